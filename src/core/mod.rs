@@ -1,0 +1,13 @@
+//! The pure core: no leptos, web-sys, gloo or any other UI crate may be imported below this
+//! module (`tests/core_purity.rs` enforces it). Everything here runs natively under `cargo test`
+//! and in the browser unchanged.
+
+pub mod diagnosis;
+pub mod directory;
+pub mod evidence;
+pub mod example;
+pub mod ingest;
+pub mod profile;
+pub mod routing;
+pub mod sip;
+pub mod version;
