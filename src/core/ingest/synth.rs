@@ -1,0 +1,1 @@
+//! Deterministic synthetic logs (for benchmarks and the browser bench). Filled in later.
