@@ -2,12 +2,113 @@
 //! dialogs and transactions.
 
 use super::{Dialog, FileReport, Ingested, Transaction};
-use crate::core::sip::{LogEvent, SipMessage};
-use std::collections::HashMap;
+use crate::core::sip::{LogEvent, SipMessage, StartLine};
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hash, Hasher};
+
+/// FxHash (rustc's): much cheaper than SipHash for short keys; no DoS concern for local logs.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct Fx(u64);
+impl Hasher for Fx {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        for c in bytes.chunks(8) {
+            let mut w = [0u8; 8];
+            w[..c.len()].copy_from_slice(c);
+            self.add(u64::from_le_bytes(w));
+        }
+    }
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+    #[inline]
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+impl Fx {
+    #[inline]
+    fn add(&mut self, w: u64) {
+        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
+type FxSet<K> = HashSet<K, BuildHasherDefault<Fx>>;
+
+/// Header lookup by canonical name (the readers store canonical names, so exact compare).
+#[inline]
+fn hdr<'a>(m: &'a SipMessage, name: &str) -> Option<&'a str> {
+    m.headers
+        .iter()
+        .find(|h| h.name == name)
+        .map(|h| h.value.as_str())
+}
+
+/// The headers correlation needs, found in one pass.
+#[derive(Default, Clone, Copy)]
+struct Keys<'a> {
+    via: Option<&'a str>,
+    call_id: Option<&'a str>,
+    cseq: Option<&'a str>,
+    from: Option<&'a str>,
+    to: Option<&'a str>,
+}
+
+fn keys(m: &SipMessage) -> Keys<'_> {
+    let mut k = Keys::default();
+    for h in &m.headers {
+        let slot = match h.name.as_str() {
+            "Via" => &mut k.via,
+            "Call-ID" => &mut k.call_id,
+            "CSeq" => &mut k.cseq,
+            "From" => &mut k.from,
+            "To" => &mut k.to,
+            _ => continue,
+        };
+        if slot.is_none() {
+            *slot = Some(h.value.as_str());
+        }
+    }
+    k.call_id = k.call_id.map(str::trim);
+    k.cseq = k.cseq.map(str::trim);
+    k
+}
+
+fn branch_of(via: Option<&str>) -> Option<&str> {
+    let via = via?;
+    let first = via.split(',').next().unwrap_or(via);
+    first.split(';').skip(1).find_map(|p| {
+        let (k, v) = p.split_once('=')?;
+        k.trim().eq_ignore_ascii_case("branch").then(|| v.trim())
+    })
+}
+
+fn call_id(m: &SipMessage) -> Option<&str> {
+    hdr(m, "Call-ID").map(str::trim)
+}
+
+fn tag_of(v: Option<&str>) -> Option<&str> {
+    let v = v?;
+    let params = match v.rfind('>') {
+        Some(i) => v.get(i + 1..)?,
+        None => v,
+    };
+    params.split(';').skip(1).find_map(|p| {
+        let (k, val) = p.split_once('=')?;
+        k.trim()
+            .eq_ignore_ascii_case("tag")
+            .then(|| val.trim().trim_matches('"'))
+    })
+}
 
 /// Top Via `branch` parameter.
 pub(crate) fn top_branch(m: &SipMessage) -> Option<&str> {
-    let via = m.header("Via")?;
+    let via = hdr(m, "Via")?;
     let first = via.split(',').next().unwrap_or(via);
     first.split(';').skip(1).find_map(|p| {
         let (k, v) = p.split_once('=')?;
@@ -18,21 +119,21 @@ pub(crate) fn top_branch(m: &SipMessage) -> Option<&str> {
 /// Identity of a message for "the same message seen twice": Call-ID, CSeq, start line, top Via
 /// branch, From tag.
 fn identity(m: &SipMessage) -> Option<String> {
-    let call_id = m.call_id()?;
-    let cseq = m.header("CSeq").unwrap_or("").trim();
+    let call_id = call_id(m)?;
+    let cseq = hdr(m, "CSeq").unwrap_or("").trim();
     Some(format!(
         "{call_id}\u{1f}{cseq}\u{1f}{}\u{1f}{}\u{1f}{}",
         m.start_line_text(),
         top_branch(m).unwrap_or(""),
-        m.from_tag().unwrap_or("")
+        tag_of(hdr(m, "From")).unwrap_or("")
     ))
 }
 
 /// Key of the transaction a message belongs to, for cross-file causality.
 fn txn_key(m: &SipMessage) -> Option<(String, String, String)> {
     Some((
-        m.call_id()?.to_string(),
-        m.header("CSeq")?.trim().to_string(),
+        call_id(m)?.to_string(),
+        hdr(m, "CSeq")?.trim().to_string(),
         top_branch(m)?.to_string(),
     ))
 }
@@ -62,41 +163,68 @@ pub(crate) fn assemble(
 ) -> Ingested {
     suggest_offsets(&mut reports, &per_file);
 
-    // Time order, stable: (time, file, position).
-    let mut tagged: Vec<(i64, usize, SipMessage)> = Vec::new();
+    // Time order, stable: (time, file, position). Messages are large, so sort small keys and
+    // permute in place (one buffer of messages; no copy when a single file is already in order).
+    let total: usize = per_file.iter().map(|(m, _)| m.len()).sum();
+    let mut all: Vec<SipMessage> = Vec::with_capacity(total);
+    let mut order: Vec<(i64, u32, usize)> = Vec::with_capacity(total);
     let mut events: Vec<(i64, usize, LogEvent)> = Vec::new();
-    for (fi, (msgs, evs)) in per_file.into_iter().enumerate() {
-        let keys = carry_forward(&msgs, millis);
-        tagged.extend(keys.into_iter().zip(msgs).map(|(k, m)| (k, fi, m)));
-        let keys = carry_forward(&evs, |e| e.timestamp.as_ref().and_then(|t| t.millis));
-        events.extend(keys.into_iter().zip(evs).map(|(k, e)| (k, fi, e)));
+    for (fi, (mut msgs, evs)) in per_file.into_iter().enumerate() {
+        let fi32 = u32::try_from(fi).unwrap_or(u32::MAX);
+        for k in carry_forward(&msgs, millis) {
+            order.push((k, fi32, order.len()));
+        }
+        all.append(&mut msgs);
+        drop(msgs);
+        let ek = carry_forward(&evs, |e| e.timestamp.as_ref().and_then(|t| t.millis));
+        events.extend(ek.into_iter().zip(evs).map(|(k, e)| (k, fi, e)));
     }
-    tagged.sort_by_key(|(k, fi, _)| (*k, *fi));
+    if !order.is_sorted() {
+        order.sort_unstable(); // (time, file, index) are unique: same order as a stable sort
+        let perm: Vec<usize> = order.iter().map(|k| k.2).collect();
+        apply_permutation(&mut all, &perm);
+        for (i, k) in order.iter_mut().enumerate() {
+            k.2 = i;
+        }
+    }
     events.sort_by_key(|(k, fi, _)| (*k, *fi));
 
     // The same message in two files → one entry with also_seen.
-    let mut messages: Vec<SipMessage> = Vec::with_capacity(tagged.len());
-    let mut files_of: Vec<Vec<usize>> = Vec::with_capacity(tagged.len());
-    let mut seen: HashMap<String, Vec<usize>> = HashMap::new();
     let multi = reports.len() > 1;
-    for (_, fi, m) in tagged {
-        if multi {
-            if let Some(id) = identity(&m) {
-                let slot = seen.entry(id).or_default();
-                if let Some(&keep) = slot.iter().find(|&&k| !files_of[k].contains(&fi)) {
-                    messages[keep].also_seen.push(m.source.clone());
-                    files_of[keep].push(fi);
-                    continue;
-                }
-                slot.push(messages.len());
+    let messages = if multi {
+        let mut files_of: Vec<Vec<u32>> = Vec::with_capacity(all.len());
+        let mut seen: FxMap<String, Vec<usize>> = FxMap::default();
+        let mut keep = vec![true; all.len()];
+        for i in 0..all.len() {
+            let fi = order[i].1;
+            files_of.push(vec![fi]);
+            let Some(id) = identity(&all[i]) else {
+                continue;
+            };
+            let slot = seen.entry(id).or_default();
+            if let Some(&k) = slot.iter().find(|&&k| !files_of[k].contains(&fi)) {
+                let src = all[i].source.clone();
+                all[k].also_seen.push(src);
+                files_of[k].push(fi);
+                keep[i] = false;
+            } else {
+                slot.push(i);
             }
         }
-        files_of.push(vec![fi]);
-        messages.push(m);
-    }
+        let mut idx = 0;
+        all.retain(|_| {
+            idx += 1;
+            keep[idx - 1]
+        });
+        all
+    } else {
+        all
+    };
 
-    let dialogs = dialogs(&messages);
-    let transactions = transactions(&messages);
+    let ks: Vec<Keys> = messages.iter().map(self::keys).collect();
+    let dialogs = dialogs(&ks);
+    let transactions = transactions(&messages, &ks);
+    drop(ks);
     Ingested {
         files: reports,
         messages,
@@ -106,6 +234,24 @@ pub(crate) fn assemble(
     }
 }
 
+/// Reorder so that `v[j]` becomes the old `v[perm[j]]`, in place (cycle by cycle).
+fn apply_permutation<T>(v: &mut [T], perm: &[usize]) {
+    let mut done = vec![false; v.len()];
+    for i in 0..v.len() {
+        if done[i] {
+            continue;
+        }
+        let mut j = i;
+        while perm[j] != i && !done[perm[j]] {
+            v.swap(j, perm[j]);
+            done[j] = true;
+            j = perm[j];
+        }
+        done[j] = true;
+    }
+}
+
+
 /// For each file after the first, an offset that would put it in causal order with the earlier
 /// files: the same message should not be seen at very different times, and a response should not
 /// come before its request.
@@ -113,9 +259,9 @@ fn suggest_offsets(reports: &mut [FileReport], per_file: &[(Vec<SipMessage>, Vec
     if per_file.len() < 2 {
         return;
     }
-    let mut ids: HashMap<String, i64> = HashMap::new();
-    let mut requests: HashMap<(String, String, String), i64> = HashMap::new();
-    let mut responses: HashMap<(String, String, String), i64> = HashMap::new();
+    let mut ids: FxMap<String, i64> = FxMap::default();
+    let mut requests: FxMap<(String, String, String), i64> = FxMap::default();
+    let mut responses: FxMap<(String, String, String), i64> = FxMap::default();
     for (fi, (msgs, _)) in per_file.iter().enumerate() {
         if fi > 0 {
             let mut deltas = Vec::new();
@@ -170,12 +316,12 @@ fn suggest_offsets(reports: &mut [FileReport], per_file: &[(Vec<SipMessage>, Vec
     }
 }
 
-fn dialogs(messages: &[SipMessage]) -> Vec<Dialog> {
+fn dialogs(keys: &[Keys]) -> Vec<Dialog> {
     let mut out: Vec<Dialog> = Vec::new();
-    let mut by_call: HashMap<&str, Vec<usize>> = HashMap::new();
-    for (i, m) in messages.iter().enumerate() {
-        let Some(call_id) = m.call_id() else { continue };
-        let (ft, tt) = (m.from_tag(), m.to_tag());
+    let mut by_call: FxMap<&str, Vec<usize>> = FxMap::default();
+    for (i, k) in keys.iter().enumerate() {
+        let Some(call_id) = k.call_id else { continue };
+        let (ft, tt) = (tag_of(k.from), tag_of(k.to));
         let cands = by_call.entry(call_id).or_default();
         let found = cands.iter().copied().find(|&d| {
             let dl = &out[d];
@@ -207,17 +353,17 @@ fn dialogs(messages: &[SipMessage]) -> Vec<Dialog> {
     out
 }
 
-fn transactions(messages: &[SipMessage]) -> Vec<Transaction> {
+fn transactions(messages: &[SipMessage], keys: &[Keys]) -> Vec<Transaction> {
     let mut out: Vec<Transaction> = Vec::new();
-    let mut index: HashMap<(&str, &str), usize> = HashMap::new();
-    let mut copies: std::collections::HashSet<(usize, &str, u8, String)> = Default::default();
-    for (i, m) in messages.iter().enumerate() {
-        let Some(branch) = top_branch(m) else {
+    let mut index: FxMap<(&str, &str), usize> = FxMap::default();
+    let mut copies: FxSet<(usize, u64)> = FxSet::default();
+    for (i, (m, k)) in messages.iter().zip(keys).enumerate() {
+        let Some(branch) = branch_of(k.via) else {
             continue;
         };
-        let method = m
-            .cseq()
-            .map(|(_, meth)| meth)
+        let method = k
+            .cseq
+            .and_then(|v| v.split_whitespace().nth(1))
             .or_else(|| m.method())
             .unwrap_or("");
         let t = *index.entry((branch, method)).or_insert_with(|| {
@@ -230,11 +376,28 @@ fn transactions(messages: &[SipMessage]) -> Vec<Transaction> {
             out.len() - 1
         });
         let dir = m.direction.map_or(0, |d| d as u8 + 1);
-        let key = (t, m.source.file.as_str(), dir, m.start_line_text());
+        // Same file, direction and start line (hashed: collisions only miscount a retransmission).
+        let mut h = Fx::default();
+        (m.source.file.as_str(), dir).hash(&mut h);
+        match &m.start_line {
+            StartLine::Request { method, uri } => (method, uri).hash(&mut h),
+            StartLine::Response { code, reason } => (code, reason).hash(&mut h),
+        }
+        let key = (t, h.finish());
         if !copies.insert(key) {
             out[t].retransmissions += 1;
         }
         out[t].messages.push(i);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn permutes_in_place() {
+        let mut v = vec!['a', 'b', 'c', 'd', 'e'];
+        super::apply_permutation(&mut v, &[2, 0, 1, 4, 3]);
+        assert_eq!(v, vec!['c', 'a', 'b', 'e', 'd']);
+    }
 }

@@ -59,11 +59,31 @@ fn is_token_char(c: u8) -> bool {
 /// Is this line a SIP start line? (cheap; used for framing)
 #[inline]
 pub(crate) fn is_start_line(line: &[u8]) -> bool {
-    parse_start_line(line).is_some()
+    start_line_parts(line).is_some()
+}
+
+/// A start line split into slices: request (method, uri) or response (code, reason).
+enum Parts<'a> {
+    Request(&'a [u8], &'a [u8]),
+    Response(u16, &'a [u8]),
 }
 
 /// Parse a request or status line leniently (extra spaces, lower-case `sip/2.0`, missing reason).
 pub(crate) fn parse_start_line(line: &[u8]) -> Option<StartLine> {
+    Some(match start_line_parts(line)? {
+        Parts::Request(method, uri) => StartLine::Request {
+            method: lossy(method).into_owned(),
+            uri: lossy(uri).into_owned(),
+        },
+        Parts::Response(code, reason) => StartLine::Response {
+            code,
+            reason: lossy(reason).into_owned(),
+        },
+    })
+}
+
+#[inline]
+fn start_line_parts(line: &[u8]) -> Option<Parts<'_>> {
     let first = *line.first()?;
     if !first.is_ascii_alphabetic() {
         return None;
@@ -86,8 +106,7 @@ pub(crate) fn parse_start_line(line: &[u8]) -> Option<StartLine> {
         if !(100..=699).contains(&code) {
             return None;
         }
-        let reason = lossy(trim(rest.get(3..)?)).into_owned();
-        return Some(StartLine::Response { code, reason });
+        return Some(Parts::Response(code, trim(rest.get(3..)?)));
     }
     // METHOD SP URI SP SIP/2.0
     let line = trim(line);
@@ -106,10 +125,7 @@ pub(crate) fn parse_start_line(line: &[u8]) -> Option<StartLine> {
     if uri.is_empty() || uri.contains(&b' ') || !uri.contains(&b':') {
         return None;
     }
-    Some(StartLine::Request {
-        method: lossy(method).into_owned(),
-        uri: lossy(uri).into_owned(),
-    })
+    Some(Parts::Request(method, uri))
 }
 
 /// Compact form → long form (RFC 3261 §7.3.3 and extensions).
@@ -233,6 +249,29 @@ const CANONICAL: &[&str] = &[
 
 /// Canonical long form of a header name, and whether it was compact.
 fn canonical_name(name: &[u8]) -> (String, bool) {
+    // Fast path: the usual spellings as they are written on the wire.
+    let common = match name {
+        b"Via" => "Via",
+        b"From" => "From",
+        b"To" => "To",
+        b"Call-ID" => "Call-ID",
+        b"CSeq" => "CSeq",
+        b"Contact" => "Contact",
+        b"Content-Length" => "Content-Length",
+        b"Content-Type" => "Content-Type",
+        b"Max-Forwards" => "Max-Forwards",
+        b"User-Agent" => "User-Agent",
+        b"Supported" => "Supported",
+        b"Route" => "Route",
+        b"Record-Route" => "Record-Route",
+        b"Event" => "Event",
+        b"Expires" => "Expires",
+        b"Server" => "Server",
+        _ => "",
+    };
+    if !common.is_empty() {
+        return (common.to_string(), false);
+    }
     if name.len() == 1 {
         if let Some(long) = expand_compact(name[0]) {
             return (long.to_string(), true);
@@ -460,6 +499,8 @@ pub(crate) fn build(
         body_s = restore_crlf(&body_s);
     }
     let quality = grade(&start, &acc.headers, reasons, ctx.validate);
+    let mut headers = acc.headers;
+    headers.shrink_to_fit();
     SipMessage {
         source: SourceRef {
             file: ctx.file.to_string(),
@@ -471,7 +512,7 @@ pub(crate) fn build(
         local: meta.local.clone(),
         peer: meta.peer.clone(),
         start_line: start,
-        headers: acc.headers,
+        headers,
         body: body_s,
         quality,
         also_seen: Vec::new(),

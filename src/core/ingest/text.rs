@@ -158,7 +158,10 @@ fn utf16(bytes: &[u8], f: fn([u8; 2]) -> u16) -> String {
 /// Bytes as text, replacing invalid UTF-8.
 #[inline]
 pub(crate) fn lossy(b: &[u8]) -> Cow<'_, str> {
-    String::from_utf8_lossy(b)
+    match std::str::from_utf8(b) {
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(b),
+    }
 }
 
 /// Trim ASCII whitespace at both ends.
