@@ -12,11 +12,16 @@ pub(crate) struct Fx(u64);
 impl Hasher for Fx {
     #[inline]
     fn write(&mut self, bytes: &[u8]) {
-        for c in bytes.chunks(8) {
+        let mut it = bytes.chunks_exact(8);
+        for c in &mut it {
             let mut w = [0u8; 8];
-            w[..c.len()].copy_from_slice(c);
+            w.copy_from_slice(c);
             self.add(u64::from_le_bytes(w));
         }
+        let mut w = [0u8; 8];
+        let r = it.remainder();
+        w[..r.len()].copy_from_slice(r);
+        self.add(u64::from_le_bytes(w) ^ r.len() as u64);
     }
     #[inline]
     fn write_u8(&mut self, i: u8) {
@@ -93,17 +98,32 @@ fn call_id(m: &SipMessage) -> Option<&str> {
 }
 
 fn tag_of(v: Option<&str>) -> Option<&str> {
+    // Byte scan: the `tag` parameter after the closing '>' (or anywhere without brackets).
     let v = v?;
-    let params = match v.rfind('>') {
-        Some(i) => v.get(i + 1..)?,
-        None => v,
-    };
-    params.split(';').skip(1).find_map(|p| {
-        let (k, val) = p.split_once('=')?;
-        k.trim()
-            .eq_ignore_ascii_case("tag")
-            .then(|| val.trim().trim_matches('"'))
-    })
+    let b = v.as_bytes();
+    let from = b.iter().rposition(|&c| c == b'>').map_or(0, |i| i + 1);
+    let mut i = from;
+    while let Some(p) = b.get(i..)?.iter().position(|&c| c == b';') {
+        let at = i + p + 1;
+        let rest = b.get(at..)?;
+        let name_end = rest
+            .iter()
+            .position(|&c| c == b'=' || c == b';')
+            .unwrap_or(rest.len());
+        if rest
+            .get(..name_end)?
+            .trim_ascii()
+            .eq_ignore_ascii_case(b"tag")
+            && rest.get(name_end) == Some(&b'=')
+        {
+            let val = rest.get(name_end + 1..)?;
+            let end = val.iter().position(|&c| c == b';').unwrap_or(val.len());
+            let t = v.get(at + name_end + 1..at + name_end + 1 + end)?;
+            return Some(t.trim().trim_matches('"'));
+        }
+        i = at;
+    }
+    None
 }
 
 /// Top Via `branch` parameter.
@@ -250,7 +270,6 @@ fn apply_permutation<T>(v: &mut [T], perm: &[usize]) {
         done[j] = true;
     }
 }
-
 
 /// For each file after the first, an offset that would put it in causal order with the earlier
 /// files: the same message should not be seen at very different times, and a response should not
@@ -399,5 +418,22 @@ mod tests {
         let mut v = vec!['a', 'b', 'c', 'd', 'e'];
         super::apply_permutation(&mut v, &[2, 0, 1, 4, 3]);
         assert_eq!(v, vec!['c', 'a', 'b', 'e', 'd']);
+    }
+}
+
+#[cfg(test)]
+mod tag_tests {
+    #[test]
+    fn tags() {
+        use super::tag_of;
+        assert_eq!(
+            tag_of(Some("\"A\" <sip:a@b;tag=no>;tag=abc;epid=1")),
+            Some("abc")
+        );
+        assert_eq!(tag_of(Some("<sip:a@b>;epid=1;TAG = x")), Some("x"));
+        assert_eq!(tag_of(Some("<sip:a@b>;epid=1;TAG=x")), Some("x"));
+        assert_eq!(tag_of(Some("sip:a@b;tag=q")), Some("q"));
+        assert_eq!(tag_of(Some("<sip:a@b>;tag")), None);
+        assert_eq!(tag_of(Some("<sip:a@b>")), None);
     }
 }
