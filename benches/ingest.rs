@@ -59,6 +59,23 @@ fn peak_rss_kb() -> Option<u64> {
     l.split_whitespace().nth(1)?.parse().ok()
 }
 
+/// Bytes the result holds on the heap (struct sizes + string capacities, no allocator overhead).
+fn heap_bytes(r: &Ingested) -> (usize, usize) {
+    use rcc_doctor::core::sip::{Header, SipMessage};
+    let mut total = r.messages.capacity() * std::mem::size_of::<SipMessage>();
+    let mut allocs = 1;
+    for m in &r.messages {
+        total += m.source.file.capacity() + m.body.capacity();
+        total += m.headers.capacity() * std::mem::size_of::<Header>();
+        allocs += 3;
+        for h in &m.headers {
+            total += h.name.capacity() + h.value.capacity();
+            allocs += 2;
+        }
+    }
+    (total, allocs)
+}
+
 fn main() {
     let args: Vec<String> = std::env::args()
         .skip(1)
@@ -74,6 +91,13 @@ fn main() {
             bytes: &bytes,
         }]);
         let after = peak_rss_kb().unwrap_or(0);
+        let (heap, allocs) = heap_bytes(&r);
+        println!(
+            "  result holds ~{:.1} MB in ~{allocs} allocations ({} B per SipMessage, {} B per Header struct)",
+            heap as f64 / 1048576.0,
+            std::mem::size_of::<rcc_doctor::core::sip::SipMessage>(),
+            std::mem::size_of::<rcc_doctor::core::sip::Header>()
+        );
         println!(
             "mem {format:?}: input {:.1} MB, {} messages; peak RSS {:.1} MB before ingest, {:.1} MB after ({:.2}x input)",
             bytes.len() as f64 / 1048576.0,

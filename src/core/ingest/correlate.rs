@@ -186,7 +186,12 @@ pub(crate) fn assemble(
     // Time order, stable: (time, file, position). Messages are large, so sort small keys and
     // permute in place (one buffer of messages; no copy when a single file is already in order).
     let total: usize = per_file.iter().map(|(m, _)| m.len()).sum();
-    let mut all: Vec<SipMessage> = Vec::with_capacity(total);
+    // A single file's vector is used as is (no second buffer of messages at the peak).
+    let mut all: Vec<SipMessage> = if per_file.len() == 1 {
+        Vec::new()
+    } else {
+        Vec::with_capacity(total)
+    };
     let mut order: Vec<(i64, u32, usize)> = Vec::with_capacity(total);
     let mut events: Vec<(i64, usize, LogEvent)> = Vec::new();
     for (fi, (mut msgs, evs)) in per_file.into_iter().enumerate() {
@@ -194,7 +199,11 @@ pub(crate) fn assemble(
         for k in carry_forward(&msgs, millis) {
             order.push((k, fi32, order.len()));
         }
-        all.append(&mut msgs);
+        if all.capacity() == 0 {
+            all = std::mem::take(&mut msgs);
+        } else {
+            all.append(&mut msgs);
+        }
         drop(msgs);
         let ek = carry_forward(&evs, |e| e.timestamp.as_ref().and_then(|t| t.millis));
         events.extend(ek.into_iter().zip(evs).map(|(k, e)| (k, fi, e)));

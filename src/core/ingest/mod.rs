@@ -308,6 +308,8 @@ fn read_file(
         );
     }
     out.problems.sort_by_key(|p| p.line);
+    // Growth slack of a large vector is returned (mremap: no copy for big blocks).
+    out.messages.shrink_to_fit();
     let mut r = FileReport {
         name: f.name.to_string(),
         format,
