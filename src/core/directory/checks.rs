@@ -379,15 +379,15 @@ pub fn check(attrs: &AdAttributes, ctx: &CheckContext) -> Vec<Check> {
             let mut ev = attr_ev(attrs, RccAttribute::Line);
             let id = "line-uri-form-matches-profile";
             if ctx.line_uri_forms.is_empty() {
-                mk(id, CheckStatus::Pass, format!("A {}; the gateway profile does not restrict the form.", form.label()), Some(v.clone()), vec![], ev)
+                mk(id, CheckStatus::Pass, format!("Form: {}; the gateway profile does not restrict the form.", form.label()), Some(v.clone()), vec![], ev)
             } else {
                 let accepted: Vec<&str> = ctx.line_uri_forms.iter().map(|f| f.label()).collect();
                 ev.push(Evidence::Input { field: "gateway profile line URI forms".into(), value: accepted.join(", ") });
                 if ctx.line_uri_forms.contains(&form) {
-                    mk(id, CheckStatus::Pass, format!("A {}, which the gateway profile accepts.", form.label()), Some(v.clone()), vec![], ev)
+                    mk(id, CheckStatus::Pass, format!("Form: {}, which the gateway profile accepts.", form.label()), Some(v.clone()), vec![], ev)
                 } else {
                     let ex = ctx.line_uri_forms[0].example();
-                    mk(id, CheckStatus::Fail, format!("A {}, but the gateway profile accepts only: {}; the gateway will not recognise the device.", form.label(), accepted.join(", ")), Some(v.clone()), line_fix(ex), ev)
+                    mk(id, CheckStatus::Fail, format!("Form: {}, but the gateway profile accepts only: {}; the gateway will not recognise the device.", form.label(), accepted.join(", ")), Some(v.clone()), line_fix(ex), ev)
                 }
             }
         }

@@ -99,6 +99,8 @@ struct Raw {
     name: String,
     value: String,
     line: u32,
+    /// The source line as pasted, for `Ignored::text`.
+    text: String,
 }
 
 #[derive(Default)]
@@ -263,7 +265,7 @@ pub fn parse_paste(text: &str) -> AdPaste {
             };
             ignored.push(Ignored {
                 line: raw.line,
-                text: truncate(&format!("{}: {}", raw.name, raw.value)),
+                text: truncate(&raw.text),
                 why,
             });
             continue;
@@ -303,7 +305,7 @@ pub fn parse_paste(text: &str) -> AdPaste {
             });
             ignored.push(Ignored {
                 line: raw.line,
-                text: truncate(&format!("{}: {}", raw.name, raw.value)),
+                text: truncate(&raw.text),
                 why: format!(
                     "duplicate {}: the first one (line {first_line}) is used",
                     a.name()
@@ -512,6 +514,7 @@ fn parse_ldif(lines: &[String], sink: &mut Sink) {
                     name: name.to_string(),
                     value,
                     line: n,
+                    text: l.clone(),
                 }),
         }
     }
@@ -682,6 +685,7 @@ fn parse_columns(lines: &[String], sink: &mut Sink) {
             if !cell.is_empty() {
                 sink.raws.push(Raw {
                     name: name.clone(),
+                    text: format!("{name}: {cell}"),
                     value: cell,
                     line: n,
                 });
@@ -759,6 +763,7 @@ fn parse_powershell(lines: &[String], sink: &mut Sink) {
                 name: name.to_string(),
                 value: value.to_string(),
                 line: n,
+                text: l.clone(),
             });
             current = Some(sink.raws.len() - 1);
         } else if let (true, Some(idx), false) =
@@ -871,6 +876,7 @@ fn parse_name_value(lines: &[String], sink: &mut Sink) {
                 name,
                 value,
                 line: n,
+                text: l.clone(),
             }),
             None => sink.ignore(n, l, "no 'name: value', 'name = value' or 'name<TAB>value'"),
         }
