@@ -11,3 +11,4 @@ pub mod profile;
 pub mod routing;
 pub mod sip;
 pub mod version;
+pub mod wizard;
