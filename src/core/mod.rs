@@ -5,6 +5,7 @@
 pub mod diagnosis;
 pub mod directory;
 pub mod evidence;
+pub mod extract;
 pub mod example;
 pub mod ingest;
 pub mod profile;
