@@ -5,9 +5,11 @@
 pub mod diagnosis;
 pub mod directory;
 pub mod evidence;
+pub mod extract;
 pub mod example;
 pub mod ingest;
 pub mod profile;
 pub mod routing;
 pub mod sip;
 pub mod version;
+pub mod wizard;
