@@ -340,3 +340,35 @@ fn form_fields_feed_the_checks() {
     assert_eq!(status(&checks, "rcc-enabled"), Pass);
     assert_eq!(status(&checks, "line-uri-valid"), Pass);
 }
+
+#[test]
+fn local_tel_without_phone_context_is_a_warning_and_matches_profiles_that_list_it() {
+    let mut a = good();
+    a.line = v("tel:5123");
+    let cisco = rcc_doctor::core::profile::profile("cisco").expect("cisco profile");
+    let nortel = rcc_doctor::core::profile::profile("nortel").expect("nortel profile");
+    let forms = |p: &rcc_doctor::core::profile::Profile| CheckContext {
+        line_uri_forms: LineUriForm::from_examples(&p.line_uri_forms),
+        ..Default::default()
+    };
+    assert!(forms(&cisco)
+        .line_uri_forms
+        .contains(&LineUriForm::TelLocal));
+    let checks = check(&a, &forms(&cisco));
+    let valid = get(&checks, "line-uri-valid");
+    assert_eq!(valid.status, Warning);
+    assert!(valid
+        .fix
+        .iter()
+        .any(|f| f.contains("tel:5123;phone-context=dialstring")));
+    assert_eq!(status(&checks, "line-uri-form-matches-profile"), Pass);
+    assert_eq!(
+        status(&check(&a, &forms(&nortel)), "line-uri-form-matches-profile"),
+        Fail
+    );
+    // Every shipped profile's examples are line URIs we understand.
+    for p in rcc_doctor::core::profile::profiles() {
+        let forms = LineUriForm::from_examples(&p.line_uri_forms);
+        assert!(!forms.is_empty(), "{}", p.id);
+    }
+}

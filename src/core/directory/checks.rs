@@ -2,8 +2,8 @@
 
 use super::flags::{decode_option_flags, RCC_MASK};
 use super::uri::{
-    classify_line_uri, line_uris_equivalent, sip_uris_equivalent, validate_line_uri,
-    validate_sip_uri, LineUri,
+    classify_line_uri, line_uris_equivalent, parse_line_uri_lenient, sip_uris_equivalent,
+    validate_line_uri, validate_sip_uri, LineUri,
 };
 use super::{AdAttributes, Check, CheckStatus, RccAttribute};
 use crate::core::evidence::Evidence;
@@ -39,6 +39,9 @@ pub enum LineUriForm {
     TelPhoneContext,
     /// `sip:4255550123@pbx.contoso.com`
     Sip,
+    /// `tel:5123`: a local number without `;phone-context=` (not RFC 3966, but some gateway
+    /// profiles list it).
+    TelLocal,
 }
 
 impl LineUriForm {
@@ -48,6 +51,7 @@ impl LineUriForm {
             LineUriForm::TelExtension => "E.164 tel URI with ;ext=",
             LineUriForm::TelPhoneContext => "local tel URI with ;phone-context=",
             LineUriForm::Sip => "SIP URI",
+            LineUriForm::TelLocal => "local tel URI without ;phone-context=",
         }
     }
 
@@ -57,7 +61,23 @@ impl LineUriForm {
             LineUriForm::TelExtension => "tel:+14255550123;ext=123",
             LineUriForm::TelPhoneContext => "tel:73124;phone-context=dialstring",
             LineUriForm::Sip => "sip:4255550123@pbx.contoso.com",
+            LineUriForm::TelLocal => "tel:5123",
         }
+    }
+
+    /// The forms of a gateway profile's example line URIs (`Profile::line_uri_forms`), in order,
+    /// without repeats; examples that are no line URI at all are skipped.
+    pub fn from_examples<S: AsRef<str>>(examples: &[S]) -> Vec<LineUriForm> {
+        let mut out = Vec::new();
+        for e in examples {
+            if let Ok((u, _)) = parse_line_uri_lenient(e.as_ref()) {
+                let f = classify_line_uri(&u);
+                if !out.contains(&f) {
+                    out.push(f);
+                }
+            }
+        }
+        out
     }
 }
 
@@ -318,7 +338,10 @@ pub fn check(attrs: &AdAttributes, ctx: &CheckContext) -> Vec<Check> {
             attr_ev(attrs, RccAttribute::Line),
         ),
     });
-    let parsed_line: Option<LineUri> = line.as_deref().and_then(|v| validate_line_uri(v).ok());
+    let parsed_line: Option<LineUri> = line
+        .as_deref()
+        .and_then(|v| parse_line_uri_lenient(v).ok())
+        .map(|(u, _)| u);
     out.push(match &line {
         None => unknown(
             "line-uri-valid",
@@ -331,7 +354,7 @@ pub fn check(attrs: &AdAttributes, ctx: &CheckContext) -> Vec<Check> {
         Some(v) => {
             let ev = attr_ev(attrs, RccAttribute::Line);
             let id = "line-uri-valid";
-            match validate_line_uri(v) {
+            match parse_line_uri_lenient(v) {
                 Err(e) => {
                     let example =
                         suggest_line(v).unwrap_or_else(|| "tel:+14255550123;ext=123".into());
@@ -344,7 +367,15 @@ pub fn check(attrs: &AdAttributes, ctx: &CheckContext) -> Vec<Check> {
                         ev,
                     )
                 }
-                Ok(LineUri::Tel(t)) if t.global && t.digits.len() > 15 => mk(
+                Ok((_, Some(deviation))) => mk(
+                    id,
+                    CheckStatus::Warning,
+                    format!("Not RFC 3966: {deviation}. Some gateways accept this form; check the gateway profile (line-uri-form-matches-profile)."),
+                    Some(v.clone()),
+                    line_fix(&format!("{};phone-context=dialstring", v.trim())),
+                    ev,
+                ),
+                Ok((LineUri::Tel(t), None)) if t.global && t.digits.len() > 15 => mk(
                     id,
                     CheckStatus::Warning,
                     format!("{} digits: an E.164 number has at most 15.", t.digits.len()),
@@ -352,7 +383,7 @@ pub fn check(attrs: &AdAttributes, ctx: &CheckContext) -> Vec<Check> {
                     line_fix("tel:+14255550123;ext=123"),
                     ev,
                 ),
-                Ok(LineUri::Tel(_)) => mk(
+                Ok((LineUri::Tel(_), None)) => mk(
                     id,
                     CheckStatus::Pass,
                     "A valid tel URI (RFC 3966).",
@@ -360,7 +391,7 @@ pub fn check(attrs: &AdAttributes, ctx: &CheckContext) -> Vec<Check> {
                     vec![],
                     ev,
                 ),
-                Ok(LineUri::Sip(_)) => mk(
+                Ok((LineUri::Sip(_), None)) => mk(
                     id,
                     CheckStatus::Pass,
                     "A valid SIP URI line.",

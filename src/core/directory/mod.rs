@@ -19,8 +19,8 @@
 //! | `line-server-uri-present` | `msRTCSIP-LineServer` is set | AD |
 //! | `line-server-uri-valid` | `msRTCSIP-LineServer` is a SIP URI with a user and a host | AD |
 //! | `line-uri-present` | `msRTCSIP-Line` is set | AD |
-//! | `line-uri-valid` | `msRTCSIP-Line` is an RFC 3966 tel URI or a SIP URI | AD |
-//! | `line-uri-form-matches-profile` | the line URI's form is one the gateway profile accepts | AD + profile |
+//! | `line-uri-valid` | `msRTCSIP-Line` is an RFC 3966 tel URI or a SIP URI (warning: `tel:5123` without `;phone-context=`) | AD |
+//! | `line-uri-form-matches-profile` | the line URI's form is one the gateway profile accepts ([`LineUriForm::from_examples`] reads a profile's examples) | AD + profile |
 //! | `rcc-enabled` | option flag 16 (remote call control) is set | AD |
 //! | `line-server-routed` | the routing module found a route to the line server | routing |
 //! | `provisioning-line-matches` | the line URI the client received equals the AD value | AD + log |
@@ -42,8 +42,8 @@ pub use flags::{
 };
 pub use paste::{parse_paste, AdFormat, AdPaste, Ignored, PasteProblem, Recognised};
 pub use uri::{
-    classify_line_uri, line_uris_equivalent, sip_uris_equivalent, validate_line_uri,
-    validate_sip_uri, validate_tel_uri, LineUri, SipUriParts, TelUriParts,
+    classify_line_uri, line_uris_equivalent, parse_line_uri_lenient, sip_uris_equivalent,
+    validate_line_uri, validate_sip_uri, validate_tel_uri, LineUri, SipUriParts, TelUriParts,
 };
 
 use crate::core::evidence::Evidence;

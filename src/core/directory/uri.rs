@@ -363,11 +363,33 @@ pub fn validate_line_uri(s: &str) -> Result<LineUri, String> {
     }
 }
 
-/// The form of a valid line URI, for matching against what a gateway profile accepts.
+/// Like [`validate_line_uri`], but also accepts a local tel number without `;phone-context=`
+/// (`tel:5123`), which RFC 3966 forbids but some gateways accept. The second value says how the
+/// URI departs from RFC 3966, if it does.
+pub fn parse_line_uri_lenient(s: &str) -> Result<(LineUri, Option<String>), String> {
+    match validate_line_uri(s) {
+        Ok(u) => Ok((u, None)),
+        Err(e) if e.contains("needs ;phone-context=") => {
+            let patched = format!("{};phone-context=rcc-doctor-lenient", s.trim());
+            match validate_tel_uri(&patched) {
+                Ok(mut t) => {
+                    t.phone_context = None;
+                    t.params.retain(|(k, _)| k != "phone-context");
+                    Ok((LineUri::Tel(t), Some(e)))
+                }
+                Err(_) => Err(e),
+            }
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The form of a line URI, for matching against what a gateway profile accepts.
 pub fn classify_line_uri(uri: &LineUri) -> super::LineUriForm {
     use super::LineUriForm;
     match uri {
         LineUri::Sip(_) => LineUriForm::Sip,
+        LineUri::Tel(t) if !t.global && t.phone_context.is_none() => LineUriForm::TelLocal,
         LineUri::Tel(t) if !t.global => LineUriForm::TelPhoneContext,
         LineUri::Tel(t) if t.extension.is_some() => LineUriForm::TelExtension,
         LineUri::Tel(_) => LineUriForm::TelE164,
@@ -504,6 +526,23 @@ mod tests {
         assert!(validate_tel_uri("tel:+14255550123;phone-context=+1").is_err());
         assert!(validate_tel_uri("tel:+").is_err());
         assert!(validate_tel_uri("tel:5550123;phone-context=+1425").is_ok());
+    }
+
+    #[test]
+    fn lenient_line_uris() {
+        let (u, note) = parse_line_uri_lenient("tel:5123").unwrap();
+        assert!(note.unwrap().contains("phone-context"));
+        assert_eq!(
+            classify_line_uri(&u),
+            crate::core::directory::LineUriForm::TelLocal
+        );
+        let (u, note) = parse_line_uri_lenient("tel:+14255550123;ext=123").unwrap();
+        assert!(note.is_none());
+        assert_eq!(
+            classify_line_uri(&u),
+            crate::core::directory::LineUriForm::TelExtension
+        );
+        assert!(parse_line_uri_lenient("tel:51 23").is_err());
     }
 
     #[test]
