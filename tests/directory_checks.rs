@@ -372,3 +372,30 @@ fn local_tel_without_phone_context_is_a_warning_and_matches_profiles_that_list_i
         assert!(!forms.is_empty(), "{}", p.id);
     }
 }
+
+#[test]
+fn route_verdict_from_simulation_tuple() {
+    let r: RouteVerdict = (false, "no route".to_string(), vec![]).into();
+    assert!(!r.routed);
+    assert_eq!(r.detail, "no route");
+}
+
+#[test]
+fn provisioning_answer_without_a_line_is_recorded_as_none_received() {
+    let mut obs = ObservedProvisioning::default();
+    obs.record_provisioning(&rcc_doctor::core::extract::Provisioning {
+        line_uri: None,
+        line_server_uri: Some("sip:rcc@mcm.contoso.com".into()),
+        version: "v2".into(),
+        evidence: log("provisioning"),
+    });
+    let ctx = CheckContext {
+        observed: obs,
+        ..Default::default()
+    };
+    let checks = check(&good(), &ctx);
+    let c = get(&checks, "provisioning-line-matches");
+    assert_eq!(c.status, Fail);
+    assert!(c.why.contains("carried no line URI"));
+    assert_eq!(status(&checks, "provisioning-server-matches"), Pass);
+}

@@ -158,6 +158,30 @@ const CASES: &[Case] = &[
         ignored: &[(6, "not one of the attributes"), (9, "another object")],
     },
     Case {
+        file: "powershell-format-table-truncated.txt",
+        format: AdFormat::Dsquery,
+        attrs: &[
+            ("msRTCSIP-Line", "tel:+14255550142;ext=142"),
+            ("msRTCSIP-LineServer", "sip:rcc@mcm.contoso.co..."),
+            ("msRTCSIP-OptionFlags", "256"),
+        ],
+        checks: &[
+            ("line-uri-valid", Pass),
+            ("line-server-uri-valid", Fail),
+            ("rcc-enabled", Fail),
+        ],
+        problems: &["msRTCSIP-LineServer ends with '...'"],
+        ignored: &[(1, "command prompt")],
+    },
+    Case {
+        file: "unrecognised-bare-value.txt",
+        format: AdFormat::Unrecognised,
+        attrs: &[],
+        checks: &[("line-uri-present", Unknown)],
+        problems: &["bare value", "Could not recognise"],
+        ignored: &[(1, "not in a recognised format")],
+    },
+    Case {
         file: "namevalue-adsiedit.txt",
         format: AdFormat::NameValue,
         attrs: &[

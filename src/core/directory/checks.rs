@@ -89,6 +89,17 @@ pub struct RouteVerdict {
     pub evidence: Vec<Evidence>,
 }
 
+impl From<(bool, String, Vec<Evidence>)> for RouteVerdict {
+    /// From `routing::Simulation::verdict()`.
+    fn from((routed, detail, evidence): (bool, String, Vec<Evidence>)) -> Self {
+        RouteVerdict {
+            routed,
+            detail,
+            evidence,
+        }
+    }
+}
+
 /// What the logs showed the client received and sent (filled by the diagnosis engine).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ObservedProvisioning {
@@ -100,6 +111,18 @@ pub struct ObservedProvisioning {
     pub invite_request_uri: Option<(String, Evidence)>,
     /// Device id in the CSTA body (`MonitorStart` `deviceObject`, the RCC extension's line).
     pub csta_device: Option<(String, Evidence)>,
+}
+
+impl ObservedProvisioning {
+    /// Records a provisioning answer found in a log. A value the answer lacks is recorded as an
+    /// empty string, which the checks report as "the client received none".
+    pub fn record_provisioning(&mut self, p: &crate::core::extract::Provisioning) {
+        self.line_uri = Some((p.line_uri.clone().unwrap_or_default(), p.evidence.clone()));
+        self.line_server_uri = Some((
+            p.line_server_uri.clone().unwrap_or_default(),
+            p.evidence.clone(),
+        ));
+    }
 }
 
 /// Everything beyond the attributes that some checks need. Empty = those checks are `unknown`.
@@ -171,7 +194,7 @@ fn rcc_console_fix(setting: &str) -> Vec<String> {
     vec![
         format!("LCS 2005 SP1: Active Directory Users and Computers → the user → Properties → Live Communications tab → Advanced Settings… → {setting}"),
         format!("OCS 2007: Office Communications Server 2007 admin snap-in or Active Directory Users and Computers → the user → Properties → Communications tab → Advanced Settings: Configure… → Telephony → {setting}"),
-        "Many users: set msRTCSIP-LineServer, msRTCSIP-Line and msRTCSIP-OptionFlags with ldifde (changetype: modify) or ADSI Edit; the OCS 2007 Configure Users wizard does not set the telephony fields (verify).".to_string(),
+        "Many users at once: the OCS 2007 Configure Users wizard does not cover these telephony fields, so set msRTCSIP-LineServer, msRTCSIP-Line and msRTCSIP-OptionFlags with ldifde (changetype: modify) or ADSI Edit.".to_string(),
         "Then allow Active Directory replication and have the user sign out of Communicator and sign in again.".to_string(),
     ]
 }

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 pub enum AdFormat {
     /// `ldifde` export.
     Ldif,
-    /// `dsquery * ... -attr ...` or `dsget` column output.
+    /// Column output: `dsquery * ... -attr ...`, `dsget`, or PowerShell `Format-Table`.
     Dsquery,
     /// PowerShell `Get-ADUser ... | Format-List`.
     PowerShellList,
@@ -27,7 +27,7 @@ impl AdFormat {
     pub fn label(&self) -> &'static str {
         match self {
             AdFormat::Ldif => "LDIF (ldifde export)",
-            AdFormat::Dsquery => "dsquery / dsget columns",
+            AdFormat::Dsquery => "columns (dsquery, dsget or Format-Table)",
             AdFormat::PowerShellList => "PowerShell Get-ADUser | Format-List",
             AdFormat::NameValue => "name: value lines (ADSI Edit)",
             AdFormat::Empty => "empty",
@@ -240,6 +240,13 @@ pub fn parse_paste(text: &str) -> AdPaste {
                     sink.ignore(i as u32 + 1, l, why);
                 }
             }
+            let content: Vec<&String> = lines.iter().filter(|l| !l.trim().is_empty()).collect();
+            if content.len() == 1 && super::uri::parse_line_uri_lenient(content[0]).is_ok() {
+                sink.problem(
+                    0,
+                    "This is a bare value without its attribute name: type it into the matching field (Line URI or Server URI) of the form, or paste it as 'msRTCSIP-Line: <value>'.",
+                );
+            }
             sink.problem(
                 0,
                 format!("Could not recognise this paste. Paste ldifde output, dsquery * -attr output, Get-ADUser | Format-List output, or 'msRTCSIP-Line: tel:+14255550123' lines. {EXPORT_HINT}"),
@@ -281,6 +288,17 @@ pub fn parse_paste(text: &str) -> AdPaste {
                 ),
             });
             continue;
+        }
+        if value.ends_with("...") || value.ends_with('…') {
+            problems.push(PasteProblem {
+                line: raw.line,
+                message: format!(
+                    "{} ends with '...': the tool shortened the value. Use Format-List (not Format-Table), or (Get-ADUser alice -Properties {}).'{}', to see all of it.",
+                    a.name(),
+                    a.name(),
+                    a.name()
+                ),
+            });
         }
         if let Some(first) = attributes.get(a) {
             let first_line = first.line.unwrap_or(0);
@@ -620,7 +638,7 @@ fn split_two_spaces(s: &str) -> Vec<String> {
 }
 
 fn parse_columns(lines: &[String], sink: &mut Sink) {
-    let Some((hidx, cols)) = column_header(lines) else {
+    let Some((hidx, mut cols)) = column_header(lines) else {
         return;
     };
     for (i, l) in lines[..hidx].iter().enumerate() {
@@ -651,6 +669,19 @@ fn parse_columns(lines: &[String], sink: &mut Sink) {
         }
         if is_prompt(l) {
             sink.ignore(n, l, "command prompt line");
+            continue;
+        }
+        if rows == 0 && l.contains('-') && l.chars().all(|c| c == '-' || c == ' ') {
+            // PowerShell Format-Table underlines the header; the dash runs give exact columns.
+            let chars: Vec<char> = l.chars().collect();
+            let starts: Vec<usize> = (0..chars.len())
+                .filter(|&k| chars[k] == '-' && (k == 0 || chars[k - 1] == ' '))
+                .collect();
+            if starts.len() == cols.len() {
+                for (c, st) in cols.iter_mut().zip(starts) {
+                    c.1 = st;
+                }
+            }
             continue;
         }
         rows += 1;
@@ -801,17 +832,6 @@ fn parse_powershell(lines: &[String], sink: &mut Sink) {
             }
             r.value = parts.first().copied().unwrap_or("").to_string();
         }
-        if (r.value.ends_with("...") || r.value.ends_with('…'))
-            && RccAttribute::from_name(&r.name).is_some()
-        {
-            extra.push(PasteProblem {
-                line: r.line,
-                message: format!(
-                    "{} ends with '...': PowerShell shortened it. Re-run with | Format-List (not Format-Table) or (Get-ADUser alice -Properties {}).'{}' to see the whole value.",
-                    r.name, r.name, r.name
-                ),
-            });
-        }
     }
     sink.problems.extend(extra);
 }
@@ -844,7 +864,10 @@ fn nv_split(line: &str) -> Option<(String, String)> {
     let sep = t.find([':', '=']);
     if let Some(p) = sep {
         let (n, v) = (&t[..p], &t[p + 1..]);
-        if name_like(n) {
+        let scheme = ["tel", "sip", "sips", "http", "https", "ldap", "mailto"]
+            .iter()
+            .any(|x| n.eq_ignore_ascii_case(x));
+        if name_like(n) && !scheme {
             return Some((n.trim().to_string(), v.trim().to_string()));
         }
     }
