@@ -109,10 +109,15 @@ fn seed_user_without_line_server_and_rcc_flag() {
         .any(|f| f.contains("Communications tab → Advanced Settings")));
     assert!(rcc.fix.iter().any(|f| f.contains("272")), "{:#?}", rcc.fix);
     let ls = get(&checks, "line-server-uri-present");
-    assert!(ls
-        .fix
-        .iter()
-        .any(|f| f.contains("Server URI = sip:rcc@mcm.contoso.com")));
+    // The fix fills the whole dialog: a placeholder for the unknown server, the current line.
+    assert!(
+        ls.fix
+            .iter()
+            .any(|f| f.contains("Server URI = <the gateway's SIP URI")
+                && f.contains("Line URI = tel:+14255550123;ext=123")),
+        "{:#?}",
+        ls.fix
+    );
     assert!(
         matches!(&ls.evidence[0], Evidence::Attribute { name, .. } if name == "msRTCSIP-LineServer")
     );

@@ -234,6 +234,14 @@ fn suggest_sip(v: &str) -> Option<String> {
     (validate_sip_uri(&s).is_ok() && s != v).then_some(s)
 }
 
+const SERVER_PLACEHOLDER: &str = "<the gateway's SIP URI, e.g. sip:rcc@mcm.contoso.com>";
+const LINE_PLACEHOLDER: &str = "<the phone's line URI, e.g. tel:+14255550123;ext=123>";
+
+/// The remote call control settings as the property page shows them.
+fn dialog(server: &str, line: &str) -> String {
+    format!("select 'Enable remote call control'; Server URI = {server}; Line URI = {line}")
+}
+
 /// Runs every directory check. Always returns one [`Check`] per id in [`CHECK_IDS`], in order.
 pub fn check(attrs: &AdAttributes, ctx: &CheckContext) -> Vec<Check> {
     let empty = attrs.is_empty();
@@ -248,6 +256,14 @@ pub fn check(attrs: &AdAttributes, ctx: &CheckContext) -> Vec<Check> {
         }
     };
     let mut out = Vec::with_capacity(CHECK_IDS.len());
+    // What the fix should show for the field a check is not about: the current value when it
+    // is usable, a placeholder otherwise.
+    let server_shown = value_of(attrs, RccAttribute::LineServer)
+        .filter(|v| validate_sip_uri(v).is_ok())
+        .unwrap_or_else(|| SERVER_PLACEHOLDER.to_string());
+    let line_shown = value_of(attrs, RccAttribute::Line)
+        .filter(|v| parse_line_uri_lenient(v).is_ok())
+        .unwrap_or_else(|| LINE_PLACEHOLDER.to_string());
 
     // user-enabled
     out.push(match value_of(attrs, RccAttribute::UserEnabled) {
@@ -315,23 +331,21 @@ pub fn check(attrs: &AdAttributes, ctx: &CheckContext) -> Vec<Check> {
 
     // line-server-uri-present / -valid
     let ls = value_of(attrs, RccAttribute::LineServer);
-    let ls_fix = |example: &str| {
-        rcc_console_fix(&format!("Enable remote call control; Server URI = {example} (the SIP URI of the CSTA gateway / RCC user agent)"))
-    };
+    let ls_fix = |server: &str| rcc_console_fix(&dialog(server, &line_shown));
     out.push(match &ls {
         Some(v) => mk("line-server-uri-present", CheckStatus::Pass, "msRTCSIP-LineServer is set.", Some(v.clone()), vec![], attr_ev(attrs, RccAttribute::LineServer)),
         None if empty => unknown("line-server-uri-present", NO_DATA),
-        None => mk("line-server-uri-present", CheckStatus::Fail, "msRTCSIP-LineServer is not set: provisioning carries no remote call control SIP URI, so Communicator never sends the CSTA INVITE.", None, ls_fix("sip:rcc@mcm.contoso.com"), attr_ev(attrs, RccAttribute::LineServer)),
+        None => mk("line-server-uri-present", CheckStatus::Fail, "msRTCSIP-LineServer is not set: provisioning carries no remote call control SIP URI, so Communicator never sends the CSTA INVITE.", None, ls_fix(SERVER_PLACEHOLDER), attr_ev(attrs, RccAttribute::LineServer)),
     });
     out.push(match &ls {
         None => unknown("line-server-uri-valid", if empty { NO_DATA.to_string() } else { "msRTCSIP-LineServer is not set (see line-server-uri-present).".to_string() }),
         Some(v) => {
             let ev = attr_ev(attrs, RccAttribute::LineServer);
             let id = "line-server-uri-valid";
-            let example = suggest_sip(v).unwrap_or_else(|| "sip:rcc@mcm.contoso.com".into());
+            let example = suggest_sip(v).unwrap_or_else(|| SERVER_PLACEHOLDER.into());
             match validate_sip_uri(v) {
                 Err(e) => mk(id, CheckStatus::Fail, format!("Not a valid SIP URI: {e}."), Some(v.clone()), ls_fix(&example), ev),
-                Ok(p) if p.user.is_none() => mk(id, CheckStatus::Warning, "No user part: gateways normally answer a user such as sip:rcc@mcm.contoso.com; check the gateway's documentation.", Some(v.clone()), ls_fix("sip:rcc@mcm.contoso.com"), ev),
+                Ok(p) if p.user.is_none() => mk(id, CheckStatus::Warning, "No user part: gateways normally answer a user such as sip:rcc@mcm.contoso.com; check the gateway's documentation.", Some(v.clone()), ls_fix(SERVER_PLACEHOLDER), ev),
                 Ok(_) => mk(id, CheckStatus::Pass, "A well-formed SIP URI.", Some(v.clone()), vec![], ev),
             }
         }
@@ -339,9 +353,7 @@ pub fn check(attrs: &AdAttributes, ctx: &CheckContext) -> Vec<Check> {
 
     // line-uri-present / -valid / -form
     let line = value_of(attrs, RccAttribute::Line);
-    let line_fix = |example: &str| {
-        rcc_console_fix(&format!("Enable remote call control; Line URI = {example}"))
-    };
+    let line_fix = |line: &str| rcc_console_fix(&dialog(&server_shown, line));
     out.push(match &line {
         Some(v) => mk(
             "line-uri-present",
@@ -357,7 +369,7 @@ pub fn check(attrs: &AdAttributes, ctx: &CheckContext) -> Vec<Check> {
             CheckStatus::Fail,
             "msRTCSIP-Line is not set: Communicator has no phone line to control.",
             None,
-            line_fix("tel:+14255550123;ext=123"),
+            line_fix(LINE_PLACEHOLDER),
             attr_ev(attrs, RccAttribute::Line),
         ),
     });
@@ -380,7 +392,7 @@ pub fn check(attrs: &AdAttributes, ctx: &CheckContext) -> Vec<Check> {
             match parse_line_uri_lenient(v) {
                 Err(e) => {
                     let example =
-                        suggest_line(v).unwrap_or_else(|| "tel:+14255550123;ext=123".into());
+                        suggest_line(v).unwrap_or_else(|| LINE_PLACEHOLDER.into());
                     mk(
                         id,
                         CheckStatus::Fail,
@@ -403,7 +415,7 @@ pub fn check(attrs: &AdAttributes, ctx: &CheckContext) -> Vec<Check> {
                     CheckStatus::Warning,
                     format!("{} digits: an E.164 number has at most 15.", t.digits.len()),
                     Some(v.clone()),
-                    line_fix("tel:+14255550123;ext=123"),
+                    line_fix(LINE_PLACEHOLDER),
                     ev,
                 ),
                 Ok((LineUri::Tel(_), None)) => mk(
@@ -440,8 +452,9 @@ pub fn check(attrs: &AdAttributes, ctx: &CheckContext) -> Vec<Check> {
                 if ctx.line_uri_forms.contains(&form) {
                     mk(id, CheckStatus::Pass, format!("Form: {}, which the gateway profile accepts.", form.label()), Some(v.clone()), vec![], ev)
                 } else {
-                    let ex = ctx.line_uri_forms[0].example();
-                    mk(id, CheckStatus::Fail, format!("Form: {}, but the gateway profile accepts only: {}; the gateway will not recognise the device.", form.label(), accepted.join(", ")), Some(v.clone()), line_fix(ex), ev)
+                    let f0 = ctx.line_uri_forms[0];
+                    let ex = format!("<the line in {} form, e.g. {}>", f0.label(), f0.example());
+                    mk(id, CheckStatus::Fail, format!("Form: {}, but the gateway profile accepts only: {}; the gateway will not recognise the device.", form.label(), accepted.join(", ")), Some(v.clone()), line_fix(&ex), ev)
                 }
             }
         }
@@ -453,7 +466,7 @@ pub fn check(attrs: &AdAttributes, ctx: &CheckContext) -> Vec<Check> {
         None => unknown("rcc-enabled", "msRTCSIP-OptionFlags is not in the paste: include it (if the full export has none, remote call control is off)."),
         Some(v) => {
             let ev = attr_ev(attrs, RccAttribute::OptionFlags);
-            let mut fix = rcc_console_fix("select 'Enable remote call control'");
+            let mut fix = rcc_console_fix(&dialog(&server_shown, &line_shown));
             match decode_option_flags(&v) {
                 Err(e) => mk("rcc-enabled", CheckStatus::Fail, e, Some(v), fix, ev),
                 Ok(bits) => {
@@ -461,12 +474,12 @@ pub fn check(attrs: &AdAttributes, ctx: &CheckContext) -> Vec<Check> {
                     let shown = if set.is_empty() { v.clone() } else { format!("{v} ({})", set.join(", ")) };
                     let on = bits.iter().any(|b| b.mask == RCC_MASK && b.set);
                     if on {
-                        mk("rcc-enabled", CheckStatus::Pass, "Bit 16 (remote call control) is set.", Some(shown), vec![], ev)
+                        mk("rcc-enabled", CheckStatus::Pass, "Option flag 16 (bit 4, remote call control) is set.", Some(shown), vec![], ev)
                     } else {
                         if let Ok(n) = super::flags::parse_option_flags(&v) {
                             fix.insert(2, format!("Or in ADSI Edit: msRTCSIP-OptionFlags = {} (today's {n} plus 16).", n | RCC_MASK));
                         }
-                        mk("rcc-enabled", CheckStatus::Fail, "Bit 16 (remote call control) is not set: Communicator will not try to control the phone even with a line and server URI.", Some(shown), fix, ev)
+                        mk("rcc-enabled", CheckStatus::Fail, "Option flag 16 (bit 4, remote call control) is not set: Communicator will not try to control the phone even with a line and server URI.", Some(shown), fix, ev)
                     }
                 }
             }

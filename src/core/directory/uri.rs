@@ -68,9 +68,8 @@ fn common_form_errors(s: &str, example: &str) -> Result<(), String> {
         ));
     }
     if s.chars().any(char::is_whitespace) {
-        return Err(format!(
-            "the URI contains spaces; remove them (e.g. {example})"
-        ));
+        let joined: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+        return Err(format!("the URI contains spaces; remove them: {joined}"));
     }
     if s.chars().any(|c| c.is_control()) {
         return Err("the URI contains control characters; retype it".to_string());
