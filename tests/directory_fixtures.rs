@@ -363,3 +363,33 @@ fn warning_status_is_reachable_from_a_paste() {
     assert_eq!(get("user-enabled"), Warning);
     assert_eq!(get("primary-user-address-valid"), Warning);
 }
+
+#[test]
+fn bare_command_line_before_dsquery_columns_is_skipped() {
+    let text = "dsquery * -filter \"(sAMAccountName=alice)\" -attr msRTCSIP-Line msRTCSIP-LineServer\n  msRTCSIP-Line               msRTCSIP-LineServer\n  tel:+14255550123;ext=123    sip:rcc@mcm.contoso.com\n";
+    let p = parse_paste(text);
+    assert_eq!(p.format, AdFormat::Dsquery);
+    assert_eq!(p.attributes.line.unwrap().value, "tel:+14255550123;ext=123");
+    assert_eq!(
+        p.attributes.line_server.unwrap().value,
+        "sip:rcc@mcm.contoso.com"
+    );
+    assert!(p.ignored.iter().any(|i| i.line == 1));
+}
+
+#[test]
+fn large_pastes_parse_in_linear_time() {
+    // 60k lines of PowerShell output (many objects) and of name-value noise.
+    let one = load("powershell-good-wrapped.txt");
+    let big: String = std::iter::repeat_n(one.as_str(), 3_000).collect();
+    let start = std::time::Instant::now();
+    let p = parse_paste(&big);
+    assert_eq!(p.format, AdFormat::PowerShellList);
+    assert_eq!(p.attributes.line.unwrap().line, Some(7));
+    let noise: String = (0..60_000)
+        .map(|i| format!("attr{i}: value {i}\n"))
+        .collect();
+    let q = parse_paste(&noise);
+    assert_eq!(q.format, AdFormat::NameValue);
+    assert!(start.elapsed().as_secs() < 20, "took {:?}", start.elapsed());
+}

@@ -143,10 +143,29 @@ fn garbage_reason(line: &str) -> Option<&'static str> {
     None
 }
 
-/// A command prompt line copied with the output (`PS C:\> Get-ADUser ...`, `C:\>dsquery ...`).
+/// A command prompt line copied with the output (`PS C:\> Get-ADUser ...`, `C:\>dsquery ...`),
+/// or the bare command itself (`dsquery * -filter ... -attr ...`).
 fn is_prompt(line: &str) -> bool {
     let t = line.trim_start();
     if t.starts_with("PS ") && t.contains('>') {
+        return true;
+    }
+    let first = t
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if matches!(
+        first.as_str(),
+        "dsquery"
+            | "dsget"
+            | "ldifde"
+            | "get-aduser"
+            | "get-adobject"
+            | "csvde"
+            | "$user"
+            | "import-module"
+    ) {
         return true;
     }
     let b = t.as_bytes();
@@ -755,7 +774,7 @@ fn ps_split(line: &str) -> Option<(&str, bool, &str)> {
 fn parse_powershell(lines: &[String], sink: &mut Sink) {
     let mut current: Option<usize> = None;
     let mut blank_since_attr = false;
-    let mut seen: Vec<String> = Vec::new();
+    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut skipping = false;
     for (i, l) in lines.iter().enumerate() {
         let n = i as u32 + 1;
@@ -789,7 +808,7 @@ fn parse_powershell(lines: &[String], sink: &mut Sink) {
                 current = None;
                 continue;
             }
-            seen.push(low);
+            seen.insert(low);
             sink.raws.push(Raw {
                 name: name.to_string(),
                 value: value.to_string(),
