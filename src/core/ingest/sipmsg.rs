@@ -616,7 +616,12 @@ fn read_message(
         let rest = region.get(bstart..).unwrap_or(&[]);
         let framed = content_length(&acc.headers).and_then(|cl| {
             let end = body_end(rest, cl, acc.lf_only)?;
-            plausible_after(rest.get(end..)?).then_some(end)
+            // Trust the length if what follows is a next message, or the body ends on a line
+            // boundary (text after that is reported as non-SIP, not swallowed into the body).
+            let at_boundary = end == 0
+                || rest.get(end - 1) == Some(&b'\n')
+                || matches!(rest.get(end), None | Some(b'\r' | b'\n'));
+            (at_boundary || plausible_after(rest.get(end..)?)).then_some(end)
         });
         let end = match framed {
             Some(end) => end,
@@ -629,7 +634,7 @@ fn read_message(
         if !body.is_empty() {
             let nl = super::text::count_newlines(body) as u32;
             let ends_nl = body.last() == Some(&b'\n');
-            last_line = bline + nl - u32::from(ends_nl && nl > 0);
+            last_line = bline.saturating_add(nl) - u32::from(ends_nl && nl > 0);
         }
         // Continue after the body: the next line start at or after `bstart + end`.
         let mut pos = bstart + end;
