@@ -12,3 +12,4 @@ pub mod profile;
 pub mod routing;
 pub mod sip;
 pub mod version;
+pub mod wizard;
