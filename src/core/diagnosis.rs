@@ -419,9 +419,10 @@ fn observe<'a>(
             continue;
         }
         if let Some(peer) = &m.peer {
-            let sent_req = m.direction == Some(Direction::Sent) && m.method().is_some();
+            // A response received from a peer proves the request got there; a request sent to
+            // it proves only that it was tried.
             let got_resp = m.direction == Some(Direction::Received) && m.status().is_some();
-            if sent_req || got_resp {
+            if got_resp {
                 add(&mut reached, resolve(peer));
             }
         }
@@ -947,6 +948,19 @@ pub fn diagnose(input: &DiagnosisInput) -> Diagnosis {
             d.from_logs = true;
             drafts.push(d);
         }
+        // The gateway's own requests challenged or refused by the Home Server.
+        if let Some(d) = challenged_gateway_requests(input, &topo, line_server_host.as_deref()) {
+            if let Some(l) = &d.leg {
+                if let Some(f) = flow
+                    .iter_mut()
+                    .find(|f| f.from == l.from && f.to == l.to && f.message == l.message)
+                {
+                    f.state = LegState::Failing;
+                    f.evidence = d.evidence.clone();
+                }
+            }
+            drafts.push(d);
+        }
         // Provisioning against AD, and the INVITE against provisioning.
         if let Some(a) = ad {
             for p in &prov_all {
@@ -998,16 +1012,69 @@ pub fn diagnose(input: &DiagnosisInput) -> Diagnosis {
                 }
             }
         }
-        // Provisioning present without RCC data.
+        // Provisioning present without RCC data: the directory decides why.
         if !prov_all.is_empty() && first_prov.is_none() {
-            let mut d = Draft::new("line-server-uri-missing", Confidence::High);
-            d.detail
-                .push("The provisioning answer carries no remote call control server URI.".into());
-            d.evidence.push(prov_all[0].evidence.clone());
-            d.leg = profile.leg("provisioning").map(leg_of);
+            let ev = prov_all[0].evidence.clone();
+            let leg = profile.leg("provisioning").map(leg_of);
+            let ad_has_server = ad.and_then(|a| ad_value(a.line_server.as_ref())).is_some();
+            let ad_flag_ok = ad
+                .and_then(|a| a.option_flags.as_ref())
+                .and_then(|v| parse_flags(&v.value))
+                .is_some_and(|f| f & 16 != 0);
+            let (id, conf, text) = match ad {
+                None => (
+                    "rcc-not-enabled",
+                    Confidence::Medium,
+                    "The provisioning answer carries no line and no remote call control server URI: either remote call control is not enabled for the user or the server URI is empty. The user's attributes decide which.",
+                ),
+                Some(_) if !ad_has_server => (
+                    "line-server-uri-missing",
+                    Confidence::High,
+                    "The provisioning answer carries no remote call control server URI.",
+                ),
+                Some(_) if !ad_flag_ok => (
+                    "rcc-not-enabled",
+                    Confidence::High,
+                    "The provisioning answer carries no remote call control data.",
+                ),
+                Some(_) => (
+                    "provisioning-mismatch",
+                    Confidence::Medium,
+                    "Active Directory has the RCC attributes, but the provisioning answer carries no line data.",
+                ),
+            };
+            let mut d = Draft::new(id, conf);
+            d.detail.push(text.into());
+            d.evidence.push(ev);
+            d.leg = leg;
             d.from_logs = true;
             drafts.push(d);
-            drafts.retain(|x| !(x.id == "rcc-not-enabled" && x.from_logs && !x.from_config));
+            if id != "rcc-not-enabled" {
+                drafts.retain(|x| !(x.id == "rcc-not-enabled" && x.from_logs && !x.from_config));
+            }
+        }
+        // Provisioned values the gateway cannot use.
+        if let Some(p) = first_prov {
+            if let Some(ls) = &p.line_server_uri {
+                if !line_server_ok(ls) {
+                    let mut d = Draft::new("line-server-uri-invalid", Confidence::High);
+                    d.detail.push(format!("The client was provisioned with '{ls}', which is not a SIP URI with a fully qualified host."));
+                    d.evidence.push(p.evidence.clone());
+                    d.leg = profile.leg("provisioning").map(leg_of);
+                    d.from_logs = true;
+                    drafts.push(d);
+                }
+            }
+            if let Some(l) = &p.line_uri {
+                if !line_uri_ok(l) {
+                    let mut d = Draft::new("line-uri-invalid", Confidence::High);
+                    d.detail.push(format!("The client was provisioned with line '{l}', which is not a tel: URI (digits, optional +, ;ext= / ;phone-context=) or a sip: URI."));
+                    d.evidence.push(p.evidence.clone());
+                    d.leg = profile.leg("provisioning").map(leg_of);
+                    d.from_logs = true;
+                    drafts.push(d);
+                }
+            }
         }
         if obs.invite.is_none() {
             need(&mut needed, "A client log that continues until Communicator shows the phone error (it should contain the CSTA INVITE)", "logs");
@@ -1015,6 +1082,8 @@ pub fn diagnose(input: &DiagnosisInput) -> Diagnosis {
         if obs.final_resp.is_none() && obs.invite.is_some() && obs.log_ends_early {
             need(&mut needed, "A log that runs at least 30 seconds past the CSTA INVITE (the answer may still be coming)", "logs");
         }
+    } else if let Some(d) = sign_in_failure(input) {
+        drafts.push(d);
     } else if obs.any_logs {
         need(
             &mut needed,
@@ -1607,4 +1676,100 @@ fn from_checks(checks: &[Check]) -> Vec<Draft> {
         }
     }
     out
+}
+
+fn line_server_ok(v: &str) -> bool {
+    routing::uri_parts(v)
+        .is_some_and(|(_, h)| h.contains('.') || h.parse::<std::net::IpAddr>().is_ok())
+        && !v.trim().contains(' ')
+}
+
+/// REGISTER refused (403/404) and nothing further: the user cannot sign in.
+fn sign_in_failure(input: &DiagnosisInput) -> Option<Draft> {
+    let msgs = &input.messages;
+    let reg = msgs.iter().find(|m| {
+        m.method()
+            .is_some_and(|x| x.eq_ignore_ascii_case("REGISTER"))
+    })?;
+    let resp = msgs.iter().find(|m| {
+        m.call_id() == reg.call_id()
+            && m.cseq()
+                .is_some_and(|c| c.1.eq_ignore_ascii_case("REGISTER"))
+            && matches!(m.status(), Some(403) | Some(404))
+    })?;
+    let ok = msgs.iter().any(|m| {
+        m.cseq()
+            .is_some_and(|c| c.1.eq_ignore_ascii_case("REGISTER"))
+            && m.status() == Some(200)
+    });
+    if ok {
+        return None;
+    }
+    let mut d = Draft::new("user-not-enabled", Confidence::Medium);
+    let diag: Vec<String> = extract::ms_diagnostics(resp)
+        .into_iter()
+        .map(|d| d.reason)
+        .collect();
+    d.detail.push(format!(
+        "Sign-in was refused ({}){}; remote call control cannot start before sign-in.",
+        resp.start_line_text(),
+        if diag.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", diag.join("; "))
+        }
+    ));
+    d.evidence = vec![reg.evidence(), resp.evidence()];
+    d.leg = input.profile.leg("subscribe").map(leg_of);
+    d.from_logs = true;
+    Some(d)
+}
+
+/// Requests from the line server host (Application Proxy / gateway) answered 401/407/403 by the
+/// Home Server: it is not in host authorization.
+fn challenged_gateway_requests(
+    input: &DiagnosisInput,
+    topo: &Topology,
+    line_server_host: Option<&str>,
+) -> Option<Draft> {
+    let profile = &input.profile;
+    let target = profile.line_server_host()?.id.clone();
+    let is_target = |host: &str| {
+        topo.who_is(profile, host).as_deref() == Some(target.as_str())
+            || line_server_host.is_some_and(|l| l.eq_ignore_ascii_case(host))
+    };
+    for req in input.messages.iter().filter(|m| m.method().is_some()) {
+        let from_peer = req.direction == Some(Direction::Received)
+            && req
+                .peer
+                .as_deref()
+                .is_some_and(|p| is_target(p.rsplit_once(':').map_or(p, |x| x.0)));
+        let chain = extract::hop_chain(req);
+        let from_via = chain.vias.last().is_some_and(|v| is_target(&v.host));
+        let from_product = extract::product(req)
+            .and_then(|p| product_participant(profile, &p))
+            .as_deref()
+            == Some(target.as_str());
+        if !(from_peer || from_via || from_product) {
+            continue;
+        }
+        let Some(resp) = input.messages.iter().find(|m| {
+            m.call_id() == req.call_id()
+                && m.cseq() == req.cseq()
+                && matches!(m.status(), Some(401) | Some(407) | Some(403))
+        }) else {
+            continue;
+        };
+        let mut d = Draft::new("host-not-authorized", Confidence::High);
+        d.detail.push(format!(
+            "The Home Server answered the gateway's {} with {}.",
+            req.method().unwrap_or("request"),
+            resp.start_line_text()
+        ));
+        d.evidence = vec![req.evidence(), resp.evidence()];
+        d.leg = route_leg(profile, &target, "return").map(leg_of);
+        d.from_logs = true;
+        return Some(d);
+    }
+    None
 }

@@ -5,8 +5,8 @@
 pub mod diagnosis;
 pub mod directory;
 pub mod evidence;
-pub mod extract;
 pub mod example;
+pub mod extract;
 pub mod ingest;
 pub mod profile;
 pub mod routing;
