@@ -1092,6 +1092,9 @@ pub fn diagnose(input: &DiagnosisInput) -> Diagnosis {
         );
     }
 
+    // ---- reconcile ---------------------------------------------------------------------
+    reconcile(&mut drafts);
+
     // ---- merge -------------------------------------------------------------------------
     let mut merged: Vec<Draft> = Vec::new();
     for d in drafts {
@@ -1324,7 +1327,11 @@ fn align(profile: &Profile, o: &Observed) -> (Vec<FlowLeg>, Option<Draft>) {
         let hit = pool.iter().find(|m| matches_step(step, m, o));
         if let Some(m) = hit {
             // A match can still carry a failure (CSTA error, systemStatus not normal).
-            let bad = extract::csta(m).as_ref().and_then(csta_problem);
+            let bad = step
+                .matcher
+                .csta
+                .as_ref()
+                .and_then(|_| extract::csta(m).as_ref().and_then(csta_problem));
             if bad.is_none() {
                 legs[i].state = LegState::Ok;
                 legs[i].evidence.push(m.evidence());
@@ -1772,4 +1779,56 @@ fn challenged_gateway_requests(
         return Some(d);
     }
     None
+}
+
+/// Let a precise cause explain a vaguer symptom: the configuration's route, transport or
+/// authorization problem explains a log's "gateway unreachable"; a directory problem explains a
+/// client that never sent the INVITE.
+fn reconcile(drafts: &mut Vec<Draft>) {
+    let config_has =
+        |drafts: &[Draft], id: &str| drafts.iter().any(|d| d.from_config && d.id == id);
+    for cause in [
+        "tls-transport-mismatch",
+        "route-loop",
+        "home-server-route-missing",
+        "app-proxy-return-route-missing",
+        "host-not-authorized",
+    ] {
+        if config_has(drafts, cause) {
+            for d in drafts.iter_mut() {
+                let vague = d.from_logs
+                    && !d.from_config
+                    && matches!(d.id.as_str(), "gateway-unreachable" | "rcc-session-failed");
+                let fits = match cause {
+                    // A missing return route shows as a timeout after the gateway saw the INVITE.
+                    "app-proxy-return-route-missing" => d
+                        .detail
+                        .iter()
+                        .any(|x| x.contains("timeout") || x.contains("408") || x.contains("480")),
+                    "home-server-route-missing" | "route-loop" => {
+                        d.detail.iter().any(|x| x.contains("answered 4"))
+                    }
+                    _ => true,
+                };
+                if vague && fits {
+                    d.id = cause.to_string();
+                }
+            }
+        }
+    }
+    let directory_cause = drafts.iter().any(|d| {
+        matches!(
+            d.id.as_str(),
+            "line-server-uri-missing"
+                | "line-server-uri-invalid"
+                | "user-not-enabled"
+                | "provisioning-mismatch"
+        )
+    });
+    let flags_say_off = drafts
+        .iter()
+        .any(|d| d.id == "rcc-not-enabled" && d.from_config);
+    if directory_cause && !flags_say_off {
+        drafts.retain(|d| d.id != "rcc-not-enabled");
+    }
 }

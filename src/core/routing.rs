@@ -1234,7 +1234,8 @@ fn route_path(
                 });
             }
         }
-        if direction == "forward" {
+        let next_is_home = profile.participant(&next).map(|p| p.role) == Some(Role::HomeServer);
+        if direction == "forward" && !next_is_home && !visited.contains(&next) {
             check_authorized(
                 profile,
                 config,
