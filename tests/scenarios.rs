@@ -57,7 +57,7 @@ fn scenario_dirs() -> Vec<PathBuf> {
     let mut dirs: Vec<PathBuf> = fs::read_dir(&root)
         .expect("fixtures/scenarios")
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_dir())
+        .filter(|p| p.join("expected.toml").is_file())
         .collect();
     dirs.sort();
     dirs
