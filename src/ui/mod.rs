@@ -2,6 +2,7 @@
 //! computes. Nothing here reads logs, parses SIP or decides anything; if a component grows
 //! logic worth testing, that logic belongs in the core.
 
+mod analysis;
 mod app;
 mod router;
 mod shell;

@@ -12,11 +12,38 @@ const VERSION: u32 = 1;
 /// Logs beyond this many bytes are not saved (localStorage holds ~5 MB); the notice says so.
 const MAX_SAVED_LOG_BYTES: usize = 2_000_000;
 
-/// A log the user pasted, dropped or picked.
+/// A log the user pasted, dropped or picked, kept as bytes (the readers detect the encoding).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LogInput {
     pub name: String,
-    pub text: String,
+    /// Saved as text when it is UTF-8; other encodings are kept in memory only.
+    #[serde(with = "bytes_as_text")]
+    pub bytes: Vec<u8>,
+    #[serde(default)]
+    pub clock_offset_ms: i64,
+}
+
+impl LogInput {
+    pub fn from_bytes(name: String, bytes: Vec<u8>) -> LogInput {
+        LogInput {
+            name,
+            bytes,
+            clock_offset_ms: 0,
+        }
+    }
+}
+
+/// localStorage holds strings: store UTF-8 logs as text (readable, compact), others not at all.
+mod bytes_as_text {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(std::str::from_utf8(bytes).unwrap_or(""))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        Ok(String::deserialize(d)?.into_bytes())
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -89,11 +116,13 @@ impl AppState {
     pub fn persist(self) {
         Effect::new(move |_| {
             let mut logs = self.logs.get();
-            let total: usize = logs.iter().map(|l| l.text.len()).sum();
+            let total: usize = logs.iter().map(|l| l.bytes.len()).sum();
             let too_big = total > MAX_SAVED_LOG_BYTES;
             if too_big {
                 logs.clear();
             }
+            // Non-UTF-8 logs (e.g. UTF-16 traces) cannot be stored as text; keep them in memory.
+            logs.retain(|l| std::str::from_utf8(&l.bytes).is_ok());
             let saved = Saved {
                 version: VERSION,
                 symptom: self.symptom.get(),
@@ -116,6 +145,32 @@ impl AppState {
                 self.notice.set(Some(
                     "This browser refused to save your progress (private window or storage full); it will be lost on reload.".to_string(),
                 ));
+            }
+        });
+    }
+
+    /// Adds a log; a file with the same name replaces the old one (a re-drop after editing).
+    pub fn add_log(self, log: LogInput) {
+        self.example.set(false);
+        self.logs
+            .update(|logs| match logs.iter_mut().find(|l| l.name == log.name) {
+                Some(existing) => *existing = log,
+                None => logs.push(log),
+            });
+    }
+
+    pub fn remove_log(self, index: usize) {
+        self.logs.update(|logs| {
+            if index < logs.len() {
+                logs.remove(index);
+            }
+        });
+    }
+
+    pub fn set_offset(self, index: usize, ms: i64) {
+        self.logs.update(|logs| {
+            if let Some(l) = logs.get_mut(index) {
+                l.clock_offset_ms = ms;
             }
         });
     }
