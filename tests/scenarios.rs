@@ -5,7 +5,7 @@
 //! `expected.toml`: `profile`, `sign_in`, `ids` (all files) and optional `[[run]] files, ids`.
 
 use rcc_doctor::core::diagnosis::{diagnose, Diagnosis, DiagnosisInput, LegState, Severity};
-use rcc_doctor::core::directory::{AdAttributes, AdValue};
+use rcc_doctor::core::directory::{parse_paste, AdAttributes};
 use rcc_doctor::core::ingest::{ingest, InputFile};
 use rcc_doctor::core::profile::profile;
 use rcc_doctor::core::routing::parse_rules;
@@ -27,29 +27,10 @@ struct Run {
     ids: Vec<String>,
 }
 
-/// Minimal LDIF reading for the six msRTCSIP attributes (the directory module's paste parser
-/// replaces this once it lands).
 fn read_ldif(text: &str) -> AdAttributes {
-    let mut a = AdAttributes::default();
-    for (i, line) in text.lines().enumerate() {
-        let Some((k, v)) = line.split_once(':') else {
-            continue;
-        };
-        let val = Some(AdValue {
-            value: v.trim().to_string(),
-            line: Some(i as u32 + 1),
-        });
-        match k.trim().to_ascii_lowercase().as_str() {
-            "msrtcsip-userenabled" => a.user_enabled = val,
-            "msrtcsip-primaryuseraddress" => a.primary_user_address = val,
-            "msrtcsip-primaryhomeserver" => a.primary_home_server = val,
-            "msrtcsip-line" => a.line = val,
-            "msrtcsip-lineserver" => a.line_server = val,
-            "msrtcsip-optionflags" => a.option_flags = val,
-            _ => {}
-        }
-    }
-    a
+    let p = parse_paste(text);
+    assert!(p.problems.is_empty(), "{:?}", p.problems);
+    p.attributes
 }
 
 fn scenario_dirs() -> Vec<PathBuf> {

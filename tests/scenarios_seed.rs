@@ -2,7 +2,7 @@
 //! (AD + rules) and from both; and the fixed case reaching all-clear each way.
 
 use rcc_doctor::core::diagnosis::{diagnose, Confidence, Diagnosis, DiagnosisInput, LegState};
-use rcc_doctor::core::directory::{AdAttributes, AdValue};
+use rcc_doctor::core::directory::{parse_paste, AdAttributes};
 use rcc_doctor::core::evidence::Evidence;
 use rcc_doctor::core::example::{nortel_fixed, nortel_seed, ExampleCase};
 use rcc_doctor::core::ingest::{ingest, InputFile};
@@ -10,25 +10,9 @@ use rcc_doctor::core::profile::profile;
 use rcc_doctor::core::routing::parse_rules;
 
 fn read_ldif(text: &str) -> AdAttributes {
-    let mut a = AdAttributes::default();
-    for (i, line) in text.lines().enumerate() {
-        let Some((k, v)) = line.split_once(':') else {
-            continue;
-        };
-        let val = Some(AdValue {
-            value: v.trim().to_string(),
-            line: Some(i as u32 + 1),
-        });
-        match k.trim().to_ascii_lowercase().as_str() {
-            "msrtcsip-userenabled" => a.user_enabled = val,
-            "msrtcsip-primaryuseraddress" => a.primary_user_address = val,
-            "msrtcsip-line" => a.line = val,
-            "msrtcsip-lineserver" => a.line_server = val,
-            "msrtcsip-optionflags" => a.option_flags = val,
-            _ => {}
-        }
-    }
-    a
+    let p = parse_paste(text);
+    assert!(p.problems.is_empty(), "{:?}", p.problems);
+    p.attributes
 }
 
 fn input(ex: &ExampleCase, logs: bool, config: bool) -> DiagnosisInput {
