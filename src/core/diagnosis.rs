@@ -333,10 +333,51 @@ fn same_uri(a: &str, b: &str) -> bool {
     normalize_uri(a).replace(' ', "") == normalize_uri(b).replace(' ', "")
 }
 
+/// The address-of-record in a From/To value, `sip:user@host` lower case.
+fn aor(value: &str) -> Option<String> {
+    let inner = match (value.find('<'), value.find('>')) {
+        (Some(a), Some(b)) if b > a => &value[a + 1..b],
+        _ => value.split(';').next().unwrap_or(value),
+    };
+    let (user, host) = routing::uri_parts(inner)?;
+    Some(format!("sip:{}@{host}", user?.to_ascii_lowercase()))
+}
+
+/// Whether the message is the user's: `header` (From or To) names the user. With no user known,
+/// every message is.
+fn users(m: &SipMessage, header: &str, user: Option<&str>) -> bool {
+    match user {
+        None => true,
+        Some(u) => m
+            .header(header)
+            .and_then(aor)
+            .is_some_and(|a| Some(a) == aor(u)),
+    }
+}
+
+/// Keep the user's messages when there are any (a log of several users), else all.
+fn prefer_users<'a>(
+    all: Vec<&'a SipMessage>,
+    header: &str,
+    user: Option<&str>,
+) -> Vec<&'a SipMessage> {
+    let mine: Vec<&SipMessage> = all
+        .iter()
+        .copied()
+        .filter(|m| users(m, header, user))
+        .collect();
+    if mine.is_empty() {
+        all
+    } else {
+        mine
+    }
+}
+
 fn observe<'a>(
     input: &'a DiagnosisInput,
     topo: &Topology,
     line_server_host: Option<&str>,
+    user: Option<&str>,
 ) -> Observed<'a> {
     let msgs = &input.messages;
     let profile = &input.profile;
@@ -344,11 +385,15 @@ fn observe<'a>(
         any_logs: !msgs.is_empty() || !input.events.is_empty(),
         ..Default::default()
     };
-    o.subscribe = msgs.iter().find(|m| {
-        m.method()
-            .is_some_and(|x| x.eq_ignore_ascii_case("SUBSCRIBE"))
-            && extract::event(m).is_some_and(|e| e.starts_with("vnd-microsoft-provisioning"))
-    });
+    let subs: Vec<&SipMessage> = msgs
+        .iter()
+        .filter(|m| {
+            m.method()
+                .is_some_and(|x| x.eq_ignore_ascii_case("SUBSCRIBE"))
+                && extract::event(m).is_some_and(|e| e.starts_with("vnd-microsoft-provisioning"))
+        })
+        .collect();
+    o.subscribe = prefer_users(subs, "From", user).last().copied();
     if let Some(sub) = o.subscribe {
         o.subscribe_answer = msgs.iter().find(|m| {
             m.status().is_some_and(|s| s >= 200)
@@ -356,11 +401,19 @@ fn observe<'a>(
                 && m.cseq().map(|c| c.1.eq_ignore_ascii_case("SUBSCRIBE")) == Some(true)
         });
     }
-    o.provisioning = msgs.iter().filter_map(extract::provisioning).collect();
+    o.provisioning = prefer_users(msgs.iter().collect(), "To", user)
+        .into_iter()
+        .filter_map(extract::provisioning)
+        .collect();
 
     // The CSTA INVITE attempts, by Call-ID; prefer a successful one, else the last.
     let mut call_ids: Vec<&str> = Vec::new();
-    for m in msgs.iter().filter(|m| is_csta_invite(m)) {
+    let invites = prefer_users(
+        msgs.iter().filter(|m| is_csta_invite(m)).collect(),
+        "From",
+        user,
+    );
+    for m in invites {
         if let Some(c) = m.call_id() {
             if !call_ids.contains(&c) {
                 call_ids.push(c);
@@ -374,11 +427,9 @@ fn observe<'a>(
                 && m.cseq().is_some_and(|c| c.1.eq_ignore_ascii_case("INVITE"))
         })
     };
-    let chosen = call_ids
-        .iter()
-        .find(|c| final_of(c).is_some_and(|r| r.status() == Some(200)))
-        .or(call_ids.last())
-        .copied();
+    // The latest attempt is the current state (the client retries; an admin may fix things
+    // while the log runs).
+    let chosen = call_ids.last().copied();
     let Some(cid) = chosen else {
         return o;
     };
@@ -802,12 +853,17 @@ pub fn diagnose(input: &DiagnosisInput) -> Diagnosis {
     let ad = input.ad.as_ref();
 
     // ---- names -------------------------------------------------------------------------
-    let prov_all: Vec<extract::Provisioning> = input
-        .messages
-        .iter()
-        .filter_map(extract::provisioning)
-        .collect();
-    let first_prov = prov_all.iter().find(|p| p.line_server_uri.is_some());
+    let user_hint: Option<String> = input.sign_in.as_deref().map(normalize_uri).or_else(|| {
+        ad.and_then(|a| a.primary_user_address.as_ref())
+            .map(|v| normalize_uri(&v.value))
+    });
+    let prov_all: Vec<extract::Provisioning> =
+        prefer_users(input.messages.iter().collect(), "To", user_hint.as_deref())
+            .into_iter()
+            .filter_map(extract::provisioning)
+            .collect();
+    // The latest answer with RCC data is the one the client acts on.
+    let first_prov = prov_all.iter().rev().find(|p| p.line_server_uri.is_some());
     let ad_value = |v: Option<&crate::core::directory::AdValue>| {
         v.map(|x| x.value.trim().to_string())
             .filter(|s| !s.is_empty())
@@ -910,7 +966,12 @@ pub fn diagnose(input: &DiagnosisInput) -> Diagnosis {
     });
 
     // ---- logs --------------------------------------------------------------------------
-    let obs = observe(input, &topo, line_server_host.as_deref());
+    let obs = observe(
+        input,
+        &topo,
+        line_server_host.as_deref(),
+        names.user_uri.as_deref(),
+    );
 
     // ---- directory ---------------------------------------------------------------------
     let ad_complete = match ad {
@@ -1139,7 +1200,7 @@ pub fn diagnose(input: &DiagnosisInput) -> Diagnosis {
         .iter()
         .any(|d| d.id != "rcc-session-failed" && d.id != "all-clear")
     {
-        merged.retain(|d| d.id != "rcc-session-failed" || d.from_logs && !merged_has_other_log(d));
+        merged.retain(|d| d.id != "rcc-session-failed");
     }
 
     // ---- flow from configuration when logs did not give one ----------------------------
@@ -1195,7 +1256,7 @@ pub fn diagnose(input: &DiagnosisInput) -> Diagnosis {
         if !obs.any_logs {
             need(&mut needed, "A Communicator client log (UCCAPI tracing) from sign-in until the phone error appears", "logs");
         }
-        if input.ad.is_none() && !explained_by_logs_only(&merged) {
+        if input.ad.is_none() {
             need(
                 &mut needed,
                 "The user's msRTCSIP-* attributes (LDIF export or ADSI Edit copy)",
@@ -1257,14 +1318,6 @@ pub fn diagnose(input: &DiagnosisInput) -> Diagnosis {
         flow,
         needed,
     }
-}
-
-fn merged_has_other_log(_d: &Draft) -> bool {
-    true
-}
-
-fn explained_by_logs_only(m: &[Draft]) -> bool {
-    m.iter().any(|d| d.id == "all-clear")
 }
 
 fn rank(c: Confidence) -> u8 {
@@ -1629,7 +1682,19 @@ fn challenged_gateway_requests(
         topo.who_is(profile, host).as_deref() == Some(target.as_str())
             || line_server_host.is_some_and(|l| l.eq_ignore_ascii_case(host))
     };
+    // One pass for the refusals, so big logs stay linear.
+    let refusals: Vec<&SipMessage> = input
+        .messages
+        .iter()
+        .filter(|m| matches!(m.status(), Some(401) | Some(407) | Some(403)))
+        .collect();
+    if refusals.is_empty() {
+        return None;
+    }
     for req in input.messages.iter().filter(|m| m.method().is_some()) {
+        if !refusals.iter().any(|r| r.call_id() == req.call_id()) {
+            continue;
+        }
         let from_peer = req.direction == Some(Direction::Received)
             && req
                 .peer
@@ -1644,11 +1709,10 @@ fn challenged_gateway_requests(
         if !(from_peer || from_via || from_product) {
             continue;
         }
-        let Some(resp) = input.messages.iter().find(|m| {
-            m.call_id() == req.call_id()
-                && m.cseq() == req.cseq()
-                && matches!(m.status(), Some(401) | Some(407) | Some(403))
-        }) else {
+        let Some(resp) = refusals
+            .iter()
+            .find(|m| m.call_id() == req.call_id() && m.cseq() == req.cseq())
+        else {
             continue;
         };
         let mut d = Draft::new("host-not-authorized", Confidence::High);
