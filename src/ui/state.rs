@@ -3,6 +3,7 @@
 //! a notice, never a blank page.
 
 use super::storage;
+use crate::core::directory::AdFields;
 use crate::core::wizard::Symptom;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -51,6 +52,7 @@ struct Saved {
     version: u32,
     symptom: Option<Symptom>,
     ad_text: String,
+    ad_fields: Option<AdFields>,
     sign_in: String,
     profile: String,
     rules_text: String,
@@ -63,6 +65,8 @@ struct Saved {
 pub struct AppState {
     pub symptom: RwSignal<Option<Symptom>>,
     pub ad_text: RwSignal<String>,
+    /// The one-field-per-attribute form, once the user edits it (None = follow the paste).
+    pub ad_fields: RwSignal<Option<AdFields>>,
     pub sign_in: RwSignal<String>,
     pub profile: RwSignal<String>,
     pub rules_text: RwSignal<String>,
@@ -103,6 +107,7 @@ impl AppState {
         AppState {
             symptom: RwSignal::new(saved.symptom),
             ad_text: RwSignal::new(saved.ad_text),
+            ad_fields: RwSignal::new(saved.ad_fields),
             sign_in: RwSignal::new(saved.sign_in),
             profile: RwSignal::new(profile),
             rules_text: RwSignal::new(saved.rules_text),
@@ -127,6 +132,7 @@ impl AppState {
                 version: VERSION,
                 symptom: self.symptom.get(),
                 ad_text: self.ad_text.get(),
+                ad_fields: self.ad_fields.get(),
                 sign_in: self.sign_in.get(),
                 profile: self.profile.get(),
                 rules_text: self.rules_text.get(),
@@ -179,6 +185,7 @@ impl AppState {
     pub fn start_over(self) {
         self.symptom.set(None);
         self.ad_text.set(String::new());
+        self.ad_fields.set(None);
         self.sign_in.set(String::new());
         self.profile.set(DEFAULT_PROFILE.to_string());
         self.rules_text.set(String::new());
