@@ -73,6 +73,9 @@ mod tests {
             row: Some(0),
             text: "*.contoso.com".into(),
         };
-        assert_eq!(rule.label(), "Home Server static routes row 1: *.contoso.com");
+        assert_eq!(
+            rule.label(),
+            "Home Server static routes row 1: *.contoso.com"
+        );
     }
 }

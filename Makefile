@@ -1,0 +1,59 @@
+# RCC Doctor. The two commands a newcomer needs:
+#   make run    build and serve the app on http://127.0.0.1:8080
+#   make test   every test: native, lint, browser unit tests, end-to-end in headless Chromium
+# Both install what is missing first (scripts/setup.sh), and skip what is already there.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
+# Trunk must never download a tool: prove it on every build.
+export TRUNK_OFFLINE := true
+export CHROMEDRIVER := /usr/bin/chromedriver
+WASM := wasm32-unknown-unknown
+
+.PHONY: run dist test setup setup-test test-native lint test-browser test-e2e bench size clean
+
+run: setup
+	trunk serve
+
+dist: setup
+	trunk build --release
+	@scripts/size.sh
+
+setup:
+	@scripts/setup.sh
+
+setup-test:
+	@scripts/setup.sh --test
+
+test: setup-test
+	@scripts/step.sh "format" cargo fmt --check
+	@scripts/step.sh "clippy (native: core, CLI, tests)" cargo clippy --all-targets --quiet -- -D warnings
+	@scripts/step.sh "clippy (browser: UI)" cargo clippy --target $(WASM) --lib --bins --quiet -- -D warnings
+	@scripts/step.sh "native tests" cargo test
+	@scripts/step.sh "browser unit tests (wasm-bindgen-test in Chromium)" cargo test --target $(WASM) --test browser
+	@scripts/step.sh "release build (dist/)" trunk build --release
+	@scripts/step.sh "end-to-end tests (Chromium)" node --test --test-concurrency=1 e2e/
+	@scripts/size.sh
+
+test-native:
+	cargo test
+
+lint:
+	cargo fmt --check
+	cargo clippy --all-targets -- -D warnings
+	cargo clippy --target $(WASM) --lib --bins -- -D warnings
+
+test-browser: setup-test
+	cargo test --target $(WASM) --test browser
+
+test-e2e: setup-test
+	trunk build --release
+	node --test --test-concurrency=1 e2e/
+
+size:
+	@scripts/size.sh
+
+clean:
+	cargo clean
+	rm -rf dist

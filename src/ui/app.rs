@@ -1,0 +1,60 @@
+//! The root component: state, routing and the shell around the current step.
+
+use super::router::{go, use_hash_step};
+use super::shell::{Footer, Header, Notice, Pager, StepRail};
+use super::state::AppState;
+use super::steps::StepView;
+use leptos::prelude::*;
+
+#[component]
+pub fn App() -> impl IntoView {
+    let state = AppState::restore();
+    state.persist();
+    provide_context(state);
+    super::analysis::provide_analysis(state);
+    let step = use_hash_step();
+    provide_context(step);
+
+    // Move focus to the new step's heading so keyboard and screen-reader users land on it.
+    let main_ref = NodeRef::<leptos::html::Main>::new();
+    let first_render = StoredValue::new(true);
+    Effect::new(move |_| {
+        let _ = step.get();
+        if first_render.get_value() {
+            first_render.set_value(false);
+            return;
+        }
+        if let Some(main) = main_ref.get() {
+            if let Ok(Some(h)) = main.query_selector("h2") {
+                use leptos::wasm_bindgen::JsCast;
+                if let Ok(h) = h.dyn_into::<web_sys::HtmlElement>() {
+                    let _ = h.focus();
+                }
+            }
+        }
+    });
+
+    view! {
+        <button
+            type="button"
+            class="skip-link"
+            on:click=move |_| {
+                if let Some(main) = main_ref.get() {
+                    let _ = main.focus();
+                }
+            }
+        >
+            "Skip to the current step"
+        </button>
+        <Header />
+        <div class="layout">
+            <StepRail />
+            <main id="main" tabindex="-1" node_ref=main_ref aria-live="polite">
+                <Notice />
+                <StepView />
+                <Pager on_go=go />
+            </main>
+        </div>
+        <Footer />
+    }
+}

@@ -1,0 +1,22 @@
+//! The browser layer: Leptos components that collect input and render what [`crate::core`]
+//! computes. Nothing here reads logs, parses SIP or decides anything; if a component grows
+//! logic worth testing, that logic belongs in the core.
+
+mod analysis;
+mod app;
+mod checks;
+mod copy;
+mod router;
+mod shell;
+mod state;
+mod steps;
+mod storage;
+mod theme;
+
+pub use app::App;
+
+/// Mounts the app on `<body>`; called by the `rcc-doctor-web` binary.
+pub fn start() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(App);
+}

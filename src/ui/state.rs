@@ -1,0 +1,196 @@
+//! The wizard's state: what the user entered, as signals, saved to localStorage on every change
+//! and restored on reload. A saved state that is corrupt or from another version is dropped with
+//! a notice, never a blank page.
+
+use super::storage;
+use crate::core::directory::AdFields;
+use crate::core::wizard::Symptom;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+const KEY: &str = "rcc-doctor/state";
+const VERSION: u32 = 1;
+/// Logs beyond this many bytes are not saved (localStorage holds ~5 MB); the notice says so.
+const MAX_SAVED_LOG_BYTES: usize = 2_000_000;
+
+/// A log the user pasted, dropped or picked, kept as bytes (the readers detect the encoding).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LogInput {
+    pub name: String,
+    /// Saved as text when it is UTF-8; other encodings are kept in memory only.
+    #[serde(with = "bytes_as_text")]
+    pub bytes: Vec<u8>,
+    #[serde(default)]
+    pub clock_offset_ms: i64,
+}
+
+impl LogInput {
+    pub fn from_bytes(name: String, bytes: Vec<u8>) -> LogInput {
+        LogInput {
+            name,
+            bytes,
+            clock_offset_ms: 0,
+        }
+    }
+}
+
+/// localStorage holds strings: store UTF-8 logs as text (readable, compact), others not at all.
+mod bytes_as_text {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(std::str::from_utf8(bytes).unwrap_or(""))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        Ok(String::deserialize(d)?.into_bytes())
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+struct Saved {
+    version: u32,
+    symptom: Option<Symptom>,
+    ad_text: String,
+    ad_fields: Option<AdFields>,
+    sign_in: String,
+    profile: String,
+    rules_text: String,
+    logs: Vec<LogInput>,
+    example: bool,
+}
+
+/// Everything the wizard collects. Cheap to copy: every field is a signal.
+#[derive(Clone, Copy)]
+pub struct AppState {
+    pub symptom: RwSignal<Option<Symptom>>,
+    pub ad_text: RwSignal<String>,
+    /// The one-field-per-attribute form, once the user edits it (None = follow the paste).
+    pub ad_fields: RwSignal<Option<AdFields>>,
+    pub sign_in: RwSignal<String>,
+    pub profile: RwSignal<String>,
+    pub rules_text: RwSignal<String>,
+    pub logs: RwSignal<Vec<LogInput>>,
+    /// True while the inputs are the built-in example case.
+    pub example: RwSignal<bool>,
+    /// A message for the user about the app itself (restore failed, storage full).
+    pub notice: RwSignal<Option<String>>,
+}
+
+pub const DEFAULT_PROFILE: &str = "nortel";
+
+impl AppState {
+    /// Restores the saved state, or starts clean with a notice when it cannot be read.
+    pub fn restore() -> AppState {
+        let (saved, notice) = match storage::get(KEY) {
+            None => (Saved::default(), None),
+            Some(text) => match serde_json::from_str::<Saved>(&text) {
+                Ok(s) if s.version == VERSION => (s, None),
+                Ok(_) => (
+                    Saved::default(),
+                    Some("Your saved progress was from another version of RCC Doctor, so the wizard starts clean.".to_string()),
+                ),
+                Err(_) => (
+                    Saved::default(),
+                    Some("Your saved progress could not be read (it was damaged), so the wizard starts clean.".to_string()),
+                ),
+            },
+        };
+        if notice.is_some() {
+            storage::remove(KEY);
+        }
+        let profile = if saved.profile.is_empty() {
+            DEFAULT_PROFILE.to_string()
+        } else {
+            saved.profile
+        };
+        AppState {
+            symptom: RwSignal::new(saved.symptom),
+            ad_text: RwSignal::new(saved.ad_text),
+            ad_fields: RwSignal::new(saved.ad_fields),
+            sign_in: RwSignal::new(saved.sign_in),
+            profile: RwSignal::new(profile),
+            rules_text: RwSignal::new(saved.rules_text),
+            logs: RwSignal::new(saved.logs),
+            example: RwSignal::new(saved.example),
+            notice: RwSignal::new(notice),
+        }
+    }
+
+    /// Saves on every change from now on.
+    pub fn persist(self) {
+        Effect::new(move |_| {
+            let mut logs = self.logs.get();
+            let total: usize = logs.iter().map(|l| l.bytes.len()).sum();
+            let too_big = total > MAX_SAVED_LOG_BYTES;
+            if too_big {
+                logs.clear();
+            }
+            // Non-UTF-8 logs (e.g. UTF-16 traces) cannot be stored as text; keep them in memory.
+            logs.retain(|l| std::str::from_utf8(&l.bytes).is_ok());
+            let saved = Saved {
+                version: VERSION,
+                symptom: self.symptom.get(),
+                ad_text: self.ad_text.get(),
+                ad_fields: self.ad_fields.get(),
+                sign_in: self.sign_in.get(),
+                profile: self.profile.get(),
+                rules_text: self.rules_text.get(),
+                logs,
+                example: self.example.get(),
+            };
+            let ok = serde_json::to_string(&saved)
+                .map(|json| storage::set(KEY, &json))
+                .unwrap_or(false);
+            if too_big {
+                self.notice.set(Some(
+                    "Your logs are too large to keep across a reload; everything else is saved."
+                        .to_string(),
+                ));
+            } else if !ok {
+                self.notice.set(Some(
+                    "This browser refused to save your progress (private window or storage full); it will be lost on reload.".to_string(),
+                ));
+            }
+        });
+    }
+
+    /// Adds a log; a file with the same name replaces the old one (a re-drop after editing).
+    pub fn add_log(self, log: LogInput) {
+        self.example.set(false);
+        self.logs
+            .update(|logs| match logs.iter_mut().find(|l| l.name == log.name) {
+                Some(existing) => *existing = log,
+                None => logs.push(log),
+            });
+    }
+
+    pub fn remove_log(self, index: usize) {
+        self.logs.update(|logs| {
+            if index < logs.len() {
+                logs.remove(index);
+            }
+        });
+    }
+
+    pub fn set_offset(self, index: usize, ms: i64) {
+        self.logs.update(|logs| {
+            if let Some(l) = logs.get_mut(index) {
+                l.clock_offset_ms = ms;
+            }
+        });
+    }
+
+    /// Forgets everything the user entered.
+    pub fn start_over(self) {
+        self.symptom.set(None);
+        self.ad_text.set(String::new());
+        self.ad_fields.set(None);
+        self.sign_in.set(String::new());
+        self.profile.set(DEFAULT_PROFILE.to_string());
+        self.rules_text.set(String::new());
+        self.logs.set(Vec::new());
+        self.example.set(false);
+        self.notice.set(None);
+    }
+}
