@@ -382,3 +382,33 @@ fn start_line_types() {
     );
     assert_eq!(r.messages[2].body, "hello\r\n");
 }
+
+#[test]
+fn clean_messages_reconstruct_to_the_original_text() {
+    let bytes = read("raw_ms_mix.txt");
+    let text = String::from_utf8(bytes.clone()).unwrap();
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let r = ingest(&[InputFile {
+        name: "raw_ms_mix.txt",
+        bytes: &bytes,
+    }]);
+    let mut checked = 0;
+    for m in r
+        .messages
+        .iter()
+        .filter(|m| m.quality == ParseQuality::Clean)
+    {
+        let (a, b) = (m.source.line_start as usize - 1, m.source.line_end as usize);
+        let original: String = lines[a..b].concat();
+        let rebuilt = m.to_text();
+        // The source range ends at the last body line; a body without a final CRLF ends mid-line.
+        assert_eq!(
+            rebuilt.trim_end(),
+            original.trim_end(),
+            "{}",
+            m.start_line_text()
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, 13);
+}

@@ -151,6 +151,34 @@ impl SipMessage {
         }
     }
 
+    /// The message as SIP text (CRLF line ends, headers in order with canonical names, folded
+    /// headers unfolded, body as read). For a message read `Clean` from CRLF text with long
+    /// header names this is the original text.
+    pub fn to_text(&self) -> String {
+        let size = 64
+            + self.body.len()
+            + self
+                .headers
+                .iter()
+                .map(|h| h.name.len() + h.value.len() + 4)
+                .sum::<usize>();
+        let mut s = String::with_capacity(size);
+        s.push_str(&self.start_line_text());
+        s.push_str("\r\n");
+        for h in &self.headers {
+            // A line the reader could not split into name and value is kept whole (empty name).
+            if !h.name.is_empty() {
+                s.push_str(&h.name);
+                s.push_str(": ");
+            }
+            s.push_str(&h.value);
+            s.push_str("\r\n");
+        }
+        s.push_str("\r\n");
+        s.push_str(&self.body);
+        s
+    }
+
     /// The start line as it would be written.
     pub fn start_line_text(&self) -> String {
         match &self.start_line {
