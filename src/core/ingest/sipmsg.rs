@@ -661,18 +661,17 @@ fn read_message(
     };
     let mut last_line = first.num;
     let mut body_start: Option<(usize, u32)> = None; // offset, line number
-    while let Some(line) = cur.peek() {
-        if line.text.is_empty()
-            || trim(line.text).is_empty() && !matches!(line.text.first(), Some(b' ' | b'\t'))
-        {
-            cur.next();
+    while let Some(line) = cur.next() {
+        // A blank (or whitespace-only) line ends the headers.
+        if trim(line.text).is_empty() {
             body_start = Some((line.next, line.num + 1));
             break;
         }
         if is_start_line(line.text) {
-            break; // next message follows without a blank line; this one has no body
+            // The next message follows without a blank line; this one has no body.
+            cur.seek(line.start, line.num);
+            break;
         }
-        cur.next();
         acc.lf_only |= line.lf_only;
         acc.push(line.text);
         last_line = line.num;
