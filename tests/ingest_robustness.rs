@@ -181,3 +181,17 @@ fn synthetic_logs_read_completely_in_every_format() {
     let junk = synth::generate(LogFormat::Unknown, 8 * 1024, 1);
     assert_eq!(detect_format(&junk), LogFormat::Unknown);
 }
+
+#[test]
+fn a_wrong_content_length_never_swallows_the_next_message() {
+    // The length reaches exactly to the end of the second message's line: still two messages.
+    let second = MSG.replace("z9hG4bK1", "z9hG4bK2");
+    let first_line_len = second.find("\r\n").unwrap() + 2;
+    let m = MSG.replace(
+        "Content-Length: 0",
+        &format!("Content-Length: {first_line_len}"),
+    );
+    let two = format!("{m}{second}");
+    let r = run(two.as_bytes());
+    assert_eq!(r.messages.len(), 2);
+}

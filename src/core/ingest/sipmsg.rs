@@ -681,12 +681,17 @@ fn read_message(
         let rest = region.get(bstart..).unwrap_or(&[]);
         let framed = content_length(&acc.headers).and_then(|cl| {
             let end = body_end(rest, cl, acc.lf_only)?;
-            // Trust the length if what follows is a next message, or the body ends on a line
-            // boundary (text after that is reported as non-SIP, not swallowed into the body).
+            // Trust the length if what follows is a next message, or if the body ends on a line
+            // boundary without swallowing a start line (then text after it is reported as
+            // non-SIP rather than taken into the body). Otherwise frame by start lines.
+            if plausible_after(rest.get(end..)?) {
+                return Some(end);
+            }
             let at_boundary = end == 0
                 || rest.get(end - 1) == Some(&b'\n')
                 || matches!(rest.get(end), None | Some(b'\r' | b'\n'));
-            (at_boundary || plausible_after(rest.get(end..)?)).then_some(end)
+            let swallows = scan_body_end(rest.get(..end)?) < end;
+            (at_boundary && !swallows).then_some(end)
         });
         let end = match framed {
             Some(end) => end,
