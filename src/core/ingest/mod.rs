@@ -15,7 +15,17 @@
 //! make the file consistent with the earlier files (responses after their requests, the same
 //! message at the same time).
 //!
-//! Nothing here panics on any input; problems become [`Problem`]s with a file line.
+//! Timestamps: `millis` is milliseconds since 1970 of the time *as written* (client and server
+//! logs write local time without a zone, so treat it as a timeline, not as UTC).
+//!
+//! Nothing here panics on any input; problems become [`Problem`]s with a file line
+//! (`tests/ingest_fuzz.rs`, `tests/ingest_robustness.rs`, cargo-fuzz targets under `fuzz/`).
+//!
+//! Speed and memory (`cargo bench --bench ingest`, `... -- mem FORMAT 100`): on 10 MB synthetic
+//! logs, ~150-200 MB/s with the shipped size-tuned profile (opt-level "z") and ~250-330 MB/s at
+//! opt-level 3; rsip grading costs ~20 % of that. Peak memory is ~3.7-4.8x the input: the result
+//! itself is ~2x the input in data plus allocator overhead, because every header is an owned
+//! `Header { name: String, value: String }` (48 bytes + 2 allocations per header line).
 
 mod correlate;
 mod readers;
