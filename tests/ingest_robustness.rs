@@ -195,3 +195,30 @@ fn a_wrong_content_length_never_swallows_the_next_message() {
     let r = run(two.as_bytes());
     assert_eq!(r.messages.len(), 2);
 }
+
+#[test]
+fn progress_is_reported_while_reading_every_format() {
+    for format in [
+        LogFormat::RawSip,
+        LogFormat::Uccapi,
+        LogFormat::ServerLog,
+        LogFormat::WiresharkFollow,
+        LogFormat::SippTrace,
+    ] {
+        let bytes = synth::generate(format, 2 << 20, 3);
+        let mut seen = Vec::new();
+        ingest_with_progress(
+            &[InputFile {
+                name: "p",
+                bytes: &bytes,
+            }],
+            &mut |p| seen.push(p.bytes_done),
+        );
+        assert!(seen.len() >= 6, "{format:?}: {seen:?}");
+        assert!(
+            seen.windows(2).all(|w| w[0] <= w[1]),
+            "{format:?}: {seen:?}"
+        );
+        assert_eq!(seen.last(), Some(&bytes.len()));
+    }
+}

@@ -302,7 +302,7 @@ fn read_file(
     }
     let mut tick = readers::Tick::new(progress);
     match format {
-        LogFormat::RawSip | LogFormat::Unknown => readers::raw(buf, ctx, &mut out),
+        LogFormat::RawSip | LogFormat::Unknown => readers::raw(buf, ctx, &mut out, &mut tick),
         LogFormat::Uccapi => readers::uccapi(buf, ctx, &mut out, &mut tick),
         LogFormat::ServerLog => readers::server_log(buf, ctx, &mut out, &mut tick),
         LogFormat::WiresharkFollow => readers::wireshark(buf, ctx, &mut out, &mut tick),

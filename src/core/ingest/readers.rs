@@ -1,7 +1,7 @@
 //! One reader per log format. Each walks the file's lines once, cuts out the SIP text of every
 //! packet/record and hands it to the lenient front end in [`super::sipmsg`].
 
-use super::sipmsg::{build, frame_region, Ctx, HeaderAcc, Meta, Out};
+use super::sipmsg::{build, frame_region, frame_region_ticked, Ctx, HeaderAcc, Meta, Out};
 use super::text::{
     find, lossy, parse_mdy_time, parse_ymd_time, starts_with_ci, trim, Line, LineCursor,
 };
@@ -27,8 +27,8 @@ impl<'p> Tick<'p> {
 }
 
 /// Raw SIP text (and anything not recognised: we still look for messages).
-pub(crate) fn raw(buf: &[u8], ctx: Ctx, out: &mut Out) {
-    frame_region(buf, 1, ctx, &Meta::default(), out);
+pub(crate) fn raw(buf: &[u8], ctx: Ctx, out: &mut Out, tick: &mut Tick) {
+    frame_region_ticked(buf, 1, ctx, &Meta::default(), out, Some((0, tick)));
 }
 
 fn ts(written: &[u8], millis: Option<i64>) -> Timestamp {
@@ -339,16 +339,17 @@ pub(crate) fn wireshark(buf: &[u8], ctx: Ctx, out: &mut Out, tick: &mut Tick) {
     let mut nodes: [Option<String>; 2] = [None, None];
     let mut region: Option<(usize, u32, Meta)> = None;
     let mut header_done = false;
-    let flush = |region: &mut Option<(usize, u32, Meta)>, end: usize, out: &mut Out| {
-        if let Some((start, line, meta)) = region.take() {
-            frame_region(buf.get(start..end).unwrap_or(&[]), line, ctx, &meta, out);
-        }
-    };
+    let flush =
+        |region: &mut Option<(usize, u32, Meta)>, end: usize, out: &mut Out, tick: &mut Tick| {
+            if let Some((start, line, meta)) = region.take() {
+                let r = buf.get(start..end).unwrap_or(&[]);
+                frame_region_ticked(r, line, ctx, &meta, out, Some((start, tick)));
+            }
+        };
     for line in cur {
-        tick.at(line.start);
         let t = line.text;
         if t.starts_with(b"=====") {
-            flush(&mut region, line.start, out);
+            flush(&mut region, line.start, out, tick);
             continue;
         }
         if !header_done {
@@ -369,7 +370,7 @@ pub(crate) fn wireshark(buf: &[u8], ctx: Ctx, out: &mut Out, tick: &mut Tick) {
             !digits.is_empty() && digits.len() <= 9 && digits.iter().all(u8::is_ascii_digit);
         if is_marker && (nodes[0].is_some() || header_done) {
             header_done = true;
-            flush(&mut region, line.start, out);
+            flush(&mut region, line.start, out, tick);
             let node1 = t.first() == Some(&b'\t');
             let (local, peer) = if node1 { (1, 0) } else { (0, 1) };
             let meta = Meta {
@@ -390,7 +391,7 @@ pub(crate) fn wireshark(buf: &[u8], ctx: Ctx, out: &mut Out, tick: &mut Tick) {
             region = Some((line.start, line.num, Meta::default()));
         }
     }
-    flush(&mut region, buf.len(), out);
+    flush(&mut region, buf.len(), out, tick);
 }
 
 /// SIPp `-trace_msg` output.
@@ -398,16 +399,17 @@ pub(crate) fn sipp(buf: &[u8], ctx: Ctx, out: &mut Out, tick: &mut Tick) {
     let cur = LineCursor::new(buf, 1);
     let mut region: Option<(usize, u32, Meta)> = None;
     let mut pending_ts: Option<Timestamp> = None;
-    let flush = |region: &mut Option<(usize, u32, Meta)>, end: usize, out: &mut Out| {
-        if let Some((start, line, meta)) = region.take() {
-            frame_region(buf.get(start..end).unwrap_or(&[]), line, ctx, &meta, out);
-        }
-    };
+    let flush =
+        |region: &mut Option<(usize, u32, Meta)>, end: usize, out: &mut Out, tick: &mut Tick| {
+            if let Some((start, line, meta)) = region.take() {
+                let r = buf.get(start..end).unwrap_or(&[]);
+                frame_region_ticked(r, line, ctx, &meta, out, Some((start, tick)));
+            }
+        };
     for line in cur {
-        tick.at(line.start);
         let t = line.text;
         if t.starts_with(b"----------") {
-            flush(&mut region, line.start, out);
+            flush(&mut region, line.start, out, tick);
             let stamp = trim(
                 t.get(t.iter().position(|&c| c != b'-').unwrap_or(t.len())..)
                     .unwrap_or(&[]),
@@ -435,5 +437,5 @@ pub(crate) fn sipp(buf: &[u8], ctx: Ctx, out: &mut Out, tick: &mut Tick) {
             region = Some((line.start, line.num, Meta::default()));
         }
     }
-    flush(&mut region, buf.len(), out);
+    flush(&mut region, buf.len(), out, tick);
 }

@@ -600,9 +600,24 @@ fn plausible_after(rest: &[u8]) -> bool {
 /// Read every SIP message in `region` (a slice of the file whose first line is `first_line`).
 /// Text before/between messages that is not SIP is reported once per run and skipped.
 pub(crate) fn frame_region(region: &[u8], first_line: u32, ctx: Ctx, meta: &Meta, out: &mut Out) {
+    frame_region_ticked(region, first_line, ctx, meta, out, None);
+}
+
+/// [`frame_region`] reporting progress: `tick` gets (region offset in the file, tick).
+pub(crate) fn frame_region_ticked(
+    region: &[u8],
+    first_line: u32,
+    ctx: Ctx,
+    meta: &Meta,
+    out: &mut Out,
+    mut tick: Option<(usize, &mut super::readers::Tick)>,
+) {
     let mut cur = LineCursor::new(region, first_line);
     let mut junk: Option<(u32, u32, String)> = None;
     while let Some(line) = cur.next() {
+        if let Some((base, t)) = tick.as_mut() {
+            t.at(*base + line.start);
+        }
         if trim(line.text).is_empty() {
             continue;
         }
