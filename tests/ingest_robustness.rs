@@ -222,3 +222,21 @@ fn progress_is_reported_while_reading_every_format() {
         assert_eq!(seen.last(), Some(&bytes.len()));
     }
 }
+
+#[test]
+fn a_client_trace_that_opens_with_megabytes_of_noise_is_still_a_client_trace() {
+    let mut b = Vec::new();
+    while b.len() < (1 << 20) + 4096 {
+        b.extend_from_slice(
+            b"11/30/2006|14:02:11.123 0AE8:0B20 INFO  :: CUccEndpoint::Poll - nothing to do\r\n",
+        );
+    }
+    b.extend_from_slice(&synth::generate(LogFormat::Uccapi, 4096, 5));
+    assert_eq!(detect_format(&b), LogFormat::Uccapi);
+    let r = run(&b);
+    assert!(r
+        .messages
+        .iter()
+        .all(|m| m.direction.is_some() && m.timestamp.is_some()));
+    assert!(!r.messages.is_empty());
+}

@@ -171,23 +171,43 @@ impl Default for IngestOptions {
 /// How many leading bytes [`detect_format`] looks at.
 const SNIFF: usize = 1 << 20;
 
-/// Guess a file's format from its first MiB.
+/// Guess a file's format (from its first MiB; container markers are looked for in the whole
+/// file when the start shows none).
 pub fn detect_format(bytes: &[u8]) -> LogFormat {
     let (buf, _) = text::decode(bytes);
+    detect_whole(&buf)
+}
+
+/// Container markers (server record, client packet, SIPp separator) anywhere in `b`.
+fn detect_markers(b: &[u8]) -> Option<LogFormat> {
+    use text::find;
+    if find(b, b"$$begin_record").is_some() {
+        return Some(LogFormat::ServerLog);
+    }
+    if find(b, b"Sending Packet - ").is_some() || find(b, b"Received Packet - ").is_some() {
+        return Some(LogFormat::Uccapi);
+    }
+    if find(b, b"message sent (").is_some() || find(b, b"message received [").is_some() {
+        return Some(LogFormat::SippTrace);
+    }
+    None
+}
+
+/// Like [`detect_decoded`] on the first MiB, but when that finds no container markers in a
+/// bigger file, looks for them in the rest too (a client trace may open with a lot of noise).
+fn detect_whole(buf: &[u8]) -> LogFormat {
     let head = buf.get(..SNIFF.min(buf.len())).unwrap_or(&[]);
-    detect_decoded(head)
+    match detect_decoded(head) {
+        f @ (LogFormat::RawSip | LogFormat::Unknown) if buf.len() > SNIFF => {
+            detect_markers(buf.get(SNIFF.saturating_sub(64)..).unwrap_or(&[])).unwrap_or(f)
+        }
+        f => f,
+    }
 }
 
 fn detect_decoded(head: &[u8]) -> LogFormat {
-    use text::find;
-    if find(head, b"$$begin_record").is_some() {
-        return LogFormat::ServerLog;
-    }
-    if find(head, b":: Sending Packet").is_some() || find(head, b":: Received Packet").is_some() {
-        return LogFormat::Uccapi;
-    }
-    if find(head, b"message sent (").is_some() || find(head, b"message received [").is_some() {
-        return LogFormat::SippTrace;
+    if let Some(f) = detect_markers(head) {
+        return f;
     }
     let mut saw_sip = false;
     for (i, line) in text::LineCursor::new(head, 1).enumerate() {
@@ -290,8 +310,7 @@ fn read_file(
 ) -> (FileReport, Vec<SipMessage>, Vec<LogEvent>) {
     let (buf, note) = text::decode(f.bytes);
     let buf: &[u8] = &buf;
-    let head = buf.get(..SNIFF.min(buf.len())).unwrap_or(&[]);
-    let format = detect_decoded(head);
+    let format = detect_whole(buf);
     let ctx = sipmsg::Ctx {
         file: f.name,
         validate,

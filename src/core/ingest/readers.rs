@@ -47,6 +47,12 @@ fn uccapi_stamp(line: &[u8]) -> Option<&[u8]> {
     line.get(..end)
 }
 
+/// `... End of Sending Packet - ...` / `... End of Received Packet - ...`
+fn is_end_of_packet(line: &[u8]) -> bool {
+    find(line, b"End of Sending Packet").is_some()
+        || find(line, b"End of Received Packet").is_some()
+}
+
 /// The token after `key` up to a space or ')'.
 fn token_after<'a>(line: &'a [u8], key: &[u8]) -> Option<&'a [u8]> {
     let i = find(line, key)? + key.len();
@@ -68,9 +74,13 @@ pub(crate) fn uccapi(buf: &[u8], ctx: Ctx, out: &mut Out, tick: &mut Tick) {
             continue;
         };
         let text = line.text;
-        let dir = if find(text, b":: Sending Packet").is_some() {
+        let end_marker = is_end_of_packet(text);
+        let dir = if end_marker {
+            // An "End of ... Packet" line without its opening line: noise.
+            continue;
+        } else if find(text, b"Sending Packet - ").is_some() {
             Direction::Sent
-        } else if find(text, b":: Received Packet").is_some() {
+        } else if find(text, b"Received Packet - ").is_some() {
             Direction::Received
         } else {
             uccapi_event(line, stamp, ctx, out);
@@ -90,7 +100,7 @@ pub(crate) fn uccapi(buf: &[u8], ctx: Ctx, out: &mut Out, tick: &mut Tick) {
         while let Some(l) = cur.peek() {
             if uccapi_stamp(l.text).is_some() {
                 region_end = l.start;
-                if find(l.text, b":: End of ").is_some() {
+                if is_end_of_packet(l.text) {
                     cur.next();
                     closed = true;
                 }
