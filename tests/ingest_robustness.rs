@@ -240,3 +240,36 @@ fn a_client_trace_that_opens_with_megabytes_of_noise_is_still_a_client_trace() {
         .all(|m| m.direction.is_some() && m.timestamp.is_some()));
     assert!(!r.messages.is_empty());
 }
+
+#[test]
+fn a_response_logged_before_its_request_suggests_an_offset() {
+    let packet = |time: &str, dir: &str, msg: &str| {
+        format!("11/30/2006|{time} 0AE8:0B20 INFO  :: {dir} Packet - 10.0.0.5:5061 (Local Address: 10.0.0.20:1) 1 bytes:\r\n{msg}11/30/2006|{time} 0AE8:0B20 INFO  :: End of {dir} Packet - x\r\n")
+    };
+    let a = packet("14:02:11.000", "Sending", MSG);
+    let trying = MSG.replace("OPTIONS sip:a@contoso.com SIP/2.0", "SIP/2.0 100 Trying");
+    let b = packet("14:02:09.000", "Received", &trying);
+    let files = [
+        InputFile {
+            name: "a",
+            bytes: a.as_bytes(),
+        },
+        InputFile {
+            name: "b",
+            bytes: b.as_bytes(),
+        },
+    ];
+    let r = ingest(&files);
+    assert_eq!(r.messages.len(), 2);
+    assert_eq!(
+        r.messages[0].status(),
+        Some(100),
+        "uncorrected, the response sorts first"
+    );
+    assert_eq!(r.files[1].suggested_clock_offset_ms, Some(2001));
+    let r = ingest_with_offsets(&files, &[0, 2001]);
+    assert_eq!(r.messages[0].method(), Some("OPTIONS"));
+    assert_eq!(r.files[1].suggested_clock_offset_ms, None);
+    assert_eq!(r.transactions.len(), 1);
+    assert_eq!(r.transactions[0].messages, vec![0, 1]);
+}
