@@ -312,6 +312,20 @@ impl Observed<'_> {
     }
 }
 
+/// Evidence for a message: where it was read, and every other log that shows the same message.
+fn seen(m: &SipMessage) -> Vec<Evidence> {
+    let mut v = vec![m.evidence()];
+    for o in &m.also_seen {
+        v.push(Evidence::Log {
+            file: o.file.clone(),
+            line_start: o.line_start,
+            line_end: o.line_end,
+            excerpt: m.start_line_text(),
+        });
+    }
+    v
+}
+
 fn is_csta_invite(m: &SipMessage) -> bool {
     m.method().is_some_and(|x| x.eq_ignore_ascii_case("INVITE"))
         && (m
@@ -633,9 +647,9 @@ fn observe_leg(step: &FlowStep, o: &Observed) -> LegObservation {
             lo.missing = o.subscribe_answer.is_none() || o.provisioning.is_empty();
             if let Some(a) = o.subscribe_answer {
                 lo.status = a.status();
-                lo.evidence.push(a.evidence());
+                lo.evidence.extend(seen(a));
             } else if let Some(s) = o.subscribe {
-                lo.evidence.push(s.evidence());
+                lo.evidence.extend(seen(s));
             }
             if !o.provisioning.iter().any(|p| p.line_server_uri.is_some()) {
                 lo.missing = true;
@@ -644,7 +658,7 @@ fn observe_leg(step: &FlowStep, o: &Observed) -> LegObservation {
         "invite" => match o.invite {
             None => lo.missing = true,
             Some(inv) => {
-                lo.evidence.push(inv.evidence());
+                lo.evidence.extend(seen(inv));
                 lo.responder = o.responder.clone();
                 lo.codes = o.diags.iter().map(|d| d.code).collect();
                 lo.reason_text = o
@@ -679,7 +693,7 @@ fn observe_leg(step: &FlowStep, o: &Observed) -> LegObservation {
                     Some(r) => {
                         lo.status = r.status();
                         lo.timeout = r.status() == Some(408);
-                        lo.evidence.push(r.evidence());
+                        lo.evidence.extend(seen(r));
                         lo.csta_error = extract::csta(r).as_ref().and_then(csta_problem);
                     }
                 }
@@ -699,7 +713,7 @@ fn observe_leg(step: &FlowStep, o: &Observed) -> LegObservation {
             match req {
                 None => lo.missing = true,
                 Some(req) => {
-                    lo.evidence.push(req.evidence());
+                    lo.evidence.extend(seen(req));
                     let resp = o
                         .dialog
                         .iter()
@@ -708,7 +722,7 @@ fn observe_leg(step: &FlowStep, o: &Observed) -> LegObservation {
                         None => lo.timeout = true,
                         Some(r) => {
                             lo.status = r.status();
-                            lo.evidence.push(r.evidence());
+                            lo.evidence.extend(seen(r));
                             lo.csta_error = extract::csta(r).as_ref().and_then(csta_problem);
                             if lo.csta_error.is_none() && r.status().is_some_and(|s| s >= 400) {
                                 lo.csta_error = Some(format!("SIP {}", r.status().unwrap_or(0)));
@@ -1073,7 +1087,7 @@ pub fn diagnose(input: &DiagnosisInput) -> Diagnosis {
                         "The client was provisioned with {ps} but sent the INVITE to {iu}."
                     ));
                     d.evidence.push(p.evidence.clone());
-                    d.evidence.push(inv.evidence());
+                    d.evidence.extend(seen(inv));
                     d.from_logs = true;
                     drafts.push(d);
                 }
@@ -1240,7 +1254,7 @@ pub fn diagnose(input: &DiagnosisInput) -> Diagnosis {
                 "The gateway answered the CSTA INVITE with 200 OK and systemStatus normal.".into(),
             );
             if let Some(r) = obs.final_resp {
-                d.evidence.push(r.evidence());
+                d.evidence.extend(seen(r));
             }
             d.from_logs = true;
             merged.push(d);
@@ -1379,11 +1393,26 @@ fn align(profile: &Profile, o: &Observed) -> (Vec<FlowLeg>, Option<Draft>) {
     let mut failing: Option<usize> = None;
     let mut draft = None;
     let success = o.success();
+    let hits: Vec<Option<&SipMessage>> = profile
+        .flow
+        .iter()
+        .map(|step| {
+            step.observable
+                .then(|| pool.iter().copied().find(|m| matches_step(step, m, o)))
+                .flatten()
+        })
+        .collect();
     for (i, step) in profile.flow.iter().enumerate() {
         if !step.observable {
             continue;
         }
-        let hit = pool.iter().find(|m| matches_step(step, m, o));
+        let hit = hits[i];
+        // A leg the log does not show although later legs happened (tracing started late, a
+        // partial paste) is implied, not failed.
+        if hit.is_none() && hits[i + 1..].iter().any(Option::is_some) {
+            legs[i].state = LegState::Ok;
+            continue;
+        }
         if let Some(m) = hit {
             // A match can still carry a failure (CSTA error, systemStatus not normal).
             let bad = step
@@ -1393,7 +1422,7 @@ fn align(profile: &Profile, o: &Observed) -> (Vec<FlowLeg>, Option<Draft>) {
                 .and_then(|_| extract::csta(m).as_ref().and_then(csta_problem));
             if bad.is_none() {
                 legs[i].state = LegState::Ok;
-                legs[i].evidence.push(m.evidence());
+                legs[i].evidence.extend(seen(m));
                 continue;
             }
         }
@@ -1778,5 +1807,128 @@ fn reconcile(drafts: &mut Vec<Draft>) {
         .any(|d| d.id == "rcc-not-enabled" && d.from_config);
     if directory_cause && !flags_say_off {
         drafts.retain(|d| d.id != "rcc-not-enabled");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::ingest::{ingest, InputFile};
+    use crate::core::profile::profile;
+
+    const PROV: &str = "SIP/2.0 200 OK\r\nVia: SIP/2.0/TLS 10.0.1.50:50123;branch=z9hG4bKs\r\nFrom: <sip:alice@contoso.com>;tag=s1\r\nTo: <sip:alice@contoso.com>;tag=t1\r\nCall-ID: sub-1\r\nCSeq: 1 SUBSCRIBE\r\nContent-Type: application/vnd-microsoft-roaming-provisioning+xml\r\nContent-Length: 135\r\n\r\n<provision><user uri=\"sip:alice@contoso.com\"><line uri=\"tel:+14255550123;ext=5123\" server=\"sip:rcc@gw.contoso.com\"/></user></provision>";
+
+    fn invite(uri: &str) -> String {
+        let body = "<RequestSystemStatus xmlns=\"http://www.ecma-international.org/standards/ecma-323/csta/ed3\"/>";
+        format!("INVITE {uri} SIP/2.0\r\nVia: SIP/2.0/TLS 10.0.1.50:50123;branch=z9hG4bKi\r\nFrom: <sip:alice@contoso.com>;tag=c1\r\nTo: <{uri}>\r\nCall-ID: rcc-1\r\nCSeq: 1 INVITE\r\nContent-Type: application/csta+xml\r\nContent-Length: {}\r\n\r\n{body}", body.len())
+    }
+
+    fn answer(code: u16, reason: &str, extra: &str) -> String {
+        format!("SIP/2.0 {code} {reason}\r\nVia: SIP/2.0/TLS 10.0.1.50:50123;branch=z9hG4bKi\r\nFrom: <sip:alice@contoso.com>;tag=c1\r\nTo: <sip:rcc@gw.contoso.com>;tag=x\r\nCall-ID: rcc-1\r\nCSeq: 1 INVITE\r\n{extra}Content-Length: 0\r\n\r\n")
+    }
+
+    fn run(profile_id: &str, parts: &[&str]) -> Diagnosis {
+        let text = parts.join("\r\n");
+        let ing = ingest(&[InputFile {
+            name: "capture.txt",
+            bytes: text.as_bytes(),
+        }]);
+        let mut i = DiagnosisInput::new(profile(profile_id).unwrap());
+        i.sign_in = Some("alice@contoso.com".into());
+        i.messages = ing.messages;
+        i.events = ing.events;
+        diagnose(&i)
+    }
+
+    fn ids(d: &Diagnosis) -> Vec<&str> {
+        d.findings.iter().map(|f| f.id.as_str()).collect()
+    }
+
+    #[test]
+    fn a_reason_naming_tls_beats_a_bare_status() {
+        let inv = invite("sip:rcc@gw.contoso.com");
+        let ans = answer(
+            504,
+            "Server Time-out",
+            "ms-diagnostics: 1047;reason=\"Failed TLS negotiation: certificate name mismatch\";source=\"lcs01.contoso.com\"\r\n",
+        );
+        let d = run("generic", &[PROV, &inv, &ans]);
+        assert_eq!(ids(&d), ["tls-transport-mismatch"]);
+        assert_eq!(d.findings[0].confidence, Confidence::High);
+        let plain = answer(504, "Server Time-out", "");
+        assert_eq!(
+            ids(&run("generic", &[PROV, &inv, &plain])),
+            ["gateway-unreachable"]
+        );
+    }
+
+    #[test]
+    fn an_unanswered_invite_times_out_on_the_gateway_leg() {
+        let inv = invite("sip:rcc@gw.contoso.com");
+        let d = run("generic", &[PROV, &inv]);
+        assert_eq!(ids(&d), ["gateway-unreachable"], "{:?}", d.findings);
+        let leg = d.findings[0].leg.as_ref().unwrap();
+        assert_eq!(leg.to, "gateway");
+    }
+
+    #[test]
+    fn invite_to_another_uri_than_provisioned_is_a_mismatch() {
+        let inv = invite("sip:rcc@old-gw.contoso.com");
+        let ok = answer(200, "OK", "");
+        let d = run("generic", &[PROV, &inv, &ok]);
+        assert!(ids(&d).contains(&"provisioning-mismatch"), "{:?}", ids(&d));
+        assert!(!ids(&d).contains(&"all-clear"));
+    }
+
+    #[test]
+    fn refused_sign_in_means_user_not_enabled() {
+        let reg = "REGISTER sip:contoso.com SIP/2.0\r\nVia: SIP/2.0/TLS 10.0.1.50:50123;branch=z9hG4bKr\r\nFrom: <sip:alice@contoso.com>;tag=r1\r\nTo: <sip:alice@contoso.com>\r\nCall-ID: reg-1\r\nCSeq: 1 REGISTER\r\nContent-Length: 0\r\n\r\n";
+        let no = "SIP/2.0 403 Forbidden\r\nVia: SIP/2.0/TLS 10.0.1.50:50123;branch=z9hG4bKr\r\nFrom: <sip:alice@contoso.com>;tag=r1\r\nTo: <sip:alice@contoso.com>;tag=h\r\nCall-ID: reg-1\r\nCSeq: 1 REGISTER\r\nContent-Length: 0\r\n\r\n";
+        let d = run("nortel", &[reg, no]);
+        assert_eq!(ids(&d), ["user-not-enabled"]);
+        assert_eq!(d.findings[0].confidence, Confidence::Medium);
+    }
+
+    #[test]
+    fn a_200_without_systemstatus_normal_is_not_all_clear() {
+        let inv = invite("sip:rcc@gw.contoso.com");
+        let ok = answer(200, "OK", "");
+        let d = run("generic", &[PROV, &inv, &ok]);
+        assert!(!ids(&d).contains(&"all-clear"), "{:?}", ids(&d));
+    }
+
+    #[test]
+    fn every_documented_id_has_text() {
+        for id in [
+            "home-server-route-missing",
+            "app-proxy-return-route-missing",
+            "line-server-uri-missing",
+            "line-server-uri-invalid",
+            "line-uri-invalid",
+            "rcc-not-enabled",
+            "user-not-enabled",
+            "provisioning-mismatch",
+            "gateway-unreachable",
+            "host-not-authorized",
+            "tls-transport-mismatch",
+            "csta-error",
+            "route-loop",
+            "rcc-session-failed",
+            "all-clear",
+        ] {
+            let (title, _, text) = finding_text(id);
+            assert!(title != "Unknown finding" && !text.is_empty(), "{id}");
+        }
+        // Every finding a profile can produce is documented.
+        for p in crate::core::profile::profiles() {
+            for f in p
+                .failures
+                .iter()
+                .map(|f| &f.finding)
+                .chain(p.routes.iter().map(|r| &r.finding))
+            {
+                assert_ne!(finding_text(f).0, "Unknown finding", "{}: {f}", p.id);
+            }
+        }
     }
 }
