@@ -79,17 +79,20 @@ pub fn analyze_with_progress(input: &AnalysisInput, progress: &mut dyn FnMut(f64
         (!input.rules_text.trim().is_empty()).then(|| routing::parse_rules(&input.rules_text));
 
     let sign_in = Some(input.sign_in.trim().to_string()).filter(|s| !s.is_empty());
-    let simulation = rules.as_ref().map(|r| {
-        let names = case_names(ad.as_ref(), sign_in.as_deref());
-        routing::simulate(&profile, &r.config, &r.topology, &names)
-    });
+    let observed = observed_provisioning(&ingested.messages);
+    let names = case_names(ad.as_ref(), sign_in.as_deref(), &observed);
+    // Without a line server URI there is nothing to route; the routing step says where to get one.
+    let simulation = rules
+        .as_ref()
+        .filter(|_| !names.line_server_uri.is_empty())
+        .map(|r| routing::simulate(&profile, &r.config, &r.topology, &names));
     let checks = match &ad {
         Some(attrs) => {
             let ctx = CheckContext {
                 sign_in: sign_in.clone(),
                 line_uri_forms: LineUriForm::from_examples(&profile.line_uri_forms),
                 line_server_route: simulation.as_ref().map(|s| s.verdict().into()),
-                observed: observed_provisioning(&ingested.messages),
+                observed,
             };
             directory::check(attrs, &ctx)
         }
@@ -119,9 +122,19 @@ pub fn analyze_with_progress(input: &AnalysisInput, progress: &mut dyn FnMut(f64
     }
 }
 
-/// The names routing templates use: the line server URI and the user's SIP URI.
-fn case_names(ad: Option<&AdAttributes>, sign_in: Option<&str>) -> CaseNames {
-    let value = |v: Option<&directory::AdValue>| v.map(|v| v.value.clone()).unwrap_or_default();
+/// The names routing templates use: the line server URI (from AD, else what the client was
+/// provisioned with or dialled) and the user's SIP URI.
+fn case_names(
+    ad: Option<&AdAttributes>,
+    sign_in: Option<&str>,
+    observed: &ObservedProvisioning,
+) -> CaseNames {
+    let from_logs = observed
+        .line_server_uri
+        .as_ref()
+        .filter(|(v, _)| !v.is_empty())
+        .or(observed.invite_request_uri.as_ref())
+        .map(|(v, _)| v.clone());
     let user_uri = ad
         .and_then(|a| a.primary_user_address.as_ref())
         .map(|v| v.value.clone())
@@ -136,7 +149,11 @@ fn case_names(ad: Option<&AdAttributes>, sign_in: Option<&str>) -> CaseNames {
         })
         .unwrap_or_default();
     CaseNames {
-        line_server_uri: value(ad.and_then(|a| a.line_server.as_ref())),
+        line_server_uri: ad
+            .and_then(|a| a.line_server.as_ref())
+            .map(|v| v.value.clone())
+            .or(from_logs)
+            .unwrap_or_default(),
         user_uri,
     }
 }
