@@ -193,6 +193,9 @@ pub struct Host {
     pub port: Option<u16>,
     pub transport: Option<Transport>,
     pub evidence: Vec<Evidence>,
+    /// Typed by the admin (`[servers]`), not inferred from logs.
+    #[serde(default)]
+    pub entered: bool,
 }
 
 /// Who is who.
@@ -258,6 +261,7 @@ impl Topology {
                     }
                     h.port = h.port.or(o.port);
                     h.transport = h.transport.or(o.transport);
+                    h.entered |= o.entered;
                     h.evidence.extend(o.evidence.iter().cloned());
                 }
                 None => self.hosts.push(o.clone()),
@@ -281,6 +285,7 @@ impl Topology {
                 port: None,
                 transport: None,
                 evidence: vec![evidence],
+                entered: false,
             }],
         };
         self.merge(&add);
@@ -558,6 +563,7 @@ pub fn parse_rules(text: &str) -> ParsedRules {
                         row: Some(line_no as usize - 1),
                         text: line.to_string(),
                     }],
+                    entered: true,
                 };
                 for w in &words[1..] {
                     if let Some((t, p)) = w.split_once(':') {
@@ -918,7 +924,11 @@ pub fn simulate(
             )
         });
     // The line server host's requests arrive at the Home Server: it must be authorized there.
-    if target != start {
+    let checked_on_the_way = forward
+        .hops
+        .iter()
+        .any(|h| h.at == start && h.next.as_deref() == Some(target.as_str()));
+    if target != start && !checked_on_the_way {
         check_authorized(
             profile,
             config,
@@ -1164,19 +1174,43 @@ fn route_path(
         };
         // Who is the next hop?
         let expected = req.map(|q| q.next_participant.clone());
+        let mut assumed = false;
         let next = topology.who_is(profile, &r.next_hop).or_else(|| {
             if Some(&r.next_hop) == uri_host.as_ref() && direction == "forward" {
                 Some(target.to_string())
             } else {
-                // Unknown host: assume the participant the profile expects, unless we know that
-                // participant's name and it differs.
+                // Unknown host: assume the participant the profile expects, unless the admin
+                // entered that participant's name (or address, for an IP next hop) and it
+                // differs. Names only inferred from logs never contradict a rule.
                 let e = expected.clone()?;
-                match topology.fqdn(profile, &e) {
-                    Some(f) if !f.eq_ignore_ascii_case(&r.next_hop) => None,
-                    _ => Some(e),
+                let known = topology.entry(profile, &e).filter(|h| h.entered);
+                let contradicts = known.is_some_and(|h| {
+                    if looks_like_ip(&r.next_hop) {
+                        !h.ips.is_empty()
+                    } else {
+                        h.fqdn.is_some()
+                    }
+                });
+                if contradicts {
+                    None
+                } else {
+                    assumed = true;
+                    Some(e)
                 }
             }
         });
+        if assumed {
+            if let Some(n) = &next {
+                let label = profile
+                    .participant(n)
+                    .map(|p| p.label.clone())
+                    .unwrap_or_else(|| n.clone());
+                unknowns.push(format!(
+                    "Confirm that {} is the {label} (add it under [servers])",
+                    r.next_hop
+                ));
+            }
+        }
         let Some(next) = next else {
             let want = expected
                 .as_deref()
@@ -1435,6 +1469,29 @@ app-proxy mcm-ap.contoso.com 10.0.0.20 tls:5061
             .unknowns
             .iter()
             .any(|u| u.contains("Home Server static routes")));
+    }
+
+    #[test]
+    fn unknown_next_hops_are_assumed_unless_the_admin_said_otherwise() {
+        let p = profile("nortel").unwrap();
+        // Next hop by IP, only the FQDN entered: assume it is the Application Proxy, ask.
+        let r = parse_rules(
+            "[home-server]\nroute mcm-ap.contoso.com -> 10.0.0.20:5061 tls\n[host-authorization]\n10.0.0.20 authenticated throttle-as-server\n[app-proxy]\nroute * -> lcs01.contoso.com\n[servers]\napp-proxy mcm-ap.contoso.com\nhome-server lcs01.contoso.com\n",
+        );
+        let sim = simulate(&p, &r.config, &r.topology, &names());
+        assert!(sim.problems.is_empty(), "{:?}", sim.problems);
+        assert!(sim.unknowns.iter().any(|u| u.contains("10.0.0.20")));
+        // Next hop by name, a different name entered: the route points elsewhere.
+        let r = parse_rules(
+            "[home-server]\nroute mcm-ap.contoso.com -> old-ap.contoso.com\n[servers]\napp-proxy mcm-ap.contoso.com\n",
+        );
+        let sim = simulate(&p, &r.config, &r.topology, &names());
+        assert_eq!(sim.problems[0].finding, "home-server-route-missing");
+        assert!(sim.problems[0].message.contains("old-ap.contoso.com"));
+        // The same without [servers]: nothing contradicts the rule, so it is assumed.
+        let r = parse_rules("[home-server]\nroute mcm-ap.contoso.com -> old-ap.contoso.com\n");
+        let sim = simulate(&p, &r.config, &r.topology, &names());
+        assert!(sim.problems.is_empty(), "{:?}", sim.problems);
     }
 
     #[test]
