@@ -1458,6 +1458,20 @@ fn align(profile: &Profile, o: &Observed) -> (Vec<FlowLeg>, Option<Draft>) {
         let mut d = Draft::new(&id, conf);
         d.leg = Some(leg_of(step));
         d.evidence = lo.evidence.clone();
+        if d.evidence.is_empty() {
+            // A missing message has no line of its own: point at the last one before the gap.
+            let before = hits[..i]
+                .iter()
+                .rev()
+                .flatten()
+                .next()
+                .copied()
+                .or(o.subscribe_answer)
+                .or(o.subscribe);
+            if let Some(m) = before {
+                d.evidence.extend(seen(m));
+            }
+        }
         d.detail.push(describe_failure(profile, step, &lo));
         legs[i].state = if id.ends_with("route-missing") {
             LegState::MissingRoute
