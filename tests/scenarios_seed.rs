@@ -185,3 +185,30 @@ fn dump() {
     let d = diagnose(&input(&nortel_seed(), true, true));
     println!("{}", serde_json::to_string_pretty(&d).unwrap());
 }
+
+#[test]
+fn names_come_from_the_logs_when_servers_are_not_listed() {
+    let ex = nortel_seed();
+    let mut i = input(&ex, true, true);
+    // Drop the [servers] section: the Home Server's FQDN must come from its own diagnostics.
+    let rules: String = ex
+        .rules
+        .split("[servers]")
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    let r = parse_rules(&rules);
+    assert!(r.topology.hosts.is_empty());
+    i.routing = Some(r.config);
+    i.topology = r.topology;
+    let d = diagnose(&i);
+    let ap = d
+        .findings
+        .iter()
+        .find(|f| f.id == "app-proxy-return-route-missing")
+        .unwrap();
+    assert_eq!(
+        ap.rule.as_deref(),
+        Some("route  *  -> lcs01.contoso.com:5061 tls  replace-host=no")
+    );
+}

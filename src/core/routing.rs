@@ -348,6 +348,16 @@ impl Topology {
                                 t.learn(&p.id, Some(&host), None, m.evidence());
                             }
                         }
+                        // A server that answers with its own diagnostics names itself.
+                        if m.status().is_some_and(|s| s >= 300) {
+                            for d in crate::core::extract::ms_diagnostics(m) {
+                                if let Some(src) = d.source.as_deref().map(strip_port) {
+                                    if !src.is_empty() && !looks_like_ip(src) {
+                                        t.learn(&p.id, Some(src), None, m.evidence());
+                                    }
+                                }
+                            }
+                        }
                     }
                 }
             }
