@@ -109,6 +109,10 @@ fn seed_from_configuration_alone() {
         state_of(&d, "home-server", "app-proxy"),
         LegState::MissingRoute
     );
+    assert_eq!(
+        state_of(&d, "app-proxy", "home-server"),
+        LegState::MissingRoute
+    );
     assert!(d.needed.iter().any(|n| n.step == "logs"));
 }
 

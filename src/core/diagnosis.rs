@@ -1571,17 +1571,22 @@ fn config_flow(
             state: LegState::NotReached,
             evidence: vec![],
         };
-        if stopped {
-            legs.push(leg);
-            continue;
-        }
-        let kind = leg_kind(step);
         let route_finding = findings.iter().find(|d| {
             d.from_config
                 && d.leg.as_ref().is_some_and(|l| {
                     l.from == step.from && l.to == step.to && l.message == step.message
                 })
         });
+        if stopped {
+            // Later legs are not reached, but a rule missing there is still shown.
+            if let Some(d) = route_finding.filter(|d| d.id.ends_with("route-missing")) {
+                leg.state = LegState::MissingRoute;
+                leg.evidence = d.evidence.clone();
+            }
+            legs.push(leg);
+            continue;
+        }
+        let kind = leg_kind(step);
         if let Some(d) = route_finding {
             leg.state = if d.id.ends_with("route-missing") {
                 LegState::MissingRoute
