@@ -154,6 +154,25 @@ impl DiagnosisInput {
     }
 }
 
+/// Every finding id [`diagnose`] can produce (the table in the module docs), in display order.
+pub const FINDING_IDS: [&str; 15] = [
+    "home-server-route-missing",
+    "app-proxy-return-route-missing",
+    "line-server-uri-missing",
+    "line-server-uri-invalid",
+    "line-uri-invalid",
+    "rcc-not-enabled",
+    "user-not-enabled",
+    "provisioning-mismatch",
+    "gateway-unreachable",
+    "host-not-authorized",
+    "tls-transport-mismatch",
+    "csta-error",
+    "route-loop",
+    "rcc-session-failed",
+    "all-clear",
+];
+
 /// Title, severity and plain-language explanation of a finding id.
 pub fn finding_text(id: &str) -> (&'static str, Severity, &'static str) {
     match id {
@@ -1918,23 +1937,7 @@ mod tests {
 
     #[test]
     fn every_documented_id_has_text() {
-        for id in [
-            "home-server-route-missing",
-            "app-proxy-return-route-missing",
-            "line-server-uri-missing",
-            "line-server-uri-invalid",
-            "line-uri-invalid",
-            "rcc-not-enabled",
-            "user-not-enabled",
-            "provisioning-mismatch",
-            "gateway-unreachable",
-            "host-not-authorized",
-            "tls-transport-mismatch",
-            "csta-error",
-            "route-loop",
-            "rcc-session-failed",
-            "all-clear",
-        ] {
+        for id in FINDING_IDS {
             let (title, _, text) = finding_text(id);
             assert!(title != "Unknown finding" && !text.is_empty(), "{id}");
         }
