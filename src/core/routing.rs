@@ -570,7 +570,7 @@ pub fn parse_rules(text: &str) -> ParsedRules {
                     transport: None,
                     evidence: vec![Evidence::Rule {
                         table: "servers".into(),
-                        row: Some(line_no as usize - 1),
+                        row: Some(out.topology.hosts.len()),
                         text: line.to_string(),
                     }],
                     entered: true,
@@ -1005,15 +1005,16 @@ fn check_authorized(
     }
     let found = rows
         .iter()
-        .find(|r| names.iter().any(|n| n.eq_ignore_ascii_case(&r.host)));
+        .enumerate()
+        .find(|(_, r)| names.iter().any(|n| n.eq_ignore_ascii_case(&r.host)));
     let label = profile
         .participant(peer)
         .map(|p| p.label.clone())
         .unwrap_or_else(|| peer.to_string());
     let want = names[0].clone();
     match found {
-        Some(r) if r.authenticated && r.throttle_as_server && !r.outbound_only => {}
-        Some(r) => problems.push(RouteProblem {
+        Some((_, r)) if r.authenticated && r.throttle_as_server && !r.outbound_only => {}
+        Some((index, r)) => problems.push(RouteProblem {
             finding: "host-not-authorized".into(),
             at: at.to_string(),
             direction: "return".into(),
@@ -1031,7 +1032,7 @@ fn check_authorized(
             fix: auth_fix(&r.host),
             evidence: vec![Evidence::Rule {
                 table: HOST_AUTH_TABLE.into(),
-                row: Some(r.line.saturating_sub(1) as usize),
+                row: Some(index),
                 text: r.text(),
             }],
         }),
