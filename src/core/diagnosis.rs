@@ -31,7 +31,7 @@
 
 use crate::core::directory::{
     self, validate_line_uri, validate_sip_uri, AdAttributes, Check, CheckContext, CheckStatus,
-    LineUriForm, ObservedProvisioning, RouteVerdict,
+    LineUriForm, ObservedProvisioning,
 };
 use crate::core::evidence::Evidence;
 use crate::core::extract::{self, CstaBody, MsDiagnostic};
@@ -1013,7 +1013,7 @@ pub fn diagnose(input: &DiagnosisInput) -> Diagnosis {
                 let mut ctx = CheckContext {
                     sign_in: input.sign_in.clone(),
                     line_uri_forms: LineUriForm::from_examples(&profile.line_uri_forms),
-                    line_server_route: sim.as_ref().map(|s| RouteVerdict::from(s.verdict())),
+                    line_server_route: sim.as_ref().map(Simulation::route_verdict),
                     observed: ObservedProvisioning::default(),
                 };
                 if let Some(p) = first_prov {

@@ -780,6 +780,11 @@ pub struct Simulation {
 }
 
 impl Simulation {
+    /// The verdict as the directory checks take it (`CheckContext::line_server_route`).
+    pub fn route_verdict(&self) -> crate::core::directory::RouteVerdict {
+        self.verdict().into()
+    }
+
     /// The verdict directory checks take: did the INVITE for the line server URI get routed?
     pub fn verdict(&self) -> (bool, String, Vec<Evidence>) {
         (
@@ -1433,6 +1438,7 @@ app-proxy mcm-ap.contoso.com 10.0.0.20 tls:5061
             Evidence::Rule { row: None, .. }
         ));
         assert!(!sim.verdict().0);
+        assert!(!sim.route_verdict().routed);
     }
 
     #[test]
