@@ -216,3 +216,15 @@ fn names_come_from_the_logs_when_servers_are_not_listed() {
         Some("route  *  -> lcs01.contoso.com:5061 tls  replace-host=no")
     );
 }
+
+#[test]
+#[ignore = "prints what each seed mode still needs: cargo test --test scenarios_seed needed_dump -- --ignored --nocapture"]
+fn needed_dump() {
+    for (logs, config) in [(true, false), (false, true), (true, true)] {
+        let d = diagnose(&input(&nortel_seed(), logs, config));
+        println!("logs={logs} config={config}: {:?}", ids(&d));
+        for n in &d.needed {
+            println!("  [{}] {}", n.step, n.what);
+        }
+    }
+}

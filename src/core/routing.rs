@@ -909,6 +909,23 @@ pub fn simulate(
         .by_role(Role::HomeServer)
         .map(|p| p.id.clone())
         .unwrap_or_default();
+    // The line server URI names the host of the participant answering it, unless the admin
+    // said otherwise in [servers].
+    let mut topo = topology.clone();
+    if let Some((_, host)) = uri_parts(&names.line_server_uri) {
+        if topo.fqdn(profile, &target).is_none() && !looks_like_ip(&host) {
+            topo.learn(
+                &target,
+                Some(&host),
+                None,
+                Evidence::Input {
+                    field: "line server URI host".into(),
+                    value: host.clone(),
+                },
+            );
+        }
+    }
+    let topology = &topo;
     let forward = route_path(
         profile,
         config,
@@ -1321,11 +1338,18 @@ fn route_path(
                 at: current.clone(),
                 direction: direction.into(),
                 message: format!("{uri} loops back to {next}"),
-                rule: None,
-                fix: vec![format!(
-                    "Point the route for '{}' at the next server on the path, not back at {next}.",
-                    r.pattern
-                )],
+                // The rule the hop should have instead.
+                rule: req.map(|q| required_rule(q, profile, topology, names).0),
+                fix: {
+                    let mut f = vec![format!(
+                        "Point the route for '{}' at the next server on the path, not back at {next}.",
+                        r.pattern
+                    )];
+                    if let Some(q) = req {
+                        f.extend(required_rule(q, profile, topology, names).1);
+                    }
+                    f
+                },
                 evidence: hops.iter().map(|h| h.evidence.clone()).collect(),
             });
             return path(hops, PathOutcome::Stopped, format!("{uri} loops at {next}"));
@@ -1473,7 +1497,15 @@ app-proxy mcm-ap.contoso.com 10.0.0.20 tls:5061
             "[home-server]\nroute mcm-ap.contoso.com -> lcs01.contoso.com\n[servers]\nhome-server lcs01.contoso.com\n",
         );
         let sim = simulate(&p, &rules.config, &rules.topology, &names());
-        assert!(sim.problems.iter().any(|x| x.finding == "route-loop"));
+        let looped = sim
+            .problems
+            .iter()
+            .find(|x| x.finding == "route-loop")
+            .unwrap();
+        assert_eq!(
+            looped.rule.as_deref(),
+            Some("route  mcm-ap.contoso.com  -> mcm-ap.contoso.com:5061 tls  replace-host=no")
+        );
         let sim = simulate(
             &p,
             &RoutingConfig::default(),
