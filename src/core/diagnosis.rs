@@ -434,10 +434,20 @@ fn observe<'a>(
                 && m.cseq().map(|c| c.1.eq_ignore_ascii_case("SUBSCRIBE")) == Some(true)
         });
     }
-    o.provisioning = prefer_users(msgs.iter().collect(), "To", user)
-        .into_iter()
+    let mine = prefer_users(msgs.iter().collect(), "To", user);
+    o.provisioning = mine
+        .iter()
+        .copied()
         .filter_map(extract::provisioning)
         .collect();
+    if o.subscribe_answer.is_none() {
+        // The SUBSCRIBE itself may be outside the log; its answer is what counts.
+        o.subscribe_answer = mine
+            .iter()
+            .rev()
+            .copied()
+            .find(|m| m.status().is_some() && extract::provisioning(m).is_some());
+    }
 
     // The CSTA INVITE attempts, by Call-ID; prefer a successful one, else the last.
     let mut call_ids: Vec<&str> = Vec::new();
@@ -1260,6 +1270,38 @@ pub fn diagnose(input: &DiagnosisInput) -> Diagnosis {
                 }
             }
         }
+        // An error the logs show on a leg whose message did arrive (wrong content, e.g. an
+        // unusable provisioned URI) marks that leg failing; with no leg marked at all, the
+        // finding's own leg is the failing one.
+        let none_marked = !flow
+            .iter()
+            .any(|f| matches!(f.state, LegState::Failing | LegState::MissingRoute));
+        for d in &merged {
+            let error = finding_text(&d.id).1 == Severity::Error;
+            if !(error && (d.from_logs || none_marked)) {
+                continue;
+            }
+            if let Some(l) = &d.leg {
+                if let Some(f) = flow
+                    .iter_mut()
+                    .find(|f| f.from == l.from && f.to == l.to && f.message == l.message)
+                {
+                    let seen_ok = f.state == LegState::Ok && !d.from_logs;
+                    if !seen_ok && !matches!(f.state, LegState::Failing | LegState::MissingRoute) {
+                        f.state = if d.id.ends_with("route-missing") {
+                            LegState::MissingRoute
+                        } else {
+                            LegState::Failing
+                        };
+                        for e in &d.evidence {
+                            if !f.evidence.contains(e) {
+                                f.evidence.push(e.clone());
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 
     // ---- all-clear and what is still needed --------------------------------------------
@@ -1455,6 +1497,14 @@ fn align(profile: &Profile, o: &Observed) -> (Vec<FlowLeg>, Option<Draft>) {
         let lo = observe_leg(step, o);
         if success && lo.missing {
             continue;
+        }
+        // Provisioned with RCC data but no INVITE yet: the log most likely ends too soon (the
+        // caller asks for a longer one); remote call control itself is enabled.
+        if lo.missing
+            && leg_kind(step) == "invite"
+            && o.provisioning.iter().any(|p| p.line_server_uri.is_some())
+        {
+            break;
         }
         failing = Some(i);
         let sig = profile
@@ -1925,6 +1975,13 @@ mod tests {
         let d = run("nortel", &[reg, no]);
         assert_eq!(ids(&d), ["user-not-enabled"]);
         assert_eq!(d.findings[0].confidence, Confidence::Medium);
+    }
+
+    #[test]
+    fn provisioning_without_an_invite_asks_for_a_longer_log() {
+        let d = run("generic", &[PROV]);
+        assert!(d.findings.is_empty(), "{:?}", ids(&d));
+        assert!(d.needed.iter().any(|n| n.step == "logs"));
     }
 
     #[test]
