@@ -4,7 +4,9 @@
 //!
 //! `expected.toml`: `profile`, `sign_in`, `ids` (all files) and optional `[[run]] files, ids`.
 
-use rcc_doctor::core::diagnosis::{diagnose, Diagnosis, DiagnosisInput, LegState, Severity};
+use rcc_doctor::core::diagnosis::{
+    diagnose, Diagnosis, DiagnosisInput, LegState, Severity, FINDING_IDS,
+};
 use rcc_doctor::core::directory::{parse_paste, AdAttributes};
 use rcc_doctor::core::ingest::{ingest, InputFile};
 use rcc_doctor::core::profile::profile;
@@ -140,23 +142,7 @@ fn scenario_folders_cover_every_documented_finding_id() {
         .iter()
         .map(|d| d.file_name().unwrap().to_string_lossy().to_string())
         .collect();
-    for id in [
-        "home-server-route-missing",
-        "app-proxy-return-route-missing",
-        "line-server-uri-missing",
-        "line-server-uri-invalid",
-        "line-uri-invalid",
-        "rcc-not-enabled",
-        "user-not-enabled",
-        "provisioning-mismatch",
-        "gateway-unreachable",
-        "host-not-authorized",
-        "tls-transport-mismatch",
-        "csta-error",
-        "route-loop",
-        "rcc-session-failed",
-        "all-clear",
-    ] {
+    for id in FINDING_IDS {
         assert!(names.iter().any(|n| n == id), "no scenario for {id}");
     }
 }

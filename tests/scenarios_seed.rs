@@ -109,6 +109,10 @@ fn seed_from_configuration_alone() {
         state_of(&d, "home-server", "app-proxy"),
         LegState::MissingRoute
     );
+    assert_eq!(
+        state_of(&d, "app-proxy", "home-server"),
+        LegState::MissingRoute
+    );
     assert!(d.needed.iter().any(|n| n.step == "logs"));
 }
 
@@ -184,4 +188,43 @@ fn never_all_clear_without_evidence() {
 fn dump() {
     let d = diagnose(&input(&nortel_seed(), true, true));
     println!("{}", serde_json::to_string_pretty(&d).unwrap());
+}
+
+#[test]
+fn names_come_from_the_logs_when_servers_are_not_listed() {
+    let ex = nortel_seed();
+    let mut i = input(&ex, true, true);
+    // Drop the [servers] section: the Home Server's FQDN must come from its own diagnostics.
+    let rules: String = ex
+        .rules
+        .split("[servers]")
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    let r = parse_rules(&rules);
+    assert!(r.topology.hosts.is_empty());
+    i.routing = Some(r.config);
+    i.topology = r.topology;
+    let d = diagnose(&i);
+    let ap = d
+        .findings
+        .iter()
+        .find(|f| f.id == "app-proxy-return-route-missing")
+        .unwrap();
+    assert_eq!(
+        ap.rule.as_deref(),
+        Some("route  *  -> lcs01.contoso.com:5061 tls  replace-host=no")
+    );
+}
+
+#[test]
+#[ignore = "prints what each seed mode still needs: cargo test --test scenarios_seed needed_dump -- --ignored --nocapture"]
+fn needed_dump() {
+    for (logs, config) in [(true, false), (false, true), (true, true)] {
+        let d = diagnose(&input(&nortel_seed(), logs, config));
+        println!("logs={logs} config={config}: {:?}", ids(&d));
+        for n in &d.needed {
+            println!("  [{}] {}", n.step, n.what);
+        }
+    }
 }

@@ -31,7 +31,7 @@
 
 use crate::core::directory::{
     self, validate_line_uri, validate_sip_uri, AdAttributes, Check, CheckContext, CheckStatus,
-    LineUriForm, ObservedProvisioning, RouteVerdict,
+    LineUriForm, ObservedProvisioning,
 };
 use crate::core::evidence::Evidence;
 use crate::core::extract::{self, CstaBody, MsDiagnostic};
@@ -153,6 +153,25 @@ impl DiagnosisInput {
         }
     }
 }
+
+/// Every finding id [`diagnose`] can produce (the table in the module docs), in display order.
+pub const FINDING_IDS: [&str; 15] = [
+    "home-server-route-missing",
+    "app-proxy-return-route-missing",
+    "line-server-uri-missing",
+    "line-server-uri-invalid",
+    "line-uri-invalid",
+    "rcc-not-enabled",
+    "user-not-enabled",
+    "provisioning-mismatch",
+    "gateway-unreachable",
+    "host-not-authorized",
+    "tls-transport-mismatch",
+    "csta-error",
+    "route-loop",
+    "rcc-session-failed",
+    "all-clear",
+];
 
 /// Title, severity and plain-language explanation of a finding id.
 pub fn finding_text(id: &str) -> (&'static str, Severity, &'static str) {
@@ -312,6 +331,20 @@ impl Observed<'_> {
     }
 }
 
+/// Evidence for a message: where it was read, and every other log that shows the same message.
+fn seen(m: &SipMessage) -> Vec<Evidence> {
+    let mut v = vec![m.evidence()];
+    for o in &m.also_seen {
+        v.push(Evidence::Log {
+            file: o.file.clone(),
+            line_start: o.line_start,
+            line_end: o.line_end,
+            excerpt: m.start_line_text(),
+        });
+    }
+    v
+}
+
 fn is_csta_invite(m: &SipMessage) -> bool {
     m.method().is_some_and(|x| x.eq_ignore_ascii_case("INVITE"))
         && (m
@@ -401,10 +434,20 @@ fn observe<'a>(
                 && m.cseq().map(|c| c.1.eq_ignore_ascii_case("SUBSCRIBE")) == Some(true)
         });
     }
-    o.provisioning = prefer_users(msgs.iter().collect(), "To", user)
-        .into_iter()
+    let mine = prefer_users(msgs.iter().collect(), "To", user);
+    o.provisioning = mine
+        .iter()
+        .copied()
         .filter_map(extract::provisioning)
         .collect();
+    if o.subscribe_answer.is_none() {
+        // The SUBSCRIBE itself may be outside the log; its answer is what counts.
+        o.subscribe_answer = mine
+            .iter()
+            .rev()
+            .copied()
+            .find(|m| m.status().is_some() && extract::provisioning(m).is_some());
+    }
 
     // The CSTA INVITE attempts, by Call-ID; prefer a successful one, else the last.
     let mut call_ids: Vec<&str> = Vec::new();
@@ -633,9 +676,9 @@ fn observe_leg(step: &FlowStep, o: &Observed) -> LegObservation {
             lo.missing = o.subscribe_answer.is_none() || o.provisioning.is_empty();
             if let Some(a) = o.subscribe_answer {
                 lo.status = a.status();
-                lo.evidence.push(a.evidence());
+                lo.evidence.extend(seen(a));
             } else if let Some(s) = o.subscribe {
-                lo.evidence.push(s.evidence());
+                lo.evidence.extend(seen(s));
             }
             if !o.provisioning.iter().any(|p| p.line_server_uri.is_some()) {
                 lo.missing = true;
@@ -644,7 +687,7 @@ fn observe_leg(step: &FlowStep, o: &Observed) -> LegObservation {
         "invite" => match o.invite {
             None => lo.missing = true,
             Some(inv) => {
-                lo.evidence.push(inv.evidence());
+                lo.evidence.extend(seen(inv));
                 lo.responder = o.responder.clone();
                 lo.codes = o.diags.iter().map(|d| d.code).collect();
                 lo.reason_text = o
@@ -679,7 +722,7 @@ fn observe_leg(step: &FlowStep, o: &Observed) -> LegObservation {
                     Some(r) => {
                         lo.status = r.status();
                         lo.timeout = r.status() == Some(408);
-                        lo.evidence.push(r.evidence());
+                        lo.evidence.extend(seen(r));
                         lo.csta_error = extract::csta(r).as_ref().and_then(csta_problem);
                     }
                 }
@@ -699,7 +742,7 @@ fn observe_leg(step: &FlowStep, o: &Observed) -> LegObservation {
             match req {
                 None => lo.missing = true,
                 Some(req) => {
-                    lo.evidence.push(req.evidence());
+                    lo.evidence.extend(seen(req));
                     let resp = o
                         .dialog
                         .iter()
@@ -708,7 +751,7 @@ fn observe_leg(step: &FlowStep, o: &Observed) -> LegObservation {
                         None => lo.timeout = true,
                         Some(r) => {
                             lo.status = r.status();
-                            lo.evidence.push(r.evidence());
+                            lo.evidence.extend(seen(r));
                             lo.csta_error = extract::csta(r).as_ref().and_then(csta_problem);
                             if lo.csta_error.is_none() && r.status().is_some_and(|s| s >= 400) {
                                 lo.csta_error = Some(format!("SIP {}", r.status().unwrap_or(0)));
@@ -980,7 +1023,7 @@ pub fn diagnose(input: &DiagnosisInput) -> Diagnosis {
                 let mut ctx = CheckContext {
                     sign_in: input.sign_in.clone(),
                     line_uri_forms: LineUriForm::from_examples(&profile.line_uri_forms),
-                    line_server_route: sim.as_ref().map(|s| RouteVerdict::from(s.verdict())),
+                    line_server_route: sim.as_ref().map(Simulation::route_verdict),
                     observed: ObservedProvisioning::default(),
                 };
                 if let Some(p) = first_prov {
@@ -1073,7 +1116,7 @@ pub fn diagnose(input: &DiagnosisInput) -> Diagnosis {
                         "The client was provisioned with {ps} but sent the INVITE to {iu}."
                     ));
                     d.evidence.push(p.evidence.clone());
-                    d.evidence.push(inv.evidence());
+                    d.evidence.extend(seen(inv));
                     d.from_logs = true;
                     drafts.push(d);
                 }
@@ -1227,6 +1270,38 @@ pub fn diagnose(input: &DiagnosisInput) -> Diagnosis {
                 }
             }
         }
+        // An error the logs show on a leg whose message did arrive (wrong content, e.g. an
+        // unusable provisioned URI) marks that leg failing; with no leg marked at all, the
+        // finding's own leg is the failing one.
+        let none_marked = !flow
+            .iter()
+            .any(|f| matches!(f.state, LegState::Failing | LegState::MissingRoute));
+        for d in &merged {
+            let error = finding_text(&d.id).1 == Severity::Error;
+            if !(error && (d.from_logs || none_marked)) {
+                continue;
+            }
+            if let Some(l) = &d.leg {
+                if let Some(f) = flow
+                    .iter_mut()
+                    .find(|f| f.from == l.from && f.to == l.to && f.message == l.message)
+                {
+                    let seen_ok = f.state == LegState::Ok && !d.from_logs;
+                    if !seen_ok && !matches!(f.state, LegState::Failing | LegState::MissingRoute) {
+                        f.state = if d.id.ends_with("route-missing") {
+                            LegState::MissingRoute
+                        } else {
+                            LegState::Failing
+                        };
+                        for e in &d.evidence {
+                            if !f.evidence.contains(e) {
+                                f.evidence.push(e.clone());
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 
     // ---- all-clear and what is still needed --------------------------------------------
@@ -1240,7 +1315,7 @@ pub fn diagnose(input: &DiagnosisInput) -> Diagnosis {
                 "The gateway answered the CSTA INVITE with 200 OK and systemStatus normal.".into(),
             );
             if let Some(r) = obs.final_resp {
-                d.evidence.push(r.evidence());
+                d.evidence.extend(seen(r));
             }
             d.from_logs = true;
             merged.push(d);
@@ -1379,11 +1454,26 @@ fn align(profile: &Profile, o: &Observed) -> (Vec<FlowLeg>, Option<Draft>) {
     let mut failing: Option<usize> = None;
     let mut draft = None;
     let success = o.success();
+    let hits: Vec<Option<&SipMessage>> = profile
+        .flow
+        .iter()
+        .map(|step| {
+            step.observable
+                .then(|| pool.iter().copied().find(|m| matches_step(step, m, o)))
+                .flatten()
+        })
+        .collect();
     for (i, step) in profile.flow.iter().enumerate() {
         if !step.observable {
             continue;
         }
-        let hit = pool.iter().find(|m| matches_step(step, m, o));
+        let hit = hits[i];
+        // A leg the log does not show although later legs happened (tracing started late, a
+        // partial paste) is implied, not failed.
+        if hit.is_none() && hits[i + 1..].iter().any(Option::is_some) {
+            legs[i].state = LegState::Ok;
+            continue;
+        }
         if let Some(m) = hit {
             // A match can still carry a failure (CSTA error, systemStatus not normal).
             let bad = step
@@ -1393,7 +1483,7 @@ fn align(profile: &Profile, o: &Observed) -> (Vec<FlowLeg>, Option<Draft>) {
                 .and_then(|_| extract::csta(m).as_ref().and_then(csta_problem));
             if bad.is_none() {
                 legs[i].state = LegState::Ok;
-                legs[i].evidence.push(m.evidence());
+                legs[i].evidence.extend(seen(m));
                 continue;
             }
         }
@@ -1407,6 +1497,14 @@ fn align(profile: &Profile, o: &Observed) -> (Vec<FlowLeg>, Option<Draft>) {
         let lo = observe_leg(step, o);
         if success && lo.missing {
             continue;
+        }
+        // Provisioned with RCC data but no INVITE yet: the log most likely ends too soon (the
+        // caller asks for a longer one); remote call control itself is enabled.
+        if lo.missing
+            && leg_kind(step) == "invite"
+            && o.provisioning.iter().any(|p| p.line_server_uri.is_some())
+        {
+            break;
         }
         failing = Some(i);
         let sig = profile
@@ -1429,6 +1527,20 @@ fn align(profile: &Profile, o: &Observed) -> (Vec<FlowLeg>, Option<Draft>) {
         let mut d = Draft::new(&id, conf);
         d.leg = Some(leg_of(step));
         d.evidence = lo.evidence.clone();
+        if d.evidence.is_empty() {
+            // A missing message has no line of its own: point at the last one before the gap.
+            let before = hits[..i]
+                .iter()
+                .rev()
+                .flatten()
+                .next()
+                .copied()
+                .or(o.subscribe_answer)
+                .or(o.subscribe);
+            if let Some(m) = before {
+                d.evidence.extend(seen(m));
+            }
+        }
         d.detail.push(describe_failure(profile, step, &lo));
         legs[i].state = if id.ends_with("route-missing") {
             LegState::MissingRoute
@@ -1528,17 +1640,22 @@ fn config_flow(
             state: LegState::NotReached,
             evidence: vec![],
         };
-        if stopped {
-            legs.push(leg);
-            continue;
-        }
-        let kind = leg_kind(step);
         let route_finding = findings.iter().find(|d| {
             d.from_config
                 && d.leg.as_ref().is_some_and(|l| {
                     l.from == step.from && l.to == step.to && l.message == step.message
                 })
         });
+        if stopped {
+            // Later legs are not reached, but a rule missing there is still shown.
+            if let Some(d) = route_finding.filter(|d| d.id.ends_with("route-missing")) {
+                leg.state = LegState::MissingRoute;
+                leg.evidence = d.evidence.clone();
+            }
+            legs.push(leg);
+            continue;
+        }
+        let kind = leg_kind(step);
         if let Some(d) = route_finding {
             leg.state = if d.id.ends_with("route-missing") {
                 LegState::MissingRoute
@@ -1778,5 +1895,119 @@ fn reconcile(drafts: &mut Vec<Draft>) {
         .any(|d| d.id == "rcc-not-enabled" && d.from_config);
     if directory_cause && !flags_say_off {
         drafts.retain(|d| d.id != "rcc-not-enabled");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::ingest::{ingest, InputFile};
+    use crate::core::profile::profile;
+
+    const PROV: &str = "SIP/2.0 200 OK\r\nVia: SIP/2.0/TLS 10.0.1.50:50123;branch=z9hG4bKs\r\nFrom: <sip:alice@contoso.com>;tag=s1\r\nTo: <sip:alice@contoso.com>;tag=t1\r\nCall-ID: sub-1\r\nCSeq: 1 SUBSCRIBE\r\nContent-Type: application/vnd-microsoft-roaming-provisioning+xml\r\nContent-Length: 135\r\n\r\n<provision><user uri=\"sip:alice@contoso.com\"><line uri=\"tel:+14255550123;ext=5123\" server=\"sip:rcc@gw.contoso.com\"/></user></provision>";
+
+    fn invite(uri: &str) -> String {
+        let body = "<RequestSystemStatus xmlns=\"http://www.ecma-international.org/standards/ecma-323/csta/ed3\"/>";
+        format!("INVITE {uri} SIP/2.0\r\nVia: SIP/2.0/TLS 10.0.1.50:50123;branch=z9hG4bKi\r\nFrom: <sip:alice@contoso.com>;tag=c1\r\nTo: <{uri}>\r\nCall-ID: rcc-1\r\nCSeq: 1 INVITE\r\nContent-Type: application/csta+xml\r\nContent-Length: {}\r\n\r\n{body}", body.len())
+    }
+
+    fn answer(code: u16, reason: &str, extra: &str) -> String {
+        format!("SIP/2.0 {code} {reason}\r\nVia: SIP/2.0/TLS 10.0.1.50:50123;branch=z9hG4bKi\r\nFrom: <sip:alice@contoso.com>;tag=c1\r\nTo: <sip:rcc@gw.contoso.com>;tag=x\r\nCall-ID: rcc-1\r\nCSeq: 1 INVITE\r\n{extra}Content-Length: 0\r\n\r\n")
+    }
+
+    fn run(profile_id: &str, parts: &[&str]) -> Diagnosis {
+        let text = parts.join("\r\n");
+        let ing = ingest(&[InputFile {
+            name: "capture.txt",
+            bytes: text.as_bytes(),
+        }]);
+        let mut i = DiagnosisInput::new(profile(profile_id).unwrap());
+        i.sign_in = Some("alice@contoso.com".into());
+        i.messages = ing.messages;
+        i.events = ing.events;
+        diagnose(&i)
+    }
+
+    fn ids(d: &Diagnosis) -> Vec<&str> {
+        d.findings.iter().map(|f| f.id.as_str()).collect()
+    }
+
+    #[test]
+    fn a_reason_naming_tls_beats_a_bare_status() {
+        let inv = invite("sip:rcc@gw.contoso.com");
+        let ans = answer(
+            504,
+            "Server Time-out",
+            "ms-diagnostics: 1047;reason=\"Failed TLS negotiation: certificate name mismatch\";source=\"lcs01.contoso.com\"\r\n",
+        );
+        let d = run("generic", &[PROV, &inv, &ans]);
+        assert_eq!(ids(&d), ["tls-transport-mismatch"]);
+        assert_eq!(d.findings[0].confidence, Confidence::High);
+        let plain = answer(504, "Server Time-out", "");
+        assert_eq!(
+            ids(&run("generic", &[PROV, &inv, &plain])),
+            ["gateway-unreachable"]
+        );
+    }
+
+    #[test]
+    fn an_unanswered_invite_times_out_on_the_gateway_leg() {
+        let inv = invite("sip:rcc@gw.contoso.com");
+        let d = run("generic", &[PROV, &inv]);
+        assert_eq!(ids(&d), ["gateway-unreachable"], "{:?}", d.findings);
+        let leg = d.findings[0].leg.as_ref().unwrap();
+        assert_eq!(leg.to, "gateway");
+    }
+
+    #[test]
+    fn invite_to_another_uri_than_provisioned_is_a_mismatch() {
+        let inv = invite("sip:rcc@old-gw.contoso.com");
+        let ok = answer(200, "OK", "");
+        let d = run("generic", &[PROV, &inv, &ok]);
+        assert!(ids(&d).contains(&"provisioning-mismatch"), "{:?}", ids(&d));
+        assert!(!ids(&d).contains(&"all-clear"));
+    }
+
+    #[test]
+    fn refused_sign_in_means_user_not_enabled() {
+        let reg = "REGISTER sip:contoso.com SIP/2.0\r\nVia: SIP/2.0/TLS 10.0.1.50:50123;branch=z9hG4bKr\r\nFrom: <sip:alice@contoso.com>;tag=r1\r\nTo: <sip:alice@contoso.com>\r\nCall-ID: reg-1\r\nCSeq: 1 REGISTER\r\nContent-Length: 0\r\n\r\n";
+        let no = "SIP/2.0 403 Forbidden\r\nVia: SIP/2.0/TLS 10.0.1.50:50123;branch=z9hG4bKr\r\nFrom: <sip:alice@contoso.com>;tag=r1\r\nTo: <sip:alice@contoso.com>;tag=h\r\nCall-ID: reg-1\r\nCSeq: 1 REGISTER\r\nContent-Length: 0\r\n\r\n";
+        let d = run("nortel", &[reg, no]);
+        assert_eq!(ids(&d), ["user-not-enabled"]);
+        assert_eq!(d.findings[0].confidence, Confidence::Medium);
+    }
+
+    #[test]
+    fn provisioning_without_an_invite_asks_for_a_longer_log() {
+        let d = run("generic", &[PROV]);
+        assert!(d.findings.is_empty(), "{:?}", ids(&d));
+        assert!(d.needed.iter().any(|n| n.step == "logs"));
+    }
+
+    #[test]
+    fn a_200_without_systemstatus_normal_is_not_all_clear() {
+        let inv = invite("sip:rcc@gw.contoso.com");
+        let ok = answer(200, "OK", "");
+        let d = run("generic", &[PROV, &inv, &ok]);
+        assert!(!ids(&d).contains(&"all-clear"), "{:?}", ids(&d));
+    }
+
+    #[test]
+    fn every_documented_id_has_text() {
+        for id in FINDING_IDS {
+            let (title, _, text) = finding_text(id);
+            assert!(title != "Unknown finding" && !text.is_empty(), "{id}");
+        }
+        // Every finding a profile can produce is documented.
+        for p in crate::core::profile::profiles() {
+            for f in p
+                .failures
+                .iter()
+                .map(|f| &f.finding)
+                .chain(p.routes.iter().map(|r| &r.finding))
+            {
+                assert_ne!(finding_text(f).0, "Unknown finding", "{}: {f}", p.id);
+            }
+        }
     }
 }

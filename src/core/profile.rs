@@ -257,6 +257,13 @@ impl Profile {
         if ids.len() != self.flow.len() {
             problems.push("duplicate leg ids".into());
         }
+        for id in ["subscribe", "provisioning"] {
+            if self.leg(id).is_none() {
+                problems.push(format!(
+                    "no leg with id {id} (the engine attaches findings to it)"
+                ));
+            }
+        }
         if self.by_role(Role::HomeServer).is_none() {
             problems.push("no home-server participant".into());
         }

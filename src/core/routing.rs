@@ -193,6 +193,9 @@ pub struct Host {
     pub port: Option<u16>,
     pub transport: Option<Transport>,
     pub evidence: Vec<Evidence>,
+    /// Typed by the admin (`[servers]`), not inferred from logs.
+    #[serde(default)]
+    pub entered: bool,
 }
 
 /// Who is who.
@@ -258,6 +261,7 @@ impl Topology {
                     }
                     h.port = h.port.or(o.port);
                     h.transport = h.transport.or(o.transport);
+                    h.entered |= o.entered;
                     h.evidence.extend(o.evidence.iter().cloned());
                 }
                 None => self.hosts.push(o.clone()),
@@ -281,6 +285,7 @@ impl Topology {
                 port: None,
                 transport: None,
                 evidence: vec![evidence],
+                entered: false,
             }],
         };
         self.merge(&add);
@@ -341,6 +346,16 @@ impl Topology {
                         if let Some(host) = m.header("Contact").and_then(uri_host_of_header) {
                             if m.status().is_some() && !looks_like_ip(&host) {
                                 t.learn(&p.id, Some(&host), None, m.evidence());
+                            }
+                        }
+                        // A server that answers with its own diagnostics names itself.
+                        if m.status().is_some_and(|s| s >= 300) {
+                            for d in crate::core::extract::ms_diagnostics(m) {
+                                if let Some(src) = d.source.as_deref().map(strip_port) {
+                                    if !src.is_empty() && !looks_like_ip(src) {
+                                        t.learn(&p.id, Some(src), None, m.evidence());
+                                    }
+                                }
                             }
                         }
                     }
@@ -555,9 +570,10 @@ pub fn parse_rules(text: &str) -> ParsedRules {
                     transport: None,
                     evidence: vec![Evidence::Rule {
                         table: "servers".into(),
-                        row: Some(line_no as usize - 1),
+                        row: Some(out.topology.hosts.len()),
                         text: line.to_string(),
                     }],
+                    entered: true,
                 };
                 for w in &words[1..] {
                     if let Some((t, p)) = w.split_once(':') {
@@ -764,6 +780,11 @@ pub struct Simulation {
 }
 
 impl Simulation {
+    /// The verdict as the directory checks take it (`CheckContext::line_server_route`).
+    pub fn route_verdict(&self) -> crate::core::directory::RouteVerdict {
+        self.verdict().into()
+    }
+
     /// The verdict directory checks take: did the INVITE for the line server URI get routed?
     pub fn verdict(&self) -> (bool, String, Vec<Evidence>) {
         (
@@ -888,6 +909,23 @@ pub fn simulate(
         .by_role(Role::HomeServer)
         .map(|p| p.id.clone())
         .unwrap_or_default();
+    // The line server URI names the host of the participant answering it, unless the admin
+    // said otherwise in [servers].
+    let mut topo = topology.clone();
+    if let Some((_, host)) = uri_parts(&names.line_server_uri) {
+        if topo.fqdn(profile, &target).is_none() && !looks_like_ip(&host) {
+            topo.learn(
+                &target,
+                Some(&host),
+                None,
+                Evidence::Input {
+                    field: "line server URI host".into(),
+                    value: host.clone(),
+                },
+            );
+        }
+    }
+    let topology = &topo;
     let forward = route_path(
         profile,
         config,
@@ -918,7 +956,11 @@ pub fn simulate(
             )
         });
     // The line server host's requests arrive at the Home Server: it must be authorized there.
-    if target != start {
+    let checked_on_the_way = forward
+        .hops
+        .iter()
+        .any(|h| h.at == start && h.next.as_deref() == Some(target.as_str()));
+    if target != start && !checked_on_the_way {
         check_authorized(
             profile,
             config,
@@ -985,15 +1027,16 @@ fn check_authorized(
     }
     let found = rows
         .iter()
-        .find(|r| names.iter().any(|n| n.eq_ignore_ascii_case(&r.host)));
+        .enumerate()
+        .find(|(_, r)| names.iter().any(|n| n.eq_ignore_ascii_case(&r.host)));
     let label = profile
         .participant(peer)
         .map(|p| p.label.clone())
         .unwrap_or_else(|| peer.to_string());
     let want = names[0].clone();
     match found {
-        Some(r) if r.authenticated && r.throttle_as_server && !r.outbound_only => {}
-        Some(r) => problems.push(RouteProblem {
+        Some((_, r)) if r.authenticated && r.throttle_as_server && !r.outbound_only => {}
+        Some((index, r)) => problems.push(RouteProblem {
             finding: "host-not-authorized".into(),
             at: at.to_string(),
             direction: "return".into(),
@@ -1011,7 +1054,7 @@ fn check_authorized(
             fix: auth_fix(&r.host),
             evidence: vec![Evidence::Rule {
                 table: HOST_AUTH_TABLE.into(),
-                row: Some(r.line.saturating_sub(1) as usize),
+                row: Some(index),
                 text: r.text(),
             }],
         }),
@@ -1164,19 +1207,43 @@ fn route_path(
         };
         // Who is the next hop?
         let expected = req.map(|q| q.next_participant.clone());
+        let mut assumed = false;
         let next = topology.who_is(profile, &r.next_hop).or_else(|| {
             if Some(&r.next_hop) == uri_host.as_ref() && direction == "forward" {
                 Some(target.to_string())
             } else {
-                // Unknown host: assume the participant the profile expects, unless we know that
-                // participant's name and it differs.
+                // Unknown host: assume the participant the profile expects, unless the admin
+                // entered that participant's name (or address, for an IP next hop) and it
+                // differs. Names only inferred from logs never contradict a rule.
                 let e = expected.clone()?;
-                match topology.fqdn(profile, &e) {
-                    Some(f) if !f.eq_ignore_ascii_case(&r.next_hop) => None,
-                    _ => Some(e),
+                let known = topology.entry(profile, &e).filter(|h| h.entered);
+                let contradicts = known.is_some_and(|h| {
+                    if looks_like_ip(&r.next_hop) {
+                        !h.ips.is_empty()
+                    } else {
+                        h.fqdn.is_some()
+                    }
+                });
+                if contradicts {
+                    None
+                } else {
+                    assumed = true;
+                    Some(e)
                 }
             }
         });
+        if assumed {
+            if let Some(n) = &next {
+                let label = profile
+                    .participant(n)
+                    .map(|p| p.label.clone())
+                    .unwrap_or_else(|| n.clone());
+                unknowns.push(format!(
+                    "Confirm that {} is the {label} (add it under [servers])",
+                    r.next_hop
+                ));
+            }
+        }
         let Some(next) = next else {
             let want = expected
                 .as_deref()
@@ -1271,11 +1338,18 @@ fn route_path(
                 at: current.clone(),
                 direction: direction.into(),
                 message: format!("{uri} loops back to {next}"),
-                rule: None,
-                fix: vec![format!(
-                    "Point the route for '{}' at the next server on the path, not back at {next}.",
-                    r.pattern
-                )],
+                // The rule the hop should have instead.
+                rule: req.map(|q| required_rule(q, profile, topology, names).0),
+                fix: {
+                    let mut f = vec![format!(
+                        "Point the route for '{}' at the next server on the path, not back at {next}.",
+                        r.pattern
+                    )];
+                    if let Some(q) = req {
+                        f.extend(required_rule(q, profile, topology, names).1);
+                    }
+                    f
+                },
                 evidence: hops.iter().map(|h| h.evidence.clone()).collect(),
             });
             return path(hops, PathOutcome::Stopped, format!("{uri} loops at {next}"));
@@ -1388,6 +1462,7 @@ app-proxy mcm-ap.contoso.com 10.0.0.20 tls:5061
             Evidence::Rule { row: None, .. }
         ));
         assert!(!sim.verdict().0);
+        assert!(!sim.route_verdict().routed);
     }
 
     #[test]
@@ -1422,7 +1497,15 @@ app-proxy mcm-ap.contoso.com 10.0.0.20 tls:5061
             "[home-server]\nroute mcm-ap.contoso.com -> lcs01.contoso.com\n[servers]\nhome-server lcs01.contoso.com\n",
         );
         let sim = simulate(&p, &rules.config, &rules.topology, &names());
-        assert!(sim.problems.iter().any(|x| x.finding == "route-loop"));
+        let looped = sim
+            .problems
+            .iter()
+            .find(|x| x.finding == "route-loop")
+            .unwrap();
+        assert_eq!(
+            looped.rule.as_deref(),
+            Some("route  mcm-ap.contoso.com  -> mcm-ap.contoso.com:5061 tls  replace-host=no")
+        );
         let sim = simulate(
             &p,
             &RoutingConfig::default(),
@@ -1435,6 +1518,29 @@ app-proxy mcm-ap.contoso.com 10.0.0.20 tls:5061
             .unknowns
             .iter()
             .any(|u| u.contains("Home Server static routes")));
+    }
+
+    #[test]
+    fn unknown_next_hops_are_assumed_unless_the_admin_said_otherwise() {
+        let p = profile("nortel").unwrap();
+        // Next hop by IP, only the FQDN entered: assume it is the Application Proxy, ask.
+        let r = parse_rules(
+            "[home-server]\nroute mcm-ap.contoso.com -> 10.0.0.20:5061 tls\n[host-authorization]\n10.0.0.20 authenticated throttle-as-server\n[app-proxy]\nroute * -> lcs01.contoso.com\n[servers]\napp-proxy mcm-ap.contoso.com\nhome-server lcs01.contoso.com\n",
+        );
+        let sim = simulate(&p, &r.config, &r.topology, &names());
+        assert!(sim.problems.is_empty(), "{:?}", sim.problems);
+        assert!(sim.unknowns.iter().any(|u| u.contains("10.0.0.20")));
+        // Next hop by name, a different name entered: the route points elsewhere.
+        let r = parse_rules(
+            "[home-server]\nroute mcm-ap.contoso.com -> old-ap.contoso.com\n[servers]\napp-proxy mcm-ap.contoso.com\n",
+        );
+        let sim = simulate(&p, &r.config, &r.topology, &names());
+        assert_eq!(sim.problems[0].finding, "home-server-route-missing");
+        assert!(sim.problems[0].message.contains("old-ap.contoso.com"));
+        // The same without [servers]: nothing contradicts the rule, so it is assumed.
+        let r = parse_rules("[home-server]\nroute mcm-ap.contoso.com -> old-ap.contoso.com\n");
+        let sim = simulate(&p, &r.config, &r.topology, &names());
+        assert!(sim.problems.is_empty(), "{:?}", sim.problems);
     }
 
     #[test]
