@@ -404,3 +404,15 @@ fn provisioning_answer_without_a_line_is_recorded_as_none_received() {
     assert!(c.why.contains("carried no line URI"));
     assert_eq!(status(&checks, "provisioning-server-matches"), Pass);
 }
+
+#[test]
+fn windows_account_as_sign_in_is_unknown_not_a_mismatch() {
+    let ctx = CheckContext {
+        sign_in: Some("CONTOSO\\alice".into()),
+        ..Default::default()
+    };
+    let c = check(&good(), &ctx);
+    let s = get(&c, "sign-in-matches");
+    assert_eq!(s.status, Unknown);
+    assert!(s.why.contains("Windows account"));
+}

@@ -393,3 +393,22 @@ fn large_pastes_parse_in_linear_time() {
     assert_eq!(q.format, AdFormat::NameValue);
     assert!(start.elapsed().as_secs() < 20, "took {:?}", start.elapsed());
 }
+
+#[test]
+fn parse_results_round_trip_through_json() {
+    // The UI moves these across the worker boundary as JSON.
+    for case in CASES {
+        let p = parse_paste(&load(case.file));
+        let json = serde_json::to_string(&p).unwrap();
+        let back: AdPaste = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, p, "{}", case.file);
+        let checks = check(&p.attributes, &CheckContext::default());
+        let back: Vec<Check> =
+            serde_json::from_str(&serde_json::to_string(&checks).unwrap()).unwrap();
+        assert_eq!(back, checks, "{}", case.file);
+    }
+    assert_eq!(
+        serde_json::to_string(&AdFormat::PowerShellList).unwrap(),
+        "\"powershell-list\""
+    );
+}

@@ -29,7 +29,10 @@
 //! | `rcc-session-failed` | warning | the session failed in a way no signature explains (status and hop given) |
 //! | `all-clear` | info | a successful RequestSystemStatus exchange, or a complete clean configuration check |
 
-use crate::core::directory::{AdAttributes, Check, CheckStatus};
+use crate::core::directory::{
+    self, validate_line_uri, validate_sip_uri, AdAttributes, Check, CheckContext, CheckStatus,
+    LineUriForm, ObservedProvisioning, RouteVerdict,
+};
 use crate::core::evidence::Evidence;
 use crate::core::extract::{self, CstaBody, MsDiagnostic};
 use crate::core::profile::{FailureSignature, FlowStep, Profile, Role};
@@ -330,10 +333,51 @@ fn same_uri(a: &str, b: &str) -> bool {
     normalize_uri(a).replace(' ', "") == normalize_uri(b).replace(' ', "")
 }
 
+/// The address-of-record in a From/To value, `sip:user@host` lower case.
+fn aor(value: &str) -> Option<String> {
+    let inner = match (value.find('<'), value.find('>')) {
+        (Some(a), Some(b)) if b > a => &value[a + 1..b],
+        _ => value.split(';').next().unwrap_or(value),
+    };
+    let (user, host) = routing::uri_parts(inner)?;
+    Some(format!("sip:{}@{host}", user?.to_ascii_lowercase()))
+}
+
+/// Whether the message is the user's: `header` (From or To) names the user. With no user known,
+/// every message is.
+fn users(m: &SipMessage, header: &str, user: Option<&str>) -> bool {
+    match user {
+        None => true,
+        Some(u) => m
+            .header(header)
+            .and_then(aor)
+            .is_some_and(|a| Some(a) == aor(u)),
+    }
+}
+
+/// Keep the user's messages when there are any (a log of several users), else all.
+fn prefer_users<'a>(
+    all: Vec<&'a SipMessage>,
+    header: &str,
+    user: Option<&str>,
+) -> Vec<&'a SipMessage> {
+    let mine: Vec<&SipMessage> = all
+        .iter()
+        .copied()
+        .filter(|m| users(m, header, user))
+        .collect();
+    if mine.is_empty() {
+        all
+    } else {
+        mine
+    }
+}
+
 fn observe<'a>(
     input: &'a DiagnosisInput,
     topo: &Topology,
     line_server_host: Option<&str>,
+    user: Option<&str>,
 ) -> Observed<'a> {
     let msgs = &input.messages;
     let profile = &input.profile;
@@ -341,11 +385,15 @@ fn observe<'a>(
         any_logs: !msgs.is_empty() || !input.events.is_empty(),
         ..Default::default()
     };
-    o.subscribe = msgs.iter().find(|m| {
-        m.method()
-            .is_some_and(|x| x.eq_ignore_ascii_case("SUBSCRIBE"))
-            && extract::event(m).is_some_and(|e| e.starts_with("vnd-microsoft-provisioning"))
-    });
+    let subs: Vec<&SipMessage> = msgs
+        .iter()
+        .filter(|m| {
+            m.method()
+                .is_some_and(|x| x.eq_ignore_ascii_case("SUBSCRIBE"))
+                && extract::event(m).is_some_and(|e| e.starts_with("vnd-microsoft-provisioning"))
+        })
+        .collect();
+    o.subscribe = prefer_users(subs, "From", user).last().copied();
     if let Some(sub) = o.subscribe {
         o.subscribe_answer = msgs.iter().find(|m| {
             m.status().is_some_and(|s| s >= 200)
@@ -353,11 +401,19 @@ fn observe<'a>(
                 && m.cseq().map(|c| c.1.eq_ignore_ascii_case("SUBSCRIBE")) == Some(true)
         });
     }
-    o.provisioning = msgs.iter().filter_map(extract::provisioning).collect();
+    o.provisioning = prefer_users(msgs.iter().collect(), "To", user)
+        .into_iter()
+        .filter_map(extract::provisioning)
+        .collect();
 
     // The CSTA INVITE attempts, by Call-ID; prefer a successful one, else the last.
     let mut call_ids: Vec<&str> = Vec::new();
-    for m in msgs.iter().filter(|m| is_csta_invite(m)) {
+    let invites = prefer_users(
+        msgs.iter().filter(|m| is_csta_invite(m)).collect(),
+        "From",
+        user,
+    );
+    for m in invites {
         if let Some(c) = m.call_id() {
             if !call_ids.contains(&c) {
                 call_ids.push(c);
@@ -371,11 +427,9 @@ fn observe<'a>(
                 && m.cseq().is_some_and(|c| c.1.eq_ignore_ascii_case("INVITE"))
         })
     };
-    let chosen = call_ids
-        .iter()
-        .find(|c| final_of(c).is_some_and(|r| r.status() == Some(200)))
-        .or(call_ids.last())
-        .copied();
+    // The latest attempt is the current state (the client retries; an admin may fix things
+    // while the log runs).
+    let chosen = call_ids.last().copied();
     let Some(cid) = chosen else {
         return o;
     };
@@ -799,12 +853,17 @@ pub fn diagnose(input: &DiagnosisInput) -> Diagnosis {
     let ad = input.ad.as_ref();
 
     // ---- names -------------------------------------------------------------------------
-    let prov_all: Vec<extract::Provisioning> = input
-        .messages
-        .iter()
-        .filter_map(extract::provisioning)
-        .collect();
-    let first_prov = prov_all.iter().find(|p| p.line_server_uri.is_some());
+    let user_hint: Option<String> = input.sign_in.as_deref().map(normalize_uri).or_else(|| {
+        ad.and_then(|a| a.primary_user_address.as_ref())
+            .map(|v| normalize_uri(&v.value))
+    });
+    let prov_all: Vec<extract::Provisioning> =
+        prefer_users(input.messages.iter().collect(), "To", user_hint.as_deref())
+            .into_iter()
+            .filter_map(extract::provisioning)
+            .collect();
+    // The latest answer with RCC data is the one the client acts on.
+    let first_prov = prov_all.iter().rev().find(|p| p.line_server_uri.is_some());
     let ad_value = |v: Option<&crate::core::directory::AdValue>| {
         v.map(|x| x.value.trim().to_string())
             .filter(|s| !s.is_empty())
@@ -872,35 +931,6 @@ pub fn diagnose(input: &DiagnosisInput) -> Diagnosis {
         }
     };
 
-    // ---- directory ---------------------------------------------------------------------
-    let ad_complete = match ad {
-        Some(a) => {
-            let mut d = if input.directory_checks.is_empty() {
-                read_attributes(a)
-            } else {
-                from_checks(&input.directory_checks)
-            };
-            let complete = a.line.is_some()
-                && a.line_server.is_some()
-                && a.option_flags.is_some()
-                && a.user_enabled.is_some();
-            if !complete {
-                need(
-                    &mut needed,
-                    "All four RCC attributes of the user (msRTCSIP-UserEnabled, msRTCSIP-OptionFlags, msRTCSIP-Line, msRTCSIP-LineServer)",
-                    "directory",
-                );
-            }
-            let ok = d.is_empty();
-            for x in &mut d {
-                x.from_config = true;
-            }
-            drafts.extend(d);
-            complete && ok
-        }
-        None => false,
-    };
-
     // ---- routing -----------------------------------------------------------------------
     let mut sim: Option<Simulation> = None;
     if let (Some(cfg), Some(ls)) = (&input.routing, &names.line_server_uri) {
@@ -936,7 +966,79 @@ pub fn diagnose(input: &DiagnosisInput) -> Diagnosis {
     });
 
     // ---- logs --------------------------------------------------------------------------
-    let obs = observe(input, &topo, line_server_host.as_deref());
+    let obs = observe(
+        input,
+        &topo,
+        line_server_host.as_deref(),
+        names.user_uri.as_deref(),
+    );
+
+    // ---- directory ---------------------------------------------------------------------
+    let ad_complete = match ad {
+        Some(a) => {
+            let checks = if input.directory_checks.is_empty() {
+                let mut ctx = CheckContext {
+                    sign_in: input.sign_in.clone(),
+                    line_uri_forms: LineUriForm::from_examples(&profile.line_uri_forms),
+                    line_server_route: sim.as_ref().map(|s| RouteVerdict::from(s.verdict())),
+                    observed: ObservedProvisioning::default(),
+                };
+                if let Some(p) = first_prov {
+                    ctx.observed.record_provisioning(p);
+                }
+                if let Some(inv) = obs.invite {
+                    if let Some(u) = inv.request_uri() {
+                        ctx.observed.invite_request_uri = Some((u.to_string(), inv.evidence()));
+                    }
+                }
+                let device = obs.dialog.iter().find_map(|m| {
+                    let c = extract::csta(m)?;
+                    let wanted = ["MonitorStart", "RequestSystemStatus"];
+                    if m.method().is_some() && wanted.iter().any(|w| c.name.eq_ignore_ascii_case(w))
+                    {
+                        c.device.map(|d| (d, m.evidence()))
+                    } else {
+                        None
+                    }
+                });
+                ctx.observed.csta_device = device;
+                directory::check(a, &ctx)
+            } else {
+                input.directory_checks.clone()
+            };
+            let core_ids = [
+                "user-enabled",
+                "line-server-uri-present",
+                "line-server-uri-valid",
+                "line-uri-present",
+                "line-uri-valid",
+                "rcc-enabled",
+            ];
+            let complete = core_ids.iter().all(|id| {
+                checks.iter().any(|c| {
+                    c.id == *id && matches!(c.status, CheckStatus::Pass | CheckStatus::Warning)
+                })
+            });
+            if !complete && !checks.iter().any(|c| c.status == CheckStatus::Fail) {
+                need(
+                    &mut needed,
+                    "All RCC attributes of the user (msRTCSIP-UserEnabled, msRTCSIP-OptionFlags, msRTCSIP-Line, msRTCSIP-LineServer)",
+                    "directory",
+                );
+            }
+            let mut d = from_checks(&checks);
+            for x in &mut d {
+                x.from_config = true;
+                if x.id == "provisioning-mismatch" {
+                    x.from_logs = true;
+                }
+            }
+            let ok = d.is_empty();
+            drafts.extend(d);
+            complete && ok
+        }
+        None => false,
+    };
     let mut flow: Vec<FlowLeg> = Vec::new();
     let rcc_logs = obs.subscribe.is_some() || obs.invite.is_some() || !obs.provisioning.is_empty();
     let mut log_success = false;
@@ -961,42 +1063,7 @@ pub fn diagnose(input: &DiagnosisInput) -> Diagnosis {
             }
             drafts.push(d);
         }
-        // Provisioning against AD, and the INVITE against provisioning.
-        if let Some(a) = ad {
-            for p in &prov_all {
-                let pairs = [
-                    (
-                        "msRTCSIP-Line",
-                        ad_value(a.line.as_ref()),
-                        p.line_uri.clone(),
-                    ),
-                    (
-                        "msRTCSIP-LineServer",
-                        ad_value(a.line_server.as_ref()),
-                        p.line_server_uri.clone(),
-                    ),
-                ];
-                for (attr, adv, got) in pairs {
-                    if let (Some(adv), Some(got)) = (adv, got) {
-                        if !same_uri(&adv, &got) {
-                            let mut d = Draft::new("provisioning-mismatch", Confidence::High);
-                            d.detail.push(format!(
-                                "{attr} is {adv} in AD but the client received {got}."
-                            ));
-                            d.evidence.push(Evidence::Attribute {
-                                name: attr.into(),
-                                value: adv,
-                            });
-                            d.evidence.push(p.evidence.clone());
-                            d.from_logs = true;
-                            d.from_config = true;
-                            d.leg = profile.leg("provisioning").map(leg_of);
-                            drafts.push(d);
-                        }
-                    }
-                }
-            }
-        }
+        // The INVITE against provisioning.
         if let (Some(p), Some(inv)) = (first_prov, obs.invite) {
             if let (Some(ps), Some(iu)) = (&p.line_server_uri, inv.request_uri()) {
                 let strip = |u: &str| u.split(';').next().unwrap_or(u).to_string();
@@ -1019,7 +1086,7 @@ pub fn diagnose(input: &DiagnosisInput) -> Diagnosis {
             let ad_has_server = ad.and_then(|a| ad_value(a.line_server.as_ref())).is_some();
             let ad_flag_ok = ad
                 .and_then(|a| a.option_flags.as_ref())
-                .and_then(|v| parse_flags(&v.value))
+                .and_then(|v| directory::parse_option_flags(&v.value).ok())
                 .is_some_and(|f| f & 16 != 0);
             let (id, conf, text) = match ad {
                 None => (
@@ -1056,7 +1123,7 @@ pub fn diagnose(input: &DiagnosisInput) -> Diagnosis {
         // Provisioned values the gateway cannot use.
         if let Some(p) = first_prov {
             if let Some(ls) = &p.line_server_uri {
-                if !line_server_ok(ls) {
+                if validate_sip_uri(ls).is_err() {
                     let mut d = Draft::new("line-server-uri-invalid", Confidence::High);
                     d.detail.push(format!("The client was provisioned with '{ls}', which is not a SIP URI with a fully qualified host."));
                     d.evidence.push(p.evidence.clone());
@@ -1066,7 +1133,7 @@ pub fn diagnose(input: &DiagnosisInput) -> Diagnosis {
                 }
             }
             if let Some(l) = &p.line_uri {
-                if !line_uri_ok(l) {
+                if validate_line_uri(l).is_err() {
                     let mut d = Draft::new("line-uri-invalid", Confidence::High);
                     d.detail.push(format!("The client was provisioned with line '{l}', which is not a tel: URI (digits, optional +, ;ext= / ;phone-context=) or a sip: URI."));
                     d.evidence.push(p.evidence.clone());
@@ -1091,6 +1158,9 @@ pub fn diagnose(input: &DiagnosisInput) -> Diagnosis {
             "logs",
         );
     }
+
+    // ---- reconcile ---------------------------------------------------------------------
+    reconcile(&mut drafts);
 
     // ---- merge -------------------------------------------------------------------------
     let mut merged: Vec<Draft> = Vec::new();
@@ -1130,7 +1200,7 @@ pub fn diagnose(input: &DiagnosisInput) -> Diagnosis {
         .iter()
         .any(|d| d.id != "rcc-session-failed" && d.id != "all-clear")
     {
-        merged.retain(|d| d.id != "rcc-session-failed" || d.from_logs && !merged_has_other_log(d));
+        merged.retain(|d| d.id != "rcc-session-failed");
     }
 
     // ---- flow from configuration when logs did not give one ----------------------------
@@ -1186,7 +1256,7 @@ pub fn diagnose(input: &DiagnosisInput) -> Diagnosis {
         if !obs.any_logs {
             need(&mut needed, "A Communicator client log (UCCAPI tracing) from sign-in until the phone error appears", "logs");
         }
-        if input.ad.is_none() && !explained_by_logs_only(&merged) {
+        if input.ad.is_none() {
             need(
                 &mut needed,
                 "The user's msRTCSIP-* attributes (LDIF export or ADSI Edit copy)",
@@ -1248,14 +1318,6 @@ pub fn diagnose(input: &DiagnosisInput) -> Diagnosis {
         flow,
         needed,
     }
-}
-
-fn merged_has_other_log(_d: &Draft) -> bool {
-    true
-}
-
-fn explained_by_logs_only(m: &[Draft]) -> bool {
-    m.iter().any(|d| d.id == "all-clear")
 }
 
 fn rank(c: Confidence) -> u8 {
@@ -1324,7 +1386,11 @@ fn align(profile: &Profile, o: &Observed) -> (Vec<FlowLeg>, Option<Draft>) {
         let hit = pool.iter().find(|m| matches_step(step, m, o));
         if let Some(m) = hit {
             // A match can still carry a failure (CSTA error, systemStatus not normal).
-            let bad = extract::csta(m).as_ref().and_then(csta_problem);
+            let bad = step
+                .matcher
+                .csta
+                .as_ref()
+                .and_then(|_| extract::csta(m).as_ref().and_then(csta_problem));
             if bad.is_none() {
                 legs[i].state = LegState::Ok;
                 legs[i].evidence.push(m.evidence());
@@ -1517,151 +1583,28 @@ fn config_flow(
     legs
 }
 
-// ---- minimal attribute reading (until directory::check is wired in) --------------------
-
-fn attr_ev(name: &str, v: &crate::core::directory::AdValue) -> Evidence {
-    Evidence::Attribute {
-        name: name.into(),
-        value: v.value.clone(),
-    }
-}
-
-/// Whether a line URI has a form gateways accept.
-pub fn line_uri_ok(v: &str) -> bool {
-    let v = v.trim();
-    let lower = v.to_ascii_lowercase();
-    if let Some(rest) = lower.strip_prefix("tel:") {
-        let number = rest.split(';').next().unwrap_or("");
-        let digits = number.strip_prefix('+').unwrap_or(number);
-        !digits.is_empty()
-            && digits.chars().all(|c| c.is_ascii_digit())
-            && rest
-                .split(';')
-                .skip(1)
-                .all(|p| p.contains('=') && !p.contains(' '))
-    } else if lower.starts_with("sip:") {
-        routing::uri_parts(v).is_some_and(|(u, _)| u.is_some()) && !v.contains(' ')
-    } else {
-        false
-    }
-}
-
-fn parse_flags(v: &str) -> Option<u64> {
-    let v = v.trim();
-    match v.strip_prefix("0x").or_else(|| v.strip_prefix("0X")) {
-        Some(h) => u64::from_str_radix(h, 16).ok(),
-        None => v.parse().ok(),
-    }
-}
-
-/// RCC-relevant attribute checks, returning findings (empty = all fine or not supplied).
-fn read_attributes(a: &AdAttributes) -> Vec<Draft> {
-    let mut out = Vec::new();
-    let mut push = |id: &str, ev: Vec<Evidence>, detail: String| {
-        let mut d = Draft::new(id, Confidence::High);
-        d.evidence = ev;
-        d.detail.push(detail);
-        out.push(d);
-    };
-    if let Some(v) = &a.user_enabled {
-        if v.value.trim().eq_ignore_ascii_case("false") {
-            push(
-                "user-not-enabled",
-                vec![attr_ev("msRTCSIP-UserEnabled", v)],
-                "msRTCSIP-UserEnabled is FALSE.".into(),
-            );
-        }
-    }
-    if let Some(v) = &a.option_flags {
-        match parse_flags(&v.value) {
-            Some(f) if f & 16 == 0 => push(
-                "rcc-not-enabled",
-                vec![attr_ev("msRTCSIP-OptionFlags", v)],
-                format!("msRTCSIP-OptionFlags is {f}: bit 16 (remote call control) is not set."),
-            ),
-            None => push(
-                "rcc-not-enabled",
-                vec![attr_ev("msRTCSIP-OptionFlags", v)],
-                format!("msRTCSIP-OptionFlags '{}' is not a number.", v.value),
-            ),
-            _ => {}
-        }
-    }
-    match &a.line_server {
-        None => push(
-            "line-server-uri-missing",
-            vec![Evidence::Attribute {
-                name: "msRTCSIP-LineServer".into(),
-                value: "(not set)".into(),
-            }],
-            "msRTCSIP-LineServer is not set.".into(),
-        ),
-        Some(v) if v.value.trim().is_empty() => push(
-            "line-server-uri-missing",
-            vec![attr_ev("msRTCSIP-LineServer", v)],
-            "msRTCSIP-LineServer is empty.".into(),
-        ),
-        Some(v) => {
-            let ok = routing::uri_parts(&v.value)
-                .is_some_and(|(_, h)| h.contains('.') || h.parse::<std::net::IpAddr>().is_ok())
-                && !v.value.trim().contains(' ');
-            if !ok {
-                push(
-                    "line-server-uri-invalid",
-                    vec![attr_ev("msRTCSIP-LineServer", v)],
-                    format!(
-                        "'{}' is not a SIP URI with a fully qualified host.",
-                        v.value
-                    ),
-                );
-            }
-        }
-    }
-    match &a.line {
-        None => push(
-            "line-uri-invalid",
-            vec![Evidence::Attribute { name: "msRTCSIP-Line".into(), value: "(not set)".into() }],
-            "msRTCSIP-Line is not set.".into(),
-        ),
-        Some(v) if !line_uri_ok(&v.value) => push(
-            "line-uri-invalid",
-            vec![attr_ev("msRTCSIP-Line", v)],
-            format!("'{}' is not a tel: URI (digits, optional +, ;ext= / ;phone-context=) or a sip: URI.", v.value),
-        ),
-        _ => {}
-    }
-    out
-}
-
-/// Findings from the directory engineer's checks (mapped by check id).
+/// Findings from the directory checks (mapped by check id; see `directory` for the ids).
 fn from_checks(checks: &[Check]) -> Vec<Draft> {
     let mut out: Vec<Draft> = Vec::new();
     for c in checks {
         if c.status != CheckStatus::Fail {
             continue;
         }
-        let id = c.id.as_str();
-        let finding = if id.contains("user-enabled") {
-            "user-not-enabled"
-        } else if id.contains("rcc") || id.contains("option-flags") {
-            "rcc-not-enabled"
-        } else if id.contains("line-server") {
-            if c.value.as_deref().is_none_or(|v| v.trim().is_empty())
-                || id.contains("present")
-                || id.contains("missing")
-            {
-                "line-server-uri-missing"
-            } else {
-                "line-server-uri-invalid"
+        let finding = match c.id.as_str() {
+            "user-enabled" => "user-not-enabled",
+            "line-server-uri-present" => "line-server-uri-missing",
+            "line-server-uri-valid" => "line-server-uri-invalid",
+            "line-uri-present" | "line-uri-valid" | "line-uri-form-matches-profile" => {
+                "line-uri-invalid"
             }
-        } else if id.contains("line") {
-            "line-uri-invalid"
-        } else if id.contains("provisioning") || id.contains("match") {
-            "provisioning-mismatch"
-        } else if id.contains("route") {
-            "home-server-route-missing"
-        } else {
-            continue;
+            "rcc-enabled" => "rcc-not-enabled",
+            "sign-in-matches"
+            | "provisioning-line-matches"
+            | "provisioning-server-matches"
+            | "invite-uri-matches-line-server"
+            | "csta-device-matches-line" => "provisioning-mismatch",
+            // The route simulation reports routing with the exact rule.
+            _ => continue,
         };
         let mut d = Draft::new(finding, Confidence::High);
         d.evidence = c.evidence.clone();
@@ -1669,19 +1612,20 @@ fn from_checks(checks: &[Check]) -> Vec<Draft> {
         d.fix = c.fix.clone();
         match out.iter_mut().find(|x| x.id == d.id) {
             Some(x) => {
-                x.evidence.extend(d.evidence);
+                for e in d.evidence {
+                    if !x.evidence.contains(&e) {
+                        x.evidence.push(e);
+                    }
+                }
                 x.detail.extend(d.detail);
+                if x.fix.is_empty() {
+                    x.fix = d.fix;
+                }
             }
             None => out.push(d),
         }
     }
     out
-}
-
-fn line_server_ok(v: &str) -> bool {
-    routing::uri_parts(v)
-        .is_some_and(|(_, h)| h.contains('.') || h.parse::<std::net::IpAddr>().is_ok())
-        && !v.trim().contains(' ')
 }
 
 /// REGISTER refused (403/404) and nothing further: the user cannot sign in.
@@ -1738,7 +1682,19 @@ fn challenged_gateway_requests(
         topo.who_is(profile, host).as_deref() == Some(target.as_str())
             || line_server_host.is_some_and(|l| l.eq_ignore_ascii_case(host))
     };
+    // One pass for the refusals, so big logs stay linear.
+    let refusals: Vec<&SipMessage> = input
+        .messages
+        .iter()
+        .filter(|m| matches!(m.status(), Some(401) | Some(407) | Some(403)))
+        .collect();
+    if refusals.is_empty() {
+        return None;
+    }
     for req in input.messages.iter().filter(|m| m.method().is_some()) {
+        if !refusals.iter().any(|r| r.call_id() == req.call_id()) {
+            continue;
+        }
         let from_peer = req.direction == Some(Direction::Received)
             && req
                 .peer
@@ -1753,11 +1709,10 @@ fn challenged_gateway_requests(
         if !(from_peer || from_via || from_product) {
             continue;
         }
-        let Some(resp) = input.messages.iter().find(|m| {
-            m.call_id() == req.call_id()
-                && m.cseq() == req.cseq()
-                && matches!(m.status(), Some(401) | Some(407) | Some(403))
-        }) else {
+        let Some(resp) = refusals
+            .iter()
+            .find(|m| m.call_id() == req.call_id() && m.cseq() == req.cseq())
+        else {
             continue;
         };
         let mut d = Draft::new("host-not-authorized", Confidence::High);
@@ -1772,4 +1727,56 @@ fn challenged_gateway_requests(
         return Some(d);
     }
     None
+}
+
+/// Let a precise cause explain a vaguer symptom: the configuration's route, transport or
+/// authorization problem explains a log's "gateway unreachable"; a directory problem explains a
+/// client that never sent the INVITE.
+fn reconcile(drafts: &mut Vec<Draft>) {
+    let config_has =
+        |drafts: &[Draft], id: &str| drafts.iter().any(|d| d.from_config && d.id == id);
+    for cause in [
+        "tls-transport-mismatch",
+        "route-loop",
+        "home-server-route-missing",
+        "app-proxy-return-route-missing",
+        "host-not-authorized",
+    ] {
+        if config_has(drafts, cause) {
+            for d in drafts.iter_mut() {
+                let vague = d.from_logs
+                    && !d.from_config
+                    && matches!(d.id.as_str(), "gateway-unreachable" | "rcc-session-failed");
+                let fits = match cause {
+                    // A missing return route shows as a timeout after the gateway saw the INVITE.
+                    "app-proxy-return-route-missing" => d
+                        .detail
+                        .iter()
+                        .any(|x| x.contains("timeout") || x.contains("408") || x.contains("480")),
+                    "home-server-route-missing" | "route-loop" => {
+                        d.detail.iter().any(|x| x.contains("answered 4"))
+                    }
+                    _ => true,
+                };
+                if vague && fits {
+                    d.id = cause.to_string();
+                }
+            }
+        }
+    }
+    let directory_cause = drafts.iter().any(|d| {
+        matches!(
+            d.id.as_str(),
+            "line-server-uri-missing"
+                | "line-server-uri-invalid"
+                | "user-not-enabled"
+                | "provisioning-mismatch"
+        )
+    });
+    let flags_say_off = drafts
+        .iter()
+        .any(|d| d.id == "rcc-not-enabled" && d.from_config);
+    if directory_cause && !flags_say_off {
+        drafts.retain(|d| d.id != "rcc-not-enabled");
+    }
 }

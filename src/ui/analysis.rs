@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 /// A computed analysis. Equality is identity, so the memo notifies on every recomputation
 /// without comparing megabytes of messages.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Current(pub Arc<Analysis>);
 
 impl PartialEq for Current {
@@ -29,6 +29,7 @@ pub fn input_of(state: AppState) -> AnalysisInput {
         profile_id: state.profile.get(),
         sign_in: state.sign_in.get(),
         ad_text: state.ad_text.get(),
+        ad_fields: state.ad_fields.get(),
         rules_text: state.rules_text.get(),
         logs: state.logs.with(|logs| {
             logs.iter()

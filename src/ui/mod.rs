@@ -4,6 +4,8 @@
 
 mod analysis;
 mod app;
+mod checks;
+mod copy;
 mod router;
 mod shell;
 mod state;

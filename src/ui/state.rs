@@ -3,6 +3,8 @@
 //! a notice, never a blank page.
 
 use super::storage;
+use crate::core::directory::AdFields;
+use crate::core::example::ExampleCase;
 use crate::core::wizard::Symptom;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -51,6 +53,7 @@ struct Saved {
     version: u32,
     symptom: Option<Symptom>,
     ad_text: String,
+    ad_fields: Option<AdFields>,
     sign_in: String,
     profile: String,
     rules_text: String,
@@ -63,6 +66,8 @@ struct Saved {
 pub struct AppState {
     pub symptom: RwSignal<Option<Symptom>>,
     pub ad_text: RwSignal<String>,
+    /// The one-field-per-attribute form, once the user edits it (None = follow the paste).
+    pub ad_fields: RwSignal<Option<AdFields>>,
     pub sign_in: RwSignal<String>,
     pub profile: RwSignal<String>,
     pub rules_text: RwSignal<String>,
@@ -103,6 +108,7 @@ impl AppState {
         AppState {
             symptom: RwSignal::new(saved.symptom),
             ad_text: RwSignal::new(saved.ad_text),
+            ad_fields: RwSignal::new(saved.ad_fields),
             sign_in: RwSignal::new(saved.sign_in),
             profile: RwSignal::new(profile),
             rules_text: RwSignal::new(saved.rules_text),
@@ -127,6 +133,7 @@ impl AppState {
                 version: VERSION,
                 symptom: self.symptom.get(),
                 ad_text: self.ad_text.get(),
+                ad_fields: self.ad_fields.get(),
                 sign_in: self.sign_in.get(),
                 profile: self.profile.get(),
                 rules_text: self.rules_text.get(),
@@ -175,10 +182,33 @@ impl AppState {
         });
     }
 
+    /// Replaces every input with a built-in example case.
+    pub fn load_example(self, ex: &ExampleCase) {
+        if self.symptom.get_untracked().is_none() {
+            self.symptom.set(Some(Symptom::ErrorIcon));
+        }
+        self.sign_in.set(ex.sign_in.to_string());
+        self.ad_text.set(ex.ad_ldif.to_string());
+        self.ad_fields.set(None);
+        self.profile.set(ex.profile_id.to_string());
+        self.rules_text.set(ex.rules.to_string());
+        self.logs.set(
+            ex.logs
+                .iter()
+                .map(|(name, text)| {
+                    LogInput::from_bytes(name.to_string(), text.as_bytes().to_vec())
+                })
+                .collect(),
+        );
+        self.example.set(true);
+        self.notice.set(None);
+    }
+
     /// Forgets everything the user entered.
     pub fn start_over(self) {
         self.symptom.set(None);
         self.ad_text.set(String::new());
+        self.ad_fields.set(None);
         self.sign_in.set(String::new());
         self.profile.set(DEFAULT_PROFILE.to_string());
         self.rules_text.set(String::new());

@@ -308,6 +308,10 @@ pub fn check(attrs: &AdAttributes, ctx: &CheckContext) -> Vec<Check> {
     out.push(match (&ctx.sign_in, &primary) {
         (None, _) => unknown("sign-in-matches", "Enter the address the user signs in to Communicator with to compare it with msRTCSIP-PrimaryUserAddress."),
         (Some(_), None) => unknown("sign-in-matches", missing(RccAttribute::PrimaryUserAddress)),
+        (Some(s), Some(_)) if s.contains('\\') || !s.contains('@') => unknown(
+            "sign-in-matches",
+            format!("'{s}' looks like a Windows account, not a sign-in address: enter the address typed in Communicator (e.g. alice@contoso.com) to compare."),
+        ),
         (Some(s), Some(p)) => {
             let s_norm = {
                 let t = s.trim();

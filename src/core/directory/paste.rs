@@ -13,6 +13,7 @@ pub enum AdFormat {
     /// Column output: `dsquery * ... -attr ...`, `dsget`, or PowerShell `Format-Table`.
     Dsquery,
     /// PowerShell `Get-ADUser ... | Format-List`.
+    #[serde(rename = "powershell-list")]
     PowerShellList,
     /// ADSI Edit style `name: value`, `name = value` or `name<TAB>value`.
     NameValue,
