@@ -171,6 +171,10 @@ fn redact_lines(r: &mut Redactor, lines: &[&str]) -> String {
         let red = redact_line(r, line, &mut ctx);
         if let Cl::Body(p) = cl {
             patches[p].delta += red.len() as i64 - line.len() as i64;
+            // A message framed back to back: the next start line begins inside this line.
+            if line.contains("SIP/2.0 ") || line.trim_end().ends_with(" SIP/2.0") {
+                cl = Cl::None;
+            }
         }
         out.push_str(&red);
         out.push_str(ending);
@@ -637,6 +641,7 @@ fn inline(r: &mut Redactor, s: &str, host_first: bool) -> String {
     let mut out = String::with_capacity(s.len() + 16);
     let mut i = 0;
     let mut host_next = host_first;
+    let mut atom_at = usize::MAX;
     while i < b.len() {
         let c = b[i];
         let prev = if i > 0 { b[i - 1] } else { b' ' };
@@ -796,9 +801,16 @@ fn inline(r: &mut Redactor, s: &str, host_first: bool) -> String {
                 continue;
             }
         }
-        if is_atom(c) && !is_atom(prev) {
+        if is_atom(c) && (!is_atom(prev) || atom_at == i) {
             let end = i + s[i..].bytes().take_while(|&b| is_atom(b)).count();
             let raw = &s[i..end];
+            let lead = raw.len() - raw.trim_start_matches(['.', '-']).len();
+            if lead > 0 {
+                out.push_str(&raw[..lead]);
+                i += lead;
+                atom_at = i;
+                continue;
+            }
             let atom = raw.trim_end_matches(['.', '-']);
             if atom.is_empty() {
                 out.push_str(raw);
@@ -845,6 +857,29 @@ fn inline(r: &mut Redactor, s: &str, host_first: bool) -> String {
                     out.push_str(&r.map_user(atom));
                     i = aend;
                     continue;
+                }
+                // `alice.ldf`, `alice.smith.log`: learned users inside file names.
+                if atom.contains('.') {
+                    let parts: Vec<&str> = atom.split('.').collect();
+                    if parts.iter().any(|p| {
+                        !is_protected_word(&p.to_ascii_lowercase()) && r.is_learned_user(p)
+                    }) {
+                        let mapped: Vec<String> = parts
+                            .iter()
+                            .map(|p| {
+                                if !is_protected_word(&p.to_ascii_lowercase())
+                                    && r.is_learned_user(p)
+                                {
+                                    r.map_user(p)
+                                } else {
+                                    p.to_string()
+                                }
+                            })
+                            .collect();
+                        out.push_str(&mapped.join("."));
+                        i = aend;
+                        continue;
+                    }
                 }
             }
             out.push_str(atom);
