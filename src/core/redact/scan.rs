@@ -9,7 +9,7 @@ pub(super) fn redact(r: &mut Redactor, text: &str) -> String {
     let lines: Vec<&str> = text.split_inclusive('\n').collect();
     let ldif = lines.iter().any(|l| {
         let l = l.trim_start_matches('\u{feff}');
-        l.len() > 3 && l[..3].eq_ignore_ascii_case("dn:")
+        l.len() > 3 && starts_with_ci(l, "dn:")
     });
     if ldif {
         redact_ldif(r, &lines)
@@ -1359,11 +1359,8 @@ fn is_dn_start(s: &str, i: usize) -> bool {
     if i + 3 > b.len() {
         return false;
     }
-    let key = &s[i..i + 2];
-    b[i + 2] == b'='
-        && (key.eq_ignore_ascii_case("cn")
-            || key.eq_ignore_ascii_case("ou")
-            || key.eq_ignore_ascii_case("dc"))
+    let key = [b[i].to_ascii_lowercase(), b[i + 1].to_ascii_lowercase()];
+    b[i + 2] == b'=' && matches!(&key, b"cn" | b"ou" | b"dc")
 }
 
 /// Structural CN/OU values (Active Directory and LCS/OCS containers) that are not names.
