@@ -237,6 +237,8 @@ pub struct Redactor {
     numbers: HashSet<String>,
     /// True while learning: record originals, hand out nothing.
     learning: bool,
+    /// Texts already learned (hash, length): learning twice adds nothing.
+    learned: HashSet<(u64, usize)>,
     totals: [usize; 8],
     current: [usize; 8],
     files: Vec<FileCounts>,
@@ -253,6 +255,12 @@ impl Redactor {
     /// Reads a file without redacting it, so identifiers it names are known before any file is
     /// redacted (see the module docs). Call it for every file first.
     pub fn learn(&mut self, text: &str) {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        text.hash(&mut h);
+        if !self.learned.insert((h.finish(), text.len())) {
+            return;
+        }
         self.learning = true;
         let _ = scan::redact(self, text);
         self.learning = false;

@@ -196,15 +196,28 @@ fn redact_lines(r: &mut Redactor, lines: &[&str]) -> String {
             }
         }
     }
-    for p in patches.iter().rev() {
-        if p.delta != 0 {
-            let new = p.old + p.delta;
-            if new >= 0 && out.is_char_boundary(p.pos) && out.is_char_boundary(p.pos + p.len) {
-                out.replace_range(p.pos..p.pos + p.len, &new.to_string());
-            }
-        }
+    // Apply the corrected lengths in one pass (patches are in output order).
+    if patches.iter().all(|p| p.delta == 0) {
+        return out;
     }
-    out
+    let mut fixed = String::with_capacity(out.len() + 16);
+    let mut at = 0;
+    for p in &patches {
+        let new = p.old + p.delta;
+        if p.delta == 0
+            || new < 0
+            || p.pos < at
+            || !out.is_char_boundary(p.pos)
+            || !out.is_char_boundary(p.pos + p.len)
+        {
+            continue;
+        }
+        fixed.push_str(&out[at..p.pos]);
+        fixed.push_str(&new.to_string());
+        at = p.pos + p.len;
+    }
+    fixed.push_str(&out[at..]);
+    fixed
 }
 
 /// Offset, length and value of the number after the first ':'.
