@@ -39,6 +39,9 @@
 
 mod scan;
 
+use crate::core::diagnosis::Diagnosis;
+use crate::core::evidence::Evidence;
+use crate::core::report::ReportInput;
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 
@@ -323,6 +326,92 @@ impl Redactor {
         }
     }
 
+    /// Redacts a short text (a fix step, a summary, a file name, a copied excerpt) with the same
+    /// map, without adding a per-file entry to the report. Counts still add to the totals.
+    pub fn redact_snippet(&mut self, text: &str) -> String {
+        self.learn(text);
+        scan::redact(self, text)
+    }
+
+    /// A diagnosis with every free text redacted by the same map (titles, explanations, rules,
+    /// evidence, fix steps, flow messages, what is needed). Finding ids, severities, states and
+    /// participant ids are kept, so the redacted diagnosis reads exactly like one computed from
+    /// the redacted inputs. Learn the inputs first so the tokens match the redacted files.
+    pub fn redact_diagnosis(&mut self, d: &Diagnosis) -> Diagnosis {
+        let mut d = d.clone();
+        for f in &mut d.findings {
+            f.title = self.redact_snippet(&f.title);
+            f.explanation = self.redact_snippet(&f.explanation);
+            if let Some(l) = &mut f.leg {
+                l.message = self.redact_snippet(&l.message);
+            }
+            f.rule = f.rule.as_deref().map(|r| self.redact_snippet(r));
+            for e in &mut f.evidence {
+                *e = self.redact_evidence(e);
+            }
+            for step in &mut f.fix {
+                *step = self.redact_snippet(step);
+            }
+        }
+        for l in &mut d.flow {
+            l.message = self.redact_snippet(&l.message);
+            for e in &mut l.evidence {
+                *e = self.redact_evidence(e);
+            }
+        }
+        for n in &mut d.needed {
+            n.what = self.redact_snippet(&n.what);
+        }
+        d
+    }
+
+    /// A report's input summary with file names and summaries redacted. Diagrams are kept as
+    /// given: render them from the redacted diagnosis.
+    pub fn redact_report_input(&mut self, input: &ReportInput) -> ReportInput {
+        let mut i = input.clone();
+        for f in &mut i.files {
+            f.name = self.redact_snippet(&f.name);
+        }
+        i.ad = i.ad.as_deref().map(|s| self.redact_snippet(s));
+        i.rules = i.rules.as_deref().map(|s| self.redact_snippet(s));
+        i
+    }
+
+    /// One piece of evidence, redacted (file names included: redact them the same way when
+    /// naming the redacted files).
+    pub fn redact_evidence(&mut self, e: &Evidence) -> Evidence {
+        match e {
+            Evidence::Log {
+                file,
+                line_start,
+                line_end,
+                excerpt,
+            } => Evidence::Log {
+                file: self.redact_snippet(file),
+                line_start: *line_start,
+                line_end: *line_end,
+                excerpt: self.redact_snippet(excerpt),
+            },
+            Evidence::Attribute { name, value } => Evidence::Attribute {
+                name: name.clone(),
+                value: self
+                    .redact_snippet(&format!("{name}: {value}"))
+                    .split_once(": ")
+                    .map(|(_, v)| v.to_string())
+                    .unwrap_or_default(),
+            },
+            Evidence::Rule { table, row, text } => Evidence::Rule {
+                table: table.clone(),
+                row: *row,
+                text: self.redact_snippet(text),
+            },
+            Evidence::Input { field, value } => Evidence::Input {
+                field: field.clone(),
+                value: self.redact_snippet(value),
+            },
+        }
+    }
+
     /// Counts so far and the mapping.
     pub fn report(&self) -> RedactionReport {
         let mut distinct = [0usize; 8];
@@ -593,7 +682,7 @@ impl Redactor {
         }
         let labels: Vec<&str> = lower.split('.').collect();
         if labels.len() < 2 {
-            return self.map_bare_host(host);
+            return format!("{}{dots}", self.map_bare_host(h));
         }
         if self.learning && self.fqdn_set.insert(lower.clone()) {
             self.fqdns.push(lower.clone());

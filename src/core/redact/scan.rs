@@ -742,7 +742,7 @@ fn inline(r: &mut Redactor, s: &str, host_first: bool) -> String {
         {
             if let Some(gt) = s[i..].find('>') {
                 let tag = &s[i + 1..i + gt];
-                if !tag.ends_with('/') {
+                if !tag.ends_with('/') && looks_like_tag(tag) {
                     let name = tag.split_whitespace().next().unwrap_or("");
                     let local = name.rsplit(':').next().unwrap_or(name).to_ascii_lowercase();
                     out.push_str(&inline_tag(r, &s[i..i + gt + 1]));
@@ -905,6 +905,54 @@ fn inline(r: &mut Redactor, s: &str, host_first: bool) -> String {
         i += ch.len_utf8().max(1);
     }
     out
+}
+
+/// `name attr="v" attr2='w'` — an XML start tag's inside (not prose in angle brackets).
+fn looks_like_tag(inner: &str) -> bool {
+    let b = inner.as_bytes();
+    let name_char = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'_' | b':' | b'.' | b'-');
+    let mut i = b.iter().take_while(|&&c| name_char(c)).count();
+    if i == 0 {
+        return false;
+    }
+    loop {
+        let ws = b[i..]
+            .iter()
+            .take_while(|c| c.is_ascii_whitespace())
+            .count();
+        i += ws;
+        if i >= b.len() {
+            return true;
+        }
+        if ws == 0 {
+            return false;
+        }
+        let n = b[i..].iter().take_while(|&&c| name_char(c)).count();
+        if n == 0 {
+            return false;
+        }
+        i += n;
+        i += b[i..]
+            .iter()
+            .take_while(|c| c.is_ascii_whitespace())
+            .count();
+        if i >= b.len() || b[i] != b'=' {
+            return false;
+        }
+        i += 1;
+        i += b[i..]
+            .iter()
+            .take_while(|c| c.is_ascii_whitespace())
+            .count();
+        let Some(&q) = b.get(i) else { return false };
+        if q != b'"' && q != b'\'' {
+            return false;
+        }
+        match b[i + 1..].iter().position(|&c| c == q) {
+            Some(e) => i += e + 2,
+            None => return false,
+        }
+    }
 }
 
 /// A start tag's attributes: `displayName="..."` is a name; the rest is scanned.
