@@ -724,3 +724,65 @@ fn redacted_diagnosis_equals_diagnosis_of_redacted_inputs() {
         );
     }
 }
+
+/// UCCAPI `Sending Packet ... N bytes:` counts change by exactly as much as the message did.
+#[test]
+fn uccapi_packet_byte_counts_follow_the_message() {
+    fn packets(t: &str) -> Vec<(i64, i64, i64)> {
+        let lines: Vec<&str> = t.split_inclusive('\n').collect();
+        let count = |l: &str, suffix: &str| -> Option<i64> {
+            let b = l.trim_end().strip_suffix(suffix)?;
+            let d: String = b
+                .chars()
+                .rev()
+                .take_while(char::is_ascii_digit)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            d.parse().ok()
+        };
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < lines.len() {
+            if lines[i].contains("Packet - ") && !lines[i].contains("End of ") {
+                if let Some(n) = count(lines[i], " bytes:") {
+                    let mut j = i + 1;
+                    let mut size = 0i64;
+                    while j < lines.len() && !lines[j].contains("End of ") {
+                        size += lines[j].len() as i64;
+                        j += 1;
+                    }
+                    let end = lines.get(j).and_then(|l| count(l, " bytes")).unwrap_or(-1);
+                    out.push((n, end, size));
+                    i = j;
+                }
+            }
+            i += 1;
+        }
+        out
+    }
+    let files = read_all();
+    let (outs, _) = redact_all(RedactOptions::default(), &files);
+    let mut checked = 0;
+    let mut changed = 0;
+    for ((name, text), out) in files.iter().zip(&outs) {
+        let a = packets(text);
+        let b = packets(out);
+        assert_eq!(a.len(), b.len(), "{name}");
+        for (x, y) in a.iter().zip(&b) {
+            assert_eq!(y.0, y.1, "{name}: start and end counts agree");
+            assert_eq!(
+                y.0 - x.0,
+                y.2 - x.2,
+                "{name}: count follows the message size"
+            );
+            checked += 1;
+            changed += usize::from(y.0 != x.0);
+        }
+    }
+    assert!(
+        checked > 10 && changed > 0,
+        "{checked} packets, {changed} changed"
+    );
+}

@@ -142,6 +142,26 @@ struct Patch {
     len: usize,
     old: i64,
     delta: i64,
+    /// The packet byte count this patch's region lies in (its digit change adds to it).
+    parent: Option<usize>,
+    /// Takes the value of another patch (the "End of ... Packet ... N bytes" line).
+    same_as: Option<usize>,
+}
+
+/// `... Sending Packet - host:port (...) 895 bytes:` (UCCAPI): offset and length of the count.
+fn packet_count(line: &str, end: bool) -> Option<(usize, usize, i64)> {
+    let t = line.trim_end();
+    let suffix = if end { " bytes" } else { " bytes:" };
+    if !t.contains("Packet - ") || !t.ends_with(suffix) || t.contains("End of ") != end {
+        return None;
+    }
+    let before = &t[..t.len() - suffix.len()];
+    let len = before.bytes().rev().take_while(u8::is_ascii_digit).count();
+    if len == 0 || len > 12 {
+        return None;
+    }
+    let start = before.len() - len;
+    Some((start, len, before[start..].parse().ok()?))
 }
 
 fn redact_lines(r: &mut Redactor, lines: &[&str]) -> String {
@@ -149,6 +169,7 @@ fn redact_lines(r: &mut Redactor, lines: &[&str]) -> String {
     let mut ctx = LineCtx::default();
     let mut cl = Cl::None;
     let mut patches: Vec<Patch> = Vec::new();
+    let mut packet: Option<usize> = None;
     for raw in lines {
         let (line, ending) = split_ending(raw);
         if let Cl::Body(_) | Cl::Headers(_) = cl {
@@ -169,8 +190,38 @@ fn redact_lines(r: &mut Redactor, lines: &[&str]) -> String {
         }
         let start = out.len();
         let red = redact_line(r, line, &mut ctx);
+        let delta = red.len() as i64 - line.len() as i64;
+        // UCCAPI packet framing: the count covers the lines between start and end.
+        if let Some(pk) = packet {
+            if let Some((off, len, old)) = packet_count(&red, true) {
+                patches.push(Patch {
+                    pos: start + off,
+                    len,
+                    old,
+                    delta: 0,
+                    parent: None,
+                    same_as: Some(pk),
+                });
+                packet = None;
+            } else if is_boundary(line) && line.contains("Packet - ") {
+                packet = None;
+            } else {
+                patches[pk].delta += delta;
+            }
+        }
+        if let Some((off, len, old)) = packet_count(&red, false) {
+            patches.push(Patch {
+                pos: start + off,
+                len,
+                old,
+                delta: 0,
+                parent: None,
+                same_as: None,
+            });
+            packet = Some(patches.len() - 1);
+        }
         if let Cl::Body(p) = cl {
-            patches[p].delta += red.len() as i64 - line.len() as i64;
+            patches[p].delta += delta;
             // A message framed back to back: the next start line begins inside this line.
             if line.contains("SIP/2.0 ") || line.trim_end().ends_with(" SIP/2.0") {
                 cl = Cl::None;
@@ -189,6 +240,8 @@ fn redact_lines(r: &mut Redactor, lines: &[&str]) -> String {
                             len,
                             old,
                             delta: 0,
+                            parent: packet,
+                            same_as: None,
                         });
                         cl = Cl::Headers(patches.len() - 1);
                     }
@@ -196,24 +249,38 @@ fn redact_lines(r: &mut Redactor, lines: &[&str]) -> String {
             }
         }
     }
-    // Apply the corrected lengths in one pass (patches are in output order).
     if patches.iter().all(|p| p.delta == 0) {
         return out;
     }
+    // New values: inner (Content-Length) patches first, their digit changes add to the packet.
+    let mut values: Vec<Option<i64>> = vec![None; patches.len()];
+    for k in (0..patches.len()).rev() {
+        if patches[k].same_as.is_some() {
+            continue;
+        }
+        let new = patches[k].old + patches[k].delta;
+        if patches[k].delta != 0 && new >= 0 {
+            values[k] = Some(new);
+            if let Some(parent) = patches[k].parent {
+                patches[parent].delta += new.to_string().len() as i64 - patches[k].len as i64;
+            }
+        }
+    }
+    for k in 0..patches.len() {
+        if let Some(src) = patches[k].same_as {
+            values[k] = values[src];
+        }
+    }
+    // Apply in one pass (patches are in output order).
     let mut fixed = String::with_capacity(out.len() + 16);
     let mut at = 0;
-    for p in &patches {
-        let new = p.old + p.delta;
-        if p.delta == 0
-            || new < 0
-            || p.pos < at
-            || !out.is_char_boundary(p.pos)
-            || !out.is_char_boundary(p.pos + p.len)
-        {
+    for (p, v) in patches.iter().zip(&values) {
+        let Some(v) = v else { continue };
+        if p.pos < at || !out.is_char_boundary(p.pos) || !out.is_char_boundary(p.pos + p.len) {
             continue;
         }
         fixed.push_str(&out[at..p.pos]);
-        fixed.push_str(&new.to_string());
+        fixed.push_str(&v.to_string());
         at = p.pos + p.len;
     }
     fixed.push_str(&out[at..]);
