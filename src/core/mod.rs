@@ -10,6 +10,8 @@ pub mod example;
 pub mod extract;
 pub mod ingest;
 pub mod profile;
+pub mod redact;
+pub mod report;
 pub mod routing;
 pub mod sip;
 pub mod version;

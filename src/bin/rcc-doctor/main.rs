@@ -4,6 +4,7 @@
 //! input: readers turn bad bytes into problems with line numbers.
 
 mod analyze;
+mod redact;
 
 const USAGE: &str = "\
 rcc-doctor: find why Office Communicator cannot control the desk phone (remote call control)
@@ -11,6 +12,7 @@ rcc-doctor: find why Office Communicator cannot control the desk phone (remote c
 USAGE:
     rcc-doctor analyze [OPTIONS] [LOG...]    read logs, AD attributes and routing rules; diagnose
     rcc-doctor profiles                      list the gateway profiles
+    rcc-doctor redact FILE... --out DIR [--map]   write the files with consistent pseudonyms
     rcc-doctor --version
 
 ANALYZE OPTIONS:
@@ -34,6 +36,7 @@ fn main() {
             0
         }
         Some("analyze") => analyze::run(&args[1..]),
+        Some("redact") => redact::run(&args[1..]),
         Some("profiles") => {
             for p in rcc_doctor::core::profile::profiles() {
                 println!("{:<10} {}", p.id, p.name);
