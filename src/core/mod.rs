@@ -3,11 +3,13 @@
 //! and in the browser unchanged.
 
 pub mod diagnosis;
+pub mod diagram;
 pub mod directory;
 pub mod evidence;
-pub mod extract;
 pub mod example;
+pub mod extract;
 pub mod ingest;
+pub mod ladder;
 pub mod profile;
 pub mod routing;
 pub mod sip;
