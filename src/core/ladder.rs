@@ -298,6 +298,11 @@ fn evidence_lines(diagnosis: &Diagnosis) -> Vec<(String, u32)> {
         .collect()
 }
 
+/// A transaction: Call-ID, CSeq number and method, top Via branch.
+type TxKey = (String, u32, String, String);
+/// Sender and receiver alias of a message.
+type Ends = (Option<usize>, Option<usize>);
+
 /// Build the ladder. `profile` labels columns with participants; `diagnosis` marks the rows
 /// that are evidence of its failing leg.
 pub fn build(
@@ -307,10 +312,9 @@ pub fn build(
 ) -> Ladder {
     let mut al = Aliases::default();
     // Per message: (from alias id, to alias id).
-    let mut ends: Vec<(Option<usize>, Option<usize>)> = Vec::with_capacity(messages.len());
+    let mut ends: Vec<Ends> = Vec::with_capacity(messages.len());
     // Request endpoints by transaction, for responses that do not say where they came from.
-    let mut requests: HashMap<(String, u32, String, String), (Option<usize>, Option<usize>)> =
-        HashMap::new();
+    let mut requests: HashMap<TxKey, Ends> = HashMap::new();
     // Product strings each alias said about itself.
     let mut products: Vec<(usize, String)> = Vec::new();
     let mut line_servers: HashSet<String> = HashSet::new();
@@ -358,10 +362,7 @@ pub fn build(
                     let l = al.id(l);
                     al.union(me, l);
                 }
-                let other = match &peer {
-                    Some(p) => Some(al.id(p)),
-                    None => None,
-                };
+                let other = peer.as_ref().map(|p| al.id(p));
                 match dir {
                     Direction::Sent => {
                         let other = other.or_else(|| {
@@ -467,7 +468,16 @@ pub fn build(
                 }
             }
             if let (Some(f), Some(c)) = (from, contact_host(m)) {
-                if rr.is_empty() && is_ip(&c) && m.status().is_some_and(|s| s >= 200) {
+                // Only a dialog-creating answer's Contact is the responder (a REGISTER answer
+                // lists the registrar's bindings: the client's own address).
+                let creates_dialog = m.cseq().is_some_and(|(_, x)| {
+                    x.eq_ignore_ascii_case("INVITE") || x.eq_ignore_ascii_case("SUBSCRIBE")
+                });
+                if rr.is_empty()
+                    && creates_dialog
+                    && is_ip(&c)
+                    && m.status().is_some_and(|s| (200..300).contains(&s))
+                {
                     let c = al.id(&c);
                     al.union(f, c);
                 }
@@ -495,8 +505,8 @@ pub fn build(
     for &(f, t) in &ends {
         for a in [f, t].into_iter().flatten() {
             let r = al.find(a);
-            if !root_col.contains_key(&r) {
-                root_col.insert(r, roots_in_order.len());
+            if let std::collections::hash_map::Entry::Vacant(e) = root_col.entry(r) {
+                e.insert(roots_in_order.len());
                 roots_in_order.push(r);
             }
         }
