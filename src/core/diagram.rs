@@ -697,7 +697,10 @@ mod tests {
         assert_eq!(wrap("a bb ccc", 4), vec!["a bb", "ccc"]);
         assert_eq!(wrap("abcdefghij", 4), vec!["abcd", "efgh", "ij"]);
         assert!(wrap("", 10).is_empty());
-        assert_eq!(clamp_lines(wrap("a b c d e f", 1), 2), vec!["a", "b…"]);
+        assert_eq!(
+            clamp_lines(wrap("aaaa bbbb cccc", 4), 2),
+            vec!["aaaa", "bbbb…"]
+        );
     }
 
     #[test]
