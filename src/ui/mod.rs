@@ -3,6 +3,7 @@
 //! logic worth testing, that logic belongs in the core.
 
 mod app;
+pub mod diagram;
 mod router;
 mod shell;
 mod state;
