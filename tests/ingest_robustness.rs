@@ -157,7 +157,7 @@ fn synthetic_logs_read_completely_in_every_format() {
         let f = &r.files[0];
         assert!(f.problems.is_empty(), "{format:?}: {:?}", f.problems);
         assert!(
-            f.messages > 0 && f.messages % synth::MESSAGES_PER_SESSION == 0,
+            f.messages > 0 && f.messages.is_multiple_of(synth::MESSAGES_PER_SESSION),
             "{format:?}: {}",
             f.messages
         );

@@ -2,6 +2,7 @@
 //! module (`tests/core_purity.rs` enforces it). Everything here runs natively under `cargo test`
 //! and in the browser unchanged.
 
+pub mod analysis;
 pub mod diagnosis;
 pub mod diagram;
 pub mod directory;

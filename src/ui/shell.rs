@@ -18,7 +18,9 @@ pub fn Header() -> impl IntoView {
                 </span>
             </a>
             <p class="privacy" title="RCC Doctor reads everything inside this page; nothing is uploaded">
-                <span aria-hidden="true">"🔒"</span>
+                <svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true" focusable="false" class="lock">
+                    <path d="M4 7V5a4 4 0 0 1 8 0v2h.5A1.5 1.5 0 0 1 14 8.5v5a1.5 1.5 0 0 1-1.5 1.5h-9A1.5 1.5 0 0 1 2 13.5v-5A1.5 1.5 0 0 1 3.5 7zm2 0h4V5a2 2 0 0 0-4 0z" fill="currentColor"/>
+                </svg>
                 " Runs in your browser: your logs never leave this computer"
             </p>
             <ThemeToggle />

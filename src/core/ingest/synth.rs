@@ -136,7 +136,7 @@ pub fn generate(format: LogFormat, target_bytes: usize, seed: u64) -> Vec<u8> {
                 }
                 LogFormat::Uccapi => {
                     let stamp = format!("11/30/2006|{}", hms(t));
-                    if r.next() % 3 == 0 {
+                    if r.next().is_multiple_of(3) {
                         let _ = write!(out, "{stamp} 0AE8:0B20 INFO  :: CUccSession::OnStateChange - state {} -> {}\r\n", r.next() % 9, r.next() % 9);
                     }
                     let (what, local) = if sent {
