@@ -196,6 +196,35 @@ pub fn wrap(text: &str, max: usize) -> Vec<String> {
     lines
 }
 
+/// Wrap `text` at single spaces, keeping runs of spaces as written (rule text is quoted exactly:
+/// `route  *  -> host`). Long tokens are cut.
+pub fn wrap_exact(text: &str, max: usize) -> Vec<String> {
+    let max = max.max(4);
+    let mut lines: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    for (i, word) in text.split(' ').enumerate() {
+        let sep = if i == 0 { "" } else { " " };
+        if !cur.is_empty() && cur.chars().count() + sep.len() + word.chars().count() > max {
+            lines.push(std::mem::take(&mut cur));
+        } else {
+            cur.push_str(sep);
+        }
+        let mut word = word.to_string();
+        while word.chars().count() > max {
+            if !cur.is_empty() {
+                lines.push(std::mem::take(&mut cur));
+            }
+            lines.push(word.chars().take(max).collect());
+            word = word.chars().skip(max).collect();
+        }
+        cur.push_str(&word);
+    }
+    if !cur.trim().is_empty() {
+        lines.push(cur);
+    }
+    lines
+}
+
 /// At most `n` lines; the last kept line ends with an ellipsis when something was dropped.
 fn clamp_lines(mut lines: Vec<String>, n: usize) -> Vec<String> {
     if lines.len() > n {
@@ -370,7 +399,7 @@ pub fn layout(profile: &Profile, flow: &[FlowLeg], findings: &[Finding]) -> Flow
             match &rule {
                 Some(r) => {
                     lines.push("Add this rule:".into());
-                    lines.extend(wrap(r, chars));
+                    lines.extend(wrap_exact(r, chars));
                 }
                 None => lines.extend(wrap(
                     "Rule not known: enter the routing tables on the Routing step.",
@@ -557,7 +586,7 @@ text{{font-family:system-ui,'Segoe UI',Roboto,Arial,sans-serif;font-size:12px;fi
 .missing-route text.msg{{fill:{bad};font-weight:700}}.gap{{stroke:{bad};stroke-width:2.5}}\
 .not-reached .line{{stroke:{grey};stroke-dasharray:3 4}}.not-reached .head{{fill:{grey}}}.not-reached text.msg{{fill:{muted}}}\
 .callout rect{{fill:{callout};stroke:{warn};stroke-width:1.5}}.callout line{{stroke:{warn};stroke-width:1.5;stroke-dasharray:3 3}}\
-.callout text.title{{font-weight:700}}.callout text.rule{{font-family:ui-monospace,Consolas,'DejaVu Sans Mono',monospace;font-size:11.5px}}\
+.callout text.title{{font-weight:700}}.callout text.rule{{font-family:ui-monospace,Consolas,'DejaVu Sans Mono',monospace;font-size:11.5px;white-space:pre}}\
 </style>",
         text = p.text,
         bg = p.bg,
@@ -674,9 +703,14 @@ text{{font-family:system-ui,'Segoe UI',Roboto,Arial,sans-serif;font-size:12px;fi
             } else {
                 "text"
             };
+            let space = if class == "rule" {
+                r#" xml:space="preserve""#
+            } else {
+                ""
+            };
             let _ = write!(
                 s,
-                r#"<text class="{class}" x="{}" y="{}">{}</text>"#,
+                r#"<text class="{class}"{space} x="{}" y="{}">{}</text>"#,
                 fmt(c.x + 10.0),
                 fmt(c.y + 20.0 + i as f64 * LINE_H),
                 e(line)
@@ -706,5 +740,13 @@ mod tests {
     #[test]
     fn escapes_markup() {
         assert_eq!(xml_escape(r#"<a & "b">"#), "&lt;a &amp; &quot;b&quot;&gt;");
+    }
+
+    #[test]
+    fn exact_wrap_keeps_the_spacing_of_rules() {
+        let rule = "route  *  -> lcs01.contoso.com:5061 tls  replace-host=no";
+        let lines = wrap_exact(rule, 30);
+        assert_eq!(lines.join(" "), rule);
+        assert!(lines.iter().all(|l| l.chars().count() <= 30));
     }
 }
