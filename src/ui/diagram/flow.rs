@@ -140,10 +140,20 @@ pub fn FlowDiagram(
             if tv >= total {
                 return "Showing the observed state of every leg.".to_string();
             }
+            // At a whole step, describe the leg just completed (after a step or a jump).
+            let leg_at = |x: f64| {
+                if x > 0.0 && x.fract() == 0.0 {
+                    x as usize - 1
+                } else {
+                    x.floor() as usize
+                }
+            };
             let (pass, k) = if tv < n as f64 {
-                ("Known-good flow", tv.floor() as usize)
+                ("Known-good flow", leg_at(tv))
+            } else if tv == n as f64 {
+                ("Known-good flow", n - 1)
             } else {
-                ("Observed", (tv - n as f64).floor() as usize)
+                ("Observed", leg_at(tv - n as f64))
             };
             let a = &layout.arrows[k.min(n - 1)];
             if pass == "Observed" {

@@ -157,7 +157,10 @@ pub fn Ladder(
                     aria-label=aria
                     data-row=r
                     data-verdict=row.verdict.as_str()
-                    style=format!("top:{}px;height:{ROW_H}px", pos as f64 * ROW_H)
+                    style=format!(
+                        "position:absolute;left:0;right:0;top:{}px;height:{ROW_H}px",
+                        pos as f64 * ROW_H
+                    )
                     on:click=move |_| selected.set(Some(r))
                     on:keydown=move |ev| {
                         let k = ev.key();
@@ -325,6 +328,8 @@ pub fn Ladder(
             </div>
             <div
                 class="ladder-scroll"
+                // Inline, so the virtual window holds even where diagram.css is not loaded.
+                style=format!("height:min({DEFAULT_VIEWPORT}px, 70vh);overflow:auto;position:relative")
                 node_ref=scroller
                 on:scroll=move |_| {
                     if let Some(el) = scroller.get_untracked() {
@@ -343,7 +348,12 @@ pub fn Ladder(
                 </div>
                 <div
                     class="ladder-body"
-                    style=move || format!("width:{inner_w}px;height:{}px", visible.with(Vec::len) as f64 * ROW_H)
+                    style=move || {
+                        format!(
+                            "position:relative;width:{inner_w}px;height:{}px",
+                            visible.with(Vec::len) as f64 * ROW_H
+                        )
+                    }
                 >
                     {lifelines}
                     <For
