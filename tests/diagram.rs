@@ -61,10 +61,11 @@ fn missing_route_gets_a_gap_and_a_callout_with_the_exact_rule() {
     assert_eq!(c.hop, "home-server");
     assert_eq!(c.rule.as_deref(), Some(common::RULE));
     assert!(c.title.contains("Home Server"));
-    assert!(
-        c.x >= l.nodes.last().unwrap().x,
-        "callout sits beside the chart"
-    );
+    // The box hangs under its arrow, near the gap, before the next row.
+    assert!(c.y > leg.y);
+    let next = &l.arrows[leg.step];
+    assert!(c.y + c.h < next.row_y, "callout overlaps the next row");
+    assert!(c.x <= leg.gap.unwrap().0 && leg.gap.unwrap().0 <= c.x + c.w);
     assert!(c.x + c.w <= l.width && c.y + c.h <= l.height);
     assert_eq!(l.failing_index(), Some(leg.step - 1));
     // The message dot stops at the gap.

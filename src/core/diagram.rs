@@ -18,11 +18,11 @@ use std::fmt::Write;
 /// Left gutter holding the step numbers.
 pub const GUTTER: f64 = 44.0;
 pub const MARGIN: f64 = 16.0;
-pub const NODE_W: f64 = 156.0;
-pub const NODE_GAP: f64 = 44.0;
+pub const NODE_W: f64 = 132.0;
+pub const NODE_GAP: f64 = 28.0;
 pub const NODE_H: f64 = 72.0;
 pub const LINE_H: f64 = 15.0;
-pub const CALLOUT_W: f64 = 300.0;
+pub const CALLOUT_W: f64 = 320.0;
 /// Approximate width of one character of the 12 px label font (for wrapping).
 const CHAR_W: f64 = 6.6;
 
@@ -312,12 +312,10 @@ pub fn layout(profile: &Profile, flow: &[FlowLeg], findings: &[Finding]) -> Flow
         .last()
         .map(|n| n.x + n.w / 2.0)
         .unwrap_or(MARGIN + GUTTER);
-    let callout_x = right_of_nodes + 28.0;
 
     let mut y = top + NODE_H + 22.0;
     let mut arrows = Vec::with_capacity(flow.len());
     let mut callouts: Vec<Callout> = Vec::new();
-    let mut callout_floor = y;
     for (i, leg) in flow.iter().enumerate() {
         let x1 = x_of(&leg.from);
         let mut x2 = x_of(&leg.to);
@@ -330,7 +328,7 @@ pub fn layout(profile: &Profile, flow: &[FlowLeg], findings: &[Finding]) -> Flow
         let lines = clamp_lines(wrap(&leg.message, chars), 3);
         let row_y = y;
         let ay = row_y + lines.len() as f64 * LINE_H + 8.0;
-        let row_h = (ay - row_y) + 18.0;
+        let mut row_h = (ay - row_y) + 18.0;
         let dir = if x2 >= x1 { 1.0 } else { -1.0 };
         let tip = x2 - dir * 1.0;
         let head = format!(
@@ -406,9 +404,14 @@ pub fn layout(profile: &Profile, flow: &[FlowLeg], findings: &[Finding]) -> Flow
                     chars,
                 )),
             }
-            let h = lines.len() as f64 * LINE_H + 20.0;
-            let cy = (ay - 20.0).max(callout_floor);
-            callout_floor = cy + h + 10.0;
+            // The box sits under its arrow, next to the gap; the row grows to hold it.
+            let h = lines.len() as f64 * LINE_H + 14.0;
+            let cy = ay + 16.0;
+            let gx = gap.map(|g| g.0).unwrap_or(x1);
+            let callout_x = (gx - 24.0)
+                .min(right_of_nodes - CALLOUT_W)
+                .max(MARGIN + GUTTER);
+            row_h = (cy - row_y) + h + 14.0;
             callouts.push(Callout {
                 leg: key.clone(),
                 step: i + 1,
@@ -447,12 +450,12 @@ pub fn layout(profile: &Profile, flow: &[FlowLeg], findings: &[Finding]) -> Flow
         y += row_h;
     }
     let lifeline_bottom = y + 4.0;
-    let width = if callouts.is_empty() {
-        right_of_nodes + MARGIN
-    } else {
-        callout_x + CALLOUT_W + MARGIN
-    };
-    let height = lifeline_bottom.max(callout_floor) + MARGIN;
+    let width = callouts
+        .iter()
+        .map(|c| c.x + c.w)
+        .fold(right_of_nodes, f64::max)
+        + MARGIN;
+    let height = lifeline_bottom + MARGIN;
     FlowLayout {
         width: width.ceil(),
         height: height.ceil(),
@@ -686,9 +689,9 @@ text{{font-family:system-ui,'Segoe UI',Roboto,Arial,sans-serif;font-size:12px;fi
             e(&c.leg),
             e(&c.hop),
             fmt(c.anchor.0),
-            fmt(c.anchor.1),
-            fmt(c.x),
-            fmt(c.y + 14.0),
+            fmt(c.anchor.1 + 6.0),
+            fmt(c.anchor.0),
+            fmt(c.y),
             fmt(c.x),
             fmt(c.y),
             fmt(c.w),

@@ -293,7 +293,7 @@ pub fn FlowDiagram(
                 .collect_view();
             view! {
                 <g class=class data-leg=c.leg.clone() data-hop=c.hop.clone() data-rule=c.rule.clone().unwrap_or_default()>
-                    <line x1=c.anchor.0 y1=c.anchor.1 x2=c.x y2=c.y + 14.0 />
+                    <line x1=c.anchor.0 y1=c.anchor.1 + 6.0 x2=c.anchor.0 y2=c.y />
                     <rect x=c.x y=c.y width=c.w height=c.h rx="6" />
                     {lines}
                 </g>
@@ -416,6 +416,7 @@ pub fn FlowDiagram(
                     height=h
                     data-width=w
                     data-height=h
+                    style=format!("max-width:{w}px")
                     aria-hidden="true"
                     focusable="false"
                 >

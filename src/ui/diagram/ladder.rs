@@ -20,6 +20,8 @@ const COL_W: f64 = 168.0;
 const OVERSCAN: usize = 10;
 /// Height of the scroll container until it has been measured.
 const DEFAULT_VIEWPORT: f64 = 480.0;
+/// Height of the sticky column header.
+const HEAD_H: f64 = 44.0;
 
 fn col_x(c: usize) -> f64 {
     TIME_W + DELTA_W + c as f64 * COL_W + COL_W / 2.0
@@ -329,7 +331,14 @@ pub fn Ladder(
             <div
                 class="ladder-scroll"
                 // Inline, so the virtual window holds even where diagram.css is not loaded.
-                style=format!("height:min({DEFAULT_VIEWPORT}px, 70vh);overflow:auto;position:relative")
+                // A short log gets a short box.
+                style=move || {
+                    let fit = HEAD_H + visible.with(Vec::len) as f64 * ROW_H + 2.0;
+                    format!(
+                        "height:min({}px, 70vh);overflow:auto;position:relative",
+                        fit.clamp(HEAD_H + 3.0 * ROW_H, DEFAULT_VIEWPORT)
+                    )
+                }
                 node_ref=scroller
                 on:scroll=move |_| {
                     if let Some(el) = scroller.get_untracked() {
