@@ -324,7 +324,8 @@ pub fn layout(profile: &Profile, flow: &[FlowLeg], findings: &[Finding]) -> Flow
             x2 = x1 + 48.0;
         }
         let span = (x2 - x1).abs();
-        let chars = ((span.max(NODE_W + NODE_GAP) - 20.0) / CHAR_W) as usize;
+        // Labels may overhang short arrows (centred on them) rather than break words.
+        let chars = ((span.max(230.0) - 20.0) / CHAR_W) as usize;
         let lines = clamp_lines(wrap(&leg.message, chars), 3);
         let row_y = y;
         let ay = row_y + lines.len() as f64 * LINE_H + 8.0;
@@ -427,6 +428,14 @@ pub fn layout(profile: &Profile, flow: &[FlowLeg], findings: &[Finding]) -> Flow
                 anchor: gap.unwrap_or((x1, ay)),
             });
         }
+        // Centred on the arrow, but kept inside the drawing.
+        let label_x = {
+            let half =
+                lines.iter().map(|l| l.chars().count()).max().unwrap_or(0) as f64 * CHAR_W / 2.0;
+            let lo = MARGIN + GUTTER + half;
+            let hi = (right_of_nodes - half).max(lo);
+            ((x1 + x2) / 2.0).clamp(lo, hi)
+        };
         arrows.push(Arrow {
             leg: key,
             step: i + 1,
@@ -440,7 +449,7 @@ pub fn layout(profile: &Profile, flow: &[FlowLeg], findings: &[Finding]) -> Flow
             y: ay,
             row_y,
             row_h,
-            label_x: (x1 + x2) / 2.0,
+            label_x,
             path,
             rest_path,
             head,
