@@ -4,6 +4,7 @@
 
 use super::storage;
 use crate::core::directory::AdFields;
+use crate::core::example::ExampleCase;
 use crate::core::wizard::Symptom;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -179,6 +180,28 @@ impl AppState {
                 l.clock_offset_ms = ms;
             }
         });
+    }
+
+    /// Replaces every input with a built-in example case.
+    pub fn load_example(self, ex: &ExampleCase) {
+        if self.symptom.get_untracked().is_none() {
+            self.symptom.set(Some(Symptom::ErrorIcon));
+        }
+        self.sign_in.set(ex.sign_in.to_string());
+        self.ad_text.set(ex.ad_ldif.to_string());
+        self.ad_fields.set(None);
+        self.profile.set(ex.profile_id.to_string());
+        self.rules_text.set(ex.rules.to_string());
+        self.logs.set(
+            ex.logs
+                .iter()
+                .map(|(name, text)| {
+                    LogInput::from_bytes(name.to_string(), text.as_bytes().to_vec())
+                })
+                .collect(),
+        );
+        self.example.set(true);
+        self.notice.set(None);
     }
 
     /// Forgets everything the user entered.
