@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import { serve } from './server.mjs';
 import { launch, screenshot } from './browser.mjs';
 
-const NOT_WIRED = 'the app has no [data-action="load-example"] button with the diagram on #/diagnosis yet (diagram not integrated)';
+const NOT_WIRED = 'no [data-action="load-example"] button, or no <FlowDiagram/> on #/diagnosis after loading the example: the diagram is not wired into the diagnosis step yet';
 
 let server, context;
 before(async () => { server = await serve('dist'); context = await launch(); });
@@ -25,7 +25,10 @@ async function openExample({ reducedMotion } = {}) {
   if (reducedMotion) await page.emulateMedia({ reducedMotion });
   await page.goto(`${server.url}/#/symptom`);
   await page.getByRole('heading', { level: 2 }).first().waitFor();
+  // Start clean: an earlier test's saved example would replace the button.
   await page.evaluate(() => localStorage.clear());
+  await page.reload();
+  await page.getByRole('heading', { level: 2 }).first().waitFor();
   let button = page.locator('[data-action="load-example"]').first();
   if (await button.count() === 0) {
     await page.goto(`${server.url}/#/diagnosis`);
@@ -39,7 +42,7 @@ async function openExample({ reducedMotion } = {}) {
   }
   const flow = page.locator('figure.flow-diagram');
   try {
-    await flow.waitFor({ timeout: 15000 });
+    await flow.waitFor({ timeout: 5000 });
   } catch {
     await page.close();
     return null;

@@ -97,7 +97,6 @@ pub fn Ladder(
             view! {
                 <div
                     class="ladder-col"
-                    role="columnheader"
                     data-column=i
                     data-participant=c.participant.clone().unwrap_or_default()
                     title=c.aliases.join(", ")
@@ -149,14 +148,12 @@ pub fn Ladder(
                 .next()
                 .unwrap_or("")
                 .to_string();
-            let aria = format!("{} {}, {}", row.time, row.label, verdict_label(row.verdict));
             view! {
                 <div
                     class=format!("ladder-row v-{}", row.verdict.as_str())
                     class:selected=move || selected.get() == Some(r)
                     role="button"
                     tabindex="0"
-                    aria-label=aria
                     data-row=r
                     data-verdict=row.verdict.as_str()
                     style=format!(
@@ -175,6 +172,7 @@ pub fn Ladder(
                     <span class="ladder-time" title=row.time.clone()>{time}</span>
                     <span class="ladder-delta">{delta}</span>
                     {arrow}
+                    <span class="visually-hidden">{format!(", {}", verdict_label(row.verdict))}</span>
                 </div>
             }
         }
@@ -350,9 +348,12 @@ pub fn Ladder(
                     }
                 }
             >
-                <div class="ladder-head" role="row" style=format!("width:{inner_w}px")>
-                    <div class="ladder-col ladder-col-time" role="columnheader" style=format!("width:{TIME_W}px")>"Time"</div>
-                    <div class="ladder-col ladder-col-delta" role="columnheader" style=format!("left:{TIME_W}px;width:{DELTA_W}px")>"Δ"</div>
+                <div class="ladder-head" style=format!("width:{inner_w}px")>
+                    <div class="ladder-col ladder-col-time" style=format!("width:{TIME_W}px")>"Time"</div>
+                    <div class="ladder-col ladder-col-delta" style=format!("left:{TIME_W}px;width:{DELTA_W}px")>
+                        <span aria-hidden="true">"Δ"</span>
+                        <span class="visually-hidden">"Delay"</span>
+                    </div>
                     {header}
                 </div>
                 <div
