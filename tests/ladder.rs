@@ -3,8 +3,11 @@
 
 use rcc_doctor::core::diagnosis::{Diagnosis, FlowLeg, LegState};
 use rcc_doctor::core::ingest::{self, synth, IngestOptions, InputFile, LogFormat};
-use rcc_doctor::core::ladder::{build, to_mermaid, to_mermaid_rows, window, LadderFilter, Verdict};
+use rcc_doctor::core::ladder::{
+    build, build_with_topology, to_mermaid, to_mermaid_rows, window, LadderFilter, Verdict,
+};
 use rcc_doctor::core::profile::profile;
+use rcc_doctor::core::routing::{Host, Topology};
 use rcc_doctor::core::sip::{
     Direction, Header, ParseQuality, SipMessage, SourceRef, StartLine, Timestamp,
 };
@@ -408,4 +411,32 @@ fn ten_thousand_synthetic_messages_build_quickly_and_rcc_only_drops_the_noise() 
     assert!(rcc.iter().any(|&r| l.rows[r].method == "BENOTIFY"));
     let m = to_mermaid(&l);
     assert_eq!(m.lines().filter(|x| x.contains(": ")).count(), l.rows.len());
+}
+
+#[test]
+fn a_known_address_names_the_participant() {
+    let p = profile("nortel").unwrap();
+    let topo = Topology {
+        hosts: vec![Host {
+            participant: "home-server".into(),
+            fqdn: Some("ocs1.contoso.com".into()),
+            ips: vec!["10.0.0.5".into()],
+            port: Some(5061),
+            transport: None,
+            evidence: vec![],
+        }],
+    };
+    // Raw SIP: the OPTIONS comes from 10.0.0.5, which nothing in the messages names.
+    let msgs = seed(false);
+    let options = 8;
+    let plain = build(&msgs, Some(&p), None);
+    let col = plain.rows[options].from.unwrap();
+    assert_eq!(plain.columns[col].participant, None);
+    let l = build_with_topology(&msgs, Some(&p), None, Some(&topo));
+    let c = &l.columns[l.rows[options].from.unwrap()];
+    assert_eq!(c.participant.as_deref(), Some("home-server"));
+    assert_eq!(c.label, "Home Server (LCS/OCS)");
+    // The line server host is still the Application Proxy (from the provisioning answer).
+    let invite_to = &l.columns[l.rows[5].to.unwrap()];
+    assert_eq!(invite_to.participant.as_deref(), Some("app-proxy"));
 }

@@ -16,6 +16,7 @@ use crate::core::diagnosis::{Diagnosis, LegState};
 use crate::core::evidence::Evidence;
 use crate::core::extract;
 use crate::core::profile::Profile;
+use crate::core::routing::Topology;
 use crate::core::sip::{Direction, ParseQuality, SipMessage};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
@@ -310,6 +311,17 @@ pub fn build(
     profile: Option<&Profile>,
     diagnosis: Option<&Diagnosis>,
 ) -> Ladder {
+    build_with_topology(messages, profile, diagnosis, None)
+}
+
+/// As [`build`], also recognising participants by the FQDNs and IPs a topology knows (the
+/// `[servers]` section of the routing rules, or what the analysis inferred).
+pub fn build_with_topology(
+    messages: &[SipMessage],
+    profile: Option<&Profile>,
+    diagnosis: Option<&Diagnosis>,
+    topology: Option<&Topology>,
+) -> Ladder {
     let mut al = Aliases::default();
     // Per message: (from alias id, to alias id).
     let mut ends: Vec<Ends> = Vec::with_capacity(messages.len());
@@ -520,7 +532,21 @@ pub fn build(
     }
     // Participants: product hints first, then the host of the line server URI.
     let mut participant: Vec<Option<String>> = vec![None; roots_in_order.len()];
+    let mut taken: HashSet<String> = HashSet::new();
     if let Some(profile) = profile {
+        // Known FQDNs and IPs first: they are configuration, not a guess.
+        if let Some(topo) = topology {
+            for (c, mem) in members.iter().enumerate() {
+                if let Some(pid) = mem
+                    .iter()
+                    .find_map(|&i| topo.who_is(profile, &al.names[i]))
+                    .filter(|pid| !taken.contains(pid))
+                {
+                    taken.insert(pid.clone());
+                    participant[c] = Some(pid);
+                }
+            }
+        }
         let mut votes: HashMap<(usize, String), u32> = HashMap::new();
         for (a, prod) in &products {
             let c = root_col[&al.find(*a)];
@@ -535,7 +561,6 @@ pub fn build(
         }
         let mut votes: Vec<((usize, String), u32)> = votes.into_iter().collect();
         votes.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        let mut taken: HashSet<String> = HashSet::new();
         for ((c, pid), _) in votes {
             if participant[c].is_none() && !taken.contains(&pid) {
                 taken.insert(pid.clone());

@@ -9,6 +9,7 @@ use super::export::{copy_text, download_text};
 use crate::core::diagnosis::Diagnosis;
 use crate::core::ladder::{self, is_key_header, LadderFilter, Verdict};
 use crate::core::profile::Profile;
+use crate::core::routing::Topology;
 use crate::core::sip::SipMessage;
 use leptos::prelude::*;
 use std::sync::Arc;
@@ -48,14 +49,18 @@ pub fn Ladder(
     /// Marks the rows that are evidence of the failing leg.
     #[prop(optional)]
     diagnosis: Option<Diagnosis>,
+    /// Names columns by the FQDNs/IPs it knows (e.g. the routing rules' `[servers]`).
+    #[prop(optional)]
+    topology: Option<Topology>,
     /// Start with "RCC only" on.
     #[prop(optional)]
     rcc_only: bool,
 ) -> impl IntoView {
-    let model = Arc::new(ladder::build(
+    let model = Arc::new(ladder::build_with_topology(
         &messages,
         profile.as_ref(),
         diagnosis.as_ref(),
+        topology.as_ref(),
     ));
     let filter = RwSignal::new(LadderFilter {
         rcc_only,
