@@ -374,6 +374,28 @@ async fn a_ten_thousand_row_ladder_renders_only_a_window() {
         .query_selector(r#".raw-header.key[data-header="CSeq"]"#)
         .unwrap()
         .is_some());
+    // Arrow down moves the focus to the next row.
+    row.focus().unwrap();
+    let first_row = row.get_attribute("data-row").unwrap();
+    let down = web_sys::KeyboardEventInit::new();
+    down.set_key("ArrowDown");
+    down.set_bubbles(true);
+    row.dispatch_event(
+        &web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &down).unwrap(),
+    )
+    .unwrap();
+    let focused = web_sys::window()
+        .unwrap()
+        .document()
+        .unwrap()
+        .active_element()
+        .unwrap()
+        .get_attribute("data-row")
+        .unwrap();
+    assert_eq!(
+        focused.parse::<u32>().unwrap(),
+        first_row.parse::<u32>().unwrap() + 1
+    );
     // RCC only hides the REGISTER dialogs.
     host.query_selector(r#"[data-filter="rcc-only"]"#)
         .unwrap()

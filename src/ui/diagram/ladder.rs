@@ -171,6 +171,28 @@ pub fn Ladder(
                         if k == "Enter" || k == " " {
                             ev.prevent_default();
                             selected.set(Some(r));
+                        } else if k == "ArrowDown" || k == "ArrowUp" {
+                            // Move between rows; the overscan keeps the neighbour rendered and
+                            // focusing it scrolls the window along.
+                            ev.prevent_default();
+                            use leptos::wasm_bindgen::JsCast;
+                            let me = ev
+                                .current_target()
+                                .and_then(|t| t.dyn_into::<web_sys::Element>().ok());
+                            let next = me.and_then(|e| {
+                                if k == "ArrowDown" {
+                                    e.next_element_sibling()
+                                } else {
+                                    e.previous_element_sibling()
+                                }
+                            });
+                            if let Some(n) = next.and_then(|n| n.dyn_into::<web_sys::HtmlElement>().ok()) {
+                                if n.has_attribute("data-row") {
+                                    let _ = n.focus();
+                                }
+                            }
+                        } else if k == "Escape" {
+                            selected.set(None);
                         }
                     }
                 >
