@@ -38,6 +38,41 @@ fn verdict_label(v: Verdict) -> &'static str {
     }
 }
 
+fn esc(s: &str) -> String {
+    crate::core::diagram::xml_escape(s)
+}
+
+/// The inside of one row as HTML (escaped): time, delay, the arrow with its label, the verdict
+/// for screen readers.
+fn row_html(row: &ladder::Row) -> String {
+    let arrow = match (row.from, row.to) {
+        (Some(a), Some(b)) if a != b => {
+            let (x1, x2) = (col_x(a), col_x(b));
+            let dir = if x2 > x1 { "ltr" } else { "rtl" };
+            format!(
+                r#"<span class="ladder-arrow {dir}" style="left:{}px;width:{}px">"#,
+                x1.min(x2),
+                (x2 - x1).abs()
+            )
+        }
+        (a, b) => format!(
+            r#"<span class="ladder-arrow self" style="left:{}px;width:{}px">"#,
+            col_x(a.or(b).unwrap_or(0)),
+            COL_W / 2.0
+        ),
+    };
+    let delta = row.delta_ms.map(|d| format!("+{d} ms")).unwrap_or_default();
+    let time = row.time.rsplit(['|', ' ', '-']).next().unwrap_or("");
+    format!(
+        r#"<span class="ladder-time" title="{}">{}</span><span class="ladder-delta">{}</span>{arrow}<span class="ladder-label">{}</span></span><span class="visually-hidden">, {}</span>"#,
+        esc(&row.time),
+        esc(time),
+        delta,
+        esc(&row.label),
+        verdict_label(row.verdict)
+    )
+}
+
 #[component]
 pub fn Ladder(
     /// The messages, in time order (e.g. `Ingested::messages`).
@@ -117,46 +152,16 @@ pub fn Ladder(
         .map(|i| view! { <div class="ladder-lifeline" style=format!("left:{}px", col_x(i))></div> })
         .collect_view();
 
+    // Rows are plain HTML strings with no per-row closures: creating the ~40 rows of a window
+    // must stay cheap when a fast scroll replaces all of them. Clicks and keys are handled once,
+    // on the body, by the row's `data-row`.
     let row_view = {
         let model = model.clone();
         move |(pos, r): (usize, usize)| {
             let row = &model.rows[r];
-            let (a, b) = (row.from, row.to);
-            let arrow = match (a, b) {
-                (Some(a), Some(b)) if a != b => {
-                    let (x1, x2) = (col_x(a), col_x(b));
-                    let dir = if x2 > x1 { "ltr" } else { "rtl" };
-                    view! {
-                        <span
-                            class=format!("ladder-arrow {dir}")
-                            style=format!("left:{}px;width:{}px", x1.min(x2), (x2 - x1).abs())
-                        >
-                            <span class="ladder-label">{row.label.clone()}</span>
-                        </span>
-                    }
-                    .into_any()
-                }
-                _ => {
-                    let c = a.or(b).unwrap_or(0);
-                    view! {
-                        <span class="ladder-arrow self" style=format!("left:{}px;width:{}px", col_x(c), COL_W / 2.0)>
-                            <span class="ladder-label">{row.label.clone()}</span>
-                        </span>
-                    }
-                    .into_any()
-                }
-            };
-            let delta = row.delta_ms.map(|d| format!("+{d} ms")).unwrap_or_default();
-            let time = row
-                .time
-                .rsplit(['|', ' ', '-'])
-                .next()
-                .unwrap_or("")
-                .to_string();
             view! {
                 <div
                     class=format!("ladder-row v-{}", row.verdict.as_str())
-                    class:selected=move || selected.get() == Some(r)
                     role="button"
                     tabindex="0"
                     data-row=r
@@ -165,43 +170,46 @@ pub fn Ladder(
                         "position:absolute;left:0;right:0;top:{}px;height:{ROW_H}px",
                         pos as f64 * ROW_H
                     )
-                    on:click=move |_| selected.set(Some(r))
-                    on:keydown=move |ev| {
-                        let k = ev.key();
-                        if k == "Enter" || k == " " {
-                            ev.prevent_default();
-                            selected.set(Some(r));
-                        } else if k == "ArrowDown" || k == "ArrowUp" {
-                            // Move between rows; the overscan keeps the neighbour rendered and
-                            // focusing it scrolls the window along.
-                            ev.prevent_default();
-                            use leptos::wasm_bindgen::JsCast;
-                            let me = ev
-                                .current_target()
-                                .and_then(|t| t.dyn_into::<web_sys::Element>().ok());
-                            let next = me.and_then(|e| {
-                                if k == "ArrowDown" {
-                                    e.next_element_sibling()
-                                } else {
-                                    e.previous_element_sibling()
-                                }
-                            });
-                            if let Some(n) = next.and_then(|n| n.dyn_into::<web_sys::HtmlElement>().ok()) {
-                                if n.has_attribute("data-row") {
-                                    let _ = n.focus();
-                                }
-                            }
-                        } else if k == "Escape" {
-                            selected.set(None);
-                        }
-                    }
-                >
-                    <span class="ladder-time" title=row.time.clone()>{time}</span>
-                    <span class="ladder-delta">{delta}</span>
-                    {arrow}
-                    <span class="visually-hidden">{format!(", {}", verdict_label(row.verdict))}</span>
-                </div>
+                    inner_html=row_html(row)
+                ></div>
             }
+        }
+    };
+    let row_of = |ev: &web_sys::Event| -> Option<(web_sys::HtmlElement, usize)> {
+        use leptos::wasm_bindgen::JsCast;
+        let target = ev.target()?.dyn_into::<web_sys::Element>().ok()?;
+        let row = target.closest("[data-row]").ok()??;
+        let r = row.get_attribute("data-row")?.parse().ok()?;
+        Some((row.dyn_into().ok()?, r))
+    };
+    let on_body_click = move |ev: web_sys::MouseEvent| {
+        if let Some((_, r)) = row_of(&ev) {
+            selected.set(Some(r));
+        }
+    };
+    let on_body_key = move |ev: web_sys::KeyboardEvent| {
+        let Some((el, r)) = row_of(&ev) else { return };
+        let k = ev.key();
+        if k == "Enter" || k == " " {
+            ev.prevent_default();
+            selected.set(Some(r));
+        } else if k == "ArrowDown" || k == "ArrowUp" {
+            // Move between rows; the overscan keeps the neighbour rendered and focusing it
+            // scrolls the window along.
+            ev.prevent_default();
+            use leptos::wasm_bindgen::JsCast;
+            let next = if k == "ArrowDown" {
+                el.next_element_sibling()
+            } else {
+                el.previous_element_sibling()
+            };
+            if let Some(n) = next.and_then(|n| n.dyn_into::<web_sys::HtmlElement>().ok()) {
+                if n.has_attribute("data-row") {
+                    let _ = n.focus();
+                }
+            }
+        } else if k == "Escape" {
+            selected.set(None);
         }
     };
 
@@ -383,8 +391,19 @@ pub fn Ladder(
                     </div>
                     {header}
                 </div>
+                // The selected row's highlight: one rule instead of a closure per row.
+                <style>
+                    {move || {
+                        selected
+                            .get()
+                            .map(|r| format!(".ladder-row[data-row=\"{r}\"]{{background:var(--panel-2);box-shadow:inset 3px 0 0 var(--accent)}}"))
+                            .unwrap_or_default()
+                    }}
+                </style>
                 <div
                     class="ladder-body"
+                    on:click=on_body_click
+                    on:keydown=on_body_key
                     style=move || {
                         format!(
                             "position:relative;width:{inner_w}px;height:{}px",
