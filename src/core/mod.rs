@@ -4,11 +4,13 @@
 
 pub mod analysis;
 pub mod diagnosis;
+pub mod diagram;
 pub mod directory;
 pub mod evidence;
 pub mod example;
 pub mod extract;
 pub mod ingest;
+pub mod ladder;
 pub mod profile;
 pub mod redact;
 pub mod report;

@@ -6,6 +6,7 @@ mod analysis;
 mod app;
 mod checks;
 mod copy;
+pub mod diagram;
 mod router;
 mod shell;
 mod state;

@@ -1,0 +1,250 @@
+// End-to-end: the flow diagram and the ladder on the diagnosis step, in the release build.
+//
+// These tests need the diagnosis step to show <FlowDiagram/> and <Ladder/> and a button with
+// data-action="load-example". Until the app has that button, every test here skips itself with a
+// message (so the build cannot break before integration); remove nothing else when wiring.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { serve } from './server.mjs';
+import { launch, screenshot } from './browser.mjs';
+
+const NOT_WIRED = 'no [data-action="load-example"] button, or no <FlowDiagram/> on #/diagnosis after loading the example: the diagram is not wired into the diagnosis step yet';
+
+let server, context;
+before(async () => { server = await serve('dist'); context = await launch(); });
+after(async () => { await context?.close(); await server?.close(); });
+
+/// Opens the app with the example case loaded and the diagnosis step shown, or returns null when
+/// the app cannot do that yet.
+async function openExample({ reducedMotion } = {}) {
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  if (reducedMotion) await page.emulateMedia({ reducedMotion });
+  await page.goto(`${server.url}/#/symptom`);
+  await page.getByRole('heading', { level: 2 }).first().waitFor();
+  // Start clean: an earlier test's saved example would replace the button.
+  await page.evaluate(() => localStorage.clear());
+  await page.reload();
+  await page.getByRole('heading', { level: 2 }).first().waitFor();
+  let button = page.locator('[data-action="load-example"]').first();
+  if (await button.count() === 0) {
+    await page.goto(`${server.url}/#/diagnosis`);
+    await page.getByRole('heading', { level: 2 }).first().waitFor();
+    button = page.locator('[data-action="load-example"]').first();
+  }
+  if (await button.count() === 0) { await page.close(); return null; }
+  await button.click();
+  if (!(await page.evaluate(() => location.hash)).startsWith('#/diagnosis')) {
+    await page.goto(`${server.url}/#/diagnosis`);
+  }
+  const flow = page.locator('figure.flow-diagram');
+  try {
+    await flow.waitFor({ timeout: 5000 });
+  } catch {
+    await page.close();
+    return null;
+  }
+  return { page, errors };
+}
+
+/// A Communicator client trace of `n` RCC messages (CSTA dialogs, 5 messages each), in the
+/// format of the example case, so every row survives the "RCC only" filter.
+function bigClientTrace(n) {
+  const lines = [];
+  const pad = (v, w = 2) => String(v).padStart(w, '0');
+  let ms = 8 * 3600_000;
+  const stamp = () => {
+    ms += 7;
+    const h = Math.floor(ms / 3600_000) % 24, m = Math.floor(ms / 60_000) % 60, s = Math.floor(ms / 1000) % 60;
+    return `11/26/2026|${pad(h)}:${pad(m)}:${pad(s)}.${pad(ms % 1000, 3)}`;
+  };
+  const body = '<?xml version="1.0"?><RequestSystemStatus xmlns="http://www.ecma-international.org/standards/ecma-323/csta/ed3"/>';
+  const packet = (sent, text) => {
+    const t = stamp();
+    const what = sent ? 'Sending Packet - 10.0.0.10:5061 (From Local Address: 10.0.1.50:50123)'
+      : 'Received Packet - 10.0.0.10:5061 (Local Address: 10.0.1.50:50123)';
+    lines.push(`${t} 1A4C:1B30 INFO  :: ${what} ${text.length} bytes:`);
+    lines.push(text);
+    lines.push(`${t} 1A4C:1B30 INFO  :: End of ${what} ${text.length} bytes`);
+  };
+  const msg = (start, headers, b = '') =>
+    [start, ...headers, `Content-Length: ${b.length}`, '', b].join('\r\n');
+  for (let d = 0; lines.length / 3 < n; d++) {
+    const common = [
+      `From: <sip:alice@contoso.com>;tag=f${d};epid=01010101ab`,
+      `Call-ID: big-${d}`,
+    ];
+    const via = (b) => `Via: SIP/2.0/TLS 10.0.1.50:50123;branch=z9hG4bK${b}${d};ms-received-port=50123`;
+    const to = '<sip:rcc@mcm-ap.contoso.com>';
+    packet(true, msg('INVITE sip:rcc@mcm-ap.contoso.com SIP/2.0', [via('i'), ...common, `To: ${to}`, 'CSeq: 1 INVITE',
+      'User-Agent: UCCAPI/2.0.6362.111 OC/2.0.6362.111 (Microsoft Office Communicator 2005)',
+      'Content-Type: application/csta+xml'], body));
+    packet(false, msg('SIP/2.0 100 Trying', [via('i'), ...common, `To: ${to}`, 'CSeq: 1 INVITE', 'Server: RTC/2.0']));
+    packet(false, msg('SIP/2.0 200 OK', [via('i'), ...common, `To: ${to};tag=g${d}`, 'CSeq: 1 INVITE',
+      'Content-Type: application/csta+xml'], '<RequestSystemStatusResponse><systemStatus>normal</systemStatus></RequestSystemStatusResponse>'));
+    packet(true, msg(`ACK sip:rcc@mcm-ap.contoso.com SIP/2.0`, [via('a'), ...common, `To: ${to};tag=g${d}`, 'CSeq: 1 ACK']));
+    packet(true, msg(`INFO sip:rcc@mcm-ap.contoso.com SIP/2.0`, [via('n'), ...common, `To: ${to};tag=g${d}`, 'CSeq: 2 INFO',
+      'Content-Type: application/csta+xml'], '<MonitorStart><monitorObject><deviceObject>tel:+14255550123;ext=5123</deviceObject></monitorObject></MonitorStart>'));
+  }
+  return lines.join('\r\n') + '\r\n';
+}
+
+test('the example case: missing route on the Home Server hop, callout with the exact rule', async (t) => {
+  const opened = await openExample();
+  if (!opened) { t.skip(NOT_WIRED); return; }
+  const { page, errors } = opened;
+  const legs = page.locator('figure.flow-diagram svg g.leg[data-leg]');
+  assert.ok(await legs.count() >= 5);
+  // The seed's fault: the Home Server never forwards the CSTA INVITE to the Application Proxy.
+  const hop = page.locator('svg g.leg[data-leg="home-server->app-proxy"]').first();
+  assert.equal(await hop.getAttribute('data-state'), 'missing-route');
+  const broken = await page.locator('svg g.leg[data-state="failing"], svg g.leg[data-state="missing-route"]').count();
+  assert.ok(broken >= 1, 'a failing or missing-route leg is drawn');
+  // Every failing leg of the diagnosis list is failing in the drawing too.
+  for (const key of await page.locator('svg g.leg[data-state="failing"]').evaluateAll((els) => els.map((e) => e.dataset.leg))) {
+    assert.ok(await page.locator(`ol.flow-legs li[data-leg="${key}"][data-state="failing"]`).count() >= 1, key);
+  }
+  const callout = page.locator('svg g.callout[data-leg="home-server->app-proxy"]');
+  assert.equal(await callout.getAttribute('data-hop'), 'home-server');
+  const rule = await callout.getAttribute('data-rule');
+  assert.match(rule, /mcm-ap\.contoso\.com/);
+  const text = await callout.evaluate((g) => [...g.querySelectorAll('text.rule')].map((t) => t.textContent).join(' '));
+  assert.equal(text.replace(/\s+/g, ' ').trim(), rule.replace(/\s+/g, ' ').trim());
+  // Jump to the failing leg: the animation stops with that leg's state shown.
+  await page.locator('[data-action="flow-jump-failing"]').click();
+  await page.waitForFunction(() => document.querySelector('svg g.callout[data-leg="home-server->app-proxy"]').classList.contains('shown'));
+  await screenshot(page, 'diagram-example');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('reduced motion shows the final state without animation', async (t) => {
+  const opened = await openExample({ reducedMotion: 'reduce' });
+  if (!opened) { t.skip(NOT_WIRED); return; }
+  const { page } = opened;
+  assert.equal(await page.locator('figure.flow-diagram').getAttribute('data-reduced-motion'), 'true');
+  const notShown = await page.locator('svg g.leg:not(.shown)').count();
+  assert.equal(notShown, 0);
+  assert.equal(await page.locator('svg circle.dot').count(), 0);
+  assert.equal(await page.locator('[data-action="flow-play"]').getAttribute('aria-label'), 'Play');
+  await page.close();
+});
+
+test('exports: SVG parses, PNG has the drawing size at 2x, Mermaid is a sequence diagram', async (t) => {
+  const opened = await openExample();
+  if (!opened) { t.skip(NOT_WIRED); return; }
+  const { page, errors } = opened;
+  const svgEl = page.locator('figure.flow-diagram svg.rcc-flow');
+  const w = Number(await svgEl.getAttribute('data-width'));
+  const h = Number(await svgEl.getAttribute('data-height'));
+
+  const [svgDl] = await Promise.all([page.waitForEvent('download'), page.locator('[data-action="export-svg"]').click()]);
+  assert.match(svgDl.suggestedFilename(), /\.svg$/);
+  const svg = fs.readFileSync(await svgDl.path(), 'utf8');
+  const parsed = await page.evaluate((s) => {
+    const doc = new DOMParser().parseFromString(s, 'image/svg+xml');
+    return {
+      error: doc.querySelector('parsererror')?.textContent ?? null,
+      root: doc.documentElement.localName,
+      ns: doc.documentElement.namespaceURI,
+      legs: doc.querySelectorAll('[data-leg][data-state]').length,
+      missing: doc.querySelector('g.leg[data-leg="home-server->app-proxy"]')?.getAttribute('data-state'),
+    };
+  }, svg);
+  assert.equal(parsed.error, null);
+  assert.equal(parsed.root, 'svg');
+  assert.equal(parsed.ns, 'http://www.w3.org/2000/svg');
+  assert.equal(parsed.missing, 'missing-route');
+  assert.ok(!/href|url\(/.test(svg), 'no external references');
+
+  const [pngDl] = await Promise.all([page.waitForEvent('download'), page.locator('[data-action="export-png"]').click()]);
+  assert.match(pngDl.suggestedFilename(), /\.png$/);
+  const png = fs.readFileSync(await pngDl.path());
+  assert.deepEqual([...png.subarray(0, 8)], [137, 80, 78, 71, 13, 10, 26, 10], 'PNG signature');
+  assert.equal(png.toString('ascii', 12, 16), 'IHDR');
+  assert.equal(png.readUInt32BE(16), Math.round(w * 2));
+  assert.equal(png.readUInt32BE(20), Math.round(h * 2));
+
+  const [mmd] = await Promise.all([page.waitForEvent('download'), page.locator('[data-action="export-mermaid"]').click()]);
+  const mermaid = fs.readFileSync(await mmd.path(), 'utf8');
+  assert.match(mermaid, /^sequenceDiagram\n/);
+  assert.match(mermaid, /participant H\d+ as /);
+  assert.match(mermaid, /H\d+->>H\d+: INVITE sip:rcc@mcm-ap\.contoso\.com/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a 10,000-message log scrolls smoothly in the ladder', async (t) => {
+  const opened = await openExample();
+  if (!opened) { t.skip(NOT_WIRED); return; }
+  const { page, errors } = opened;
+  const trace = bigClientTrace(10_000);
+  await page.goto(`${server.url}/#/logs`);
+  await page.getByRole('heading', { level: 2 }).first().waitFor();
+  await page.locator('input[type="file"]').first().setInputFiles({
+    name: 'big-Communicator-uccapi.uccapilog', mimeType: 'text/plain', buffer: Buffer.from(trace),
+  });
+  await page.goto(`${server.url}/#/diagnosis`);
+  await page.waitForFunction(() => Number(document.querySelector('.ladder')?.dataset.rows ?? 0) >= 10_000, null, { timeout: 60_000 });
+  const measure = () => page.evaluate(async () => {
+    const el = document.querySelector('.ladder-scroll');
+    el.scrollIntoView();
+    // Let the page settle (analysis, first render, saving the inputs) before measuring.
+    await new Promise((r) => setTimeout(r, 1500));
+    await new Promise((r) => (window.requestIdleCallback ? requestIdleCallback(r, { timeout: 2000 }) : r()));
+    const longTasks = [];
+    const obs = new PerformanceObserver((list) => { for (const e of list.getEntries()) longTasks.push(e.duration); });
+    obs.observe({ type: 'longtask' });
+    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    const frames = [];
+    const max = el.scrollHeight - el.clientHeight;
+    const steps = 200;
+    let last = performance.now();
+    for (let i = 1; i <= steps; i++) {
+      el.scrollTop = Math.round((max * i) / steps);
+      await new Promise((r) => requestAnimationFrame(r));
+      const now = performance.now();
+      frames.push(now - last);
+      last = now;
+    }
+    // And back up in big jumps.
+    for (let i = steps; i >= 0; i -= 20) {
+      el.scrollTop = Math.round((max * i) / steps);
+      await new Promise((r) => requestAnimationFrame(r));
+      const now = performance.now();
+      frames.push(now - last);
+      last = now;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    obs.disconnect();
+    frames.sort((a, b) => a - b);
+    return {
+      rows: Number(document.querySelector('.ladder').dataset.rows),
+      rendered: el.querySelectorAll('.ladder-row').length,
+      scrollHeight: el.scrollHeight,
+      longestFrame: frames[frames.length - 1],
+      p95Frame: frames[Math.floor(frames.length * 0.95)],
+      medianFrame: frames[Math.floor(frames.length / 2)],
+      longTasks: longTasks.length,
+      longestTask: Math.max(0, ...longTasks),
+    };
+  });
+  // This machine is shared: a long task can be another process taking the CPU. Measure up to
+  // three times; a real regression fails every run. Every run is printed.
+  let result;
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    result = await measure();
+    console.log(`ladder scroll run ${attempt}, ${result.rows} messages: ${result.rendered} rows in the DOM; frames median ${result.medianFrame.toFixed(1)} ms, p95 ${result.p95Frame.toFixed(1)} ms, longest ${result.longestFrame.toFixed(1)} ms; long tasks ${result.longTasks} (longest ${result.longestTask.toFixed(1)} ms)`);
+    if (result.longestTask < 50 && result.p95Frame < 50) break;
+  }
+  assert.ok(result.rows >= 10_000);
+  assert.ok(result.rendered < 80, `${result.rendered} rows rendered`);
+  assert.ok(result.longestTask < 50, `a long task of ${result.longestTask} ms while scrolling`);
+  assert.ok(result.p95Frame < 50, `p95 frame ${result.p95Frame} ms`);
+  await screenshot(page, 'diagram-ladder-10k');
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -1,0 +1,883 @@
+//! The ladder (message sequence) view of the logs: one column per host, one row per message.
+//!
+//! Columns are hosts merged by their aliases: a machine shows up in logs as an IP with several
+//! ports, an FQDN in a Via sent-by or Record-Route, a `Contact` address, the `Peer`/local address
+//! of a log record, or simply "whoever wrote this log". A union-find over those aliases makes one
+//! column per machine, labelled with its nicest name and, where a profile participant's product
+//! hint matches what the host says about itself (`User-Agent`/`Server`), the participant label.
+//!
+//! Rows are the messages in time order with the delay since the previous one, the sending and
+//! receiving column, a verdict (OK, error response, the diagnosis' failing leg, repaired or
+//! partly parsed) and the dialog (Call-ID). Filters select one dialog, one method, or "RCC only".
+//! [`window`] gives the rows a virtual scroller must render; [`to_mermaid`] exports the ladder as
+//! Mermaid `sequenceDiagram` text.
+
+use crate::core::diagnosis::{Diagnosis, LegState};
+use crate::core::evidence::Evidence;
+use crate::core::extract;
+use crate::core::profile::Profile;
+use crate::core::routing::Topology;
+use crate::core::sip::{Direction, ParseQuality, SipMessage};
+use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
+
+/// One host column.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Column {
+    /// Participant label when recognised, else the host name.
+    pub label: String,
+    /// Nicest host name (FQDN over IP), empty when only "the writer of a log" is known.
+    pub host: String,
+    /// Every alias merged into this column (hosts, `host:port`, `log:<file>`).
+    pub aliases: Vec<String>,
+    /// Profile participant id, when recognised.
+    pub participant: Option<String>,
+}
+
+/// How a row is coloured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    Ok,
+    /// A final response ≥ 400.
+    ErrorResponse,
+    /// The message is evidence of the diagnosis' failing (or missing-route) leg.
+    FailingLeg,
+    /// Parsed after the lenient front end repaired it.
+    Repaired,
+    /// Only partly parsed.
+    Partial,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Ok => "ok",
+            Verdict::ErrorResponse => "error-response",
+            Verdict::FailingLeg => "failing-leg",
+            Verdict::Repaired => "repaired",
+            Verdict::Partial => "partial",
+        }
+    }
+}
+
+/// One message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Row {
+    /// Index into the messages the ladder was built from.
+    pub message: usize,
+    /// Timestamp as written.
+    pub time: String,
+    pub millis: Option<i64>,
+    /// Milliseconds since the previous message with a time.
+    pub delta_ms: Option<i64>,
+    /// Column indexes; `None` when the log does not say.
+    pub from: Option<usize>,
+    pub to: Option<usize>,
+    /// `INVITE sip:rcc@mcm.contoso.com` or `404 Not Found (INVITE)`.
+    pub label: String,
+    /// Request method, or the CSeq method of a response (for the method filter).
+    pub method: String,
+    pub status: Option<u16>,
+    pub verdict: Verdict,
+    pub call_id: Option<String>,
+    /// Part of remote call control (CSTA dialog or provisioning subscription).
+    pub rcc: bool,
+}
+
+/// One Call-ID for the dialog filter.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DialogSummary {
+    pub call_id: String,
+    /// First request of the dialog, e.g. `INVITE sip:rcc@mcm.contoso.com`.
+    pub label: String,
+    pub rows: usize,
+    pub rcc: bool,
+}
+
+/// The whole ladder.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ladder {
+    pub columns: Vec<Column>,
+    pub rows: Vec<Row>,
+    /// Call-IDs in order of first appearance.
+    pub dialogs: Vec<DialogSummary>,
+    /// Methods present, sorted.
+    pub methods: Vec<String>,
+}
+
+/// Which rows to show. Every field set must match.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LadderFilter {
+    pub call_id: Option<String>,
+    pub method: Option<String>,
+    pub rcc_only: bool,
+}
+
+impl Ladder {
+    /// Indexes of the rows passing `filter`, in order.
+    pub fn filtered(&self, filter: &LadderFilter) -> Vec<usize> {
+        self.rows
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| {
+                (!filter.rcc_only || r.rcc)
+                    && filter
+                        .call_id
+                        .as_ref()
+                        .is_none_or(|c| r.call_id.as_ref() == Some(c))
+                    && filter
+                        .method
+                        .as_ref()
+                        .is_none_or(|m| r.method.eq_ignore_ascii_case(m))
+            })
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    /// Index of the first row of the diagnosis' failing leg.
+    pub fn first_failing(&self) -> Option<usize> {
+        self.rows
+            .iter()
+            .position(|r| r.verdict == Verdict::FailingLeg)
+    }
+}
+
+/// The rows a virtual scroller renders: the visible ones plus `overscan` on each side.
+pub fn window(
+    rows: usize,
+    row_height: f64,
+    scroll_top: f64,
+    viewport: f64,
+    overscan: usize,
+) -> Range<usize> {
+    if rows == 0 || row_height <= 0.0 || !row_height.is_finite() {
+        return 0..0;
+    }
+    let top = if scroll_top.is_finite() {
+        scroll_top.max(0.0)
+    } else {
+        0.0
+    };
+    let view = if viewport.is_finite() {
+        viewport.max(0.0)
+    } else {
+        0.0
+    };
+    let first = ((top / row_height).floor() as usize).min(rows);
+    let last = (((top + view) / row_height).ceil() as usize).min(rows);
+    let start = first.saturating_sub(overscan).min(rows.saturating_sub(1));
+    let end = last.saturating_add(overscan).min(rows).max(start + 1);
+    start..end
+}
+
+/// Header names the raw-message view highlights.
+pub fn is_key_header(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    matches!(
+        n.as_str(),
+        "call-id" | "cseq" | "via" | "content-type" | "from" | "to"
+    ) || n.starts_with("ms-diagnostics")
+        || n == "ms-client-diagnostics"
+}
+
+// --- union-find over host aliases ------------------------------------------------------------
+
+#[derive(Default)]
+struct Aliases {
+    index: HashMap<String, usize>,
+    names: Vec<String>,
+    parent: Vec<usize>,
+    /// How often each alias was seen (for the nicest name).
+    seen: Vec<u32>,
+}
+
+impl Aliases {
+    fn id(&mut self, alias: &str) -> usize {
+        if let Some(&i) = self.index.get(alias) {
+            self.seen[i] += 1;
+            return i;
+        }
+        let i = self.names.len();
+        self.index.insert(alias.to_string(), i);
+        self.names.push(alias.to_string());
+        self.parent.push(i);
+        self.seen.push(1);
+        i
+    }
+
+    fn find(&mut self, mut i: usize) -> usize {
+        while self.parent[i] != i {
+            self.parent[i] = self.parent[self.parent[i]];
+            i = self.parent[i];
+        }
+        i
+    }
+
+    fn union(&mut self, a: usize, b: usize) {
+        let (ra, rb) = (self.find(a), self.find(b));
+        if ra != rb {
+            // Keep the older alias as root so column order follows first appearance.
+            let (root, child) = if ra < rb { (ra, rb) } else { (rb, ra) };
+            self.parent[child] = root;
+        }
+    }
+}
+
+/// Host part of `host[:port]`, `[v6]:port` or a SIP URI, lower case; `None` for empty.
+fn host_key(s: &str) -> Option<String> {
+    let s = s.trim().trim_matches(|c| c == '<' || c == '>' || c == '"');
+    if s.is_empty() {
+        return None;
+    }
+    if s.to_ascii_lowercase().starts_with("sip") && s.contains(':') && !s.starts_with('[') {
+        if let Some((_, h)) = crate::core::routing::uri_parts(s) {
+            return Some(h);
+        }
+    }
+    let h = if let Some(rest) = s.strip_prefix('[') {
+        rest.split(']').next().unwrap_or(rest).to_string()
+    } else {
+        match s.rsplit_once(':') {
+            Some((h, p)) if !h.contains(':') && p.chars().all(|c| c.is_ascii_digit()) => {
+                h.to_string()
+            }
+            _ => s.to_string(),
+        }
+    };
+    let h = h.trim().to_ascii_lowercase();
+    (!h.is_empty()).then_some(h)
+}
+
+fn is_ip(h: &str) -> bool {
+    (h.split('.').count() == 4 && h.split('.').all(|p| p.parse::<u8>().is_ok())) || h.contains(':')
+}
+
+fn is_fqdn(h: &str) -> bool {
+    h.contains('.') && !is_ip(h) && h.chars().any(|c| c.is_ascii_alphabetic())
+}
+
+/// The first host of a `Route`/`Record-Route` value list.
+fn route_hosts(m: &SipMessage, name: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for v in m.headers_named(name) {
+        for part in v.split(',') {
+            if let Some(h) = crate::core::routing::uri_host_of_header(part) {
+                out.push(h);
+            }
+        }
+    }
+    out
+}
+
+fn contact_host(m: &SipMessage) -> Option<String> {
+    crate::core::routing::uri_host_of_header(m.header("Contact")?)
+}
+
+fn strip_uri_params(uri: &str) -> String {
+    uri.trim()
+        .trim_matches(|c| c == '<' || c == '>')
+        .split([';', '?'])
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase()
+}
+
+fn evidence_lines(diagnosis: &Diagnosis) -> Vec<(String, u32)> {
+    diagnosis
+        .flow
+        .iter()
+        .filter(|l| matches!(l.state, LegState::Failing | LegState::MissingRoute))
+        .flat_map(|l| l.evidence.iter())
+        .filter_map(|e| match e {
+            Evidence::Log {
+                file, line_start, ..
+            } => Some((file.clone(), *line_start)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A transaction: Call-ID, CSeq number and method, top Via branch.
+type TxKey = (String, u32, String, String);
+/// Sender and receiver alias of a message.
+type Ends = (Option<usize>, Option<usize>);
+
+/// Build the ladder. `profile` labels columns with participants; `diagnosis` marks the rows
+/// that are evidence of its failing leg.
+pub fn build(
+    messages: &[SipMessage],
+    profile: Option<&Profile>,
+    diagnosis: Option<&Diagnosis>,
+) -> Ladder {
+    build_with_topology(messages, profile, diagnosis, None)
+}
+
+/// As [`build`], also recognising participants by the FQDNs and IPs a topology knows (the
+/// `[servers]` section of the routing rules, or what the analysis inferred).
+pub fn build_with_topology(
+    messages: &[SipMessage],
+    profile: Option<&Profile>,
+    diagnosis: Option<&Diagnosis>,
+    topology: Option<&Topology>,
+) -> Ladder {
+    let mut al = Aliases::default();
+    // Per message: (from alias id, to alias id).
+    let mut ends: Vec<Ends> = Vec::with_capacity(messages.len());
+    // Request endpoints by transaction, for responses that do not say where they came from.
+    let mut requests: HashMap<TxKey, Ends> = HashMap::new();
+    // Product strings each alias said about itself.
+    let mut products: Vec<(usize, String)> = Vec::new();
+    let mut line_servers: HashSet<String> = HashSet::new();
+
+    for m in messages {
+        if let Some(p) = extract::provisioning(m) {
+            if let Some(s) = p.line_server_uri {
+                line_servers.insert(strip_uri_params(&s));
+            }
+        }
+    }
+
+    for m in messages {
+        let hops = extract::hop_chain(m);
+        let top_via = hops.vias.first();
+        let is_request = m.method().is_some();
+        let writer = format!("log:{}", m.source.file);
+        let local = m.local.as_deref().and_then(host_key);
+        let peer = m.peer.as_deref().and_then(host_key);
+        let branch_key = {
+            let (n, meth) = m.cseq().unwrap_or((0, ""));
+            let branch = m
+                .header("Via")
+                .and_then(|v| {
+                    v.split(';').find_map(|p| {
+                        let (k, val) = p.split_once('=')?;
+                        k.trim()
+                            .eq_ignore_ascii_case("branch")
+                            .then(|| val.trim().split(',').next().unwrap_or("").to_string())
+                    })
+                })
+                .unwrap_or_else(|| top_via.map(|v| v.sent_by.clone()).unwrap_or_default());
+            (
+                m.call_id().unwrap_or("").to_string(),
+                n,
+                meth.to_ascii_uppercase(),
+                branch,
+            )
+        };
+        // Where the message was sent by whom, as far as the log says.
+        let (from, to) = match m.direction {
+            Some(dir) => {
+                let me = al.id(&writer);
+                if let Some(l) = &local {
+                    let l = al.id(l);
+                    al.union(me, l);
+                }
+                let other = peer.as_ref().map(|p| al.id(p));
+                match dir {
+                    Direction::Sent => {
+                        let other = other.or_else(|| {
+                            if is_request {
+                                route_hosts(m, "Route")
+                                    .first()
+                                    .cloned()
+                                    .or_else(|| {
+                                        m.request_uri()
+                                            .and_then(crate::core::routing::uri_host_of_header)
+                                    })
+                                    .map(|h| al.id(&h))
+                            } else {
+                                requests
+                                    .get(&branch_key)
+                                    .and_then(|r| r.0)
+                                    .or_else(|| top_via.map(|v| al.id(&v.host)))
+                            }
+                        });
+                        (Some(me), other)
+                    }
+                    Direction::Received => {
+                        let other = other.or_else(|| {
+                            if is_request {
+                                top_via.map(|v| al.id(&v.host))
+                            } else {
+                                requests.get(&branch_key).and_then(|r| r.1)
+                            }
+                        });
+                        (other, Some(me))
+                    }
+                }
+            }
+            None => {
+                if is_request {
+                    let from = top_via.map(|v| al.id(&v.host));
+                    let to = route_hosts(m, "Route")
+                        .first()
+                        .cloned()
+                        .or_else(|| {
+                            m.request_uri()
+                                .and_then(crate::core::routing::uri_host_of_header)
+                        })
+                        .map(|h| al.id(&h));
+                    (from, to)
+                } else {
+                    match requests.get(&branch_key) {
+                        Some(&(f, t)) => (t, f),
+                        None => {
+                            let from = extract::ms_diagnostics(m)
+                                .into_iter()
+                                .find_map(|d| d.source)
+                                .and_then(|s| host_key(&s))
+                                .or_else(|| contact_host(m))
+                                .map(|h| al.id(&h));
+                            (from, top_via.map(|v| al.id(&v.host)))
+                        }
+                    }
+                }
+            }
+        };
+        // Aliases that name the same machine.
+        if is_request {
+            if let (Some(f), Some(v)) = (from, top_via) {
+                // The sender of a request put the top Via in.
+                let vh = al.id(&v.host);
+                al.union(f, vh);
+                if let Some(r) = v.received.as_deref().and_then(host_key) {
+                    let r = al.id(&r);
+                    al.union(f, r);
+                }
+            }
+            if let (Some(f), Some(c)) = (from, contact_host(m)) {
+                if hops.vias.len() == 1 && is_ip(&c) {
+                    let c = al.id(&c);
+                    al.union(f, c);
+                }
+            }
+            if m.direction == Some(Direction::Sent) {
+                if let (Some(t), Some(r)) = (to, route_hosts(m, "Route").first()) {
+                    let r = al.id(r);
+                    al.union(t, r);
+                }
+            }
+            if m.direction == Some(Direction::Received) {
+                if let (Some(f), Some(r)) = (from, route_hosts(m, "Record-Route").first()) {
+                    let r = al.id(r);
+                    al.union(f, r);
+                }
+            }
+            requests.insert(branch_key.clone(), (from, to));
+        } else {
+            if let (Some(t), Some(v)) = (to, top_via) {
+                // A response goes back to whoever put the top Via in.
+                let vh = al.id(&v.host);
+                al.union(t, vh);
+            }
+            let rr = route_hosts(m, "Record-Route");
+            if m.direction == Some(Direction::Received) {
+                if let (Some(f), Some(r)) = (from, rr.last()) {
+                    let r = al.id(r);
+                    al.union(f, r);
+                }
+            }
+            if let (Some(f), Some(c)) = (from, contact_host(m)) {
+                // Only a dialog-creating answer's Contact is the responder (a REGISTER answer
+                // lists the registrar's bindings: the client's own address).
+                let creates_dialog = m.cseq().is_some_and(|(_, x)| {
+                    x.eq_ignore_ascii_case("INVITE") || x.eq_ignore_ascii_case("SUBSCRIBE")
+                });
+                if rr.is_empty()
+                    && creates_dialog
+                    && is_ip(&c)
+                    && m.status().is_some_and(|s| (200..300).contains(&s))
+                {
+                    let c = al.id(&c);
+                    al.union(f, c);
+                }
+            }
+            if m.direction.is_some() && hops.vias.len() == 1 {
+                if let Some(f) = from {
+                    for d in extract::ms_diagnostics(m) {
+                        if let Some(h) = d.source.as_deref().and_then(host_key) {
+                            let h = al.id(&h);
+                            al.union(f, h);
+                        }
+                    }
+                }
+            }
+        }
+        if let (Some(f), Some(p)) = (from, extract::product(m)) {
+            products.push((f, p));
+        }
+        ends.push((from, to));
+    }
+
+    // Columns: one per root that is an endpoint.
+    let mut root_col: HashMap<usize, usize> = HashMap::new();
+    let mut roots_in_order: Vec<usize> = Vec::new();
+    for &(f, t) in &ends {
+        for a in [f, t].into_iter().flatten() {
+            let r = al.find(a);
+            if let std::collections::hash_map::Entry::Vacant(e) = root_col.entry(r) {
+                e.insert(roots_in_order.len());
+                roots_in_order.push(r);
+            }
+        }
+    }
+    let mut members: Vec<Vec<usize>> = vec![Vec::new(); roots_in_order.len()];
+    for i in 0..al.names.len() {
+        let r = al.find(i);
+        if let Some(&c) = root_col.get(&r) {
+            members[c].push(i);
+        }
+    }
+    // Participants: product hints first, then the host of the line server URI.
+    let mut participant: Vec<Option<String>> = vec![None; roots_in_order.len()];
+    let mut taken: HashSet<String> = HashSet::new();
+    if let Some(profile) = profile {
+        // Known FQDNs and IPs first: they are configuration, not a guess.
+        if let Some(topo) = topology {
+            for (c, mem) in members.iter().enumerate() {
+                if let Some(pid) = mem
+                    .iter()
+                    .find_map(|&i| topo.who_is(profile, &al.names[i]))
+                    .filter(|pid| !taken.contains(pid))
+                {
+                    taken.insert(pid.clone());
+                    participant[c] = Some(pid);
+                }
+            }
+        }
+        let mut votes: HashMap<(usize, String), u32> = HashMap::new();
+        for (a, prod) in &products {
+            let c = root_col[&al.find(*a)];
+            let lower = prod.to_ascii_lowercase();
+            if let Some(p) = profile.participants.iter().find(|p| {
+                p.product_hints
+                    .iter()
+                    .any(|h| lower.contains(&h.to_ascii_lowercase()))
+            }) {
+                *votes.entry((c, p.id.clone())).or_default() += 1;
+            }
+        }
+        let mut votes: Vec<((usize, String), u32)> = votes.into_iter().collect();
+        votes.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        for ((c, pid), _) in votes {
+            if participant[c].is_none() && !taken.contains(&pid) {
+                taken.insert(pid.clone());
+                participant[c] = Some(pid);
+            }
+        }
+        if let Some(ls) = profile.line_server_host() {
+            if !taken.contains(&ls.id) {
+                let hosts: HashSet<String> = line_servers
+                    .iter()
+                    .filter_map(|u| crate::core::routing::uri_parts(u).map(|(_, h)| h))
+                    .collect();
+                for (c, mem) in members.iter().enumerate() {
+                    if participant[c].is_none() && mem.iter().any(|&i| hosts.contains(&al.names[i]))
+                    {
+                        participant[c] = Some(ls.id.clone());
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    let mut columns: Vec<Column> = members
+        .iter()
+        .enumerate()
+        .map(|(c, mem)| {
+            let mut names: Vec<(usize, &String)> = mem.iter().map(|&i| (i, &al.names[i])).collect();
+            names.sort_by_key(|(i, n)| {
+                let rank = if is_fqdn(n) {
+                    0
+                } else if is_ip(n) {
+                    1
+                } else if n.starts_with("log:") {
+                    3
+                } else {
+                    2
+                };
+                (rank, std::cmp::Reverse(al.seen[*i]), *i)
+            });
+            let host = names
+                .first()
+                .map(|(_, n)| n.to_string())
+                .filter(|n| !n.starts_with("log:"))
+                .unwrap_or_default();
+            let pid = participant[c].clone();
+            let plabel = pid
+                .as_ref()
+                .and_then(|id| profile.and_then(|p| p.participant(id)))
+                .map(|p| p.label.clone());
+            let label = plabel.unwrap_or_else(|| {
+                if host.is_empty() {
+                    names
+                        .first()
+                        .map(|(_, n)| format!("writer of {}", n.trim_start_matches("log:")))
+                        .unwrap_or_else(|| "?".into())
+                } else {
+                    host.clone()
+                }
+            });
+            Column {
+                label,
+                host,
+                aliases: names.iter().map(|(_, n)| n.to_string()).collect(),
+                participant: pid,
+            }
+        })
+        .collect();
+    // Order: profile participants in profile order, then the rest by first appearance.
+    let mut order: Vec<usize> = (0..columns.len()).collect();
+    if let Some(profile) = profile {
+        let rank = |c: usize| {
+            columns[c]
+                .participant
+                .as_ref()
+                .and_then(|id| profile.participants.iter().position(|p| &p.id == id))
+                .unwrap_or(usize::MAX)
+        };
+        order.sort_by_key(|&c| (rank(c), c));
+    }
+    let mut new_index = vec![0; columns.len()];
+    for (new, &old) in order.iter().enumerate() {
+        new_index[old] = new;
+    }
+    let mut sorted: Vec<Column> = Vec::with_capacity(columns.len());
+    for &old in &order {
+        sorted.push(std::mem::replace(
+            &mut columns[old],
+            Column {
+                label: String::new(),
+                host: String::new(),
+                aliases: vec![],
+                participant: None,
+            },
+        ));
+    }
+    let columns = sorted;
+
+    // RCC dialogs.
+    let mut rcc_calls: HashSet<String> = HashSet::new();
+    for m in messages {
+        let Some(cid) = m.call_id() else { continue };
+        let Some(method) = m.method() else { continue };
+        let method = method.to_ascii_uppercase();
+        let csta = m
+            .content_type()
+            .is_some_and(|c| c.to_ascii_lowercase().contains("csta"));
+        let to_line_server = m
+            .request_uri()
+            .is_some_and(|u| line_servers.contains(&strip_uri_params(u)));
+        let provisioning = matches!(method.as_str(), "SUBSCRIBE" | "NOTIFY" | "BENOTIFY")
+            && extract::event(m).is_some_and(|e| e.starts_with("vnd-microsoft-provisioning"));
+        if (matches!(method.as_str(), "INVITE" | "INFO" | "BYE") && (csta || to_line_server))
+            || provisioning
+        {
+            rcc_calls.insert(cid.to_string());
+        }
+    }
+
+    let failing = diagnosis.map(evidence_lines).unwrap_or_default();
+    let is_failing = |m: &SipMessage| {
+        std::iter::once(&m.source)
+            .chain(m.also_seen.iter())
+            .any(|s| {
+                failing.iter().any(|(f, l)| {
+                    f == &s.file && *l >= s.line_start && *l <= s.line_end.max(s.line_start)
+                })
+            })
+    };
+
+    let mut rows = Vec::with_capacity(messages.len());
+    let mut prev: Option<i64> = None;
+    let mut dialogs: Vec<DialogSummary> = Vec::new();
+    let mut dialog_index: HashMap<String, usize> = HashMap::new();
+    let mut methods: HashSet<String> = HashSet::new();
+    for (i, m) in messages.iter().enumerate() {
+        let millis = m.timestamp.as_ref().and_then(|t| t.millis);
+        let delta_ms = match (prev, millis) {
+            (Some(p), Some(t)) => Some(t - p),
+            _ => None,
+        };
+        if millis.is_some() {
+            prev = millis;
+        }
+        let method = match m.method() {
+            Some(x) => x.to_ascii_uppercase(),
+            None => m
+                .cseq()
+                .map(|(_, x)| x.to_ascii_uppercase())
+                .unwrap_or_default(),
+        };
+        let label = match (m.method(), m.request_uri()) {
+            (Some(meth), Some(uri)) => format!("{meth} {uri}"),
+            _ => {
+                let reason = match &m.start_line {
+                    crate::core::sip::StartLine::Response { reason, .. } => reason.as_str(),
+                    _ => "",
+                };
+                format!("{} {reason} ({method})", m.status().unwrap_or(0)).replace("  ", " ")
+            }
+        };
+        let verdict = if is_failing(m) {
+            Verdict::FailingLeg
+        } else if m.status().is_some_and(|s| s >= 400) {
+            Verdict::ErrorResponse
+        } else {
+            match m.quality {
+                ParseQuality::Partial { .. } => Verdict::Partial,
+                ParseQuality::Repaired { .. } => Verdict::Repaired,
+                ParseQuality::Clean => Verdict::Ok,
+            }
+        };
+        let call_id = m.call_id().map(str::to_string);
+        let rcc = call_id.as_ref().is_some_and(|c| rcc_calls.contains(c));
+        if let Some(c) = &call_id {
+            match dialog_index.get(c) {
+                Some(&d) => dialogs[d].rows += 1,
+                None => {
+                    dialog_index.insert(c.clone(), dialogs.len());
+                    dialogs.push(DialogSummary {
+                        call_id: c.clone(),
+                        label: label.clone(),
+                        rows: 1,
+                        rcc,
+                    });
+                }
+            }
+        }
+        if !method.is_empty() {
+            methods.insert(method.clone());
+        }
+        let (f, t) = ends[i];
+        let col = |a: Option<usize>, al: &mut Aliases| a.map(|a| new_index[root_col[&al.find(a)]]);
+        rows.push(Row {
+            message: i,
+            time: m
+                .timestamp
+                .as_ref()
+                .map(|t| t.written.clone())
+                .unwrap_or_default(),
+            millis,
+            delta_ms,
+            from: col(f, &mut al),
+            to: col(t, &mut al),
+            label,
+            method,
+            status: m.status(),
+            verdict,
+            call_id,
+            rcc,
+        });
+    }
+    let mut methods: Vec<String> = methods.into_iter().collect();
+    methods.sort();
+    Ladder {
+        columns,
+        rows,
+        dialogs,
+        methods,
+    }
+}
+
+/// Escape text for a Mermaid label: `#`, `;`, angle brackets, quotes and `&` become Mermaid
+/// entity codes (`#59;`), line breaks become spaces.
+pub fn mermaid_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '#' => out.push_str("#35;"),
+            ';' => out.push_str("#59;"),
+            '<' => out.push_str("#60;"),
+            '>' => out.push_str("#62;"),
+            '"' => out.push_str("#34;"),
+            '&' => out.push_str("#38;"),
+            '%' => out.push_str("#37;"),
+            '\r' | '\n' | '\t' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The whole ladder as Mermaid `sequenceDiagram` text.
+pub fn to_mermaid(ladder: &Ladder) -> String {
+    let all: Vec<usize> = (0..ladder.rows.len()).collect();
+    to_mermaid_rows(ladder, &all)
+}
+
+/// Some rows of the ladder (e.g. [`Ladder::filtered`]) as Mermaid `sequenceDiagram` text.
+/// Participants get safe aliases `H0`, `H1`… (`U` for an unknown end).
+pub fn to_mermaid_rows(ladder: &Ladder, rows: &[usize]) -> String {
+    let mut out = String::from("sequenceDiagram\n    autonumber\n");
+    let mut used: Vec<bool> = vec![false; ladder.columns.len()];
+    let mut unknown = false;
+    for &r in rows {
+        if let Some(row) = ladder.rows.get(r) {
+            for c in [row.from, row.to] {
+                match c {
+                    Some(c) if c < used.len() => used[c] = true,
+                    _ => unknown = true,
+                }
+            }
+        }
+    }
+    for (i, c) in ladder.columns.iter().enumerate() {
+        if used[i] {
+            let label = if c.host.is_empty() || c.host == c.label {
+                c.label.clone()
+            } else {
+                format!("{} ({})", c.label, c.host)
+            };
+            out.push_str(&format!(
+                "    participant H{i} as {}\n",
+                mermaid_escape(&label)
+            ));
+        }
+    }
+    if unknown {
+        out.push_str("    participant U as unknown\n");
+    }
+    let name = |c: Option<usize>| match c {
+        Some(c) if c < ladder.columns.len() => format!("H{c}"),
+        _ => "U".to_string(),
+    };
+    for &r in rows {
+        let Some(row) = ladder.rows.get(r) else {
+            continue;
+        };
+        let arrow = match row.status {
+            None => "->>",
+            Some(s) if s >= 400 => "--x",
+            Some(_) => "-->>",
+        };
+        out.push_str(&format!(
+            "    {}{arrow}{}: {}\n",
+            name(row.from),
+            name(row.to),
+            mermaid_escape(&row.label)
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn window_covers_the_viewport_plus_overscan() {
+        assert_eq!(window(0, 28.0, 0.0, 400.0, 5), 0..0);
+        assert_eq!(window(10_000, 28.0, 0.0, 280.0, 5), 0..15);
+        assert_eq!(window(10_000, 28.0, 2800.0, 280.0, 5), 95..115);
+        assert_eq!(window(10_000, 28.0, 1e9, 280.0, 5), 9995..10_000);
+        assert_eq!(window(3, 28.0, -50.0, 1000.0, 2), 0..3);
+    }
+
+    #[test]
+    fn mermaid_escape_neutralises_syntax() {
+        assert_eq!(mermaid_escape("a;b#c<d>"), "a#59;b#35;c#60;d#62;");
+    }
+}
