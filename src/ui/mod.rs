@@ -3,6 +3,7 @@
 //! logic worth testing, that logic belongs in the core.
 
 mod app;
+mod embed;
 mod router;
 mod shell;
 mod state;
@@ -11,6 +12,7 @@ mod storage;
 mod theme;
 
 pub use app::App;
+pub use embed::{host_mounts, mount_embedded, EmbedOptions};
 
 /// Mounts the app on `<body>`; called by the `rcc-doctor-web` binary.
 pub fn start() {
