@@ -32,7 +32,10 @@ self.addEventListener('fetch', (event) => {
   event.respondWith((async () => {
     const cache = await caches.open(CACHE);
     let hit = await cache.match(request, { ignoreSearch: request.mode === 'navigate' });
-    if (!hit && request.mode === 'navigate') hit = await cache.match('index.html');
+    // The app's folder itself (…/ or …/?query) is index.html; other pages are not ours to fake.
+    if (!hit && request.mode === 'navigate' && url.pathname === new URL(self.registration.scope).pathname) {
+      hit = await cache.match('index.html');
+    }
     return hit || fetch(request);
   })());
 });

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { serve } from './server.mjs';
 import { launch, screenshot } from './browser.mjs';
-import { watch, exampleOrShell, distFiles } from './helpers-offline.mjs';
+import { watch, exampleOrShell, distFiles, trackViolations, violations } from './helpers-offline.mjs';
 
 let context;
 before(async () => { context = await launch(); });
@@ -148,6 +148,7 @@ test('rcc-doctor.html is one file that works from file:// with every network req
     blocked.push(url);
     return route.abort();
   });
+  await trackViolations(page); // its meta CSP pins the inline script and style by hash
   await page.goto(pathToFileURL(file).href + '#/symptom');
   await page.locator('h2').first().waitFor();
   assert.match(await page.locator('.brand-name').innerText(), /RCC Doctor/);
@@ -158,6 +159,7 @@ test('rcc-doctor.html is one file that works from file:// with every network req
   await page.getByRole('heading', { level: 2, name: /^Logs$/ }).waitFor();
   await screenshot(page, `single-file-${mode}`);
   assert.deepEqual(blocked, []);
+  assert.deepEqual(await violations(page), []);
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -74,6 +74,8 @@ function widgetCss(css) {
     css,
     '.rcc-doctor-root { min-height: 0; font-size: 16px; text-align: left; }',
     '.rcc-doctor-root[hidden] { display: none; }',
+    // The skip link hides above the page top; in a widget that is the article above it.
+    '.rcc-doctor-root .skip-link:not(:focus) { top: 0; clip-path: inset(50%); }',
     '',
   ].join('\n');
 }
