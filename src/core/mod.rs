@@ -2,11 +2,12 @@
 //! module (`tests/core_purity.rs` enforces it). Everything here runs natively under `cargo test`
 //! and in the browser unchanged.
 
+pub mod analysis;
 pub mod diagnosis;
 pub mod directory;
 pub mod evidence;
-pub mod extract;
 pub mod example;
+pub mod extract;
 pub mod ingest;
 pub mod profile;
 pub mod routing;

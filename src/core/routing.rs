@@ -836,20 +836,33 @@ pub fn required_rule(
         "route  {pattern}  -> {hop}:{} {}  replace-host=no",
         req.port, req.transport
     );
-    let who = profile
-        .participant(&req.at)
+    let part = profile.participant(&req.at);
+    let mut who = part
         .map(|p| p.label.clone())
         .unwrap_or_else(|| req.at.clone());
+    if let Some(f) = topology.fqdn(profile, &req.at) {
+        who = format!("{who}, {f}");
+    }
+    let kind = if pattern == "*" {
+        "any user agent"
+    } else if pattern.contains('@') {
+        "user@host"
+    } else {
+        "domain/host"
+    };
+    let open = match part.map(|p| p.role) {
+        Some(Role::HomeServer) => {
+            format!("On the {who}: open the server's Properties > Routing tab and click Add.")
+        }
+        _ => format!(
+            "On the {who}: add a static route in the Application Proxy's routing configuration."
+        ),
+    };
     let fix = vec![
-        format!("On {who}: open the server's Properties > Routing tab and click Add."),
+        open,
         format!(
-            "Matching URI: {} '{pattern}'; Next hop: '{hop}', transport {}, port {}; leave \
-             'Replace host in request URI' cleared.",
-            if pattern.contains('@') {
-                "user@host"
-            } else {
-                "domain"
-            },
+            "Matching URI ({kind}): '{pattern}'; next hop '{hop}', transport {}, port {}; \
+             do not replace the host in the request URI.",
             req.transport.to_ascii_uppercase(),
             req.port
         ),
@@ -1234,7 +1247,8 @@ fn route_path(
                 });
             }
         }
-        if direction == "forward" {
+        let next_is_home = profile.participant(&next).map(|p| p.role) == Some(Role::HomeServer);
+        if direction == "forward" && !next_is_home && !visited.contains(&next) {
             check_authorized(
                 profile,
                 config,

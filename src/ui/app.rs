@@ -11,6 +11,7 @@ pub fn App() -> impl IntoView {
     let state = AppState::restore();
     state.persist();
     provide_context(state);
+    super::analysis::provide_analysis(state);
     let step = use_hash_step();
     provide_context(step);
     super::embed::apply(state, step);

@@ -2,7 +2,10 @@
 //! computes. Nothing here reads logs, parses SIP or decides anything; if a component grows
 //! logic worth testing, that logic belongs in the core.
 
+mod analysis;
 mod app;
+mod checks;
+mod copy;
 mod embed;
 mod router;
 mod shell;

@@ -10,15 +10,17 @@ use leptos::prelude::*;
 pub fn Header() -> impl IntoView {
     view! {
         <header class="topbar">
-            <a class="brand" href="#/symptom" aria-label="RCC Doctor, back to the first step">
+            <a class="brand" href="#/symptom" title="Back to the first step">
                 <img src=super::embed::icon_src() alt="" width="36" height="36" />
                 <span class="brand-text">
-                    <span class="brand-name">"RCC Doctor"</span>
+                    <h1 class="brand-name">"RCC Doctor"</h1>
                     <span class="brand-tag">"Why can't Communicator control my phone?"</span>
                 </span>
             </a>
             <p class="privacy" title="RCC Doctor reads everything inside this page; nothing is uploaded">
-                <span aria-hidden="true">"🔒"</span>
+                <svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true" focusable="false" class="lock">
+                    <path d="M4 7V5a4 4 0 0 1 8 0v2h.5A1.5 1.5 0 0 1 14 8.5v5a1.5 1.5 0 0 1-1.5 1.5h-9A1.5 1.5 0 0 1 2 13.5v-5A1.5 1.5 0 0 1 3.5 7zm2 0h4V5a2 2 0 0 0-4 0z" fill="currentColor"/>
+                </svg>
                 " Runs in your browser: your logs never leave this computer"
             </p>
             <ThemeToggle />
@@ -55,7 +57,41 @@ pub fn StepRail() -> impl IntoView {
                     })
                     .collect_view()}
             </ol>
+            <ExampleBox />
         </nav>
+    }
+}
+
+/// Loads the built-in example case (the seed's Nortel incident) from any step.
+#[component]
+pub fn ExampleBox() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let step = expect_context::<RwSignal<Step>>();
+    view! {
+        <div class="rail-extra">
+            {move || if state.example.get() {
+                view! {
+                    <p><strong>"Example case loaded."</strong> " A Nortel MCM deployment where the phone cannot be controlled. Walk the steps, or jump to the answer."</p>
+                    {move || (step.get() != Step::Diagnosis).then(|| view! {
+                        <button type="button" class="primary" data-action="see-diagnosis" on:click=move |_| super::router::go(Step::Diagnosis)>
+                            "See the diagnosis →"
+                        </button>
+                    })}
+                }.into_any()
+            } else {
+                view! {
+                    <p>"New here? Try a real-looking incident: Communicator with a Nortel phone system, two routing rules missing."</p>
+                    <button
+                        type="button"
+                        class="secondary"
+                        data-action="load-example"
+                        on:click=move |_| state.load_example(&crate::core::example::nortel_seed())
+                    >
+                        "Load the example case"
+                    </button>
+                }.into_any()
+            }}
+        </div>
     }
 }
 

@@ -3,6 +3,8 @@
 //! a notice, never a blank page.
 
 use super::storage;
+use crate::core::directory::AdFields;
+use crate::core::example::ExampleCase;
 use crate::core::wizard::Symptom;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -12,11 +14,38 @@ const VERSION: u32 = 1;
 /// Logs beyond this many bytes are not saved (localStorage holds ~5 MB); the notice says so.
 const MAX_SAVED_LOG_BYTES: usize = 2_000_000;
 
-/// A log the user pasted, dropped or picked.
+/// A log the user pasted, dropped or picked, kept as bytes (the readers detect the encoding).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LogInput {
     pub name: String,
-    pub text: String,
+    /// Saved as text when it is UTF-8; other encodings are kept in memory only.
+    #[serde(with = "bytes_as_text")]
+    pub bytes: Vec<u8>,
+    #[serde(default)]
+    pub clock_offset_ms: i64,
+}
+
+impl LogInput {
+    pub fn from_bytes(name: String, bytes: Vec<u8>) -> LogInput {
+        LogInput {
+            name,
+            bytes,
+            clock_offset_ms: 0,
+        }
+    }
+}
+
+/// localStorage holds strings: store UTF-8 logs as text (readable, compact), others not at all.
+mod bytes_as_text {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(std::str::from_utf8(bytes).unwrap_or(""))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        Ok(String::deserialize(d)?.into_bytes())
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -24,6 +53,7 @@ struct Saved {
     version: u32,
     symptom: Option<Symptom>,
     ad_text: String,
+    ad_fields: Option<AdFields>,
     sign_in: String,
     profile: String,
     rules_text: String,
@@ -36,6 +66,8 @@ struct Saved {
 pub struct AppState {
     pub symptom: RwSignal<Option<Symptom>>,
     pub ad_text: RwSignal<String>,
+    /// The one-field-per-attribute form, once the user edits it (None = follow the paste).
+    pub ad_fields: RwSignal<Option<AdFields>>,
     pub sign_in: RwSignal<String>,
     pub profile: RwSignal<String>,
     pub rules_text: RwSignal<String>,
@@ -76,6 +108,7 @@ impl AppState {
         AppState {
             symptom: RwSignal::new(saved.symptom),
             ad_text: RwSignal::new(saved.ad_text),
+            ad_fields: RwSignal::new(saved.ad_fields),
             sign_in: RwSignal::new(saved.sign_in),
             profile: RwSignal::new(profile),
             rules_text: RwSignal::new(saved.rules_text),
@@ -89,15 +122,18 @@ impl AppState {
     pub fn persist(self) {
         Effect::new(move |_| {
             let mut logs = self.logs.get();
-            let total: usize = logs.iter().map(|l| l.text.len()).sum();
+            let total: usize = logs.iter().map(|l| l.bytes.len()).sum();
             let too_big = total > MAX_SAVED_LOG_BYTES;
             if too_big {
                 logs.clear();
             }
+            // Non-UTF-8 logs (e.g. UTF-16 traces) cannot be stored as text; keep them in memory.
+            logs.retain(|l| std::str::from_utf8(&l.bytes).is_ok());
             let saved = Saved {
                 version: VERSION,
                 symptom: self.symptom.get(),
                 ad_text: self.ad_text.get(),
+                ad_fields: self.ad_fields.get(),
                 sign_in: self.sign_in.get(),
                 profile: self.profile.get(),
                 rules_text: self.rules_text.get(),
@@ -120,10 +156,59 @@ impl AppState {
         });
     }
 
+    /// Adds a log; a file with the same name replaces the old one (a re-drop after editing).
+    pub fn add_log(self, log: LogInput) {
+        self.example.set(false);
+        self.logs
+            .update(|logs| match logs.iter_mut().find(|l| l.name == log.name) {
+                Some(existing) => *existing = log,
+                None => logs.push(log),
+            });
+    }
+
+    pub fn remove_log(self, index: usize) {
+        self.logs.update(|logs| {
+            if index < logs.len() {
+                logs.remove(index);
+            }
+        });
+    }
+
+    pub fn set_offset(self, index: usize, ms: i64) {
+        self.logs.update(|logs| {
+            if let Some(l) = logs.get_mut(index) {
+                l.clock_offset_ms = ms;
+            }
+        });
+    }
+
+    /// Replaces every input with a built-in example case.
+    pub fn load_example(self, ex: &ExampleCase) {
+        if self.symptom.get_untracked().is_none() {
+            self.symptom.set(Some(Symptom::ErrorIcon));
+        }
+        self.sign_in.set(ex.sign_in.to_string());
+        self.ad_text.set(ex.ad_ldif.to_string());
+        self.ad_fields.set(None);
+        self.profile.set(ex.profile_id.to_string());
+        self.rules_text.set(ex.rules.to_string());
+        self.logs.set(
+            ex.logs
+                .iter()
+                .map(|(name, text)| {
+                    LogInput::from_bytes(name.to_string(), text.as_bytes().to_vec())
+                })
+                .collect(),
+        );
+        self.example.set(true);
+        self.notice.set(None);
+    }
+
     /// Forgets everything the user entered.
     pub fn start_over(self) {
         self.symptom.set(None);
         self.ad_text.set(String::new());
+        self.ad_fields.set(None);
         self.sign_in.set(String::new());
         self.profile.set(DEFAULT_PROFILE.to_string());
         self.rules_text.set(String::new());

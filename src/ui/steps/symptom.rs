@@ -112,9 +112,22 @@ fn CommunicatorDrawing(balloon_open: RwSignal<bool>) -> impl IntoView {
                     <p class="balloon-hint">
                         "RCC Doctor finds out why. Pick the symptom below, or open the example case to see a diagnosis right away."
                     </p>
-                    <button type="button" class="primary" on:click=move |_| go(Step::Directory)>
-                        "Find the cause →"
-                    </button>
+                    <div class="balloon-actions">
+                        <button type="button" class="primary" on:click=move |_| go(Step::Directory)>
+                            "Find the cause →"
+                        </button>
+                        <button
+                            type="button"
+                            class="secondary"
+                            data-action="example-diagnosis"
+                            on:click=move |_| {
+                                state.load_example(&crate::core::example::nortel_seed());
+                                go(Step::Diagnosis);
+                            }
+                        >
+                            "See an example diagnosis"
+                        </button>
+                    </div>
                 </div>
             </Show>
         </div>

@@ -1,0 +1,62 @@
+// End-to-end: the logs step reads files picked, dropped or pasted, and shows per-file format,
+// counts and badges.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { serve } from './server.mjs';
+import { launch, screenshot } from './browser.mjs';
+
+let server, context;
+before(async () => { server = await serve('dist'); context = await launch(); });
+after(async () => { await context?.close(); await server?.close(); });
+
+async function freshPage(hash) {
+  const page = await context.newPage();
+  await page.goto(`${server.url}/${hash}`);
+  await page.evaluate(() => localStorage.clear());
+  await page.reload();
+  await page.getByRole('heading', { level: 2 }).first().waitFor();
+  return page;
+}
+
+test('picking several files shows each format and the merged count', async () => {
+  const page = await freshPage('#/logs');
+  await page.locator('#log-files').setInputFiles([
+    'fixtures/logs/client.uccapilog',
+    'fixtures/logs/server_home.log',
+    'fixtures/logs/raw_ms_mix.txt',
+  ]);
+  await page.locator('.file-card').nth(2).waitFor();
+  const formats = await page.locator('.file-card').evaluateAll((els) => els.map((e) => e.dataset.format));
+  assert.deepEqual(formats.sort(), ['raw-sip', 'server-log', 'uccapi']);
+  const uccapi = page.locator('.file-card[data-format="uccapi"]');
+  assert.match(await uccapi.innerText(), /Communicator\/UCCAPI client trace/);
+  assert.match(await uccapi.locator('[data-count="messages"]').innerText(), /^\d+ messages$/);
+  assert.match(await page.getByTestId('logs-summary').innerText(), /3 file\(s\), \d+ distinct SIP messages/);
+  await screenshot(page, 'logs-files');
+  await page.close();
+});
+
+test('a pasted LF-only log is read and survives a reload', async () => {
+  const page = await freshPage('#/logs');
+  const text = fs.readFileSync('fixtures/logs/raw_ms_mix_lf.txt', 'utf8');
+  await page.locator('#log-paste').fill(text);
+  await page.locator('[data-action="add-pasted-log"]').click();
+  const card = page.locator('.file-card[data-format="raw-sip"]');
+  await card.waitFor();
+  const before = await card.locator('[data-count="messages"]').innerText();
+  await page.reload();
+  await page.locator('.file-card[data-format="raw-sip"]').waitFor();
+  assert.equal(await page.locator('.file-card [data-count="messages"]').innerText(), before);
+  await page.close();
+});
+
+test('binary junk is reported as not a SIP log, without breaking the page', async () => {
+  const page = await freshPage('#/logs');
+  const junk = Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256));
+  await page.locator('#log-files').setInputFiles([{ name: 'junk.bin', mimeType: 'application/octet-stream', buffer: junk }]);
+  const card = page.locator('.file-card[data-format="unknown"]');
+  await card.waitFor();
+  assert.match(await card.innerText(), /Not a SIP log/);
+  await page.close();
+});

@@ -1,0 +1,136 @@
+// End-to-end: the wizard from the error icon to the fix, as a newcomer, by keyboard only, across
+// a reload, with an accessibility scan of every step and no network after load.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { serve } from './server.mjs';
+import { launch, screenshot } from './browser.mjs';
+
+const AXE = fs.readFileSync('node_modules/axe-core/axe.min.js', 'utf8');
+const SEED_FINDINGS = ['home-server-route-missing', 'app-proxy-return-route-missing'];
+const STEPS = ['symptom', 'directory', 'routing', 'logs', 'diagnosis'];
+
+let server, context;
+before(async () => { server = await serve('dist'); context = await launch(); });
+after(async () => { await context?.close(); await server?.close(); });
+
+async function fresh(hash = '#/symptom') {
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(`${server.url}/${hash}`);
+  await page.evaluate(() => localStorage.clear());
+  await page.reload();
+  await page.getByRole('heading', { level: 2 }).first().waitFor();
+  return { page, errors };
+}
+
+async function findingIds(page) {
+  await page.locator('[data-finding]').first().waitFor();
+  return page.locator('[data-finding]').evaluateAll((els) => els.map((e) => e.dataset.finding));
+}
+
+test('newcomer: error icon → example → diagnosis in at most 5 interactions', async () => {
+  const { page, errors } = await fresh();
+  let interactions = 0;
+  await page.getByRole('button', { name: /Error icon/ }).click(); interactions++;
+  await page.getByRole('button', { name: 'See an example diagnosis' }).click(); interactions++;
+  const ids = await findingIds(page);
+  assert.ok(interactions <= 5);
+  for (const id of SEED_FINDINGS) assert.ok(ids.includes(id), `missing ${id} in ${ids}`);
+  assert.ok(!ids.includes('all-clear'));
+  assert.match(await page.getByTestId('headline').innerText(), /no route/i);
+  const rule = await page.locator('[data-finding="home-server-route-missing"] [data-testid="rule"]').innerText();
+  assert.match(rule, /mcm-ap\.contoso\.com/);
+  await screenshot(page, 'wizard-diagnosis');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('keyboard only: from the error icon to the findings', async () => {
+  const { page } = await fresh();
+  // Tab until the error icon has focus, then use it.
+  for (let i = 0; i < 40; i++) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate(() => document.activeElement?.dataset?.action === 'error-icon')) break;
+  }
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset?.action), 'error-icon');
+  await page.keyboard.press('Enter');
+  await page.getByTestId('error-balloon').waitFor();
+  for (let i = 0; i < 10; i++) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate(() => document.activeElement?.dataset?.action === 'example-diagnosis')) break;
+  }
+  await page.keyboard.press('Enter');
+  const ids = await findingIds(page);
+  for (const id of SEED_FINDINGS) assert.ok(ids.includes(id));
+  // Focus moved to the new step's heading, so a screen reader announces it.
+  assert.match(await page.evaluate(() => document.activeElement?.textContent || ''), /Diagnosis/);
+  // Back/next buttons work from the keyboard too.
+  await page.locator('[data-action="back"]').focus();
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { level: 2, name: 'Logs' }).waitFor();
+  await page.close();
+});
+
+test('a reload mid-way restores the inputs and the step', async () => {
+  const { page } = await fresh('#/directory');
+  await page.locator('[data-action="load-example"]').click();
+  await page.locator('[data-check="rcc-enabled"]').waitFor();
+  await page.locator('#sign-in').fill('alice@contoso.com');
+  await page.reload();
+  await page.getByRole('heading', { level: 2, name: /directory/i }).waitFor();
+  assert.match(await page.locator('#ad-paste').inputValue(), /msRTCSIP-LineServer/);
+  assert.equal(await page.locator('#sign-in').inputValue(), 'alice@contoso.com');
+  await page.locator('nav.rail a[data-step="logs"]').click();
+  await page.locator('.file-card').nth(1).waitFor();
+  assert.equal(await page.locator('.file-card').count(), 2);
+  await page.close();
+});
+
+test('a damaged saved state starts clean with a notice, never a blank page', async () => {
+  const { page } = await fresh();
+  await page.evaluate(() => localStorage.setItem('rcc-doctor/state', '{"version":1,"symptom":'));
+  await page.reload();
+  await page.getByRole('heading', { level: 2 }).waitFor();
+  assert.match(await page.locator('.notice').innerText(), /could not be read/);
+  await page.close();
+});
+
+test('every step passes an axe-core scan with the example loaded, light and dark', async () => {
+  for (const scheme of ['light', 'dark']) {
+    const { page } = await fresh();
+    await page.emulateMedia({ colorScheme: scheme });
+    await page.locator('[data-action="load-example"]').click();
+    for (const step of STEPS) {
+      await page.goto(`${server.url}/#/${step}`);
+      await page.locator(`[data-step-view="${step}"]`).waitFor();
+      await page.addScriptTag({ content: AXE });
+      const result = await page.evaluate(async () => {
+        const r = await window.axe.run(document, { resultTypes: ['violations'] });
+        return r.violations.map((v) => `${v.id}: ${v.nodes.length} node(s) e.g. ${v.nodes[0]?.target}`);
+      });
+      assert.deepEqual(result, [], `axe violations on #/${step} (${scheme})`);
+      if (scheme === 'light') await screenshot(page, `wizard-step-${step}`);
+    }
+    await page.close();
+  }
+});
+
+test('no network request after the app has loaded, through the whole example', async () => {
+  const { page } = await fresh();
+  await page.waitForLoadState('networkidle');
+  const before = server.requests.length;
+  const seen = [];
+  page.on('request', (r) => seen.push(r.url()));
+  await page.getByRole('button', { name: /Error icon/ }).click();
+  await page.getByRole('button', { name: 'See an example diagnosis' }).click();
+  await findingIds(page);
+  for (const step of STEPS) {
+    await page.locator(`nav.rail a[data-step="${step}"]`).click();
+    await page.locator(`[data-step-view="${step}"]`).waitFor();
+  }
+  assert.deepEqual(seen, [], 'the page made requests after load');
+  assert.equal(server.requests.length, before);
+  await page.close();
+});

@@ -1,0 +1,20 @@
+//! Fuzzes the LCS/OCS server log reader: the input is prefixed with a line that makes format detection pick it.
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+use rcc_doctor::core::ingest::{ingest, InputFile};
+
+const PREFIX: &[u8] = b"TL_INFO(TF_PROTOCOL) [0]0AE8.0B20::11/30/2006-14:02:11.123.0000000f (SIPStack)$$begin_record\r\n";
+
+fuzz_target!(|data: &[u8]| {
+    let mut bytes = PREFIX.to_vec();
+    bytes.extend_from_slice(data);
+    let r = ingest(&[InputFile {
+        name: "fuzz",
+        bytes: &bytes,
+    }]);
+    let lines = r.files[0].lines;
+    for m in &r.messages {
+        assert!(m.source.line_start >= 1 && m.source.line_start <= m.source.line_end);
+        assert!(m.source.line_end <= lines);
+    }
+});

@@ -1,0 +1,312 @@
+//! One entry point from raw inputs to everything the wizard shows: the browser and the CLI both
+//! call [`analyze`], so they can never disagree.
+//!
+//! Stages: read the logs ([`ingest`]), read the AD paste or form ([`directory`]), parse the
+//! routing rules ([`routing`]), then diagnose against the chosen gateway profile
+//! ([`diagnosis`]). Every stage tolerates missing input: a wizard step the user skipped is
+//! simply absent, and the diagnosis says what evidence would decide.
+
+use crate::core::diagnosis::{self, Diagnosis, DiagnosisInput};
+use crate::core::directory::{
+    self, AdAttributes, AdFields, AdPaste, Check, CheckContext, LineUriForm, ObservedProvisioning,
+};
+use crate::core::extract;
+use crate::core::ingest::{self, IngestOptions, Ingested, InputFile};
+use crate::core::profile::{self, Profile};
+use crate::core::routing::{self, CaseNames, ParsedRules, Simulation};
+use crate::core::sip::SipMessage;
+use serde::{Deserialize, Serialize};
+
+/// A log file as the user supplied it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogFileInput {
+    pub name: String,
+    pub bytes: Vec<u8>,
+    /// Added to this file's timestamps (ms), to line up clocks between machines.
+    pub clock_offset_ms: i64,
+}
+
+/// Everything the user entered in the wizard.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnalysisInput {
+    /// Gateway profile id (`nortel`, `cisco`, `generic`); empty = the default (`nortel`).
+    pub profile_id: String,
+    pub sign_in: String,
+    /// The AD attributes as pasted (LDIF, dsquery, PowerShell, name: value).
+    pub ad_text: String,
+    /// The one-field-per-attribute form, when the user typed or corrected values there. Fields
+    /// that differ from what the paste says win.
+    pub ad_fields: Option<AdFields>,
+    /// Routing rules in the documented text form (`routing` module docs).
+    pub rules_text: String,
+    pub logs: Vec<LogFileInput>,
+}
+
+/// Everything computed from an [`AnalysisInput`].
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Analysis {
+    pub profile: Profile,
+    pub ingested: Ingested,
+    /// What the AD paste contained (format, recognised and ignored lines).
+    pub ad_paste: AdPaste,
+    /// The attributes the checks used (paste, overridden by typed fields).
+    pub ad: Option<AdAttributes>,
+    pub rules: Option<ParsedRules>,
+    /// The directory checks, with the route verdict and what the logs showed as context.
+    pub checks: Vec<Check>,
+    /// The routing rules simulated for this user (None without rules).
+    pub simulation: Option<Simulation>,
+    pub diagnosis: Diagnosis,
+}
+
+pub const DEFAULT_PROFILE: &str = "nortel";
+
+/// Runs every stage on the input. Never panics; bad input shows up as problems in the result.
+pub fn analyze(input: &AnalysisInput) -> Analysis {
+    analyze_with_progress(input, &mut |_| {})
+}
+
+/// As [`analyze`], reporting log-reading progress as a fraction from 0 to 1.
+pub fn analyze_with_progress(input: &AnalysisInput, progress: &mut dyn FnMut(f64)) -> Analysis {
+    let profile = profile::profile(&input.profile_id)
+        .or_else(|| profile::profile(DEFAULT_PROFILE))
+        .or_else(|| profile::profiles().into_iter().next())
+        .expect("the build ships at least one gateway profile (tested in core::profile)");
+    let ingested = read_logs(&input.logs, progress);
+    let ad_paste = directory::parse_paste(&input.ad_text);
+    let ad = effective_attributes(&ad_paste, input.ad_fields.as_ref());
+    let rules =
+        (!input.rules_text.trim().is_empty()).then(|| routing::parse_rules(&input.rules_text));
+
+    let sign_in = Some(input.sign_in.trim().to_string()).filter(|s| !s.is_empty());
+    let observed = observed_provisioning(&ingested.messages);
+    let names = case_names(ad.as_ref(), sign_in.as_deref(), &observed);
+    // Without a line server URI there is nothing to route; the routing step says where to get one.
+    let simulation = rules
+        .as_ref()
+        .filter(|_| !names.line_server_uri.is_empty())
+        .map(|r| routing::simulate(&profile, &r.config, &r.topology, &names));
+    let checks = match &ad {
+        Some(attrs) => {
+            let ctx = CheckContext {
+                sign_in: sign_in.clone(),
+                line_uri_forms: LineUriForm::from_examples(&profile.line_uri_forms),
+                line_server_route: simulation.as_ref().map(|s| s.verdict().into()),
+                observed,
+            };
+            directory::check(attrs, &ctx)
+        }
+        None => Vec::new(),
+    };
+
+    let mut di = DiagnosisInput::new(profile.clone());
+    di.sign_in = sign_in;
+    di.ad = ad.clone();
+    if let Some(r) = &rules {
+        di.routing = Some(r.config.clone());
+        di.topology = r.topology.clone();
+    }
+    di.messages = ingested.messages.clone();
+    di.events = ingested.events.clone();
+    let diagnosis = diagnosis::diagnose(&di);
+
+    Analysis {
+        profile,
+        ingested,
+        ad_paste,
+        ad,
+        rules,
+        checks,
+        simulation,
+        diagnosis,
+    }
+}
+
+/// The names routing templates use: the line server URI (from AD, else what the client was
+/// provisioned with or dialled) and the user's SIP URI.
+fn case_names(
+    ad: Option<&AdAttributes>,
+    sign_in: Option<&str>,
+    observed: &ObservedProvisioning,
+) -> CaseNames {
+    let from_logs = observed
+        .line_server_uri
+        .as_ref()
+        .filter(|(v, _)| !v.is_empty())
+        .or(observed.invite_request_uri.as_ref())
+        .map(|(v, _)| v.clone());
+    let user_uri = ad
+        .and_then(|a| a.primary_user_address.as_ref())
+        .map(|v| v.value.clone())
+        .or_else(|| {
+            sign_in.map(|s| {
+                if s.to_ascii_lowercase().starts_with("sip:") {
+                    s.to_string()
+                } else {
+                    format!("sip:{s}")
+                }
+            })
+        })
+        .unwrap_or_default();
+    CaseNames {
+        line_server_uri: ad
+            .and_then(|a| a.line_server.as_ref())
+            .map(|v| v.value.clone())
+            .or(from_logs)
+            .unwrap_or_default(),
+        user_uri,
+    }
+}
+
+/// What the logs show the client received in provisioning and sent in its CSTA INVITE: the last
+/// provisioning answer, the first CSTA INVITE and the first CSTA device named.
+fn observed_provisioning(messages: &[SipMessage]) -> ObservedProvisioning {
+    let mut observed = ObservedProvisioning::default();
+    for m in messages {
+        if let Some(p) = extract::provisioning(m) {
+            observed.record_provisioning(&p);
+        }
+        let csta = (m.method() == Some("INVITE"))
+            .then(|| extract::csta(m))
+            .flatten()
+            .or_else(|| {
+                (observed.csta_device.is_none() && m.method() == Some("INFO"))
+                    .then(|| extract::csta(m))
+                    .flatten()
+            });
+        if let Some(body) = csta {
+            if m.method() == Some("INVITE") && observed.invite_request_uri.is_none() {
+                if let Some(uri) = m.request_uri() {
+                    observed.invite_request_uri = Some((uri.to_string(), m.evidence()));
+                }
+            }
+            if observed.csta_device.is_none() {
+                if let Some(device) = body.device {
+                    observed.csta_device = Some((device, m.evidence()));
+                }
+            }
+        }
+    }
+    observed
+}
+
+fn read_logs(logs: &[LogFileInput], progress: &mut dyn FnMut(f64)) -> Ingested {
+    if logs.is_empty() {
+        return Ingested::default();
+    }
+    let files: Vec<InputFile> = logs
+        .iter()
+        .map(|l| InputFile {
+            name: &l.name,
+            bytes: &l.bytes,
+        })
+        .collect();
+    let total = logs.iter().map(|l| l.bytes.len()).sum::<usize>().max(1);
+    let starts: Vec<usize> = logs
+        .iter()
+        .scan(0usize, |acc, l| {
+            let s = *acc;
+            *acc += l.bytes.len();
+            Some(s)
+        })
+        .collect();
+    let opts = IngestOptions {
+        clock_offsets_ms: logs.iter().map(|l| l.clock_offset_ms).collect(),
+        ..IngestOptions::default()
+    };
+    ingest::ingest_with_options(&files, &opts, &mut |p| {
+        let base = starts.get(p.file_index).copied().unwrap_or(0);
+        progress((base + p.bytes_done) as f64 / total as f64);
+    })
+}
+
+/// The paste's attributes, with typed form values overriding the fields where they differ.
+/// `None` when the user supplied no attribute at all.
+fn effective_attributes(paste: &AdPaste, fields: Option<&AdFields>) -> Option<AdAttributes> {
+    let mut attrs = paste.attributes.clone();
+    if let Some(fields) = fields {
+        let typed = directory::attributes_from_fields(fields);
+        let from_paste = directory::fields_from_attributes(&attrs);
+        let pick = |mine: &mut Option<directory::AdValue>,
+                    typed: &Option<directory::AdValue>,
+                    typed_text: &str,
+                    paste_text: &str| {
+            if typed_text.trim() != paste_text.trim() {
+                *mine = typed.clone();
+            }
+        };
+        pick(
+            &mut attrs.user_enabled,
+            &typed.user_enabled,
+            &fields.user_enabled,
+            &from_paste.user_enabled,
+        );
+        pick(
+            &mut attrs.primary_user_address,
+            &typed.primary_user_address,
+            &fields.primary_user_address,
+            &from_paste.primary_user_address,
+        );
+        pick(
+            &mut attrs.primary_home_server,
+            &typed.primary_home_server,
+            &fields.primary_home_server,
+            &from_paste.primary_home_server,
+        );
+        pick(&mut attrs.line, &typed.line, &fields.line, &from_paste.line);
+        pick(
+            &mut attrs.line_server,
+            &typed.line_server,
+            &fields.line_server,
+            &from_paste.line_server,
+        );
+        pick(
+            &mut attrs.option_flags,
+            &typed.option_flags,
+            &fields.option_flags,
+            &from_paste.option_flags,
+        );
+    }
+    (attrs != AdAttributes::default()).then_some(attrs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_input_analyses_to_no_findings_claiming_all_clear() {
+        let a = analyze(&AnalysisInput::default());
+        assert_eq!(a.profile.id, DEFAULT_PROFILE);
+        assert!(a.ad.is_none());
+        assert!(a.rules.is_none());
+        assert!(
+            !a.diagnosis.findings.iter().any(|f| f.id == "all-clear"),
+            "no evidence must never mean all-clear"
+        );
+        assert!(
+            !a.diagnosis.needed.is_empty(),
+            "it must say what would decide"
+        );
+    }
+
+    #[test]
+    fn typed_fields_override_the_paste_only_where_they_differ() {
+        let paste = directory::parse_paste(
+            "msRTCSIP-Line: tel:+14255550123\nmsRTCSIP-LineServer: sip:rcc@mcm.contoso.com\n",
+        );
+        let mut fields = directory::fields_from_attributes(&paste.attributes);
+        fields.line_server = "sip:rcc@ap.contoso.com".into();
+        let attrs = effective_attributes(&paste, Some(&fields)).expect("attributes");
+        assert_eq!(
+            attrs.line_server.as_ref().unwrap().value,
+            "sip:rcc@ap.contoso.com"
+        );
+        assert_eq!(attrs.line_server.as_ref().unwrap().line, None);
+        assert_eq!(
+            attrs.line.as_ref().unwrap().line,
+            Some(1),
+            "untouched field keeps its line"
+        );
+    }
+}

@@ -1,1 +1,0 @@
-//! (being written: see ARCHITECTURE.md for what this module will hold)

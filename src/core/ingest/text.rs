@@ -1,0 +1,307 @@
+//! Byte-level helpers shared by the readers: fast line cursor, encoding sniffing, timestamps.
+//!
+//! Everything here works on untrusted bytes and never panics: every index comes from a search in
+//! the same slice, and arithmetic on offsets goes through `get`.
+
+use std::borrow::Cow;
+
+/// Position of the first `b` in `hay`, eight bytes at a time (SWAR), no dependencies.
+#[inline]
+pub(crate) fn find_byte(hay: &[u8], b: u8) -> Option<usize> {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let rep = LO.wrapping_mul(b as u64);
+    let mut i = 0;
+    let mut chunks = hay.chunks_exact(8);
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        let v = u64::from_le_bytes(w) ^ rep;
+        if (v.wrapping_sub(LO) & !v & HI) != 0 {
+            break;
+        }
+        i += 8;
+    }
+    hay.get(i..)?.iter().position(|&x| x == b).map(|p| p + i)
+}
+
+/// Number of `\n` in `hay` (the physical lower bound of any line-based reader).
+pub fn count_newlines(hay: &[u8]) -> usize {
+    // Written so LLVM vectorises it.
+    hay.iter().filter(|&&b| b == b'\n').count()
+}
+
+/// One physical line of the input.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Line<'a> {
+    /// The line without its `\n` and without a trailing `\r`.
+    pub text: &'a [u8],
+    /// Byte offset of the first byte of the line.
+    pub start: usize,
+    /// Byte offset just past the line terminator (start of the next line).
+    pub next: usize,
+    /// The line ended with `\n` but no `\r` before it.
+    pub lf_only: bool,
+    /// 1-based line number in the file.
+    pub num: u32,
+}
+
+/// Walks the lines of a buffer, keeping offsets and line numbers.
+#[derive(Debug, Clone)]
+pub(crate) struct LineCursor<'a> {
+    buf: &'a [u8],
+    pos: usize,
+    num: u32,
+}
+
+impl<'a> LineCursor<'a> {
+    pub fn new(buf: &'a [u8], first_line: u32) -> Self {
+        LineCursor {
+            buf,
+            pos: 0,
+            num: first_line,
+        }
+    }
+
+    /// Offset of the next line's first byte.
+    pub fn pos(&self) -> usize {
+        self.pos
+    }
+
+    /// Number of the next line.
+    pub fn line(&self) -> u32 {
+        self.num
+    }
+
+    pub fn buf(&self) -> &'a [u8] {
+        self.buf
+    }
+
+    /// Move to a byte offset (must be a line start) with its line number.
+    pub fn seek(&mut self, pos: usize, num: u32) {
+        self.pos = pos.min(self.buf.len());
+        self.num = num;
+    }
+
+    pub fn peek(&self) -> Option<Line<'a>> {
+        self.clone().next()
+    }
+}
+
+impl<'a> Iterator for LineCursor<'a> {
+    type Item = Line<'a>;
+
+    #[inline]
+    fn next(&mut self) -> Option<Line<'a>> {
+        let rest = self.buf.get(self.pos..)?;
+        if rest.is_empty() {
+            return None;
+        }
+        let (raw, adv, had_nl) = match find_byte(rest, b'\n') {
+            Some(i) => (rest.get(..i).unwrap_or(rest), i + 1, true),
+            None => (rest, rest.len(), false),
+        };
+        let (text, had_cr) = match raw.split_last() {
+            Some((b'\r', t)) => (t, true),
+            _ => (raw, false),
+        };
+        let line = Line {
+            text,
+            start: self.pos,
+            next: self.pos + adv,
+            lf_only: had_nl && !had_cr,
+            num: self.num,
+        };
+        self.pos += adv;
+        self.num = self.num.saturating_add(1);
+        Some(line)
+    }
+}
+
+/// Lines in a file as an editor counts them.
+pub(crate) fn line_count(bytes: &[u8]) -> u32 {
+    let n = count_newlines(bytes);
+    let extra = usize::from(!bytes.is_empty() && bytes.last() != Some(&b'\n'));
+    u32::try_from(n + extra).unwrap_or(u32::MAX)
+}
+
+/// Line number (1-based) of byte offset `pos`, counting from `from_pos` which is on `from_line`.
+pub(crate) fn line_of(bytes: &[u8], from_pos: usize, from_line: u32, pos: usize) -> u32 {
+    let seg = bytes.get(from_pos..pos.min(bytes.len())).unwrap_or(&[]);
+    from_line.saturating_add(u32::try_from(count_newlines(seg)).unwrap_or(u32::MAX))
+}
+
+/// The input as UTF-8-ish bytes: UTF-16 files (Notepad "Unicode") are decoded, a UTF-8 BOM is
+/// skipped. Returns the bytes to read and a note when something was converted.
+pub(crate) fn decode(bytes: &[u8]) -> (Cow<'_, [u8]>, Option<&'static str>) {
+    match bytes {
+        [0xEF, 0xBB, 0xBF, rest @ ..] => (Cow::Borrowed(rest), None),
+        [0xFF, 0xFE, rest @ ..] => (
+            Cow::Owned(utf16(rest, u16::from_le_bytes).into_bytes()),
+            Some("The file is UTF-16 (\"Unicode\"); it was converted to UTF-8 for reading."),
+        ),
+        [0xFE, 0xFF, rest @ ..] => (
+            Cow::Owned(utf16(rest, u16::from_be_bytes).into_bytes()),
+            Some("The file is UTF-16 (\"Unicode\"); it was converted to UTF-8 for reading."),
+        ),
+        _ => (Cow::Borrowed(bytes), None),
+    }
+}
+
+fn utf16(bytes: &[u8], f: fn([u8; 2]) -> u16) -> String {
+    let units = bytes.chunks_exact(2).map(|c| f([c[0], c[1]]));
+    char::decode_utf16(units)
+        .map(|r| r.unwrap_or(char::REPLACEMENT_CHARACTER))
+        .collect()
+}
+
+/// Bytes as text, replacing invalid UTF-8.
+#[inline]
+pub(crate) fn lossy(b: &[u8]) -> Cow<'_, str> {
+    String::from_utf8_lossy(b)
+}
+
+/// Trim ASCII whitespace at both ends.
+#[inline]
+pub(crate) fn trim(b: &[u8]) -> &[u8] {
+    b.trim_ascii()
+}
+
+/// Case-insensitive prefix test.
+#[inline]
+pub(crate) fn starts_with_ci(b: &[u8], prefix: &[u8]) -> bool {
+    b.len() >= prefix.len()
+        && b.get(..prefix.len())
+            .is_some_and(|p| p.eq_ignore_ascii_case(prefix))
+}
+
+/// Offset of `needle` in `hay`.
+pub(crate) fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    let first = *needle.first()?;
+    let mut from = 0;
+    while let Some(rest) = hay.get(from..) {
+        let i = find_byte(rest, first)?;
+        let at = from + i;
+        if hay.get(at..at + needle.len()) == Some(needle) {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn num(b: &[u8]) -> Option<i64> {
+    if b.is_empty() || b.len() > 9 || !b.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(b.iter().fold(0i64, |a, &c| a * 10 + i64::from(c - b'0')))
+}
+
+/// `HH:MM:SS[.fraction]` → milliseconds since midnight.
+pub(crate) fn parse_hms(b: &[u8]) -> Option<i64> {
+    let mut parts = b.splitn(3, |&c| c == b':');
+    let h = num(parts.next()?)?;
+    let m = num(parts.next()?)?;
+    let rest = parts.next()?;
+    let (s, frac) = match rest.iter().position(|&c| c == b'.' || c == b',') {
+        Some(i) => (rest.get(..i)?, rest.get(i + 1..)?),
+        None => (rest, &b""[..]),
+    };
+    let s = num(s)?;
+    if h > 23 || m > 59 || s > 60 {
+        return None;
+    }
+    let digits: Vec<u8> = frac
+        .iter()
+        .take_while(|c| c.is_ascii_digit())
+        .take(3)
+        .copied()
+        .collect();
+    let mut ms = 0;
+    for i in 0..3 {
+        ms = ms * 10 + digits.get(i).map_or(0, |&c| i64::from(c - b'0'));
+    }
+    Some(((h * 60 + m) * 60 + s) * 1000 + ms)
+}
+
+fn date_ms(y: i64, mo: i64, d: i64) -> Option<i64> {
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || !(1970..=2200).contains(&y) {
+        return None;
+    }
+    Some(days_from_civil(y, mo, d) * 86_400_000)
+}
+
+/// `MM/DD/YYYY` + separator + `HH:MM:SS.mmm` (UCCAPI `|`, server log `-`).
+pub(crate) fn parse_mdy_time(b: &[u8]) -> Option<i64> {
+    let mo = num(b.get(0..2)?)?;
+    let d = num(b.get(3..5)?)?;
+    let y = num(b.get(6..10)?)?;
+    if b.get(2) != Some(&b'/') || b.get(5) != Some(&b'/') {
+        return None;
+    }
+    Some(date_ms(y, mo, d)? + parse_hms(b.get(11..)?)?)
+}
+
+/// `YYYY-MM-DD HH:MM:SS.ffffff` (SIPp).
+pub(crate) fn parse_ymd_time(b: &[u8]) -> Option<i64> {
+    let y = num(b.get(0..4)?)?;
+    let mo = num(b.get(5..7)?)?;
+    let d = num(b.get(8..10)?)?;
+    if b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
+        return None;
+    }
+    Some(date_ms(y, mo, d)? + parse_hms(b.get(11..)?)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_bytes_and_lines() {
+        let s = b"abcdefghijklmnop\nq";
+        assert_eq!(find_byte(s, b'\n'), Some(16));
+        assert_eq!(find_byte(s, b'z'), None);
+        assert_eq!(find_byte(b"", b'z'), None);
+        let lines: Vec<_> = LineCursor::new(b"a\r\nb\n\nc", 1).collect();
+        assert_eq!(lines.len(), 4);
+        assert_eq!(lines[0].text, b"a");
+        assert!(!lines[0].lf_only);
+        assert!(lines[1].lf_only);
+        assert_eq!(lines[3].text, b"c");
+        assert_eq!(lines[3].num, 4);
+        assert_eq!(line_count(b"a\nb"), 2);
+        assert_eq!(line_count(b"a\nb\n"), 2);
+        assert_eq!(find(b"hello world", b"wor"), Some(6));
+    }
+
+    #[test]
+    fn parses_times() {
+        // 2006-11-30 14:02:11.123 UTC = 1164895331123
+        assert_eq!(
+            parse_mdy_time(b"11/30/2006|14:02:11.123"),
+            Some(1_164_895_331_123)
+        );
+        assert_eq!(
+            parse_mdy_time(b"11/30/2006-14:02:11.123.0000000f"),
+            Some(1_164_895_331_123)
+        );
+        assert_eq!(
+            parse_ymd_time(b"2006-11-30 14:02:11.123456"),
+            Some(1_164_895_331_123)
+        );
+        assert_eq!(parse_mdy_time(b"13/30/2006|14:02:11.123"), None);
+        assert_eq!(parse_mdy_time(b"1"), None);
+    }
+}
