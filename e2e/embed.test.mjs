@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { serve } from './server.mjs';
 import { launch, screenshot } from './browser.mjs';
-import { watch } from './helpers-offline.mjs';
+import { watch, exampleOrShell } from './helpers-offline.mjs';
 
 let server, context;
 before(async () => { server = await serve('dist'); context = await launch(); });
@@ -42,7 +42,7 @@ test('the widget looks exactly like the app, whatever the host page CSS says', a
   assert.deepEqual(await probe(widget), await probe(app));
   // It is inside a shadow root, and the host page's own styles are untouched.
   assert.equal(await page.locator('#rcc-widget').evaluate((el) => !!el.shadowRoot), true);
-  assert.equal(await page.locator('h1').evaluate((el) => getComputedStyle(el).fontSize), '30px');
+  assert.equal(await page.locator('body > h1').evaluate((el) => getComputedStyle(el).fontSize), '30px');
   assert.equal(await page.evaluate(() => document.documentElement.hasAttribute('data-theme')), false);
   assert.equal(await page.evaluate(() => document.querySelectorAll('link[rel=stylesheet]').length), 0);
   // data-start="logs" (the page hash names no step) and data-profile.
@@ -64,6 +64,8 @@ test('the widget works inside the shadow root: clicks, steps and the page hash',
   assert.equal(new URL(page.url()).hash, '#/routing');
   await widget.locator('[data-action="back"]').click();
   await widget.locator('[data-step-view="directory"]').waitFor();
+  assert.equal(await exampleOrShell(widget) !== '', true); // the example diagnoses in the widget
+  await screenshot(page, 'embed-widget-diagnosis');
   await page.close();
 });
 
@@ -101,6 +103,7 @@ test('the iframe variant sizes itself through postMessage and shows the compact 
   // The app's font is its own, not the host's 30px Comic Sans.
   assert.equal(await frame.locator('main h2').evaluate((el) => getComputedStyle(el).fontSize), '25.6px');
   await iframe.screenshot({ path: 'target/screenshots/embed-iframe.png' });
+  await exampleOrShell(frame); // and the example diagnoses in the frame
   await page.close();
 });
 

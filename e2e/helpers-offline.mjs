@@ -34,7 +34,8 @@ export async function exampleOrShell(root) {
     if (await example.count() === 0) return 'shell';
   }
   await example.first().click();
-  await root.locator('[data-finding]').first().waitFor({ timeout: 15000 });
+  await root.locator('nav.rail a[data-step="diagnosis"]').click();
+  await root.locator('[data-finding="home-server-route-missing"]').first().waitFor({ timeout: 15000 });
   return 'example';
 }
 
