@@ -16,9 +16,13 @@ WASM := wasm32-unknown-unknown
 run: setup
 	trunk serve
 
+# The post_build hook (Trunk.toml -> scripts/postbuild.mjs) adds the service worker, embed.js,
+# the external bootstrap and the single file dist/rcc-doctor.html.
 dist: setup
 	trunk build --release
 	@scripts/size.sh
+	@gz=$$(gzip -9 -c dist/rcc-doctor.html | wc -c); raw=$$(stat -c %s dist/rcc-doctor.html); \
+	  awk -v r="$$raw" -v g="$$gz" 'BEGIN { printf "single file dist/rcc-doctor.html: %.1f KiB raw, %.1f KiB gzip\n", r/1024, g/1024 }'
 
 setup:
 	@scripts/setup.sh
