@@ -16,6 +16,9 @@ import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+// `trunk serve` / `trunk build` without --release: no offline cache (it would serve stale
+// builds while developing) and no single file (the debug wasm is large).
+const RELEASE = (process.env.TRUNK_PROFILE || 'release') === 'release';
 const STAGE = path.resolve(process.env.TRUNK_STAGING_DIR || process.argv[2] || 'dist');
 
 const sha256 = (data) => crypto.createHash('sha256').update(data).digest();
@@ -54,7 +57,8 @@ let index = read('index.html').toString();
 const inline = index.match(/<script type="module">[\s\S]*?<\/script>/g) || [];
 if (inline.length !== 1 || !inline[0].includes(JS)) fail("Trunk's inline bootstrap script not found in index.html");
 index = index.replace(inline[0], `<script type="module" src="./${boot}"></script>`);
-if (/<script(?![^>]*\bsrc=)[^>]*>/.test(index)) fail('index.html still has an inline script');
+// `trunk serve` appends its inline live-reload script: fine in development, never in dist/.
+if (/<script(?![^>]*\bsrc=)[^>]*>/.test(index)) console.warn('postbuild: index.html has an inline script (trunk serve live reload?)');
 fs.writeFileSync(path.join(STAGE, 'index.html'), index);
 
 // 2. The widget stylesheet: the same CSS, scoped to the shadow root's .rcc-doctor-root.
@@ -88,48 +92,52 @@ fs.writeFileSync(path.join(STAGE, 'embed.js'), fill(src('web/embed.js'), { JS, W
 // 4. rcc-doctor.html: one file. The glue stays an ES module (inline), the wasm is base64 and
 //    instantiated from bytes (no fetch: file:// has none), CSS and icons inline. Its CSP allows
 //    exactly its own script and style by hash, and data: images.
-const wasmBytes = read(WASM);
-const icon = `data:image/svg+xml;base64,${fs.readFileSync(path.join(ROOT, 'public/icon.svg')).toString('base64')}`;
-let glue = read(JS).toString();
-if (/<\/script|<!--/i.test(glue)) fail('the JS glue contains </script or <!--; cannot inline it');
-const singleScript = `${glue}
-// Single-file bootstrap: the wasm is below as base64 and never fetched.
-globalThis.rccDoctorHostMounts = true;
-const wasmBase64 = "${wasmBytes.toString('base64')}";
-const wasmBytes = Uint8Array.from(atob(wasmBase64), (c) => c.charCodeAt(0));
-await __wbg_init({ module_or_path: wasmBytes });
-mount_embedded(document.body, { page: true, icon: "${icon}" });
-`;
-const singleStyle = pageCss.replace(/<\/style/gi, '<\\/style');
-const b64hash = (text) => `'sha256-${sha256(text).toString('base64')}'`;
-const singleCsp = [
-  "default-src 'none'",
-  `script-src ${b64hash(singleScript)} 'wasm-unsafe-eval'`,
-  `style-src ${b64hash(singleStyle)}`,
-  'img-src data:',
-  "base-uri 'none'",
-  "object-src 'none'",
-  "form-action 'none'",
-].join('; ');
-const single = `<!doctype html>
-<html lang="en">
-  <head>
-    <meta charset="utf-8" />
-    <meta http-equiv="Content-Security-Policy" content="${singleCsp}" />
-    <meta name="viewport" content="width=device-width, initial-scale=1" />
-    <meta name="color-scheme" content="light dark" />
-    <meta name="description" content="RCC Doctor: find why Office Communicator cannot control your desk phone. This one file is the whole app; it works offline." />
-    <title>RCC Doctor</title>
-    <link rel="icon" href="${icon}" type="image/svg+xml" />
-    <style>${singleStyle}</style>
-  </head>
-  <body>
-    <noscript>RCC Doctor needs JavaScript and WebAssembly. Your logs are read in this page only.</noscript>
-    <script type="module">${singleScript}</script>
-  </body>
-</html>
-`;
-fs.writeFileSync(path.join(STAGE, 'rcc-doctor.html'), single);
+function singleFile() {
+  const wasmBytes = read(WASM);
+  const icon = `data:image/svg+xml;base64,${fs.readFileSync(path.join(ROOT, 'public/icon.svg')).toString('base64')}`;
+  let glue = read(JS).toString();
+  if (/<\/script|<!--/i.test(glue)) fail('the JS glue contains </script or <!--; cannot inline it');
+  const singleScript = `${glue}
+  // Single-file bootstrap: the wasm is below as base64 and never fetched.
+  globalThis.rccDoctorHostMounts = true;
+  const wasmBase64 = "${wasmBytes.toString('base64')}";
+  const wasmBytes = Uint8Array.from(atob(wasmBase64), (c) => c.charCodeAt(0));
+  await __wbg_init({ module_or_path: wasmBytes });
+  mount_embedded(document.body, { page: true, icon: "${icon}" });
+  `;
+  const singleStyle = pageCss.replace(/<\/style/gi, '<\\/style');
+  const b64hash = (text) => `'sha256-${sha256(text).toString('base64')}'`;
+  const singleCsp = [
+    "default-src 'none'",
+    `script-src ${b64hash(singleScript)} 'wasm-unsafe-eval'`,
+    `style-src ${b64hash(singleStyle)}`,
+    'img-src data:',
+    "base-uri 'none'",
+    "object-src 'none'",
+    "form-action 'none'",
+  ].join('; ');
+  const single = `<!doctype html>
+  <html lang="en">
+    <head>
+      <meta charset="utf-8" />
+      <meta http-equiv="Content-Security-Policy" content="${singleCsp}" />
+      <meta name="viewport" content="width=device-width, initial-scale=1" />
+      <meta name="color-scheme" content="light dark" />
+      <meta name="description" content="RCC Doctor: find why Office Communicator cannot control your desk phone. This one file is the whole app; it works offline." />
+      <title>RCC Doctor</title>
+      <link rel="icon" href="${icon}" type="image/svg+xml" />
+      <style>${singleStyle}</style>
+    </head>
+    <body>
+      <noscript>RCC Doctor needs JavaScript and WebAssembly. Your logs are read in this page only.</noscript>
+      <script type="module">${singleScript}</script>
+    </body>
+  </html>
+  `;
+  fs.writeFileSync(path.join(STAGE, 'rcc-doctor.html'), single);
+  return single;
+}
+const single = RELEASE ? singleFile() : null;
 
 // 5. The service worker: every file of this build (except itself and the single file, which is
 //    a download, not part of the hosted app), and a version derived from names and contents.
@@ -140,9 +148,22 @@ function walk(dir, prefix = '') {
 const assets = walk(STAGE).filter((f) => f !== 'sw.js' && f !== 'rcc-doctor.html').sort();
 const manifest = assets.map((f) => `${f} ${sha256(read(f)).toString('hex')}`).join('\n');
 const VERSION = shortHash(manifest);
-fs.writeFileSync(path.join(STAGE, 'sw.js'), fill(src('sw.js'), { VERSION, ASSETS: JSON.stringify(assets, null, 2) }));
+if (RELEASE) {
+  fs.writeFileSync(path.join(STAGE, 'sw.js'), fill(src('sw.js'), { VERSION, ASSETS: JSON.stringify(assets, null, 2) }));
+} else {
+  // Development: a worker that removes any offline cache and itself, so builds are never stale.
+  fs.writeFileSync(path.join(STAGE, 'sw.js'), `// RCC Doctor development build: no offline cache.
+self.addEventListener('install', () => self.skipWaiting());
+self.addEventListener('activate', (event) => event.waitUntil((async () => {
+  for (const k of await caches.keys()) if (k.startsWith('rcc-doctor-')) await caches.delete(k);
+  await self.registration.unregister();
+})()));
+`);
+}
 
 const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
-const gz = zlib.gzipSync(single, { level: 9 }).length;
-console.log(`postbuild: ${boot}, ${WIDGET_CSS}, embed.js, sw.js (version ${VERSION}, ${assets.length} files precached)`);
-console.log(`postbuild: rcc-doctor.html ${kib(Buffer.byteLength(single))} raw, ${kib(gz)} gzip`);
+console.log(`postbuild: ${boot}, ${WIDGET_CSS}, embed.js, sw.js (${RELEASE ? `version ${VERSION}, ${assets.length} files precached` : 'development: no cache'})`);
+if (single) {
+  const gz = zlib.gzipSync(single, { level: 9 }).length;
+  console.log(`postbuild: rcc-doctor.html ${kib(Buffer.byteLength(single))} raw, ${kib(gz)} gzip`);
+}
