@@ -16,9 +16,13 @@ WASM := wasm32-unknown-unknown
 run: setup
 	trunk serve
 
+# The post_build hook (Trunk.toml -> scripts/postbuild.mjs) adds the service worker, embed.js,
+# the external bootstrap and the single file dist/rcc-doctor.html.
 dist: setup
 	trunk build --release
 	@scripts/size.sh
+	@gz=$$(gzip -9 -c dist/rcc-doctor.html | wc -c); raw=$$(stat -c %s dist/rcc-doctor.html); \
+	  awk -v r="$$raw" -v g="$$gz" 'BEGIN { printf "single file dist/rcc-doctor.html: %.1f KiB raw, %.1f KiB gzip\n", r/1024, g/1024 }'
 
 setup:
 	@scripts/setup.sh
@@ -31,7 +35,7 @@ test: setup-test
 	@scripts/step.sh "clippy (native: core, CLI, tests)" cargo clippy --all-targets --quiet -- -D warnings
 	@scripts/step.sh "clippy (browser: UI)" cargo clippy --target $(WASM) --lib --bins --quiet -- -D warnings
 	@scripts/step.sh "native tests" cargo test
-	@scripts/step.sh "browser unit tests (wasm-bindgen-test in Chromium)" cargo test --target $(WASM) --test browser
+	@scripts/step.sh "browser unit tests (wasm-bindgen-test in Chromium)" cargo test --target $(WASM) --test browser --test browser_diagram
 	@scripts/step.sh "release build (dist/)" trunk build --release
 	@scripts/step.sh "end-to-end tests (Chromium)" node --test --test-concurrency=1 e2e/
 	@scripts/size.sh
@@ -45,7 +49,7 @@ lint:
 	cargo clippy --target $(WASM) --lib --bins -- -D warnings
 
 test-browser: setup-test
-	cargo test --target $(WASM) --test browser
+	cargo test --target $(WASM) --test browser --test browser_diagram
 
 test-e2e: setup-test
 	trunk build --release

@@ -3,7 +3,10 @@
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
-    rcc_doctor::ui::start();
+    // embed.js and the single-file page mount the app themselves (`mount_embedded`).
+    if !rcc_doctor::ui::host_mounts() {
+        rcc_doctor::ui::start();
+    }
 }
 
 #[cfg(not(target_arch = "wasm32"))]

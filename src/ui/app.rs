@@ -14,6 +14,7 @@ pub fn App() -> impl IntoView {
     super::analysis::provide_analysis(state);
     let step = use_hash_step();
     provide_context(step);
+    super::embed::apply(state, step);
 
     // Move focus to the new step's heading so keyboard and screen-reader users land on it.
     let main_ref = NodeRef::<leptos::html::Main>::new();

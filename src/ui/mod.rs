@@ -7,6 +7,7 @@ mod app;
 mod checks;
 mod copy;
 pub mod diagram;
+mod embed;
 mod router;
 mod shell;
 mod state;
@@ -15,6 +16,7 @@ mod storage;
 mod theme;
 
 pub use app::App;
+pub use embed::{host_mounts, mount_embedded, EmbedOptions};
 
 /// Mounts the app on `<body>`; called by the `rcc-doctor-web` binary.
 pub fn start() {

@@ -11,7 +11,7 @@ pub fn Header() -> impl IntoView {
     view! {
         <header class="topbar">
             <a class="brand" href="#/symptom" title="Back to the first step">
-                <img src="public/icon.svg" alt="" width="36" height="36" />
+                <img src=super::embed::icon_src() alt="" width="36" height="36" />
                 <span class="brand-text">
                     <h1 class="brand-name">"RCC Doctor"</h1>
                     <span class="brand-tag">"Why can't Communicator control my phone?"</span>

@@ -46,8 +46,8 @@ impl Theme {
     }
 }
 
-fn apply(theme: Theme) {
-    if let Some(root) = document().document_element() {
+fn apply(root: Option<&web_sys::Element>, theme: Theme) {
+    if let Some(root) = root {
         let _ = root.set_attribute("data-theme", theme.id());
     }
 }
@@ -55,10 +55,13 @@ fn apply(theme: Theme) {
 /// A button that cycles system → light → dark.
 #[component]
 pub fn ThemeToggle() -> impl IntoView {
-    let theme = RwSignal::new(Theme::from_id(&storage::get(KEY).unwrap_or_default()));
+    // Embedded, the theme goes on the app's own root and the host's data-theme wins at start.
+    let root = super::embed::theme_root();
+    let initial = super::embed::theme().or_else(|| storage::get(KEY));
+    let theme = RwSignal::new(Theme::from_id(&initial.unwrap_or_default()));
     Effect::new(move |_| {
         let t = theme.get();
-        apply(t);
+        apply(root.as_ref(), t);
         storage::set(KEY, t.id());
     });
     view! {

@@ -98,25 +98,10 @@ pub fn run(args: &[String]) -> i32 {
     0
 }
 
-/// The `--json` document: the diagnosis (findings, flow, needed) plus what was read.
+/// The `--json` document: the same schema as the browser's JSON export (docs/report-schema.md).
 pub fn json_report(a: &Analysis) -> serde_json::Value {
-    serde_json::json!({
-        "tool": { "name": "rcc-doctor", "version": rcc_doctor::core::version::VERSION },
-        "profile": a.profile.id,
-        "findings": a.diagnosis.findings,
-        "flow": a.diagnosis.flow,
-        "needed": a.diagnosis.needed,
-        "inputs": {
-            "files": a.ingested.files,
-            "messages": a.ingested.messages.len(),
-            "dialogs": a.ingested.dialogs.len(),
-            "transactions": a.ingested.transactions.len(),
-            "events": a.ingested.events.len(),
-            "ad": a.ad_paste.format,
-            "ad_recognised": a.ad_paste.recognised.len(),
-            "rules_problems": a.rules.as_ref().map(|r| r.problems.len()),
-        },
-    })
+    let input = rcc_doctor::core::report::ReportInput::from_analysis(a, "");
+    rcc_doctor::core::report::to_json_value(&input, &a.diagnosis)
 }
 
 fn text_report(a: &Analysis) -> String {

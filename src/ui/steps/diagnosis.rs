@@ -40,11 +40,26 @@ pub fn DiagnosisStep() -> impl IntoView {
         <h2 tabindex="-1">"Diagnosis"</h2>
         {move || {
             let (diagnosis, profile) = analysis.with(|a| (a.diagnosis.clone(), a.profile.clone()));
+            let layout = crate::core::diagram::layout(&profile, &diagnosis.flow, &diagnosis.findings);
+            let (messages, topology) = analysis.with(|a| {
+                (
+                    std::sync::Arc::new(a.ingested.messages.clone()),
+                    a.rules.as_ref().map(|r| r.topology.clone()).unwrap_or_default(),
+                )
+            });
+            let has_messages = !messages.is_empty();
             view! {
                 <Headline diagnosis=diagnosis.clone() />
                 <Findings diagnosis=diagnosis.clone() profile=profile.clone() />
                 <Needed diagnosis=diagnosis.clone() />
-                <FlowList diagnosis=diagnosis profile=profile />
+                <h3>"The flow, hop by hop"</h3>
+                <p class="hint">"The known-good flow for this gateway, then what your evidence shows on top: green legs happened, red ones failed, dashed gaps are missing routing rules."</p>
+                <crate::ui::diagram::FlowDiagram layout=layout />
+                <FlowList diagnosis=diagnosis.clone() profile=profile.clone() />
+                {has_messages.then(|| view! {
+                    <h3>"The messages"</h3>
+                    <crate::ui::diagram::Ladder messages=messages profile=profile diagnosis=diagnosis topology=topology rcc_only=true />
+                })}
             }
         }}
     }
