@@ -424,6 +424,7 @@ fn a_known_address_names_the_participant() {
             port: Some(5061),
             transport: None,
             evidence: vec![],
+            entered: true,
         }],
     };
     // Raw SIP: the OPTIONS comes from 10.0.0.5, which nothing in the messages names.

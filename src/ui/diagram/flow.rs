@@ -416,7 +416,7 @@ pub fn FlowDiagram(
                     height=h
                     data-width=w
                     data-height=h
-                    style=format!("max-width:{w}px")
+                    style:max-width=format!("{w}px")
                     aria-hidden="true"
                     focusable="false"
                 >

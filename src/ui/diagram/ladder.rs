@@ -18,6 +18,8 @@ pub const ROW_H: f64 = 30.0;
 const TIME_W: f64 = 118.0;
 const DELTA_W: f64 = 64.0;
 const COL_W: f64 = 168.0;
+/// Columns style/diagram.css has position classes for (`at-0`…, `span-1`…).
+const MAX_COLS: usize = 16;
 const OVERSCAN: usize = 10;
 /// Height of the scroll container until it has been measured.
 const DEFAULT_VIEWPORT: f64 = 480.0;
@@ -45,20 +47,20 @@ fn esc(s: &str) -> String {
 /// The inside of one row as HTML (escaped): time, delay, the arrow with its label, the verdict
 /// for screen readers.
 fn row_html(row: &ladder::Row) -> String {
+    // Positions are classes (style/diagram.css), not style attributes: the app runs under a
+    // CSP without 'unsafe-inline', which blocks style attributes in parsed HTML.
     let arrow = match (row.from, row.to) {
         (Some(a), Some(b)) if a != b => {
-            let (x1, x2) = (col_x(a), col_x(b));
-            let dir = if x2 > x1 { "ltr" } else { "rtl" };
+            let dir = if b > a { "ltr" } else { "rtl" };
             format!(
-                r#"<span class="ladder-arrow {dir}" style="left:{}px;width:{}px">"#,
-                x1.min(x2),
-                (x2 - x1).abs()
+                r#"<span class="ladder-arrow {dir} at-{} span-{}">"#,
+                a.min(b).min(MAX_COLS - 1),
+                a.abs_diff(b).min(MAX_COLS - 1)
             )
         }
         (a, b) => format!(
-            r#"<span class="ladder-arrow self" style="left:{}px;width:{}px">"#,
-            col_x(a.or(b).unwrap_or(0)),
-            COL_W / 2.0
+            r#"<span class="ladder-arrow self at-{}">"#,
+            a.or(b).unwrap_or(0).min(MAX_COLS - 1)
         ),
     };
     let delta = row.delta_ms.map(|d| format!("+{d} ms")).unwrap_or_default();
@@ -106,6 +108,28 @@ pub fn Ladder(
     let selected = RwSignal::new(None::<usize>);
     let copied = RwSignal::new(false);
     let scroller = NodeRef::<leptos::html::Div>::new();
+    // The selected row's highlight is a class set on the live row (rows created later read the
+    // selection when they are made); no inline <style>, which a strict CSP would block.
+    Effect::new(move |_| {
+        use leptos::wasm_bindgen::JsCast;
+        let now = selected.get();
+        let Some(el) = scroller.get() else { return };
+        if let Ok(list) = el.query_selector_all(".ladder-row.selected") {
+            for i in 0..list.length() {
+                if let Some(e) = list
+                    .item(i)
+                    .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
+                {
+                    let _ = e.class_list().remove_1("selected");
+                }
+            }
+        }
+        if let Some(r) = now {
+            if let Ok(Some(e)) = el.query_selector(&format!(".ladder-row[data-row=\"{r}\"]")) {
+                let _ = e.class_list().add_1("selected");
+            }
+        }
+    });
 
     let visible = {
         let model = model.clone();
@@ -140,7 +164,8 @@ pub fn Ladder(
                     data-column=i
                     data-participant=c.participant.clone().unwrap_or_default()
                     title=c.aliases.join(", ")
-                    style=format!("left:{}px;width:{}px", col_x(i) - COL_W / 2.0, COL_W)
+                    style:left=format!("{}px", col_x(i) - COL_W / 2.0)
+                    style:width=format!("{COL_W}px")
                 >
                     <span class="ladder-col-label">{c.label.clone()}</span>
                     {sub.map(|s| view! { <span class="ladder-col-host">{s}</span> })}
@@ -149,7 +174,7 @@ pub fn Ladder(
         })
         .collect_view();
     let lifelines = (0..columns)
-        .map(|i| view! { <div class="ladder-lifeline" style=format!("left:{}px", col_x(i))></div> })
+        .map(|i| view! { <div class="ladder-lifeline" style:left=format!("{}px", col_x(i))></div> })
         .collect_view();
 
     // Rows are plain HTML strings with no per-row closures: creating the ~40 rows of a window
@@ -166,10 +191,12 @@ pub fn Ladder(
                     tabindex="0"
                     data-row=r
                     data-verdict=row.verdict.as_str()
-                    style=format!(
-                        "position:absolute;left:0;right:0;top:{}px;height:{ROW_H}px",
-                        pos as f64 * ROW_H
-                    )
+                    class:selected=selected.get_untracked() == Some(r)
+                    style:position="absolute"
+                    style:left="0"
+                    style:right="0"
+                    style:top=format!("{}px", pos as f64 * ROW_H)
+                    style:height=format!("{ROW_H}px")
                     inner_html=row_html(row)
                 ></div>
             }
@@ -365,13 +392,12 @@ pub fn Ladder(
                 class="ladder-scroll"
                 // Inline, so the virtual window holds even where diagram.css is not loaded.
                 // A short log gets a short box.
-                style=move || {
+                style:height=move || {
                     let fit = HEAD_H + visible.with(Vec::len) as f64 * ROW_H + 2.0;
-                    format!(
-                        "height:min({}px, 70vh);overflow:auto;position:relative",
-                        fit.clamp(HEAD_H + 3.0 * ROW_H, DEFAULT_VIEWPORT)
-                    )
+                    format!("min({}px, 70vh)", fit.clamp(HEAD_H + 3.0 * ROW_H, DEFAULT_VIEWPORT))
                 }
+                style:overflow="auto"
+                style:position="relative"
                 node_ref=scroller
                 on:scroll=move |_| {
                     if let Some(el) = scroller.get_untracked() {
@@ -383,33 +409,21 @@ pub fn Ladder(
                     }
                 }
             >
-                <div class="ladder-head" style=format!("width:{inner_w}px")>
-                    <div class="ladder-col ladder-col-time" style=format!("width:{TIME_W}px")>"Time"</div>
-                    <div class="ladder-col ladder-col-delta" style=format!("left:{TIME_W}px;width:{DELTA_W}px")>
+                <div class="ladder-head" style:width=format!("{inner_w}px")>
+                    <div class="ladder-col ladder-col-time" style:width=format!("{TIME_W}px")>"Time"</div>
+                    <div class="ladder-col ladder-col-delta" style:left=format!("{TIME_W}px") style:width=format!("{DELTA_W}px")>
                         <span aria-hidden="true">"Δ"</span>
                         <span class="visually-hidden">"Delay"</span>
                     </div>
                     {header}
                 </div>
-                // The selected row's highlight: one rule instead of a closure per row.
-                <style>
-                    {move || {
-                        selected
-                            .get()
-                            .map(|r| format!(".ladder-row[data-row=\"{r}\"]{{background:var(--panel-2);box-shadow:inset 3px 0 0 var(--accent)}}"))
-                            .unwrap_or_default()
-                    }}
-                </style>
                 <div
                     class="ladder-body"
                     on:click=on_body_click
                     on:keydown=on_body_key
-                    style=move || {
-                        format!(
-                            "position:relative;width:{inner_w}px;height:{}px",
-                            visible.with(Vec::len) as f64 * ROW_H
-                        )
-                    }
+                    style:position="relative"
+                    style:width=format!("{inner_w}px")
+                    style:height=move || format!("{}px", visible.with(Vec::len) as f64 * ROW_H)
                 >
                     {lifelines}
                     <For
