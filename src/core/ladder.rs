@@ -863,25 +863,6 @@ pub fn to_mermaid_rows(ladder: &Ladder, rows: &[usize]) -> String {
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn window_covers_the_viewport_plus_overscan() {
-        assert_eq!(window(0, 28.0, 0.0, 400.0, 5), 0..0);
-        assert_eq!(window(10_000, 28.0, 0.0, 280.0, 5), 0..15);
-        assert_eq!(window(10_000, 28.0, 2800.0, 280.0, 5), 95..115);
-        assert_eq!(window(10_000, 28.0, 1e9, 280.0, 5), 9995..10_000);
-        assert_eq!(window(3, 28.0, -50.0, 1000.0, 2), 0..3);
-    }
-
-    #[test]
-    fn mermaid_escape_neutralises_syntax() {
-        assert_eq!(mermaid_escape("a;b#c<d>"), "a#59;b#35;c#60;d#62;");
-    }
-}
-
 /// Most rows drawn by [`to_svg`]; a report wants the story, not 10,000 arrows.
 pub const SVG_MAX_ROWS: usize = 200;
 
@@ -956,4 +937,59 @@ pub fn to_svg(ladder: &Ladder, rows: &[usize]) -> String {
     }
     o.push_str("</svg>");
     o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn window_covers_the_viewport_plus_overscan() {
+        assert_eq!(window(0, 28.0, 0.0, 400.0, 5), 0..0);
+        assert_eq!(window(10_000, 28.0, 0.0, 280.0, 5), 0..15);
+        assert_eq!(window(10_000, 28.0, 2800.0, 280.0, 5), 95..115);
+        assert_eq!(window(10_000, 28.0, 1e9, 280.0, 5), 9995..10_000);
+        assert_eq!(window(3, 28.0, -50.0, 1000.0, 2), 0..3);
+    }
+
+    #[test]
+    fn mermaid_escape_neutralises_syntax() {
+        assert_eq!(mermaid_escape("a;b#c<d>"), "a#59;b#35;c#60;d#62;");
+    }
+
+    #[test]
+    fn svg_export_is_escaped_and_bounded() {
+        let ladder = Ladder {
+            columns: vec![Column {
+                label: "A<&>".into(),
+                host: String::new(),
+                aliases: vec![],
+                participant: None,
+            }],
+            rows: (0..500)
+                .map(|i| Row {
+                    message: i,
+                    time: "10:00:00.000".into(),
+                    millis: None,
+                    delta_ms: None,
+                    from: Some(0),
+                    to: None,
+                    label: "INVITE <sip:a@b>".into(),
+                    method: "INVITE".into(),
+                    status: None,
+                    verdict: Verdict::Ok,
+                    call_id: None,
+                    rcc: true,
+                })
+                .collect(),
+            dialogs: vec![],
+            methods: vec![],
+        };
+        let all: Vec<usize> = (0..500).collect();
+        let svg = to_svg(&ladder, &all);
+        assert!(svg.starts_with("<svg xmlns="));
+        assert!(svg.contains("A&lt;&amp;&gt;"));
+        assert!(!svg.contains("<sip:"));
+        assert_eq!(svg.matches("data-verdict=").count(), SVG_MAX_ROWS);
+    }
 }
