@@ -13,6 +13,7 @@ use crate::core::directory::{
 use crate::core::extract;
 use crate::core::ingest::{self, IngestOptions, Ingested, InputFile};
 use crate::core::profile::{self, Profile};
+use crate::core::redact::{RedactOptions, RedactionReport, Redactor};
 use crate::core::routing::{self, CaseNames, ParsedRules, Simulation};
 use crate::core::sip::SipMessage;
 use serde::{Deserialize, Serialize};
@@ -270,6 +271,50 @@ fn effective_attributes(paste: &AdPaste, fields: Option<&AdFields>) -> Option<Ad
     (attrs != AdAttributes::default()).then_some(attrs)
 }
 
+/// The same input with every identifier replaced by a consistent pseudonym (see
+/// [`crate::core::redact`]): what the wizard analyses and exports while "Redact" is on. The
+/// redactor learns every input first, so a name seen in one file is replaced in all of them.
+pub fn redact_input(input: &AnalysisInput) -> (AnalysisInput, RedactionReport) {
+    let mut r = Redactor::new(RedactOptions::default());
+    for l in &input.logs {
+        r.learn_bytes(&l.bytes);
+    }
+    r.learn(&input.ad_text);
+    r.learn(&input.rules_text);
+    r.learn(&input.sign_in);
+    let mut out = input.clone();
+    for (i, l) in out.logs.iter_mut().enumerate() {
+        l.bytes = r.redact_bytes(&l.name, &l.bytes);
+        // File names carry server and user names ("lcs01-alice.log"): keep only the extension.
+        let ext = l
+            .name
+            .rsplit_once('.')
+            .map(|(_, e)| e)
+            .filter(|e| {
+                !e.is_empty() && e.len() <= 10 && e.chars().all(|c| c.is_ascii_alphanumeric())
+            })
+            .map(|e| format!(".{e}"))
+            .unwrap_or_default();
+        l.name = format!("log-{}{ext}", i + 1);
+    }
+    out.ad_text = r.redact_text("AD attributes", &input.ad_text);
+    out.rules_text = r.redact_text("routing rules", &input.rules_text);
+    out.sign_in = r.redact_snippet(&input.sign_in);
+    if let Some(f) = &mut out.ad_fields {
+        for v in [
+            &mut f.user_enabled,
+            &mut f.primary_user_address,
+            &mut f.primary_home_server,
+            &mut f.line,
+            &mut f.line_server,
+            &mut f.option_flags,
+        ] {
+            *v = r.redact_snippet(v);
+        }
+    }
+    (out, r.report())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -308,5 +353,62 @@ mod tests {
             Some(1),
             "untouched field keeps its line"
         );
+    }
+
+    #[test]
+    fn redacted_example_diagnoses_the_same_and_leaks_no_name() {
+        let ex = crate::core::example::nortel_seed();
+        let input = AnalysisInput {
+            profile_id: ex.profile_id.into(),
+            sign_in: ex.sign_in.into(),
+            ad_text: ex.ad_ldif.into(),
+            ad_fields: None,
+            rules_text: ex.rules.into(),
+            logs: ex
+                .logs
+                .iter()
+                .map(|(n, t)| LogFileInput {
+                    name: n.to_string(),
+                    bytes: t.as_bytes().to_vec(),
+                    clock_offset_ms: 0,
+                })
+                .collect(),
+        };
+        let (redacted, report) = redact_input(&input);
+        assert!(report.total() > 0);
+        let ids = |a: &Analysis| {
+            a.diagnosis
+                .findings
+                .iter()
+                .map(|f| f.id.clone())
+                .collect::<Vec<_>>()
+        };
+        let before = analyze(&input);
+        let after = analyze(&redacted);
+        assert_eq!(ids(&before), ids(&after));
+        let all = serde_json::to_string(&after.diagnosis).unwrap()
+            + &redacted.ad_text
+            + &redacted.rules_text
+            + &redacted
+                .logs
+                .iter()
+                .map(|l| String::from_utf8_lossy(&l.bytes).into_owned())
+                .collect::<String>();
+        for secret in [
+            "contoso",
+            "alice",
+            "mcm-ap",
+            "lcs01",
+            "10.0.0.10",
+            "4255550123",
+        ] {
+            if let Some(i) = all.to_lowercase().find(secret) {
+                let lo = i.saturating_sub(150);
+                panic!(
+                    "{secret} survived redaction: …{}…",
+                    &all[lo..(i + 80).min(all.len())]
+                );
+            }
+        }
     }
 }

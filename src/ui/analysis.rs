@@ -1,6 +1,7 @@
 //! The analysis of the current inputs, recomputed when they change and shared by every step.
 
-use crate::core::analysis::{analyze, Analysis, AnalysisInput, LogFileInput};
+use crate::core::analysis::{analyze, redact_input, Analysis, AnalysisInput, LogFileInput};
+use crate::core::redact::RedactionReport;
 use crate::ui::state::AppState;
 use leptos::prelude::*;
 use std::sync::Arc;
@@ -8,7 +9,13 @@ use std::sync::Arc;
 /// A computed analysis. Equality is identity, so the memo notifies on every recomputation
 /// without comparing megabytes of messages.
 #[derive(Clone)]
-pub struct Current(pub Arc<Analysis>);
+pub struct Current(pub Arc<Analysis>, pub Option<Arc<Redacted>>);
+
+/// While "Redact" is on: what was replaced, and the redacted inputs (for download and preview).
+pub struct Redacted {
+    pub report: RedactionReport,
+    pub input: AnalysisInput,
+}
 
 impl PartialEq for Current {
     fn eq(&self, other: &Self) -> bool {
@@ -20,6 +27,12 @@ impl std::ops::Deref for Current {
     type Target = Analysis;
     fn deref(&self) -> &Analysis {
         &self.0
+    }
+}
+
+impl Current {
+    pub fn redacted(&self) -> Option<&Redacted> {
+        self.1.as_deref()
     }
 }
 
@@ -45,7 +58,24 @@ pub fn input_of(state: AppState) -> AnalysisInput {
 
 /// Creates the shared analysis memo; call once in the root component.
 pub fn provide_analysis(state: AppState) -> Memo<Current> {
-    let memo = Memo::new(move |_| Current(Arc::new(analyze(&input_of(state)))));
+    // With "Redact" on, the whole analysis runs on redacted inputs, so everything shown, copied
+    // and exported already carries pseudonyms (and the diagnosis is the same: tested in core).
+    let memo = Memo::new(move |_| {
+        let input = input_of(state);
+        if state.redact.get() {
+            let (redacted, report) = redact_input(&input);
+            let analysis = analyze(&redacted);
+            Current(
+                Arc::new(analysis),
+                Some(Arc::new(Redacted {
+                    report,
+                    input: redacted,
+                })),
+            )
+        } else {
+            Current(Arc::new(analyze(&input)), None)
+        }
+    });
     provide_context(memo);
     memo
 }

@@ -9,6 +9,7 @@ mod copy;
 pub mod diagram;
 mod embed;
 mod router;
+mod share;
 mod shell;
 mod state;
 mod steps;

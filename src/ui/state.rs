@@ -59,6 +59,8 @@ struct Saved {
     rules_text: String,
     logs: Vec<LogInput>,
     example: bool,
+    #[serde(default)]
+    redact: bool,
 }
 
 /// Everything the wizard collects. Cheap to copy: every field is a signal.
@@ -74,6 +76,8 @@ pub struct AppState {
     pub logs: RwSignal<Vec<LogInput>>,
     /// True while the inputs are the built-in example case.
     pub example: RwSignal<bool>,
+    /// Redact everything shown on the diagnosis step, copied and exported.
+    pub redact: RwSignal<bool>,
     /// A message for the user about the app itself (restore failed, storage full).
     pub notice: RwSignal<Option<String>>,
 }
@@ -114,6 +118,7 @@ impl AppState {
             rules_text: RwSignal::new(saved.rules_text),
             logs: RwSignal::new(saved.logs),
             example: RwSignal::new(saved.example),
+            redact: RwSignal::new(saved.redact),
             notice: RwSignal::new(notice),
         }
     }
@@ -139,6 +144,7 @@ impl AppState {
                 rules_text: self.rules_text.get(),
                 logs,
                 example: self.example.get(),
+                redact: self.redact.get(),
             };
             let ok = serde_json::to_string(&saved)
                 .map(|json| storage::set(KEY, &json))

@@ -36,8 +36,14 @@ pub fn leg_state_id(s: LegState) -> &'static str {
 #[component]
 pub fn DiagnosisStep() -> impl IntoView {
     let analysis = use_analysis();
+    let state = expect_context::<crate::ui::state::AppState>();
     view! {
         <h2 tabindex="-1">"Diagnosis"</h2>
+        <Show when=move || state.redact.get()>
+            <p class="notice redacted-note" data-testid="redacted-note">
+                "Redaction is on: names, numbers and addresses below are pseudonyms."
+            </p>
+        </Show>
         {move || {
             let (diagnosis, profile) = analysis.with(|a| (a.diagnosis.clone(), a.profile.clone()));
             let layout = crate::core::diagram::layout(&profile, &diagnosis.flow, &diagnosis.findings);
@@ -62,6 +68,7 @@ pub fn DiagnosisStep() -> impl IntoView {
                 })}
             }
         }}
+        <crate::ui::share::SharePanel />
     }
 }
 

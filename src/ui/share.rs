@@ -1,0 +1,158 @@
+//! Sharing the diagnosis: the redaction switch, per-category counts, a before/after preview,
+//! and exports (Markdown for tickets, JSON for tools, a printable self-contained HTML report,
+//! the redacted logs). Everything is built in the page and downloaded locally.
+
+use crate::core::analysis::Analysis;
+use crate::core::diagram::{self, SvgTheme};
+use crate::core::ladder::{self, LadderFilter};
+use crate::core::report::{self, Diagrams, ReportInput};
+use crate::ui::analysis::use_analysis;
+use crate::ui::copy::CopyButton;
+use crate::ui::diagram::download_text;
+use crate::ui::state::AppState;
+use leptos::prelude::*;
+
+fn now_iso() -> String {
+    js_sys::Date::new_0().to_iso_string().into()
+}
+
+fn report_input(a: &Analysis) -> ReportInput {
+    ReportInput::from_analysis(a, &now_iso())
+}
+
+/// The HTML report, with both diagrams inlined as SVG.
+fn html_report(a: &Analysis) -> String {
+    let mut input = report_input(a);
+    let layout = diagram::layout(&a.profile, &a.diagnosis.flow, &a.diagnosis.findings);
+    let topology = a.rules.as_ref().map(|r| &r.topology);
+    let lad = ladder::build_with_topology(
+        &a.ingested.messages,
+        Some(&a.profile),
+        Some(&a.diagnosis),
+        topology,
+    );
+    let rows = lad.filtered(&LadderFilter {
+        rcc_only: true,
+        ..LadderFilter::default()
+    });
+    input.diagrams = Some(Diagrams {
+        flow_svg: diagram::to_svg(&layout, SvgTheme::Light),
+        ladder_svg: ladder::to_svg(&lad, &rows),
+    });
+    report::to_html(&input, &a.diagnosis)
+}
+
+#[component]
+pub fn SharePanel() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let analysis = use_analysis();
+    let markdown = move || analysis.with(|a| report::to_markdown(&report_input(a), &a.diagnosis));
+    let save = move |name: &'static str, mime: &'static str, text: String| {
+        if download_text(name, mime, &text).is_err() {
+            state
+                .notice
+                .set(Some(format!("The browser refused to save {name}.")));
+        }
+    };
+    view! {
+        <section class="share" aria-labelledby="share-heading">
+            <h3 id="share-heading">"Share the diagnosis"</h3>
+            <label class="switch">
+                <input
+                    type="checkbox"
+                    data-action="redact"
+                    prop:checked=move || state.redact.get()
+                    on:change=move |ev| state.redact.set(event_target_checked(&ev))
+                />
+                <span>
+                    <strong>"Redact"</strong>
+                    " phone numbers, user and server names, domains, IP addresses, tags and credentials in everything shown here, copied or exported. The same value always gets the same pseudonym, so the flow still reads."
+                </span>
+            </label>
+            <RedactionSummary />
+            <div class="share-actions">
+                {move || view! { <CopyButton text=markdown() label="Copy summary for a ticket" /> }}
+                <button type="button" class="secondary" data-action="export-md"
+                    on:click=move |_| save("rcc-doctor-report.md", "text/markdown", markdown())>
+                    "Download Markdown"
+                </button>
+                <button type="button" class="secondary" data-action="export-json"
+                    on:click=move |_| save("rcc-doctor-report.json", "application/json",
+                        analysis.with(|a| report::to_json(&report_input(a), &a.diagnosis)))>
+                    "Download JSON"
+                </button>
+                <button type="button" class="secondary" data-action="export-html"
+                    on:click=move |_| save("rcc-doctor-report.html", "text/html", analysis.with(|a| html_report(a)))>
+                    "Download HTML report"
+                </button>
+                <button type="button" class="ghost" data-action="print" on:click=move |_| { let _ = window().print(); }>
+                    "Print"
+                </button>
+            </div>
+        </section>
+    }
+}
+
+/// Counts per category, the redacted logs to download, and a before/after preview.
+#[component]
+fn RedactionSummary() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let analysis = use_analysis();
+    move || {
+        let current = analysis.get();
+        let red = current.redacted()?;
+        let counts = red.report.counts.clone();
+        let files = red.input.logs.clone();
+        let originals = state.logs.get_untracked();
+        Some(view! {
+            <div class="redaction" data-testid="redaction">
+                <table class="counts">
+                    <caption>"Replaced"</caption>
+                    <thead><tr><th scope="col">"What"</th><th scope="col">"Replacements"</th><th scope="col">"Different values"</th></tr></thead>
+                    <tbody>
+                        {counts.into_iter().map(|c| view! {
+                            <tr data-category=c.category.id()>
+                                <td>{c.category.label()}</td><td>{c.occurrences}</td><td>{c.distinct}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+                {(!files.is_empty()).then(|| view! {
+                    <h4>"Redacted logs"</h4>
+                    <ul class="redacted-files">
+                        {files.into_iter().enumerate().map(|(i, f)| {
+                            let text = String::from_utf8_lossy(&f.bytes).into_owned();
+                            let name = f.name.clone();
+                            let download_name = f.name.clone();
+                            let download_text_of = text.clone();
+                            let original = originals
+                                .get(i)
+                                .map(|o| (o.name.clone(), String::from_utf8_lossy(&o.bytes).into_owned()));
+                            view! {
+                                <li>
+                                    <button type="button" class="secondary" data-action="download-redacted"
+                                        on:click=move |_| { let _ = download_text(&download_name, "text/plain", &download_text_of); }>
+                                        "Download " {name.clone()}
+                                    </button>
+                                    {original.map(|(oname, otext)| view! {
+                                        <details class="preview">
+                                            <summary>"Preview: " {oname} " beside " {name.clone()}</summary>
+                                            <div class="side-by-side">
+                                                <pre aria-label="Original">{first_lines(&otext, 40)}</pre>
+                                                <pre aria-label="Redacted" data-testid="redacted-preview">{first_lines(&text, 40)}</pre>
+                                            </div>
+                                        </details>
+                                    })}
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                })}
+            </div>
+        })
+    }
+}
+
+fn first_lines(text: &str, n: usize) -> String {
+    text.lines().take(n).collect::<Vec<_>>().join("\n")
+}
