@@ -134,3 +134,18 @@ test('no network request after the app has loaded, through the whole example', a
   assert.equal(server.requests.length, before);
   await page.close();
 });
+
+test('directory: a pasted LDIF export shows the failing check and its fix', async () => {
+  const { page } = await fresh('#/directory');
+  const ldif = fs.readFileSync('fixtures/ad/ldif-seed-broken-base64-wrapped.ldf', 'utf8');
+  await page.locator('#ad-paste').fill(ldif);
+  assert.match(await page.getByTestId('ad-format').innerText(), /LDIF/);
+  const failing = page.locator('[data-check="line-server-uri-present"][data-status="fail"]');
+  await failing.waitFor();
+  assert.match(await failing.locator('.fix').innerText(), /Enable remote call control/);
+  assert.match(await page.getByTestId('check-tally').innerText(), /^[1-9]\d* failed/);
+  // The form was filled from the paste, base64 value decoded.
+  assert.match(await page.locator('[data-attr="msRTCSIP-Line"]').inputValue(), /^tel:\+1/);
+  await screenshot(page, 'directory-ldif');
+  await page.close();
+});

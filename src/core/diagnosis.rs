@@ -1547,6 +1547,24 @@ fn align(profile: &Profile, o: &Observed) -> (Vec<FlowLeg>, Option<Draft>) {
         } else {
             LegState::Failing
         };
+        if id.ends_with("route-missing") {
+            // The same request on the hop before was answered with an error instead of being
+            // forwarded: from the client's side that leg failed, and the gap is the next hop.
+            let same_request = |j: usize| {
+                profile.flow.get(j).is_some_and(|f| {
+                    f.matcher.method.is_some()
+                        && f.matcher.method == step.matcher.method
+                        && f.matcher.csta == step.matcher.csta
+                })
+            };
+            if let Some(j) = (0..i)
+                .rev()
+                .find(|&j| legs[j].state == LegState::Ok && same_request(j))
+            {
+                legs[j].state = LegState::Failing;
+                legs[j].evidence = lo.evidence.clone();
+            }
+        }
         legs[i].evidence = lo.evidence;
         draft = Some(d);
         break;
