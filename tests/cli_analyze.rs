@@ -55,6 +55,31 @@ fn seed_case_from_config_and_logs_names_both_missing_routes() {
         "{ids:?}"
     );
     assert!(!ids.contains(&"all-clear".to_string()));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let checks = v["checks"].as_array().expect("checks");
+    assert!(
+        checks
+            .iter()
+            .any(|c| c["id"] == "line-server-routed" && c["status"] == "fail"),
+        "{checks:?}"
+    );
+}
+
+#[test]
+fn ad_checks_are_reported_in_text() {
+    let ad = format!(
+        "{}/fixtures/ad/ldif-seed-broken-base64-wrapped.ldf",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let (code, out, _) = run(&["analyze", "--ad", &ad]);
+    assert_eq!(code, 0);
+    assert!(out.contains("Directory checks"), "{out}");
+    assert!(
+        out.contains(
+            "FAIL    Remote call control SIP URI (Server URI) is set (line-server-uri-present)"
+        ),
+        "{out}"
+    );
 }
 
 #[test]

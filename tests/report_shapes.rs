@@ -67,6 +67,7 @@ fn json_has_exactly_the_documented_keys() {
     assert_eq!(got, to_json_value(&input, &a.diagnosis));
     check_same_keys(&documented, &got, "top level");
     check_same_keys(&documented["tool"], &got["tool"], "tool");
+    check_same_keys(&documented["checks"][0], &got["checks"][0], "checks[]");
     check_same_keys(&documented["inputs"], &got["inputs"], "inputs");
     check_same_keys(
         &documented["inputs"]["files"][0],

@@ -51,6 +51,8 @@ pub struct ReportInput {
     pub generated_at: String,
     /// Flow and ladder diagrams (HTML only).
     pub diagrams: Option<Diagrams>,
+    /// The directory checks (empty when no AD attributes were given).
+    pub checks: Vec<crate::core::directory::Check>,
 }
 
 impl ReportInput {
@@ -106,6 +108,7 @@ impl ReportInput {
             tool_version: VERSION.to_string(),
             generated_at: generated_at.to_string(),
             diagrams: None,
+            checks: a.checks.clone(),
         }
     }
 }
@@ -346,6 +349,7 @@ pub fn to_json_value(input: &ReportInput, d: &Diagnosis) -> serde_json::Value {
         "findings": d.findings,
         "flow": d.flow,
         "needed": d.needed,
+        "checks": input.checks,
         "inputs": {
             "profile": input.profile,
             "generated_at": input.generated_at,

@@ -171,6 +171,24 @@ fn text_report(a: &Analysis) -> String {
             let _ = writeln!(out, "  line {}: {}", p.line, p.message);
         }
     }
+    if !a.checks.is_empty() {
+        use rcc_doctor::core::directory::CheckStatus;
+        let _ = writeln!(out, "\nDirectory checks");
+        for c in &a.checks {
+            let mark = match c.status {
+                CheckStatus::Pass => "pass   ",
+                CheckStatus::Fail => "FAIL   ",
+                CheckStatus::Warning => "warning",
+                CheckStatus::Unknown => "unknown",
+            };
+            let _ = writeln!(out, "  {mark} {} ({}): {}", c.title, c.id, c.why);
+            if c.status != CheckStatus::Pass {
+                for f in &c.fix {
+                    let _ = writeln!(out, "          fix: {f}");
+                }
+            }
+        }
+    }
     if let Some(r) = &a.rules {
         for p in &r.problems {
             let _ = writeln!(out, "Routing rules line {}: {}", p.line, p.message);

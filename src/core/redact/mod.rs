@@ -381,6 +381,12 @@ impl Redactor {
         }
         i.ad = i.ad.as_deref().map(|s| self.redact_snippet(s));
         i.rules = i.rules.as_deref().map(|s| self.redact_snippet(s));
+        for c in &mut i.checks {
+            c.why = self.redact_snippet(&c.why);
+            c.value = c.value.as_deref().map(|v| self.redact_snippet(v));
+            c.fix = c.fix.iter().map(|f| self.redact_snippet(f)).collect();
+            c.evidence = c.evidence.iter().map(|e| self.redact_evidence(e)).collect();
+        }
         i
     }
 
