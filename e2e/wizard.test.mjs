@@ -149,3 +149,15 @@ test('directory: a pasted LDIF export shows the failing check and its fix', asyn
   await screenshot(page, 'directory-ldif');
   await page.close();
 });
+
+test('glossary terms explain themselves on keyboard focus', async () => {
+  const { page } = await fresh('#/routing');
+  const term = page.locator('[data-term="static route"]').first();
+  await term.focus();
+  const tip = term.locator('[role="tooltip"]');
+  await tip.waitFor({ state: 'visible' });
+  assert.match(await tip.innerText(), /routing rule/);
+  const described = await term.getAttribute('aria-describedby');
+  assert.equal(await tip.getAttribute('id'), described);
+  await page.close();
+});

@@ -179,3 +179,47 @@ impl Symptom {
         }
     }
 }
+
+/// Plain-language definitions for the terms the wizard uses (shown as tooltips).
+pub const GLOSSARY: &[(&str, &str)] = &[
+    ("RCC", "Remote call control: Communicator controls your desk phone (dial, answer, see calls) through the phone system, instead of making calls itself."),
+    ("CSTA", "Computer-Supported Telecommunications Applications: the standard commands (ECMA-323 XML) Communicator sends to the phone system inside SIP messages."),
+    ("MCM", "Nortel Multimedia Convergence Manager: the gateway application, on an LCS Application Proxy, that turns Communicator's CSTA commands into Nortel phone control."),
+    ("NRS", "Nortel Network Redirect Server: tells MCM which Communication Server 1000 handles the phone."),
+    ("Home Server", "The LCS/OCS server (or pool) the user signs in to. It routes Communicator's requests, including the phone control session."),
+    ("Application Proxy", "An LCS server role that hosts an application (here the gateway, MCM) and routes its SIP traffic."),
+    ("static route", "A routing rule on an LCS/OCS server: requests for this domain or host go to that next hop. Without one, requests for hosts the server does not own are refused."),
+    ("line URI", "msRTCSIP-Line: which phone line Communicator controls, e.g. tel:+14255550123;ext=5123."),
+    ("line server URI", "msRTCSIP-LineServer, the remote call control SIP URI: where Communicator sends phone control commands, e.g. sip:rcc@mcm.contoso.com."),
+    ("provisioning", "Right after sign-in Communicator asks its Home Server for its settings; the answer carries the line URI and the line server URI from Active Directory."),
+];
+
+/// The definition of a glossary term (case-insensitive).
+pub fn define(term: &str) -> Option<&'static str> {
+    GLOSSARY
+        .iter()
+        .find(|(t, _)| t.eq_ignore_ascii_case(term))
+        .map(|(_, d)| *d)
+}
+
+#[cfg(test)]
+mod glossary_tests {
+    use super::*;
+
+    #[test]
+    fn every_term_the_wizard_names_is_defined() {
+        for t in [
+            "RCC",
+            "CSTA",
+            "MCM",
+            "NRS",
+            "Home Server",
+            "Application Proxy",
+            "static route",
+        ] {
+            assert!(define(t).is_some_and(|d| d.len() > 20), "{t}");
+        }
+        assert_eq!(define("rcc"), define("RCC"));
+        assert_eq!(define("no such term"), None);
+    }
+}

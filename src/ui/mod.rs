@@ -8,6 +8,7 @@ mod checks;
 mod copy;
 pub mod diagram;
 mod embed;
+mod glossary;
 mod router;
 mod share;
 mod shell;

@@ -5,6 +5,7 @@
 use crate::core::directory::{self, decode_option_flags, AdFields, RccAttribute};
 use crate::ui::analysis::use_analysis;
 use crate::ui::checks::CheckList;
+use crate::ui::glossary::Term;
 use crate::ui::state::AppState;
 use leptos::prelude::*;
 
@@ -14,8 +15,10 @@ pub fn DirectoryStep() -> impl IntoView {
     view! {
         <h2 tabindex="-1">"Provisioning and directory"</h2>
         <p class="lead">
-            "After sign-in Communicator asks its Home Server for provisioning data. Two values from Active Directory decide where it sends phone control commands: the "
-            <strong>"line URI"</strong> " (which phone) and the " <strong>"remote call control SIP URI"</strong>
+            "After sign-in Communicator asks its " <Term t="Home Server" /> " for " <Term t="provisioning" />
+            " data. Two values from Active Directory decide where it sends " <Term t="RCC" text="remote call control" />
+            " (" <Term t="CSTA" /> ") commands: the " <strong><Term t="line URI" /></strong> " (which phone) and the "
+            <strong><Term t="line server URI" text="remote call control SIP URI" /></strong>
             " (which gateway). Paste the user's attributes as you have them, or type them."
         </p>
         <label class="field" for="sign-in">"The user's sign-in address"</label>

@@ -5,6 +5,7 @@ use crate::core::profile::{self, Profile};
 use crate::core::routing::{PathOutcome, RoutePath, RULES_HELP};
 use crate::ui::analysis::use_analysis;
 use crate::ui::copy::CopyButton;
+use crate::ui::glossary::Term;
 use crate::ui::state::AppState;
 use leptos::prelude::*;
 
@@ -14,7 +15,10 @@ pub fn RoutingStep() -> impl IntoView {
     view! {
         <h2 tabindex="-1">"Topology and routing rules"</h2>
         <p class="lead">
-            "The control session travels from Communicator through its Home Server to the gateway, and the gateway's answers and events travel back. Every server on the way needs a routing rule for the next hop, in both directions."
+            "The control session travels from Communicator through its " <Term t="Home Server" />
+            " to the gateway (for Nortel: " <Term t="MCM" /> " on an " <Term t="Application Proxy" />
+            ", then " <Term t="NRS" /> " and the CS 1000), and the gateway's answers and events travel back. Every server on the way needs a "
+            <Term t="static route" /> " for the next hop, in both directions."
         </p>
         <ProfilePicker />
         <label class="field" for="rules">"Routing rules"</label>
