@@ -60,3 +60,31 @@ test('binary junk is reported as not a SIP log, without breaking the page', asyn
   assert.match(await card.innerText(), /Not a SIP log/);
   await page.close();
 });
+
+test('a large log is read in a worker with a progress bar, the page stays usable', async () => {
+  const page = await freshPage('#/logs');
+  const unit = fs.readFileSync('fixtures/logs/raw_ms_mix.txt');
+  const copies = Math.ceil((12 * 1024 * 1024) / unit.length);
+  const big = Buffer.concat(Array.from({ length: copies }, () => unit));
+  await page.evaluate(() => {
+    window.__longest = 0;
+    new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__longest = Math.max(window.__longest, e.duration); })
+      .observe({ type: 'longtask', buffered: false });
+  });
+  await page.locator('#log-files').setInputFiles([{ name: 'big.txt', mimeType: 'text/plain', buffer: big }]);
+  await page.getByTestId('analysis-progress').waitFor({ timeout: 20000 });
+  // While the worker reads, the page still answers: a click moves to another step.
+  await page.locator('nav.rail a[data-step="routing"]').click();
+  await page.getByRole('heading', { level: 2, name: /routing/i }).waitFor();
+  await page.getByTestId('analysis-progress').waitFor({ state: 'detached', timeout: 120000 });
+  await page.locator('nav.rail a[data-step="logs"]').click();
+  const card = page.locator('.file-card[data-format="raw-sip"]');
+  await card.waitFor();
+  const n = Number((await card.locator('[data-count="messages"]').innerText()).split(' ')[0]);
+  assert.equal(n, 16 * copies);
+  const workers = page.workers().map((w) => w.url());
+  assert.ok(workers.some((u) => /worker-[0-9a-f]+\.js$/.test(u)), `analysis worker started: ${workers}`);
+  const longest = await page.evaluate(() => window.__longest);
+  console.log(`# ${(big.length / 1048576).toFixed(1)} MiB, ${n} messages; longest main-thread task ${longest.toFixed(0)} ms`);
+  await page.close();
+});

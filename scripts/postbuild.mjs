@@ -53,7 +53,9 @@ const DIAGRAM_CSS = one(/^diagram-[0-9a-f]+\.css$/, 'diagram stylesheet');
 const EMBED_CSS = one(/^embed-[0-9a-f]+\.css$/, 'embed stylesheet');
 
 // 1. The bootstrap, as a file: index.html loads it with <script type="module" src>.
-const boot = writeHashed('boot', 'js', fill(src('web/boot.js'), { JS, WASM }));
+// 0. The analysis worker (same wasm as the page): a file, so a strict CSP's 'self' allows it.
+const WORKER = writeHashed('worker', 'js', fill(src('web/worker.js'), { JS, WASM }));
+const boot = writeHashed('boot', 'js', fill(src('web/boot.js'), { JS, WASM, WORKER }));
 let index = read('index.html').toString();
 const inline = index.match(/<script type="module">[\s\S]*?<\/script>/g) || [];
 if (inline.length !== 1 || !inline[0].includes(JS)) fail("Trunk's inline bootstrap script not found in index.html");

@@ -8,6 +8,10 @@ const framed = window.parent !== window;
 const hosted = framed || ['theme', 'profile', 'start', 'compact', 'hide-header'].some((k) => params.has(k));
 if (hosted) globalThis.rccDoctorHostMounts = true;
 
+// Where the app finds its analysis worker (embed.js and the single file have none: they analyse
+// on the page).
+globalThis.rccDoctorWorker = new URL('./__WORKER__', import.meta.url).href;
+
 await init({ module_or_path: new URL('./__WASM__', import.meta.url) });
 
 if (hosted) {

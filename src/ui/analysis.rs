@@ -56,30 +56,99 @@ pub fn input_of(state: AppState) -> AnalysisInput {
     }
 }
 
-/// Creates the shared analysis memo; call once in the root component.
-pub fn provide_analysis(state: AppState) -> Memo<Current> {
-    // With "Redact" on, the whole analysis runs on redacted inputs, so everything shown, copied
-    // and exported already carries pseudonyms (and the diagnosis is the same: tested in core).
-    let memo = Memo::new(move |_| {
-        let input = input_of(state);
-        if state.redact.get() {
-            let (redacted, report) = redact_input(&input);
-            let analysis = analyze(&redacted);
-            Current(
-                Arc::new(analysis),
-                Some(Arc::new(Redacted {
-                    report,
-                    input: redacted,
-                })),
-            )
-        } else {
-            Current(Arc::new(analyze(&input)), None)
-        }
-    });
-    provide_context(memo);
-    memo
+/// Reading progress (0..1) while the worker analyses; `None` when idle.
+#[derive(Clone, Copy)]
+pub struct Busy(pub RwSignal<Option<f64>>);
+
+/// The inputs to analyse: redacted first when "Redact" is on, so everything shown, copied and
+/// exported already carries pseudonyms (the diagnosis is the same: tested in core).
+fn prepared(state: AppState) -> (AnalysisInput, Option<Arc<Redacted>>) {
+    let input = input_of(state);
+    if state.redact.get() {
+        let (redacted, report) = redact_input(&input);
+        (
+            redacted.clone(),
+            Some(Arc::new(Redacted {
+                report,
+                input: redacted,
+            })),
+        )
+    } else {
+        (input, None)
+    }
 }
 
-pub fn use_analysis() -> Memo<Current> {
-    expect_context::<Memo<Current>>()
+/// Creates the shared analysis; call once in the root component. The first result is computed
+/// on the page (it is what was saved, small); every later change goes to the analysis worker
+/// when the page has one, with progress, and results older than the newest request are dropped.
+pub fn provide_analysis(state: AppState) -> Signal<Current> {
+    let (first_input, first_redaction) = untrack(|| prepared(state));
+    let current = RwSignal::new(Current(Arc::new(analyze(&first_input)), first_redaction));
+    let busy = RwSignal::new(None::<f64>);
+    let latest = StoredValue::new(0u32);
+    let pending_redaction = StoredValue::new(None::<Arc<Redacted>>);
+    let worker = super::worker::AnalysisWorker::start(move |reply| {
+        use super::worker::Reply;
+        match reply {
+            Reply::Progress { id, fraction } if id == latest.get_value() => {
+                busy.set(Some(fraction))
+            }
+            Reply::Done { id, analysis } if id == latest.get_value() => {
+                busy.set(None);
+                current.set(Current(Arc::new(*analysis), pending_redaction.get_value()));
+            }
+            Reply::Failed { id, message } if id == latest.get_value() => {
+                busy.set(None);
+                leptos::logging::warn!(
+                    "RCC Doctor: the analysis worker failed ({message}); analysing on the page"
+                );
+                let (input, redaction) = untrack(|| prepared(state));
+                current.set(Current(Arc::new(analyze(&input)), redaction));
+            }
+            _ => {}
+        }
+    });
+    let worker = StoredValue::new_local(worker);
+    let first_run = StoredValue::new(true);
+    Effect::new(move |_| {
+        let (input, redaction) = prepared(state);
+        if first_run.get_value() {
+            first_run.set_value(false);
+            return;
+        }
+        let id = latest.get_value().wrapping_add(1);
+        latest.set_value(id);
+        let posted = worker.with_value(|w| w.as_ref().map(|w| w.post(id, &input).is_ok()));
+        if posted == Some(true) {
+            pending_redaction.set_value(redaction);
+            busy.set(Some(0.0));
+        } else {
+            current.set(Current(Arc::new(analyze(&input)), redaction));
+        }
+    });
+    provide_context(Busy(busy));
+    let signal: Signal<Current> = current.into();
+    provide_context(signal);
+    signal
+}
+
+pub fn use_analysis() -> Signal<Current> {
+    expect_context::<Signal<Current>>()
+}
+
+/// A progress bar while the worker reads and diagnoses.
+#[component]
+pub fn AnalysisProgress() -> impl IntoView {
+    let Busy(busy) = expect_context::<Busy>();
+    move || {
+        busy.get().map(|f| {
+            let pct = (f.clamp(0.0, 1.0) * 100.0).round();
+            view! {
+                <div class="progress" role="status" data-testid="analysis-progress">
+                    <progress max="100" value=pct aria-label="Reading logs and diagnosing"></progress>
+                    <span>"Reading logs and diagnosing… " {pct} "%"</span>
+                </div>
+            }
+        })
+    }
 }

@@ -52,6 +52,7 @@ pub fn App() -> impl IntoView {
             <StepRail />
             <main id="main" tabindex="-1" node_ref=main_ref aria-live="polite">
                 <Notice />
+                <super::analysis::AnalysisProgress />
                 <StepView />
                 <Pager on_go=go />
             </main>

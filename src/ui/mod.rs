@@ -16,6 +16,7 @@ mod state;
 mod steps;
 mod storage;
 mod theme;
+mod worker;
 
 pub use app::App;
 pub use embed::{host_mounts, mount_embedded, EmbedOptions};
