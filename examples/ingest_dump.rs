@@ -20,9 +20,9 @@ fn main() {
                 m.source.line_start,
                 m.source.line_end,
                 m.direction,
-                m.timestamp.as_ref().map(|t| &t.written),
+                m.timestamp().map(|t| t.written),
                 m.start_line_text(),
-                m.body.len(),
+                m.body().len(),
                 m.quality
             );
         }

@@ -8,7 +8,9 @@ use rcc_doctor::core::diagnosis::{FlowLeg, LegState};
 use rcc_doctor::core::diagram::{layout, to_svg, SvgTheme};
 use rcc_doctor::core::example::nortel_seed;
 use rcc_doctor::core::profile::profile;
-use rcc_doctor::core::sip::{Header, ParseQuality, SipMessage, SourceRef, StartLine, Timestamp};
+use rcc_doctor::core::sip::{
+    Header, MessageParts, ParseQuality, SipMessage, SourceRef, StartLine, Timestamp,
+};
 use rcc_doctor::ui::diagram::{FlowDiagram, Ladder};
 use std::sync::Arc;
 use wasm_bindgen::JsCast;
@@ -265,7 +267,7 @@ fn many_messages(n: usize) -> Vec<SipMessage> {
                     value: ct.into(),
                 });
             }
-            SipMessage {
+            SipMessage::from(MessageParts {
                 source: SourceRef {
                     file: "big.log".into(),
                     line_start: i as u32 * 10 + 1,
@@ -296,7 +298,7 @@ fn many_messages(n: usize) -> Vec<SipMessage> {
                 body: String::new(),
                 quality: ParseQuality::Clean,
                 also_seen: vec![],
-            }
+            })
         })
         .collect()
 }

@@ -72,7 +72,7 @@ fn content_length_past_the_end_falls_back_to_framing() {
     let two = format!("{m}{MSG}");
     let r = run(two.as_bytes());
     assert_eq!(r.messages.len(), 2);
-    assert_eq!(r.messages[0].body, "body text");
+    assert_eq!(r.messages[0].body(), "body text");
 }
 
 #[test]
@@ -237,7 +237,7 @@ fn a_client_trace_that_opens_with_megabytes_of_noise_is_still_a_client_trace() {
     assert!(r
         .messages
         .iter()
-        .all(|m| m.direction.is_some() && m.timestamp.is_some()));
+        .all(|m| m.direction.is_some() && m.timestamp().is_some()));
     assert!(!r.messages.is_empty());
 }
 

@@ -9,7 +9,7 @@ use rcc_doctor::core::ladder::{
 use rcc_doctor::core::profile::profile;
 use rcc_doctor::core::routing::{Host, Topology};
 use rcc_doctor::core::sip::{
-    Direction, Header, ParseQuality, SipMessage, SourceRef, StartLine, Timestamp,
+    Direction, Header, MessageParts, ParseQuality, SipMessage, SourceRef, StartLine, Timestamp,
 };
 
 struct M {
@@ -36,7 +36,7 @@ fn resp(code: u16, reason: &str) -> StartLine {
 }
 
 fn build_msg(m: M, client_log: bool) -> SipMessage {
-    SipMessage {
+    SipMessage::from(MessageParts {
         source: SourceRef {
             file: "client.log".into(),
             line_start: m.line,
@@ -61,7 +61,7 @@ fn build_msg(m: M, client_log: bool) -> SipMessage {
         body: m.body.into(),
         quality: ParseQuality::Clean,
         also_seen: vec![],
-    }
+    })
 }
 
 const UA: &str = "UCCAPI/2.0.6362.111 OC/2.0.6362.111 (Microsoft Office Communicator 2007)";
@@ -301,7 +301,9 @@ fn filters_by_dialog_method_and_rcc_only() {
 #[test]
 fn a_request_to_the_line_server_is_rcc_even_without_csta() {
     let mut msgs = seed(true);
-    msgs[5].headers.retain(|h| h.name != "Content-Type");
+    let mut parts = msgs[5].to_parts();
+    parts.headers.retain(|h| h.name != "Content-Type");
+    msgs[5] = SipMessage::from(parts);
     let l = build(&msgs, None, None);
     assert!(l.rows[5].rcc);
 }
@@ -310,7 +312,9 @@ fn a_request_to_the_line_server_is_rcc_even_without_csta() {
 fn mermaid_export_is_a_sequence_diagram_with_safe_names() {
     let p = profile("nortel").unwrap();
     let mut msgs = seed(true);
-    msgs[5].start_line = req("INVITE", "sip:rcc@mcm.contoso.com;x=1#<b>");
+    let mut parts = msgs[5].to_parts();
+    parts.start_line = req("INVITE", "sip:rcc@mcm.contoso.com;x=1#<b>");
+    msgs[5] = SipMessage::from(parts);
     let l = build(&msgs, Some(&p), None);
     let m = to_mermaid(&l);
     let lines: Vec<&str> = m.lines().collect();

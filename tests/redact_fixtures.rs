@@ -414,7 +414,7 @@ fn content_length_is_fixed_when_the_body_changes_length() {
             .map(|m| {
                 (
                     !m.start_line_text().is_empty(),
-                    !m.body.is_empty(),
+                    !m.body().is_empty(),
                     m.quality.clone(),
                 )
             })
@@ -469,7 +469,13 @@ fn every_fixture_log_reads_the_same_after_redaction() {
         let starts = |i: &rcc_doctor::core::ingest::Ingested| {
             i.messages
                 .iter()
-                .map(|m| (m.method().map(String::from), m.status(), !m.body.is_empty()))
+                .map(|m| {
+                    (
+                        m.method().map(String::from),
+                        m.status(),
+                        !m.body().is_empty(),
+                    )
+                })
                 .collect::<Vec<_>>()
         };
         assert_eq!(starts(&a), starts(&b), "{name}");

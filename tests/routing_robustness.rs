@@ -6,7 +6,7 @@ use rcc_doctor::core::extract;
 use rcc_doctor::core::ingest::{ingest, synth, InputFile, LogFormat};
 use rcc_doctor::core::profile::profiles;
 use rcc_doctor::core::routing::{parse_rules, simulate, CaseNames};
-use rcc_doctor::core::sip::{Header, ParseQuality, SipMessage, SourceRef, StartLine};
+use rcc_doctor::core::sip::{Header, MessageParts, ParseQuality, SipMessage, SourceRef, StartLine};
 
 /// Small deterministic generator (xorshift), so failures reproduce.
 struct Rng(u64);
@@ -110,7 +110,7 @@ const BODY_TOKENS: &[&str] = &[
 ];
 
 fn msg(body: String, ct: &str, status: Option<u16>) -> SipMessage {
-    SipMessage {
+    SipMessage::from(MessageParts {
         source: SourceRef {
             file: "r".into(),
             line_start: 1,
@@ -151,7 +151,7 @@ fn msg(body: String, ct: &str, status: Option<u16>) -> SipMessage {
         body,
         quality: ParseQuality::Clean,
         also_seen: vec![],
-    }
+    })
 }
 
 #[test]

@@ -336,7 +336,7 @@ fn seen(m: &SipMessage) -> Vec<Evidence> {
     let mut v = vec![m.evidence()];
     for o in &m.also_seen {
         v.push(Evidence::Log {
-            file: o.file.clone(),
+            file: o.file.to_string(),
             line_start: o.line_start,
             line_end: o.line_end,
             excerpt: m.start_line_text(),
@@ -515,7 +515,7 @@ fn observe<'a>(
         if !is_invite_txn {
             continue;
         }
-        if let Some(peer) = &m.peer {
+        if let Some(peer) = m.peer() {
             // A response received from a peer proves the request got there; a request sent to
             // it proves only that it was tried.
             let got_resp = m.direction == Some(Direction::Received) && m.status().is_some();
@@ -557,14 +557,8 @@ fn observe<'a>(
     }
     o.reached = reached;
     if o.final_resp.is_none() {
-        let t0 = o
-            .invite
-            .and_then(|m| m.timestamp.as_ref())
-            .and_then(|t| t.millis);
-        let last = msgs
-            .iter()
-            .filter_map(|m| m.timestamp.as_ref().and_then(|t| t.millis))
-            .max();
+        let t0 = o.invite.and_then(|m| m.millis());
+        let last = msgs.iter().filter_map(|m| m.millis()).max();
         if let (Some(t0), Some(last)) = (t0, last) {
             o.log_ends_early = last - t0 < 30_000;
         }
@@ -707,7 +701,7 @@ fn observe_leg(step: &FlowStep, o: &Observed) -> LegObservation {
                     .join(" | ");
                 for e in &o.events {
                     lo.evidence.push(Evidence::Log {
-                        file: e.source.file.clone(),
+                        file: e.source.file.to_string(),
                         line_start: e.source.line_start,
                         line_end: e.source.line_end,
                         excerpt: e
@@ -1832,8 +1826,7 @@ fn challenged_gateway_requests(
         }
         let from_peer = req.direction == Some(Direction::Received)
             && req
-                .peer
-                .as_deref()
+                .peer()
                 .is_some_and(|p| is_target(p.rsplit_once(':').map_or(p, |x| x.0)));
         let chain = extract::hop_chain(req);
         let from_via = chain.vias.last().is_some_and(|v| is_target(&v.host));

@@ -181,7 +181,7 @@ fn unescape(s: &str) -> String {
 /// The provisioning answer in a message, if it is one. Returns `Some` with empty fields when the
 /// message is a provisioning document without line data (RCC not configured).
 pub fn provisioning(m: &SipMessage) -> Option<Provisioning> {
-    let body = m.body.as_str();
+    let body = m.body();
     let ct = m.content_type().unwrap_or("").to_ascii_lowercase();
     let event = m.header("Event").unwrap_or("").to_ascii_lowercase();
     let all = tags(body);
@@ -249,7 +249,7 @@ pub fn provisioning(m: &SipMessage) -> Option<Provisioning> {
 /// The CSTA body of a message, if it has one.
 pub fn csta(m: &SipMessage) -> Option<CstaBody> {
     let ct = m.content_type().unwrap_or("").to_ascii_lowercase();
-    let body = m.body.as_str();
+    let body = m.body();
     let all = tags(body);
     let root = all.first()?;
     let known = [
@@ -475,10 +475,10 @@ pub fn event(m: &SipMessage) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::sip::{Header, ParseQuality, SourceRef, StartLine};
+    use crate::core::sip::{Header, MessageParts, ParseQuality, SourceRef, StartLine};
 
     fn msg(start: StartLine, headers: &[(&str, &str)], body: &str) -> SipMessage {
-        SipMessage {
+        SipMessage::from(MessageParts {
             source: SourceRef {
                 file: "t.log".into(),
                 line_start: 10,
@@ -499,7 +499,7 @@ mod tests {
             body: body.into(),
             quality: ParseQuality::Clean,
             also_seen: vec![],
-        }
+        })
     }
 
     fn ok() -> StartLine {

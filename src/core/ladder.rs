@@ -344,8 +344,8 @@ pub fn build_with_topology(
         let top_via = hops.vias.first();
         let is_request = m.method().is_some();
         let writer = format!("log:{}", m.source.file);
-        let local = m.local.as_deref().and_then(host_key);
-        let peer = m.peer.as_deref().and_then(host_key);
+        let local = m.local().and_then(host_key);
+        let peer = m.peer().and_then(host_key);
         let branch_key = {
             let (n, meth) = m.cseq().unwrap_or((0, ""));
             let branch = m
@@ -685,7 +685,7 @@ pub fn build_with_topology(
             .chain(m.also_seen.iter())
             .any(|s| {
                 failing.iter().any(|(f, l)| {
-                    f == &s.file && *l >= s.line_start && *l <= s.line_end.max(s.line_start)
+                    **f == *s.file && *l >= s.line_start && *l <= s.line_end.max(s.line_start)
                 })
             })
     };
@@ -696,7 +696,7 @@ pub fn build_with_topology(
     let mut dialog_index: HashMap<String, usize> = HashMap::new();
     let mut methods: HashSet<String> = HashSet::new();
     for (i, m) in messages.iter().enumerate() {
-        let millis = m.timestamp.as_ref().and_then(|t| t.millis);
+        let millis = m.millis();
         let delta_ms = match (prev, millis) {
             (Some(p), Some(t)) => Some(t - p),
             _ => None,
@@ -714,10 +714,7 @@ pub fn build_with_topology(
         let label = match (m.method(), m.request_uri()) {
             (Some(meth), Some(uri)) => format!("{meth} {uri}"),
             _ => {
-                let reason = match &m.start_line {
-                    crate::core::sip::StartLine::Response { reason, .. } => reason.as_str(),
-                    _ => "",
-                };
+                let reason = m.reason().unwrap_or("");
                 format!("{} {reason} ({method})", m.status().unwrap_or(0)).replace("  ", " ")
             }
         };
@@ -756,9 +753,8 @@ pub fn build_with_topology(
         rows.push(Row {
             message: i,
             time: m
-                .timestamp
-                .as_ref()
-                .map(|t| t.written.clone())
+                .timestamp()
+                .map(|t| t.written.to_string())
                 .unwrap_or_default(),
             millis,
             delta_ms,

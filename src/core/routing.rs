@@ -324,7 +324,7 @@ impl Topology {
                 || m.header("Server")
                     .map(|s| hint_match(profile, "client", s))
                     .unwrap_or(false);
-            if let (Some(hs), Some(peer)) = (&hs, &m.peer) {
+            if let (Some(hs), Some(peer)) = (&hs, m.peer()) {
                 let dir_sent = m.direction == Some(crate::core::sip::Direction::Sent);
                 if is_client_log && dir_sent && m.method().is_some() {
                     let host = strip_port(peer);

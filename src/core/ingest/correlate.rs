@@ -2,7 +2,7 @@
 //! dialogs and transactions.
 
 use super::{Dialog, FileReport, Ingested, Transaction};
-use crate::core::sip::{LogEvent, SipMessage, StartLine};
+use crate::core::sip::{LogEvent, SipMessage, StartLineRef};
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hash, Hasher};
 
@@ -42,16 +42,13 @@ impl Fx {
         self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
     }
 }
-type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
+pub(crate) type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
 type FxSet<K> = HashSet<K, BuildHasherDefault<Fx>>;
 
 /// Header lookup by canonical name (the readers store canonical names, so exact compare).
 #[inline]
 fn hdr<'a>(m: &'a SipMessage, name: &str) -> Option<&'a str> {
-    m.headers
-        .iter()
-        .find(|h| h.name == name)
-        .map(|h| h.value.as_str())
+    m.header(name)
 }
 
 /// The headers correlation needs, found in one pass.
@@ -66,17 +63,19 @@ struct Keys<'a> {
 
 fn keys(m: &SipMessage) -> Keys<'_> {
     let mut k = Keys::default();
-    for h in &m.headers {
-        let slot = match h.name.as_str() {
-            "Via" => &mut k.via,
-            "Call-ID" => &mut k.call_id,
-            "CSeq" => &mut k.cseq,
-            "From" => &mut k.from,
-            "To" => &mut k.to,
+    // Known names are table indexes (see `sip::KNOWN_HEADERS`): Via 0, From 1, To 2, Call-ID 3,
+    // CSeq 4.
+    for h in m.slots.iter() {
+        let slot = match h.name.known_index() {
+            Some(0) => &mut k.via,
+            Some(3) => &mut k.call_id,
+            Some(4) => &mut k.cseq,
+            Some(1) => &mut k.from,
+            Some(2) => &mut k.to,
             _ => continue,
         };
         if slot.is_none() {
-            *slot = Some(h.value.as_str());
+            *slot = Some(m.span(h.value));
         }
     }
     k.call_id = k.call_id.map(str::trim);
@@ -159,7 +158,7 @@ fn txn_key(m: &SipMessage) -> Option<(String, String, String)> {
 }
 
 fn millis(m: &SipMessage) -> Option<i64> {
-    m.timestamp.as_ref().and_then(|t| t.millis)
+    m.millis()
 }
 
 /// Sort keys: a message without a time takes the time of the one before it in its file, so
@@ -250,10 +249,10 @@ pub(crate) fn assemble(
         all
     };
 
-    let ks: Vec<Keys> = messages.iter().map(self::keys).collect();
-    let dialogs = dialogs(&ks);
-    let transactions = transactions(&messages, &ks);
-    drop(ks);
+    // Keys are recomputed per pass (a scan of a few header slots) rather than kept for every
+    // message: that would be ~80 bytes per message at the memory peak.
+    let dialogs = dialogs(&messages);
+    let transactions = transactions(&messages);
     Ingested {
         files: reports,
         messages,
@@ -344,10 +343,10 @@ fn suggest_offsets(reports: &mut [FileReport], per_file: &[(Vec<SipMessage>, Vec
     }
 }
 
-fn dialogs(keys: &[Keys]) -> Vec<Dialog> {
+fn dialogs(messages: &[SipMessage]) -> Vec<Dialog> {
     let mut out: Vec<Dialog> = Vec::new();
     let mut by_call: FxMap<&str, Vec<usize>> = FxMap::default();
-    for (i, k) in keys.iter().enumerate() {
+    for (i, k) in messages.iter().map(keys).enumerate() {
         let Some(call_id) = k.call_id else { continue };
         let (ft, tt) = (tag_of(k.from), tag_of(k.to));
         let cands = by_call.entry(call_id).or_default();
@@ -381,11 +380,12 @@ fn dialogs(keys: &[Keys]) -> Vec<Dialog> {
     out
 }
 
-fn transactions(messages: &[SipMessage], keys: &[Keys]) -> Vec<Transaction> {
+fn transactions(messages: &[SipMessage]) -> Vec<Transaction> {
     let mut out: Vec<Transaction> = Vec::new();
     let mut index: FxMap<(&str, &str), usize> = FxMap::default();
     let mut copies: FxSet<(usize, u64)> = FxSet::default();
-    for (i, (m, k)) in messages.iter().zip(keys).enumerate() {
+    for (i, m) in messages.iter().enumerate() {
+        let k = keys(m);
         let Some(branch) = branch_of(k.via) else {
             continue;
         };
@@ -406,10 +406,10 @@ fn transactions(messages: &[SipMessage], keys: &[Keys]) -> Vec<Transaction> {
         let dir = m.direction.map_or(0, |d| d as u8 + 1);
         // Same file, direction and start line (hashed: collisions only miscount a retransmission).
         let mut h = Fx::default();
-        (m.source.file.as_str(), dir).hash(&mut h);
-        match &m.start_line {
-            StartLine::Request { method, uri } => (method, uri).hash(&mut h),
-            StartLine::Response { code, reason } => (code, reason).hash(&mut h),
+        (&*m.source.file, dir).hash(&mut h);
+        match m.start_line() {
+            StartLineRef::Request { method, uri } => (method, uri).hash(&mut h),
+            StartLineRef::Response { code, reason } => (code, reason).hash(&mut h),
         }
         let key = (t, h.finish());
         if !copies.insert(key) {

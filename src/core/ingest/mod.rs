@@ -35,14 +35,24 @@ pub(crate) mod text;
 
 use crate::core::sip::{LogEvent, SipMessage};
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 pub use text::count_newlines;
 
-/// One dropped or pasted file.
+/// One dropped or pasted file, borrowed: its bytes are copied once into the text the messages
+/// share. [`OwnedInput`] avoids that copy.
 #[derive(Debug, Clone, Copy)]
 pub struct InputFile<'a> {
     pub name: &'a str,
     pub bytes: &'a [u8],
+}
+
+/// One file handed over with its bytes: when they are UTF-8 they become the shared text the
+/// messages point into, without a copy (the way to read a 100 MB log in ~2x its size).
+#[derive(Debug, Clone, Default)]
+pub struct OwnedInput {
+    pub name: String,
+    pub bytes: Vec<u8>,
 }
 
 /// Reading progress: `bytes_done` of `bytes_total` in file `file_index`.
@@ -253,15 +263,31 @@ pub fn ingest_with_offsets(files: &[InputFile], offsets_ms: &[i64]) -> Ingested 
     ingest_with_options(files, &opts, &mut |_| {})
 }
 
-/// The general entry point.
+/// The general entry point for borrowed files (copies each file's bytes once).
 pub fn ingest_with_options(
     files: &[InputFile],
     opts: &IngestOptions,
     progress: &mut dyn FnMut(Progress),
 ) -> Ingested {
+    let owned = files
+        .iter()
+        .map(|f| OwnedInput {
+            name: f.name.to_string(),
+            bytes: f.bytes.to_vec(),
+        })
+        .collect();
+    ingest_owned(owned, opts, progress)
+}
+
+/// The general entry point: reads the files, taking their bytes (see [`OwnedInput`]).
+pub fn ingest_owned(
+    files: Vec<OwnedInput>,
+    opts: &IngestOptions,
+    progress: &mut dyn FnMut(Progress),
+) -> Ingested {
     let mut reports = Vec::with_capacity(files.len());
     let mut per_file: Vec<(Vec<SipMessage>, Vec<LogEvent>)> = Vec::with_capacity(files.len());
-    for (i, f) in files.iter().enumerate() {
+    for (i, f) in files.into_iter().enumerate() {
         let total = f.bytes.len();
         progress(Progress {
             file_index: i,
@@ -283,9 +309,7 @@ pub fn ingest_with_options(
         });
         if offset != 0 {
             for m in &mut msgs {
-                if let Some(ms) = m.timestamp.as_mut().and_then(|t| t.millis.as_mut()) {
-                    *ms = ms.saturating_add(offset);
-                }
+                m.shift_millis(offset);
             }
             for e in &mut events {
                 if let Some(ms) = e.timestamp.as_mut().and_then(|t| t.millis.as_mut()) {
@@ -304,20 +328,23 @@ pub fn ingest_with_options(
 
 /// Read one file (no merging). Returns its report (offset fields zero), messages and events.
 fn read_file(
-    f: &InputFile,
+    f: OwnedInput,
     validate: bool,
     progress: &mut dyn FnMut(usize),
 ) -> (FileReport, Vec<SipMessage>, Vec<LogEvent>) {
-    let (buf, note) = text::decode(f.bytes);
-    let buf: &[u8] = &buf;
+    let bytes_len = f.bytes.len();
+    let name: Arc<str> = Arc::from(f.name.as_str());
+    let (text, skip, note) = text::shared_text(f.bytes);
+    let buf: &[u8] = text.as_bytes().get(skip..).unwrap_or(&[]);
     let format = detect_whole(buf);
     let ctx = sipmsg::Ctx {
-        file: f.name,
+        file: &name,
+        text: &text,
         validate,
     };
     let mut out = sipmsg::Out::default();
     if let Some(note) = note {
-        out.problem(1, note);
+        out.problem(note.0, note.1);
     }
     let mut tick = readers::Tick::new(progress);
     match format {
@@ -340,9 +367,9 @@ fn read_file(
     // Growth slack of a large vector is returned (mremap: no copy for big blocks).
     out.messages.shrink_to_fit();
     let mut r = FileReport {
-        name: f.name.to_string(),
+        name: f.name,
         format,
-        bytes: f.bytes.len(),
+        bytes: bytes_len,
         lines: text::line_count(buf),
         messages: out.messages.len(),
         clean: 0,

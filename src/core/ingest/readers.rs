@@ -87,10 +87,10 @@ pub(crate) fn uccapi(buf: &[u8], ctx: Ctx, out: &mut Out, tick: &mut Tick) {
             continue;
         };
         let meta = Meta {
-            timestamp: Some(ts(stamp, parse_mdy_time(stamp))),
+            timestamp: Some((stamp, parse_mdy_time(stamp))),
             direction: Some(dir),
-            local: token_after(text, b"Local Address:").map(|t| lossy(t).into_owned()),
-            peer: token_after(text, b"Packet - ").map(|t| lossy(t).into_owned()),
+            local: token_after(text, b"Local Address:"),
+            peer: token_after(text, b"Packet - "),
         };
         // The packet runs to its "End of ... Packet" line, or (truncated log) the next log line.
         let region_start = cur.pos();
@@ -144,7 +144,7 @@ fn uccapi_event(line: Line, stamp: &[u8], ctx: Ctx, out: &mut Out) {
     let msg = text.get(i + k.len()..).unwrap_or(&[]);
     out.events.push(LogEvent {
         source: SourceRef {
-            file: ctx.file.to_string(),
+            file: ctx.file.clone(),
             line_start: line.num,
             line_end: line.num,
         },
@@ -257,7 +257,7 @@ fn server_record(buf: &[u8], cur: &mut LineCursor, head: Line, ctx: Ctx, out: &m
                     });
                     st = St::Body;
                 } else if !line.text.is_empty() {
-                    acc.push(line.text);
+                    acc.push(&ctx, line.text);
                 }
             }
             St::Body => {}
@@ -296,10 +296,10 @@ fn server_record(buf: &[u8], cur: &mut LineCursor, head: Line, ctx: Ctx, out: &m
                 }
             });
             let meta = Meta {
-                timestamp,
+                timestamp: stamp.map(|s| (s, parse_mdy_time(s))),
                 direction,
                 local: None,
-                peer: get("Peer").map(str::to_string),
+                peer: get("Peer").map(str::as_bytes),
             };
             let body = match body_from {
                 Some(from) => {
@@ -313,14 +313,13 @@ fn server_record(buf: &[u8], cur: &mut LineCursor, head: Line, ctx: Ctx, out: &m
                 None => &[][..],
             };
             let _ = start_line_no;
-            let msg = build(ctx, &meta, start, acc, body, head.num, end_line, Vec::new());
-            out.messages.push(msg);
+            build(ctx, &meta, start, acc, body, head.num, end_line, out);
         }
         None => {
             extra.extend(fields);
             out.events.push(LogEvent {
                 source: SourceRef {
-                    file: ctx.file.to_string(),
+                    file: ctx.file.clone(),
                     line_start: head.num,
                     line_end: end_line,
                 },
@@ -346,7 +345,7 @@ fn trim_nl(mut b: &[u8]) -> &[u8] {
 /// length lines (node 0 chunks flush left, node 1 chunks tab-indented).
 pub(crate) fn wireshark(buf: &[u8], ctx: Ctx, out: &mut Out, tick: &mut Tick) {
     let cur = LineCursor::new(buf, 1);
-    let mut nodes: [Option<String>; 2] = [None, None];
+    let mut nodes: [Option<&[u8]>; 2] = [None, None];
     let mut region: Option<(usize, u32, Meta)> = None;
     let mut header_done = false;
     let flush =
@@ -371,7 +370,7 @@ pub(crate) fn wireshark(buf: &[u8], ctx: Ctx, out: &mut Out, tick: &mut Tick) {
             }
             if starts_with_ci(t, b"Node 0:") || starts_with_ci(t, b"Node 1:") {
                 let n = usize::from(t.get(5) == Some(&b'1'));
-                nodes[n] = Some(lossy(trim(t.get(7..).unwrap_or(&[]))).into_owned());
+                nodes[n] = Some(trim(t.get(7..).unwrap_or(&[])));
                 continue;
             }
         }
@@ -390,8 +389,8 @@ pub(crate) fn wireshark(buf: &[u8], ctx: Ctx, out: &mut Out, tick: &mut Tick) {
                 } else {
                     Direction::Sent
                 }),
-                local: nodes[local].clone(),
-                peer: nodes[peer].clone(),
+                local: nodes[local],
+                peer: nodes[peer],
             };
             region = Some((line.next, line.num + 1, meta));
             continue;
@@ -408,7 +407,7 @@ pub(crate) fn wireshark(buf: &[u8], ctx: Ctx, out: &mut Out, tick: &mut Tick) {
 pub(crate) fn sipp(buf: &[u8], ctx: Ctx, out: &mut Out, tick: &mut Tick) {
     let cur = LineCursor::new(buf, 1);
     let mut region: Option<(usize, u32, Meta)> = None;
-    let mut pending_ts: Option<Timestamp> = None;
+    let mut pending_ts: Option<(&[u8], Option<i64>)> = None;
     let flush =
         |region: &mut Option<(usize, u32, Meta)>, end: usize, out: &mut Out, tick: &mut Tick| {
             if let Some((start, line, meta)) = region.take() {
@@ -424,7 +423,7 @@ pub(crate) fn sipp(buf: &[u8], ctx: Ctx, out: &mut Out, tick: &mut Tick) {
                 t.get(t.iter().position(|&c| c != b'-').unwrap_or(t.len())..)
                     .unwrap_or(&[]),
             );
-            pending_ts = (!stamp.is_empty()).then(|| ts(stamp, parse_ymd_time(stamp)));
+            pending_ts = (!stamp.is_empty()).then(|| (stamp, parse_ymd_time(stamp)));
             continue;
         }
         let sent = find(t, b"message sent").is_some();

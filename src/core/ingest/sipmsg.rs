@@ -3,27 +3,67 @@
 //!
 //! This is the primary extractor: the start line and headers of every message come from here,
 //! whatever rsip thinks of them, so no message is ever dropped.
+//!
+//! Nothing is copied that can be pointed at: the pieces of a message are [`Span`]s into the
+//! shared file text ([`Ctx::text`]); only what the front end rewrites goes into the message's
+//! `extra` text (see [`crate::core::sip`]).
 
+use super::correlate::FxMap;
 use super::text::{find_byte, lossy, trim, Line, LineCursor};
 use super::Problem;
 use crate::core::sip::{
-    Direction, Header, LogEvent, ParseQuality, SipMessage, SourceRef, StartLine, Timestamp,
+    known_header, Direction, ExtraText, LogEvent, ParseQuality, SipMessage, Slot, SourceRef, Span,
+    StartSpans,
 };
+use std::sync::Arc;
 
 /// How a reader wants messages built.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Ctx<'a> {
-    pub file: &'a str,
+    pub file: &'a Arc<str>,
+    /// The whole decoded file; every slice a reader hands over should lie in it.
+    pub text: &'a Arc<String>,
     pub validate: bool,
 }
 
-/// What the container format says about a message.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Meta {
-    pub timestamp: Option<Timestamp>,
+impl Ctx<'_> {
+    /// `sub` as a span of the file text, when it is one (and cut at character boundaries).
+    #[inline]
+    pub fn span_of(&self, sub: &[u8]) -> Option<Span> {
+        let base = self.text.as_bytes();
+        let start = (sub.as_ptr() as usize).checked_sub(base.as_ptr() as usize)?;
+        let end = start.checked_add(sub.len())?;
+        if end > base.len()
+            || !self.text.is_char_boundary(start)
+            || !self.text.is_char_boundary(end)
+        {
+            return None;
+        }
+        let start = u32::try_from(start).ok().filter(|s| s & Span::EXTRA == 0)?;
+        Some(Span {
+            start,
+            len: u32::try_from(sub.len()).ok()?,
+        })
+    }
+
+    /// A span for `sub`: in the file text when it is there, else copied into `extra`.
+    #[inline]
+    pub fn put(&self, extra: &mut ExtraText, sub: &[u8]) -> Span {
+        match self.span_of(sub) {
+            Some(s) => s,
+            None => extra.push(&lossy(sub)),
+        }
+    }
+}
+
+/// What the container format says about a message (slices of the file text where possible).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Meta<'a> {
+    /// As written, and parsed.
+    pub timestamp: Option<(&'a [u8], Option<i64>)>,
     pub direction: Option<Direction>,
-    pub local: Option<String>,
-    pub peer: Option<String>,
+    pub local: Option<&'a [u8]>,
+    pub peer: Option<&'a [u8]>,
 }
 
 /// What a reader produces for one file.
@@ -32,6 +72,8 @@ pub(crate) struct Out {
     pub messages: Vec<SipMessage>,
     pub events: Vec<LogEvent>,
     pub problems: Vec<Problem>,
+    /// rsip's verdict per start line (it depends on nothing else, see [`rsip_check`]).
+    rsip_verdicts: FxMap<String, Result<(), String>>,
 }
 
 impl Out {
@@ -63,23 +105,16 @@ pub(crate) fn is_start_line(line: &[u8]) -> bool {
 }
 
 /// A start line split into slices: request (method, uri) or response (code, reason).
-enum Parts<'a> {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Parts<'a> {
     Request(&'a [u8], &'a [u8]),
     Response(u16, &'a [u8]),
 }
 
 /// Parse a request or status line leniently (extra spaces, lower-case `sip/2.0`, missing reason).
-pub(crate) fn parse_start_line(line: &[u8]) -> Option<StartLine> {
-    Some(match start_line_parts(line)? {
-        Parts::Request(method, uri) => StartLine::Request {
-            method: lossy(method).into_owned(),
-            uri: lossy(uri).into_owned(),
-        },
-        Parts::Response(code, reason) => StartLine::Response {
-            code,
-            reason: lossy(reason).into_owned(),
-        },
-    })
+#[inline]
+pub(crate) fn parse_start_line(line: &[u8]) -> Option<Parts<'_>> {
+    start_line_parts(line)
 }
 
 #[inline]
@@ -155,140 +190,60 @@ fn expand_compact(c: u8) -> Option<&'static str> {
     })
 }
 
-const CANONICAL: &[&str] = &[
-    "Accept",
-    "Accept-Contact",
-    "Accept-Encoding",
-    "Accept-Language",
-    "Alert-Info",
-    "Allow",
-    "Allow-Events",
-    "Authentication-Info",
-    "Authorization",
-    "Call-ID",
-    "Call-Info",
-    "Contact",
-    "Content-Disposition",
-    "Content-Encoding",
-    "Content-Language",
-    "Content-Length",
-    "Content-Type",
-    "CSeq",
-    "Date",
-    "Error-Info",
-    "Event",
-    "Expires",
-    "From",
-    "History-Info",
-    "In-Reply-To",
-    "Max-Forwards",
-    "Min-Expires",
-    "Min-SE",
-    "MIME-Version",
-    "Organization",
-    "P-Asserted-Identity",
-    "P-Preferred-Identity",
-    "Priority",
-    "Proxy-Authenticate",
-    "Proxy-Authorization",
-    "Proxy-Require",
-    "RAck",
-    "Reason",
-    "Record-Route",
-    "Refer-To",
-    "Referred-By",
-    "Reply-To",
-    "Require",
-    "Retry-After",
-    "Route",
-    "RSeq",
-    "Server",
-    "Session-Expires",
-    "Subject",
-    "Subscription-State",
-    "Supported",
-    "Timestamp",
-    "To",
-    "Unsupported",
-    "User-Agent",
-    "Via",
-    "Warning",
-    "WWW-Authenticate",
-    "Content-ID",
-    "Path",
-    "Privacy",
-    "Replaces",
-    "Request-Disposition",
-    "Reject-Contact",
-    "Identity",
-    "Identity-Info",
-    "SIP-ETag",
-    "SIP-If-Match",
-    "ms-diagnostics",
-    "ms-diagnostics-public",
-    "ms-client-diagnostics",
-    "ms-keep-alive",
-    "ms-subnet",
-    "ms-endpoint-location-data",
-    "ms-text-format",
-    "ms-conversation-id",
-    "ms-application-via",
-    "ms-edge-proxy-message-trust",
-    "ms-user-logon-data",
-    "ms-asserted-verification-level",
-    "ms-server",
-    "ms-accepted-content-type",
-    "ms-trusted-proxy",
-    "ms-received-port",
-    "ms-received-cid",
-    "ms-split-domain-info",
-    "ms-sensitivity",
-    "ms-fe",
-    "ms-source-network",
-];
+/// How a header name is stored.
+enum Name {
+    /// A [`KNOWN_HEADERS`] entry (however it was spelled).
+    Known(u16, bool),
+    /// As written (already a sensible spelling).
+    AsWritten,
+    /// An unknown upper-case name of a server log, rewritten.
+    Rewritten(String),
+}
 
-/// Canonical long form of a header name, and whether it was compact.
-fn canonical_name(name: &[u8]) -> (String, bool) {
+/// Canonical long form of a header name (the bool: it was compact).
+fn canonical_name(name: &[u8]) -> Name {
     // Fast path: the usual spellings as they are written on the wire.
-    let common = match name {
-        b"Via" => "Via",
-        b"From" => "From",
-        b"To" => "To",
-        b"Call-ID" => "Call-ID",
-        b"CSeq" => "CSeq",
-        b"Contact" => "Contact",
-        b"Content-Length" => "Content-Length",
-        b"Content-Type" => "Content-Type",
-        b"Max-Forwards" => "Max-Forwards",
-        b"User-Agent" => "User-Agent",
-        b"Supported" => "Supported",
-        b"Route" => "Route",
-        b"Record-Route" => "Record-Route",
-        b"Event" => "Event",
-        b"Expires" => "Expires",
-        b"Server" => "Server",
-        _ => "",
+    let common: u16 = match name {
+        b"Via" => 0,
+        b"From" => 1,
+        b"To" => 2,
+        b"Call-ID" => 3,
+        b"CSeq" => 4,
+        b"Contact" => 5,
+        b"Content-Length" => 6,
+        b"Content-Type" => 7,
+        b"Max-Forwards" => 8,
+        b"User-Agent" => 9,
+        b"Supported" => 10,
+        b"Route" => 11,
+        b"Record-Route" => 12,
+        b"Event" => 13,
+        b"Expires" => 14,
+        b"Server" => 15,
+        _ => u16::MAX,
     };
-    if !common.is_empty() {
-        return (common.to_string(), false);
+    if common != u16::MAX {
+        return Name::Known(common, false);
     }
     if name.len() == 1 {
-        if let Some(long) = expand_compact(name[0]) {
-            return (long.to_string(), true);
-        }
-    }
-    for c in CANONICAL {
-        if c.len() == name.len() && c.as_bytes().eq_ignore_ascii_case(name) {
-            return ((*c).to_string(), false);
+        if let Some(i) = name
+            .first()
+            .and_then(|&c| expand_compact(c))
+            .and_then(known_header)
+        {
+            return Name::Known(i, true);
         }
     }
     let s = lossy(name);
+    if let Some(i) = known_header(&s) {
+        return Name::Known(i, false);
+    }
     if name.iter().any(u8::is_ascii_lowercase) {
-        return (s.into_owned(), false);
+        return Name::AsWritten;
     }
     // Unknown upper-case name (server logs): ms-* in Microsoft's lower case, else Title-Case.
     if crate::core::ingest::text::starts_with_ci(name, b"ms-") {
-        return (s.to_ascii_lowercase(), false);
+        return Name::Rewritten(s.to_ascii_lowercase());
     }
     let mut out = String::with_capacity(s.len());
     let mut up = true;
@@ -300,13 +255,31 @@ fn canonical_name(name: &[u8]) -> (String, bool) {
         }
         up = !ch.is_alphanumeric();
     }
-    (out, false)
+    if out == s {
+        Name::AsWritten
+    } else {
+        Name::Rewritten(out)
+    }
+}
+
+/// The name as text (tests and diagnostics).
+#[cfg(test)]
+fn canonical_text(name: &[u8]) -> String {
+    match canonical_name(name) {
+        Name::Known(i, _) => crate::core::sip::KNOWN_HEADERS[usize::from(i)].to_string(),
+        Name::AsWritten => lossy(name).into_owned(),
+        Name::Rewritten(s) => s,
+    }
 }
 
 /// Accumulates header lines one by one, counting what had to be repaired.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub(crate) struct HeaderAcc {
-    pub headers: Vec<Header>,
+    slots: Vec<Slot>,
+    /// What could not be pointed at in the file text (unfolded values, rewritten names).
+    pub extra: ExtraText,
+    /// Index of the last `Content-Length` slot.
+    content_length: Option<usize>,
     folded: u32,
     compact: u32,
     space_colon: u32,
@@ -315,14 +288,19 @@ pub(crate) struct HeaderAcc {
 }
 
 impl HeaderAcc {
-    /// Add one line of the header block (without its line terminator).
-    pub fn push(&mut self, line: &[u8]) {
+    /// Add one line of the header block (without its line terminator; a slice of the file text).
+    pub fn push(&mut self, ctx: &Ctx, line: &[u8]) {
         if matches!(line.first(), Some(b' ' | b'\t')) {
-            if let Some(last) = self.headers.last_mut() {
+            if let Some(last) = self.slots.last().copied() {
                 let cont = trim(line);
                 if !cont.is_empty() {
-                    last.value.push(' ');
-                    last.value.push_str(&lossy(cont));
+                    // The unfolded value is new text: the old value, a space, the continuation.
+                    let old = self.text(ctx, last.value).to_string();
+                    let joined = format!("{old} {}", lossy(cont));
+                    let value = self.extra.push(&joined);
+                    if let Some(l) = self.slots.last_mut() {
+                        l.value = value;
+                    }
                 }
                 self.folded += 1;
                 return;
@@ -333,31 +311,60 @@ impl HeaderAcc {
                 let raw_name = line.get(..colon).unwrap_or(&[]);
                 let name = raw_name.trim_ascii_end();
                 if name.is_empty() || !name.iter().all(|&c| is_token_char(c)) {
-                    self.malformed_line(line);
+                    self.malformed_line(ctx, line);
                     return;
                 }
                 if name.len() != raw_name.len() {
                     self.space_colon += 1;
                 }
-                let (name, compact) = canonical_name(name);
-                self.compact += u32::from(compact);
+                let name = match canonical_name(name) {
+                    Name::Known(i, compact) => {
+                        self.compact += u32::from(compact);
+                        if i == 6 {
+                            self.content_length = Some(self.slots.len());
+                        }
+                        Span::known(i)
+                    }
+                    Name::AsWritten => ctx.put(&mut self.extra, name),
+                    Name::Rewritten(n) => self.extra.push(&n),
+                };
                 let value = trim(line.get(colon + 1..).unwrap_or(&[]));
-                self.headers.push(Header {
-                    name,
-                    value: lossy(value).into_owned(),
-                });
+                let value = ctx.put(&mut self.extra, value);
+                self.slots.push(Slot { name, value });
             }
-            _ => self.malformed_line(line),
+            _ => self.malformed_line(ctx, line),
         }
     }
 
-    fn malformed_line(&mut self, line: &[u8]) {
+    fn malformed_line(&mut self, ctx: &Ctx, line: &[u8]) {
         self.malformed += 1;
         // Kept (with an empty name) so the raw text stays reconstructible.
-        self.headers.push(Header {
-            name: String::new(),
-            value: lossy(line).into_owned(),
+        let value = ctx.put(&mut self.extra, line);
+        self.slots.push(Slot {
+            name: Span::default(),
+            value,
         });
+    }
+
+    /// The text of a span of this accumulator (file text or its `extra`).
+    fn text<'s>(&'s self, ctx: &Ctx<'s>, s: Span) -> &'s str {
+        let a = (s.start & !Span::EXTRA) as usize;
+        let base: &str = if s.start & Span::EXTRA != 0 {
+            self.extra.as_str()
+        } else {
+            ctx.text.as_str()
+        };
+        base.get(a..a.saturating_add(s.len as usize)).unwrap_or("")
+    }
+
+    /// The value of the last Content-Length header.
+    fn content_length(&self, ctx: &Ctx) -> Option<usize> {
+        let slot = self.slots.get(self.content_length?)?;
+        let t = self.text(ctx, slot.value).trim();
+        if t.is_empty() || t.len() > 9 {
+            return None;
+        }
+        t.parse().ok()
     }
 
     fn reasons(&self, out: &mut Vec<String>) {
@@ -388,59 +395,23 @@ fn plural(n: u32, what: &str, verb: &str) -> String {
     }
 }
 
-/// The header block text rsip sees: start line, headers, blank line (body left out: rsip only
-/// copies it, and skipping it keeps validation cheap).
-fn head_text(start: &StartLine, headers: &[Header]) -> String {
-    let mut s = String::with_capacity(
-        64 + headers
-            .iter()
-            .map(|h| h.name.len() + h.value.len() + 4)
-            .sum::<usize>(),
-    );
-    match start {
-        StartLine::Request { method, uri } => {
-            s.push_str(method);
-            s.push(' ');
-            s.push_str(uri);
-            s.push_str(" SIP/2.0\r\n");
-        }
-        StartLine::Response { code, reason } => {
-            s.push_str("SIP/2.0 ");
-            s.push_str(&code.to_string());
-            s.push(' ');
-            s.push_str(reason);
+/// The header block text rsip sees: start line, headers (all, or none), blank line (the body is
+/// left out: rsip only copies it).
+fn head_text(m: &SipMessage, with_headers: bool) -> String {
+    let mut s = m.start_line_text();
+    s.push_str("\r\n");
+    if with_headers {
+        for h in m.headers() {
+            if !h.name.is_empty() {
+                s.push_str(h.name);
+                s.push_str(": ");
+            }
+            s.push_str(h.value);
             s.push_str("\r\n");
         }
     }
-    for h in headers {
-        if !h.name.is_empty() {
-            s.push_str(&h.name);
-            s.push_str(": ");
-        }
-        s.push_str(&h.value);
-        s.push_str("\r\n");
-    }
     s.push_str("\r\n");
     s
-}
-
-/// Grade a message: rsip on the normalised text.
-pub(crate) fn grade(
-    start: &StartLine,
-    headers: &[Header],
-    reasons: Vec<String>,
-    validate: bool,
-) -> ParseQuality {
-    if validate {
-        if let Err(reason) = rsip_check(start, headers) {
-            return ParseQuality::Partial { reason };
-        }
-    }
-    if reasons.is_empty() {
-        ParseQuality::Clean
-    } else {
-        ParseQuality::Repaired { reasons }
-    }
 }
 
 /// rsip's verdict on the normalised message, cheaply.
@@ -448,23 +419,36 @@ pub(crate) fn grade(
 /// rsip 0.4 accepts a header line iff its name is a token followed by ':' (the value is taken as
 /// is and only converted to UTF-8), and our front end only emits token names and UTF-8 values,
 /// except for lines it could not read as headers (kept with an empty name). So unless such a
-/// line is present, rsip's verdict depends on the start line alone, and we let rsip parse just
-/// that (with no headers), which is most of the saving. `rsip_check_full` is the reference; a
-/// unit test checks they agree on the fixtures and on damaged variants.
-fn rsip_check(start: &StartLine, headers: &[Header]) -> Result<(), String> {
-    if headers.iter().any(|h| h.name.is_empty()) {
-        return rsip_check_full(start, headers);
+/// line is present, rsip's verdict depends on the start line alone: rsip parses just that, and
+/// the verdict is remembered per start line (a log repeats `SIP/2.0 200 OK` thousands of times).
+/// `rsip_check_full` is the reference; a unit test checks they agree on the fixtures and on
+/// damaged variants.
+fn rsip_check(
+    m: &SipMessage,
+    malformed: bool,
+    cache: &mut FxMap<String, Result<(), String>>,
+) -> Result<(), String> {
+    if malformed {
+        return rsip_check_full(m);
     }
-    let text = head_text(start, &[]);
-    match rsip::SipMessage::try_from(text.as_str()) {
+    let text = head_text(m, false);
+    if let Some(v) = cache.get(&text) {
+        return v.clone();
+    }
+    let verdict = match rsip::SipMessage::try_from(text.as_str()) {
         Ok(_) => Ok(()),
         Err(e) => Err(short_error(&e.to_string())),
+    };
+    if cache.len() >= 4096 {
+        cache.clear();
     }
+    cache.insert(text, verdict.clone());
+    verdict
 }
 
 /// rsip on the whole normalised header block (reference for [`rsip_check`]).
-fn rsip_check_full(start: &StartLine, headers: &[Header]) -> Result<(), String> {
-    let text = head_text(start, headers);
+fn rsip_check_full(m: &SipMessage) -> Result<(), String> {
+    let text = head_text(m, true);
     match rsip::SipMessage::try_from(text.as_str()) {
         Ok(_) => Ok(()),
         Err(e) => Err(short_error(&e.to_string())),
@@ -495,53 +479,87 @@ fn short_error(e: &str) -> String {
     format!("rsip: {out}")
 }
 
-/// Build the owned message from parsed parts.
+/// Build the message from parsed parts, grade it and add it to `out`.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn build(
     ctx: Ctx,
     meta: &Meta,
-    start: StartLine,
+    start: Parts,
     acc: HeaderAcc,
     body: &[u8],
     line_start: u32,
     line_end: u32,
-    extra_reasons: Vec<String>,
-) -> SipMessage {
+    out: &mut Out,
+) {
     let mut reasons = Vec::new();
     acc.reasons(&mut reasons);
-    if matches!(&start, StartLine::Response { reason, .. } if reason.is_empty()) {
-        reasons.push("status line without reason phrase: trailing space added".into());
-    }
-    reasons.extend(extra_reasons);
-    let mut body_s = match std::str::from_utf8(body) {
-        Ok(s) => s.to_string(),
-        Err(_) => {
-            reasons.push("non-UTF-8 bytes in the body replaced".into());
-            String::from_utf8_lossy(body).into_owned()
+    let malformed = acc.malformed > 0;
+    let HeaderAcc {
+        slots,
+        mut extra,
+        lf_only,
+        ..
+    } = acc;
+    let start = match start {
+        Parts::Request(method, uri) => StartSpans::Request {
+            method: ctx.put(&mut extra, method),
+            uri: ctx.put(&mut extra, uri),
+        },
+        Parts::Response(code, reason) => {
+            if reason.is_empty() {
+                reasons.push("status line without reason phrase: trailing space added".into());
+            }
+            StartSpans::Response {
+                code,
+                reason: ctx.put(&mut extra, reason),
+            }
         }
     };
-    if acc.lf_only && body_s.contains('\n') {
-        body_s = restore_crlf(&body_s);
-    }
-    let quality = grade(&start, &acc.headers, reasons, ctx.validate);
-    let mut headers = acc.headers;
-    headers.shrink_to_fit();
-    SipMessage {
+    let body = if lf_only && body.contains(&b'\n') {
+        extra.push(&restore_crlf(&lossy(body)))
+    } else {
+        match ctx.span_of(body) {
+            Some(s) => s,
+            None => {
+                if std::str::from_utf8(body).is_err() {
+                    reasons.push("non-UTF-8 bytes in the body replaced".into());
+                }
+                extra.push(&lossy(body))
+            }
+        }
+    };
+    let time = meta.timestamp.map(|(w, ms)| (ctx.put(&mut extra, w), ms));
+    let local = meta.local.map(|l| ctx.put(&mut extra, l));
+    let peer = meta.peer.map(|p| ctx.put(&mut extra, p));
+    let mut m = SipMessage {
+        text: ctx.text.clone(),
+        extra: extra.finish(),
         source: SourceRef {
-            file: ctx.file.to_string(),
+            file: ctx.file.clone(),
             line_start,
             line_end: line_end.max(line_start),
         },
-        timestamp: meta.timestamp.clone(),
+        time,
         direction: meta.direction,
-        local: meta.local.clone(),
-        peer: meta.peer.clone(),
-        start_line: start,
-        headers,
-        body: body_s,
-        quality,
+        local_span: local,
+        peer_span: peer,
+        start,
+        slots: slots.into_boxed_slice(),
+        body_span: body,
+        quality: ParseQuality::Clean,
         also_seen: Vec::new(),
-    }
+    };
+    let verdict = if ctx.validate {
+        rsip_check(&m, malformed, &mut out.rsip_verdicts)
+    } else {
+        Ok(())
+    };
+    m.quality = match verdict {
+        Err(reason) => ParseQuality::Partial { reason },
+        Ok(()) if reasons.is_empty() => ParseQuality::Clean,
+        Ok(()) => ParseQuality::Repaired { reasons },
+    };
+    out.messages.push(m);
 }
 
 fn restore_crlf(s: &str) -> String {
@@ -555,15 +573,6 @@ fn restore_crlf(s: &str) -> String {
         prev = ch;
     }
     out
-}
-
-fn content_length(headers: &[Header]) -> Option<usize> {
-    let v = headers.iter().rev().find(|h| h.name == "Content-Length")?;
-    let t = v.value.trim();
-    if t.is_empty() || t.len() > 9 {
-        return None;
-    }
-    t.parse().ok()
 }
 
 /// Where a body of `cl` bytes (as counted on the wire, CRLF) ends in `rest`, counting a bare LF
@@ -664,7 +673,7 @@ fn report_junk(out: &mut Out, a: u32, b: u32, preview: &str) {
 fn read_message(
     cur: &mut LineCursor,
     first: Line,
-    start: StartLine,
+    start: Parts,
     ctx: Ctx,
     meta: &Meta,
     out: &mut Out,
@@ -688,13 +697,13 @@ fn read_message(
             break;
         }
         acc.lf_only |= line.lf_only;
-        acc.push(line.text);
+        acc.push(&ctx, line.text);
         last_line = line.num;
     }
     let mut body: &[u8] = &[];
     if let Some((bstart, bline)) = body_start {
         let rest = region.get(bstart..).unwrap_or(&[]);
-        let framed = content_length(&acc.headers).and_then(|cl| {
+        let framed = acc.content_length(&ctx).and_then(|cl| {
             let end = body_end(rest, cl, acc.lf_only)?;
             // Trust the length if what follows is a next message, or if the body ends on a line
             // boundary without swallowing a start line (then text after it is reported as
@@ -739,17 +748,7 @@ fn read_message(
         );
         cur.seek(pos, line_no);
     }
-    let msg = build(
-        ctx,
-        meta,
-        start,
-        acc,
-        body,
-        first.num,
-        last_line,
-        Vec::new(),
-    );
-    out.messages.push(msg);
+    build(ctx, meta, start, acc, body, first.num, last_line, out);
 }
 
 /// Without a usable Content-Length the body runs to the next start line.
@@ -781,18 +780,15 @@ mod tests {
     fn start_lines() {
         assert!(matches!(
             parse_start_line(b"INVITE sip:rcc@mcm.contoso.com SIP/2.0"),
-            Some(StartLine::Request { .. })
+            Some(Parts::Request(..))
         ));
         assert!(matches!(
             parse_start_line(b"BENOTIFY sip:a@b;opaque=user:epid:x;gruu SIP/2.0"),
-            Some(StartLine::Request { .. })
+            Some(Parts::Request(..))
         ));
         assert_eq!(
             parse_start_line(b"SIP/2.0 200"),
-            Some(StartLine::Response {
-                code: 200,
-                reason: String::new()
-            })
+            Some(Parts::Response(200, b""))
         );
         assert!(parse_start_line(b"Via: SIP/2.0/TLS 10.0.0.1").is_none());
         assert!(parse_start_line(b"SIP/2.0/TLS 10.0.0.1").is_none());
@@ -802,11 +798,13 @@ mod tests {
 
     #[test]
     fn header_names() {
-        assert_eq!(canonical_name(b"i").0, "Call-ID");
-        assert_eq!(canonical_name(b"CALL-ID").0, "Call-ID");
-        assert_eq!(canonical_name(b"MS-DIAGNOSTICS").0, "ms-diagnostics");
-        assert_eq!(canonical_name(b"X-FOO-BAR").0, "X-Foo-Bar");
-        assert_eq!(canonical_name(b"X-Custom").0, "X-Custom");
+        assert_eq!(canonical_text(b"i"), "Call-ID");
+        assert!(matches!(canonical_name(b"i"), Name::Known(3, true)));
+        assert_eq!(canonical_text(b"CALL-ID"), "Call-ID");
+        assert_eq!(canonical_text(b"MS-DIAGNOSTICS"), "ms-diagnostics");
+        assert_eq!(canonical_text(b"X-FOO-BAR"), "X-Foo-Bar");
+        assert_eq!(canonical_text(b"X-Custom"), "X-Custom");
+        assert!(matches!(canonical_name(b"X-Custom"), Name::AsWritten));
     }
 
     #[test]
@@ -828,6 +826,8 @@ mod tests {
             ("contoso.com", "[2001:db8::1]"),
         ];
         let mut n = 0;
+        // One verdict cache for all, as for a file: cached verdicts must still agree.
+        let mut cache = FxMap::default();
         for f in fixtures {
             let text = String::from_utf8_lossy(f);
             for (a, b) in damage {
@@ -837,14 +837,17 @@ mod tests {
                     text.replacen(a, b, 3)
                 };
                 let mut out = Out::default();
+                let text = Arc::new(t);
                 let ctx = Ctx {
-                    file: "t",
+                    file: &Arc::from("t"),
+                    text: &text,
                     validate: false,
                 };
-                frame_region(t.as_bytes(), 1, ctx, &Meta::default(), &mut out);
+                frame_region(text.as_bytes(), 1, ctx, &Meta::default(), &mut out);
                 for m in &out.messages {
-                    let fast = rsip_check(&m.start_line, &m.headers).is_ok();
-                    let full = rsip_check_full(&m.start_line, &m.headers).is_ok();
+                    let malformed = m.headers().any(|h| h.name.is_empty());
+                    let fast = rsip_check(m, malformed, &mut cache).is_ok();
+                    let full = rsip_check_full(m).is_ok();
                     assert_eq!(fast, full, "{}", m.start_line_text());
                     n += 1;
                 }

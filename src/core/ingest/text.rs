@@ -4,6 +4,7 @@
 //! the same slice, and arithmetic on offsets goes through `get`.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 /// Position of the first `b` in `hay`, eight bytes at a time (SWAR), no dependencies.
 #[inline]
@@ -145,6 +146,54 @@ pub(crate) fn decode(bytes: &[u8]) -> (Cow<'_, [u8]>, Option<&'static str>) {
             Some("The file is UTF-16 (\"Unicode\"); it was converted to UTF-8 for reading."),
         ),
         _ => (Cow::Borrowed(bytes), None),
+    }
+}
+
+/// The file as the text its messages will share: UTF-8 taken as is (no copy), UTF-16 decoded,
+/// anything else read as UTF-8 with invalid bytes replaced. Returns the text, how many bytes of
+/// it to skip (a UTF-8 BOM) and a note (line, text) when something was converted.
+pub(crate) fn shared_text(bytes: Vec<u8>) -> (Arc<String>, usize, Option<(u32, String)>) {
+    let utf16_note = || {
+        Some((
+            1,
+            "The file is UTF-16 (\"Unicode\"); it was converted to UTF-8 for reading.".to_string(),
+        ))
+    };
+    match bytes.as_slice() {
+        [0xFF, 0xFE, rest @ ..] => {
+            return (Arc::new(utf16(rest, u16::from_le_bytes)), 0, utf16_note())
+        }
+        [0xFE, 0xFF, rest @ ..] => {
+            return (Arc::new(utf16(rest, u16::from_be_bytes)), 0, utf16_note())
+        }
+        _ => {}
+    }
+    let skip = if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        3
+    } else {
+        0
+    };
+    match String::from_utf8(bytes) {
+        Ok(s) => (Arc::new(s), skip, None),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let bytes = e.into_bytes();
+            let line = line_of(&bytes, 0, 1, at);
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            drop(bytes);
+            (
+                Arc::new(text),
+                skip,
+                Some((
+                    line,
+                    format!(
+                        "Line {line}: the file has bytes that are not UTF-8 (from here on, maybe \
+                         more); they are shown as U+FFFD. Was it saved in another encoding? \
+                         Everything else was read."
+                    ),
+                )),
+            )
+        }
     }
 }
 

@@ -248,15 +248,14 @@ pub fn Ladder(
                 let row = &model.rows[r];
                 let m = &messages[row.message];
                 let headers = m
-                    .headers
-                    .iter()
+                    .headers()
                     .map(|h| {
-                        let key = is_key_header(&h.name);
+                        let key = is_key_header(h.name);
                         view! {
-                            <span class="raw-header" class:key=key data-header=h.name.clone()>
-                                <span class="raw-name">{h.name.clone()}</span>
+                            <span class="raw-header" class:key=key data-header=h.name.to_string()>
+                                <span class="raw-name">{h.name.to_string()}</span>
                                 ": "
-                                {h.value.clone()}
+                                {h.value.to_string()}
                                 "\n"
                             </span>
                         }
@@ -275,7 +274,7 @@ pub fn Ladder(
                                 "Close"
                             </button>
                         </header>
-                        <pre><span class="raw-start">{m.start_line_text()} "\n"</span>{headers}"\n"{m.body.clone()}</pre>
+                        <pre><span class="raw-start">{m.start_line_text()} "\n"</span>{headers}"\n"{m.body().to_string()}</pre>
                     </section>
                 }
             })
