@@ -41,5 +41,9 @@ test('the benchmark measures newline scan, worker ingestion, end-to-end and npm 
   }
   assert.ok(Number.isFinite(row.ratio) && row.ratio > 0);
   assert.ok(row.e2e.bestMs >= row.ours.bestReadMs, 'end-to-end includes the worker read');
+  for (const f of fs.readdirSync('dist', { recursive: true })) {
+    const p = path.join('dist', f);
+    if (fs.statSync(p).isFile()) assert.ok(!fs.readFileSync(p, 'latin1').includes('parseAorWithUri'), `npm sip shipped in ${p}`);
+  }
   assert.match(row.summary, /^Read 1\.0 MB in [\d.]+ ms \(\d+ MB\/s\) in the background\.$/);
 });
