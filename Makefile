@@ -55,6 +55,13 @@ test-e2e: setup-test
 	trunk build --release
 	node --test --test-concurrency=1 e2e/
 
+# Benchmarks (they report MB/s; nothing passes or fails on speed): native ingestion throughput,
+# then the in-browser benchmark on the release build (scripts/bench-browser.mjs: Markdown table,
+# target/bench/browser.json). BENCH_ARGS="--sizes 10 --formats raw --runs 3" to choose.
+bench: setup-test dist
+	cargo bench --bench ingest
+	node scripts/bench-browser.mjs $(BENCH_ARGS)
+
 size:
 	@scripts/size.sh
 

@@ -82,9 +82,35 @@ test('a large log is read in a worker with a progress bar, the page stays usable
   await card.waitFor();
   const n = Number((await card.locator('[data-count="messages"]').innerText()).split(' ')[0]);
   assert.equal(n, 16 * copies);
+  // The worker timed its own reading: size, time and rate, with the numbers as data attributes.
+  const timing = page.getByTestId('read-timing');
+  assert.match(await timing.innerText(), /^Read 12\.\d MB in [\d.]+ ms \(\d+ MB\/s\) in the background\.$/);
+  assert.equal(await timing.getAttribute('data-where'), 'worker');
+  assert.equal(Number(await timing.getAttribute('data-bytes')), big.length);
+  const readMs = Number(await timing.getAttribute('data-read-ms'));
+  assert.ok(readMs > 0 && Number.isFinite(Number(await timing.getAttribute('data-diagnose-ms'))), `read ${readMs} ms`);
   const workers = page.workers().map((w) => w.url());
   assert.ok(workers.some((u) => /worker-[0-9a-f]+\.js$/.test(u)), `analysis worker started: ${workers}`);
   const longest = await page.evaluate(() => window.__longest);
   console.log(`# ${(big.length / 1048576).toFixed(1)} MiB, ${n} messages; longest main-thread task ${longest.toFixed(0)} ms`);
+  await page.close();
+});
+
+test('without a worker (the single file) the page reads the logs itself and says so', async () => {
+  const page = await context.newPage();
+  await page.goto(`${server.url}/rcc-doctor.html#/logs`);
+  await page.getByRole('heading', { level: 2, name: /^Logs$/ }).waitFor();
+  assert.equal(await page.getByTestId('read-timing').count(), 0, 'no timing before any log');
+  const size = fs.statSync('fixtures/logs/raw_ms_mix.txt').size;
+  await page.locator('#log-files').setInputFiles('fixtures/logs/raw_ms_mix.txt');
+  await page.locator('.file-card[data-format="raw-sip"]').waitFor();
+  const timing = page.getByTestId('read-timing');
+  assert.equal(await timing.getAttribute('data-where'), 'page');
+  assert.equal(Number(await timing.getAttribute('data-bytes')), size);
+  assert.match(await timing.innerText(), /^Read \d+ KB in (less time than the clock resolves|[\d.]+ ms \(\d+ MB\/s\)) on this page\.$/);
+  assert.deepEqual(page.workers(), [], 'the single file starts no worker');
+  await page.getByRole('button', { name: 'Remove raw_ms_mix.txt' }).click();
+  await page.locator('.file-card').waitFor({ state: 'detached' });
+  assert.equal(await timing.count(), 0, 'no timing without logs');
   await page.close();
 });

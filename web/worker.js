@@ -18,8 +18,9 @@ self.onmessage = async (event) => {
         self.postMessage({ id, type: 'progress', fraction });
       }
     };
-    const output = analyze_in_worker(input, files, progress);
-    self.postMessage({ id, type: 'done', output });
+    const timings = {}; // filled by the worker's clock: bytes, copy/read/diagnose/serialize/total ms
+    const output = analyze_in_worker(input, files, progress, timings);
+    self.postMessage({ id, type: 'done', output, timings });
   } catch (e) {
     self.postMessage({ id, type: 'error', message: String(e && e.message ? e.message : e) });
   }

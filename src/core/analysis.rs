@@ -69,11 +69,34 @@ pub fn analyze(input: &AnalysisInput) -> Analysis {
 
 /// As [`analyze`], reporting log-reading progress as a fraction from 0 to 1.
 pub fn analyze_with_progress(input: &AnalysisInput, progress: &mut dyn FnMut(f64)) -> Analysis {
+    analyze_with_hooks(input, progress, &mut |_| {})
+}
+
+/// A stage boundary of [`analyze_with_hooks`], in the order they are reported (each once).
+/// The core has no clock: a caller that wants timings reads its own clock at each boundary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// About to read the logs (the gateway profile is loaded).
+    ReadingLogs,
+    /// The logs are read: ingested, merged and correlated (progress has reached 1).
+    LogsRead,
+    /// Everything else is done: AD paste, checks, routing simulation, diagnosis.
+    Diagnosed,
+}
+
+/// As [`analyze_with_progress`], also calling `on_stage` at each [`Stage`] boundary.
+pub fn analyze_with_hooks(
+    input: &AnalysisInput,
+    progress: &mut dyn FnMut(f64),
+    on_stage: &mut dyn FnMut(Stage),
+) -> Analysis {
     let profile = profile::profile(&input.profile_id)
         .or_else(|| profile::profile(DEFAULT_PROFILE))
         .or_else(|| profile::profiles().into_iter().next())
         .expect("the build ships at least one gateway profile (tested in core::profile)");
+    on_stage(Stage::ReadingLogs);
     let ingested = read_logs(&input.logs, progress);
+    on_stage(Stage::LogsRead);
     let ad_paste = directory::parse_paste(&input.ad_text);
     let ad = effective_attributes(&ad_paste, input.ad_fields.as_ref());
     let rules =
@@ -110,6 +133,7 @@ pub fn analyze_with_progress(input: &AnalysisInput, progress: &mut dyn FnMut(f64
     di.messages = ingested.messages.clone();
     di.events = ingested.events.clone();
     let diagnosis = diagnosis::diagnose(&di);
+    on_stage(Stage::Diagnosed);
 
     Analysis {
         profile,
@@ -121,6 +145,71 @@ pub fn analyze_with_progress(input: &AnalysisInput, progress: &mut dyn FnMut(f64
         simulation,
         diagnosis,
     }
+}
+
+/// How long one analysis took per stage, by the caller's clock (see [`analyze_timed`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct StageTimings {
+    /// Log bytes read (all files).
+    pub bytes: usize,
+    /// Reading the logs ([`Stage::ReadingLogs`] to [`Stage::LogsRead`]), in ms.
+    pub read_ms: f64,
+    /// Everything after the logs ([`Stage::LogsRead`] to [`Stage::Diagnosed`]), in ms.
+    pub diagnose_ms: f64,
+}
+
+/// MB as the benchmarks count it: 2^20 bytes.
+const MB: f64 = 1024.0 * 1024.0;
+
+impl StageTimings {
+    /// Log-reading throughput in MB/s (MB = 2^20 bytes); `None` without bytes or without a
+    /// measurable time.
+    pub fn read_mb_per_s(&self) -> Option<f64> {
+        (self.bytes > 0 && self.read_ms > 0.0)
+            .then(|| self.bytes as f64 / MB / (self.read_ms / 1000.0))
+    }
+
+    /// "Read 10.0 MB in 85 ms (118 MB/s)"; `None` when there were no log bytes.
+    pub fn read_summary(&self) -> Option<String> {
+        if self.bytes == 0 {
+            return None;
+        }
+        let size = if self.bytes as f64 >= MB / 10.0 {
+            format!("{:.1} MB", self.bytes as f64 / MB)
+        } else {
+            format!("{} KB", (self.bytes as f64 / 1024.0).ceil())
+        };
+        Some(match self.read_mb_per_s() {
+            Some(rate) => {
+                let ms = if self.read_ms < 10.0 {
+                    format!("{:.1}", self.read_ms)
+                } else {
+                    format!("{:.0}", self.read_ms)
+                };
+                format!("Read {size} in {ms} ms ({rate:.0} MB/s)")
+            }
+            None => format!("Read {size} in less time than the clock resolves"),
+        })
+    }
+}
+
+/// [`analyze_with_progress`] timed by the caller's clock `now` (ms, monotonic): the core reads
+/// no clock itself, the worker and the page pass `performance.now`.
+pub fn analyze_timed(
+    input: &AnalysisInput,
+    progress: &mut dyn FnMut(f64),
+    now: &mut dyn FnMut() -> f64,
+) -> (Analysis, StageTimings) {
+    let mut marks = [0.0f64; 3];
+    let analysis = analyze_with_hooks(input, progress, &mut |stage| {
+        marks[stage as usize] = now();
+    });
+    let timings = StageTimings {
+        bytes: input.logs.iter().map(|l| l.bytes.len()).sum(),
+        read_ms: (marks[Stage::LogsRead as usize] - marks[Stage::ReadingLogs as usize]).max(0.0),
+        diagnose_ms: (marks[Stage::Diagnosed as usize] - marks[Stage::LogsRead as usize]).max(0.0),
+    };
+    (analysis, timings)
 }
 
 /// The names routing templates use: the line server URI (from AD, else what the client was
@@ -335,6 +424,112 @@ mod tests {
         );
     }
 
+    fn example_input() -> AnalysisInput {
+        let ex = crate::core::example::nortel_seed();
+        AnalysisInput {
+            profile_id: ex.profile_id.into(),
+            sign_in: ex.sign_in.into(),
+            ad_text: ex.ad_ldif.into(),
+            ad_fields: None,
+            rules_text: ex.rules.into(),
+            logs: ex
+                .logs
+                .iter()
+                .map(|(n, t)| LogFileInput {
+                    name: n.to_string(),
+                    bytes: t.as_bytes().to_vec(),
+                    clock_offset_ms: 0,
+                })
+                .collect(),
+        }
+    }
+
+    #[derive(Debug, PartialEq)]
+    enum Event {
+        Progress(f64),
+        Stage(Stage),
+    }
+
+    #[test]
+    fn stage_hooks_bracket_log_reading_once_each_and_change_nothing() {
+        let input = example_input();
+        let events = std::cell::RefCell::new(Vec::new());
+        let hooked = analyze_with_hooks(
+            &input,
+            &mut |f| events.borrow_mut().push(Event::Progress(f)),
+            &mut |s| events.borrow_mut().push(Event::Stage(s)),
+        );
+        let events = events.into_inner();
+        let stages: Vec<usize> = events
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| matches!(e, Event::Stage(_)))
+            .map(|(i, _)| i)
+            .collect();
+        assert_eq!(stages.len(), 3, "{events:?}");
+        assert_eq!(events[stages[0]], Event::Stage(Stage::ReadingLogs));
+        assert_eq!(events[stages[1]], Event::Stage(Stage::LogsRead));
+        assert_eq!(events[stages[2]], Event::Stage(Stage::Diagnosed));
+        assert_eq!(stages[2], events.len() - 1, "Diagnosed is the last event");
+        assert_eq!(
+            stages[2],
+            stages[1] + 1,
+            "no progress after the logs are read"
+        );
+        let reading = &events[stages[0] + 1..stages[1]];
+        assert!(reading.len() >= 2, "progress while reading: {reading:?}");
+        assert!(
+            reading.iter().all(|e| matches!(e, Event::Progress(_))),
+            "{reading:?}"
+        );
+        assert_eq!(reading.last(), Some(&Event::Progress(1.0)));
+        let json = |a: &Analysis| serde_json::to_string(a).unwrap();
+        assert_eq!(json(&hooked), json(&analyze(&input)));
+    }
+
+    #[test]
+    fn timings_come_from_the_callers_clock_at_the_stage_boundaries() {
+        // A fake clock that advances one "ms" per progress report: reading takes exactly as many
+        // ms as it reported progress, the rest of the analysis reports none.
+        let input = example_input();
+        let ticks = std::cell::Cell::new(0u32);
+        let (analysis, t) = analyze_timed(&input, &mut |_| ticks.set(ticks.get() + 1), &mut || {
+            f64::from(ticks.get())
+        });
+        assert!(ticks.get() >= 2);
+        assert_eq!(t.read_ms, f64::from(ticks.get()));
+        assert_eq!(t.diagnose_ms, 0.0);
+        let bytes: usize = input.logs.iter().map(|l| l.bytes.len()).sum();
+        assert_eq!(t.bytes, bytes);
+        assert!(!analysis.ingested.messages.is_empty());
+        let (_, none) = analyze_timed(&AnalysisInput::default(), &mut |_| {}, &mut || 1.0);
+        assert_eq!(none.bytes, 0);
+        assert_eq!(none.read_summary(), None);
+    }
+
+    #[test]
+    fn read_summary_names_size_time_and_rate() {
+        let t = |bytes, read_ms| StageTimings {
+            bytes,
+            read_ms,
+            diagnose_ms: 3.0,
+        };
+        assert_eq!(
+            t(10 << 20, 85.0).read_summary().unwrap(),
+            "Read 10.0 MB in 85 ms (118 MB/s)"
+        );
+        assert_eq!(
+            t(12 * 1024, 0.4).read_summary().unwrap(),
+            "Read 12 KB in 0.4 ms (29 MB/s)"
+        );
+        assert_eq!(t(100 << 20, 400.0).read_mb_per_s(), Some(250.0));
+        assert_eq!(t(1 << 20, 0.0).read_mb_per_s(), None);
+        assert_eq!(
+            t(1 << 20, 0.0).read_summary().unwrap(),
+            "Read 1.0 MB in less time than the clock resolves"
+        );
+    }
+
     #[test]
     fn typed_fields_override_the_paste_only_where_they_differ() {
         let paste = directory::parse_paste(
@@ -357,23 +552,7 @@ mod tests {
 
     #[test]
     fn redacted_example_diagnoses_the_same_and_leaks_no_name() {
-        let ex = crate::core::example::nortel_seed();
-        let input = AnalysisInput {
-            profile_id: ex.profile_id.into(),
-            sign_in: ex.sign_in.into(),
-            ad_text: ex.ad_ldif.into(),
-            ad_fields: None,
-            rules_text: ex.rules.into(),
-            logs: ex
-                .logs
-                .iter()
-                .map(|(n, t)| LogFileInput {
-                    name: n.to_string(),
-                    bytes: t.as_bytes().to_vec(),
-                    clock_offset_ms: 0,
-                })
-                .collect(),
-        };
+        let input = example_input();
         let (redacted, report) = redact_input(&input);
         assert!(report.total() > 0);
         let ids = |a: &Analysis| {

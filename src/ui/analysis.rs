@@ -1,8 +1,9 @@
 //! The analysis of the current inputs, recomputed when they change and shared by every step.
 
-use crate::core::analysis::{analyze, redact_input, Analysis, AnalysisInput, LogFileInput};
+use crate::core::analysis::{redact_input, Analysis, AnalysisInput, LogFileInput};
 use crate::core::redact::RedactionReport;
 use crate::ui::state::AppState;
+use crate::ui::timing::{analyze_here, LastTiming, Timing};
 use leptos::prelude::*;
 use std::sync::Arc;
 
@@ -78,12 +79,27 @@ fn prepared(state: AppState) -> (AnalysisInput, Option<Arc<Redacted>>) {
     }
 }
 
+/// Analyses on the page (no worker, or it failed), timed by the page's clock.
+fn analyze_on_page(input: &AnalysisInput, timing: RwSignal<Option<Timing>>) -> Arc<Analysis> {
+    let (analysis, stages) = analyze_here(input, &mut |_| {});
+    timing.set(Some(Timing {
+        stages,
+        in_worker: false,
+    }));
+    Arc::new(analysis)
+}
+
 /// Creates the shared analysis; call once in the root component. The first result is computed
 /// on the page (it is what was saved, small); every later change goes to the analysis worker
 /// when the page has one, with progress, and results older than the newest request are dropped.
+/// Each result comes with its stage timings ([`LastTiming`]).
 pub fn provide_analysis(state: AppState) -> Signal<Current> {
     let (first_input, first_redaction) = untrack(|| prepared(state));
-    let current = RwSignal::new(Current(Arc::new(analyze(&first_input)), first_redaction));
+    let timing = RwSignal::new(None::<Timing>);
+    let current = RwSignal::new(Current(
+        analyze_on_page(&first_input, timing),
+        first_redaction,
+    ));
     let busy = RwSignal::new(None::<f64>);
     let latest = StoredValue::new(0u32);
     let pending_redaction = StoredValue::new(None::<Arc<Redacted>>);
@@ -93,8 +109,16 @@ pub fn provide_analysis(state: AppState) -> Signal<Current> {
             Reply::Progress { id, fraction } if id == latest.get_value() => {
                 busy.set(Some(fraction))
             }
-            Reply::Done { id, analysis } if id == latest.get_value() => {
+            Reply::Done {
+                id,
+                analysis,
+                timings,
+            } if id == latest.get_value() => {
                 busy.set(None);
+                timing.set(timings.map(|stages| Timing {
+                    stages,
+                    in_worker: true,
+                }));
                 current.set(Current(Arc::new(*analysis), pending_redaction.get_value()));
             }
             Reply::Failed { id, message } if id == latest.get_value() => {
@@ -103,7 +127,7 @@ pub fn provide_analysis(state: AppState) -> Signal<Current> {
                     "RCC Doctor: the analysis worker failed ({message}); analysing on the page"
                 );
                 let (input, redaction) = untrack(|| prepared(state));
-                current.set(Current(Arc::new(analyze(&input)), redaction));
+                current.set(Current(analyze_on_page(&input, timing), redaction));
             }
             _ => {}
         }
@@ -123,10 +147,11 @@ pub fn provide_analysis(state: AppState) -> Signal<Current> {
             pending_redaction.set_value(redaction);
             busy.set(Some(0.0));
         } else {
-            current.set(Current(Arc::new(analyze(&input)), redaction));
+            current.set(Current(analyze_on_page(&input, timing), redaction));
         }
     });
     provide_context(Busy(busy));
+    provide_context(LastTiming(timing));
     let signal: Signal<Current> = current.into();
     provide_context(signal);
     signal

@@ -16,6 +16,7 @@ mod state;
 mod steps;
 mod storage;
 mod theme;
+mod timing;
 mod worker;
 
 pub use app::App;

@@ -1,18 +1,23 @@
 //! The analysis worker, both ends. The worker (web/worker.js) loads this same wasm module and
 //! calls [`analyze_in_worker`]; the page posts inputs with [`AnalysisWorker::post`] and gets the
 //! analysis back as JSON. Log bytes travel as transferred `Uint8Array`s, not inside the JSON.
+//! The done message also carries `timings` (ms by the worker's clock, see `ui::timing`).
 
-use crate::core::analysis::{analyze_with_progress, Analysis, AnalysisInput};
+use crate::core::analysis::{Analysis, AnalysisInput, StageTimings};
+use crate::ui::timing;
 use leptos::wasm_bindgen::{self, prelude::*, JsCast};
 
 /// Worker side: `input_json` is an [`AnalysisInput`] whose logs have empty bytes; `files` holds
-/// their bytes in order. Returns the [`Analysis`] as JSON.
+/// their bytes in order. Returns the [`Analysis`] as JSON, and fills `timings` (when given) with
+/// `bytes`, `copy_ms`, `read_ms`, `diagnose_ms`, `serialize_ms` and `total_ms`.
 #[wasm_bindgen]
 pub fn analyze_in_worker(
     input_json: &str,
     files: js_sys::Array,
     progress: &js_sys::Function,
+    timings: Option<js_sys::Object>,
 ) -> Result<String, JsValue> {
+    let start = timing::now_ms();
     let mut input: AnalysisInput = serde_json::from_str(input_json)
         .map_err(|e| JsValue::from_str(&format!("bad analysis input: {e}")))?;
     for (i, log) in input.logs.iter_mut().enumerate() {
@@ -21,17 +26,40 @@ pub fn analyze_in_worker(
             log.bytes = arr.to_vec();
         }
     }
-    let analysis = analyze_with_progress(&input, &mut |f| {
+    let copied = timing::now_ms();
+    let (analysis, stages) = timing::analyze_here(&input, &mut |f| {
         let _ = progress.call1(&JsValue::NULL, &JsValue::from_f64(f));
     });
-    serde_json::to_string(&analysis).map_err(|e| JsValue::from_str(&e.to_string()))
+    let analysed = timing::now_ms();
+    let json = serde_json::to_string(&analysis).map_err(|e| JsValue::from_str(&e.to_string()))?;
+    if let Some(target) = &timings {
+        let end = timing::now_ms();
+        let extra = [
+            ("copy_ms", copied - start),
+            ("serialize_ms", end - analysed),
+            ("total_ms", end - start),
+        ];
+        timing::fill(target, &stages, &extra);
+    }
+    Ok(json)
 }
 
 /// What the worker sends back.
 pub enum Reply {
-    Progress { id: u32, fraction: f64 },
-    Done { id: u32, analysis: Box<Analysis> },
-    Failed { id: u32, message: String },
+    Progress {
+        id: u32,
+        fraction: f64,
+    },
+    Done {
+        id: u32,
+        analysis: Box<Analysis>,
+        /// Measured in the worker; `None` from a worker that sends none.
+        timings: Option<StageTimings>,
+    },
+    Failed {
+        id: u32,
+        message: String,
+    },
 }
 
 /// Page side: a module worker running web/worker.js, when the page has one.
@@ -67,6 +95,7 @@ impl AnalysisWorker {
                             Ok(a) => Reply::Done {
                                 id,
                                 analysis: Box::new(a),
+                                timings: timing::from_js(&field(&data, "timings")),
                             },
                             Err(e) => Reply::Failed {
                                 id,

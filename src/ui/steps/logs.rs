@@ -5,6 +5,7 @@
 use crate::core::ingest::{FileReport, LogFormat};
 use crate::ui::analysis::use_analysis;
 use crate::ui::state::{AppState, LogInput};
+use crate::ui::timing::ReadTimingNote;
 use leptos::prelude::*;
 
 #[component]
@@ -140,6 +141,7 @@ fn FileList() -> impl IntoView {
             <p class="summary" data-testid="logs-summary">
                 {reports.len()} " file(s), " {total_messages} " distinct SIP messages, " {dialogs} " dialogs"
             </p>
+            <ReadTimingNote />
             <ul class="file-list">
                 {reports
                     .into_iter()

@@ -1,0 +1,336 @@
+#!/usr/bin/env node
+// In-browser ingestion benchmark (issue 3 "Speed"): headless Chromium, the real release build
+// (dist/, from `trunk build --release`; this script builds nothing), input through the file
+// picker. For each synthetic log it reports MB/s (MB = 2^20 bytes, as `cargo bench --bench
+// ingest`) for:
+//   newline  the wasm newline scan (`NewlineScan`, core::ingest::count_newlines) on the same
+//            bytes, in the same page: the physical bound of any line-based reader;
+//   ours     the whole ingestion as the analysis worker measured it (performance.now() at the
+//            core's stage boundaries, read from the logs step's [data-testid=read-timing]);
+//   e2e      pick -> file card in the DOM (page clock: the input's change event to the card with
+//            its message count; includes reading the File, posting to the worker, ingesting,
+//            diagnosing, the JSON round trip and rendering);
+//   npm sip  `parse` of the npm `sip` package (loaded into the same page with stub requires,
+//            only here: it never ships in dist/) over the raw-SIP file's messages, split outside
+//            the timing; raw SIP only (sip reads single messages, not trace containers).
+// Each rate is the best of several runs; nothing passes or fails on speed.
+//
+//   node scripts/bench-browser.mjs [--sizes 1,10,100] [--formats raw,uccapi,server,wireshark,sipp]
+//                                  [--runs 5] [--logs target/bench/logs] [--out target/bench/browser.json]
+// Default: raw SIP at 1, 10 and 100 MB, every other format at 10 MB. Logs come from
+// `cargo run --release --example gen_logs` (deterministic; existing files are reused).
+// The measuring functions are exported for e2e/bench.test.mjs (so this script cannot rot).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const MB = 1024 * 1024;
+export const FORMATS = {
+  raw: { id: 'raw-sip', ext: 'txt' },
+  uccapi: { id: 'uccapi', ext: 'uccapilog' },
+  server: { id: 'server-log', ext: 'log' },
+  wireshark: { id: 'wireshark-follow', ext: 'txt' },
+  sipp: { id: 'sipp-trace', ext: 'log' },
+};
+const LONG = 10 * 60 * 1000; // a 100 MB end-to-end run on a busy 2-core machine can take a while
+
+/// The npm `sip` package's source, wrapped to run in a page: its Node requires (net, dgram, tls,
+/// dns, os, crypto, util, ws) get empty stubs; `parse` touches none of them.
+export function sipPageScript() {
+  const file = path.join(ROOT, 'node_modules/sip/sip.js');
+  const version = JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules/sip/package.json'), 'utf8')).version;
+  const src = fs.readFileSync(file, 'utf8');
+  return `(() => {
+    const module = { exports: {} };
+    (function (require, module, exports) {\n${src}\n})(() => ({}), module, module.exports);
+    window.__sip = { parse: module.exports.parse, version: ${JSON.stringify(version)} };
+    return window.__sip.version;
+  })()`;
+}
+
+/// The wasm-bindgen JS glue of the build in `dist`: the page imports it again (same module
+/// instance, already initialised) to reach the `NewlineScan` export.
+export function glueName(dist) {
+  const found = fs.readdirSync(dist).filter((f) => /^rcc-doctor-web-[0-9a-f]+\.js$/.test(f));
+  if (found.length !== 1) throw new Error(`expected one rcc-doctor-web-<hash>.js in ${dist}, found ${found}`);
+  return found[0];
+}
+
+/// A fresh page on the logs step with the benchmark's listeners: the picked File and the time
+/// of the input's change event (capture phase, before the app reads and clears the input).
+export async function openApp(context, baseUrl) {
+  const page = await context.newPage();
+  await page.goto(`${baseUrl}/#/logs`);
+  await page.evaluate(() => localStorage.clear());
+  await page.reload();
+  await page.getByRole('heading', { level: 2, name: /^Logs$/ }).waitFor();
+  await page.evaluate(() => {
+    window.__bench = { file: null, pickAt: null };
+    document.addEventListener('change', (e) => {
+      if (e.target && e.target.id === 'log-files' && e.target.files.length) {
+        window.__bench.pickAt = performance.now();
+        window.__bench.file = e.target.files[0];
+      }
+    }, true);
+  });
+  return page;
+}
+
+/// One pick of `file` through `#log-files`: waits for its card (with the message count) and the
+/// worker's read timing for exactly its bytes, then removes it again.
+export async function pickOnce(page, file, { timeout = LONG } = {}) {
+  const name = path.basename(file);
+  const bytes = fs.statSync(file).size;
+  await page.evaluate(({ name, bytes, timeout }) => {
+    window.__bench.shown = new Promise((resolve, reject) => {
+      const find = () => {
+        const card = [...document.querySelectorAll('.file-card')].find((c) => c.dataset.file === name);
+        const count = card && card.querySelector('[data-count="messages"]');
+        const timing = document.querySelector('[data-testid="read-timing"]');
+        if (!count || !timing || Number(timing.dataset.bytes) !== bytes) return false;
+        const at = performance.now();
+        observer.disconnect();
+        clearTimeout(timer);
+        resolve({
+          e2eMs: at - window.__bench.pickAt,
+          format: card.dataset.format,
+          messages: parseInt(count.textContent, 10),
+          bytes: Number(timing.dataset.bytes),
+          readMs: Number(timing.dataset.readMs),
+          diagnoseMs: Number(timing.dataset.diagnoseMs),
+          where: timing.dataset.where,
+          text: timing.textContent,
+        });
+        return true;
+      };
+      const observer = new MutationObserver(find);
+      const timer = setTimeout(() => { observer.disconnect(); reject(new Error(`no card for ${name}`)); }, timeout);
+      if (!find()) observer.observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+    });
+  }, { name, bytes, timeout });
+  await page.locator('#log-files').setInputFiles(file);
+  const run = await page.evaluate(() => window.__bench.shown);
+  await page.getByRole('button', { name: `Remove ${name}` }).click();
+  await page.locator('.file-card').first().waitFor({ state: 'detached', timeout });
+  await page.getByTestId('analysis-progress').waitFor({ state: 'detached', timeout });
+  return run;
+}
+
+/// The picked file's bytes, in the page (window.__bench.bytes).
+async function loadPickedBytes(page) {
+  return page.evaluate(async () => {
+    window.__bench.bytes = new Uint8Array(await window.__bench.file.arrayBuffer());
+    return window.__bench.bytes.length;
+  });
+}
+
+/// Best ms per call of `body` over `samples` samples, calling it as often as needed for a sample
+/// to last at least `minMs` (the page clock is coarse). Runs in the page (installed by `helpers`).
+function bestOf(body, samples, minMs) {
+  let reps = 1;
+  let best = Infinity;
+  let result;
+  for (let s = 0; s < samples; s++) {
+    let t0 = performance.now();
+    for (let r = 0; r < reps; r++) result = body();
+    let took = performance.now() - t0;
+    while (took < minMs) {
+      reps *= 2;
+      t0 = performance.now();
+      for (let r = 0; r < reps; r++) result = body();
+      took = performance.now() - t0;
+    }
+    best = Math.min(best, took / reps);
+  }
+  return { ms: best, result };
+}
+const helpers = (page) => page.evaluate(`window.__bestOf = ${bestOf.toString()}; true`);
+
+/// The wasm newline scan over the picked bytes, in this page.
+export async function measureNewlines(page, glue, { samples = 5, minMs = 50 } = {}) {
+  await helpers(page);
+  return page.evaluate(async ({ glue, samples, minMs }) => {
+    const { NewlineScan } = await import(`./${glue}`);
+    const scan = new NewlineScan(window.__bench.bytes);
+    try {
+      const { ms, result } = window.__bestOf(() => scan.count(), samples, minMs);
+      return { ms, count: result, bytes: scan.len() };
+    } finally {
+      scan.free();
+    }
+  }, { glue, samples, minMs });
+}
+
+/// npm `sip` parse over the picked raw-SIP bytes' messages (split outside the timing).
+export async function measureSip(page, { samples = 5, minMs = 50 } = {}) {
+  const version = await page.evaluate(sipPageScript());
+  await helpers(page);
+  const out = await page.evaluate(({ samples, minMs }) => {
+    // latin1 maps each byte to one char, so Content-Length (bytes) indexes the string.
+    const text = new TextDecoder('latin1').decode(window.__bench.bytes);
+    const messages = [];
+    for (let i = 0; i < text.length;) {
+      while (i < text.length && (text[i] === '\r' || text[i] === '\n')) i++;
+      if (i >= text.length) break;
+      const end = text.indexOf('\r\n\r\n', i);
+      if (end < 0) { messages.push(text.slice(i)); break; }
+      const len = /^(?:content-length|l)[ \t]*:[ \t]*(\d+)/im.exec(text.slice(i, end));
+      const stop = Math.min(text.length, end + 4 + (len ? Number(len[1]) : 0));
+      messages.push(text.slice(i, stop));
+      i = stop;
+    }
+    const parse = window.__sip.parse;
+    const { ms, result } = window.__bestOf(() => {
+      let ok = 0;
+      for (const m of messages) {
+        const r = parse(m);
+        if (r && r.headers && (r.method || r.status)) ok++;
+      }
+      return ok;
+    }, samples, minMs);
+    return { ms, parsed: result, split: messages.length };
+  }, { samples, minMs });
+  return { ...out, version };
+}
+
+const rate = (bytes, ms) => (ms > 0 ? bytes / MB / (ms / 1000) : NaN);
+
+/// Every measurement for one file in one fresh page: `runs` picks (best kept, all recorded), then
+/// the newline scan and, for raw SIP, npm sip on the same bytes.
+export async function benchFile(context, baseUrl, file, { format = 'raw', runs = 3, samples = 5, minMs = 50, dist = 'dist' } = {}) {
+  const page = await openApp(context, baseUrl);
+  try {
+    const picks = [];
+    for (let r = 0; r < runs; r++) picks.push(await pickOnce(page, file));
+    const bytes = picks[0].bytes;
+    await loadPickedBytes(page);
+    const newline = await measureNewlines(page, glueName(dist), { samples, minMs });
+    const sip = format === 'raw' ? await measureSip(page, { samples, minMs }) : null;
+    const bestRead = Math.min(...picks.map((p) => p.readMs));
+    const bestE2e = Math.min(...picks.map((p) => p.e2eMs));
+    const ours = rate(bytes, bestRead);
+    const sipRate = sip ? rate(bytes, sip.ms) : null;
+    return {
+      format,
+      detected: picks[0].format,
+      file: path.basename(file),
+      bytes,
+      mb: bytes / MB,
+      messages: picks[0].messages,
+      where: picks[0].where,
+      summary: picks[0].text,
+      newline: { mbps: rate(bytes, newline.ms), ms: newline.ms, newlines: newline.count },
+      ours: { mbps: ours, bestReadMs: bestRead, readMs: picks.map((p) => p.readMs), diagnoseMs: picks.map((p) => p.diagnoseMs) },
+      e2e: { mbps: rate(bytes, bestE2e), bestMs: bestE2e, ms: picks.map((p) => p.e2eMs) },
+      sip: sip && { mbps: sipRate, ms: sip.ms, messages: sip.parsed, split: sip.split, version: sip.version },
+      ratio: sip ? ours / sipRate : null,
+    };
+  } finally {
+    await page.close();
+  }
+}
+
+export function chromiumVersion(executable = process.env.CHROMIUM || '/usr/bin/chromium') {
+  try {
+    return execFileSync(executable, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+const fmt = (v, digits = 0) => (v == null || !Number.isFinite(v) ? '—' : v.toFixed(digits));
+
+export function table(rows) {
+  const head = ['format', 'MB', 'messages', 'sip messages', 'newline MB/s', 'ours MB/s (worker ingest)',
+    'ours end-to-end MB/s', 'npm sip MB/s', 'ours/sip'];
+  const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
+  for (const r of rows) {
+    lines.push(`| ${[r.detected, fmt(r.mb, 1), r.messages, r.sip ? r.sip.messages : '—', fmt(r.newline.mbps),
+      fmt(r.ours.mbps), fmt(r.e2e.mbps), fmt(r.sip && r.sip.mbps), r.ratio == null ? '—' : `${fmt(r.ratio, 1)}×`].join(' | ')} |`);
+  }
+  return lines.join('\n');
+}
+
+function parseArgs(argv) {
+  const opts = { runs: 5, logs: 'target/bench/logs', out: 'target/bench/browser.json' };
+  for (let i = 0; i < argv.length; i++) {
+    const [k, v] = [argv[i], argv[i + 1]];
+    if (k === '--sizes') opts.sizes = v.split(',').map(Number);
+    else if (k === '--formats') opts.formats = v.split(',');
+    else if (k === '--runs') opts.runs = Number(v);
+    else if (k === '--logs') opts.logs = v;
+    else if (k === '--out') opts.out = v;
+    else throw new Error(`unknown argument ${k} (see the top of scripts/bench-browser.mjs)`);
+    i++;
+  }
+  for (const f of opts.formats || []) if (!FORMATS[f]) throw new Error(`unknown format ${f}`);
+  if (opts.sizes?.some((s) => !(s > 0))) throw new Error('sizes are positive MB numbers');
+  if (!opts.sizes && !opts.formats) {
+    opts.matrix = [[1, 'raw'], [10, 'raw'], [100, 'raw'], ...['uccapi', 'server', 'wireshark', 'sipp'].map((f) => [10, f])];
+  } else {
+    const sizes = opts.sizes || [1, 10, 100];
+    const formats = opts.formats || Object.keys(FORMATS);
+    opts.matrix = sizes.flatMap((s) => formats.map((f) => [s, f]));
+  }
+  return opts;
+}
+
+/// Generates the missing synthetic logs with the native generator (same bytes as the native bench).
+function generate(dir, matrix) {
+  const file = ([mb, f]) => path.join(dir, `synth_${f}_${mb}mb.${FORMATS[f].ext}`);
+  const bySize = new Map();
+  for (const m of matrix) {
+    if (!fs.existsSync(file(m))) bySize.set(m[0], [...(bySize.get(m[0]) || []), m[1]]);
+  }
+  for (const [mb, formats] of bySize) {
+    execFileSync('cargo', ['run', '--release', '--quiet', '--example', 'gen_logs', '--', dir, '--formats', formats.join(','), String(mb)],
+      { cwd: ROOT, stdio: 'inherit' });
+  }
+  return matrix.map((m) => ({ mb: m[0], format: m[1], file: file(m) }));
+}
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  const dist = path.join(ROOT, 'dist');
+  if (!fs.existsSync(path.join(dist, 'index.html'))) throw new Error('no dist/: run `trunk build --release` (make dist) first');
+  const { serve } = await import('../e2e/server.mjs');
+  const { launch } = await import('../e2e/browser.mjs');
+  const inputs = generate(path.resolve(ROOT, opts.logs), opts.matrix);
+  const chromium = chromiumVersion();
+  console.log(`browser ingestion benchmark: ${chromium}; ${os.cpus().length} cores (${os.cpus()[0]?.model}); best of ${opts.runs} picks`);
+  const server = await serve(dist);
+  const context = await launch();
+  const rows = [];
+  try {
+    for (const input of inputs) {
+      const row = await benchFile(context, server.url, input.file, { format: input.format, runs: opts.runs, dist });
+      rows.push(row);
+      const agree = row.sip ? (row.sip.messages === row.messages ? 'sip agrees' : `SIP DISAGREES: ${row.sip.messages}`) : '';
+      console.log(`  ${row.file}: ${row.messages} messages, ingest ${row.ours.readMs.map((ms) => ms.toFixed(1)).join('/')} ms, `
+        + `end-to-end ${row.e2e.ms.map((ms) => ms.toFixed(0)).join('/')} ms ${agree}`);
+    }
+  } finally {
+    await context.close();
+    await server.close();
+  }
+  console.log();
+  console.log(table(rows));
+  console.log();
+  console.log(`Chromium: ${chromium}`);
+  const out = path.resolve(ROOT, opts.out);
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  fs.writeFileSync(out, JSON.stringify({
+    chromium, date: new Date().toISOString(), cpus: os.cpus().length, cpu: os.cpus()[0]?.model,
+    mb: 'MB = 2^20 bytes', runs: opts.runs, rows,
+  }, null, 2));
+  console.log(`wrote ${path.relative(ROOT, out)}`);
+  const disagree = rows.filter((r) => r.sip && r.sip.messages !== r.messages);
+  if (disagree.length) console.log(`note: npm sip and RCC Doctor disagree on the message count for ${disagree.map((r) => r.file)}`);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  main().catch((e) => { console.error(e); process.exit(1); });
+}
