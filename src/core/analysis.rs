@@ -11,7 +11,7 @@ use crate::core::directory::{
     self, AdAttributes, AdFields, AdPaste, Check, CheckContext, LineUriForm, ObservedProvisioning,
 };
 use crate::core::extract;
-use crate::core::ingest::{self, IngestOptions, Ingested, InputFile};
+use crate::core::ingest::{self, IngestOptions, Ingested, OwnedInput};
 use crate::core::profile::{self, Profile};
 use crate::core::redact::{RedactOptions, RedactionReport, Redactor};
 use crate::core::routing::{self, CaseNames, ParsedRules, Simulation};
@@ -90,12 +90,49 @@ pub fn analyze_with_hooks(
     progress: &mut dyn FnMut(f64),
     on_stage: &mut dyn FnMut(Stage),
 ) -> Analysis {
+    let logs = input
+        .logs
+        .iter()
+        .map(|l| OwnedInput {
+            name: l.name.clone(),
+            bytes: l.bytes.clone(),
+        })
+        .collect();
+    analyze_logs(input, logs, progress, on_stage)
+}
+
+/// As [`analyze_with_hooks`], taking the input: the log bytes become the text the messages
+/// share, without a copy (what the worker and the CLI use for big logs).
+pub fn analyze_owned(
+    mut input: AnalysisInput,
+    progress: &mut dyn FnMut(f64),
+    on_stage: &mut dyn FnMut(Stage),
+) -> Analysis {
+    let logs = input
+        .logs
+        .iter_mut()
+        .map(|l| OwnedInput {
+            name: l.name.clone(),
+            bytes: std::mem::take(&mut l.bytes),
+        })
+        .collect();
+    analyze_logs(&input, logs, progress, on_stage)
+}
+
+/// The analysis, with the logs' bytes given separately (`input.logs` gives names and offsets).
+fn analyze_logs(
+    input: &AnalysisInput,
+    logs: Vec<OwnedInput>,
+    progress: &mut dyn FnMut(f64),
+    on_stage: &mut dyn FnMut(Stage),
+) -> Analysis {
     let profile = profile::profile(&input.profile_id)
         .or_else(|| profile::profile(DEFAULT_PROFILE))
         .or_else(|| profile::profiles().into_iter().next())
         .expect("the build ships at least one gateway profile (tested in core::profile)");
     on_stage(Stage::ReadingLogs);
-    let ingested = read_logs(&input.logs, progress);
+    let offsets: Vec<i64> = input.logs.iter().map(|l| l.clock_offset_ms).collect();
+    let ingested = read_logs(logs, offsets, progress);
     on_stage(Stage::LogsRead);
     let ad_paste = directory::parse_paste(&input.ad_text);
     let ad = effective_attributes(&ad_paste, input.ad_fields.as_ref());
@@ -130,9 +167,13 @@ pub fn analyze_with_hooks(
         di.routing = Some(r.config.clone());
         di.topology = r.topology.clone();
     }
-    di.messages = ingested.messages.clone();
-    di.events = ingested.events.clone();
+    // Lent to the diagnosis and taken back: no copy of the messages at the memory peak.
+    let mut ingested = ingested;
+    di.messages = std::mem::take(&mut ingested.messages);
+    di.events = std::mem::take(&mut ingested.events);
     let diagnosis = diagnosis::diagnose(&di);
+    ingested.messages = std::mem::take(&mut di.messages);
+    ingested.events = std::mem::take(&mut di.events);
     on_stage(Stage::Diagnosed);
 
     Analysis {
@@ -193,19 +234,20 @@ impl StageTimings {
     }
 }
 
-/// [`analyze_with_progress`] timed by the caller's clock `now` (ms, monotonic): the core reads
+/// [`analyze_owned`] timed by the caller's clock `now` (ms, monotonic): the core reads
 /// no clock itself, the worker and the page pass `performance.now`.
 pub fn analyze_timed(
-    input: &AnalysisInput,
+    input: AnalysisInput,
     progress: &mut dyn FnMut(f64),
     now: &mut dyn FnMut() -> f64,
 ) -> (Analysis, StageTimings) {
     let mut marks = [0.0f64; 3];
-    let analysis = analyze_with_hooks(input, progress, &mut |stage| {
+    let bytes = input.logs.iter().map(|l| l.bytes.len()).sum();
+    let analysis = analyze_owned(input, progress, &mut |stage| {
         marks[stage as usize] = now();
     });
     let timings = StageTimings {
-        bytes: input.logs.iter().map(|l| l.bytes.len()).sum(),
+        bytes,
         read_ms: (marks[Stage::LogsRead as usize] - marks[Stage::ReadingLogs as usize]).max(0.0),
         diagnose_ms: (marks[Stage::Diagnosed as usize] - marks[Stage::LogsRead as usize]).max(0.0),
     };
@@ -280,17 +322,14 @@ fn observed_provisioning(messages: &[SipMessage]) -> ObservedProvisioning {
     observed
 }
 
-fn read_logs(logs: &[LogFileInput], progress: &mut dyn FnMut(f64)) -> Ingested {
+fn read_logs(
+    logs: Vec<OwnedInput>,
+    clock_offsets_ms: Vec<i64>,
+    progress: &mut dyn FnMut(f64),
+) -> Ingested {
     if logs.is_empty() {
         return Ingested::default();
     }
-    let files: Vec<InputFile> = logs
-        .iter()
-        .map(|l| InputFile {
-            name: &l.name,
-            bytes: &l.bytes,
-        })
-        .collect();
     let total = logs.iter().map(|l| l.bytes.len()).sum::<usize>().max(1);
     let starts: Vec<usize> = logs
         .iter()
@@ -301,10 +340,10 @@ fn read_logs(logs: &[LogFileInput], progress: &mut dyn FnMut(f64)) -> Ingested {
         })
         .collect();
     let opts = IngestOptions {
-        clock_offsets_ms: logs.iter().map(|l| l.clock_offset_ms).collect(),
+        clock_offsets_ms,
         ..IngestOptions::default()
     };
-    ingest::ingest_with_options(&files, &opts, &mut |p| {
+    ingest::ingest_owned(logs, &opts, &mut |p| {
         let base = starts.get(p.file_index).copied().unwrap_or(0);
         progress((base + p.bytes_done) as f64 / total as f64);
     })
@@ -493,16 +532,21 @@ mod tests {
         // ms as it reported progress, the rest of the analysis reports none.
         let input = example_input();
         let ticks = std::cell::Cell::new(0u32);
-        let (analysis, t) = analyze_timed(&input, &mut |_| ticks.set(ticks.get() + 1), &mut || {
-            f64::from(ticks.get())
-        });
+        let (analysis, t) = analyze_timed(
+            input.clone(),
+            &mut |_| ticks.set(ticks.get() + 1),
+            &mut || f64::from(ticks.get()),
+        );
+        // Taking the input gives the same analysis as borrowing it.
+        let json = |a: &Analysis| serde_json::to_string(a).unwrap();
+        assert_eq!(json(&analysis), json(&analyze(&input)));
         assert!(ticks.get() >= 2);
         assert_eq!(t.read_ms, f64::from(ticks.get()));
         assert_eq!(t.diagnose_ms, 0.0);
         let bytes: usize = input.logs.iter().map(|l| l.bytes.len()).sum();
         assert_eq!(t.bytes, bytes);
         assert!(!analysis.ingested.messages.is_empty());
-        let (_, none) = analyze_timed(&AnalysisInput::default(), &mut |_| {}, &mut || 1.0);
+        let (_, none) = analyze_timed(AnalysisInput::default(), &mut |_| {}, &mut || 1.0);
         assert_eq!(none.bytes, 0);
         assert_eq!(none.read_summary(), None);
     }

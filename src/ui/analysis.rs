@@ -81,7 +81,7 @@ fn prepared(state: AppState) -> (AnalysisInput, Option<Arc<Redacted>>) {
 
 /// Analyses on the page (no worker, or it failed), timed by the page's clock.
 fn analyze_on_page(input: &AnalysisInput, timing: RwSignal<Option<Timing>>) -> Arc<Analysis> {
-    let (analysis, stages) = analyze_here(input, &mut |_| {});
+    let (analysis, stages) = analyze_here(input.clone(), &mut |_| {});
     timing.set(Some(Timing {
         stages,
         in_worker: false,

@@ -37,7 +37,7 @@ pub fn now_ms() -> f64 {
 
 /// Analyses on this thread, timed by this thread's clock.
 pub fn analyze_here(
-    input: &AnalysisInput,
+    input: AnalysisInput,
     progress: &mut dyn FnMut(f64),
 ) -> (Analysis, StageTimings) {
     analyze_timed(input, progress, &mut now_ms)

@@ -27,7 +27,7 @@ pub fn analyze_in_worker(
         }
     }
     let copied = timing::now_ms();
-    let (analysis, stages) = timing::analyze_here(&input, &mut |f| {
+    let (analysis, stages) = timing::analyze_here(input, &mut |f| {
         let _ = progress.call1(&JsValue::NULL, &JsValue::from_f64(f));
     });
     let analysed = timing::now_ms();

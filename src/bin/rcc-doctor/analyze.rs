@@ -1,6 +1,6 @@
 //! `rcc-doctor analyze`: the whole analysis, as text for people or JSON for tools.
 
-use rcc_doctor::core::analysis::{analyze, Analysis, AnalysisInput, LogFileInput};
+use rcc_doctor::core::analysis::{analyze_owned, Analysis, AnalysisInput, LogFileInput};
 use rcc_doctor::core::diagnosis::LegState;
 use rcc_doctor::core::sip::ParseQuality;
 use std::collections::BTreeMap;
@@ -83,7 +83,8 @@ pub fn run(args: &[String]) -> i32 {
             return 2;
         }
     };
-    let analysis = analyze(&opts.input);
+    // Taken, not borrowed: the log bytes become the messages' shared text (no second copy).
+    let analysis = analyze_owned(opts.input, &mut |_| {}, &mut |_| {});
     if opts.json {
         match serde_json::to_string_pretty(&json_report(&analysis)) {
             Ok(s) => println!("{s}"),
