@@ -6,24 +6,10 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-/// Position of the first `b` in `hay`, eight bytes at a time (SWAR), no dependencies.
+/// Position of the first `b` in `hay` (memchr: SIMD where the target has it).
 #[inline]
 pub(crate) fn find_byte(hay: &[u8], b: u8) -> Option<usize> {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
-    let rep = LO.wrapping_mul(b as u64);
-    let mut i = 0;
-    let mut chunks = hay.chunks_exact(8);
-    for c in &mut chunks {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(c);
-        let v = u64::from_le_bytes(w) ^ rep;
-        if (v.wrapping_sub(LO) & !v & HI) != 0 {
-            break;
-        }
-        i += 8;
-    }
-    hay.get(i..)?.iter().position(|&x| x == b).map(|p| p + i)
+    memchr::memchr(b, hay)
 }
 
 /// Number of `\n` in `hay` (the physical lower bound of any line-based reader).
@@ -227,19 +213,12 @@ pub(crate) fn starts_with_ci(b: &[u8], prefix: &[u8]) -> bool {
             .is_some_and(|p| p.eq_ignore_ascii_case(prefix))
 }
 
-/// Offset of `needle` in `hay`.
+/// Offset of `needle` in `hay` (memchr's substring search: no restart per first-byte hit).
 pub(crate) fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    let first = *needle.first()?;
-    let mut from = 0;
-    while let Some(rest) = hay.get(from..) {
-        let i = find_byte(rest, first)?;
-        let at = from + i;
-        if hay.get(at..at + needle.len()) == Some(needle) {
-            return Some(at);
-        }
-        from = at + 1;
+    if needle.is_empty() {
+        return None;
     }
-    None
+    memchr::memmem::find(hay, needle)
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
