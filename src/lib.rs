@@ -5,7 +5,7 @@
 //! tested natively and powers the `rcc-doctor` CLI. The [`ui`] layer (browser only) renders what
 //! the core computes and collects input. See ARCHITECTURE.md for the map.
 
-pub mod core;
+pub use rcc_core::core;
 
 #[cfg(target_arch = "wasm32")]
 pub mod ui;
