@@ -251,8 +251,7 @@ pub(crate) fn assemble(
 
     // Keys are recomputed per pass (a scan of a few header slots) rather than kept for every
     // message: that would be ~80 bytes per message at the memory peak.
-    let dialogs = dialogs(&messages);
-    let transactions = transactions(&messages);
+    let (dialogs, transactions) = dialogs_and_transactions(&messages);
     Ingested {
         files: reports,
         messages,
@@ -343,13 +342,36 @@ fn suggest_offsets(reports: &mut [FileReport], per_file: &[(Vec<SipMessage>, Vec
     }
 }
 
-fn dialogs(messages: &[SipMessage]) -> Vec<Dialog> {
-    let mut out: Vec<Dialog> = Vec::new();
-    let mut by_call: FxMap<&str, Vec<usize>> = FxMap::default();
-    for (i, k) in messages.iter().map(keys).enumerate() {
-        let Some(call_id) = k.call_id else { continue };
+/// Dialogs (Call-ID + tags) and transactions (top Via branch + CSeq method), in one pass.
+fn dialogs_and_transactions(messages: &[SipMessage]) -> (Vec<Dialog>, Vec<Transaction>) {
+    let mut dialogs = Dialogs::with_capacity(messages.len() / 8);
+    let mut transactions = Transactions::with_capacity(messages.len() / 2);
+    for (i, m) in messages.iter().enumerate() {
+        let k = keys(m);
+        dialogs.add(i, &k);
+        transactions.add(i, m, &k);
+    }
+    (dialogs.out, transactions.out)
+}
+
+struct Dialogs<'a> {
+    out: Vec<Dialog>,
+    by_call: FxMap<&'a str, Vec<usize>>,
+}
+
+impl<'a> Dialogs<'a> {
+    fn with_capacity(n: usize) -> Self {
+        Dialogs {
+            out: Vec::with_capacity(n),
+            by_call: FxMap::with_capacity_and_hasher(n, Default::default()),
+        }
+    }
+
+    fn add(&mut self, i: usize, k: &Keys<'a>) {
+        let out = &mut self.out;
+        let Some(call_id) = k.call_id else { return };
         let (ft, tt) = (tag_of(k.from), tag_of(k.to));
-        let cands = by_call.entry(call_id).or_default();
+        let cands = self.by_call.entry(call_id).or_default();
         let found = cands.iter().copied().find(|&d| {
             let dl = &out[d];
             let (a, b) = (dl.from_tag.as_deref(), dl.to_tag.as_deref());
@@ -377,24 +399,34 @@ fn dialogs(messages: &[SipMessage]) -> Vec<Dialog> {
             }
         }
     }
-    out
 }
 
-fn transactions(messages: &[SipMessage]) -> Vec<Transaction> {
-    let mut out: Vec<Transaction> = Vec::new();
-    let mut index: FxMap<(&str, &str), usize> = FxMap::default();
-    let mut copies: FxSet<(usize, u64)> = FxSet::default();
-    for (i, m) in messages.iter().enumerate() {
-        let k = keys(m);
+struct Transactions<'a> {
+    out: Vec<Transaction>,
+    index: FxMap<(&'a str, &'a str), usize>,
+    copies: FxSet<(usize, u64)>,
+}
+
+impl<'a> Transactions<'a> {
+    fn with_capacity(n: usize) -> Self {
+        Transactions {
+            out: Vec::with_capacity(n),
+            index: FxMap::with_capacity_and_hasher(n, Default::default()),
+            copies: FxSet::with_capacity_and_hasher(n * 2, Default::default()),
+        }
+    }
+
+    fn add(&mut self, i: usize, m: &'a SipMessage, k: &Keys<'a>) {
+        let out = &mut self.out;
         let Some(branch) = branch_of(k.via) else {
-            continue;
+            return;
         };
         let method = k
             .cseq
             .and_then(|v| v.split_whitespace().nth(1))
             .or_else(|| m.method())
             .unwrap_or("");
-        let t = *index.entry((branch, method)).or_insert_with(|| {
+        let t = *self.index.entry((branch, method)).or_insert_with(|| {
             out.push(Transaction {
                 branch: branch.to_string(),
                 method: method.to_string(),
@@ -412,12 +444,11 @@ fn transactions(messages: &[SipMessage]) -> Vec<Transaction> {
             StartLineRef::Response { code, reason } => (code, reason).hash(&mut h),
         }
         let key = (t, h.finish());
-        if !copies.insert(key) {
+        if !self.copies.insert(key) {
             out[t].retransmissions += 1;
         }
         out[t].messages.push(i);
     }
-    out
 }
 
 #[cfg(test)]

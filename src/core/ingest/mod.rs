@@ -208,8 +208,11 @@ fn detect_markers(b: &[u8]) -> Option<LogFormat> {
 fn detect_whole(buf: &[u8]) -> LogFormat {
     let head = buf.get(..SNIFF.min(buf.len())).unwrap_or(&[]);
     match detect_decoded(head) {
-        f @ (LogFormat::RawSip | LogFormat::Unknown) if buf.len() > SNIFF => {
-            detect_markers(buf.get(SNIFF.saturating_sub(64)..).unwrap_or(&[])).unwrap_or(f)
+        // A head with SIP start lines and no markers is raw SIP; only a head with neither (a
+        // trace opening with noise) makes the whole file worth scanning.
+        LogFormat::Unknown if buf.len() > SNIFF => {
+            detect_markers(buf.get(SNIFF.saturating_sub(64)..).unwrap_or(&[]))
+                .unwrap_or(LogFormat::Unknown)
         }
         f => f,
     }

@@ -1,7 +1,7 @@
 //! One reader per log format. Each walks the file's lines once, cuts out the SIP text of every
 //! packet/record and hands it to the lenient front end in [`super::sipmsg`].
 
-use super::sipmsg::{build, frame_region, frame_region_ticked, Ctx, HeaderAcc, Meta, Out};
+use super::sipmsg::{build, frame_region, frame_region_ticked, Ctx, Meta, Out};
 use super::text::{
     find, lossy, parse_mdy_time, parse_ymd_time, starts_with_ci, trim, Line, LineCursor,
 };
@@ -186,7 +186,7 @@ fn server_record(buf: &[u8], cur: &mut LineCursor, head: Line, ctx: Ctx, out: &m
     let mut fields: Vec<(String, String)> = Vec::new();
     let mut start_line = None;
     let mut start_line_no = head.num;
-    let mut acc = HeaderAcc::default();
+    let mut acc = out.header_acc();
     let mut body_from: Option<usize> = None;
     let mut end_line = head.num;
     let mut closed = false;

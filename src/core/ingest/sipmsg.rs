@@ -13,7 +13,7 @@ use super::text::{find_byte, lossy, trim, Line, LineCursor};
 use super::Problem;
 use crate::core::sip::{
     known_header, Direction, ExtraText, LogEvent, ParseQuality, SipMessage, Slot, SourceRef, Span,
-    StartSpans,
+    StartLineRef, StartSpans,
 };
 use std::sync::Arc;
 
@@ -74,9 +74,22 @@ pub(crate) struct Out {
     pub problems: Vec<Problem>,
     /// rsip's verdict per start line (it depends on nothing else, see [`rsip_check`]).
     rsip_verdicts: FxMap<String, Result<(), String>>,
+    /// Reused buffers: the text rsip reads, and the header slots of the message being read.
+    scratch_text: String,
+    scratch_slots: Vec<Slot>,
 }
 
 impl Out {
+    /// A header accumulator reusing this file's slot buffer (given back by [`build`]).
+    pub fn header_acc(&mut self) -> HeaderAcc {
+        let mut slots = std::mem::take(&mut self.scratch_slots);
+        slots.clear();
+        HeaderAcc {
+            slots,
+            ..HeaderAcc::default()
+        }
+    }
+
     pub fn problem(&mut self, line: u32, message: impl Into<String>) {
         // A pathological file must not produce a million problems.
         const MAX: usize = 200;
@@ -395,11 +408,28 @@ fn plural(n: u32, what: &str, verb: &str) -> String {
     }
 }
 
-/// The header block text rsip sees: start line, headers (all, or none), blank line (the body is
-/// left out: rsip only copies it).
-fn head_text(m: &SipMessage, with_headers: bool) -> String {
-    let mut s = m.start_line_text();
-    s.push_str("\r\n");
+/// Writes the header block text rsip sees into `s`: start line, headers (all, or none), blank
+/// line (the body is left out: rsip only copies it).
+fn head_text(m: &SipMessage, with_headers: bool, s: &mut String) {
+    s.clear();
+    match m.start_line() {
+        StartLineRef::Request { method, uri } => {
+            s.push_str(method);
+            s.push(' ');
+            s.push_str(uri);
+            s.push_str(" SIP/2.0\r\n");
+        }
+        StartLineRef::Response { code, reason } => {
+            s.push_str("SIP/2.0 ");
+            // A status code is three digits (the reader only accepts 100..=699).
+            for d in [code / 100, code / 10 % 10, code % 10] {
+                s.push(char::from(b'0' + (d % 10) as u8));
+            }
+            s.push(' ');
+            s.push_str(reason);
+            s.push_str("\r\n");
+        }
+    }
     if with_headers {
         for h in m.headers() {
             if !h.name.is_empty() {
@@ -411,7 +441,6 @@ fn head_text(m: &SipMessage, with_headers: bool) -> String {
         }
     }
     s.push_str("\r\n");
-    s
 }
 
 /// rsip's verdict on the normalised message, cheaply.
@@ -427,28 +456,31 @@ fn rsip_check(
     m: &SipMessage,
     malformed: bool,
     cache: &mut FxMap<String, Result<(), String>>,
+    text: &mut String,
 ) -> Result<(), String> {
     if malformed {
         return rsip_check_full(m);
     }
-    let text = head_text(m, false);
-    if let Some(v) = cache.get(&text) {
+    head_text(m, false, text);
+    if let Some(v) = cache.get(text.as_str()) {
         return v.clone();
     }
     let verdict = match rsip::SipMessage::try_from(text.as_str()) {
         Ok(_) => Ok(()),
         Err(e) => Err(short_error(&e.to_string())),
     };
-    if cache.len() >= 4096 {
+    // Bounded: a log with more distinct start lines than this starts over.
+    if cache.len() >= 1 << 16 {
         cache.clear();
     }
-    cache.insert(text, verdict.clone());
+    cache.insert(text.clone(), verdict.clone());
     verdict
 }
 
 /// rsip on the whole normalised header block (reference for [`rsip_check`]).
 fn rsip_check_full(m: &SipMessage) -> Result<(), String> {
-    let text = head_text(m, true);
+    let mut text = String::new();
+    head_text(m, true, &mut text);
     match rsip::SipMessage::try_from(text.as_str()) {
         Ok(_) => Ok(()),
         Err(e) => Err(short_error(&e.to_string())),
@@ -544,16 +576,18 @@ pub(crate) fn build(
         local_span: local,
         peer_span: peer,
         start,
-        slots: slots.into_boxed_slice(),
+        // An exact-size copy; the growing buffer goes back to `out` for the next message.
+        slots: Box::from(slots.as_slice()),
         body_span: body,
         quality: ParseQuality::Clean,
         also_seen: Vec::new(),
     };
     let verdict = if ctx.validate {
-        rsip_check(&m, malformed, &mut out.rsip_verdicts)
+        rsip_check(&m, malformed, &mut out.rsip_verdicts, &mut out.scratch_text)
     } else {
         Ok(())
     };
+    out.scratch_slots = slots;
     m.quality = match verdict {
         Err(reason) => ParseQuality::Partial { reason },
         Ok(()) if reasons.is_empty() => ParseQuality::Clean,
@@ -679,10 +713,8 @@ fn read_message(
     out: &mut Out,
 ) {
     let region = cur.buf();
-    let mut acc = HeaderAcc {
-        lf_only: first.lf_only,
-        ..HeaderAcc::default()
-    };
+    let mut acc = out.header_acc();
+    acc.lf_only = first.lf_only;
     let mut last_line = first.num;
     let mut body_start: Option<(usize, u32)> = None; // offset, line number
     while let Some(line) = cur.next() {
@@ -846,7 +878,7 @@ mod tests {
                 frame_region(text.as_bytes(), 1, ctx, &Meta::default(), &mut out);
                 for m in &out.messages {
                     let malformed = m.headers().any(|h| h.name.is_empty());
-                    let fast = rsip_check(m, malformed, &mut cache).is_ok();
+                    let fast = rsip_check(m, malformed, &mut cache, &mut String::new()).is_ok();
                     let full = rsip_check_full(m).is_ok();
                     assert_eq!(fast, full, "{}", m.start_line_text());
                     n += 1;
