@@ -10,7 +10,7 @@ use rcc_doctor::core::example::nortel_seed;
 use rcc_doctor::core::profile::profile;
 use rcc_doctor::core::sip::{Header, ParseQuality, SipMessage, SourceRef, StartLine, Timestamp};
 use rcc_doctor::ui::diagram::{FlowDiagram, Ladder};
-use std::sync::Arc;
+use rcc_doctor::ui::source::AnalysisSource;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
@@ -303,12 +303,11 @@ fn many_messages(n: usize) -> Vec<SipMessage> {
 
 #[wasm_bindgen_test]
 async fn a_ten_thousand_row_ladder_renders_only_a_window() {
-    let messages = Arc::new(many_messages(10_000));
+    let source = AnalysisSource::local_ladder(many_messages(10_000), None, None, None);
     let host = host();
-    let m = messages.clone();
     let handle = leptos::mount::mount_to(
         host.clone(),
-        move || view! { <Ladder messages=m.clone() /> },
+        move || view! { <Ladder source=source.clone() /> },
     );
     let ladder = host.query_selector(".ladder").unwrap().unwrap();
     assert_eq!(ladder.get_attribute("data-rows").as_deref(), Some("10000"));

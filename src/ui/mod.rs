@@ -12,6 +12,7 @@ mod glossary;
 mod router;
 mod share;
 mod shell;
+pub mod source;
 mod state;
 mod steps;
 mod storage;
