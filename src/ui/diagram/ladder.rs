@@ -124,18 +124,20 @@ pub fn Ladder(
         }
     };
     // The page answers now, before the first render; the worker later.
+    let asked = StoredValue::new(filter.get_untracked());
     ask_filter(filter.get_untracked());
-    // A new filter: ask for its rows, and start at the top.
-    Effect::new(move |prev: Option<LadderFilter>| {
+    // A new filter (even one set before this effect first ran): ask for its rows, start at the
+    // top.
+    Effect::new(move |_| {
         let f = filter.get();
-        if prev.as_ref().is_some_and(|p| *p != f) {
-            ask_filter(f.clone());
+        if asked.with_value(|a| *a != f) {
+            asked.set_value(f.clone());
+            ask_filter(f);
             if let Some(el) = scroller.get_untracked() {
                 el.set_scroll_top(0);
             }
             scroll_top.set(0.0);
         }
-        f
     });
 
     let count = move || visible.with(|v| v.as_ref().map(|l| l.rows.len()));
