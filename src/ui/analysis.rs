@@ -81,7 +81,16 @@ fn request_of(state: AppState) -> Request {
     }
 }
 
-/// Analyses on the page, when every log's bytes are in page memory.
+/// Analyses `input` (with its log bytes) on the page.
+fn analyse_input(input: AnalysisInput, redact: bool) -> Current {
+    let (summary, details) = analyze_for_wizard(input, redact, &mut |_| {});
+    Current {
+        summary: Arc::new(summary),
+        source: AnalysisSource::local(details),
+    }
+}
+
+/// Analyses on the page, when every log's bytes are in page memory (`None` otherwise).
 fn analyse_here(request: &Request) -> Option<Current> {
     let mut input = request.input.clone();
     for (log, data) in input.logs.iter_mut().zip(&request.logs) {
@@ -90,11 +99,7 @@ fn analyse_here(request: &Request) -> Option<Current> {
             LogData::File(_) => return None,
         }
     }
-    let (summary, details) = analyze_for_wizard(input, request.redact, &mut |_| {});
-    Some(Current {
-        summary: Arc::new(summary),
-        source: AnalysisSource::local(details),
-    })
+    Some(analyse_input(input, request.redact))
 }
 
 /// Analyses on the page, reading picked files first if there are any (only where the worker
@@ -129,16 +134,10 @@ pub struct Busy(pub RwSignal<Option<f64>>);
 /// on the page (it is what was saved, small); every later change goes to the analysis worker
 /// when the page has one, with progress, and results older than the newest request are dropped.
 pub fn provide_analysis(state: AppState) -> Signal<Current> {
+    // Saved logs are always in page memory; the empty analysis is only a fallback.
     let first = untrack(|| request_of(state));
-    let first = analyse_here(&first).unwrap_or_else(|| {
-        // Saved logs are always in page memory; this is only the empty fallback.
-        analyse_here(&Request {
-            input: AnalysisInput::default(),
-            logs: Vec::new(),
-            redact: false,
-        })
-        .expect("no logs to read")
-    });
+    let first =
+        analyse_here(&first).unwrap_or_else(|| analyse_input(AnalysisInput::default(), false));
     let current = RwSignal::new(first);
     let busy = RwSignal::new(None::<f64>);
     let latest = StoredValue::new(0u32);

@@ -119,7 +119,7 @@ impl AnalysisSource {
     /// Make sure the rows at `window` (positions in `filtered`) and around it are at hand:
     /// remotely, fetches the pages of rows neither cached nor in flight.
     pub fn want(&self, filtered: &[u32], window: Range<usize>) {
-        let Kind::Remote { rows, .. } = &self.kind else {
+        let Kind::Remote { id, client, rows } = &self.kind else {
             return;
         };
         let missing = rows
@@ -129,9 +129,6 @@ impl AnalysisSource {
             return;
         }
         let cache = rows.clone();
-        let Kind::Remote { id, client, .. } = &self.kind else {
-            return;
-        };
         let asked = missing.clone();
         client.query(*id, &Query::Rows { rows: missing }, move |value| {
             let fetched = value
@@ -182,7 +179,8 @@ impl AnalysisSource {
         }
     }
 
-    /// Redacted log `index` as a `Uint8Array`, when the analysis ran on redacted inputs.
+    /// Redacted log `index` (a `Uint8Array` from the page, a `Blob` from the worker), when the
+    /// analysis ran on redacted inputs; either goes into a download as it is.
     pub fn redacted_log(&self, index: usize, done: impl FnOnce(Option<JsValue>) + 'static) {
         match &self.kind {
             Kind::Local(d) => done(

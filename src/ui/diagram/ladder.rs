@@ -106,7 +106,7 @@ pub fn Ladder(
     // The row "Jump to failing message" scrolls to once the list that shows it is here.
     let pending_jump = RwSignal::new(None::<usize>);
     // A focused placeholder row is replaced when its row arrives: focus the real one then.
-    let focus_when_loaded = StoredValue::new(None::<usize>);
+    let focus_when_loaded = RwSignal::new(None::<usize>);
     let scroller = NodeRef::<leptos::html::Div>::new();
 
     let ask_filter = {
@@ -223,26 +223,30 @@ pub fn Ladder(
         let source = source.clone();
         Effect::new(move |_| {
             use leptos::wasm_bindgen::JsCast;
-            let Some(r) = focus_when_loaded.get_value() else {
+            let Some(r) = focus_when_loaded.get() else {
                 return;
             };
             if source.row(r).is_none() {
                 return;
             }
-            focus_when_loaded.set_value(None);
-            let lost = document()
-                .active_element()
-                .is_none_or(|a| a.tag_name().eq_ignore_ascii_case("body"));
-            let row = scroller.get_untracked().and_then(|el| {
-                el.query_selector(&format!(".ladder-row[data-row=\"{r}\"]"))
-                    .ok()
-                    .flatten()
-            });
-            if let (true, Some(row)) = (lost, row) {
-                if let Ok(row) = row.dyn_into::<web_sys::HtmlElement>() {
-                    let _ = row.focus();
+            focus_when_loaded.set(None);
+            // After the rows are redrawn: if the focus went with the placeholder, it goes to the
+            // row that replaced it.
+            request_animation_frame(move || {
+                let lost = document()
+                    .active_element()
+                    .is_none_or(|a| a.tag_name().eq_ignore_ascii_case("body"));
+                let row = scroller.get_untracked().and_then(|el| {
+                    el.query_selector(&format!(".ladder-row[data-row=\"{r}\"]"))
+                        .ok()
+                        .flatten()
+                });
+                if let (true, Some(row)) = (lost, row) {
+                    if let Ok(row) = row.dyn_into::<web_sys::HtmlElement>() {
+                        let _ = row.focus();
+                    }
                 }
-            }
+            });
         });
     }
 
@@ -346,7 +350,10 @@ pub fn Ladder(
     let on_body_focus = move |ev: web_sys::FocusEvent| {
         if let Some((el, r)) = row_of(&ev) {
             let pending = el.class_list().contains("pending");
-            focus_when_loaded.set_value(pending.then_some(r));
+            let wait = pending.then_some(r);
+            if focus_when_loaded.get_untracked() != wait {
+                focus_when_loaded.set(wait);
+            }
         }
     };
     let on_body_key = move |ev: web_sys::KeyboardEvent| {
