@@ -17,7 +17,7 @@ mod state;
 mod steps;
 mod storage;
 mod theme;
-mod worker;
+pub mod worker;
 
 pub use app::App;
 pub use embed::{host_mounts, mount_embedded, EmbedOptions};
