@@ -258,3 +258,58 @@ test('a 10,000-message log scrolls smoothly in the ladder', async (t) => {
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('the ladder asks the worker: filters, jump to the failing message, keyboard, raw message, Mermaid copy', async () => {
+  const opened = await openExample();
+  if (!opened) assert.fail(NOT_WIRED);
+  const { page, errors } = opened;
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+  assert.ok(page.workers().some((w) => /worker-[0-9a-f]+\.js$/.test(w.url())), 'the example was analysed in the worker');
+  const ladder = page.locator('.ladder');
+  await page.locator('.ladder-row[data-verdict]').first().waitFor();
+  const total = Number(await ladder.getAttribute('data-rows'));
+  const count = async () => (await page.locator('.ladder-count').innerText()).match(/^(\d+) of (\d+) messages$/);
+  const shownRows = () => page.locator('.ladder-row').evaluateAll((els) => els.map((e) => ({ row: Number(e.dataset.row), verdict: e.dataset.verdict ?? null, label: e.querySelector('.ladder-label')?.textContent ?? '' })));
+  const rcc = Number((await count())[1]);
+  assert.ok(rcc > 0 && rcc <= total);
+  // Method filter: only INVITE transactions (requests and their responses).
+  await page.locator('select[data-filter="method"]').selectOption('INVITE');
+  await page.waitForFunction(() => [...document.querySelectorAll('.ladder-row')].every((r) => r.dataset.verdict && /INVITE/.test(r.textContent)));
+  const invites = Number((await count())[1]);
+  assert.ok(invites > 0 && invites <= rcc, `${invites} INVITE rows`);
+  // Dialog filter: the option says how many rows the dialog has.
+  await page.locator('select[data-filter="method"]').selectOption('');
+  const option = page.locator('select[data-filter="dialog"] option[value]:not([value=""])').first();
+  const rowsOfDialog = Number((await option.innerText()).match(/\((\d+)\)$/)[1]);
+  await page.locator('select[data-filter="dialog"]').selectOption(await option.getAttribute('value'));
+  await page.waitForFunction((n) => document.querySelector('.ladder-count').textContent.startsWith(`${n} of `), rowsOfDialog);
+  // Jump to the failing message: every filter off, the failing row selected and its raw message shown.
+  await page.locator('[data-action="ladder-jump-failing"]').click();
+  await page.waitForFunction((n) => document.querySelector('.ladder-count').textContent === `${n} of ${n} messages`, total);
+  assert.equal(await page.locator('[data-filter="rcc-only"]').getAttribute('aria-pressed'), 'false');
+  const failing = page.locator('.ladder-row.selected[data-verdict="failing-leg"]');
+  await failing.waitFor();
+  const failingRow = await failing.getAttribute('data-row');
+  await page.locator(`.ladder-raw[data-row="${failingRow}"] pre`).waitFor();
+  assert.match(await page.locator('.ladder-raw header').innerText(), /the failing leg/);
+  // Keyboard: ArrowDown moves to the next row, Enter opens it, Escape closes it.
+  const rows = await shownRows();
+  const first = rows.find((r) => r.verdict);
+  await page.locator(`.ladder-row[data-row="${first.row}"]`).focus();
+  await page.keyboard.press('ArrowDown');
+  const next = await page.evaluate(() => Number(document.activeElement.dataset.row));
+  assert.equal(next, rows[rows.indexOf(first) + 1].row);
+  await page.keyboard.press('Enter');
+  await page.locator(`.ladder-raw[data-row="${next}"] pre`).waitFor();
+  assert.ok(await page.locator(`.ladder-raw[data-row="${next}"] .raw-header.key[data-header="CSeq"]`).count() >= 1);
+  await page.keyboard.press('Escape');
+  await page.locator('.ladder-raw').waitFor({ state: 'detached' });
+  // Copy Mermaid: the worker writes the text for the filtered rows.
+  await page.locator('[data-action="copy-mermaid"]').click();
+  await page.waitForFunction(() => document.querySelector('[data-action="copy-mermaid"]').textContent === 'Copied');
+  const mermaid = await page.evaluate(() => navigator.clipboard.readText());
+  assert.match(mermaid, /^sequenceDiagram\n/);
+  assert.equal(mermaid.split('\n').filter((l) => /->>|-->>|--x/.test(l)).length, total);
+  assert.deepEqual(errors, []);
+  await page.close();
+});

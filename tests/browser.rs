@@ -28,3 +28,83 @@ fn the_app_mounts_and_shows_the_step_rail() {
     assert!(footer.text_content().unwrap().contains("RCC Doctor v"));
     drop(handle);
 }
+
+/// The worker's end of the protocol, called as web/worker.js calls it: the summary comes back,
+/// the details stay and answer queries about that analysis only.
+#[wasm_bindgen_test]
+fn the_worker_answers_about_the_analysis_it_holds_and_no_other() {
+    use rcc_doctor::core::analysis::{AnalysisInput, AnalysisSummary, LogFileInput};
+    use rcc_doctor::core::ladder::{LadderFilter, RawMessage, Row};
+    use rcc_doctor::ui::worker::{analyze_in_worker, query_in_worker, Query};
+    use wasm_bindgen::{JsCast, JsValue};
+
+    let ex = rcc_doctor::core::example::nortel_seed();
+    let input = AnalysisInput {
+        profile_id: ex.profile_id.into(),
+        sign_in: ex.sign_in.into(),
+        ad_text: ex.ad_ldif.into(),
+        ad_fields: None,
+        rules_text: ex.rules.into(),
+        logs: ex
+            .logs
+            .iter()
+            .map(|(n, _)| LogFileInput {
+                name: n.to_string(),
+                bytes: Vec::new(),
+                clock_offset_ms: 0,
+            })
+            .collect(),
+    };
+    let files = js_sys::Array::new();
+    for (_, text) in &ex.logs {
+        files.push(&js_sys::Uint8Array::from(text.as_bytes()));
+    }
+    let json = serde_json::to_string(&input).unwrap();
+    let progress = js_sys::Function::new_no_args("");
+    let summary: AnalysisSummary = serde_json::from_str(
+        &analyze_in_worker(7, &json, files.clone(), false, &progress).unwrap(),
+    )
+    .unwrap();
+    assert!(summary.messages > 0);
+    assert_eq!(summary.ladder.rows, summary.messages);
+    let ask = |id: u32, q: &Query| query_in_worker(id, &serde_json::to_string(q).unwrap()).unwrap();
+    let all = ask(
+        7,
+        &Query::Filter {
+            filter: LadderFilter::default(),
+        },
+    );
+    let all = all.dyn_into::<js_sys::Uint32Array>().expect("row indexes");
+    assert_eq!(all.length() as usize, summary.messages);
+    let rows: Vec<Row> = serde_json::from_str(
+        &ask(7, &Query::Rows { rows: vec![2, 0] })
+            .as_string()
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0].message, 2);
+    let failing = summary
+        .ladder
+        .first_failing
+        .expect("the seed's failing row");
+    let raw: Option<RawMessage> =
+        serde_json::from_str(&ask(7, &Query::Raw { row: failing }).as_string().unwrap()).unwrap();
+    assert_eq!(raw.expect("raw message").row, failing);
+    assert!(ask(7, &Query::ReportSvg)
+        .as_string()
+        .unwrap()
+        .starts_with("<svg"));
+    // Not redacted: no redacted log to give.
+    assert!(ask(7, &Query::RedactedLog { index: 0 }).is_null());
+    // Another id: undefined, which the page drops.
+    assert_eq!(ask(6, &Query::ReportSvg), JsValue::UNDEFINED);
+    // A newer, redacted analysis replaces the held one.
+    analyze_in_worker(8, &json, files, true, &progress).unwrap();
+    assert_eq!(ask(7, &Query::ReportSvg), JsValue::UNDEFINED);
+    let blob = ask(8, &Query::RedactedLog { index: 0 });
+    let blob = blob
+        .dyn_into::<web_sys::Blob>()
+        .expect("a Blob of the redacted log");
+    assert!(blob.size() > 0.0);
+}

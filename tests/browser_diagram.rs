@@ -12,7 +12,7 @@ use rcc_doctor::core::sip::{
     Header, MessageParts, ParseQuality, SipMessage, SourceRef, StartLine, Timestamp,
 };
 use rcc_doctor::ui::diagram::{FlowDiagram, Ladder};
-use std::sync::Arc;
+use rcc_doctor::ui::source::AnalysisSource;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
@@ -305,12 +305,11 @@ fn many_messages(n: usize) -> Vec<SipMessage> {
 
 #[wasm_bindgen_test]
 async fn a_ten_thousand_row_ladder_renders_only_a_window() {
-    let messages = Arc::new(many_messages(10_000));
+    let source = AnalysisSource::local_ladder(many_messages(10_000), None, None, None);
     let host = host();
-    let m = messages.clone();
     let handle = leptos::mount::mount_to(
         host.clone(),
-        move || view! { <Ladder messages=m.clone() /> },
+        move || view! { <Ladder source=source.clone() /> },
     );
     let ladder = host.query_selector(".ladder").unwrap().unwrap();
     assert_eq!(ladder.get_attribute("data-rows").as_deref(), Some("10000"));
@@ -413,5 +412,100 @@ async fn a_ten_thousand_row_ladder_renders_only_a_window() {
         .text_content()
         .unwrap();
     assert_eq!(count, "5000 of 10000 messages");
+    drop(handle);
+}
+
+fn click(host: &web_sys::HtmlElement, sel: &str) {
+    host.query_selector(sel)
+        .unwrap()
+        .unwrap_or_else(|| panic!("no {sel}"))
+        .dyn_into::<web_sys::HtmlElement>()
+        .unwrap()
+        .click();
+}
+
+fn key(el: &web_sys::Element, k: &str) {
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key(k);
+    init.set_bubbles(true);
+    el.dispatch_event(
+        &web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap(),
+    )
+    .unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn jump_to_the_failing_message_clears_the_filter_scrolls_and_opens_it() {
+    // A failing leg whose evidence is message 7,000 (an INVITE, so RCC) of 10,000.
+    let messages = many_messages(10_000);
+    let diagnosis = rcc_doctor::core::diagnosis::Diagnosis {
+        flow: vec![FlowLeg {
+            from: "client".into(),
+            to: "home-server".into(),
+            message: "INVITE".into(),
+            state: LegState::Failing,
+            evidence: vec![messages[7_000].evidence()],
+        }],
+        ..Default::default()
+    };
+    let source = AnalysisSource::local_ladder(messages, None, Some(&diagnosis), None);
+    assert_eq!(source.ladder().first_failing, Some(7_000));
+    let host = host();
+    let handle = leptos::mount::mount_to(
+        host.clone(),
+        move || view! { <Ladder source=source.clone() rcc_only=true /> },
+    );
+    let count = |host: &web_sys::HtmlElement| {
+        host.query_selector(".ladder-count")
+            .unwrap()
+            .unwrap()
+            .text_content()
+            .unwrap()
+    };
+    assert_eq!(count(&host), "5000 of 10000 messages");
+    // A method filter on top, then the jump: every filter off, the row scrolled to, selected
+    // and its message open.
+    let select: web_sys::HtmlSelectElement = host
+        .query_selector(r#"select[data-filter="method"]"#)
+        .unwrap()
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    select.set_value("REGISTER");
+    // Leptos listens for `change` on the document: the event must bubble.
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    select
+        .dispatch_event(&web_sys::Event::new_with_event_init_dict("change", &init).unwrap())
+        .unwrap();
+    tick(30).await;
+    assert_eq!(
+        count(&host),
+        "0 of 10000 messages",
+        "select value {:?}, options {}",
+        select.value(),
+        select.length()
+    );
+    click(&host, r#"[data-action="ladder-jump-failing"]"#);
+    tick(100).await;
+    assert_eq!(count(&host), "10000 of 10000 messages");
+    let row = host
+        .query_selector(r#".ladder-row[data-row="7000"]"#)
+        .unwrap()
+        .expect("the failing row is rendered after the jump");
+    assert_eq!(
+        row.get_attribute("data-verdict").as_deref(),
+        Some("failing-leg")
+    );
+    assert!(row.class_list().contains("selected"));
+    let raw = host
+        .query_selector(r#".ladder-raw[data-row="7000"]"#)
+        .unwrap()
+        .expect("its raw message");
+    assert!(raw.text_content().unwrap().contains("the failing leg"));
+    // Escape on a row closes the message.
+    key(&row, "Escape");
+    tick(20).await;
+    assert!(host.query_selector(".ladder-raw").unwrap().is_none());
     drop(handle);
 }

@@ -4,7 +4,8 @@
 use rcc_doctor::core::diagnosis::{Diagnosis, FlowLeg, LegState};
 use rcc_doctor::core::ingest::{self, synth, IngestOptions, InputFile, LogFormat};
 use rcc_doctor::core::ladder::{
-    build, build_with_topology, to_mermaid, to_mermaid_rows, window, LadderFilter, Verdict,
+    build, build_with_topology, is_key_header, position_of, to_mermaid, to_mermaid_rows, to_svg,
+    window, LadderData, LadderFilter, Verdict,
 };
 use rcc_doctor::core::profile::profile;
 use rcc_doctor::core::routing::{Host, Topology};
@@ -444,4 +445,57 @@ fn a_known_address_names_the_participant() {
     // The line server host is still the Application Proxy (from the provisioning answer).
     let invite_to = &l.columns[l.rows[5].to.unwrap()];
     assert_eq!(invite_to.participant.as_deref(), Some("app-proxy"));
+}
+
+#[test]
+fn ladder_data_answers_what_a_view_asks_the_same_as_the_model() {
+    let msgs = seed(true);
+    let model = build(&msgs, None, None);
+    let data = LadderData::build(msgs.clone(), None, None, None);
+    assert_eq!(data.ladder, model);
+    let rcc = LadderFilter {
+        rcc_only: true,
+        ..Default::default()
+    };
+    let filtered = data.filter(&rcc);
+    assert_eq!(
+        filtered.iter().map(|&i| i as usize).collect::<Vec<_>>(),
+        model.filtered(&rcc)
+    );
+    // Rows by index, in the order asked.
+    let rows = data.rows(&filtered[1..3]);
+    assert_eq!(
+        rows,
+        [
+            model.rows[filtered[1] as usize].clone(),
+            model.rows[filtered[2] as usize].clone()
+        ]
+    );
+    // The raw message: headers in order, the key ones flagged, the body as read.
+    let r = filtered[2] as usize;
+    let raw = data.raw(r).expect("raw message");
+    assert_eq!(raw.row, r);
+    assert_eq!(raw.label, model.rows[r].label);
+    assert_eq!(raw.start_line, msgs[r].start_line_text());
+    assert_eq!(raw.headers.len(), msgs[r].header_count());
+    assert!(raw.headers.iter().any(|h| h.name == "Call-ID" && h.key));
+    assert!(raw.headers.iter().all(|h| h.key == is_key_header(&h.name)));
+    assert_eq!(raw.body, msgs[r].body());
+    assert_eq!(
+        raw.source,
+        format!(
+            "{}:{}-{}",
+            msgs[r].source.file, msgs[r].source.line_start, msgs[r].source.line_end
+        )
+    );
+    assert!(data.raw(msgs.len()).is_none());
+    // Mermaid of a filter, and the report's SVG of the RCC rows.
+    assert_eq!(
+        data.mermaid(&rcc),
+        to_mermaid_rows(&model, &model.filtered(&rcc))
+    );
+    assert_eq!(data.report_svg(), to_svg(&model, &model.filtered(&rcc)));
+    // Where a row lands in a filtered list.
+    assert_eq!(position_of(&filtered, r), Some(2));
+    assert_eq!(position_of(&filtered, 0), None, "REGISTER is not RCC");
 }

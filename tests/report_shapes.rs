@@ -245,3 +245,31 @@ fn html_is_self_contained_escaped_and_printable() {
     let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("report-example.html");
     let _ = std::fs::write(out, &html);
 }
+
+#[test]
+fn the_page_summary_reports_the_same_inputs_as_the_full_analysis() {
+    let c = example::nortel_seed();
+    let input = AnalysisInput {
+        profile_id: c.profile_id.into(),
+        sign_in: c.sign_in.into(),
+        ad_text: c.ad_ldif.into(),
+        ad_fields: None,
+        rules_text: c.rules.into(),
+        logs: c
+            .logs
+            .iter()
+            .map(|(n, t)| LogFileInput {
+                name: n.to_string(),
+                bytes: t.as_bytes().to_vec(),
+                clock_offset_ms: 0,
+            })
+            .collect(),
+    };
+    let full = analyze(&input);
+    let (summary, _) =
+        rcc_doctor::core::analysis::analyze_for_wizard(input, false, &mut |_| {}, &mut || 0.0);
+    let at = "2026-11-26 08:00 UTC";
+    let from_full = ReportInput::from_analysis(&full, at);
+    assert!(!from_full.files.is_empty() && from_full.ad.is_some() && from_full.rules.is_some());
+    assert_eq!(ReportInput::from_summary(&summary, at), from_full);
+}

@@ -1,15 +1,22 @@
 // RCC Doctor analysis worker: reads logs and diagnoses off the page's main thread, so a large
-// log never freezes the tab. It loads the same wasm module as the page (downloaded once, cached).
+// log never freezes the tab, and keeps the messages so the page holds only what it shows. It
+// loads the same wasm module as the page (downloaded once, cached). Protocol: ARCHITECTURE.md,
+// "Worker protocol"; both ends in src/ui/worker.rs.
 // scripts/postbuild.mjs fills in the hashed file names and writes dist/worker-<hash>.js.
-import init, { analyze_in_worker } from './__JS__';
+import init, { analyze_in_worker, query_in_worker } from './__JS__';
 
 globalThis.rccDoctorHostMounts = true; // the wasm entry point must not look for a page here
 const ready = init({ module_or_path: new URL('./__WASM__', import.meta.url) });
 
-self.onmessage = async (event) => {
-  const { id, input, files } = event.data;
+const message = (e) => String(e && e.message ? e.message : e);
+
+// { type: 'analyze', id, input, files, redact } → progress…, then done (the summary) or error.
+// files[i] is a Uint8Array (transferred) or a File the page never read: read it here.
+async function analyze({ id, input, files, redact }) {
   try {
     await ready;
+    const bytes = await Promise.all(files.map((f) =>
+      (f instanceof Blob ? f.arrayBuffer().then((b) => new Uint8Array(b)) : f)));
     let last = 0;
     const progress = (fraction) => {
       const now = performance.now();
@@ -18,10 +25,29 @@ self.onmessage = async (event) => {
         self.postMessage({ id, type: 'progress', fraction });
       }
     };
-    const timings = {}; // filled by the worker's clock: bytes, copy/read/diagnose/serialize/total ms
-    const output = analyze_in_worker(input, files, progress, timings);
-    self.postMessage({ id, type: 'done', output, timings });
+    const output = analyze_in_worker(id, input, bytes, !!redact, progress);
+    self.postMessage({ id, type: 'done', output });
   } catch (e) {
-    self.postMessage({ id, type: 'error', message: String(e && e.message ? e.message : e) });
+    self.postMessage({ id, type: 'error', message: message(e) });
   }
+}
+
+// { type: 'query', id, seq, query } → { type: 'answer', seq, value } (value undefined: the
+// worker holds another analysis) or { type: 'answer', seq, error }. Typed arrays are transferred.
+async function query({ id, seq, query: q }) {
+  try {
+    await ready;
+    const value = query_in_worker(id, q);
+    self.postMessage({ type: 'answer', seq, value }, ArrayBuffer.isView(value) ? [value.buffer] : []);
+  } catch (e) {
+    self.postMessage({ type: 'answer', seq, error: message(e) });
+  }
+}
+
+// One message at a time, in order: reading a file is asynchronous, and a query must see the
+// analysis asked before it, never one still being read.
+let queue = Promise.resolve();
+self.onmessage = (event) => {
+  const msg = event.data;
+  queue = queue.then(() => (msg.type === 'query' ? query(msg) : analyze(msg)));
 };

@@ -11,9 +11,10 @@ use crate::core::directory::{
     self, AdAttributes, AdFields, AdPaste, Check, CheckContext, LineUriForm, ObservedProvisioning,
 };
 use crate::core::extract;
-use crate::core::ingest::{self, IngestOptions, Ingested, OwnedInput};
+use crate::core::ingest::{self, FileReport, IngestOptions, Ingested, OwnedInput};
+use crate::core::ladder::{LadderData, LadderSummary};
 use crate::core::profile::{self, Profile};
-use crate::core::redact::{RedactOptions, RedactionReport, Redactor};
+use crate::core::redact::{CategoryCount, RedactOptions, RedactionReport, Redactor};
 use crate::core::routing::{self, CaseNames, ParsedRules, Simulation};
 use crate::core::sip::SipMessage;
 use serde::{Deserialize, Serialize};
@@ -241,17 +242,31 @@ pub fn analyze_timed(
     progress: &mut dyn FnMut(f64),
     now: &mut dyn FnMut() -> f64,
 ) -> (Analysis, StageTimings) {
-    let mut marks = [0.0f64; 3];
+    let mut marks = StageMarks::default();
     let bytes = input.logs.iter().map(|l| l.bytes.len()).sum();
-    let analysis = analyze_owned(input, progress, &mut |stage| {
-        marks[stage as usize] = now();
-    });
-    let timings = StageTimings {
-        bytes,
-        read_ms: (marks[Stage::LogsRead as usize] - marks[Stage::ReadingLogs as usize]).max(0.0),
-        diagnose_ms: (marks[Stage::Diagnosed as usize] - marks[Stage::LogsRead as usize]).max(0.0),
-    };
-    (analysis, timings)
+    let analysis = analyze_owned(input, progress, &mut |stage| marks.mark(stage, now()));
+    (analysis, marks.timings(bytes))
+}
+
+/// The clock readings at each [`Stage`] boundary of one analysis.
+#[derive(Debug, Clone, Copy, Default)]
+struct StageMarks([f64; 3]);
+
+impl StageMarks {
+    fn mark(&mut self, stage: Stage, now_ms: f64) {
+        if let Some(m) = self.0.get_mut(stage as usize) {
+            *m = now_ms;
+        }
+    }
+
+    fn timings(&self, bytes: usize) -> StageTimings {
+        let at = |s: Stage| self.0[s as usize];
+        StageTimings {
+            bytes,
+            read_ms: (at(Stage::LogsRead) - at(Stage::ReadingLogs)).max(0.0),
+            diagnose_ms: (at(Stage::Diagnosed) - at(Stage::LogsRead)).max(0.0),
+        }
+    }
 }
 
 /// The names routing templates use: the line server URI (from AD, else what the client was
@@ -443,6 +458,169 @@ pub fn redact_input(input: &AnalysisInput) -> (AnalysisInput, RedactionReport) {
     (out, r.report())
 }
 
+/// What the wizard shows of an analysis: everything but the per-message data (messages, events,
+/// dialog and transaction indexes), plus the ladder's frame and the redaction counts. Its size
+/// does not grow with the logs, so the analysis worker sends it to the page as the result and the
+/// page decodes it quickly whatever the log size. The messages stay with [`AnalysisDetails`].
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AnalysisSummary {
+    pub profile: Profile,
+    /// What was read from each file (problems are already capped per file by the readers).
+    pub files: Vec<FileReport>,
+    /// Distinct SIP messages after merging the files.
+    pub messages: usize,
+    pub events: usize,
+    pub dialogs: usize,
+    pub transactions: usize,
+    pub ad_paste: AdPaste,
+    pub ad: Option<AdAttributes>,
+    pub rules: Option<ParsedRules>,
+    pub checks: Vec<Check>,
+    pub simulation: Option<Simulation>,
+    pub diagnosis: Diagnosis,
+    /// The ladder of the messages, without its rows.
+    pub ladder: LadderSummary,
+    /// Present when the inputs were redacted before the analysis.
+    pub redaction: Option<RedactionSummary>,
+    /// How long reading the logs and the rest took, by the clock of whoever ran the analysis.
+    #[serde(default)]
+    pub timings: StageTimings,
+}
+
+impl AnalysisSummary {
+    pub fn new(
+        a: &Analysis,
+        ladder: LadderSummary,
+        redaction: Option<RedactionSummary>,
+    ) -> AnalysisSummary {
+        AnalysisSummary {
+            profile: a.profile.clone(),
+            files: a.ingested.files.clone(),
+            messages: a.ingested.messages.len(),
+            events: a.ingested.events.len(),
+            dialogs: a.ingested.dialogs.len(),
+            transactions: a.ingested.transactions.len(),
+            ad_paste: a.ad_paste.clone(),
+            ad: a.ad.clone(),
+            rules: a.rules.clone(),
+            checks: a.checks.clone(),
+            simulation: a.simulation.clone(),
+            diagnosis: a.diagnosis.clone(),
+            ladder,
+            redaction,
+            timings: StageTimings::default(),
+        }
+    }
+}
+
+/// Lines of each log shown in the redaction preview (original beside redacted).
+pub const PREVIEW_LINES: usize = 40;
+
+/// What redaction replaced (counts only: the original → pseudonym mapping stays out) and a
+/// preview of each redacted log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RedactionSummary {
+    pub counts: Vec<CategoryCount>,
+    pub files: Vec<RedactedFile>,
+}
+
+/// One redacted log: its new name and its first [`PREVIEW_LINES`] lines before and after.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RedactedFile {
+    pub name: String,
+    pub original_name: String,
+    pub original_preview: String,
+    pub redacted_preview: String,
+}
+
+/// The first `n` lines of `bytes` as text (lossy UTF-8), reading no further than they reach.
+pub fn first_lines(bytes: &[u8], n: usize) -> String {
+    let end = bytes
+        .iter()
+        .enumerate()
+        .filter(|(_, &b)| b == b'\n')
+        .nth(n.saturating_sub(1))
+        .map(|(i, _)| i)
+        .unwrap_or(bytes.len());
+    let end = if n == 0 { 0 } else { end };
+    String::from_utf8_lossy(&bytes[..end])
+        .lines()
+        .take(n)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The per-message data of an analysis, kept where the analysis ran (the worker, or the page
+/// when it has none): the ladder with its messages, and the redacted logs for download.
+#[derive(Debug, Clone, Default)]
+pub struct AnalysisDetails {
+    pub ladder: LadderData,
+    /// The redacted inputs, when the analysis ran on them.
+    pub redacted: Option<AnalysisInput>,
+}
+
+/// An analysis as the wizard runs it: on the redacted inputs when `redact` is set (so everything
+/// shown, copied and exported carries pseudonyms), split into what the page renders and what
+/// stays where it was computed. The page and the worker both call this.
+pub fn analyze_for_wizard(
+    input: AnalysisInput,
+    redact: bool,
+    progress: &mut dyn FnMut(f64),
+    now: &mut dyn FnMut() -> f64,
+) -> (AnalysisSummary, AnalysisDetails) {
+    let (input, redaction) = if redact {
+        let (redacted, report) = redact_input(&input);
+        let files = input
+            .logs
+            .iter()
+            .zip(&redacted.logs)
+            .map(|(o, r)| RedactedFile {
+                name: r.name.clone(),
+                original_name: o.name.clone(),
+                original_preview: first_lines(&o.bytes, PREVIEW_LINES),
+                redacted_preview: first_lines(&r.bytes, PREVIEW_LINES),
+            })
+            .collect();
+        drop(input);
+        let summary = RedactionSummary {
+            counts: report.counts,
+            files,
+        };
+        (redacted, Some(summary))
+    } else {
+        (input, None)
+    };
+    let bytes = input.logs.iter().map(|l| l.bytes.len()).sum();
+    let mut marks = StageMarks::default();
+    let mut on_stage = |stage| marks.mark(stage, now());
+    // The redacted logs are kept for download, so they are lent; otherwise the bytes are taken.
+    let (mut analysis, input) = if redaction.is_some() {
+        (
+            analyze_with_hooks(&input, progress, &mut on_stage),
+            Some(input),
+        )
+    } else {
+        (analyze_owned(input, progress, &mut on_stage), None)
+    };
+    let topology = analysis.rules.as_ref().map(|r| &r.topology);
+    let ladder = crate::core::ladder::build_with_topology(
+        &analysis.ingested.messages,
+        Some(&analysis.profile),
+        Some(&analysis.diagnosis),
+        topology,
+    );
+    let mut summary = AnalysisSummary::new(&analysis, ladder.summary(), redaction.clone());
+    summary.timings = marks.timings(bytes);
+    let details = AnalysisDetails {
+        ladder: LadderData {
+            ladder,
+            messages: std::mem::take(&mut analysis.ingested.messages),
+        },
+        redacted: input,
+    };
+    (summary, details)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -572,6 +750,98 @@ mod tests {
             t(1 << 20, 0.0).read_summary().unwrap(),
             "Read 1.0 MB in less time than the clock resolves"
         );
+    }
+
+    #[test]
+    fn the_wizard_summary_carries_the_stage_timings_of_the_callers_clock() {
+        let input = example_input();
+        let bytes: usize = input.logs.iter().map(|l| l.bytes.len()).sum();
+        // One "ms" per clock reading: three readings, one per stage boundary.
+        let mut clock = 0.0;
+        let (summary, _) = analyze_for_wizard(input, false, &mut |_| {}, &mut || {
+            clock += 1.0;
+            clock
+        });
+        assert_eq!(clock, 3.0);
+        assert_eq!(summary.timings.bytes, bytes);
+        assert_eq!(summary.timings.read_ms, 1.0);
+        assert_eq!(summary.timings.diagnose_ms, 1.0);
+    }
+
+    #[test]
+    fn the_wizard_summary_counts_what_the_analysis_read_and_the_details_keep_the_messages() {
+        let input = example_input();
+        let full = analyze(&input);
+        let (summary, details) = analyze_for_wizard(input, false, &mut |_| {}, &mut || 0.0);
+        assert_eq!(summary.messages, full.ingested.messages.len());
+        assert!(summary.messages > 0);
+        assert_eq!(summary.events, full.ingested.events.len());
+        assert_eq!(summary.dialogs, full.ingested.dialogs.len());
+        assert_eq!(summary.transactions, full.ingested.transactions.len());
+        assert_eq!(summary.files, full.ingested.files);
+        assert_eq!(summary.checks, full.checks);
+        assert_eq!(
+            serde_json::to_string(&summary.diagnosis).unwrap(),
+            serde_json::to_string(&full.diagnosis).unwrap()
+        );
+        assert!(summary.redaction.is_none());
+        assert!(details.redacted.is_none());
+        assert_eq!(details.ladder.messages, full.ingested.messages);
+        assert_eq!(summary.ladder.rows, full.ingested.messages.len());
+        assert_eq!(summary.ladder, details.ladder.summary());
+        // The example's failing leg is marked in the ladder the page asks about.
+        let failing = summary.ladder.first_failing.expect("a failing row");
+        let raw = details.ladder.raw(failing).expect("its message");
+        assert_eq!(raw.verdict, crate::core::ladder::Verdict::FailingLeg);
+        assert!(raw.headers.iter().any(|h| h.key && h.name == "Call-ID"));
+        // No per-message data crosses: the summary is small and has no message list.
+        let json = serde_json::to_string(&summary).unwrap();
+        assert!(
+            !json.contains("\"headers\""),
+            "no message headers in the summary"
+        );
+    }
+
+    #[test]
+    fn the_redacted_wizard_analysis_keeps_the_redacted_logs_and_previews_both() {
+        let input = example_input();
+        let names: Vec<String> = input.logs.iter().map(|l| l.name.clone()).collect();
+        let (summary, details) = analyze_for_wizard(input, true, &mut |_| {}, &mut || 0.0);
+        let red = summary.redaction.as_ref().expect("redaction summary");
+        assert!(red.counts.iter().map(|c| c.occurrences).sum::<usize>() > 0);
+        assert_eq!(red.files.len(), names.len());
+        let kept = details.redacted.as_ref().expect("redacted inputs kept");
+        for (i, f) in red.files.iter().enumerate() {
+            assert_eq!(f.original_name, names[i]);
+            assert_eq!(f.name, kept.logs[i].name);
+            assert!(f.original_preview.lines().count() <= PREVIEW_LINES);
+            assert_eq!(
+                f.redacted_preview,
+                first_lines(&kept.logs[i].bytes, PREVIEW_LINES)
+            );
+            assert!(!f.redacted_preview.to_lowercase().contains("contoso"));
+        }
+        assert!(red
+            .files
+            .iter()
+            .any(|f| f.original_preview.contains("contoso")));
+        assert_eq!(summary.files[0].name, kept.logs[0].name);
+        let json = serde_json::to_string(&summary).unwrap().to_lowercase();
+        for secret in ["contoso", "alice", "10.0.0.10"] {
+            let without_previews = json.split("\"original_preview\"").next().unwrap_or("");
+            assert!(
+                !without_previews.contains(secret),
+                "{secret} in the summary"
+            );
+        }
+    }
+
+    #[test]
+    fn first_lines_stops_at_the_nth_line() {
+        assert_eq!(first_lines(b"a\r\nb\nc\nd", 2), "a\nb");
+        assert_eq!(first_lines(b"a\nb", 5), "a\nb");
+        assert_eq!(first_lines(b"a\nb", 0), "");
+        assert_eq!(first_lines(b"", 3), "");
     }
 
     #[test]

@@ -6,7 +6,7 @@
 //! diagrams (rendered SVG). Run the inputs through [`crate::core::redact`] first when the report
 //! leaves the organisation; the report itself copies text as given.
 
-use crate::core::analysis::Analysis;
+use crate::core::analysis::{Analysis, AnalysisSummary};
 use crate::core::diagnosis::{Diagnosis, LegState, Severity};
 use crate::core::evidence::Evidence;
 use crate::core::version::VERSION;
@@ -58,6 +58,35 @@ pub struct ReportInput {
 impl ReportInput {
     /// The input summary of an analysis (diagrams left out: add them if rendered).
     pub fn from_analysis(a: &Analysis, generated_at: &str) -> ReportInput {
+        Self::from_parts(
+            Parts {
+                profile: &a.profile,
+                files: &a.ingested.files,
+                ad_paste: &a.ad_paste,
+                ad: a.ad.as_ref(),
+                rules: a.rules.as_ref(),
+                checks: &a.checks,
+            },
+            generated_at,
+        )
+    }
+
+    /// The same from what the page holds of an analysis (the worker keeps the messages).
+    pub fn from_summary(a: &AnalysisSummary, generated_at: &str) -> ReportInput {
+        Self::from_parts(
+            Parts {
+                profile: &a.profile,
+                files: &a.files,
+                ad_paste: &a.ad_paste,
+                ad: a.ad.as_ref(),
+                rules: a.rules.as_ref(),
+                checks: &a.checks,
+            },
+            generated_at,
+        )
+    }
+
+    fn from_parts(a: Parts<'_>, generated_at: &str) -> ReportInput {
         let ad = (!a.ad_paste.recognised.is_empty() || a.ad.is_some()).then(|| {
             format!(
                 "{}: {} attribute(s) recognised, {} line(s) ignored, {} problem(s)",
@@ -67,7 +96,7 @@ impl ReportInput {
                 a.ad_paste.problems.len()
             )
         });
-        let rules = a.rules.as_ref().map(|r| {
+        let rules = a.rules.map(|r| {
             let part = |label: &str, v: Option<usize>| match v {
                 Some(n) => format!("{label}: {n}"),
                 None => format!("{label}: not supplied"),
@@ -92,7 +121,6 @@ impl ReportInput {
         ReportInput {
             profile: a.profile.name.clone(),
             files: a
-                .ingested
                 .files
                 .iter()
                 .map(|f| InputFileSummary {
@@ -108,9 +136,19 @@ impl ReportInput {
             tool_version: VERSION.to_string(),
             generated_at: generated_at.to_string(),
             diagrams: None,
-            checks: a.checks.clone(),
+            checks: a.checks.to_vec(),
         }
     }
+}
+
+/// What a report reads of an analysis, borrowed from a full one or from its summary.
+struct Parts<'a> {
+    profile: &'a crate::core::profile::Profile,
+    files: &'a [crate::core::ingest::FileReport],
+    ad_paste: &'a crate::core::directory::AdPaste,
+    ad: Option<&'a crate::core::directory::AdAttributes>,
+    rules: Option<&'a crate::core::routing::ParsedRules>,
+    checks: &'a [crate::core::directory::Check],
 }
 
 fn severity_word(s: Severity) -> &'static str {

@@ -1,157 +1,202 @@
 //! The analysis of the current inputs, recomputed when they change and shared by every step.
+//!
+//! The page holds an [`AnalysisSummary`] (what the steps render) and an [`AnalysisSource`] (how
+//! to ask about the messages). Where the page has an analysis worker, every change after the
+//! first is analysed there, with "Redact" applied there too; the page posts the inputs and gets
+//! the summary back, and the messages stay in the worker. Without a worker (embedded widget,
+//! single file), or for the first analysis of the saved state, it runs on the page.
 
-use crate::core::analysis::{redact_input, Analysis, AnalysisInput, LogFileInput};
-use crate::core::redact::RedactionReport;
-use crate::ui::state::AppState;
-use crate::ui::timing::{analyze_here, LastTiming, Timing};
+use crate::core::analysis::{
+    analyze_for_wizard, AnalysisInput, AnalysisSummary, LogFileInput, RedactionSummary,
+};
+use crate::ui::source::AnalysisSource;
+use crate::ui::state::{AppState, LogData};
+use crate::ui::worker::{Reply, WorkerClient};
 use leptos::prelude::*;
 use std::sync::Arc;
 
-/// A computed analysis. Equality is identity, so the memo notifies on every recomputation
-/// without comparing megabytes of messages.
+/// A computed analysis. Equality is identity, so the signal notifies on every recomputation
+/// without comparing anything.
 #[derive(Clone)]
-pub struct Current(pub Arc<Analysis>, pub Option<Arc<Redacted>>);
-
-/// While "Redact" is on: what was replaced, and the redacted inputs (for download and preview).
-pub struct Redacted {
-    pub report: RedactionReport,
-    pub input: AnalysisInput,
+pub struct Current {
+    pub summary: Arc<AnalysisSummary>,
+    pub source: AnalysisSource,
 }
 
 impl PartialEq for Current {
     fn eq(&self, other: &Self) -> bool {
-        Arc::ptr_eq(&self.0, &other.0)
+        Arc::ptr_eq(&self.summary, &other.summary)
     }
 }
 
 impl std::ops::Deref for Current {
-    type Target = Analysis;
-    fn deref(&self) -> &Analysis {
-        &self.0
+    type Target = AnalysisSummary;
+    fn deref(&self) -> &AnalysisSummary {
+        &self.summary
     }
 }
 
 impl Current {
-    pub fn redacted(&self) -> Option<&Redacted> {
-        self.1.as_deref()
+    /// While "Redact" is on: what was replaced, and a preview of each redacted log.
+    pub fn redacted(&self) -> Option<&RedactionSummary> {
+        self.summary.redaction.as_ref()
     }
 }
 
-/// The inputs the analysis reads, gathered from the wizard state.
-pub fn input_of(state: AppState) -> AnalysisInput {
-    AnalysisInput {
-        profile_id: state.profile.get(),
-        sign_in: state.sign_in.get(),
-        ad_text: state.ad_text.get(),
-        ad_fields: state.ad_fields.get(),
-        rules_text: state.rules_text.get(),
-        logs: state.logs.with(|logs| {
-            logs.iter()
-                .map(|l| LogFileInput {
-                    name: l.name.clone(),
-                    bytes: l.bytes.clone(),
-                    clock_offset_ms: l.clock_offset_ms,
-                })
-                .collect()
-        }),
+/// One analysis request: the inputs without log bytes, where each log's bytes are, and whether
+/// to redact first (so everything shown, copied and exported carries pseudonyms).
+struct Request {
+    input: AnalysisInput,
+    logs: Vec<LogData>,
+    redact: bool,
+}
+
+/// The inputs the analysis reads, gathered from the wizard state. Copies no log bytes.
+fn request_of(state: AppState) -> Request {
+    let (logs, data) = state.logs.with(|logs| {
+        logs.iter()
+            .map(|l| {
+                (
+                    LogFileInput {
+                        name: l.name.clone(),
+                        bytes: Vec::new(),
+                        clock_offset_ms: l.clock_offset_ms,
+                    },
+                    l.data.clone(),
+                )
+            })
+            .unzip()
+    });
+    Request {
+        input: AnalysisInput {
+            profile_id: state.profile.get(),
+            sign_in: state.sign_in.get(),
+            ad_text: state.ad_text.get(),
+            ad_fields: state.ad_fields.get(),
+            rules_text: state.rules_text.get(),
+            logs,
+        },
+        logs: data,
+        redact: state.redact.get(),
     }
+}
+
+/// Analyses `input` (with its log bytes) on the page.
+fn analyse_input(input: AnalysisInput, redact: bool) -> Current {
+    let (summary, details) =
+        analyze_for_wizard(input, redact, &mut |_| {}, &mut crate::ui::timing::now_ms);
+    Current {
+        summary: Arc::new(summary),
+        source: AnalysisSource::local(details),
+    }
+}
+
+/// Analyses on the page, when every log's bytes are in page memory (`None` otherwise).
+fn analyse_here(request: &Request) -> Option<Current> {
+    let mut input = request.input.clone();
+    for (log, data) in input.logs.iter_mut().zip(&request.logs) {
+        match data {
+            LogData::Bytes(bytes) => log.bytes = bytes.to_vec(),
+            LogData::File(_) => return None,
+        }
+    }
+    Some(analyse_input(input, request.redact))
+}
+
+/// Analyses on the page, reading picked files first if there are any (only where the worker
+/// failed: without a worker, picked files are read when they are added).
+fn analyse_here_async(request: Request, done: impl FnOnce(Current) + 'static) {
+    if let Some(current) = analyse_here(&request) {
+        done(current);
+        return;
+    }
+    leptos::task::spawn_local(async move {
+        let mut request = request;
+        for data in request.logs.iter_mut() {
+            if let LogData::File(file) = data {
+                let bytes = match wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await {
+                    Ok(buf) => js_sys::Uint8Array::new(&buf).to_vec(),
+                    Err(_) => Vec::new(),
+                };
+                *data = LogData::Bytes(Arc::new(bytes));
+            }
+        }
+        if let Some(current) = analyse_here(&request) {
+            done(current);
+        }
+    });
 }
 
 /// Reading progress (0..1) while the worker analyses; `None` when idle.
 #[derive(Clone, Copy)]
 pub struct Busy(pub RwSignal<Option<f64>>);
 
-/// The inputs to analyse: redacted first when "Redact" is on, so everything shown, copied and
-/// exported already carries pseudonyms (the diagnosis is the same: tested in core).
-fn prepared(state: AppState) -> (AnalysisInput, Option<Arc<Redacted>>) {
-    let input = input_of(state);
-    if state.redact.get() {
-        let (redacted, report) = redact_input(&input);
-        (
-            redacted.clone(),
-            Some(Arc::new(Redacted {
-                report,
-                input: redacted,
-            })),
-        )
-    } else {
-        (input, None)
-    }
-}
-
-/// Analyses on the page (no worker, or it failed), timed by the page's clock.
-fn analyze_on_page(input: &AnalysisInput, timing: RwSignal<Option<Timing>>) -> Arc<Analysis> {
-    let (analysis, stages) = analyze_here(input.clone(), &mut |_| {});
-    timing.set(Some(Timing {
-        stages,
-        in_worker: false,
-    }));
-    Arc::new(analysis)
-}
-
 /// Creates the shared analysis; call once in the root component. The first result is computed
 /// on the page (it is what was saved, small); every later change goes to the analysis worker
 /// when the page has one, with progress, and results older than the newest request are dropped.
-/// Each result comes with its stage timings ([`LastTiming`]).
 pub fn provide_analysis(state: AppState) -> Signal<Current> {
-    let (first_input, first_redaction) = untrack(|| prepared(state));
-    let timing = RwSignal::new(None::<Timing>);
-    let current = RwSignal::new(Current(
-        analyze_on_page(&first_input, timing),
-        first_redaction,
-    ));
+    // Saved logs are always in page memory; the empty analysis is only a fallback.
+    let first = untrack(|| request_of(state));
+    let first =
+        analyse_here(&first).unwrap_or_else(|| analyse_input(AnalysisInput::default(), false));
+    let current = RwSignal::new(first);
     let busy = RwSignal::new(None::<f64>);
     let latest = StoredValue::new(0u32);
-    let pending_redaction = StoredValue::new(None::<Arc<Redacted>>);
-    let worker = super::worker::AnalysisWorker::start(move |reply| {
-        use super::worker::Reply;
-        match reply {
-            Reply::Progress { id, fraction } if id == latest.get_value() => {
-                busy.set(Some(fraction))
-            }
-            Reply::Done {
-                id,
-                analysis,
-                timings,
-            } if id == latest.get_value() => {
-                busy.set(None);
-                timing.set(timings.map(|stages| Timing {
-                    stages,
-                    in_worker: true,
-                }));
-                current.set(Current(Arc::new(*analysis), pending_redaction.get_value()));
-            }
-            Reply::Failed { id, message } if id == latest.get_value() => {
-                busy.set(None);
-                leptos::logging::warn!(
-                    "RCC Doctor: the analysis worker failed ({message}); analysing on the page"
-                );
-                let (input, redaction) = untrack(|| prepared(state));
-                current.set(Current(analyze_on_page(&input, timing), redaction));
-            }
-            _ => {}
+    let client = StoredValue::new_local(None::<WorkerClient>);
+    let on_reply = move |reply: Reply| match reply {
+        Reply::Progress { id, fraction } if id == latest.get_value() => busy.set(Some(fraction)),
+        Reply::Done { id, summary } if id == latest.get_value() => {
+            busy.set(None);
+            let Some(client) = client.get_value() else {
+                return;
+            };
+            let source = AnalysisSource::remote(id, client, summary.ladder.clone());
+            current.set(Current {
+                summary: Arc::new(*summary),
+                source,
+            });
         }
-    });
-    let worker = StoredValue::new_local(worker);
+        Reply::Failed { id, message } if id == latest.get_value() => {
+            busy.set(None);
+            leptos::logging::warn!(
+                "RCC Doctor: the analysis worker failed ({message}); analysing on the page"
+            );
+            let request = untrack(|| request_of(state));
+            analyse_here_async(request, move |c| {
+                if latest.try_get_value() == Some(id) {
+                    current.set(c);
+                }
+            });
+        }
+        _ => {}
+    };
+    client.set_value(WorkerClient::start(on_reply));
     let first_run = StoredValue::new(true);
     Effect::new(move |_| {
-        let (input, redaction) = prepared(state);
+        let request = request_of(state);
         if first_run.get_value() {
             first_run.set_value(false);
             return;
         }
         let id = latest.get_value().wrapping_add(1);
         latest.set_value(id);
-        let posted = worker.with_value(|w| w.as_ref().map(|w| w.post(id, &input).is_ok()));
+        let posted = client.with_value(|c| {
+            c.as_ref().map(|c| {
+                c.analyze(id, &request.input, &request.logs, request.redact)
+                    .is_ok()
+            })
+        });
         if posted == Some(true) {
-            pending_redaction.set_value(redaction);
             busy.set(Some(0.0));
         } else {
-            current.set(Current(analyze_on_page(&input, timing), redaction));
+            analyse_here_async(request, move |c| {
+                if latest.try_get_value() == Some(id) {
+                    current.set(c);
+                }
+            });
         }
     });
     provide_context(Busy(busy));
-    provide_context(LastTiming(timing));
     let signal: Signal<Current> = current.into();
     provide_context(signal);
     signal

@@ -12,12 +12,13 @@ mod glossary;
 mod router;
 mod share;
 mod shell;
+pub mod source;
 mod state;
 mod steps;
 mod storage;
 mod theme;
 mod timing;
-mod worker;
+pub mod worker;
 
 pub use app::App;
 pub use embed::{host_mounts, mount_embedded, EmbedOptions};

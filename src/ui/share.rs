@@ -2,13 +2,12 @@
 //! and exports (Markdown for tickets, JSON for tools, a printable self-contained HTML report,
 //! the redacted logs). Everything is built in the page and downloaded locally.
 
-use crate::core::analysis::Analysis;
+use crate::core::analysis::AnalysisSummary;
 use crate::core::diagram::{self, SvgTheme};
-use crate::core::ladder::{self, LadderFilter};
 use crate::core::report::{self, Diagrams, ReportInput};
 use crate::ui::analysis::use_analysis;
 use crate::ui::copy::CopyButton;
-use crate::ui::diagram::download_text;
+use crate::ui::diagram::{download_js, download_text};
 use crate::ui::state::AppState;
 use leptos::prelude::*;
 
@@ -16,28 +15,18 @@ fn now_iso() -> String {
     js_sys::Date::new_0().to_iso_string().into()
 }
 
-fn report_input(a: &Analysis) -> ReportInput {
-    ReportInput::from_analysis(a, &now_iso())
+fn report_input(a: &AnalysisSummary) -> ReportInput {
+    ReportInput::from_summary(a, &now_iso())
 }
 
-/// The HTML report, with both diagrams inlined as SVG.
-fn html_report(a: &Analysis) -> String {
+/// The HTML report, with both diagrams inlined as SVG (the ladder's comes from wherever the
+/// messages are: see [`crate::ui::source::AnalysisSource::report_svg`]).
+fn html_report(a: &AnalysisSummary, ladder_svg: String) -> String {
     let mut input = report_input(a);
     let layout = diagram::layout(&a.profile, &a.diagnosis.flow, &a.diagnosis.findings);
-    let topology = a.rules.as_ref().map(|r| &r.topology);
-    let lad = ladder::build_with_topology(
-        &a.ingested.messages,
-        Some(&a.profile),
-        Some(&a.diagnosis),
-        topology,
-    );
-    let rows = lad.filtered(&LadderFilter {
-        rcc_only: true,
-        ..LadderFilter::default()
-    });
     input.diagrams = Some(Diagrams {
         flow_svg: diagram::to_svg(&layout, SvgTheme::Light),
-        ladder_svg: ladder::to_svg(&lad, &rows),
+        ladder_svg,
     });
     report::to_html(&input, &a.diagnosis)
 }
@@ -82,7 +71,13 @@ pub fn SharePanel() -> impl IntoView {
                     "Download JSON"
                 </button>
                 <button type="button" class="secondary" data-action="export-html"
-                    on:click=move |_| save("rcc-doctor-report.html", "text/html", analysis.with(|a| html_report(a)))>
+                    on:click=move |_| {
+                        let current = analysis.get_untracked();
+                        let summary = current.summary.clone();
+                        current.source.report_svg(move |svg| {
+                            save("rcc-doctor-report.html", "text/html", html_report(&summary, svg))
+                        });
+                    }>
                     "Download HTML report"
                 </button>
                 <button type="button" class="ghost" data-action="print" on:click=move |_| { let _ = window().print(); }>
@@ -96,14 +91,13 @@ pub fn SharePanel() -> impl IntoView {
 /// Counts per category, the redacted logs to download, and a before/after preview.
 #[component]
 fn RedactionSummary() -> impl IntoView {
-    let state = expect_context::<AppState>();
     let analysis = use_analysis();
     move || {
         let current = analysis.get();
         let red = current.redacted()?;
-        let counts = red.report.counts.clone();
-        let files = red.input.logs.clone();
-        let originals = state.logs.get_untracked();
+        let counts = red.counts.clone();
+        let files = red.files.clone();
+        let source = current.source.clone();
         Some(view! {
             <div class="redaction" data-testid="redaction">
                 <table class="counts">
@@ -121,28 +115,28 @@ fn RedactionSummary() -> impl IntoView {
                     <h4>"Redacted logs"</h4>
                     <ul class="redacted-files">
                         {files.into_iter().enumerate().map(|(i, f)| {
-                            let text = String::from_utf8_lossy(&f.bytes).into_owned();
                             let name = f.name.clone();
-                            let download_name = f.name.clone();
-                            let download_text_of = text.clone();
-                            let original = originals
-                                .get(i)
-                                .map(|o| (o.name.clone(), String::from_utf8_lossy(&o.bytes).into_owned()));
+                            let source = source.clone();
+                            let download = move |_| {
+                                let name = name.clone();
+                                source.redacted_log(i, move |bytes| {
+                                    if let Some(bytes) = bytes {
+                                        let _ = download_js(&name, "text/plain", &bytes);
+                                    }
+                                });
+                            };
                             view! {
                                 <li>
-                                    <button type="button" class="secondary" data-action="download-redacted"
-                                        on:click=move |_| { let _ = download_text(&download_name, "text/plain", &download_text_of); }>
-                                        "Download " {name.clone()}
+                                    <button type="button" class="secondary" data-action="download-redacted" on:click=download>
+                                        "Download " {f.name.clone()}
                                     </button>
-                                    {original.map(|(oname, otext)| view! {
-                                        <details class="preview">
-                                            <summary>"Preview: " {oname} " beside " {name.clone()}</summary>
-                                            <div class="side-by-side">
-                                                <pre aria-label="Original">{first_lines(&otext, 40)}</pre>
-                                                <pre aria-label="Redacted" data-testid="redacted-preview">{first_lines(&text, 40)}</pre>
-                                            </div>
-                                        </details>
-                                    })}
+                                    <details class="preview">
+                                        <summary>"Preview: " {f.original_name.clone()} " beside " {f.name.clone()}</summary>
+                                        <div class="side-by-side">
+                                            <pre aria-label="Original">{f.original_preview.clone()}</pre>
+                                            <pre aria-label="Redacted" data-testid="redacted-preview">{f.redacted_preview.clone()}</pre>
+                                        </div>
+                                    </details>
                                 </li>
                             }
                         }).collect_view()}
@@ -151,8 +145,4 @@ fn RedactionSummary() -> impl IntoView {
             </div>
         })
     }
-}
-
-fn first_lines(text: &str, n: usize) -> String {
-    text.lines().take(n).collect::<Vec<_>>().join("\n")
 }

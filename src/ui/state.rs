@@ -7,32 +7,78 @@ use crate::core::directory::AdFields;
 use crate::core::example::ExampleCase;
 use crate::core::wizard::Symptom;
 use leptos::prelude::*;
+use send_wrapper::SendWrapper;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 const KEY: &str = "rcc-doctor/state";
 const VERSION: u32 = 1;
 /// Logs beyond this many bytes are not saved (localStorage holds ~5 MB); the notice says so.
-const MAX_SAVED_LOG_BYTES: usize = 2_000_000;
+/// A picked file larger than this is not read into the page at all where the page has an
+/// analysis worker: the worker reads it (see [`LogData::File`]).
+pub const MAX_SAVED_LOG_BYTES: usize = 2_000_000;
 
-/// A log the user pasted, dropped or picked, kept as bytes (the readers detect the encoding).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// A log the user pasted, dropped or picked (the readers detect the encoding).
+#[derive(Clone, Debug)]
 pub struct LogInput {
     pub name: String,
-    /// Saved as text when it is UTF-8; other encodings are kept in memory only.
-    #[serde(with = "bytes_as_text")]
-    pub bytes: Vec<u8>,
-    #[serde(default)]
+    pub data: LogData,
     pub clock_offset_ms: i64,
+}
+
+/// Where a log's bytes are.
+#[derive(Clone, Debug)]
+pub enum LogData {
+    /// In page memory: pasted, restored from storage, the example, or a small picked file.
+    /// Shared, so reading the state never copies a log.
+    Bytes(Arc<Vec<u8>>),
+    /// A large picked file, never read on the page's main thread: the analysis worker reads it
+    /// (posting a `File` to a worker copies no bytes). Never saved across a reload.
+    File(SendWrapper<web_sys::File>),
 }
 
 impl LogInput {
     pub fn from_bytes(name: String, bytes: Vec<u8>) -> LogInput {
         LogInput {
             name,
-            bytes,
+            data: LogData::Bytes(Arc::new(bytes)),
             clock_offset_ms: 0,
         }
     }
+
+    pub fn from_file(name: String, file: web_sys::File) -> LogInput {
+        LogInput {
+            name,
+            data: LogData::File(SendWrapper::new(file)),
+            clock_offset_ms: 0,
+        }
+    }
+
+    /// The bytes, when they are in page memory.
+    pub fn bytes(&self) -> Option<&[u8]> {
+        match &self.data {
+            LogData::Bytes(b) => Some(b),
+            LogData::File(_) => None,
+        }
+    }
+
+    pub fn size(&self) -> usize {
+        match &self.data {
+            LogData::Bytes(b) => b.len(),
+            LogData::File(f) => f.size() as usize,
+        }
+    }
+}
+
+/// A saved log (the same JSON as before logs could be files: name, text, offset).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+struct SavedLog {
+    name: String,
+    /// Saved as text when it is UTF-8; other encodings are kept in memory only.
+    #[serde(with = "bytes_as_text")]
+    bytes: Vec<u8>,
+    #[serde(default)]
+    clock_offset_ms: i64,
 }
 
 /// localStorage holds strings: store UTF-8 logs as text (readable, compact), others not at all.
@@ -57,7 +103,7 @@ struct Saved {
     sign_in: String,
     profile: String,
     rules_text: String,
-    logs: Vec<LogInput>,
+    logs: Vec<SavedLog>,
     example: bool,
     #[serde(default)]
     redact: bool,
@@ -116,7 +162,17 @@ impl AppState {
             sign_in: RwSignal::new(saved.sign_in),
             profile: RwSignal::new(profile),
             rules_text: RwSignal::new(saved.rules_text),
-            logs: RwSignal::new(saved.logs),
+            logs: RwSignal::new(
+                saved
+                    .logs
+                    .into_iter()
+                    .map(|l| LogInput {
+                        name: l.name,
+                        data: LogData::Bytes(Arc::new(l.bytes)),
+                        clock_offset_ms: l.clock_offset_ms,
+                    })
+                    .collect(),
+            ),
             example: RwSignal::new(saved.example),
             redact: RwSignal::new(saved.redact),
             notice: RwSignal::new(notice),
@@ -126,14 +182,25 @@ impl AppState {
     /// Saves on every change from now on.
     pub fn persist(self) {
         Effect::new(move |_| {
-            let mut logs = self.logs.get();
-            let total: usize = logs.iter().map(|l| l.bytes.len()).sum();
-            let too_big = total > MAX_SAVED_LOG_BYTES;
-            if too_big {
-                logs.clear();
-            }
+            // Cheap: the logs' bytes are shared, never copied here.
+            let logs = self.logs.get();
+            let total: usize = logs.iter().map(LogInput::size).sum();
+            let too_big = total > MAX_SAVED_LOG_BYTES || logs.iter().any(|l| l.bytes().is_none());
             // Non-UTF-8 logs (e.g. UTF-16 traces) cannot be stored as text; keep them in memory.
-            logs.retain(|l| std::str::from_utf8(&l.bytes).is_ok());
+            let logs: Vec<SavedLog> = if too_big {
+                Vec::new()
+            } else {
+                logs.iter()
+                    .filter_map(|l| {
+                        let bytes = l.bytes().filter(|b| std::str::from_utf8(b).is_ok())?;
+                        Some(SavedLog {
+                            name: l.name.clone(),
+                            bytes: bytes.to_vec(),
+                            clock_offset_ms: l.clock_offset_ms,
+                        })
+                    })
+                    .collect()
+            };
             let saved = Saved {
                 version: VERSION,
                 symptom: self.symptom.get(),

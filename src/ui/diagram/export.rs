@@ -38,6 +38,16 @@ pub fn download_text(name: &str, mime: &str, text: &str) -> Result<(), JsValue> 
     download_blob(&blob, name)
 }
 
+/// Offer `content` (a JavaScript string or byte array, e.g. an answer of the analysis worker) as
+/// a download: it goes into the Blob as it is, never through the page's wasm memory.
+pub fn download_js(name: &str, mime: &str, content: &JsValue) -> Result<(), JsValue> {
+    let parts = js_sys::Array::of1(content);
+    let opts = web_sys::BlobPropertyBag::new();
+    opts.set_type(mime);
+    let blob = web_sys::Blob::new_with_blob_sequence_and_options(&parts, &opts)?;
+    download_blob(&blob, name)
+}
+
 /// Draw `svg` (a standalone document of `width`×`height`) into a canvas at [`PNG_SCALE`] and
 /// offer it as a PNG download.
 pub fn download_png(name: &str, svg: &str, width: f64, height: f64) -> Result<(), JsValue> {
@@ -82,10 +92,15 @@ pub fn download_png(name: &str, svg: &str, width: f64, height: f64) -> Result<()
     Ok(())
 }
 
-/// Copy `text` to the clipboard (fire and forget).
-pub fn copy_text(text: &str) {
+/// Copy `text` (a JavaScript string) to the clipboard (fire and forget).
+pub fn copy_js_text(text: &JsValue) {
     let clipboard = leptos::prelude::window().navigator().clipboard();
-    let _ = clipboard.write_text(text);
+    let write = js_sys::Reflect::get(&clipboard, &JsValue::from_str("writeText"))
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    if let Some(write) = write {
+        let _ = write.call1(&clipboard, text);
+    }
 }
 
 /// The SVG theme matching the page: the theme toggle's choice, else the system preference.

@@ -1,16 +1,17 @@
 //! `Ladder`: the messages of the logs as a ladder diagram, one column per host.
 //!
 //! Rows are virtualised: the scroll container has the full height of all rows, but only the
-//! rows in [`crate::core::ladder::window`] (visible plus overscan) exist in the DOM, so 10,000
+//! rows in [`crate::core::ladder::window`] (visible plus overscan) exist in the DOM, so 170,000
 //! messages scroll as smoothly as 10. Clicking a row (or Enter/Space on it) opens the raw message
 //! with the headers that matter highlighted.
+//!
+//! Everything about the messages comes from an [`AnalysisSource`]: the filtered row indexes,
+//! the rows of the window (fetched a page ahead; a row not fetched yet is drawn as a placeholder)
+//! and the raw message. From the analysis worker these arrive later; on the page at once.
 
-use super::export::{copy_text, download_text};
-use crate::core::diagnosis::Diagnosis;
-use crate::core::ladder::{self, is_key_header, LadderFilter, Verdict};
-use crate::core::profile::Profile;
-use crate::core::routing::Topology;
-use crate::core::sip::SipMessage;
+use super::export::{copy_js_text, download_js};
+use crate::core::ladder::{self, LadderFilter, RawMessage, Verdict};
+use crate::ui::source::AnalysisSource;
 use leptos::prelude::*;
 use std::sync::Arc;
 
@@ -75,39 +76,127 @@ fn row_html(row: &ladder::Row) -> String {
     )
 }
 
+/// The filtered row indexes, and the filter they answer.
+#[derive(Clone)]
+struct Listed {
+    filter: LadderFilter,
+    rows: Arc<[u32]>,
+}
+
 #[component]
 pub fn Ladder(
-    /// The messages, in time order (e.g. `Ingested::messages`).
-    #[prop(into)]
-    messages: Arc<Vec<SipMessage>>,
-    /// Labels host columns with the profile's participants.
-    #[prop(optional)]
-    profile: Option<Profile>,
-    /// Marks the rows that are evidence of the failing leg.
-    #[prop(optional)]
-    diagnosis: Option<Diagnosis>,
-    /// Names columns by the FQDNs/IPs it knows (e.g. the routing rules' `[servers]`).
-    #[prop(optional)]
-    topology: Option<Topology>,
+    /// Where the ladder and its messages are (the page or the analysis worker).
+    source: AnalysisSource,
     /// Start with "RCC only" on.
     #[prop(optional)]
     rcc_only: bool,
 ) -> impl IntoView {
-    let model = Arc::new(ladder::build_with_topology(
-        &messages,
-        profile.as_ref(),
-        diagnosis.as_ref(),
-        topology.as_ref(),
-    ));
+    let summary = source.ladder().clone();
     let filter = RwSignal::new(LadderFilter {
         rcc_only,
         ..LadderFilter::default()
     });
+    // None until the first answer; an answer for an older filter is dropped.
+    let visible = RwSignal::new(None::<Listed>);
     let scroll_top = RwSignal::new(0.0f64);
     let viewport = RwSignal::new(DEFAULT_VIEWPORT);
     let selected = RwSignal::new(None::<usize>);
+    let raw = RwSignal::new(None::<RawMessage>);
     let copied = RwSignal::new(false);
+    // The row "Jump to failing message" scrolls to once the list that shows it is here.
+    let pending_jump = RwSignal::new(None::<usize>);
+    // A focused placeholder row is replaced when its row arrives: focus the real one then.
+    let focus_when_loaded = RwSignal::new(None::<usize>);
     let scroller = NodeRef::<leptos::html::Div>::new();
+
+    let ask_filter = {
+        let source = source.clone();
+        move |f: LadderFilter| {
+            let wanted = f.clone();
+            source.filter(&f, move |rows| {
+                if filter.try_get_untracked().as_ref() == Some(&wanted) {
+                    visible.try_set(Some(Listed {
+                        filter: wanted,
+                        rows,
+                    }));
+                }
+            });
+        }
+    };
+    // The page answers now, before the first render; the worker later.
+    let asked = StoredValue::new(filter.get_untracked());
+    ask_filter(filter.get_untracked());
+    // A new filter (even one set before this effect first ran): ask for its rows, start at the
+    // top.
+    Effect::new(move |_| {
+        let f = filter.get();
+        if asked.with_value(|a| *a != f) {
+            asked.set_value(f.clone());
+            ask_filter(f);
+            if let Some(el) = scroller.get_untracked() {
+                el.set_scroll_top(0);
+            }
+            scroll_top.set(0.0);
+        }
+    });
+
+    let count = move || visible.with(|v| v.as_ref().map(|l| l.rows.len()));
+    let range = move || {
+        ladder::window(
+            count().unwrap_or(0),
+            ROW_H,
+            scroll_top.get(),
+            viewport.get(),
+            OVERSCAN,
+        )
+    };
+    // Fetch the window's rows and a page around it (a no-op on the page).
+    {
+        let source = source.clone();
+        Effect::new(move |_| {
+            let r = range();
+            visible.with(|v| {
+                if let Some(v) = v {
+                    source.want(&v.rows, r);
+                }
+            });
+        });
+    }
+    // The selected row's message, for the detail pane.
+    {
+        let source = source.clone();
+        Effect::new(move |_| {
+            let Some(r) = selected.get() else { return };
+            if raw.with_untracked(|m| m.as_ref().map(|m| m.row)) == Some(r) {
+                return;
+            }
+            source.raw(r, move |m| {
+                if selected.try_get_untracked() == Some(Some(r)) {
+                    raw.try_set(m);
+                }
+            });
+        });
+    }
+    // Jump: once the list for the current filter is here, scroll to the row.
+    Effect::new(move |_| {
+        let Some(r) = pending_jump.get() else { return };
+        let pos = visible.with(|v| {
+            v.as_ref()
+                .filter(|l| l.filter == filter.get_untracked())
+                .map(|l| ladder::position_of(&l.rows, r))
+        });
+        let Some(pos) = pos else { return };
+        pending_jump.set(None);
+        if let Some(pos) = pos {
+            request_animation_frame(move || {
+                if let Some(el) = scroller.get_untracked() {
+                    let top = (pos as f64 * ROW_H - ROW_H * 2.0).max(0.0);
+                    el.set_scroll_top(top as i32);
+                    scroll_top.set(top);
+                }
+            });
+        }
+    });
     // The selected row's highlight is a class set on the live row (rows created later read the
     // selection when they are made); no inline <style>, which a strict CSP would block.
     Effect::new(move |_| {
@@ -130,29 +219,40 @@ pub fn Ladder(
             }
         }
     });
-
-    let visible = {
-        let model = model.clone();
-        Memo::new(move |_| model.filtered(&filter.get()))
-    };
-    // A new filter starts at the top.
-    Effect::new(move |prev: Option<LadderFilter>| {
-        let f = filter.get();
-        if prev.is_some_and(|p| p != f) {
-            if let Some(el) = scroller.get_untracked() {
-                el.set_scroll_top(0);
+    {
+        let source = source.clone();
+        Effect::new(move |_| {
+            use leptos::wasm_bindgen::JsCast;
+            let Some(r) = focus_when_loaded.get() else {
+                return;
+            };
+            if source.row(r).is_none() {
+                return;
             }
-            scroll_top.set(0.0);
-        }
-        f
-    });
-    let range = move || {
-        visible.with(|v| ladder::window(v.len(), ROW_H, scroll_top.get(), viewport.get(), OVERSCAN))
-    };
+            focus_when_loaded.set(None);
+            // After the rows are redrawn: if the focus went with the placeholder, it goes to the
+            // row that replaced it.
+            request_animation_frame(move || {
+                let lost = document()
+                    .active_element()
+                    .is_none_or(|a| a.tag_name().eq_ignore_ascii_case("body"));
+                let row = scroller.get_untracked().and_then(|el| {
+                    el.query_selector(&format!(".ladder-row[data-row=\"{r}\"]"))
+                        .ok()
+                        .flatten()
+                });
+                if let (true, Some(row)) = (lost, row) {
+                    if let Ok(row) = row.dyn_into::<web_sys::HtmlElement>() {
+                        let _ = row.focus();
+                    }
+                }
+            });
+        });
+    }
 
-    let columns = model.columns.len();
+    let columns = summary.columns.len();
     let inner_w = TIME_W + DELTA_W + columns.max(1) as f64 * COL_W;
-    let header = model
+    let header = summary
         .columns
         .iter()
         .enumerate()
@@ -179,12 +279,12 @@ pub fn Ladder(
 
     // Rows are plain HTML strings with no per-row closures: creating the ~40 rows of a window
     // must stay cheap when a fast scroll replaces all of them. Clicks and keys are handled once,
-    // on the body, by the row's `data-row`.
-    let row_view = {
-        let model = model.clone();
-        move |(pos, r): (usize, usize)| {
-            let row = &model.rows[r];
-            view! {
+    // on the body, by the row's `data-row`. A row not fetched yet is a placeholder with the same
+    // position and keys; it is replaced (new key) when the row arrives.
+    let row_view = move |(pos, r, row): (usize, usize, Option<ladder::Row>)| {
+        let top = format!("{}px", pos as f64 * ROW_H);
+        match row {
+            Some(row) => view! {
                 <div
                     class=format!("ladder-row v-{}", row.verdict.as_str())
                     role="button"
@@ -195,11 +295,44 @@ pub fn Ladder(
                     style:position="absolute"
                     style:left="0"
                     style:right="0"
-                    style:top=format!("{}px", pos as f64 * ROW_H)
+                    style:top=top
                     style:height=format!("{ROW_H}px")
-                    inner_html=row_html(row)
+                    inner_html=row_html(&row)
                 ></div>
             }
+            .into_any(),
+            None => view! {
+                <div
+                    class="ladder-row pending"
+                    role="button"
+                    tabindex="0"
+                    data-row=r
+                    aria-busy="true"
+                    class:selected=selected.get_untracked() == Some(r)
+                    style:position="absolute"
+                    style:left="0"
+                    style:right="0"
+                    style:top=top
+                    style:height=format!("{ROW_H}px")
+                >
+                    <span class="ladder-pending">"Loading message " {r + 1} "…"</span>
+                </div>
+            }
+            .into_any(),
+        }
+    };
+    let window_rows = {
+        let source = source.clone();
+        move || {
+            let r = range();
+            visible.with(|v| {
+                let Some(v) = v else { return Vec::new() };
+                r.filter_map(|pos| {
+                    let i = *v.rows.get(pos)? as usize;
+                    Some((pos, i, source.row(i)))
+                })
+                .collect::<Vec<_>>()
+            })
         }
     };
     let row_of = |ev: &web_sys::Event| -> Option<(web_sys::HtmlElement, usize)> {
@@ -212,6 +345,15 @@ pub fn Ladder(
     let on_body_click = move |ev: web_sys::MouseEvent| {
         if let Some((_, r)) = row_of(&ev) {
             selected.set(Some(r));
+        }
+    };
+    let on_body_focus = move |ev: web_sys::FocusEvent| {
+        if let Some((el, r)) = row_of(&ev) {
+            let pending = el.class_list().contains("pending");
+            let wait = pending.then_some(r);
+            if focus_when_loaded.get_untracked() != wait {
+                focus_when_loaded.set(wait);
+            }
         }
     };
     let on_body_key = move |ev: web_sys::KeyboardEvent| {
@@ -240,48 +382,50 @@ pub fn Ladder(
         }
     };
 
-    let raw = {
-        let messages = messages.clone();
-        let model = model.clone();
-        move || {
-            selected.get().map(|r| {
-                let row = &model.rows[r];
-                let m = &messages[row.message];
-                let headers = m
-                    .headers()
-                    .map(|h| {
-                        let key = is_key_header(h.name);
-                        view! {
-                            <span class="raw-header" class:key=key data-header=h.name.to_string()>
-                                <span class="raw-name">{h.name.to_string()}</span>
-                                ": "
-                                {h.value.to_string()}
-                                "\n"
-                            </span>
-                        }
-                    })
-                    .collect_view();
-                let source = format!(
-                    "{}:{}-{}",
-                    m.source.file, m.source.line_start, m.source.line_end
-                );
-                view! {
-                    <section class="ladder-raw" aria-label="Raw message" data-row=r>
-                        <header>
-                            <strong>{row.label.clone()}</strong>
-                            <span class="muted">{source} " · " {verdict_label(row.verdict)}</span>
-                            <button type="button" class="ghost" on:click=move |_| selected.set(None)>
-                                "Close"
-                            </button>
-                        </header>
-                        <pre><span class="raw-start">{m.start_line_text()} "\n"</span>{headers}"\n"{m.body().to_string()}</pre>
+    let raw_view = move || {
+        selected.get().map(|r| {
+            raw.with(|m| match m {
+                Some(m) if m.row == r => {
+                    let headers = m
+                        .headers
+                        .iter()
+                        .map(|h| {
+                            view! {
+                                <span class="raw-header" class:key=h.key data-header=h.name.clone()>
+                                    <span class="raw-name">{h.name.clone()}</span>
+                                    ": "
+                                    {h.value.clone()}
+                                    "\n"
+                                </span>
+                            }
+                        })
+                        .collect_view();
+                    view! {
+                        <section class="ladder-raw" aria-label="Raw message" data-row=r>
+                            <header>
+                                <strong>{m.label.clone()}</strong>
+                                <span class="muted">{m.source.clone()} " · " {verdict_label(m.verdict)}</span>
+                                <button type="button" class="ghost" on:click=move |_| selected.set(None)>
+                                    "Close"
+                                </button>
+                            </header>
+                            <pre><span class="raw-start">{m.start_line.clone()} "\n"</span>{headers}"\n"{m.body.clone()}</pre>
+                        </section>
+                    }
+                    .into_any()
+                }
+                _ => view! {
+                    <section class="ladder-raw" aria-label="Raw message" aria-busy="true" data-row=r>
+                        <p class="muted">"Loading message " {r + 1} "…"</p>
                     </section>
                 }
+                .into_any(),
             })
-        }
+        })
     };
 
-    let dialogs = model
+    let hidden_dialogs = summary.dialogs_total.saturating_sub(summary.dialogs.len());
+    let dialogs = summary
         .dialogs
         .iter()
         .map(|d| {
@@ -289,40 +433,39 @@ pub fn Ladder(
             view! { <option value=d.call_id.clone()>{format!("{label} ({})", d.rows)}</option> }
         })
         .collect_view();
-    let methods = model
+    let methods = summary
         .methods
         .iter()
         .map(|m| view! { <option value=m.clone()>{m.clone()}</option> })
         .collect_view();
-    let total_rows = model.rows.len();
+    let total_rows = summary.rows;
 
     let export_mermaid = {
-        let model = model.clone();
+        let source = source.clone();
         move |_| {
-            let text = ladder::to_mermaid_rows(&model, &visible.get_untracked());
-            let _ = download_text("rcc-ladder.mmd", "text/plain", &text);
+            source.mermaid(&filter.get_untracked(), |text| {
+                let _ = download_js("rcc-ladder.mmd", "text/plain", &text);
+            });
         }
     };
     let copy_mermaid = {
-        let model = model.clone();
+        let source = source.clone();
         move |_| {
-            copy_text(&ladder::to_mermaid_rows(&model, &visible.get_untracked()));
-            copied.set(true);
+            source.mermaid(&filter.get_untracked(), move |text| {
+                copy_js_text(&text);
+                copied.try_set(true);
+            });
         }
     };
-    let first_failing = model.first_failing();
+    let first_failing = summary.first_failing;
     let jump_failing = move |_| {
         if let Some(r) = first_failing {
-            // Show everything so the row is there, then scroll to it.
-            filter.set(LadderFilter::default());
+            // Show everything so the row is there, then scroll to it (when the list is here).
             selected.set(Some(r));
-            request_animation_frame(move || {
-                if let Some(el) = scroller.get_untracked() {
-                    let top = (r as f64 * ROW_H - ROW_H * 2.0).max(0.0);
-                    el.set_scroll_top(top as i32);
-                    scroll_top.set(top);
-                }
-            });
+            if filter.get_untracked() != LadderFilter::default() {
+                filter.set(LadderFilter::default());
+            }
+            pending_jump.set(Some(r));
         }
     };
 
@@ -341,6 +484,9 @@ pub fn Ladder(
                     >
                         <option value="">"All dialogs"</option>
                         {dialogs}
+                        {(hidden_dialogs > 0).then(|| view! {
+                            <option value="" disabled>{format!("… {hidden_dialogs} more dialogs not listed")}</option>
+                        })}
                     </select>
                 </label>
                 <label>
@@ -377,7 +523,10 @@ pub fn Ladder(
                     "Jump to failing message"
                 </button>
                 <span class="ladder-count" aria-live="polite">
-                    {move || format!("{} of {total_rows} messages", visible.with(Vec::len))}
+                    {move || match count() {
+                        Some(n) => format!("{n} of {total_rows} messages"),
+                        None => format!("… of {total_rows} messages"),
+                    }}
                 </span>
                 <span class="spacer"></span>
                 <button type="button" class="ghost" data-action="export-mermaid" on:click=export_mermaid>
@@ -392,7 +541,7 @@ pub fn Ladder(
                 // Inline, so the virtual window holds even where diagram.css is not loaded.
                 // A short log gets a short box.
                 style:height=move || {
-                    let fit = HEAD_H + visible.with(Vec::len) as f64 * ROW_H + 2.0;
+                    let fit = HEAD_H + count().unwrap_or(0) as f64 * ROW_H + 2.0;
                     format!("min({}px, 70vh)", fit.clamp(HEAD_H + 3.0 * ROW_H, DEFAULT_VIEWPORT))
                 }
                 style:overflow="auto"
@@ -420,22 +569,20 @@ pub fn Ladder(
                     class="ladder-body"
                     on:click=on_body_click
                     on:keydown=on_body_key
+                    on:focusin=on_body_focus
                     style:position="relative"
                     style:width=format!("{inner_w}px")
-                    style:height=move || format!("{}px", visible.with(Vec::len) as f64 * ROW_H)
+                    style:height=move || format!("{}px", count().unwrap_or(0) as f64 * ROW_H)
                 >
                     {lifelines}
                     <For
-                        each=move || {
-                            let r = range();
-                            visible.with(|v| r.map(|pos| (pos, v[pos])).collect::<Vec<_>>())
-                        }
-                        key=|pair| *pair
+                        each=window_rows
+                        key=|(pos, r, row)| (*pos, *r, row.is_some())
                         children=row_view
                     />
                 </div>
             </div>
-            {raw}
+            {raw_view}
         </div>
     }
 }

@@ -6,6 +6,6 @@ mod export;
 mod flow;
 mod ladder;
 
-pub use export::{download_text, svg_theme_of_page, PNG_SCALE};
+pub use export::{download_js, download_text, svg_theme_of_page, PNG_SCALE};
 pub use flow::FlowDiagram;
 pub use ladder::Ladder;

@@ -45,15 +45,10 @@ pub fn DiagnosisStep() -> impl IntoView {
             </p>
         </Show>
         {move || {
-            let (diagnosis, profile) = analysis.with(|a| (a.diagnosis.clone(), a.profile.clone()));
-            let layout = crate::core::diagram::layout(&profile, &diagnosis.flow, &diagnosis.findings);
-            let (messages, topology) = analysis.with(|a| {
-                (
-                    std::sync::Arc::new(a.ingested.messages.clone()),
-                    a.rules.as_ref().map(|r| r.topology.clone()).unwrap_or_default(),
-                )
+            let (diagnosis, profile, source, has_messages) = analysis.with(|a| {
+                (a.diagnosis.clone(), a.profile.clone(), a.source.clone(), a.messages > 0)
             });
-            let has_messages = !messages.is_empty();
+            let layout = crate::core::diagram::layout(&profile, &diagnosis.flow, &diagnosis.findings);
             view! {
                 <Headline diagnosis=diagnosis.clone() />
                 <Findings diagnosis=diagnosis.clone() profile=profile.clone() />
@@ -64,7 +59,7 @@ pub fn DiagnosisStep() -> impl IntoView {
                 <FlowList diagnosis=diagnosis.clone() profile=profile.clone() />
                 {has_messages.then(|| view! {
                     <h3>"The messages"</h3>
-                    <crate::ui::diagram::Ladder messages=messages profile=profile diagnosis=diagnosis topology=topology rcc_only=true />
+                    <crate::ui::diagram::Ladder source=source rcc_only=true />
                 })}
             }
         }}

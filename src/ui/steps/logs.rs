@@ -4,7 +4,7 @@
 
 use crate::core::ingest::{FileReport, LogFormat};
 use crate::ui::analysis::use_analysis;
-use crate::ui::state::{AppState, LogInput};
+use crate::ui::state::{AppState, LogInput, MAX_SAVED_LOG_BYTES};
 use crate::ui::timing::ReadTimingNote;
 use leptos::prelude::*;
 
@@ -25,12 +25,20 @@ pub fn LogsStep() -> impl IntoView {
     }
 }
 
-/// Reads browser `File`s as bytes and adds them to the state.
+/// Adds browser `File`s to the state. Where the page has an analysis worker, a file too large
+/// to save across a reload is kept as a `File` handle: the worker reads it, and the page's main
+/// thread never copies its bytes. Smaller files (and every file without a worker) are read as
+/// bytes.
 fn add_files(state: AppState, files: web_sys::FileList) {
     let list: Vec<web_sys::File> = (0..files.length()).filter_map(|i| files.get(i)).collect();
+    let worker = crate::ui::worker::page_has_worker();
     for file in list {
+        let name = file.name();
+        if worker && file.size() > MAX_SAVED_LOG_BYTES as f64 {
+            state.add_log(LogInput::from_file(name, file));
+            continue;
+        }
         leptos::task::spawn_local(async move {
-            let name = file.name();
             match wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await {
                 Ok(buf) => {
                     let bytes = js_sys::Uint8Array::new(&buf).to_vec();
@@ -130,12 +138,11 @@ fn FileList() -> impl IntoView {
     let state = expect_context::<AppState>();
     let analysis = use_analysis();
     move || {
-        let reports = analysis.with(|a| a.ingested.files.clone());
+        let (reports, total_messages, dialogs) =
+            analysis.with(|a| (a.files.clone(), a.messages, a.dialogs));
         if reports.is_empty() {
             return None;
         }
-        let total_messages = analysis.with(|a| a.ingested.messages.len());
-        let dialogs = analysis.with(|a| a.ingested.dialogs.len());
         Some(view! {
             <h3>"Files read"</h3>
             <p class="summary" data-testid="logs-summary">
