@@ -9,6 +9,7 @@ pub mod directory;
 pub mod evidence;
 pub mod example;
 pub mod extract;
+pub(crate) mod fxhash;
 pub mod ingest;
 pub mod ladder;
 pub mod profile;

@@ -203,9 +203,9 @@ pub(crate) const KNOWN_HEADERS: &[&str] = &[
     "ms-source-network",
 ];
 
-/// Index of a known header name (exact spelling first, then case-insensitive).
+/// Index of a known header name (any letter case).
 pub(crate) fn known_header(name: &str) -> Option<u16> {
-    // The names code asks for most, without a table walk.
+    // The names code asks for most, without a lookup.
     let common = match name {
         "Via" => 0,
         "From" => 1,
@@ -224,14 +224,25 @@ pub(crate) fn known_header(name: &str) -> Option<u16> {
     if common != u16::MAX {
         return Some(common);
     }
-    let exact = KNOWN_HEADERS.iter().position(|k| *k == name);
-    exact
-        .or_else(|| {
-            KNOWN_HEADERS
-                .iter()
-                .position(|k| k.eq_ignore_ascii_case(name))
-        })
-        .and_then(|i| u16::try_from(i).ok())
+    // Lower-cased into a stack buffer, then one hash lookup (no known name is this long).
+    let mut buf = [0u8; 40];
+    let lower = buf.get_mut(..name.len())?;
+    lower.copy_from_slice(name.as_bytes());
+    lower.make_ascii_lowercase();
+    let lower = std::str::from_utf8(lower).ok()?;
+    known_by_lower_case().get(lower).copied()
+}
+
+fn known_by_lower_case() -> &'static crate::core::fxhash::FxMap<String, u16> {
+    static MAP: std::sync::OnceLock<crate::core::fxhash::FxMap<String, u16>> =
+        std::sync::OnceLock::new();
+    MAP.get_or_init(|| {
+        KNOWN_HEADERS
+            .iter()
+            .enumerate()
+            .filter_map(|(i, k)| Some((k.to_ascii_lowercase(), u16::try_from(i).ok()?)))
+            .collect()
+    })
 }
 
 /// A piece of a message's text: `len` bytes at `start` of the shared file text, or of the

@@ -3,47 +3,9 @@
 
 use super::{Dialog, FileReport, Ingested, Transaction};
 use crate::core::sip::{LogEvent, SipMessage, StartLineRef};
-use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hash, Hasher};
+use std::hash::{Hash, Hasher};
 
-/// FxHash (rustc's): much cheaper than SipHash for short keys; no DoS concern for local logs.
-#[derive(Default, Clone, Copy)]
-pub(crate) struct Fx(u64);
-impl Hasher for Fx {
-    #[inline]
-    fn write(&mut self, bytes: &[u8]) {
-        let mut it = bytes.chunks_exact(8);
-        for c in &mut it {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(c);
-            self.add(u64::from_le_bytes(w));
-        }
-        let mut w = [0u8; 8];
-        let r = it.remainder();
-        w[..r.len()].copy_from_slice(r);
-        self.add(u64::from_le_bytes(w) ^ r.len() as u64);
-    }
-    #[inline]
-    fn write_u8(&mut self, i: u8) {
-        self.add(u64::from(i));
-    }
-    #[inline]
-    fn write_usize(&mut self, i: usize) {
-        self.add(i as u64);
-    }
-    #[inline]
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-impl Fx {
-    #[inline]
-    fn add(&mut self, w: u64) {
-        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-pub(crate) type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
-type FxSet<K> = HashSet<K, BuildHasherDefault<Fx>>;
+pub(crate) use crate::core::fxhash::{Fx, FxMap, FxSet};
 
 /// Header lookup by canonical name (the readers store canonical names, so exact compare).
 #[inline]
