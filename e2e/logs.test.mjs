@@ -164,6 +164,9 @@ test(`a ${LARGE_MIB} MiB log is read in the worker: progress bar, no main-thread
 test('without a worker (the single file) the page reads the logs itself and says so', async () => {
   const page = await context.newPage();
   await page.goto(`${server.url}/rcc-doctor.html#/logs`);
+  // Same origin as the hosted app: start without the logs an earlier test saved.
+  await page.evaluate(() => localStorage.clear());
+  await page.reload();
   await page.getByRole('heading', { level: 2, name: /^Logs$/ }).waitFor();
   assert.equal(await page.getByTestId('read-timing').count(), 0, 'no timing before any log');
   const size = fs.statSync('fixtures/logs/raw_ms_mix.txt').size;
@@ -177,5 +180,39 @@ test('without a worker (the single file) the page reads the logs itself and says
   await page.getByRole('button', { name: 'Remove raw_ms_mix.txt' }).click();
   await page.locator('.file-card').waitFor({ state: 'detached' });
   assert.equal(await timing.count(), 0, 'no timing without logs');
+  await page.close();
+});
+
+test('the worker skips analyses a newer one overtook (one is posted per keystroke) and answers the newest', async () => {
+  const page = await freshPage('#/logs');
+  const log = fs.readFileSync('fixtures/logs/raw_ms_mix.txt', 'utf8');
+  const replies = await page.evaluate(async (text) => {
+    // A worker of our own, speaking the page's protocol (ARCHITECTURE.md, "Worker protocol").
+    const w = new Worker(globalThis.rccDoctorWorker, { type: 'module' });
+    const input = (ad) => JSON.stringify({
+      profile_id: 'nortel', sign_in: '', ad_text: ad, ad_fields: null, rules_text: '',
+      logs: [{ name: 'raw.txt', bytes: [], clock_offset_ms: 0 }],
+    });
+    const seen = [];
+    const finished = new Promise((resolve) => {
+      w.onmessage = (e) => {
+        if (e.data.type === 'progress') return;
+        seen.push({ id: e.data.id, type: e.data.type });
+        if (e.data.id === 3) resolve();
+      };
+    });
+    // Three "keystrokes" posted at once, before the worker has even loaded its wasm.
+    for (const [id, ad] of [[1, 'a'], [2, 'ab'], [3, 'abc']]) {
+      w.postMessage({ type: 'analyze', id, input: input(ad), files: [new TextEncoder().encode(text)], redact: false });
+    }
+    await finished;
+    w.terminate();
+    return seen;
+  }, log);
+  assert.deepEqual(replies, [
+    { id: 1, type: 'skipped' },
+    { id: 2, type: 'skipped' },
+    { id: 3, type: 'done' },
+  ]);
   await page.close();
 });

@@ -402,3 +402,13 @@ fn clean_messages_reconstruct_to_the_original_text() {
     }
     assert_eq!(checked, 13);
 }
+
+#[test]
+fn format_ids_are_the_json_names() {
+    for f in LogFormat::ALL {
+        assert_eq!(
+            serde_json::to_string(&f).unwrap(),
+            format!("\"{}\"", f.id())
+        );
+    }
+}

@@ -10,13 +10,22 @@ const ready = init({ module_or_path: new URL('./__WASM__', import.meta.url) });
 
 const message = (e) => String(e && e.message ? e.message : e);
 
-// { type: 'analyze', id, input, files, redact } → progress…, then done (the summary) or error.
+// The newest analysis asked for. The page only shows the newest one, so an analysis that a newer
+// one has overtaken while it waited (typing in a field posts one per keystroke) is skipped:
+// a 100 MB log is then read once for the last keystroke, not once per keystroke.
+let newest = -1;
+const overtaken = (id) => id !== newest;
+
+// { type: 'analyze', id, input, files, redact } → progress…, then done (the summary) or error;
+// { type: 'skipped', id } when a newer analysis overtook it before it started.
 // files[i] is a Uint8Array (transferred) or a File the page never read: read it here.
 async function analyze({ id, input, files, redact }) {
   try {
     await ready;
+    if (overtaken(id)) { self.postMessage({ id, type: 'skipped' }); return; }
     const bytes = await Promise.all(files.map((f) =>
       (f instanceof Blob ? f.arrayBuffer().then((b) => new Uint8Array(b)) : f)));
+    if (overtaken(id)) { self.postMessage({ id, type: 'skipped' }); return; }
     let last = 0;
     const progress = (fraction) => {
       const now = performance.now();
@@ -49,5 +58,6 @@ async function query({ id, seq, query: q }) {
 let queue = Promise.resolve();
 self.onmessage = (event) => {
   const msg = event.data;
+  if (msg.type !== 'query') newest = msg.id;
   queue = queue.then(() => (msg.type === 'query' ? query(msg) : analyze(msg)));
 };

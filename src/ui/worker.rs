@@ -196,6 +196,10 @@ impl WorkerClient {
                 }
                 return;
             }
+            if kind == "skipped" {
+                // A newer request overtook this one in the worker's queue; its answer follows.
+                return;
+            }
             let id = field(&data, "id").as_f64().unwrap_or(0.0) as u32;
             let reply = match kind.as_str() {
                 "progress" => Reply::Progress {

@@ -117,6 +117,18 @@ pub enum LogFormat {
 }
 
 impl LogFormat {
+    /// The format's id: its JSON name, used as a `data-format` attribute and in the CLI.
+    pub fn id(self) -> &'static str {
+        match self {
+            LogFormat::RawSip => "raw-sip",
+            LogFormat::Uccapi => "uccapi",
+            LogFormat::ServerLog => "server-log",
+            LogFormat::WiresharkFollow => "wireshark-follow",
+            LogFormat::SippTrace => "sipp-trace",
+            LogFormat::Unknown => "unknown",
+        }
+    }
+
     pub fn label(&self) -> &'static str {
         match self {
             LogFormat::RawSip => "Raw SIP text",

@@ -167,7 +167,7 @@ fn FileCard(index: usize, report: FileReport, state: AppState) -> impl IntoView 
     let problems = report.problems.clone();
     let problem_count = problems.len();
     view! {
-        <li class="file-card" data-file=report.name.clone() data-format=format_id(report.format)>
+        <li class="file-card" data-file=report.name.clone() data-format=LogFormat::id(report.format)>
             <div class="file-head">
                 <span class="file-name mono">{report.name.clone()}</span>
                 <span class="badge" class:bad=unknown>{report.format.label()}</span>
@@ -222,17 +222,6 @@ fn FileCard(index: usize, report: FileReport, state: AppState) -> impl IntoView 
                 </details>
             })}
         </li>
-    }
-}
-
-fn format_id(f: LogFormat) -> &'static str {
-    match f {
-        LogFormat::RawSip => "raw-sip",
-        LogFormat::Uccapi => "uccapi",
-        LogFormat::ServerLog => "server-log",
-        LogFormat::WiresharkFollow => "wireshark-follow",
-        LogFormat::SippTrace => "sipp-trace",
-        LogFormat::Unknown => "unknown",
     }
 }
 
