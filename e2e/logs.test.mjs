@@ -117,6 +117,10 @@ test(`a ${LARGE_MIB} MiB log is read in the worker: progress bar, no main-thread
   assert.equal(Number(await timing.getAttribute('data-bytes')), bytes);
   const readMs = Number(await timing.getAttribute('data-read-ms'));
   assert.ok(readMs > 0 && Number.isFinite(Number(await timing.getAttribute('data-diagnose-ms'))), `read ${readMs} ms`);
+  // The worker's wasm memory holds the log once (its text is what the messages point into).
+  const memory = Number(await timing.getAttribute('data-memory-bytes'));
+  assert.ok(memory > bytes, `worker memory ${memory} bytes for a ${bytes}-byte log`);
+  console.log(`# worker wasm memory ${(memory / 1048576).toFixed(0)} MiB = ${(memory / bytes).toFixed(2)}x the log`);
   // The diagnosis step: the ladder's rows come from the worker.
   await page.locator('nav.rail a[data-step="diagnosis"]').click();
   const ladder = page.locator('.ladder');

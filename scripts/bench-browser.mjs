@@ -101,6 +101,7 @@ export async function pickOnce(page, file, { timeout = LONG } = {}) {
           bytes: Number(timing.dataset.bytes),
           readMs: Number(timing.dataset.readMs),
           diagnoseMs: Number(timing.dataset.diagnoseMs),
+          memoryBytes: Number(timing.dataset.memoryBytes),
           where: timing.dataset.where,
           text: timing.textContent,
         });
@@ -224,6 +225,9 @@ export async function benchFile(context, baseUrl, file, { format = 'raw', runs =
       summary: picks[0].text,
       newline: { mbps: rate(bytes, newline.ms), ms: newline.ms, newlines: newline.count },
       ours: { mbps: ours, bestReadMs: bestRead, readMs: picks.map((p) => p.readMs), diagnoseMs: picks.map((p) => p.diagnoseMs) },
+      // The worker's wasm memory after the first pick (its high-water mark; later picks of the
+      // same file reuse it), against the file's size.
+      memory: { bytes: picks[0].memoryBytes, perInput: picks[0].memoryBytes / bytes },
       e2e: { mbps: rate(bytes, bestE2e), bestMs: bestE2e, ms: picks.map((p) => p.e2eMs) },
       sip: sip && { mbps: sipRate, ms: sip.ms, messages: sip.parsed, split: sip.split, version: sip.version },
       ratio: sip ? ours / sipRate : null,
@@ -245,11 +249,12 @@ const fmt = (v, digits = 0) => (v == null || !Number.isFinite(v) ? '—' : v.toF
 
 export function table(rows) {
   const head = ['format', 'MB', 'messages', 'sip messages', 'newline MB/s', 'ours MB/s (worker ingest)',
-    'ours end-to-end MB/s', 'npm sip MB/s', 'ours/sip'];
+    'ours end-to-end MB/s', 'npm sip MB/s', 'ours/sip', 'worker wasm memory ÷ input'];
   const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
   for (const r of rows) {
     lines.push(`| ${[r.detected, fmt(r.mb, 1), r.messages, r.sip ? r.sip.messages : '—', fmt(r.newline.mbps),
-      fmt(r.ours.mbps), fmt(r.e2e.mbps), fmt(r.sip && r.sip.mbps), r.ratio == null ? '—' : `${fmt(r.ratio, 1)}×`].join(' | ')} |`);
+      fmt(r.ours.mbps), fmt(r.e2e.mbps), fmt(r.sip && r.sip.mbps), r.ratio == null ? '—' : `${fmt(r.ratio, 1)}×`,
+      r.memory && Number.isFinite(r.memory.perInput) ? `${fmt(r.memory.perInput, 2)}×` : '—'].join(' | ')} |`);
   }
   return lines.join('\n');
 }

@@ -3,7 +3,9 @@
 // loads the same wasm module as the page (downloaded once, cached). Protocol: ARCHITECTURE.md,
 // "Worker protocol"; both ends in src/ui/worker.rs.
 // scripts/postbuild.mjs fills in the hashed file names and writes dist/worker-<hash>.js.
-import init, { analyze_in_worker, query_in_worker } from './__JS__';
+import init, {
+  analyze_in_worker, query_in_worker, stage_log, stage_log_chunk, clear_staged_logs,
+} from './__JS__';
 
 globalThis.rccDoctorHostMounts = true; // the wasm entry point must not look for a page here
 const ready = init({ module_or_path: new URL('./__WASM__', import.meta.url) });
@@ -14,6 +16,7 @@ const message = (e) => String(e && e.message ? e.message : e);
 // one has overtaken while it waited (typing in a field posts one per keystroke) is skipped:
 // a 100 MB log is then read once for the last keystroke, not once per keystroke.
 let newest = -1;
+const CHUNK = 8 << 20;
 const overtaken = (id) => id !== newest;
 
 // { type: 'analyze', id, input, files, redact } → progress…, then done (the summary) or error;
@@ -23,9 +26,19 @@ async function analyze({ id, input, files, redact }) {
   try {
     await ready;
     if (overtaken(id)) { self.postMessage({ id, type: 'skipped' }); return; }
-    const bytes = await Promise.all(files.map((f) =>
-      (f instanceof Blob ? f.arrayBuffer().then((b) => new Uint8Array(b)) : f)));
-    if (overtaken(id)) { self.postMessage({ id, type: 'skipped' }); return; }
+    // A File is read into wasm memory 8 MiB at a time (never whole in JavaScript as well).
+    const bytes = [];
+    for (let i = 0; i < files.length; i++) {
+      const f = files[i];
+      if (!(f instanceof Blob)) { bytes.push(f); continue; }
+      stage_log(i, f.size);
+      for (let at = 0; at < f.size; at += CHUNK) {
+        stage_log_chunk(i, new Uint8Array(await f.slice(at, at + CHUNK).arrayBuffer()));
+      }
+      bytes.push(null);
+      if (overtaken(id)) break;
+    }
+    if (overtaken(id)) { clear_staged_logs(); self.postMessage({ id, type: 'skipped' }); return; }
     let last = 0;
     const progress = (fraction) => {
       const now = performance.now();

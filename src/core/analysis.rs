@@ -198,6 +198,10 @@ pub struct StageTimings {
     pub read_ms: f64,
     /// Everything after the logs ([`Stage::LogsRead`] to [`Stage::Diagnosed`]), in ms.
     pub diagnose_ms: f64,
+    /// Memory of whoever ran the analysis once it was done, where the front end can tell (the
+    /// browser: the wasm memory, whose size is its high-water mark as it never shrinks).
+    #[serde(default)]
+    pub memory_bytes: Option<usize>,
 }
 
 /// MB as the benchmarks count it: 2^20 bytes.
@@ -265,6 +269,7 @@ impl StageMarks {
             bytes,
             read_ms: (at(Stage::LogsRead) - at(Stage::ReadingLogs)).max(0.0),
             diagnose_ms: (at(Stage::Diagnosed) - at(Stage::LogsRead)).max(0.0),
+            memory_bytes: None,
         }
     }
 }
@@ -735,6 +740,7 @@ mod tests {
             bytes,
             read_ms,
             diagnose_ms: 3.0,
+            memory_bytes: None,
         };
         assert_eq!(
             t(10 << 20, 85.0).read_summary().unwrap(),

@@ -83,8 +83,9 @@ fn request_of(state: AppState) -> Request {
 
 /// Analyses `input` (with its log bytes) on the page.
 fn analyse_input(input: AnalysisInput, redact: bool) -> Current {
-    let (summary, details) =
+    let (mut summary, details) =
         analyze_for_wizard(input, redact, &mut |_| {}, &mut crate::ui::timing::now_ms);
+    summary.timings.memory_bytes = crate::ui::timing::wasm_memory_bytes();
     Current {
         summary: Arc::new(summary),
         source: AnalysisSource::local(details),

@@ -25,6 +25,15 @@ pub fn now_ms() -> f64 {
         .unwrap_or_else(js_sys::Date::now)
 }
 
+/// The size of this thread's wasm memory: its high-water mark, since wasm memory never shrinks.
+pub fn wasm_memory_bytes() -> Option<usize> {
+    let memory = wasm_bindgen::memory()
+        .dyn_into::<js_sys::WebAssembly::Memory>()
+        .ok()?;
+    let buffer = memory.buffer().dyn_into::<js_sys::ArrayBuffer>().ok()?;
+    Some(buffer.byte_length() as usize)
+}
+
 /// "Read 10.0 MB in 85 ms (118 MB/s) in the background", under the files read.
 #[component]
 pub fn ReadTimingNote() -> impl IntoView {
@@ -45,6 +54,7 @@ pub fn ReadTimingNote() -> impl IntoView {
                 data-read-ms=format!("{:.3}", t.read_ms)
                 data-diagnose-ms=format!("{:.3}", t.diagnose_ms)
                 data-where=if in_worker { "worker" } else { "page" }
+                data-memory-bytes=t.memory_bytes.map(|b| b.to_string())
             >
                 {summary}
                 {place}

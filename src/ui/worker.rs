@@ -47,6 +47,43 @@ fn js_err(e: impl std::fmt::Display) -> JsValue {
     JsValue::from_str(&e.to_string())
 }
 
+thread_local! {
+    /// Picked files read into wasm memory chunk by chunk ([`stage_log`]), by log index, so the
+    /// worker's JavaScript never holds a whole 100 MB file next to its copy in wasm memory.
+    static STAGED: RefCell<Vec<Option<Vec<u8>>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Worker side: log `index` of the next analysis has `size` bytes, which [`stage_log_chunk`]
+/// appends. Frees the analysis held so far first: a new one is on its way.
+#[wasm_bindgen]
+pub fn stage_log(index: u32, size: f64) {
+    HELD.with(|h| h.borrow_mut().take());
+    STAGED.with(|s| {
+        let mut s = s.borrow_mut();
+        let i = index as usize;
+        if s.len() <= i {
+            s.resize_with(i + 1, || None);
+        }
+        s[i] = Some(Vec::with_capacity(size.max(0.0) as usize));
+    });
+}
+
+/// Worker side: the next bytes of log `index` (see [`stage_log`]).
+#[wasm_bindgen]
+pub fn stage_log_chunk(index: u32, chunk: &[u8]) {
+    STAGED.with(|s| {
+        if let Some(Some(buf)) = s.borrow_mut().get_mut(index as usize) {
+            buf.extend_from_slice(chunk);
+        }
+    });
+}
+
+/// Worker side: drops staged logs (an analysis was skipped while its files were being read).
+#[wasm_bindgen]
+pub fn clear_staged_logs() {
+    STAGED.with(|s| s.borrow_mut().clear());
+}
+
 /// Worker side: analyses request `id`. `input_json` is an [`AnalysisInput`] whose logs have
 /// empty bytes; `files` holds their bytes in order (`Uint8Array`s). Keeps the details for
 /// [`query_in_worker`] and returns the [`AnalysisSummary`] as JSON.
@@ -62,11 +99,15 @@ pub fn analyze_in_worker(
     HELD.with(|h| h.borrow_mut().take());
     let mut input: AnalysisInput =
         serde_json::from_str(input_json).map_err(|e| js_err(format!("bad analysis input: {e}")))?;
+    let mut staged = STAGED.with(|s| std::mem::take(&mut *s.borrow_mut()));
     for (i, log) in input.logs.iter_mut().enumerate() {
         if let Some(arr) = files.get(i as u32).dyn_ref::<js_sys::Uint8Array>() {
             log.bytes = arr.to_vec();
+        } else if let Some(bytes) = staged.get_mut(i).and_then(Option::take) {
+            log.bytes = bytes;
         }
     }
+    drop(staged);
     let (summary, details) = analyze_for_wizard(
         input,
         redact,
@@ -75,6 +116,8 @@ pub fn analyze_in_worker(
         },
         &mut crate::ui::timing::now_ms,
     );
+    let mut summary = summary;
+    summary.timings.memory_bytes = crate::ui::timing::wasm_memory_bytes();
     HELD.with(|h| *h.borrow_mut() = Some((id, details)));
     serde_json::to_string(&summary).map_err(js_err)
 }
