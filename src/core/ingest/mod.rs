@@ -349,7 +349,7 @@ fn read_file(
 ) -> (FileReport, Vec<SipMessage>, Vec<LogEvent>) {
     let bytes_len = f.bytes.len();
     let name: Arc<str> = Arc::from(f.name.as_str());
-    let (text, skip, note) = text::shared_text(f.bytes);
+    let (text, skip, lines, note) = text::shared_text(f.bytes);
     let buf: &[u8] = text.as_bytes().get(skip..).unwrap_or(&[]);
     let format = detect_whole(buf);
     let ctx = sipmsg::Ctx {
@@ -385,7 +385,7 @@ fn read_file(
         name: f.name,
         format,
         bytes: bytes_len,
-        lines: text::line_count(buf),
+        lines,
         messages: out.messages.len(),
         clean: 0,
         repaired: 0,
