@@ -59,6 +59,7 @@ test-e2e: setup-test
 # then the in-browser benchmark on the release build (scripts/bench-browser.mjs: Markdown table,
 # target/bench/browser.json). BENCH_ARGS="--sizes 10 --formats raw --runs 3" to choose.
 bench: setup-test dist
+	cargo bench --bench ingest_divan
 	cargo bench --bench ingest
 	node scripts/bench-browser.mjs $(BENCH_ARGS)
 
