@@ -182,6 +182,23 @@ fn unescape(s: &str) -> String {
 /// message is a provisioning document without line data (RCC not configured).
 pub fn provisioning(m: &SipMessage) -> Option<Provisioning> {
     let body = m.body();
+    // Every way below of being provisioning mentions "provision" in the Content-Type, the Event
+    // or the body (the root element): most messages are rejected here, before any XML is read.
+    let mentions = |s: &str| {
+        let b = s.as_bytes();
+        memchr::memchr2_iter(b'p', b'P', b).any(|i| {
+            b.get(i..i + 9)
+                .is_some_and(|w| w.eq_ignore_ascii_case(b"provision"))
+        })
+    };
+    if m.method()
+        .is_some_and(|x| x.eq_ignore_ascii_case("SUBSCRIBE"))
+        || !(mentions(m.content_type().unwrap_or(""))
+            || mentions(m.header("Event").unwrap_or(""))
+            || mentions(body))
+    {
+        return None;
+    }
     let ct = m.content_type().unwrap_or("").to_ascii_lowercase();
     let event = m.header("Event").unwrap_or("").to_ascii_lowercase();
     let all = tags(body);

@@ -19,7 +19,9 @@ use crate::core::profile::Profile;
 use crate::core::routing::Topology;
 use crate::core::sip::{Direction, ParseQuality, SipMessage};
 use serde::{Deserialize, Serialize};
-use std::collections::{HashMap, HashSet};
+// FxHash: the ladder hashes a few short keys per message, and SipHash showed in profiles.
+type HashMap<K, V> = crate::core::fxhash::FxMap<K, V>;
+type HashSet<K> = crate::core::fxhash::FxSet<K>;
 use std::ops::Range;
 
 /// One host column.
@@ -326,10 +328,10 @@ pub fn build_with_topology(
     // Per message: (from alias id, to alias id).
     let mut ends: Vec<Ends> = Vec::with_capacity(messages.len());
     // Request endpoints by transaction, for responses that do not say where they came from.
-    let mut requests: HashMap<TxKey, Ends> = HashMap::new();
+    let mut requests: HashMap<TxKey, Ends> = HashMap::default();
     // Product strings each alias said about itself.
     let mut products: Vec<(usize, String)> = Vec::new();
-    let mut line_servers: HashSet<String> = HashSet::new();
+    let mut line_servers: HashSet<String> = HashSet::default();
 
     for m in messages {
         if let Some(p) = extract::provisioning(m) {
@@ -339,11 +341,23 @@ pub fn build_with_topology(
         }
     }
 
+    // "Whoever wrote this log", one alias per file (made once per file, not per message).
+    let mut writers: Vec<(std::sync::Arc<str>, String)> = Vec::new();
     for m in messages {
         let hops = extract::hop_chain(m);
         let top_via = hops.vias.first();
         let is_request = m.method().is_some();
-        let writer = format!("log:{}", m.source.file);
+        let w = match writers
+            .iter()
+            .position(|(f, _)| std::sync::Arc::ptr_eq(f, &m.source.file) || **f == *m.source.file)
+        {
+            Some(w) => w,
+            None => {
+                writers.push((m.source.file.clone(), format!("log:{}", m.source.file)));
+                writers.len() - 1
+            }
+        };
+        let writer = writers[w].1.as_str();
         let local = m.local().and_then(host_key);
         let peer = m.peer().and_then(host_key);
         let branch_key = {
@@ -369,7 +383,7 @@ pub fn build_with_topology(
         // Where the message was sent by whom, as far as the log says.
         let (from, to) = match m.direction {
             Some(dir) => {
-                let me = al.id(&writer);
+                let me = al.id(writer);
                 if let Some(l) = &local {
                     let l = al.id(l);
                     al.union(me, l);
@@ -512,7 +526,7 @@ pub fn build_with_topology(
     }
 
     // Columns: one per root that is an endpoint.
-    let mut root_col: HashMap<usize, usize> = HashMap::new();
+    let mut root_col: HashMap<usize, usize> = HashMap::default();
     let mut roots_in_order: Vec<usize> = Vec::new();
     for &(f, t) in &ends {
         for a in [f, t].into_iter().flatten() {
@@ -532,7 +546,7 @@ pub fn build_with_topology(
     }
     // Participants: product hints first, then the host of the line server URI.
     let mut participant: Vec<Option<String>> = vec![None; roots_in_order.len()];
-    let mut taken: HashSet<String> = HashSet::new();
+    let mut taken: HashSet<String> = HashSet::default();
     if let Some(profile) = profile {
         // Known FQDNs and IPs first: they are configuration, not a guess.
         if let Some(topo) = topology {
@@ -547,7 +561,7 @@ pub fn build_with_topology(
                 }
             }
         }
-        let mut votes: HashMap<(usize, String), u32> = HashMap::new();
+        let mut votes: HashMap<(usize, String), u32> = HashMap::default();
         for (a, prod) in &products {
             let c = root_col[&al.find(*a)];
             let lower = prod.to_ascii_lowercase();
@@ -659,7 +673,7 @@ pub fn build_with_topology(
     let columns = sorted;
 
     // RCC dialogs.
-    let mut rcc_calls: HashSet<String> = HashSet::new();
+    let mut rcc_calls: HashSet<String> = HashSet::default();
     for m in messages {
         let Some(cid) = m.call_id() else { continue };
         let Some(method) = m.method() else { continue };
@@ -693,8 +707,8 @@ pub fn build_with_topology(
     let mut rows = Vec::with_capacity(messages.len());
     let mut prev: Option<i64> = None;
     let mut dialogs: Vec<DialogSummary> = Vec::new();
-    let mut dialog_index: HashMap<String, usize> = HashMap::new();
-    let mut methods: HashSet<String> = HashSet::new();
+    let mut dialog_index: HashMap<String, usize> = HashMap::default();
+    let mut methods: HashSet<String> = HashSet::default();
     for (i, m) in messages.iter().enumerate() {
         let millis = m.millis();
         let delta_ms = match (prev, millis) {
@@ -1135,9 +1149,9 @@ impl RowCache {
     /// A cache that forgets rows far from the view once it holds more than `capacity`.
     pub fn new(capacity: usize) -> RowCache {
         RowCache {
-            rows: HashMap::new(),
-            pending: HashSet::new(),
-            keep: HashSet::new(),
+            rows: HashMap::default(),
+            pending: HashSet::default(),
+            keep: HashSet::default(),
             capacity: capacity.max(PAGE_ROWS * 4),
         }
     }
