@@ -53,10 +53,14 @@ fn fmt_by_name(s: &str) -> LogFormat {
     }
 }
 
-fn peak_rss_kb() -> Option<u64> {
+fn status_kb(field: &str) -> Option<u64> {
     let s = std::fs::read_to_string("/proc/self/status").ok()?;
-    let l = s.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let l = s.lines().find(|l| l.starts_with(field))?;
     l.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn peak_rss_kb() -> Option<u64> {
+    status_kb("VmHWM:")
 }
 
 /// Bytes the result holds on the heap beyond the shared file text (struct sizes + what each
@@ -94,6 +98,7 @@ fn main() {
             &mut |_| {},
         );
         let after = peak_rss_kb().unwrap_or(0);
+        let kept = status_kb("VmRSS:").unwrap_or(0);
         let (heap, allocs) = heap_bytes(&r);
         println!(
             "  result holds ~{:.1} MB besides the shared file text, in ~{allocs} allocations ({} B per SipMessage)",
@@ -101,12 +106,13 @@ fn main() {
             std::mem::size_of::<rcc_doctor::core::sip::SipMessage>(),
         );
         println!(
-            "mem {format:?}: input {:.1} MB, {} messages; peak RSS {:.1} MB before ingest, {:.1} MB after ({:.2}x input)",
+            "mem {format:?}: input {:.1} MB, {} messages; peak RSS {:.1} MB before ingest, {:.1} MB after ({:.2}x input; {:.2}x still held with the result)",
             input_len as f64 / 1048576.0,
             r.messages.len(),
             before as f64 / 1024.0,
             after as f64 / 1024.0,
-            after as f64 * 1024.0 / input_len as f64
+            after as f64 * 1024.0 / input_len as f64,
+            kept as f64 * 1024.0 / input_len as f64
         );
         return;
     }

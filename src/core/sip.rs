@@ -1,7 +1,7 @@
 //! The SIP message model every other core module reads.
 //!
 //! A [`SipMessage`] borrows nothing but shares the text of the file it was read from: its start
-//! line, header names and values, body, timestamp and addresses are [`Span`]s into that one
+//! line, header names and values, body, timestamp and addresses are spans (`Span`) into that one
 //! shared buffer (an `Arc<String>` of the whole decoded file), like httparse's borrowed slices
 //! but owned enough to outlive the reader and cross the worker boundary. Whatever the lenient
 //! front end had to rewrite (an unfolded header, a restored CRLF body, an upper-case name turned

@@ -374,7 +374,7 @@ impl<'a> Transactions<'a> {
         Transactions {
             out: Vec::with_capacity(n),
             index: FxMap::with_capacity_and_hasher(n, Default::default()),
-            copies: FxSet::with_capacity_and_hasher(n * 2, Default::default()),
+            copies: FxSet::with_capacity_and_hasher(n, Default::default()),
         }
     }
 
