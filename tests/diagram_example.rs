@@ -2,29 +2,14 @@
 
 mod common;
 
-use rcc_doctor::core::analysis::{analyze, Analysis, AnalysisInput, LogFileInput};
+use rcc_doctor::core::analysis::{analyze, Analysis, AnalysisInput};
 use rcc_doctor::core::diagnosis::LegState;
 use rcc_doctor::core::diagram::{layout, to_svg, SvgTheme};
 use rcc_doctor::core::example::{nortel_fixed, nortel_seed, ExampleCase};
 use rcc_doctor::core::ladder::{build, to_mermaid, LadderFilter, Verdict};
 
 fn run(case: &ExampleCase) -> Analysis {
-    analyze(&AnalysisInput {
-        profile_id: case.profile_id.into(),
-        sign_in: case.sign_in.into(),
-        ad_text: case.ad_ldif.into(),
-        ad_fields: None,
-        rules_text: case.rules.into(),
-        logs: case
-            .logs
-            .iter()
-            .map(|(name, text)| LogFileInput {
-                name: name.to_string(),
-                bytes: text.as_bytes().to_vec(),
-                clock_offset_ms: 0,
-            })
-            .collect(),
-    })
+    analyze(&AnalysisInput::from(case))
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! document in the page is the schema), the Markdown has the documented headings in order, and
 //! the HTML is self-contained and escaped.
 
-use rcc_doctor::core::analysis::{analyze, Analysis, AnalysisInput, LogFileInput};
+use rcc_doctor::core::analysis::{analyze, Analysis, AnalysisInput};
 use rcc_doctor::core::diagnosis::{Confidence, Diagnosis, Finding, Leg, Severity};
 use rcc_doctor::core::evidence::Evidence;
 use rcc_doctor::core::example;
@@ -29,22 +29,7 @@ fn block(doc: &str, lang: &str, marker: Option<&str>) -> String {
 
 fn seed_analysis() -> Analysis {
     let c = example::nortel_seed();
-    analyze(&AnalysisInput {
-        profile_id: c.profile_id.into(),
-        sign_in: c.sign_in.into(),
-        ad_text: c.ad_ldif.into(),
-        ad_fields: None,
-        rules_text: c.rules.into(),
-        logs: c
-            .logs
-            .iter()
-            .map(|(n, t)| LogFileInput {
-                name: n.to_string(),
-                bytes: t.as_bytes().to_vec(),
-                clock_offset_ms: 0,
-            })
-            .collect(),
-    })
+    analyze(&AnalysisInput::from(&c))
 }
 
 fn keys(v: &Value) -> BTreeSet<String> {
@@ -249,22 +234,7 @@ fn html_is_self_contained_escaped_and_printable() {
 #[test]
 fn the_page_summary_reports_the_same_inputs_as_the_full_analysis() {
     let c = example::nortel_seed();
-    let input = AnalysisInput {
-        profile_id: c.profile_id.into(),
-        sign_in: c.sign_in.into(),
-        ad_text: c.ad_ldif.into(),
-        ad_fields: None,
-        rules_text: c.rules.into(),
-        logs: c
-            .logs
-            .iter()
-            .map(|(n, t)| LogFileInput {
-                name: n.to_string(),
-                bytes: t.as_bytes().to_vec(),
-                clock_offset_ms: 0,
-            })
-            .collect(),
-    };
+    let input = AnalysisInput::from(&c);
     let full = analyze(&input);
     let (summary, _) =
         rcc_doctor::core::analysis::analyze_for_wizard(input, false, &mut |_| {}, &mut || 0.0);

@@ -44,6 +44,28 @@ pub struct AnalysisInput {
     pub logs: Vec<LogFileInput>,
 }
 
+impl From<&crate::core::example::ExampleCase> for AnalysisInput {
+    /// What the wizard holds once the user loaded this example.
+    fn from(ex: &crate::core::example::ExampleCase) -> AnalysisInput {
+        AnalysisInput {
+            profile_id: ex.profile_id.into(),
+            sign_in: ex.sign_in.into(),
+            ad_text: ex.ad_ldif.into(),
+            ad_fields: None,
+            rules_text: ex.rules.into(),
+            logs: ex
+                .logs
+                .iter()
+                .map(|(name, text)| LogFileInput {
+                    name: name.to_string(),
+                    bytes: text.as_bytes().to_vec(),
+                    clock_offset_ms: 0,
+                })
+                .collect(),
+        }
+    }
+}
+
 /// Everything computed from an [`AnalysisInput`].
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Analysis {
@@ -647,23 +669,7 @@ mod tests {
     }
 
     fn example_input() -> AnalysisInput {
-        let ex = crate::core::example::nortel_seed();
-        AnalysisInput {
-            profile_id: ex.profile_id.into(),
-            sign_in: ex.sign_in.into(),
-            ad_text: ex.ad_ldif.into(),
-            ad_fields: None,
-            rules_text: ex.rules.into(),
-            logs: ex
-                .logs
-                .iter()
-                .map(|(n, t)| LogFileInput {
-                    name: n.to_string(),
-                    bytes: t.as_bytes().to_vec(),
-                    clock_offset_ms: 0,
-                })
-                .collect(),
-        }
+        AnalysisInput::from(&crate::core::example::nortel_seed())
     }
 
     #[derive(Debug, PartialEq)]
