@@ -412,3 +412,17 @@ fn format_ids_are_the_json_names() {
         );
     }
 }
+
+#[test]
+fn the_top_via_is_the_first_of_the_hop_chain() {
+    use rcc_doctor::core::extract::{hop_chain, top_via};
+    let mut seen = 0;
+    for name in ["raw_ms_mix.txt", "server_home.log", "client.uccapilog"] {
+        for m in &one(name).messages {
+            let chain = hop_chain(m);
+            assert_eq!(top_via(m), (chain.vias.first().cloned(), chain.vias.len()));
+            seen += usize::from(!chain.vias.is_empty());
+        }
+    }
+    assert!(seen > 10, "messages with a Via: {seen}");
+}

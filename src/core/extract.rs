@@ -418,32 +418,7 @@ fn split_list(v: &str) -> Vec<&str> {
 pub fn hop_chain(m: &SipMessage) -> HopChain {
     let mut chain = HopChain::default();
     for v in m.headers_named("Via") {
-        for entry in split_list(v) {
-            let mut words = entry.splitn(2, char::is_whitespace);
-            let proto = words.next().unwrap_or("");
-            let rest = words.next().unwrap_or("").trim();
-            let transport = proto.rsplit('/').next().unwrap_or("").to_ascii_uppercase();
-            let params = split_params(rest);
-            let sent_by = params
-                .first()
-                .cloned()
-                .unwrap_or_default()
-                .trim()
-                .to_string();
-            let host = host_only(&sent_by);
-            let received = params.iter().skip(1).find_map(|p| {
-                let (k, v) = p.split_once('=')?;
-                k.trim()
-                    .eq_ignore_ascii_case("received")
-                    .then(|| v.trim().to_string())
-            });
-            chain.vias.push(Via {
-                transport,
-                sent_by,
-                host,
-                received,
-            });
-        }
+        chain.vias.extend(split_list(v).into_iter().map(via_entry));
     }
     for v in m.headers_named("Record-Route") {
         for entry in split_list(v) {
@@ -453,6 +428,49 @@ pub fn hop_chain(m: &SipMessage) -> HopChain {
         }
     }
     chain
+}
+
+/// The top Via (the last hop that handled the message) and how many Via entries there are: what
+/// the ladder needs of every message, without reading the whole chain.
+pub fn top_via(m: &SipMessage) -> (Option<Via>, usize) {
+    let mut top = None;
+    let mut count = 0;
+    for v in m.headers_named("Via") {
+        let entries = split_list(v);
+        if top.is_none() {
+            top = entries.first().map(|e| via_entry(e));
+        }
+        count += entries.len();
+    }
+    (top, count)
+}
+
+/// One Via entry (`SIP/2.0/TLS host:port;branch=...;received=...`).
+fn via_entry(entry: &str) -> Via {
+    let mut words = entry.splitn(2, char::is_whitespace);
+    let proto = words.next().unwrap_or("");
+    let rest = words.next().unwrap_or("").trim();
+    let transport = proto.rsplit('/').next().unwrap_or("").to_ascii_uppercase();
+    let params = split_params(rest);
+    let sent_by = params
+        .first()
+        .cloned()
+        .unwrap_or_default()
+        .trim()
+        .to_string();
+    let host = host_only(&sent_by);
+    let received = params.iter().skip(1).find_map(|p| {
+        let (k, v) = p.split_once('=')?;
+        k.trim()
+            .eq_ignore_ascii_case("received")
+            .then(|| v.trim().to_string())
+    });
+    Via {
+        transport,
+        sent_by,
+        host,
+        received,
+    }
 }
 
 fn host_only(sent_by: &str) -> String {

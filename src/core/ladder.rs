@@ -344,8 +344,8 @@ pub fn build_with_topology(
     // "Whoever wrote this log", one alias per file (made once per file, not per message).
     let mut writers: Vec<(std::sync::Arc<str>, String)> = Vec::new();
     for m in messages {
-        let hops = extract::hop_chain(m);
-        let top_via = hops.vias.first();
+        let (top_via, via_count) = extract::top_via(m);
+        let top_via = top_via.as_ref();
         let is_request = m.method().is_some();
         let w = match writers
             .iter()
@@ -462,7 +462,7 @@ pub fn build_with_topology(
                 }
             }
             if let (Some(f), Some(c)) = (from, contact_host(m)) {
-                if hops.vias.len() == 1 && is_ip(&c) {
+                if via_count == 1 && is_ip(&c) {
                     let c = al.id(&c);
                     al.union(f, c);
                 }
@@ -508,7 +508,7 @@ pub fn build_with_topology(
                     al.union(f, c);
                 }
             }
-            if m.direction.is_some() && hops.vias.len() == 1 {
+            if m.direction.is_some() && via_count == 1 {
                 if let Some(f) = from {
                     for d in extract::ms_diagnostics(m) {
                         if let Some(h) = d.source.as_deref().and_then(host_key) {
