@@ -220,3 +220,46 @@ test('the worker skips analyses a newer one overtook (one is posted per keystrok
   ]);
   await page.close();
 });
+
+test('changing another input reuses the logs the worker read: it does not read them again', async () => {
+  // The worker protocol itself: the same File twice with other AD text, then another File.
+  const page = await freshPage('#/logs');
+  const log = fs.readFileSync('fixtures/logs/raw_ms_mix.txt', 'utf8');
+  const replies = await page.evaluate(async (text) => {
+    const w = new Worker(globalThis.rccDoctorWorker, { type: 'module' });
+    const input = (ad) => JSON.stringify({
+      profile_id: 'nortel', sign_in: '', ad_text: ad, ad_fields: null, rules_text: '',
+      logs: [{ name: 'raw.txt', bytes: [], clock_offset_ms: 0 }],
+    });
+    const ask = (id, ad, file) => new Promise((resolve) => {
+      w.onmessage = (e) => { if (e.data.id === id && e.data.type !== 'progress') resolve(e.data); };
+      w.postMessage({ type: 'analyze', id, input: input(ad), files: [file], redact: false });
+    });
+    const file = new File([text], 'raw.txt', { lastModified: 1 });
+    const other = new File([text + '\r\n'], 'raw.txt', { lastModified: 2 });
+    const out = [];
+    for (const [id, ad, f] of [[1, '', file], [2, 'dn: x', file], [3, 'dn: x', other]]) {
+      const reply = await ask(id, ad, f);
+      const s = JSON.parse(reply.output);
+      out.push({ type: reply.type, reused: s.timings.logs_reused, messages: s.messages });
+    }
+    w.terminate();
+    return out;
+  }, log);
+  assert.deepEqual(replies.map((r) => r.type), ['done', 'done', 'done']);
+  assert.deepEqual(replies.map((r) => r.reused), [false, true, false]);
+  assert.ok(replies[0].messages > 0);
+  assert.equal(replies[1].messages, replies[0].messages);
+  assert.equal(replies[2].messages, replies[0].messages);
+
+  // And in the app: a log, then the sign-in address typed on the directory step.
+  await page.locator('#log-files').setInputFiles('fixtures/logs/raw_ms_mix.txt');
+  const timing = page.getByTestId('read-timing');
+  await page.waitForFunction(() => /^Read /.test(document.querySelector('[data-testid="read-timing"]')?.textContent ?? ''));
+  await page.locator('nav.rail a[data-step="directory"]').click();
+  await page.locator('#sign-in').fill('alice@contoso.com');
+  await page.locator('nav.rail a[data-step="logs"]').click();
+  await page.waitForFunction(() => /read before were diagnosed again/.test(document.querySelector('[data-testid="read-timing"]')?.textContent ?? ''));
+  assert.match(await timing.innerText(), /^The \d+ KB of logs read before were diagnosed again in \d+ ms in the background\.$/);
+  await page.close();
+});

@@ -4,7 +4,7 @@
 // "Worker protocol"; both ends in src/ui/worker.rs.
 // scripts/postbuild.mjs fills in the hashed file names and writes dist/worker-<hash>.js.
 import init, {
-  analyze_in_worker, query_in_worker, stage_log, stage_log_chunk, clear_staged_logs,
+  analyze_in_worker, query_in_worker, stage_log, stage_log_chunk, clear_staged_logs, holds_logs,
 } from './__JS__';
 
 globalThis.rccDoctorHostMounts = true; // the wasm entry point must not look for a page here
@@ -22,10 +22,35 @@ const overtaken = (id) => id !== newest;
 // { type: 'analyze', id, input, files, redact } → progress…, then done (the summary) or error;
 // { type: 'skipped', id } when a newer analysis overtook it before it started.
 // files[i] is a Uint8Array (transferred) or a File the page never read: read it here.
+// What identifies the logs of a request: names and clock offsets, and per file its name, size
+// and date (a File) or its length and a content hash (bytes from the page, at most a few MB).
+function logsKey(input, files) {
+  const logs = JSON.parse(input).logs || [];
+  return JSON.stringify(logs.map((l, i) => {
+    const f = files[i];
+    const what = f instanceof Blob ? ['file', f.name, f.size, f.lastModified] : ['bytes', f ? f.length : 0, fnv1a(f)];
+    return [l.name, l.clock_offset_ms, what];
+  }));
+}
+
+function fnv1a(bytes) {
+  let h = 0x811c9dc5;
+  for (let i = 0; bytes && i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
+  return h >>> 0;
+}
+
 async function analyze({ id, input, files, redact }) {
   try {
     await ready;
     if (overtaken(id)) { self.postMessage({ id, type: 'skipped' }); return; }
+    // The same logs as the analysis held (only the AD text, rules or sign-in changed): the
+    // worker analyses what it read before instead of reading the files again.
+    const key = logsKey(input, files);
+    if (holds_logs(key, !!redact)) {
+      const output = analyze_in_worker(id, input, [], !!redact, () => {}, key);
+      self.postMessage({ id, type: 'done', output });
+      return;
+    }
     // A File is read into wasm memory 8 MiB at a time (never whole in JavaScript as well).
     const bytes = [];
     for (let i = 0; i < files.length; i++) {
@@ -47,7 +72,7 @@ async function analyze({ id, input, files, redact }) {
         self.postMessage({ id, type: 'progress', fraction });
       }
     };
-    const output = analyze_in_worker(id, input, bytes, !!redact, progress);
+    const output = analyze_in_worker(id, input, bytes, !!redact, progress, key);
     self.postMessage({ id, type: 'done', output });
   } catch (e) {
     self.postMessage({ id, type: 'error', message: message(e) });

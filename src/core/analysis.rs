@@ -157,6 +157,17 @@ fn analyze_logs(
     let offsets: Vec<i64> = input.logs.iter().map(|l| l.clock_offset_ms).collect();
     let ingested = read_logs(logs, offsets, progress);
     on_stage(Stage::LogsRead);
+    analyze_ingested(input, profile, ingested, on_stage)
+}
+
+/// The analysis of logs already read (`ingested`; the bytes in `input.logs` are not looked at).
+/// Calls `on_stage(Diagnosed)` at the end.
+fn analyze_ingested(
+    input: &AnalysisInput,
+    profile: Profile,
+    ingested: Ingested,
+    on_stage: &mut dyn FnMut(Stage),
+) -> Analysis {
     let ad_paste = directory::parse_paste(&input.ad_text);
     let ad = effective_attributes(&ad_paste, input.ad_fields.as_ref());
     let rules =
@@ -224,6 +235,10 @@ pub struct StageTimings {
     /// browser: the wasm memory, whose size is its high-water mark as it never shrinks).
     #[serde(default)]
     pub memory_bytes: Option<usize>,
+    /// The logs were not read again: the same logs as the previous analysis (see
+    /// [`analyze_for_wizard_reusing`]); `read_ms` is zero.
+    #[serde(default)]
+    pub logs_reused: bool,
 }
 
 /// MB as the benchmarks count it: 2^20 bytes.
@@ -247,6 +262,12 @@ impl StageTimings {
         } else {
             format!("{} KB", (self.bytes as f64 / 1024.0).ceil())
         };
+        if self.logs_reused {
+            return Some(format!(
+                "The {size} of logs read before were diagnosed again in {:.0} ms",
+                self.diagnose_ms
+            ));
+        }
         Some(match self.read_mb_per_s() {
             Some(rate) => {
                 let ms = if self.read_ms < 10.0 {
@@ -292,6 +313,7 @@ impl StageMarks {
             read_ms: (at(Stage::LogsRead) - at(Stage::ReadingLogs)).max(0.0),
             diagnose_ms: (at(Stage::Diagnosed) - at(Stage::LogsRead)).max(0.0),
             memory_bytes: None,
+            logs_reused: false,
         }
     }
 }
@@ -584,6 +606,21 @@ pub struct AnalysisDetails {
     pub ladder: LadderData,
     /// The redacted inputs, when the analysis ran on them.
     pub redacted: Option<AnalysisInput>,
+    /// The rest of what reading the logs gave (file reports, events, dialogs, transactions; the
+    /// messages are the ladder's), so that a new analysis of the same logs need not read them
+    /// again ([`AnalysisDetails::into_logs_read`]).
+    pub read: Ingested,
+    /// The log bytes the logs were read from.
+    pub bytes: usize,
+}
+
+impl AnalysisDetails {
+    /// What reading the logs gave, whole again (the messages taken back from the ladder).
+    pub fn into_logs_read(self) -> (Ingested, usize) {
+        let mut read = self.read;
+        read.messages = self.ladder.messages;
+        (read, self.bytes)
+    }
 }
 
 /// An analysis as the wizard runs it: on the redacted inputs when `redact` is set (so everything
@@ -621,7 +658,7 @@ pub fn analyze_for_wizard(
     let mut marks = StageMarks::default();
     let mut on_stage = |stage| marks.mark(stage, now());
     // The redacted logs are kept for download, so they are lent; otherwise the bytes are taken.
-    let (mut analysis, input) = if redaction.is_some() {
+    let (analysis, input) = if redaction.is_some() {
         (
             analyze_with_hooks(&input, progress, &mut on_stage),
             Some(input),
@@ -629,6 +666,43 @@ pub fn analyze_for_wizard(
     } else {
         (analyze_owned(input, progress, &mut on_stage), None)
     };
+    let timings = marks.timings(bytes);
+    split_for_wizard(analysis, redaction, input, timings)
+}
+
+/// [`analyze_for_wizard`] on the logs a previous analysis read (`read`, from
+/// [`AnalysisDetails::into_logs_read`]) instead of `input`'s log bytes: for a change of the
+/// other inputs (AD attributes, rules, sign-in), so a 100 MB log is not read again. Not for
+/// "Redact", whose pseudonyms depend on all inputs. The timings say `logs_reused`.
+pub fn analyze_for_wizard_reusing(
+    input: AnalysisInput,
+    read: (Ingested, usize),
+    now: &mut dyn FnMut() -> f64,
+) -> (AnalysisSummary, AnalysisDetails) {
+    let (ingested, bytes) = read;
+    let profile = profile::profile(&input.profile_id)
+        .or_else(|| profile::profile(DEFAULT_PROFILE))
+        .or_else(|| profile::profiles().into_iter().next())
+        .expect("the build ships at least one gateway profile (tested in core::profile)");
+    let start = now();
+    let analysis = analyze_ingested(&input, profile, ingested, &mut |_| {});
+    let timings = StageTimings {
+        bytes,
+        read_ms: 0.0,
+        diagnose_ms: (now() - start).max(0.0),
+        memory_bytes: None,
+        logs_reused: true,
+    };
+    split_for_wizard(analysis, None, None, timings)
+}
+
+/// The page's part and the part that stays, of one analysis.
+fn split_for_wizard(
+    mut analysis: Analysis,
+    redaction: Option<RedactionSummary>,
+    redacted: Option<AnalysisInput>,
+    timings: StageTimings,
+) -> (AnalysisSummary, AnalysisDetails) {
     let topology = analysis.rules.as_ref().map(|r| &r.topology);
     let ladder = crate::core::ladder::build_with_topology(
         &analysis.ingested.messages,
@@ -636,14 +710,14 @@ pub fn analyze_for_wizard(
         Some(&analysis.diagnosis),
         topology,
     );
-    let mut summary = AnalysisSummary::new(&analysis, ladder.summary(), redaction.clone());
-    summary.timings = marks.timings(bytes);
+    let mut summary = AnalysisSummary::new(&analysis, ladder.summary(), redaction);
+    summary.timings = timings;
+    let messages = std::mem::take(&mut analysis.ingested.messages);
     let details = AnalysisDetails {
-        ladder: LadderData {
-            ladder,
-            messages: std::mem::take(&mut analysis.ingested.messages),
-        },
-        redacted: input,
+        ladder: LadderData { ladder, messages },
+        redacted,
+        read: analysis.ingested,
+        bytes: timings.bytes,
     };
     (summary, details)
 }
@@ -747,6 +821,7 @@ mod tests {
             read_ms,
             diagnose_ms: 3.0,
             memory_bytes: None,
+            logs_reused: false,
         };
         assert_eq!(
             t(10 << 20, 85.0).read_summary().unwrap(),
@@ -762,6 +837,39 @@ mod tests {
             t(1 << 20, 0.0).read_summary().unwrap(),
             "Read 1.0 MB in less time than the clock resolves"
         );
+    }
+
+    #[test]
+    fn a_new_analysis_of_the_logs_already_read_matches_a_full_one_without_reading_them() {
+        let first = example_input();
+        let (_, details) = analyze_for_wizard(first.clone(), false, &mut |_| {}, &mut || 0.0);
+        // The user then corrects the sign-in address: same logs, other inputs.
+        let mut second = first;
+        second.sign_in = "bob@contoso.com".into();
+        let full = analyze_for_wizard(second.clone(), false, &mut |_| {}, &mut || 0.0).0;
+        for log in &mut second.logs {
+            log.bytes = Vec::new(); // the worker does not even read the files again
+        }
+        let (again, details2) =
+            analyze_for_wizard_reusing(second, details.into_logs_read(), &mut || 0.0);
+        let json = |v: &AnalysisSummary| {
+            let mut v = v.clone();
+            v.timings = StageTimings::default();
+            serde_json::to_string(&v).unwrap()
+        };
+        assert_eq!(json(&again), json(&full));
+        assert!(again.timings.logs_reused);
+        assert_eq!(again.timings.read_ms, 0.0);
+        assert_eq!(again.timings.bytes, full.timings.bytes);
+        assert!(again
+            .timings
+            .read_summary()
+            .unwrap()
+            .contains("read before were diagnosed again"));
+        // And once more: what a reuse keeps can be reused.
+        let (read, _) = details2.into_logs_read();
+        assert_eq!(read.messages.len(), full.messages);
+        assert_eq!(read.files, full.files);
     }
 
     #[test]

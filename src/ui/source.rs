@@ -59,7 +59,7 @@ impl AnalysisSource {
     ) -> AnalysisSource {
         AnalysisSource::local(AnalysisDetails {
             ladder: LadderData::build(messages, profile, diagnosis, topology),
-            redacted: None,
+            ..AnalysisDetails::default()
         })
     }
 

@@ -7,7 +7,9 @@
 //! bytes as transferred `Uint8Array`s, large picked files as `File`s the worker reads itself) and
 //! asks [`Query`]s about what it shows.
 
-use crate::core::analysis::{analyze_for_wizard, AnalysisDetails, AnalysisInput, AnalysisSummary};
+use crate::core::analysis::{
+    analyze_for_wizard, analyze_for_wizard_reusing, AnalysisDetails, AnalysisInput, AnalysisSummary,
+};
 use crate::core::ladder::LadderFilter;
 use crate::ui::state::LogData;
 use leptos::wasm_bindgen::{self, prelude::*, JsCast};
@@ -84,8 +86,25 @@ pub fn clear_staged_logs() {
     STAGED.with(|s| s.borrow_mut().clear());
 }
 
+thread_local! {
+    /// Which logs the held analysis read (see [`holds_logs`]); `None` after a redacted one.
+    static LOGS_KEY: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// Worker side: whether the held analysis read the logs named by `logs_key` (the worker's
+/// description of the files: names, clock offsets, sizes, dates or content hashes), so a new
+/// analysis of them (`redact` off) reuses what was read instead of reading the files again.
+#[wasm_bindgen]
+pub fn holds_logs(logs_key: &str, redact: bool) -> bool {
+    !redact
+        && HELD.with(|h| h.borrow().is_some())
+        && LOGS_KEY.with(|k| k.borrow().as_deref() == Some(logs_key))
+}
+
 /// Worker side: analyses request `id`. `input_json` is an [`AnalysisInput`] whose logs have
-/// empty bytes; `files` holds their bytes in order (`Uint8Array`s). Keeps the details for
+/// empty bytes; `files` holds their bytes in order (`Uint8Array`s, or nothing for a log staged
+/// with [`stage_log`]). When [`holds_logs`] says so for `logs_key`, the logs read for the held
+/// analysis are analysed again instead (and `files` is not looked at). Keeps the details for
 /// [`query_in_worker`] and returns the [`AnalysisSummary`] as JSON.
 #[wasm_bindgen]
 pub fn analyze_in_worker(
@@ -94,31 +113,43 @@ pub fn analyze_in_worker(
     files: js_sys::Array,
     redact: bool,
     progress: &js_sys::Function,
+    logs_key: Option<String>,
 ) -> Result<String, JsValue> {
-    // Free the previous analysis before reading the next one: only one is ever needed.
-    HELD.with(|h| h.borrow_mut().take());
+    let reuse = logs_key.as_deref().is_some_and(|k| holds_logs(k, redact));
+    // Only one analysis is ever needed: the previous one is freed (or its logs taken) first.
+    let held = HELD.with(|h| h.borrow_mut().take());
     let mut input: AnalysisInput =
         serde_json::from_str(input_json).map_err(|e| js_err(format!("bad analysis input: {e}")))?;
-    let mut staged = STAGED.with(|s| std::mem::take(&mut *s.borrow_mut()));
-    for (i, log) in input.logs.iter_mut().enumerate() {
-        if let Some(arr) = files.get(i as u32).dyn_ref::<js_sys::Uint8Array>() {
-            log.bytes = arr.to_vec();
-        } else if let Some(bytes) = staged.get_mut(i).and_then(Option::take) {
-            log.bytes = bytes;
+    let (summary, details) = match held.filter(|_| reuse) {
+        Some((_, details)) => analyze_for_wizard_reusing(
+            input,
+            details.into_logs_read(),
+            &mut crate::ui::timing::now_ms,
+        ),
+        None => {
+            let mut staged = STAGED.with(|s| std::mem::take(&mut *s.borrow_mut()));
+            for (i, log) in input.logs.iter_mut().enumerate() {
+                if let Some(arr) = files.get(i as u32).dyn_ref::<js_sys::Uint8Array>() {
+                    log.bytes = arr.to_vec();
+                } else if let Some(bytes) = staged.get_mut(i).and_then(Option::take) {
+                    log.bytes = bytes;
+                }
+            }
+            drop(staged);
+            analyze_for_wizard(
+                input,
+                redact,
+                &mut |f| {
+                    let _ = progress.call1(&JsValue::NULL, &JsValue::from_f64(f));
+                },
+                &mut crate::ui::timing::now_ms,
+            )
         }
-    }
-    drop(staged);
-    let (summary, details) = analyze_for_wizard(
-        input,
-        redact,
-        &mut |f| {
-            let _ = progress.call1(&JsValue::NULL, &JsValue::from_f64(f));
-        },
-        &mut crate::ui::timing::now_ms,
-    );
+    };
     let mut summary = summary;
     summary.timings.memory_bytes = crate::ui::timing::wasm_memory_bytes();
     HELD.with(|h| *h.borrow_mut() = Some((id, details)));
+    LOGS_KEY.with(|k| *k.borrow_mut() = logs_key.filter(|_| !redact));
     serde_json::to_string(&summary).map_err(js_err)
 }
 
