@@ -35,7 +35,7 @@ fn the_app_mounts_and_shows_the_step_rail() {
 fn the_worker_answers_about_the_analysis_it_holds_and_no_other() {
     use rcc_doctor::core::analysis::{AnalysisInput, AnalysisSummary, LogFileInput};
     use rcc_doctor::core::ladder::{LadderFilter, RawMessage, Row};
-    use rcc_doctor::ui::worker::{analyze_in_worker, query_in_worker, Query};
+    use rcc_doctor::ui::worker::{analyze_in_worker, holds_logs, query_in_worker, Query};
     use wasm_bindgen::{JsCast, JsValue};
 
     let ex = rcc_doctor::core::example::nortel_seed();
@@ -62,7 +62,7 @@ fn the_worker_answers_about_the_analysis_it_holds_and_no_other() {
     let json = serde_json::to_string(&input).unwrap();
     let progress = js_sys::Function::new_no_args("");
     let summary: AnalysisSummary = serde_json::from_str(
-        &analyze_in_worker(7, &json, files.clone(), false, &progress).unwrap(),
+        &analyze_in_worker(7, &json, files.clone(), false, &progress, Some("k".into())).unwrap(),
     )
     .unwrap();
     assert!(summary.messages > 0);
@@ -99,9 +99,30 @@ fn the_worker_answers_about_the_analysis_it_holds_and_no_other() {
     assert!(ask(7, &Query::RedactedLog { index: 0 }).is_null());
     // Another id: undefined, which the page drops.
     assert_eq!(ask(6, &Query::ReportSvg), JsValue::UNDEFINED);
-    // A newer, redacted analysis replaces the held one.
-    analyze_in_worker(8, &json, files, true, &progress).unwrap();
+    // The same logs again (same key): read before, so analysed without their bytes.
+    assert!(holds_logs("k", false));
+    assert!(!holds_logs("k", true), "never for a redacted analysis");
+    assert!(!holds_logs("other", false));
+    let again: AnalysisSummary = serde_json::from_str(
+        &analyze_in_worker(
+            9,
+            &json,
+            js_sys::Array::new(),
+            false,
+            &progress,
+            Some("k".into()),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    assert!(again.timings.logs_reused);
+    assert_eq!(again.messages, summary.messages);
     assert_eq!(ask(7, &Query::ReportSvg), JsValue::UNDEFINED);
+    assert!(ask(9, &Query::ReportSvg).as_string().is_some());
+    // A newer, redacted analysis replaces the held one, and its logs are not kept for reuse.
+    analyze_in_worker(8, &json, files, true, &progress, Some("k".into())).unwrap();
+    assert!(!holds_logs("k", false));
+    assert_eq!(ask(9, &Query::ReportSvg), JsValue::UNDEFINED);
     let blob = ask(8, &Query::RedactedLog { index: 0 });
     let blob = blob
         .dyn_into::<web_sys::Blob>()
