@@ -361,7 +361,7 @@ impl From<MessageParts> for SipMessage {
             .iter()
             .map(|h| Slot {
                 name: match known_header(&h.name)
-                    .filter(|&i| KNOWN_HEADERS[usize::from(i)] == h.name)
+                    .filter(|&i| KNOWN_HEADERS.get(usize::from(i)) == Some(&h.name.as_str()))
                 {
                     Some(i) => Span::known(i),
                     None => x.push(&h.name),
