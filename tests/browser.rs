@@ -33,28 +33,17 @@ fn the_app_mounts_and_shows_the_step_rail() {
 /// the details stay and answer queries about that analysis only.
 #[wasm_bindgen_test]
 fn the_worker_answers_about_the_analysis_it_holds_and_no_other() {
-    use rcc_doctor::core::analysis::{AnalysisInput, AnalysisSummary, LogFileInput};
+    use rcc_doctor::core::analysis::{AnalysisInput, AnalysisSummary};
     use rcc_doctor::core::ladder::{LadderFilter, RawMessage, Row};
     use rcc_doctor::ui::worker::{analyze_in_worker, holds_logs, query_in_worker, Query};
     use wasm_bindgen::{JsCast, JsValue};
 
     let ex = rcc_doctor::core::example::nortel_seed();
-    let input = AnalysisInput {
-        profile_id: ex.profile_id.into(),
-        sign_in: ex.sign_in.into(),
-        ad_text: ex.ad_ldif.into(),
-        ad_fields: None,
-        rules_text: ex.rules.into(),
-        logs: ex
-            .logs
-            .iter()
-            .map(|(n, _)| LogFileInput {
-                name: n.to_string(),
-                bytes: Vec::new(),
-                clock_offset_ms: 0,
-            })
-            .collect(),
-    };
+    // The page posts the inputs without the log bytes; they travel as transferred arrays.
+    let mut input = AnalysisInput::from(&ex);
+    for log in &mut input.logs {
+        log.bytes = Vec::new();
+    }
     let files = js_sys::Array::new();
     for (_, text) in &ex.logs {
         files.push(&js_sys::Uint8Array::from(text.as_bytes()));
