@@ -113,15 +113,7 @@ pub fn analyze_with_hooks(
     progress: &mut dyn FnMut(f64),
     on_stage: &mut dyn FnMut(Stage),
 ) -> Analysis {
-    let logs = input
-        .logs
-        .iter()
-        .map(|l| OwnedInput {
-            name: l.name.clone(),
-            bytes: l.bytes.clone(),
-        })
-        .collect();
-    analyze_logs(input, logs, progress, on_stage)
+    analyze_owned(input.clone(), progress, on_stage)
 }
 
 /// As [`analyze_with_hooks`], taking the input: the log bytes become the text the messages
@@ -149,15 +141,20 @@ fn analyze_logs(
     progress: &mut dyn FnMut(f64),
     on_stage: &mut dyn FnMut(Stage),
 ) -> Analysis {
-    let profile = profile::profile(&input.profile_id)
-        .or_else(|| profile::profile(DEFAULT_PROFILE))
-        .or_else(|| profile::profiles().into_iter().next())
-        .expect("the build ships at least one gateway profile (tested in core::profile)");
+    let profile = profile_of(input);
     on_stage(Stage::ReadingLogs);
     let offsets: Vec<i64> = input.logs.iter().map(|l| l.clock_offset_ms).collect();
     let ingested = read_logs(logs, offsets, progress);
     on_stage(Stage::LogsRead);
     analyze_ingested(input, profile, ingested, on_stage)
+}
+
+/// The chosen gateway profile, else the default one.
+fn profile_of(input: &AnalysisInput) -> Profile {
+    profile::profile(&input.profile_id)
+        .or_else(|| profile::profile(DEFAULT_PROFILE))
+        .or_else(|| profile::profiles().into_iter().next())
+        .expect("the build ships at least one gateway profile (tested in core::profile)")
 }
 
 /// The analysis of logs already read (`ingested`; the bytes in `input.logs` are not looked at).
@@ -654,20 +651,10 @@ pub fn analyze_for_wizard(
     } else {
         (input, None)
     };
-    let bytes = input.logs.iter().map(|l| l.bytes.len()).sum();
-    let mut marks = StageMarks::default();
-    let mut on_stage = |stage| marks.mark(stage, now());
-    // The redacted logs are kept for download, so they are lent; otherwise the bytes are taken.
-    let (analysis, input) = if redaction.is_some() {
-        (
-            analyze_with_hooks(&input, progress, &mut on_stage),
-            Some(input),
-        )
-    } else {
-        (analyze_owned(input, progress, &mut on_stage), None)
-    };
-    let timings = marks.timings(bytes);
-    split_for_wizard(analysis, redaction, input, timings)
+    // The redacted logs are kept for download; otherwise the bytes are taken, not copied.
+    let kept = redaction.is_some().then(|| input.clone());
+    let (analysis, timings) = analyze_timed(input, progress, now);
+    split_for_wizard(analysis, redaction, kept, timings)
 }
 
 /// [`analyze_for_wizard`] on the logs a previous analysis read (`read`, from
@@ -680,12 +667,8 @@ pub fn analyze_for_wizard_reusing(
     now: &mut dyn FnMut() -> f64,
 ) -> (AnalysisSummary, AnalysisDetails) {
     let (ingested, bytes) = read;
-    let profile = profile::profile(&input.profile_id)
-        .or_else(|| profile::profile(DEFAULT_PROFILE))
-        .or_else(|| profile::profiles().into_iter().next())
-        .expect("the build ships at least one gateway profile (tested in core::profile)");
     let start = now();
-    let analysis = analyze_ingested(&input, profile, ingested, &mut |_| {});
+    let analysis = analyze_ingested(&input, profile_of(&input), ingested, &mut |_| {});
     let timings = StageTimings {
         bytes,
         read_ms: 0.0,
