@@ -2,7 +2,7 @@
 //! dialogs and transactions.
 
 use super::{Dialog, FileReport, Ingested, Transaction};
-use crate::core::sip::{LogEvent, SipMessage, StartLineRef};
+use crate::core::sip::{known, LogEvent, SipMessage, StartLineRef};
 use std::hash::{Hash, Hasher};
 
 pub(crate) use crate::core::fxhash::{Fx, FxMap, FxSet};
@@ -25,15 +25,14 @@ struct Keys<'a> {
 
 fn keys(m: &SipMessage) -> Keys<'_> {
     let mut k = Keys::default();
-    // Known names are table indexes (see `sip::KNOWN_HEADERS`): Via 0, From 1, To 2, Call-ID 3,
-    // CSeq 4.
+    // Known names are table indexes (`sip::known`): integer compares, no string compares.
     for h in m.slots.iter() {
         let slot = match h.name.known_index() {
-            Some(0) => &mut k.via,
-            Some(3) => &mut k.call_id,
-            Some(4) => &mut k.cseq,
-            Some(1) => &mut k.from,
-            Some(2) => &mut k.to,
+            Some(known::VIA) => &mut k.via,
+            Some(known::CALL_ID) => &mut k.call_id,
+            Some(known::CSEQ) => &mut k.cseq,
+            Some(known::FROM) => &mut k.from,
+            Some(known::TO) => &mut k.to,
             _ => continue,
         };
         if slot.is_none() {

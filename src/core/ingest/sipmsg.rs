@@ -12,8 +12,8 @@ use super::correlate::FxMap;
 use super::text::{find_byte, lossy, trim, Line, LineCursor};
 use super::Problem;
 use crate::core::sip::{
-    known_header, Direction, ExtraText, LogEvent, ParseQuality, SipMessage, Slot, SourceRef, Span,
-    StartLineRef, StartSpans,
+    known, known_header, Direction, ExtraText, LogEvent, ParseQuality, SipMessage, Slot, SourceRef,
+    Span, StartLineRef, StartSpans,
 };
 use std::sync::Arc;
 
@@ -232,29 +232,6 @@ enum Name {
 
 /// Canonical long form of a header name (the bool: it was compact).
 fn canonical_name(name: &[u8]) -> Name {
-    // Fast path: the usual spellings as they are written on the wire.
-    let common: u16 = match name {
-        b"Via" => 0,
-        b"From" => 1,
-        b"To" => 2,
-        b"Call-ID" => 3,
-        b"CSeq" => 4,
-        b"Contact" => 5,
-        b"Content-Length" => 6,
-        b"Content-Type" => 7,
-        b"Max-Forwards" => 8,
-        b"User-Agent" => 9,
-        b"Supported" => 10,
-        b"Route" => 11,
-        b"Record-Route" => 12,
-        b"Event" => 13,
-        b"Expires" => 14,
-        b"Server" => 15,
-        _ => u16::MAX,
-    };
-    if common != u16::MAX {
-        return Name::Known(common, false);
-    }
     if name.len() == 1 {
         if let Some(i) = name
             .first()
@@ -264,6 +241,7 @@ fn canonical_name(name: &[u8]) -> Name {
             return Name::Known(i, true);
         }
     }
+    // `known_header` knows the usual spellings without a lookup.
     let s = lossy(name);
     if let Some(i) = known_header(&s) {
         return Name::Known(i, false);
@@ -350,7 +328,7 @@ impl HeaderAcc {
                 let name = match canonical_name(name) {
                     Name::Known(i, compact) => {
                         self.compact += u32::from(compact);
-                        if i == 6 {
+                        if i == known::CONTENT_LENGTH {
                             self.content_length = Some(self.slots.len());
                         }
                         Span::known(i)
