@@ -199,7 +199,7 @@ const SNIFF: usize = 1 << 20;
 /// Guess a file's format (from its first MiB; container markers are looked for in the whole
 /// file when the start shows none).
 pub fn detect_format(bytes: &[u8]) -> LogFormat {
-    let (buf, _) = text::decode(bytes);
+    let buf = text::decode(bytes);
     detect_whole(&buf)
 }
 

@@ -118,20 +118,24 @@ pub(crate) fn line_of(bytes: &[u8], from_pos: usize, from_line: u32, pos: usize)
     from_line.saturating_add(u32::try_from(count_newlines(seg)).unwrap_or(u32::MAX))
 }
 
-/// The input as UTF-8-ish bytes: UTF-16 files (Notepad "Unicode") are decoded, a UTF-8 BOM is
-/// skipped. Returns the bytes to read and a note when something was converted.
-pub(crate) fn decode(bytes: &[u8]) -> (Cow<'_, [u8]>, Option<&'static str>) {
+/// The note a converted UTF-16 file gets.
+const UTF16_NOTE: &str = "The file is UTF-16 (\"Unicode\"); it was converted to UTF-8 for reading.";
+
+/// A UTF-16 file (Notepad "Unicode", with its byte-order mark) as UTF-8 text; `None` when the
+/// bytes do not start with a UTF-16 byte-order mark.
+fn utf16_text(bytes: &[u8]) -> Option<String> {
     match bytes {
-        [0xEF, 0xBB, 0xBF, rest @ ..] => (Cow::Borrowed(rest), None),
-        [0xFF, 0xFE, rest @ ..] => (
-            Cow::Owned(utf16(rest, u16::from_le_bytes).into_bytes()),
-            Some("The file is UTF-16 (\"Unicode\"); it was converted to UTF-8 for reading."),
-        ),
-        [0xFE, 0xFF, rest @ ..] => (
-            Cow::Owned(utf16(rest, u16::from_be_bytes).into_bytes()),
-            Some("The file is UTF-16 (\"Unicode\"); it was converted to UTF-8 for reading."),
-        ),
-        _ => (Cow::Borrowed(bytes), None),
+        [0xFF, 0xFE, rest @ ..] => Some(utf16(rest, u16::from_le_bytes)),
+        [0xFE, 0xFF, rest @ ..] => Some(utf16(rest, u16::from_be_bytes)),
+        _ => None,
+    }
+}
+
+/// The input as UTF-8-ish bytes for sniffing: UTF-16 files decoded, a UTF-8 BOM skipped.
+pub(crate) fn decode(bytes: &[u8]) -> Cow<'_, [u8]> {
+    match utf16_text(bytes) {
+        Some(text) => Cow::Owned(text.into_bytes()),
+        None => Cow::Borrowed(bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes)),
     }
 }
 
@@ -157,20 +161,9 @@ pub(crate) fn newlines_and_ascii(b: &[u8]) -> (usize, bool) {
 /// it to skip (a UTF-8 BOM), its line count as an editor counts them, and a note (line, text)
 /// when something was converted.
 pub(crate) fn shared_text(bytes: Vec<u8>) -> (Arc<String>, usize, u32, Option<(u32, String)>) {
-    let utf16_note = || {
-        Some((
-            1,
-            "The file is UTF-16 (\"Unicode\"); it was converted to UTF-8 for reading.".to_string(),
-        ))
-    };
-    let decoded = |text: String| {
+    if let Some(text) = utf16_text(&bytes) {
         let lines = line_count(text.as_bytes());
-        (Arc::new(text), 0, lines, utf16_note())
-    };
-    match bytes.as_slice() {
-        [0xFF, 0xFE, rest @ ..] => return decoded(utf16(rest, u16::from_le_bytes)),
-        [0xFE, 0xFF, rest @ ..] => return decoded(utf16(rest, u16::from_be_bytes)),
-        _ => {}
+        return (Arc::new(text), 0, lines, Some((1, UTF16_NOTE.to_string())));
     }
     // Most logs are ASCII: one pass counts the lines and proves the bytes are UTF-8.
     let (newlines, ascii) = newlines_and_ascii(&bytes);
