@@ -19,9 +19,6 @@ let newest = -1;
 const CHUNK = 8 << 20;
 const overtaken = (id) => id !== newest;
 
-// { type: 'analyze', id, input, files, redact } → progress…, then done (the summary) or error;
-// { type: 'skipped', id } when a newer analysis overtook it before it started.
-// files[i] is a Uint8Array (transferred) or a File the page never read: read it here.
 // What identifies the logs of a request: names and clock offsets, and per file its name, size
 // and date (a File) or its length and a content hash (bytes from the page, at most a few MB).
 function logsKey(input, files) {
@@ -39,31 +36,39 @@ function fnv1a(bytes) {
   return h >>> 0;
 }
 
+// The bytes of each file for analyze_in_worker: a Uint8Array as it came, a File read into wasm
+// memory 8 MiB at a time (never whole in JavaScript as well; its entry is then null). `null`
+// when a newer analysis overtook this one meanwhile.
+async function readFiles(id, files) {
+  const bytes = [];
+  for (let i = 0; i < files.length; i++) {
+    if (overtaken(id)) return null;
+    const f = files[i];
+    if (!(f instanceof Blob)) { bytes.push(f); continue; }
+    stage_log(i, f.size);
+    for (let at = 0; at < f.size; at += CHUNK) {
+      stage_log_chunk(i, new Uint8Array(await f.slice(at, at + CHUNK).arrayBuffer()));
+    }
+    bytes.push(null);
+  }
+  return bytes;
+}
+
+// { type: 'analyze', id, input, files, redact } → progress…, then done (the summary) or error;
+// { type: 'skipped', id } when a newer analysis overtook it before it started.
+// files[i] is a Uint8Array (transferred) or a File the page never read: read it here, unless
+// they are the logs the held analysis read (only the AD text, rules or sign-in changed): then
+// the worker analyses what it read before instead of reading the files again.
 async function analyze({ id, input, files, redact }) {
   try {
     await ready;
-    if (overtaken(id)) { self.postMessage({ id, type: 'skipped' }); return; }
-    // The same logs as the analysis held (only the AD text, rules or sign-in changed): the
-    // worker analyses what it read before instead of reading the files again.
     const key = logsKey(input, files);
-    if (holds_logs(key, !!redact)) {
-      const output = analyze_in_worker(id, input, [], !!redact, () => {}, key);
-      self.postMessage({ id, type: 'done', output });
+    const bytes = holds_logs(key, !!redact) ? [] : await readFiles(id, files);
+    if (!bytes || overtaken(id)) {
+      clear_staged_logs();
+      self.postMessage({ id, type: 'skipped' });
       return;
     }
-    // A File is read into wasm memory 8 MiB at a time (never whole in JavaScript as well).
-    const bytes = [];
-    for (let i = 0; i < files.length; i++) {
-      const f = files[i];
-      if (!(f instanceof Blob)) { bytes.push(f); continue; }
-      stage_log(i, f.size);
-      for (let at = 0; at < f.size; at += CHUNK) {
-        stage_log_chunk(i, new Uint8Array(await f.slice(at, at + CHUNK).arrayBuffer()));
-      }
-      bytes.push(null);
-      if (overtaken(id)) break;
-    }
-    if (overtaken(id)) { clear_staged_logs(); self.postMessage({ id, type: 'skipped' }); return; }
     let last = 0;
     const progress = (fraction) => {
       const now = performance.now();

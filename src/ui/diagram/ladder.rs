@@ -282,43 +282,37 @@ pub fn Ladder(
     // on the body, by the row's `data-row`. A row not fetched yet is a placeholder with the same
     // position and keys; it is replaced (new key) when the row arrives.
     let row_view = move |(pos, r, row): (usize, usize, Option<ladder::Row>)| {
-        let top = format!("{}px", pos as f64 * ROW_H);
-        match row {
-            Some(row) => view! {
-                <div
-                    class=format!("ladder-row v-{}", row.verdict.as_str())
-                    role="button"
-                    tabindex="0"
-                    data-row=r
-                    data-verdict=row.verdict.as_str()
-                    class:selected=selected.get_untracked() == Some(r)
-                    style:position="absolute"
-                    style:left="0"
-                    style:right="0"
-                    style:top=top
-                    style:height=format!("{ROW_H}px")
-                    inner_html=row_html(&row)
-                ></div>
-            }
-            .into_any(),
-            None => view! {
-                <div
-                    class="ladder-row pending"
-                    role="button"
-                    tabindex="0"
-                    data-row=r
-                    aria-busy="true"
-                    class:selected=selected.get_untracked() == Some(r)
-                    style:position="absolute"
-                    style:left="0"
-                    style:right="0"
-                    style:top=top
-                    style:height=format!("{ROW_H}px")
-                >
-                    <span class="ladder-pending">"Loading message " {r + 1} "…"</span>
-                </div>
-            }
-            .into_any(),
+        let (class, verdict, html) = match &row {
+            Some(row) => (
+                format!("ladder-row v-{}", row.verdict.as_str()),
+                Some(row.verdict.as_str()),
+                row_html(row),
+            ),
+            None => (
+                "ladder-row pending".to_string(),
+                None,
+                format!(
+                    r#"<span class="ladder-pending">Loading message {}…</span>"#,
+                    r + 1
+                ),
+            ),
+        };
+        view! {
+            <div
+                class=class
+                role="button"
+                tabindex="0"
+                data-row=r
+                data-verdict=verdict
+                aria-busy=row.is_none().then_some("true")
+                class:selected=selected.get_untracked() == Some(r)
+                style:position="absolute"
+                style:left="0"
+                style:right="0"
+                style:top=format!("{}px", pos as f64 * ROW_H)
+                style:height=format!("{ROW_H}px")
+                inner_html=html
+            ></div>
         }
     };
     let window_rows = {
