@@ -289,6 +289,20 @@ impl Span {
         }
     }
 
+    /// This span's text: in `text` (the file), or in `extra` when it is marked so. "" for a
+    /// span that is not valid there; never panics.
+    #[inline]
+    pub fn in_texts<'a>(self, text: &'a str, extra: &'a str) -> &'a str {
+        let (base, start) = if self.start & Span::EXTRA != 0 {
+            (extra, self.start & !Span::EXTRA)
+        } else {
+            (text, self.start)
+        };
+        let a = start as usize;
+        base.get(a..a.saturating_add(self.len as usize))
+            .unwrap_or("")
+    }
+
     pub fn known_index(self) -> Option<u16> {
         (self.start == Span::KNOWN).then(|| u16::try_from(self.len).unwrap_or(u16::MAX))
     }
@@ -418,13 +432,7 @@ impl SipMessage {
     /// The text of a span ("" for a span that is not valid here; never panics).
     #[inline]
     pub(crate) fn span(&self, s: Span) -> &str {
-        let (base, start): (&str, u32) = if s.start & Span::EXTRA != 0 {
-            (&self.extra, s.start & !Span::EXTRA)
-        } else {
-            (&self.text, s.start)
-        };
-        let a = start as usize;
-        base.get(a..a.saturating_add(s.len as usize)).unwrap_or("")
+        s.in_texts(&self.text, &self.extra)
     }
 
     #[inline]

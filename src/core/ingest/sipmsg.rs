@@ -356,13 +356,7 @@ impl HeaderAcc {
 
     /// The text of a span of this accumulator (file text or its `extra`).
     fn text<'s>(&'s self, ctx: &Ctx<'s>, s: Span) -> &'s str {
-        let a = (s.start & !Span::EXTRA) as usize;
-        let base: &str = if s.start & Span::EXTRA != 0 {
-            self.extra.as_str()
-        } else {
-            ctx.text.as_str()
-        };
-        base.get(a..a.saturating_add(s.len as usize)).unwrap_or("")
+        s.in_texts(ctx.text, self.extra.as_str())
     }
 
     /// The value of the last Content-Length header.
