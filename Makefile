@@ -33,9 +33,9 @@ setup-test:
 test: setup-test
 	@scripts/step.sh "format" cargo fmt --check
 	@scripts/step.sh "clippy (native: core, CLI, tests)" cargo clippy --all-targets --quiet -- -D warnings
-	@scripts/step.sh "clippy (browser: UI)" cargo clippy --target $(WASM) --lib --bins --quiet -- -D warnings
+	@scripts/step.sh "clippy (browser: UI)" cargo clippy --target $(WASM) -p rcc-web --lib --bins --tests --quiet -- -D warnings
 	@scripts/step.sh "native tests" cargo test
-	@scripts/step.sh "browser unit tests (wasm-bindgen-test in Chromium)" cargo test --target $(WASM) --test browser --test browser_diagram
+	@scripts/step.sh "browser unit tests (wasm-bindgen-test in Chromium)" cargo test --target $(WASM) -p rcc-web --test browser --test browser_diagram
 	@scripts/step.sh "release build (dist/)" trunk build --release
 	@scripts/step.sh "end-to-end tests (Chromium)" node --test --test-concurrency=1 e2e/
 	@scripts/size.sh
@@ -46,10 +46,10 @@ test-native:
 lint:
 	cargo fmt --check
 	cargo clippy --all-targets -- -D warnings
-	cargo clippy --target $(WASM) --lib --bins -- -D warnings
+	cargo clippy --target $(WASM) -p rcc-web --lib --bins --tests -- -D warnings
 
 test-browser: setup-test
-	cargo test --target $(WASM) --test browser --test browser_diagram
+	cargo test --target $(WASM) -p rcc-web --test browser --test browser_diagram
 
 test-e2e: setup-test
 	trunk build --release
@@ -59,8 +59,8 @@ test-e2e: setup-test
 # then the in-browser benchmark on the release build (scripts/bench-browser.mjs: Markdown table,
 # target/bench/browser.json). BENCH_ARGS="--sizes 10 --formats raw --runs 3" to choose.
 bench: setup-test dist
-	cargo bench --bench ingest_divan
-	cargo bench --bench ingest
+	cargo bench -p rcc-core --bench ingest_divan
+	cargo bench -p rcc-core --bench ingest
 	node scripts/bench-browser.mjs $(BENCH_ARGS)
 
 size:

@@ -291,7 +291,7 @@ function generate(dir, matrix) {
     if (!fs.existsSync(file(m))) bySize.set(m[0], [...(bySize.get(m[0]) || []), m[1]]);
   }
   for (const [mb, formats] of bySize) {
-    execFileSync('cargo', ['run', '--release', '--quiet', '--example', 'gen_logs', '--', dir, '--formats', formats.join(','), String(mb)],
+    execFileSync('cargo', ['run', '--release', '--quiet', '-p', 'rcc-core', '--example', 'gen_logs', '--', dir, '--formats', formats.join(','), String(mb)],
       { cwd: ROOT, stdio: 'inherit' });
   }
   return matrix.map((m) => ({ mb: m[0], format: m[1], file: file(m) }));

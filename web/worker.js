@@ -1,7 +1,7 @@
 // RCC Doctor analysis worker: reads logs and diagnoses off the page's main thread, so a large
 // log never freezes the tab, and keeps the messages so the page holds only what it shows. It
 // loads the same wasm module as the page (downloaded once, cached). Protocol: ARCHITECTURE.md,
-// "Worker protocol"; both ends in src/ui/worker.rs.
+// "Worker protocol"; both ends in crates/rcc-web/src/worker.rs.
 // scripts/postbuild.mjs fills in the hashed file names and writes dist/worker-<hash>.js.
 import init, {
   analyze_in_worker, query_in_worker, stage_log, stage_log_chunk, clear_staged_logs, holds_logs,

@@ -1,7 +1,7 @@
 //! Fuzzes merging: the input split at its first 0xFF byte into two files.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use rcc_doctor::core::ingest::{ingest, InputFile};
+use rcc_core::ingest::{ingest, InputFile};
 
 fuzz_target!(|data: &[u8]| {
     let cut = data.iter().position(|&b| b == 0xFF).unwrap_or(data.len());

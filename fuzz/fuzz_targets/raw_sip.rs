@@ -1,7 +1,7 @@
 //! Fuzzes the raw SIP reader: the input is prefixed with a line that makes format detection pick it.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use rcc_doctor::core::ingest::{ingest, InputFile};
+use rcc_core::ingest::{ingest, InputFile};
 
 const PREFIX: &[u8] = b"INVITE sip:a@b SIP/2.0\r\n";
 

@@ -1,7 +1,7 @@
 //! Fuzzes the Wireshark Follow Stream reader: the input is prefixed with a line that makes format detection pick it.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use rcc_doctor::core::ingest::{ingest, InputFile};
+use rcc_core::ingest::{ingest, InputFile};
 
 const PREFIX: &[u8] = b"===================================================================\r\nFollow: tcp,ascii\r\nNode 0: 10.0.0.20:1\r\n";
 

@@ -1,0 +1,617 @@
+//! The directory checks (ids documented in the module above).
+
+use super::flags::{decode_option_flags, RCC_MASK};
+use super::uri::{
+    classify_line_uri, line_uris_equivalent, parse_line_uri_lenient, sip_uris_equivalent,
+    validate_line_uri, validate_sip_uri, LineUri,
+};
+use super::{AdAttributes, Check, CheckStatus, RccAttribute};
+use crate::evidence::Evidence;
+use serde::{Deserialize, Serialize};
+
+/// Every check id, in the order [`check`] returns them.
+pub const CHECK_IDS: [&str; 14] = [
+    "user-enabled",
+    "primary-user-address-valid",
+    "sign-in-matches",
+    "line-server-uri-present",
+    "line-server-uri-valid",
+    "line-uri-present",
+    "line-uri-valid",
+    "line-uri-form-matches-profile",
+    "rcc-enabled",
+    "line-server-routed",
+    "provisioning-line-matches",
+    "provisioning-server-matches",
+    "invite-uri-matches-line-server",
+    "csta-device-matches-line",
+];
+
+/// A line URI form a gateway profile may accept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LineUriForm {
+    /// `tel:+14255550123`
+    TelE164,
+    /// `tel:+14255550123;ext=123`
+    TelExtension,
+    /// `tel:73124;phone-context=dialstring`
+    TelPhoneContext,
+    /// `sip:4255550123@pbx.contoso.com`
+    Sip,
+    /// `tel:5123`: a local number without `;phone-context=` (not RFC 3966, but some gateway
+    /// profiles list it).
+    TelLocal,
+}
+
+impl LineUriForm {
+    pub fn label(self) -> &'static str {
+        match self {
+            LineUriForm::TelE164 => "E.164 tel URI",
+            LineUriForm::TelExtension => "E.164 tel URI with ;ext=",
+            LineUriForm::TelPhoneContext => "local tel URI with ;phone-context=",
+            LineUriForm::Sip => "SIP URI",
+            LineUriForm::TelLocal => "local tel URI without ;phone-context=",
+        }
+    }
+
+    pub fn example(self) -> &'static str {
+        match self {
+            LineUriForm::TelE164 => "tel:+14255550123",
+            LineUriForm::TelExtension => "tel:+14255550123;ext=123",
+            LineUriForm::TelPhoneContext => "tel:73124;phone-context=dialstring",
+            LineUriForm::Sip => "sip:4255550123@pbx.contoso.com",
+            LineUriForm::TelLocal => "tel:5123",
+        }
+    }
+
+    /// The forms of a gateway profile's example line URIs (`Profile::line_uri_forms`), in order,
+    /// without repeats; examples that are no line URI at all are skipped.
+    pub fn from_examples<S: AsRef<str>>(examples: &[S]) -> Vec<LineUriForm> {
+        let mut out = Vec::new();
+        for e in examples {
+            if let Ok((u, _)) = parse_line_uri_lenient(e.as_ref()) {
+                let f = classify_line_uri(&u);
+                if !out.contains(&f) {
+                    out.push(f);
+                }
+            }
+        }
+        out
+    }
+}
+
+/// The routing module's verdict on whether the Home Server routes requests for the line server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RouteVerdict {
+    pub routed: bool,
+    pub detail: String,
+    pub evidence: Vec<Evidence>,
+}
+
+impl From<(bool, String, Vec<Evidence>)> for RouteVerdict {
+    /// From `routing::Simulation::verdict()`.
+    fn from((routed, detail, evidence): (bool, String, Vec<Evidence>)) -> Self {
+        RouteVerdict {
+            routed,
+            detail,
+            evidence,
+        }
+    }
+}
+
+/// What the logs showed the client received and sent (filled by the diagnosis engine).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ObservedProvisioning {
+    /// Line URI in the provisioning answer (empty string: the answer had none).
+    pub line_uri: Option<(String, Evidence)>,
+    /// Remote call control SIP URI in the provisioning answer (empty string: none).
+    pub line_server_uri: Option<(String, Evidence)>,
+    /// Request-URI of the CSTA INVITE.
+    pub invite_request_uri: Option<(String, Evidence)>,
+    /// Device id in the CSTA body (`MonitorStart` `deviceObject`, the RCC extension's line).
+    pub csta_device: Option<(String, Evidence)>,
+}
+
+impl ObservedProvisioning {
+    /// Records a provisioning answer found in a log. A value the answer lacks is recorded as an
+    /// empty string, which the checks report as "the client received none".
+    pub fn record_provisioning(&mut self, p: &crate::extract::Provisioning) {
+        self.line_uri = Some((p.line_uri.clone().unwrap_or_default(), p.evidence.clone()));
+        self.line_server_uri = Some((
+            p.line_server_uri.clone().unwrap_or_default(),
+            p.evidence.clone(),
+        ));
+    }
+}
+
+/// Everything beyond the attributes that some checks need. Empty = those checks are `unknown`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckContext {
+    /// The address the user signs in with (`alice@contoso.com` or `sip:alice@contoso.com`).
+    pub sign_in: Option<String>,
+    /// What the gateway profile accepts; empty = any.
+    pub line_uri_forms: Vec<LineUriForm>,
+    pub line_server_route: Option<RouteVerdict>,
+    pub observed: ObservedProvisioning,
+}
+
+fn title(id: &str) -> &'static str {
+    match id {
+        "user-enabled" => "User enabled for LCS/OCS",
+        "primary-user-address-valid" => "SIP address (msRTCSIP-PrimaryUserAddress) is valid",
+        "sign-in-matches" => "SIP address matches the sign-in address",
+        "line-server-uri-present" => "Remote call control SIP URI (Server URI) is set",
+        "line-server-uri-valid" => "Remote call control SIP URI is a valid SIP URI",
+        "line-uri-present" => "Line URI is set",
+        "line-uri-valid" => "Line URI is a valid tel or SIP URI",
+        "line-uri-form-matches-profile" => "Line URI form is one the gateway accepts",
+        "rcc-enabled" => "Remote call control is enabled (option flag 16)",
+        "line-server-routed" => "Home Server routes requests for the line server",
+        "provisioning-line-matches" => "Client received the AD line URI",
+        "provisioning-server-matches" => "Client received the AD remote call control SIP URI",
+        "invite-uri-matches-line-server" => "CSTA INVITE went to the remote call control SIP URI",
+        "csta-device-matches-line" => "CSTA device is the line URI",
+        _ => "Directory check",
+    }
+}
+
+fn mk(
+    id: &str,
+    status: CheckStatus,
+    why: impl Into<String>,
+    value: Option<String>,
+    fix: Vec<String>,
+    evidence: Vec<Evidence>,
+) -> Check {
+    Check {
+        id: id.to_string(),
+        status,
+        title: title(id).to_string(),
+        why: why.into(),
+        value,
+        fix: if status == CheckStatus::Pass {
+            Vec::new()
+        } else {
+            fix
+        },
+        evidence: if status == CheckStatus::Unknown {
+            Vec::new()
+        } else {
+            evidence
+        },
+    }
+}
+
+fn unknown(id: &str, why: impl Into<String>) -> Check {
+    mk(id, CheckStatus::Unknown, why, None, Vec::new(), Vec::new())
+}
+
+const NO_DATA: &str = "No directory data yet: paste the user's attributes or fill in the form (directory step) to decide this.";
+
+/// The property-page path to a remote call control field, for LCS 2005 SP1 and OCS 2007.
+fn rcc_console_fix(setting: &str) -> Vec<String> {
+    vec![
+        format!("LCS 2005 SP1: Active Directory Users and Computers → the user → Properties → Live Communications tab → Advanced Settings… → {setting}"),
+        format!("OCS 2007: Office Communications Server 2007 admin snap-in or Active Directory Users and Computers → the user → Properties → Communications tab → Advanced Settings: Configure… → Telephony → {setting}"),
+        "Many users at once: the OCS 2007 Configure Users wizard does not cover these telephony fields, so set msRTCSIP-LineServer, msRTCSIP-Line and msRTCSIP-OptionFlags with ldifde (changetype: modify) or ADSI Edit.".to_string(),
+        "Then allow Active Directory replication and have the user sign out of Communicator and sign in again.".to_string(),
+    ]
+}
+
+fn attr_ev(attrs: &AdAttributes, a: RccAttribute) -> Vec<Evidence> {
+    vec![attrs.evidence(a).unwrap_or_else(|| Evidence::Attribute {
+        name: a.name().to_string(),
+        value: "(not set)".to_string(),
+    })]
+}
+
+fn value_of(attrs: &AdAttributes, a: RccAttribute) -> Option<String> {
+    attrs.get(a).map(|v| v.value.clone())
+}
+
+/// Best guess at a corrected line URI (spaces, brackets, quotes removed; `tel:` added).
+fn suggest_line(v: &str) -> Option<String> {
+    let mut s: String = v
+        .chars()
+        .filter(|c| !c.is_whitespace() && !"<>\"'".contains(*c))
+        .collect();
+    let low = s.to_ascii_lowercase();
+    if !low.starts_with("tel:") && !low.starts_with("sip:") && !low.starts_with("sips:") {
+        s = format!("tel:{s}");
+    }
+    (validate_line_uri(&s).is_ok() && s != v).then_some(s)
+}
+
+fn suggest_sip(v: &str) -> Option<String> {
+    let mut s: String = v
+        .chars()
+        .filter(|c| !c.is_whitespace() && !"<>\"'".contains(*c))
+        .collect();
+    if !s.to_ascii_lowercase().starts_with("sip") {
+        s = format!("sip:{s}");
+    }
+    (validate_sip_uri(&s).is_ok() && s != v).then_some(s)
+}
+
+const SERVER_PLACEHOLDER: &str = "<the gateway's SIP URI, e.g. sip:rcc@mcm.contoso.com>";
+const LINE_PLACEHOLDER: &str = "<the phone's line URI, e.g. tel:+14255550123;ext=123>";
+
+/// The remote call control settings as the property page shows them.
+fn dialog(server: &str, line: &str) -> String {
+    format!("select 'Enable remote call control'; Server URI = {server}; Line URI = {line}")
+}
+
+/// Runs every directory check. Always returns one [`Check`] per id in [`CHECK_IDS`], in order.
+pub fn check(attrs: &AdAttributes, ctx: &CheckContext) -> Vec<Check> {
+    let empty = attrs.is_empty();
+    let missing = |a: RccAttribute| {
+        if empty {
+            NO_DATA.to_string()
+        } else {
+            format!(
+                "{} is not in the paste: include it to decide this.",
+                a.name()
+            )
+        }
+    };
+    let mut out = Vec::with_capacity(CHECK_IDS.len());
+    // What the fix should show for the field a check is not about: the current value when it
+    // is usable, a placeholder otherwise.
+    let server_shown = value_of(attrs, RccAttribute::LineServer)
+        .filter(|v| validate_sip_uri(v).is_ok())
+        .unwrap_or_else(|| SERVER_PLACEHOLDER.to_string());
+    let line_shown = value_of(attrs, RccAttribute::Line)
+        .filter(|v| parse_line_uri_lenient(v).is_ok())
+        .unwrap_or_else(|| LINE_PLACEHOLDER.to_string());
+
+    // user-enabled
+    out.push(match value_of(attrs, RccAttribute::UserEnabled) {
+        None => unknown("user-enabled", missing(RccAttribute::UserEnabled)),
+        Some(v) => {
+            let fix = vec![
+                "LCS 2005 SP1: Active Directory Users and Computers → the user → Properties → Live Communications tab → check 'Enable Live Communications for this user'".to_string(),
+                "OCS 2007: Active Directory Users and Computers → right-click the user → Enable users for Communications Server (wizard); or Properties → Communications tab → check 'Enable user for Office Communications Server'".to_string(),
+            ];
+            let ev = attr_ev(attrs, RccAttribute::UserEnabled);
+            match v.trim().to_ascii_lowercase().as_str() {
+                "true" => mk("user-enabled", CheckStatus::Pass, "msRTCSIP-UserEnabled is TRUE.", Some(v), fix, ev),
+                "false" => mk("user-enabled", CheckStatus::Fail, "msRTCSIP-UserEnabled is FALSE: the user cannot sign in to LCS/OCS at all.", Some(v), fix, ev),
+                _ => mk("user-enabled", CheckStatus::Warning, format!("Unexpected value '{v}': AD stores this attribute as TRUE or FALSE."), Some(v), fix, ev),
+            }
+        }
+    });
+
+    // primary-user-address-valid
+    let primary = value_of(attrs, RccAttribute::PrimaryUserAddress);
+    out.push(match &primary {
+        None => unknown("primary-user-address-valid", missing(RccAttribute::PrimaryUserAddress)),
+        Some(v) => {
+            let example = suggest_sip(v).unwrap_or_else(|| "sip:alice@contoso.com".into());
+            let fix = vec![
+                format!("LCS 2005 SP1: Active Directory Users and Computers → the user → Properties → Live Communications tab → Sign-in name = {example}"),
+                format!("OCS 2007: Active Directory Users and Computers or the OCS 2007 admin snap-in → the user → Properties → Communications tab → Sign-in name = {example}"),
+            ];
+            let ev = attr_ev(attrs, RccAttribute::PrimaryUserAddress);
+            let id = "primary-user-address-valid";
+            match validate_sip_uri(v) {
+                Err(e) => mk(id, CheckStatus::Fail, format!("Not a valid SIP address: {e}."), Some(v.clone()), fix, ev),
+                Ok(p) if p.user.is_none() => mk(id, CheckStatus::Fail, "No user part: the address must be sip:user@domain.", Some(v.clone()), fix, ev),
+                Ok(p) if p.scheme == "sips" => mk(id, CheckStatus::Warning, "Uses sips: where Communicator signs in with sip:; the provisioning and routing comparisons may not match.", Some(v.clone()), fix, ev),
+                Ok(p) if !p.params.is_empty() || p.port.is_some() => mk(id, CheckStatus::Warning, "The address carries a port or parameters; a user's SIP address is just sip:user@domain.", Some(v.clone()), fix, ev),
+                Ok(_) => mk(id, CheckStatus::Pass, "A well-formed sip:user@domain address.", Some(v.clone()), fix, ev),
+            }
+        }
+    });
+
+    // sign-in-matches
+    out.push(match (&ctx.sign_in, &primary) {
+        (None, _) => unknown("sign-in-matches", "Enter the address the user signs in to Communicator with to compare it with msRTCSIP-PrimaryUserAddress."),
+        (Some(_), None) => unknown("sign-in-matches", missing(RccAttribute::PrimaryUserAddress)),
+        (Some(s), Some(_)) if s.contains('\\') || !s.contains('@') => unknown(
+            "sign-in-matches",
+            format!("'{s}' looks like a Windows account, not a sign-in address: enter the address typed in Communicator (e.g. alice@contoso.com) to compare."),
+        ),
+        (Some(s), Some(p)) => {
+            let s_norm = {
+                let t = s.trim();
+                if t.to_ascii_lowercase().starts_with("sip") { t.to_string() } else { format!("sip:{t}") }
+            };
+            let mut ev = attr_ev(attrs, RccAttribute::PrimaryUserAddress);
+            ev.push(Evidence::Input { field: "sign-in address".into(), value: s.clone() });
+            let t = p.trim();
+            let bare = if t.len() > 4 && t.is_char_boundary(4) && t[..4].eq_ignore_ascii_case("sip:") { &t[4..] } else { t };
+            let fix = vec![
+                format!("Sign in to Communicator as {bare}, or correct msRTCSIP-PrimaryUserAddress (Properties → Live Communications / Communications tab → Sign-in name) if the directory is wrong."),
+                "If the paste may be from another account, check the dn / sAMAccountName of the exported user.".to_string(),
+            ];
+            if sip_uris_equivalent(&s_norm, p) {
+                mk("sign-in-matches", CheckStatus::Pass, "The sign-in address is the user's SIP address.", Some(p.clone()), fix, ev)
+            } else {
+                mk("sign-in-matches", CheckStatus::Fail, format!("The user signs in as {s_norm} but the directory says {p}: provisioning (and so the line URI) belongs to the directory account."), Some(p.clone()), fix, ev)
+            }
+        }
+    });
+
+    // line-server-uri-present / -valid
+    let ls = value_of(attrs, RccAttribute::LineServer);
+    let ls_fix = |server: &str| rcc_console_fix(&dialog(server, &line_shown));
+    out.push(match &ls {
+        Some(v) => mk("line-server-uri-present", CheckStatus::Pass, "msRTCSIP-LineServer is set.", Some(v.clone()), vec![], attr_ev(attrs, RccAttribute::LineServer)),
+        None if empty => unknown("line-server-uri-present", NO_DATA),
+        None => mk("line-server-uri-present", CheckStatus::Fail, "msRTCSIP-LineServer is not set: provisioning carries no remote call control SIP URI, so Communicator never sends the CSTA INVITE.", None, ls_fix(SERVER_PLACEHOLDER), attr_ev(attrs, RccAttribute::LineServer)),
+    });
+    out.push(match &ls {
+        None => unknown("line-server-uri-valid", if empty { NO_DATA.to_string() } else { "msRTCSIP-LineServer is not set (see line-server-uri-present).".to_string() }),
+        Some(v) => {
+            let ev = attr_ev(attrs, RccAttribute::LineServer);
+            let id = "line-server-uri-valid";
+            let example = suggest_sip(v).unwrap_or_else(|| SERVER_PLACEHOLDER.into());
+            match validate_sip_uri(v) {
+                Err(e) => mk(id, CheckStatus::Fail, format!("Not a valid SIP URI: {e}."), Some(v.clone()), ls_fix(&example), ev),
+                Ok(p) if p.user.is_none() => mk(id, CheckStatus::Warning, "No user part: gateways normally answer a user such as sip:rcc@mcm.contoso.com; check the gateway's documentation.", Some(v.clone()), ls_fix(SERVER_PLACEHOLDER), ev),
+                Ok(_) => mk(id, CheckStatus::Pass, "A well-formed SIP URI.", Some(v.clone()), vec![], ev),
+            }
+        }
+    });
+
+    // line-uri-present / -valid / -form
+    let line = value_of(attrs, RccAttribute::Line);
+    let line_fix = |line: &str| rcc_console_fix(&dialog(&server_shown, line));
+    out.push(match &line {
+        Some(v) => mk(
+            "line-uri-present",
+            CheckStatus::Pass,
+            "msRTCSIP-Line is set.",
+            Some(v.clone()),
+            vec![],
+            attr_ev(attrs, RccAttribute::Line),
+        ),
+        None if empty => unknown("line-uri-present", NO_DATA),
+        None => mk(
+            "line-uri-present",
+            CheckStatus::Fail,
+            "msRTCSIP-Line is not set: Communicator has no phone line to control.",
+            None,
+            line_fix(LINE_PLACEHOLDER),
+            attr_ev(attrs, RccAttribute::Line),
+        ),
+    });
+    let parsed_line: Option<LineUri> = line
+        .as_deref()
+        .and_then(|v| parse_line_uri_lenient(v).ok())
+        .map(|(u, _)| u);
+    out.push(match &line {
+        None => unknown(
+            "line-uri-valid",
+            if empty {
+                NO_DATA.to_string()
+            } else {
+                "msRTCSIP-Line is not set (see line-uri-present).".to_string()
+            },
+        ),
+        Some(v) => {
+            let ev = attr_ev(attrs, RccAttribute::Line);
+            let id = "line-uri-valid";
+            match parse_line_uri_lenient(v) {
+                Err(e) => {
+                    let example =
+                        suggest_line(v).unwrap_or_else(|| LINE_PLACEHOLDER.into());
+                    mk(
+                        id,
+                        CheckStatus::Fail,
+                        format!("Not a valid line URI: {e}."),
+                        Some(v.clone()),
+                        line_fix(&example),
+                        ev,
+                    )
+                }
+                Ok((_, Some(deviation))) => mk(
+                    id,
+                    CheckStatus::Warning,
+                    format!("Not RFC 3966: {deviation}. Some gateways accept this form; check the gateway profile (line-uri-form-matches-profile)."),
+                    Some(v.clone()),
+                    line_fix(&format!("{};phone-context=dialstring", v.trim())),
+                    ev,
+                ),
+                Ok((LineUri::Tel(t), None)) if t.global && t.digits.len() > 15 => mk(
+                    id,
+                    CheckStatus::Warning,
+                    format!("{} digits: an E.164 number has at most 15.", t.digits.len()),
+                    Some(v.clone()),
+                    line_fix(LINE_PLACEHOLDER),
+                    ev,
+                ),
+                Ok((LineUri::Tel(_), None)) => mk(
+                    id,
+                    CheckStatus::Pass,
+                    "A valid tel URI (RFC 3966).",
+                    Some(v.clone()),
+                    vec![],
+                    ev,
+                ),
+                Ok((LineUri::Sip(_), None)) => mk(
+                    id,
+                    CheckStatus::Pass,
+                    "A valid SIP URI line.",
+                    Some(v.clone()),
+                    vec![],
+                    ev,
+                ),
+            }
+        }
+    });
+    out.push(match (&line, &parsed_line) {
+        (None, _) => unknown("line-uri-form-matches-profile", if empty { NO_DATA.to_string() } else { "msRTCSIP-Line is not set.".to_string() }),
+        (Some(_), None) => unknown("line-uri-form-matches-profile", "The line URI is not valid (see line-uri-valid); fix it first."),
+        (Some(v), Some(p)) => {
+            let form = classify_line_uri(p);
+            let mut ev = attr_ev(attrs, RccAttribute::Line);
+            let id = "line-uri-form-matches-profile";
+            if ctx.line_uri_forms.is_empty() {
+                mk(id, CheckStatus::Pass, format!("Form: {}; the gateway profile does not restrict the form.", form.label()), Some(v.clone()), vec![], ev)
+            } else {
+                let accepted: Vec<&str> = ctx.line_uri_forms.iter().map(|f| f.label()).collect();
+                ev.push(Evidence::Input { field: "gateway profile line URI forms".into(), value: accepted.join(", ") });
+                if ctx.line_uri_forms.contains(&form) {
+                    mk(id, CheckStatus::Pass, format!("Form: {}, which the gateway profile accepts.", form.label()), Some(v.clone()), vec![], ev)
+                } else {
+                    let f0 = ctx.line_uri_forms[0];
+                    let ex = format!("<the line in {} form, e.g. {}>", f0.label(), f0.example());
+                    mk(id, CheckStatus::Fail, format!("Form: {}, but the gateway profile accepts only: {}; the gateway will not recognise the device.", form.label(), accepted.join(", ")), Some(v.clone()), line_fix(&ex), ev)
+                }
+            }
+        }
+    });
+
+    // rcc-enabled
+    out.push(match value_of(attrs, RccAttribute::OptionFlags) {
+        None if empty => unknown("rcc-enabled", NO_DATA),
+        None => unknown("rcc-enabled", "msRTCSIP-OptionFlags is not in the paste: include it (if the full export has none, remote call control is off)."),
+        Some(v) => {
+            let ev = attr_ev(attrs, RccAttribute::OptionFlags);
+            let mut fix = rcc_console_fix(&dialog(&server_shown, &line_shown));
+            match decode_option_flags(&v) {
+                Err(e) => mk("rcc-enabled", CheckStatus::Fail, e, Some(v), fix, ev),
+                Ok(bits) => {
+                    let set: Vec<String> = bits.iter().filter(|b| b.set).map(|b| b.name.clone()).collect();
+                    let shown = if set.is_empty() { v.clone() } else { format!("{v} ({})", set.join(", ")) };
+                    let on = bits.iter().any(|b| b.mask == RCC_MASK && b.set);
+                    if on {
+                        mk("rcc-enabled", CheckStatus::Pass, "Option flag 16 (bit 4, remote call control) is set.", Some(shown), vec![], ev)
+                    } else {
+                        if let Ok(n) = super::flags::parse_option_flags(&v) {
+                            fix.insert(2, format!("Or in ADSI Edit: msRTCSIP-OptionFlags = {} (today's {n} plus 16).", n | RCC_MASK));
+                        }
+                        mk("rcc-enabled", CheckStatus::Fail, "Option flag 16 (bit 4, remote call control) is not set: Communicator will not try to control the phone even with a line and server URI.", Some(shown), fix, ev)
+                    }
+                }
+            }
+        }
+    });
+
+    // line-server-routed
+    out.push(match &ctx.line_server_route {
+        None => unknown("line-server-routed", "Enter the Home Server static routes (routing step) to find out whether the CSTA INVITE for the line server is forwarded."),
+        Some(r) => {
+            let mut ev = r.evidence.clone();
+            ev.extend(attrs.evidence(RccAttribute::LineServer));
+            let host = ls.as_deref().and_then(|v| validate_sip_uri(v).ok()).map(|p| p.host).unwrap_or_else(|| "mcm.contoso.com".into());
+            let fix = vec![
+                format!("LCS 2005: Live Communications Server 2005 snap-in → the Home Server (or pool) → Properties → Routing tab → Add: matching URI domain/host = {host}, next hop = the Application Proxy / gateway FQDN, port and transport (TLS or TCP) it listens on."),
+                format!("OCS 2007: Office Communications Server 2007 admin snap-in → the pool → Front End Properties → Routing tab → Add: same fields ({host} → the gateway's FQDN, port, transport)."),
+                "On the Application Proxy, add the route back: any user (*) → the Home Server; and add the proxy/gateway to the Home Server's Host Authorization list.".to_string(),
+            ];
+            mk("line-server-routed", if r.routed { CheckStatus::Pass } else { CheckStatus::Fail }, r.detail.clone(), ls.clone(), fix, ev)
+        }
+    });
+
+    // provisioning-line-matches / provisioning-server-matches
+    let replication_fix = vec![
+        "Check that the paste is from the account that signs in (compare msRTCSIP-PrimaryUserAddress with the sign-in address).".to_string(),
+        "If the attribute was changed recently, wait for Active Directory replication (or check the value on the domain controller the Home Server reads).".to_string(),
+        "Have the user sign out of Communicator and sign in again so it receives fresh provisioning data.".to_string(),
+    ];
+    for (id, attr, observed, what, is_line) in [
+        (
+            "provisioning-line-matches",
+            RccAttribute::Line,
+            &ctx.observed.line_uri,
+            "line URI",
+            true,
+        ),
+        (
+            "provisioning-server-matches",
+            RccAttribute::LineServer,
+            &ctx.observed.line_server_uri,
+            "remote call control SIP URI",
+            false,
+        ),
+    ] {
+        out.push(match (observed, value_of(attrs, attr)) {
+            (None, _) => unknown(id, format!("Add a client log that covers sign-in: the provisioning answer (SUBSCRIBE Event: vnd-microsoft-provisioning) shows the {what} the client received.")),
+            (Some((seen, oev)), None) => {
+                if empty {
+                    unknown(id, NO_DATA)
+                } else {
+                    mk(id, CheckStatus::Warning, format!("The client received {what} '{seen}' but the paste has no {}: the paste may be from another account, or the attribute changed since sign-in.", attr.name()), Some(seen.clone()), replication_fix.clone(), vec![oev.clone()])
+                }
+            }
+            (Some((seen, oev)), Some(ad)) => {
+                let mut ev = attr_ev(attrs, attr);
+                ev.push(oev.clone());
+                let same = !seen.trim().is_empty()
+                    && if is_line { line_uris_equivalent(seen, &ad) } else { sip_uris_equivalent(seen, &ad) };
+                if same {
+                    mk(id, CheckStatus::Pass, format!("The client received the {what} the directory holds."), Some(seen.clone()), vec![], ev)
+                } else if seen.trim().is_empty() {
+                    mk(id, CheckStatus::Fail, format!("The provisioning answer carried no {what} although AD has {ad}: replication delay, wrong account, or changed attribute not yet picked up: sign out and in, check replication."), Some(String::new()), replication_fix.clone(), ev)
+                } else {
+                    mk(id, CheckStatus::Fail, format!("The client received {seen} but AD has {ad}: replication delay, wrong account, or changed attribute not yet picked up: sign out and in, check replication."), Some(seen.clone()), replication_fix.clone(), ev)
+                }
+            }
+        });
+    }
+
+    // invite-uri-matches-line-server
+    let target: Option<(String, Evidence)> = attrs
+        .get(RccAttribute::LineServer)
+        .and_then(|v| {
+            attrs
+                .evidence(RccAttribute::LineServer)
+                .map(|e| (v.value.clone(), e))
+        })
+        .or_else(|| {
+            ctx.observed
+                .line_server_uri
+                .clone()
+                .filter(|(s, _)| !s.trim().is_empty())
+        });
+    out.push(match (&ctx.observed.invite_request_uri, &target) {
+        (None, _) => unknown("invite-uri-matches-line-server", "Add a log with the CSTA INVITE (Content-Type: application/csta+xml); if there is none, the client never tried (see rcc-enabled and line-server-uri-present)."),
+        (Some(_), None) => unknown("invite-uri-matches-line-server", "No remote call control SIP URI to compare with: paste msRTCSIP-LineServer or include the provisioning answer in the log."),
+        (Some((inv, iev)), Some((t, tev))) => {
+            let ev = vec![tev.clone(), iev.clone()];
+            let fix = vec![
+                "If a client log shows the wrong target, Communicator is using stale provisioning: have the user sign out and sign in again.".to_string(),
+                "If only a server log shows it, a static route that replaces the host in the request URI rewrote it: check that route's host replacement setting (Home Server → Properties → Routing tab).".to_string(),
+            ];
+            if sip_uris_equivalent(inv, t) {
+                mk("invite-uri-matches-line-server", CheckStatus::Pass, "The CSTA INVITE was addressed to the remote call control SIP URI.", Some(inv.clone()), vec![], ev)
+            } else {
+                mk("invite-uri-matches-line-server", CheckStatus::Fail, format!("The CSTA INVITE went to {inv}, but the remote call control SIP URI is {t}."), Some(inv.clone()), fix, ev)
+            }
+        }
+    });
+
+    // csta-device-matches-line
+    let line_target: Option<(String, Evidence)> = attrs
+        .get(RccAttribute::Line)
+        .and_then(|v| {
+            attrs
+                .evidence(RccAttribute::Line)
+                .map(|e| (v.value.clone(), e))
+        })
+        .or_else(|| {
+            ctx.observed
+                .line_uri
+                .clone()
+                .filter(|(s, _)| !s.trim().is_empty())
+        });
+    out.push(match (&ctx.observed.csta_device, &line_target) {
+        (None, _) => unknown("csta-device-matches-line", "Add a log with the CSTA body (RequestSystemStatus / MonitorStart) to see which device the client asked the gateway to control."),
+        (Some(_), None) => unknown("csta-device-matches-line", "No line URI to compare with: paste msRTCSIP-Line or include the provisioning answer in the log."),
+        (Some((dev, dev_ev)), Some((l, lev))) => {
+            let ev = vec![lev.clone(), dev_ev.clone()];
+            if line_uris_equivalent(dev, l) {
+                mk("csta-device-matches-line", CheckStatus::Pass, "The device in the CSTA request is the user's line.", Some(dev.clone()), vec![], ev)
+            } else {
+                let mut fix = line_fix(l);
+                fix.insert(0, format!("The client asked for device {dev}; make msRTCSIP-Line the device the PBX knows for this user's phone (and check the gateway's number normalisation)."));
+                mk("csta-device-matches-line", CheckStatus::Fail, format!("The CSTA request names device {dev}, not the line URI {l}: the gateway will not find the phone."), Some(dev.clone()), fix, ev)
+            }
+        }
+    });
+
+    out
+}

@@ -1,0 +1,177 @@
+//! `msRTCSIP-OptionFlags` decoding. The bit table lives in `data/option-flags.toml` so a support
+//! engineer can correct it without touching code.
+
+use serde::{Deserialize, Serialize};
+use std::sync::OnceLock;
+
+/// The remote call control bit.
+pub const RCC_MASK: u32 = 16;
+
+const TABLE_TOML: &str = include_str!("../../../../data/option-flags.toml");
+
+/// One row of `data/option-flags.toml`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OptionFlagDef {
+    pub mask: u32,
+    pub name: String,
+    pub label: String,
+    #[serde(default)]
+    pub verified: bool,
+    /// Marks the remote call control bit.
+    #[serde(default)]
+    pub rcc: bool,
+}
+
+#[derive(Deserialize)]
+struct TableFile {
+    #[serde(default)]
+    bit: Vec<OptionFlagDef>,
+}
+
+/// The known bits, in mask order. Panics at first use only if the bundled data file is broken,
+/// which the unit tests catch.
+pub fn option_flag_table() -> &'static [OptionFlagDef] {
+    static TABLE: OnceLock<Vec<OptionFlagDef>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut t: TableFile = toml::from_str(TABLE_TOML).expect("data/option-flags.toml is valid");
+        t.bit.retain(|b| b.mask.is_power_of_two());
+        t.bit.sort_by_key(|b| b.mask);
+        t.bit
+    })
+}
+
+/// One bit of a decoded value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FlagBit {
+    /// Bit position (0-based).
+    pub bit: u32,
+    pub mask: u32,
+    /// Name from the table, or `Unknown` for a set bit the table does not list.
+    pub name: String,
+    pub set: bool,
+    /// Plain-language label, with the remote call control bit called out.
+    pub note: String,
+    /// Listed in the Microsoft schema reference (see the data file).
+    pub verified: bool,
+}
+
+/// Parses an option flags value: decimal (`400`), negative decimal as AD shows a high bit
+/// (`-2147483632`), or hex (`0x190`).
+pub fn parse_option_flags(value: &str) -> Result<u32, String> {
+    let v = value.trim();
+    if v.is_empty() {
+        return Err(
+            "msRTCSIP-OptionFlags is empty: it should be a number such as 16 or 400".into(),
+        );
+    }
+    let parsed = if let Some(h) = v.strip_prefix("0x").or_else(|| v.strip_prefix("0X")) {
+        u32::from_str_radix(h, 16).ok()
+    } else if let Some(n) = v.strip_prefix('-') {
+        n.parse::<u32>()
+            .ok()
+            .and_then(|n| (n <= 1 << 31).then(|| (n as i64).wrapping_neg() as i32 as u32))
+    } else {
+        v.strip_prefix('+').unwrap_or(v).parse::<u32>().ok()
+    };
+    parsed.ok_or_else(|| {
+        format!("'{v}' is not a number: msRTCSIP-OptionFlags is an integer such as 16 (decimal) or 0x10 (hex)")
+    })
+}
+
+/// Decodes an option flags value into every known bit (set or not) plus any set bit the table
+/// does not list.
+pub fn decode_option_flags(value: &str) -> Result<Vec<FlagBit>, String> {
+    let n = parse_option_flags(value)?;
+    let table = option_flag_table();
+    let mut out: Vec<FlagBit> = table
+        .iter()
+        .map(|d| {
+            let set = n & d.mask != 0;
+            let note = if d.rcc {
+                if set {
+                    format!(
+                        "{}: set, so Communicator may control the desk phone",
+                        d.label
+                    )
+                } else {
+                    format!(
+                        "{}: NOT set, so Communicator will not use remote call control",
+                        d.label
+                    )
+                }
+            } else {
+                d.label.clone()
+            };
+            FlagBit {
+                bit: d.mask.trailing_zeros(),
+                mask: d.mask,
+                name: d.name.clone(),
+                set,
+                note,
+                verified: d.verified,
+            }
+        })
+        .collect();
+    for bit in 0..32u32 {
+        let mask = 1u32 << bit;
+        if n & mask != 0 && !table.iter().any(|d| d.mask == mask) {
+            out.push(FlagBit {
+                bit,
+                mask,
+                name: "Unknown".into(),
+                set: true,
+                note: format!(
+                    "bit {bit} (value {mask}) is not in the table; check it against the product documentation"
+                ),
+                verified: false,
+            });
+        }
+    }
+    out.sort_by_key(|b| b.mask);
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_loads_and_has_rcc_bit() {
+        let t = option_flag_table();
+        assert!(t.iter().any(|d| d.rcc && d.mask == RCC_MASK));
+        assert!(t.iter().any(|d| d.mask == 128 && d.name == "UCEnabled"));
+    }
+
+    #[test]
+    fn decodes_decimal_and_hex() {
+        let bits = decode_option_flags("400").unwrap(); // 256 + 128 + 16
+        let set: Vec<u32> = bits.iter().filter(|b| b.set).map(|b| b.mask).collect();
+        assert_eq!(set, vec![16, 128, 256]);
+        assert_eq!(decode_option_flags("0x190").unwrap(), bits);
+        let rcc = bits.iter().find(|b| b.mask == 16).unwrap();
+        assert_eq!(rcc.bit, 4);
+        assert!(
+            rcc.note.contains("remote call control") || rcc.note.contains("Remote call control")
+        );
+        let off = decode_option_flags("256").unwrap();
+        assert!(!off.iter().find(|b| b.mask == 16).unwrap().set);
+        assert!(off
+            .iter()
+            .find(|b| b.mask == 16)
+            .unwrap()
+            .note
+            .contains("NOT set"));
+    }
+
+    #[test]
+    fn unknown_and_bad_values() {
+        let bits = decode_option_flags("1040").unwrap(); // 1024 + 16
+        assert!(bits
+            .iter()
+            .any(|b| b.mask == 1024 && b.name == "Unknown" && b.set));
+        assert!(decode_option_flags("abc").is_err());
+        assert!(decode_option_flags("").is_err());
+        assert!(decode_option_flags("99999999999").is_err());
+        assert_eq!(parse_option_flags("-2147483632").unwrap(), 0x8000_0010);
+    }
+}

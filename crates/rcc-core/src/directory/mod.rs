@@ -1,0 +1,296 @@
+//! Directory checks: the user's Active Directory attributes, as pasted or typed, checked on their
+//! own and against what the client received.
+//!
+//! * [`parse_paste`] reads what admins actually copy: `ldifde` LDIF, `dsquery * -attr ...` /
+//!   `dsget` column output, PowerShell `Get-ADUser ... | Format-List`, and ADSI Edit style
+//!   `name: value` / `name = value` / `name<TAB>value` lines.
+//! * [`attributes_from_fields`] builds [`AdAttributes`] from the one-field-per-attribute form.
+//! * [`decode_option_flags`] explains `msRTCSIP-OptionFlags` bit by bit (table in
+//!   `data/option-flags.toml`).
+//! * [`check`] runs the checks below; [`validate_sip_uri`] / [`validate_tel_uri`] are shared.
+//!
+//! # Check ids (stable)
+//!
+//! | id | passes when | inputs |
+//! |---|---|---|
+//! | `user-enabled` | `msRTCSIP-UserEnabled` is TRUE | AD |
+//! | `primary-user-address-valid` | `msRTCSIP-PrimaryUserAddress` is `sip:user@host`, no spaces, not `sips:` | AD |
+//! | `sign-in-matches` | the primary address equals the sign-in address | AD + wizard sign-in |
+//! | `line-server-uri-present` | `msRTCSIP-LineServer` is set | AD |
+//! | `line-server-uri-valid` | `msRTCSIP-LineServer` is a SIP URI with a user and a host | AD |
+//! | `line-uri-present` | `msRTCSIP-Line` is set | AD |
+//! | `line-uri-valid` | `msRTCSIP-Line` is an RFC 3966 tel URI or a SIP URI (warning: `tel:5123` without `;phone-context=`) | AD |
+//! | `line-uri-form-matches-profile` | the line URI's form is one the gateway profile accepts ([`LineUriForm::from_examples`] reads a profile's examples) | AD + profile |
+//! | `rcc-enabled` | option flag 16 (remote call control) is set | AD |
+//! | `line-server-routed` | the routing module found a route to the line server | routing |
+//! | `provisioning-line-matches` | the line URI the client received equals the AD value | AD + log |
+//! | `provisioning-server-matches` | the line server URI the client received equals the AD value | AD + log |
+//! | `invite-uri-matches-line-server` | the CSTA INVITE went to the line server URI | AD/log + log |
+//! | `csta-device-matches-line` | the CSTA device id (e.g. `MonitorStart`) is the line URI | AD + log |
+//!
+//! Every check carries evidence unless its status is `unknown`; an `unknown` check's `why` says
+//! what would decide it.
+
+mod checks;
+mod flags;
+mod paste;
+mod uri;
+
+pub use checks::{check, CheckContext, LineUriForm, ObservedProvisioning, RouteVerdict, CHECK_IDS};
+pub use flags::{
+    decode_option_flags, option_flag_table, parse_option_flags, FlagBit, OptionFlagDef, RCC_MASK,
+};
+pub use paste::{parse_paste, AdFormat, AdPaste, Ignored, PasteProblem, Recognised};
+pub use uri::{
+    classify_line_uri, line_uris_equivalent, parse_line_uri_lenient, sip_uris_equivalent,
+    validate_line_uri, validate_sip_uri, validate_tel_uri, LineUri, SipUriParts, TelUriParts,
+};
+
+use crate::evidence::Evidence;
+use serde::{Deserialize, Serialize};
+
+/// One attribute value with the paste line it came from (1-based), for evidence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdValue {
+    pub value: String,
+    pub line: Option<u32>,
+}
+
+/// The msRTCSIP-* attributes RCC depends on. `None` means not supplied.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdAttributes {
+    /// `msRTCSIP-UserEnabled` (TRUE/FALSE as written).
+    pub user_enabled: Option<AdValue>,
+    /// `msRTCSIP-PrimaryUserAddress`, e.g. `sip:alice@contoso.com`.
+    pub primary_user_address: Option<AdValue>,
+    /// `msRTCSIP-PrimaryHomeServer` (a DN).
+    pub primary_home_server: Option<AdValue>,
+    /// `msRTCSIP-Line`: the line URI (`tel:+14255550123;ext=123` or a SIP URI).
+    pub line: Option<AdValue>,
+    /// `msRTCSIP-LineServer`: the remote call control SIP URI.
+    pub line_server: Option<AdValue>,
+    /// `msRTCSIP-OptionFlags` as written (decimal, or hex with 0x).
+    pub option_flags: Option<AdValue>,
+}
+
+/// Outcome of one check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CheckStatus {
+    Pass,
+    Fail,
+    Warning,
+    Unknown,
+}
+
+/// One directory check: what was checked, the verdict, why, the value, and the exact fix.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Check {
+    /// Stable id, e.g. `line-server-uri-valid`.
+    pub id: String,
+    pub status: CheckStatus,
+    pub title: String,
+    /// One line: why this status.
+    pub why: String,
+    pub value: Option<String>,
+    /// Exact fix: console, tab, field. Empty on pass.
+    pub fix: Vec<String>,
+    pub evidence: Vec<Evidence>,
+}
+
+/// The attributes [`AdAttributes`] holds, with their canonical LDAP display names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RccAttribute {
+    UserEnabled,
+    PrimaryUserAddress,
+    PrimaryHomeServer,
+    Line,
+    LineServer,
+    OptionFlags,
+}
+
+impl RccAttribute {
+    /// All of them, in the order the UI form shows them.
+    pub const ALL: [RccAttribute; 6] = [
+        RccAttribute::UserEnabled,
+        RccAttribute::PrimaryUserAddress,
+        RccAttribute::PrimaryHomeServer,
+        RccAttribute::LineServer,
+        RccAttribute::Line,
+        RccAttribute::OptionFlags,
+    ];
+
+    /// Canonical attribute name, e.g. `msRTCSIP-Line`.
+    pub fn name(self) -> &'static str {
+        match self {
+            RccAttribute::UserEnabled => "msRTCSIP-UserEnabled",
+            RccAttribute::PrimaryUserAddress => "msRTCSIP-PrimaryUserAddress",
+            RccAttribute::PrimaryHomeServer => "msRTCSIP-PrimaryHomeServer",
+            RccAttribute::Line => "msRTCSIP-Line",
+            RccAttribute::LineServer => "msRTCSIP-LineServer",
+            RccAttribute::OptionFlags => "msRTCSIP-OptionFlags",
+        }
+    }
+
+    /// The label the LCS 2005 / OCS 2007 property pages use for it.
+    pub fn console_label(self) -> &'static str {
+        match self {
+            RccAttribute::UserEnabled => {
+                "Enable user for Live Communications / Communications Server"
+            }
+            RccAttribute::PrimaryUserAddress => "Sign-in name (SIP URI)",
+            RccAttribute::PrimaryHomeServer => "Server or pool",
+            RccAttribute::Line => "Line URI",
+            RccAttribute::LineServer => "Server URI (remote call control SIP URI)",
+            RccAttribute::OptionFlags => "Enable remote call control",
+        }
+    }
+
+    /// Looks a name up case-insensitively: the LDAP name, or a console label an admin may type
+    /// (`Line URI`, `Server URI`, `Remote call control SIP URI`, `Sign-in name`, ...).
+    pub fn from_name(name: &str) -> Option<RccAttribute> {
+        let n: String = name
+            .trim()
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '_' && *c != '-')
+            .flat_map(|c| c.to_lowercase())
+            .collect();
+        let a = match n.as_str() {
+            "msrtcsipuserenabled" => RccAttribute::UserEnabled,
+            "msrtcsipprimaryuseraddress" | "signinname" | "sipaddress" | "sipuri" => {
+                RccAttribute::PrimaryUserAddress
+            }
+            "msrtcsipprimaryhomeserver" | "homeserver" => RccAttribute::PrimaryHomeServer,
+            "msrtcsipline" | "lineuri" => RccAttribute::Line,
+            "msrtcsiplineserver"
+            | "serveruri"
+            | "lineserver"
+            | "lineserveruri"
+            | "remotecallcontrolsipuri"
+            | "rccsipuri" => RccAttribute::LineServer,
+            "msrtcsipoptionflags" | "optionflags" => RccAttribute::OptionFlags,
+            _ => return None,
+        };
+        Some(a)
+    }
+}
+
+impl AdAttributes {
+    /// The value of one attribute, if supplied.
+    pub fn get(&self, a: RccAttribute) -> Option<&AdValue> {
+        match a {
+            RccAttribute::UserEnabled => self.user_enabled.as_ref(),
+            RccAttribute::PrimaryUserAddress => self.primary_user_address.as_ref(),
+            RccAttribute::PrimaryHomeServer => self.primary_home_server.as_ref(),
+            RccAttribute::Line => self.line.as_ref(),
+            RccAttribute::LineServer => self.line_server.as_ref(),
+            RccAttribute::OptionFlags => self.option_flags.as_ref(),
+        }
+    }
+
+    /// The slot for one attribute.
+    pub fn slot_mut(&mut self, a: RccAttribute) -> &mut Option<AdValue> {
+        match a {
+            RccAttribute::UserEnabled => &mut self.user_enabled,
+            RccAttribute::PrimaryUserAddress => &mut self.primary_user_address,
+            RccAttribute::PrimaryHomeServer => &mut self.primary_home_server,
+            RccAttribute::Line => &mut self.line,
+            RccAttribute::LineServer => &mut self.line_server,
+            RccAttribute::OptionFlags => &mut self.option_flags,
+        }
+    }
+
+    /// True when no attribute was supplied at all.
+    pub fn is_empty(&self) -> bool {
+        RccAttribute::ALL.iter().all(|a| self.get(*a).is_none())
+    }
+
+    /// Evidence pointing at one supplied attribute.
+    pub fn evidence(&self, a: RccAttribute) -> Option<Evidence> {
+        self.get(a).map(|v| Evidence::Attribute {
+            name: a.name().to_string(),
+            value: v.value.clone(),
+        })
+    }
+}
+
+/// The UI's one-field-per-attribute form: raw text as typed (empty = not supplied).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdFields {
+    pub user_enabled: String,
+    pub primary_user_address: String,
+    pub primary_home_server: String,
+    pub line: String,
+    pub line_server: String,
+    pub option_flags: String,
+}
+
+/// Builds [`AdAttributes`] from the form: values trimmed, empty fields left `None`, `line: None`
+/// (typed values have no paste line).
+pub fn attributes_from_fields(fields: &AdFields) -> AdAttributes {
+    let v = |s: &str| {
+        let t = s.trim();
+        (!t.is_empty()).then(|| AdValue {
+            value: t.to_string(),
+            line: None,
+        })
+    };
+    AdAttributes {
+        user_enabled: v(&fields.user_enabled),
+        primary_user_address: v(&fields.primary_user_address),
+        primary_home_server: v(&fields.primary_home_server),
+        line: v(&fields.line),
+        line_server: v(&fields.line_server),
+        option_flags: v(&fields.option_flags),
+    }
+}
+
+/// The inverse of [`attributes_from_fields`]: fills the form from parsed attributes (e.g. after a
+/// paste, so the admin can correct a value by hand).
+pub fn fields_from_attributes(attrs: &AdAttributes) -> AdFields {
+    let s = |v: &Option<AdValue>| v.as_ref().map(|v| v.value.clone()).unwrap_or_default();
+    AdFields {
+        user_enabled: s(&attrs.user_enabled),
+        primary_user_address: s(&attrs.primary_user_address),
+        primary_home_server: s(&attrs.primary_home_server),
+        line: s(&attrs.line),
+        line_server: s(&attrs.line_server),
+        option_flags: s(&attrs.option_flags),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_case_insensitive_and_accept_console_labels() {
+        assert_eq!(
+            RccAttribute::from_name("MSRTCSIP-LINESERVER"),
+            Some(RccAttribute::LineServer)
+        );
+        assert_eq!(
+            RccAttribute::from_name("Line URI"),
+            Some(RccAttribute::Line)
+        );
+        assert_eq!(RccAttribute::from_name("msRTCSIP-Lines"), None);
+        for a in RccAttribute::ALL {
+            assert_eq!(RccAttribute::from_name(a.name()), Some(a));
+        }
+    }
+
+    #[test]
+    fn fields_round_trip() {
+        let f = AdFields {
+            line: "  tel:+14255550123;ext=123 ".into(),
+            line_server: "sip:rcc@mcm.contoso.com".into(),
+            ..Default::default()
+        };
+        let a = attributes_from_fields(&f);
+        assert_eq!(a.line.as_ref().unwrap().value, "tel:+14255550123;ext=123");
+        assert_eq!(a.line.as_ref().unwrap().line, None);
+        assert!(a.user_enabled.is_none());
+        assert_eq!(fields_from_attributes(&a).line, "tel:+14255550123;ext=123");
+    }
+}

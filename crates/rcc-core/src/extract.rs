@@ -1,0 +1,698 @@
+//! What remote call control needs from a SIP message: the provisioning answer (line URI and line
+//! server URI), the CSTA body, `ms-diagnostics` headers, the hop chain and the product string.
+//!
+//! Bodies are read by a tolerant tag scanner rather than an XML parser: logs truncate bodies,
+//! mix namespace prefixes (`csta:MonitorStart`, `lcs:line`) and sometimes escape or fold them.
+//! Every function here is total: odd input gives `None` or an empty list, never a panic.
+//!
+//! Provisioning shapes read (as the open-source pidgin-sipe client reads them):
+//! * LCS 2005 (`vnd-microsoft-provisioning`): `<provision><user uri="..."><line uri="tel:..."
+//!   server="sip:..."/></user></provision>`.
+//! * OCS 2007 (`vnd-microsoft-provisioning-v2`): `<provisionGroupList><provisionGroup
+//!   name="...">...`; the line may appear as a `line` element with `uri`/`server` attributes,
+//!   as child elements (`lineUri`, `lineServerUri`), or as `<property name="lineUri">` rows.
+
+use crate::evidence::Evidence;
+use crate::sip::SipMessage;
+use serde::{Deserialize, Serialize};
+
+/// The RCC part of a provisioning answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Provisioning {
+    /// The line URI (`msRTCSIP-Line`), when present.
+    pub line_uri: Option<String>,
+    /// The remote call control server URI (`msRTCSIP-LineServer`), when present.
+    pub line_server_uri: Option<String>,
+    /// `v1` (LCS 2005 shape) or `v2` (OCS 2007 shape).
+    pub version: String,
+    pub evidence: Evidence,
+}
+
+/// The CSTA content of a message body.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CstaBody {
+    /// Root element local name: `RequestSystemStatus`, `RequestSystemStatusResponse`,
+    /// `MonitorStart`, `MonitorStartResponse`, `GetCSTAFeatures`, `CSTAErrorCode`, ...
+    pub name: String,
+    pub invoke_id: Option<String>,
+    /// `systemStatus` text (`normal`, `disabled`, ...).
+    pub system_status: Option<String>,
+    /// CSTA error, `category: value` (e.g. `operation: invalidDeviceID`).
+    pub error: Option<String>,
+    /// Device the message is about: `lcs:line`, `deviceObject`, `deviceID`, `callingDevice`.
+    pub device: Option<String>,
+    pub monitor_cross_ref: Option<String>,
+}
+
+impl CstaBody {
+    pub fn is_error(&self) -> bool {
+        self.error.is_some() || self.name.eq_ignore_ascii_case("CSTAErrorCode")
+    }
+}
+
+/// One `ms-diagnostics`-family header.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MsDiagnostic {
+    pub code: u32,
+    pub reason: String,
+    pub source: Option<String>,
+    /// `ms-diagnostics`, `ms-diagnostics-public` or `ms-client-diagnostics`.
+    pub header: String,
+}
+
+/// One Via entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Via {
+    /// `TLS`, `TCP`, `UDP`.
+    pub transport: String,
+    /// `host[:port]` as written.
+    pub sent_by: String,
+    /// Host part of `sent_by`, lower case.
+    pub host: String,
+    pub received: Option<String>,
+}
+
+/// Which hops a message went through: Via (top first) and Record-Route hosts.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HopChain {
+    pub vias: Vec<Via>,
+    pub record_route: Vec<String>,
+}
+
+// --- scanning helpers ------------------------------------------------------------------------
+
+/// A start tag found by [`tags`].
+struct Tag<'a> {
+    /// Local name (prefix stripped).
+    local: &'a str,
+    attrs: &'a str,
+    self_closing: bool,
+    /// Byte offset just after `>`.
+    end: usize,
+}
+
+/// Start tags in order (no end tags, comments, declarations).
+fn tags(body: &str) -> Vec<Tag<'_>> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    let b = body.as_bytes();
+    while let Some(off) = body[i..].find('<') {
+        let start = i + off + 1;
+        if start >= b.len() {
+            break;
+        }
+        let Some(close) = body[start..].find('>') else {
+            break;
+        };
+        let inner = &body[start..start + close];
+        i = start + close + 1;
+        if inner.starts_with(['/', '?', '!']) {
+            continue;
+        }
+        let self_closing = inner.ends_with('/');
+        let inner = inner.trim_end_matches('/');
+        let name_end = inner
+            .find(|c: char| c.is_whitespace())
+            .unwrap_or(inner.len());
+        let name = &inner[..name_end];
+        let local = name.rsplit(':').next().unwrap_or(name);
+        if local.is_empty() {
+            continue;
+        }
+        out.push(Tag {
+            local,
+            attrs: &inner[name_end..],
+            self_closing,
+            end: i,
+        });
+    }
+    out
+}
+
+/// An attribute value from a tag's attribute text (name compared without prefix).
+fn attr(attrs: &str, name: &str) -> Option<String> {
+    let mut rest = attrs;
+    while let Some(eq) = rest.find('=') {
+        let key = rest[..eq].split_whitespace().last().unwrap_or("");
+        let key = key.rsplit(':').next().unwrap_or(key);
+        let after = rest[eq + 1..].trim_start();
+        let quote = after.chars().next()?;
+        let (value, next) = if quote == '"' || quote == '\'' {
+            let body = &after[1..];
+            let end = body.find(quote).unwrap_or(body.len());
+            (&body[..end], &body[(end + 1).min(body.len())..])
+        } else {
+            let end = after
+                .find(|c: char| c.is_whitespace())
+                .unwrap_or(after.len());
+            (&after[..end], &after[end..])
+        };
+        if key.eq_ignore_ascii_case(name) {
+            return Some(unescape(value));
+        }
+        rest = next;
+    }
+    None
+}
+
+/// Text content of the first element with this local name (case-insensitive), trimmed.
+fn text_of(body: &str, local: &str) -> Option<String> {
+    let all = tags(body);
+    let t = all.iter().find(|t| t.local.eq_ignore_ascii_case(local))?;
+    if t.self_closing {
+        return None;
+    }
+    let rest = &body[t.end..];
+    let end = rest.find('<').unwrap_or(rest.len());
+    let text = unescape(rest[..end].trim());
+    (!text.is_empty()).then_some(text)
+}
+
+fn unescape(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&apos;", "'")
+        .replace("&amp;", "&")
+}
+
+// --- provisioning ----------------------------------------------------------------------------
+
+/// The provisioning answer in a message, if it is one. Returns `Some` with empty fields when the
+/// message is a provisioning document without line data (RCC not configured).
+pub fn provisioning(m: &SipMessage) -> Option<Provisioning> {
+    let body = m.body();
+    // Every way below of being provisioning mentions "provision" in the Content-Type, the Event
+    // or the body (the root element): most messages are rejected here, before any XML is read.
+    let mentions = |s: &str| {
+        let b = s.as_bytes();
+        memchr::memchr2_iter(b'p', b'P', b).any(|i| {
+            b.get(i..i + 9)
+                .is_some_and(|w| w.eq_ignore_ascii_case(b"provision"))
+        })
+    };
+    if m.method()
+        .is_some_and(|x| x.eq_ignore_ascii_case("SUBSCRIBE"))
+        || !(mentions(m.content_type().unwrap_or(""))
+            || mentions(m.header("Event").unwrap_or(""))
+            || mentions(body))
+    {
+        return None;
+    }
+    let ct = m.content_type().unwrap_or("").to_ascii_lowercase();
+    let event = m.header("Event").unwrap_or("").to_ascii_lowercase();
+    let all = tags(body);
+    let root = all.first().map(|t| t.local.to_ascii_lowercase());
+    let is_v2 = root.as_deref() == Some("provisiongrouplist")
+        || ct.contains("provisioning-v2")
+        || event.contains("provisioning-v2");
+    let is_prov = root.as_deref() == Some("provision")
+        || is_v2
+        || ct.contains("provisioning")
+        || (event.contains("vnd-microsoft-provisioning") && !body.trim().is_empty());
+    if !is_prov
+        || m.method()
+            .is_some_and(|x| x.eq_ignore_ascii_case("SUBSCRIBE"))
+    {
+        return None;
+    }
+    let mut line_uri = None;
+    let mut server = None;
+    for t in &all {
+        let l = t.local.to_ascii_lowercase();
+        match l.as_str() {
+            "line" => {
+                line_uri = line_uri.or_else(|| attr(t.attrs, "uri"));
+                server = server.or_else(|| attr(t.attrs, "server"));
+            }
+            "lineuri" | "line-uri" => {
+                line_uri = line_uri.or_else(|| text_of(body, t.local));
+            }
+            "lineserveruri" | "line-server-uri" | "lineserver" | "remotecallcontroluri" => {
+                server = server.or_else(|| text_of(body, t.local));
+            }
+            "property" | "entry" => {
+                let name = attr(t.attrs, "name")
+                    .unwrap_or_default()
+                    .to_ascii_lowercase();
+                let value = || {
+                    attr(t.attrs, "value").or_else(|| {
+                        let rest = &body[t.end..];
+                        let end = rest.find('<').unwrap_or(rest.len());
+                        let v = unescape(rest[..end].trim());
+                        (!v.is_empty() && !t.self_closing).then_some(v)
+                    })
+                };
+                if name == "lineuri" || name == "line" {
+                    line_uri = line_uri.or_else(value);
+                } else if name == "lineserveruri" || name == "lineserver" {
+                    server = server.or_else(value);
+                }
+            }
+            _ => {}
+        }
+    }
+    let clean = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+    Some(Provisioning {
+        line_uri: clean(line_uri),
+        line_server_uri: clean(server),
+        version: if is_v2 { "v2".into() } else { "v1".into() },
+        evidence: m.evidence(),
+    })
+}
+
+// --- CSTA ------------------------------------------------------------------------------------
+
+/// The CSTA body of a message, if it has one.
+pub fn csta(m: &SipMessage) -> Option<CstaBody> {
+    let ct = m.content_type().unwrap_or("").to_ascii_lowercase();
+    let body = m.body();
+    let all = tags(body);
+    let root = all.first()?;
+    let known = [
+        "RequestSystemStatus",
+        "RequestSystemStatusResponse",
+        "MonitorStart",
+        "MonitorStartResponse",
+        "MonitorStop",
+        "MonitorStopResponse",
+        "GetCSTAFeatures",
+        "GetCSTAFeaturesResponse",
+        "CSTAErrorCode",
+        "MakeCall",
+        "MakeCallResponse",
+        "ClearConnection",
+        "SystemStatus",
+    ];
+    let looks = ct.contains("csta")
+        || body.contains("ecma-323")
+        || body.contains("ecma-international.org")
+        || known.iter().any(|k| k.eq_ignore_ascii_case(root.local))
+        || root.local.ends_with("Event");
+    if !looks {
+        return None;
+    }
+    let mut c = CstaBody {
+        name: root.local.to_string(),
+        ..Default::default()
+    };
+    c.invoke_id = attr(root.attrs, "invokeID").or_else(|| text_of(body, "invokeID"));
+    c.system_status = text_of(body, "systemStatus");
+    c.monitor_cross_ref = text_of(body, "monitorCrossRefID");
+    c.device = [
+        "line",
+        "deviceObject",
+        "deviceID",
+        "callingDevice",
+        "device",
+    ]
+    .iter()
+    .find_map(|n| text_of(body, n));
+    if root.local.eq_ignore_ascii_case("CSTAErrorCode") {
+        // The first child names the category; its text the value.
+        let err = all.get(1).map(|t| {
+            let v = text_of(body, t.local).unwrap_or_default();
+            if v.is_empty() {
+                t.local.to_string()
+            } else {
+                format!("{}: {v}", t.local)
+            }
+        });
+        c.error = Some(err.unwrap_or_else(|| "CSTAErrorCode".into()));
+    } else if let Some(t) = all.iter().find(|t| {
+        t.local.eq_ignore_ascii_case("CSTAErrorCode") || t.local.eq_ignore_ascii_case("errorValue")
+    }) {
+        c.error = Some(text_of(body, t.local).unwrap_or_else(|| t.local.to_string()));
+    }
+    Some(c)
+}
+
+// --- ms-diagnostics --------------------------------------------------------------------------
+
+/// All `ms-diagnostics`, `ms-diagnostics-public` and `ms-client-diagnostics` headers.
+pub fn ms_diagnostics(m: &SipMessage) -> Vec<MsDiagnostic> {
+    let mut out = Vec::new();
+    for name in [
+        "ms-diagnostics",
+        "ms-diagnostics-public",
+        "ms-client-diagnostics",
+    ] {
+        for v in m.headers_named(name) {
+            let mut parts = split_params(v);
+            let head = parts.first().cloned().unwrap_or_default();
+            let code = head
+                .trim()
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect::<String>()
+                .parse()
+                .unwrap_or(0);
+            let mut reason = String::new();
+            let mut source = None;
+            for p in parts.drain(..).skip(1) {
+                if let Some((k, val)) = p.split_once('=') {
+                    let val = val.trim().trim_matches('"').to_string();
+                    match k.trim().to_ascii_lowercase().as_str() {
+                        "reason" => reason = val,
+                        "source" => source = Some(val),
+                        _ => {}
+                    }
+                }
+            }
+            out.push(MsDiagnostic {
+                code,
+                reason,
+                source,
+                header: name.to_string(),
+            });
+        }
+    }
+    out
+}
+
+/// Split on `;` outside double quotes.
+fn split_params(v: &str) -> Vec<String> {
+    let mut out = vec![String::new()];
+    let mut quoted = false;
+    for c in v.chars() {
+        match c {
+            '"' => {
+                quoted = !quoted;
+                out.last_mut().unwrap_or(&mut String::new()).push(c);
+            }
+            ';' if !quoted => out.push(String::new()),
+            _ => {
+                if let Some(last) = out.last_mut() {
+                    last.push(c);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Split a header value on commas outside quotes and angle brackets (Via, Record-Route).
+fn split_list(v: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let (mut quoted, mut angle, mut start) = (false, false, 0);
+    for (i, c) in v.char_indices() {
+        match c {
+            '"' => quoted = !quoted,
+            '<' if !quoted => angle = true,
+            '>' if !quoted => angle = false,
+            ',' if !quoted && !angle => {
+                out.push(v[start..i].trim());
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(v[start..].trim());
+    out.retain(|s| !s.is_empty());
+    out
+}
+
+// --- hops and product ------------------------------------------------------------------------
+
+/// Via entries (top first) and Record-Route hosts.
+pub fn hop_chain(m: &SipMessage) -> HopChain {
+    let mut chain = HopChain::default();
+    for v in m.headers_named("Via") {
+        chain.vias.extend(split_list(v).into_iter().map(via_entry));
+    }
+    for v in m.headers_named("Record-Route") {
+        for entry in split_list(v) {
+            if let Some(h) = crate::routing::uri_host_of_header(entry) {
+                chain.record_route.push(h);
+            }
+        }
+    }
+    chain
+}
+
+/// The top Via (the last hop that handled the message) and how many Via entries there are: what
+/// the ladder needs of every message, without reading the whole chain.
+pub fn top_via(m: &SipMessage) -> (Option<Via>, usize) {
+    let mut top = None;
+    let mut count = 0;
+    for v in m.headers_named("Via") {
+        let entries = split_list(v);
+        if top.is_none() {
+            top = entries.first().map(|e| via_entry(e));
+        }
+        count += entries.len();
+    }
+    (top, count)
+}
+
+/// One Via entry (`SIP/2.0/TLS host:port;branch=...;received=...`).
+fn via_entry(entry: &str) -> Via {
+    let mut words = entry.splitn(2, char::is_whitespace);
+    let proto = words.next().unwrap_or("");
+    let rest = words.next().unwrap_or("").trim();
+    let transport = proto.rsplit('/').next().unwrap_or("").to_ascii_uppercase();
+    let params = split_params(rest);
+    let sent_by = params
+        .first()
+        .cloned()
+        .unwrap_or_default()
+        .trim()
+        .to_string();
+    let host = host_only(&sent_by);
+    let received = params.iter().skip(1).find_map(|p| {
+        let (k, v) = p.split_once('=')?;
+        k.trim()
+            .eq_ignore_ascii_case("received")
+            .then(|| v.trim().to_string())
+    });
+    Via {
+        transport,
+        sent_by,
+        host,
+        received,
+    }
+}
+
+fn host_only(sent_by: &str) -> String {
+    let s = sent_by.trim();
+    if let Some(rest) = s.strip_prefix('[') {
+        return rest.split(']').next().unwrap_or(rest).to_ascii_lowercase();
+    }
+    match s.rsplit_once(':') {
+        Some((h, p)) if !h.contains(':') && p.chars().all(|c| c.is_ascii_digit()) => {
+            h.to_ascii_lowercase()
+        }
+        _ => s.to_ascii_lowercase(),
+    }
+}
+
+/// The product string: `Server` (responses) or `User-Agent`.
+pub fn product(m: &SipMessage) -> Option<String> {
+    m.header("Server")
+        .or_else(|| m.header("User-Agent"))
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+}
+
+/// The `Event` package without parameters, lower case.
+pub fn event(m: &SipMessage) -> Option<String> {
+    m.header("Event")
+        .map(|e| {
+            e.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        })
+        .filter(|e| !e.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sip::{Header, MessageParts, ParseQuality, SourceRef, StartLine};
+
+    fn msg(start: StartLine, headers: &[(&str, &str)], body: &str) -> SipMessage {
+        SipMessage::from(MessageParts {
+            source: SourceRef {
+                file: "t.log".into(),
+                line_start: 10,
+                line_end: 20,
+            },
+            timestamp: None,
+            direction: None,
+            local: None,
+            peer: None,
+            start_line: start,
+            headers: headers
+                .iter()
+                .map(|(n, v)| Header {
+                    name: n.to_string(),
+                    value: v.to_string(),
+                })
+                .collect(),
+            body: body.into(),
+            quality: ParseQuality::Clean,
+            also_seen: vec![],
+        })
+    }
+
+    fn ok() -> StartLine {
+        StartLine::Response {
+            code: 200,
+            reason: "OK".into(),
+        }
+    }
+
+    #[test]
+    fn reads_lcs2005_provisioning() {
+        let m = msg(
+            ok(),
+            &[(
+                "Content-Type",
+                "application/vnd-microsoft-roaming-provisioning+xml",
+            )],
+            r#"<provision><user uri="sip:alice@contoso.com"><line uri="tel:+14255550123;ext=5123" server="sip:rcc@mcm-ap.contoso.com"/></user></provision>"#,
+        );
+        let p = provisioning(&m).unwrap();
+        assert_eq!(p.line_uri.as_deref(), Some("tel:+14255550123;ext=5123"));
+        assert_eq!(
+            p.line_server_uri.as_deref(),
+            Some("sip:rcc@mcm-ap.contoso.com")
+        );
+        assert_eq!(p.version, "v1");
+    }
+
+    #[test]
+    fn reads_v2_shapes_and_empty_provisioning() {
+        let m = msg(
+            ok(),
+            &[(
+                "Content-Type",
+                "application/vnd-microsoft-roaming-provisioning-v2+xml",
+            )],
+            r#"<?xml version="1.0"?><provisionGroupList xmlns="http://schemas.microsoft.com/2006/09/sip/provisiongrouplist-notification"><provisionGroup name="ServerConfiguration"><focusFactoryUri>sip:x</focusFactoryUri></provisionGroup><provisionGroup name="user"><propertyEntryList><property name="lineUri">tel:5123;phone-context=dialstring</property><property name="lineServerUri">sip:rcc@cups.contoso.com</property></propertyEntryList></provisionGroup></provisionGroupList>"#,
+        );
+        let p = provisioning(&m).unwrap();
+        assert_eq!(
+            p.line_uri.as_deref(),
+            Some("tel:5123;phone-context=dialstring")
+        );
+        assert_eq!(
+            p.line_server_uri.as_deref(),
+            Some("sip:rcc@cups.contoso.com")
+        );
+        assert_eq!(p.version, "v2");
+
+        let m = msg(
+            ok(),
+            &[(
+                "Content-Type",
+                "application/vnd-microsoft-roaming-provisioning+xml",
+            )],
+            r#"<provision><user uri="sip:alice@contoso.com"></user></provision>"#,
+        );
+        let p = provisioning(&m).unwrap();
+        assert_eq!(p.line_uri, None);
+        assert_eq!(p.line_server_uri, None);
+
+        let plain = msg(ok(), &[("Content-Type", "application/sdp")], "v=0");
+        assert!(provisioning(&plain).is_none());
+    }
+
+    #[test]
+    fn reads_csta_bodies_with_prefixes() {
+        let inv = msg(
+            StartLine::Request {
+                method: "INVITE".into(),
+                uri: "sip:rcc@mcm-ap.contoso.com".into(),
+            },
+            &[("Content-Type", "application/csta+xml")],
+            r#"<?xml version="1.0"?><RequestSystemStatus xmlns="http://www.ecma-international.org/standards/ecma-323/csta/ed3"><extensions><privateData><private><lcs:line xmlns:lcs="http://schemas.microsoft.com/Lcs/2005/04/RCCExtension">tel:+14255550123;ext=5123</lcs:line></private></privateData></extensions></RequestSystemStatus>"#,
+        );
+        let c = csta(&inv).unwrap();
+        assert_eq!(c.name, "RequestSystemStatus");
+        assert_eq!(c.device.as_deref(), Some("tel:+14255550123;ext=5123"));
+
+        let resp = msg(
+            ok(),
+            &[("Content-Type", "application/csta+xml")],
+            "<csta:RequestSystemStatusResponse xmlns:csta=\"x\"><csta:systemStatus>normal</csta:systemStatus></csta:RequestSystemStatusResponse>",
+        );
+        let c = csta(&resp).unwrap();
+        assert_eq!(c.name, "RequestSystemStatusResponse");
+        assert_eq!(c.system_status.as_deref(), Some("normal"));
+
+        let err = msg(
+            ok(),
+            &[("Content-Type", "application/csta+xml")],
+            "<CSTAErrorCode xmlns=\"http://www.ecma-international.org/standards/ecma-323/csta/ed3\"><operation>invalidDeviceID</operation></CSTAErrorCode>",
+        );
+        let c = csta(&err).unwrap();
+        assert!(c.is_error());
+        assert_eq!(c.error.as_deref(), Some("operation: invalidDeviceID"));
+
+        let mon = msg(
+            ok(),
+            &[("Content-Type", "application/csta+xml")],
+            "<MonitorStartResponse><monitorCrossRefID>99fda87c</monitorCrossRefID></MonitorStartResponse>",
+        );
+        assert_eq!(
+            csta(&mon).unwrap().monitor_cross_ref.as_deref(),
+            Some("99fda87c")
+        );
+    }
+
+    #[test]
+    fn never_panics_on_junk() {
+        for body in [
+            "<",
+            "<>",
+            "</",
+            "<a b=",
+            "<a b=\"",
+            "<<<>>>",
+            "<x:/>",
+            "<?xml",
+            "\u{e9}<\u{e9}",
+        ] {
+            let m = msg(ok(), &[("Content-Type", "application/csta+xml")], body);
+            let _ = csta(&m);
+            let _ = provisioning(&m);
+        }
+    }
+
+    #[test]
+    fn reads_ms_diagnostics_vias_and_record_route() {
+        let m = msg(
+            StartLine::Response {
+                code: 404,
+                reason: "Not Found".into(),
+            },
+            &[
+                ("ms-diagnostics", "1003;reason=\"User does not exist; no route\";source=\"lcs01.contoso.com\""),
+                ("ms-diagnostics-public", "1003;reason=\"User does not exist\""),
+                ("Via", "SIP/2.0/TLS 10.0.0.10:5061;branch=z9;received=10.0.0.10, SIP/2.0/TLS 10.0.0.5:1234;ms-received-port=1234"),
+                ("Record-Route", "<sip:mcm-ap.contoso.com:5061;transport=tls;lr>,<sip:lcs01.contoso.com;lr>"),
+                ("Server", "RTC/2.0"),
+            ],
+            "",
+        );
+        let d = ms_diagnostics(&m);
+        assert_eq!(d.len(), 2);
+        assert_eq!(d[0].code, 1003);
+        assert_eq!(d[0].reason, "User does not exist; no route");
+        assert_eq!(d[0].source.as_deref(), Some("lcs01.contoso.com"));
+        assert_eq!(d[1].header, "ms-diagnostics-public");
+        let h = hop_chain(&m);
+        assert_eq!(h.vias.len(), 2);
+        assert_eq!(h.vias[0].transport, "TLS");
+        assert_eq!(h.vias[0].host, "10.0.0.10");
+        assert_eq!(h.vias[0].received.as_deref(), Some("10.0.0.10"));
+        assert_eq!(
+            h.record_route,
+            vec!["mcm-ap.contoso.com", "lcs01.contoso.com"]
+        );
+        assert_eq!(product(&m).as_deref(), Some("RTC/2.0"));
+    }
+}

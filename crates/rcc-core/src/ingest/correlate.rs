@@ -1,0 +1,440 @@
+//! Merging files: time order, duplicate messages across files, clock-offset suggestions,
+//! dialogs and transactions.
+
+use super::{Dialog, FileReport, Ingested, Transaction};
+use crate::sip::{known, LogEvent, SipMessage, StartLineRef};
+use std::hash::{Hash, Hasher};
+
+pub(crate) use crate::fxhash::{Fx, FxMap, FxSet};
+
+/// Header lookup by canonical name (the readers store canonical names, so exact compare).
+#[inline]
+fn hdr<'a>(m: &'a SipMessage, name: &str) -> Option<&'a str> {
+    m.header(name)
+}
+
+/// The headers correlation needs, found in one pass.
+#[derive(Default, Clone, Copy)]
+struct Keys<'a> {
+    via: Option<&'a str>,
+    call_id: Option<&'a str>,
+    cseq: Option<&'a str>,
+    from: Option<&'a str>,
+    to: Option<&'a str>,
+}
+
+fn keys(m: &SipMessage) -> Keys<'_> {
+    let mut k = Keys::default();
+    // Known names are table indexes (`sip::known`): integer compares, no string compares.
+    for h in m.slots.iter() {
+        let slot = match h.name.known_index() {
+            Some(known::VIA) => &mut k.via,
+            Some(known::CALL_ID) => &mut k.call_id,
+            Some(known::CSEQ) => &mut k.cseq,
+            Some(known::FROM) => &mut k.from,
+            Some(known::TO) => &mut k.to,
+            _ => continue,
+        };
+        if slot.is_none() {
+            *slot = Some(m.span(h.value));
+        }
+    }
+    k.call_id = k.call_id.map(str::trim);
+    k.cseq = k.cseq.map(str::trim);
+    k
+}
+
+fn branch_of(via: Option<&str>) -> Option<&str> {
+    let via = via?;
+    let first = via.split(',').next().unwrap_or(via);
+    first.split(';').skip(1).find_map(|p| {
+        let (k, v) = p.split_once('=')?;
+        k.trim().eq_ignore_ascii_case("branch").then(|| v.trim())
+    })
+}
+
+fn call_id(m: &SipMessage) -> Option<&str> {
+    hdr(m, "Call-ID").map(str::trim)
+}
+
+fn tag_of(v: Option<&str>) -> Option<&str> {
+    // Byte scan: the `tag` parameter after the closing '>' (or anywhere without brackets).
+    let v = v?;
+    let b = v.as_bytes();
+    let from = b.iter().rposition(|&c| c == b'>').map_or(0, |i| i + 1);
+    let mut i = from;
+    while let Some(p) = b.get(i..)?.iter().position(|&c| c == b';') {
+        let at = i + p + 1;
+        let rest = b.get(at..)?;
+        let name_end = rest
+            .iter()
+            .position(|&c| c == b'=' || c == b';')
+            .unwrap_or(rest.len());
+        if rest
+            .get(..name_end)?
+            .trim_ascii()
+            .eq_ignore_ascii_case(b"tag")
+            && rest.get(name_end) == Some(&b'=')
+        {
+            let val = rest.get(name_end + 1..)?;
+            let end = val.iter().position(|&c| c == b';').unwrap_or(val.len());
+            let t = v.get(at + name_end + 1..at + name_end + 1 + end)?;
+            return Some(t.trim().trim_matches('"'));
+        }
+        i = at;
+    }
+    None
+}
+
+/// Top Via `branch` parameter.
+pub(crate) fn top_branch(m: &SipMessage) -> Option<&str> {
+    let via = hdr(m, "Via")?;
+    let first = via.split(',').next().unwrap_or(via);
+    first.split(';').skip(1).find_map(|p| {
+        let (k, v) = p.split_once('=')?;
+        k.trim().eq_ignore_ascii_case("branch").then(|| v.trim())
+    })
+}
+
+/// Identity of a message for "the same message seen twice": Call-ID, CSeq, start line, top Via
+/// branch, From tag.
+fn identity(m: &SipMessage) -> Option<String> {
+    let call_id = call_id(m)?;
+    let cseq = hdr(m, "CSeq").unwrap_or("").trim();
+    Some(format!(
+        "{call_id}\u{1f}{cseq}\u{1f}{}\u{1f}{}\u{1f}{}",
+        m.start_line_text(),
+        top_branch(m).unwrap_or(""),
+        tag_of(hdr(m, "From")).unwrap_or("")
+    ))
+}
+
+/// Key of the transaction a message belongs to, for cross-file causality.
+fn txn_key(m: &SipMessage) -> Option<(String, String, String)> {
+    Some((
+        call_id(m)?.to_string(),
+        hdr(m, "CSeq")?.trim().to_string(),
+        top_branch(m)?.to_string(),
+    ))
+}
+
+fn millis(m: &SipMessage) -> Option<i64> {
+    m.millis()
+}
+
+/// Sort keys: a message without a time takes the time of the one before it in its file, so
+/// untimed messages stay where their file put them.
+fn carry_forward<T>(items: &[T], f: impl Fn(&T) -> Option<i64>) -> Vec<i64> {
+    let mut last = i64::MIN;
+    items
+        .iter()
+        .map(|x| {
+            if let Some(t) = f(x) {
+                last = t;
+            }
+            last
+        })
+        .collect()
+}
+
+pub(crate) fn assemble(
+    mut reports: Vec<FileReport>,
+    per_file: Vec<(Vec<SipMessage>, Vec<LogEvent>)>,
+) -> Ingested {
+    suggest_offsets(&mut reports, &per_file);
+
+    // Time order, stable: (time, file, position). Messages are large, so sort small keys and
+    // permute in place (one buffer of messages; no copy when a single file is already in order).
+    let total: usize = per_file.iter().map(|(m, _)| m.len()).sum();
+    // A single file's vector is used as is (no second buffer of messages at the peak).
+    let mut all: Vec<SipMessage> = if per_file.len() == 1 {
+        Vec::new()
+    } else {
+        Vec::with_capacity(total)
+    };
+    let mut order: Vec<(i64, u32, usize)> = Vec::with_capacity(total);
+    let mut events: Vec<(i64, usize, LogEvent)> = Vec::new();
+    for (fi, (mut msgs, evs)) in per_file.into_iter().enumerate() {
+        let fi32 = u32::try_from(fi).unwrap_or(u32::MAX);
+        for k in carry_forward(&msgs, millis) {
+            order.push((k, fi32, order.len()));
+        }
+        if all.capacity() == 0 {
+            all = std::mem::take(&mut msgs);
+        } else {
+            all.append(&mut msgs);
+        }
+        drop(msgs);
+        let ek = carry_forward(&evs, |e| e.timestamp.as_ref().and_then(|t| t.millis));
+        events.extend(ek.into_iter().zip(evs).map(|(k, e)| (k, fi, e)));
+    }
+    if !order.is_sorted() {
+        order.sort_unstable(); // (time, file, index) are unique: same order as a stable sort
+        let perm: Vec<usize> = order.iter().map(|k| k.2).collect();
+        apply_permutation(&mut all, &perm);
+        for (i, k) in order.iter_mut().enumerate() {
+            k.2 = i;
+        }
+    }
+    events.sort_by_key(|(k, fi, _)| (*k, *fi));
+
+    // The same message in two files → one entry with also_seen.
+    let multi = reports.len() > 1;
+    let messages = if multi {
+        let mut files_of: Vec<Vec<u32>> = Vec::with_capacity(all.len());
+        let mut seen: FxMap<String, Vec<usize>> = FxMap::default();
+        let mut keep = vec![true; all.len()];
+        for i in 0..all.len() {
+            let fi = order[i].1;
+            files_of.push(vec![fi]);
+            let Some(id) = identity(&all[i]) else {
+                continue;
+            };
+            let slot = seen.entry(id).or_default();
+            if let Some(&k) = slot.iter().find(|&&k| !files_of[k].contains(&fi)) {
+                let src = all[i].source.clone();
+                all[k].also_seen.push(src);
+                files_of[k].push(fi);
+                keep[i] = false;
+            } else {
+                slot.push(i);
+            }
+        }
+        let mut idx = 0;
+        all.retain(|_| {
+            idx += 1;
+            keep[idx - 1]
+        });
+        all
+    } else {
+        all
+    };
+
+    // Keys are recomputed per pass (a scan of a few header slots) rather than kept for every
+    // message: that would be ~80 bytes per message at the memory peak.
+    let (dialogs, transactions) = dialogs_and_transactions(&messages);
+    Ingested {
+        files: reports,
+        messages,
+        events: events.into_iter().map(|(_, _, e)| e).collect(),
+        dialogs,
+        transactions,
+    }
+}
+
+/// Reorder so that `v[j]` becomes the old `v[perm[j]]`, in place (cycle by cycle).
+fn apply_permutation<T>(v: &mut [T], perm: &[usize]) {
+    let mut done = vec![false; v.len()];
+    for i in 0..v.len() {
+        if done[i] {
+            continue;
+        }
+        let mut j = i;
+        while perm[j] != i && !done[perm[j]] {
+            v.swap(j, perm[j]);
+            done[j] = true;
+            j = perm[j];
+        }
+        done[j] = true;
+    }
+}
+
+/// For each file after the first, an offset that would put it in causal order with the earlier
+/// files: the same message should not be seen at very different times, and a response should not
+/// come before its request.
+fn suggest_offsets(reports: &mut [FileReport], per_file: &[(Vec<SipMessage>, Vec<LogEvent>)]) {
+    if per_file.len() < 2 {
+        return;
+    }
+    let mut ids: FxMap<String, i64> = FxMap::default();
+    let mut requests: FxMap<(String, String, String), i64> = FxMap::default();
+    let mut responses: FxMap<(String, String, String), i64> = FxMap::default();
+    for (fi, (msgs, _)) in per_file.iter().enumerate() {
+        if fi > 0 {
+            let mut deltas = Vec::new();
+            let mut need_later = 0i64; // this file's responses precede requests elsewhere
+            let mut need_earlier = 0i64; // this file's requests follow responses elsewhere
+            for m in msgs {
+                let Some(t) = millis(m) else { continue };
+                if let Some(&t0) = identity(m).as_ref().and_then(|id| ids.get(id)) {
+                    deltas.push(t0 - t);
+                }
+                if let Some(k) = txn_key(m) {
+                    if m.status().is_some() {
+                        if let Some(&tr) = requests.get(&k) {
+                            need_later = need_later.max(tr - t + 1);
+                        }
+                    } else if let Some(&ts) = responses.get(&k) {
+                        need_earlier = need_earlier.max(t - ts + 1);
+                    }
+                }
+            }
+            let suggestion = if !deltas.is_empty() {
+                deltas.sort_unstable();
+                let median = deltas[deltas.len() / 2];
+                (median.abs() >= 500 || need_later > 0 || need_earlier > 0).then_some(median)
+            } else if need_later > 0 {
+                Some(need_later)
+            } else if need_earlier > 0 {
+                Some(-need_earlier)
+            } else {
+                None
+            };
+            if let Some(r) = reports.get_mut(fi) {
+                r.suggested_clock_offset_ms = suggestion
+                    .filter(|&s| s != 0)
+                    .map(|s| s.saturating_add(r.clock_offset_ms));
+            }
+        }
+        for m in msgs {
+            let Some(t) = millis(m) else { continue };
+            if let Some(id) = identity(m) {
+                ids.entry(id).or_insert(t);
+            }
+            if let Some(k) = txn_key(m) {
+                let map = if m.status().is_some() {
+                    &mut responses
+                } else {
+                    &mut requests
+                };
+                map.entry(k).or_insert(t);
+            }
+        }
+    }
+}
+
+/// Dialogs (Call-ID + tags) and transactions (top Via branch + CSeq method), in one pass.
+fn dialogs_and_transactions(messages: &[SipMessage]) -> (Vec<Dialog>, Vec<Transaction>) {
+    let mut dialogs = Dialogs::with_capacity(messages.len() / 8);
+    let mut transactions = Transactions::with_capacity(messages.len() / 2);
+    for (i, m) in messages.iter().enumerate() {
+        let k = keys(m);
+        dialogs.add(i, &k);
+        transactions.add(i, m, &k);
+    }
+    (dialogs.out, transactions.out)
+}
+
+struct Dialogs<'a> {
+    out: Vec<Dialog>,
+    by_call: FxMap<&'a str, Vec<usize>>,
+}
+
+impl<'a> Dialogs<'a> {
+    fn with_capacity(n: usize) -> Self {
+        Dialogs {
+            out: Vec::with_capacity(n),
+            by_call: FxMap::with_capacity_and_hasher(n, Default::default()),
+        }
+    }
+
+    fn add(&mut self, i: usize, k: &Keys<'a>) {
+        let out = &mut self.out;
+        let Some(call_id) = k.call_id else { return };
+        let (ft, tt) = (tag_of(k.from), tag_of(k.to));
+        let cands = self.by_call.entry(call_id).or_default();
+        let found = cands.iter().copied().find(|&d| {
+            let dl = &out[d];
+            let (a, b) = (dl.from_tag.as_deref(), dl.to_tag.as_deref());
+            let same = a == ft && (b.is_none() || tt.is_none() || b == tt);
+            let reverse = a.is_some() && a == tt && (b.is_none() || b == ft);
+            same || reverse
+        });
+        match found {
+            Some(d) => {
+                let dl = &mut out[d];
+                if dl.to_tag.is_none() {
+                    let other = if dl.from_tag.as_deref() == ft { tt } else { ft };
+                    dl.to_tag = other.map(str::to_string);
+                }
+                dl.messages.push(i);
+            }
+            None => {
+                cands.push(out.len());
+                out.push(Dialog {
+                    call_id: call_id.to_string(),
+                    from_tag: ft.map(str::to_string),
+                    to_tag: tt.map(str::to_string),
+                    messages: vec![i],
+                });
+            }
+        }
+    }
+}
+
+struct Transactions<'a> {
+    out: Vec<Transaction>,
+    index: FxMap<(&'a str, &'a str), usize>,
+    copies: FxSet<(usize, u64)>,
+}
+
+impl<'a> Transactions<'a> {
+    fn with_capacity(n: usize) -> Self {
+        Transactions {
+            out: Vec::with_capacity(n),
+            index: FxMap::with_capacity_and_hasher(n, Default::default()),
+            copies: FxSet::with_capacity_and_hasher(n, Default::default()),
+        }
+    }
+
+    fn add(&mut self, i: usize, m: &'a SipMessage, k: &Keys<'a>) {
+        let out = &mut self.out;
+        let Some(branch) = branch_of(k.via) else {
+            return;
+        };
+        let method = k
+            .cseq
+            .and_then(|v| v.split_whitespace().nth(1))
+            .or_else(|| m.method())
+            .unwrap_or("");
+        let t = *self.index.entry((branch, method)).or_insert_with(|| {
+            out.push(Transaction {
+                branch: branch.to_string(),
+                method: method.to_string(),
+                messages: Vec::new(),
+                retransmissions: 0,
+            });
+            out.len() - 1
+        });
+        let dir = m.direction.map_or(0, |d| d as u8 + 1);
+        // Same file, direction and start line (hashed: collisions only miscount a retransmission).
+        let mut h = Fx::default();
+        (&*m.source.file, dir).hash(&mut h);
+        match m.start_line() {
+            StartLineRef::Request { method, uri } => (method, uri).hash(&mut h),
+            StartLineRef::Response { code, reason } => (code, reason).hash(&mut h),
+        }
+        let key = (t, h.finish());
+        if !self.copies.insert(key) {
+            out[t].retransmissions += 1;
+        }
+        out[t].messages.push(i);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn permutes_in_place() {
+        let mut v = vec!['a', 'b', 'c', 'd', 'e'];
+        super::apply_permutation(&mut v, &[2, 0, 1, 4, 3]);
+        assert_eq!(v, vec!['c', 'a', 'b', 'e', 'd']);
+    }
+}
+
+#[cfg(test)]
+mod tag_tests {
+    #[test]
+    fn tags() {
+        use super::tag_of;
+        assert_eq!(
+            tag_of(Some("\"A\" <sip:a@b;tag=no>;tag=abc;epid=1")),
+            Some("abc")
+        );
+        assert_eq!(tag_of(Some("<sip:a@b>;epid=1;TAG = x")), Some("x"));
+        assert_eq!(tag_of(Some("<sip:a@b>;epid=1;TAG=x")), Some("x"));
+        assert_eq!(tag_of(Some("sip:a@b;tag=q")), Some("q"));
+        assert_eq!(tag_of(Some("<sip:a@b>;tag")), None);
+        assert_eq!(tag_of(Some("<sip:a@b>")), None);
+    }
+}

@@ -1,0 +1,741 @@
+//! Reports: the diagnosis as Markdown (paste into a ticket), JSON (tooling; the schema of
+//! `docs/report-schema.md`) and a self-contained printable HTML page (inline CSS with a print
+//! stylesheet, diagrams as inline SVG, no external references, works offline).
+//!
+//! Callers supply what the core cannot know: the time ([`ReportInput::generated_at`]) and the
+//! diagrams (rendered SVG). Run the inputs through [`crate::redact`] first when the report
+//! leaves the organisation; the report itself copies text as given.
+
+use crate::analysis::{Analysis, AnalysisSummary};
+use crate::diagnosis::{Diagnosis, LegState, Severity};
+use crate::evidence::Evidence;
+use crate::version::VERSION;
+use serde::{Deserialize, Serialize};
+use std::fmt::Write;
+
+/// The tool name written in every report.
+pub const TOOL_NAME: &str = "rcc-doctor";
+
+/// One input log as summarised in reports.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InputFileSummary {
+    pub name: String,
+    /// Format label, e.g. `Communicator/UCCAPI client trace`.
+    pub format: String,
+    pub messages: usize,
+    /// Non-SIP records kept as evidence (server diagnostic records).
+    pub events: usize,
+    pub lines: u32,
+}
+
+/// Rendered diagrams (SVG documents), inlined into the HTML report.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Diagrams {
+    pub flow_svg: String,
+    pub ladder_svg: String,
+}
+
+/// What the report says about its inputs.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportInput {
+    /// Gateway profile name (as shown to the user).
+    pub profile: String,
+    pub files: Vec<InputFileSummary>,
+    /// One line about the AD attributes (`None` = not supplied).
+    pub ad: Option<String>,
+    /// One line about the routing rules (`None` = not supplied).
+    pub rules: Option<String>,
+    /// Usually [`VERSION`].
+    pub tool_version: String,
+    /// When the report was made, as the caller writes it (e.g. `2026-11-26 08:00 UTC`).
+    pub generated_at: String,
+    /// Flow and ladder diagrams (HTML only).
+    pub diagrams: Option<Diagrams>,
+    /// The directory checks (empty when no AD attributes were given).
+    pub checks: Vec<crate::directory::Check>,
+}
+
+impl ReportInput {
+    /// The input summary of an analysis (diagrams left out: add them if rendered).
+    pub fn from_analysis(a: &Analysis, generated_at: &str) -> ReportInput {
+        Self::from_parts(
+            Parts {
+                profile: &a.profile,
+                files: &a.ingested.files,
+                ad_paste: &a.ad_paste,
+                ad: a.ad.as_ref(),
+                rules: a.rules.as_ref(),
+                checks: &a.checks,
+            },
+            generated_at,
+        )
+    }
+
+    /// The same from what the page holds of an analysis (the worker keeps the messages).
+    pub fn from_summary(a: &AnalysisSummary, generated_at: &str) -> ReportInput {
+        Self::from_parts(
+            Parts {
+                profile: &a.profile,
+                files: &a.files,
+                ad_paste: &a.ad_paste,
+                ad: a.ad.as_ref(),
+                rules: a.rules.as_ref(),
+                checks: &a.checks,
+            },
+            generated_at,
+        )
+    }
+
+    fn from_parts(a: Parts<'_>, generated_at: &str) -> ReportInput {
+        let ad = (!a.ad_paste.recognised.is_empty() || a.ad.is_some()).then(|| {
+            format!(
+                "{}: {} attribute(s) recognised, {} line(s) ignored, {} problem(s)",
+                a.ad_paste.format.label(),
+                a.ad_paste.recognised.len(),
+                a.ad_paste.ignored.len(),
+                a.ad_paste.problems.len()
+            )
+        });
+        let rules = a.rules.map(|r| {
+            let part = |label: &str, v: Option<usize>| match v {
+                Some(n) => format!("{label}: {n}"),
+                None => format!("{label}: not supplied"),
+            };
+            format!(
+                "{}; {}; {}; {} problem(s)",
+                part(
+                    "Home Server routes",
+                    r.config.home_server.as_ref().map(Vec::len)
+                ),
+                part(
+                    "host authorization rows",
+                    r.config.host_authorization.as_ref().map(Vec::len)
+                ),
+                part(
+                    "Application Proxy routes",
+                    r.config.app_proxy.as_ref().map(Vec::len)
+                ),
+                r.problems.len()
+            )
+        });
+        ReportInput {
+            profile: a.profile.name.clone(),
+            files: a
+                .files
+                .iter()
+                .map(|f| InputFileSummary {
+                    name: f.name.clone(),
+                    format: f.format.label().to_string(),
+                    messages: f.messages,
+                    events: f.events,
+                    lines: f.lines,
+                })
+                .collect(),
+            ad,
+            rules,
+            tool_version: VERSION.to_string(),
+            generated_at: generated_at.to_string(),
+            diagrams: None,
+            checks: a.checks.to_vec(),
+        }
+    }
+}
+
+/// What a report reads of an analysis, borrowed from a full one or from its summary.
+struct Parts<'a> {
+    profile: &'a crate::profile::Profile,
+    files: &'a [crate::ingest::FileReport],
+    ad_paste: &'a crate::directory::AdPaste,
+    ad: Option<&'a crate::directory::AdAttributes>,
+    rules: Option<&'a crate::routing::ParsedRules>,
+    checks: &'a [crate::directory::Check],
+}
+
+fn severity_word(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "info",
+    }
+}
+
+fn state_word(s: LegState) -> &'static str {
+    match s {
+        LegState::Ok => "ok",
+        LegState::Failing => "failing",
+        LegState::MissingRoute => "missing route",
+        LegState::NotReached => "not reached",
+    }
+}
+
+/// One line for a ticket title or summary: the first error (or warning), and how many more.
+pub fn summary_line(d: &Diagnosis) -> String {
+    let problems: Vec<_> = d
+        .findings
+        .iter()
+        .filter(|f| f.severity != Severity::Info)
+        .collect();
+    match problems.first() {
+        None if d.findings.iter().any(|f| f.id == "all-clear") => {
+            "Remote call control: no problem found (all clear).".to_string()
+        }
+        None => "Remote call control: no finding yet; more evidence is needed.".to_string(),
+        Some(f) => {
+            let more = problems.len() - 1;
+            let tail = match more {
+                0 => String::new(),
+                1 => " (+1 more finding)".to_string(),
+                n => format!(" (+{n} more findings)"),
+            };
+            format!(
+                "Remote call control fails: {} [{}]{tail}",
+                f.title,
+                severity_word(f.severity)
+            )
+        }
+    }
+}
+
+fn evidence_excerpt(e: &Evidence) -> Option<&str> {
+    match e {
+        Evidence::Log { excerpt, .. } if !excerpt.is_empty() => Some(excerpt),
+        _ => None,
+    }
+}
+
+// --- Markdown -----------------------------------------------------------------------------------
+
+/// A code fence longer than any backtick run in `s`.
+fn fence(s: &str) -> String {
+    let mut longest = 0;
+    let mut run = 0;
+    for c in s.chars() {
+        if c == '`' {
+            run += 1;
+            longest = longest.max(run);
+        } else {
+            run = 0;
+        }
+    }
+    "`".repeat((longest + 1).max(3))
+}
+
+/// Inline code that survives backticks in the text.
+fn code(s: &str) -> String {
+    let one_line = s.replace(['\n', '\r'], " ");
+    if one_line.contains('`') {
+        format!("`` {one_line} ``")
+    } else {
+        format!("`{one_line}`")
+    }
+}
+
+/// Markdown-safe table cell / inline text.
+fn md_text(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.replace(['\n', '\r'], " ").chars() {
+        if matches!(
+            c,
+            '|' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '`' | '\\'
+        ) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The diagnosis as ticket-ready Markdown (headings documented in `docs/report-schema.md`).
+pub fn to_markdown(input: &ReportInput, d: &Diagnosis) -> String {
+    let mut o = String::new();
+    let _ = writeln!(o, "# RCC Doctor report\n");
+    let _ = writeln!(o, "**Summary:** {}\n", md_text(&summary_line(d)));
+    let _ = writeln!(o, "## Findings\n");
+    if d.findings.is_empty() {
+        let _ = writeln!(
+            o,
+            "No findings: the evidence given does not decide anything yet (see *Evidence still needed*).\n"
+        );
+    }
+    for (n, f) in d.findings.iter().enumerate() {
+        let _ = writeln!(
+            o,
+            "### {}. [{}] {}\n",
+            n + 1,
+            severity_word(f.severity).to_uppercase(),
+            md_text(&f.title)
+        );
+        let _ = writeln!(o, "- **Id:** {}", code(&f.id));
+        let _ = writeln!(
+            o,
+            "- **Severity:** {} · **Confidence:** {}",
+            severity_word(f.severity),
+            serde_json::to_value(f.confidence)
+                .ok()
+                .and_then(|v| v.as_str().map(String::from))
+                .unwrap_or_default()
+        );
+        if let Some(l) = &f.leg {
+            let _ = writeln!(
+                o,
+                "- **Failing leg:** {} → {}: {}",
+                md_text(&l.from),
+                md_text(&l.to),
+                md_text(&l.message)
+            );
+        }
+        let _ = writeln!(o, "\n{}\n", md_text(&f.explanation));
+        if let Some(rule) = &f.rule {
+            let fe = fence(rule);
+            let _ = writeln!(o, "**Rule to add:**\n\n{fe}text\n{rule}\n{fe}\n");
+        }
+        if !f.evidence.is_empty() {
+            let _ = writeln!(o, "**Evidence:**\n");
+            for e in &f.evidence {
+                match evidence_excerpt(e) {
+                    Some(x) => {
+                        let _ = writeln!(o, "- {} — {}", code(&e.label()), code(x));
+                    }
+                    None => {
+                        let _ = writeln!(o, "- {}", code(&e.label()));
+                    }
+                }
+            }
+            o.push('\n');
+        }
+        if !f.fix.is_empty() {
+            let _ = writeln!(o, "**Fix:**\n");
+            for (k, step) in f.fix.iter().enumerate() {
+                let _ = writeln!(o, "{}. {}", k + 1, md_text(step));
+            }
+            o.push('\n');
+        }
+    }
+    let _ = writeln!(o, "## Flow\n");
+    if d.flow.is_empty() {
+        let _ = writeln!(o, "No flow: no logs were read.\n");
+    } else {
+        let _ = writeln!(o, "| # | From | To | Message | State |");
+        let _ = writeln!(o, "|---|---|---|---|---|");
+        for (n, l) in d.flow.iter().enumerate() {
+            let _ = writeln!(
+                o,
+                "| {} | {} | {} | {} | {} |",
+                n + 1,
+                md_text(&l.from),
+                md_text(&l.to),
+                md_text(&l.message),
+                state_word(l.state)
+            );
+        }
+        o.push('\n');
+    }
+    let _ = writeln!(o, "## Evidence still needed\n");
+    if d.needed.is_empty() {
+        let _ = writeln!(o, "Nothing: the evidence given is enough.\n");
+    } else {
+        for n in &d.needed {
+            let _ = writeln!(o, "- {} (wizard step: {})", md_text(&n.what), code(&n.step));
+        }
+        o.push('\n');
+    }
+    let _ = writeln!(o, "## Inputs\n");
+    let _ = writeln!(o, "- **Gateway profile:** {}", md_text(&input.profile));
+    let _ = writeln!(o, "- **Generated:** {}", md_text(&input.generated_at));
+    let _ = writeln!(
+        o,
+        "- **Active Directory:** {}",
+        md_text(input.ad.as_deref().unwrap_or("not supplied"))
+    );
+    let _ = writeln!(
+        o,
+        "- **Routing rules:** {}",
+        md_text(input.rules.as_deref().unwrap_or("not supplied"))
+    );
+    if input.files.is_empty() {
+        let _ = writeln!(o, "- **Logs:** none");
+    } else {
+        let _ = writeln!(o, "- **Logs:**\n");
+        let _ = writeln!(o, "| File | Format | Messages | Records | Lines |");
+        let _ = writeln!(o, "|---|---|---|---|---|");
+        for f in &input.files {
+            let _ = writeln!(
+                o,
+                "| {} | {} | {} | {} | {} |",
+                md_text(&f.name),
+                md_text(&f.format),
+                f.messages,
+                f.events,
+                f.lines
+            );
+        }
+    }
+    let _ = writeln!(
+        o,
+        "\n---\n_Generated by {TOOL_NAME} {}_",
+        md_text(&input.tool_version)
+    );
+    o
+}
+
+// --- JSON ---------------------------------------------------------------------------------------
+
+/// The report as a JSON value (schema in `docs/report-schema.md`).
+pub fn to_json_value(input: &ReportInput, d: &Diagnosis) -> serde_json::Value {
+    serde_json::json!({
+        "tool": { "name": TOOL_NAME, "version": input.tool_version },
+        "findings": d.findings,
+        "flow": d.flow,
+        "needed": d.needed,
+        "checks": input.checks,
+        "inputs": {
+            "profile": input.profile,
+            "generated_at": input.generated_at,
+            "files": input.files,
+            "ad": input.ad,
+            "rules": input.rules,
+        },
+    })
+}
+
+/// The report as pretty-printed JSON.
+pub fn to_json(input: &ReportInput, d: &Diagnosis) -> String {
+    serde_json::to_string_pretty(&to_json_value(input, d)).unwrap_or_else(|_| "{}".to_string())
+}
+
+// --- HTML ---------------------------------------------------------------------------------------
+
+/// HTML-escapes text for element content and attribute values.
+pub fn escape_html(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            '\'' => o.push_str("&#39;"),
+            _ => o.push(c),
+        }
+    }
+    o
+}
+
+/// An SVG document made safe to inline: prolog and doctype removed; `None` when it contains
+/// script, event handlers, `foreignObject`, or any reference outside the document.
+pub fn inline_svg(svg: &str) -> Option<String> {
+    let start = svg.find("<svg")?;
+    let end = svg.rfind("</svg>")? + "</svg>".len();
+    if end <= start {
+        return None;
+    }
+    let body = &svg[start..end];
+    let lower = body.to_ascii_lowercase();
+    let bad = [
+        "<script",
+        "javascript:",
+        "<foreignobject",
+        "@import",
+        "url(http",
+        "url(//",
+        "href=\"http",
+        "href='http",
+        "href=\"//",
+        "href='//",
+        "src=",
+        "<iframe",
+        "<!entity",
+    ];
+    if bad.iter().any(|b| lower.contains(b)) {
+        return None;
+    }
+    // on* event handler attributes.
+    for (i, w) in lower.match_indices(" on") {
+        let rest = &lower[i + w.len()..];
+        let name_len = rest.bytes().take_while(u8::is_ascii_alphabetic).count();
+        if name_len > 0 && rest[name_len..].trim_start().starts_with('=') {
+            return None;
+        }
+    }
+    Some(body.to_string())
+}
+
+const CSS: &str = r#"
+:root { --fg:#1b1f24; --muted:#57606a; --line:#d0d7de; --bg:#ffffff; --soft:#f6f8fa;
+  --error:#b42318; --warning:#9a6700; --info:#0b6bcb; --ok:#1a7f37; }
+* { box-sizing: border-box; }
+body { margin:0; font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif;
+  color: var(--fg); background: var(--bg); }
+main { max-width: 60rem; margin: 0 auto; padding: 2rem 1.5rem 3rem; }
+h1 { font-size: 1.6rem; margin: 0 0 .25rem; }
+h2 { font-size: 1.25rem; margin: 2rem 0 .75rem; border-bottom: 1px solid var(--line); padding-bottom: .25rem; }
+h3 { font-size: 1.05rem; margin: 0 0 .5rem; }
+.meta { color: var(--muted); margin: 0 0 1rem; }
+.summary { font-size: 1.1rem; padding: .75rem 1rem; background: var(--soft); border-left: 4px solid var(--info); }
+.finding { border: 1px solid var(--line); border-left-width: 6px; border-radius: 6px; padding: 1rem 1.25rem; margin: 0 0 1rem; }
+.finding.error { border-left-color: var(--error); }
+.finding.warning { border-left-color: var(--warning); }
+.finding.info { border-left-color: var(--info); }
+.badge { display: inline-block; font-size: .75rem; font-weight: 700; text-transform: uppercase; letter-spacing: .04em;
+  padding: .05rem .45rem; border-radius: 999px; color: #fff; margin-right: .4rem; vertical-align: middle; }
+.badge.error { background: var(--error); } .badge.warning { background: var(--warning); } .badge.info { background: var(--info); }
+.id, code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: .9em; }
+pre { background: var(--soft); border: 1px solid var(--line); border-radius: 4px; padding: .6rem .8rem;
+  white-space: pre-wrap; word-break: break-word; font: 13px/1.45 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
+dl { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; margin: .5rem 0; }
+dt { color: var(--muted); } dd { margin: 0; }
+table { border-collapse: collapse; width: 100%; margin: .5rem 0; }
+th, td { border: 1px solid var(--line); padding: .35rem .55rem; text-align: left; vertical-align: top; }
+th { background: var(--soft); }
+.state-ok { color: var(--ok); } .state-failing, .state-missing-route { color: var(--error); font-weight: 600; }
+.state-not-reached { color: var(--muted); }
+figure { margin: 1rem 0; } figure svg { max-width: 100%; height: auto; }
+figcaption { color: var(--muted); font-size: .9rem; }
+footer { margin-top: 2.5rem; color: var(--muted); font-size: .85rem; border-top: 1px solid var(--line); padding-top: .75rem; }
+@media print {
+  @page { margin: 15mm; }
+  body { font-size: 11pt; }
+  main { max-width: none; padding: 0; }
+  .finding, figure, pre, tr { break-inside: avoid; page-break-inside: avoid; }
+  h2, h3 { break-after: avoid; page-break-after: avoid; }
+  .summary { border-left-color: #000; }
+  a { color: inherit; text-decoration: none; }
+}
+"#;
+
+/// The diagnosis as one self-contained, printable HTML page (no external references).
+pub fn to_html(input: &ReportInput, d: &Diagnosis) -> String {
+    let e = escape_html;
+    let mut o = String::new();
+    let _ = write!(
+        o,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <meta name=\"generator\" content=\"{} {}\">\n<title>RCC Doctor report</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n",
+        TOOL_NAME,
+        e(&input.tool_version)
+    );
+    let _ = writeln!(o, "<h1>RCC Doctor report</h1>");
+    let _ = writeln!(
+        o,
+        "<p class=\"meta\">Gateway profile: {} · generated {} · {} {}</p>",
+        e(&input.profile),
+        e(&input.generated_at),
+        TOOL_NAME,
+        e(&input.tool_version)
+    );
+    let _ = writeln!(o, "<p class=\"summary\">{}</p>", e(&summary_line(d)));
+
+    let _ = writeln!(o, "<section id=\"findings\">\n<h2>Findings</h2>");
+    if d.findings.is_empty() {
+        let _ = writeln!(
+            o,
+            "<p>No findings: the evidence given does not decide anything yet.</p>"
+        );
+    }
+    for (n, f) in d.findings.iter().enumerate() {
+        let sev = severity_word(f.severity);
+        let _ = writeln!(o, "<article class=\"finding {sev}\">");
+        let _ = writeln!(
+            o,
+            "<h3><span class=\"badge {sev}\">{sev}</span>{}. {}</h3>",
+            n + 1,
+            e(&f.title)
+        );
+        let conf = serde_json::to_value(f.confidence)
+            .ok()
+            .and_then(|v| v.as_str().map(String::from))
+            .unwrap_or_default();
+        let _ = write!(
+            o,
+            "<dl><dt>Id</dt><dd class=\"id\">{}</dd><dt>Confidence</dt><dd>{}</dd>",
+            e(&f.id),
+            e(&conf)
+        );
+        if let Some(l) = &f.leg {
+            let _ = write!(
+                o,
+                "<dt>Failing leg</dt><dd>{} → {}: {}</dd>",
+                e(&l.from),
+                e(&l.to),
+                e(&l.message)
+            );
+        }
+        let _ = writeln!(o, "</dl>");
+        let _ = writeln!(o, "<p>{}</p>", e(&f.explanation));
+        if let Some(rule) = &f.rule {
+            let _ = writeln!(o, "<h4>Rule to add</h4>\n<pre>{}</pre>", e(rule));
+        }
+        if !f.evidence.is_empty() {
+            let _ = writeln!(o, "<h4>Evidence</h4>\n<ul>");
+            for ev in &f.evidence {
+                match evidence_excerpt(ev) {
+                    Some(x) => {
+                        let _ = writeln!(
+                            o,
+                            "<li><code>{}</code><pre>{}</pre></li>",
+                            e(&ev.label()),
+                            e(x)
+                        );
+                    }
+                    None => {
+                        let _ = writeln!(o, "<li><code>{}</code></li>", e(&ev.label()));
+                    }
+                }
+            }
+            let _ = writeln!(o, "</ul>");
+        }
+        if !f.fix.is_empty() {
+            let _ = writeln!(o, "<h4>Fix</h4>\n<ol>");
+            for step in &f.fix {
+                let _ = writeln!(o, "<li>{}</li>", e(step));
+            }
+            let _ = writeln!(o, "</ol>");
+        }
+        let _ = writeln!(o, "</article>");
+    }
+    let _ = writeln!(o, "</section>");
+
+    if let Some(dg) = &input.diagrams {
+        let _ = writeln!(o, "<section id=\"diagrams\">\n<h2>Diagrams</h2>");
+        for (caption, svg) in [
+            ("Flow: where the request stops", &dg.flow_svg),
+            ("Message ladder", &dg.ladder_svg),
+        ] {
+            match inline_svg(svg) {
+                Some(s) => {
+                    let _ = writeln!(
+                        o,
+                        "<figure>{s}<figcaption>{}</figcaption></figure>",
+                        e(caption)
+                    );
+                }
+                None => {
+                    let _ = writeln!(
+                        o,
+                        "<p class=\"meta\">{}: diagram left out (not a self-contained SVG).</p>",
+                        e(caption)
+                    );
+                }
+            }
+        }
+        let _ = writeln!(o, "</section>");
+    }
+
+    let _ = writeln!(o, "<section id=\"flow\">\n<h2>Flow</h2>");
+    if d.flow.is_empty() {
+        let _ = writeln!(o, "<p>No flow: no logs were read.</p>");
+    } else {
+        let _ = writeln!(
+            o,
+            "<table><thead><tr><th>#</th><th>From</th><th>To</th><th>Message</th><th>State</th></tr></thead><tbody>"
+        );
+        for (n, l) in d.flow.iter().enumerate() {
+            let st = state_word(l.state);
+            let _ = writeln!(
+                o,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"state-{}\">{}</td></tr>",
+                n + 1,
+                e(&l.from),
+                e(&l.to),
+                e(&l.message),
+                st.replace(' ', "-"),
+                st
+            );
+        }
+        let _ = writeln!(o, "</tbody></table>");
+    }
+    let _ = writeln!(o, "</section>");
+
+    let _ = writeln!(o, "<section id=\"needed\">\n<h2>Evidence still needed</h2>");
+    if d.needed.is_empty() {
+        let _ = writeln!(o, "<p>Nothing: the evidence given is enough.</p>");
+    } else {
+        let _ = writeln!(o, "<ul>");
+        for n in &d.needed {
+            let _ = writeln!(
+                o,
+                "<li>{} <span class=\"meta\">(wizard step: {})</span></li>",
+                e(&n.what),
+                e(&n.step)
+            );
+        }
+        let _ = writeln!(o, "</ul>");
+    }
+    let _ = writeln!(o, "</section>");
+
+    let _ = writeln!(o, "<section id=\"inputs\">\n<h2>Inputs</h2>\n<dl>");
+    let _ = writeln!(
+        o,
+        "<dt>Gateway profile</dt><dd>{}</dd>\n<dt>Active Directory</dt><dd>{}</dd>\n<dt>Routing rules</dt><dd>{}</dd>",
+        e(&input.profile),
+        e(input.ad.as_deref().unwrap_or("not supplied")),
+        e(input.rules.as_deref().unwrap_or("not supplied"))
+    );
+    let _ = writeln!(o, "</dl>");
+    if input.files.is_empty() {
+        let _ = writeln!(o, "<p>Logs: none.</p>");
+    } else {
+        let _ = writeln!(
+            o,
+            "<table><thead><tr><th>File</th><th>Format</th><th>Messages</th><th>Records</th><th>Lines</th></tr></thead><tbody>"
+        );
+        for f in &input.files {
+            let _ = writeln!(
+                o,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                e(&f.name),
+                e(&f.format),
+                f.messages,
+                f.events,
+                f.lines
+            );
+        }
+        let _ = writeln!(o, "</tbody></table>");
+    }
+    let _ = writeln!(o, "</section>");
+    let _ = writeln!(
+        o,
+        "<footer>Generated by {} {} on {}. This page is self-contained: it loads nothing and works offline.</footer>",
+        TOOL_NAME,
+        e(&input.tool_version),
+        e(&input.generated_at)
+    );
+    let _ = writeln!(o, "</main>\n</body>\n</html>");
+    o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes() {
+        assert_eq!(
+            escape_html("<a href=\"x\">&'"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+        );
+    }
+
+    #[test]
+    fn fences_outgrow_backticks() {
+        assert_eq!(fence("a ``` b"), "````");
+        assert_eq!(fence("plain"), "```");
+    }
+
+    #[test]
+    fn unsafe_svg_is_refused() {
+        let ok =
+            "<?xml version=\"1.0\"?><svg xmlns=\"http://www.w3.org/2000/svg\"><text>a</text></svg>";
+        assert!(inline_svg(ok).unwrap().starts_with("<svg"));
+        for bad in [
+            "<svg><script>alert(1)</script></svg>",
+            "<svg><image href=\"https://x/y.png\"/></svg>",
+            "<svg><rect onclick=\"x()\"/></svg>",
+            "<svg><style>@import url(http://x)</style></svg>",
+            "not svg",
+        ] {
+            assert!(inline_svg(bad).is_none(), "{bad}");
+        }
+    }
+}

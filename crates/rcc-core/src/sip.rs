@@ -1,0 +1,824 @@
+//! The SIP message model every other core module reads.
+//!
+//! A [`SipMessage`] borrows nothing but shares the text of the file it was read from: its start
+//! line, header names and values, body, timestamp and addresses are spans (`Span`) into that one
+//! shared buffer (an `Arc<String>` of the whole decoded file), like httparse's borrowed slices
+//! but owned enough to outlive the reader and cross the worker boundary. Whatever the lenient
+//! front end had to rewrite (an unfolded header, a restored CRLF body, an upper-case name turned
+//! canonical) lives in the message's own small `extra` text instead. So a clean message costs
+//! its spans and no copy of its text, and reading a 100 MB log needs about the log once plus a
+//! few hundred bytes per message (`cargo bench --bench ingest -- mem`).
+//!
+//! Header names are canonical long form (`Call-ID`, not `i` or `CALL-ID`); well-known names are
+//! indexes into one static table, so lookups compare integers, not strings.
+//!
+//! Code that builds messages by hand (tests, deserialisation) writes a [`MessageParts`] (the
+//! plain owned shape, also the JSON shape) and converts it with `SipMessage::from`.
+
+use crate::evidence::Evidence;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::sync::Arc;
+
+/// Where a message came from: file name and 1-based inclusive line range.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceRef {
+    /// Shared by every message of the file.
+    pub file: Arc<str>,
+    pub line_start: u32,
+    pub line_end: u32,
+}
+
+/// Direction as seen by whoever wrote the log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    Sent,
+    Received,
+}
+
+/// A timestamp as written in the log and, where it could be read, parsed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Timestamp {
+    /// Exactly as written, e.g. `11/30/2006|14:02:11.123`.
+    pub written: String,
+    /// Milliseconds since 1970-01-01 UTC (or since midnight when the log has no date).
+    pub millis: Option<i64>,
+}
+
+/// The first line of a SIP message (owned form; see [`SipMessage::start_line`] for the borrowed
+/// one).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum StartLine {
+    Request { method: String, uri: String },
+    Response { code: u16, reason: String },
+}
+
+/// The first line of a message, borrowed from it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StartLineRef<'a> {
+    Request { method: &'a str, uri: &'a str },
+    Response { code: u16, reason: &'a str },
+}
+
+impl StartLineRef<'_> {
+    pub fn to_owned_line(self) -> StartLine {
+        match self {
+            StartLineRef::Request { method, uri } => StartLine::Request {
+                method: method.to_string(),
+                uri: uri.to_string(),
+            },
+            StartLineRef::Response { code, reason } => StartLine::Response {
+                code,
+                reason: reason.to_string(),
+            },
+        }
+    }
+}
+
+/// One header line (owned form), name in canonical long form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Header {
+    pub name: String,
+    pub value: String,
+}
+
+/// One header line of a message, borrowed from it. An empty `name` is a line the reader could
+/// not split into name and value (kept whole in `value`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HeaderRef<'a> {
+    pub name: &'a str,
+    pub value: &'a str,
+}
+
+/// A message's timestamp, borrowed from it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimestampRef<'a> {
+    pub written: &'a str,
+    pub millis: Option<i64>,
+}
+
+/// How well the message parsed. Every message is kept; this says how much to trust its typing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum ParseQuality {
+    /// rsip accepted it as written.
+    Clean,
+    /// rsip accepted it after the lenient front end fixed the listed things.
+    Repaired { reasons: Vec<String> },
+    /// rsip could not type it; start line and key headers come from the lenient reader.
+    Partial { reason: String },
+}
+
+/// Canonical spellings of the header names logs use; a [`Span`] can name one by index.
+pub(crate) const KNOWN_HEADERS: &[&str] = &[
+    "Via",
+    "From",
+    "To",
+    "Call-ID",
+    "CSeq",
+    "Contact",
+    "Content-Length",
+    "Content-Type",
+    "Max-Forwards",
+    "User-Agent",
+    "Supported",
+    "Route",
+    "Record-Route",
+    "Event",
+    "Expires",
+    "Server",
+    "Accept",
+    "Accept-Contact",
+    "Accept-Encoding",
+    "Accept-Language",
+    "Alert-Info",
+    "Allow",
+    "Allow-Events",
+    "Authentication-Info",
+    "Authorization",
+    "Call-Info",
+    "Content-Disposition",
+    "Content-Encoding",
+    "Content-Language",
+    "Date",
+    "Error-Info",
+    "History-Info",
+    "In-Reply-To",
+    "Min-Expires",
+    "Min-SE",
+    "MIME-Version",
+    "Organization",
+    "P-Asserted-Identity",
+    "P-Preferred-Identity",
+    "Priority",
+    "Proxy-Authenticate",
+    "Proxy-Authorization",
+    "Proxy-Require",
+    "RAck",
+    "Reason",
+    "Refer-To",
+    "Referred-By",
+    "Reply-To",
+    "Require",
+    "Retry-After",
+    "RSeq",
+    "Session-Expires",
+    "Subject",
+    "Subscription-State",
+    "Timestamp",
+    "Unsupported",
+    "Warning",
+    "WWW-Authenticate",
+    "Content-ID",
+    "Path",
+    "Privacy",
+    "Replaces",
+    "Request-Disposition",
+    "Reject-Contact",
+    "Identity",
+    "Identity-Info",
+    "SIP-ETag",
+    "SIP-If-Match",
+    "ms-diagnostics",
+    "ms-diagnostics-public",
+    "ms-client-diagnostics",
+    "ms-keep-alive",
+    "ms-subnet",
+    "ms-endpoint-location-data",
+    "ms-text-format",
+    "ms-conversation-id",
+    "ms-application-via",
+    "ms-edge-proxy-message-trust",
+    "ms-user-logon-data",
+    "ms-asserted-verification-level",
+    "ms-server",
+    "ms-accepted-content-type",
+    "ms-trusted-proxy",
+    "ms-received-port",
+    "ms-received-cid",
+    "ms-split-domain-info",
+    "ms-sensitivity",
+    "ms-fe",
+    "ms-source-network",
+];
+
+/// Indexes in [`KNOWN_HEADERS`] of the names the core looks up most (a test checks them).
+pub(crate) mod known {
+    pub const VIA: u16 = 0;
+    pub const FROM: u16 = 1;
+    pub const TO: u16 = 2;
+    pub const CALL_ID: u16 = 3;
+    pub const CSEQ: u16 = 4;
+    pub const CONTACT: u16 = 5;
+    pub const CONTENT_LENGTH: u16 = 6;
+    pub const CONTENT_TYPE: u16 = 7;
+    pub const MAX_FORWARDS: u16 = 8;
+    pub const USER_AGENT: u16 = 9;
+    pub const SUPPORTED: u16 = 10;
+    pub const ROUTE: u16 = 11;
+    pub const RECORD_ROUTE: u16 = 12;
+    pub const EVENT: u16 = 13;
+    pub const EXPIRES: u16 = 14;
+    pub const SERVER: u16 = 15;
+}
+
+/// Index of a known header name (any letter case).
+pub(crate) fn known_header(name: &str) -> Option<u16> {
+    // The usual spellings of the names logs and code use most, without a lookup.
+    let common = match name {
+        "Via" => known::VIA,
+        "From" => known::FROM,
+        "To" => known::TO,
+        "Call-ID" => known::CALL_ID,
+        "CSeq" => known::CSEQ,
+        "Contact" => known::CONTACT,
+        "Content-Length" => known::CONTENT_LENGTH,
+        "Content-Type" => known::CONTENT_TYPE,
+        "Max-Forwards" => known::MAX_FORWARDS,
+        "User-Agent" => known::USER_AGENT,
+        "Supported" => known::SUPPORTED,
+        "Route" => known::ROUTE,
+        "Record-Route" => known::RECORD_ROUTE,
+        "Event" => known::EVENT,
+        "Expires" => known::EXPIRES,
+        "Server" => known::SERVER,
+        _ => u16::MAX,
+    };
+    if common != u16::MAX {
+        return Some(common);
+    }
+    // Lower-cased into a stack buffer, then one hash lookup (no known name is this long).
+    let mut buf = [0u8; 40];
+    let lower = buf.get_mut(..name.len())?;
+    lower.copy_from_slice(name.as_bytes());
+    lower.make_ascii_lowercase();
+    let lower = std::str::from_utf8(lower).ok()?;
+    known_by_lower_case().get(lower).copied()
+}
+
+fn known_by_lower_case() -> &'static crate::fxhash::FxMap<String, u16> {
+    static MAP: std::sync::OnceLock<crate::fxhash::FxMap<String, u16>> = std::sync::OnceLock::new();
+    MAP.get_or_init(|| {
+        KNOWN_HEADERS
+            .iter()
+            .enumerate()
+            .filter_map(|(i, k)| Some((k.to_ascii_lowercase(), u16::try_from(i).ok()?)))
+            .collect()
+    })
+}
+
+/// A piece of a message's text: `len` bytes at `start` of the shared file text, or of the
+/// message's own `extra` text when `start` has [`Span::EXTRA`] set. A header name span may
+/// instead name a [`KNOWN_HEADERS`] entry ([`Span::known`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct Span {
+    pub start: u32,
+    pub len: u32,
+}
+
+impl Span {
+    pub const EXTRA: u32 = 1 << 31;
+    const KNOWN: u32 = u32::MAX;
+
+    pub fn known(index: u16) -> Span {
+        Span {
+            start: Span::KNOWN,
+            len: u32::from(index),
+        }
+    }
+
+    /// This span's text: in `text` (the file), or in `extra` when it is marked so. "" for a
+    /// span that is not valid there; never panics.
+    #[inline]
+    pub fn in_texts<'a>(self, text: &'a str, extra: &'a str) -> &'a str {
+        let (base, start) = if self.start & Span::EXTRA != 0 {
+            (extra, self.start & !Span::EXTRA)
+        } else {
+            (text, self.start)
+        };
+        let a = start as usize;
+        base.get(a..a.saturating_add(self.len as usize))
+            .unwrap_or("")
+    }
+
+    pub fn known_index(self) -> Option<u16> {
+        (self.start == Span::KNOWN).then(|| u16::try_from(self.len).unwrap_or(u16::MAX))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Slot {
+    pub name: Span,
+    pub value: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum StartSpans {
+    Request { method: Span, uri: Span },
+    Response { code: u16, reason: Span },
+}
+
+/// A SIP message read from a log. See the module docs for how its text is stored; read it
+/// through the accessors.
+#[derive(Clone)]
+pub struct SipMessage {
+    /// The file text the spans point into (shared by every message of the file).
+    pub(crate) text: Arc<String>,
+    /// Text the front end rewrote (rarely any).
+    pub(crate) extra: Box<str>,
+    pub source: SourceRef,
+    pub(crate) time: Option<(Span, Option<i64>)>,
+    pub direction: Option<Direction>,
+    pub(crate) local_span: Option<Span>,
+    pub(crate) peer_span: Option<Span>,
+    pub(crate) start: StartSpans,
+    pub(crate) slots: Box<[Slot]>,
+    pub(crate) body_span: Span,
+    pub quality: ParseQuality,
+    /// Other places the same message was seen (e.g. the client log and the server log).
+    pub also_seen: Vec<SourceRef>,
+}
+
+/// A SIP message as plain owned data: what tests and deserialisation build, and the JSON shape
+/// of [`SipMessage`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageParts {
+    pub source: SourceRef,
+    pub timestamp: Option<Timestamp>,
+    pub direction: Option<Direction>,
+    /// Local address (`ip:port`) where the format gives it.
+    pub local: Option<String>,
+    /// Peer address (`ip:port` or host) where the format gives it.
+    pub peer: Option<String>,
+    pub start_line: StartLine,
+    pub headers: Vec<Header>,
+    pub body: String,
+    pub quality: ParseQuality,
+    #[serde(default)]
+    pub also_seen: Vec<SourceRef>,
+}
+
+/// Builds the `extra` text of a message from parts that are not in a shared text.
+#[derive(Default)]
+pub(crate) struct ExtraText(String);
+
+impl ExtraText {
+    pub fn push(&mut self, s: &str) -> Span {
+        let start = u32::try_from(self.0.len()).unwrap_or(0) | Span::EXTRA;
+        self.0.push_str(s);
+        Span {
+            start,
+            len: u32::try_from(s.len()).unwrap_or(0),
+        }
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+    pub fn finish(self) -> Box<str> {
+        self.0.into_boxed_str()
+    }
+}
+
+impl From<MessageParts> for SipMessage {
+    fn from(p: MessageParts) -> SipMessage {
+        let mut x = ExtraText::default();
+        let start = match &p.start_line {
+            StartLine::Request { method, uri } => StartSpans::Request {
+                method: x.push(method),
+                uri: x.push(uri),
+            },
+            StartLine::Response { code, reason } => StartSpans::Response {
+                code: *code,
+                reason: x.push(reason),
+            },
+        };
+        let headers = p
+            .headers
+            .iter()
+            .map(|h| Slot {
+                name: match known_header(&h.name)
+                    .filter(|&i| KNOWN_HEADERS.get(usize::from(i)) == Some(&h.name.as_str()))
+                {
+                    Some(i) => Span::known(i),
+                    None => x.push(&h.name),
+                },
+                value: x.push(&h.value),
+            })
+            .collect();
+        let time = p.timestamp.as_ref().map(|t| (x.push(&t.written), t.millis));
+        let local = p.local.as_deref().map(|s| x.push(s));
+        let peer = p.peer.as_deref().map(|s| x.push(s));
+        let body = x.push(&p.body);
+        SipMessage {
+            text: Arc::default(),
+            extra: x.finish(),
+            source: p.source,
+            time,
+            direction: p.direction,
+            local_span: local,
+            peer_span: peer,
+            start,
+            slots: headers,
+            body_span: body,
+            quality: p.quality,
+            also_seen: p.also_seen,
+        }
+    }
+}
+
+impl SipMessage {
+    /// The text of a span ("" for a span that is not valid here; never panics).
+    #[inline]
+    pub(crate) fn span(&self, s: Span) -> &str {
+        s.in_texts(&self.text, &self.extra)
+    }
+
+    #[inline]
+    fn name_of(&self, s: Span) -> &str {
+        match s.known_index() {
+            Some(i) => KNOWN_HEADERS.get(usize::from(i)).copied().unwrap_or(""),
+            None => self.span(s),
+        }
+    }
+
+    /// The headers in order.
+    pub fn headers(&self) -> impl ExactSizeIterator<Item = HeaderRef<'_>> + '_ {
+        self.slots.iter().map(|h| HeaderRef {
+            name: self.name_of(h.name),
+            value: self.span(h.value),
+        })
+    }
+
+    /// Number of header lines.
+    pub fn header_count(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// The first header with this name (case-insensitive; pass the long form).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        let known = known_header(name);
+        self.slots
+            .iter()
+            .find(|h| self.slot_named(h, known, name))
+            .map(|h| self.span(h.value))
+    }
+
+    #[inline]
+    fn slot_named(&self, h: &Slot, known: Option<u16>, name: &str) -> bool {
+        match (known, h.name.known_index()) {
+            (Some(k), Some(i)) => k == i,
+            (_, None) => self.span(h.name).eq_ignore_ascii_case(name),
+            (None, Some(_)) => false,
+        }
+    }
+
+    /// Every header with this name, in order (Via, Record-Route, ms-diagnostics repeat).
+    pub fn headers_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        let known = known_header(name);
+        self.slots
+            .iter()
+            .filter(move |h| self.slot_named(h, known, name))
+            .map(|h| self.span(h.value))
+    }
+
+    /// The start line, borrowed.
+    pub fn start_line(&self) -> StartLineRef<'_> {
+        match self.start {
+            StartSpans::Request { method, uri } => StartLineRef::Request {
+                method: self.span(method),
+                uri: self.span(uri),
+            },
+            StartSpans::Response { code, reason } => StartLineRef::Response {
+                code,
+                reason: self.span(reason),
+            },
+        }
+    }
+
+    pub fn body(&self) -> &str {
+        self.span(self.body_span)
+    }
+
+    /// Local address (`ip:port`) where the format gives it.
+    pub fn local(&self) -> Option<&str> {
+        self.local_span.map(|s| self.span(s))
+    }
+
+    /// Peer address (`ip:port` or host) where the format gives it.
+    pub fn peer(&self) -> Option<&str> {
+        self.peer_span.map(|s| self.span(s))
+    }
+
+    pub fn timestamp(&self) -> Option<TimestampRef<'_>> {
+        self.time.map(|(w, millis)| TimestampRef {
+            written: self.span(w),
+            millis,
+        })
+    }
+
+    /// Milliseconds of the timestamp, when it could be read.
+    pub fn millis(&self) -> Option<i64> {
+        self.time.and_then(|(_, m)| m)
+    }
+
+    /// Adds a clock offset to the timestamp (the `written` text stays as written).
+    pub fn shift_millis(&mut self, offset_ms: i64) {
+        if let Some((_, Some(ms))) = &mut self.time {
+            *ms = ms.saturating_add(offset_ms);
+        }
+    }
+
+    /// Heap bytes this message owns beyond its struct and the shared file text, and in how
+    /// many blocks (for memory benchmarks).
+    pub fn owned_heap(&self) -> (usize, usize) {
+        let mut bytes = self.slots.len() * std::mem::size_of::<Slot>() + self.extra.len();
+        let mut blocks = usize::from(!self.slots.is_empty()) + usize::from(!self.extra.is_empty());
+        match &self.quality {
+            ParseQuality::Clean => {}
+            ParseQuality::Repaired { reasons } => {
+                bytes += reasons.capacity() * std::mem::size_of::<String>()
+                    + reasons.iter().map(String::capacity).sum::<usize>();
+                blocks += 1 + reasons.len();
+            }
+            ParseQuality::Partial { reason } => {
+                bytes += reason.capacity();
+                blocks += 1;
+            }
+        }
+        bytes += self.also_seen.capacity() * std::mem::size_of::<SourceRef>();
+        blocks += usize::from(self.also_seen.capacity() > 0);
+        (bytes, blocks)
+    }
+
+    /// The message as plain owned data.
+    pub fn to_parts(&self) -> MessageParts {
+        MessageParts {
+            source: self.source.clone(),
+            timestamp: self.timestamp().map(|t| Timestamp {
+                written: t.written.to_string(),
+                millis: t.millis,
+            }),
+            direction: self.direction,
+            local: self.local().map(str::to_string),
+            peer: self.peer().map(str::to_string),
+            start_line: self.start_line().to_owned_line(),
+            headers: self
+                .headers()
+                .map(|h| Header {
+                    name: h.name.to_string(),
+                    value: h.value.to_string(),
+                })
+                .collect(),
+            body: self.body().to_string(),
+            quality: self.quality.clone(),
+            also_seen: self.also_seen.clone(),
+        }
+    }
+
+    pub fn method(&self) -> Option<&str> {
+        match self.start_line() {
+            StartLineRef::Request { method, .. } => Some(method),
+            StartLineRef::Response { .. } => None,
+        }
+    }
+
+    pub fn request_uri(&self) -> Option<&str> {
+        match self.start_line() {
+            StartLineRef::Request { uri, .. } => Some(uri),
+            StartLineRef::Response { .. } => None,
+        }
+    }
+
+    pub fn status(&self) -> Option<u16> {
+        match self.start {
+            StartSpans::Response { code, .. } => Some(code),
+            StartSpans::Request { .. } => None,
+        }
+    }
+
+    /// The reason phrase of a response.
+    pub fn reason(&self) -> Option<&str> {
+        match self.start_line() {
+            StartLineRef::Response { reason, .. } => Some(reason),
+            StartLineRef::Request { .. } => None,
+        }
+    }
+
+    pub fn is_request(&self) -> bool {
+        matches!(self.start, StartSpans::Request { .. })
+    }
+
+    pub fn call_id(&self) -> Option<&str> {
+        self.header("Call-ID").map(str::trim)
+    }
+
+    /// `CSeq` as (number, method).
+    pub fn cseq(&self) -> Option<(u32, &str)> {
+        let v = self.header("CSeq")?.trim();
+        let (n, m) = v.split_once(char::is_whitespace)?;
+        Some((n.trim().parse().ok()?, m.trim()))
+    }
+
+    pub fn from_tag(&self) -> Option<&str> {
+        self.header("From").and_then(param_tag)
+    }
+
+    pub fn to_tag(&self) -> Option<&str> {
+        self.header("To").and_then(param_tag)
+    }
+
+    /// Content-Type without parameters, lower-cased comparison left to the caller.
+    pub fn content_type(&self) -> Option<&str> {
+        self.header("Content-Type")
+            .map(|v| v.split(';').next().unwrap_or("").trim())
+    }
+
+    /// The evidence pointing at this message, with its start line as excerpt.
+    pub fn evidence(&self) -> Evidence {
+        Evidence::Log {
+            file: self.source.file.to_string(),
+            line_start: self.source.line_start,
+            line_end: self.source.line_end,
+            excerpt: self.start_line_text(),
+        }
+    }
+
+    /// The message as SIP text (CRLF line ends, headers in order with canonical names, folded
+    /// headers unfolded, body as read). For a message read `Clean` from CRLF text with long
+    /// header names this is the original text.
+    pub fn to_text(&self) -> String {
+        let size = 64
+            + self.body_span.len as usize
+            + self
+                .headers()
+                .map(|h| h.name.len() + h.value.len() + 4)
+                .sum::<usize>();
+        let mut s = String::with_capacity(size);
+        s.push_str(&self.start_line_text());
+        s.push_str("\r\n");
+        for h in self.headers() {
+            // A line the reader could not split into name and value is kept whole (empty name).
+            if !h.name.is_empty() {
+                s.push_str(h.name);
+                s.push_str(": ");
+            }
+            s.push_str(h.value);
+            s.push_str("\r\n");
+        }
+        s.push_str("\r\n");
+        s.push_str(self.body());
+        s
+    }
+
+    /// The start line as it would be written.
+    pub fn start_line_text(&self) -> String {
+        match self.start_line() {
+            StartLineRef::Request { method, uri } => format!("{method} {uri} SIP/2.0"),
+            StartLineRef::Response { code, reason } => format!("SIP/2.0 {code} {reason}"),
+        }
+    }
+}
+
+impl std::fmt::Debug for SipMessage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Not derived: that would print the whole shared file text for every message.
+        self.to_parts().fmt(f)
+    }
+}
+
+impl PartialEq for SipMessage {
+    fn eq(&self, other: &Self) -> bool {
+        self.source == other.source
+            && self.timestamp() == other.timestamp()
+            && self.direction == other.direction
+            && self.local() == other.local()
+            && self.peer() == other.peer()
+            && self.start_line() == other.start_line()
+            && self.headers().eq(other.headers())
+            && self.body() == other.body()
+            && self.quality == other.quality
+            && self.also_seen == other.also_seen
+    }
+}
+
+impl Eq for SipMessage {}
+
+impl Serialize for SipMessage {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.to_parts().serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for SipMessage {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<SipMessage, D::Error> {
+        MessageParts::deserialize(d).map(SipMessage::from)
+    }
+}
+
+/// The `tag` parameter of a From/To value.
+fn param_tag(value: &str) -> Option<&str> {
+    // Parameters after the closing '>' (or after the URI when there are no brackets).
+    let params = match value.rfind('>') {
+        Some(i) => &value[i + 1..],
+        None => value,
+    };
+    params.split(';').skip(1).find_map(|p| {
+        let (k, v) = p.split_once('=')?;
+        k.trim()
+            .eq_ignore_ascii_case("tag")
+            .then(|| v.trim().trim_matches('"'))
+    })
+}
+
+/// A non-SIP record a log carries as evidence, e.g. an LCS/OCS diagnostic record explaining why
+/// the proxy rejected a request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogEvent {
+    pub source: SourceRef,
+    pub timestamp: Option<Timestamp>,
+    /// Fields as written (`Result-Code`, `SIP-Call-ID`, `Text`, ...).
+    pub fields: Vec<(String, String)>,
+}
+
+impl LogEvent {
+    pub fn field(&self, name: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn msg(headers: &[(&str, &str)]) -> SipMessage {
+        SipMessage::from(MessageParts {
+            source: SourceRef {
+                file: "t".into(),
+                line_start: 1,
+                line_end: 5,
+            },
+            timestamp: None,
+            direction: None,
+            local: None,
+            peer: None,
+            start_line: StartLine::Request {
+                method: "INVITE".into(),
+                uri: "sip:rcc@mcm.contoso.com".into(),
+            },
+            headers: headers
+                .iter()
+                .map(|(n, v)| Header {
+                    name: n.to_string(),
+                    value: v.to_string(),
+                })
+                .collect(),
+            body: String::new(),
+            quality: ParseQuality::Clean,
+            also_seen: vec![],
+        })
+    }
+
+    #[test]
+    fn the_named_indexes_are_their_names() {
+        for (i, name) in [
+            (known::VIA, "Via"),
+            (known::FROM, "From"),
+            (known::TO, "To"),
+            (known::CALL_ID, "Call-ID"),
+            (known::CSEQ, "CSeq"),
+            (known::CONTACT, "Contact"),
+            (known::CONTENT_LENGTH, "Content-Length"),
+            (known::CONTENT_TYPE, "Content-Type"),
+            (known::MAX_FORWARDS, "Max-Forwards"),
+            (known::USER_AGENT, "User-Agent"),
+            (known::SUPPORTED, "Supported"),
+            (known::ROUTE, "Route"),
+            (known::RECORD_ROUTE, "Record-Route"),
+            (known::EVENT, "Event"),
+            (known::EXPIRES, "Expires"),
+            (known::SERVER, "Server"),
+        ] {
+            assert_eq!(KNOWN_HEADERS[usize::from(i)], name);
+            assert_eq!(known_header(name), Some(i));
+            assert_eq!(known_header(&name.to_ascii_uppercase()), Some(i));
+        }
+    }
+
+    #[test]
+    fn reads_tags_cseq_and_content_type() {
+        let m = msg(&[
+            ("From", "\"Alice\" <sip:alice@contoso.com>;tag=abc;epid=01"),
+            ("To", "<sip:rcc@mcm.contoso.com>"),
+            ("CSeq", "1 INVITE"),
+            ("Content-Type", "application/csta+xml; charset=utf-8"),
+        ]);
+        assert_eq!(m.from_tag(), Some("abc"));
+        assert_eq!(m.to_tag(), None);
+        assert_eq!(m.cseq(), Some((1, "INVITE")));
+        assert_eq!(m.content_type(), Some("application/csta+xml"));
+    }
+}

@@ -1,0 +1,418 @@
+//! The directory checks against context: sign-in, gateway profile, routing verdict and what the
+//! logs showed.
+
+use rcc_core::directory::*;
+use rcc_core::evidence::Evidence;
+use CheckStatus::{Fail, Pass, Unknown, Warning};
+
+fn v(s: &str) -> Option<AdValue> {
+    Some(AdValue {
+        value: s.to_string(),
+        line: Some(1),
+    })
+}
+
+fn good() -> AdAttributes {
+    AdAttributes {
+        user_enabled: v("TRUE"),
+        primary_user_address: v("sip:alice@contoso.com"),
+        primary_home_server: v("CN=LC Services,CN=Microsoft,CN=lcs01,CN=Pools,CN=RTC Service,CN=Microsoft,CN=System,DC=contoso,DC=com"),
+        line: v("tel:+14255550123;ext=123"),
+        line_server: v("sip:rcc@mcm.contoso.com"),
+        option_flags: v("272"),
+    }
+}
+
+fn log(excerpt: &str) -> Evidence {
+    Evidence::Log {
+        file: "client.uccapilog".into(),
+        line_start: 10,
+        line_end: 12,
+        excerpt: excerpt.into(),
+    }
+}
+
+fn status(checks: &[Check], id: &str) -> CheckStatus {
+    checks
+        .iter()
+        .find(|c| c.id == id)
+        .unwrap_or_else(|| panic!("{id}"))
+        .status
+}
+
+fn get<'a>(checks: &'a [Check], id: &str) -> &'a Check {
+    checks.iter().find(|c| c.id == id).unwrap()
+}
+
+fn full_ctx() -> CheckContext {
+    CheckContext {
+        sign_in: Some("alice@contoso.com".into()),
+        line_uri_forms: vec![LineUriForm::TelExtension, LineUriForm::TelE164],
+        line_server_route: Some(RouteVerdict {
+            routed: true,
+            detail: "Static route mcm.contoso.com → apppx.contoso.com:5061 TLS matches.".into(),
+            evidence: vec![Evidence::Rule {
+                table: "Home Server static routes".into(),
+                row: Some(0),
+                text: "mcm.contoso.com → apppx.contoso.com:5061 TLS".into(),
+            }],
+        }),
+        observed: ObservedProvisioning {
+            line_uri: Some(("tel:+14255550123;ext=123".into(), log("line"))),
+            line_server_uri: Some(("sip:rcc@mcm.contoso.com".into(), log("server"))),
+            invite_request_uri: Some((
+                "sip:RCC@mcm.contoso.com;transport=tls".into(),
+                log("INVITE"),
+            )),
+            csta_device: Some(("tel:+1-425-555-0123;ext=123".into(), log("MonitorStart"))),
+        },
+    }
+}
+
+#[test]
+fn everything_passes_for_a_good_user_with_full_context() {
+    let checks = check(&good(), &full_ctx());
+    for c in &checks {
+        assert_eq!(c.status, Pass, "{}: {}", c.id, c.why);
+        assert!(c.fix.is_empty());
+        assert!(!c.evidence.is_empty(), "{} has evidence", c.id);
+    }
+}
+
+#[test]
+fn no_data_means_every_check_is_unknown_and_says_what_decides_it() {
+    let checks = check(&AdAttributes::default(), &CheckContext::default());
+    assert_eq!(checks.len(), CHECK_IDS.len());
+    for c in &checks {
+        assert_eq!(c.status, Unknown, "{}", c.id);
+        assert!(c.evidence.is_empty());
+        assert!(c.why.len() > 20, "{}: why says what would decide it", c.id);
+    }
+}
+
+#[test]
+fn seed_user_without_line_server_and_rcc_flag() {
+    let mut a = good();
+    a.line_server = None;
+    a.option_flags = v("256");
+    let checks = check(&a, &CheckContext::default());
+    assert_eq!(status(&checks, "line-server-uri-present"), Fail);
+    let rcc = get(&checks, "rcc-enabled");
+    assert_eq!(rcc.status, Fail);
+    assert!(rcc
+        .fix
+        .iter()
+        .any(|f| f.contains("Live Communications tab")));
+    assert!(rcc
+        .fix
+        .iter()
+        .any(|f| f.contains("Communications tab → Advanced Settings")));
+    assert!(rcc.fix.iter().any(|f| f.contains("272")), "{:#?}", rcc.fix);
+    let ls = get(&checks, "line-server-uri-present");
+    // The fix fills the whole dialog: a placeholder for the unknown server, the current line.
+    assert!(
+        ls.fix
+            .iter()
+            .any(|f| f.contains("Server URI = <the gateway's SIP URI")
+                && f.contains("Line URI = tel:+14255550123;ext=123")),
+        "{:#?}",
+        ls.fix
+    );
+    assert!(
+        matches!(&ls.evidence[0], Evidence::Attribute { name, .. } if name == "msRTCSIP-LineServer")
+    );
+}
+
+#[test]
+fn sign_in_mismatch_fails() {
+    let ctx = CheckContext {
+        sign_in: Some("sip:alice.example@contoso.com".into()),
+        ..Default::default()
+    };
+    let checks = check(&good(), &ctx);
+    let c = get(&checks, "sign-in-matches");
+    assert_eq!(c.status, Fail);
+    assert!(c.fix[0].contains("alice@contoso.com"));
+    assert!(c
+        .evidence
+        .iter()
+        .any(|e| matches!(e, Evidence::Input { .. })));
+}
+
+#[test]
+fn invalid_values_fail_with_a_suggested_fix() {
+    let mut a = good();
+    a.line = v("+1 425 555 0123");
+    a.line_server = v("rcc@mcm.contoso.com");
+    a.primary_user_address = v("alice@contoso.com");
+    a.option_flags = v("sixteen");
+    let checks = check(&a, &CheckContext::default());
+    let line = get(&checks, "line-uri-valid");
+    assert_eq!(line.status, Fail);
+    assert!(
+        line.fix
+            .iter()
+            .any(|f| f.contains("Line URI = tel:+14255550123")),
+        "{:#?}",
+        line.fix
+    );
+    let ls = get(&checks, "line-server-uri-valid");
+    assert_eq!(ls.status, Fail);
+    assert!(ls.why.contains("sip:rcc@mcm.contoso.com"));
+    assert_eq!(status(&checks, "primary-user-address-valid"), Fail);
+    assert_eq!(status(&checks, "rcc-enabled"), Fail);
+    assert_eq!(status(&checks, "line-uri-form-matches-profile"), Unknown);
+}
+
+#[test]
+fn host_only_line_server_is_a_warning() {
+    let mut a = good();
+    a.line_server = v("sip:mcm.contoso.com");
+    assert_eq!(
+        status(
+            &check(&a, &CheckContext::default()),
+            "line-server-uri-valid"
+        ),
+        Warning
+    );
+}
+
+#[test]
+fn profile_form_mismatch_fails() {
+    let mut a = good();
+    a.line = v("tel:73124;phone-context=dialstring");
+    let ctx = CheckContext {
+        line_uri_forms: vec![LineUriForm::TelExtension],
+        ..Default::default()
+    };
+    let checks = check(&a, &ctx);
+    let c = get(&checks, "line-uri-form-matches-profile");
+    assert_eq!(c.status, Fail);
+    assert!(c.fix.iter().any(|f| f.contains("tel:+14255550123;ext=123")));
+    a.line = v("sip:4255550123@pbx.contoso.com");
+    let ctx = CheckContext {
+        line_uri_forms: vec![LineUriForm::Sip],
+        ..Default::default()
+    };
+    assert_eq!(
+        status(&check(&a, &ctx), "line-uri-form-matches-profile"),
+        Pass
+    );
+}
+
+#[test]
+fn route_verdict_is_passed_through() {
+    let mut ctx = full_ctx();
+    ctx.line_server_route = Some(RouteVerdict {
+        routed: false,
+        detail: "No static route matches mcm.contoso.com.".into(),
+        evidence: vec![Evidence::Rule {
+            table: "Home Server static routes".into(),
+            row: None,
+            text: "no row matches mcm.contoso.com".into(),
+        }],
+    });
+    let checks = check(&good(), &ctx);
+    let c = get(&checks, "line-server-routed");
+    assert_eq!(c.status, Fail);
+    assert_eq!(c.why, "No static route matches mcm.contoso.com.");
+    assert!(c
+        .fix
+        .iter()
+        .any(|f| f.contains("mcm.contoso.com") && f.contains("Routing tab")));
+    assert!(c.fix.iter().any(|f| f.contains("any user (*)")));
+    assert!(c
+        .evidence
+        .iter()
+        .any(|e| matches!(e, Evidence::Rule { .. })));
+}
+
+#[test]
+fn provisioning_mismatch_names_replication() {
+    let mut ctx = full_ctx();
+    ctx.observed.line_uri = Some(("tel:+14255550199".into(), log("old line")));
+    ctx.observed.line_server_uri = Some(("sip:rcc@oldmcm.contoso.com".into(), log("old server")));
+    let checks = check(&good(), &ctx);
+    for id in ["provisioning-line-matches", "provisioning-server-matches"] {
+        let c = get(&checks, id);
+        assert_eq!(c.status, Fail, "{id}");
+        assert!(
+            c.why.contains("replication delay, wrong account"),
+            "{id}: {}",
+            c.why
+        );
+        assert_eq!(c.evidence.len(), 2);
+    }
+}
+
+#[test]
+fn provisioning_without_a_line_fails() {
+    let mut ctx = full_ctx();
+    ctx.observed.line_uri = Some((String::new(), log("no line")));
+    assert_eq!(
+        status(&check(&good(), &ctx), "provisioning-line-matches"),
+        Fail
+    );
+}
+
+#[test]
+fn observed_value_without_ad_value_is_a_warning() {
+    let mut a = good();
+    a.line = None;
+    let checks = check(&a, &full_ctx());
+    assert_eq!(status(&checks, "provisioning-line-matches"), Warning);
+    // The CSTA device is then compared with the provisioned line instead.
+    assert_eq!(status(&checks, "csta-device-matches-line"), Pass);
+}
+
+#[test]
+fn invite_to_the_wrong_uri_fails() {
+    let mut ctx = full_ctx();
+    ctx.observed.invite_request_uri = Some(("sip:rcc@contoso.com".into(), log("INVITE")));
+    let checks = check(&good(), &ctx);
+    let c = get(&checks, "invite-uri-matches-line-server");
+    assert_eq!(c.status, Fail);
+    assert!(c.why.contains("sip:rcc@contoso.com"));
+}
+
+#[test]
+fn csta_device_compares_digits() {
+    let mut ctx = full_ctx();
+    ctx.observed.csta_device = Some(("+14255550123".into(), log("device")));
+    assert_eq!(
+        status(&check(&good(), &ctx), "csta-device-matches-line"),
+        Pass
+    );
+    ctx.observed.csta_device = Some(("tel:+14255550124;ext=123".into(), log("device")));
+    let checks = check(&good(), &ctx);
+    assert_eq!(status(&checks, "csta-device-matches-line"), Fail);
+    ctx.observed.csta_device = Some((
+        "sip:+14255550123@contoso.com;user=phone".into(),
+        log("device"),
+    ));
+    assert_eq!(
+        status(&check(&good(), &ctx), "csta-device-matches-line"),
+        Pass
+    );
+}
+
+#[test]
+fn option_flags_decode_and_serialise() {
+    let bits = decode_option_flags("0x310").unwrap(); // 512 + 256 + 16
+    let set: Vec<&str> = bits
+        .iter()
+        .filter(|b| b.set)
+        .map(|b| b.name.as_str())
+        .collect();
+    assert_eq!(
+        set,
+        [
+            "RemoteCallControl",
+            "EnabledForEnhancedPresence",
+            "RemoteCallControlDualMode"
+        ]
+    );
+    assert!(bits.iter().all(|b| b.verified));
+    let json = serde_json::to_string(&bits).unwrap();
+    assert!(json.contains("\"mask\":16"));
+}
+
+#[test]
+fn context_serialises_with_kebab_case_forms() {
+    let json = serde_json::to_string(&full_ctx()).unwrap();
+    assert!(json.contains("\"tel-extension\""));
+    assert!(json.contains("\"tel-e164\""));
+    let back: CheckContext = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, full_ctx());
+    let c = check(&good(), &full_ctx());
+    let j = serde_json::to_string(&c).unwrap();
+    assert!(j.contains("\"status\":\"pass\""));
+}
+
+#[test]
+fn form_fields_feed_the_checks() {
+    let fields = AdFields {
+        user_enabled: "TRUE".into(),
+        primary_user_address: "sip:alice@contoso.com".into(),
+        line: "tel:+14255550123;ext=123".into(),
+        line_server: "sip:rcc@mcm.contoso.com".into(),
+        option_flags: "16".into(),
+        ..Default::default()
+    };
+    let attrs = attributes_from_fields(&fields);
+    assert!(attrs.line.as_ref().unwrap().line.is_none());
+    let checks = check(&attrs, &CheckContext::default());
+    assert_eq!(status(&checks, "rcc-enabled"), Pass);
+    assert_eq!(status(&checks, "line-uri-valid"), Pass);
+}
+
+#[test]
+fn local_tel_without_phone_context_is_a_warning_and_matches_profiles_that_list_it() {
+    let mut a = good();
+    a.line = v("tel:5123");
+    let cisco = rcc_core::profile::profile("cisco").expect("cisco profile");
+    let nortel = rcc_core::profile::profile("nortel").expect("nortel profile");
+    let forms = |p: &rcc_core::profile::Profile| CheckContext {
+        line_uri_forms: LineUriForm::from_examples(&p.line_uri_forms),
+        ..Default::default()
+    };
+    assert!(forms(&cisco)
+        .line_uri_forms
+        .contains(&LineUriForm::TelLocal));
+    let checks = check(&a, &forms(&cisco));
+    let valid = get(&checks, "line-uri-valid");
+    assert_eq!(valid.status, Warning);
+    assert!(valid
+        .fix
+        .iter()
+        .any(|f| f.contains("tel:5123;phone-context=dialstring")));
+    assert_eq!(status(&checks, "line-uri-form-matches-profile"), Pass);
+    assert_eq!(
+        status(&check(&a, &forms(&nortel)), "line-uri-form-matches-profile"),
+        Fail
+    );
+    // Every shipped profile's examples are line URIs we understand.
+    for p in rcc_core::profile::profiles() {
+        let forms = LineUriForm::from_examples(&p.line_uri_forms);
+        assert!(!forms.is_empty(), "{}", p.id);
+    }
+}
+
+#[test]
+fn route_verdict_from_simulation_tuple() {
+    let r: RouteVerdict = (false, "no route".to_string(), vec![]).into();
+    assert!(!r.routed);
+    assert_eq!(r.detail, "no route");
+}
+
+#[test]
+fn provisioning_answer_without_a_line_is_recorded_as_none_received() {
+    let mut obs = ObservedProvisioning::default();
+    obs.record_provisioning(&rcc_core::extract::Provisioning {
+        line_uri: None,
+        line_server_uri: Some("sip:rcc@mcm.contoso.com".into()),
+        version: "v2".into(),
+        evidence: log("provisioning"),
+    });
+    let ctx = CheckContext {
+        observed: obs,
+        ..Default::default()
+    };
+    let checks = check(&good(), &ctx);
+    let c = get(&checks, "provisioning-line-matches");
+    assert_eq!(c.status, Fail);
+    assert!(c.why.contains("carried no line URI"));
+    assert_eq!(status(&checks, "provisioning-server-matches"), Pass);
+}
+
+#[test]
+fn windows_account_as_sign_in_is_unknown_not_a_mismatch() {
+    let ctx = CheckContext {
+        sign_in: Some("CONTOSO\\alice".into()),
+        ..Default::default()
+    };
+    let c = check(&good(), &ctx);
+    let s = get(&c, "sign-in-matches");
+    assert_eq!(s.status, Unknown);
+    assert!(s.why.contains("Windows account"));
+}

@@ -1,0 +1,248 @@
+//! Step 5: the diagnosis: findings with evidence and fixes, what would decide more, and the
+//! flow compared with the known-good flow.
+
+use crate::analysis::use_analysis;
+use crate::copy::CopyButton;
+use leptos::prelude::*;
+use rcc_core::diagnosis::{Confidence, Diagnosis, Finding, LegState, Severity};
+use rcc_core::profile::Profile;
+use rcc_core::wizard::Step;
+
+fn severity_id(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "info",
+    }
+}
+
+fn confidence_label(c: Confidence) -> &'static str {
+    match c {
+        Confidence::High => "high confidence",
+        Confidence::Medium => "medium confidence",
+        Confidence::Low => "low confidence",
+    }
+}
+
+pub fn leg_state_id(s: LegState) -> &'static str {
+    match s {
+        LegState::Ok => "ok",
+        LegState::Failing => "failing",
+        LegState::MissingRoute => "missing-route",
+        LegState::NotReached => "not-reached",
+    }
+}
+
+#[component]
+pub fn DiagnosisStep() -> impl IntoView {
+    let analysis = use_analysis();
+    let state = expect_context::<crate::state::AppState>();
+    view! {
+        <h2 tabindex="-1">"Diagnosis"</h2>
+        <Show when=move || state.redact.get()>
+            <p class="notice redacted-note" data-testid="redacted-note">
+                "Redaction is on: names, numbers and addresses below are pseudonyms."
+            </p>
+        </Show>
+        {move || {
+            let (diagnosis, profile, source, has_messages) = analysis.with(|a| {
+                (a.diagnosis.clone(), a.profile.clone(), a.source.clone(), a.messages > 0)
+            });
+            let layout = rcc_core::diagram::layout(&profile, &diagnosis.flow, &diagnosis.findings);
+            view! {
+                <Headline diagnosis=diagnosis.clone() />
+                <Findings diagnosis=diagnosis.clone() profile=profile.clone() />
+                <Needed diagnosis=diagnosis.clone() />
+                <h3>"The flow, hop by hop"</h3>
+                <p class="hint">"The known-good flow for this gateway, then what your evidence shows on top: green legs happened, red ones failed, dashed gaps are missing routing rules."</p>
+                <crate::diagram::FlowDiagram layout=layout />
+                <FlowList diagnosis=diagnosis.clone() profile=profile.clone() />
+                {has_messages.then(|| view! {
+                    <h3>"The messages"</h3>
+                    <crate::diagram::Ladder source=source rcc_only=true />
+                })}
+            }
+        }}
+        <crate::share::SharePanel />
+    }
+}
+
+/// One sentence on top: what is wrong, or that nothing is decided yet.
+#[component]
+fn Headline(diagnosis: Diagnosis) -> impl IntoView {
+    let top = diagnosis
+        .findings
+        .iter()
+        .find(|f| f.severity == Severity::Error)
+        .or_else(|| diagnosis.findings.first())
+        .cloned();
+    let errors = diagnosis
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .count();
+    match top {
+        Some(f) => view! {
+            <div class=format!("headline {}", severity_id(f.severity)) data-testid="headline">
+                <p class="headline-title">{f.title.clone()}</p>
+                <p class="headline-sub">
+                    {match errors {
+                        0 => "Nothing blocks remote call control in the evidence given.".to_string(),
+                        1 => "One problem found. The fix is below, with its evidence.".to_string(),
+                        n => format!("{n} problems found. Fix them in the order shown."),
+                    }}
+                </p>
+            </div>
+        }
+        .into_any(),
+        None => view! {
+            <div class="headline unknown" data-testid="headline">
+                <p class="headline-title">"Not enough evidence yet"</p>
+                <p class="headline-sub">"RCC Doctor does not guess. Add what is listed below and the diagnosis fills in."</p>
+            </div>
+        }
+        .into_any(),
+    }
+}
+
+#[component]
+fn Findings(diagnosis: Diagnosis, profile: Profile) -> impl IntoView {
+    let label = move |id: &str| {
+        profile
+            .participant(id)
+            .map(|p| p.label.clone())
+            .unwrap_or_else(|| id.to_string())
+    };
+    view! {
+        <ol class="findings">
+            {diagnosis
+                .findings
+                .into_iter()
+                .map(|f| view! { <FindingCard finding=f from=label.clone() /> })
+                .collect_view()}
+        </ol>
+    }
+}
+
+#[component]
+fn FindingCard(finding: Finding, from: impl Fn(&str) -> String + 'static) -> impl IntoView {
+    let fix_all = finding
+        .fix
+        .iter()
+        .enumerate()
+        .map(|(i, s)| format!("{}. {s}", i + 1))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let leg = finding
+        .leg
+        .clone()
+        .map(|l| (from(&l.from), from(&l.to), l.message));
+    view! {
+        <li class=format!("finding {}", severity_id(finding.severity)) data-finding=finding.id.clone()>
+            <div class="finding-head">
+                <span class=format!("badge sev-{}", severity_id(finding.severity))>{severity_id(finding.severity)}</span>
+                <h3>{finding.title.clone()}</h3>
+                <span class="finding-meta"><code>{finding.id.clone()}</code> " · " {confidence_label(finding.confidence)}</span>
+            </div>
+            <p>{finding.explanation.clone()}</p>
+            {leg.map(|(a, b, m)| view! {
+                <p class="failing-leg"><strong>"Failing leg: "</strong> {a} " → " {b} ": " <span class="mono">{m}</span></p>
+            })}
+            {finding.rule.clone().map(|r| view! {
+                <div class="rule-to-add">
+                    <span>"Rule to add:"</span>
+                    <code data-testid="rule">{r.clone()}</code>
+                    <CopyButton text=r label="Copy rule" />
+                </div>
+            })}
+            {(!finding.fix.is_empty()).then(|| view! {
+                <div class="fix">
+                    <div class="fix-head">
+                        <strong>"How to fix"</strong>
+                        <CopyButton text=fix_all.clone() label="Copy all steps" />
+                    </div>
+                    <ol>
+                        {finding.fix.iter().map(|s| view! {
+                            <li>
+                                <span>{s.clone()}</span>
+                                " "
+                                <CopyButton text=s.clone() label="Copy" />
+                            </li>
+                        }).collect_view()}
+                    </ol>
+                </div>
+            })}
+            {(!finding.evidence.is_empty()).then(|| view! {
+                <details class="evidence-list">
+                    <summary>"Evidence (" {finding.evidence.len()} ")"</summary>
+                    <ul>
+                        {finding.evidence.iter().map(|e| view! {
+                            <li><span class="mono">{e.label()}</span>
+                            {match e {
+                                rcc_core::evidence::Evidence::Log { excerpt, .. } if !excerpt.is_empty() =>
+                                    Some(view! { <pre class="excerpt">{excerpt.clone()}</pre> }),
+                                _ => None,
+                            }}
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                </details>
+            })}
+        </li>
+    }
+}
+
+#[component]
+fn Needed(diagnosis: Diagnosis) -> impl IntoView {
+    (!diagnosis.needed.is_empty()).then(|| {
+        view! {
+            <div class="needed" data-testid="needed">
+                <h3>"What would decide more"</h3>
+                <ul>
+                    {diagnosis.needed.into_iter().map(|n| {
+                        let step = Step::from_id(&n.step);
+                        view! {
+                            <li>
+                                {n.what}
+                                {step.map(|s| view! { " " <a href=s.hash()>"Go to " {s.label()}</a> })}
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            </div>
+        }
+    })
+}
+
+/// The known-good flow with the observed state of each leg, as a list (the text alternative of
+/// the flow diagram).
+#[component]
+fn FlowList(diagnosis: Diagnosis, profile: Profile) -> impl IntoView {
+    (!diagnosis.flow.is_empty()).then(|| {
+        let label = |id: &str| {
+            profile
+                .participant(id)
+                .map(|p| p.label.clone())
+                .unwrap_or_else(|| id.to_string())
+        };
+        view! {
+            <h3>"The flow, leg by leg"</h3>
+            <ol class="flow-list">
+                {diagnosis.flow.iter().map(|l| {
+                    let state = leg_state_id(l.state);
+                    view! {
+                        <li class=format!("leg {state}") data-leg=format!("{}->{}", l.from, l.to) data-state=state>
+                            <span class="leg-state">{match l.state {
+                                LegState::Ok => "seen",
+                                LegState::Failing => "FAILED here",
+                                LegState::MissingRoute => "no route",
+                                LegState::NotReached => "not reached",
+                            }}</span>
+                            {label(&l.from)} " → " {label(&l.to)} ": " <span class="mono">{l.message.clone()}</span>
+                        </li>
+                    }
+                }).collect_view()}
+            </ol>
+        }
+    })
+}
