@@ -73,7 +73,7 @@ pub struct Arrow {
     /// Centre of the gap marker (missing route only).
     pub gap: Option<(f64, f64)>,
     /// The finding explaining this leg's state, if any.
-    pub finding: Option<String>,
+    pub finding: Option<crate::findings::FindingId>,
 }
 
 impl Arrow {
@@ -144,22 +144,12 @@ impl FlowLayout {
 
 /// `data-state` value of a leg state.
 pub fn state_str(s: LegState) -> &'static str {
-    match s {
-        LegState::Ok => "ok",
-        LegState::Failing => "failing",
-        LegState::MissingRoute => "missing-route",
-        LegState::NotReached => "not-reached",
-    }
+    s.as_str()
 }
 
-/// A short human word for a leg state (text alternative, legend).
+/// Words for a leg state (screen readers, the leg list).
 pub fn state_label(s: LegState) -> &'static str {
-    match s {
-        LegState::Ok => "seen, OK",
-        LegState::Failing => "failing",
-        LegState::MissingRoute => "no route: never forwarded",
-        LegState::NotReached => "not reached",
-    }
+    s.label()
 }
 
 /// Wrap `text` at word boundaries to lines of at most `max` characters (long words are cut).
@@ -454,7 +444,7 @@ pub fn layout(profile: &Profile, flow: &[FlowLeg], findings: &[Finding]) -> Flow
             rest_path,
             head,
             gap,
-            finding: finding.map(|f| f.id.clone()),
+            finding: finding.map(|f| f.id),
         });
         y += row_h;
     }

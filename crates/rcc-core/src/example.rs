@@ -91,8 +91,8 @@ mod tests {
     #[test]
     fn examples_are_complete_and_parse() {
         for ex in examples() {
-            assert!(profile(ex.profile_id).is_some(), "{}", ex.name);
-            let r = parse_rules(ex.rules);
+            let p = profile(ex.profile_id).expect("profile");
+            let r = parse_rules(ex.rules, &p);
             assert!(r.problems.is_empty(), "{}: {:?}", ex.name, r.problems);
             assert!(ex
                 .ad_ldif
@@ -107,7 +107,7 @@ mod tests {
 
     #[test]
     fn seed_rules_lack_both_routes() {
-        let r = parse_rules(nortel_seed().rules);
+        let r = parse_rules(nortel_seed().rules, &profile("nortel").unwrap());
         let hs = r.config.home_server.unwrap();
         assert!(!hs.iter().any(|x| x.pattern.contains("mcm-ap")));
         assert!(r.config.app_proxy.unwrap().is_empty());

@@ -1,31 +1,89 @@
-//! What remote call control needs from a SIP message: the provisioning answer (line URI and line
-//! server URI), the CSTA body, `ms-diagnostics` headers, the hop chain and the product string.
+//! What remote call control needs from a SIP message: the client's configuration answer (line
+//! URI and line server URI, every generation), the CSTA body, `ms-diagnostics` headers, the hop
+//! chain and the product string.
 //!
 //! Bodies are read by a tolerant tag scanner rather than an XML parser: logs truncate bodies,
 //! mix namespace prefixes (`csta:MonitorStart`, `lcs:line`) and sometimes escape or fold them.
 //! Every function here is total: odd input gives `None` or an empty list, never a panic.
 //!
-//! Provisioning shapes read (as the open-source pidgin-sipe client reads them):
-//! * LCS 2005 (`vnd-microsoft-provisioning`): `<provision><user uri="..."><line uri="tel:..."
-//!   server="sip:..."/></user></provision>`.
-//! * OCS 2007 (`vnd-microsoft-provisioning-v2`): `<provisionGroupList><provisionGroup
-//!   name="...">...`; the line may appear as a `line` element with `uri`/`server` attributes,
-//!   as child elements (`lineUri`, `lineServerUri`), or as `<property name="lineUri">` rows.
+//! Where the client learns its line (domain.md section 3, after pidgin-sipe):
+//! * Communicator 2005 / LCS 2005 (`vnd-microsoft-provisioning`): the answer's
+//!   `<provision><user uri="..."><line uri="tel:..." server="sip:..."/></user></provision>`.
+//! * Communicator 2007 and later (`vnd-microsoft-roaming-self`): category `userProperties`,
+//!   `<lines><line lineType="Rcc" lineServer="sip:...">tel:...</line></lines>`, in the 200 OK
+//!   to the SUBSCRIBE or a later NOTIFY / BENOTIFY. Only lineType Rcc or Dual with a lineServer
+//!   starts remote call control; `Uc` is Enterprise Voice only.
+//! * `vnd-microsoft-provisioning-v2` (Communicator 2007 and later) carries server
+//!   configuration, **no line**: its answer says nothing about remote call control.
 
 use crate::evidence::Evidence;
 use crate::sip::SipMessage;
 use serde::{Deserialize, Serialize};
 
-/// The RCC part of a provisioning answer.
+/// Which configuration document a client read its line from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ConfigSource {
+    /// `vnd-microsoft-provisioning` (Communicator 2005 / LCS 2005): `<line uri server/>`.
+    Provisioning,
+    /// `vnd-microsoft-provisioning-v2` (Communicator 2007 and later): no line data.
+    ProvisioningV2,
+    /// `vnd-microsoft-roaming-self`, category `userProperties` (Communicator 2007 and later).
+    RoamingSelf,
+}
+
+impl ConfigSource {
+    /// The event package, as logs show it.
+    pub fn event(self) -> &'static str {
+        match self {
+            ConfigSource::Provisioning => "vnd-microsoft-provisioning",
+            ConfigSource::ProvisioningV2 => "vnd-microsoft-provisioning-v2",
+            ConfigSource::RoamingSelf => "vnd-microsoft-roaming-self",
+        }
+    }
+}
+
+/// The RCC part of a configuration answer (see the module docs for the generations).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Provisioning {
+    pub source: ConfigSource,
     /// The line URI (`msRTCSIP-Line`), when present.
     pub line_uri: Option<String>,
     /// The remote call control server URI (`msRTCSIP-LineServer`), when present.
     pub line_server_uri: Option<String>,
-    /// `v1` (LCS 2005 shape) or `v2` (OCS 2007 shape).
-    pub version: String,
+    /// roaming-self `lineType` (`Rcc`, `Dual`, `Uc`, `UcPrivate`), as written.
+    pub line_type: Option<String>,
+    /// roaming-self `telephonyMode`, as written.
+    pub telephony_mode: Option<String>,
     pub evidence: Evidence,
+}
+
+impl Provisioning {
+    /// Whether the document speaks about the line at all: a provisioning-v2 answer or a
+    /// roaming-self document without `userProperties` does not (it is neither a yes nor a no).
+    pub fn speaks_of_line(&self) -> bool {
+        match self.source {
+            ConfigSource::Provisioning => true,
+            ConfigSource::ProvisioningV2 => {
+                self.line_uri.is_some() || self.line_server_uri.is_some()
+            }
+            ConfigSource::RoamingSelf => {
+                self.line_type.is_some() || self.telephony_mode.is_some() || self.line_uri.is_some()
+            }
+        }
+    }
+
+    /// Whether a client given this starts remote call control: a line server URI, and in
+    /// roaming-self a line of type Rcc or Dual (pidgin-sipe's rule).
+    pub fn starts_rcc(&self) -> bool {
+        self.line_server_uri.is_some()
+            && match self.source {
+                ConfigSource::RoamingSelf => self.line_type.as_deref().is_none_or(|t| {
+                    t.eq_ignore_ascii_case("rcc") || t.eq_ignore_ascii_case("dual")
+                }),
+                _ => true,
+            }
+    }
 }
 
 /// The CSTA content of a message body.
@@ -178,87 +236,127 @@ fn unescape(s: &str) -> String {
 
 // --- provisioning ----------------------------------------------------------------------------
 
-/// The provisioning answer in a message, if it is one. Returns `Some` with empty fields when the
-/// message is a provisioning document without line data (RCC not configured).
+/// The configuration answer in a message, if it is one (a response or NOTIFY / BENOTIFY carrying
+/// a provisioning, provisioning-v2 or roaming-self document). Fields are `None` where the
+/// document has no line data.
 pub fn provisioning(m: &SipMessage) -> Option<Provisioning> {
+    if m.method()
+        .is_some_and(|x| !(x.eq_ignore_ascii_case("NOTIFY") || x.eq_ignore_ascii_case("BENOTIFY")))
+    {
+        return None;
+    }
     let body = m.body();
-    // Every way below of being provisioning mentions "provision" in the Content-Type, the Event
-    // or the body (the root element): most messages are rejected here, before any XML is read.
-    let mentions = |s: &str| {
+    // Every configuration document mentions "provision" or "roaming" in its Content-Type, Event
+    // or root element: most messages are rejected here, before any XML is read.
+    let ct = m.content_type().unwrap_or("");
+    let event = m.header("Event").unwrap_or("");
+    let head = body.get(..body.len().min(512)).unwrap_or(body);
+    let mentions = |s: &str, w: &[u8]| {
         let b = s.as_bytes();
-        memchr::memchr2_iter(b'p', b'P', b).any(|i| {
-            b.get(i..i + 9)
-                .is_some_and(|w| w.eq_ignore_ascii_case(b"provision"))
+        memchr::memchr2_iter(w[0], w[0].to_ascii_uppercase(), b).any(|i| {
+            b.get(i..i + w.len())
+                .is_some_and(|x| x.eq_ignore_ascii_case(w))
         })
     };
-    if m.method()
-        .is_some_and(|x| x.eq_ignore_ascii_case("SUBSCRIBE"))
-        || !(mentions(m.content_type().unwrap_or(""))
-            || mentions(m.header("Event").unwrap_or(""))
-            || mentions(body))
-    {
+    let prov =
+        mentions(ct, b"provision") || mentions(event, b"provision") || mentions(head, b"provision");
+    let roaming = mentions(ct, b"roaming-self")
+        || mentions(event, b"roaming-self")
+        || mentions(head, b"roaming");
+    if !prov && !roaming {
         return None;
     }
-    let ct = m.content_type().unwrap_or("").to_ascii_lowercase();
-    let event = m.header("Event").unwrap_or("").to_ascii_lowercase();
+    let ct = ct.to_ascii_lowercase();
+    let event = event.to_ascii_lowercase();
     let all = tags(body);
     let root = all.first().map(|t| t.local.to_ascii_lowercase());
-    let is_v2 = root.as_deref() == Some("provisiongrouplist")
+    let source = if ct.contains("roaming-self")
+        || event.contains("roaming-self")
+        || matches!(
+            root.as_deref(),
+            Some("roamingdata" | "categories" | "category")
+        ) {
+        ConfigSource::RoamingSelf
+    } else if root.as_deref() == Some("provisiongrouplist")
         || ct.contains("provisioning-v2")
-        || event.contains("provisioning-v2");
-    let is_prov = root.as_deref() == Some("provision")
-        || is_v2
-        || ct.contains("provisioning")
-        || (event.contains("vnd-microsoft-provisioning") && !body.trim().is_empty());
-    if !is_prov
-        || m.method()
-            .is_some_and(|x| x.eq_ignore_ascii_case("SUBSCRIBE"))
+        || event.contains("provisioning-v2")
     {
+        ConfigSource::ProvisioningV2
+    } else if root.as_deref() == Some("provision")
+        || ct.contains("roaming-provisioning")
+        || (event.contains("vnd-microsoft-provisioning") && !body.trim().is_empty())
+    {
+        ConfigSource::Provisioning
+    } else {
         return None;
-    }
-    let mut line_uri = None;
-    let mut server = None;
+    };
+    let mut p = Provisioning {
+        source,
+        line_uri: None,
+        line_server_uri: None,
+        line_type: None,
+        telephony_mode: None,
+        evidence: m.evidence(),
+    };
     for t in &all {
         let l = t.local.to_ascii_lowercase();
         match l.as_str() {
+            "telephonymode" if source == ConfigSource::RoamingSelf => {
+                p.telephony_mode = p.telephony_mode.take().or_else(|| text_of_tag(body, t));
+            }
+            // userProperties' <line lineType="Rcc" lineServer="sip:...">tel:...</line>; the first
+            // line wins.
+            "line"
+                if source == ConfigSource::RoamingSelf
+                    && p.line_type.is_none()
+                    && p.line_uri.is_none() =>
+            {
+                p.line_type = attr(t.attrs, "lineType");
+                p.line_server_uri = attr(t.attrs, "lineServer");
+                p.line_uri = text_of_tag(body, t).or_else(|| attr(t.attrs, "uri"));
+            }
+            "line" if source == ConfigSource::RoamingSelf => {}
             "line" => {
-                line_uri = line_uri.or_else(|| attr(t.attrs, "uri"));
-                server = server.or_else(|| attr(t.attrs, "server"));
+                p.line_uri = p.line_uri.take().or_else(|| attr(t.attrs, "uri"));
+                p.line_server_uri = p.line_server_uri.take().or_else(|| attr(t.attrs, "server"));
             }
             "lineuri" | "line-uri" => {
-                line_uri = line_uri.or_else(|| text_of(body, t.local));
+                p.line_uri = p.line_uri.take().or_else(|| text_of(body, t.local));
             }
             "lineserveruri" | "line-server-uri" | "lineserver" | "remotecallcontroluri" => {
-                server = server.or_else(|| text_of(body, t.local));
+                p.line_server_uri = p.line_server_uri.take().or_else(|| text_of(body, t.local));
             }
             "property" | "entry" => {
                 let name = attr(t.attrs, "name")
                     .unwrap_or_default()
                     .to_ascii_lowercase();
-                let value = || {
-                    attr(t.attrs, "value").or_else(|| {
-                        let rest = &body[t.end..];
-                        let end = rest.find('<').unwrap_or(rest.len());
-                        let v = unescape(rest[..end].trim());
-                        (!v.is_empty() && !t.self_closing).then_some(v)
-                    })
-                };
+                let value = || attr(t.attrs, "value").or_else(|| text_of_tag(body, t));
                 if name == "lineuri" || name == "line" {
-                    line_uri = line_uri.or_else(value);
+                    p.line_uri = p.line_uri.take().or_else(value);
                 } else if name == "lineserveruri" || name == "lineserver" {
-                    server = server.or_else(value);
+                    p.line_server_uri = p.line_server_uri.take().or_else(value);
                 }
             }
             _ => {}
         }
     }
     let clean = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
-    Some(Provisioning {
-        line_uri: clean(line_uri),
-        line_server_uri: clean(server),
-        version: if is_v2 { "v2".into() } else { "v1".into() },
-        evidence: m.evidence(),
-    })
+    p.line_uri = clean(p.line_uri);
+    p.line_server_uri = clean(p.line_server_uri);
+    p.line_type = clean(p.line_type);
+    p.telephony_mode = clean(p.telephony_mode);
+    Some(p)
+}
+
+/// Text content right after a start tag (up to the next tag), trimmed and unescaped.
+fn text_of_tag(body: &str, t: &Tag) -> Option<String> {
+    if t.self_closing {
+        return None;
+    }
+    let rest = body.get(t.end..)?;
+    let end = rest.find('<').unwrap_or(rest.len());
+    let v = unescape(rest[..end].trim());
+    (!v.is_empty()).then_some(v)
 }
 
 // --- CSTA ------------------------------------------------------------------------------------
@@ -422,7 +520,7 @@ pub fn hop_chain(m: &SipMessage) -> HopChain {
     }
     for v in m.headers_named("Record-Route") {
         for entry in split_list(v) {
-            if let Some(h) = crate::routing::uri_host_of_header(entry) {
+            if let Some(h) = crate::uri::host_of_header(entry) {
                 chain.record_route.push(h);
             }
         }
@@ -458,7 +556,7 @@ fn via_entry(entry: &str) -> Via {
         .unwrap_or_default()
         .trim()
         .to_string();
-    let host = host_only(&sent_by);
+    let host = crate::uri::split_host_port(&sent_by).0.to_ascii_lowercase();
     let received = params.iter().skip(1).find_map(|p| {
         let (k, v) = p.split_once('=')?;
         k.trim()
@@ -470,19 +568,6 @@ fn via_entry(entry: &str) -> Via {
         sent_by,
         host,
         received,
-    }
-}
-
-fn host_only(sent_by: &str) -> String {
-    let s = sent_by.trim();
-    if let Some(rest) = s.strip_prefix('[') {
-        return rest.split(']').next().unwrap_or(rest).to_ascii_lowercase();
-    }
-    match s.rsplit_once(':') {
-        Some((h, p)) if !h.contains(':') && p.chars().all(|c| c.is_ascii_digit()) => {
-            h.to_ascii_lowercase()
-        }
-        _ => s.to_ascii_lowercase(),
     }
 }
 
@@ -560,7 +645,8 @@ mod tests {
             p.line_server_uri.as_deref(),
             Some("sip:rcc@mcm-ap.contoso.com")
         );
-        assert_eq!(p.version, "v1");
+        assert_eq!(p.source, ConfigSource::Provisioning);
+        assert!(p.starts_rcc());
     }
 
     #[test]
@@ -582,7 +668,7 @@ mod tests {
             p.line_server_uri.as_deref(),
             Some("sip:rcc@cups.contoso.com")
         );
-        assert_eq!(p.version, "v2");
+        assert_eq!(p.source, ConfigSource::ProvisioningV2);
 
         let m = msg(
             ok(),
@@ -640,6 +726,79 @@ mod tests {
         assert_eq!(
             csta(&mon).unwrap().monitor_cross_ref.as_deref(),
             Some("99fda87c")
+        );
+    }
+
+    #[test]
+    fn reads_roaming_self_user_properties_lines() {
+        let body = r#"<roamingData xmlns="http://schemas.microsoft.com/2006/09/sip/roaming-self"><categories xmlns="http://schemas.microsoft.com/2006/09/sip/categories" uri="sip:bob@fabrikam.net"><category name="userProperties" instance="0"><userProperties xmlns="http://schemas.microsoft.com/2006/09/sip/options/userProperties"><telephonyMode>Rcc</telephonyMode><lines><line lineType="Rcc" lineServer="sip:rcc@cups.fabrikam.net">tel:73124;phone-context=dialstring</line></lines></userProperties></category></categories></roamingData>"#;
+        let notify = msg(
+            StartLine::Request {
+                method: "BENOTIFY".into(),
+                uri: "sip:bob@fabrikam.net".into(),
+            },
+            &[
+                ("Event", "vnd-microsoft-roaming-self"),
+                ("Content-Type", "application/vnd-microsoft-roaming-self+xml"),
+            ],
+            body,
+        );
+        let p = provisioning(&notify).unwrap();
+        assert_eq!(p.source, ConfigSource::RoamingSelf);
+        assert_eq!(p.line_type.as_deref(), Some("Rcc"));
+        assert_eq!(
+            p.line_server_uri.as_deref(),
+            Some("sip:rcc@cups.fabrikam.net")
+        );
+        assert_eq!(
+            p.line_uri.as_deref(),
+            Some("tel:73124;phone-context=dialstring")
+        );
+        assert!(p.starts_rcc() && p.speaks_of_line());
+        // Enterprise Voice only: a line, but of type Uc.
+        let uc = msg(
+            ok(),
+            &[("Content-Type", "application/vnd-microsoft-roaming-self+xml")],
+            &body
+                .replace("Rcc", "Uc")
+                .replace(r#" lineServer="sip:rcc@cups.fabrikam.net""#, ""),
+        );
+        let p = provisioning(&uc).unwrap();
+        assert!(!p.starts_rcc() && p.speaks_of_line());
+        // A roaming-self document about contacts says nothing about the line.
+        let other = msg(
+            ok(),
+            &[("Content-Type", "application/vnd-microsoft-roaming-self+xml")],
+            r#"<roamingData><categories><category name="contactCard"/></categories></roamingData>"#,
+        );
+        assert!(!provisioning(&other).unwrap().speaks_of_line());
+        // The SUBSCRIBE that asks for it is not an answer.
+        let sub = msg(
+            StartLine::Request {
+                method: "SUBSCRIBE".into(),
+                uri: "sip:bob@fabrikam.net".into(),
+            },
+            &[("Event", "vnd-microsoft-roaming-self")],
+            "<roamingList/>",
+        );
+        assert!(provisioning(&sub).is_none());
+    }
+
+    #[test]
+    fn reads_ms_diagnostics_with_spaces_as_real_logs_write_them() {
+        let m = msg(
+            ok(),
+            &[(
+                "ms-diagnostics",
+                r#"1017; reason="Cannot route From and To domains in this combination"; summary="x""#,
+            )],
+            "",
+        );
+        let d = ms_diagnostics(&m);
+        assert_eq!(d[0].code, 1017);
+        assert_eq!(
+            d[0].reason,
+            "Cannot route From and To domains in this combination"
         );
     }
 

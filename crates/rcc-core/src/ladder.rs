@@ -229,35 +229,15 @@ impl Aliases {
 
 /// Host part of `host[:port]`, `[v6]:port` or a SIP URI, lower case; `None` for empty.
 fn host_key(s: &str) -> Option<String> {
-    let s = s.trim().trim_matches(|c| c == '<' || c == '>' || c == '"');
-    if s.is_empty() {
-        return None;
-    }
-    if s.to_ascii_lowercase().starts_with("sip") && s.contains(':') && !s.starts_with('[') {
-        if let Some((_, h)) = crate::routing::uri_parts(s) {
-            return Some(h);
-        }
-    }
-    let h = if let Some(rest) = s.strip_prefix('[') {
-        rest.split(']').next().unwrap_or(rest).to_string()
-    } else {
-        match s.rsplit_once(':') {
-            Some((h, p)) if !h.contains(':') && p.chars().all(|c| c.is_ascii_digit()) => {
-                h.to_string()
-            }
-            _ => s.to_string(),
-        }
-    };
-    let h = h.trim().to_ascii_lowercase();
-    (!h.is_empty()).then_some(h)
+    crate::uri::host_key(s)
 }
 
 fn is_ip(h: &str) -> bool {
-    (h.split('.').count() == 4 && h.split('.').all(|p| p.parse::<u8>().is_ok())) || h.contains(':')
+    crate::uri::is_ip(h)
 }
 
 fn is_fqdn(h: &str) -> bool {
-    h.contains('.') && !is_ip(h) && h.chars().any(|c| c.is_ascii_alphabetic())
+    crate::uri::is_fqdn(h)
 }
 
 /// The first host of a `Route`/`Record-Route` value list.
@@ -265,7 +245,7 @@ fn route_hosts(m: &SipMessage, name: &str) -> Vec<String> {
     let mut out = Vec::new();
     for v in m.headers_named(name) {
         for part in v.split(',') {
-            if let Some(h) = crate::routing::uri_host_of_header(part) {
+            if let Some(h) = crate::uri::host_of_header(part) {
                 out.push(h);
             }
         }
@@ -274,7 +254,7 @@ fn route_hosts(m: &SipMessage, name: &str) -> Vec<String> {
 }
 
 fn contact_host(m: &SipMessage) -> Option<String> {
-    crate::routing::uri_host_of_header(m.header("Contact")?)
+    crate::uri::host_of_header(m.header("Contact")?)
 }
 
 fn strip_uri_params(uri: &str) -> String {
@@ -397,7 +377,7 @@ pub fn build_with_topology(
                                     .first()
                                     .cloned()
                                     .or_else(|| {
-                                        m.request_uri().and_then(crate::routing::uri_host_of_header)
+                                        m.request_uri().and_then(crate::uri::host_of_header)
                                     })
                                     .map(|h| al.id(&h))
                             } else {
@@ -427,7 +407,7 @@ pub fn build_with_topology(
                     let to = route_hosts(m, "Route")
                         .first()
                         .cloned()
-                        .or_else(|| m.request_uri().and_then(crate::routing::uri_host_of_header))
+                        .or_else(|| m.request_uri().and_then(crate::uri::host_of_header))
                         .map(|h| al.id(&h));
                     (from, to)
                 } else {
@@ -549,7 +529,7 @@ pub fn build_with_topology(
             for (c, mem) in members.iter().enumerate() {
                 if let Some(pid) = mem
                     .iter()
-                    .find_map(|&i| topo.who_is(profile, &al.names[i]))
+                    .find_map(|&i| topo.who_is(&al.names[i]))
                     .filter(|pid| !taken.contains(pid))
                 {
                     taken.insert(pid.clone());
@@ -581,7 +561,7 @@ pub fn build_with_topology(
             if !taken.contains(&ls.id) {
                 let hosts: HashSet<String> = line_servers
                     .iter()
-                    .filter_map(|u| crate::routing::uri_parts(u).map(|(_, h)| h))
+                    .filter_map(|u| crate::uri::UriView::parse(u).map(|v| v.host_key()))
                     .collect();
                 for (c, mem) in members.iter().enumerate() {
                     if participant[c].is_none() && mem.iter().any(|&i| hosts.contains(&al.names[i]))

@@ -4,19 +4,27 @@
 //! ARCHITECTURE.md for the map.
 
 pub mod analysis;
+pub mod case;
 pub mod diagnosis;
 pub mod diagram;
 pub mod directory;
 pub mod evidence;
 pub mod example;
 pub mod extract;
+pub mod facts;
+pub mod findings;
 pub(crate) mod fxhash;
+pub mod generation;
 pub mod ingest;
+pub(crate) mod knowledge;
 pub mod ladder;
+pub mod msdiag;
+pub mod observe;
 pub mod profile;
 pub mod redact;
 pub mod report;
 pub mod routing;
 pub mod sip;
+pub mod uri;
 pub mod version;
 pub mod wizard;

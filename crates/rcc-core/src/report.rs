@@ -6,9 +6,10 @@
 //! diagrams (rendered SVG). Run the inputs through [`crate::redact`] first when the report
 //! leaves the organisation; the report itself copies text as given.
 
-use crate::analysis::{Analysis, AnalysisSummary};
-use crate::diagnosis::{Diagnosis, LegState, Severity};
+use crate::analysis::AnalysisSummary;
+use crate::diagnosis::{Diagnosis, LegState};
 use crate::evidence::Evidence;
+use crate::findings::{FindingId, Severity};
 use crate::version::VERSION;
 use serde::{Deserialize, Serialize};
 use std::fmt::Write;
@@ -53,25 +54,23 @@ pub struct ReportInput {
     pub diagrams: Option<Diagrams>,
     /// The directory checks (empty when no AD attributes were given).
     pub checks: Vec<crate::directory::Check>,
+    /// Participant ids and their labels, so people read "Home Server", not `home-server`.
+    #[serde(default)]
+    pub participants: Vec<(String, String)>,
+}
+
+impl ReportInput {
+    /// A participant's label (its id when the report does not know it).
+    pub fn label<'a>(&'a self, id: &'a str) -> &'a str {
+        self.participants
+            .iter()
+            .find(|(i, _)| i == id)
+            .map_or(id, |(_, l)| l.as_str())
+    }
 }
 
 impl ReportInput {
     /// The input summary of an analysis (diagrams left out: add them if rendered).
-    pub fn from_analysis(a: &Analysis, generated_at: &str) -> ReportInput {
-        Self::from_parts(
-            Parts {
-                profile: &a.profile,
-                files: &a.ingested.files,
-                ad_paste: &a.ad_paste,
-                ad: a.ad.as_ref(),
-                rules: a.rules.as_ref(),
-                checks: &a.checks,
-            },
-            generated_at,
-        )
-    }
-
-    /// The same from what the page holds of an analysis (the worker keeps the messages).
     pub fn from_summary(a: &AnalysisSummary, generated_at: &str) -> ReportInput {
         Self::from_parts(
             Parts {
@@ -137,6 +136,12 @@ impl ReportInput {
             generated_at: generated_at.to_string(),
             diagrams: None,
             checks: a.checks.to_vec(),
+            participants: a
+                .profile
+                .participants
+                .iter()
+                .map(|p| (p.id.clone(), p.label.clone()))
+                .collect(),
         }
     }
 }
@@ -152,20 +157,11 @@ struct Parts<'a> {
 }
 
 fn severity_word(s: Severity) -> &'static str {
-    match s {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-        Severity::Info => "info",
-    }
+    s.as_str()
 }
 
 fn state_word(s: LegState) -> &'static str {
-    match s {
-        LegState::Ok => "ok",
-        LegState::Failing => "failing",
-        LegState::MissingRoute => "missing route",
-        LegState::NotReached => "not reached",
-    }
+    s.label()
 }
 
 /// One line for a ticket title or summary: the first error (or warning), and how many more.
@@ -176,7 +172,7 @@ pub fn summary_line(d: &Diagnosis) -> String {
         .filter(|f| f.severity != Severity::Info)
         .collect();
     match problems.first() {
-        None if d.findings.iter().any(|f| f.id == "all-clear") => {
+        None if d.has(FindingId::AllClear) => {
             "Remote call control: no problem found (all clear).".to_string()
         }
         None => "Remote call control: no finding yet; more evidence is needed.".to_string(),
@@ -265,22 +261,19 @@ pub fn to_markdown(input: &ReportInput, d: &Diagnosis) -> String {
             severity_word(f.severity).to_uppercase(),
             md_text(&f.title)
         );
-        let _ = writeln!(o, "- **Id:** {}", code(&f.id));
+        let _ = writeln!(o, "- **Id:** {}", code(f.id.as_str()));
         let _ = writeln!(
             o,
             "- **Severity:** {} · **Confidence:** {}",
             severity_word(f.severity),
-            serde_json::to_value(f.confidence)
-                .ok()
-                .and_then(|v| v.as_str().map(String::from))
-                .unwrap_or_default()
+            f.confidence.as_str()
         );
         if let Some(l) = &f.leg {
             let _ = writeln!(
                 o,
                 "- **Failing leg:** {} → {}: {}",
-                md_text(&l.from),
-                md_text(&l.to),
+                md_text(input.label(&l.from)),
+                md_text(input.label(&l.to)),
                 md_text(&l.message)
             );
         }
@@ -322,8 +315,8 @@ pub fn to_markdown(input: &ReportInput, d: &Diagnosis) -> String {
                 o,
                 "| {} | {} | {} | {} | {} |",
                 n + 1,
-                md_text(&l.from),
-                md_text(&l.to),
+                md_text(input.label(&l.from)),
+                md_text(input.label(&l.to)),
                 md_text(&l.message),
                 state_word(l.state)
             );
@@ -335,7 +328,12 @@ pub fn to_markdown(input: &ReportInput, d: &Diagnosis) -> String {
         let _ = writeln!(o, "Nothing: the evidence given is enough.\n");
     } else {
         for n in &d.needed {
-            let _ = writeln!(o, "- {} (wizard step: {})", md_text(&n.what), code(&n.step));
+            let _ = writeln!(
+                o,
+                "- {} (wizard step: {})",
+                md_text(&n.what),
+                code(n.step.id())
+            );
         }
         o.push('\n');
     }
@@ -387,6 +385,7 @@ pub fn to_json_value(input: &ReportInput, d: &Diagnosis) -> serde_json::Value {
         "findings": d.findings,
         "flow": d.flow,
         "needed": d.needed,
+        "generation": d.generation,
         "checks": input.checks,
         "inputs": {
             "profile": input.profile,
@@ -394,6 +393,7 @@ pub fn to_json_value(input: &ReportInput, d: &Diagnosis) -> serde_json::Value {
             "files": input.files,
             "ad": input.ad,
             "rules": input.rules,
+            "participants": input.participants,
         },
     })
 }
@@ -549,15 +549,15 @@ pub fn to_html(input: &ReportInput, d: &Diagnosis) -> String {
         let _ = write!(
             o,
             "<dl><dt>Id</dt><dd class=\"id\">{}</dd><dt>Confidence</dt><dd>{}</dd>",
-            e(&f.id),
+            e(f.id.as_str()),
             e(&conf)
         );
         if let Some(l) = &f.leg {
             let _ = write!(
                 o,
                 "<dt>Failing leg</dt><dd>{} → {}: {}</dd>",
-                e(&l.from),
-                e(&l.to),
+                e(input.label(&l.from)),
+                e(input.label(&l.to)),
                 e(&l.message)
             );
         }
@@ -636,8 +636,8 @@ pub fn to_html(input: &ReportInput, d: &Diagnosis) -> String {
                 o,
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"state-{}\">{}</td></tr>",
                 n + 1,
-                e(&l.from),
-                e(&l.to),
+                e(input.label(&l.from)),
+                e(input.label(&l.to)),
                 e(&l.message),
                 st.replace(' ', "-"),
                 st
@@ -657,7 +657,7 @@ pub fn to_html(input: &ReportInput, d: &Diagnosis) -> String {
                 o,
                 "<li>{} <span class=\"meta\">(wizard step: {})</span></li>",
                 e(&n.what),
-                e(&n.step)
+                e(n.step.id())
             );
         }
         let _ = writeln!(o, "</ul>");

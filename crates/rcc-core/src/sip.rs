@@ -36,6 +36,43 @@ pub enum Direction {
     Received,
 }
 
+/// A SIP transport a route or a listening server uses (Via `SIP/2.0/TLS`, `;transport=tcp`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Transport {
+    Tls,
+    Tcp,
+    Udp,
+}
+
+impl Transport {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Transport::Tls => "tls",
+            Transport::Tcp => "tcp",
+            Transport::Udp => "udp",
+        }
+    }
+
+    /// The port a server of this transport listens on unless told otherwise (RFC 3261 19.1.2).
+    pub fn default_port(self) -> u16 {
+        match self {
+            Transport::Tls => 5061,
+            Transport::Tcp | Transport::Udp => 5060,
+        }
+    }
+
+    /// Reads `tls`, `TLS`, `mtls` (Lync's name for mutual TLS), `tcp`, `udp`.
+    pub fn parse(s: &str) -> Option<Transport> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "tls" | "mtls" => Some(Transport::Tls),
+            "tcp" => Some(Transport::Tcp),
+            "udp" => Some(Transport::Udp),
+            _ => None,
+        }
+    }
+}
+
 /// A timestamp as written in the log and, where it could be read, parsed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Timestamp {

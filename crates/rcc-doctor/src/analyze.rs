@@ -1,13 +1,15 @@
 //! `rcc-doctor analyze`: the whole analysis, as text for people or JSON for tools.
 
-use rcc_core::analysis::{analyze_owned, Analysis, AnalysisInput, LogFileInput};
+use rcc_core::analysis::{
+    analyze, AnalysisInput, AnalysisSummary, Hooks, LogFileInput, Options as AnalysisOptions,
+};
 use rcc_core::diagnosis::LegState;
-use rcc_core::sip::ParseQuality;
-use std::collections::BTreeMap;
+use rcc_core::ingest::OwnedInput;
 
 struct Options {
     json: bool,
     input: AnalysisInput,
+    logs: Vec<OwnedInput>,
 }
 
 fn read(path: &str) -> Result<Vec<u8>, String> {
@@ -23,6 +25,7 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
     let mut input = AnalysisInput::default();
     let mut offsets: Vec<(String, i64)> = Vec::new();
     let mut logs: Vec<String> = Vec::new();
+    let mut bytes: Vec<OwnedInput> = Vec::new();
     let mut it = args.iter();
     while let Some(a) = it.next() {
         let mut value = |name: &str| {
@@ -36,6 +39,16 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
             "--ad" => input.ad_text = read_text(&value("--ad")?)?,
             "--routes" => input.rules_text = read_text(&value("--routes")?)?,
             "--sign-in" => input.sign_in = value("--sign-in")?,
+            "--generation" => {
+                let g = value("--generation")?;
+                input.generation = Some(
+                    rcc_core::generation::Generation::from_id(&g).ok_or_else(|| {
+                        format!(
+                            "unknown generation `{g}` (lcs2005, ocs2007, ocs2007r2, lync2010, lync2013)"
+                        )
+                    })?,
+                );
+            }
             "--offset" => {
                 let v = value("--offset")?;
                 let (file, ms) = v
@@ -58,19 +71,25 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
         ));
     }
     for path in logs {
-        let bytes = read(&path)?;
         let clock_offset_ms = offsets
             .iter()
             .find(|(f, _)| *f == path || path.ends_with(f.as_str()))
             .map(|(_, ms)| *ms)
             .unwrap_or(0);
+        bytes.push(OwnedInput {
+            bytes: read(&path)?,
+            name: path.clone(),
+        });
         input.logs.push(LogFileInput {
             name: path,
-            bytes,
             clock_offset_ms,
         });
     }
-    Ok(Options { json, input })
+    Ok(Options {
+        json,
+        input,
+        logs: bytes,
+    })
 }
 
 pub fn run(args: &[String]) -> i32 {
@@ -82,7 +101,12 @@ pub fn run(args: &[String]) -> i32 {
         }
     };
     // Taken, not borrowed: the log bytes become the messages' shared text (no second copy).
-    let analysis = analyze_owned(opts.input, &mut |_| {}, &mut |_| {});
+    let (analysis, _) = analyze(
+        opts.input,
+        opts.logs,
+        &mut Hooks::default(),
+        AnalysisOptions::default(),
+    );
     if opts.json {
         match serde_json::to_string_pretty(&json_report(&analysis)) {
             Ok(s) => println!("{s}"),
@@ -98,18 +122,30 @@ pub fn run(args: &[String]) -> i32 {
 }
 
 /// The `--json` document: the same schema as the browser's JSON export (docs/report-schema.md).
-pub fn json_report(a: &Analysis) -> serde_json::Value {
-    let input = rcc_core::report::ReportInput::from_analysis(a, "");
+pub fn json_report(a: &AnalysisSummary) -> serde_json::Value {
+    let input = rcc_core::report::ReportInput::from_summary(a, "");
     rcc_core::report::to_json_value(&input, &a.diagnosis)
 }
 
-fn text_report(a: &Analysis) -> String {
+fn text_report(a: &AnalysisSummary) -> String {
     use std::fmt::Write;
     let mut out = String::new();
     let _ = writeln!(out, "Gateway profile: {}", a.profile.name);
-    if !a.ingested.files.is_empty() {
+    if let Some(g) = &a.diagnosis.generation {
+        let _ = writeln!(
+            out,
+            "Generation: {} (from {}{})",
+            g.generation.name(),
+            g.basis,
+            g.evidence
+                .first()
+                .map(|e| format!(" in {}", e.label()))
+                .unwrap_or_default()
+        );
+    }
+    if !a.files.is_empty() {
         let _ = writeln!(out, "\nLogs");
-        for f in &a.ingested.files {
+        for f in &a.files {
             let _ = writeln!(
                 out,
                 "  {}: {} — {} messages ({} clean, {} repaired, {} partly parsed), {} diagnostic records, {} lines",
@@ -129,34 +165,11 @@ fn text_report(a: &Analysis) -> String {
                 let _ = writeln!(out, "    … {} more notes", f.problems.len() - 10);
             }
         }
-        let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
-        for m in &a.ingested.messages {
-            match &m.quality {
-                ParseQuality::Clean => {}
-                ParseQuality::Repaired { reasons: r } => {
-                    for x in r {
-                        *reasons.entry(format!("repaired: {x}")).or_default() += 1;
-                    }
-                }
-                ParseQuality::Partial { reason } => {
-                    let short: String = reason.chars().take(70).collect();
-                    *reasons
-                        .entry(format!("partly parsed: {short}"))
-                        .or_default() += 1;
-                }
-            }
-        }
         let _ = writeln!(
             out,
             "  merged: {} distinct messages, {} dialogs, {} transactions, {} diagnostic records",
-            a.ingested.messages.len(),
-            a.ingested.dialogs.len(),
-            a.ingested.transactions.len(),
-            a.ingested.events.len()
+            a.messages, a.dialogs, a.transactions, a.events
         );
-        for (r, n) in reasons {
-            let _ = writeln!(out, "  {n:>5} × {r}");
-        }
     }
     if !a.ad_paste.recognised.is_empty() || !a.ad_paste.problems.is_empty() {
         let _ = writeln!(
@@ -203,18 +216,26 @@ fn text_report(a: &Analysis) -> String {
     for f in &a.diagnosis.findings {
         let _ = writeln!(
             out,
-            "  [{:?}] {} ({}; confidence {:?})",
-            f.severity, f.title, f.id, f.confidence
+            "  [{}] {} ({}; confidence {})",
+            f.severity.as_str(),
+            f.title,
+            f.id,
+            f.confidence.as_str()
         );
         if let Some(leg) = &f.leg {
             let _ = writeln!(
                 out,
                 "    failing leg: {} → {}: {}",
-                leg.from, leg.to, leg.message
+                a.profile.label(&leg.from),
+                a.profile.label(&leg.to),
+                leg.message
             );
         }
         if let Some(rule) = &f.rule {
             let _ = writeln!(out, "    rule to add: {rule}");
+        }
+        for x in &f.assumptions {
+            let _ = writeln!(out, "    assumed: {x}");
         }
         for e in &f.evidence {
             let _ = writeln!(out, "    evidence: {}", e.label());
@@ -226,19 +247,32 @@ fn text_report(a: &Analysis) -> String {
     if !a.diagnosis.needed.is_empty() {
         let _ = writeln!(out, "\nWould decide more");
         for n in &a.diagnosis.needed {
-            let _ = writeln!(out, "  {} (wizard step: {})", n.what, n.step);
+            let _ = writeln!(out, "  {} (wizard step: {})", n.what, n.step.id());
         }
     }
     if !a.diagnosis.flow.is_empty() {
         let _ = writeln!(out, "\nFlow");
         for l in &a.diagnosis.flow {
             let mark = match l.state {
-                LegState::Ok => "ok     ",
-                LegState::Failing => "FAILING",
-                LegState::MissingRoute => "NOROUTE",
-                LegState::NotReached => "-      ",
+                LegState::Ok => "ok      ",
+                LegState::Inferred => "inferred",
+                LegState::Failing => "FAILING ",
+                LegState::MissingRoute => "NO ROUTE",
+                LegState::NotReached => "-       ",
+                LegState::Unknown => "?       ",
             };
-            let _ = writeln!(out, "  {mark} {} → {}: {}", l.from, l.to, l.message);
+            let observed = l
+                .observed
+                .as_deref()
+                .map(|o| format!(" [seen: {o}]"))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "  {mark} {} → {}: {}{observed}",
+                a.profile.label(&l.from),
+                a.profile.label(&l.to),
+                l.message
+            );
         }
     }
     out

@@ -21,6 +21,8 @@ ANALYZE OPTIONS:
     --ad FILE            the user's AD attributes (LDIF, dsquery, PowerShell or name: value)
     --routes FILE        routing rules in the documented text form
     --sign-in ADDRESS    the address the user signs in with
+    --generation ID      the server generation: lcs2005, ocs2007, ocs2007r2, lync2010, lync2013
+                         (else read from the logs)
     --offset FILE=MS     shift the timestamps of LOG file FILE by MS milliseconds
 ";
 

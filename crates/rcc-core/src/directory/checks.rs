@@ -1,12 +1,12 @@
 //! The directory checks (ids documented in the module above).
 
 use super::flags::{decode_option_flags, RCC_MASK};
-use super::uri::{
-    classify_line_uri, line_uris_equivalent, parse_line_uri_lenient, sip_uris_equivalent,
-    validate_line_uri, validate_sip_uri, LineUri,
-};
 use super::{AdAttributes, Check, CheckStatus, RccAttribute};
 use crate::evidence::Evidence;
+use crate::uri::{
+    classify_line_uri, line_uris_equivalent, parse_line_uri_lenient, sip_uris_equivalent,
+    validate_line_uri, validate_sip_uri, LineUri, LineUriForm,
+};
 use serde::{Deserialize, Serialize};
 
 /// Every check id, in the order [`check`] returns them.
@@ -26,60 +26,6 @@ pub const CHECK_IDS: [&str; 14] = [
     "invite-uri-matches-line-server",
     "csta-device-matches-line",
 ];
-
-/// A line URI form a gateway profile may accept.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum LineUriForm {
-    /// `tel:+14255550123`
-    TelE164,
-    /// `tel:+14255550123;ext=123`
-    TelExtension,
-    /// `tel:73124;phone-context=dialstring`
-    TelPhoneContext,
-    /// `sip:4255550123@pbx.contoso.com`
-    Sip,
-    /// `tel:5123`: a local number without `;phone-context=` (not RFC 3966, but some gateway
-    /// profiles list it).
-    TelLocal,
-}
-
-impl LineUriForm {
-    pub fn label(self) -> &'static str {
-        match self {
-            LineUriForm::TelE164 => "E.164 tel URI",
-            LineUriForm::TelExtension => "E.164 tel URI with ;ext=",
-            LineUriForm::TelPhoneContext => "local tel URI with ;phone-context=",
-            LineUriForm::Sip => "SIP URI",
-            LineUriForm::TelLocal => "local tel URI without ;phone-context=",
-        }
-    }
-
-    pub fn example(self) -> &'static str {
-        match self {
-            LineUriForm::TelE164 => "tel:+14255550123",
-            LineUriForm::TelExtension => "tel:+14255550123;ext=123",
-            LineUriForm::TelPhoneContext => "tel:73124;phone-context=dialstring",
-            LineUriForm::Sip => "sip:4255550123@pbx.contoso.com",
-            LineUriForm::TelLocal => "tel:5123",
-        }
-    }
-
-    /// The forms of a gateway profile's example line URIs (`Profile::line_uri_forms`), in order,
-    /// without repeats; examples that are no line URI at all are skipped.
-    pub fn from_examples<S: AsRef<str>>(examples: &[S]) -> Vec<LineUriForm> {
-        let mut out = Vec::new();
-        for e in examples {
-            if let Ok((u, _)) = parse_line_uri_lenient(e.as_ref()) {
-                let f = classify_line_uri(&u);
-                if !out.contains(&f) {
-                    out.push(f);
-                }
-            }
-        }
-        out
-    }
-}
 
 /// The routing module's verdict on whether the Home Server routes requests for the line server.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -7,8 +7,6 @@ use std::sync::OnceLock;
 /// The remote call control bit.
 pub const RCC_MASK: u32 = 16;
 
-const TABLE_TOML: &str = include_str!("../../../../data/option-flags.toml");
-
 /// One row of `data/option-flags.toml`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OptionFlagDef {
@@ -33,7 +31,8 @@ struct TableFile {
 pub fn option_flag_table() -> &'static [OptionFlagDef] {
     static TABLE: OnceLock<Vec<OptionFlagDef>> = OnceLock::new();
     TABLE.get_or_init(|| {
-        let mut t: TableFile = toml::from_str(TABLE_TOML).expect("data/option-flags.toml is valid");
+        let mut t: TableFile =
+            crate::knowledge::load("option-flags", crate::knowledge::data_json!("option-flags"));
         t.bit.retain(|b| b.mask.is_power_of_two());
         t.bit.sort_by_key(|b| b.mask);
         t.bit

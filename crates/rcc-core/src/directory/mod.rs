@@ -34,17 +34,12 @@
 mod checks;
 mod flags;
 mod paste;
-mod uri;
 
-pub use checks::{check, CheckContext, LineUriForm, ObservedProvisioning, RouteVerdict, CHECK_IDS};
+pub use checks::{check, CheckContext, ObservedProvisioning, RouteVerdict, CHECK_IDS};
 pub use flags::{
     decode_option_flags, option_flag_table, parse_option_flags, FlagBit, OptionFlagDef, RCC_MASK,
 };
 pub use paste::{parse_paste, AdFormat, AdPaste, Ignored, PasteProblem, Recognised};
-pub use uri::{
-    classify_line_uri, line_uris_equivalent, parse_line_uri_lenient, sip_uris_equivalent,
-    validate_line_uri, validate_sip_uri, validate_tel_uri, LineUri, SipUriParts, TelUriParts,
-};
 
 use crate::evidence::Evidence;
 use serde::{Deserialize, Serialize};

@@ -261,7 +261,7 @@ pub fn parse_paste(text: &str) -> AdPaste {
                 }
             }
             let content: Vec<&String> = lines.iter().filter(|l| !l.trim().is_empty()).collect();
-            if content.len() == 1 && super::uri::parse_line_uri_lenient(content[0]).is_ok() {
+            if content.len() == 1 && crate::uri::parse_line_uri_lenient(content[0]).is_ok() {
                 sink.problem(
                     0,
                     "This is a bare value without its attribute name: type it into the matching field (Line URI or Server URI) of the form, or paste it as 'msRTCSIP-Line: <value>'.",

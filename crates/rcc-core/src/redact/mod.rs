@@ -359,15 +359,24 @@ impl Redactor {
             for step in &mut f.fix {
                 *step = self.redact_snippet(step);
             }
+            for a in &mut f.assumptions {
+                *a = self.redact_snippet(a);
+            }
         }
         for l in &mut d.flow {
             l.message = self.redact_snippet(&l.message);
+            l.observed = l.observed.as_deref().map(|o| self.redact_snippet(o));
             for e in &mut l.evidence {
                 *e = self.redact_evidence(e);
             }
         }
         for n in &mut d.needed {
             n.what = self.redact_snippet(&n.what);
+        }
+        if let Some(g) = &mut d.generation {
+            for e in &mut g.evidence {
+                *e = self.redact_evidence(e);
+            }
         }
         d
     }

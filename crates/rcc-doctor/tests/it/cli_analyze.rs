@@ -96,7 +96,7 @@ fn text_output_shows_formats_rule_and_flow() {
         out.contains("rule to add: route  mcm-ap.contoso.com"),
         "{out}"
     );
-    assert!(out.contains("NOROUTE"), "{out}");
+    assert!(out.contains("NO ROUTE"), "{out}");
 }
 
 #[test]

@@ -1,7 +1,8 @@
 //! Helpers shared by the diagram and ladder tests.
 #![allow(dead_code)]
 
-use rcc_core::diagnosis::{Confidence, Finding, FlowLeg, Leg, LegState, Severity};
+use rcc_core::diagnosis::{Confidence, Finding, FlowLeg, Leg, LegState};
+use rcc_core::findings::{FindingId, Severity};
 use rcc_core::profile::{profile, Profile};
 
 pub const RULE: &str = "home-server: mcm.contoso.com -> ap1.contoso.com:5061 tls";
@@ -15,8 +16,11 @@ pub fn flow_of(p: &Profile, state: impl Fn(usize) -> LegState) -> Vec<FlowLeg> {
             from: s.from.clone(),
             to: s.to.clone(),
             message: s.message.clone(),
+            kind: s.kind,
             state: state(i),
             evidence: vec![],
+            observed: None,
+            extra: false,
         })
         .collect()
 }
@@ -32,7 +36,7 @@ pub fn nortel_case() -> (Profile, Vec<FlowLeg>, Vec<Finding>) {
     });
     let leg = &p.flow[hs_ap];
     let findings = vec![Finding {
-        id: "home-server-route-missing".into(),
+        id: FindingId::HomeServerRouteMissing,
         severity: Severity::Error,
         confidence: Confidence::High,
         title: "No static route on the Home Server".into(),
@@ -45,6 +49,7 @@ pub fn nortel_case() -> (Profile, Vec<FlowLeg>, Vec<Finding>) {
         rule: Some(RULE.into()),
         evidence: vec![],
         fix: vec![],
+        assumptions: vec![],
     }];
     (p, flow, findings)
 }

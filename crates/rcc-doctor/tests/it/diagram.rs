@@ -54,7 +54,10 @@ fn missing_route_gets_a_gap_and_a_callout_with_the_exact_rule() {
     let (gx, _) = leg.gap.expect("gap");
     assert!(gx > leg.x1 && gx < leg.x2, "gap lies on the hop");
     assert!(leg.rest_path.is_some());
-    assert_eq!(leg.finding.as_deref(), Some("home-server-route-missing"));
+    assert_eq!(
+        leg.finding,
+        Some(rcc_core::findings::FindingId::HomeServerRouteMissing)
+    );
     assert_eq!(l.callouts.len(), 1);
     let c = &l.callouts[0];
     assert_eq!(c.leg, "home-server->app-proxy");
@@ -137,14 +140,14 @@ fn svg_escapes_markup_in_labels_and_rules() {
 #[test]
 fn every_shipped_profile_lays_out_and_exports() {
     for p in rcc_core::profile::profiles() {
-        let flow = common::flow_of(&p, |i| {
+        let flow = common::flow_of(p, |i| {
             if i % 3 == 0 {
                 LegState::Failing
             } else {
                 LegState::Ok
             }
         });
-        let l = layout(&p, &flow, &[]);
+        let l = layout(p, &flow, &[]);
         check_xml(&to_svg(&l, SvgTheme::Light)).unwrap();
         assert!(l.width > 0.0 && l.height > 0.0);
     }

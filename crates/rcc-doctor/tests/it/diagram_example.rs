@@ -2,14 +2,15 @@
 
 use crate::common;
 
-use rcc_core::analysis::{analyze, Analysis, AnalysisInput};
+use crate::support::example;
+use rcc_core::analysis::AnalysisSummary;
 use rcc_core::diagnosis::LegState;
 use rcc_core::diagram::{layout, to_svg, SvgTheme};
 use rcc_core::example::{nortel_fixed, nortel_seed, ExampleCase};
-use rcc_core::ladder::{build, to_mermaid, LadderFilter, Verdict};
+use rcc_core::ladder::{to_mermaid, LadderFilter, Verdict};
 
-fn run(case: &ExampleCase) -> Analysis {
-    analyze(&AnalysisInput::from(case))
+fn run(case: &ExampleCase) -> AnalysisSummary {
+    example(case, true, true).analyze()
 }
 
 #[test]
@@ -47,8 +48,8 @@ fn the_seed_case_draws_the_missing_route_on_the_home_server_hop() {
 
 #[test]
 fn the_seed_ladder_labels_hosts_and_marks_the_failing_rows() {
-    let a = run(&nortel_seed());
-    let l = build(&a.ingested.messages, Some(&a.profile), Some(&a.diagnosis));
+    let (_, details) = example(&nortel_seed(), true, true).analyze_full();
+    let l = details.ladder.ladder;
     for c in &l.columns {
         eprintln!("column {} [{}] {:?}", c.label, c.host, c.aliases);
     }

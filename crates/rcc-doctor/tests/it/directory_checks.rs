@@ -3,6 +3,7 @@
 
 use rcc_core::directory::*;
 use rcc_core::evidence::Evidence;
+use rcc_core::uri::*;
 use CheckStatus::{Fail, Pass, Unknown, Warning};
 
 fn v(s: &str) -> Option<AdValue> {
@@ -347,18 +348,24 @@ fn form_fields_feed_the_checks() {
 }
 
 #[test]
-fn local_tel_without_phone_context_is_a_warning_and_matches_profiles_that_list_it() {
-    let mut a = good();
-    a.line = v("tel:5123");
+fn each_gateway_accepts_its_own_documented_line_uri_forms() {
     let cisco = rcc_core::profile::profile("cisco").expect("cisco profile");
     let nortel = rcc_core::profile::profile("nortel").expect("nortel profile");
     let forms = |p: &rcc_core::profile::Profile| CheckContext {
-        line_uri_forms: LineUriForm::from_examples(&p.line_uri_forms),
+        line_uri_forms: p.accepted_forms(),
         ..Default::default()
     };
-    assert!(forms(&cisco)
-        .line_uri_forms
-        .contains(&LineUriForm::TelLocal));
+    // Cisco's recommended form, with the optional device and partition, passes on Cisco.
+    let mut a = good();
+    a.line = v("tel:73124;phone-context=dialstring;device=SEP0002FD3BB5C5;partition=BE_BRS_INT");
+    let checks = check(&a, &forms(&cisco));
+    assert_eq!(status(&checks, "line-uri-valid"), Pass);
+    assert_eq!(status(&checks, "line-uri-form-matches-profile"), Pass);
+    // An E.164 number with phone-context=dialstring is wrong (Cisco: do not add it to E.164).
+    a.line = v("tel:+14255550123;phone-context=dialstring");
+    assert_eq!(status(&check(&a, &forms(&cisco)), "line-uri-valid"), Fail);
+    // A bare local number is a warning everywhere, and no shipped gateway lists it.
+    a.line = v("tel:5123");
     let checks = check(&a, &forms(&cisco));
     let valid = get(&checks, "line-uri-valid");
     assert_eq!(valid.status, Warning);
@@ -366,15 +373,24 @@ fn local_tel_without_phone_context_is_a_warning_and_matches_profiles_that_list_i
         .fix
         .iter()
         .any(|f| f.contains("tel:5123;phone-context=dialstring")));
-    assert_eq!(status(&checks, "line-uri-form-matches-profile"), Pass);
+    assert_eq!(status(&checks, "line-uri-form-matches-profile"), Fail);
     assert_eq!(
         status(&check(&a, &forms(&nortel)), "line-uri-form-matches-profile"),
         Fail
     );
-    // Every shipped profile's examples are line URIs we understand.
+    // Every shipped profile's forms are line URIs we understand.
     for p in rcc_core::profile::profiles() {
-        let forms = LineUriForm::from_examples(&p.line_uri_forms);
-        assert!(!forms.is_empty(), "{}", p.id);
+        let examples: Vec<&str> = p
+            .line_uri_forms
+            .iter()
+            .map(|f| f.example.as_str())
+            .collect();
+        assert_eq!(
+            LineUriForm::from_examples(&examples),
+            p.accepted_forms(),
+            "{}",
+            p.id
+        );
     }
 }
 
@@ -391,7 +407,9 @@ fn provisioning_answer_without_a_line_is_recorded_as_none_received() {
     obs.record_provisioning(&rcc_core::extract::Provisioning {
         line_uri: None,
         line_server_uri: Some("sip:rcc@mcm.contoso.com".into()),
-        version: "v2".into(),
+        source: rcc_core::extract::ConfigSource::Provisioning,
+        line_type: None,
+        telephony_mode: None,
         evidence: log("provisioning"),
     });
     let ctx = CheckContext {

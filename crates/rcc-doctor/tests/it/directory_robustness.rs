@@ -2,6 +2,7 @@
 //! basic invariants hold. Stable Rust, own xorshift RNG, fixed seed (reproducible).
 
 use rcc_core::directory::*;
+use rcc_core::uri::*;
 
 struct XorShift(u64);
 

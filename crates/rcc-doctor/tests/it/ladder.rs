@@ -242,8 +242,11 @@ fn the_failing_leg_evidence_colours_its_rows() {
             from: "home-server".into(),
             to: "app-proxy".into(),
             message: "INVITE".into(),
+            kind: rcc_core::profile::LegKind::Forward,
             state: LegState::MissingRoute,
             evidence: vec![msgs[7].evidence()],
+            observed: None,
+            extra: false,
         }],
         ..Diagnosis::default()
     };

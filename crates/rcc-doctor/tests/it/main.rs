@@ -21,3 +21,4 @@ mod routing_robustness;
 mod scenarios;
 mod scenarios_scale;
 mod scenarios_seed;
+mod support;

@@ -6,7 +6,7 @@
 //! The identifier extractor here is written independently of the redactor (plain string
 //! scanning), so a blind spot in one is not automatically a blind spot in the other.
 
-use rcc_core::analysis::{analyze, AnalysisInput, LogFileInput};
+use crate::support::Run;
 use rcc_core::example;
 use rcc_core::ingest::{ingest, InputFile};
 use rcc_core::redact::{redact_all, Category, RedactOptions, Redactor};
@@ -520,24 +520,20 @@ fn diagnose_case(
     if redact {
         assert_ne!(texts[0], sign_in, "sign-in not redacted");
     }
-    let input = AnalysisInput {
-        profile_id: profile.to_string(),
-        sign_in: texts[0].clone(),
-        ad_text: texts[1].clone(),
-        ad_fields: None,
-        rules_text: texts[2].clone(),
-        logs: logs
-            .iter()
-            .zip(&texts[3..])
-            .map(|((name, _), t)| LogFileInput {
-                name: name.clone(),
-                bytes: t.clone().into_bytes(),
-                clock_offset_ms: 0,
-            })
-            .collect(),
-    };
-    let a = analyze(&input);
-    let ids = a.diagnosis.findings.iter().map(|f| f.id.clone()).collect();
+    let mut run = Run::new(profile)
+        .sign_in(&texts[0])
+        .ad(&texts[1])
+        .rules(&texts[2]);
+    for ((name, _), t) in logs.iter().zip(&texts[3..]) {
+        run = run.log(name, t);
+    }
+    let a = run.analyze();
+    let ids = a
+        .diagnosis
+        .findings
+        .iter()
+        .map(|f| f.id.to_string())
+        .collect();
     let flow = a
         .diagnosis
         .flow
@@ -646,27 +642,21 @@ fn check_text_redaction_matches(
     }
     let red: Vec<String> = all.iter().map(|(n, t)| r.redact_text(n, t)).collect();
     let names: Vec<String> = all.iter().map(|(n, _)| n.clone()).collect();
-    let input = |texts: &[String]| AnalysisInput {
-        profile_id: profile.into(),
-        sign_in: texts[0].clone(),
-        ad_text: texts[1].clone(),
-        ad_fields: None,
-        rules_text: texts[2].clone(),
-        logs: names[3..]
-            .iter()
-            .zip(&texts[3..])
-            .map(|(n, t)| LogFileInput {
-                name: n.clone(),
-                bytes: t.clone().into_bytes(),
-                clock_offset_ms: 0,
-            })
-            .collect(),
+    let input = |texts: &[String]| {
+        let mut run = Run::new(profile)
+            .sign_in(&texts[0])
+            .ad(&texts[1])
+            .rules(&texts[2]);
+        for (n, t) in names[3..].iter().zip(&texts[3..]) {
+            run = run.log(n, t);
+        }
+        run
     };
     let orig_texts: Vec<String> = all.iter().map(|(_, t)| t.clone()).collect();
     let red_names: Vec<String> = names.iter().map(|n| r.redact_snippet(n)).collect();
     assert_eq!(names, red_names, "these file names hold no identifier");
-    let a = analyze(&input(&orig_texts));
-    let b = analyze(&input(&red));
+    let a = input(&orig_texts).analyze();
+    let b = input(&red).analyze();
     let via_text = r.redact_diagnosis(&a.diagnosis);
     let j = |d: &rcc_core::diagnosis::Diagnosis| serde_json::to_string_pretty(d).unwrap();
     // The engine's own texts quote placeholder examples (sip:rcc@mcm.contoso.com) that the text

@@ -1,11 +1,11 @@
 //! Nothing in routing, extraction or diagnosis panics on odd input: random rules text, random
 //! bodies, every synthetic log format, and every profile.
 
-use rcc_core::diagnosis::{diagnose, DiagnosisInput};
+use crate::support::Run;
 use rcc_core::extract;
-use rcc_core::ingest::{ingest, synth, InputFile, LogFormat};
+use rcc_core::ingest::{synth, LogFormat};
 use rcc_core::profile::profiles;
-use rcc_core::routing::{parse_rules, simulate, CaseNames};
+use rcc_core::routing::{parse_rules, simulate, CaseNames, Topology};
 use rcc_core::sip::{Header, MessageParts, ParseQuality, SipMessage, SourceRef, StartLine};
 
 /// Small deterministic generator (xorshift), so failures reproduce.
@@ -65,8 +65,8 @@ const RULE_TOKENS: &[&str] = &[
 fn random_rules_never_panic() {
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let names = CaseNames {
-        line_server_uri: "sip:rcc@mcm-ap.contoso.com".into(),
-        user_uri: "sip:alice@contoso.com".into(),
+        line_server_uri: Some("sip:rcc@mcm-ap.contoso.com".into()),
+        user_uri: Some("sip:alice@contoso.com".into()),
     };
     let ps = profiles();
     for _ in 0..3000 {
@@ -74,9 +74,14 @@ fn random_rules_never_panic() {
         let text: String = (0..n)
             .map(|_| format!("{} ", rng.pick(RULE_TOKENS)))
             .collect();
-        let parsed = parse_rules(&text);
-        for p in &ps {
-            let _ = simulate(p, &parsed.config, &parsed.topology, &names);
+        for p in ps {
+            let parsed = parse_rules(&text, p);
+            let _ = simulate(
+                p,
+                &parsed.config,
+                &Topology::entered(&parsed.servers),
+                &names,
+            );
         }
     }
 }
@@ -177,15 +182,10 @@ fn random_bodies_never_panic() {
 fn every_synthetic_log_format_diagnoses_under_every_profile() {
     for (k, format) in LogFormat::ALL.iter().enumerate() {
         let bytes = synth::generate(*format, 64 << 10, k as u64 + 1);
-        let ing = ingest(&[InputFile {
-            name: "synthetic.log",
-            bytes: &bytes,
-        }]);
         for p in profiles() {
-            let mut i = DiagnosisInput::new(p);
-            i.messages = ing.messages.clone();
-            i.events = ing.events.clone();
-            let d = diagnose(&i);
+            let mut run = Run::new(&p.id);
+            run.logs.push(("synthetic.log".into(), bytes.clone()));
+            let d = run.analyze().diagnosis;
             for f in &d.findings {
                 assert!(!f.title.is_empty());
             }

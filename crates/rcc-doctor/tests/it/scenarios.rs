@@ -1,14 +1,26 @@
-//! Every scenario under `fixtures/scenarios/<finding-id>/` runs through ingest → diagnose and
-//! must produce exactly the finding ids its `expected.toml` lists: once with all its files, and
-//! once per `[[run]]` (a subset of the log files; `ad.ldif` and `rules.txt` always apply).
+//! Every case folder under `fixtures/scenarios/` (written with the engine) and `fixtures/cases/`
+//! (written blind, from the domain notes alone) runs through the one door into the analysis,
+//! as the CLI and the wizard do, and its whole report is compared with `expected.toml`: the
+//! finding ids (exactly), and for each finding its failing leg, the rule to add and the evidence
+//! lines that must be among its evidence; optionally the flow's failing leg.
 //!
-//! `expected.toml`: `profile`, `sign_in`, `ids` (all files) and optional `[[run]] files, ids`.
+//! ```toml
+//! profile = "nortel"
+//! sign_in = "alice@contoso.com"        # optional
+//! [[finding]]
+//! id = "home-server-route-missing"
+//! leg = "home-server -> app-proxy"     # optional; "none" = no leg
+//! rule = "route mcm-ap.contoso.com -> mcm-ap.contoso.com:5061 tls"   # optional
+//! evidence = ["capture.txt:12"]        # optional: lines its evidence must cover
+//! [[run]]                              # optional: a subset of the log files
+//! files = ["capture.txt"]
+//! ids = ["home-server-route-missing"]
+//! ```
 
-use rcc_core::diagnosis::{diagnose, Diagnosis, DiagnosisInput, LegState, Severity, FINDING_IDS};
-use rcc_core::directory::{parse_paste, AdAttributes};
-use rcc_core::ingest::{ingest, InputFile};
-use rcc_core::profile::profile;
-use rcc_core::routing::parse_rules;
+use crate::support::{from_dir, ROOT};
+use rcc_core::analysis::AnalysisSummary;
+use rcc_core::evidence::Evidence;
+use rcc_core::findings::{FindingId, Severity};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -16,9 +28,28 @@ use std::path::{Path, PathBuf};
 struct Expected {
     profile: String,
     sign_in: Option<String>,
-    ids: Vec<String>,
+    #[serde(default)]
+    finding: Vec<ExpectedFinding>,
+    /// Further ids that may appear besides the expected ones (a case written blind may accept
+    /// a second reading).
+    #[serde(default)]
+    also: Vec<String>,
     #[serde(default)]
     run: Vec<Run>,
+    /// The flow's failing leg, `from -> to` (participant ids), or "none".
+    failing: Option<String>,
+}
+
+#[derive(serde::Deserialize)]
+struct ExpectedFinding {
+    id: String,
+    leg: Option<String>,
+    rule: Option<String>,
+    #[serde(default)]
+    evidence: Vec<String>,
+    /// Lines of which at least one must be among its evidence (cases that repeat a failure).
+    #[serde(default)]
+    evidence_any: Vec<String>,
 }
 
 #[derive(serde::Deserialize)]
@@ -27,16 +58,10 @@ struct Run {
     ids: Vec<String>,
 }
 
-fn read_ldif(text: &str) -> AdAttributes {
-    let p = parse_paste(text);
-    assert!(p.problems.is_empty(), "{:?}", p.problems);
-    p.attributes
-}
-
-fn scenario_dirs() -> Vec<PathBuf> {
-    let root = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../..")).join("fixtures/scenarios");
+fn case_dirs(under: &str) -> Vec<PathBuf> {
+    let root = Path::new(ROOT).join(under);
     let mut dirs: Vec<PathBuf> = fs::read_dir(&root)
-        .expect("fixtures/scenarios")
+        .unwrap_or_else(|e| panic!("{}: {e}", root.display()))
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.join("expected.toml").is_file())
         .collect();
@@ -44,143 +69,208 @@ fn scenario_dirs() -> Vec<PathBuf> {
     dirs
 }
 
-fn run(dir: &Path, exp: &Expected, only: Option<&[String]>) -> Diagnosis {
-    let mut logs: Vec<(String, Vec<u8>)> = Vec::new();
-    for e in fs::read_dir(dir).unwrap().filter_map(Result::ok) {
-        let name = e.file_name().to_string_lossy().to_string();
-        if matches!(name.as_str(), "expected.toml" | "ad.ldif" | "rules.txt") {
-            continue;
-        }
-        if only.is_some_and(|o| !o.contains(&name)) {
-            continue;
-        }
-        logs.push((name, fs::read(e.path()).unwrap()));
-    }
-    logs.sort();
-    let files: Vec<InputFile> = logs
-        .iter()
-        .map(|(n, b)| InputFile { name: n, bytes: b })
-        .collect();
-    let ing = ingest(&files);
-    let mut input = DiagnosisInput::new(profile(&exp.profile).expect("profile"));
-    input.sign_in = exp.sign_in.clone();
-    input.messages = ing.messages;
-    input.events = ing.events;
-    if let Ok(t) = fs::read_to_string(dir.join("ad.ldif")) {
-        input.ad = Some(read_ldif(&t));
-    }
-    if let Ok(t) = fs::read_to_string(dir.join("rules.txt")) {
-        let parsed = parse_rules(&t);
-        assert!(
-            parsed.problems.is_empty(),
-            "{}: {:?}",
-            dir.display(),
-            parsed.problems
-        );
-        input.routing = Some(parsed.config);
-        input.topology = parsed.topology;
-    }
-    diagnose(&input)
+fn norm_rule(r: &str) -> String {
+    r.split_whitespace()
+        .filter(|w| *w != "replace-host=no")
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
-fn ids(d: &Diagnosis) -> Vec<String> {
-    let mut v: Vec<String> = d.findings.iter().map(|f| f.id.clone()).collect();
+fn ids(a: &AnalysisSummary) -> Vec<String> {
+    let mut v: Vec<String> = a
+        .diagnosis
+        .findings
+        .iter()
+        .map(|f| f.id.to_string())
+        .collect();
     v.sort();
     v
 }
 
-#[test]
-fn every_scenario_gives_its_expected_ids() {
-    let dirs = scenario_dirs();
-    assert!(dirs.len() >= 15, "expected a scenario per finding id");
-    let mut failures = Vec::new();
-    for dir in &dirs {
-        let exp: Expected =
-            toml::from_str(&fs::read_to_string(dir.join("expected.toml")).unwrap()).unwrap();
-        let mut runs: Vec<(Option<Vec<String>>, Vec<String>)> = vec![(None, exp.ids.clone())];
-        runs.extend(
-            exp.run
-                .iter()
-                .map(|r| (Some(r.files.clone()), r.ids.clone())),
-        );
-        for (only, want) in runs {
-            let d = run(dir, &exp, only.as_deref());
-            let mut want = want.clone();
-            want.sort();
-            let got = ids(&d);
-            if got != want {
-                failures.push(format!(
-                    "{} {:?}: want {want:?}, got {got:?}\n{}",
-                    dir.file_name().unwrap().to_string_lossy(),
-                    only.unwrap_or_default(),
-                    d.findings
-                        .iter()
-                        .map(|f| format!("  {} : {}", f.id, f.explanation))
-                        .collect::<Vec<_>>()
-                        .join("\n")
-                ));
+fn describe(a: &AnalysisSummary) -> String {
+    a.diagnosis
+        .findings
+        .iter()
+        .map(|f| {
+            format!(
+                "  {} leg={:?} rule={:?}\n    {}\n    evidence: {}",
+                f.id,
+                f.leg.as_ref().map(|l| format!("{} -> {}", l.from, l.to)),
+                f.rule,
+                f.explanation,
+                f.evidence
+                    .iter()
+                    .map(|e| e.label())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// What differs between a report and its expectation (empty = as expected).
+fn check(dir: &Path, exp: &Expected) -> Vec<String> {
+    let mut problems = Vec::new();
+    let a = from_dir(dir, &exp.profile, exp.sign_in.as_deref(), None).analyze();
+    let mut want: Vec<String> = exp.finding.iter().map(|f| f.id.clone()).collect();
+    want.sort();
+    let got: Vec<String> = ids(&a)
+        .into_iter()
+        .filter(|i| !exp.also.contains(i) || want.contains(i))
+        .collect();
+    if got != want {
+        problems.push(format!("ids: want {want:?}, got {:?}", ids(&a)));
+    }
+    for e in &exp.finding {
+        let Some(f) = a.diagnosis.findings.iter().find(|f| f.id.as_str() == e.id) else {
+            continue;
+        };
+        if let Some(leg) = &e.leg {
+            let got = f
+                .leg
+                .as_ref()
+                .map_or("none".to_string(), |l| format!("{} -> {}", l.from, l.to));
+            if &got != leg {
+                problems.push(format!("{}: leg {got}, want {leg}", e.id));
             }
-            // Every finding carries evidence; every failing diagnosis marks a leg.
-            for f in &d.findings {
-                assert!(
-                    !f.evidence.is_empty() || f.id == "all-clear",
-                    "{}: {} has no evidence",
-                    dir.display(),
-                    f.id
-                );
+        }
+        if let Some(rule) = &e.rule {
+            let got = f.rule.as_deref().map(norm_rule);
+            if got.as_deref() != Some(norm_rule(rule).as_str()) {
+                problems.push(format!("{}: rule {got:?}, want {rule:?}", e.id));
+            }
+        }
+        let covered = |want_line: &str| {
+            let (file, line) = want_line.rsplit_once(':').expect("file:line");
+            let line: u32 = line.parse().expect("a line number");
+            f.evidence.iter().any(|ev| match ev {
+                Evidence::Log {
+                    file: f,
+                    line_start,
+                    line_end,
+                    ..
+                } => f.ends_with(file) && (*line_start..=*line_end).contains(&line),
+                _ => false,
+            })
+        };
+        for want_line in &e.evidence {
+            if !covered(want_line) {
+                problems.push(format!("{}: evidence lacks {want_line}", e.id));
+            }
+        }
+        if !e.evidence_any.is_empty() && !e.evidence_any.iter().any(|l| covered(l)) {
+            problems.push(format!(
+                "{}: evidence covers none of {:?}",
+                e.id, e.evidence_any
+            ));
+        }
+    }
+    if let Some(fl) = &exp.failing {
+        let got = a
+            .diagnosis
+            .failing_leg()
+            .map_or("none".to_string(), |l| format!("{} -> {}", l.from, l.to));
+        if &got != fl {
+            problems.push(format!("failing leg {got}, want {fl}"));
+        }
+    }
+    // The finding card and the flow never disagree: an error finding's leg is failing in the
+    // flow, and a failing leg of the flow is some finding's leg.
+    for f in a
+        .diagnosis
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+    {
+        if let Some(l) = &f.leg {
+            let shown =
+                a.diagnosis.flow.iter().find(|x| {
+                    !x.extra && x.from == l.from && x.to == l.to && x.message == l.message
+                });
+            if shown.is_some_and(|x| !x.state.is_failure())
+                && f.id != FindingId::ProvisioningMismatch
+            {
+                problems.push(format!(
+                    "{}: its leg {} -> {} is '{}' in the flow",
+                    f.id,
+                    l.from,
+                    l.to,
+                    shown.map(|x| x.state.as_str()).unwrap_or("")
+                ));
             }
         }
     }
-    assert!(failures.is_empty(), "\n{}", failures.join("\n\n"));
-}
-
-#[test]
-fn scenario_folders_cover_every_documented_finding_id() {
-    let names: Vec<String> = scenario_dirs()
-        .iter()
-        .map(|d| d.file_name().unwrap().to_string_lossy().to_string())
-        .collect();
-    for id in FINDING_IDS {
-        assert!(names.iter().any(|n| n == id), "no scenario for {id}");
+    if !problems.is_empty() {
+        problems.push(describe(&a));
     }
-}
-
-#[test]
-fn each_scenario_has_logs_in_two_formats() {
-    for dir in scenario_dirs() {
-        let logs = fs::read_dir(&dir)
-            .unwrap()
-            .filter_map(Result::ok)
-            .filter(|e| {
-                let n = e.file_name().to_string_lossy().to_string();
-                !matches!(n.as_str(), "expected.toml" | "ad.ldif" | "rules.txt")
-            })
-            .count();
-        assert!(logs >= 2, "{} has {logs} log file(s)", dir.display());
+    // Subsets of the logs.
+    for run in &exp.run {
+        let a = from_dir(dir, &exp.profile, exp.sign_in.as_deref(), Some(&run.files)).analyze();
+        let mut want = run.ids.clone();
+        want.sort();
+        if ids(&a) != want {
+            problems.push(format!(
+                "run {:?}: want {want:?}, got {:?}\n{}",
+                run.files,
+                ids(&a),
+                describe(&a)
+            ));
+        }
     }
+    problems
 }
 
-#[test]
-fn failing_scenarios_mark_a_failing_leg() {
-    for dir in scenario_dirs() {
+fn check_all(under: &str) {
+    let dirs = case_dirs(under);
+    assert!(!dirs.is_empty(), "no cases under {under}");
+    let mut failures = Vec::new();
+    for dir in &dirs {
+        let text = fs::read_to_string(dir.join("expected.toml")).unwrap();
         let exp: Expected =
-            toml::from_str(&fs::read_to_string(dir.join("expected.toml")).unwrap()).unwrap();
-        let d = run(&dir, &exp, None);
-        let failing = d
-            .flow
-            .iter()
-            .any(|l| matches!(l.state, LegState::Failing | LegState::MissingRoute));
-        let errors = d.findings.iter().any(|f| f.severity == Severity::Error);
-        let clear = ids(&d) == ["all-clear"];
+            toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+        let problems = check(dir, &exp);
+        if !problems.is_empty() {
+            failures.push(format!(
+                "{}:\n{}",
+                dir.file_name().unwrap().to_string_lossy(),
+                problems.join("\n")
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases differ:\n\n{}",
+        failures.len(),
+        dirs.len(),
+        failures.join("\n\n")
+    );
+}
+
+#[test]
+fn every_scenario_gives_its_expected_report() {
+    check_all("fixtures/scenarios");
+}
+
+#[test]
+fn every_case_written_blind_gives_its_expected_report() {
+    check_all("fixtures/cases");
+}
+
+#[test]
+fn every_finding_id_has_a_scenario() {
+    let mut covered: Vec<String> = Vec::new();
+    for under in ["fixtures/scenarios", "fixtures/cases"] {
+        for dir in case_dirs(under) {
+            let exp: Expected =
+                toml::from_str(&fs::read_to_string(dir.join("expected.toml")).unwrap()).unwrap();
+            covered.extend(exp.finding.into_iter().map(|f| f.id));
+        }
+    }
+    for id in FindingId::ALL {
         assert!(
-            !errors || failing,
-            "{}: error without a failing leg",
-            dir.display()
-        );
-        assert!(
-            !clear || !failing,
-            "{}: all-clear with a failing leg",
-            dir.display()
+            covered.iter().any(|c| c == id.as_str()),
+            "no scenario expects {id}"
         );
     }
 }

@@ -1,110 +1,90 @@
 //! The seed incident (built-in example) diagnosed from logs alone, from configuration alone
-//! (AD + rules) and from both; and the fixed case reaching all-clear each way.
+//! (AD + rules) and from both; the fixed case reaching all-clear each way; and the routing step
+//! and the diagnosis telling the same story.
 
-use rcc_core::diagnosis::{diagnose, Confidence, Diagnosis, DiagnosisInput, LegState};
-use rcc_core::directory::{parse_paste, AdAttributes};
+use crate::support::{example, Run};
+use rcc_core::analysis::AnalysisSummary;
+use rcc_core::case::Source;
+use rcc_core::diagnosis::{Confidence, Diagnosis, LegState};
 use rcc_core::evidence::Evidence;
-use rcc_core::example::{nortel_fixed, nortel_seed, ExampleCase};
-use rcc_core::ingest::{ingest, InputFile};
-use rcc_core::profile::profile;
-use rcc_core::routing::parse_rules;
+use rcc_core::example::{nortel_fixed, nortel_seed};
+use rcc_core::findings::FindingId;
+use rcc_core::wizard::Step;
 
-fn read_ldif(text: &str) -> AdAttributes {
-    let p = parse_paste(text);
-    assert!(p.problems.is_empty(), "{:?}", p.problems);
-    p.attributes
-}
-
-fn input(ex: &ExampleCase, logs: bool, config: bool) -> DiagnosisInput {
-    let mut i = DiagnosisInput::new(profile(ex.profile_id).unwrap());
-    i.sign_in = Some(ex.sign_in.into());
-    if logs {
-        let files: Vec<InputFile> = ex
-            .logs
-            .iter()
-            .map(|(n, t)| InputFile {
-                name: n,
-                bytes: t.as_bytes(),
-            })
-            .collect();
-        let ing = ingest(&files);
-        i.messages = ing.messages;
-        i.events = ing.events;
-    }
-    if config {
-        i.ad = Some(read_ldif(ex.ad_ldif));
-        let r = parse_rules(ex.rules);
-        i.routing = Some(r.config);
-        i.topology = r.topology;
-    }
-    i
-}
-
-fn ids(d: &Diagnosis) -> Vec<&str> {
-    let mut v: Vec<&str> = d.findings.iter().map(|f| f.id.as_str()).collect();
-    v.sort_unstable();
+fn ids(d: &Diagnosis) -> Vec<FindingId> {
+    let mut v: Vec<FindingId> = d.findings.iter().map(|f| f.id).collect();
+    v.sort();
     v
 }
 
 fn state_of(d: &Diagnosis, from: &str, to: &str) -> LegState {
     d.flow
         .iter()
-        .find(|l| l.from == from && l.to == to && l.message.contains("route"))
+        .find(|l| l.from == from && l.to == to && !l.extra && l.message.contains("route"))
         .map(|l| l.state)
-        .unwrap()
+        .unwrap_or_else(|| panic!("no leg {from} -> {to}"))
 }
+
+fn finding(d: &Diagnosis, id: FindingId) -> &rcc_core::diagnosis::Finding {
+    d.findings
+        .iter()
+        .find(|f| f.id == id)
+        .unwrap_or_else(|| panic!("no {id} in {:?}", ids(d)))
+}
+
+const HS_RULE: &str = "route  mcm-ap.contoso.com  -> mcm-ap.contoso.com:5061 tls  replace-host=no";
+const AP_RULE: &str = "route  *  -> lcs01.contoso.com:5061 tls  replace-host=no";
 
 #[test]
 fn seed_from_logs_alone() {
-    let d = diagnose(&input(&nortel_seed(), true, false));
-    assert_eq!(ids(&d), ["home-server-route-missing"]);
+    let d = example(&nortel_seed(), true, false).analyze().diagnosis;
+    assert_eq!(ids(&d), [FindingId::HomeServerRouteMissing]);
     let f = &d.findings[0];
-    assert_eq!(f.confidence, Confidence::High);
     assert!(f
         .evidence
         .iter()
         .any(|e| matches!(e, Evidence::Log { excerpt, .. } if excerpt.contains("404"))));
+    // The rule is written from the logs, with what it assumes named.
+    assert_eq!(f.rule.as_deref(), Some(HS_RULE));
+    assert!(
+        f.assumptions.iter().any(|a| a.contains("5061")),
+        "{:?}",
+        f.assumptions
+    );
     assert_eq!(
         state_of(&d, "home-server", "app-proxy"),
         LegState::MissingRoute
     );
+    // The 404 that proves it is drawn right after the failing leg.
+    let i = d
+        .flow
+        .iter()
+        .position(|l| l.state == LegState::MissingRoute)
+        .unwrap();
+    assert!(d.flow[i + 1].extra && d.flow[i + 1].message.starts_with("404"));
     // The return route cannot be seen from logs that stop at the Home Server: ask for it.
-    assert!(d.needed.iter().any(|n| n.step == "routing"));
-    assert!(d.needed.iter().any(|n| n.step == "directory"));
+    assert!(d.needed.iter().any(|n| n.step == Step::Routing));
+    assert!(d.needed.iter().any(|n| n.step == Step::Directory));
 }
 
 #[test]
 fn seed_from_configuration_alone() {
-    let d = diagnose(&input(&nortel_seed(), false, true));
+    let d = example(&nortel_seed(), false, true).analyze().diagnosis;
     assert_eq!(
         ids(&d),
         [
-            "app-proxy-return-route-missing",
-            "home-server-route-missing"
+            FindingId::HomeServerRouteMissing,
+            FindingId::AppProxyReturnRouteMissing
         ]
     );
-    let hs = d
-        .findings
-        .iter()
-        .find(|f| f.id == "home-server-route-missing")
-        .unwrap();
-    assert_eq!(
-        hs.rule.as_deref(),
-        Some("route  mcm-ap.contoso.com  -> mcm-ap.contoso.com:5061 tls  replace-host=no")
-    );
+    let hs = finding(&d, FindingId::HomeServerRouteMissing);
+    assert_eq!(hs.rule.as_deref(), Some(HS_RULE));
     assert!(hs
         .evidence
         .iter()
         .any(|e| matches!(e, Evidence::Rule { row: None, .. })));
-    let ap = d
-        .findings
-        .iter()
-        .find(|f| f.id == "app-proxy-return-route-missing")
-        .unwrap();
-    assert_eq!(
-        ap.rule.as_deref(),
-        Some("route  *  -> lcs01.contoso.com:5061 tls  replace-host=no")
-    );
+    let ap = finding(&d, FindingId::AppProxyReturnRouteMissing);
+    assert_eq!(ap.rule.as_deref(), Some(AP_RULE));
     assert_eq!(
         state_of(&d, "home-server", "app-proxy"),
         LegState::MissingRoute
@@ -113,25 +93,24 @@ fn seed_from_configuration_alone() {
         state_of(&d, "app-proxy", "home-server"),
         LegState::MissingRoute
     );
-    assert!(d.needed.iter().any(|n| n.step == "logs"));
+    // Nothing was seen: configuration never makes a leg "ok".
+    assert!(d.flow.iter().all(|l| l.state != LegState::Ok));
+    assert!(d.needed.iter().any(|n| n.step == Step::Logs));
 }
 
 #[test]
 fn seed_from_both() {
-    let d = diagnose(&input(&nortel_seed(), true, true));
+    let d = example(&nortel_seed(), true, true).analyze().diagnosis;
     assert_eq!(
         ids(&d),
         [
-            "app-proxy-return-route-missing",
-            "home-server-route-missing"
+            FindingId::HomeServerRouteMissing,
+            FindingId::AppProxyReturnRouteMissing
         ]
     );
-    let hs = d
-        .findings
-        .iter()
-        .find(|f| f.id == "home-server-route-missing")
-        .unwrap();
+    let hs = finding(&d, FindingId::HomeServerRouteMissing);
     assert_eq!(hs.confidence, Confidence::High);
+    assert_eq!(hs.rule.as_deref(), Some(HS_RULE));
     // Evidence from both sides: the 404 and the absent rule.
     assert!(hs
         .evidence
@@ -149,82 +128,146 @@ fn seed_from_both() {
         state_of(&d, "app-proxy", "home-server"),
         LegState::MissingRoute
     );
-    assert!(!d.needed.iter().any(|n| n.step == "routing"));
+    assert!(!d.needed.iter().any(|n| n.step == Step::Routing));
 }
 
 #[test]
 fn fixed_case_is_all_clear_each_way() {
-    let logs = diagnose(&input(&nortel_fixed(), true, false));
-    assert_eq!(ids(&logs), ["all-clear"]);
+    let logs = example(&nortel_fixed(), true, false).analyze().diagnosis;
+    assert_eq!(ids(&logs), [FindingId::AllClear]);
     assert_eq!(logs.findings[0].confidence, Confidence::High);
-    assert!(logs.flow.iter().all(|l| l.state == LegState::Ok));
+    assert!(
+        logs.flow.iter().all(|l| matches!(
+            l.state,
+            LegState::Ok | LegState::Inferred | LegState::Unknown
+        )),
+        "{:?}",
+        logs.flow
+    );
+    // Legs the Microsoft-side logs cannot show are implied, never "seen".
+    assert!(logs
+        .flow
+        .iter()
+        .filter(|l| l.kind == rcc_core::profile::LegKind::Hidden)
+        .all(|l| l.state == LegState::Inferred));
 
-    let config = diagnose(&input(&nortel_fixed(), false, true));
-    assert_eq!(ids(&config), ["all-clear"]);
+    let config = example(&nortel_fixed(), false, true).analyze().diagnosis;
+    assert_eq!(ids(&config), [FindingId::AllClear]);
     assert_eq!(config.findings[0].confidence, Confidence::Medium);
 
-    let both = diagnose(&input(&nortel_fixed(), true, true));
-    assert_eq!(ids(&both), ["all-clear"]);
+    let both = example(&nortel_fixed(), true, true).analyze().diagnosis;
+    assert_eq!(ids(&both), [FindingId::AllClear]);
 }
 
 #[test]
 fn never_all_clear_without_evidence() {
-    let d = diagnose(&DiagnosisInput::new(profile("nortel").unwrap()));
+    let d = Run::new("nortel").analyze().diagnosis;
     assert!(d.findings.is_empty());
-    let steps: Vec<&str> = d.needed.iter().map(|n| n.step.as_str()).collect();
-    for s in ["logs", "directory", "routing", "symptom"] {
-        assert!(steps.contains(&s), "{s} missing from {steps:?}");
+    let steps: Vec<Step> = d.needed.iter().map(|n| n.step).collect();
+    for s in [Step::Logs, Step::Directory, Step::Routing, Step::Symptom] {
+        assert!(steps.contains(&s), "{s:?} missing from {steps:?}");
     }
     // AD alone, all fine, but no routes: not all-clear.
-    let mut i = input(&nortel_fixed(), false, true);
-    i.routing = None;
-    let d = diagnose(&i);
+    let ex = nortel_fixed();
+    let d = Run::new("nortel")
+        .sign_in(ex.sign_in)
+        .ad(ex.ad_ldif)
+        .analyze()
+        .diagnosis;
     assert!(d.findings.is_empty(), "{:?}", ids(&d));
-    assert!(d.needed.iter().any(|n| n.step == "routing"));
-}
-
-#[test]
-#[ignore = "prints the seed diagnosis for eyeballing: cargo test --test scenarios_seed dump -- --ignored --nocapture"]
-fn dump() {
-    let d = diagnose(&input(&nortel_seed(), true, true));
-    println!("{}", serde_json::to_string_pretty(&d).unwrap());
+    assert!(d.needed.iter().any(|n| n.step == Step::Routing));
 }
 
 #[test]
 fn names_come_from_the_logs_when_servers_are_not_listed() {
     let ex = nortel_seed();
-    let mut i = input(&ex, true, true);
     // Drop the [servers] section: the Home Server's FQDN must come from its own diagnostics.
-    let rules: String = ex
-        .rules
-        .split("[servers]")
-        .next()
-        .unwrap_or_default()
-        .to_string();
-    let r = parse_rules(&rules);
-    assert!(r.topology.hosts.is_empty());
-    i.routing = Some(r.config);
-    i.topology = r.topology;
-    let d = diagnose(&i);
-    let ap = d
-        .findings
-        .iter()
-        .find(|f| f.id == "app-proxy-return-route-missing")
-        .unwrap();
-    assert_eq!(
-        ap.rule.as_deref(),
-        Some("route  *  -> lcs01.contoso.com:5061 tls  replace-host=no")
-    );
+    let rules = ex.rules.split("[servers]").next().unwrap_or_default();
+    let mut run = example(&ex, true, true);
+    run.rules = rules.to_string();
+    let d = run.analyze().diagnosis;
+    let ap = finding(&d, FindingId::AppProxyReturnRouteMissing);
+    assert_eq!(ap.rule.as_deref(), Some(AP_RULE));
+}
+
+/// The rules' route problems, as the routing step shows them, are the diagnosis's findings with
+/// the same rule (or were overruled by what the logs show).
+pub fn routing_step_agrees_with_diagnosis(a: &AnalysisSummary) -> Result<(), String> {
+    let Some(sim) = &a.simulation else {
+        return Ok(());
+    };
+    for p in &sim.problems {
+        let shown = a.diagnosis.findings.iter().any(|f| {
+            (f.id == p.finding && (p.rule.is_none() || f.rule == p.rule))
+                || f.id == FindingId::RulesDisagreeWithLogs
+        });
+        if !shown {
+            return Err(format!(
+                "the routing step shows {} ({:?}) but the diagnosis has {:?}",
+                p.finding,
+                p.rule,
+                a.diagnosis
+                    .findings
+                    .iter()
+                    .map(|f| (f.id, f.rule.clone()))
+                    .collect::<Vec<_>>()
+            ));
+        }
+    }
+    Ok(())
 }
 
 #[test]
-#[ignore = "prints what each seed mode still needs: cargo test --test scenarios_seed needed_dump -- --ignored --nocapture"]
-fn needed_dump() {
-    for (logs, config) in [(true, false), (false, true), (true, true)] {
-        let d = diagnose(&input(&nortel_seed(), logs, config));
-        println!("logs={logs} config={config}: {:?}", ids(&d));
-        for n in &d.needed {
-            println!("  [{}] {}", n.step, n.what);
-        }
-    }
+fn a_line_server_uri_without_sip_gives_one_story_on_every_step() {
+    // The directory value lacks `sip:`; the logs show what the client really used.
+    let ex = nortel_seed();
+    let ad = ex.ad_ldif.replace(
+        "msRTCSIP-LineServer: sip:rcc@mcm-ap.contoso.com",
+        "msRTCSIP-LineServer: rcc@mcm-ap.contoso.com",
+    );
+    let a = example(&ex, true, true).ad(&ad).analyze();
+    // The directory check flags the value ...
+    assert!(a
+        .checks
+        .iter()
+        .any(|c| c.id == "line-server-uri-valid"
+            && c.status == rcc_core::directory::CheckStatus::Fail));
+    assert!(a.diagnosis.has(FindingId::LineServerUriInvalid));
+    // ... and the routing step simulates the same URI the diagnosis names the route for.
+    let used = a
+        .case
+        .line_server_uri
+        .as_ref()
+        .expect("a usable line server URI");
+    assert_eq!(used.value, "sip:rcc@mcm-ap.contoso.com");
+    assert_ne!(used.source, Source::Directory);
+    assert_eq!(
+        a.case
+            .unusable_line_server
+            .as_ref()
+            .map(|r| r.value.as_str()),
+        Some("rcc@mcm-ap.contoso.com")
+    );
+    let sim = a.simulation.as_ref().expect("the rules were simulated");
+    assert_eq!(sim.forward.request_uri, used.value);
+    assert_eq!(
+        finding(&a.diagnosis, FindingId::HomeServerRouteMissing)
+            .rule
+            .as_deref(),
+        Some(HS_RULE)
+    );
+    routing_step_agrees_with_diagnosis(&a).unwrap();
+    // Without logs the same: the URI is the AD value with `sip:` added, said to be assumed.
+    let a = Run::new("nortel")
+        .sign_in(ex.sign_in)
+        .ad(&ad)
+        .rules(ex.rules)
+        .analyze();
+    let used = a.case.line_server_uri.as_ref().unwrap();
+    assert_eq!(used.source, Source::Assumed);
+    assert_eq!(
+        a.simulation.as_ref().unwrap().forward.request_uri,
+        used.value
+    );
+    routing_step_agrees_with_diagnosis(&a).unwrap();
 }

@@ -1,9 +1,260 @@
-//! SIP and tel URI validation and comparison for AD values and what logs show.
+//! SIP and tel URIs: the one reader every other module uses.
 //!
-//! Deliberately small: the checks need "is this a URI Communicator and a CSTA gateway will
-//! accept, and do two URIs name the same thing", not a full RFC 3261 parser.
+//! Two layers, like Wireshark's `dissect_sip_uri` beneath its header dissectors:
+//!
+//! * **Lenient views** for what logs and pastes contain: [`UriView`] splits a SIP/SIPS URI into
+//!   scheme, user, host, port, parameters and headers as slices of the input, and [`NameAddr`]
+//!   splits a header value (`"Alice" <sip:alice@contoso.com>;tag=1`) into display name, URI and
+//!   header parameters. They never fail on odd text: they return `None` or the best split. Hosts
+//!   are compared through [`host_key`] (lower case, no port, no IPv6 brackets).
+//! * **Strict validation** for values an admin must fix ([`validate_sip_uri`],
+//!   [`validate_tel_uri`], [`validate_line_uri`]): the error says what is wrong and how to write
+//!   it. Equivalence ([`sip_uris_equivalent`], [`line_uris_equivalent`]) sits on top.
+//!
+//! Routing, extraction, the ladder, the diagnosis, the directory checks and the redaction
+//! scanner all read URIs and hosts here, so a fix to IPv6 or port handling is made once.
 
 use serde::{Deserialize, Serialize};
+
+// =============================================================================================
+// Lenient views
+
+/// A SIP or SIPS URI split as written (slices of the input). Built by [`UriView::parse`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UriView<'a> {
+    /// `sip` or `sips`, as written.
+    pub scheme: &'a str,
+    /// The user part (before the last `@`), if any.
+    pub user: Option<&'a str>,
+    /// The host without port and without IPv6 brackets, as written.
+    pub host: &'a str,
+    /// The port, when one is written and is a number.
+    pub port: Option<u16>,
+    /// The URI parameters after the first `;` of the host part (without the `;`), may be "".
+    pub params: &'a str,
+    /// The headers after `?`, if any.
+    pub headers: Option<&'a str>,
+}
+
+impl<'a> UriView<'a> {
+    /// Reads a SIP/SIPS URI leniently: surrounding space and angle brackets are ignored, the
+    /// scheme is case-insensitive. `None` when it is not a SIP URI or names no host.
+    pub fn parse(uri: &'a str) -> Option<UriView<'a>> {
+        let uri = uri
+            .trim()
+            .trim_start_matches('<')
+            .trim_end_matches('>')
+            .trim();
+        let (scheme, rest) = if let Some(r) = strip_scheme(uri, "sips:") {
+            (&uri[..4], r)
+        } else if let Some(r) = strip_scheme(uri, "sip:") {
+            (&uri[..3], r)
+        } else {
+            return None;
+        };
+        let (before_headers, headers) = match rest.split_once('?') {
+            Some((a, h)) => (a, Some(h)),
+            None => (rest, None),
+        };
+        // The user part may hold ';' (RFC 3261 allows it, RFC 4475 semiuri), so the host part
+        // starts after the last '@'; parameters start at the first ';' after it.
+        let (user, host_part) = match before_headers.rfind('@') {
+            Some(i) => (Some(&before_headers[..i]), &before_headers[i + 1..]),
+            None => (None, before_headers),
+        };
+        let (hostport, params) = match host_part.split_once(';') {
+            Some((hp, p)) => (hp, p),
+            None => (host_part, ""),
+        };
+        let (host, port) = split_host_port(hostport);
+        (!host.is_empty()).then_some(UriView {
+            scheme,
+            user,
+            host,
+            port,
+            params,
+            headers,
+        })
+    }
+
+    /// The value of a URI parameter (`transport`, `user`, `maddr`...), name case-insensitive;
+    /// `Some("")` for a parameter without a value.
+    pub fn param(&self, name: &str) -> Option<&'a str> {
+        param_in(self.params, name)
+    }
+
+    /// The host in [`host_key`] form.
+    pub fn host_key(&self) -> String {
+        self.host.trim_end_matches('.').to_ascii_lowercase()
+    }
+
+    /// `sip:user@host` in lower case, without port or parameters (the address of record).
+    pub fn aor(&self) -> String {
+        match self.user {
+            Some(u) => format!("sip:{}@{}", u.to_ascii_lowercase(), self.host_key()),
+            None => format!("sip:{}", self.host_key()),
+        }
+    }
+}
+
+/// A header value in name-addr or addr-spec form, split as written: display name, the URI and
+/// the header parameters after it (`;tag=`, `;epid=`, `;lr`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NameAddr<'a> {
+    /// The display name without quotes, if any.
+    pub display: Option<&'a str>,
+    /// The URI (inside `<>` when the value has brackets).
+    pub uri: &'a str,
+    /// The header parameters after the URI, without the first `;` (may be "").
+    pub params: &'a str,
+}
+
+impl<'a> NameAddr<'a> {
+    /// Splits one header value (not a comma-separated list). Never fails: text without brackets
+    /// is an addr-spec whose parameters start at the first `;` after the host.
+    pub fn parse(value: &'a str) -> NameAddr<'a> {
+        let v = value.trim();
+        if let Some(open) = find_unquoted(v, b'<') {
+            let display = v[..open].trim().trim_matches('"').trim();
+            let after = &v[open + 1..];
+            let close = after.find('>').unwrap_or(after.len());
+            let uri = after[..close].trim();
+            let rest = after.get(close + 1..).unwrap_or("").trim_start();
+            let params = rest.strip_prefix(';').unwrap_or(rest);
+            return NameAddr {
+                display: (!display.is_empty()).then_some(display),
+                uri,
+                params,
+            };
+        }
+        // addr-spec: header parameters cannot be told from URI parameters without brackets
+        // (RFC 3261 20.10), so they are the header's.
+        let host_start = v.rfind('@').map_or(0, |i| i + 1);
+        match v[host_start..].find(';') {
+            Some(i) => NameAddr {
+                display: None,
+                uri: v[..host_start + i].trim(),
+                params: &v[host_start + i + 1..],
+            },
+            None => NameAddr {
+                display: None,
+                uri: v,
+                params: "",
+            },
+        }
+    }
+
+    /// The URI as a SIP URI view.
+    pub fn view(&self) -> Option<UriView<'a>> {
+        UriView::parse(self.uri)
+    }
+
+    /// The value of a header parameter (`tag`, `epid`), name case-insensitive.
+    pub fn param(&self, name: &str) -> Option<&'a str> {
+        param_in(self.params, name)
+    }
+}
+
+/// The position of `c` in `s` outside double quotes.
+fn find_unquoted(s: &str, c: u8) -> Option<usize> {
+    let mut quoted = false;
+    let mut escaped = false;
+    for (i, &b) in s.as_bytes().iter().enumerate() {
+        if escaped {
+            escaped = false;
+        } else if quoted && b == b'\\' {
+            escaped = true;
+        } else if b == b'"' {
+            quoted = !quoted;
+        } else if b == c && !quoted {
+            return Some(i);
+        }
+    }
+    None
+}
+
+/// The value of `name` in a `;`-separated parameter list (`a=1;lr;b="x"`), quotes removed.
+fn param_in<'a>(params: &'a str, name: &str) -> Option<&'a str> {
+    params.split(';').find_map(|p| {
+        let (k, v) = match p.split_once('=') {
+            Some((k, v)) => (k, v.trim().trim_matches('"')),
+            None => (p, ""),
+        };
+        k.trim().eq_ignore_ascii_case(name).then_some(v)
+    })
+}
+
+/// Splits `host[:port]`, `[v6]:port` or a bare IPv6 address into host (no brackets) and port.
+pub fn split_host_port(s: &str) -> (&str, Option<u16>) {
+    let s = s.trim();
+    if let Some(rest) = s.strip_prefix('[') {
+        return match rest.split_once(']') {
+            Some((h, after)) => (h, after.strip_prefix(':').and_then(|p| p.parse().ok())),
+            None => (rest, None),
+        };
+    }
+    match s.rsplit_once(':') {
+        // One colon: host:port. More (a bare IPv6 address): no port.
+        Some((h, p)) if !h.contains(':') => (h, p.parse().ok()),
+        _ => (s, None),
+    }
+}
+
+/// A host as the core compares hosts: lower case, no port, no IPv6 brackets, no trailing dot.
+/// Accepts a bare host, `host:port`, `[v6]:port`, or a SIP URI (its host).
+pub fn host_key(s: &str) -> Option<String> {
+    let s = s.trim().trim_matches(|c| c == '"' || c == '\'');
+    let host = match UriView::parse(s) {
+        Some(v) => v.host,
+        None => split_host_port(s.trim_start_matches('<').trim_end_matches('>')).0,
+    };
+    let h = host.trim().trim_end_matches('.').to_ascii_lowercase();
+    (!h.is_empty()).then_some(h)
+}
+
+/// The host of the URI in a header value (`"x" <sip:a@B.com;gruu>;tag=1` → `b.com`).
+pub fn host_of_header(value: &str) -> Option<String> {
+    NameAddr::parse(value).view().map(|v| v.host_key())
+}
+
+/// The address of record (`sip:user@host`, lower case) of a URI or header value.
+pub fn aor(value: &str) -> Option<String> {
+    NameAddr::parse(value).view().map(|v| v.aor())
+}
+
+/// Is this host an IP address (IPv4 dotted quad or IPv6, with or without brackets)?
+pub fn is_ip(host: &str) -> bool {
+    let h = host.trim().trim_start_matches('[').trim_end_matches(']');
+    h.parse::<std::net::IpAddr>().is_ok()
+}
+
+/// Is this host an IPv4 dotted quad?
+pub fn is_ipv4(host: &str) -> bool {
+    host.parse::<std::net::Ipv4Addr>().is_ok()
+}
+
+/// A fully qualified host name (dotted, not an address, with letters).
+pub fn is_fqdn(host: &str) -> bool {
+    host.contains('.')
+        && !is_ip(host)
+        && host.chars().any(|c| c.is_ascii_alphabetic())
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+}
+
+/// The user-typed form of a SIP address made into a URI: `alice@contoso.com` → `sip:alice@…`.
+pub fn with_sip_scheme(s: &str) -> String {
+    let s = s.trim();
+    if strip_scheme(s, "sip:").is_some() || strip_scheme(s, "sips:").is_some() {
+        s.to_string()
+    } else {
+        format!("sip:{s}")
+    }
+}
+
+// =============================================================================================
+// Strict validation
 
 /// A SIP URI split into parts. Names keep their case as written.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -383,9 +634,62 @@ pub fn parse_line_uri_lenient(s: &str) -> Result<(LineUri, Option<String>), Stri
     }
 }
 
+/// A line URI form a gateway profile may accept (`Profile::line_uri_forms`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LineUriForm {
+    /// `tel:+14255550123`
+    TelE164,
+    /// `tel:+14255550123;ext=123`
+    TelExtension,
+    /// `tel:73124;phone-context=dialstring`
+    TelPhoneContext,
+    /// `sip:4255550123@pbx.contoso.com`
+    Sip,
+    /// `tel:5123`: a local number without `;phone-context=` (not RFC 3966, but some gateway
+    /// profiles list it).
+    TelLocal,
+}
+
+impl LineUriForm {
+    pub fn label(self) -> &'static str {
+        match self {
+            LineUriForm::TelE164 => "E.164 tel URI",
+            LineUriForm::TelExtension => "E.164 tel URI with ;ext=",
+            LineUriForm::TelPhoneContext => "local tel URI with ;phone-context=",
+            LineUriForm::Sip => "SIP URI",
+            LineUriForm::TelLocal => "local tel URI without ;phone-context=",
+        }
+    }
+
+    pub fn example(self) -> &'static str {
+        match self {
+            LineUriForm::TelE164 => "tel:+14255550123",
+            LineUriForm::TelExtension => "tel:+14255550123;ext=123",
+            LineUriForm::TelPhoneContext => "tel:73124;phone-context=dialstring",
+            LineUriForm::Sip => "sip:4255550123@pbx.contoso.com",
+            LineUriForm::TelLocal => "tel:5123",
+        }
+    }
+
+    /// The forms of example line URIs, in order, without repeats; examples that are no line
+    /// URI at all are skipped.
+    pub fn from_examples<S: AsRef<str>>(examples: &[S]) -> Vec<LineUriForm> {
+        let mut out = Vec::new();
+        for e in examples {
+            if let Ok((u, _)) = parse_line_uri_lenient(e.as_ref()) {
+                let f = classify_line_uri(&u);
+                if !out.contains(&f) {
+                    out.push(f);
+                }
+            }
+        }
+        out
+    }
+}
+
 /// The form of a line URI, for matching against what a gateway profile accepts.
-pub fn classify_line_uri(uri: &LineUri) -> super::LineUriForm {
-    use super::LineUriForm;
+pub fn classify_line_uri(uri: &LineUri) -> LineUriForm {
     match uri {
         LineUri::Sip(_) => LineUriForm::Sip,
         LineUri::Tel(t) if !t.global && t.phone_context.is_none() => LineUriForm::TelLocal,
@@ -531,16 +835,10 @@ mod tests {
     fn lenient_line_uris() {
         let (u, note) = parse_line_uri_lenient("tel:5123").unwrap();
         assert!(note.unwrap().contains("phone-context"));
-        assert_eq!(
-            classify_line_uri(&u),
-            crate::directory::LineUriForm::TelLocal
-        );
+        assert_eq!(classify_line_uri(&u), LineUriForm::TelLocal);
         let (u, note) = parse_line_uri_lenient("tel:+14255550123;ext=123").unwrap();
         assert!(note.is_none());
-        assert_eq!(
-            classify_line_uri(&u),
-            crate::directory::LineUriForm::TelExtension
-        );
+        assert_eq!(classify_line_uri(&u), LineUriForm::TelExtension);
         assert!(parse_line_uri_lenient("tel:51 23").is_err());
     }
 

@@ -1,0 +1,340 @@
+//! The case, resolved once: the user, the line URI, the remote call control server URI (the
+//! line server), the topology and the generation, each with where it came from.
+//!
+//! Like ripgrep's low-level to high-level arguments: the inputs as typed (AD paste and fields,
+//! sign-in, rules, logs) are resolved here, once, with one documented precedence; the route
+//! simulation, the directory checks and the diagnosis all read the resolved [`Case`] and never
+//! re-derive a name, so two wizard steps cannot disagree about which URI they mean.
+//!
+//! # Precedence
+//!
+//! | name | first | then | then | last |
+//! |---|---|---|---|---|
+//! | user | the sign-in address typed | `msRTCSIP-PrimaryUserAddress` | the From of the client's CSTA INVITE, configuration SUBSCRIBE or REGISTER | — |
+//! | line URI | `msRTCSIP-Line` (typed field over paste) | the latest configuration answer with a line | the device of the CSTA INVITE | — |
+//! | line server URI | `msRTCSIP-LineServer` when it is a SIP URI | the latest configuration answer that starts RCC | the CSTA INVITE's request URI | the AD value made a SIP URI (`rcc@gw` → `sip:rcc@gw`), marked assumed |
+//! | topology | `[servers]` as entered | what the logs show (client's peer, product strings, diagnostics sources) | the line server URI's host for the participant that hosts it | — |
+//! | generation | chosen in the wizard | the servers' product strings (`Server: RTC/3.5`) | the clients' product strings | the configuration event the client used |
+//!
+//! An AD value that is not usable (a line server URI without `sip:`) stays on record as the
+//! directory value — the directory checks flag it — while routing uses the best usable URI, and
+//! says which.
+
+use crate::directory::{AdAttributes, RccAttribute};
+use crate::evidence::Evidence;
+use crate::generation::{self, Generation, SeenGeneration};
+use crate::observe::{is_csta_invite, RccIndex};
+use crate::profile::Profile;
+use crate::routing::{CaseNames, Host, Topology};
+use crate::sip::SipMessage;
+use crate::uri::{self, UriView};
+use serde::{Deserialize, Serialize};
+
+/// Where a resolved name came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Source {
+    /// Typed in the wizard (the sign-in address, the generation).
+    Typed,
+    /// The user's Active Directory attributes (paste or form).
+    Directory,
+    /// A configuration answer the client received (provisioning or roaming-self).
+    Configuration,
+    /// The client's CSTA INVITE (request URI or CSTA device).
+    Invite,
+    /// Another message of the client's (REGISTER, SUBSCRIBE).
+    Log,
+    /// Made up from an unusable value (the AD value with `sip:` added): an assumption.
+    Assumed,
+}
+
+/// A resolved name with its source and evidence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Resolved {
+    pub value: String,
+    pub source: Source,
+    pub evidence: Vec<Evidence>,
+}
+
+impl Resolved {
+    fn new(value: impl Into<String>, source: Source, evidence: Vec<Evidence>) -> Resolved {
+        Resolved {
+            value: value.into(),
+            source,
+            evidence,
+        }
+    }
+}
+
+/// Everything downstream reads about the case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Case {
+    pub profile: Profile,
+    /// The user's SIP URI (`sip:alice@contoso.com`).
+    pub user: Option<Resolved>,
+    pub line_uri: Option<Resolved>,
+    /// The remote call control server URI, usable for routing (a SIP URI).
+    pub line_server_uri: Option<Resolved>,
+    /// The AD value of the line server URI when it is not a usable SIP URI (kept to say why
+    /// routing uses another).
+    pub unusable_line_server: Option<Resolved>,
+    /// Who is who: entered `[servers]` rows, then what the logs show.
+    pub topology: Topology,
+    /// The server generation, when chosen or seen.
+    pub generation: Option<SeenGeneration>,
+}
+
+/// What the case is resolved from.
+pub struct CaseInputs<'a> {
+    pub profile: Profile,
+    /// The sign-in address as typed (may be empty).
+    pub sign_in: &'a str,
+    /// The effective AD attributes (paste overridden by typed fields).
+    pub ad: Option<&'a AdAttributes>,
+    /// The `[servers]` rows of the routing rules.
+    pub servers: &'a [Host],
+    /// The generation chosen in the wizard.
+    pub generation: Option<Generation>,
+    pub messages: &'a [SipMessage],
+    pub index: &'a RccIndex,
+}
+
+fn ad_value(ad: Option<&AdAttributes>, a: RccAttribute) -> Option<Resolved> {
+    let ad = ad?;
+    let v = ad.get(a)?;
+    let value = v.value.trim();
+    (!value.is_empty()).then(|| {
+        Resolved::new(
+            value,
+            Source::Directory,
+            ad.evidence(a).into_iter().collect(),
+        )
+    })
+}
+
+impl Case {
+    /// Resolve the case (see the module docs for the precedence).
+    pub fn resolve(inputs: CaseInputs) -> Case {
+        let CaseInputs {
+            profile,
+            sign_in,
+            ad,
+            servers,
+            generation: chosen,
+            messages,
+            index,
+        } = inputs;
+        let msg = |i: usize| messages.get(i);
+        // The client's CSTA INVITEs (the first copy of each call), latest last.
+        let invites: Vec<&SipMessage> = index
+            .csta_calls
+            .iter()
+            .filter_map(|(_, idxs)| {
+                idxs.iter()
+                    .filter_map(|&i| msg(i))
+                    .find(|m| is_csta_invite(m) && m.to_tag().is_none())
+            })
+            .collect();
+
+        // ---- user ----
+        let typed = sign_in.trim();
+        let user = (!typed.is_empty())
+            .then(|| {
+                Resolved::new(
+                    uri::with_sip_scheme(typed),
+                    Source::Typed,
+                    vec![Evidence::Input {
+                        field: "sign-in address".into(),
+                        value: typed.into(),
+                    }],
+                )
+            })
+            .or_else(|| ad_value(ad, RccAttribute::PrimaryUserAddress))
+            .or_else(|| {
+                let from_log = invites
+                    .last()
+                    .copied()
+                    .or_else(|| index.config_subscribes.last().and_then(|&i| msg(i)))
+                    .or_else(|| {
+                        index
+                            .registers
+                            .iter()
+                            .filter_map(|&i| msg(i))
+                            .find(|m| m.is_request())
+                    })?;
+                let aor = uri::aor(from_log.header("From")?)?;
+                Some(Resolved::new(aor, Source::Log, vec![from_log.evidence()]))
+            });
+        let user_aor = user.as_ref().and_then(|u| uri::aor(&u.value));
+
+        // The user's configuration answers (To names the user), latest last.
+        let users_config: Vec<&(usize, crate::extract::Provisioning)> = {
+            let all: Vec<&(usize, crate::extract::Provisioning)> = index.config.iter().collect();
+            let mine: Vec<_> = all
+                .iter()
+                .copied()
+                .filter(|(i, _)| {
+                    let to = msg(*i).and_then(|m| {
+                        if m.is_request() {
+                            m.request_uri().map(str::to_string)
+                        } else {
+                            m.header("To").map(str::to_string)
+                        }
+                    });
+                    user_aor.is_none() || to.as_deref().and_then(uri::aor) == user_aor
+                })
+                .collect();
+            if mine.is_empty() {
+                all
+            } else {
+                mine
+            }
+        };
+        let rcc_config = users_config
+            .iter()
+            .rev()
+            .map(|(_, p)| p)
+            .find(|p| p.starts_rcc());
+        let with_line = users_config
+            .iter()
+            .rev()
+            .map(|(_, p)| p)
+            .find(|p| p.line_uri.is_some());
+
+        // ---- line URI ----
+        let line_uri = ad_value(ad, RccAttribute::Line)
+            .or_else(|| {
+                let p = with_line?;
+                Some(Resolved::new(
+                    p.line_uri.clone()?,
+                    Source::Configuration,
+                    vec![p.evidence.clone()],
+                ))
+            })
+            .or_else(|| {
+                invites.iter().rev().find_map(|m| {
+                    let d = crate::extract::csta(m)?.device?;
+                    Some(Resolved::new(d, Source::Invite, vec![m.evidence()]))
+                })
+            });
+
+        // ---- line server URI ----
+        let ad_server = ad_value(ad, RccAttribute::LineServer);
+        let usable = |r: &Resolved| {
+            UriView::parse(&r.value).is_some()
+                && r.value.trim_start().to_ascii_lowercase().starts_with("sip")
+        };
+        let (ad_usable, unusable_line_server) = match ad_server {
+            Some(r) if usable(&r) => (Some(r), None),
+            Some(r) => (None, Some(r)),
+            None => (None, None),
+        };
+        let line_server_uri = ad_usable
+            .or_else(|| {
+                let p = rcc_config?;
+                Some(Resolved::new(
+                    p.line_server_uri.clone()?,
+                    Source::Configuration,
+                    vec![p.evidence.clone()],
+                ))
+                .filter(usable)
+            })
+            .or_else(|| {
+                let m = invites.last()?;
+                Some(Resolved::new(
+                    m.request_uri()?,
+                    Source::Invite,
+                    vec![m.evidence()],
+                ))
+                .filter(usable)
+            })
+            .or_else(|| {
+                let r = unusable_line_server.as_ref()?;
+                let repaired: String = r
+                    .value
+                    .chars()
+                    .filter(|c| !c.is_whitespace() && !"<>\"'".contains(*c))
+                    .collect();
+                Some(Resolved::new(
+                    uri::with_sip_scheme(&repaired),
+                    Source::Assumed,
+                    r.evidence.clone(),
+                ))
+                .filter(usable)
+            });
+
+        // ---- topology ----
+        let line_server_host = line_server_uri
+            .as_ref()
+            .and_then(|r| UriView::parse(&r.value))
+            .map(|v| v.host_key());
+        let mut topology = Topology::entered(servers);
+        topology.merge(&Topology::infer(
+            &profile,
+            index.messages(messages),
+            line_server_host.as_deref(),
+        ));
+
+        // ---- generation ----
+        let generation = chosen
+            .map(|g| SeenGeneration {
+                generation: g,
+                basis: "chosen in the wizard".into(),
+                inferred: false,
+                evidence: vec![Evidence::Input {
+                    field: "generation".into(),
+                    value: g.name().into(),
+                }],
+            })
+            .or_else(|| {
+                // Servers first: the server generation decides the admin tools.
+                let seen: Vec<SeenGeneration> = index
+                    .messages(messages)
+                    .filter_map(generation::from_message)
+                    .collect();
+                seen.iter()
+                    .find(|s| s.basis.starts_with("Server"))
+                    .or_else(|| seen.first())
+                    .cloned()
+            })
+            .or_else(|| {
+                let p = users_config
+                    .iter()
+                    .rev()
+                    .map(|(_, p)| p)
+                    .find(|p| p.speaks_of_line())?;
+                generation::from_config_source(p.source, p.evidence.clone())
+            });
+
+        Case {
+            profile,
+            user,
+            line_uri,
+            line_server_uri,
+            unusable_line_server,
+            topology,
+            generation,
+        }
+    }
+
+    /// The names the route templates use.
+    pub fn names(&self) -> CaseNames {
+        CaseNames {
+            line_server_uri: self.line_server_uri.as_ref().map(|r| r.value.clone()),
+            user_uri: self.user.as_ref().map(|r| r.value.clone()),
+        }
+    }
+
+    /// The user's address of record (`sip:alice@contoso.com`, lower case).
+    pub fn user_aor(&self) -> Option<String> {
+        self.user.as_ref().and_then(|u| uri::aor(&u.value))
+    }
+
+    /// The line server URI's host (lower case).
+    pub fn line_server_host(&self) -> Option<String> {
+        self.line_server_uri
+            .as_ref()
+            .and_then(|r| UriView::parse(&r.value))
+            .map(|v| v.host_key())
+    }
+}

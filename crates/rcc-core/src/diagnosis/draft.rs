@@ -1,0 +1,336 @@
+//! Findings under construction: reconciling what the logs and the configuration say, merging
+//! by id, keeping the flow and the findings in agreement, and rendering with the catalog.
+
+use super::{Confidence, Finding, FlowLeg, Leg, LegState};
+use crate::case::Case;
+use crate::evidence::Evidence;
+use crate::findings::{generic_fix, FindingId, FixNames, Severity};
+
+/// What a log failure looked like, for reconciling it with a configuration cause.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) struct Symptom {
+    /// No final answer (timeout, CANCEL, 408).
+    pub timeout: bool,
+    /// The error status the client got.
+    pub status: Option<u16>,
+    /// The Home Server answered itself (did not forward).
+    pub home_server_answered: bool,
+}
+
+/// A finding under construction.
+#[derive(Debug, Clone)]
+pub(super) struct Draft {
+    pub id: FindingId,
+    pub confidence: Confidence,
+    pub leg: Option<Leg>,
+    pub rule: Option<String>,
+    pub evidence: Vec<Evidence>,
+    pub fix: Vec<String>,
+    pub detail: Vec<String>,
+    pub assumptions: Vec<String>,
+    /// Shown as a warning although the catalog says error: it rests on assumptions only.
+    pub warning_only: bool,
+    pub from_logs: bool,
+    pub from_config: bool,
+    pub symptom: Option<Symptom>,
+    /// Made where the flow broke (its leg is the failing leg): its leg wins in a merge.
+    pub at_failure: bool,
+}
+
+impl Draft {
+    pub fn new(id: FindingId, confidence: Confidence) -> Draft {
+        Draft {
+            id,
+            confidence,
+            leg: None,
+            rule: None,
+            evidence: vec![],
+            fix: vec![],
+            detail: vec![],
+            assumptions: vec![],
+            warning_only: false,
+            from_logs: false,
+            from_config: false,
+            symptom: None,
+            at_failure: false,
+        }
+    }
+
+    pub fn logs(id: FindingId, confidence: Confidence) -> Draft {
+        Draft {
+            from_logs: true,
+            ..Draft::new(id, confidence)
+        }
+    }
+
+    pub fn config(id: FindingId, confidence: Confidence) -> Draft {
+        Draft {
+            from_config: true,
+            ..Draft::new(id, confidence)
+        }
+    }
+
+    pub fn detail(mut self, s: impl Into<String>) -> Draft {
+        self.detail.push(s.into());
+        self
+    }
+}
+
+fn leg_state(flow: &[FlowLeg], leg: &Leg) -> Option<LegState> {
+    flow.iter().find(|f| f.is(leg)).map(|f| f.state)
+}
+
+/// Lets precise causes explain vague symptoms, and direct evidence in the logs overrule a
+/// configuration that says otherwise.
+pub(super) fn reconcile(
+    mut logs: Vec<Draft>,
+    config: Vec<Draft>,
+    flow: &[FlowLeg],
+    success: bool,
+) -> Vec<Draft> {
+    let mut out: Vec<Draft> = Vec::new();
+    for mut c in config {
+        // A rule the logs show was not needed: the rules entered are not the ones in use.
+        let contradicted = c.id.is_missing_route()
+            && c.leg.as_ref().is_some_and(|l| {
+                matches!(leg_state(flow, l), Some(LegState::Ok | LegState::Inferred))
+            });
+        if contradicted {
+            let mut d = Draft::config(FindingId::RulesDisagreeWithLogs, Confidence::Medium);
+            d.from_logs = true;
+            d.leg = c.leg.clone();
+            d.detail.push(format!(
+                "The rules entered say: {}. But the logs show this leg working{}.",
+                c.detail.join(" "),
+                c.leg
+                    .as_ref()
+                    .and_then(|l| flow.iter().find(|f| f.is(l)))
+                    .and_then(|f| f.evidence.first())
+                    .map(|e| format!(" ({})", e.label()))
+                    .unwrap_or_default()
+            ));
+            d.evidence = c.evidence.clone();
+            if let Some(f) = c.leg.as_ref().and_then(|l| flow.iter().find(|f| f.is(l))) {
+                d.evidence.extend(f.evidence.iter().cloned());
+            }
+            out.push(d);
+            continue;
+        }
+        // A working session proves the user is enabled for remote call control, whatever the
+        // attributes given say: they are another account's, or not yet replicated.
+        let directory_says_off = matches!(
+            c.id,
+            FindingId::RccNotEnabled | FindingId::LineServerUriMissing | FindingId::UserNotEnabled
+        );
+        if success && directory_says_off {
+            let title = c.id.entry().title.clone();
+            c.id = FindingId::ProvisioningMismatch;
+            c.confidence = Confidence::Medium;
+            c.detail.insert(
+                0,
+                format!(
+                    "The attributes given say '{}', yet the logs show a working remote call \
+                     control session: the attributes are not what the server used (another \
+                     account, or a change not yet replicated).",
+                    title.to_lowercase()
+                ),
+            );
+            c.fix.clear();
+        }
+        out.push(c);
+    }
+    // A precise configuration cause explains a vague log symptom on the same path.
+    let config_has = |id: FindingId| out.iter().any(|d| d.from_config && d.id == id);
+    for d in logs.iter_mut() {
+        let vague = matches!(
+            d.id,
+            FindingId::GatewayUnreachable | FindingId::RccSessionFailed
+        );
+        let Some(sym) = d.symptom.filter(|_| vague) else {
+            continue;
+        };
+        for cause in [
+            FindingId::TlsTransportMismatch,
+            FindingId::RouteLoop,
+            FindingId::HomeServerRouteMissing,
+            FindingId::AppProxyReturnRouteMissing,
+            FindingId::HostNotAuthorized,
+        ] {
+            let fits = match cause {
+                // A missing return route shows as no answer after the INVITE left.
+                FindingId::AppProxyReturnRouteMissing => sym.timeout,
+                FindingId::HomeServerRouteMissing | FindingId::RouteLoop => {
+                    sym.home_server_answered && sym.status.is_some_and(|s| s >= 400)
+                }
+                _ => !sym.timeout || sym.status.is_some(),
+            };
+            if fits && config_has(cause) {
+                d.id = cause;
+                break;
+            }
+        }
+    }
+    // A line URI the gateway cannot use, or one the client was given but the directory does not
+    // hold, explains the gateway's CSTA error: the finding is the cause, on the leg the log shows.
+    for cause in [FindingId::LineUriInvalid, FindingId::ProvisioningMismatch] {
+        if config_has(cause) {
+            for d in logs.iter_mut().filter(|d| d.id == FindingId::CstaError) {
+                d.id = cause;
+            }
+        }
+    }
+    // A directory cause explains a client that never sent the INVITE.
+    let directory_cause = out.iter().any(|d| {
+        matches!(
+            d.id,
+            FindingId::LineServerUriMissing
+                | FindingId::LineServerUriInvalid
+                | FindingId::UserNotEnabled
+                | FindingId::ProvisioningMismatch
+        )
+    });
+    let flags_say_off = out
+        .iter()
+        .any(|d| d.id == FindingId::RccNotEnabled && d.from_config);
+    if directory_cause && !flags_say_off {
+        logs.retain(|d| d.id != FindingId::RccNotEnabled);
+    }
+    logs.extend(out);
+    logs
+}
+
+/// Findings of the same id become one (evidence combined; seen by logs and configuration
+/// alike, high confidence). The catch-all gives way to any specific finding.
+pub(super) fn merge(drafts: Vec<Draft>) -> Vec<Draft> {
+    let mut merged: Vec<Draft> = Vec::new();
+    for d in drafts {
+        match merged.iter_mut().find(|m| m.id == d.id) {
+            Some(m) => {
+                for e in d.evidence {
+                    if !m.evidence.contains(&e) {
+                        m.evidence.push(e);
+                    }
+                }
+                for x in d.detail {
+                    if !m.detail.contains(&x) {
+                        m.detail.push(x);
+                    }
+                }
+                // A rule the configuration gave beats one written from the logs alone.
+                if d.rule.is_some() && (m.rule.is_none() || (d.from_config && !m.from_config)) {
+                    m.rule = d.rule;
+                    m.assumptions.retain(|a| !a.starts_with("The rule"));
+                }
+                if m.fix.is_empty() || (d.from_config && !m.from_config && !d.fix.is_empty()) {
+                    m.fix = d.fix;
+                }
+                if m.leg.is_none() || (d.at_failure && !m.at_failure && d.leg.is_some()) {
+                    m.leg = d.leg;
+                    m.at_failure |= d.at_failure;
+                }
+                for a in d.assumptions {
+                    if !m.assumptions.contains(&a) {
+                        m.assumptions.push(a);
+                    }
+                }
+                m.warning_only &= d.warning_only;
+                m.from_logs |= d.from_logs;
+                m.from_config |= d.from_config;
+                m.symptom = m.symptom.or(d.symptom);
+                if m.from_logs && m.from_config {
+                    m.confidence = Confidence::High;
+                } else if d.confidence < m.confidence {
+                    m.confidence = d.confidence;
+                }
+            }
+            None => merged.push(d),
+        }
+    }
+    if merged
+        .iter()
+        .any(|d| d.id != FindingId::RccSessionFailed && d.id.severity() != Severity::Info)
+    {
+        merged.retain(|d| d.id != FindingId::RccSessionFailed);
+    }
+    merged
+}
+
+/// Keeps the flow and the findings in agreement: an error finding with a leg marks that leg
+/// failing unless a message shows it worked; a failing leg of the flow is the leg of the
+/// finding that explains it.
+pub(super) fn attach_flow(flow: &mut [FlowLeg], drafts: &mut [Draft]) {
+    let none_marked = !flow.iter().any(|f| f.state.is_failure());
+    for d in drafts.iter() {
+        if d.id.severity() != Severity::Error || !(d.from_logs || none_marked) {
+            continue;
+        }
+        let Some(l) = &d.leg else { continue };
+        if let Some(f) = flow.iter_mut().find(|f| f.is(l) && !f.extra) {
+            if !matches!(f.state, LegState::Ok | LegState::Inferred) && !f.state.is_failure() {
+                f.state = if d.id.is_missing_route() {
+                    LegState::MissingRoute
+                } else {
+                    LegState::Failing
+                };
+                for e in &d.evidence {
+                    if !f.evidence.contains(e) {
+                        f.evidence.push(e.clone());
+                    }
+                }
+            }
+        }
+    }
+    // A finding without a leg takes the flow's failing leg when it explains it.
+    if let Some(f) = flow.iter().find(|f| f.state.is_failure() && !f.extra) {
+        for d in drafts.iter_mut().filter(|d| d.leg.is_none() && d.from_logs) {
+            if d.id.severity() == Severity::Error {
+                d.leg = Some(f.leg());
+            }
+        }
+    }
+}
+
+/// The findings in catalog words.
+pub(super) fn render(drafts: Vec<Draft>, case: &Case) -> Vec<Finding> {
+    let line_server = case.line_server_uri.as_ref().map(|r| r.value.as_str());
+    let line_uri = case.line_uri.as_ref().map(|r| r.value.as_str());
+    let user = case.user.as_ref().map(|r| r.value.as_str());
+    let names = FixNames {
+        line_server_uri: line_server,
+        line_uri,
+        user,
+    };
+    drafts
+        .into_iter()
+        .map(|d| {
+            let entry = d.id.entry();
+            let mut explanation = entry.explanation.clone();
+            for x in &d.detail {
+                explanation.push(' ');
+                explanation.push_str(x.trim());
+            }
+            let fix = if d.fix.is_empty() {
+                generic_fix(d.id, &names)
+            } else {
+                d.fix
+            };
+            let severity = if d.warning_only && entry.severity == Severity::Error {
+                Severity::Warning
+            } else {
+                entry.severity
+            };
+            Finding {
+                id: d.id,
+                severity,
+                confidence: d.confidence,
+                title: entry.title.clone(),
+                explanation,
+                leg: d.leg,
+                rule: d.rule,
+                evidence: d.evidence,
+                fix,
+                assumptions: d.assumptions,
+            }
+        })
+        .collect()
+}

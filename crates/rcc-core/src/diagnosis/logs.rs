@@ -1,0 +1,976 @@
+//! The log side: the judged attempt aligned with the known-good flow, the failing leg, and the
+//! finding its failure signature names.
+
+use super::draft::{Draft, Symptom};
+use super::{Confidence, FlowLeg, Leg, LegState, Needed};
+use crate::case::Case;
+use crate::evidence::Evidence;
+use crate::findings::FindingId;
+use crate::msdiag;
+use crate::observe::{config_words, Answer, Attempt, Observed, Outcome};
+use crate::profile::{FailureSignature, FlowStep, LegKind, Profile};
+use crate::routing::{required_rule, Topology};
+use crate::uri;
+use crate::wizard::Step;
+
+/// What the logs give the diagnosis.
+#[derive(Debug, Default)]
+pub(super) struct LogRead {
+    /// The flow as the logs show it (empty without any sign of the RCC set-up).
+    pub flow: Vec<FlowLeg>,
+    pub drafts: Vec<Draft>,
+    /// The all-clear, when the logs prove the session works.
+    pub success: Option<Draft>,
+}
+
+fn leg_of(step: &FlowStep) -> Leg {
+    Leg {
+        from: step.from.clone(),
+        to: step.to.clone(),
+        message: step.message.clone(),
+    }
+}
+
+fn flow_of(profile: &Profile) -> Vec<FlowLeg> {
+    profile
+        .flow
+        .iter()
+        .map(|s| FlowLeg {
+            from: s.from.clone(),
+            to: s.to.clone(),
+            message: s.message.clone(),
+            kind: s.kind,
+            state: LegState::Unknown,
+            evidence: vec![],
+            observed: None,
+            extra: false,
+        })
+        .collect()
+}
+
+/// What went wrong on a leg, for the failure signatures.
+#[derive(Debug, Default)]
+struct LegObservation {
+    status: Option<u16>,
+    responder: Option<String>,
+    codes: Vec<u32>,
+    reason_text: String,
+    csta_error: Option<String>,
+    timeout: bool,
+    missing: bool,
+    reached: Vec<String>,
+    evidence: Vec<Evidence>,
+}
+
+fn signature_score(sig: &FailureSignature, lo: &LegObservation) -> Option<usize> {
+    let mut score = 0;
+    let is_error = lo.status.is_some_and(|s| s >= 300) || lo.csta_error.is_some();
+    if !sig.status.is_empty() {
+        if !lo.status.is_some_and(|s| sig.status.contains(&s)) {
+            return None;
+        }
+        score += 1;
+    }
+    if let Some(r) = &sig.responder {
+        if lo.responder.as_ref() != Some(r) {
+            return None;
+        }
+        score += 2;
+    }
+    if !sig.ms_diagnostics.is_empty() {
+        if !lo.codes.iter().any(|c| sig.ms_diagnostics.contains(c)) {
+            return None;
+        }
+        score += 3;
+    }
+    if !sig.reason_contains.is_empty() {
+        let t = lo.reason_text.to_ascii_lowercase();
+        if !sig
+            .reason_contains
+            .iter()
+            .any(|w| t.contains(&w.to_ascii_lowercase()))
+        {
+            return None;
+        }
+        score += 3;
+    }
+    if sig.csta_error {
+        lo.csta_error.as_ref()?;
+        score += 2;
+    }
+    if sig.timeout {
+        if !lo.timeout || lo.status.is_some_and(|s| s != 408 && s != 487) {
+            return None;
+        }
+        score += 1;
+    }
+    if sig.missing {
+        if !lo.missing {
+            return None;
+        }
+        score += 1;
+    }
+    if let Some(r) = &sig.reached {
+        if !lo.reached.contains(r) {
+            return None;
+        }
+        score += 2;
+    }
+    let open = sig.status.is_empty()
+        && !sig.timeout
+        && !sig.missing
+        && !sig.csta_error
+        && sig.reason_contains.is_empty()
+        && sig.ms_diagnostics.is_empty();
+    if open && !is_error {
+        return None;
+    }
+    Some(score)
+}
+
+/// Reads the logs (see the module docs).
+pub(super) fn read(case: &Case, o: &Observed, needed: &mut Needed) -> LogRead {
+    let profile = &case.profile;
+    let mut out = LogRead::default();
+    if !o.any_logs {
+        return out;
+    }
+    let attempt = o.judged();
+    let config = o.decisive_config();
+    let anything = attempt.is_some() || !o.config.is_empty() || o.config_subscribe.is_some();
+    if !anything {
+        if let Some(r) = &o.sign_in_refused {
+            let mut d = Draft::logs(FindingId::UserNotEnabled, Confidence::Medium).detail(format!(
+                "Sign-in was refused ({}); remote call control cannot start before sign-in.",
+                r.answer
+            ));
+            d.evidence = r.evidence.clone();
+            d.leg = profile.leg_of(LegKind::Subscribe, None).map(leg_of);
+            out.drafts.push(d);
+            let mut flow = flow_of(profile);
+            for (i, l) in flow.iter_mut().enumerate() {
+                l.state = if i == 0 {
+                    LegState::Failing
+                } else {
+                    LegState::NotReached
+                };
+            }
+            flow[0].evidence = r.evidence.clone();
+            out.flow = flow;
+        } else {
+            needed.add(
+                "A Communicator log from sign-in: it should show the client's configuration \
+                 (SUBSCRIBE for vnd-microsoft-provisioning or vnd-microsoft-roaming-self) and \
+                 the CSTA INVITE",
+                Step::Logs,
+            );
+        }
+        records_and_refusals(case, o, &mut out);
+        return out;
+    }
+    let mut flow = flow_of(profile);
+    let set = |flow: &mut Vec<FlowLeg>,
+               kind: LegKind,
+               from: Option<&str>,
+               state: LegState,
+               ev: &[Evidence]| {
+        if let Some(l) = flow
+            .iter_mut()
+            .find(|l| l.kind == kind && from.is_none_or(|f| l.from == f) && !l.extra)
+        {
+            l.state = state;
+            l.evidence = ev.to_vec();
+        }
+    };
+    let hs = profile.home_server().unwrap_or_default().to_string();
+    let target = profile
+        .line_server_host()
+        .map(|p| p.id.clone())
+        .unwrap_or_default();
+
+    // ---- configuration legs ----
+    if let Some(s) = &o.config_subscribe {
+        set(&mut flow, LegKind::Subscribe, None, LegState::Ok, s);
+    }
+    let mut failing: Option<(usize, Draft)> = None;
+    match config {
+        Some(p) if p.starts_rcc() => {
+            set(
+                &mut flow,
+                LegKind::Provisioning,
+                None,
+                LegState::Ok,
+                std::slice::from_ref(&p.evidence),
+            );
+            // The INVITE against what the client was given.
+            if let (Some(a), Some(ls)) = (attempt, &p.line_server_uri) {
+                let strip = |u: &str| uri::aor(u).unwrap_or_else(|| u.to_ascii_lowercase());
+                if strip(ls) != strip(&a.request_uri) {
+                    let mut d = Draft::logs(FindingId::ProvisioningMismatch, Confidence::Medium)
+                        .detail(format!(
+                            "The client was given {ls} ({}) but sent the INVITE to {}.",
+                            config_words(p),
+                            a.request_uri
+                        ));
+                    d.evidence.push(p.evidence.clone());
+                    d.evidence.extend(a.invite.iter().cloned());
+                    out.drafts.push(d);
+                }
+            }
+            // Provisioned values the gateway cannot use; with no INVITE after them, the
+            // configuration answer is where it broke.
+            let prov_index = profile
+                .flow
+                .iter()
+                .position(|s| s.kind == LegKind::Provisioning)
+                .unwrap_or(0);
+            if let Some(ls) = &p.line_server_uri {
+                if let Err(e) = uri::validate_sip_uri(ls) {
+                    let mut d =
+                        Draft::logs(FindingId::LineServerUriInvalid, Confidence::High).detail(
+                            format!("The client was given '{ls}' ({}): {e}.", config_words(p)),
+                        );
+                    d.evidence.push(p.evidence.clone());
+                    d.leg = profile.flow.get(prov_index).map(leg_of);
+                    if attempt.is_none() {
+                        flow[prov_index].observed =
+                            Some(format!("RCC server URI '{ls}' is not a SIP URI"));
+                        failing = Some((prov_index, d));
+                    } else {
+                        out.drafts.push(d);
+                    }
+                }
+            }
+            if let Some(l) = &p.line_uri {
+                if let Err(e) = uri::validate_line_uri(l) {
+                    let mut d =
+                        Draft::logs(FindingId::LineUriInvalid, Confidence::High).detail(format!(
+                            "The client was given line '{l}' ({}): {e}.",
+                            config_words(p)
+                        ));
+                    d.evidence.push(p.evidence.clone());
+                    d.leg = profile.leg_of(LegKind::Provisioning, None).map(leg_of);
+                    out.drafts.push(d);
+                }
+            }
+        }
+        Some(p) if attempt.is_none() => {
+            // The client was told not to do remote call control, and did not.
+            let (id, text) = if p
+                .line_type
+                .as_deref()
+                .is_some_and(|t| t.eq_ignore_ascii_case("uc"))
+            {
+                (
+                    FindingId::RccNotEnabled,
+                    format!(
+                        "The client received a line of type Uc ({}): the user is enabled for \
+                         Enterprise Voice only, not for remote call control.",
+                        config_words(p)
+                    ),
+                )
+            } else if p.line_uri.is_some() || p.line_type.is_some() {
+                (
+                    FindingId::LineServerUriMissing,
+                    format!(
+                        "The client received a line but no remote call control server URI ({}).",
+                        config_words(p)
+                    ),
+                )
+            } else {
+                (
+                    FindingId::RccNotEnabled,
+                    format!(
+                        "The client received no remote call control line ({}): remote call \
+                         control is not enabled for the user, or its server URI is empty. The \
+                         user's attributes decide which.",
+                        config_words(p)
+                    ),
+                )
+            };
+            let mut d = Draft::logs(id, Confidence::Medium).detail(text);
+            d.evidence.push(p.evidence.clone());
+            let i = profile
+                .flow
+                .iter()
+                .position(|s| s.kind == LegKind::Provisioning)
+                .unwrap_or(0);
+            d.leg = profile.flow.get(i).map(leg_of);
+            flow[i].observed = Some(match &p.line_type {
+                Some(t) => format!("line of type {t}, no RCC server"),
+                None => "no remote call control line".into(),
+            });
+            failing = Some((i, d));
+        }
+        _ => {}
+    }
+
+    // ---- the CSTA session ----
+    match attempt {
+        None if failing.is_none() => {
+            if o.rcc_config().is_some() {
+                needed.add(
+                    "A client log that continues until Communicator shows the phone error (it \
+                     should contain the CSTA INVITE)",
+                    Step::Logs,
+                );
+            } else if config.is_none() {
+                needed.add(
+                    "A Communicator log from sign-in: the configuration answer \
+                     (vnd-microsoft-provisioning for Communicator 2005, vnd-microsoft-roaming-self \
+                     for 2007 and later) says whether the client is given a remote call control \
+                     line",
+                    Step::Logs,
+                );
+            }
+        }
+        None => {}
+        Some(a) => {
+            // Before the INVITE, the client had its configuration: implied.
+            for kind in [LegKind::Subscribe, LegKind::Provisioning] {
+                if let Some(l) = flow.iter_mut().find(|l| l.kind == kind) {
+                    if l.state == LegState::Unknown {
+                        l.state = LegState::Inferred;
+                    }
+                }
+            }
+            set(&mut flow, LegKind::Invite, None, LegState::Ok, &a.invite);
+            if let Some(t) = &a.trying {
+                set(&mut flow, LegKind::Trying, None, LegState::Ok, t);
+            }
+            if let Some(f) = &a.forwarded {
+                set(&mut flow, LegKind::Forward, Some(&hs), LegState::Ok, f);
+            }
+            if let Some(r) = a.answer_back.as_ref().filter(|r| r.status < 300) {
+                set(
+                    &mut flow,
+                    LegKind::AnswerBack,
+                    Some(&target),
+                    LegState::Ok,
+                    &r.evidence,
+                );
+            }
+            if let Some(r) = a.answer.as_ref().filter(|r| r.status < 300) {
+                set(&mut flow, LegKind::Answer, None, LegState::Ok, &r.evidence);
+                if r.csta_problem().is_some() || !r.system_status_normal() {
+                    if let Some(l) = flow.iter_mut().find(|l| l.kind == LegKind::Answer) {
+                        l.observed = Some(match r.csta_problem() {
+                            Some(p) => format!("{} ({p})", r.start_line),
+                            None => format!("{} (no systemStatus)", r.start_line),
+                        });
+                    }
+                }
+            }
+            if let Some(s) = &a.session_ack {
+                set(&mut flow, LegKind::Ack, None, LegState::Ok, s);
+            }
+            for (leg, step) in flow.iter_mut().zip(&profile.flow) {
+                let Some(name) = &step.csta else { continue };
+                let Some(x) = a.info(name) else { continue };
+                match step.kind {
+                    LegKind::Info => {
+                        leg.state = LegState::Ok;
+                        leg.evidence = x.request.clone();
+                    }
+                    LegKind::InfoAnswer => {
+                        if let Some(r) = &x.answer {
+                            if r.status < 300 && r.csta_problem().is_none() {
+                                leg.state = LegState::Ok;
+                                leg.evidence = r.evidence.clone();
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            if failing.is_none() {
+                failing = attempt_failure(case, o, a, &mut flow);
+            }
+            if failing.is_none() {
+                if a.succeeded() {
+                    let mut d = Draft::logs(FindingId::AllClear, Confidence::High).detail(
+                        "The gateway answered the CSTA INVITE with 200 OK and systemStatus normal \
+                         (or a MonitorStart that succeeded).",
+                    );
+                    if let Some(r) = &a.answer {
+                        d.evidence.extend(r.evidence.iter().cloned());
+                    }
+                    if !a.refreshes.is_empty() {
+                        d.detail.push(format!(
+                            "The session was refreshed {} time{} (re-INVITE), as expected.",
+                            a.refreshes.len(),
+                            if a.refreshes.len() == 1 { "" } else { "s" }
+                        ));
+                    }
+                    if o.attempts.len() > 1 {
+                        d.detail.push(format!(
+                            "The log holds {} session attempts; the latest decides (a client \
+                             rebuilds the session after 12-24 hours, which is normal).",
+                            o.attempts.len()
+                        ));
+                    }
+                    out.success = Some(d);
+                } else if a.outcome == Outcome::Pending {
+                    needed.add(
+                        "A log that runs at least 32 seconds past the CSTA INVITE (its answer may \
+                         still be coming)",
+                        Step::Logs,
+                    );
+                }
+                // Legs before the last seen one happened; the rest are just not seen.
+                let last_seen = flow.iter().rposition(|l| l.state == LegState::Ok);
+                for (i, l) in flow.iter_mut().enumerate() {
+                    if l.state == LegState::Unknown && last_seen.is_some_and(|k| i < k) {
+                        let required = profile.flow[i].required;
+                        if required || l.kind == LegKind::Hidden {
+                            l.state = LegState::Inferred;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    if let Some((i, mut d)) = failing {
+        d.at_failure = true;
+        mark_failure(profile, &mut flow, i, &d, attempt);
+        out.drafts.push(d);
+    }
+    out.flow = flow;
+    records_and_refusals(case, o, &mut out);
+    out
+}
+
+/// Where the judged attempt broke, if it did: the failing leg's index and its finding. Legs
+/// are marked by [`mark_failure`].
+fn attempt_failure(
+    case: &Case,
+    o: &Observed,
+    a: &Attempt,
+    flow: &mut [FlowLeg],
+) -> Option<(usize, Draft)> {
+    let profile = &case.profile;
+    let hs = profile.home_server().unwrap_or_default().to_string();
+    let target = profile
+        .line_server_host()
+        .map(|p| p.id.clone())
+        .unwrap_or_default();
+    let idx = |kind: LegKind, from: Option<&str>| {
+        profile
+            .flow
+            .iter()
+            .position(|s| s.kind == kind && from.is_none_or(|f| s.from == f))
+    };
+    let reached: Vec<String> = a.reached.iter().map(|(p, _)| p.clone()).collect();
+    let mut lo = LegObservation {
+        reached: reached.clone(),
+        ..LegObservation::default()
+    };
+    let reason_of = |r: &Answer, a: &Attempt| {
+        r.diagnostics
+            .iter()
+            .map(|d| d.reason.clone())
+            .chain(a.records.iter().map(|x| x.words()))
+            .collect::<Vec<_>>()
+            .join(" | ")
+    };
+    let (leg, symptom) = match a.outcome {
+        Outcome::Established => {
+            let r = a.answer.as_ref()?;
+            if let Some(p) = r.csta_problem() {
+                lo.status = Some(r.status);
+                lo.csta_error = Some(p);
+                lo.responder = r.responder.clone();
+                lo.evidence = r.evidence.clone();
+                (idx(LegKind::Answer, None)?, None)
+            } else if let Some((i, x)) = profile
+                .flow
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| s.kind == LegKind::InfoAnswer && s.required)
+                .find_map(|(i, s)| {
+                    let x = a.info(s.csta.as_deref()?)?;
+                    let r = x.answer.as_ref()?;
+                    (r.status >= 300 || r.csta_problem().is_some()).then_some((i, x))
+                })
+            {
+                let r = x.answer.as_ref()?;
+                lo.status = Some(r.status);
+                lo.csta_error = r
+                    .csta_problem()
+                    .or_else(|| Some(format!("SIP {}", r.status)));
+                lo.evidence = x.request.clone();
+                lo.evidence.extend(r.evidence.iter().cloned());
+                flow[i].observed = Some(match r.csta_problem() {
+                    Some(p) => format!("{} (CSTA: {p})", r.start_line),
+                    None => r.start_line.clone(),
+                });
+                (i, None)
+            } else {
+                return None;
+            }
+        }
+        Outcome::Failed => {
+            let r = a.answer.as_ref()?;
+            lo.status = Some(r.status);
+            lo.codes = r.diagnostics.iter().map(|d| d.code).collect();
+            lo.reason_text = reason_of(r, a);
+            lo.responder = r.responder.clone();
+            lo.csta_error = r.csta_problem();
+            lo.evidence = a.invite.clone();
+            lo.evidence.extend(r.evidence.iter().cloned());
+            for x in &a.records {
+                lo.evidence.push(x.evidence.clone());
+            }
+            // Who answered decides the leg: the Home Server itself (it did not forward), or
+            // the next hop (its answer came back).
+            let hs_answered = match r.responder.as_deref() {
+                Some(w) => w == hs,
+                None => !a.reached(&target),
+            };
+            if hs_answered {
+                lo.responder = Some(hs.clone());
+            }
+            let leg = if let Some((from, ev)) = &a.looped_back {
+                // The request came back to the Home Server: the hop that sent it back routes
+                // wrongly.
+                lo.evidence.extend(ev.iter().cloned());
+                lo.responder = Some(hs.clone());
+                idx(LegKind::AnswerBack, Some(from)).or_else(|| idx(LegKind::Forward, Some(&hs)))
+            } else if hs_answered {
+                idx(LegKind::Forward, Some(&hs))
+            } else {
+                idx(LegKind::AnswerBack, Some(&target)).or_else(|| idx(LegKind::Answer, None))
+            }?;
+            (
+                leg,
+                Some(Symptom {
+                    timeout: matches!(r.status, 408 | 480 | 504),
+                    status: Some(r.status),
+                    home_server_answered: hs_answered,
+                }),
+            )
+        }
+        Outcome::Cancelled | Outcome::TimedOut => {
+            lo.timeout = true;
+            lo.status = a.answer.as_ref().map(|r| r.status);
+            lo.evidence = a.invite.clone();
+            if let Some(r) = &a.answer {
+                lo.evidence.extend(r.evidence.iter().cloned());
+                lo.codes = r.diagnostics.iter().map(|d| d.code).collect();
+                lo.reason_text = reason_of(r, a);
+            }
+            if let Some(c) = &a.cancel {
+                lo.evidence.extend(c.iter().cloned());
+            }
+            let leg = if a.reached(&target) {
+                idx(LegKind::AnswerBack, Some(&target))
+            } else {
+                idx(LegKind::Forward, Some(&hs))
+            }?;
+            (
+                leg,
+                Some(Symptom {
+                    timeout: true,
+                    status: lo.status,
+                    home_server_answered: false,
+                }),
+            )
+        }
+        Outcome::Pending => return None,
+    };
+    let step = &profile.flow[leg];
+    let sig = profile
+        .failures
+        .iter()
+        .filter(|f| f.leg == step.id)
+        .filter_map(|f| signature_score(f, &lo).map(|s| (s, f)))
+        .max_by_key(|(s, _)| *s);
+    let (id, mut confidence, basis) = match sig {
+        Some((s, f)) => (
+            f.finding,
+            if f.inferred || s < 2 {
+                Confidence::Medium
+            } else {
+                Confidence::High
+            },
+            Some(f),
+        ),
+        None => (FindingId::RccSessionFailed, Confidence::Low, None),
+    };
+    // A documented diagnostic code that names the same finding makes it certain.
+    let documented = lo.codes.iter().filter_map(|c| msdiag::ms_diagnostic(*c));
+    let mut code_notes = Vec::new();
+    for row in documented {
+        code_notes.push(format!("ms-diagnostics {}: {}", row.code, row.meaning));
+        if row.finding == Some(id) && !row.inferred {
+            confidence = Confidence::High;
+        }
+    }
+    for x in &a.records {
+        if let Some(row) = x.result_code.as_deref().and_then(msdiag::result_code) {
+            code_notes.push(format!("{}: {}", row.name, row.meaning));
+        }
+    }
+    let mut d = Draft::logs(id, confidence);
+    d.leg = Some(leg_of(step));
+    d.evidence = lo.evidence.clone();
+    d.symptom = symptom;
+    d.detail.push(describe_failure(profile, step, &lo, a));
+    d.detail.extend(code_notes);
+    if let Some(f) = basis {
+        if f.inferred {
+            d.assumptions.push(format!(
+                "This signature is inferred, not documented: {}",
+                f.basis
+            ));
+        }
+    }
+    if o.attempts.len() > 1 {
+        d.detail.push(format!(
+            "The log holds {} session attempts; the latest with an answer decides.",
+            o.attempts.len()
+        ));
+    }
+    if id.is_missing_route() {
+        rule_from_logs(case, step, a, &mut d);
+    }
+    Some((leg, d))
+}
+
+/// A route finding from the logs alone still writes the rule to add, with the hosts the logs
+/// show (the request URI's host, the Home Server that answered) and the profile's usual port
+/// and transport, each named as an assumption.
+fn rule_from_logs(case: &Case, step: &FlowStep, a: &Attempt, d: &mut Draft) {
+    let profile = &case.profile;
+    let Some(req) = profile.routes.iter().find(|r| r.finding == d.id) else {
+        return;
+    };
+    let mut topology: Topology = case.topology.clone();
+    let mut names = case.names();
+    if names.line_server_uri.is_none() {
+        names.line_server_uri = Some(a.request_uri.clone());
+    }
+    let host = uri::UriView::parse(&a.request_uri).map(|v| v.host_key());
+    if let (Some(t), Some(h)) = (profile.line_server_host(), &host) {
+        if topology.fqdn(&t.id).is_none() {
+            topology.learn(
+                &t.id,
+                crate::routing::Learned::host(h),
+                a.invite.first().cloned().unwrap_or(Evidence::Input {
+                    field: "request URI".into(),
+                    value: a.request_uri.clone(),
+                }),
+            );
+        }
+    }
+    let (rule, fix) = required_rule(req, profile, &topology, &names);
+    d.rule = Some(rule);
+    d.fix = fix;
+    let next = profile.label(&req.next_participant);
+    let known = topology.entry(&req.next_participant);
+    if known.is_none_or(|h| !h.entered) {
+        match known.and_then(|h| h.fqdn.clone()) {
+            Some(f) => d.assumptions.push(format!(
+                "The rule takes the {next} to be {f}, as the logs show; confirm it under \
+                 [servers] on the routing step."
+            )),
+            None => d.assumptions.push(format!(
+                "The logs do not name the {next}: put its FQDN in the rule (routing step, \
+                 [servers])."
+            )),
+        }
+    }
+    let port_known = known.is_some_and(|h| h.port.is_some() && h.transport.is_some());
+    if !port_known {
+        d.assumptions.push(format!(
+            "The rule's port {} and transport {} are the {} profile's usual ones{}: enter the \
+             routes (routing step) or the {next}'s address under [servers] to confirm.",
+            req.port,
+            req.transport.as_str().to_ascii_uppercase(),
+            profile.id,
+            if req.assumed {
+                " (not documented for this gateway)"
+            } else {
+                ""
+            }
+        ));
+    }
+    let _ = step;
+}
+
+/// Marks the flow around the failing leg `i`: before it, legs happened (seen, else implied);
+/// it fails (or has no route); after it, nothing was reached. The error answer that proves the
+/// failure is drawn right after it.
+fn mark_failure(
+    profile: &Profile,
+    flow: &mut Vec<FlowLeg>,
+    i: usize,
+    d: &Draft,
+    attempt: Option<&Attempt>,
+) {
+    for (k, l) in flow.iter_mut().enumerate() {
+        if k < i {
+            if l.state == LegState::Unknown
+                && (profile.flow[k].required || l.kind == LegKind::Hidden)
+            {
+                l.state = LegState::Inferred;
+            }
+        } else if k == i {
+            l.state = if d.id.is_missing_route() {
+                LegState::MissingRoute
+            } else {
+                LegState::Failing
+            };
+            l.evidence = d.evidence.clone();
+        } else {
+            l.state = LegState::NotReached;
+        }
+    }
+    // The proof: the error answer the client got, or its CANCEL.
+    let Some(a) = attempt else { return };
+    let step = &profile.flow[i];
+    let client = profile.client().unwrap_or_default().to_string();
+    let hs = profile.home_server().unwrap_or_default().to_string();
+    let proof = match (&a.answer, &a.cancel) {
+        (Some(r), _) if r.status >= 300 && step.kind != LegKind::Answer => Some(FlowLeg {
+            from: r
+                .responder
+                .clone()
+                .filter(|w| *w == hs)
+                .unwrap_or_else(|| hs.clone()),
+            to: client.clone(),
+            message: answer_label(r),
+            kind: LegKind::Answer,
+            state: LegState::Failing,
+            evidence: r.evidence.clone(),
+            observed: Some(r.start_line.clone()),
+            extra: true,
+        }),
+        (None, Some(c)) => Some(FlowLeg {
+            from: client.clone(),
+            to: hs.clone(),
+            message: "CANCEL: no final answer came".into(),
+            kind: LegKind::Invite,
+            state: LegState::Failing,
+            evidence: c.clone(),
+            observed: None,
+            extra: true,
+        }),
+        _ => None,
+    };
+    if let Some(p) = proof {
+        flow.insert(i + 1, p);
+    }
+}
+
+/// `404 Not Found (ms-diagnostics 1003)` from an answer.
+fn answer_label(r: &Answer) -> String {
+    let line = r
+        .start_line
+        .strip_prefix("SIP/2.0 ")
+        .unwrap_or(&r.start_line)
+        .to_string();
+    match r.diagnostics.first() {
+        Some(d) => format!("{line} (ms-diagnostics {})", d.code),
+        None => line,
+    }
+}
+
+fn describe_failure(
+    profile: &Profile,
+    step: &FlowStep,
+    lo: &LegObservation,
+    a: &Attempt,
+) -> String {
+    let mut s = format!(
+        "The flow stops at '{}' ({} to {}):",
+        step.message,
+        profile.label(&step.from),
+        profile.label(&step.to)
+    );
+    if lo.missing {
+        s.push_str(" the message never appears in the logs.");
+    } else if let Some(e) = &lo.csta_error {
+        s.push_str(&format!(
+            " the gateway's answer carries a CSTA problem ({e})."
+        ));
+    } else if let Some(st) = lo.status.filter(|s| *s >= 300 && !lo.timeout) {
+        s.push_str(&format!(" the INVITE was answered {st}"));
+        if let Some(r) = &lo.responder {
+            s.push_str(&format!(" by the {}", profile.label(r)));
+        }
+        s.push('.');
+    } else if lo.timeout {
+        match (&a.cancel, a.outcome) {
+            (Some(_), _) => {
+                s.push_str(" no final answer came, and the client cancelled the INVITE.")
+            }
+            (None, _) if lo.status == Some(408) => {
+                s.push_str(" the INVITE timed out (408 Request Timeout).")
+            }
+            _ => {
+                s.push_str(" no final answer came back within Timer B (32 s, RFC 3261), a timeout.")
+            }
+        }
+    } else {
+        s.push_str(" the expected message does not appear.");
+    }
+    if !lo.reason_text.is_empty() {
+        s.push_str(&format!(" Diagnostics: {}.", lo.reason_text));
+    }
+    let past: Vec<String> = a
+        .reached
+        .iter()
+        .filter(|(p, _)| Some(p.as_str()) != profile.home_server())
+        .map(|(p, how)| format!("the {} ({how})", profile.label(p)))
+        .collect();
+    if !past.is_empty() {
+        s.push_str(&format!(
+            " The INVITE is known to have reached {}.",
+            past.join(", ")
+        ));
+    }
+    if a.transaction_ack.is_some() {
+        s.push_str(" The client's ACK of that answer belongs to the failed INVITE transaction (RFC 3261: the ACK of an error answer is part of the INVITE transaction), not to a session.");
+    }
+    if a.retransmissions > 0 {
+        s.push_str(&format!(
+            " The INVITE was retransmitted {} time{} (same transaction).",
+            a.retransmissions,
+            if a.retransmissions == 1 { "" } else { "s" }
+        ));
+    }
+    s
+}
+
+/// Server diagnostic records and refused requests that are not about a CSTA call: the
+/// gateway's requests challenged, a record saying the gateway is untrusted or its certificate
+/// does not match.
+fn records_and_refusals(case: &Case, o: &Observed, out: &mut LogRead) {
+    let profile = &case.profile;
+    let target = profile.line_server_host().map(|p| p.id.clone());
+    let back_leg = target
+        .as_deref()
+        .and_then(|t| profile.leg_of(LegKind::AnswerBack, Some(t)))
+        .map(leg_of);
+    // The host authorization row to add: the line server host as the logs name it.
+    let auth_rule = |d: &mut Draft| {
+        let host = target
+            .as_deref()
+            .and_then(|t| case.topology.entry(t))
+            .and_then(|h| h.fqdn.clone().or_else(|| h.ips.first().cloned()));
+        if let Some(h) = host {
+            d.rule = Some(format!("{h}  authenticated throttle-as-server"));
+            d.assumptions.push(format!(
+                "The row names {h}, as the logs show the {}; enter the host authorization list \
+                 (routing step) to confirm it is missing.",
+                profile.label(target.as_deref().unwrap_or_default())
+            ));
+        }
+    };
+    // The gateway's own requests toward the Home Server are not a leg of the known-good flow:
+    // the one refused is drawn as its own leg, the proof of the finding.
+    let hs = profile.home_server().unwrap_or_default().to_string();
+    let refused_leg = |out: &mut LogRead, message: String, evidence: &[Evidence]| -> Option<Leg> {
+        let from = target.clone()?;
+        if out.flow.is_empty() {
+            return back_leg.clone();
+        }
+        let leg = FlowLeg {
+            from,
+            to: hs.clone(),
+            message,
+            kind: LegKind::AnswerBack,
+            state: LegState::Failing,
+            evidence: evidence.to_vec(),
+            observed: None,
+            extra: true,
+        };
+        let l = leg.leg();
+        out.flow.push(leg);
+        Some(l)
+    };
+    if let Some(r) = &o.gateway_refused {
+        let mut d = Draft::logs(FindingId::HostNotAuthorized, Confidence::High).detail(format!(
+            "The Home Server answered the gateway's {} with {}.",
+            r.request, r.answer
+        ));
+        d.evidence = r.evidence.clone();
+        let method = r.request.split_whitespace().next().unwrap_or("request");
+        let answer = r.answer.strip_prefix("SIP/2.0 ").unwrap_or(&r.answer);
+        d.leg = refused_leg(
+            out,
+            format!("{method} from the gateway: {answer}"),
+            &r.evidence,
+        );
+        d.at_failure = true;
+        auth_rule(&mut d);
+        out.drafts.push(d);
+    }
+    let relevant = |words: &str| {
+        let w = words.to_ascii_lowercase();
+        case.line_server_host().is_some_and(|h| w.contains(&h))
+            || case
+                .user_aor()
+                .is_some_and(|u| w.contains(u.trim_start_matches("sip:")))
+            || case
+                .topology
+                .entry(target.as_deref().unwrap_or_default())
+                .is_some_and(|h| {
+                    h.fqdn.as_deref().is_some_and(|f| w.contains(f))
+                        || h.ips.iter().any(|ip| w.contains(ip.as_str()))
+                })
+    };
+    for x in &o.records {
+        let Some(row) = x.result_code.as_deref().and_then(msdiag::result_code) else {
+            continue;
+        };
+        let Some(id) = row.finding else { continue };
+        let words = format!("{} {}", x.words(), x.start_line.clone().unwrap_or_default());
+        if !relevant(&words) {
+            continue;
+        }
+        let mut d = Draft::logs(
+            id,
+            if row.inferred {
+                Confidence::Medium
+            } else {
+                Confidence::High
+            },
+        )
+        .detail(format!(
+            "A server diagnostic record says {} ({}): {}",
+            row.name,
+            x.start_line.as_deref().unwrap_or("a request"),
+            row.meaning
+        ));
+        if row.inferred {
+            d.assumptions.push(format!(
+                "That {} means this finding is our reading of the record, not documented.",
+                row.name
+            ));
+        }
+        d.evidence.push(x.evidence.clone());
+        d.leg = match id {
+            FindingId::HostNotAuthorized => {
+                auth_rule(&mut d);
+                d.at_failure = true;
+                let method = x
+                    .start_line
+                    .as_deref()
+                    .and_then(|s| s.split_whitespace().next())
+                    .unwrap_or("request");
+                refused_leg(
+                    out,
+                    format!("{method} from the gateway: refused ({})", row.name),
+                    std::slice::from_ref(&x.evidence),
+                )
+            }
+            _ => profile
+                .home_server()
+                .and_then(|hs| profile.leg_of(LegKind::Forward, Some(hs)))
+                .map(leg_of),
+        };
+        out.drafts.push(d);
+    }
+}

@@ -1,0 +1,199 @@
+//! Server and client generations that carry remote call control (LCS 2005 SP1, OCS 2007,
+//! OCS 2007 R2, Lync Server 2010 and 2013), and how a log names them: the product strings of
+//! `Server` and `User-Agent` headers (`data/generations.toml`, each row with its source) and the
+//! event package the client learns its line from.
+
+use crate::evidence::Evidence;
+use crate::extract::ConfigSource;
+use crate::knowledge::{data_json, load};
+use crate::sip::SipMessage;
+use serde::{Deserialize, Serialize};
+use std::sync::OnceLock;
+
+/// A server generation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Generation {
+    #[serde(rename = "lcs2005")]
+    Lcs2005,
+    #[serde(rename = "ocs2007")]
+    Ocs2007,
+    #[serde(rename = "ocs2007r2")]
+    Ocs2007R2,
+    #[serde(rename = "lync2010")]
+    Lync2010,
+    #[serde(rename = "lync2013")]
+    Lync2013,
+}
+
+impl Generation {
+    pub const ALL: [Generation; 5] = [
+        Generation::Lcs2005,
+        Generation::Ocs2007,
+        Generation::Ocs2007R2,
+        Generation::Lync2010,
+        Generation::Lync2013,
+    ];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Generation::Lcs2005 => "lcs2005",
+            Generation::Ocs2007 => "ocs2007",
+            Generation::Ocs2007R2 => "ocs2007r2",
+            Generation::Lync2010 => "lync2010",
+            Generation::Lync2013 => "lync2013",
+        }
+    }
+
+    pub fn from_id(id: &str) -> Option<Generation> {
+        Generation::ALL.into_iter().find(|g| g.id() == id)
+    }
+
+    /// Its name, from the data file.
+    pub fn name(self) -> &'static str {
+        table()
+            .generation
+            .iter()
+            .find(|g| g.id == self)
+            .map_or(self.id(), |g| g.name.as_str())
+    }
+
+    /// Lync manages routes and users in PowerShell; the older ones in consoles.
+    pub fn uses_powershell(self) -> bool {
+        matches!(self, Generation::Lync2010 | Generation::Lync2013)
+    }
+}
+
+/// A generation row of `data/generations.toml`.
+#[derive(Debug, Clone, Deserialize)]
+struct GenerationRow {
+    id: Generation,
+    name: String,
+}
+
+/// A product-string row: a `Server` or `User-Agent` prefix and the generation it names.
+#[derive(Debug, Clone, Deserialize)]
+struct ProductRow {
+    header: String,
+    prefix: String,
+    role: String,
+    generation: Generation,
+    #[serde(default)]
+    inferred: bool,
+}
+
+#[derive(Deserialize)]
+struct Table {
+    generation: Vec<GenerationRow>,
+    product: Vec<ProductRow>,
+}
+
+fn table() -> &'static Table {
+    static T: OnceLock<Table> = OnceLock::new();
+    T.get_or_init(|| load("generations", data_json!("generations")))
+}
+
+/// A generation as the case knows it, with what it rests on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SeenGeneration {
+    pub generation: Generation,
+    /// What named it: `Server: RTC/3.5`, `the vnd-microsoft-roaming-self answer`, `chosen`.
+    pub basis: String,
+    /// The data row is an inference rather than a documented fact.
+    pub inferred: bool,
+    pub evidence: Vec<Evidence>,
+}
+
+/// The generation a message's product strings name: the server's `Server` header first (it is
+/// the server generation that decides the admin tools), then the client's `User-Agent`.
+pub fn from_message(m: &SipMessage) -> Option<SeenGeneration> {
+    let rows = &table().product;
+    for role in ["server", "client"] {
+        for row in rows.iter().filter(|r| r.role == role) {
+            for value in m.headers_named(&row.header) {
+                let v = value.trim();
+                if v.len() >= row.prefix.len()
+                    && v.is_char_boundary(row.prefix.len())
+                    && v[..row.prefix.len()].eq_ignore_ascii_case(&row.prefix)
+                {
+                    return Some(SeenGeneration {
+                        generation: row.generation,
+                        basis: format!("{}: {v}", row.header),
+                        inferred: row.inferred,
+                        evidence: vec![m.evidence()],
+                    });
+                }
+            }
+        }
+    }
+    None
+}
+
+/// What the configuration event a client used says of its generation: Communicator 2005 reads
+/// `vnd-microsoft-provisioning`, 2007 and later `vnd-microsoft-roaming-self`.
+pub fn from_config_source(source: ConfigSource, evidence: Evidence) -> Option<SeenGeneration> {
+    let generation = match source {
+        ConfigSource::Provisioning => Generation::Lcs2005,
+        ConfigSource::ProvisioningV2 | ConfigSource::RoamingSelf => Generation::Ocs2007,
+    };
+    Some(SeenGeneration {
+        generation,
+        basis: format!(
+            "the {} answer{}",
+            source.event(),
+            if generation == Generation::Ocs2007 {
+                " (Communicator 2007 or later)"
+            } else {
+                ""
+            }
+        ),
+        inferred: false,
+        evidence: vec![evidence],
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sip::{Header, MessageParts, ParseQuality, SourceRef, StartLine};
+
+    fn with(header: &str, value: &str) -> SipMessage {
+        SipMessage::from(MessageParts {
+            source: SourceRef {
+                file: "t".into(),
+                line_start: 1,
+                line_end: 1,
+            },
+            timestamp: None,
+            direction: None,
+            local: None,
+            peer: None,
+            start_line: StartLine::Response {
+                code: 200,
+                reason: "OK".into(),
+            },
+            headers: vec![Header {
+                name: header.into(),
+                value: value.into(),
+            }],
+            body: String::new(),
+            quality: ParseQuality::Clean,
+            also_seen: vec![],
+        })
+    }
+
+    #[test]
+    fn every_generation_has_a_row_and_products_name_them() {
+        for g in Generation::ALL {
+            assert_ne!(g.name(), g.id(), "{g:?} has no row");
+        }
+        assert_eq!(
+            from_message(&with("Server", "RTC/3.5")).map(|s| s.generation),
+            Some(Generation::Ocs2007R2)
+        );
+        assert_eq!(
+            from_message(&with("Server", "RTC/5.0")).map(|s| s.generation),
+            Some(Generation::Lync2013)
+        );
+        assert!(from_message(&with("Server", "Cisco-SIPGateway/IOS-12.x")).is_none());
+    }
+}

@@ -1,0 +1,1014 @@
+//! What the logs show of the remote call control set-up, read by SIP transaction.
+//!
+//! Two steps. [`RccIndex::build`] walks the messages once and keeps the few that matter: the
+//! client's configuration SUBSCRIBEs and their answers (every generation), the CSTA calls (found
+//! through the dialogs ingestion already grouped by Call-ID), REGISTER exchanges and the
+//! challenges a server sent. A 100 MB log of presence, IM and media traffic is diagnosed from
+//! that index, not by walking every message again. [`observe`] then reads each CSTA call as
+//! RFC 3261 transactions (Via branch, CSeq, Call-ID), not by method names:
+//!
+//! * The client's INVITE carries one Via (its own); a copy forwarded by the Home Server carries
+//!   the Home Server's Via on top. A response's top Via names who receives it: the client's
+//!   branch for the answer delivered to the client, the Home Server's for the answer it got from
+//!   the next hop. So each message shows which leg it travelled, whatever log it came from.
+//! * The client ACKs every final answer (RFC 3261 17.1.1.3): the ACK of an error answer has the
+//!   INVITE's branch and CSeq number and belongs to the INVITE transaction; it never turns a
+//!   failed INVITE into a session. Only the ACK of a 2xx is the session's ACK.
+//! * A retransmitted INVITE (same branch) is not a new attempt; a CANCEL and its 487, or a 408
+//!   (the client's own after Timer B, 64 x T1 = 32 s, or a server's), mean no final answer came.
+//! * A re-INVITE inside the session (To tag set) refreshes it (RFC 4028); a new INVITE after a
+//!   working session (the client rebuilding it after 12-24 h) is a new attempt. The latest
+//!   attempt with an outcome is the one judged: the current state.
+
+use crate::evidence::Evidence;
+use crate::extract::{self, ConfigSource, CstaBody, MsDiagnostic, Provisioning};
+use crate::ingest::{FileReport, Ingested, LogFormat};
+use crate::profile::{Profile, Role};
+use crate::routing::{participant_of_product, Topology};
+use crate::sip::{Direction, LogEvent, SipMessage};
+use crate::uri::{self, NameAddr};
+use serde::{Deserialize, Serialize};
+
+/// RFC 3261 Timer B (64 x T1, T1 = 500 ms): an INVITE client transaction with no final answer
+/// times out after this long.
+pub const TIMER_B_MS: i64 = 32_000;
+
+/// The messages that matter for remote call control, by index into the messages.
+#[derive(Debug, Clone, Default)]
+pub struct RccIndex {
+    /// Configuration answers (provisioning, provisioning-v2, roaming-self), in time order.
+    pub config: Vec<(usize, Provisioning)>,
+    /// The client's SUBSCRIBEs for its configuration.
+    pub config_subscribes: Vec<usize>,
+    /// CSTA calls: the Call-ID of each CSTA INVITE with every message of that Call-ID, in time
+    /// order of their first CSTA INVITE.
+    pub csta_calls: Vec<(String, Vec<usize>)>,
+    /// REGISTER requests and their answers.
+    pub registers: Vec<usize>,
+    /// 401, 403 and 407 answers (a server refusing or challenging).
+    pub refusals: Vec<usize>,
+    /// Time of the last timestamped message.
+    pub log_end_ms: Option<i64>,
+}
+
+fn is(method: Option<&str>, name: &str) -> bool {
+    method.is_some_and(|m| m.eq_ignore_ascii_case(name))
+}
+
+/// A CSTA INVITE: an INVITE whose body is CSTA (content type, or a RequestSystemStatus body).
+pub fn is_csta_invite(m: &SipMessage) -> bool {
+    is(m.method(), "INVITE")
+        && (m
+            .content_type()
+            .is_some_and(|c| c.to_ascii_lowercase().contains("csta"))
+            || m.body().contains("RequestSystemStatus"))
+}
+
+impl RccIndex {
+    /// One pass over the messages (and over the dialogs for the CSTA calls).
+    pub fn build(ingested: &Ingested) -> RccIndex {
+        let messages = &ingested.messages;
+        let mut ix = RccIndex::default();
+        let mut csta_ids: Vec<&str> = Vec::new();
+        for (i, m) in messages.iter().enumerate() {
+            if let Some(t) = m.millis() {
+                ix.log_end_ms = Some(ix.log_end_ms.map_or(t, |e: i64| e.max(t)));
+            }
+            let method = m.method();
+            let cseq_method = m.cseq().map(|c| c.1);
+            match (method, m.status()) {
+                (Some(_), _) if is(method, "SUBSCRIBE") => {
+                    let config_event = extract::event(m).is_some_and(|e| {
+                        e.starts_with("vnd-microsoft-provisioning")
+                            || e.starts_with("vnd-microsoft-roaming-self")
+                    });
+                    if config_event {
+                        ix.config_subscribes.push(i);
+                    }
+                }
+                (Some(_), _) if is(method, "NOTIFY") || is(method, "BENOTIFY") => {
+                    if let Some(p) = extract::provisioning(m) {
+                        ix.config.push((i, p));
+                    }
+                }
+                (Some(_), _) if is(method, "INVITE") && is_csta_invite(m) => {
+                    if let Some(c) = m.call_id().filter(|c| !csta_ids.contains(c)) {
+                        csta_ids.push(c);
+                    }
+                }
+                (Some(_), _) if is(method, "REGISTER") => ix.registers.push(i),
+                (None, Some(status)) => {
+                    if is(cseq_method, "SUBSCRIBE") {
+                        if let Some(p) = extract::provisioning(m) {
+                            ix.config.push((i, p));
+                        }
+                    } else if is(cseq_method, "REGISTER") {
+                        ix.registers.push(i);
+                    }
+                    if matches!(status, 401 | 403 | 407) {
+                        ix.refusals.push(i);
+                    }
+                }
+                _ => {}
+            }
+        }
+        // The dialogs ingestion built already hold every message of a Call-ID.
+        for id in csta_ids {
+            let mut all: Vec<usize> = ingested
+                .dialogs
+                .iter()
+                .filter(|d| d.call_id == id)
+                .flat_map(|d| d.messages.iter().copied())
+                .collect();
+            if all.is_empty() {
+                // Messages without tags or dialogs (a partial paste): find them directly.
+                all = messages
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, m)| m.call_id() == Some(id))
+                    .map(|(i, _)| i)
+                    .collect();
+            }
+            all.sort_unstable();
+            all.dedup();
+            ix.csta_calls.push((id.to_string(), all));
+        }
+        ix
+    }
+
+    /// Every message the index keeps (for topology and generation inference).
+    pub fn messages<'m>(
+        &'m self,
+        messages: &'m [SipMessage],
+    ) -> impl Iterator<Item = &'m SipMessage> + 'm {
+        self.config
+            .iter()
+            .map(|(i, _)| *i)
+            .chain(self.config_subscribes.iter().copied())
+            .chain(self.csta_calls.iter().flat_map(|(_, v)| v.iter().copied()))
+            .chain(self.registers.iter().copied())
+            .filter_map(move |i| messages.get(i))
+    }
+}
+
+/// A message as evidence: where it was read, and every other log that shows it.
+pub fn seen(m: &SipMessage) -> Vec<Evidence> {
+    let mut v = vec![m.evidence()];
+    for o in &m.also_seen {
+        v.push(Evidence::Log {
+            file: o.file.to_string(),
+            line_start: o.line_start,
+            line_end: o.line_end,
+            excerpt: m.start_line_text(),
+        });
+    }
+    v
+}
+
+/// A final (or provisional) answer as the logs show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Answer {
+    pub status: u16,
+    /// The start line as written (`SIP/2.0 404 Not Found`).
+    pub start_line: String,
+    /// Who produced it, when the logs tell (participant id).
+    pub responder: Option<String>,
+    /// What said who produced it.
+    pub responder_basis: Option<String>,
+    pub diagnostics: Vec<MsDiagnostic>,
+    pub csta: Option<CstaBody>,
+    pub evidence: Vec<Evidence>,
+}
+
+impl Answer {
+    /// A CSTA error, or a systemStatus other than normal.
+    pub fn csta_problem(&self) -> Option<String> {
+        let c = self.csta.as_ref()?;
+        if let Some(e) = &c.error {
+            return Some(e.clone());
+        }
+        if c.is_error() {
+            return Some(c.name.clone());
+        }
+        match &c.system_status {
+            Some(s) if !s.eq_ignore_ascii_case("normal") => Some(format!("systemStatus {s}")),
+            _ => None,
+        }
+    }
+
+    pub fn system_status_normal(&self) -> bool {
+        self.csta
+            .as_ref()
+            .and_then(|c| c.system_status.as_deref())
+            .is_some_and(|s| s.eq_ignore_ascii_case("normal"))
+    }
+}
+
+/// How an attempt ended, as far as the logs show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    /// A 2xx reached the client: the session is up.
+    Established,
+    /// An error answer reached the client.
+    Failed,
+    /// The client gave up before a final answer (CANCEL, 487).
+    Cancelled,
+    /// No final answer within Timer B, or a 408.
+    TimedOut,
+    /// The log ends before a final answer could have come.
+    Pending,
+}
+
+/// A CSTA INFO exchange inside the session (GetCSTAFeatures, MonitorStart, MakeCall...).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InfoExchange {
+    /// The CSTA request (`MonitorStart`).
+    pub name: String,
+    pub request: Vec<Evidence>,
+    pub answer: Option<Answer>,
+}
+
+/// One attempt to set up the remote call control session: an initial CSTA INVITE transaction
+/// (with its retransmissions, authentication retries, forwarded copies and answers) and what
+/// happened in the session it opened.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attempt {
+    pub call_id: String,
+    pub request_uri: String,
+    /// The user's address in From.
+    pub from_aor: Option<String>,
+    /// The client's INVITE.
+    pub invite: Vec<Evidence>,
+    /// The CSTA device the INVITE names (the RCC extension's line).
+    pub device: Option<String>,
+    pub retransmissions: usize,
+    /// The INVITE as the Home Server forwarded it (a copy with the Home Server's Via on top).
+    pub forwarded: Option<Vec<Evidence>>,
+    /// Provisional answers delivered to the client (100 Trying from the Home Server).
+    pub trying: Option<Vec<Evidence>>,
+    /// Provisional answers from beyond the Home Server (its next hop's 100 Trying).
+    pub downstream_provisional: Option<Answer>,
+    /// The final answer as the Home Server received it from the next hop.
+    pub answer_back: Option<Answer>,
+    /// The final answer delivered to the client.
+    pub answer: Option<Answer>,
+    /// The ACK of a 2xx (the session's ACK).
+    pub session_ack: Option<Vec<Evidence>>,
+    /// The ACK of an error answer (part of the INVITE transaction).
+    pub transaction_ack: Option<Vec<Evidence>>,
+    pub cancel: Option<Vec<Evidence>>,
+    pub outcome: Outcome,
+    /// Participants the INVITE is known to have reached, with what shows it.
+    pub reached: Vec<(String, String)>,
+    /// The participant that sent the INVITE back to a server it had passed (a routing loop),
+    /// with the copy that shows it.
+    #[serde(default)]
+    pub looped_back: Option<(String, Vec<Evidence>)>,
+    pub infos: Vec<InfoExchange>,
+    /// Re-INVITEs refreshing the session, with their status.
+    pub refreshes: Vec<(Option<u16>, Vec<Evidence>)>,
+    /// Server diagnostic records about this call.
+    pub records: Vec<Record>,
+    pub started_ms: Option<i64>,
+}
+
+impl Attempt {
+    pub fn reached(&self, participant: &str) -> bool {
+        self.reached.iter().any(|(p, _)| p == participant)
+    }
+
+    /// The session is up and the gateway says the PBX side is working (200 OK with systemStatus
+    /// normal; or a 200 without status whose MonitorStart succeeded, as some gateways answer).
+    pub fn succeeded(&self) -> bool {
+        self.outcome == Outcome::Established
+            && self.answer.as_ref().is_some_and(|a| {
+                a.csta_problem().is_none()
+                    && (a.system_status_normal()
+                        || self.info("MonitorStart").is_some_and(|i| {
+                            i.answer
+                                .as_ref()
+                                .is_some_and(|r| r.status < 300 && r.csta_problem().is_none())
+                        }))
+            })
+    }
+
+    pub fn info(&self, name: &str) -> Option<&InfoExchange> {
+        self.infos
+            .iter()
+            .find(|i| i.name.eq_ignore_ascii_case(name))
+    }
+}
+
+/// A server diagnostic record (Logging Tool `LogType: diagnostic`) as evidence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Record {
+    /// `Result-Code` (or the header line's `Result 0x...(NAME)`), `Text`, as written.
+    pub result_code: Option<String>,
+    pub text: Option<String>,
+    pub call_id: Option<String>,
+    /// `SIP-Start-Line`: the request the record is about.
+    pub start_line: Option<String>,
+    pub evidence: Evidence,
+}
+
+impl Record {
+    fn of(e: &LogEvent) -> Record {
+        Record {
+            result_code: e.field("Result-Code").map(str::to_string),
+            text: e.field("Text").map(str::to_string),
+            start_line: e.field("SIP-Start-Line").map(str::to_string),
+            call_id: e
+                .field("SIP-Call-ID")
+                .or_else(|| e.field("Call-ID"))
+                .map(|c| c.trim().to_string()),
+            evidence: Evidence::Log {
+                file: e.source.file.to_string(),
+                line_start: e.source.line_start,
+                line_end: e.source.line_end,
+                excerpt: e
+                    .field("Result-Code")
+                    .or_else(|| e.field("Text"))
+                    .unwrap_or("diagnostic record")
+                    .to_string(),
+            },
+        }
+    }
+
+    /// The text a signature's `reason_contains` reads.
+    pub fn words(&self) -> String {
+        [self.result_code.as_deref(), self.text.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+/// A request refused or challenged by a server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Refusal {
+    pub request: String,
+    pub answer: String,
+    pub evidence: Vec<Evidence>,
+}
+
+/// Everything the logs show that the diagnosis reads.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Observed {
+    /// Any log was given (with any message or record).
+    pub any_logs: bool,
+    /// The configuration answers the user's client received, in time order (every generation).
+    pub config: Vec<Provisioning>,
+    /// The client's latest SUBSCRIBE for its configuration.
+    pub config_subscribe: Option<Vec<Evidence>>,
+    /// The CSTA session attempts of the user, in time order.
+    pub attempts: Vec<Attempt>,
+    /// The attempt that decides (the latest with an outcome).
+    pub judged: Option<usize>,
+    /// The gateway's (or Application Proxy's) requests refused or challenged by the Home Server.
+    pub gateway_refused: Option<Refusal>,
+    /// The user's REGISTER refused, and no later REGISTER accepted.
+    pub sign_in_refused: Option<Refusal>,
+    /// Server diagnostic records whose result code the knowledge file knows, not tied to a
+    /// CSTA call (e.g. an untrusted gateway's requests).
+    pub records: Vec<Record>,
+    /// The log ends less than Timer B after the judged INVITE, without a final answer.
+    pub log_ends_early: bool,
+}
+
+impl Observed {
+    pub fn judged(&self) -> Option<&Attempt> {
+        self.judged.and_then(|i| self.attempts.get(i))
+    }
+
+    /// The configuration answer that decides whether the client starts remote call control:
+    /// the latest that speaks about the line.
+    pub fn decisive_config(&self) -> Option<&Provisioning> {
+        self.config.iter().rev().find(|p| p.speaks_of_line())
+    }
+
+    /// The latest configuration answer that starts remote call control.
+    pub fn rcc_config(&self) -> Option<&Provisioning> {
+        self.config.iter().rev().find(|p| p.starts_rcc())
+    }
+}
+
+/// Who wrote a log file, as far as its content tells: a client trace is the client's; a server
+/// Logging Tool file is the Home Server's unless it shows the CSTA INVITE arriving already
+/// forwarded (then it is the next hop's). Other captures have no single writer.
+fn writer_of(
+    file: &str,
+    files: &[FileReport],
+    profile: &Profile,
+    call: &[&SipMessage],
+) -> Option<String> {
+    let format = files.iter().find(|f| f.name == file).map(|f| f.format)?;
+    match format {
+        LogFormat::Uccapi => profile.client().map(str::to_string),
+        LogFormat::ServerLog => {
+            let received_with = |vias: fn(usize) -> bool| {
+                call.iter().any(|m| {
+                    *m.source.file == *file
+                        && m.direction == Some(Direction::Received)
+                        && is_csta_invite(m)
+                        && vias(extract::top_via(m).1)
+                })
+            };
+            // The Home Server receives the client's own copy (one Via); the next hop receives
+            // only forwarded ones (or the Home Server receives one back, in a loop).
+            if !received_with(|n| n <= 1) && received_with(|n| n >= 2) {
+                profile.line_server_host().map(|p| p.id.clone())
+            } else {
+                profile.home_server().map(str::to_string)
+            }
+        }
+        _ => None,
+    }
+}
+
+/// The `branch` of every Via entry, top first.
+fn via_branches(m: &SipMessage) -> Vec<String> {
+    m.headers_named("Via")
+        .flat_map(|v| v.split(','))
+        .filter_map(|entry| {
+            entry.split(';').skip(1).find_map(|p| {
+                let (k, v) = p.split_once('=')?;
+                k.trim()
+                    .eq_ignore_ascii_case("branch")
+                    .then(|| v.trim().to_string())
+            })
+        })
+        .collect()
+}
+
+/// The `branch` of the top Via.
+fn top_branch(m: &SipMessage) -> Option<String> {
+    let via = m.header("Via")?;
+    let first = via.split(',').next().unwrap_or(via);
+    first.split(';').skip(1).find_map(|p| {
+        let (k, v) = p.split_once('=')?;
+        k.trim()
+            .eq_ignore_ascii_case("branch")
+            .then(|| v.trim().to_string())
+    })
+}
+
+/// Reads the logs for a case: which attempt, what it reached, how it ended.
+pub struct Observer<'a> {
+    pub profile: &'a Profile,
+    pub topology: &'a Topology,
+    /// The user's address of record, when known (a log may hold several users).
+    pub user_aor: Option<String>,
+    /// The line server URI's host, when known.
+    pub line_server_host: Option<String>,
+    pub messages: &'a [SipMessage],
+    pub events: &'a [LogEvent],
+    pub files: &'a [FileReport],
+}
+
+impl Observer<'_> {
+    fn resolve(&self, host: &str) -> Option<String> {
+        self.topology.who_is(host).or_else(|| {
+            let h = uri::host_key(host)?;
+            (self.line_server_host.as_deref() == Some(h.as_str()))
+                .then(|| self.profile.line_server_host().map(|p| p.id.clone()))
+                .flatten()
+        })
+    }
+
+    fn users(&self, value: Option<&str>) -> bool {
+        match (&self.user_aor, value.and_then(uri::aor)) {
+            (Some(u), Some(a)) => *u == a,
+            _ => true,
+        }
+    }
+
+    /// Keep the user's items when any is the user's (a log of several users), else all.
+    fn prefer_users<T: Clone>(&self, all: Vec<T>, aor: impl Fn(&T) -> Option<String>) -> Vec<T> {
+        let Some(u) = &self.user_aor else {
+            return all;
+        };
+        let mine: Vec<T> = all
+            .iter()
+            .filter(|x| aor(x).as_ref() == Some(u))
+            .cloned()
+            .collect();
+        if mine.is_empty() {
+            all
+        } else {
+            mine
+        }
+    }
+
+    pub fn observe(&self, index: &RccIndex) -> Observed {
+        let msgs = self.messages;
+        let mut o = Observed {
+            any_logs: !msgs.is_empty() || !self.events.is_empty(),
+            ..Observed::default()
+        };
+        // Configuration: the user's answers (To names the user in a 200 OK to its SUBSCRIBE, and
+        // in a NOTIFY / BENOTIFY sent to it).
+        let config: Vec<(usize, Provisioning)> =
+            self.prefer_users(index.config.clone(), |(i, _)| {
+                msgs.get(*i).and_then(|m| {
+                    let h = if m.is_request() {
+                        m.request_uri().map(str::to_string)
+                    } else {
+                        m.header("To").map(str::to_string)
+                    };
+                    h.as_deref().and_then(uri::aor)
+                })
+            });
+        o.config = config.into_iter().map(|(_, p)| p).collect();
+        let subs = self.prefer_users(index.config_subscribes.clone(), |i| {
+            msgs.get(*i)
+                .and_then(|m| m.header("From"))
+                .and_then(uri::aor)
+        });
+        o.config_subscribe = subs.last().and_then(|i| msgs.get(*i)).map(seen);
+
+        // The CSTA attempts.
+        for (call_id, idxs) in &index.csta_calls {
+            let call: Vec<&SipMessage> = idxs.iter().filter_map(|i| msgs.get(*i)).collect();
+            o.attempts
+                .extend(self.attempts_of(call_id, &call, index.log_end_ms));
+        }
+        o.attempts = self.prefer_users(o.attempts, |a| a.from_aor.clone());
+        o.attempts.sort_by_key(|a| a.started_ms.unwrap_or(i64::MIN));
+        o.judged = o
+            .attempts
+            .iter()
+            .rposition(|a| a.outcome != Outcome::Pending)
+            .or_else(|| o.attempts.len().checked_sub(1));
+        o.log_ends_early = o.judged().is_some_and(|a| a.outcome == Outcome::Pending);
+
+        o.gateway_refused = self.gateway_refused(index);
+        o.sign_in_refused = self.sign_in_refused(index);
+        let csta_ids: Vec<&str> = index.csta_calls.iter().map(|(c, _)| c.as_str()).collect();
+        o.records = self
+            .events
+            .iter()
+            .map(Record::of)
+            .filter(|r| {
+                r.result_code
+                    .as_deref()
+                    .and_then(crate::msdiag::result_code)
+                    .is_some()
+                    && r.call_id.as_deref().is_none_or(|c| !csta_ids.contains(&c))
+            })
+            .collect();
+        o
+    }
+
+    /// The attempts of one CSTA call (one per initial INVITE transaction, authentication retries
+    /// folded into the one they retry).
+    fn attempts_of(
+        &self,
+        call_id: &str,
+        call: &[&SipMessage],
+        log_end: Option<i64>,
+    ) -> Vec<Attempt> {
+        let profile = self.profile;
+        let hs = profile.home_server().unwrap_or_default().to_string();
+        let target = profile.line_server_host().map(|p| p.id.clone());
+        let writers: Vec<(String, Option<String>)> = {
+            let mut v: Vec<(String, Option<String>)> = Vec::new();
+            for m in call {
+                let f = m.source.file.to_string();
+                if !v.iter().any(|(x, _)| *x == f) {
+                    let w = writer_of(&f, self.files, profile, call);
+                    v.push((f, w));
+                }
+            }
+            v
+        };
+        let writer = |m: &SipMessage| {
+            writers
+                .iter()
+                .find(|(f, _)| **f == *m.source.file)
+                .and_then(|(_, w)| w.clone())
+        };
+        // Initial INVITEs: no To tag. Their CSeq numbers, in order.
+        let mut initial: Vec<u32> = Vec::new();
+        for m in call {
+            if is(m.method(), "INVITE") && m.to_tag().is_none() {
+                if let Some((n, _)) = m.cseq() {
+                    if !initial.contains(&n) {
+                        initial.push(n);
+                    }
+                }
+            }
+        }
+        // An initial INVITE answered 401/407 is retried with the next CSeq: one attempt.
+        let challenged = |n: u32| {
+            call.iter().any(|m| {
+                matches!(m.status(), Some(401 | 407))
+                    && m.cseq()
+                        .is_some_and(|c| c.0 == n && is(Some(c.1), "INVITE"))
+            })
+        };
+        let mut groups: Vec<Vec<u32>> = Vec::new();
+        for n in initial {
+            match groups.last_mut() {
+                Some(g) if g.last().is_some_and(|&p| challenged(p)) => g.push(n),
+                _ => groups.push(vec![n]),
+            }
+        }
+        let mut out = Vec::new();
+        for group in &groups {
+            let Some(&n) = group.last() else { continue };
+            let in_txn = |m: &SipMessage, method: &str| {
+                m.cseq()
+                    .is_some_and(|c| c.0 == n && c.1.eq_ignore_ascii_case(method))
+            };
+            let copies: Vec<&SipMessage> = call
+                .iter()
+                .filter(|m| is(m.method(), "INVITE") && in_txn(m, "INVITE"))
+                .copied()
+                .collect();
+            // The client's copy has the fewest Vias; its top branch is the client transaction.
+            let Some(client_copy) = copies.iter().copied().min_by_key(|m| extract::top_via(m).1)
+            else {
+                continue;
+            };
+            let client_branch = top_branch(client_copy);
+            let client_vias = extract::top_via(client_copy).1.max(1);
+            let mut a = Attempt {
+                call_id: call_id.to_string(),
+                request_uri: client_copy.request_uri().unwrap_or_default().to_string(),
+                from_aor: client_copy.header("From").and_then(uri::aor),
+                invite: seen(client_copy),
+                device: extract::csta(client_copy).and_then(|c| c.device),
+                retransmissions: 0,
+                forwarded: None,
+                trying: None,
+                downstream_provisional: None,
+                answer_back: None,
+                answer: None,
+                session_ack: None,
+                transaction_ack: None,
+                cancel: None,
+                outcome: Outcome::Pending,
+                reached: Vec::new(),
+                looped_back: None,
+                infos: Vec::new(),
+                refreshes: Vec::new(),
+                records: Vec::new(),
+                started_ms: client_copy.millis(),
+            };
+            let reach = |a: &mut Attempt, p: Option<String>, how: String| {
+                if let Some(p) = p {
+                    if Some(p.as_str()) != profile.client() && !a.reached(&p) {
+                        a.reached.push((p, how));
+                    }
+                }
+            };
+            // Copies: the client's (retransmissions) and the forwarded ones.
+            let mut client_seen: Vec<(String, Option<Direction>)> = Vec::new();
+            for m in &copies {
+                let vias = extract::top_via(m).1;
+                if vias <= client_vias && top_branch(m) == client_branch {
+                    let key = (m.source.file.to_string(), m.direction);
+                    if client_seen.contains(&key) {
+                        a.retransmissions += 1;
+                    } else {
+                        client_seen.push(key);
+                    }
+                    if m.direction == Some(Direction::Received) {
+                        reach(
+                            &mut a,
+                            writer(m),
+                            format!(
+                                "its log shows the INVITE arriving ({})",
+                                m.evidence().label()
+                            ),
+                        );
+                    }
+                } else {
+                    // A copy that carries a Via the Home Server added below its top one came
+                    // back to it: whoever sent it routed it back (a loop).
+                    let branches = via_branches(m);
+                    let came_back = branches.len() >= 3
+                        || copies.iter().any(|c| {
+                            !std::ptr::eq(*c, *m)
+                                && extract::top_via(c).1 >= 2
+                                && branches
+                                    .iter()
+                                    .skip(1)
+                                    .any(|b| Some(b) == top_branch(c).as_ref())
+                        });
+                    if came_back && m.direction == Some(Direction::Received) {
+                        let from = m
+                            .peer()
+                            .and_then(|p| self.resolve(p))
+                            .or_else(|| target.clone());
+                        if let Some(f) = from {
+                            a.looped_back.get_or_insert((f, seen(m)));
+                        }
+                    }
+                    if a.forwarded.is_none() {
+                        a.forwarded = Some(seen(m));
+                    }
+                    reach(&mut a, Some(hs.clone()), "it forwarded the INVITE".into());
+                    if m.direction == Some(Direction::Received) {
+                        reach(
+                            &mut a,
+                            writer(m),
+                            format!(
+                                "its log shows the forwarded INVITE arriving ({})",
+                                m.evidence().label()
+                            ),
+                        );
+                    }
+                }
+            }
+            // Answers to the INVITE.
+            for m in call
+                .iter()
+                .filter(|m| m.status().is_some() && in_txn(m, "INVITE"))
+            {
+                let status = m.status().unwrap_or(0);
+                let to_client = top_branch(m) == client_branch
+                    || (client_branch.is_none() && extract::top_via(m).1 <= client_vias);
+                let answer = self.answer_of(m, &hs, target.as_deref(), to_client, writer(m));
+                if let Some(r) = &answer.responder {
+                    let basis = answer.responder_basis.clone().unwrap_or_default();
+                    if r != &hs {
+                        reach(&mut a, Some(r.clone()), basis);
+                    }
+                }
+                // Record-Route and Contact of the answer name the hops it passed.
+                for h in extract::hop_chain(m).record_route {
+                    let p = self.resolve(&h);
+                    reach(
+                        &mut a,
+                        p,
+                        format!("its Record-Route in {}", m.evidence().label()),
+                    );
+                }
+                if to_client {
+                    if (100..200).contains(&status) {
+                        a.trying.get_or_insert_with(|| seen(m));
+                    } else if a.answer.is_none() || status >= 200 {
+                        a.answer = Some(answer);
+                    }
+                } else if (100..200).contains(&status) {
+                    a.downstream_provisional.get_or_insert(answer);
+                } else if a.answer_back.is_none() {
+                    a.answer_back = Some(answer);
+                }
+            }
+            // ACKs and CANCEL.
+            for m in call.iter().filter(|m| is(m.method(), "ACK")) {
+                let same_txn = in_txn(m, "ACK") && top_branch(m) == client_branch;
+                if same_txn && a.answer.as_ref().is_none_or(|r| r.status >= 300) {
+                    a.transaction_ack.get_or_insert_with(|| seen(m));
+                } else if m.cseq().is_some_and(|c| c.0 == n) {
+                    a.session_ack.get_or_insert_with(|| seen(m));
+                }
+            }
+            if let Some(m) = call
+                .iter()
+                .find(|m| is(m.method(), "CANCEL") && in_txn(m, "CANCEL"))
+            {
+                a.cancel = Some(seen(m));
+            }
+            // In-session requests: INFOs, refreshes, the gateway's own requests.
+            for (k, m) in call.iter().enumerate() {
+                let Some(method) = m.method() else { continue };
+                if m.cseq()
+                    .is_some_and(|c| c.0 == n && is(Some(c.1), "INVITE"))
+                {
+                    continue;
+                }
+                if method.eq_ignore_ascii_case("INFO") {
+                    if let Some(body) = extract::csta(m) {
+                        let answer = call[k + 1..]
+                            .iter()
+                            .find(|r| r.status().is_some_and(|s| s >= 200) && r.cseq() == m.cseq())
+                            .map(|r| self.answer_of(r, &hs, target.as_deref(), true, writer(r)));
+                        let from_client = extract::top_via(m).1 <= client_vias
+                            && uri::aor(m.header("From").unwrap_or("")) == a.from_aor;
+                        if from_client {
+                            a.infos.push(InfoExchange {
+                                name: body.name.clone(),
+                                request: seen(m),
+                                answer,
+                            });
+                        }
+                    }
+                } else if method.eq_ignore_ascii_case("INVITE") && m.to_tag().is_some() {
+                    let status = call[k + 1..]
+                        .iter()
+                        .find(|r| r.status().is_some_and(|s| s >= 200) && r.cseq() == m.cseq())
+                        .and_then(|r| r.status());
+                    if !a
+                        .refreshes
+                        .iter()
+                        .any(|(_, e)| e.first() == seen(m).first())
+                    {
+                        a.refreshes.push((status, seen(m)));
+                    }
+                }
+                // A request from the far end names it in its top Via.
+                if uri::aor(m.header("From").unwrap_or("")) != a.from_aor {
+                    if let Some(v) = extract::top_via(m).0 {
+                        let p = self.resolve(&v.host);
+                        reach(&mut a, p, format!("its request {}", m.evidence().label()));
+                    }
+                }
+            }
+            a.records = self
+                .events
+                .iter()
+                .map(Record::of)
+                .filter(|r| r.call_id.as_deref() == Some(call_id))
+                .collect();
+            a.outcome = match &a.answer {
+                Some(r) if r.status < 300 => Outcome::Established,
+                Some(r) if r.status == 408 => Outcome::TimedOut,
+                Some(r) if r.status == 487 => Outcome::Cancelled,
+                Some(_) => Outcome::Failed,
+                None if a.cancel.is_some() => Outcome::Cancelled,
+                None => match (a.started_ms, log_end) {
+                    (Some(t0), Some(end)) if end - t0 < TIMER_B_MS => Outcome::Pending,
+                    _ => Outcome::TimedOut,
+                },
+            };
+            if a.outcome == Outcome::Pending && a.answer_back.is_some() {
+                // Only the next hop's log: its answer is the best there is.
+                a.answer = a.answer_back.clone();
+                a.outcome = match a.answer.as_ref().map(|r| r.status) {
+                    Some(s) if s < 300 => Outcome::Established,
+                    _ => Outcome::Failed,
+                };
+            }
+            out.push(a);
+        }
+        out
+    }
+
+    /// An answer, with who produced it where the message tells: the ms-diagnostics source (a
+    /// Microsoft server names itself), the Server header's product, the log that sent it, and,
+    /// for an answer delivered to the client by a Home Server that shows no sign of forwarding,
+    /// the Home Server itself.
+    fn answer_of(
+        &self,
+        m: &SipMessage,
+        hs: &str,
+        target: Option<&str>,
+        to_client: bool,
+        writer: Option<String>,
+    ) -> Answer {
+        let diagnostics = extract::ms_diagnostics(m);
+        let mut responder = None;
+        let mut basis = None;
+        for d in diagnostics
+            .iter()
+            .filter(|d| d.header != "ms-client-diagnostics")
+        {
+            if let Some(src) = d.source.as_deref() {
+                let who = self.resolve(src).or_else(|| {
+                    // A Microsoft server wrote it; unless it is the line server host, it is the
+                    // Home Server's side.
+                    let h = uri::host_key(src)?;
+                    (self.line_server_host.as_deref() != Some(h.as_str())).then(|| hs.to_string())
+                });
+                if let Some(w) = who {
+                    basis = Some(format!("ms-diagnostics source={src}"));
+                    responder = Some(w);
+                    break;
+                }
+            }
+        }
+        if responder.is_none() {
+            if let Some(p) = extract::product(m) {
+                if let Some(w) = participant_of_product(self.profile, &p) {
+                    basis = Some(format!("Server: {p}"));
+                    responder = Some(w);
+                }
+            }
+        }
+        if responder.is_none() && m.direction == Some(Direction::Sent) {
+            if let Some(w) = writer.filter(|w| Some(w.as_str()) != self.profile.client()) {
+                if !to_client || w == hs {
+                    // A server's own log shows it sending the answer: unless it only relays the
+                    // next hop's, it answered (relayed answers carry the next hop's diagnostics).
+                    basis = Some(format!("sent by its own log ({})", m.evidence().label()));
+                    responder = Some(w);
+                }
+            }
+        }
+        if responder.is_none() && m.direction == Some(Direction::Received) && !to_client {
+            if let Some(p) = m.peer().and_then(|p| self.resolve(p)) {
+                basis = Some(format!("received from {}", m.peer().unwrap_or_default()));
+                responder = Some(p);
+            }
+        }
+        if responder.is_none() && m.status().is_some_and(|s| s < 300) {
+            if let Some(c) = m.header("Contact").and_then(|c| NameAddr::parse(c).view()) {
+                if let Some(p) = self.resolve(c.host) {
+                    basis = Some(format!("Contact {}", c.host));
+                    responder = Some(p);
+                }
+            }
+            if responder.is_none() {
+                // Only the line server host answers a CSTA INVITE with a 2xx.
+                responder = target.map(str::to_string);
+                basis = Some("a 2xx to the CSTA INVITE comes from the line server host".into());
+            }
+        }
+        Answer {
+            status: m.status().unwrap_or(0),
+            start_line: m.start_line_text(),
+            responder,
+            responder_basis: basis,
+            diagnostics,
+            csta: extract::csta(m),
+            evidence: seen(m),
+        }
+    }
+
+    /// Requests from the line server host (Application Proxy / gateway) answered 401/407/403 by
+    /// the Home Server: it is not in host authorization.
+    fn gateway_refused(&self, index: &RccIndex) -> Option<Refusal> {
+        let profile = self.profile;
+        let target = profile.line_server_host()?.id.clone();
+        let msgs = self.messages;
+        let is_target = |host: &str| self.resolve(host).as_deref() == Some(target.as_str());
+        for &ri in &index.refusals {
+            let resp = msgs.get(ri)?;
+            let req = msgs[..ri].iter().rev().find(|m| {
+                m.is_request() && m.call_id() == resp.call_id() && m.cseq() == resp.cseq()
+            })?;
+            let from_peer =
+                req.direction == Some(Direction::Received) && req.peer().is_some_and(&is_target);
+            let from_via = extract::top_via(req).0.is_some_and(|v| is_target(&v.host));
+            let from_product = extract::product(req)
+                .and_then(|p| participant_of_product(profile, &p))
+                .as_deref()
+                == Some(target.as_str());
+            if from_peer || from_via || from_product {
+                return Some(Refusal {
+                    request: req.start_line_text(),
+                    answer: resp.start_line_text(),
+                    evidence: vec![req.evidence(), resp.evidence()],
+                });
+            }
+        }
+        None
+    }
+
+    /// The user's REGISTER refused (403/404) with no accepted REGISTER: the user cannot sign in.
+    fn sign_in_refused(&self, index: &RccIndex) -> Option<Refusal> {
+        let msgs = self.messages;
+        let regs: Vec<&SipMessage> = index
+            .registers
+            .iter()
+            .filter_map(|i| msgs.get(*i))
+            .collect();
+        if regs.iter().any(|m| m.status() == Some(200)) {
+            return None;
+        }
+        let resp = regs
+            .iter()
+            .find(|m| matches!(m.status(), Some(403 | 404)) && self.users(m.header("From")))?;
+        let req = regs
+            .iter()
+            .find(|m| m.is_request() && m.call_id() == resp.call_id());
+        let mut evidence: Vec<Evidence> = req.map(|r| r.evidence()).into_iter().collect();
+        evidence.push(resp.evidence());
+        let diag: Vec<String> = extract::ms_diagnostics(resp)
+            .into_iter()
+            .map(|d| format!("{} {}", d.code, d.reason))
+            .collect();
+        Some(Refusal {
+            request: req
+                .map(|r| r.start_line_text())
+                .unwrap_or_else(|| "REGISTER".into()),
+            answer: if diag.is_empty() {
+                resp.start_line_text()
+            } else {
+                format!("{} ({})", resp.start_line_text(), diag.join("; "))
+            },
+            evidence,
+        })
+    }
+}
+
+/// The roles that can answer a CSTA INVITE with an error on the Microsoft side.
+pub fn is_microsoft_side(profile: &Profile, participant: &str) -> bool {
+    profile
+        .participant(participant)
+        .is_some_and(|p| matches!(p.role, Role::HomeServer))
+}
+
+/// What a configuration source says in words, for findings.
+pub fn config_words(p: &Provisioning) -> String {
+    match p.source {
+        ConfigSource::Provisioning => "the vnd-microsoft-provisioning answer".into(),
+        ConfigSource::ProvisioningV2 => "the vnd-microsoft-provisioning-v2 answer".into(),
+        ConfigSource::RoamingSelf => "the vnd-microsoft-roaming-self userProperties".into(),
+    }
+}

@@ -1,0 +1,559 @@
+//! The routing rules as the admin types or pastes them: the text form, its parser and the
+//! configuration it yields. The format is documented for users in `docs/rules-format.md`;
+//! [`RULES_HELP`] is the short version the wizard shows.
+//!
+//! [`parse_rules`] never fails as a whole: every line it does not understand becomes a
+//! [`RuleProblem`] with its line number, and the other lines still count. Nothing is dropped
+//! silently: a `[servers]` line naming no participant of the gateway profile, or a row with
+//! stray `=` or `:` separators, is reported (and read where the meaning is clear).
+
+use crate::evidence::Evidence;
+use crate::profile::{Profile, Role};
+use crate::sip::Transport;
+use crate::uri;
+use serde::{Deserialize, Serialize};
+
+/// The rules-text format, for the UI's help panel (the long form is docs/rules-format.md).
+pub const RULES_HELP: &str = "\
+# One section per table; lines starting with # are comments.
+# [home-server]         static routes of the Home Server / Front End (Properties > Routing)
+#   route <match> -> <next hop>[:<port>] [tls|tcp] [replace-host=yes|no]
+#   <match>: domain or host (mcm-ap.contoso.com), user@host, or wildcards (*, *.contoso.com)
+# [host-authorization]  Home Server host authorization (Properties > Host Authorization)
+#   <fqdn or ip> [authenticated] [throttle-as-server] [outbound-only]
+# [app-proxy]           routes on the Application Proxy or gateway that answers the RCC URI
+#   route * -> lcs01.contoso.com:5061 tls
+# [servers]             optional: who is who
+#   <participant or role> <fqdn> [ip ...] [tls:5061|tcp:5060]
+# A section left out means 'not supplied'; a present but empty section means 'no rows'.
+";
+
+/// One static route (Home Server, Application Proxy or gateway).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Route {
+    /// Match pattern: domain/host, `user@host`, wildcards.
+    pub pattern: String,
+    /// Next hop FQDN or IP.
+    pub next_hop: String,
+    pub port: u16,
+    pub transport: Transport,
+    pub replace_host: bool,
+    /// 1-based line in the rules text (0 when built in code).
+    pub line: u32,
+}
+
+impl Route {
+    /// The route written in rules-text form.
+    pub fn text(&self) -> String {
+        format!(
+            "route  {}  -> {}:{} {}  replace-host={}",
+            self.pattern,
+            self.next_hop,
+            self.port,
+            self.transport.as_str(),
+            if self.replace_host { "yes" } else { "no" }
+        )
+    }
+}
+
+/// One host authorization row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HostAuthorization {
+    pub host: String,
+    pub authenticated: bool,
+    pub throttle_as_server: bool,
+    pub outbound_only: bool,
+    pub line: u32,
+}
+
+impl HostAuthorization {
+    pub fn text(&self) -> String {
+        let mut s = self.host.clone();
+        if self.authenticated {
+            s.push_str("  authenticated");
+        }
+        if self.throttle_as_server {
+            s.push_str(" throttle-as-server");
+        }
+        if self.outbound_only {
+            s.push_str(" outbound-only");
+        }
+        s
+    }
+}
+
+/// The Microsoft-side routing configuration. `None` = table not supplied.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoutingConfig {
+    pub home_server: Option<Vec<Route>>,
+    pub host_authorization: Option<Vec<HostAuthorization>>,
+    /// The routes of the server that answers the line server URI (the Application Proxy, or a
+    /// gateway whose routing the admin can see).
+    pub app_proxy: Option<Vec<Route>>,
+}
+
+impl RoutingConfig {
+    /// Routes of the table of a participant role, if supplied: the Home Server's, or (for the
+    /// Application Proxy or gateway that hosts the line server) the `[app-proxy]` table.
+    pub fn table(&self, role: Role) -> Option<&[Route]> {
+        match role {
+            Role::HomeServer => self.home_server.as_deref(),
+            Role::AppProxy | Role::Gateway => self.app_proxy.as_deref(),
+            _ => None,
+        }
+    }
+}
+
+/// Display name of a route table (used in evidence).
+pub fn table_name(role: Role) -> &'static str {
+    match role {
+        Role::HomeServer => "Home Server static routes",
+        Role::AppProxy => "Application Proxy routes",
+        Role::Gateway => "gateway routes",
+        _ => "routes",
+    }
+}
+
+/// Display name of the host authorization table.
+pub const HOST_AUTH_TABLE: &str = "Home Server host authorization";
+
+/// A server as we know it: entered in `[servers]` or inferred from logs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Host {
+    /// Profile participant id or role name (`app-proxy`, `home-server`).
+    pub participant: String,
+    pub fqdn: Option<String>,
+    pub ips: Vec<String>,
+    /// Listening port and transport, when known.
+    pub port: Option<u16>,
+    pub transport: Option<Transport>,
+    pub evidence: Vec<Evidence>,
+    /// Typed by the admin (`[servers]`), not inferred from logs.
+    #[serde(default)]
+    pub entered: bool,
+}
+
+/// A problem in the rules text, by 1-based line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleProblem {
+    pub line: u32,
+    pub message: String,
+}
+
+/// What [`parse_rules`] read: the configuration, the `[servers]` hosts and line problems.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParsedRules {
+    pub config: RoutingConfig,
+    /// The `[servers]` rows, as entered.
+    pub servers: Vec<Host>,
+    pub problems: Vec<RuleProblem>,
+}
+
+impl ParsedRules {
+    pub fn is_clean(&self) -> bool {
+        self.problems.is_empty()
+    }
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Section {
+    None,
+    HomeServer,
+    HostAuth,
+    AppProxy,
+    Servers,
+}
+
+fn section_of(name: &str) -> Option<Section> {
+    Some(match name {
+        "home-server" | "home server" | "front-end" | "front end" | "pool" | "static-routes"
+        | "routes" => Section::HomeServer,
+        "host-authorization"
+        | "host authorization"
+        | "host-auth"
+        | "authorized-hosts"
+        | "trusted-applications" => Section::HostAuth,
+        "app-proxy" | "application-proxy" | "application proxy" | "gateway" | "line-server" => {
+            Section::AppProxy
+        }
+        "servers" | "topology" => Section::Servers,
+        _ => return None,
+    })
+}
+
+/// The participant a `[servers]` name means: a participant id of the profile, or a role name
+/// (which stands for the first participant with that role).
+pub fn servers_participant(profile: &Profile, name: &str) -> Option<String> {
+    if let Some(p) = profile.participant(name) {
+        return Some(p.id.clone());
+    }
+    let alias = match name {
+        "front-end" | "frontend" | "pool" | "registrar" => "home-server",
+        "application-proxy" | "mcm" => "app-proxy",
+        other => other,
+    };
+    let role = Role::from_id(alias)?;
+    profile.by_role(role).map(|p| p.id.clone())
+}
+
+/// Parse the rules text (see the module docs). Never fails; bad lines become problems.
+/// `profile` names the participants a `[servers]` row may name.
+pub fn parse_rules(text: &str, profile: &Profile) -> ParsedRules {
+    let mut out = ParsedRules::default();
+    let mut section = Section::None;
+    for (i, raw) in text.lines().enumerate() {
+        let line_no = u32::try_from(i + 1).unwrap_or(u32::MAX);
+        let line = raw.split('#').next().unwrap_or("").trim();
+        if line.is_empty() {
+            continue;
+        }
+        let mut problem = |m: String| {
+            out.problems.push(RuleProblem {
+                line: line_no,
+                message: m,
+            })
+        };
+        if line.starts_with('[') {
+            let name = line
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .trim()
+                .to_ascii_lowercase();
+            section = match section_of(&name) {
+                Some(s) => s,
+                None => {
+                    problem(format!(
+                        "unknown section [{name}]; expected [home-server], \
+                         [host-authorization], [app-proxy] or [servers]"
+                    ));
+                    Section::None
+                }
+            };
+            match section {
+                Section::HomeServer => {
+                    out.config.home_server.get_or_insert_with(Vec::new);
+                }
+                Section::HostAuth => {
+                    out.config.host_authorization.get_or_insert_with(Vec::new);
+                }
+                Section::AppProxy => {
+                    out.config.app_proxy.get_or_insert_with(Vec::new);
+                }
+                Section::Servers | Section::None => {}
+            }
+            continue;
+        }
+        match section {
+            Section::None => problem(
+                "rule outside a section: start with [home-server], [host-authorization], \
+                 [app-proxy] or [servers]"
+                    .into(),
+            ),
+            Section::HomeServer | Section::AppProxy => match parse_route(line, line_no) {
+                Ok(r) => {
+                    let table = if section == Section::HomeServer {
+                        &mut out.config.home_server
+                    } else {
+                        &mut out.config.app_proxy
+                    };
+                    table.get_or_insert_with(Vec::new).push(r);
+                }
+                Err(m) => problem(m),
+            },
+            Section::HostAuth => match parse_host_authorization(line, line_no) {
+                Ok((row, unknown)) => {
+                    for w in unknown {
+                        problem(format!(
+                            "unknown host authorization flag '{w}' (expected authenticated, \
+                             throttle-as-server, outbound-only); the row was read without it"
+                        ));
+                    }
+                    out.config
+                        .host_authorization
+                        .get_or_insert_with(Vec::new)
+                        .push(row);
+                }
+                Err(m) => problem(m),
+            },
+            Section::Servers => {
+                let row = out.servers.len();
+                match parse_server(line, row, profile) {
+                    Ok((host, notes)) => {
+                        for n in notes {
+                            problem(n);
+                        }
+                        out.servers.push(host);
+                    }
+                    Err(m) => problem(m),
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Splits a line into words, treating a separator written after the first word (`name:`,
+/// `name =`, `name: value`) as the space it stands for. Returns whether one was removed.
+fn words_without_separator(line: &str) -> (Vec<String>, bool) {
+    let mut words: Vec<String> = line.split_whitespace().map(str::to_string).collect();
+    let mut removed = false;
+    if let Some(first) = words.first_mut() {
+        if let Some(pos) = first.find(['=', ':']) {
+            // `home-server:lcs01.contoso.com` or `home-server:` or `home-server=...`, but not a
+            // transport:port or an IPv6 address as the first word.
+            let (name, rest) = first.split_at(pos);
+            if !name.is_empty() && Transport::parse(name).is_none() && !uri::is_ip(first) {
+                let rest = rest[1..].to_string();
+                *first = name.to_string();
+                if !rest.is_empty() {
+                    words.insert(1, rest);
+                }
+                removed = true;
+            }
+        }
+    }
+    if words.get(1).is_some_and(|w| w == "=" || w == ":") {
+        words.remove(1);
+        removed = true;
+    }
+    (words, removed)
+}
+
+fn parse_server(line: &str, row: usize, profile: &Profile) -> Result<(Host, Vec<String>), String> {
+    let mut notes = Vec::new();
+    let (words, separator) = words_without_separator(line);
+    if separator {
+        notes.push(format!(
+            "read as '{}': [servers] rows are '<participant> <fqdn> [ip ...] [tls:5061]', \
+             without ':' or '='",
+            words.join(" ")
+        ));
+    }
+    if words.len() < 2 {
+        return Err("expected: <participant or role> <fqdn> [ip ...] [tls:5061]".into());
+    }
+    let name = words[0].to_ascii_lowercase();
+    let participant = servers_participant(profile, &name).ok_or_else(|| {
+        let known: Vec<&str> = profile
+            .participants
+            .iter()
+            .filter(|p| p.role != Role::Client)
+            .map(|p| p.id.as_str())
+            .collect();
+        format!(
+            "'{name}' is not a participant of the {} profile (use one of: {})",
+            profile.id,
+            known.join(", ")
+        )
+    })?;
+    let mut host = Host {
+        participant,
+        fqdn: None,
+        ips: vec![],
+        port: None,
+        transport: None,
+        evidence: vec![Evidence::Rule {
+            table: "servers".into(),
+            row: Some(row),
+            text: line.to_string(),
+        }],
+        entered: true,
+    };
+    for w in &words[1..] {
+        if let Some((t, p)) = w.split_once(':') {
+            if let (Some(t), Ok(p)) = (Transport::parse(t), p.parse::<u16>()) {
+                host.transport = Some(t);
+                host.port = Some(p);
+                continue;
+            }
+        }
+        if let Some(t) = Transport::parse(w) {
+            host.transport = Some(t);
+            continue;
+        }
+        let (h, port) = uri::split_host_port(w);
+        if uri::is_ip(h) {
+            host.ips.push(h.to_string());
+        } else if host.fqdn.is_none() && !h.is_empty() {
+            host.fqdn = Some(h.trim_end_matches('.').to_ascii_lowercase());
+        } else {
+            notes.push(format!("second host name '{w}' on one line was ignored"));
+            continue;
+        }
+        if port.is_some() {
+            host.port = port;
+        }
+    }
+    Ok((host, notes))
+}
+
+fn parse_host_authorization(
+    line: &str,
+    line_no: u32,
+) -> Result<(HostAuthorization, Vec<String>), String> {
+    let mut words = line.split_whitespace();
+    let host = words
+        .next()
+        .unwrap_or_default()
+        .trim_end_matches([',', ';'])
+        .to_ascii_lowercase();
+    if host.is_empty() || host.contains('=') {
+        return Err(format!(
+            "expected: <fqdn or ip> [authenticated] [throttle-as-server] [outbound-only], got \
+             '{line}'"
+        ));
+    }
+    let mut row = HostAuthorization {
+        host,
+        authenticated: false,
+        throttle_as_server: false,
+        outbound_only: false,
+        line: line_no,
+    };
+    let mut unknown = Vec::new();
+    for w in words {
+        match w
+            .trim_matches([',', ';'])
+            .to_ascii_lowercase()
+            .replace('_', "-")
+            .as_str()
+        {
+            "authenticated" | "treat-as-authenticated" | "treatasauthenticated" => {
+                row.authenticated = true
+            }
+            "throttle-as-server" | "throttle" | "throttleasserver" => row.throttle_as_server = true,
+            "outbound-only" | "outboundonly" => row.outbound_only = true,
+            "" => {}
+            other => unknown.push(other.to_string()),
+        }
+    }
+    Ok((row, unknown))
+}
+
+fn parse_route(line: &str, line_no: u32) -> Result<Route, String> {
+    let body = line
+        .strip_prefix("route ")
+        .or_else(|| line.strip_prefix("route\t"))
+        .unwrap_or(line);
+    let (pattern, rest) = body
+        .split_once("->")
+        .ok_or("expected: route <match> -> <next hop>[:<port>] [tls|tcp] [replace-host=yes|no]")?;
+    let pattern = pattern.trim();
+    if pattern.is_empty() || pattern.contains(char::is_whitespace) {
+        return Err(format!(
+            "route match '{pattern}' must be one word (domain, host, user@host or wildcard)"
+        ));
+    }
+    if pattern.contains(['=', ':']) {
+        return Err(format!(
+            "route match '{pattern}' holds '=' or ':': write the domain or host alone \
+             (e.g. route contoso.com -> gw.contoso.com:5061 tls)"
+        ));
+    }
+    let mut words = rest.split_whitespace();
+    let hop = words.next().ok_or("route has no next hop after ->")?;
+    let (next_hop, port) = match hop.rsplit_once(':') {
+        Some((h, p)) if p.chars().all(|c| c.is_ascii_digit()) && !h.contains(':') => (
+            h,
+            Some(p.parse::<u16>().map_err(|_| format!("bad port '{p}'"))?),
+        ),
+        _ => (hop, None),
+    };
+    if next_hop.is_empty() || next_hop.contains('=') {
+        return Err(format!(
+            "route next hop '{hop}' is not a host name or address"
+        ));
+    }
+    let mut transport = Transport::Tls;
+    let mut replace_host = false;
+    for w in words {
+        let lw = w.to_ascii_lowercase();
+        if let Some(t) = Transport::parse(&lw) {
+            if t == Transport::Udp {
+                return Err("LCS/OCS/Lync static routes use TLS or TCP, not UDP".into());
+            }
+            transport = t;
+        } else if let Some(v) = lw.strip_prefix("replace-host=") {
+            replace_host = match v {
+                "yes" | "true" | "on" => true,
+                "no" | "false" | "off" => false,
+                _ => return Err(format!("replace-host must be yes or no, not '{v}'")),
+            };
+        } else if lw == "replace-host" {
+            replace_host = true;
+        } else {
+            return Err(format!(
+                "unknown route option '{w}' (expected tls, tcp, replace-host=yes|no)"
+            ));
+        }
+    }
+    Ok(Route {
+        pattern: pattern.to_ascii_lowercase(),
+        next_hop: next_hop.trim_end_matches('.').to_ascii_lowercase(),
+        port: port.unwrap_or(transport.default_port()),
+        transport,
+        replace_host,
+        line: line_no,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::profile::profile;
+
+    fn nortel() -> Profile {
+        profile("nortel").unwrap()
+    }
+
+    #[test]
+    fn reports_bad_lines_by_number_and_keeps_the_rest() {
+        let p = parse_rules(
+            "route a -> b\n[home-server]\nroute x.com b.com\nroute y.com -> c.com udp\nroute z.com -> d.com:5060 tcp\n[nonsense]\n",
+            &nortel(),
+        );
+        let lines: Vec<u32> = p.problems.iter().map(|x| x.line).collect();
+        assert_eq!(lines, vec![1, 3, 4, 6]);
+        assert_eq!(p.config.home_server.unwrap().len(), 1);
+    }
+
+    #[test]
+    fn servers_rows_with_separators_are_read_and_reported() {
+        let p = parse_rules(
+            "[servers]\nhome-server: lcs01.contoso.com\napp-proxy = mcm.contoso.com 10.0.0.20 tls:5061\n",
+            &nortel(),
+        );
+        assert_eq!(p.servers.len(), 2, "{:?}", p.problems);
+        assert_eq!(p.servers[0].fqdn.as_deref(), Some("lcs01.contoso.com"));
+        assert_eq!(p.servers[1].participant, "app-proxy");
+        assert_eq!(p.servers[1].port, Some(5061));
+        assert_eq!(
+            p.problems.iter().map(|x| x.line).collect::<Vec<_>>(),
+            vec![2, 3],
+            "each separator is reported on its line"
+        );
+    }
+
+    #[test]
+    fn unknown_participants_are_reported_not_dropped() {
+        let p = parse_rules("[servers]\nmediation lcs01.contoso.com\n", &nortel());
+        assert!(p.servers.is_empty());
+        assert_eq!(p.problems.len(), 1);
+        assert_eq!(p.problems[0].line, 2);
+        assert!(p.problems[0].message.contains("app-proxy"));
+        // Role names stand for the profile's participant with that role.
+        let cisco = profile("cisco").unwrap();
+        let p = parse_rules("[servers]\nhome-server fe.contoso.com\n", &cisco);
+        assert_eq!(p.servers[0].participant, "front-end");
+    }
+
+    #[test]
+    fn a_route_with_an_equals_sign_is_refused_with_its_line() {
+        let p = parse_rules(
+            "[home-server]\nroute = mcm.contoso.com -> mcm.contoso.com\n",
+            &nortel(),
+        );
+        assert_eq!(p.problems.len(), 1);
+        assert_eq!(p.problems[0].line, 2);
+    }
+}

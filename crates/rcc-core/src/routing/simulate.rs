@@ -1,0 +1,981 @@
+//! The route simulator: routes the remote call control INVITE hop by hop the way the servers
+//! would, and the gateway's requests back to the user.
+//!
+//! [`simulate`] starts at the profile's Home Server with the request-URI = the line server URI,
+//! follows the best route at each hop and stops at the participant that hosts the line server
+//! (the Application Proxy running MCM, or the gateway). It then routes a request from that
+//! participant to the user's SIP URI (the gateway's answers and events), whenever that
+//! participant's routes were supplied, even when the line server URI is not known. Every
+//! problem names the rule, or the absence of one, as [`Evidence::Rule`], and for a missing rule
+//! the exact line the admin must add. Where a route's transport or port can only be judged from
+//! the profile's declared defaults, the problem names that assumption.
+
+use super::rules::{table_name, Route, RoutingConfig, HOST_AUTH_TABLE};
+use super::topology::Topology;
+use crate::evidence::Evidence;
+use crate::findings::FindingId;
+use crate::profile::{Profile, Role, RouteDirection, RouteRequirement};
+use crate::sip::Transport;
+use crate::uri::{self, UriView};
+use serde::{Deserialize, Serialize};
+
+/// Case-insensitive glob with `*` only.
+fn glob(pattern: &str, text: &str) -> bool {
+    let p = pattern.as_bytes();
+    let t = text.as_bytes();
+    let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
+    while ti < t.len() {
+        if pi < p.len() && p[pi] != b'*' && p[pi].eq_ignore_ascii_case(&t[ti]) {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == b'*' {
+            star = Some(pi);
+            mark = ti;
+            pi += 1;
+        } else if let Some(s) = star {
+            pi = s + 1;
+            mark += 1;
+            ti = mark;
+        } else {
+            return false;
+        }
+    }
+    while pi < p.len() && p[pi] == b'*' {
+        pi += 1;
+    }
+    pi == p.len()
+}
+
+/// Specificity of `pattern` matching (user, host), or None when it does not match. Exact
+/// `user@host` beats an exact host, which beats the longest wildcard pattern, which beats `*`.
+fn route_score(pattern: &str, user: Option<&str>, host: &str) -> Option<usize> {
+    if pattern == "*" || pattern == "*.*" {
+        return Some(0);
+    }
+    let literal = pattern.chars().filter(|c| *c != '*').count();
+    let wild = pattern.contains('*');
+    match pattern.split_once('@') {
+        Some((pu, ph)) => {
+            let u = user?;
+            (glob(pu, u) && glob(ph, host)).then_some(if wild { 1 + literal } else { 10_000 })
+        }
+        None => glob(pattern, host).then_some(if wild { 1 + literal } else { 5_000 }),
+    }
+}
+
+/// The best route (index) for a request-URI in a table.
+pub fn best_route(routes: &[Route], request_uri: &str) -> Option<usize> {
+    let v = UriView::parse(request_uri)?;
+    let host = v.host_key();
+    routes
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| route_score(&r.pattern, v.user, &host).map(|s| (s, i)))
+        .max_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)))
+        .map(|(_, i)| i)
+}
+
+/// Names the rule templates use. `None` = not known for this case.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseNames {
+    pub line_server_uri: Option<String>,
+    pub user_uri: Option<String>,
+}
+
+/// One hop the simulated request took.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SimHop {
+    /// Participant that made the routing decision.
+    pub at: String,
+    /// Participant the request went to (None when it stopped here).
+    pub next: Option<String>,
+    pub evidence: Evidence,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PathOutcome {
+    /// Arrived where it should.
+    Reached,
+    /// Stopped: no rule, loop or wrong next hop.
+    Stopped,
+    /// A table we need was not supplied, a host is unknown, or there is no URI to route.
+    Unknown,
+}
+
+/// One direction of the simulation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoutePath {
+    pub request_uri: String,
+    pub hops: Vec<SimHop>,
+    pub outcome: PathOutcome,
+    /// Why, in one line.
+    pub detail: String,
+}
+
+/// A routing problem with the finding it supports.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RouteProblem {
+    pub finding: FindingId,
+    /// Participant whose configuration is wrong.
+    pub at: String,
+    pub direction: RouteDirection,
+    pub message: String,
+    /// The rule exactly as the admin must enter it (rules-text form), when one is missing.
+    pub rule: Option<String>,
+    /// Where to enter it, in the console.
+    pub fix: Vec<String>,
+    pub evidence: Vec<Evidence>,
+    /// What the verdict rests on that nobody stated (the profile's usual port, say): the
+    /// finding is then a warning of lower confidence that names it.
+    #[serde(default)]
+    pub assumption: Option<String>,
+}
+
+/// What the simulator found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Simulation {
+    pub forward: RoutePath,
+    /// The line server host back to the user (None when its routes are not ours to simulate).
+    pub back: Option<RoutePath>,
+    pub problems: Vec<RouteProblem>,
+    /// Tables or names the simulation needed but did not have.
+    pub unknowns: Vec<String>,
+}
+
+impl Simulation {
+    /// The verdict the directory checks take: did the INVITE for the line server URI get routed?
+    pub fn route_verdict(&self) -> crate::directory::RouteVerdict {
+        crate::directory::RouteVerdict {
+            routed: self.forward.outcome == PathOutcome::Reached,
+            detail: self.forward.detail.clone(),
+            evidence: self
+                .forward
+                .hops
+                .iter()
+                .map(|h| h.evidence.clone())
+                .collect(),
+        }
+    }
+
+    /// No problem and nothing unknown: the routes carry the INVITE there and back.
+    pub fn complete(&self) -> bool {
+        self.problems.is_empty()
+            && self.unknowns.is_empty()
+            && self.forward.outcome == PathOutcome::Reached
+            && self
+                .back
+                .as_ref()
+                .is_none_or(|b| b.outcome == PathOutcome::Reached)
+    }
+}
+
+/// Fill a profile template.
+pub fn render_template(
+    template: &str,
+    profile: &Profile,
+    topology: &Topology,
+    names: &CaseNames,
+) -> String {
+    let mut out = String::new();
+    let mut rest = template;
+    while let Some(a) = rest.find('{') {
+        out.push_str(&rest[..a]);
+        let Some(b) = rest[a..].find('}') else {
+            out.push_str(&rest[a..]);
+            return out;
+        };
+        let key = &rest[a + 1..a + b];
+        out.push_str(&template_value(key, profile, topology, names));
+        rest = &rest[a + b + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn template_value(key: &str, profile: &Profile, topology: &Topology, names: &CaseNames) -> String {
+    let view = |u: &Option<String>| u.as_deref().and_then(UriView::parse).map(|v| v.host_key());
+    match key {
+        "line_server_uri" => names
+            .line_server_uri
+            .clone()
+            .unwrap_or_else(|| "<line server URI>".into()),
+        "line_server_host" => {
+            view(&names.line_server_uri).unwrap_or_else(|| "<line server host>".into())
+        }
+        // A route for the line server's host, or for `user@host` when that host is the users'
+        // own SIP domain (a route for the whole domain would send every user to the gateway).
+        "line_server_match" => match names.line_server_uri.as_deref().and_then(UriView::parse) {
+            Some(v) if Some(v.host_key()) == view(&names.user_uri) && v.user.is_some() => {
+                format!("{}@{}", v.user.unwrap_or_default(), v.host_key())
+            }
+            Some(v) => v.host_key(),
+            None => "<line server host>".into(),
+        },
+        "user_domain" => view(&names.user_uri).unwrap_or_else(|| "<SIP domain>".into()),
+        k => {
+            let id = k.trim_end_matches("_fqdn").replace('_', "-");
+            topology
+                .fqdn(&id)
+                .unwrap_or_else(|| format!("<{} FQDN>", profile.label(&id)))
+        }
+    }
+}
+
+/// The rule a requirement asks for, in rules-text form, and the console steps.
+pub fn required_rule(
+    req: &RouteRequirement,
+    profile: &Profile,
+    topology: &Topology,
+    names: &CaseNames,
+) -> (String, Vec<String>) {
+    let pattern = render_template(&req.pattern, profile, topology, names);
+    let hop = render_template(&req.next_hop, profile, topology, names);
+    // What the next hop is known to serve beats the profile's usual port.
+    let (transport, port) = topology
+        .entry(&req.next_participant)
+        .and_then(|h| Some((h.transport?, h.port?)))
+        .unwrap_or((req.transport, req.port));
+    let rule = format!(
+        "route  {pattern}  -> {hop}:{port} {}  replace-host=no",
+        transport.as_str()
+    );
+    let mut who = profile.label(&req.at).to_string();
+    if let Some(f) = topology.fqdn(&req.at) {
+        who = format!("{who}, {f}");
+    }
+    let kind = if pattern == "*" {
+        "any user agent"
+    } else if pattern.contains('@') {
+        "user@host"
+    } else {
+        "domain/host"
+    };
+    let open = match profile.participant(&req.at).map(|p| p.role) {
+        Some(Role::HomeServer) => {
+            format!("On the {who}: open the server's Properties > Routing tab and click Add.")
+        }
+        _ => format!("On the {who}: add a route in its routing configuration."),
+    };
+    let fix = vec![
+        open,
+        format!(
+            "Matching URI ({kind}): '{pattern}'; next hop '{hop}', transport {}, port {port}; \
+             do not replace the host in the request URI.",
+            transport.as_str().to_ascii_uppercase(),
+        ),
+        "Apply, then sign Communicator out and in again.".into(),
+    ];
+    (rule, fix)
+}
+
+/// A request-URI that only a `*` route matches, for routing "a request to the user" when the
+/// user's address is not known.
+const ANY_USER: &str = "sip:user@user-domain.invalid";
+
+/// Route the RCC INVITE and the gateway's requests back to the user.
+pub fn simulate(
+    profile: &Profile,
+    config: &RoutingConfig,
+    topology: &Topology,
+    names: &CaseNames,
+) -> Simulation {
+    let mut sim = Simulator {
+        profile,
+        config,
+        topology,
+        names,
+        problems: Vec::new(),
+        unknowns: Vec::new(),
+    };
+    let target = profile
+        .line_server_host()
+        .map(|p| p.id.clone())
+        .unwrap_or_default();
+    let start = profile.home_server().unwrap_or_default().to_string();
+    let forward = match names
+        .line_server_uri
+        .as_deref()
+        .filter(|u| UriView::parse(u).is_some())
+    {
+        Some(uri) => sim.route_path(&start, &target, uri, RouteDirection::Forward),
+        None => RoutePath {
+            request_uri: names.line_server_uri.clone().unwrap_or_default(),
+            hops: vec![],
+            outcome: PathOutcome::Unknown,
+            detail: match &names.line_server_uri {
+                Some(u) => format!("'{u}' is not a SIP URI, so it cannot be routed"),
+                None => "no remote call control server URI is known to route".into(),
+            },
+        },
+    };
+    // The line server host's routing is ours to simulate when its table was supplied (an
+    // Application Proxy always; a gateway when the admin entered its routes).
+    let back = profile
+        .participant(&target)
+        .filter(|p| match p.role {
+            Role::AppProxy => true,
+            Role::Gateway => config.app_proxy.is_some(),
+            _ => false,
+        })
+        .map(|_| {
+            let user = names.user_uri.as_deref().unwrap_or(ANY_USER);
+            sim.route_path(&target, &start, user, RouteDirection::Return)
+        });
+    // The line server host's requests arrive at the Home Server: it must be authorized there.
+    let checked_on_the_way = forward
+        .hops
+        .iter()
+        .any(|h| h.at == start && h.next.as_deref() == Some(target.as_str()));
+    if target != start && !checked_on_the_way {
+        sim.check_authorized(&start, &target, None);
+    }
+    let Simulator {
+        mut problems,
+        mut unknowns,
+        ..
+    } = sim;
+    dedup_problems(&mut problems);
+    unknowns.sort();
+    unknowns.dedup();
+    Simulation {
+        forward,
+        back,
+        problems,
+        unknowns,
+    }
+}
+
+fn dedup_problems(p: &mut Vec<RouteProblem>) {
+    let mut seen: Vec<(FindingId, String)> = Vec::new();
+    p.retain(|x| {
+        let k = (x.finding, x.at.clone() + &x.message);
+        if seen.contains(&k) {
+            false
+        } else {
+            seen.push(k);
+            true
+        }
+    });
+}
+
+struct Simulator<'a> {
+    profile: &'a Profile,
+    config: &'a RoutingConfig,
+    topology: &'a Topology,
+    names: &'a CaseNames,
+    problems: Vec<RouteProblem>,
+    unknowns: Vec<String>,
+}
+
+impl<'a> Simulator<'a> {
+    fn check_authorized(&mut self, at: &str, peer: &str, hop_name: Option<&str>) {
+        let profile = self.profile;
+        if profile.participant(at).map(|p| p.role) != Some(Role::HomeServer) {
+            return;
+        }
+        let Some(rows) = &self.config.host_authorization else {
+            self.unknowns
+                .push("Home Server host authorization list".into());
+            return;
+        };
+        let mut names: Vec<String> = Vec::new();
+        if let Some(h) = hop_name {
+            names.push(h.to_ascii_lowercase());
+        }
+        if let Some(h) = self.topology.entry(peer) {
+            names.extend(h.fqdn.iter().cloned());
+            names.extend(h.ips.iter().cloned());
+        }
+        names.dedup();
+        if names.is_empty() {
+            self.unknowns
+                .push(format!("FQDN of the {}", profile.label(peer)));
+            return;
+        }
+        let found = rows
+            .iter()
+            .enumerate()
+            .find(|(_, r)| names.iter().any(|n| n.eq_ignore_ascii_case(&r.host)));
+        let label = profile.label(peer);
+        let want = names[0].clone();
+        match found {
+            Some((_, r)) if r.authenticated && r.throttle_as_server && !r.outbound_only => {}
+            Some((index, r)) => self.problems.push(RouteProblem {
+                finding: FindingId::HostNotAuthorized,
+                at: at.to_string(),
+                direction: RouteDirection::Return,
+                message: format!(
+                    "{label} ({}) is in host authorization but not as 'authenticated' and \
+                     'throttle as server'{}",
+                    r.host,
+                    if r.outbound_only {
+                        " (it is outbound only)"
+                    } else {
+                        ""
+                    }
+                ),
+                rule: Some(format!("{}  authenticated throttle-as-server", r.host)),
+                fix: auth_fix(&r.host),
+                evidence: vec![Evidence::Rule {
+                    table: HOST_AUTH_TABLE.into(),
+                    row: Some(index),
+                    text: r.text(),
+                }],
+                assumption: None,
+            }),
+            None => self.problems.push(RouteProblem {
+                finding: FindingId::HostNotAuthorized,
+                at: at.to_string(),
+                direction: RouteDirection::Return,
+                message: format!(
+                    "{label} ({want}) is not in the Home Server's host authorization list, so \
+                     its requests are challenged or refused"
+                ),
+                rule: Some(format!("{want}  authenticated throttle-as-server")),
+                fix: auth_fix(&want),
+                evidence: vec![Evidence::Rule {
+                    table: HOST_AUTH_TABLE.into(),
+                    row: None,
+                    text: format!("no row for {}", names.join(" / ")),
+                }],
+                assumption: None,
+            }),
+        }
+    }
+
+    /// The route's transport and port against what the next hop serves: from `[servers]` or
+    /// the logs (a certain mismatch), else from the profile's declared listening point (a
+    /// mismatch that names its assumption).
+    fn check_transport(&mut self, at: &str, next: &str, r: &Route, ev: &Evidence) {
+        let profile = self.profile;
+        let known = self
+            .topology
+            .entry(next)
+            .filter(|h| h.transport.is_some() || h.port.is_some());
+        let (transport, port, basis, assumption) = match known {
+            Some(h) => {
+                let basis = match h.evidence.first() {
+                    Some(e) if h.entered => format!("as entered ({})", e.label()),
+                    Some(e) => format!("as the logs show ({})", e.label()),
+                    None => "as known".to_string(),
+                };
+                (h.transport, h.port, basis, None)
+            }
+            None => match profile.participant(next).and_then(|p| p.listens.as_ref()) {
+                Some(l) => (
+                    Some(l.transport),
+                    Some(l.port),
+                    format!("as the {} profile declares", profile.id),
+                    Some(format!(
+                        "the {} listens on {}:{} ({}); add it under [servers] if it differs",
+                        profile.label(next),
+                        l.transport.as_str().to_ascii_uppercase(),
+                        l.port,
+                        l.basis
+                    )),
+                ),
+                None => return,
+            },
+        };
+        let t_bad = transport.is_some_and(|t| t != r.transport);
+        let p_bad = port.is_some_and(|p| p != r.port);
+        if !(t_bad || p_bad) {
+            return;
+        }
+        let t = transport.unwrap_or(r.transport);
+        let p = port.unwrap_or(r.port);
+        // A TCP route names the next hop by address (LCS/OCS authorize TCP peers by IP; Lync's
+        // -TCPRoute -Destination is an IP): use the one known.
+        let hop = match (t, self.topology.entry(next).and_then(|h| h.ips.first())) {
+            (Transport::Tcp, Some(ip)) if !uri::is_ip(&r.next_hop) => ip.clone(),
+            _ => r.next_hop.clone(),
+        };
+        self.problems.push(RouteProblem {
+            finding: FindingId::TlsTransportMismatch,
+            at: at.to_string(),
+            direction: RouteDirection::Forward,
+            message: format!(
+                "the route sends to {}:{} over {}, but the {} serves {}:{} {basis}",
+                r.next_hop,
+                r.port,
+                r.transport.as_str().to_uppercase(),
+                profile.label(next),
+                t.as_str().to_uppercase(),
+                p
+            ),
+            rule: Some(format!(
+                "route  {}  -> {}:{} {}  replace-host={}",
+                r.pattern,
+                hop,
+                p,
+                t.as_str(),
+                if r.replace_host { "yes" } else { "no" }
+            )),
+            fix: {
+                let mut fix = vec![format!(
+                    "Edit the route for '{}': next hop {hop}, transport {}, port {}.",
+                    r.pattern,
+                    t.as_str().to_uppercase(),
+                    p
+                )];
+                if hop != r.next_hop {
+                    fix.push(format!(
+                        "A TCP next hop is authorized by its address: make sure {hop} is in the \
+                         Home Server's host authorization list."
+                    ));
+                }
+                fix
+            },
+            evidence: vec![ev.clone()],
+            assumption,
+        });
+    }
+
+    fn requirement(&self, at: &str, direction: RouteDirection) -> Option<&'a RouteRequirement> {
+        self.profile
+            .routes
+            .iter()
+            .find(|r| r.at == at && r.direction == direction)
+    }
+
+    fn missing_rule(&self, req: Option<&RouteRequirement>) -> (Option<String>, Vec<String>) {
+        match req {
+            Some(r) => {
+                let (rule, fix) = required_rule(r, self.profile, self.topology, self.names);
+                (Some(rule), fix)
+            }
+            None => (None, vec![]),
+        }
+    }
+
+    fn route_path(
+        &mut self,
+        start: &str,
+        target: &str,
+        request_uri: &str,
+        direction: RouteDirection,
+    ) -> RoutePath {
+        let profile = self.profile;
+        let mut hops = Vec::new();
+        let mut visited = vec![start.to_string()];
+        let mut current = start.to_string();
+        let uri_host = UriView::parse(request_uri).map(|v| v.host_key());
+        let shown_uri = if request_uri == ANY_USER {
+            "a request to the user"
+        } else {
+            request_uri
+        };
+        let path = |hops, outcome, detail: String| RoutePath {
+            request_uri: shown_uri.to_string(),
+            hops,
+            outcome,
+            detail,
+        };
+        for _ in 0..8 {
+            if current == target {
+                return path(
+                    hops,
+                    PathOutcome::Reached,
+                    format!("{shown_uri} reaches the {}", profile.label(target)),
+                );
+            }
+            let Some(part) = profile.participant(&current) else {
+                return path(
+                    hops,
+                    PathOutcome::Unknown,
+                    format!("unknown participant {current}"),
+                );
+            };
+            let Some(table) = self.config.table(part.role) else {
+                if part.role.route_table().is_none() && part.role != Role::Gateway {
+                    return path(
+                        hops,
+                        PathOutcome::Unknown,
+                        format!(
+                            "the {} routes outside the Microsoft configuration",
+                            part.label
+                        ),
+                    );
+                }
+                self.unknowns.push(table_name(part.role).to_string());
+                return path(
+                    hops,
+                    PathOutcome::Unknown,
+                    format!("{} not supplied", table_name(part.role)),
+                );
+            };
+            let req = self.requirement(&current, direction);
+            let Some(i) = best_route(table, request_uri) else {
+                let (rule, fix) = self.missing_rule(req);
+                let finding = req.map(|r| r.finding).unwrap_or(match direction {
+                    RouteDirection::Forward => FindingId::HomeServerRouteMissing,
+                    RouteDirection::Return => FindingId::AppProxyReturnRouteMissing,
+                });
+                let ev = Evidence::Rule {
+                    table: table_name(part.role).into(),
+                    row: None,
+                    text: format!(
+                        "no route matches {shown_uri} ({} row{} checked)",
+                        table.len(),
+                        if table.len() == 1 { "" } else { "s" }
+                    ),
+                };
+                self.problems.push(RouteProblem {
+                    finding,
+                    at: current.clone(),
+                    direction,
+                    message: format!(
+                        "the {} has no route matching {shown_uri}{}",
+                        part.label,
+                        req.map(|r| format!(": {}", r.why)).unwrap_or_default()
+                    ),
+                    rule,
+                    fix,
+                    evidence: vec![ev.clone()],
+                    assumption: None,
+                });
+                hops.push(SimHop {
+                    at: current.clone(),
+                    next: None,
+                    evidence: ev,
+                });
+                return path(
+                    hops,
+                    PathOutcome::Stopped,
+                    format!("the {} has no route for {shown_uri}", part.label),
+                );
+            };
+            let r = &table[i];
+            let ev = Evidence::Rule {
+                table: table_name(part.role).into(),
+                row: Some(i),
+                text: r.text(),
+            };
+            // Who is the next hop?
+            let expected = req.map(|q| q.next_participant.clone());
+            let mut assumed = false;
+            let next = self.topology.who_is(&r.next_hop).or_else(|| {
+                if Some(&r.next_hop) == uri_host.as_ref() && direction == RouteDirection::Forward {
+                    Some(target.to_string())
+                } else {
+                    // Unknown host: assume the participant the profile expects, unless the admin
+                    // entered that participant's name (or address, for an IP next hop) and it
+                    // differs. Names only inferred from logs never contradict a rule.
+                    let e = expected.clone()?;
+                    let known = self.topology.entry(&e).filter(|h| h.entered);
+                    let contradicts = known.is_some_and(|h| {
+                        if uri::is_ip(&r.next_hop) {
+                            !h.ips.is_empty()
+                        } else {
+                            h.fqdn.is_some()
+                        }
+                    });
+                    if contradicts {
+                        None
+                    } else {
+                        assumed = true;
+                        Some(e)
+                    }
+                }
+            });
+            if assumed {
+                if let Some(n) = &next {
+                    self.unknowns.push(format!(
+                        "Confirm that {} is the {} (add it under [servers])",
+                        r.next_hop,
+                        profile.label(n)
+                    ));
+                }
+            }
+            let Some(next) = next else {
+                let want = expected
+                    .as_deref()
+                    .and_then(|e| self.topology.fqdn(e))
+                    .unwrap_or_else(|| "the expected server".into());
+                let (rule, fix) = self.missing_rule(req);
+                self.problems.push(RouteProblem {
+                    finding: req.map(|q| q.finding).unwrap_or(match direction {
+                        RouteDirection::Forward => FindingId::HomeServerRouteMissing,
+                        RouteDirection::Return => FindingId::AppProxyReturnRouteMissing,
+                    }),
+                    at: current.clone(),
+                    direction,
+                    message: format!(
+                        "the route for {shown_uri} on the {} sends it to {}, which is not {want}",
+                        part.label, r.next_hop
+                    ),
+                    rule,
+                    fix,
+                    evidence: vec![ev.clone()],
+                    assumption: None,
+                });
+                hops.push(SimHop {
+                    at: current.clone(),
+                    next: None,
+                    evidence: ev,
+                });
+                return path(
+                    hops,
+                    PathOutcome::Stopped,
+                    format!("the route sends {shown_uri} to unknown host {}", r.next_hop),
+                );
+            };
+            self.check_transport(&current, &next, r, &ev);
+            let next_is_home = profile.participant(&next).map(|p| p.role) == Some(Role::HomeServer);
+            if direction == RouteDirection::Forward && !next_is_home && !visited.contains(&next) {
+                self.check_authorized(&current, &next, Some(&r.next_hop));
+            }
+            hops.push(SimHop {
+                at: current.clone(),
+                next: Some(next.clone()),
+                evidence: ev.clone(),
+            });
+            if visited.contains(&next) {
+                let (rule, mut fix) = self.missing_rule(req);
+                fix.insert(
+                    0,
+                    format!(
+                        "Point the route for '{}' at the next server on the path, not back at \
+                         the {}.",
+                        r.pattern,
+                        profile.label(&next)
+                    ),
+                );
+                self.problems.push(RouteProblem {
+                    finding: FindingId::RouteLoop,
+                    at: current.clone(),
+                    direction,
+                    message: format!("{shown_uri} loops back to the {}", profile.label(&next)),
+                    // The rule the hop should have instead.
+                    rule,
+                    fix,
+                    evidence: hops.iter().map(|h| h.evidence.clone()).collect(),
+                    assumption: None,
+                });
+                return path(
+                    hops,
+                    PathOutcome::Stopped,
+                    format!("{shown_uri} loops at the {}", profile.label(&next)),
+                );
+            }
+            visited.push(next.clone());
+            current = next;
+        }
+        path(hops, PathOutcome::Stopped, "too many hops".into())
+    }
+}
+
+fn auth_fix(host: &str) -> Vec<String> {
+    vec![
+        "On the Home Server: open Properties > Host Authorization and click Add (Lync: a trusted \
+         application pool and trusted application for the gateway)."
+            .into(),
+        format!(
+            "Server: FQDN '{host}'; tick 'Throttle as server' and 'Treat as authenticated'; \
+             leave 'Outbound only' cleared."
+        ),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::rules::parse_rules;
+    use super::*;
+    use crate::profile::profile;
+
+    const SEED: &str = "\
+# Home Server static routes
+[home-server]
+route  contoso-legacy.com  -> gw-old.contoso.com:5060 tcp
+[host-authorization]
+mcm-ap.contoso.com  authenticated throttle-as-server
+[app-proxy]
+[servers]
+home-server lcs01.contoso.com 10.0.0.10
+app-proxy mcm-ap.contoso.com 10.0.0.20
+";
+
+    const FIXED: &str = "\
+[home-server]
+route  mcm-ap.contoso.com  -> mcm-ap.contoso.com:5061 tls   replace-host=no
+[host-authorization]
+mcm-ap.contoso.com  authenticated throttle-as-server
+[app-proxy]
+route  *  -> lcs01.contoso.com:5061 tls
+[servers]
+home-server lcs01.contoso.com 10.0.0.10 tls:5061
+app-proxy mcm-ap.contoso.com 10.0.0.20 tls:5061
+";
+
+    fn names() -> CaseNames {
+        CaseNames {
+            line_server_uri: Some("sip:rcc@mcm-ap.contoso.com".into()),
+            user_uri: Some("sip:alice@contoso.com".into()),
+        }
+    }
+
+    /// As the case builds it: the entered rows, and the line server URI's host for the
+    /// participant that hosts it.
+    fn run(rules: &str, names: &CaseNames) -> Simulation {
+        let p = profile("nortel").unwrap();
+        let r = parse_rules(rules, &p);
+        assert!(r.is_clean(), "{:?}", r.problems);
+        let mut topology = Topology::entered(&r.servers);
+        let host = names
+            .line_server_uri
+            .as_deref()
+            .and_then(UriView::parse)
+            .map(|v| v.host_key());
+        topology.merge(&Topology::infer(&p, [], host.as_deref()));
+        simulate(&p, &r.config, &topology, names)
+    }
+
+    #[test]
+    fn wildcards_and_specificity() {
+        let p = profile("nortel").unwrap();
+        let routes = parse_rules(
+            "[home-server]\nroute * -> a\nroute *.contoso.com -> b\nroute mcm-ap.contoso.com -> c\nroute rcc@mcm-ap.contoso.com -> d\n",
+            &p,
+        )
+        .config
+        .home_server
+        .unwrap();
+        assert_eq!(best_route(&routes, "sip:rcc@mcm-ap.contoso.com"), Some(3));
+        assert_eq!(best_route(&routes, "sip:other@mcm-ap.contoso.com"), Some(2));
+        assert_eq!(best_route(&routes, "sip:x@pbx.contoso.com"), Some(1));
+        assert_eq!(best_route(&routes, "sip:x@fabrikam.com"), Some(0));
+        assert_eq!(best_route(&routes[1..3], "sip:x@fabrikam.com"), None);
+    }
+
+    #[test]
+    fn seed_rules_miss_both_routes() {
+        let sim = run(SEED, &names());
+        let ids: Vec<FindingId> = sim.problems.iter().map(|x| x.finding).collect();
+        assert_eq!(
+            ids,
+            vec![
+                FindingId::HomeServerRouteMissing,
+                FindingId::AppProxyReturnRouteMissing
+            ]
+        );
+        assert_eq!(sim.forward.outcome, PathOutcome::Stopped);
+        assert_eq!(
+            sim.problems[0].rule.as_deref(),
+            Some("route  mcm-ap.contoso.com  -> mcm-ap.contoso.com:5061 tls  replace-host=no")
+        );
+        assert_eq!(
+            sim.problems[1].rule.as_deref(),
+            Some("route  *  -> lcs01.contoso.com:5061 tls  replace-host=no")
+        );
+        assert!(!sim.route_verdict().routed);
+    }
+
+    #[test]
+    fn the_return_route_is_checked_without_a_line_server_uri() {
+        let sim = run(
+            SEED,
+            &CaseNames {
+                line_server_uri: None,
+                user_uri: None,
+            },
+        );
+        assert_eq!(sim.forward.outcome, PathOutcome::Unknown);
+        assert!(sim
+            .problems
+            .iter()
+            .any(|p| p.finding == FindingId::AppProxyReturnRouteMissing
+                && p.rule.as_deref()
+                    == Some("route  *  -> lcs01.contoso.com:5061 tls  replace-host=no")));
+    }
+
+    #[test]
+    fn fixed_rules_route_both_ways() {
+        let sim = run(FIXED, &names());
+        assert!(sim.problems.is_empty(), "{:?}", sim.problems);
+        assert!(sim.complete());
+    }
+
+    #[test]
+    fn a_tls_route_to_the_tcp_port_is_a_mismatch_even_from_the_profile_alone() {
+        // [servers] says how the Application Proxy listens: certain.
+        let text = FIXED.replace(
+            "mcm-ap.contoso.com:5061 tls   replace",
+            "mcm-ap.contoso.com:5060 tcp   replace",
+        );
+        let sim = run(&text, &names());
+        let p = sim
+            .problems
+            .iter()
+            .find(|p| p.finding == FindingId::TlsTransportMismatch)
+            .expect("mismatch");
+        assert!(p.assumption.is_none());
+        // Without [servers]: the profile's declared TLS 5061, named as an assumption.
+        let bare = "[home-server]\nroute mcm-ap.contoso.com -> mcm-ap.contoso.com:5060 tls\n[host-authorization]\nmcm-ap.contoso.com authenticated throttle-as-server\n[app-proxy]\nroute * -> lcs01.contoso.com\n";
+        let sim = run(bare, &names());
+        let p = sim
+            .problems
+            .iter()
+            .find(|p| p.finding == FindingId::TlsTransportMismatch)
+            .expect("mismatch from the profile's declaration");
+        assert!(p.assumption.as_deref().unwrap().contains("5061"));
+        assert!(p.rule.as_deref().unwrap().contains(":5061 tls"));
+    }
+
+    #[test]
+    fn finds_an_unauthorized_next_hop() {
+        let text = FIXED.replace("mcm-ap.contoso.com  authenticated throttle-as-server", "");
+        let sim = run(&text, &names());
+        assert!(sim
+            .problems
+            .iter()
+            .any(|p| p.finding == FindingId::HostNotAuthorized));
+        assert_eq!(sim.forward.outcome, PathOutcome::Reached);
+    }
+
+    #[test]
+    fn detects_loops_and_missing_tables() {
+        let sim = run(
+            "[home-server]\nroute mcm-ap.contoso.com -> lcs01.contoso.com\n[servers]\nhome-server lcs01.contoso.com\n",
+            &names(),
+        );
+        let looped = sim
+            .problems
+            .iter()
+            .find(|x| x.finding == FindingId::RouteLoop)
+            .unwrap();
+        assert_eq!(
+            looped.rule.as_deref(),
+            Some("route  mcm-ap.contoso.com  -> mcm-ap.contoso.com:5061 tls  replace-host=no")
+        );
+        let p = profile("nortel").unwrap();
+        let sim = simulate(
+            &p,
+            &RoutingConfig::default(),
+            &Topology::default(),
+            &names(),
+        );
+        assert_eq!(sim.forward.outcome, PathOutcome::Unknown);
+        assert!(sim.problems.is_empty());
+        assert!(sim
+            .unknowns
+            .iter()
+            .any(|u| u.contains("Home Server static routes")));
+    }
+
+    #[test]
+    fn unknown_next_hops_are_assumed_unless_the_admin_said_otherwise() {
+        let sim = run(
+            "[home-server]\nroute mcm-ap.contoso.com -> 10.0.0.20:5061 tls\n[host-authorization]\n10.0.0.20 authenticated throttle-as-server\n[app-proxy]\nroute * -> lcs01.contoso.com\n[servers]\napp-proxy mcm-ap.contoso.com\nhome-server lcs01.contoso.com\n",
+            &names(),
+        );
+        assert!(sim.problems.is_empty(), "{:?}", sim.problems);
+        assert!(sim.unknowns.iter().any(|u| u.contains("10.0.0.20")));
+        let sim = run(
+            "[home-server]\nroute mcm-ap.contoso.com -> old-ap.contoso.com\n[servers]\napp-proxy mcm-ap.contoso.com\n",
+            &names(),
+        );
+        assert_eq!(sim.problems[0].finding, FindingId::HomeServerRouteMissing);
+        assert!(sim.problems[0].message.contains("old-ap.contoso.com"));
+    }
+}

@@ -1,0 +1,249 @@
+//! Who is who: the gateway profile's participants with the names, addresses and listening
+//! transport/port the admin entered (`[servers]`) or the logs show.
+
+use super::rules::Host;
+use crate::evidence::Evidence;
+use crate::extract;
+use crate::profile::{Profile, Role};
+use crate::sip::{Direction, SipMessage, Transport};
+use crate::uri::{self, NameAddr};
+use serde::{Deserialize, Serialize};
+
+/// Who is who.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Topology {
+    pub hosts: Vec<Host>,
+}
+
+impl Topology {
+    /// The entered `[servers]` rows as a topology.
+    pub fn entered(servers: &[Host]) -> Topology {
+        Topology {
+            hosts: servers.to_vec(),
+        }
+    }
+
+    /// What is known of a participant.
+    pub fn entry(&self, participant: &str) -> Option<&Host> {
+        self.hosts.iter().find(|h| h.participant == participant)
+    }
+
+    /// FQDN of a profile participant, if known.
+    pub fn fqdn(&self, participant: &str) -> Option<String> {
+        self.entry(participant)?.fqdn.clone()
+    }
+
+    /// Which profile participant a host name or IP (optionally with `:port`, or a SIP URI) is.
+    pub fn who_is(&self, host: &str) -> Option<String> {
+        let host = uri::host_key(host)?;
+        self.hosts
+            .iter()
+            .find(|h| h.fqdn.as_deref() == Some(host.as_str()) || h.ips.contains(&host))
+            .map(|h| h.participant.clone())
+    }
+
+    /// Add what `other` knows and `self` does not (entered values win over inferred ones).
+    pub fn merge(&mut self, other: &Topology) {
+        for o in &other.hosts {
+            match self
+                .hosts
+                .iter_mut()
+                .find(|h| h.participant == o.participant)
+            {
+                Some(h) => {
+                    if h.fqdn.is_none() {
+                        h.fqdn = o.fqdn.clone();
+                    }
+                    for ip in &o.ips {
+                        if !h.ips.contains(ip) {
+                            h.ips.push(ip.clone());
+                        }
+                    }
+                    if h.port.is_none() && h.transport.is_none() {
+                        h.port = o.port;
+                        h.transport = o.transport;
+                    }
+                    h.entered |= o.entered;
+                    for e in &o.evidence {
+                        if !h.evidence.contains(e) {
+                            h.evidence.push(e.clone());
+                        }
+                    }
+                }
+                None => self.hosts.push(o.clone()),
+            }
+        }
+    }
+
+    /// Set (or add) a participant's FQDN, IP or listening point when not already known.
+    pub fn learn(&mut self, participant: &str, learned: Learned, evidence: Evidence) {
+        let (fqdn, ip) = match learned.host {
+            Some(h) if uri::is_ip(&h) => (None, Some(h)),
+            Some(h) => (Some(h), None),
+            None => (None, None),
+        };
+        let add = Topology {
+            hosts: vec![Host {
+                participant: participant.to_string(),
+                fqdn,
+                ips: ip.into_iter().collect(),
+                port: learned.port,
+                transport: learned.transport,
+                evidence: vec![evidence],
+                entered: false,
+            }],
+        };
+        self.merge(&add);
+    }
+
+    /// Who is who from the logs (only the messages given: the caller passes the ones that
+    /// matter for remote call control). The client's peer is its Home Server; a Server or
+    /// User-Agent string matching a participant's product hints names it, with the host and
+    /// listening point its Contact, Record-Route or Via shows; ms-diagnostics sources name the
+    /// server that answered; the line server URI's host is the participant that hosts it.
+    pub fn infer<'m>(
+        profile: &Profile,
+        messages: impl IntoIterator<Item = &'m SipMessage>,
+        line_server_host: Option<&str>,
+    ) -> Topology {
+        let mut t = Topology::default();
+        let hs = profile.home_server().map(str::to_string);
+        let target = profile.line_server_host().map(|p| p.id.clone());
+        if let (Some(target), Some(lsh)) = (&target, line_server_host) {
+            if !uri::is_ip(lsh) {
+                t.learn(
+                    target,
+                    Learned::host(lsh),
+                    Evidence::Input {
+                        field: "line server URI host".into(),
+                        value: lsh.into(),
+                    },
+                );
+            }
+        }
+        for m in messages {
+            // Client traces: the client only talks to its Home Server.
+            let from_client = product_is(profile, "client", m);
+            if let (Some(hs), Some(peer), true) = (&hs, m.peer(), from_client) {
+                if m.direction == Some(Direction::Sent) && m.is_request() {
+                    let (host, port) = uri::split_host_port(peer);
+                    t.learn(
+                        hs,
+                        Learned {
+                            host: Some(host.to_ascii_lowercase()),
+                            port,
+                            transport: top_via_transport(m),
+                        },
+                        m.evidence(),
+                    );
+                }
+            }
+            for p in &profile.participants {
+                if p.role == Role::Client || !product_is(profile, &p.id, m) {
+                    continue;
+                }
+                if m.status().is_some() {
+                    // A response names its sender through its Contact (a UA such as a gateway;
+                    // not a REGISTER's answer, whose Contact is the client's) and, for Microsoft
+                    // servers, the ms-diagnostics source.
+                    let register = m
+                        .cseq()
+                        .is_some_and(|c| c.1.eq_ignore_ascii_case("REGISTER"));
+                    if let Some(c) = m
+                        .header("Contact")
+                        .filter(|_| !register)
+                        .and_then(|c| NameAddr::parse(c).view())
+                    {
+                        if !uri::is_ip(c.host) {
+                            t.learn(&p.id, Learned::of_uri(&c), m.evidence());
+                        }
+                    }
+                    for d in extract::ms_diagnostics(m) {
+                        if let Some(src) = d.source.as_deref().and_then(uri::host_key) {
+                            if !uri::is_ip(&src) {
+                                t.learn(&p.id, Learned::host(&src), m.evidence());
+                            }
+                        }
+                    }
+                } else if let Some(v) = extract::top_via(m).0 {
+                    // A request names its sender in its top Via.
+                    let (host, port) = uri::split_host_port(&v.sent_by);
+                    if p.role != Role::HomeServer || !uri::is_ip(host) {
+                        t.learn(
+                            &p.id,
+                            Learned {
+                                host: Some(host.to_ascii_lowercase()),
+                                port,
+                                transport: Transport::parse(&v.transport),
+                            },
+                            m.evidence(),
+                        );
+                    }
+                }
+            }
+        }
+        t
+    }
+}
+
+/// What a message shows of a participant's address.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Learned {
+    pub host: Option<String>,
+    pub port: Option<u16>,
+    pub transport: Option<Transport>,
+}
+
+impl Learned {
+    pub fn host(h: &str) -> Learned {
+        Learned {
+            host: uri::host_key(h),
+            ..Learned::default()
+        }
+    }
+
+    /// The host, port and transport a SIP URI names (`<sip:gw:5065;transport=tcp>`).
+    pub fn of_uri(v: &uri::UriView) -> Learned {
+        Learned {
+            host: Some(v.host_key()),
+            port: v.port,
+            transport: v.param("transport").and_then(Transport::parse),
+        }
+    }
+}
+
+fn top_via_transport(m: &SipMessage) -> Option<Transport> {
+    extract::top_via(m)
+        .0
+        .and_then(|v| Transport::parse(&v.transport))
+}
+
+/// Whether the message's Server / User-Agent names this participant (its product hints).
+pub fn product_is(profile: &Profile, participant: &str, m: &SipMessage) -> bool {
+    let Some(p) = profile.participant(participant) else {
+        return false;
+    };
+    if p.product_hints.is_empty() {
+        return false;
+    }
+    m.headers_named("Server")
+        .chain(m.headers_named("User-Agent"))
+        .any(|product| hint_match(&p.product_hints, product))
+}
+
+/// The participant (not the client) a product string names.
+pub fn participant_of_product(profile: &Profile, product: &str) -> Option<String> {
+    profile
+        .participants
+        .iter()
+        .filter(|x| x.role != Role::Client)
+        .find(|x| hint_match(&x.product_hints, product))
+        .map(|x| x.id.clone())
+}
+
+fn hint_match(hints: &[String], product: &str) -> bool {
+    let product = product.to_ascii_lowercase();
+    hints
+        .iter()
+        .any(|h| product.contains(&h.to_ascii_lowercase()))
+}
