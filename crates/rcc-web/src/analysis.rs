@@ -11,8 +11,9 @@ use crate::state::{AppState, LogData};
 use crate::worker::{Reply, WorkerClient};
 use leptos::prelude::*;
 use rcc_core::analysis::{
-    analyze_for_wizard, AnalysisInput, AnalysisSummary, LogFileInput, RedactionSummary,
+    analyze, AnalysisInput, AnalysisSummary, Hooks, LogFileInput, Options, RedactionSummary,
 };
+use rcc_core::ingest::OwnedInput;
 use std::sync::Arc;
 
 /// A computed analysis. Equality is identity, so the signal notifies on every recomputation
@@ -59,7 +60,6 @@ fn request_of(state: AppState) -> Request {
                 (
                     LogFileInput {
                         name: l.name.clone(),
-                        bytes: Vec::new(),
                         clock_offset_ms: l.clock_offset_ms,
                     },
                     l.data.clone(),
@@ -71,6 +71,7 @@ fn request_of(state: AppState) -> Request {
         input: AnalysisInput {
             profile_id: state.profile.get(),
             sign_in: state.sign_in.get(),
+            generation: None,
             ad_text: state.ad_text.get(),
             ad_fields: state.ad_fields.get(),
             rules_text: state.rules_text.get(),
@@ -81,10 +82,18 @@ fn request_of(state: AppState) -> Request {
     }
 }
 
-/// Analyses `input` (with its log bytes) on the page.
-fn analyse_input(input: AnalysisInput, redact: bool) -> Current {
-    let (mut summary, details) =
-        analyze_for_wizard(input, redact, &mut |_| {}, &mut crate::timing::now_ms);
+/// Analyses `input` with its logs' bytes on the page.
+fn analyse_input(input: AnalysisInput, logs: Vec<OwnedInput>, redact: bool) -> Current {
+    let mut clock = crate::timing::now_ms;
+    let (mut summary, details) = analyze(
+        input,
+        logs,
+        &mut Hooks {
+            progress: None,
+            clock: Some(&mut clock),
+        },
+        Options { redact },
+    );
     summary.timings.memory_bytes = crate::timing::wasm_memory_bytes();
     Current {
         summary: Arc::new(summary),
@@ -94,14 +103,17 @@ fn analyse_input(input: AnalysisInput, redact: bool) -> Current {
 
 /// Analyses on the page, when every log's bytes are in page memory (`None` otherwise).
 fn analyse_here(request: &Request) -> Option<Current> {
-    let mut input = request.input.clone();
-    for (log, data) in input.logs.iter_mut().zip(&request.logs) {
+    let mut logs = Vec::with_capacity(request.logs.len());
+    for (log, data) in request.input.logs.iter().zip(&request.logs) {
         match data {
-            LogData::Bytes(bytes) => log.bytes = bytes.to_vec(),
+            LogData::Bytes(bytes) => logs.push(OwnedInput {
+                name: log.name.clone(),
+                bytes: bytes.to_vec(),
+            }),
             LogData::File(_) => return None,
         }
     }
-    Some(analyse_input(input, request.redact))
+    Some(analyse_input(request.input.clone(), logs, request.redact))
 }
 
 /// Analyses on the page, reading picked files first if there are any (only where the worker
@@ -138,8 +150,8 @@ pub struct Busy(pub RwSignal<Option<f64>>);
 pub fn provide_analysis(state: AppState) -> Signal<Current> {
     // Saved logs are always in page memory; the empty analysis is only a fallback.
     let first = untrack(|| request_of(state));
-    let first =
-        analyse_here(&first).unwrap_or_else(|| analyse_input(AnalysisInput::default(), false));
+    let first = analyse_here(&first)
+        .unwrap_or_else(|| analyse_input(AnalysisInput::default(), Vec::new(), false));
     let current = RwSignal::new(first);
     let busy = RwSignal::new(None::<f64>);
     let latest = StoredValue::new(0u32);

@@ -191,7 +191,7 @@ impl AnalysisSource {
             Kind::Local(d) => done(
                 d.redacted
                     .as_ref()
-                    .and_then(|r| r.logs.get(index))
+                    .and_then(|r| r.get(index))
                     .map(|l| js_sys::Uint8Array::from(&l.bytes[..]).into()),
             ),
             Kind::Remote { .. } => self.ask(Query::RedactedLog { index }, move |v| {

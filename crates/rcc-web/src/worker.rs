@@ -10,8 +10,9 @@
 use crate::state::LogData;
 use leptos::wasm_bindgen::{self, prelude::*, JsCast};
 use rcc_core::analysis::{
-    analyze_for_wizard, analyze_for_wizard_reusing, AnalysisDetails, AnalysisInput, AnalysisSummary,
+    analyze, reanalyze, AnalysisDetails, AnalysisInput, AnalysisSummary, Hooks, Options,
 };
+use rcc_core::ingest::OwnedInput;
 use rcc_core::ladder::LadderFilter;
 use serde::{Deserialize, Serialize};
 use std::cell::{Cell, RefCell};
@@ -118,29 +119,44 @@ pub fn analyze_in_worker(
     let reuse = logs_key.as_deref().is_some_and(|k| holds_logs(k, redact));
     // Only one analysis is ever needed: the previous one is freed (or its logs taken) first.
     let held = HELD.with(|h| h.borrow_mut().take());
-    let mut input: AnalysisInput =
+    let input: AnalysisInput =
         serde_json::from_str(input_json).map_err(|e| js_err(format!("bad analysis input: {e}")))?;
+    let mut clock = crate::timing::now_ms;
     let (summary, details) = match held.filter(|_| reuse) {
-        Some((_, details)) => {
-            analyze_for_wizard_reusing(input, details.into_logs_read(), &mut crate::timing::now_ms)
-        }
+        Some((_, details)) => reanalyze(
+            input,
+            details.into_logs_read(),
+            &mut Hooks {
+                progress: None,
+                clock: Some(&mut clock),
+            },
+        ),
         None => {
             let mut staged = STAGED.with(|s| std::mem::take(&mut *s.borrow_mut()));
-            for (i, log) in input.logs.iter_mut().enumerate() {
-                if let Some(arr) = files.get(i as u32).dyn_ref::<js_sys::Uint8Array>() {
-                    log.bytes = arr.to_vec();
-                } else if let Some(bytes) = staged.get_mut(i).and_then(Option::take) {
-                    log.bytes = bytes;
-                }
+            let mut logs = Vec::with_capacity(input.logs.len());
+            for (i, log) in input.logs.iter().enumerate() {
+                let bytes = if let Some(arr) = files.get(i as u32).dyn_ref::<js_sys::Uint8Array>() {
+                    arr.to_vec()
+                } else {
+                    staged.get_mut(i).and_then(Option::take).unwrap_or_default()
+                };
+                logs.push(OwnedInput {
+                    name: log.name.clone(),
+                    bytes,
+                });
             }
             drop(staged);
-            analyze_for_wizard(
+            let mut report = |f: f64| {
+                let _ = progress.call1(&JsValue::NULL, &JsValue::from_f64(f));
+            };
+            analyze(
                 input,
-                redact,
-                &mut |f| {
-                    let _ = progress.call1(&JsValue::NULL, &JsValue::from_f64(f));
+                logs,
+                &mut Hooks {
+                    progress: Some(&mut report),
+                    clock: Some(&mut clock),
                 },
-                &mut crate::timing::now_ms,
+                Options { redact },
             )
         }
     };
@@ -177,7 +193,7 @@ fn answer(d: &AnalysisDetails, query: &Query) -> Result<JsValue, JsValue> {
         Query::RedactedLog { index } => d
             .redacted
             .as_ref()
-            .and_then(|r| r.logs.get(*index))
+            .and_then(|r| r.get(*index))
             .map(|l| {
                 let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(&l.bytes[..]));
                 let opts = web_sys::BlobPropertyBag::new();

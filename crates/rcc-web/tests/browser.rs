@@ -33,17 +33,14 @@ fn the_app_mounts_and_shows_the_step_rail() {
 /// the details stay and answer queries about that analysis only.
 #[wasm_bindgen_test]
 fn the_worker_answers_about_the_analysis_it_holds_and_no_other() {
-    use rcc_core::analysis::{AnalysisInput, AnalysisSummary};
+    use rcc_core::analysis::AnalysisSummary;
     use rcc_core::ladder::{LadderFilter, RawMessage, Row};
     use rcc_web::worker::{analyze_in_worker, holds_logs, query_in_worker, Query};
     use wasm_bindgen::{JsCast, JsValue};
 
     let ex = rcc_core::example::nortel_seed();
     // The page posts the inputs without the log bytes; they travel as transferred arrays.
-    let mut input = AnalysisInput::from(&ex);
-    for log in &mut input.logs {
-        log.bytes = Vec::new();
-    }
+    let (input, _) = rcc_core::analysis::example_input(&ex);
     let files = js_sys::Array::new();
     for (_, text) in &ex.logs {
         files.push(&js_sys::Uint8Array::from(text.as_bytes()));

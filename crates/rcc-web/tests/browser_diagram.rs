@@ -3,7 +3,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use leptos::prelude::*;
-use rcc_core::analysis::{analyze, Analysis, AnalysisInput, LogFileInput};
+use rcc_core::analysis::{analyze, example_input, AnalysisSummary, Hooks, Options};
 use rcc_core::diagnosis::{FlowLeg, LegState};
 use rcc_core::diagram::{layout, to_svg, SvgTheme};
 use rcc_core::example::nortel_seed;
@@ -18,24 +18,9 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn seed() -> Analysis {
-    let case = nortel_seed();
-    analyze(&AnalysisInput {
-        profile_id: case.profile_id.into(),
-        sign_in: case.sign_in.into(),
-        ad_text: case.ad_ldif.into(),
-        ad_fields: None,
-        rules_text: case.rules.into(),
-        logs: case
-            .logs
-            .iter()
-            .map(|(n, t)| LogFileInput {
-                name: n.to_string(),
-                bytes: t.as_bytes().to_vec(),
-                clock_offset_ms: 0,
-            })
-            .collect(),
-    })
+fn seed() -> AnalysisSummary {
+    let (input, logs) = example_input(&nortel_seed());
+    analyze(input, logs, &mut Hooks::default(), Options::default()).0
 }
 
 fn host() -> web_sys::HtmlElement {
@@ -130,12 +115,15 @@ async fn controls_step_and_jump_to_the_failing_leg() {
             from: s.from.clone(),
             to: s.to.clone(),
             message: s.message.clone(),
+            kind: s.kind,
             state: match i {
                 0 | 1 => LegState::Ok,
                 2 => LegState::Failing,
                 _ => LegState::NotReached,
             },
             evidence: vec![],
+            observed: None,
+            extra: false,
         })
         .collect();
     let l = layout(&p, &flow, &[]);
@@ -443,8 +431,11 @@ async fn jump_to_the_failing_message_clears_the_filter_scrolls_and_opens_it() {
             from: "client".into(),
             to: "home-server".into(),
             message: "INVITE".into(),
+            kind: rcc_core::profile::LegKind::Invite,
             state: LegState::Failing,
             evidence: vec![messages[7_000].evidence()],
+            observed: None,
+            extra: false,
         }],
         ..Default::default()
     };

@@ -4,16 +4,12 @@
 use crate::analysis::use_analysis;
 use crate::copy::CopyButton;
 use leptos::prelude::*;
-use rcc_core::diagnosis::{Confidence, Diagnosis, Finding, LegState, Severity};
+use rcc_core::diagnosis::{Confidence, Diagnosis, Finding, LegState};
+use rcc_core::findings::Severity;
 use rcc_core::profile::Profile;
-use rcc_core::wizard::Step;
 
 fn severity_id(s: Severity) -> &'static str {
-    match s {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-        Severity::Info => "info",
-    }
+    s.as_str()
 }
 
 fn confidence_label(c: Confidence) -> &'static str {
@@ -25,12 +21,7 @@ fn confidence_label(c: Confidence) -> &'static str {
 }
 
 pub fn leg_state_id(s: LegState) -> &'static str {
-    match s {
-        LegState::Ok => "ok",
-        LegState::Failing => "failing",
-        LegState::MissingRoute => "missing-route",
-        LegState::NotReached => "not-reached",
-    }
+    s.as_str()
 }
 
 #[component]
@@ -138,15 +129,21 @@ fn FindingCard(finding: Finding, from: impl Fn(&str) -> String + 'static) -> imp
         .clone()
         .map(|l| (from(&l.from), from(&l.to), l.message));
     view! {
-        <li class=format!("finding {}", severity_id(finding.severity)) data-finding=finding.id.clone()>
+        <li class=format!("finding {}", severity_id(finding.severity)) data-finding=finding.id.as_str()>
             <div class="finding-head">
                 <span class=format!("badge sev-{}", severity_id(finding.severity))>{severity_id(finding.severity)}</span>
                 <h3>{finding.title.clone()}</h3>
-                <span class="finding-meta"><code>{finding.id.clone()}</code> " · " {confidence_label(finding.confidence)}</span>
+                <span class="finding-meta"><code>{finding.id.as_str()}</code> " · " {confidence_label(finding.confidence)}</span>
             </div>
             <p>{finding.explanation.clone()}</p>
             {leg.map(|(a, b, m)| view! {
                 <p class="failing-leg"><strong>"Failing leg: "</strong> {a} " → " {b} ": " <span class="mono">{m}</span></p>
+            })}
+            {(!finding.assumptions.is_empty()).then(|| view! {
+                <div class="assumptions" data-testid="assumptions">
+                    <strong>"How sure: "</strong>
+                    <ul>{finding.assumptions.iter().map(|a| view! { <li>{a.clone()}</li> }).collect_view()}</ul>
+                </div>
             })}
             {finding.rule.clone().map(|r| view! {
                 <div class="rule-to-add">
@@ -200,7 +197,7 @@ fn Needed(diagnosis: Diagnosis) -> impl IntoView {
                 <h3>"What would decide more"</h3>
                 <ul>
                     {diagnosis.needed.into_iter().map(|n| {
-                        let step = Step::from_id(&n.step);
+                        let step = Some(n.step);
                         view! {
                             <li>
                                 {n.what}
@@ -234,11 +231,14 @@ fn FlowList(diagnosis: Diagnosis, profile: Profile) -> impl IntoView {
                         <li class=format!("leg {state}") data-leg=format!("{}->{}", l.from, l.to) data-state=state>
                             <span class="leg-state">{match l.state {
                                 LegState::Ok => "seen",
+                                LegState::Inferred => "implied",
                                 LegState::Failing => "FAILED here",
                                 LegState::MissingRoute => "no route",
                                 LegState::NotReached => "not reached",
+                                LegState::Unknown => "no evidence",
                             }}</span>
                             {label(&l.from)} " → " {label(&l.to)} ": " <span class="mono">{l.message.clone()}</span>
+                            {l.observed.clone().map(|o| view! { " " <span class="observed">"(seen: " {o} ")"</span> })}
                         </li>
                     }
                 }).collect_view()}

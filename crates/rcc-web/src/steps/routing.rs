@@ -50,7 +50,7 @@ fn ProfilePicker() -> impl IntoView {
         <fieldset class="profiles">
             <legend>"Gateway"</legend>
             {profile::profiles()
-                .into_iter()
+                .iter()
                 .map(|p| {
                     let id = p.id.clone();
                     let id2 = p.id.clone();
@@ -164,8 +164,9 @@ fn SimulationView() -> impl IntoView {
             {sim.problems.iter().map(|p| {
                 let rule = p.rule.clone();
                 view! {
-                    <div class="route-problem" data-route-problem=p.finding.clone()>
+                    <div class="route-problem" data-route-problem=p.finding.as_str()>
                         <p><strong>{label(&p.at)} ": "</strong> {p.message.clone()}</p>
+                        {p.assumption.clone().map(|a| view! { <p class="hint">"Assumed: " {a}</p> })}
                         {rule.map(|r| view! {
                             <div class="rule-to-add">
                                 <span>"Add this rule:"</span>
