@@ -103,9 +103,9 @@ test('the example case: missing route on the Home Server hop, callout with the e
   assert.equal(await hop.getAttribute('data-state'), 'missing-route');
   const broken = await page.locator('svg g.leg[data-state="failing"], svg g.leg[data-state="missing-route"]').count();
   assert.ok(broken >= 1, 'a failing or missing-route leg is drawn');
-  // The seed: Communicator's INVITE to the Home Server is answered with an error (failing), and
-  // the hop the Home Server has no route for is the gap.
-  assert.equal(await page.locator('svg g.leg[data-leg="client->home-server"][data-state="failing"]').count(), 1);
+  // The seed: the hop the Home Server has no route for is the gap, and the 404 it answered
+  // instead is drawn back to Communicator (failing).
+  assert.equal(await page.locator('svg g.leg[data-leg="home-server->client"][data-state="failing"]').count(), 1);
   assert.ok(await page.locator('svg g.leg[data-leg="home-server->app-proxy"][data-state="missing-route"]').count() >= 1);
   // Every failing leg of the diagnosis list is failing in the drawing too.
   for (const key of await page.locator('svg g.leg[data-state="failing"]').evaluateAll((els) => els.map((e) => e.dataset.leg))) {

@@ -230,6 +230,27 @@ mod tests {
     }
 
     #[test]
+    fn the_readme_table_is_the_module_table() {
+        let doc = include_str!("findings.rs");
+        let readme = include_str!("../../../README.md");
+        let rows = |text: &str, prefix: &str| -> Vec<String> {
+            text.lines()
+                .filter_map(|l| l.strip_prefix(prefix))
+                .filter(|l| l.starts_with("| `"))
+                .map(str::to_string)
+                .collect()
+        };
+        let module = rows(doc, "//! ");
+        let section = readme
+            .split("### Finding ids")
+            .nth(1)
+            .and_then(|s| s.split("\n#").next())
+            .expect("README has a Finding ids section");
+        assert_eq!(rows(section, ""), module);
+        assert_eq!(module.len(), FindingId::ALL.len());
+    }
+
+    #[test]
     fn generic_fixes_fill_their_placeholders() {
         let fix = generic_fix(
             FindingId::LineServerUriMissing,

@@ -112,3 +112,52 @@ fn every_profile_diagnoses_without_input_and_asks_for_evidence() {
         assert!(d.needed.len() >= 3, "{}: {:?}", p.id, d.needed);
     }
 }
+
+/// The rules-format page's examples are valid rules text, and the seed example gives the two
+/// rules the page says.
+#[test]
+fn the_rules_format_page_examples_parse() {
+    let page = std::fs::read_to_string(format!("{}/docs/rules-format.md", crate::support::ROOT))
+        .expect("docs/rules-format.md");
+    let blocks: Vec<&str> = page
+        .split("```text\n")
+        .skip(1)
+        .filter_map(|b| b.split("\n```").next())
+        .filter(|b| {
+            b.lines()
+                .any(|l| l.starts_with('[') && l.trim_end().ends_with(']'))
+        })
+        .collect();
+    assert!(blocks.len() >= 3, "{}", blocks.len());
+    for b in &blocks {
+        for p in profiles() {
+            let r = parse_rules(b, p);
+            // A [servers] row may name another profile's participant; nothing else fails.
+            assert!(
+                r.problems
+                    .iter()
+                    .all(|x| x.message.contains("not a participant")),
+                "{}: {:?}\n{b}",
+                p.id,
+                r.problems
+            );
+        }
+    }
+    let d = Run::new("nortel")
+        .sign_in("alice@contoso.com")
+        .ad("msRTCSIP-LineServer: sip:rcc@mcm-ap.contoso.com\n")
+        .rules(blocks[0])
+        .analyze()
+        .diagnosis;
+    for rule in [
+        "route  mcm-ap.contoso.com  -> mcm-ap.contoso.com:5061 tls  replace-host=no",
+        "route  *  -> lcs01.contoso.com:5061 tls  replace-host=no",
+    ] {
+        assert!(page.contains(rule), "the page names {rule}");
+        assert!(
+            d.findings.iter().any(|f| f.rule.as_deref() == Some(rule)),
+            "{rule}: {:?}",
+            d.findings
+        );
+    }
+}
