@@ -288,29 +288,18 @@ fn finish(
 fn effective_attributes(paste: &AdPaste, fields: Option<&AdFields>) -> Option<AdAttributes> {
     let mut attrs = paste.attributes.clone();
     if let Some(fields) = fields {
-        let typed = directory::attributes_from_fields(fields);
         let from_paste = directory::fields_from_attributes(&attrs);
         for a in directory::RccAttribute::ALL {
-            let typed_text = typed.get(a).map(|v| v.value.trim()).unwrap_or("");
-            let paste_text = from_paste_value(&from_paste, a);
-            if typed_text != paste_text.trim() {
-                *attrs.slot_mut(a) = typed.get(a).cloned();
+            let typed = fields.field(a).trim();
+            if typed != from_paste.field(a).trim() {
+                *attrs.slot_mut(a) = (!typed.is_empty()).then(|| directory::AdValue {
+                    value: typed.to_string(),
+                    line: None,
+                });
             }
         }
     }
     (attrs != AdAttributes::default()).then_some(attrs)
-}
-
-fn from_paste_value(f: &AdFields, a: directory::RccAttribute) -> &str {
-    use directory::RccAttribute as A;
-    match a {
-        A::UserEnabled => &f.user_enabled,
-        A::PrimaryUserAddress => &f.primary_user_address,
-        A::PrimaryHomeServer => &f.primary_home_server,
-        A::Line => &f.line,
-        A::LineServer => &f.line_server,
-        A::OptionFlags => &f.option_flags,
-    }
 }
 
 /// The same inputs with every identifier replaced by a consistent pseudonym (see

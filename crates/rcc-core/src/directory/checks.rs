@@ -411,7 +411,22 @@ pub fn check(attrs: &AdAttributes, ctx: &CheckContext) -> Vec<Check> {
     });
 
     // rcc-enabled
+    let lync_switch = value_of(attrs, RccAttribute::RemoteCallControl);
     out.push(match value_of(attrs, RccAttribute::OptionFlags) {
+        None if lync_switch.is_some() => {
+            let v = lync_switch.unwrap_or_default();
+            let ev = attr_ev(attrs, RccAttribute::RemoteCallControl);
+            let user = value_of(attrs, RccAttribute::PrimaryUserAddress)
+                .unwrap_or_else(|| "sip:alice@contoso.com".into());
+            let fix = vec![format!(
+                "Lync Server Management Shell: Set-CsUser -Identity \"{user}\" -RemoteCallControlTelephonyEnabled $true -LineServerURI \"{server_shown}\" -LineURI \"{line_shown}\""
+            )];
+            match v.trim().to_ascii_lowercase().as_str() {
+                "true" => mk("rcc-enabled", CheckStatus::Pass, "RemoteCallControlTelephonyEnabled is True.", Some(v), fix, ev),
+                "false" => mk("rcc-enabled", CheckStatus::Fail, "RemoteCallControlTelephonyEnabled is False: Lync will not try to control the phone even with a line and server URI.", Some(v), fix, ev),
+                _ => mk("rcc-enabled", CheckStatus::Warning, format!("Unexpected value '{v}': Get-CsUser prints True or False."), Some(v), fix, ev),
+            }
+        }
         None if empty => unknown("rcc-enabled", NO_DATA),
         None => unknown("rcc-enabled", "msRTCSIP-OptionFlags is not in the paste: include it (if the full export has none, remote call control is off)."),
         Some(v) => {

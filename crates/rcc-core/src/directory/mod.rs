@@ -66,6 +66,10 @@ pub struct AdAttributes {
     pub line_server: Option<AdValue>,
     /// `msRTCSIP-OptionFlags` as written (decimal, or hex with 0x).
     pub option_flags: Option<AdValue>,
+    /// Lync's `RemoteCallControlTelephonyEnabled` (`Get-CsUser`: True / False), the same switch
+    /// as option flag 16.
+    #[serde(default)]
+    pub rcc_enabled: Option<AdValue>,
 }
 
 /// Outcome of one check.
@@ -103,17 +107,19 @@ pub enum RccAttribute {
     Line,
     LineServer,
     OptionFlags,
+    RemoteCallControl,
 }
 
 impl RccAttribute {
     /// All of them, in the order the UI form shows them.
-    pub const ALL: [RccAttribute; 6] = [
+    pub const ALL: [RccAttribute; 7] = [
         RccAttribute::UserEnabled,
         RccAttribute::PrimaryUserAddress,
         RccAttribute::PrimaryHomeServer,
         RccAttribute::LineServer,
         RccAttribute::Line,
         RccAttribute::OptionFlags,
+        RccAttribute::RemoteCallControl,
     ];
 
     /// Canonical attribute name, e.g. `msRTCSIP-Line`.
@@ -125,6 +131,7 @@ impl RccAttribute {
             RccAttribute::Line => "msRTCSIP-Line",
             RccAttribute::LineServer => "msRTCSIP-LineServer",
             RccAttribute::OptionFlags => "msRTCSIP-OptionFlags",
+            RccAttribute::RemoteCallControl => "RemoteCallControlTelephonyEnabled",
         }
     }
 
@@ -139,6 +146,7 @@ impl RccAttribute {
             RccAttribute::Line => "Line URI",
             RccAttribute::LineServer => "Server URI (remote call control SIP URI)",
             RccAttribute::OptionFlags => "Enable remote call control",
+            RccAttribute::RemoteCallControl => "Telephony: Remote call control (Lync)",
         }
     }
 
@@ -165,6 +173,9 @@ impl RccAttribute {
             | "remotecallcontrolsipuri"
             | "rccsipuri" => RccAttribute::LineServer,
             "msrtcsipoptionflags" | "optionflags" => RccAttribute::OptionFlags,
+            "remotecallcontroltelephonyenabled" | "rcctelephonyenabled" => {
+                RccAttribute::RemoteCallControl
+            }
             _ => return None,
         };
         Some(a)
@@ -181,6 +192,7 @@ impl AdAttributes {
             RccAttribute::Line => self.line.as_ref(),
             RccAttribute::LineServer => self.line_server.as_ref(),
             RccAttribute::OptionFlags => self.option_flags.as_ref(),
+            RccAttribute::RemoteCallControl => self.rcc_enabled.as_ref(),
         }
     }
 
@@ -193,6 +205,7 @@ impl AdAttributes {
             RccAttribute::Line => &mut self.line,
             RccAttribute::LineServer => &mut self.line_server,
             RccAttribute::OptionFlags => &mut self.option_flags,
+            RccAttribute::RemoteCallControl => &mut self.rcc_enabled,
         }
     }
 
@@ -219,40 +232,60 @@ pub struct AdFields {
     pub line: String,
     pub line_server: String,
     pub option_flags: String,
+    #[serde(default)]
+    pub rcc_enabled: String,
+}
+
+impl AdFields {
+    /// The form field of one attribute.
+    pub fn field_mut(&mut self, a: RccAttribute) -> &mut String {
+        match a {
+            RccAttribute::UserEnabled => &mut self.user_enabled,
+            RccAttribute::PrimaryUserAddress => &mut self.primary_user_address,
+            RccAttribute::PrimaryHomeServer => &mut self.primary_home_server,
+            RccAttribute::Line => &mut self.line,
+            RccAttribute::LineServer => &mut self.line_server,
+            RccAttribute::OptionFlags => &mut self.option_flags,
+            RccAttribute::RemoteCallControl => &mut self.rcc_enabled,
+        }
+    }
+
+    /// The form field of one attribute, read.
+    pub fn field(&self, a: RccAttribute) -> &str {
+        match a {
+            RccAttribute::UserEnabled => &self.user_enabled,
+            RccAttribute::PrimaryUserAddress => &self.primary_user_address,
+            RccAttribute::PrimaryHomeServer => &self.primary_home_server,
+            RccAttribute::Line => &self.line,
+            RccAttribute::LineServer => &self.line_server,
+            RccAttribute::OptionFlags => &self.option_flags,
+            RccAttribute::RemoteCallControl => &self.rcc_enabled,
+        }
+    }
 }
 
 /// Builds [`AdAttributes`] from the form: values trimmed, empty fields left `None`, `line: None`
 /// (typed values have no paste line).
 pub fn attributes_from_fields(fields: &AdFields) -> AdAttributes {
-    let v = |s: &str| {
-        let t = s.trim();
-        (!t.is_empty()).then(|| AdValue {
+    let mut attrs = AdAttributes::default();
+    for a in RccAttribute::ALL {
+        let t = fields.field(a).trim();
+        *attrs.slot_mut(a) = (!t.is_empty()).then(|| AdValue {
             value: t.to_string(),
             line: None,
-        })
-    };
-    AdAttributes {
-        user_enabled: v(&fields.user_enabled),
-        primary_user_address: v(&fields.primary_user_address),
-        primary_home_server: v(&fields.primary_home_server),
-        line: v(&fields.line),
-        line_server: v(&fields.line_server),
-        option_flags: v(&fields.option_flags),
+        });
     }
+    attrs
 }
 
 /// The inverse of [`attributes_from_fields`]: fills the form from parsed attributes (e.g. after a
 /// paste, so the admin can correct a value by hand).
 pub fn fields_from_attributes(attrs: &AdAttributes) -> AdFields {
-    let s = |v: &Option<AdValue>| v.as_ref().map(|v| v.value.clone()).unwrap_or_default();
-    AdFields {
-        user_enabled: s(&attrs.user_enabled),
-        primary_user_address: s(&attrs.primary_user_address),
-        primary_home_server: s(&attrs.primary_home_server),
-        line: s(&attrs.line),
-        line_server: s(&attrs.line_server),
-        option_flags: s(&attrs.option_flags),
+    let mut fields = AdFields::default();
+    for a in RccAttribute::ALL {
+        *fields.field_mut(a) = attrs.get(a).map(|v| v.value.clone()).unwrap_or_default();
     }
+    fields
 }
 
 #[cfg(test)]

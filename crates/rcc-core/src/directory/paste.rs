@@ -15,6 +15,10 @@ pub enum AdFormat {
     /// PowerShell `Get-ADUser ... | Format-List`.
     #[serde(rename = "powershell-list")]
     PowerShellList,
+    /// Lync Server Management Shell `Get-CsUser ... | Format-List` (LineURI, LineServerURI,
+    /// RemoteCallControlTelephonyEnabled, SipAddress, Enabled, ...).
+    #[serde(rename = "lync-user")]
+    LyncUser,
     /// ADSI Edit style `name: value`, `name = value` or `name<TAB>value`.
     NameValue,
     /// Nothing but whitespace.
@@ -30,6 +34,7 @@ impl AdFormat {
             AdFormat::Ldif => "LDIF (ldifde export)",
             AdFormat::Dsquery => "columns (dsquery, dsget or Format-Table)",
             AdFormat::PowerShellList => "PowerShell Get-ADUser | Format-List",
+            AdFormat::LyncUser => "Lync Get-CsUser | Format-List",
             AdFormat::NameValue => "name: value lines (ADSI Edit)",
             AdFormat::Empty => "empty",
             AdFormat::Unrecognised => "unrecognised",
@@ -75,6 +80,15 @@ pub struct AdPaste {
 }
 
 const TRUNCATE_AT: usize = 80;
+
+/// Property names only `Get-CsUser` prints (Lync Server 2010 / 2013 user objects).
+const LYNC_PROPERTIES: [&str; 5] = [
+    "LineServerURI",
+    "RegistrarPool",
+    "RemoteCallControlTelephonyEnabled",
+    "EnterpriseVoiceEnabled",
+    "SipAddress",
+];
 
 fn truncate(s: &str) -> String {
     let mut out: String = s
@@ -246,12 +260,23 @@ fn detect(lines: &[String]) -> AdFormat {
 pub fn parse_paste(text: &str) -> AdPaste {
     let mut sink = Sink::default();
     let lines = split_lines(text, &mut sink);
-    let format = detect(&lines);
+    let mut format = detect(&lines);
+    // Get-CsUser prints the user's Lync properties; there `Enabled` is the Lync switch
+    // (msRTCSIP-UserEnabled), not the AD account's.
+    if format == AdFormat::PowerShellList
+        && lines.iter().any(|l| {
+            ps_split(l).is_some_and(|(name, _, _)| {
+                LYNC_PROPERTIES.iter().any(|p| p.eq_ignore_ascii_case(name))
+            })
+        })
+    {
+        format = AdFormat::LyncUser;
+    }
     match format {
         AdFormat::Empty => {}
         AdFormat::Ldif => parse_ldif(&lines, &mut sink),
         AdFormat::Dsquery => parse_columns(&lines, &mut sink),
-        AdFormat::PowerShellList => parse_powershell(&lines, &mut sink),
+        AdFormat::PowerShellList | AdFormat::LyncUser => parse_powershell(&lines, &mut sink),
         AdFormat::NameValue => parse_name_value(&lines, &mut sink),
         AdFormat::Unrecognised => {
             for (i, l) in lines.iter().enumerate() {
@@ -281,7 +306,10 @@ pub fn parse_paste(text: &str) -> AdPaste {
     let mut attributes = AdAttributes::default();
     let mut recognised = Vec::new();
     for raw in raws {
-        let Some(a) = RccAttribute::from_name(&raw.name) else {
+        let lync_enabled = format == AdFormat::LyncUser && raw.name.eq_ignore_ascii_case("Enabled");
+        let Some(a) = RccAttribute::from_name(&raw.name)
+            .or(lync_enabled.then_some(RccAttribute::UserEnabled))
+        else {
             let why = if raw.name.to_ascii_lowercase().starts_with("msrtcsip-") {
                 format!(
                     "{} is not one of the attributes remote call control depends on",
@@ -303,7 +331,11 @@ pub fn parse_paste(text: &str) -> AdPaste {
                 line: raw.line,
                 message: format!(
                     "{} on line {} has no value: the attribute is not set on this user.",
-                    a.name(),
+                    if raw.name.eq_ignore_ascii_case(a.name()) {
+                        a.name().to_string()
+                    } else {
+                        format!("{} ({})", raw.name, a.name())
+                    },
                     raw.line
                 ),
             });

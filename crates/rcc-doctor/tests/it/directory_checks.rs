@@ -21,6 +21,7 @@ fn good() -> AdAttributes {
         line: v("tel:+14255550123;ext=123"),
         line_server: v("sip:rcc@mcm.contoso.com"),
         option_flags: v("272"),
+        rcc_enabled: None,
     }
 }
 

@@ -38,6 +38,47 @@ const HOME: &str = "CN=LC Services,CN=Microsoft,CN=lcs01,CN=Pools,CN=RTC Service
 
 const CASES: &[Case] = &[
     Case {
+        file: "lync-get-csuser-good.txt",
+        format: AdFormat::LyncUser,
+        attrs: &[
+            ("msRTCSIP-UserEnabled", "True"),
+            ("msRTCSIP-PrimaryUserAddress", "sip:kmoreno@tailspin.test"),
+            (
+                "msRTCSIP-PrimaryHomeServer",
+                "CN=Lc Services,CN=Microsoft,CN=1:1,CN=Pools,CN=RTC Service,CN=Services,CN=Configuration,DC=tailspin,DC=test",
+            ),
+            ("msRTCSIP-Line", "tel:+13125550147;ext=147"),
+            ("msRTCSIP-LineServer", "sip:rccgw@gw01.tailspin.test"),
+            ("RemoteCallControlTelephonyEnabled", "True"),
+        ],
+        checks: &[
+            ("user-enabled", Pass),
+            ("primary-user-address-valid", Pass),
+            ("line-server-uri-valid", Pass),
+            ("line-uri-valid", Pass),
+            ("rcc-enabled", Pass),
+        ],
+        problems: &[],
+        ignored: &[(1, "command prompt"), (3, "not an RCC attribute")],
+    },
+    Case {
+        file: "lync-get-csuser-rcc-off.txt",
+        format: AdFormat::LyncUser,
+        attrs: &[
+            ("msRTCSIP-UserEnabled", "True"),
+            ("msRTCSIP-PrimaryUserAddress", "sip:rshah@woodgrove.example"),
+            ("msRTCSIP-Line", "tel:+16045550188"),
+            ("RemoteCallControlTelephonyEnabled", "False"),
+        ],
+        checks: &[
+            ("user-enabled", Pass),
+            ("line-server-uri-present", Fail),
+            ("rcc-enabled", Fail),
+        ],
+        problems: &["LineServerURI (msRTCSIP-LineServer) on line 7 has no value"],
+        ignored: &[],
+    },
+    Case {
         file: "ldif-good.ldf",
         format: AdFormat::Ldif,
         attrs: &[
@@ -339,6 +380,7 @@ fn at_least_two_fixtures_per_format() {
         AdFormat::Ldif,
         AdFormat::Dsquery,
         AdFormat::PowerShellList,
+        AdFormat::LyncUser,
         AdFormat::NameValue,
         AdFormat::Unrecognised,
     ] {

@@ -105,17 +105,6 @@ fn PasteSummary() -> impl IntoView {
     }
 }
 
-fn field_mut(fields: &mut AdFields, attr: RccAttribute) -> &mut String {
-    match attr {
-        RccAttribute::UserEnabled => &mut fields.user_enabled,
-        RccAttribute::PrimaryUserAddress => &mut fields.primary_user_address,
-        RccAttribute::PrimaryHomeServer => &mut fields.primary_home_server,
-        RccAttribute::Line => &mut fields.line,
-        RccAttribute::LineServer => &mut fields.line_server,
-        RccAttribute::OptionFlags => &mut fields.option_flags,
-    }
-}
-
 /// One field per attribute, filled from the paste until the user edits one.
 #[component]
 fn AttributeForm() -> impl IntoView {
@@ -143,10 +132,10 @@ fn AttributeForm() -> impl IntoView {
                             autocomplete="off"
                             spellcheck="false"
                             data-attr=attr.name()
-                            prop:value=move || field_mut(&mut current(), attr).clone()
+                            prop:value=move || current().field(attr).to_string()
                             on:input=move |ev| {
                                 let mut f = current();
-                                *field_mut(&mut f, attr) = event_target_value(&ev);
+                                *AdFields::field_mut(&mut f, attr) = event_target_value(&ev);
                                 state.example.set(false);
                                 state.ad_fields.set(Some(f));
                             }
