@@ -18,8 +18,9 @@
 use crate::case::{Case, CaseInputs};
 use crate::diagnosis::{self, Diagnosis};
 use crate::directory::{self, AdAttributes, AdFields, AdPaste, Check};
+use crate::evidence::Evidence;
 use crate::facts::Facts;
-use crate::generation::Generation;
+use crate::generation::{self, AdminTool, Generation, SeenGeneration};
 use crate::ingest::{self, FileReport, IngestOptions, Ingested, OwnedInput};
 use crate::ladder::{LadderData, LadderSummary};
 use crate::observe::{Observer, RccIndex};
@@ -225,8 +226,9 @@ fn finish(
         profile: profile.clone(),
         sign_in: &input.sign_in,
         ad: ad.as_ref(),
-        servers: rules.as_ref().map_or(&[][..], |r| &r.servers[..]),
+        servers: &servers_of(&profile, &ad_paste, rules.as_ref()),
         generation: input.generation,
+        tool_generations: tool_generations(&ad_paste, rules.as_ref()),
         messages: &ingested.messages,
         index: &index,
     });
@@ -285,6 +287,63 @@ fn finish(
 
 /// The paste's attributes, with typed form values overriding the fields where they differ.
 /// `None` when the user supplied no attribute at all.
+/// Who is who, as the admin's pastes say: the rules' `[servers]` rows, then the user's
+/// Registrar pool from a Get-CsUser paste (the Home Server role in Lync's words).
+fn servers_of(profile: &Profile, ad: &AdPaste, rules: Option<&ParsedRules>) -> Vec<routing::Host> {
+    let mut servers: Vec<routing::Host> = rules.map(|r| r.servers.clone()).unwrap_or_default();
+    let home = profile.home_server().unwrap_or("home-server");
+    let named = |servers: &[routing::Host]| {
+        servers.iter().any(|h| {
+            h.fqdn.is_some()
+                && routing::servers_participant(profile, &h.participant).as_deref() == Some(home)
+        })
+    };
+    if let Some(pool) = &ad.registrar_pool {
+        if !named(&servers) {
+            servers.push(routing::Host {
+                participant: home.to_string(),
+                fqdn: Some(pool.value.trim_end_matches('.').to_ascii_lowercase()),
+                ips: vec![],
+                port: None,
+                transport: None,
+                evidence: vec![Evidence::Attribute {
+                    name: "RegistrarPool".into(),
+                    value: pool.value.clone(),
+                }],
+                entered: true,
+            });
+        }
+    }
+    servers
+}
+
+/// The admin tools the AD paste and the rules were printed by, as generations.
+fn tool_generations(ad: &AdPaste, rules: Option<&ParsedRules>) -> Vec<SeenGeneration> {
+    let mut out = Vec::new();
+    if ad.format == directory::AdFormat::LyncUser {
+        out.push(generation::from_admin_tool(
+            AdminTool::LyncShell,
+            "the AD paste (Get-CsUser)",
+            Evidence::Input {
+                field: "AD attributes".into(),
+                value: "Get-CsUser output".into(),
+            },
+        ));
+    }
+    for (tool, line) in rules.map_or(&[][..], |r| &r.tools[..]) {
+        out.push(generation::from_admin_tool(
+            *tool,
+            &format!("the routing paste (line {line})"),
+            Evidence::Rule {
+                table: "rules".into(),
+                row: None,
+                text: format!("admin tool output from line {line}"),
+            },
+        ));
+    }
+    out
+}
+
 fn effective_attributes(paste: &AdPaste, fields: Option<&AdFields>) -> Option<AdAttributes> {
     let mut attrs = paste.attributes.clone();
     if let Some(fields) = fields {

@@ -8,13 +8,13 @@
 //!
 //! # Precedence
 //!
-//! | name | first | then | then | last |
-//! |---|---|---|---|---|
-//! | user | the sign-in address typed | `msRTCSIP-PrimaryUserAddress` | the From of the client's CSTA INVITE, configuration SUBSCRIBE or REGISTER | — |
-//! | line URI | `msRTCSIP-Line` (typed field over paste) | the latest configuration answer with a line | the device of the CSTA INVITE | — |
-//! | line server URI | `msRTCSIP-LineServer` when it is a SIP URI | the latest configuration answer that starts RCC | the CSTA INVITE's request URI | the AD value made a SIP URI (`rcc@gw` → `sip:rcc@gw`), marked assumed |
-//! | topology | `[servers]` as entered | what the logs show (client's peer, product strings, diagnostics sources) | the line server URI's host for the participant that hosts it | — |
-//! | generation | chosen in the wizard | the servers' product strings (`Server: RTC/3.5`) | the clients' product strings | the configuration event the client used |
+//! | name | first | then | then | then | last |
+//! |---|---|---|---|---|---|
+//! | user | the sign-in address typed | `msRTCSIP-PrimaryUserAddress` | the From of the client's CSTA INVITE, configuration SUBSCRIBE or REGISTER | — | — |
+//! | line URI | `msRTCSIP-Line` (typed field over paste) | the latest configuration answer with a line | the device of the CSTA INVITE | — | — |
+//! | line server URI | `msRTCSIP-LineServer` when it is a SIP URI | the latest configuration answer that starts RCC | the CSTA INVITE's request URI | the AD value made a SIP URI (`rcc@gw` → `sip:rcc@gw`), marked assumed | — |
+//! | topology | `[servers]` as entered | what the logs show (client's peer, product strings, diagnostics sources) | the line server URI's host for the participant that hosts it | — | — |
+//! | generation | chosen in the wizard | the servers' product strings (`Server: RTC/3.5`) | the admin tool whose output was pasted (Lync Management Shell, WMI) | the clients' product strings | the configuration event the client used |
 //!
 //! An AD value that is not usable (a line server URI without `sip:`) stays on record as the
 //! directory value — the directory checks flag it — while routing uses the best usable URI, and
@@ -82,6 +82,8 @@ pub struct Case {
     pub topology: Topology,
     /// The server generation, when chosen or seen.
     pub generation: Option<SeenGeneration>,
+    /// The user's `msRTCSIP-OptionFlags`, as the directory gives it.
+    pub option_flags: Option<Resolved>,
 }
 
 /// What the case is resolved from.
@@ -95,6 +97,9 @@ pub struct CaseInputs<'a> {
     pub servers: &'a [Host],
     /// The generation chosen in the wizard.
     pub generation: Option<Generation>,
+    /// What the pasted admin tools' output says of the generation (see
+    /// [`generation::from_admin_tool`]), in input order.
+    pub tool_generations: Vec<SeenGeneration>,
     pub messages: &'a [SipMessage],
     pub index: &'a RccIndex,
 }
@@ -121,6 +126,7 @@ impl Case {
             ad,
             servers,
             generation: chosen,
+            tool_generations,
             messages,
             index,
         } = inputs;
@@ -294,6 +300,7 @@ impl Case {
                     .collect();
                 seen.iter()
                     .find(|s| s.basis.starts_with("Server"))
+                    .or_else(|| tool_generations.first())
                     .or_else(|| seen.first())
                     .cloned()
             })
@@ -314,6 +321,7 @@ impl Case {
             unusable_line_server,
             topology,
             generation,
+            option_flags: ad_value(ad, RccAttribute::OptionFlags),
         }
     }
 

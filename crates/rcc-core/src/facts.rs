@@ -57,6 +57,7 @@ impl Facts {
                     line_uri_forms: case.profile.accepted_forms(),
                     line_server_route: simulation.as_ref().map(Simulation::route_verdict),
                     observed: seen,
+                    generation: case.generation.as_ref().map(|g| g.generation),
                 };
                 directory::check(attrs, &ctx)
             }

@@ -81,15 +81,65 @@ struct ProductRow {
     inferred: bool,
 }
 
+/// Which input a how-to row collects (the wizard step that asks for it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CollectInput {
+    ClientTrace,
+    ServerTrace,
+    UserAttributes,
+    Routes,
+    Trust,
+}
+
+/// How to collect one input in some generations (`[[collect]]` rows of
+/// `data/generations.toml`): the steps, the command to run, where the output lands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HowToCollect {
+    pub id: String,
+    pub input: CollectInput,
+    pub generations: Vec<Generation>,
+    pub title: String,
+    #[serde(default)]
+    pub steps: Vec<String>,
+    /// Commands, one per line (alternatives, e.g. PowerShell and wmic).
+    pub command: Option<String>,
+    pub run_on: Option<String>,
+    pub output: Option<String>,
+    #[serde(default)]
+    pub inferred: bool,
+    pub note: Option<String>,
+    #[serde(default)]
+    pub source: Vec<String>,
+}
+
 #[derive(Deserialize)]
 struct Table {
     generation: Vec<GenerationRow>,
     product: Vec<ProductRow>,
+    collect: Vec<HowToCollect>,
 }
 
 fn table() -> &'static Table {
     static T: OnceLock<Table> = OnceLock::new();
     T.get_or_init(|| load("generations", data_json!("generations")))
+}
+
+/// How to collect `input`: the rows for `generation`, or every row when it is not known.
+pub fn how_to_collect(
+    input: CollectInput,
+    generation: Option<Generation>,
+) -> Vec<&'static HowToCollect> {
+    table()
+        .collect
+        .iter()
+        .filter(|c| c.input == input && generation.is_none_or(|g| c.generations.contains(&g)))
+        .collect()
+}
+
+/// The how-to row with this id.
+pub fn collect_row(id: &str) -> Option<&'static HowToCollect> {
+    table().collect.iter().find(|c| c.id == id)
 }
 
 /// A generation as the case knows it, with what it rests on.
@@ -126,6 +176,44 @@ pub fn from_message(m: &SipMessage) -> Option<SeenGeneration> {
         }
     }
     None
+}
+
+/// An admin tool whose output was pasted: its commands exist only in some generations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AdminTool {
+    /// Lync Server Management Shell (`Get-CsUser`, `Get-CsStaticRoutingConfiguration`,
+    /// `Get-CsTrustedApplicationPool`): Lync Server 2010 or later.
+    LyncShell,
+    /// The WMI classes of LCS 2005 SP1 and OCS 2007 / R2 (`MSFT_SIPRoutingTableData`,
+    /// `MSFT_SIPRemoteAddressData`), which Lync replaced with the Central Management Store.
+    Wmi,
+}
+
+/// What a pasted tool output says of the generation. Lync 2010 and 2013 take the same
+/// commands, and LCS 2005 and OCS 2007 the same WMI classes, so the generation named is the
+/// one whose fix words are right for both, and the basis says so.
+pub fn from_admin_tool(tool: AdminTool, what: &str, evidence: Evidence) -> SeenGeneration {
+    match tool {
+        AdminTool::LyncShell => SeenGeneration {
+            generation: Generation::Lync2010,
+            basis: format!(
+                "{what} is Lync Server Management Shell output (Lync Server 2010 or 2013, whose \
+                 commands are the same)"
+            ),
+            inferred: false,
+            evidence: vec![evidence],
+        },
+        AdminTool::Wmi => SeenGeneration {
+            generation: Generation::Ocs2007,
+            basis: format!(
+                "{what} is a WMI export (OCS 2007 or LCS 2005 SP1; choose LCS 2005 in the \
+                 wizard if the pool runs it, for its console's words)"
+            ),
+            inferred: true,
+            evidence: vec![evidence],
+        },
+    }
 }
 
 /// What the configuration event a client used says of its generation: Communicator 2005 reads

@@ -13,6 +13,7 @@ pub mod example;
 pub mod extract;
 pub mod facts;
 pub mod findings;
+pub mod fixes;
 pub(crate) mod fxhash;
 pub mod generation;
 pub mod ingest;

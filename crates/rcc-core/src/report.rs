@@ -303,6 +303,41 @@ pub fn to_markdown(input: &ReportInput, d: &Diagnosis) -> String {
             }
             o.push('\n');
         }
+        if let Some(fix) = &f.admin_fix {
+            let _ = writeln!(
+                o,
+                "**Fix in {} ({}):** {}{}\n",
+                md_text(fix.generation.name()),
+                md_text(&fix.tool),
+                md_text(&fix.title),
+                if fix.inferred { " *(inferred)*" } else { "" }
+            );
+            for (k, step) in fix.steps.iter().enumerate() {
+                let _ = writeln!(o, "{}. {}", k + 1, md_text(step));
+            }
+            o.push('\n');
+            for v in fix.chosen.iter().chain(&fix.alternatives) {
+                let _ = writeln!(o, "*{}* — {}\n", md_text(&v.label), md_text(&v.when));
+                if let Some(c) = &v.commands {
+                    let fe = fence(c);
+                    let _ = writeln!(o, "{fe}powershell\n{c}\n{fe}\n");
+                }
+                for step in &v.steps {
+                    let _ = writeln!(o, "- {}", md_text(step));
+                }
+            }
+            for p in &fix.to_fill {
+                let _ = writeln!(
+                    o,
+                    "- Fill {}: {}",
+                    code(&format!("<{}>", p.name)),
+                    md_text(&p.meaning)
+                );
+            }
+            if let Some(c) = &fix.check {
+                let _ = writeln!(o, "\n**Check:** {}\n", code(c));
+            }
+        }
     }
     let _ = writeln!(o, "## Flow\n");
     if d.flow.is_empty() {
@@ -591,6 +626,48 @@ pub fn to_html(input: &ReportInput, d: &Diagnosis) -> String {
                 let _ = writeln!(o, "<li>{}</li>", e(step));
             }
             let _ = writeln!(o, "</ol>");
+        }
+        if let Some(fix) = &f.admin_fix {
+            let _ = writeln!(
+                o,
+                "<h4>Fix in {} ({}): {}{}</h4>\n<ol>",
+                e(fix.generation.name()),
+                e(&fix.tool),
+                e(&fix.title),
+                if fix.inferred { " (inferred)" } else { "" }
+            );
+            for step in &fix.steps {
+                let _ = writeln!(o, "<li>{}</li>", e(step));
+            }
+            let _ = writeln!(o, "</ol>");
+            for v in fix.chosen.iter().chain(&fix.alternatives) {
+                let _ = writeln!(o, "<p><strong>{}</strong>: {}</p>", e(&v.label), e(&v.when));
+                if let Some(c) = &v.commands {
+                    let _ = writeln!(o, "<pre>{}</pre>", e(c));
+                }
+                if !v.steps.is_empty() {
+                    let _ = writeln!(o, "<ul>");
+                    for step in &v.steps {
+                        let _ = writeln!(o, "<li>{}</li>", e(step));
+                    }
+                    let _ = writeln!(o, "</ul>");
+                }
+            }
+            if !fix.to_fill.is_empty() {
+                let _ = writeln!(o, "<ul>");
+                for p in &fix.to_fill {
+                    let _ = writeln!(
+                        o,
+                        "<li>Fill <code>&lt;{}&gt;</code>: {}</li>",
+                        e(&p.name),
+                        e(&p.meaning)
+                    );
+                }
+                let _ = writeln!(o, "</ul>");
+            }
+            if let Some(c) = &fix.check {
+                let _ = writeln!(o, "<p>Check: <code>{}</code></p>", e(c));
+            }
         }
         let _ = writeln!(o, "</article>");
     }

@@ -243,6 +243,9 @@ fn text_report(a: &AnalysisSummary) -> String {
         for (i, step) in f.fix.iter().enumerate() {
             let _ = writeln!(out, "    fix {}: {step}", i + 1);
         }
+        if let Some(fix) = &f.admin_fix {
+            write_admin_fix(&mut out, fix);
+        }
     }
     if !a.diagnosis.needed.is_empty() {
         let _ = writeln!(out, "\nWould decide more");
@@ -276,4 +279,39 @@ fn text_report(a: &AnalysisSummary) -> String {
         }
     }
     out
+}
+
+/// The fix in the generation's own tools: steps, the chosen variant's commands, the
+/// placeholders left to fill, and how to check.
+fn write_admin_fix(out: &mut String, fix: &rcc_core::fixes::AdminFix) {
+    use std::fmt::Write;
+    let _ = writeln!(
+        out,
+        "    in {} ({}): {}{}",
+        fix.generation.name(),
+        fix.tool,
+        fix.title,
+        if fix.inferred { " [inferred]" } else { "" }
+    );
+    for (i, step) in fix.steps.iter().enumerate() {
+        let _ = writeln!(out, "      {}. {step}", i + 1);
+    }
+    if let Some(v) = &fix.chosen {
+        let _ = writeln!(out, "      {}:", v.label);
+        for line in v.commands.iter().flat_map(|c| c.lines()) {
+            let _ = writeln!(out, "        {line}");
+        }
+        for step in &v.steps {
+            let _ = writeln!(out, "      - {step}");
+        }
+    }
+    for p in &fix.to_fill {
+        let _ = writeln!(out, "      fill <{}>: {}", p.name, p.meaning);
+    }
+    for v in &fix.alternatives {
+        let _ = writeln!(out, "      or: {} ({})", v.label, v.when);
+    }
+    if let Some(c) = &fix.check {
+        let _ = writeln!(out, "      check: {c}");
+    }
 }

@@ -71,7 +71,7 @@ fn request_of(state: AppState) -> Request {
         input: AnalysisInput {
             profile_id: state.profile.get(),
             sign_in: state.sign_in.get(),
-            generation: None,
+            generation: state.generation.get(),
             ad_text: state.ad_text.get(),
             ad_fields: state.ad_fields.get(),
             rules_text: state.rules_text.get(),

@@ -6,6 +6,7 @@ use super::storage;
 use leptos::prelude::*;
 use rcc_core::directory::AdFields;
 use rcc_core::example::ExampleCase;
+use rcc_core::generation::Generation;
 use rcc_core::wizard::Symptom;
 use send_wrapper::SendWrapper;
 use serde::{Deserialize, Serialize};
@@ -107,6 +108,8 @@ struct Saved {
     example: bool,
     #[serde(default)]
     redact: bool,
+    #[serde(default)]
+    generation: Option<Generation>,
 }
 
 /// Everything the wizard collects. Cheap to copy: every field is a signal.
@@ -118,6 +121,8 @@ pub struct AppState {
     pub ad_fields: RwSignal<Option<AdFields>>,
     pub sign_in: RwSignal<String>,
     pub profile: RwSignal<String>,
+    /// The server generation the user chose (None = read it from the inputs).
+    pub generation: RwSignal<Option<Generation>>,
     pub rules_text: RwSignal<String>,
     pub logs: RwSignal<Vec<LogInput>>,
     /// True while the inputs are the built-in example case.
@@ -161,6 +166,7 @@ impl AppState {
             ad_fields: RwSignal::new(saved.ad_fields),
             sign_in: RwSignal::new(saved.sign_in),
             profile: RwSignal::new(profile),
+            generation: RwSignal::new(saved.generation),
             rules_text: RwSignal::new(saved.rules_text),
             logs: RwSignal::new(
                 saved
@@ -212,6 +218,7 @@ impl AppState {
                 logs,
                 example: self.example.get(),
                 redact: self.redact.get(),
+                generation: self.generation.get(),
             };
             let ok = serde_json::to_string(&saved)
                 .map(|json| storage::set(KEY, &json))
@@ -264,6 +271,7 @@ impl AppState {
         self.ad_text.set(ex.ad_ldif.to_string());
         self.ad_fields.set(None);
         self.profile.set(ex.profile_id.to_string());
+        self.generation.set(None);
         self.rules_text.set(ex.rules.to_string());
         self.logs.set(
             ex.logs
@@ -284,6 +292,7 @@ impl AppState {
         self.ad_fields.set(None);
         self.sign_in.set(String::new());
         self.profile.set(DEFAULT_PROFILE.to_string());
+        self.generation.set(None);
         self.rules_text.set(String::new());
         self.logs.set(Vec::new());
         self.example.set(false);

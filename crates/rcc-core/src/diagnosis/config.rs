@@ -70,6 +70,7 @@ fn route_draft(profile: &Profile, p: &RouteProblem) -> Draft {
         d.assumptions.push(format!("Assumed: {a}."));
         d.warning_only = true;
     }
+    d.assumptions.extend(p.rule_assumptions.iter().cloned());
     d.leg = route_leg(profile, p);
     d
 }

@@ -5,6 +5,8 @@ use super::{Confidence, Finding, FlowLeg, Leg, LegState};
 use crate::case::Case;
 use crate::evidence::Evidence;
 use crate::findings::{generic_fix, FindingId, FixNames, Severity};
+use crate::fixes;
+use crate::routing::Rule;
 
 /// What a log failure looked like, for reconciling it with a configuration cause.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -23,7 +25,7 @@ pub(super) struct Draft {
     pub id: FindingId,
     pub confidence: Confidence,
     pub leg: Option<Leg>,
-    pub rule: Option<String>,
+    pub rule: Option<Rule>,
     pub evidence: Vec<Evidence>,
     pub fix: Vec<String>,
     pub detail: Vec<String>,
@@ -309,7 +311,12 @@ pub(super) fn render(drafts: Vec<Draft>, case: &Case) -> Vec<Finding> {
                 explanation.push(' ');
                 explanation.push_str(x.trim());
             }
-            let fix = if d.fix.is_empty() {
+            // A fix in the generation's own tools replaces the generation-blind steps, which
+            // would name another product's console.
+            let admin_fix = fixes::admin_fix(d.id, case, d.rule.as_ref());
+            let fix = if admin_fix.is_some() {
+                Vec::new()
+            } else if d.fix.is_empty() {
                 generic_fix(d.id, &names)
             } else {
                 d.fix
@@ -326,7 +333,8 @@ pub(super) fn render(drafts: Vec<Draft>, case: &Case) -> Vec<Finding> {
                 title: entry.title.clone(),
                 explanation,
                 leg: d.leg,
-                rule: d.rule,
+                admin_fix,
+                rule: d.rule.as_ref().map(Rule::text),
                 evidence: d.evidence,
                 fix,
                 assumptions: d.assumptions,

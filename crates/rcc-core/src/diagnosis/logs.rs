@@ -9,7 +9,7 @@ use crate::findings::FindingId;
 use crate::msdiag;
 use crate::observe::{config_words, Answer, Attempt, Observed, Outcome};
 use crate::profile::{FailureSignature, FlowStep, LegKind, Profile};
-use crate::routing::{required_rule, Topology};
+use crate::routing::{required_rule, Rule, Topology};
 use crate::uri;
 use crate::wizard::Step;
 
@@ -663,38 +663,10 @@ fn rule_from_logs(case: &Case, step: &FlowStep, a: &Attempt, d: &mut Draft) {
             );
         }
     }
-    let (rule, fix) = required_rule(req, profile, &topology, &names);
-    d.rule = Some(rule);
-    d.fix = fix;
-    let next = profile.label(&req.next_participant);
-    let known = topology.entry(&req.next_participant);
-    if known.is_none_or(|h| !h.entered) {
-        match known.and_then(|h| h.fqdn.clone()) {
-            Some(f) => d.assumptions.push(format!(
-                "The rule takes the {next} to be {f}, as the logs show; confirm it under \
-                 [servers] on the routing step."
-            )),
-            None => d.assumptions.push(format!(
-                "The logs do not name the {next}: put its FQDN in the rule (routing step, \
-                 [servers])."
-            )),
-        }
-    }
-    let port_known = known.is_some_and(|h| h.port.is_some() && h.transport.is_some());
-    if !port_known {
-        d.assumptions.push(format!(
-            "The rule's port {} and transport {} are the {} profile's usual ones{}: enter the \
-             routes (routing step) or the {next}'s address under [servers] to confirm.",
-            req.port,
-            req.transport.as_str().to_ascii_uppercase(),
-            profile.id,
-            if req.assumed {
-                " (not documented for this gateway)"
-            } else {
-                ""
-            }
-        ));
-    }
+    let r = required_rule(req, profile, &topology, &names);
+    d.rule = Some(r.rule);
+    d.fix = r.fix;
+    d.assumptions.extend(r.assumptions);
     let _ = step;
 }
 
@@ -860,7 +832,7 @@ fn records_and_refusals(case: &Case, o: &Observed, out: &mut LogRead) {
             .and_then(|t| case.topology.entry(t))
             .and_then(|h| h.fqdn.clone().or_else(|| h.ips.first().cloned()));
         if let Some(h) = host {
-            d.rule = Some(format!("{h}  authenticated throttle-as-server"));
+            d.rule = Some(Rule::authorize(&h));
             d.assumptions.push(format!(
                 "The row names {h}, as the logs show the {}; enter the host authorization list \
                  (routing step) to confirm it is missing.",

@@ -27,6 +27,7 @@ use crate::case::Case;
 use crate::evidence::Evidence;
 use crate::facts::Facts;
 use crate::findings::{FindingId, Severity};
+use crate::fixes::AdminFix;
 use crate::generation::SeenGeneration;
 use crate::profile::LegKind;
 use crate::wizard::Step;
@@ -74,6 +75,10 @@ pub struct Finding {
     pub rule: Option<String>,
     pub evidence: Vec<Evidence>,
     pub fix: Vec<String>,
+    /// The fix in the words of the generation's own tools (console steps or commands to
+    /// paste), when the generation is known and the finding has a template.
+    #[serde(default)]
+    pub admin_fix: Option<AdminFix>,
     /// What the finding rests on that no input stated (a port, a transport, an inferred
     /// signature), each in a sentence; empty when everything was seen or entered.
     #[serde(default)]
@@ -264,6 +269,13 @@ pub fn diagnose(case: &Case, facts: &Facts) -> Diagnosis {
     }
     let mut findings = draft::render(merged, case);
     findings.sort_by_key(|f| f.severity);
+    if case.generation.is_none() && findings.iter().any(|f| crate::fixes::has_template(f.id)) {
+        needed.add(
+            "Which server runs the user's pool (LCS 2005, OCS 2007 / R2, Lync Server 2010 / \
+             2013): the fix is then written in its own console or shell",
+            Step::Routing,
+        );
+    }
     Diagnosis {
         findings,
         flow,

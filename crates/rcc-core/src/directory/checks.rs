@@ -3,6 +3,7 @@
 use super::flags::{decode_option_flags, RCC_MASK};
 use super::{AdAttributes, Check, CheckStatus, RccAttribute};
 use crate::evidence::Evidence;
+use crate::generation::Generation;
 use crate::uri::{
     classify_line_uri, line_uris_equivalent, parse_line_uri_lenient, sip_uris_equivalent,
     validate_line_uri, validate_sip_uri, LineUri, LineUriForm,
@@ -33,17 +34,10 @@ pub struct RouteVerdict {
     pub routed: bool,
     pub detail: String,
     pub evidence: Vec<Evidence>,
-}
-
-impl From<(bool, String, Vec<Evidence>)> for RouteVerdict {
-    /// From `routing::Simulation::verdict()`.
-    fn from((routed, detail, evidence): (bool, String, Vec<Evidence>)) -> Self {
-        RouteVerdict {
-            routed,
-            detail,
-            evidence,
-        }
-    }
+    /// Next hops taken to be the expected server because nothing said otherwise: routed only
+    /// if they are (the check is then a warning that asks to confirm).
+    #[serde(default)]
+    pub assumed: Vec<String>,
 }
 
 /// What the logs showed the client received and sent (filled by the diagnosis engine).
@@ -80,6 +74,8 @@ pub struct CheckContext {
     pub line_uri_forms: Vec<LineUriForm>,
     pub line_server_route: Option<RouteVerdict>,
     pub observed: ObservedProvisioning,
+    /// The server generation, when known: fix lines written for another one are left out.
+    pub generation: Option<Generation>,
 }
 
 fn title(id: &str) -> &'static str {
@@ -140,7 +136,8 @@ fn rcc_console_fix(setting: &str) -> Vec<String> {
     vec![
         format!("LCS 2005 SP1: Active Directory Users and Computers → the user → Properties → Live Communications tab → Advanced Settings… → {setting}"),
         format!("OCS 2007: Office Communications Server 2007 admin snap-in or Active Directory Users and Computers → the user → Properties → Communications tab → Advanced Settings: Configure… → Telephony → {setting}"),
-        "Many users at once: the OCS 2007 Configure Users wizard does not cover these telephony fields, so set msRTCSIP-LineServer, msRTCSIP-Line and msRTCSIP-OptionFlags with ldifde (changetype: modify) or ADSI Edit.".to_string(),
+        "Lync Server 2010 / 2013: Lync Server Control Panel → Users → the user → Edit → Telephony: Remote call control, with Line URI and Line Server URI; or Set-CsUser -LineServerUri … -LineUri … -RemoteCallControlTelephonyEnabled $true (never edit a Lync user's msRTCSIP attributes directly).".to_string(),
+        "LCS 2005 / OCS 2007, many users at once: the OCS 2007 Configure Users wizard does not cover these telephony fields, so set msRTCSIP-LineServer, msRTCSIP-Line and msRTCSIP-OptionFlags with ldifde (changetype: modify) or ADSI Edit.".to_string(),
         "Then allow Active Directory replication and have the user sign out of Communicator and sign in again.".to_string(),
     ]
 }
@@ -188,8 +185,34 @@ fn dialog(server: &str, line: &str) -> String {
     format!("select 'Enable remote call control'; Server URI = {server}; Line URI = {line}")
 }
 
-/// Runs every directory check. Always returns one [`Check`] per id in [`CHECK_IDS`], in order.
+/// Whether a fix line fits the generation: lines start with the product they are written for
+/// ("LCS 2005", "OCS 2007", "LCS 2005 / OCS 2007", "Lync Server"); others fit every one.
+fn fits(generation: Option<Generation>, line: &str) -> bool {
+    let Some(g) = generation else {
+        return true;
+    };
+    let lcs = line.starts_with("LCS 2005");
+    let ocs = line.starts_with("OCS 2007") || line.starts_with("LCS 2005 / OCS 2007");
+    let lync = line.starts_with("Lync Server");
+    match g {
+        _ if !(lcs || ocs || lync) => true,
+        Generation::Lcs2005 => lcs,
+        Generation::Ocs2007 | Generation::Ocs2007R2 => ocs,
+        Generation::Lync2010 | Generation::Lync2013 => lync,
+    }
+}
+
+/// Runs every directory check. Always returns one [`Check`] per id in [`CHECK_IDS`], in order,
+/// with the fix lines of the case's generation.
 pub fn check(attrs: &AdAttributes, ctx: &CheckContext) -> Vec<Check> {
+    let mut checks = check_all(attrs, ctx);
+    for c in &mut checks {
+        c.fix.retain(|line| fits(ctx.generation, line));
+    }
+    checks
+}
+
+fn check_all(attrs: &AdAttributes, ctx: &CheckContext) -> Vec<Check> {
     let empty = attrs.is_empty();
     let missing = |a: RccAttribute| {
         if empty {
@@ -218,6 +241,7 @@ pub fn check(attrs: &AdAttributes, ctx: &CheckContext) -> Vec<Check> {
             let fix = vec![
                 "LCS 2005 SP1: Active Directory Users and Computers → the user → Properties → Live Communications tab → check 'Enable Live Communications for this user'".to_string(),
                 "OCS 2007: Active Directory Users and Computers → right-click the user → Enable users for Communications Server (wizard); or Properties → Communications tab → check 'Enable user for Office Communications Server'".to_string(),
+                "Lync Server 2010 / 2013: Lync Server Control Panel → Users → Enable users (or Enable-CsUser in Lync Server Management Shell).".to_string(),
             ];
             let ev = attr_ev(attrs, RccAttribute::UserEnabled);
             match v.trim().to_ascii_lowercase().as_str() {
@@ -237,6 +261,7 @@ pub fn check(attrs: &AdAttributes, ctx: &CheckContext) -> Vec<Check> {
             let fix = vec![
                 format!("LCS 2005 SP1: Active Directory Users and Computers → the user → Properties → Live Communications tab → Sign-in name = {example}"),
                 format!("OCS 2007: Active Directory Users and Computers or the OCS 2007 admin snap-in → the user → Properties → Communications tab → Sign-in name = {example}"),
+                format!("Lync Server 2010 / 2013: Set-CsUser -Identity <the user> -SipAddress {example} (or Lync Server Control Panel → Users → Edit → SIP address)."),
             ];
             let ev = attr_ev(attrs, RccAttribute::PrimaryUserAddress);
             let id = "primary-user-address-valid";
@@ -461,9 +486,15 @@ pub fn check(attrs: &AdAttributes, ctx: &CheckContext) -> Vec<Check> {
             let fix = vec![
                 format!("LCS 2005: Live Communications Server 2005 snap-in → the Home Server (or pool) → Properties → Routing tab → Add: matching URI domain/host = {host}, next hop = the Application Proxy / gateway FQDN, port and transport (TLS or TCP) it listens on."),
                 format!("OCS 2007: Office Communications Server 2007 admin snap-in → the pool → Front End Properties → Routing tab → Add: same fields ({host} → the gateway's FQDN, port, transport)."),
-                "On the Application Proxy, add the route back: any user (*) → the Home Server; and add the proxy/gateway to the Home Server's Host Authorization list.".to_string(),
+                format!("Lync Server 2010 / 2013: New-CsStaticRoute -TLSRoute -Destination <gateway FQDN> -Port <port> -UseDefaultCertificate $true -MatchUri {host}, added with Set-CsStaticRoutingConfiguration -Route @{{Add=$r}}; the gateway is a trusted application pool."),
+                "LCS 2005 / OCS 2007 with an Application Proxy: on the proxy, add the route back (any user, *, → the Home Server); and add the proxy/gateway to the Home Server's Host Authorization list.".to_string(),
             ];
-            mk("line-server-routed", if r.routed { CheckStatus::Pass } else { CheckStatus::Fail }, r.detail.clone(), ls.clone(), fix, ev)
+            if r.routed && !r.assumed.is_empty() {
+                let why = format!("{}, if {}: confirm it (routing step, [servers]).", r.detail.trim_end_matches('.'), r.assumed.join(" and "));
+                mk("line-server-routed", CheckStatus::Warning, why, ls.clone(), fix, ev)
+            } else {
+                mk("line-server-routed", if r.routed { CheckStatus::Pass } else { CheckStatus::Fail }, r.detail.clone(), ls.clone(), fix, ev)
+            }
         }
     });
 

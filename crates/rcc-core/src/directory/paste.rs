@@ -74,6 +74,9 @@ pub struct PasteProblem {
 pub struct AdPaste {
     pub format: AdFormat,
     pub attributes: AdAttributes,
+    /// Lync's `RegistrarPool` (Get-CsUser): the user's pool, which routes the RCC INVITE.
+    #[serde(default)]
+    pub registrar_pool: Option<AdValue>,
     pub recognised: Vec<Recognised>,
     pub ignored: Vec<Ignored>,
     pub problems: Vec<PasteProblem>,
@@ -305,7 +308,18 @@ pub fn parse_paste(text: &str) -> AdPaste {
     } = sink;
     let mut attributes = AdAttributes::default();
     let mut recognised = Vec::new();
+    let mut registrar_pool = None;
     for raw in raws {
+        if format == AdFormat::LyncUser && raw.name.eq_ignore_ascii_case("RegistrarPool") {
+            let value = clean_value(&raw.value);
+            if !value.is_empty() {
+                registrar_pool = Some(AdValue {
+                    value,
+                    line: Some(raw.line),
+                });
+                continue;
+            }
+        }
         let lync_enabled = format == AdFormat::LyncUser && raw.name.eq_ignore_ascii_case("Enabled");
         let Some(a) = RccAttribute::from_name(&raw.name)
             .or(lync_enabled.then_some(RccAttribute::UserEnabled))
@@ -406,6 +420,7 @@ pub fn parse_paste(text: &str) -> AdPaste {
     AdPaste {
         format,
         attributes,
+        registrar_pool,
         recognised,
         ignored,
         problems,

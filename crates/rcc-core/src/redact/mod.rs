@@ -362,6 +362,19 @@ impl Redactor {
             for a in &mut f.assumptions {
                 *a = self.redact_snippet(a);
             }
+            if let Some(fix) = &mut f.admin_fix {
+                for step in &mut fix.steps {
+                    *step = self.redact_snippet(step);
+                }
+                for v in fix.chosen.iter_mut().chain(fix.alternatives.iter_mut()) {
+                    v.when = self.redact_snippet(&v.when);
+                    v.commands = v.commands.as_deref().map(|c| self.redact_snippet(c));
+                    for step in &mut v.steps {
+                        *step = self.redact_snippet(step);
+                    }
+                }
+                fix.check = fix.check.as_deref().map(|c| self.redact_snippet(c));
+            }
         }
         for l in &mut d.flow {
             l.message = self.redact_snippet(&l.message);
@@ -374,6 +387,7 @@ impl Redactor {
             n.what = self.redact_snippet(&n.what);
         }
         if let Some(g) = &mut d.generation {
+            g.basis = self.redact_snippet(&g.basis);
             for e in &mut g.evidence {
                 *e = self.redact_evidence(e);
             }

@@ -5,13 +5,14 @@
 //!
 //! The rules text format is documented for users in `docs/rules-format.md`.
 
+mod exports;
 pub mod rules;
 pub mod simulate;
 pub mod topology;
 
 pub use rules::{
     parse_rules, servers_participant, table_name, Host, HostAuthorization, ParsedRules, Route,
-    RoutingConfig, RuleProblem, HOST_AUTH_TABLE, RULES_HELP,
+    RoutingConfig, Rule, RuleProblem, HOST_AUTH_TABLE, RULES_HELP,
 };
 pub use simulate::{
     best_route, render_template, required_rule, simulate, CaseNames, PathOutcome, RoutePath,

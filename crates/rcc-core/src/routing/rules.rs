@@ -7,7 +7,9 @@
 //! silently: a `[servers]` line naming no participant of the gateway profile, or a row with
 //! stray `=` or `:` separators, is reported (and read where the meaning is clear).
 
+use super::exports;
 use crate::evidence::Evidence;
+use crate::generation::AdminTool;
 use crate::profile::{Profile, Role};
 use crate::sip::Transport;
 use crate::uri;
@@ -82,6 +84,49 @@ impl HostAuthorization {
     }
 }
 
+/// A rule the admin must add or change: a static route (on the server the finding names) or a
+/// host authorization row. Kept whole so the fix templates can fill in its parts; written out
+/// in rules-text form by [`Rule::text`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Rule {
+    Route(Route),
+    Authorize(HostAuthorization),
+}
+
+impl Rule {
+    /// A route to `next_hop` as RCC wants it (no host replacement).
+    pub fn route(pattern: &str, next_hop: &str, port: u16, transport: Transport) -> Rule {
+        Rule::Route(Route {
+            pattern: pattern.to_string(),
+            next_hop: next_hop.to_string(),
+            port,
+            transport,
+            replace_host: false,
+            line: 0,
+        })
+    }
+
+    /// A host authorization row as RCC wants it: authenticated, throttled as a server, not
+    /// outbound only (the gateway opens connections to send its answers and events).
+    pub fn authorize(host: &str) -> Rule {
+        Rule::Authorize(HostAuthorization {
+            host: host.to_string(),
+            authenticated: true,
+            throttle_as_server: true,
+            outbound_only: false,
+            line: 0,
+        })
+    }
+
+    /// The rule in rules-text form, exactly as the admin enters it.
+    pub fn text(&self) -> String {
+        match self {
+            Rule::Route(r) => r.text(),
+            Rule::Authorize(h) => h.text(),
+        }
+    }
+}
+
 /// The Microsoft-side routing configuration. `None` = table not supplied.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RoutingConfig {
@@ -147,6 +192,9 @@ pub struct ParsedRules {
     /// The `[servers]` rows, as entered.
     pub servers: Vec<Host>,
     pub problems: Vec<RuleProblem>,
+    /// Admin tools whose output was pasted, each with the first line it printed (they name
+    /// the generation when nothing else does).
+    pub tools: Vec<(AdminTool, u32)>,
 }
 
 impl ParsedRules {
@@ -197,12 +245,34 @@ pub fn servers_participant(profile: &Profile, name: &str) -> Option<String> {
 }
 
 /// Parse the rules text (see the module docs). Never fails; bad lines become problems.
-/// `profile` names the participants a `[servers]` row may name.
+/// `profile` names the participants a `[servers]` row may name. Admin tools' list output
+/// (Lync's `Get-CsStaticRoutingConfiguration`, `Get-CsTrustedApplicationPool`, OCS WMI
+/// exports) is read too, in or outside a section (see [`super::exports`]).
 pub fn parse_rules(text: &str, profile: &Profile) -> ParsedRules {
     let mut out = ParsedRules::default();
     let mut section = Section::None;
+    let mut object: Option<exports::Object> = None;
     for (i, raw) in text.lines().enumerate() {
         let line_no = u32::try_from(i + 1).unwrap_or(u32::MAX);
+        // Admin tools' list output: `Name : value` lines, one object per block.
+        if section != Section::Servers {
+            if let Some((name, value)) = exports::property(raw.trim_end()) {
+                let o = object.get_or_insert_with(|| exports::Object {
+                    props: Vec::new(),
+                    first_line: line_no,
+                    last_line: line_no,
+                });
+                o.props.push((name, value, line_no));
+                o.last_line = line_no;
+                continue;
+            }
+            if let Some(o) = object.take() {
+                take_object(&mut out, profile, section, &o);
+            }
+            if is_console_noise(raw) {
+                continue;
+            }
+        }
         let line = raw.split('#').next().unwrap_or("").trim();
         if line.is_empty() {
             continue;
@@ -289,7 +359,119 @@ pub fn parse_rules(text: &str, profile: &Profile) -> ParsedRules {
             }
         }
     }
+    if let Some(o) = object.take() {
+        take_object(&mut out, profile, section, &o);
+    }
     out
+}
+
+/// A prompt, a command echo or a table rule of a console paste: nothing to read, nothing wrong.
+fn is_console_noise(line: &str) -> bool {
+    let t = line.trim();
+    t.starts_with("PS ") && t.contains('>')
+        || t.starts_with("C:\\")
+        || (!t.is_empty() && t.chars().all(|c| c == '-' || c == ' '))
+}
+
+/// Files an admin tool's object under the table of the section it is in (routes outside a
+/// section are the Home Server's; trusted hosts are host authorization).
+fn take_object(out: &mut ParsedRules, profile: &Profile, section: Section, o: &exports::Object) {
+    let problem = |out: &mut ParsedRules, message: String| {
+        out.problems.push(RuleProblem {
+            line: o.first_line,
+            message,
+        })
+    };
+    if let Some(tool) = exports::tool_of(o) {
+        if !out.tools.iter().any(|(t, _)| *t == tool) {
+            out.tools.push((tool, o.first_line));
+        }
+    }
+    match exports::read(o) {
+        exports::Read::Routes(routes) => {
+            if routes.iter().any(|r| r.next_hop.is_empty()) {
+                problem(
+                    out,
+                    format!(
+                        "lines {}-{}: this view of the static routes does not show their next hop, \
+                         port or transport; paste the output of \
+                         'Get-CsStaticRoutingConfiguration | Select-Object -ExpandProperty Route' \
+                         too",
+                        o.first_line, o.last_line
+                    ),
+                );
+            }
+            let table = if section == Section::AppProxy {
+                &mut out.config.app_proxy
+            } else {
+                &mut out.config.home_server
+            };
+            let table = table.get_or_insert_with(Vec::new);
+            for r in routes {
+                // The expanded view repeats what the collection view listed: keep the full one.
+                if let Some(old) = table.iter_mut().find(|x| {
+                    x.pattern == r.pattern && (x.next_hop.is_empty() || r.next_hop.is_empty())
+                }) {
+                    if old.next_hop.is_empty() {
+                        *old = r;
+                    }
+                } else {
+                    table.push(r);
+                }
+            }
+        }
+        exports::Read::Authorized(h) => {
+            // A trusted application pool names its Registrar: the users' pool.
+            if let Some(pool) = o
+                .get("Registrar")
+                .map(|r| r.rsplit(':').next().unwrap_or(r))
+            {
+                let home = profile.home_server().unwrap_or("home-server").to_string();
+                let pool = pool.trim().trim_end_matches('.').to_ascii_lowercase();
+                if !pool.is_empty() && !out.servers.iter().any(|s| s.participant == home) {
+                    out.servers.push(Host {
+                        participant: home,
+                        fqdn: Some(pool),
+                        ips: vec![],
+                        port: None,
+                        transport: None,
+                        evidence: vec![Evidence::Rule {
+                            table: "rules".into(),
+                            row: None,
+                            text: format!(
+                                "line {}: Registrar {}",
+                                o.first_line,
+                                o.get("Registrar").unwrap_or("")
+                            ),
+                        }],
+                        entered: true,
+                    });
+                }
+            }
+            out.config
+                .host_authorization
+                .get_or_insert_with(Vec::new)
+                .push(h);
+        }
+        exports::Read::Incomplete(why) => problem(
+            out,
+            format!("lines {}-{}: {why}", o.first_line, o.last_line),
+        ),
+        exports::Read::Unknown => {
+            let names: Vec<&str> = o.props.iter().map(|(n, _, _)| *n).take(6).collect();
+            problem(
+                out,
+                format!(
+                    "lines {}-{}: an object RCC Doctor does not read (properties {}); it reads \
+                     Get-CsStaticRoutingConfiguration, Get-CsTrustedApplicationPool and the OCS \
+                     WMI route and host exports",
+                    o.first_line,
+                    o.last_line,
+                    names.join(", ")
+                ),
+            );
+        }
+    }
 }
 
 /// Splits a line into words, treating a separator written after the first word (`name:`,

@@ -10,7 +10,7 @@
 //! the exact line the admin must add. Where a route's transport or port can only be judged from
 //! the profile's declared defaults, the problem names that assumption.
 
-use super::rules::{table_name, Route, RoutingConfig, HOST_AUTH_TABLE};
+use super::rules::{table_name, Route, RoutingConfig, Rule, HOST_AUTH_TABLE};
 use super::topology::Topology;
 use crate::evidence::Evidence;
 use crate::findings::FindingId;
@@ -121,8 +121,8 @@ pub struct RouteProblem {
     pub at: String,
     pub direction: RouteDirection,
     pub message: String,
-    /// The rule exactly as the admin must enter it (rules-text form), when one is missing.
-    pub rule: Option<String>,
+    /// The rule the admin must add or change, when one is missing or wrong.
+    pub rule: Option<Rule>,
     /// Where to enter it, in the console.
     pub fix: Vec<String>,
     pub evidence: Vec<Evidence>,
@@ -130,6 +130,9 @@ pub struct RouteProblem {
     /// finding is then a warning of lower confidence that names it.
     #[serde(default)]
     pub assumption: Option<String>,
+    /// What the rule's details rest on (see [`RequiredRule::assumptions`]); the verdict stands.
+    #[serde(default)]
+    pub rule_assumptions: Vec<String>,
 }
 
 /// What the simulator found.
@@ -141,6 +144,10 @@ pub struct Simulation {
     pub problems: Vec<RouteProblem>,
     /// Tables or names the simulation needed but did not have.
     pub unknowns: Vec<String>,
+    /// Next hops of the forward path taken to be the expected server, unconfirmed (each as
+    /// "<host> is the <participant>").
+    #[serde(default)]
+    pub assumed: Vec<String>,
 }
 
 impl Simulation {
@@ -149,6 +156,7 @@ impl Simulation {
         crate::directory::RouteVerdict {
             routed: self.forward.outcome == PathOutcome::Reached,
             detail: self.forward.detail.clone(),
+            assumed: self.assumed.clone(),
             evidence: self
                 .forward
                 .hops
@@ -222,13 +230,23 @@ fn template_value(key: &str, profile: &Profile, topology: &Topology, names: &Cas
     }
 }
 
-/// The rule a requirement asks for, in rules-text form, and the console steps.
+/// A rule to add, with the console steps and what its details rest on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequiredRule {
+    pub rule: Rule,
+    pub fix: Vec<String>,
+    /// What nobody stated about the rule (which host the next hop is, its port and
+    /// transport): the route is missing either way, but these details need confirming.
+    pub assumptions: Vec<String>,
+}
+
+/// The rule a requirement asks for, the console steps, and what its details rest on.
 pub fn required_rule(
     req: &RouteRequirement,
     profile: &Profile,
     topology: &Topology,
     names: &CaseNames,
-) -> (String, Vec<String>) {
+) -> RequiredRule {
     let pattern = render_template(&req.pattern, profile, topology, names);
     let hop = render_template(&req.next_hop, profile, topology, names);
     // What the next hop is known to serve beats the profile's usual port.
@@ -236,10 +254,7 @@ pub fn required_rule(
         .entry(&req.next_participant)
         .and_then(|h| Some((h.transport?, h.port?)))
         .unwrap_or((req.transport, req.port));
-    let rule = format!(
-        "route  {pattern}  -> {hop}:{port} {}  replace-host=no",
-        transport.as_str()
-    );
+    let rule = Rule::route(&pattern, &hop, port, transport);
     let mut who = profile.label(&req.at).to_string();
     if let Some(f) = topology.fqdn(&req.at) {
         who = format!("{who}, {f}");
@@ -266,7 +281,38 @@ pub fn required_rule(
         ),
         "Apply, then sign Communicator out and in again.".into(),
     ];
-    (rule, fix)
+    let next = profile.label(&req.next_participant);
+    let known = topology.entry(&req.next_participant);
+    let mut assumptions = Vec::new();
+    if known.is_none_or(|h| !h.entered) {
+        match known.and_then(|h| Some((h.fqdn.clone()?, h.evidence.first()?.label()))) {
+            Some((f, seen)) => assumptions.push(format!(
+                "The rule takes the {next} to be {f}, as {seen} shows; confirm it under \
+                 [servers] on the routing step."
+            )),
+            None => assumptions.push(format!(
+                "Nothing names the {next}: put its FQDN in the rule (routing step, [servers])."
+            )),
+        }
+    }
+    if !known.is_some_and(|h| h.port.is_some() && h.transport.is_some()) {
+        assumptions.push(format!(
+            "The rule's port {port} and transport {} are the {} profile's usual ones{}: enter \
+             the {next}'s address under [servers] (routing step) to confirm.",
+            transport.as_str().to_ascii_uppercase(),
+            profile.id,
+            if req.assumed {
+                " (not documented for this gateway)"
+            } else {
+                ""
+            }
+        ));
+    }
+    RequiredRule {
+        rule,
+        fix,
+        assumptions,
+    }
 }
 
 /// A request-URI that only a `*` route matches, for routing "a request to the user" when the
@@ -287,6 +333,7 @@ pub fn simulate(
         names,
         problems: Vec::new(),
         unknowns: Vec::new(),
+        assumed: Vec::new(),
     };
     let target = profile
         .line_server_host()
@@ -333,8 +380,10 @@ pub fn simulate(
     let Simulator {
         mut problems,
         mut unknowns,
+        mut assumed,
         ..
     } = sim;
+    assumed.dedup();
     dedup_problems(&mut problems);
     unknowns.sort();
     unknowns.dedup();
@@ -343,6 +392,7 @@ pub fn simulate(
         back,
         problems,
         unknowns,
+        assumed,
     }
 }
 
@@ -366,6 +416,7 @@ struct Simulator<'a> {
     names: &'a CaseNames,
     problems: Vec<RouteProblem>,
     unknowns: Vec<String>,
+    assumed: Vec<String>,
 }
 
 impl<'a> Simulator<'a> {
@@ -415,7 +466,7 @@ impl<'a> Simulator<'a> {
                         ""
                     }
                 ),
-                rule: Some(format!("{}  authenticated throttle-as-server", r.host)),
+                rule: Some(Rule::authorize(&r.host)),
                 fix: auth_fix(&r.host),
                 evidence: vec![Evidence::Rule {
                     table: HOST_AUTH_TABLE.into(),
@@ -423,6 +474,7 @@ impl<'a> Simulator<'a> {
                     text: r.text(),
                 }],
                 assumption: None,
+                rule_assumptions: vec![],
             }),
             None => self.problems.push(RouteProblem {
                 finding: FindingId::HostNotAuthorized,
@@ -432,7 +484,7 @@ impl<'a> Simulator<'a> {
                     "{label} ({want}) is not in the Home Server's host authorization list, so \
                      its requests are challenged or refused"
                 ),
-                rule: Some(format!("{want}  authenticated throttle-as-server")),
+                rule: Some(Rule::authorize(&want)),
                 fix: auth_fix(&want),
                 evidence: vec![Evidence::Rule {
                     table: HOST_AUTH_TABLE.into(),
@@ -440,6 +492,7 @@ impl<'a> Simulator<'a> {
                     text: format!("no row for {}", names.join(" / ")),
                 }],
                 assumption: None,
+                rule_assumptions: vec![],
             }),
         }
     }
@@ -504,14 +557,13 @@ impl<'a> Simulator<'a> {
                 t.as_str().to_uppercase(),
                 p
             ),
-            rule: Some(format!(
-                "route  {}  -> {}:{} {}  replace-host={}",
-                r.pattern,
-                hop,
-                p,
-                t.as_str(),
-                if r.replace_host { "yes" } else { "no" }
-            )),
+            rule: Some(Rule::Route(Route {
+                next_hop: hop.clone(),
+                port: p,
+                transport: t,
+                line: 0,
+                ..r.clone()
+            })),
             fix: {
                 let mut fix = vec![format!(
                     "Edit the route for '{}': next hop {hop}, transport {}, port {}.",
@@ -529,6 +581,7 @@ impl<'a> Simulator<'a> {
             },
             evidence: vec![ev.clone()],
             assumption,
+            rule_assumptions: vec![],
         });
     }
 
@@ -539,13 +592,16 @@ impl<'a> Simulator<'a> {
             .find(|r| r.at == at && r.direction == direction)
     }
 
-    fn missing_rule(&self, req: Option<&RouteRequirement>) -> (Option<String>, Vec<String>) {
+    fn missing_rule(
+        &self,
+        req: Option<&RouteRequirement>,
+    ) -> (Option<Rule>, Vec<String>, Vec<String>) {
         match req {
             Some(r) => {
-                let (rule, fix) = required_rule(r, self.profile, self.topology, self.names);
-                (Some(rule), fix)
+                let r = required_rule(r, self.profile, self.topology, self.names);
+                (Some(r.rule), r.fix, r.assumptions)
             }
-            None => (None, vec![]),
+            None => (None, vec![], vec![]),
         }
     }
 
@@ -571,6 +627,15 @@ impl<'a> Simulator<'a> {
             hops,
             outcome,
             detail,
+        };
+        // The request stops at `at`: its last hop goes nowhere.
+        let stop = |mut hops: Vec<SimHop>, at: &str, evidence, outcome, detail| {
+            hops.push(SimHop {
+                at: at.to_string(),
+                next: None,
+                evidence,
+            });
+            path(hops, outcome, detail)
         };
         for _ in 0..8 {
             if current == target {
@@ -607,7 +672,7 @@ impl<'a> Simulator<'a> {
             };
             let req = self.requirement(&current, direction);
             let Some(i) = best_route(table, request_uri) else {
-                let (rule, fix) = self.missing_rule(req);
+                let (rule, fix, rule_assumptions) = self.missing_rule(req);
                 let finding = req.map(|r| r.finding).unwrap_or(match direction {
                     RouteDirection::Forward => FindingId::HomeServerRouteMissing,
                     RouteDirection::Return => FindingId::AppProxyReturnRouteMissing,
@@ -634,14 +699,12 @@ impl<'a> Simulator<'a> {
                     fix,
                     evidence: vec![ev.clone()],
                     assumption: None,
+                    rule_assumptions,
                 });
-                hops.push(SimHop {
-                    at: current.clone(),
-                    next: None,
-                    evidence: ev,
-                });
-                return path(
+                return stop(
                     hops,
+                    &current,
+                    ev,
                     PathOutcome::Stopped,
                     format!("the {} has no route for {shown_uri}", part.label),
                 );
@@ -652,6 +715,25 @@ impl<'a> Simulator<'a> {
                 row: Some(i),
                 text: r.text(),
             };
+            if r.next_hop.is_empty() {
+                // A route the admin's view listed without its next hop: it matches; where it
+                // goes is not shown.
+                self.unknowns.push(format!(
+                    "The next hop of the route for '{}' (paste Get-CsStaticRoutingConfiguration | \
+                     Select-Object -ExpandProperty Route)",
+                    r.pattern
+                ));
+                return stop(
+                    hops,
+                    &current,
+                    ev,
+                    PathOutcome::Unknown,
+                    format!(
+                        "a route for '{}' matches; its next hop is not shown",
+                        r.pattern
+                    ),
+                );
+            }
             // Who is the next hop?
             let expected = req.map(|q| q.next_participant.clone());
             let mut assumed = false;
@@ -686,6 +768,10 @@ impl<'a> Simulator<'a> {
                         r.next_hop,
                         profile.label(n)
                     ));
+                    if direction == RouteDirection::Forward {
+                        self.assumed
+                            .push(format!("{} is the {}", r.next_hop, profile.label(n)));
+                    }
                 }
             }
             let Some(next) = next else {
@@ -693,7 +779,7 @@ impl<'a> Simulator<'a> {
                     .as_deref()
                     .and_then(|e| self.topology.fqdn(e))
                     .unwrap_or_else(|| "the expected server".into());
-                let (rule, fix) = self.missing_rule(req);
+                let (rule, fix, rule_assumptions) = self.missing_rule(req);
                 self.problems.push(RouteProblem {
                     finding: req.map(|q| q.finding).unwrap_or(match direction {
                         RouteDirection::Forward => FindingId::HomeServerRouteMissing,
@@ -709,14 +795,12 @@ impl<'a> Simulator<'a> {
                     fix,
                     evidence: vec![ev.clone()],
                     assumption: None,
+                    rule_assumptions,
                 });
-                hops.push(SimHop {
-                    at: current.clone(),
-                    next: None,
-                    evidence: ev,
-                });
-                return path(
+                return stop(
                     hops,
+                    &current,
+                    ev,
                     PathOutcome::Stopped,
                     format!("the route sends {shown_uri} to unknown host {}", r.next_hop),
                 );
@@ -732,7 +816,7 @@ impl<'a> Simulator<'a> {
                 evidence: ev.clone(),
             });
             if visited.contains(&next) {
-                let (rule, mut fix) = self.missing_rule(req);
+                let (rule, mut fix, rule_assumptions) = self.missing_rule(req);
                 fix.insert(
                     0,
                     format!(
@@ -752,6 +836,7 @@ impl<'a> Simulator<'a> {
                     fix,
                     evidence: hops.iter().map(|h| h.evidence.clone()).collect(),
                     assumption: None,
+                    rule_assumptions,
                 });
                 return path(
                     hops,
@@ -861,11 +946,11 @@ app-proxy mcm-ap.contoso.com 10.0.0.20 tls:5061
         );
         assert_eq!(sim.forward.outcome, PathOutcome::Stopped);
         assert_eq!(
-            sim.problems[0].rule.as_deref(),
+            sim.problems[0].rule.as_ref().map(Rule::text).as_deref(),
             Some("route  mcm-ap.contoso.com  -> mcm-ap.contoso.com:5061 tls  replace-host=no")
         );
         assert_eq!(
-            sim.problems[1].rule.as_deref(),
+            sim.problems[1].rule.as_ref().map(Rule::text).as_deref(),
             Some("route  *  -> lcs01.contoso.com:5061 tls  replace-host=no")
         );
         assert!(!sim.route_verdict().routed);
@@ -885,7 +970,7 @@ app-proxy mcm-ap.contoso.com 10.0.0.20 tls:5061
             .problems
             .iter()
             .any(|p| p.finding == FindingId::AppProxyReturnRouteMissing
-                && p.rule.as_deref()
+                && p.rule.as_ref().map(Rule::text).as_deref()
                     == Some("route  *  -> lcs01.contoso.com:5061 tls  replace-host=no")));
     }
 
@@ -919,7 +1004,13 @@ app-proxy mcm-ap.contoso.com 10.0.0.20 tls:5061
             .find(|p| p.finding == FindingId::TlsTransportMismatch)
             .expect("mismatch from the profile's declaration");
         assert!(p.assumption.as_deref().unwrap().contains("5061"));
-        assert!(p.rule.as_deref().unwrap().contains(":5061 tls"));
+        assert!(p
+            .rule
+            .as_ref()
+            .map(Rule::text)
+            .as_deref()
+            .unwrap()
+            .contains(":5061 tls"));
     }
 
     #[test]
@@ -945,7 +1036,7 @@ app-proxy mcm-ap.contoso.com 10.0.0.20 tls:5061
             .find(|x| x.finding == FindingId::RouteLoop)
             .unwrap();
         assert_eq!(
-            looped.rule.as_deref(),
+            looped.rule.as_ref().map(Rule::text).as_deref(),
             Some("route  mcm-ap.contoso.com  -> mcm-ap.contoso.com:5061 tls  replace-host=no")
         );
         let p = profile("nortel").unwrap();

@@ -47,6 +47,7 @@ pub fn nortel_case() -> (Profile, Vec<FlowLeg>, Vec<Finding>) {
             message: leg.message.clone(),
         }),
         rule: Some(RULE.into()),
+        admin_fix: None,
         evidence: vec![],
         fix: vec![],
         assumptions: vec![],

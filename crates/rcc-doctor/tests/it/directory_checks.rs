@@ -58,6 +58,7 @@ fn full_ctx() -> CheckContext {
                 row: Some(0),
                 text: "mcm.contoso.com → apppx.contoso.com:5061 TLS".into(),
             }],
+            assumed: vec![],
         }),
         observed: ObservedProvisioning {
             line_uri: Some(("tel:+14255550123;ext=123".into(), log("line"))),
@@ -68,6 +69,7 @@ fn full_ctx() -> CheckContext {
             )),
             csta_device: Some(("tel:+1-425-555-0123;ext=123".into(), log("MonitorStart"))),
         },
+        generation: None,
     }
 }
 
@@ -213,6 +215,7 @@ fn route_verdict_is_passed_through() {
             row: None,
             text: "no row matches mcm.contoso.com".into(),
         }],
+        assumed: vec![],
     });
     let checks = check(&good(), &ctx);
     let c = get(&checks, "line-server-routed");
@@ -222,7 +225,7 @@ fn route_verdict_is_passed_through() {
         .fix
         .iter()
         .any(|f| f.contains("mcm.contoso.com") && f.contains("Routing tab")));
-    assert!(c.fix.iter().any(|f| f.contains("any user (*)")));
+    assert!(c.fix.iter().any(|f| f.contains("any user, *,")));
     assert!(c
         .evidence
         .iter()
@@ -395,11 +398,24 @@ fn each_gateway_accepts_its_own_documented_line_uri_forms() {
     }
 }
 
+/// A route that reaches the gateway only if an unnamed next hop is the gateway is a warning
+/// that says what to confirm, never a pass.
 #[test]
-fn route_verdict_from_simulation_tuple() {
-    let r: RouteVerdict = (false, "no route".to_string(), vec![]).into();
-    assert!(!r.routed);
-    assert_eq!(r.detail, "no route");
+fn a_route_through_an_assumed_hop_is_a_warning() {
+    let mut ctx = full_ctx();
+    ctx.line_server_route = Some(RouteVerdict {
+        routed: true,
+        detail: "sip:rcc@mcm.contoso.com reaches the Application Proxy".into(),
+        evidence: vec![],
+        assumed: vec!["10.0.0.20 is the Application Proxy".into()],
+    });
+    let c = get(&check(&good(), &ctx), "line-server-routed").clone();
+    assert_eq!(c.status, Warning);
+    assert!(
+        c.why.contains("if 10.0.0.20 is the Application Proxy"),
+        "{}",
+        c.why
+    );
 }
 
 #[test]
@@ -434,4 +450,38 @@ fn windows_account_as_sign_in_is_unknown_not_a_mismatch() {
     let s = get(&c, "sign-in-matches");
     assert_eq!(s.status, Unknown);
     assert!(s.why.contains("Windows account"));
+}
+
+/// A known generation keeps only its own console's words: a Lync case is told Set-CsUser, not
+/// the LCS property pages, and an OCS case not Lync's shell.
+#[test]
+fn fix_lines_follow_the_generation() {
+    use rcc_core::generation::Generation;
+    let mut off = good();
+    off.option_flags = v("256");
+    let lines = |g: Option<Generation>| {
+        let ctx = CheckContext {
+            generation: g,
+            ..Default::default()
+        };
+        get(&check(&off, &ctx), "rcc-enabled").fix.clone()
+    };
+    let all = lines(None);
+    assert!(all.iter().any(|l| l.starts_with("LCS 2005")), "{all:?}");
+    assert!(all.iter().any(|l| l.starts_with("Lync Server")), "{all:?}");
+    let lync = lines(Some(Generation::Lync2013));
+    assert!(lync.iter().any(|l| l.contains("Set-CsUser")), "{lync:?}");
+    assert!(
+        !lync
+            .iter()
+            .any(|l| l.starts_with("LCS") || l.starts_with("OCS")),
+        "{lync:?}"
+    );
+    let ocs = lines(Some(Generation::Ocs2007R2));
+    assert!(ocs.iter().any(|l| l.starts_with("OCS 2007")), "{ocs:?}");
+    assert!(
+        !ocs.iter()
+            .any(|l| l.starts_with("Lync") || l.starts_with("LCS 2005 SP1")),
+        "{ocs:?}"
+    );
 }

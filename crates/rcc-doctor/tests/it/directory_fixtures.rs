@@ -42,13 +42,13 @@ const CASES: &[Case] = &[
         format: AdFormat::LyncUser,
         attrs: &[
             ("msRTCSIP-UserEnabled", "True"),
-            ("msRTCSIP-PrimaryUserAddress", "sip:kmoreno@tailspin.test"),
+            ("msRTCSIP-PrimaryUserAddress", "sip:kmoreno@tailspintoys.com"),
             (
                 "msRTCSIP-PrimaryHomeServer",
-                "CN=Lc Services,CN=Microsoft,CN=1:1,CN=Pools,CN=RTC Service,CN=Services,CN=Configuration,DC=tailspin,DC=test",
+                "CN=Lc Services,CN=Microsoft,CN=1:1,CN=Pools,CN=RTC Service,CN=Services,CN=Configuration,DC=tailspintoys,DC=com",
             ),
             ("msRTCSIP-Line", "tel:+13125550147;ext=147"),
-            ("msRTCSIP-LineServer", "sip:rccgw@gw01.tailspin.test"),
+            ("msRTCSIP-LineServer", "sip:rccgw@gw01.tailspintoys.com"),
             ("RemoteCallControlTelephonyEnabled", "True"),
         ],
         checks: &[
@@ -66,7 +66,7 @@ const CASES: &[Case] = &[
         format: AdFormat::LyncUser,
         attrs: &[
             ("msRTCSIP-UserEnabled", "True"),
-            ("msRTCSIP-PrimaryUserAddress", "sip:rshah@woodgrove.example"),
+            ("msRTCSIP-PrimaryUserAddress", "sip:rshah@woodgrovebank.com"),
             ("msRTCSIP-Line", "tel:+16045550188"),
             ("RemoteCallControlTelephonyEnabled", "False"),
         ],

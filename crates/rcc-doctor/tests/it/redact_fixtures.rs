@@ -203,7 +203,9 @@ fn extract(text: &str) -> BTreeSet<Needle> {
     for v in values_after(text, "cn=", |c| c != ',' && c != '\n' && c != '"') {
         let v = v.trim();
         if v.contains(' ')
-            && !["LC Services", "RTC Service"].contains(&v)
+            && !["LC Services", "RTC Service"]
+                .iter()
+                .any(|k| k.eq_ignore_ascii_case(v))
             && v.chars().next().is_some_and(|c| c.is_ascii_uppercase())
         {
             n.insert(Needle::Word(v.to_string()));

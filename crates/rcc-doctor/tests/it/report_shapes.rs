@@ -8,6 +8,8 @@ use rcc_core::diagnosis::{Confidence, Diagnosis, Finding, Leg};
 use rcc_core::evidence::Evidence;
 use rcc_core::example::nortel_seed;
 use rcc_core::findings::{FindingId, Severity};
+use rcc_core::fixes::{AdminFix, FixVariant, Placeholder};
+use rcc_core::generation::Generation;
 use rcc_core::report::{
     summary_line, to_html, to_json, to_json_value, to_markdown, Diagrams, ReportInput,
 };
@@ -73,8 +75,22 @@ fn json_has_exactly_the_documented_keys() {
             .copied()
             .unwrap_or_else(|| panic!("evidence kind {k} not documented"))
     };
+    assert!(
+        findings.iter().any(|f| !f["admin_fix"].is_null()),
+        "the seed case names its generation, so its route finding has an admin fix"
+    );
     for f in findings {
         check_same_keys(df, f, "findings[]");
+        if !f["admin_fix"].is_null() {
+            let (d, g) = (&df["admin_fix"], &f["admin_fix"]);
+            check_same_keys(d, g, "findings[].admin_fix");
+            if !g["chosen"].is_null() {
+                check_same_keys(&d["chosen"], &g["chosen"], "findings[].admin_fix.chosen");
+            }
+            for p in g["to_fill"].as_array().unwrap() {
+                check_same_keys(&d["to_fill"][0], p, "findings[].admin_fix.to_fill[]");
+            }
+        }
         if !f["leg"].is_null() {
             check_same_keys(&df["leg"], &f["leg"], "findings[].leg");
         }
@@ -127,6 +143,30 @@ fn hostile() -> Diagnosis {
                 message: format!("INVITE {evil}"),
             }),
             rule: Some("route  ```x```  -> y:5061 tls".into()),
+            admin_fix: Some(AdminFix {
+                template: "route-lync".into(),
+                generation: Generation::Lync2013,
+                tool: "powershell".into(),
+                title: format!("Fix {evil}"),
+                applies: true,
+                steps: vec![format!("Step {evil}")],
+                chosen: Some(FixVariant {
+                    id: "tls-global".into(),
+                    label: format!("Label {evil}"),
+                    when: format!("When {evil}"),
+                    commands: Some(format!("New-CsStaticRoute ```\n{evil}")),
+                    steps: vec![format!("Then {evil}")],
+                }),
+                alternatives: vec![],
+                check: Some(format!("Get-Cs {evil}")),
+                to_fill: vec![Placeholder {
+                    name: "port".into(),
+                    meaning: format!("Port {evil}"),
+                }],
+                inferred: false,
+                note: None,
+                sources: vec![],
+            }),
             evidence: vec![Evidence::Log {
                 file: "a<b>.log".into(),
                 line_start: 3,
@@ -180,7 +220,14 @@ fn markdown_has_the_documented_headings_in_order() {
     let md = to_markdown(&input, &a.diagnosis);
     assert!(md.contains("**Rule to add:**\n\n```text\n"), "{md}");
     assert!(md.contains("**Evidence:**\n\n- `"));
-    assert!(md.contains("**Fix:**\n\n1. "));
+    // The seed names LCS 2005 SP1 (Server: RTC/2.0): the fix is in its console's words.
+    assert!(
+        md.contains("**Fix in Live Communications Server 2005 SP1 (mmc):** "),
+        "{md}"
+    );
+    assert!(md.contains(
+        ":** Add a static route on the Home Server for the RCC server URI's domain\n\n1. "
+    ));
     assert!(md.contains("| # | From | To | Message | State |"));
     // Hostile text cannot open headings, tables or code.
     let md = to_markdown(&input, &hostile());

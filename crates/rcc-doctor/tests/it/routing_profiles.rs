@@ -5,6 +5,7 @@
 use crate::support::Run;
 use rcc_core::diagnosis::LegState;
 use rcc_core::findings::FindingId;
+use rcc_core::generation::Generation;
 use rcc_core::profile::{profile, profiles};
 use rcc_core::routing::{parse_rules, simulate, CaseNames, PathOutcome, Topology};
 
@@ -46,7 +47,7 @@ fn cisco_front_end_needs_a_route_to_cups_and_authorization() {
         ]
     );
     assert_eq!(
-        sim.problems[0].rule.as_deref(),
+        sim.problems[0].rule.as_ref().map(|r| r.text()).as_deref(),
         Some("route  cups.contoso.com  -> cups.contoso.com:5060 tcp  replace-host=no")
     );
     assert!(
@@ -160,4 +161,198 @@ fn the_rules_format_page_examples_parse() {
             d.findings
         );
     }
+}
+
+fn fixture(path: &str) -> String {
+    std::fs::read_to_string(format!("{}/fixtures/{path}", crate::support::ROOT)).unwrap()
+}
+
+/// A Lync case from its admin's own pastes: Get-CsUser for the user, the expanded static routes
+/// and the trusted application pool. The pastes name the generation (Lync's shell) and the
+/// user's pool (RegistrarPool), the route for the gateway's domain is missing, and the fix is
+/// the New-CsStaticRoute commands, filled in.
+#[test]
+fn lync_pastes_give_the_lync_commands() {
+    let a = Run::new("generic")
+        .sign_in("kmoreno@tailspintoys.com")
+        .ad(&fixture("ad/lync-get-csuser-good.txt"))
+        .rules(&fixture("rules/lync-route-other-domain-trusted-pool.txt"))
+        .analyze();
+    let rules = a.rules.as_ref().unwrap();
+    assert!(rules.problems.is_empty(), "{:?}", rules.problems);
+    let g = a
+        .diagnosis
+        .generation
+        .as_ref()
+        .expect("the pastes name Lync");
+    assert_eq!(g.generation, Generation::Lync2010);
+    assert!(g.basis.contains("Get-CsUser"), "{}", g.basis);
+    let ids: Vec<FindingId> = a.diagnosis.findings.iter().map(|f| f.id).collect();
+    assert_eq!(
+        ids,
+        [FindingId::HomeServerRouteMissing],
+        "the trusted pool is read"
+    );
+    let f = &a.diagnosis.findings[0];
+    assert!(
+        f.fix.is_empty(),
+        "no LCS console words for a Lync case: {:?}",
+        f.fix
+    );
+    let fix = f.admin_fix.as_ref().expect("a Lync fix");
+    assert_eq!(fix.template, "route-lync");
+    let chosen = fix.chosen.as_ref().unwrap();
+    assert_eq!(chosen.id, "tls-global");
+    let commands = chosen.commands.as_deref().unwrap();
+    assert!(
+        commands.contains("-Destination \"gw01.tailspintoys.com\"")
+            && commands.contains("-MatchUri \"gw01.tailspintoys.com\"")
+            && commands.contains("Set-CsStaticRoutingConfiguration -Route @{Add=$r}"),
+        "{commands}"
+    );
+    assert!(!commands.contains('<'), "nothing left to fill: {commands}");
+    assert!(fix.to_fill.is_empty(), "{:?}", fix.to_fill);
+    // The user's pool from RegistrarPool fills the pool-level variants.
+    assert!(
+        fix.alternatives.iter().any(|v| v
+            .commands
+            .as_deref()
+            .is_some_and(|c| c.contains("service:Registrar:lyncpool01.tailspintoys.com"))),
+        "{:?}",
+        fix.alternatives
+    );
+    // The port is the profile's: said so.
+    assert!(
+        f.assumptions.iter().any(|x| x.contains("port 5061")),
+        "{:?}",
+        f.assumptions
+    );
+}
+
+/// An OCS admin's wmic exports: the generation is read as OCS 2007 (inferred: LCS 2005 has the
+/// same classes). Their wildcard route sends the gateway's host to an SBC: routed only if the
+/// SBC is the gateway, which the check asks to confirm; once `[servers]` names the gateway, the
+/// route is wrong and the fix is in the OCS snap-in's words.
+#[test]
+fn ocs_wmi_exports_give_the_snap_in_steps() {
+    const AD: &str = "msRTCSIP-UserEnabled: TRUE\nmsRTCSIP-PrimaryUserAddress: sip:carol@fabrikam.com\nmsRTCSIP-Line: tel:+14255550150;ext=150\nmsRTCSIP-LineServer: sip:rcc@cstagw.pbx.fabrikam.com\nmsRTCSIP-OptionFlags: 272\n";
+    let wmi = fixture("rules/ocs-wmi-routes-and-hosts.txt");
+    let a = Run::new("generic")
+        .sign_in("carol@fabrikam.com")
+        .ad(AD)
+        .rules(&wmi)
+        .analyze();
+    let rules = a.rules.as_ref().unwrap();
+    assert!(rules.problems.is_empty(), "{:?}", rules.problems);
+    let g = a.diagnosis.generation.as_ref().unwrap();
+    assert_eq!(g.generation, Generation::Ocs2007);
+    assert!(g.inferred && g.basis.contains("WMI"), "{g:?}");
+    let routed = a
+        .checks
+        .iter()
+        .find(|c| c.id == "line-server-routed")
+        .unwrap();
+    assert_eq!(
+        routed.status,
+        rcc_core::directory::CheckStatus::Warning,
+        "{}",
+        routed.why
+    );
+    assert!(
+        routed
+            .why
+            .contains("sbc.fabrikam.com is the SIP/CSTA gateway"),
+        "{}",
+        routed.why
+    );
+    assert!(a
+        .diagnosis
+        .needed
+        .iter()
+        .any(|n| n.what.contains("Confirm that sbc.fabrikam.com")));
+
+    let named = format!("{wmi}\n[servers]\ngateway cstagw.pbx.fabrikam.com 10.1.2.3 tls:5061\n");
+    let a = Run::new("generic")
+        .sign_in("carol@fabrikam.com")
+        .ad(AD)
+        .rules(&named)
+        .analyze();
+    let ids: Vec<FindingId> = a.diagnosis.findings.iter().map(|f| f.id).collect();
+    // The SBC is trusted, the gateway is not: both are to fix.
+    assert_eq!(
+        ids,
+        [
+            FindingId::HomeServerRouteMissing,
+            FindingId::HostNotAuthorized
+        ]
+    );
+    let f = &a.diagnosis.findings[0];
+    assert!(
+        f.explanation.contains("sbc.fabrikam.com"),
+        "{}",
+        f.explanation
+    );
+    let trust = a.diagnosis.findings[1].admin_fix.as_ref().unwrap();
+    assert_eq!(trust.template, "trust-lcs-ocs");
+    assert!(trust
+        .check
+        .as_deref()
+        .unwrap()
+        .contains("MSFT_SIPRemoteAddressData"));
+    let fix = f.admin_fix.as_ref().unwrap();
+    assert_eq!(fix.template, "route-ocs2007");
+    assert!(fix.steps.iter().any(|s| s.contains("Front End Properties")));
+    assert!(
+        fix.steps
+            .iter()
+            .any(|s| s.contains("cstagw.pbx.fabrikam.com")),
+        "{:?}",
+        fix.steps
+    );
+    assert!(fix
+        .check
+        .as_deref()
+        .unwrap()
+        .contains("MSFT_SIPRoutingTableData"));
+}
+
+/// A generation chosen in the wizard wins over what the logs say, and a Lync pool has no
+/// Application Proxy return route to add: the fix says so instead of inventing one.
+#[test]
+fn a_chosen_generation_rewrites_the_fix() {
+    let a = crate::support::example(&rcc_core::example::nortel_seed(), true, true)
+        .generation(Generation::Lync2013)
+        .analyze();
+    let g = a.diagnosis.generation.as_ref().unwrap();
+    assert_eq!(g.generation, Generation::Lync2013);
+    let back = a
+        .diagnosis
+        .findings
+        .iter()
+        .find(|f| f.id == FindingId::AppProxyReturnRouteMissing)
+        .unwrap();
+    let fix = back.admin_fix.as_ref().unwrap();
+    assert!(!fix.applies);
+    assert_eq!(fix.template, "return-route-lync");
+}
+
+/// Without anything naming the generation, the fix stays generic and the wizard asks.
+#[test]
+fn an_unknown_generation_is_asked_for() {
+    let d = Run::new("cisco")
+        .sign_in("bob@contoso.com")
+        .ad(CISCO_AD)
+        .rules("[home-server]\nroute fabrikam.com -> sip.fabrikam.com\n")
+        .analyze()
+        .diagnosis;
+    assert!(d.generation.is_none());
+    assert!(d.findings.iter().all(|f| f.admin_fix.is_none()));
+    assert!(d.findings.iter().all(|f| !f.fix.is_empty()));
+    assert!(
+        d.needed
+            .iter()
+            .any(|n| n.what.starts_with("Which server runs the user's pool")),
+        "{:?}",
+        d.needed
+    );
 }

@@ -198,7 +198,7 @@ pub fn routing_step_agrees_with_diagnosis(a: &AnalysisSummary) -> Result<(), Str
     };
     for p in &sim.problems {
         let shown = a.diagnosis.findings.iter().any(|f| {
-            (f.id == p.finding && (p.rule.is_none() || f.rule == p.rule))
+            (f.id == p.finding && (p.rule.is_none() || f.rule == p.rule.as_ref().map(|r| r.text())))
                 || f.id == FindingId::RulesDisagreeWithLogs
         });
         if !shown {

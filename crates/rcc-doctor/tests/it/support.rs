@@ -48,6 +48,11 @@ impl Run {
         self
     }
 
+    pub fn generation(mut self, g: Generation) -> Run {
+        self.generation = Some(g);
+        self
+    }
+
     pub fn log(mut self, name: &str, text: &str) -> Run {
         self.logs.push((name.into(), text.as_bytes().to_vec()));
         self

@@ -6,6 +6,7 @@ use crate::copy::CopyButton;
 use leptos::prelude::*;
 use rcc_core::diagnosis::{Confidence, Diagnosis, Finding, LegState};
 use rcc_core::findings::Severity;
+use rcc_core::fixes::{AdminFix, FixVariant};
 use rcc_core::profile::Profile;
 
 fn severity_id(s: Severity) -> &'static str {
@@ -169,6 +170,7 @@ fn FindingCard(finding: Finding, from: impl Fn(&str) -> String + 'static) -> imp
                     </ol>
                 </div>
             })}
+            {finding.admin_fix.clone().map(|fix| view! { <AdminFixView fix=fix /> })}
             {(!finding.evidence.is_empty()).then(|| view! {
                 <details class="evidence-list">
                     <summary>"Evidence (" {finding.evidence.len()} ")"</summary>
@@ -186,6 +188,84 @@ fn FindingCard(finding: Finding, from: impl Fn(&str) -> String + 'static) -> imp
                 </details>
             })}
         </li>
+    }
+}
+
+/// Where the admin applies a fix, in words a helpdesk engineer knows.
+fn tool_label(tool: &str) -> &str {
+    match tool {
+        "mmc" => "in the server's management console",
+        "aduc" => "in Active Directory Users and Computers",
+        "powershell" => "in Lync Server Management Shell",
+        "ldifde" => "with ldifde",
+        "gateway" => "on the gateway",
+        other => other,
+    }
+}
+
+/// The fix in the generation's own tools: its steps, the commands to paste for the way this
+/// case needs (others folded), what is left to fill in, and how to check.
+#[component]
+fn AdminFixView(fix: AdminFix) -> impl IntoView {
+    let head = format!(
+        "How to fix in {}, {}",
+        fix.generation.name(),
+        tool_label(&fix.tool)
+    );
+    let n_alt = fix.alternatives.len();
+    view! {
+        <div class="fix admin-fix" data-testid="admin-fix" data-template=fix.template.clone()>
+            <div class="fix-head">
+                <strong>{head}</strong>
+                {fix.inferred.then(|| view! {
+                    <span class="badge inferred" title="No source states this procedure; it is inferred from related documentation">"inferred"</span>
+                })}
+            </div>
+            <p class="fix-title">{fix.title.clone()}</p>
+            {(!fix.applies).then(|| view! {
+                <p class="hint">"This generation has no such setting; do this instead:"</p>
+            })}
+            <ol>{fix.steps.iter().map(|s| view! { <li>{s.clone()}</li> }).collect_view()}</ol>
+            {fix.chosen.clone().map(|v| view! { <FixVariantView variant=v chosen=true /> })}
+            {(!fix.to_fill.is_empty()).then(|| view! {
+                <div class="to-fill" data-testid="to-fill">
+                    <strong>"Fill in before running: "</strong>
+                    <ul>
+                        {fix.to_fill.iter().map(|p| view! {
+                            <li><code>{format!("<{}>", p.name)}</code> ": " {p.meaning.clone()}</li>
+                        }).collect_view()}
+                    </ul>
+                </div>
+            })}
+            {(n_alt > 0).then(|| view! {
+                <details class="alternatives">
+                    <summary>"Other ways (" {n_alt} ")"</summary>
+                    {fix.alternatives.iter().cloned().map(|v| view! { <FixVariantView variant=v chosen=false /> }).collect_view()}
+                </details>
+            })}
+            {fix.check.clone().map(|c| view! {
+                <p class="fix-check"><strong>"Check: "</strong><code>{c.clone()}</code> " " <CopyButton text=c label="Copy" /></p>
+            })}
+            {fix.note.clone().map(|n| view! { <p class="hint">{n}</p> })}
+        </div>
+    }
+}
+
+#[component]
+fn FixVariantView(variant: FixVariant, chosen: bool) -> impl IntoView {
+    view! {
+        <div class=if chosen { "fix-variant chosen" } else { "fix-variant" } data-variant=variant.id.clone()>
+            <p><strong>{variant.label.clone()}</strong> {(!chosen).then(|| view! { ": " {variant.when.clone()} })}</p>
+            {variant.commands.clone().map(|c| view! {
+                <div class="commands">
+                    <pre class="mono" data-testid="fix-commands">{c.clone()}</pre>
+                    <CopyButton text=c label="Copy commands" />
+                </div>
+            })}
+            {(!variant.steps.is_empty()).then(|| view! {
+                <ul>{variant.steps.iter().map(|s| view! { <li>{s.clone()}</li> }).collect_view()}</ul>
+            })}
+        </div>
     }
 }
 

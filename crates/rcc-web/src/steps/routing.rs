@@ -6,6 +6,7 @@ use crate::copy::CopyButton;
 use crate::glossary::Term;
 use crate::state::AppState;
 use leptos::prelude::*;
+use rcc_core::generation::{self, CollectInput, Generation};
 use rcc_core::profile::{self, Profile};
 use rcc_core::routing::{PathOutcome, RoutePath, RULES_HELP};
 
@@ -21,6 +22,8 @@ pub fn RoutingStep() -> impl IntoView {
             <Term t="static route" /> " for the next hop, in both directions."
         </p>
         <ProfilePicker />
+        <GenerationPicker />
+        <HowToCollect />
         <label class="field" for="rules">"Routing rules"</label>
         <textarea
             id="rules"
@@ -72,6 +75,94 @@ fn ProfilePicker() -> impl IntoView {
                 })
                 .collect_view()}
         </fieldset>
+    }
+}
+
+/// Which server generation runs the pool: it decides the words of every fix (console steps or
+/// shell commands). Left on "read it from the inputs", the analysis names it and says why.
+#[component]
+fn GenerationPicker() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let analysis = use_analysis();
+    let seen = move || {
+        analysis.with(|a| {
+            a.diagnosis
+                .generation
+                .as_ref()
+                .map(|g| (g.generation.name().to_string(), g.basis.clone()))
+        })
+    };
+    view! {
+        <div class="generation-picker">
+            <label class="field" for="generation">"Server generation"</label>
+            <select
+                id="generation"
+                aria-describedby="generation-seen"
+                on:change=move |ev| state.generation.set(Generation::from_id(&event_target_value(&ev)))
+            >
+                <option value="" selected=move || state.generation.get().is_none()>
+                    "Not sure: read it from the logs and pastes"
+                </option>
+                {Generation::ALL
+                    .into_iter()
+                    .map(|g| view! {
+                        <option value=g.id() selected=move || state.generation.get() == Some(g)>
+                            {g.name()}
+                        </option>
+                    })
+                    .collect_view()}
+            </select>
+            <p id="generation-seen" class="hint" data-testid="generation-seen">
+                {move || match (state.generation.get(), seen()) {
+                    (Some(g), _) => format!("The fixes are written for {}.", g.name()),
+                    (None, Some((name, basis))) => {
+                        format!("Read from your inputs: {name} ({basis}).")
+                    }
+                    (None, None) => "Nothing names it yet: the fixes stay generic until you \
+                                     choose it or add a log."
+                        .to_string(),
+                }}
+            </p>
+        </div>
+    }
+}
+
+/// How to export the routes and the trusted hosts in the chosen (or read) generation, with
+/// the commands to copy.
+#[component]
+fn HowToCollect() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let analysis = use_analysis();
+    let generation = move || {
+        state
+            .generation
+            .get()
+            .or_else(|| analysis.with(|a| a.diagnosis.generation.as_ref().map(|g| g.generation)))
+    };
+    view! {
+        <details class="help how-to-collect" data-testid="how-to-collect">
+            <summary>"How to export the routes and trusted hosts from your servers"</summary>
+            {move || {
+                let g = generation();
+                [CollectInput::Routes, CollectInput::Trust]
+                    .into_iter()
+                    .flat_map(|input| generation::how_to_collect(input, g))
+                    .map(|c| view! {
+                        <section class="collect" data-collect=c.id.clone()>
+                            <h4>{c.title.clone()}</h4>
+                            <ol>{c.steps.iter().map(|s| view! { <li>{s.clone()}</li> }).collect_view()}</ol>
+                            {c.command.clone().map(|cmd| view! {
+                                <div class="commands">
+                                    <pre class="mono">{cmd.trim_end().to_string()}</pre>
+                                    <CopyButton text=cmd.trim_end().to_string() label="Copy commands" />
+                                </div>
+                            })}
+                            {c.run_on.clone().map(|r| view! { <p class="hint">"Run in: " {r}</p> })}
+                        </section>
+                    })
+                    .collect_view()
+            }}
+        </details>
     }
 }
 
@@ -162,11 +253,12 @@ fn SimulationView() -> impl IntoView {
             {path("Communicator's INVITE to", "forward", &sim.forward)}
             {sim.back.as_ref().map(|b| path("The gateway's requests back to", "back", b))}
             {sim.problems.iter().map(|p| {
-                let rule = p.rule.clone();
+                let rule = p.rule.as_ref().map(|r| r.text());
                 view! {
                     <div class="route-problem" data-route-problem=p.finding.as_str()>
                         <p><strong>{label(&p.at)} ": "</strong> {p.message.clone()}</p>
                         {p.assumption.clone().map(|a| view! { <p class="hint">"Assumed: " {a}</p> })}
+                        {p.rule_assumptions.iter().map(|a| view! { <p class="hint">{a.clone()}</p> }).collect_view()}
                         {rule.map(|r| view! {
                             <div class="rule-to-add">
                                 <span>"Add this rule:"</span>
