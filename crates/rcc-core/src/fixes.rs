@@ -66,6 +66,26 @@ pub struct Placeholder {
 struct TemplateFile {
     fix: Vec<Template>,
     placeholder: Vec<Placeholder>,
+    #[serde(default)]
+    gateway: Vec<GatewayFacts>,
+}
+
+/// What a gateway vendor requires beyond Microsoft's own procedure (`[[gateway]]`).
+#[derive(Deserialize)]
+struct GatewayFacts {
+    profile: String,
+    #[serde(default)]
+    requirement: Vec<Requirement>,
+}
+
+#[derive(Deserialize)]
+struct Requirement {
+    /// `microsoft`, or the gateway's side.
+    side: String,
+    generations: Vec<Generation>,
+    findings: Vec<FindingId>,
+    text: String,
+    evidence: String,
 }
 
 #[derive(Deserialize)]
@@ -106,6 +126,38 @@ fn templates() -> &'static TemplateFile {
 /// when it would change the fix).
 pub fn has_template(id: FindingId) -> bool {
     templates().fix.iter().any(|t| t.finding == id)
+}
+
+/// What the case's gateway requires for finding `id` (in the generation, when known), each
+/// line saying which side it is done on; empty for gateways without vendor facts.
+pub fn gateway_steps(id: FindingId, case: &Case) -> Vec<String> {
+    let profile = &case.profile;
+    let generation = case.generation.as_ref().map(|g| g.generation);
+    let gateway = profile
+        .line_server_host()
+        .map_or("the gateway", |p| p.label.as_str());
+    templates()
+        .gateway
+        .iter()
+        .filter(|g| g.profile == profile.id)
+        .flat_map(|g| &g.requirement)
+        .filter(|r| {
+            r.findings.contains(&id) && generation.is_none_or(|g| r.generations.contains(&g))
+        })
+        .map(|r| {
+            let side = if r.side == "microsoft" {
+                "On the LCS/OCS/Lync side".to_string()
+            } else {
+                format!("On {gateway}")
+            };
+            let basis = if r.evidence == "community" {
+                " (from the vendor's integration notes)"
+            } else {
+                ""
+            };
+            format!("{side}: {}{basis}", r.text.trim_end_matches('.')) + "."
+        })
+        .collect()
 }
 
 /// The values the case gives for the placeholders.
@@ -388,6 +440,24 @@ mod tests {
                         .unwrap_or_else(|| panic!("{}: no [[collect]] row {id}", t.id));
                     assert!(row.command.is_some(), "{}: {id} has no command", t.id);
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn every_gateway_names_a_shipped_profile_and_each_requirement_a_finding() {
+        for g in &templates().gateway {
+            assert!(
+                crate::profile::profile(&g.profile).is_some(),
+                "[[gateway]] {} is not a shipped profile",
+                g.profile
+            );
+            for r in &g.requirement {
+                assert!(
+                    !r.findings.is_empty() && !r.generations.is_empty(),
+                    "{}",
+                    r.text
+                );
             }
         }
     }

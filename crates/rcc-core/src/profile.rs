@@ -18,10 +18,11 @@ use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
 
 /// The profile files shipped with the app, in the order the wizard offers them.
-fn shipped() -> [(&'static str, &'static str); 3] {
+fn shipped() -> [(&'static str, &'static str); 4] {
     [
         ("nortel", data_json!("profiles-nortel")),
         ("cisco", data_json!("profiles-cisco")),
+        ("avaya", data_json!("profiles-avaya")),
         ("generic", data_json!("profiles-generic")),
     ]
 }

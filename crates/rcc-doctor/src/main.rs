@@ -17,7 +17,7 @@ USAGE:
 
 ANALYZE OPTIONS:
     --json               print the analysis as JSON (schema: README, \"JSON output\")
-    --profile ID         gateway profile: nortel (default), cisco, generic
+    --profile ID         gateway profile: nortel (default), cisco, avaya, generic
     --ad FILE            the user's AD attributes (LDIF, dsquery, PowerShell or name: value)
     --routes FILE        routing rules in the documented text form
     --sign-in ADDRESS    the address the user signs in with

@@ -314,13 +314,14 @@ pub(super) fn render(drafts: Vec<Draft>, case: &Case) -> Vec<Finding> {
             // A fix in the generation's own tools replaces the generation-blind steps, which
             // would name another product's console.
             let admin_fix = fixes::admin_fix(d.id, case, d.rule.as_ref());
-            let fix = if admin_fix.is_some() {
+            let mut fix = if admin_fix.is_some() {
                 Vec::new()
             } else if d.fix.is_empty() {
                 generic_fix(d.id, &names)
             } else {
                 d.fix
             };
+            fix.extend(fixes::gateway_steps(d.id, case));
             let severity = if d.warning_only && entry.severity == Severity::Error {
                 Severity::Warning
             } else {

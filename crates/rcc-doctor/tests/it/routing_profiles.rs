@@ -356,3 +356,34 @@ fn an_unknown_generation_is_asked_for() {
         d.needed
     );
 }
+
+/// Avaya AE Services rejects the pool's certificate: the pool's 1010 is the Microsoft-side
+/// evidence, and the fix names what AE Services checks (Avaya 101042899) beside the OCS steps.
+#[test]
+fn avaya_certificate_rejection_names_what_ae_services_checks() {
+    let dir = std::path::Path::new(crate::support::ROOT)
+        .join("fixtures/scenarios/avaya-certificate-rejected");
+    let a = crate::support::from_dir(&dir, "avaya", Some("alice@contoso.com"), None).analyze();
+    let f = &a.diagnosis.findings[0];
+    assert_eq!(f.id, FindingId::TlsTransportMismatch);
+    let leg = f.leg.as_ref().unwrap();
+    assert_eq!((leg.from.as_str(), leg.to.as_str()), ("home-server", "aes"));
+    assert!(
+        f.fix
+            .iter()
+            .any(|s| s.starts_with("On Avaya AE Services: \"Enforce Host Authorization\"")),
+        "{:?}",
+        f.fix
+    );
+    assert!(
+        f.fix
+            .iter()
+            .any(|s| s.starts_with("On the LCS/OCS/Lync side: Certificates both ways")),
+        "{:?}",
+        f.fix
+    );
+    assert_eq!(
+        a.diagnosis.generation.as_ref().unwrap().generation,
+        Generation::Ocs2007
+    );
+}
