@@ -317,9 +317,22 @@ fn servers_of(profile: &Profile, ad: &AdPaste, rules: Option<&ParsedRules>) -> V
     servers
 }
 
-/// The admin tools the AD paste and the rules were printed by, as generations.
+/// What the admin's pastes say of the generation: a note in the rules that names it, then the
+/// admin tools the AD paste and the rules were printed by.
 fn tool_generations(ad: &AdPaste, rules: Option<&ParsedRules>) -> Vec<SeenGeneration> {
     let mut out = Vec::new();
+    if let Some((g, line, text)) = rules.and_then(|r| r.named_generation.as_ref()) {
+        out.push(SeenGeneration {
+            generation: *g,
+            basis: format!("the routing rules' note on line {line} names it"),
+            inferred: false,
+            evidence: vec![Evidence::Rule {
+                table: "rules".into(),
+                row: None,
+                text: format!("line {line}: {text}"),
+            }],
+        });
+    }
     if ad.format == directory::AdFormat::LyncUser {
         out.push(generation::from_admin_tool(
             AdminTool::LyncShell,

@@ -14,7 +14,7 @@
 //! | line URI | `msRTCSIP-Line` (typed field over paste) | the latest configuration answer with a line | the device of the CSTA INVITE | — | — |
 //! | line server URI | `msRTCSIP-LineServer` when it is a SIP URI | the latest configuration answer that starts RCC | the CSTA INVITE's request URI | the AD value made a SIP URI (`rcc@gw` → `sip:rcc@gw`), marked assumed | — |
 //! | topology | `[servers]` as entered | what the logs show (client's peer, product strings, diagnostics sources) | the line server URI's host for the participant that hosts it | — | — |
-//! | generation | chosen in the wizard | the servers' product strings (`Server: RTC/3.5`) | the admin tool whose output was pasted (Lync Management Shell, WMI) | the clients' product strings | the configuration event the client used |
+//! | generation | chosen in the wizard | the servers' product strings (`Server: RTC/3.5`) | a note in the rules that names it, then the admin tool whose output was pasted (Lync Management Shell, WMI) | the clients' product strings | the configuration event the client used |
 //!
 //! An AD value that is not usable (a line server URI without `sip:`) stays on record as the
 //! directory value — the directory checks flag it — while routing uses the best usable URI, and

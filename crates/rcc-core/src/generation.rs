@@ -68,6 +68,8 @@ impl Generation {
 struct GenerationRow {
     id: Generation,
     name: String,
+    #[serde(default)]
+    spoken: Vec<String>,
 }
 
 /// A product-string row: a `Server` or `User-Agent` prefix and the generation it names.
@@ -216,6 +218,27 @@ pub fn from_admin_tool(tool: AdminTool, what: &str, evidence: Evidence) -> SeenG
     }
 }
 
+/// The generation a note names (`# OCS 2007 R2 pool, Front End Properties`): the longest of
+/// the names admins write that occurs as whole words, so "OCS 2007 R2" wins over "OCS 2007".
+pub fn named_in(text: &str) -> Option<(Generation, &'static str)> {
+    let lower = text.to_ascii_lowercase();
+    let whole = |at: usize, len: usize| {
+        let before = lower[..at].chars().next_back();
+        let after = lower[at + len..].chars().next();
+        before.is_none_or(|c| !c.is_ascii_alphanumeric())
+            && after.is_none_or(|c| !c.is_ascii_alphanumeric())
+    };
+    table()
+        .generation
+        .iter()
+        .flat_map(|g| g.spoken.iter().map(move |n| (g.id, n.as_str())))
+        .filter(|(_, n)| {
+            let n = n.to_ascii_lowercase();
+            lower.match_indices(&n).any(|(at, _)| whole(at, n.len()))
+        })
+        .max_by_key(|(_, n)| n.len())
+}
+
 /// What the configuration event a client used says of its generation: Communicator 2005 reads
 /// `vnd-microsoft-provisioning`, 2007 and later `vnd-microsoft-roaming-self`.
 pub fn from_config_source(source: ConfigSource, evidence: Evidence) -> Option<SeenGeneration> {
@@ -267,6 +290,24 @@ mod tests {
             quality: ParseQuality::Clean,
             also_seen: vec![],
         })
+    }
+
+    #[test]
+    fn a_note_names_the_most_specific_generation() {
+        assert_eq!(
+            named_in("# OCS 2007 R2 pool OCSPOOL-LIS, Front End Properties").map(|x| x.0),
+            Some(Generation::Ocs2007R2)
+        );
+        assert_eq!(
+            named_in("# LCS 2005 SP1 Enterprise pool").map(|x| x.0),
+            Some(Generation::Lcs2005)
+        );
+        assert_eq!(
+            named_in("# pool-kc (OCS 2007 Enterprise)").map(|x| x.0),
+            Some(Generation::Ocs2007)
+        );
+        assert_eq!(named_in("# the LOCS 20071 box"), None);
+        assert_eq!(named_in("route a -> b"), None);
     }
 
     #[test]

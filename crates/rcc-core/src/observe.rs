@@ -220,6 +220,24 @@ pub enum Outcome {
     Pending,
 }
 
+/// A re-INVITE inside the session (RFC 4028 refresh) and its answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Refresh {
+    pub status: Option<u16>,
+    pub request: Vec<Evidence>,
+    pub answer: Vec<Evidence>,
+}
+
+/// A participant the INVITE is known to have reached.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reached {
+    pub participant: String,
+    /// What shows it, in words (`Server: Nortel-MCM/3.0`).
+    pub how: String,
+    /// The message that shows it.
+    pub evidence: Evidence,
+}
+
 /// A CSTA INFO exchange inside the session (GetCSTAFeatures, MonitorStart, MakeCall...).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InfoExchange {
@@ -260,14 +278,14 @@ pub struct Attempt {
     pub cancel: Option<Vec<Evidence>>,
     pub outcome: Outcome,
     /// Participants the INVITE is known to have reached, with what shows it.
-    pub reached: Vec<(String, String)>,
+    pub reached: Vec<Reached>,
     /// The participant that sent the INVITE back to a server it had passed (a routing loop),
     /// with the copy that shows it.
     #[serde(default)]
     pub looped_back: Option<(String, Vec<Evidence>)>,
     pub infos: Vec<InfoExchange>,
     /// Re-INVITEs refreshing the session, with their status.
-    pub refreshes: Vec<(Option<u16>, Vec<Evidence>)>,
+    pub refreshes: Vec<Refresh>,
     /// Server diagnostic records about this call.
     pub records: Vec<Record>,
     pub started_ms: Option<i64>,
@@ -275,7 +293,7 @@ pub struct Attempt {
 
 impl Attempt {
     pub fn reached(&self, participant: &str) -> bool {
-        self.reached.iter().any(|(p, _)| p == participant)
+        self.reached.iter().any(|r| r.participant == participant)
     }
 
     /// The session is up and the gateway says the PBX side is working (200 OK with systemStatus
@@ -351,7 +369,17 @@ pub struct Refusal {
     pub request: String,
     pub answer: String,
     pub evidence: Vec<Evidence>,
+    /// How many requests were refused this way (the evidence shows the first few).
+    #[serde(default = "one")]
+    pub times: usize,
 }
+
+fn one() -> usize {
+    1
+}
+
+/// How many refused requests a refusal's evidence shows.
+const REFUSALS_SHOWN: usize = 4;
 
 /// Everything the logs show that the diagnosis reads.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -657,10 +685,14 @@ impl Observer<'_> {
                 records: Vec::new(),
                 started_ms: client_copy.millis(),
             };
-            let reach = |a: &mut Attempt, p: Option<String>, how: String| {
+            let reach = |a: &mut Attempt, p: Option<String>, how: String, m: &SipMessage| {
                 if let Some(p) = p {
                     if Some(p.as_str()) != profile.client() && !a.reached(&p) {
-                        a.reached.push((p, how));
+                        a.reached.push(Reached {
+                            participant: p,
+                            how,
+                            evidence: m.evidence(),
+                        });
                     }
                 }
             };
@@ -683,6 +715,7 @@ impl Observer<'_> {
                                 "its log shows the INVITE arriving ({})",
                                 m.evidence().label()
                             ),
+                            m,
                         );
                     }
                 } else {
@@ -710,7 +743,12 @@ impl Observer<'_> {
                     if a.forwarded.is_none() {
                         a.forwarded = Some(seen(m));
                     }
-                    reach(&mut a, Some(hs.clone()), "it forwarded the INVITE".into());
+                    reach(
+                        &mut a,
+                        Some(hs.clone()),
+                        "it forwarded the INVITE".into(),
+                        m,
+                    );
                     if m.direction == Some(Direction::Received) {
                         reach(
                             &mut a,
@@ -719,6 +757,7 @@ impl Observer<'_> {
                                 "its log shows the forwarded INVITE arriving ({})",
                                 m.evidence().label()
                             ),
+                            m,
                         );
                     }
                 }
@@ -735,7 +774,7 @@ impl Observer<'_> {
                 if let Some(r) = &answer.responder {
                     let basis = answer.responder_basis.clone().unwrap_or_default();
                     if r != &hs {
-                        reach(&mut a, Some(r.clone()), basis);
+                        reach(&mut a, Some(r.clone()), basis, m);
                     }
                 }
                 // Record-Route and Contact of the answer name the hops it passed.
@@ -745,13 +784,25 @@ impl Observer<'_> {
                         &mut a,
                         p,
                         format!("its Record-Route in {}", m.evidence().label()),
+                        m,
                     );
                 }
                 if to_client {
                     if (100..200).contains(&status) {
                         a.trying.get_or_insert_with(|| seen(m));
-                    } else if a.answer.is_none() || status >= 200 {
-                        a.answer = Some(answer);
+                    } else {
+                        match &mut a.answer {
+                            // A retransmission (Timer G) or another log's copy of the same
+                            // answer: the first stays the answer, the copies add evidence.
+                            Some(first) if first.status == status => {
+                                for e in answer.evidence {
+                                    if !first.evidence.contains(&e) {
+                                        first.evidence.push(e);
+                                    }
+                                }
+                            }
+                            _ => a.answer = Some(answer),
+                        }
                     }
                 } else if (100..200).contains(&status) {
                     a.downstream_provisional.get_or_insert(answer);
@@ -784,10 +835,25 @@ impl Observer<'_> {
                 }
                 if method.eq_ignore_ascii_case("INFO") {
                     if let Some(body) = extract::csta(m) {
-                        let answer = call[k + 1..]
+                        // Every copy of the final answer (client and server logs) is evidence.
+                        let copies: Vec<&SipMessage> = call[k + 1..]
                             .iter()
-                            .find(|r| r.status().is_some_and(|s| s >= 200) && r.cseq() == m.cseq())
-                            .map(|r| self.answer_of(r, &hs, target.as_deref(), true, writer(r)));
+                            .filter(|r| {
+                                r.status().is_some_and(|s| s >= 200) && r.cseq() == m.cseq()
+                            })
+                            .copied()
+                            .collect();
+                        let answer = copies.first().map(|r| {
+                            let mut x = self.answer_of(r, &hs, target.as_deref(), true, writer(r));
+                            for c in &copies[1..] {
+                                for e in seen(c) {
+                                    if !x.evidence.contains(&e) {
+                                        x.evidence.push(e);
+                                    }
+                                }
+                            }
+                            x
+                        });
                         let from_client = extract::top_via(m).1 <= client_vias
                             && uri::aor(m.header("From").unwrap_or("")) == a.from_aor;
                         if from_client {
@@ -799,23 +865,31 @@ impl Observer<'_> {
                         }
                     }
                 } else if method.eq_ignore_ascii_case("INVITE") && m.to_tag().is_some() {
-                    let status = call[k + 1..]
+                    let answer = call[k + 1..]
                         .iter()
-                        .find(|r| r.status().is_some_and(|s| s >= 200) && r.cseq() == m.cseq())
-                        .and_then(|r| r.status());
+                        .find(|r| r.status().is_some_and(|s| s >= 200) && r.cseq() == m.cseq());
                     if !a
                         .refreshes
                         .iter()
-                        .any(|(_, e)| e.first() == seen(m).first())
+                        .any(|x| x.request.first() == seen(m).first())
                     {
-                        a.refreshes.push((status, seen(m)));
+                        a.refreshes.push(Refresh {
+                            status: answer.and_then(|r| r.status()),
+                            request: seen(m),
+                            answer: answer.map(|r| seen(r)).unwrap_or_default(),
+                        });
                     }
                 }
                 // A request from the far end names it in its top Via.
                 if uri::aor(m.header("From").unwrap_or("")) != a.from_aor {
                     if let Some(v) = extract::top_via(m).0 {
                         let p = self.resolve(&v.host);
-                        reach(&mut a, p, format!("its request {}", m.evidence().label()));
+                        reach(
+                            &mut a,
+                            p,
+                            format!("its request {}", m.evidence().label()),
+                            m,
+                        );
                     }
                 }
             }
@@ -937,11 +1011,14 @@ impl Observer<'_> {
         let target = profile.line_server_host()?.id.clone();
         let msgs = self.messages;
         let is_target = |host: &str| self.resolve(host).as_deref() == Some(target.as_str());
+        let mut found: Option<Refusal> = None;
         for &ri in &index.refusals {
-            let resp = msgs.get(ri)?;
-            let req = msgs[..ri].iter().rev().find(|m| {
+            let Some(resp) = msgs.get(ri) else { continue };
+            let Some(req) = msgs[..ri].iter().rev().find(|m| {
                 m.is_request() && m.call_id() == resp.call_id() && m.cseq() == resp.cseq()
-            })?;
+            }) else {
+                continue;
+            };
             let from_peer =
                 req.direction == Some(Direction::Received) && req.peer().is_some_and(&is_target);
             let from_via = extract::top_via(req).0.is_some_and(|v| is_target(&v.host));
@@ -950,14 +1027,25 @@ impl Observer<'_> {
                 .as_deref()
                 == Some(target.as_str());
             if from_peer || from_via || from_product {
-                return Some(Refusal {
-                    request: req.start_line_text(),
-                    answer: resp.start_line_text(),
-                    evidence: vec![req.evidence(), resp.evidence()],
-                });
+                match &mut found {
+                    None => {
+                        found = Some(Refusal {
+                            request: req.start_line_text(),
+                            answer: resp.start_line_text(),
+                            evidence: vec![req.evidence(), resp.evidence()],
+                            times: 1,
+                        })
+                    }
+                    Some(f) => {
+                        f.times += 1;
+                        if f.times <= REFUSALS_SHOWN {
+                            f.evidence.extend([req.evidence(), resp.evidence()]);
+                        }
+                    }
+                }
             }
         }
-        None
+        found
     }
 
     /// The user's REGISTER refused (403/404) with no accepted REGISTER: the user cannot sign in.
@@ -993,6 +1081,7 @@ impl Observer<'_> {
                 format!("{} ({})", resp.start_line_text(), diag.join("; "))
             },
             evidence,
+            times: 1,
         })
     }
 }

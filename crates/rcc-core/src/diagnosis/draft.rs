@@ -182,7 +182,7 @@ pub(super) fn reconcile(
         }
     }
     // A directory cause explains a client that never sent the INVITE.
-    let directory_cause = out.iter().any(|d| {
+    let is_directory_cause = |d: &Draft| {
         matches!(
             d.id,
             FindingId::LineServerUriMissing
@@ -190,12 +190,26 @@ pub(super) fn reconcile(
                 | FindingId::UserNotEnabled
                 | FindingId::ProvisioningMismatch
         )
-    });
+    };
+    let directory_cause = out.iter().any(is_directory_cause);
     let flags_say_off = out
         .iter()
         .any(|d| d.id == FindingId::RccNotEnabled && d.from_config);
     if directory_cause && !flags_say_off {
+        // The log's evidence (the configuration answer without a line) moves to the cause.
+        let shown: Vec<Evidence> = logs
+            .iter()
+            .filter(|d| d.id == FindingId::RccNotEnabled)
+            .flat_map(|d| d.evidence.iter().cloned())
+            .collect();
         logs.retain(|d| d.id != FindingId::RccNotEnabled);
+        if let Some(cause) = out.iter_mut().find(|d| is_directory_cause(d)) {
+            for e in shown {
+                if !cause.evidence.contains(&e) {
+                    cause.evidence.push(e);
+                }
+            }
+        }
     }
     logs.extend(out);
     logs

@@ -395,12 +395,56 @@ pub(super) fn read(case: &Case, o: &Observed, needed: &mut Needed) -> LogRead {
                     if let Some(r) = &a.answer {
                         d.evidence.extend(r.evidence.iter().cloned());
                     }
-                    if !a.refreshes.is_empty() {
+                    // The monitor that makes the phone visible, when the log shows it.
+                    if let Some(r) = a.info("MonitorStart").and_then(|x| x.answer.as_ref()) {
+                        if r.status < 300 && r.csta_problem().is_none() {
+                            d.evidence.extend(r.evidence.iter().cloned());
+                            d.detail.push("MonitorStart was answered 200 OK.".into());
+                        }
+                    }
+                    // Earlier sessions that came up too (a client rebuilds its session).
+                    for x in o
+                        .attempts
+                        .iter()
+                        .filter(|x| !std::ptr::eq(*x, a) && x.succeeded())
+                        .rev()
+                        .take(MAX_REPEATED_ATTEMPTS)
+                    {
+                        if let Some(r) = &x.answer {
+                            d.evidence.extend(r.evidence.iter().cloned());
+                        }
+                    }
+                    // Refreshes of every session in the log, and what became of them: a
+                    // server that forgot the dialog (481) makes the client build a new one.
+                    let refreshes: Vec<&crate::observe::Refresh> =
+                        o.attempts.iter().flat_map(|x| &x.refreshes).collect();
+                    let ok = refreshes
+                        .iter()
+                        .filter(|r| r.status.is_some_and(|s| s < 300));
+                    let gone = refreshes.iter().filter(|r| r.status == Some(481));
+                    for r in ok
+                        .clone()
+                        .rev()
+                        .take(MAX_REPEATED_ATTEMPTS)
+                        .chain(gone.clone())
+                    {
+                        d.evidence.extend(r.answer.iter().cloned());
+                    }
+                    let (n_ok, n_gone) = (ok.count(), gone.count());
+                    if n_ok > 0 {
                         d.detail.push(format!(
-                            "The session was refreshed {} time{} (re-INVITE), as expected.",
-                            a.refreshes.len(),
-                            if a.refreshes.len() == 1 { "" } else { "s" }
+                            "The session was refreshed {n_ok} time{} (re-INVITE answered 200 OK), \
+                             as expected.",
+                            if n_ok == 1 { "" } else { "s" }
                         ));
+                    }
+                    if n_gone > 0 {
+                        d.detail.push(
+                            "A refresh was answered 481 (the server no longer knew the session) \
+                             and the client set up a new session, which is normal after the \
+                             server drops the dialog."
+                                .into(),
+                        );
                     }
                     if o.attempts.len() > 1 {
                         d.detail.push(format!(
@@ -442,6 +486,9 @@ pub(super) fn read(case: &Case, o: &Observed, needed: &mut Needed) -> LogRead {
 
 /// Where the judged attempt broke, if it did: the failing leg's index and its finding. Legs
 /// are marked by [`mark_failure`].
+/// How many earlier attempts that ended the same way lend their answer as evidence.
+const MAX_REPEATED_ATTEMPTS: usize = 3;
+
 fn attempt_failure(
     case: &Case,
     o: &Observed,
@@ -460,7 +507,7 @@ fn attempt_failure(
             .iter()
             .position(|s| s.kind == kind && from.is_none_or(|f| s.from == f))
     };
-    let reached: Vec<String> = a.reached.iter().map(|(p, _)| p.clone()).collect();
+    let reached: Vec<String> = a.reached.iter().map(|r| r.participant.clone()).collect();
     let mut lo = LegObservation {
         reached: reached.clone(),
         ..LegObservation::default()
@@ -614,6 +661,14 @@ fn attempt_failure(
     let mut d = Draft::logs(id, confidence);
     d.leg = Some(leg_of(step));
     d.evidence = lo.evidence.clone();
+    // What shows the INVITE got past the Home Server (the next hop's 100 Trying, its log).
+    for r in &a.reached {
+        if Some(r.participant.as_str()) != profile.home_server()
+            && !d.evidence.contains(&r.evidence)
+        {
+            d.evidence.push(r.evidence.clone());
+        }
+    }
     d.symptom = symptom;
     d.detail.push(describe_failure(profile, step, &lo, a));
     d.detail.extend(code_notes);
@@ -626,10 +681,31 @@ fn attempt_failure(
         }
     }
     if o.attempts.len() > 1 {
-        d.detail.push(format!(
-            "The log holds {} session attempts; the latest with an answer decides.",
-            o.attempts.len()
-        ));
+        // Earlier attempts that failed the same way repeat the evidence: point at them too
+        // (the client retries; a helpdesk engineer reads the first failure as readily).
+        let status = |x: &Attempt| x.answer.as_ref().map(|r| r.status);
+        let same: Vec<&Attempt> = o
+            .attempts
+            .iter()
+            .filter(|x| !std::ptr::eq(*x, a) && x.outcome == a.outcome && status(x) == status(a))
+            .collect();
+        for x in same.iter().rev().take(MAX_REPEATED_ATTEMPTS) {
+            let answer = x.answer.as_ref().map(|r| r.evidence.clone());
+            d.evidence
+                .extend(answer.or_else(|| x.cancel.clone()).unwrap_or_default());
+        }
+        d.detail.push(if same.is_empty() {
+            format!(
+                "The log holds {} session attempts; the latest with an answer decides.",
+                o.attempts.len()
+            )
+        } else {
+            format!(
+                "The log holds {} session attempts; {} more failed the same way.",
+                o.attempts.len(),
+                same.len()
+            )
+        });
     }
     if id.is_missing_route() {
         rule_from_logs(case, step, a, &mut d);
@@ -793,8 +869,8 @@ fn describe_failure(
     let past: Vec<String> = a
         .reached
         .iter()
-        .filter(|(p, _)| Some(p.as_str()) != profile.home_server())
-        .map(|(p, how)| format!("the {} ({how})", profile.label(p)))
+        .filter(|r| Some(r.participant.as_str()) != profile.home_server())
+        .map(|r| format!("the {} ({})", profile.label(&r.participant), r.how))
         .collect();
     if !past.is_empty() {
         s.push_str(&format!(
@@ -864,8 +940,14 @@ fn records_and_refusals(case: &Case, o: &Observed, out: &mut LogRead) {
     };
     if let Some(r) = &o.gateway_refused {
         let mut d = Draft::logs(FindingId::HostNotAuthorized, Confidence::High).detail(format!(
-            "The Home Server answered the gateway's {} with {}.",
-            r.request, r.answer
+            "The Home Server answered the gateway's {} with {}{}.",
+            r.request,
+            r.answer,
+            if r.times > 1 {
+                format!(", and refused {} more of its requests", r.times - 1)
+            } else {
+                String::new()
+            }
         ));
         d.evidence = r.evidence.clone();
         let method = r.request.split_whitespace().next().unwrap_or("request");

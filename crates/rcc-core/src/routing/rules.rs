@@ -9,7 +9,7 @@
 
 use super::exports;
 use crate::evidence::Evidence;
-use crate::generation::AdminTool;
+use crate::generation::{AdminTool, Generation};
 use crate::profile::{Profile, Role};
 use crate::sip::Transport;
 use crate::uri;
@@ -195,6 +195,9 @@ pub struct ParsedRules {
     /// Admin tools whose output was pasted, each with the first line it printed (they name
     /// the generation when nothing else does).
     pub tools: Vec<(AdminTool, u32)>,
+    /// The first comment that names a server generation (`# OCS 2007 R2 pool ...`), with its
+    /// line and text.
+    pub named_generation: Option<(Generation, u32, String)>,
 }
 
 impl ParsedRules {
@@ -271,6 +274,13 @@ pub fn parse_rules(text: &str, profile: &Profile) -> ParsedRules {
             }
             if is_console_noise(raw) {
                 continue;
+            }
+        }
+        if out.named_generation.is_none() {
+            if let Some((_, comment)) = raw.split_once('#') {
+                if let Some((g, _)) = crate::generation::named_in(comment) {
+                    out.named_generation = Some((g, line_no, raw.trim().to_string()));
+                }
             }
         }
         let line = raw.split('#').next().unwrap_or("").trim();

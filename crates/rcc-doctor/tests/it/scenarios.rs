@@ -7,6 +7,7 @@
 //! ```toml
 //! profile = "nortel"
 //! sign_in = "alice@contoso.com"        # optional
+//! generation = "lcs2005"               # optional: the generation the report names
 //! [[finding]]
 //! id = "home-server-route-missing"
 //! leg = "home-server -> app-proxy"     # optional; "none" = no leg
@@ -38,6 +39,8 @@ struct Expected {
     run: Vec<Run>,
     /// The flow's failing leg, `from -> to` (participant ids), or "none".
     failing: Option<String>,
+    /// The server generation the report must name (`lcs2005` … `lync2013`).
+    generation: Option<String>,
 }
 
 #[derive(serde::Deserialize)]
@@ -164,6 +167,12 @@ fn check(dir: &Path, exp: &Expected) -> Vec<String> {
                 "{}: evidence covers none of {:?}",
                 e.id, e.evidence_any
             ));
+        }
+    }
+    if let Some(g) = &exp.generation {
+        let got = a.diagnosis.generation.as_ref().map(|g| g.generation.id());
+        if got != Some(g.as_str()) {
+            problems.push(format!("generation {got:?}, want {g}"));
         }
     }
     if let Some(fl) = &exp.failing {
