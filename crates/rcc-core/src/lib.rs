@@ -4,6 +4,7 @@
 //! ARCHITECTURE.md for the map.
 
 pub mod analysis;
+pub(crate) mod base64;
 pub mod case;
 pub mod diagnosis;
 pub mod diagram;

@@ -471,42 +471,6 @@ fn ldif_split(line: &str) -> Option<(&str, LdifKind, &str)> {
     }
 }
 
-/// Standard base64 (RFC 4648), whitespace ignored. `None` on invalid input.
-pub(crate) fn base64_decode(s: &str) -> Option<Vec<u8>> {
-    fn val(c: u8) -> Option<u32> {
-        Some(match c {
-            b'A'..=b'Z' => (c - b'A') as u32,
-            b'a'..=b'z' => (c - b'a') as u32 + 26,
-            b'0'..=b'9' => (c - b'0') as u32 + 52,
-            b'+' => 62,
-            b'/' => 63,
-            _ => return None,
-        })
-    }
-    let bytes: Vec<u8> = s.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
-    let body_len = bytes.iter().rposition(|b| *b != b'=').map_or(0, |p| p + 1);
-    let pad = bytes.len() - body_len;
-    if pad > 2 || bytes[..body_len].contains(&b'=') || (pad > 0 && !bytes.len().is_multiple_of(4)) {
-        return None;
-    }
-    let body = &bytes[..body_len];
-    if body.len() % 4 == 1 {
-        return None;
-    }
-    let mut out = Vec::with_capacity(body.len() * 3 / 4);
-    for chunk in body.chunks(4) {
-        let mut acc = 0u32;
-        for (i, c) in chunk.iter().enumerate() {
-            acc |= val(*c)? << (18 - 6 * i as u32);
-        }
-        let n = chunk.len() - 1; // bytes in this chunk
-        for i in 0..n {
-            out.push((acc >> (16 - 8 * i as u32)) as u8);
-        }
-    }
-    Some(out)
-}
-
 struct Entry {
     dn: Option<(String, u32)>,
     raws: Vec<Raw>,
@@ -564,7 +528,7 @@ fn parse_ldif(lines: &[String], sink: &mut Sink) {
                 );
                 continue;
             }
-            LdifKind::Base64 => match base64_decode(v) {
+            LdifKind::Base64 => match crate::base64::decode(v) {
                 None => {
                     sink.ignore(n, &l, "invalid base64 after '::'");
                     continue;
@@ -976,21 +940,6 @@ fn parse_name_value(lines: &[String], sink: &mut Sink) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn base64_round_trips() {
-        assert_eq!(
-            base64_decode("dGVsOisxNDI1NTU1MDEyMw==").unwrap(),
-            b"tel:+14255550123"
-        );
-        assert_eq!(base64_decode("YWI=").unwrap(), b"ab");
-        assert_eq!(base64_decode("YWJj").unwrap(), b"abc");
-        assert_eq!(base64_decode("YQ").unwrap(), b"a");
-        assert!(base64_decode("Y").is_none());
-        assert!(base64_decode("Y===").is_none());
-        assert!(base64_decode("a$bc").is_none());
-        assert_eq!(base64_decode("").unwrap(), b"");
-    }
 
     #[test]
     fn empty_and_whitespace() {

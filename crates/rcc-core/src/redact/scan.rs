@@ -2,7 +2,8 @@
 //! line as context, then inline recognisers for URIs, DNs, parameters, numbers, addresses and
 //! names. Everything not recognised is copied unchanged. Total: never panics on any input.
 
-use super::{base64_decode, base64_encode, Kind, Redactor};
+use super::{Kind, Redactor};
+use crate::base64;
 
 /// Redacts (or, while learning, only reads) a whole text.
 pub(super) fn redact(r: &mut Redactor, text: &str) -> String {
@@ -95,7 +96,7 @@ fn ldif_line(r: &mut Redactor, line: &str, ctx: &mut LineCtx) -> String {
                 .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b';')
         {
             let value = line[pos + 3..].trim();
-            if let Some(bytes) = base64_decode(value) {
+            if let Some(bytes) = base64::decode(value) {
                 let new_value = match String::from_utf8(bytes) {
                     Ok(text) => {
                         let red = redact_line(r, &format!("{name}: {text}"), ctx);
@@ -103,14 +104,14 @@ fn ldif_line(r: &mut Redactor, line: &str, ctx: &mut LineCtx) -> String {
                             .split_once(": ")
                             .map(|(_, v)| v.to_string())
                             .unwrap_or(red);
-                        base64_encode(v.as_bytes())
+                        base64::encode(v.as_bytes())
                     }
                     Err(_) => {
                         let t = r.map_id(Kind::Guid, value);
                         if r.learning() {
                             value.to_string()
                         } else {
-                            base64_encode(t.as_bytes())
+                            base64::encode(t.as_bytes())
                         }
                     }
                 };
