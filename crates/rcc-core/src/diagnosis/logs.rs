@@ -5,9 +5,10 @@ use super::draft::{Draft, Symptom};
 use super::{Confidence, FlowLeg, Leg, LegState, Needed};
 use crate::case::Case;
 use crate::evidence::Evidence;
+use crate::extract::Provisioning;
 use crate::findings::FindingId;
 use crate::msdiag;
-use crate::observe::{config_words, Answer, Attempt, Observed, Outcome};
+use crate::observe::{config_words, Answer, Attempt, Observed, Outcome, Refresh, Refusal};
 use crate::profile::{FailureSignature, FlowStep, LegKind, Profile};
 use crate::routing::{required_rule, Rule, Topology};
 use crate::uri;
@@ -139,173 +140,24 @@ pub(super) fn read(case: &Case, o: &Observed, needed: &mut Needed) -> LogRead {
     let config = o.decisive_config();
     let anything = attempt.is_some() || !o.config.is_empty() || o.config_subscribe.is_some();
     if !anything {
-        if let Some(r) = &o.sign_in_refused {
-            let mut d = Draft::logs(FindingId::UserNotEnabled, Confidence::Medium).detail(format!(
-                "Sign-in was refused ({}); remote call control cannot start before sign-in.",
-                r.answer
-            ));
-            d.evidence = r.evidence.clone();
-            d.leg = profile.leg_of(LegKind::Subscribe, None).map(leg_of);
-            out.drafts.push(d);
-            let mut flow = flow_of(profile);
-            for (i, l) in flow.iter_mut().enumerate() {
-                l.state = if i == 0 {
-                    LegState::Failing
-                } else {
-                    LegState::NotReached
-                };
-            }
-            flow[0].evidence = r.evidence.clone();
-            out.flow = flow;
-        } else {
-            needed.add(
+        match &o.sign_in_refused {
+            Some(r) => sign_in_refused(profile, r, &mut out),
+            None => needed.add(
                 "A Communicator log from sign-in: it should show the client's configuration \
                  (SUBSCRIBE for vnd-microsoft-provisioning or vnd-microsoft-roaming-self) and \
                  the CSTA INVITE",
                 Step::Logs,
-            );
+            ),
         }
         records_and_refusals(case, o, &mut out);
         return out;
     }
     let mut flow = flow_of(profile);
-    let set = |flow: &mut Vec<FlowLeg>,
-               kind: LegKind,
-               from: Option<&str>,
-               state: LegState,
-               ev: &[Evidence]| {
-        if let Some(l) = flow
-            .iter_mut()
-            .find(|l| l.kind == kind && from.is_none_or(|f| l.from == f) && !l.extra)
-        {
-            l.state = state;
-            l.evidence = ev.to_vec();
-        }
-    };
-    let hs = profile.home_server().unwrap_or_default().to_string();
-    let target = profile
-        .line_server_host()
-        .map(|p| p.id.clone())
-        .unwrap_or_default();
-
-    // ---- configuration legs ----
     if let Some(s) = &o.config_subscribe {
-        set(&mut flow, LegKind::Subscribe, None, LegState::Ok, s);
+        set_leg(&mut flow, LegKind::Subscribe, None, LegState::Ok, s);
     }
-    let mut failing: Option<(usize, Draft)> = None;
-    match config {
-        Some(p) if p.starts_rcc() => {
-            set(
-                &mut flow,
-                LegKind::Provisioning,
-                None,
-                LegState::Ok,
-                std::slice::from_ref(&p.evidence),
-            );
-            // The INVITE against what the client was given.
-            if let (Some(a), Some(ls)) = (attempt, &p.line_server_uri) {
-                let strip = |u: &str| uri::aor(u).unwrap_or_else(|| u.to_ascii_lowercase());
-                if strip(ls) != strip(&a.request_uri) {
-                    let mut d = Draft::logs(FindingId::ProvisioningMismatch, Confidence::Medium)
-                        .detail(format!(
-                            "The client was given {ls} ({}) but sent the INVITE to {}.",
-                            config_words(p),
-                            a.request_uri
-                        ));
-                    d.evidence.push(p.evidence.clone());
-                    d.evidence.extend(a.invite.iter().cloned());
-                    out.drafts.push(d);
-                }
-            }
-            // Provisioned values the gateway cannot use; with no INVITE after them, the
-            // configuration answer is where it broke.
-            let prov_index = profile
-                .flow
-                .iter()
-                .position(|s| s.kind == LegKind::Provisioning)
-                .unwrap_or(0);
-            if let Some(ls) = &p.line_server_uri {
-                if let Err(e) = uri::validate_sip_uri(ls) {
-                    let mut d =
-                        Draft::logs(FindingId::LineServerUriInvalid, Confidence::High).detail(
-                            format!("The client was given '{ls}' ({}): {e}.", config_words(p)),
-                        );
-                    d.evidence.push(p.evidence.clone());
-                    d.leg = profile.flow.get(prov_index).map(leg_of);
-                    if attempt.is_none() {
-                        flow[prov_index].observed =
-                            Some(format!("RCC server URI '{ls}' is not a SIP URI"));
-                        failing = Some((prov_index, d));
-                    } else {
-                        out.drafts.push(d);
-                    }
-                }
-            }
-            if let Some(l) = &p.line_uri {
-                if let Err(e) = uri::validate_line_uri(l) {
-                    let mut d =
-                        Draft::logs(FindingId::LineUriInvalid, Confidence::High).detail(format!(
-                            "The client was given line '{l}' ({}): {e}.",
-                            config_words(p)
-                        ));
-                    d.evidence.push(p.evidence.clone());
-                    d.leg = profile.leg_of(LegKind::Provisioning, None).map(leg_of);
-                    out.drafts.push(d);
-                }
-            }
-        }
-        Some(p) if attempt.is_none() => {
-            // The client was told not to do remote call control, and did not.
-            let (id, text) = if p
-                .line_type
-                .as_deref()
-                .is_some_and(|t| t.eq_ignore_ascii_case("uc"))
-            {
-                (
-                    FindingId::RccNotEnabled,
-                    format!(
-                        "The client received a line of type Uc ({}): the user is enabled for \
-                         Enterprise Voice only, not for remote call control.",
-                        config_words(p)
-                    ),
-                )
-            } else if p.line_uri.is_some() || p.line_type.is_some() {
-                (
-                    FindingId::LineServerUriMissing,
-                    format!(
-                        "The client received a line but no remote call control server URI ({}).",
-                        config_words(p)
-                    ),
-                )
-            } else {
-                (
-                    FindingId::RccNotEnabled,
-                    format!(
-                        "The client received no remote call control line ({}): remote call \
-                         control is not enabled for the user, or its server URI is empty. The \
-                         user's attributes decide which.",
-                        config_words(p)
-                    ),
-                )
-            };
-            let mut d = Draft::logs(id, Confidence::Medium).detail(text);
-            d.evidence.push(p.evidence.clone());
-            let i = profile
-                .flow
-                .iter()
-                .position(|s| s.kind == LegKind::Provisioning)
-                .unwrap_or(0);
-            d.leg = profile.flow.get(i).map(leg_of);
-            flow[i].observed = Some(match &p.line_type {
-                Some(t) => format!("line of type {t}, no RCC server"),
-                None => "no remote call control line".into(),
-            });
-            failing = Some((i, d));
-        }
-        _ => {}
-    }
-
-    // ---- the CSTA session ----
+    let mut failing =
+        config.and_then(|p| read_configuration(profile, p, attempt, &mut flow, &mut out));
     match attempt {
         None if failing.is_none() => {
             if o.rcc_config().is_some() {
@@ -326,134 +178,13 @@ pub(super) fn read(case: &Case, o: &Observed, needed: &mut Needed) -> LogRead {
         }
         None => {}
         Some(a) => {
-            // Before the INVITE, the client had its configuration: implied.
-            for kind in [LegKind::Subscribe, LegKind::Provisioning] {
-                if let Some(l) = flow.iter_mut().find(|l| l.kind == kind) {
-                    if l.state == LegState::Unknown {
-                        l.state = LegState::Inferred;
-                    }
-                }
-            }
-            set(&mut flow, LegKind::Invite, None, LegState::Ok, &a.invite);
-            if let Some(t) = &a.trying {
-                set(&mut flow, LegKind::Trying, None, LegState::Ok, t);
-            }
-            if let Some(f) = &a.forwarded {
-                set(&mut flow, LegKind::Forward, Some(&hs), LegState::Ok, f);
-            }
-            if let Some(r) = a.answer_back.as_ref().filter(|r| r.status < 300) {
-                set(
-                    &mut flow,
-                    LegKind::AnswerBack,
-                    Some(&target),
-                    LegState::Ok,
-                    &r.evidence,
-                );
-            }
-            if let Some(r) = a.answer.as_ref().filter(|r| r.status < 300) {
-                set(&mut flow, LegKind::Answer, None, LegState::Ok, &r.evidence);
-                if r.csta_problem().is_some() || !r.system_status_normal() {
-                    if let Some(l) = flow.iter_mut().find(|l| l.kind == LegKind::Answer) {
-                        l.observed = Some(match r.csta_problem() {
-                            Some(p) => format!("{} ({p})", r.start_line),
-                            None => format!("{} (no systemStatus)", r.start_line),
-                        });
-                    }
-                }
-            }
-            if let Some(s) = &a.session_ack {
-                set(&mut flow, LegKind::Ack, None, LegState::Ok, s);
-            }
-            for (leg, step) in flow.iter_mut().zip(&profile.flow) {
-                let Some(name) = &step.csta else { continue };
-                let Some(x) = a.info(name) else { continue };
-                match step.kind {
-                    LegKind::Info => {
-                        leg.state = LegState::Ok;
-                        leg.evidence = x.request.clone();
-                    }
-                    LegKind::InfoAnswer => {
-                        if let Some(r) = &x.answer {
-                            if r.status < 300 && r.csta_problem().is_none() {
-                                leg.state = LegState::Ok;
-                                leg.evidence = r.evidence.clone();
-                            }
-                        }
-                    }
-                    _ => {}
-                }
-            }
+            mark_session(profile, a, &mut flow);
             if failing.is_none() {
                 failing = attempt_failure(case, o, a, &mut flow);
             }
             if failing.is_none() {
                 if a.succeeded() {
-                    let mut d = Draft::logs(FindingId::AllClear, Confidence::High).detail(
-                        "The gateway answered the CSTA INVITE with 200 OK and systemStatus normal \
-                         (or a MonitorStart that succeeded).",
-                    );
-                    if let Some(r) = &a.answer {
-                        d.evidence.extend(r.evidence.iter().cloned());
-                    }
-                    // The monitor that makes the phone visible, when the log shows it.
-                    if let Some(r) = a.info("MonitorStart").and_then(|x| x.answer.as_ref()) {
-                        if r.status < 300 && r.csta_problem().is_none() {
-                            d.evidence.extend(r.evidence.iter().cloned());
-                            d.detail.push("MonitorStart was answered 200 OK.".into());
-                        }
-                    }
-                    // Earlier sessions that came up too (a client rebuilds its session).
-                    for x in o
-                        .attempts
-                        .iter()
-                        .filter(|x| !std::ptr::eq(*x, a) && x.succeeded())
-                        .rev()
-                        .take(MAX_REPEATED_ATTEMPTS)
-                    {
-                        if let Some(r) = &x.answer {
-                            d.evidence.extend(r.evidence.iter().cloned());
-                        }
-                    }
-                    // Refreshes of every session in the log, and what became of them: a
-                    // server that forgot the dialog (481) makes the client build a new one.
-                    let refreshes: Vec<&crate::observe::Refresh> =
-                        o.attempts.iter().flat_map(|x| &x.refreshes).collect();
-                    let ok = refreshes
-                        .iter()
-                        .filter(|r| r.status.is_some_and(|s| s < 300));
-                    let gone = refreshes.iter().filter(|r| r.status == Some(481));
-                    for r in ok
-                        .clone()
-                        .rev()
-                        .take(MAX_REPEATED_ATTEMPTS)
-                        .chain(gone.clone())
-                    {
-                        d.evidence.extend(r.answer.iter().cloned());
-                    }
-                    let (n_ok, n_gone) = (ok.count(), gone.count());
-                    if n_ok > 0 {
-                        d.detail.push(format!(
-                            "The session was refreshed {n_ok} time{} (re-INVITE answered 200 OK), \
-                             as expected.",
-                            if n_ok == 1 { "" } else { "s" }
-                        ));
-                    }
-                    if n_gone > 0 {
-                        d.detail.push(
-                            "A refresh was answered 481 (the server no longer knew the session) \
-                             and the client set up a new session, which is normal after the \
-                             server drops the dialog."
-                                .into(),
-                        );
-                    }
-                    if o.attempts.len() > 1 {
-                        d.detail.push(format!(
-                            "The log holds {} session attempts; the latest decides (a client \
-                             rebuilds the session after 12-24 hours, which is normal).",
-                            o.attempts.len()
-                        ));
-                    }
-                    out.success = Some(d);
+                    out.success = Some(all_clear(o, a));
                 } else if a.outcome == Outcome::Pending {
                     needed.add(
                         "A log that runs at least 32 seconds past the CSTA INVITE (its answer may \
@@ -484,11 +215,298 @@ pub(super) fn read(case: &Case, o: &Observed, needed: &mut Needed) -> LogRead {
     out
 }
 
-/// Where the judged attempt broke, if it did: the failing leg's index and its finding. Legs
-/// are marked by [`mark_failure`].
+/// Marks the first leg of `kind` (sent by `from`, when given) with what shows it.
+fn set_leg(
+    flow: &mut [FlowLeg],
+    kind: LegKind,
+    from: Option<&str>,
+    state: LegState,
+    ev: &[Evidence],
+) {
+    if let Some(l) = flow
+        .iter_mut()
+        .find(|l| l.kind == kind && from.is_none_or(|f| l.from == f) && !l.extra)
+    {
+        l.state = state;
+        l.evidence = ev.to_vec();
+    }
+}
+
+/// Sign-in refused and nothing else: the flow fails at its first leg.
+fn sign_in_refused(profile: &Profile, r: &Refusal, out: &mut LogRead) {
+    let mut d = Draft::logs(FindingId::UserNotEnabled, Confidence::Medium).detail(format!(
+        "Sign-in was refused ({}); remote call control cannot start before sign-in.",
+        r.answer
+    ));
+    d.evidence = r.evidence.clone();
+    d.leg = profile.leg_of(LegKind::Subscribe, None).map(leg_of);
+    out.drafts.push(d);
+    let mut flow = flow_of(profile);
+    for (i, l) in flow.iter_mut().enumerate() {
+        l.state = if i == 0 {
+            LegState::Failing
+        } else {
+            LegState::NotReached
+        };
+    }
+    flow[0].evidence = r.evidence.clone();
+    out.flow = flow;
+}
+
+/// What the client's configuration answer says: the line it was given against the INVITE it
+/// sent, values the gateway cannot use, or no remote call control at all. Returns the failing
+/// leg when the configuration is where it broke (no INVITE followed).
+fn read_configuration(
+    profile: &Profile,
+    p: &Provisioning,
+    attempt: Option<&Attempt>,
+    flow: &mut [FlowLeg],
+    out: &mut LogRead,
+) -> Option<(usize, Draft)> {
+    let prov_index = profile
+        .flow
+        .iter()
+        .position(|s| s.kind == LegKind::Provisioning)
+        .unwrap_or(0);
+    let prov_leg = profile.flow.get(prov_index).map(leg_of);
+    if !p.starts_rcc() {
+        // The client was told not to do remote call control, and did not.
+        attempt.is_none().then_some(())?;
+        let (id, text) = if p
+            .line_type
+            .as_deref()
+            .is_some_and(|t| t.eq_ignore_ascii_case("uc"))
+        {
+            (
+                FindingId::RccNotEnabled,
+                format!(
+                    "The client received a line of type Uc ({}): the user is enabled for \
+                     Enterprise Voice only, not for remote call control.",
+                    config_words(p)
+                ),
+            )
+        } else if p.line_uri.is_some() || p.line_type.is_some() {
+            (
+                FindingId::LineServerUriMissing,
+                format!(
+                    "The client received a line but no remote call control server URI ({}).",
+                    config_words(p)
+                ),
+            )
+        } else {
+            (
+                FindingId::RccNotEnabled,
+                format!(
+                    "The client received no remote call control line ({}): remote call \
+                     control is not enabled for the user, or its server URI is empty. The \
+                     user's attributes decide which.",
+                    config_words(p)
+                ),
+            )
+        };
+        let mut d = Draft::logs(id, Confidence::Medium).detail(text);
+        d.evidence.push(p.evidence.clone());
+        d.leg = prov_leg;
+        flow[prov_index].observed = Some(match &p.line_type {
+            Some(t) => format!("line of type {t}, no RCC server"),
+            None => "no remote call control line".into(),
+        });
+        return Some((prov_index, d));
+    }
+    set_leg(
+        flow,
+        LegKind::Provisioning,
+        None,
+        LegState::Ok,
+        std::slice::from_ref(&p.evidence),
+    );
+    // The INVITE against what the client was given.
+    if let (Some(a), Some(ls)) = (attempt, &p.line_server_uri) {
+        let strip = |u: &str| uri::aor(u).unwrap_or_else(|| u.to_ascii_lowercase());
+        if strip(ls) != strip(&a.request_uri) {
+            let mut d =
+                Draft::logs(FindingId::ProvisioningMismatch, Confidence::Medium).detail(format!(
+                    "The client was given {ls} ({}) but sent the INVITE to {}.",
+                    config_words(p),
+                    a.request_uri
+                ));
+            d.evidence.push(p.evidence.clone());
+            d.evidence.extend(a.invite.iter().cloned());
+            out.drafts.push(d);
+        }
+    }
+    // Provisioned values the gateway cannot use; with no INVITE after them, the configuration
+    // answer is where it broke.
+    let mut failing = None;
+    if let Some(ls) = &p.line_server_uri {
+        if let Err(e) = uri::validate_sip_uri(ls) {
+            let mut d = Draft::logs(FindingId::LineServerUriInvalid, Confidence::High).detail(
+                format!("The client was given '{ls}' ({}): {e}.", config_words(p)),
+            );
+            d.evidence.push(p.evidence.clone());
+            d.leg = prov_leg.clone();
+            if attempt.is_none() {
+                flow[prov_index].observed = Some(format!("RCC server URI '{ls}' is not a SIP URI"));
+                failing = Some((prov_index, d));
+            } else {
+                out.drafts.push(d);
+            }
+        }
+    }
+    if let Some(l) = &p.line_uri {
+        if let Err(e) = uri::validate_line_uri(l) {
+            let mut d = Draft::logs(FindingId::LineUriInvalid, Confidence::High).detail(format!(
+                "The client was given line '{l}' ({}): {e}.",
+                config_words(p)
+            ));
+            d.evidence.push(p.evidence.clone());
+            d.leg = prov_leg;
+            out.drafts.push(d);
+        }
+    }
+    failing
+}
+
+/// Marks the legs the attempt shows: its INVITE, the Home Server's Trying and forwarded copy,
+/// the answers, the session's ACK and the CSTA requests inside the session.
+fn mark_session(profile: &Profile, a: &Attempt, flow: &mut [FlowLeg]) {
+    let hs = profile.home_server().unwrap_or_default().to_string();
+    let target = profile
+        .line_server_host()
+        .map(|p| p.id.clone())
+        .unwrap_or_default();
+    // Before the INVITE, the client had its configuration: implied.
+    for kind in [LegKind::Subscribe, LegKind::Provisioning] {
+        if let Some(l) = flow.iter_mut().find(|l| l.kind == kind) {
+            if l.state == LegState::Unknown {
+                l.state = LegState::Inferred;
+            }
+        }
+    }
+    set_leg(flow, LegKind::Invite, None, LegState::Ok, &a.invite);
+    if let Some(t) = &a.trying {
+        set_leg(flow, LegKind::Trying, None, LegState::Ok, t);
+    }
+    if let Some(f) = &a.forwarded {
+        set_leg(flow, LegKind::Forward, Some(&hs), LegState::Ok, f);
+    }
+    if let Some(r) = a.answer_back.as_ref().filter(|r| r.status < 300) {
+        set_leg(
+            flow,
+            LegKind::AnswerBack,
+            Some(&target),
+            LegState::Ok,
+            &r.evidence,
+        );
+    }
+    if let Some(r) = a.answer.as_ref().filter(|r| r.status < 300) {
+        set_leg(flow, LegKind::Answer, None, LegState::Ok, &r.evidence);
+        if r.csta_problem().is_some() || !r.system_status_normal() {
+            if let Some(l) = flow.iter_mut().find(|l| l.kind == LegKind::Answer) {
+                l.observed = Some(match r.csta_problem() {
+                    Some(p) => format!("{} ({p})", r.start_line),
+                    None => format!("{} (no systemStatus)", r.start_line),
+                });
+            }
+        }
+    }
+    if let Some(s) = &a.session_ack {
+        set_leg(flow, LegKind::Ack, None, LegState::Ok, s);
+    }
+    for (leg, step) in flow.iter_mut().zip(&profile.flow) {
+        let Some(name) = &step.csta else { continue };
+        let Some(x) = a.info(name) else { continue };
+        match step.kind {
+            LegKind::Info => {
+                leg.state = LegState::Ok;
+                leg.evidence = x.request.clone();
+            }
+            LegKind::InfoAnswer => {
+                if let Some(r) = &x.answer {
+                    if r.status < 300 && r.csta_problem().is_none() {
+                        leg.state = LegState::Ok;
+                        leg.evidence = r.evidence.clone();
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The proof that remote call control works: the session's 200 OK, MonitorStart's answer,
+/// earlier sessions that came up, and refreshes with what became of them.
+fn all_clear(o: &Observed, a: &Attempt) -> Draft {
+    let mut d = Draft::logs(FindingId::AllClear, Confidence::High).detail(
+        "The gateway answered the CSTA INVITE with 200 OK and systemStatus normal (or a \
+         MonitorStart that succeeded).",
+    );
+    if let Some(r) = &a.answer {
+        d.evidence.extend(r.evidence.iter().cloned());
+    }
+    // The monitor that makes the phone visible, when the log shows it.
+    if let Some(r) = a.info("MonitorStart").and_then(|x| x.answer.as_ref()) {
+        if r.status < 300 && r.csta_problem().is_none() {
+            d.evidence.extend(r.evidence.iter().cloned());
+            d.detail.push("MonitorStart was answered 200 OK.".into());
+        }
+    }
+    // Earlier sessions that came up too (a client rebuilds its session).
+    for x in o
+        .attempts
+        .iter()
+        .filter(|x| !std::ptr::eq(*x, a) && x.succeeded())
+        .rev()
+        .take(MAX_REPEATED_ATTEMPTS)
+    {
+        if let Some(r) = &x.answer {
+            d.evidence.extend(r.evidence.iter().cloned());
+        }
+    }
+    // Refreshes of every session in the log, and what became of them: a server that forgot
+    // the dialog (481) makes the client build a new one.
+    let refreshes: Vec<&Refresh> = o.attempts.iter().flat_map(|x| &x.refreshes).collect();
+    let ok = refreshes
+        .iter()
+        .filter(|r| r.status.is_some_and(|s| s < 300));
+    let gone = refreshes.iter().filter(|r| r.status == Some(481));
+    for r in ok
+        .clone()
+        .rev()
+        .take(MAX_REPEATED_ATTEMPTS)
+        .chain(gone.clone())
+    {
+        d.evidence.extend(r.answer.iter().cloned());
+    }
+    let (n_ok, n_gone) = (ok.count(), gone.count());
+    if n_ok > 0 {
+        d.detail.push(format!(
+            "The session was refreshed {n_ok} time{} (re-INVITE answered 200 OK), as expected.",
+            if n_ok == 1 { "" } else { "s" }
+        ));
+    }
+    if n_gone > 0 {
+        d.detail.push(
+            "A refresh was answered 481 (the server no longer knew the session) and the client \
+             set up a new session, which is normal after the server drops the dialog."
+                .into(),
+        );
+    }
+    if o.attempts.len() > 1 {
+        d.detail.push(format!(
+            "The log holds {} session attempts; the latest decides (a client rebuilds the \
+             session after 12-24 hours, which is normal).",
+            o.attempts.len()
+        ));
+    }
+    d
+}
+
 /// How many earlier attempts that ended the same way lend their answer as evidence.
 const MAX_REPEATED_ATTEMPTS: usize = 3;
 
+/// Where the judged attempt broke, if it did: the failing leg's index and its finding. Legs
+/// are marked by [`mark_failure`].
 fn attempt_failure(
     case: &Case,
     o: &Observed,
