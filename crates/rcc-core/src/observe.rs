@@ -598,61 +598,20 @@ impl Observer<'_> {
         log_end: Option<i64>,
     ) -> Vec<Attempt> {
         let profile = self.profile;
-        let hs = profile.home_server().unwrap_or_default().to_string();
-        let target = profile.line_server_host().map(|p| p.id.clone());
-        let writers: Vec<(String, Option<String>)> = {
-            let mut v: Vec<(String, Option<String>)> = Vec::new();
-            for m in call {
-                let f = m.source.file.to_string();
-                if !v.iter().any(|(x, _)| *x == f) {
-                    let w = writer_of(&f, self.files, profile, call);
-                    v.push((f, w));
-                }
-            }
-            v
-        };
-        let writer = |m: &SipMessage| {
-            writers
-                .iter()
-                .find(|(f, _)| **f == *m.source.file)
-                .and_then(|(_, w)| w.clone())
-        };
-        // Initial INVITEs: no To tag. Their CSeq numbers, in order.
-        let mut initial: Vec<u32> = Vec::new();
+        let mut writers: Vec<(String, Option<String>)> = Vec::new();
         for m in call {
-            if is(m.method(), "INVITE") && m.to_tag().is_none() {
-                if let Some((n, _)) = m.cseq() {
-                    if !initial.contains(&n) {
-                        initial.push(n);
-                    }
-                }
-            }
-        }
-        // An initial INVITE answered 401/407 is retried with the next CSeq: one attempt.
-        let challenged = |n: u32| {
-            call.iter().any(|m| {
-                matches!(m.status(), Some(401 | 407))
-                    && m.cseq()
-                        .is_some_and(|c| c.0 == n && is(Some(c.1), "INVITE"))
-            })
-        };
-        let mut groups: Vec<Vec<u32>> = Vec::new();
-        for n in initial {
-            match groups.last_mut() {
-                Some(g) if g.last().is_some_and(|&p| challenged(p)) => g.push(n),
-                _ => groups.push(vec![n]),
+            let f = m.source.file.to_string();
+            if !writers.iter().any(|(x, _)| *x == f) {
+                let w = writer_of(&f, self.files, profile, call);
+                writers.push((f, w));
             }
         }
         let mut out = Vec::new();
-        for group in &groups {
+        for group in initial_transactions(call) {
             let Some(&n) = group.last() else { continue };
-            let in_txn = |m: &SipMessage, method: &str| {
-                m.cseq()
-                    .is_some_and(|c| c.0 == n && c.1.eq_ignore_ascii_case(method))
-            };
             let copies: Vec<&SipMessage> = call
                 .iter()
-                .filter(|m| is(m.method(), "INVITE") && in_txn(m, "INVITE"))
+                .filter(|m| is(m.method(), "INVITE") && in_txn(m, n, "INVITE"))
                 .copied()
                 .collect();
             // The client's copy has the fewest Vias; its top branch is the client transaction.
@@ -660,8 +619,16 @@ impl Observer<'_> {
             else {
                 continue;
             };
-            let client_branch = top_branch(client_copy);
-            let client_vias = extract::top_via(client_copy).1.max(1);
+            let t = Transaction {
+                observer: self,
+                call,
+                cseq: n,
+                client_branch: top_branch(client_copy),
+                client_vias: extract::top_via(client_copy).1.max(1),
+                writers: &writers,
+                hs: profile.home_server().unwrap_or_default().to_string(),
+                target: profile.line_server_host().map(|p| p.id.clone()),
+            };
             let mut a = Attempt {
                 call_id: call_id.to_string(),
                 request_uri: client_copy.request_uri().unwrap_or_default().to_string(),
@@ -685,239 +652,17 @@ impl Observer<'_> {
                 records: Vec::new(),
                 started_ms: client_copy.millis(),
             };
-            let reach = |a: &mut Attempt, p: Option<String>, how: String, m: &SipMessage| {
-                if let Some(p) = p {
-                    if Some(p.as_str()) != profile.client() && !a.reached(&p) {
-                        a.reached.push(Reached {
-                            participant: p,
-                            how,
-                            evidence: m.evidence(),
-                        });
-                    }
-                }
-            };
-            // Copies: the client's (retransmissions) and the forwarded ones.
-            let mut client_seen: Vec<(String, Option<Direction>)> = Vec::new();
-            for m in &copies {
-                let vias = extract::top_via(m).1;
-                if vias <= client_vias && top_branch(m) == client_branch {
-                    let key = (m.source.file.to_string(), m.direction);
-                    if client_seen.contains(&key) {
-                        a.retransmissions += 1;
-                    } else {
-                        client_seen.push(key);
-                    }
-                    if m.direction == Some(Direction::Received) {
-                        reach(
-                            &mut a,
-                            writer(m),
-                            format!(
-                                "its log shows the INVITE arriving ({})",
-                                m.evidence().label()
-                            ),
-                            m,
-                        );
-                    }
-                } else {
-                    // A copy that carries a Via the Home Server added below its top one came
-                    // back to it: whoever sent it routed it back (a loop).
-                    let branches = via_branches(m);
-                    let came_back = branches.len() >= 3
-                        || copies.iter().any(|c| {
-                            !std::ptr::eq(*c, *m)
-                                && extract::top_via(c).1 >= 2
-                                && branches
-                                    .iter()
-                                    .skip(1)
-                                    .any(|b| Some(b) == top_branch(c).as_ref())
-                        });
-                    if came_back && m.direction == Some(Direction::Received) {
-                        let from = m
-                            .peer()
-                            .and_then(|p| self.resolve(p))
-                            .or_else(|| target.clone());
-                        if let Some(f) = from {
-                            a.looped_back.get_or_insert((f, seen(m)));
-                        }
-                    }
-                    if a.forwarded.is_none() {
-                        a.forwarded = Some(seen(m));
-                    }
-                    reach(
-                        &mut a,
-                        Some(hs.clone()),
-                        "it forwarded the INVITE".into(),
-                        m,
-                    );
-                    if m.direction == Some(Direction::Received) {
-                        reach(
-                            &mut a,
-                            writer(m),
-                            format!(
-                                "its log shows the forwarded INVITE arriving ({})",
-                                m.evidence().label()
-                            ),
-                            m,
-                        );
-                    }
-                }
-            }
-            // Answers to the INVITE.
-            for m in call
-                .iter()
-                .filter(|m| m.status().is_some() && in_txn(m, "INVITE"))
-            {
-                let status = m.status().unwrap_or(0);
-                let to_client = top_branch(m) == client_branch
-                    || (client_branch.is_none() && extract::top_via(m).1 <= client_vias);
-                let answer = self.answer_of(m, &hs, target.as_deref(), to_client, writer(m));
-                if let Some(r) = &answer.responder {
-                    let basis = answer.responder_basis.clone().unwrap_or_default();
-                    if r != &hs {
-                        reach(&mut a, Some(r.clone()), basis, m);
-                    }
-                }
-                // Record-Route and Contact of the answer name the hops it passed.
-                for h in extract::hop_chain(m).record_route {
-                    let p = self.resolve(&h);
-                    reach(
-                        &mut a,
-                        p,
-                        format!("its Record-Route in {}", m.evidence().label()),
-                        m,
-                    );
-                }
-                if to_client {
-                    if (100..200).contains(&status) {
-                        a.trying.get_or_insert_with(|| seen(m));
-                    } else {
-                        match &mut a.answer {
-                            // A retransmission (Timer G) or another log's copy of the same
-                            // answer: the first stays the answer, the copies add evidence.
-                            Some(first) if first.status == status => {
-                                for e in answer.evidence {
-                                    if !first.evidence.contains(&e) {
-                                        first.evidence.push(e);
-                                    }
-                                }
-                            }
-                            _ => a.answer = Some(answer),
-                        }
-                    }
-                } else if (100..200).contains(&status) {
-                    a.downstream_provisional.get_or_insert(answer);
-                } else if a.answer_back.is_none() {
-                    a.answer_back = Some(answer);
-                }
-            }
-            // ACKs and CANCEL.
-            for m in call.iter().filter(|m| is(m.method(), "ACK")) {
-                let same_txn = in_txn(m, "ACK") && top_branch(m) == client_branch;
-                if same_txn && a.answer.as_ref().is_none_or(|r| r.status >= 300) {
-                    a.transaction_ack.get_or_insert_with(|| seen(m));
-                } else if m.cseq().is_some_and(|c| c.0 == n) {
-                    a.session_ack.get_or_insert_with(|| seen(m));
-                }
-            }
-            if let Some(m) = call
-                .iter()
-                .find(|m| is(m.method(), "CANCEL") && in_txn(m, "CANCEL"))
-            {
-                a.cancel = Some(seen(m));
-            }
-            // In-session requests: INFOs, refreshes, the gateway's own requests.
-            for (k, m) in call.iter().enumerate() {
-                let Some(method) = m.method() else { continue };
-                if m.cseq()
-                    .is_some_and(|c| c.0 == n && is(Some(c.1), "INVITE"))
-                {
-                    continue;
-                }
-                if method.eq_ignore_ascii_case("INFO") {
-                    if let Some(body) = extract::csta(m) {
-                        // Every copy of the final answer (client and server logs) is evidence.
-                        let copies: Vec<&SipMessage> = call[k + 1..]
-                            .iter()
-                            .filter(|r| {
-                                r.status().is_some_and(|s| s >= 200) && r.cseq() == m.cseq()
-                            })
-                            .copied()
-                            .collect();
-                        let answer = copies.first().map(|r| {
-                            let mut x = self.answer_of(r, &hs, target.as_deref(), true, writer(r));
-                            for c in &copies[1..] {
-                                for e in seen(c) {
-                                    if !x.evidence.contains(&e) {
-                                        x.evidence.push(e);
-                                    }
-                                }
-                            }
-                            x
-                        });
-                        let from_client = extract::top_via(m).1 <= client_vias
-                            && uri::aor(m.header("From").unwrap_or("")) == a.from_aor;
-                        if from_client {
-                            a.infos.push(InfoExchange {
-                                name: body.name.clone(),
-                                request: seen(m),
-                                answer,
-                            });
-                        }
-                    }
-                } else if method.eq_ignore_ascii_case("INVITE") && m.to_tag().is_some() {
-                    let answer = call[k + 1..]
-                        .iter()
-                        .find(|r| r.status().is_some_and(|s| s >= 200) && r.cseq() == m.cseq());
-                    if !a
-                        .refreshes
-                        .iter()
-                        .any(|x| x.request.first() == seen(m).first())
-                    {
-                        a.refreshes.push(Refresh {
-                            status: answer.and_then(|r| r.status()),
-                            request: seen(m),
-                            answer: answer.map(|r| seen(r)).unwrap_or_default(),
-                        });
-                    }
-                }
-                // A request from the far end names it in its top Via.
-                if uri::aor(m.header("From").unwrap_or("")) != a.from_aor {
-                    if let Some(v) = extract::top_via(m).0 {
-                        let p = self.resolve(&v.host);
-                        reach(
-                            &mut a,
-                            p,
-                            format!("its request {}", m.evidence().label()),
-                            m,
-                        );
-                    }
-                }
-            }
+            t.read_copies(&copies, &mut a);
+            t.read_answers(&mut a);
+            t.read_acks_and_cancel(&mut a);
+            t.read_session(&mut a);
             a.records = self
                 .events
                 .iter()
                 .map(Record::of)
                 .filter(|r| r.call_id.as_deref() == Some(call_id))
                 .collect();
-            a.outcome = match &a.answer {
-                Some(r) if r.status < 300 => Outcome::Established,
-                Some(r) if r.status == 408 => Outcome::TimedOut,
-                Some(r) if r.status == 487 => Outcome::Cancelled,
-                Some(_) => Outcome::Failed,
-                None if a.cancel.is_some() => Outcome::Cancelled,
-                None => match (a.started_ms, log_end) {
-                    (Some(t0), Some(end)) if end - t0 < TIMER_B_MS => Outcome::Pending,
-                    _ => Outcome::TimedOut,
-                },
-            };
-            if a.outcome == Outcome::Pending && a.answer_back.is_some() {
-                // Only the next hop's log: its answer is the best there is.
-                a.answer = a.answer_back.clone();
-                a.outcome = match a.answer.as_ref().map(|r| r.status) {
-                    Some(s) if s < 300 => Outcome::Established,
-                    _ => Outcome::Failed,
-                };
-            }
+            a.outcome = outcome(&mut a, log_end);
             out.push(a);
         }
         out
@@ -1099,5 +844,312 @@ pub fn config_words(p: &Provisioning) -> String {
         ConfigSource::Provisioning => "the vnd-microsoft-provisioning answer".into(),
         ConfigSource::ProvisioningV2 => "the vnd-microsoft-provisioning-v2 answer".into(),
         ConfigSource::RoamingSelf => "the vnd-microsoft-roaming-self userProperties".into(),
+    }
+}
+
+/// The initial INVITE transactions of a call (no To tag), by CSeq number, in order; an INVITE
+/// answered 401/407 is retried with the next CSeq, so a challenge and its retry are one group.
+fn initial_transactions(call: &[&SipMessage]) -> Vec<Vec<u32>> {
+    let mut initial: Vec<u32> = Vec::new();
+    for m in call {
+        if is(m.method(), "INVITE") && m.to_tag().is_none() {
+            if let Some((n, _)) = m.cseq() {
+                if !initial.contains(&n) {
+                    initial.push(n);
+                }
+            }
+        }
+    }
+    let challenged = |n: u32| {
+        call.iter().any(|m| {
+            matches!(m.status(), Some(401 | 407))
+                && m.cseq()
+                    .is_some_and(|c| c.0 == n && is(Some(c.1), "INVITE"))
+        })
+    };
+    let mut groups: Vec<Vec<u32>> = Vec::new();
+    for n in initial {
+        match groups.last_mut() {
+            Some(g) if g.last().is_some_and(|&p| challenged(p)) => g.push(n),
+            _ => groups.push(vec![n]),
+        }
+    }
+    groups
+}
+
+/// The message belongs to transaction `n` of `method` (by CSeq).
+fn in_txn(m: &SipMessage, n: u32, method: &str) -> bool {
+    m.cseq()
+        .is_some_and(|c| c.0 == n && c.1.eq_ignore_ascii_case(method))
+}
+
+/// How an attempt ended, from its answers, its CANCEL and how long the log runs after it.
+fn outcome(a: &mut Attempt, log_end: Option<i64>) -> Outcome {
+    let outcome = match &a.answer {
+        Some(r) if r.status < 300 => Outcome::Established,
+        Some(r) if r.status == 408 => Outcome::TimedOut,
+        Some(r) if r.status == 487 => Outcome::Cancelled,
+        Some(_) => Outcome::Failed,
+        None if a.cancel.is_some() => Outcome::Cancelled,
+        None => match (a.started_ms, log_end) {
+            (Some(t0), Some(end)) if end - t0 < TIMER_B_MS => Outcome::Pending,
+            _ => Outcome::TimedOut,
+        },
+    };
+    if outcome == Outcome::Pending && a.answer_back.is_some() {
+        // Only the next hop's log: its answer is the best there is.
+        a.answer = a.answer_back.clone();
+        return match a.answer.as_ref().map(|r| r.status) {
+            Some(s) if s < 300 => Outcome::Established,
+            _ => Outcome::Failed,
+        };
+    }
+    outcome
+}
+
+/// One initial INVITE transaction of a call, read message by message into its [`Attempt`].
+struct Transaction<'o, 'c> {
+    observer: &'o Observer<'o>,
+    call: &'c [&'c SipMessage],
+    cseq: u32,
+    /// The top Via branch of the client's copy: the client transaction.
+    client_branch: Option<String>,
+    client_vias: usize,
+    /// Who wrote each log file (the participant whose log it is), by file name.
+    writers: &'c [(String, Option<String>)],
+    hs: String,
+    target: Option<String>,
+}
+
+impl Transaction<'_, '_> {
+    fn writer(&self, m: &SipMessage) -> Option<String> {
+        self.writers
+            .iter()
+            .find(|(f, _)| **f == *m.source.file)
+            .and_then(|(_, w)| w.clone())
+    }
+
+    fn in_txn(&self, m: &SipMessage, method: &str) -> bool {
+        in_txn(m, self.cseq, method)
+    }
+
+    /// Records that the INVITE reached `p`, with what shows it.
+    fn reach(&self, a: &mut Attempt, p: Option<String>, how: String, m: &SipMessage) {
+        if let Some(p) = p {
+            if Some(p.as_str()) != self.observer.profile.client() && !a.reached(&p) {
+                a.reached.push(Reached {
+                    participant: p,
+                    how,
+                    evidence: m.evidence(),
+                });
+            }
+        }
+    }
+
+    /// The INVITE's copies: the client's (and its retransmissions) and the forwarded ones,
+    /// including one that came back to the Home Server (a loop).
+    fn read_copies(&self, copies: &[&SipMessage], a: &mut Attempt) {
+        let mut client_seen: Vec<(String, Option<Direction>)> = Vec::new();
+        for m in copies {
+            let vias = extract::top_via(m).1;
+            if vias <= self.client_vias && top_branch(m) == self.client_branch {
+                let key = (m.source.file.to_string(), m.direction);
+                if client_seen.contains(&key) {
+                    a.retransmissions += 1;
+                } else {
+                    client_seen.push(key);
+                }
+                if m.direction == Some(Direction::Received) {
+                    let how = format!(
+                        "its log shows the INVITE arriving ({})",
+                        m.evidence().label()
+                    );
+                    self.reach(a, self.writer(m), how, m);
+                }
+                continue;
+            }
+            // A copy that carries a Via the Home Server added below its top one came back to
+            // it: whoever sent it routed it back (a loop).
+            let branches = via_branches(m);
+            let came_back = branches.len() >= 3
+                || copies.iter().any(|c| {
+                    !std::ptr::eq(*c, *m)
+                        && extract::top_via(c).1 >= 2
+                        && branches
+                            .iter()
+                            .skip(1)
+                            .any(|b| Some(b) == top_branch(c).as_ref())
+                });
+            if came_back && m.direction == Some(Direction::Received) {
+                let from = m
+                    .peer()
+                    .and_then(|p| self.observer.resolve(p))
+                    .or_else(|| self.target.clone());
+                if let Some(f) = from {
+                    a.looped_back.get_or_insert((f, seen(m)));
+                }
+            }
+            if a.forwarded.is_none() {
+                a.forwarded = Some(seen(m));
+            }
+            self.reach(
+                a,
+                Some(self.hs.clone()),
+                "it forwarded the INVITE".into(),
+                m,
+            );
+            if m.direction == Some(Direction::Received) {
+                let how = format!(
+                    "its log shows the forwarded INVITE arriving ({})",
+                    m.evidence().label()
+                );
+                self.reach(a, self.writer(m), how, m);
+            }
+        }
+    }
+
+    /// The answers to the INVITE: to the client (provisional, final; copies of one answer add
+    /// evidence) and from the next hop back to the Home Server; the hops they name.
+    fn read_answers(&self, a: &mut Attempt) {
+        for m in self
+            .call
+            .iter()
+            .filter(|m| m.status().is_some() && self.in_txn(m, "INVITE"))
+        {
+            let status = m.status().unwrap_or(0);
+            let to_client = top_branch(m) == self.client_branch
+                || (self.client_branch.is_none() && extract::top_via(m).1 <= self.client_vias);
+            let answer = self.observer.answer_of(
+                m,
+                &self.hs,
+                self.target.as_deref(),
+                to_client,
+                self.writer(m),
+            );
+            if let Some(r) = &answer.responder {
+                let basis = answer.responder_basis.clone().unwrap_or_default();
+                if r != &self.hs {
+                    self.reach(a, Some(r.clone()), basis, m);
+                }
+            }
+            // Record-Route and Contact of the answer name the hops it passed.
+            for h in extract::hop_chain(m).record_route {
+                let p = self.observer.resolve(&h);
+                let how = format!("its Record-Route in {}", m.evidence().label());
+                self.reach(a, p, how, m);
+            }
+            if to_client {
+                if (100..200).contains(&status) {
+                    a.trying.get_or_insert_with(|| seen(m));
+                } else {
+                    match &mut a.answer {
+                        // A retransmission (Timer G) or another log's copy of the same answer:
+                        // the first stays the answer, the copies add evidence.
+                        Some(first) if first.status == status => {
+                            for e in answer.evidence {
+                                if !first.evidence.contains(&e) {
+                                    first.evidence.push(e);
+                                }
+                            }
+                        }
+                        _ => a.answer = Some(answer),
+                    }
+                }
+            } else if (100..200).contains(&status) {
+                a.downstream_provisional.get_or_insert(answer);
+            } else if a.answer_back.is_none() {
+                a.answer_back = Some(answer);
+            }
+        }
+    }
+
+    /// The ACK of an error answer belongs to the INVITE transaction; the ACK of a 2xx to the
+    /// session (RFC 3261 17.1.1.3, 13.2.2.4). And the client's CANCEL.
+    fn read_acks_and_cancel(&self, a: &mut Attempt) {
+        for m in self.call.iter().filter(|m| is(m.method(), "ACK")) {
+            let same_txn = self.in_txn(m, "ACK") && top_branch(m) == self.client_branch;
+            if same_txn && a.answer.as_ref().is_none_or(|r| r.status >= 300) {
+                a.transaction_ack.get_or_insert_with(|| seen(m));
+            } else if m.cseq().is_some_and(|c| c.0 == self.cseq) {
+                a.session_ack.get_or_insert_with(|| seen(m));
+            }
+        }
+        if let Some(m) = self
+            .call
+            .iter()
+            .find(|m| is(m.method(), "CANCEL") && self.in_txn(m, "CANCEL"))
+        {
+            a.cancel = Some(seen(m));
+        }
+    }
+
+    /// In-session requests: the client's CSTA INFOs and their answers, refreshes, and the far
+    /// end's own requests (which name it in their top Via).
+    fn read_session(&self, a: &mut Attempt) {
+        let call = self.call;
+        for (k, m) in call.iter().enumerate() {
+            let Some(method) = m.method() else { continue };
+            if m.cseq()
+                .is_some_and(|c| c.0 == self.cseq && is(Some(c.1), "INVITE"))
+            {
+                continue;
+            }
+            let finals = || {
+                call[k + 1..]
+                    .iter()
+                    .filter(|r| r.status().is_some_and(|s| s >= 200) && r.cseq() == m.cseq())
+            };
+            if method.eq_ignore_ascii_case("INFO") {
+                if let Some(body) = extract::csta(m) {
+                    // Every copy of the final answer (client and server logs) is evidence.
+                    let copies: Vec<&SipMessage> = finals().copied().collect();
+                    let answer = copies.first().map(|r| {
+                        let mut x = self.observer.answer_of(
+                            r,
+                            &self.hs,
+                            self.target.as_deref(),
+                            true,
+                            self.writer(r),
+                        );
+                        for e in copies[1..].iter().flat_map(|c| seen(c)) {
+                            if !x.evidence.contains(&e) {
+                                x.evidence.push(e);
+                            }
+                        }
+                        x
+                    });
+                    let from_client = extract::top_via(m).1 <= self.client_vias
+                        && uri::aor(m.header("From").unwrap_or("")) == a.from_aor;
+                    if from_client {
+                        a.infos.push(InfoExchange {
+                            name: body.name.clone(),
+                            request: seen(m),
+                            answer,
+                        });
+                    }
+                }
+            } else if method.eq_ignore_ascii_case("INVITE") && m.to_tag().is_some() {
+                let answer = finals().next();
+                if !a
+                    .refreshes
+                    .iter()
+                    .any(|x| x.request.first() == seen(m).first())
+                {
+                    a.refreshes.push(Refresh {
+                        status: answer.and_then(|r| r.status()),
+                        request: seen(m),
+                        answer: answer.map(|r| seen(r)).unwrap_or_default(),
+                    });
+                }
+            }
+            // A request from the far end names it in its top Via.
+            if uri::aor(m.header("From").unwrap_or("")) != a.from_aor {
+                if let Some(v) = extract::top_via(m).0 {
+                    let p = self.observer.resolve(&v.host);
+                    let how = format!("its request {}", m.evidence().label());
+                    self.reach(a, p, how, m);
+                }
+            }
+        }
     }
 }
