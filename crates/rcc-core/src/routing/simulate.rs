@@ -18,6 +18,7 @@ use crate::profile::{Profile, Role, RouteDirection, RouteRequirement};
 use crate::sip::Transport;
 use crate::uri::{self, UriView};
 use serde::{Deserialize, Serialize};
+use std::ops::ControlFlow;
 
 /// Case-insensitive glob with `*` only.
 fn glob(pattern: &str, text: &str) -> bool {
@@ -605,6 +606,8 @@ impl<'a> Simulator<'a> {
         }
     }
 
+    /// Routes `request_uri` from `start` hop by hop until it reaches `target`, stops (no
+    /// route, an unknown next hop, a loop) or a table is missing; problems are recorded.
     fn route_path(
         &mut self,
         start: &str,
@@ -612,242 +615,278 @@ impl<'a> Simulator<'a> {
         request_uri: &str,
         direction: RouteDirection,
     ) -> RoutePath {
-        let profile = self.profile;
-        let mut hops = Vec::new();
-        let mut visited = vec![start.to_string()];
-        let mut current = start.to_string();
-        let uri_host = UriView::parse(request_uri).map(|v| v.host_key());
-        let shown_uri = if request_uri == ANY_USER {
-            "a request to the user"
-        } else {
-            request_uri
-        };
-        let path = |hops, outcome, detail: String| RoutePath {
-            request_uri: shown_uri.to_string(),
-            hops,
-            outcome,
-            detail,
-        };
-        // The request stops at `at`: its last hop goes nowhere.
-        let stop = |mut hops: Vec<SimHop>, at: &str, evidence, outcome, detail| {
-            hops.push(SimHop {
-                at: at.to_string(),
-                next: None,
-                evidence,
-            });
-            path(hops, outcome, detail)
+        let mut walk = Walk {
+            target,
+            request_uri,
+            direction,
+            shown_uri: if request_uri == ANY_USER {
+                "a request to the user"
+            } else {
+                request_uri
+            },
+            uri_host: UriView::parse(request_uri).map(|v| v.host_key()),
+            hops: Vec::new(),
+            visited: vec![start.to_string()],
+            current: start.to_string(),
         };
         for _ in 0..8 {
-            if current == target {
-                return path(
-                    hops,
-                    PathOutcome::Reached,
-                    format!("{shown_uri} reaches the {}", profile.label(target)),
-                );
+            if let ControlFlow::Break(end) = self.hop(&mut walk) {
+                return walk.end(end);
             }
-            let Some(part) = profile.participant(&current) else {
-                return path(
-                    hops,
-                    PathOutcome::Unknown,
-                    format!("unknown participant {current}"),
-                );
-            };
-            let Some(table) = self.config.table(part.role) else {
-                if part.role.route_table().is_none() && part.role != Role::Gateway {
-                    return path(
-                        hops,
-                        PathOutcome::Unknown,
-                        format!(
-                            "the {} routes outside the Microsoft configuration",
-                            part.label
-                        ),
-                    );
-                }
-                self.unknowns.push(table_name(part.role).to_string());
-                return path(
-                    hops,
-                    PathOutcome::Unknown,
-                    format!("{} not supplied", table_name(part.role)),
-                );
-            };
-            let req = self.requirement(&current, direction);
-            let Some(i) = best_route(table, request_uri) else {
-                let (rule, fix, rule_assumptions) = self.missing_rule(req);
-                let finding = req.map(|r| r.finding).unwrap_or(match direction {
-                    RouteDirection::Forward => FindingId::HomeServerRouteMissing,
-                    RouteDirection::Return => FindingId::AppProxyReturnRouteMissing,
-                });
-                let ev = Evidence::Rule {
-                    table: table_name(part.role).into(),
-                    row: None,
-                    text: format!(
-                        "no route matches {shown_uri} ({} row{} checked)",
-                        table.len(),
-                        if table.len() == 1 { "" } else { "s" }
-                    ),
-                };
-                self.problems.push(RouteProblem {
-                    finding,
-                    at: current.clone(),
-                    direction,
-                    message: format!(
-                        "the {} has no route matching {shown_uri}{}",
-                        part.label,
-                        req.map(|r| format!(": {}", r.why)).unwrap_or_default()
-                    ),
-                    rule,
-                    fix,
-                    evidence: vec![ev.clone()],
-                    assumption: None,
-                    rule_assumptions,
-                });
-                return stop(
-                    hops,
-                    &current,
-                    ev,
-                    PathOutcome::Stopped,
-                    format!("the {} has no route for {shown_uri}", part.label),
-                );
-            };
-            let r = &table[i];
+        }
+        walk.end(End::Stopped("too many hops".into()))
+    }
+
+    /// One routing decision at `walk.current`.
+    fn hop(&mut self, walk: &mut Walk) -> ControlFlow<End> {
+        let profile = self.profile;
+        let current = walk.current.clone();
+        if current == walk.target {
+            return ControlFlow::Break(End::Reached(format!(
+                "{} reaches the {}",
+                walk.shown_uri,
+                profile.label(walk.target)
+            )));
+        }
+        let Some(part) = profile.participant(&current) else {
+            return ControlFlow::Break(End::Unknown(format!("unknown participant {current}")));
+        };
+        let Some(table) = self.config.table(part.role) else {
+            if part.role.route_table().is_none() && part.role != Role::Gateway {
+                return ControlFlow::Break(End::Unknown(format!(
+                    "the {} routes outside the Microsoft configuration",
+                    part.label
+                )));
+            }
+            self.unknowns.push(table_name(part.role).to_string());
+            return ControlFlow::Break(End::Unknown(format!(
+                "{} not supplied",
+                table_name(part.role)
+            )));
+        };
+        let req = self.requirement(&current, walk.direction);
+        let Some(i) = best_route(table, walk.request_uri) else {
             let ev = Evidence::Rule {
                 table: table_name(part.role).into(),
-                row: Some(i),
-                text: r.text(),
+                row: None,
+                text: format!(
+                    "no route matches {} ({} row{} checked)",
+                    walk.shown_uri,
+                    table.len(),
+                    if table.len() == 1 { "" } else { "s" }
+                ),
             };
-            if r.next_hop.is_empty() {
-                // A route the admin's view listed without its next hop: it matches; where it
-                // goes is not shown.
-                self.unknowns.push(format!(
-                    "The next hop of the route for '{}' (paste Get-CsStaticRoutingConfiguration | \
-                     Select-Object -ExpandProperty Route)",
-                    r.pattern
-                ));
-                return stop(
-                    hops,
-                    &current,
-                    ev,
-                    PathOutcome::Unknown,
-                    format!(
-                        "a route for '{}' matches; its next hop is not shown",
-                        r.pattern
-                    ),
-                );
-            }
-            // Who is the next hop?
-            let expected = req.map(|q| q.next_participant.clone());
-            let mut assumed = false;
-            let next = self.topology.who_is(&r.next_hop).or_else(|| {
-                if Some(&r.next_hop) == uri_host.as_ref() && direction == RouteDirection::Forward {
-                    Some(target.to_string())
-                } else {
-                    // Unknown host: assume the participant the profile expects, unless the admin
-                    // entered that participant's name (or address, for an IP next hop) and it
-                    // differs. Names only inferred from logs never contradict a rule.
-                    let e = expected.clone()?;
-                    let known = self.topology.entry(&e).filter(|h| h.entered);
-                    let contradicts = known.is_some_and(|h| {
-                        if uri::is_ip(&r.next_hop) {
-                            !h.ips.is_empty()
-                        } else {
-                            h.fqdn.is_some()
-                        }
-                    });
-                    if contradicts {
-                        None
-                    } else {
-                        assumed = true;
-                        Some(e)
-                    }
-                }
-            });
-            if assumed {
-                if let Some(n) = &next {
-                    self.unknowns.push(format!(
-                        "Confirm that {} is the {} (add it under [servers])",
-                        r.next_hop,
-                        profile.label(n)
-                    ));
-                    if direction == RouteDirection::Forward {
-                        self.assumed
-                            .push(format!("{} is the {}", r.next_hop, profile.label(n)));
-                    }
-                }
-            }
-            let Some(next) = next else {
-                let want = expected
-                    .as_deref()
-                    .and_then(|e| self.topology.fqdn(e))
-                    .unwrap_or_else(|| "the expected server".into());
-                let (rule, fix, rule_assumptions) = self.missing_rule(req);
-                self.problems.push(RouteProblem {
-                    finding: req.map(|q| q.finding).unwrap_or(match direction {
-                        RouteDirection::Forward => FindingId::HomeServerRouteMissing,
-                        RouteDirection::Return => FindingId::AppProxyReturnRouteMissing,
-                    }),
-                    at: current.clone(),
-                    direction,
-                    message: format!(
-                        "the route for {shown_uri} on the {} sends it to {}, which is not {want}",
-                        part.label, r.next_hop
-                    ),
-                    rule,
-                    fix,
-                    evidence: vec![ev.clone()],
-                    assumption: None,
-                    rule_assumptions,
-                });
-                return stop(
-                    hops,
-                    &current,
-                    ev,
-                    PathOutcome::Stopped,
-                    format!("the route sends {shown_uri} to unknown host {}", r.next_hop),
-                );
-            };
-            self.check_transport(&current, &next, r, &ev);
-            let next_is_home = profile.participant(&next).map(|p| p.role) == Some(Role::HomeServer);
-            if direction == RouteDirection::Forward && !next_is_home && !visited.contains(&next) {
-                self.check_authorized(&current, &next, Some(&r.next_hop));
-            }
-            hops.push(SimHop {
-                at: current.clone(),
-                next: Some(next.clone()),
-                evidence: ev.clone(),
-            });
-            if visited.contains(&next) {
-                let (rule, mut fix, rule_assumptions) = self.missing_rule(req);
-                fix.insert(
-                    0,
-                    format!(
-                        "Point the route for '{}' at the next server on the path, not back at \
-                         the {}.",
-                        r.pattern,
-                        profile.label(&next)
-                    ),
-                );
-                self.problems.push(RouteProblem {
-                    finding: FindingId::RouteLoop,
-                    at: current.clone(),
-                    direction,
-                    message: format!("{shown_uri} loops back to the {}", profile.label(&next)),
-                    // The rule the hop should have instead.
-                    rule,
-                    fix,
-                    evidence: hops.iter().map(|h| h.evidence.clone()).collect(),
-                    assumption: None,
-                    rule_assumptions,
-                });
-                return path(
-                    hops,
-                    PathOutcome::Stopped,
-                    format!("{shown_uri} loops at the {}", profile.label(&next)),
-                );
-            }
-            visited.push(next.clone());
-            current = next;
+            let message = format!(
+                "the {} has no route matching {}{}",
+                part.label,
+                walk.shown_uri,
+                req.map(|r| format!(": {}", r.why)).unwrap_or_default()
+            );
+            self.route_missing(walk, req, message, ev.clone());
+            walk.stop_here(ev);
+            return ControlFlow::Break(End::Stopped(format!(
+                "the {} has no route for {}",
+                part.label, walk.shown_uri
+            )));
+        };
+        let r = &table[i];
+        let ev = Evidence::Rule {
+            table: table_name(part.role).into(),
+            row: Some(i),
+            text: r.text(),
+        };
+        if r.next_hop.is_empty() {
+            // A route the admin's view listed without its next hop: it matches; where it goes
+            // is not shown.
+            self.unknowns.push(format!(
+                "The next hop of the route for '{}' (paste Get-CsStaticRoutingConfiguration | \
+                 Select-Object -ExpandProperty Route)",
+                r.pattern
+            ));
+            walk.stop_here(ev);
+            return ControlFlow::Break(End::Unknown(format!(
+                "a route for '{}' matches; its next hop is not shown",
+                r.pattern
+            )));
         }
-        path(hops, PathOutcome::Stopped, "too many hops".into())
+        let expected = req.map(|q| q.next_participant.as_str());
+        let Some(next) = self.next_participant(walk, r, expected) else {
+            let want = expected
+                .and_then(|e| self.topology.fqdn(e))
+                .unwrap_or_else(|| "the expected server".into());
+            let message = format!(
+                "the route for {} on the {} sends it to {}, which is not {want}",
+                walk.shown_uri, part.label, r.next_hop
+            );
+            self.route_missing(walk, req, message, ev.clone());
+            walk.stop_here(ev);
+            return ControlFlow::Break(End::Stopped(format!(
+                "the route sends {} to unknown host {}",
+                walk.shown_uri, r.next_hop
+            )));
+        };
+        self.check_transport(&current, &next, r, &ev);
+        let next_is_home = profile.participant(&next).map(|p| p.role) == Some(Role::HomeServer);
+        if walk.direction == RouteDirection::Forward
+            && !next_is_home
+            && !walk.visited.contains(&next)
+        {
+            self.check_authorized(&current, &next, Some(&r.next_hop));
+        }
+        walk.hops.push(SimHop {
+            at: current.clone(),
+            next: Some(next.clone()),
+            evidence: ev,
+        });
+        if walk.visited.contains(&next) {
+            self.looped(walk, req, &r.pattern, &next);
+            return ControlFlow::Break(End::Stopped(format!(
+                "{} loops at the {}",
+                walk.shown_uri,
+                profile.label(&next)
+            )));
+        }
+        walk.visited.push(next.clone());
+        walk.current = next;
+        ControlFlow::Continue(())
+    }
+
+    /// Who the route's next hop is: a participant the topology names, the line server host
+    /// itself, or (for an unknown host) the participant the profile expects, unless the admin
+    /// entered that participant's name or address and it differs. Names only inferred from
+    /// logs never contradict a rule. An assumed hop is recorded for the admin to confirm.
+    fn next_participant(
+        &mut self,
+        walk: &Walk,
+        r: &Route,
+        expected: Option<&str>,
+    ) -> Option<String> {
+        if let Some(p) = self.topology.who_is(&r.next_hop) {
+            return Some(p);
+        }
+        if Some(&r.next_hop) == walk.uri_host.as_ref() && walk.direction == RouteDirection::Forward
+        {
+            return Some(walk.target.to_string());
+        }
+        let e = expected?;
+        let contradicts = self
+            .topology
+            .entry(e)
+            .filter(|h| h.entered)
+            .is_some_and(|h| {
+                if uri::is_ip(&r.next_hop) {
+                    !h.ips.is_empty()
+                } else {
+                    h.fqdn.is_some()
+                }
+            });
+        if contradicts {
+            return None;
+        }
+        let label = self.profile.label(e);
+        self.unknowns.push(format!(
+            "Confirm that {} is the {label} (add it under [servers])",
+            r.next_hop
+        ));
+        if walk.direction == RouteDirection::Forward {
+            self.assumed.push(format!("{} is the {label}", r.next_hop));
+        }
+        Some(e.to_string())
+    }
+
+    /// No route (or one to the wrong host) at the walk's current hop: the rule it needs.
+    fn route_missing(
+        &mut self,
+        walk: &Walk,
+        req: Option<&RouteRequirement>,
+        message: String,
+        ev: Evidence,
+    ) {
+        let (rule, fix, rule_assumptions) = self.missing_rule(req);
+        self.problems.push(RouteProblem {
+            finding: req.map(|q| q.finding).unwrap_or(match walk.direction {
+                RouteDirection::Forward => FindingId::HomeServerRouteMissing,
+                RouteDirection::Return => FindingId::AppProxyReturnRouteMissing,
+            }),
+            at: walk.current.clone(),
+            direction: walk.direction,
+            message,
+            rule,
+            fix,
+            evidence: vec![ev],
+            assumption: None,
+            rule_assumptions,
+        });
+    }
+
+    /// The route sends the request back to a server it passed: the rule the hop should have
+    /// instead.
+    fn looped(&mut self, walk: &Walk, req: Option<&RouteRequirement>, pattern: &str, next: &str) {
+        let label = self.profile.label(next);
+        let (rule, mut fix, rule_assumptions) = self.missing_rule(req);
+        fix.insert(
+            0,
+            format!(
+                "Point the route for '{pattern}' at the next server on the path, not back at the \
+                 {label}."
+            ),
+        );
+        self.problems.push(RouteProblem {
+            finding: FindingId::RouteLoop,
+            at: walk.current.clone(),
+            direction: walk.direction,
+            message: format!("{} loops back to the {label}", walk.shown_uri),
+            rule,
+            fix,
+            evidence: walk.hops.iter().map(|h| h.evidence.clone()).collect(),
+            assumption: None,
+            rule_assumptions,
+        });
+    }
+}
+
+/// A request on its way through the routes.
+struct Walk<'w> {
+    target: &'w str,
+    request_uri: &'w str,
+    direction: RouteDirection,
+    /// The request URI as the user reads it ("a request to the user" for the `*` probe).
+    shown_uri: &'w str,
+    uri_host: Option<String>,
+    hops: Vec<SimHop>,
+    visited: Vec<String>,
+    current: String,
+}
+
+/// How a walk ends, and why in one line.
+enum End {
+    Reached(String),
+    Stopped(String),
+    Unknown(String),
+}
+
+impl Walk<'_> {
+    /// The request stops at the current hop: its last hop goes nowhere.
+    fn stop_here(&mut self, evidence: Evidence) {
+        self.hops.push(SimHop {
+            at: self.current.clone(),
+            next: None,
+            evidence,
+        });
+    }
+
+    fn end(self, end: End) -> RoutePath {
+        let (outcome, detail) = match end {
+            End::Reached(d) => (PathOutcome::Reached, d),
+            End::Stopped(d) => (PathOutcome::Stopped, d),
+            End::Unknown(d) => (PathOutcome::Unknown, d),
+        };
+        RoutePath {
+            request_uri: self.shown_uri.to_string(),
+            hops: self.hops,
+            outcome,
+            detail,
+        }
     }
 }
 
