@@ -256,7 +256,7 @@ pub struct Attempt {
     pub request_uri: String,
     /// The user's address in From.
     pub from_aor: Option<String>,
-    /// The client's INVITE.
+    /// The client's INVITE (and its latest retransmission, when there are any).
     pub invite: Vec<Evidence>,
     /// The CSTA device the INVITE names (the RCC extension's line).
     pub device: Option<String>,
@@ -653,6 +653,17 @@ impl Observer<'_> {
                 started_ms: client_copy.millis(),
             };
             t.read_copies(&copies, &mut a);
+            // A capture behind the Home Server holds only forwarded copies: the one with the
+            // fewest Vias still carries the Home Server's on top of the client's.
+            if extract::top_via(client_copy).1 >= 2 && a.forwarded.is_none() {
+                a.forwarded = Some(seen(client_copy));
+                t.reach(
+                    &mut a,
+                    Some(t.hs.clone()),
+                    "it forwarded the INVITE".into(),
+                    client_copy,
+                );
+            }
             t.read_answers(&mut a);
             t.read_acks_and_cancel(&mut a);
             t.read_session(&mut a);
@@ -955,7 +966,10 @@ impl Transaction<'_, '_> {
             if vias <= self.client_vias && top_branch(m) == self.client_branch {
                 let key = (m.source.file.to_string(), m.direction);
                 if client_seen.contains(&key) {
+                    // A retransmission (Timer A): the first copy and the latest one show it.
                     a.retransmissions += 1;
+                    a.invite.truncate(1);
+                    a.invite.extend(seen(m));
                 } else {
                     client_seen.push(key);
                 }

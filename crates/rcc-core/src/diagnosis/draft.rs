@@ -6,6 +6,7 @@ use crate::case::Case;
 use crate::evidence::Evidence;
 use crate::findings::{generic_fix, FindingId, FixNames, Severity};
 use crate::fixes;
+use crate::profile::LegKind;
 use crate::routing::Rule;
 
 /// What a log failure looked like, for reconciling it with a configuration cause.
@@ -112,11 +113,45 @@ pub(super) fn reconcile(
                     .unwrap_or_default()
             ));
             d.evidence = c.evidence.clone();
-            if let Some(f) = c.leg.as_ref().and_then(|l| flow.iter().find(|f| f.is(l))) {
-                d.evidence.extend(f.evidence.iter().cloned());
+            // What shows the leg working: its own message (or, for a leg implied by a later
+            // one, the first message seen after it) and the answer that came back.
+            if let Some(i) = c
+                .leg
+                .as_ref()
+                .and_then(|l| flow.iter().position(|f| f.is(l)))
+            {
+                let seen = |f: &&FlowLeg| f.state == LegState::Ok && !f.evidence.is_empty();
+                let shown = flow[i..].iter().find(seen);
+                let answer = flow[i..]
+                    .iter()
+                    .filter(seen)
+                    .find(|f| matches!(f.kind, LegKind::AnswerBack | LegKind::Answer));
+                for f in shown.into_iter().chain(answer) {
+                    for e in &f.evidence {
+                        if !d.evidence.contains(e) {
+                            d.evidence.push(e.clone());
+                        }
+                    }
+                }
             }
             out.push(d);
             continue;
+        }
+        // Answers travel back on the Home Server's own connection; host authorization decides
+        // the gateway's own requests (its phone events). A working answer leg does not clear
+        // it, but it is not where it fails either.
+        if c.id == FindingId::HostNotAuthorized
+            && c.leg.as_ref().is_some_and(|l| {
+                matches!(leg_state(flow, l), Some(LegState::Ok | LegState::Inferred))
+            })
+        {
+            c.leg = None;
+            c.detail.push(
+                "The logs show the gateway's answers getting through; its own requests (the \
+                 phone events it sends as INFO or NOTIFY) are what the Home Server challenges \
+                 (401/407) or refuses (403) while it is not authorized."
+                    .into(),
+            );
         }
         // A working session proves the user is enabled for remote call control, whatever the
         // attributes given say: they are another account's, or not yet replicated.
@@ -140,6 +175,29 @@ pub(super) fn reconcile(
             c.fix.clear();
         }
         out.push(c);
+    }
+    // Rules the logs contradict in one place may not be the ones in use anywhere: what else
+    // they alone say is a warning that names that.
+    if out.iter().any(|d| d.id == FindingId::RulesDisagreeWithLogs) {
+        for d in out.iter_mut().filter(|d| {
+            d.from_config
+                && !d.from_logs
+                && (d.id.is_missing_route()
+                    || matches!(
+                        d.id,
+                        FindingId::HostNotAuthorized
+                            | FindingId::TlsTransportMismatch
+                            | FindingId::RouteLoop
+                    ))
+        }) {
+            d.warning_only = true;
+            d.confidence = Confidence::Low;
+            d.assumptions.push(
+                "This rests on the rules entered, which the logs contradict elsewhere: they may \
+                 not be the rules the server uses."
+                    .into(),
+            );
+        }
     }
     // A precise configuration cause explains a vague log symptom on the same path.
     let config_has = |id: FindingId| out.iter().any(|d| d.from_config && d.id == id);

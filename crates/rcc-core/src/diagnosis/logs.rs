@@ -9,7 +9,7 @@ use crate::extract::Provisioning;
 use crate::findings::FindingId;
 use crate::msdiag;
 use crate::observe::{config_words, Answer, Attempt, Observed, Outcome, Refresh, Refusal};
-use crate::profile::{FailureSignature, FlowStep, LegKind, Profile};
+use crate::profile::{FailureSignature, FlowStep, LegKind, Profile, Role};
 use crate::routing::{required_rule, Rule, Topology};
 use crate::uri;
 use crate::wizard::Step;
@@ -583,6 +583,11 @@ fn attempt_failure(
             lo.csta_error = r.csta_problem();
             lo.evidence = a.invite.clone();
             lo.evidence.extend(r.evidence.iter().cloned());
+            // The answer as it passed the Home Server (the next hop's, or the Home Server's
+            // to a copy that came back to it).
+            if let Some(b) = &a.answer_back {
+                lo.evidence.extend(b.evidence.iter().cloned());
+            }
             for x in &a.records {
                 lo.evidence.push(x.evidence.clone());
             }
@@ -728,6 +733,57 @@ fn attempt_failure(
     if id.is_missing_route() {
         rule_from_logs(case, step, a, &mut d);
     }
+    // Other INVITEs to the same host that got no answer at all (a probe, an earlier try)
+    // say the same about the gateway.
+    if id == FindingId::GatewayUnreachable {
+        let host = |x: &Attempt| uri::UriView::parse(&x.request_uri).map(|v| v.host_key());
+        for x in o
+            .attempts
+            .iter()
+            .filter(|x| {
+                // Unanswered: timed out, or still retransmitting when its log ends.
+                let unanswered = x.outcome == Outcome::TimedOut
+                    || (x.outcome == Outcome::Pending && x.retransmissions > 0);
+                !std::ptr::eq(*x, a) && unanswered && x.answer.is_none() && host(x) == host(a)
+            })
+            .take(MAX_REPEATED_ATTEMPTS)
+        {
+            d.evidence.extend(x.invite.iter().cloned());
+            d.detail.push(format!(
+                "Another INVITE to {} ({}) got no answer at all{}.",
+                x.request_uri,
+                x.invite.first().map(|e| e.label()).unwrap_or_default(),
+                if x.retransmissions > 0 {
+                    format!(" after {} retransmissions", x.retransmissions)
+                } else {
+                    String::new()
+                }
+            ));
+        }
+    }
+    // A gateway that answers but reports its own system as not normal has lost the PBX: the
+    // leg behind it (its link to the PBX) is where it broke; the answer only carried the news.
+    let system_down = step.kind == LegKind::Answer
+        && lo
+            .csta_error
+            .as_deref()
+            .is_some_and(|p| p.starts_with("systemStatus"));
+    let behind = profile.flow.iter().position(|s| {
+        s.kind == LegKind::Hidden
+            && s.from == target
+            && profile.participant(&s.to).map(|p| p.role) == Some(Role::Pbx)
+    });
+    if let (true, Some(h)) = (system_down, behind) {
+        d.leg = Some(leg_of(&profile.flow[h]));
+        d.detail.push(format!(
+            "The {} answered, so the SIP path works; what it reports is its own link to the {} \
+             ({}).",
+            profile.label(&target),
+            profile.label(&profile.flow[h].to),
+            lo.csta_error.as_deref().unwrap_or_default()
+        ));
+        return Some((h, d));
+    }
     Some((leg, d))
 }
 
@@ -788,7 +844,9 @@ fn mark_failure(
                 LegState::Failing
             };
             l.evidence = d.evidence.clone();
-        } else {
+        } else if l.state != LegState::Ok {
+            // After the failure nothing is reached, except what a log shows (the answer of a
+            // gateway that reports its PBX link down).
             l.state = LegState::NotReached;
         }
     }

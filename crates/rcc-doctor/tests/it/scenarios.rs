@@ -13,6 +13,7 @@
 //! leg = "home-server -> app-proxy"     # optional; "none" = no leg
 //! rule = "route mcm-ap.contoso.com -> mcm-ap.contoso.com:5061 tls"   # optional
 //! evidence = ["capture.txt:12"]        # optional: lines its evidence must cover
+//! fix_words = "New-CsStaticRoute"      # optional: words the fix must use
 //! [[run]]                              # optional: a subset of the log files
 //! files = ["capture.txt"]
 //! ids = ["home-server-route-missing"]
@@ -53,6 +54,8 @@ struct ExpectedFinding {
     /// Lines of which at least one must be among its evidence (cases that repeat a failure).
     #[serde(default)]
     evidence_any: Vec<String>,
+    /// Words the fix must use (a cmdlet, a console tab), in the generation's words or not.
+    fix_words: Option<String>,
 }
 
 #[derive(serde::Deserialize)]
@@ -142,6 +145,20 @@ fn check(dir: &Path, exp: &Expected) -> Vec<String> {
             let got = f.rule.as_deref().map(norm_rule);
             if got.as_deref() != Some(norm_rule(rule).as_str()) {
                 problems.push(format!("{}: rule {got:?}, want {rule:?}", e.id));
+            }
+        }
+        if let Some(words) = &e.fix_words {
+            let mut text = f.fix.join("\n");
+            if let Some(x) = &f.admin_fix {
+                text.push_str(&x.steps.join("\n"));
+                for v in x.chosen.iter().chain(&x.alternatives) {
+                    text.push_str(v.commands.as_deref().unwrap_or(""));
+                    text.push_str(&v.steps.join("\n"));
+                }
+                text.push_str(x.check.as_deref().unwrap_or(""));
+            }
+            if !text.contains(words.as_str()) {
+                problems.push(format!("{}: the fix does not say {words:?}", e.id));
             }
         }
         let covered = |want_line: &str| {
