@@ -31,6 +31,7 @@
 //! peaks at ~2.0-2.2x its size natively.
 
 mod correlate;
+pub mod grammar;
 mod readers;
 mod sipmsg;
 pub mod synth;
