@@ -138,7 +138,7 @@ fn text_report(a: &Analysis) -> String {
                         *reasons.entry(format!("repaired: {x}")).or_default() += 1;
                     }
                 }
-                ParseQuality::Partial { reason } => {
+                ParseQuality::Partial { reason, .. } => {
                     let short: String = reason.chars().take(70).collect();
                     *reasons
                         .entry(format!("partly parsed: {short}"))

@@ -1,7 +1,9 @@
 //! One reader per log format. Each walks the file's lines once, cuts out the SIP text of every
 //! packet/record and hands it to the lenient front end in [`super::sipmsg`].
 
-use super::sipmsg::{build, frame_region, frame_region_ticked, Ctx, Meta, Out};
+use super::sipmsg::{
+    build, frame_region, frame_region_ticked, parse_start_line, Body, Ctx, Meta, Out, Parts, Start,
+};
 use super::text::{
     find, lossy, parse_mdy_time, parse_ymd_time, starts_with_ci, trim, Line, LineCursor,
 };
@@ -184,8 +186,7 @@ fn server_record(buf: &[u8], cur: &mut LineCursor, head: Line, ctx: Ctx, out: &m
     let timestamp = stamp.map(|s| ts(s, parse_mdy_time(s)));
 
     let mut fields: Vec<(String, String)> = Vec::new();
-    let mut start_line = None;
-    let mut start_line_no = head.num;
+    let mut start: Option<(Parts, &[u8], u32)> = None;
     let mut acc = out.header_acc();
     let mut body_from: Option<usize> = None;
     let mut end_line = head.num;
@@ -214,18 +215,16 @@ fn server_record(buf: &[u8], cur: &mut LineCursor, head: Line, ctx: Ctx, out: &m
             St::Fields => {
                 if starts_with_ci(t, b"Start-Line:") {
                     let sl = trim(t.get(11..).unwrap_or(&[]));
-                    start_line = super::sipmsg::parse_start_line(sl);
-                    start_line_no = line.num;
-                    acc.lf_only = false;
-                    if start_line.is_none() {
-                        out.problem(
+                    match parse_start_line(sl) {
+                        Some(p) => start = Some((p, sl, line.num)),
+                        None => out.problem(
                             line.num,
                             format!(
-                                "Line {}: the Start-Line of this record is not a SIP request or status \
-                                 line; the record is kept as an event.",
+                                "Line {}: the Start-Line of this record is not a SIP request or \
+                                 status line; the record is kept as an event.",
                                 line.num
                             ),
-                        );
+                        ),
                     }
                     st = St::Headers;
                 } else if let Some(c) = t.iter().position(|&c| c == b':') {
@@ -257,7 +256,7 @@ fn server_record(buf: &[u8], cur: &mut LineCursor, head: Line, ctx: Ctx, out: &m
                     });
                     st = St::Body;
                 } else if !line.text.is_empty() {
-                    acc.push(&ctx, line.text);
+                    acc.push(&ctx, line.text, line.num);
                 }
             }
             St::Body => {}
@@ -277,8 +276,8 @@ fn server_record(buf: &[u8], cur: &mut LineCursor, head: Line, ctx: Ctx, out: &m
         ("Level".to_string(), lossy(level).into_owned()),
         ("Flag".to_string(), lossy(flag).into_owned()),
     ];
-    match start_line {
-        Some(start) => {
+    match start {
+        Some((parts, raw, line)) => {
             let get = |k: &str| {
                 fields
                     .iter()
@@ -301,19 +300,35 @@ fn server_record(buf: &[u8], cur: &mut LineCursor, head: Line, ctx: Ctx, out: &m
                 local: None,
                 peer: get("Peer").map(str::as_bytes),
             };
-            let body = match body_from {
+            let (body, raw_body) = match body_from {
                 Some(from) => {
-                    let b = trim_nl(buf.get(from..body_to.max(from)).unwrap_or(&[]));
+                    let raw_body = buf.get(from..body_to.max(from)).unwrap_or(&[]);
+                    let b = trim_nl(raw_body);
                     if trim(b) == b"-" {
-                        &[][..]
+                        (&[][..], &[][..])
                     } else {
-                        b
+                        (b, raw_body)
                     }
                 }
-                None => &[][..],
+                None => (&[][..], &[][..]),
             };
-            let _ = start_line_no;
-            build(ctx, &meta, start, acc, body, head.num, end_line, out);
+            let fit = super::sipmsg::record_body_fit(acc.declared_length(&ctx), body, raw_body);
+            let start = Start {
+                parts,
+                raw,
+                line,
+                leading_ws: false,
+            };
+            build(
+                ctx,
+                &meta,
+                start,
+                acc,
+                Body { text: body, fit },
+                head.num,
+                end_line,
+                out,
+            );
         }
         None => {
             extra.extend(fields);
