@@ -107,6 +107,26 @@ const TABLE: &[Expect] = &[
         events: 0,
         problems: 0,
     },
+    Expect {
+        file: "raw_tcp_stream.txt",
+        format: LogFormat::RawSip,
+        messages: 3,
+        clean: 3,
+        repaired: 0,
+        partial: 0,
+        events: 0,
+        problems: 0,
+    },
+    Expect {
+        file: "raw_indented_lf.txt",
+        format: LogFormat::RawSip,
+        messages: 2,
+        clean: 0,
+        repaired: 2,
+        partial: 0,
+        events: 0,
+        problems: 2,
+    },
 ];
 
 #[test]

@@ -10,6 +10,7 @@ mod directory_fixtures;
 mod directory_robustness;
 mod ingest_fixtures;
 mod ingest_fuzz;
+mod ingest_layouts;
 mod ingest_robustness;
 mod ladder;
 mod redact_categories;
