@@ -212,10 +212,13 @@ pub fn detect_format(bytes: &[u8]) -> LogFormat {
 /// Container markers (server record, client packet, SIPp separator) anywhere in `b`.
 fn detect_markers(b: &[u8]) -> Option<LogFormat> {
     use text::find;
-    if find(b, b"$$begin_record").is_some() {
+    if find(b, b"$$begin_record").is_some() || find(b, b"$$end_record").is_some() {
         return Some(LogFormat::ServerLog);
     }
-    if find(b, b"Sending Packet - ").is_some() || find(b, b"Received Packet - ").is_some() {
+    if find(b, b"Sending Packet - ").is_some()
+        || find(b, b"Received Packet - ").is_some()
+        || find(b, b"Data Received - ").is_some()
+    {
         return Some(LogFormat::Uccapi);
     }
     if find(b, b"message sent (").is_some() || find(b, b"message received [").is_some() {
@@ -252,6 +255,10 @@ fn detect_decoded(head: &[u8]) -> LogFormat {
                 || text::starts_with_ci(t, b"Node 0:"))
         {
             return LogFormat::WiresharkFollow;
+        }
+        // A client trace that writes the start line on the trace line (`... INFO :: INVITE ...`).
+        if readers::uccapi_stamp(t).is_some() && readers::start_on_trace_line(t).is_some() {
+            return LogFormat::Uccapi;
         }
         let s = t.trim_ascii_start();
         // A message (maybe indented), or a lone ms-diagnostics header line: SIP text.

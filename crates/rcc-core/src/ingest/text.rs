@@ -261,7 +261,20 @@ pub(crate) fn starts_with_ci(b: &[u8], prefix: &[u8]) -> bool {
             .is_some_and(|p| p.eq_ignore_ascii_case(prefix))
 }
 
-/// Offset of `needle` in `hay` (memchr's substring search: no restart per first-byte hit).
+/// A constant needle searched on many lines, as a `&'static memchr::memmem::Finder` built
+/// once: building a finder costs more than searching a log line with it, and [`find`] builds
+/// one per call. `needle!(b"Sending Packet - ").find(line)`.
+macro_rules! needle {
+    ($s:literal) => {{
+        static FINDER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+            std::sync::LazyLock::new(|| memchr::memmem::Finder::new($s));
+        &*FINDER
+    }};
+}
+pub(crate) use needle;
+
+/// Offset of `needle` in `hay` (memchr's substring search: no restart per first-byte hit). For a
+/// constant needle searched per line, use [`needle!`].
 pub(crate) fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     if needle.is_empty() {
         return None;

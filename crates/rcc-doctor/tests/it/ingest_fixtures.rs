@@ -108,6 +108,26 @@ const TABLE: &[Expect] = &[
         problems: 0,
     },
     Expect {
+        file: "lync_data_received.uccapilog",
+        format: LogFormat::Uccapi,
+        messages: 4,
+        clean: 4,
+        repaired: 0,
+        partial: 0,
+        events: 1,
+        problems: 0,
+    },
+    Expect {
+        file: "lync_start_on_trace_line.uccapilog",
+        format: LogFormat::Uccapi,
+        messages: 2,
+        clean: 2,
+        repaired: 0,
+        partial: 0,
+        events: 0,
+        problems: 0,
+    },
+    Expect {
         file: "raw_tcp_stream.txt",
         format: LogFormat::RawSip,
         messages: 3,
@@ -126,6 +146,16 @@ const TABLE: &[Expect] = &[
         partial: 0,
         events: 0,
         problems: 2,
+    },
+    Expect {
+        file: "server_diag_records.log",
+        format: LogFormat::ServerLog,
+        messages: 1,
+        clean: 1,
+        repaired: 0,
+        partial: 0,
+        events: 3,
+        problems: 0,
     },
 ];
 
