@@ -2,6 +2,7 @@
 //! the core through its public API, the fixtures, the scenarios and the `rcc-doctor` binary.
 
 mod cli_analyze;
+mod cli_corpora;
 mod common;
 mod diagram;
 mod diagram_example;
