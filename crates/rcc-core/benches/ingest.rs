@@ -2,8 +2,8 @@
 //!
 //! For each format, a deterministic ~10 MB synthetic log (`synth::generate`), then MB/s for:
 //! - `newline scan`: counting `\n` (the physical bound of any line-based reader);
-//! - `ingest (no rsip)`: the whole pipeline with rsip grading off;
-//! - `ingest`: the whole pipeline as shipped (rsip grades every message).
+//! - `ingest (no grading)`: the whole pipeline with grading off;
+//! - `ingest`: the whole pipeline as shipped (every message graded against RFC 3261).
 //!
 //! Best of N runs, timed in thread CPU time (Linux) so other load on the machine matters less. Args: `[MB] [runs]`, or `mem FORMAT MB` to print peak RSS for one ingest
 //! (fresh process: `cargo bench --bench ingest -- mem uccapi 100`).
@@ -117,10 +117,10 @@ fn main() {
         return;
     }
     if args.first().map(String::as_str) == Some("profile") {
-        // For perf: mostly ingestion, little generation. `profile FORMAT [rsip]`
+        // For perf: mostly ingestion, little generation. `profile FORMAT [grade]`
         let format = fmt_by_name(args.get(1).map_or("uccapi", String::as_str));
         let opts = IngestOptions {
-            validate_with_rsip: args.get(2).map(String::as_str) == Some("rsip"),
+            validate: args.get(2).map(String::as_str) == Some("grade"),
             ..IngestOptions::default()
         };
         let bytes = synth::generate(format, 10 << 20, 42);
@@ -138,10 +138,10 @@ fn main() {
     println!("ingest benchmark: ~{mb} MB per format, best of {runs}");
     println!(
         "{:<24} {:>8} {:>9} {:>12} {:>16} {:>10} {:>9}",
-        "format", "MB", "messages", "newline MB/s", "no-rsip MB/s", "full MB/s", "rsip %"
+        "format", "MB", "messages", "newline MB/s", "no-grade MB/s", "full MB/s", "grade %"
     );
-    let no_rsip = IngestOptions {
-        validate_with_rsip: false,
+    let no_grading = IngestOptions {
+        validate: false,
         ..IngestOptions::default()
     };
     for format in [
@@ -158,7 +158,9 @@ fn main() {
         }];
         let msgs = ingest(&files).messages.len();
         let nl = best(runs, || count_newlines(black_box(&bytes)));
-        let fast = best(runs, || ingest_with_options(&files, &no_rsip, &mut |_| {}));
+        let fast = best(runs, || {
+            ingest_with_options(&files, &no_grading, &mut |_| {})
+        });
         let full = best(runs, || ingest(&files));
         println!(
             "{:<24} {:>8.1} {:>9} {:>12.0} {:>16.0} {:>10.0} {:>8.0}%",

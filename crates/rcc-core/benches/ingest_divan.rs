@@ -2,10 +2,10 @@
 //!
 //! Per format, a deterministic ~10 MB synthetic log (`synth::generate`) and divan's throughput
 //! (bytes counter) for: the newline scan (the physical bound of any line-based reader), the
-//! whole ingestion as shipped (rsip grades every message), and the ingestion without rsip
+//! whole ingestion as shipped (every message graded against RFC 3261), and the ingestion without
 //! grading. The ingestion takes its bytes (`ingest_owned`, as the app does); each sample gets a
 //! fresh copy made outside the timing, and the result is dropped outside it too.
-//! `benches/ingest.rs` adds the rsip share and a peak-memory mode.
+//! `benches/ingest.rs` adds the grading share and a peak-memory mode.
 
 use divan::counter::BytesCount;
 use divan::Bencher;
@@ -37,10 +37,10 @@ fn newline_scan(bencher: Bencher, format: &str) {
         .bench(|| count_newlines(divan::black_box(&bytes)));
 }
 
-fn bench_ingest(bencher: Bencher, format: &str, validate_with_rsip: bool) {
+fn bench_ingest(bencher: Bencher, format: &str, validate: bool) {
     let bytes = log(format);
     let opts = IngestOptions {
-        validate_with_rsip,
+        validate,
         ..IngestOptions::default()
     };
     bencher
@@ -61,6 +61,6 @@ fn ingest(bencher: Bencher, format: &str) {
 }
 
 #[divan::bench(args = FORMATS, sample_count = 20, sample_size = 1)]
-fn ingest_without_rsip(bencher: Bencher, format: &str) {
+fn ingest_without_grading(bencher: Bencher, format: &str) {
     bench_ingest(bencher, format, false);
 }

@@ -24,9 +24,34 @@ pub struct InputFileSummary {
     /// Format label, e.g. `Communicator/UCCAPI client trace`.
     pub format: String,
     pub messages: usize,
-    /// Non-SIP records kept as evidence (server diagnostic records).
+    /// Messages that are legal SIP as written.
+    pub clean: usize,
+    /// Messages made legal by a mechanical, lossless repair (LF-only line ends, an indent).
+    pub repaired: usize,
+    /// Messages that are really wrong somewhere; `problems` says where and what.
+    pub partly_parsed: usize,
+    /// Non-SIP records kept as evidence (server diagnostic records, lone ms-diagnostics lines).
     pub events: usize,
     pub lines: u32,
+    /// What the reader has to say about the file, each on its line: text that is not SIP,
+    /// truncation, binary data, and every fault of a partly parsed message.
+    pub problems: Vec<crate::ingest::Problem>,
+}
+
+impl From<&crate::ingest::FileReport> for InputFileSummary {
+    fn from(f: &crate::ingest::FileReport) -> InputFileSummary {
+        InputFileSummary {
+            name: f.name.clone(),
+            format: f.format.label().to_string(),
+            messages: f.messages,
+            clean: f.clean,
+            repaired: f.repaired,
+            partly_parsed: f.partial,
+            events: f.events,
+            lines: f.lines,
+            problems: f.problems.clone(),
+        }
+    }
 }
 
 /// Rendered diagrams (SVG documents), inlined into the HTML report.
@@ -119,17 +144,7 @@ impl ReportInput {
         });
         ReportInput {
             profile: a.profile.name.clone(),
-            files: a
-                .files
-                .iter()
-                .map(|f| InputFileSummary {
-                    name: f.name.clone(),
-                    format: f.format.label().to_string(),
-                    messages: f.messages,
-                    events: f.events,
-                    lines: f.lines,
-                })
-                .collect(),
+            files: a.files.iter().map(InputFileSummary::from).collect(),
             ad,
             rules,
             tool_version: VERSION.to_string(),

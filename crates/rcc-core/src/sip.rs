@@ -135,16 +135,25 @@ pub struct TimestampRef<'a> {
     pub millis: Option<i64>,
 }
 
-/// How well the message parsed. Every message is kept; this says how much to trust its typing.
+/// How far the message, as written, is legal SIP (RFC 3261). Every message is kept and read in
+/// full by the lenient front end whatever its grade; the grade describes the message, not a
+/// parser's limits (the checks and what each grade covers: `ingest::validate`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum ParseQuality {
-    /// rsip accepted it as written.
+    /// Legal SIP as written (compact names, folding, escapes, odd tokens, IPv6 references and
+    /// empty reason phrases are legal).
     Clean,
-    /// rsip accepted it after the lenient front end fixed the listed things.
+    /// Not legal as written, but a mechanical, lossless repair made it so (LF-only line ends,
+    /// a uniform indent, ...); `reasons` lists the repairs.
     Repaired { reasons: Vec<String> },
-    /// rsip could not type it; start line and key headers come from the lenient reader.
-    Partial { reason: String },
+    /// Really wrong: `reason` says what, starting with the first faulty `line` of the file (the
+    /// file's problems list every fault on its line). Start line and headers were still read.
+    Partial {
+        reason: String,
+        #[serde(default)]
+        line: u32,
+    },
 }
 
 /// Canonical spellings of the header names logs use; a [`Span`] can name one by index.
@@ -262,33 +271,64 @@ pub(crate) mod known {
 
 /// Index of a known header name (any letter case).
 pub(crate) fn known_header(name: &str) -> Option<u16> {
+    known_header_bytes(name.as_bytes())
+}
+
+/// [`known_header`] on the bytes of a name (readers hold bytes; a name is ASCII).
+pub(crate) fn known_header_bytes(name: &[u8]) -> Option<u16> {
     // The usual spellings of the names logs and code use most, without a lookup.
     let common = match name {
-        "Via" => known::VIA,
-        "From" => known::FROM,
-        "To" => known::TO,
-        "Call-ID" => known::CALL_ID,
-        "CSeq" => known::CSEQ,
-        "Contact" => known::CONTACT,
-        "Content-Length" => known::CONTENT_LENGTH,
-        "Content-Type" => known::CONTENT_TYPE,
-        "Max-Forwards" => known::MAX_FORWARDS,
-        "User-Agent" => known::USER_AGENT,
-        "Supported" => known::SUPPORTED,
-        "Route" => known::ROUTE,
-        "Record-Route" => known::RECORD_ROUTE,
-        "Event" => known::EVENT,
-        "Expires" => known::EXPIRES,
-        "Server" => known::SERVER,
+        b"Via" => known::VIA,
+        b"From" => known::FROM,
+        b"To" => known::TO,
+        b"Call-ID" => known::CALL_ID,
+        b"CSeq" => known::CSEQ,
+        b"Contact" => known::CONTACT,
+        b"Content-Length" => known::CONTENT_LENGTH,
+        b"Content-Type" => known::CONTENT_TYPE,
+        b"Max-Forwards" => known::MAX_FORWARDS,
+        b"User-Agent" => known::USER_AGENT,
+        b"Supported" => known::SUPPORTED,
+        b"Route" => known::ROUTE,
+        b"Record-Route" => known::RECORD_ROUTE,
+        b"Event" => known::EVENT,
+        b"Expires" => known::EXPIRES,
+        b"Server" => known::SERVER,
         _ => u16::MAX,
     };
     if common != u16::MAX {
         return Some(common);
     }
+    // The same names in another letter case (server logs write them upper case), compared in
+    // place: most names a log holds are these.
+    const COMMON: [(&[u8], u16); 16] = [
+        (b"Via", known::VIA),
+        (b"From", known::FROM),
+        (b"To", known::TO),
+        (b"Call-ID", known::CALL_ID),
+        (b"CSeq", known::CSEQ),
+        (b"Contact", known::CONTACT),
+        (b"Content-Length", known::CONTENT_LENGTH),
+        (b"Content-Type", known::CONTENT_TYPE),
+        (b"Max-Forwards", known::MAX_FORWARDS),
+        (b"User-Agent", known::USER_AGENT),
+        (b"Supported", known::SUPPORTED),
+        (b"Route", known::ROUTE),
+        (b"Record-Route", known::RECORD_ROUTE),
+        (b"Event", known::EVENT),
+        (b"Expires", known::EXPIRES),
+        (b"Server", known::SERVER),
+    ];
+    if let Some(&(_, i)) = COMMON
+        .iter()
+        .find(|(n, _)| n.len() == name.len() && n.eq_ignore_ascii_case(name))
+    {
+        return Some(i);
+    }
     // Lower-cased into a stack buffer, then one hash lookup (no known name is this long).
     let mut buf = [0u8; 40];
     let lower = buf.get_mut(..name.len())?;
-    lower.copy_from_slice(name.as_bytes());
+    lower.copy_from_slice(name);
     lower.make_ascii_lowercase();
     let lower = std::str::from_utf8(lower).ok()?;
     known_by_lower_case().get(lower).copied()
@@ -471,8 +511,9 @@ impl SipMessage {
         s.in_texts(&self.text, &self.extra)
     }
 
+    /// The name of a header slot (canonical).
     #[inline]
-    fn name_of(&self, s: Span) -> &str {
+    pub(crate) fn name_of(&self, s: Span) -> &str {
         match s.known_index() {
             Some(i) => KNOWN_HEADERS.get(usize::from(i)).copied().unwrap_or(""),
             None => self.span(s),
@@ -578,7 +619,7 @@ impl SipMessage {
                     + reasons.iter().map(String::capacity).sum::<usize>();
                 blocks += 1 + reasons.len();
             }
-            ParseQuality::Partial { reason } => {
+            ParseQuality::Partial { reason, .. } => {
                 bytes += reason.capacity();
                 blocks += 1;
             }

@@ -44,13 +44,30 @@ fn keys(m: &SipMessage) -> Keys<'_> {
     k
 }
 
+/// The `branch` parameter of the first via-parm. Byte scans: every message asks.
 fn branch_of(via: Option<&str>) -> Option<&str> {
     let via = via?;
-    let first = via.split(',').next().unwrap_or(via);
-    first.split(';').skip(1).find_map(|p| {
-        let (k, v) = p.split_once('=')?;
-        k.trim().eq_ignore_ascii_case("branch").then(|| v.trim())
-    })
+    let b = via.as_bytes();
+    let first_end = b.iter().position(|&c| c == b',').unwrap_or(b.len());
+    let mut at = b.iter().position(|&c| c == b';')?;
+    while at < first_end {
+        let start = at + 1;
+        let end = b
+            .get(start..first_end)?
+            .iter()
+            .position(|&c| c == b';')
+            .map_or(first_end, |p| start + p);
+        let param = b.get(start..end)?;
+        if let Some(eq) = param.iter().position(|&c| c == b'=') {
+            let name = param.get(..eq)?.trim_ascii();
+            if name.eq_ignore_ascii_case(b"branch") {
+                // ASCII bytes around: the offsets are character boundaries.
+                return via.get(start + eq + 1..end).map(str::trim);
+            }
+        }
+        at = end;
+    }
+    None
 }
 
 fn call_id(m: &SipMessage) -> Option<&str> {
@@ -88,12 +105,7 @@ fn tag_of(v: Option<&str>) -> Option<&str> {
 
 /// Top Via `branch` parameter.
 pub(crate) fn top_branch(m: &SipMessage) -> Option<&str> {
-    let via = hdr(m, "Via")?;
-    let first = via.split(',').next().unwrap_or(via);
-    first.split(';').skip(1).find_map(|p| {
-        let (k, v) = p.split_once('=')?;
-        k.trim().eq_ignore_ascii_case("branch").then(|| v.trim())
-    })
+    branch_of(hdr(m, "Via"))
 }
 
 /// Identity of a message for "the same message seen twice": Call-ID, CSeq, start line, top Via
@@ -384,7 +396,13 @@ impl<'a> Transactions<'a> {
         };
         let method = k
             .cseq
-            .and_then(|v| v.split_whitespace().nth(1))
+            .and_then(|v| {
+                // "1 INVITE": the word after the number.
+                let v = v.trim_ascii();
+                let rest = v.get(v.find([' ', '\t'])?..)?.trim_ascii_start();
+                rest.get(..rest.find([' ', '\t']).unwrap_or(rest.len()))
+            })
+            .filter(|m| !m.is_empty())
             .or_else(|| m.method())
             .unwrap_or("");
         let t = *self.index.entry((branch, method)).or_insert_with(|| {
@@ -419,6 +437,26 @@ mod tests {
         let mut v = vec!['a', 'b', 'c', 'd', 'e'];
         super::apply_permutation(&mut v, &[2, 0, 1, 4, 3]);
         assert_eq!(v, vec!['c', 'a', 'b', 'e', 'd']);
+    }
+}
+
+#[cfg(test)]
+mod branch_tests {
+    #[test]
+    fn branches() {
+        use super::branch_of;
+        let b = |v| branch_of(Some(v));
+        assert_eq!(
+            b("SIP/2.0/TLS h:5061;branch=z9hG4bKa;received=1.2.3.4"),
+            Some("z9hG4bKa")
+        );
+        assert_eq!(
+            b("SIP/2.0/TLS h;rport; BRANCH = z9x ,SIP/2.0/UDP g;branch=no"),
+            Some("z9x")
+        );
+        assert_eq!(b("SIP/2.0/UDP h, SIP/2.0/UDP g;branch=second"), None);
+        assert_eq!(b("SIP/2.0/UDP h;branch"), None);
+        assert_eq!(b("SIP/2.0/UDP h"), None);
     }
 }
 

@@ -1,9 +1,11 @@
 //! One reader per log format. Each walks the file's lines once, cuts out the SIP text of every
 //! packet/record and hands it to the lenient front end in [`super::sipmsg`].
 
-use super::sipmsg::{build, frame_region, frame_region_ticked, Ctx, Meta, Out};
+use super::sipmsg::{
+    build, frame_region, frame_region_ticked, parse_start_line, Body, Ctx, Meta, Out, Parts, Start,
+};
 use super::text::{
-    find, lossy, parse_mdy_time, parse_ymd_time, starts_with_ci, trim, Line, LineCursor,
+    lossy, needle, parse_mdy_time, parse_ymd_time, starts_with_ci, trim, Line, LineCursor,
 };
 use crate::sip::{Direction, LogEvent, SourceRef, Timestamp};
 
@@ -39,7 +41,7 @@ fn ts(written: &[u8], millis: Option<i64>) -> Timestamp {
 }
 
 /// `MM/DD/YYYY|HH:MM:SS.mmm` at the start of a line?
-fn uccapi_stamp(line: &[u8]) -> Option<&[u8]> {
+pub(crate) fn uccapi_stamp(line: &[u8]) -> Option<&[u8]> {
     if line.len() < 23 || line.get(2) != Some(&b'/') || line.get(10) != Some(&b'|') {
         return None;
     }
@@ -47,16 +49,50 @@ fn uccapi_stamp(line: &[u8]) -> Option<&[u8]> {
     line.get(..end)
 }
 
-/// `... End of Sending Packet - ...` / `... End of Received Packet - ...`
+/// `... End of Sending Packet - ...`, `... End of Received Packet - ...`,
+/// `... End of Data Received - ...`
 fn is_end_of_packet(line: &[u8]) -> bool {
-    find(line, b"End of Sending Packet").is_some()
-        || find(line, b"End of Received Packet").is_some()
+    needle!(b"End of ").find_iter(line).any(|i| {
+        let rest = line.get(i + 7..).unwrap_or(&[]);
+        rest.starts_with(b"Sending Packet")
+            || rest.starts_with(b"Received Packet")
+            || rest.starts_with(b"Data Received")
+    })
 }
 
-/// The token after `key` up to a space or ')'.
-fn token_after<'a>(line: &'a [u8], key: &[u8]) -> Option<&'a [u8]> {
-    let i = find(line, key)? + key.len();
-    let rest = line.get(i..)?.trim_ascii_start();
+/// The packet a line opens: direction, what the log calls it, and where its peer address
+/// starts. `Received Packet` is Communicator 2007's word, `Data Received` (with `To Local
+/// Address:`) the Lync era's.
+fn packet_opening(line: &[u8]) -> Option<(Direction, &'static str, usize)> {
+    if let Some(i) = needle!(b"Sending Packet - ").find(line) {
+        return Some((Direction::Sent, "Sending Packet", i + 17));
+    }
+    if let Some(i) = needle!(b"Received Packet - ").find(line) {
+        return Some((Direction::Received, "Received Packet", i + 18));
+    }
+    if let Some(i) = needle!(b"Data Received - ").find(line) {
+        return Some((Direction::Received, "Data Received", i + 16));
+    }
+    None
+}
+
+/// Offset in `line` of a SIP start line written on the trace line itself, after the prefix's
+/// `:: ` (`... INFO :: SIP/2.0 200 OK`) or after a packet line's `bytes:`.
+pub(crate) fn start_on_trace_line(line: &[u8]) -> Option<usize> {
+    let after = |at: usize| {
+        let rest = line.get(at..)?;
+        let skip = rest.len() - rest.trim_ascii_start().len();
+        super::sipmsg::is_start_line(rest.get(skip..)?).then_some(at + skip)
+    };
+    needle!(b":: ")
+        .find(line)
+        .and_then(|i| after(i + 3))
+        .or_else(|| needle!(b"bytes:").find(line).and_then(|i| after(i + 6)))
+}
+
+/// The token from `at` (after white space) up to a space or a parenthesis.
+fn token_at(line: &[u8], at: usize) -> Option<&[u8]> {
+    let rest = line.get(at..)?.trim_ascii_start();
     let end = rest
         .iter()
         .position(|&c| c == b' ' || c == b')' || c == b'(')
@@ -65,47 +101,83 @@ fn token_after<'a>(line: &'a [u8], key: &[u8]) -> Option<&'a [u8]> {
     (!t.is_empty()).then_some(t)
 }
 
-/// Communicator / UCCAPI client trace.
+/// Moves `cur` over unstamped lines; returns where they end (the next stamped line, which is
+/// not consumed, or the end of the buffer).
+fn skip_to_stamp(cur: &mut LineCursor, len: usize) -> usize {
+    while let Some(l) = cur.peek() {
+        if uccapi_stamp(l.text).is_some() {
+            return l.start;
+        }
+        cur.next();
+    }
+    len
+}
+
+/// Communicator / UCCAPI client trace (Communicator 2007 and Lync 2010/2013 layouts).
+///
+/// A packet runs from its `Sending Packet` / `Received Packet` / `Data Received` line to its
+/// `End of ...` line (or, in a truncated log, the next trace line). A SIP message may also sit
+/// on a trace line of its own (`... INFO :: SIP/2.0 200 OK`, headers on the next lines), or
+/// follow a trace line on unstamped lines: both are read up to the next trace line, with the
+/// line's time and no direction. Other trace lines are context; ERROR/WARN lines are kept as
+/// events.
 pub(crate) fn uccapi(buf: &[u8], ctx: Ctx, out: &mut Out, tick: &mut Tick) {
     let mut cur = LineCursor::new(buf, 1);
+    let mut last_stamp: Option<&[u8]> = None;
     while let Some(line) = cur.next() {
         tick.at(line.start);
-        let Some(stamp) = uccapi_stamp(line.text) else {
+        let text = line.text;
+        let Some(stamp) = uccapi_stamp(text) else {
+            // Unstamped lines continue the previous trace line, unless a SIP message starts.
+            if super::sipmsg::is_start_line(text.trim_ascii_start()) {
+                let end = skip_to_stamp(&mut cur, buf.len());
+                let meta = Meta {
+                    timestamp: last_stamp.map(|s| (s, parse_mdy_time(s))),
+                    ..Meta::default()
+                };
+                let region = buf.get(line.start..end).unwrap_or(&[]);
+                frame_region(region, line.num, ctx, &meta, out);
+            }
             continue;
         };
-        let text = line.text;
-        let end_marker = is_end_of_packet(text);
-        let dir = if end_marker {
+        last_stamp = Some(stamp);
+        if is_end_of_packet(text) {
             // An "End of ... Packet" line without its opening line: noise.
             continue;
-        } else if find(text, b"Sending Packet - ").is_some() {
-            Direction::Sent
-        } else if find(text, b"Received Packet - ").is_some() {
-            Direction::Received
-        } else {
-            uccapi_event(line, stamp, ctx, out);
+        }
+        let timestamp = Some((stamp, parse_mdy_time(stamp)));
+        let on_line = start_on_trace_line(text);
+        let Some((dir, what, peer_at)) = packet_opening(text) else {
+            match on_line {
+                Some(at) => {
+                    let end = skip_to_stamp(&mut cur, buf.len());
+                    let meta = Meta {
+                        timestamp,
+                        ..Meta::default()
+                    };
+                    let region = buf.get(line.start + at..end).unwrap_or(&[]);
+                    frame_region(region, line.num, ctx, &meta, out);
+                }
+                None => uccapi_event(line, stamp, ctx, out),
+            }
             continue;
         };
         let meta = Meta {
-            timestamp: Some((stamp, parse_mdy_time(stamp))),
+            timestamp,
             direction: Some(dir),
-            local: token_after(text, b"Local Address:"),
-            peer: token_after(text, b"Packet - "),
+            local: needle!(b"Local Address:")
+                .find(text)
+                .and_then(|i| token_at(text, i + 14)),
+            peer: token_at(text, peer_at),
         };
-        // The packet runs to its "End of ... Packet" line, or (truncated log) the next log line.
-        let region_start = cur.pos();
-        let region_line = cur.line();
-        let mut region_end = buf.len();
-        let mut closed = false;
-        while let Some(l) = cur.peek() {
-            if uccapi_stamp(l.text).is_some() {
-                region_end = l.start;
-                if is_end_of_packet(l.text) {
-                    cur.next();
-                    closed = true;
-                }
-                break;
-            }
+        // The packet runs to its "End of ..." line, or (truncated log) the next log line.
+        let (region_start, region_line) = match on_line {
+            Some(at) => (line.start + at, line.num),
+            None => (cur.pos(), cur.line()),
+        };
+        let region_end = skip_to_stamp(&mut cur, buf.len());
+        let closed = cur.peek().is_some_and(|l| is_end_of_packet(l.text));
+        if closed {
             cur.next();
         }
         let region = buf.get(region_start..region_end).unwrap_or(&[]);
@@ -115,10 +187,9 @@ pub(crate) fn uccapi(buf: &[u8], ctx: Ctx, out: &mut Out, tick: &mut Tick) {
             out.problem(
                 line.num,
                 format!(
-                    "Line {}: the packet logged here has no \"End of {} Packet\" line; the log may be \
+                    "Line {}: the packet logged here has no \"End of {what}\" line; the log may be \
                      truncated. What was readable was kept.",
-                    line.num,
-                    if dir == Direction::Sent { "Sending" } else { "Received" }
+                    line.num
                 ),
             );
         }
@@ -137,9 +208,19 @@ pub(crate) fn uccapi(buf: &[u8], ctx: Ctx, out: &mut Out, tick: &mut Tick) {
 /// UCCAPI ERROR/WARN lines are kept as events (they often say why a request failed).
 fn uccapi_event(line: Line, stamp: &[u8], ctx: Ctx, out: &mut Out) {
     let text = line.text;
-    let level = [&b" ERROR :: "[..], b" WARN :: ", b" WARNING :: "]
-        .iter()
-        .find_map(|k| find(text, k).map(|i| (i, *k)));
+    let level = needle!(b" ERROR :: ")
+        .find(text)
+        .map(|i| (i, &b" ERROR :: "[..]))
+        .or_else(|| {
+            needle!(b" WARN :: ")
+                .find(text)
+                .map(|i| (i, &b" WARN :: "[..]))
+        })
+        .or_else(|| {
+            needle!(b" WARNING :: ")
+                .find(text)
+                .map(|i| (i, &b" WARNING :: "[..]))
+        });
     let Some((i, k)) = level else { return };
     let msg = text.get(i + k.len()..).unwrap_or(&[]);
     out.events.push(LogEvent {
@@ -156,36 +237,126 @@ fn uccapi_event(line: Line, stamp: &[u8], ctx: Ctx, out: &mut Out) {
     });
 }
 
-/// LCS 2005 / OCS 2007 Logging Tool (SIPStack) text.
+/// `TL_<LEVEL>(TF_<FLAG>) [n]pid.tid::...`: the header line of a Logging Tool trace entry.
+fn is_trace_header(t: &[u8]) -> bool {
+    t.starts_with(b"TL_") && needle!(b"(TF_").find(t).is_some() && needle!(b"::").find(t).is_some()
+}
+
+/// The first line of a record's fields (a trace header line followed by one of these is a
+/// record even without `$$begin_record`).
+fn is_record_field(t: &[u8]) -> bool {
+    const FIELDS: [&[u8]; 13] = [
+        b"LogType:",
+        b"Severity:",
+        b"Text:",
+        b"Result-Code:",
+        b"Instance-Id:",
+        b"Trace-Correlation-Id:",
+        b"Direction:",
+        b"Peer:",
+        b"Message-Type:",
+        b"Start-Line:",
+        b"SIP-Start-Line:",
+        b"SIP-Call-ID:",
+        b"SIP-CSeq:",
+    ];
+    let t = trim(t);
+    FIELDS.iter().any(|f| starts_with_ci(t, f))
+}
+
+/// Does `line` open a record? `next` gives the line after it (asked only for a trace header).
+fn opens_record<'a>(line: &[u8], next: impl FnOnce() -> Option<Line<'a>>) -> bool {
+    let t = trim(line);
+    t.ends_with(b"$$begin_record")
+        || (is_trace_header(t) && next().is_some_and(|n| is_record_field(n.text)))
+}
+
+/// LCS 2005 / OCS 2007 Logging Tool (SIPStack) text: protocol records (a SIP message) and
+/// diagnostic records (kept as events), each from its trace header line to `$$end_record`. The
+/// header line ends with `$$begin_record`, or (diagnostic records as OCS 2007 R2 writes them)
+/// carries the trace text instead and the fields follow directly.
 pub(crate) fn server_log(buf: &[u8], ctx: Ctx, out: &mut Out, tick: &mut Tick) {
     let mut cur = LineCursor::new(buf, 1);
     while let Some(line) = cur.next() {
         tick.at(line.start);
-        if !trim(line.text).ends_with(b"$$begin_record") {
-            continue;
+        if opens_record(line.text, || cur.peek()) {
+            server_record(buf, &mut cur, line, ctx, out);
         }
-        server_record(buf, &mut cur, line, ctx, out);
     }
 }
 
-fn server_record(buf: &[u8], cur: &mut LineCursor, head: Line, ctx: Ctx, out: &mut Out) {
-    let h = head.text;
-    // TL_INFO(TF_PROTOCOL) [0]0AE8.0B20::11/30/2006-14:02:11.123.0000000f (SIPStack,...)$$begin_record
+/// The parts of a trace header line:
+/// `TL_ERROR(TF_COMPONENT) [0]0860.0CDC::01/18/2012-05:07:42.622.000d0b31 (SIPStack,...)( 00... ) Exit - ...`
+struct TraceHeader<'a> {
+    level: &'a [u8],
+    flag: &'a [u8],
+    stamp: Option<&'a [u8]>,
+    /// Everything after the stamp (component group and trace text, see [`component_and_trace`]).
+    rest: &'a [u8],
+}
+
+fn trace_header(h: &[u8]) -> TraceHeader<'_> {
     let level_end = h.iter().position(|&c| c == b'(').unwrap_or(0);
     let level = trim(h.get(..level_end).unwrap_or(&[]));
     let flag = h
         .get(level_end + 1..)
         .and_then(|r| r.get(..r.iter().position(|&c| c == b')')?))
         .unwrap_or(&[]);
-    let stamp = find(h, b"::").and_then(|i| {
-        let r = h.get(i + 2..)?;
+    let stamp_at = needle!(b"::").find(h).map(|i| i + 2);
+    let stamp = stamp_at.and_then(|i| {
+        let r = h.get(i..)?;
         r.get(..r.iter().position(|&c| c == b' ').unwrap_or(r.len()))
     });
-    let timestamp = stamp.map(|s| ts(s, parse_mdy_time(s)));
+    let after_stamp = stamp_at.map_or(h.len(), |i| i + stamp.map_or(0, <[u8]>::len));
+    TraceHeader {
+        level,
+        flag,
+        stamp,
+        rest: h.get(after_stamp..).unwrap_or(&[]),
+    }
+}
+
+/// The `(component,function:file(line))` group after the stamp (balanced parentheses), and the
+/// trace text after it without `$$begin_record`. Only events keep them.
+fn component_and_trace(rest: &[u8]) -> (&[u8], &[u8]) {
+    let (component, trace) = match rest.iter().position(|&c| c == b'(') {
+        Some(open) => {
+            let mut depth = 0usize;
+            let mut close = rest.len();
+            for (i, &c) in rest.iter().enumerate().skip(open) {
+                match c {
+                    b'(' => depth += 1,
+                    b')' => {
+                        depth = depth.saturating_sub(1);
+                        if depth == 0 {
+                            close = i;
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            (
+                rest.get(open + 1..close).unwrap_or(&[]),
+                rest.get(close + 1..).unwrap_or(&[]),
+            )
+        }
+        None => (&[][..], rest),
+    };
+    let trace = trim(trace);
+    (
+        component,
+        trim(trace.strip_suffix(b"$$begin_record").unwrap_or(trace)),
+    )
+}
+
+fn server_record(buf: &[u8], cur: &mut LineCursor, head: Line, ctx: Ctx, out: &mut Out) {
+    let th = trace_header(head.text);
+    let stamp = th.stamp;
+    let millis = stamp.and_then(parse_mdy_time);
 
     let mut fields: Vec<(String, String)> = Vec::new();
-    let mut start_line = None;
-    let mut start_line_no = head.num;
+    let mut start: Option<(Parts, &[u8], u32)> = None;
     let mut acc = out.header_acc();
     let mut body_from: Option<usize> = None;
     let mut end_line = head.num;
@@ -199,7 +370,13 @@ fn server_record(buf: &[u8], cur: &mut LineCursor, head: Line, ctx: Ctx, out: &m
     let mut st = St::Fields;
     while let Some(line) = cur.peek() {
         let t = trim(line.text);
-        if t.ends_with(b"$$begin_record") {
+        // The next record (with or without $$begin_record) ends a record without $$end_record.
+        let next = || {
+            let mut after = cur.clone();
+            after.next();
+            after.next()
+        };
+        if opens_record(line.text, next) {
             body_to = line.start;
             break;
         }
@@ -214,18 +391,16 @@ fn server_record(buf: &[u8], cur: &mut LineCursor, head: Line, ctx: Ctx, out: &m
             St::Fields => {
                 if starts_with_ci(t, b"Start-Line:") {
                     let sl = trim(t.get(11..).unwrap_or(&[]));
-                    start_line = super::sipmsg::parse_start_line(sl);
-                    start_line_no = line.num;
-                    acc.lf_only = false;
-                    if start_line.is_none() {
-                        out.problem(
+                    match parse_start_line(sl) {
+                        Some(p) => start = Some((p, sl, line.num)),
+                        None => out.problem(
                             line.num,
                             format!(
-                                "Line {}: the Start-Line of this record is not a SIP request or status \
-                                 line; the record is kept as an event.",
+                                "Line {}: the Start-Line of this record is not a SIP request or \
+                                 status line; the record is kept as an event.",
                                 line.num
                             ),
-                        );
+                        ),
                     }
                     st = St::Headers;
                 } else if let Some(c) = t.iter().position(|&c| c == b':') {
@@ -257,7 +432,7 @@ fn server_record(buf: &[u8], cur: &mut LineCursor, head: Line, ctx: Ctx, out: &m
                     });
                     st = St::Body;
                 } else if !line.text.is_empty() {
-                    acc.push(&ctx, line.text);
+                    acc.push(&ctx, line.text, line.num);
                 }
             }
             St::Body => {}
@@ -274,11 +449,11 @@ fn server_record(buf: &[u8], cur: &mut LineCursor, head: Line, ctx: Ctx, out: &m
         );
     }
     let mut extra = vec![
-        ("Level".to_string(), lossy(level).into_owned()),
-        ("Flag".to_string(), lossy(flag).into_owned()),
+        ("Level".to_string(), lossy(th.level).into_owned()),
+        ("Flag".to_string(), lossy(th.flag).into_owned()),
     ];
-    match start_line {
-        Some(start) => {
+    match start {
+        Some((parts, raw, line)) => {
             let get = |k: &str| {
                 fields
                     .iter()
@@ -296,26 +471,49 @@ fn server_record(buf: &[u8], cur: &mut LineCursor, head: Line, ctx: Ctx, out: &m
                 }
             });
             let meta = Meta {
-                timestamp: stamp.map(|s| (s, parse_mdy_time(s))),
+                timestamp: stamp.map(|s| (s, millis)),
                 direction,
                 local: None,
                 peer: get("Peer").map(str::as_bytes),
             };
-            let body = match body_from {
+            let (body, raw_body) = match body_from {
                 Some(from) => {
-                    let b = trim_nl(buf.get(from..body_to.max(from)).unwrap_or(&[]));
+                    let raw_body = buf.get(from..body_to.max(from)).unwrap_or(&[]);
+                    let b = trim_nl(raw_body);
                     if trim(b) == b"-" {
-                        &[][..]
+                        (&[][..], &[][..])
                     } else {
-                        b
+                        (b, raw_body)
                     }
                 }
-                None => &[][..],
+                None => (&[][..], &[][..]),
             };
-            let _ = start_line_no;
-            build(ctx, &meta, start, acc, body, head.num, end_line, out);
+            let fit = super::sipmsg::record_body_fit(acc.declared_length(&ctx), body, raw_body);
+            let start = Start {
+                parts,
+                raw,
+                line,
+                leading_ws: false,
+            };
+            build(
+                ctx,
+                &meta,
+                start,
+                acc,
+                Body { text: body, fit },
+                head.num,
+                end_line,
+                out,
+            );
         }
         None => {
+            let (component, trace) = component_and_trace(th.rest);
+            if !component.is_empty() {
+                extra.push(("Component".into(), lossy(component).into_owned()));
+            }
+            if !trace.is_empty() {
+                extra.push(("Trace".into(), lossy(trace).into_owned()));
+            }
             extra.extend(fields);
             out.events.push(LogEvent {
                 source: SourceRef {
@@ -323,7 +521,7 @@ fn server_record(buf: &[u8], cur: &mut LineCursor, head: Line, ctx: Ctx, out: &m
                     line_start: head.num,
                     line_end: end_line,
                 },
-                timestamp,
+                timestamp: stamp.map(|s| ts(s, millis)),
                 fields: extra,
             });
         }
@@ -426,8 +624,8 @@ pub(crate) fn sipp(buf: &[u8], ctx: Ctx, out: &mut Out, tick: &mut Tick) {
             pending_ts = (!stamp.is_empty()).then(|| (stamp, parse_ymd_time(stamp)));
             continue;
         }
-        let sent = find(t, b"message sent").is_some();
-        let recv = find(t, b"message received").is_some();
+        let sent = needle!(b"message sent").find(t).is_some();
+        let recv = needle!(b"message received").find(t).is_some();
         if (sent || recv) && region.is_none() && trim(t).len() < 80 {
             let meta = Meta {
                 timestamp: pending_ts.take(),

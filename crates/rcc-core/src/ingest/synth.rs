@@ -96,7 +96,7 @@ fn session(n: u64, r: &mut Rng) -> Vec<(bool, String)> {
             v("Event: vnd-microsoft-provisioning"), v("Content-Type: application/vnd-microsoft-roaming-provisioning+xml")], PROV, false)),
         (true, msg(&format!("SERVICE sip:{user}@contoso.com SIP/2.0"), &[via("svc"), v("Max-Forwards: 70"), from("v"), to_me, callid("svc"), v("CSeq: 1 SERVICE"),
             v("Content-Type: application/msrtc-presence-setsubscriber+xml")], "<setSubscribers xmlns=\"http://schemas.microsoft.com/2006/09/sip/presence-subscribers\"/>\n", false)),
-        (false, msg(&format!("OPTIONS sip:{user}@contoso.com SIP/2.0"), &[format!("v: SIP/2.0/TLS 10.0.0.5:5061;branch=z9hG4bKopt{n:x}"), format!("f: <sip:bob@contoso.com>;tag=o{n:x}"),
+        (false, msg(&format!("OPTIONS sip:{user}@contoso.com SIP/2.0"), &[format!("v: SIP/2.0/TLS 10.0.0.5:5061;branch=z9hG4bKopt{n:x}"), v("Max-Forwards: 70"), format!("f: <sip:bob@contoso.com>;tag=o{n:x}"),
             format!("t: <sip:{user}@contoso.com>"), format!("i: opt-{n:x}"), v("CSeq: 1 OPTIONS"), v("k: ms-benotify"), v("Accept: application/sdp,"), v(" application/csta+xml")], "", true)),
         (true, msg("INVITE sip:rcc@pbx.fabrikam.com SIP/2.0", &[via("inv2"), v("Max-Forwards: 70"), from("d"), v("To: <sip:rcc@pbx.fabrikam.com>"), callid("rcc2"), v("CSeq: 1 INVITE"),
             v("Supported: timer"), v("Content-Type: application/csta+xml")], RSS, false)),

@@ -112,15 +112,6 @@ pub(crate) fn line_count(bytes: &[u8]) -> u32 {
     u32::try_from(n + extra).unwrap_or(u32::MAX)
 }
 
-/// Line number (1-based) of byte offset `pos`, counting from `from_pos` which is on `from_line`.
-pub(crate) fn line_of(bytes: &[u8], from_pos: usize, from_line: u32, pos: usize) -> u32 {
-    let seg = bytes.get(from_pos..pos.min(bytes.len())).unwrap_or(&[]);
-    from_line.saturating_add(u32::try_from(count_newlines(seg)).unwrap_or(u32::MAX))
-}
-
-/// The note a converted UTF-16 file gets.
-const UTF16_NOTE: &str = "The file is UTF-16 (\"Unicode\"); it was converted to UTF-8 for reading.";
-
 /// A UTF-16 file (Notepad "Unicode", with its byte-order mark) as UTF-8 text; `None` when the
 /// bytes do not start with a UTF-16 byte-order mark.
 fn utf16_text(bytes: &[u8]) -> Option<String> {
@@ -156,14 +147,32 @@ pub(crate) fn newlines_and_ascii(b: &[u8]) -> (usize, bool) {
     (newlines, high < 0x80)
 }
 
+/// A file as the text its messages share (see [`shared_text`]).
+pub(crate) struct Shared {
+    pub text: Arc<String>,
+    /// Bytes of `text` to skip (a UTF-8 byte-order mark).
+    pub skip: usize,
+    /// Lines as an editor counts them.
+    pub lines: u32,
+    /// The file was UTF-16 and was converted.
+    pub utf16: bool,
+    /// The file had bytes that are not UTF-8; each became one U+FFFD.
+    pub lossy: bool,
+}
+
 /// The file as the text its messages will share: UTF-8 taken as is (no copy), UTF-16 decoded,
-/// anything else read as UTF-8 with invalid bytes replaced. Returns the text, how many bytes of
-/// it to skip (a UTF-8 BOM), its line count as an editor counts them, and a note (line, text)
-/// when something was converted.
-pub(crate) fn shared_text(bytes: Vec<u8>) -> (Arc<String>, usize, u32, Option<(u32, String)>) {
+/// anything else read as UTF-8 with each byte that is not UTF-8 replaced by one U+FFFD (one per
+/// byte, so a body's Content-Length can still be counted: see `sipmsg`).
+pub(crate) fn shared_text(bytes: Vec<u8>) -> Shared {
     if let Some(text) = utf16_text(&bytes) {
         let lines = line_count(text.as_bytes());
-        return (Arc::new(text), 0, lines, Some((1, UTF16_NOTE.to_string())));
+        return Shared {
+            text: Arc::new(text),
+            skip: 0,
+            lines,
+            utf16: true,
+            lossy: false,
+        };
     }
     // Most logs are ASCII: one pass counts the lines and proves the bytes are UTF-8.
     let (newlines, ascii) = newlines_and_ascii(&bytes);
@@ -173,41 +182,54 @@ pub(crate) fn shared_text(bytes: Vec<u8>) -> (Arc<String>, usize, u32, Option<(u
         // SAFETY: every byte is below 0x80 (checked just above), and ASCII is valid UTF-8.
         #[allow(unsafe_code)]
         let text = unsafe { String::from_utf8_unchecked(bytes) };
-        return (Arc::new(text), 0, lines, None);
+        return Shared {
+            text: Arc::new(text),
+            skip: 0,
+            lines,
+            utf16: false,
+            lossy: false,
+        };
     }
     let skip = if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
         3
     } else {
         0
     };
-    match String::from_utf8(bytes) {
-        Ok(s) => {
-            let lines = line_count(s.as_bytes().get(skip..).unwrap_or(&[]));
-            (Arc::new(s), skip, lines, None)
-        }
+    let (text, lossy) = match String::from_utf8(bytes) {
+        Ok(s) => (s, false),
         Err(e) => {
-            let at = e.utf8_error().valid_up_to();
             let bytes = e.into_bytes();
-            let line = line_of(&bytes, 0, 1, at);
-            let text = String::from_utf8_lossy(&bytes).into_owned();
-            drop(bytes);
-            let lines = line_count(text.as_bytes().get(skip..).unwrap_or(&[]));
-            (
-                Arc::new(text),
-                skip,
-                lines,
-                Some((
-                    line,
-                    format!(
-                        "Line {line}: the file has bytes that are not UTF-8 (from here on, maybe \
-                         more); they are shown as U+FFFD. Was it saved in another encoding? \
-                         Everything else was read."
-                    ),
-                )),
-            )
+            let mut text = String::with_capacity(bytes.len() + bytes.len() / 8);
+            for chunk in bytes.utf8_chunks() {
+                text.push_str(chunk.valid());
+                for _ in chunk.invalid() {
+                    text.push(char::REPLACEMENT_CHARACTER);
+                }
+            }
+            (text, true)
         }
+    };
+    let lines = line_count(text.as_bytes().get(skip..).unwrap_or(&[]));
+    Shared {
+        text: Arc::new(text),
+        skip,
+        lines,
+        utf16: false,
+        lossy,
     }
 }
+
+/// The note a file gets when it had bytes that are not UTF-8 outside its messages' bodies.
+pub(crate) fn not_utf8_note(line: u32) -> String {
+    format!(
+        "Line {line}: the file has bytes that are not UTF-8 (from here on, maybe more); they are \
+         shown as U+FFFD. Was it saved in another encoding? Everything else was read."
+    )
+}
+
+/// The note a converted UTF-16 file gets.
+pub(crate) const UTF16_NOTE: &str =
+    "The file is UTF-16 (\"Unicode\"); it was converted to UTF-8 for reading.";
 
 fn utf16(bytes: &[u8], f: fn([u8; 2]) -> u16) -> String {
     let units = bytes.chunks_exact(2).map(|c| f([c[0], c[1]]));
@@ -239,7 +261,20 @@ pub(crate) fn starts_with_ci(b: &[u8], prefix: &[u8]) -> bool {
             .is_some_and(|p| p.eq_ignore_ascii_case(prefix))
 }
 
-/// Offset of `needle` in `hay` (memchr's substring search: no restart per first-byte hit).
+/// A constant needle searched on many lines, as a `&'static memchr::memmem::Finder` built
+/// once: building a finder costs more than searching a log line with it, and [`find`] builds
+/// one per call. `needle!(b"Sending Packet - ").find(line)`.
+macro_rules! needle {
+    ($s:literal) => {{
+        static FINDER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+            std::sync::LazyLock::new(|| memchr::memmem::Finder::new($s));
+        &*FINDER
+    }};
+}
+pub(crate) use needle;
+
+/// Offset of `needle` in `hay` (memchr's substring search: no restart per first-byte hit). For a
+/// constant needle searched per line, use [`needle!`].
 pub(crate) fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     if needle.is_empty() {
         return None;
@@ -279,15 +314,11 @@ pub(crate) fn parse_hms(b: &[u8]) -> Option<i64> {
     if h > 23 || m > 59 || s > 60 {
         return None;
     }
-    let digits: Vec<u8> = frac
-        .iter()
-        .take_while(|c| c.is_ascii_digit())
-        .take(3)
-        .copied()
-        .collect();
+    // Milliseconds: the first three fraction digits, padded with zeros (no allocation).
     let mut ms = 0;
-    for i in 0..3 {
-        ms = ms * 10 + digits.get(i).map_or(0, |&c| i64::from(c - b'0'));
+    let mut digits = frac.iter().take_while(|c| c.is_ascii_digit());
+    for _ in 0..3 {
+        ms = ms * 10 + digits.next().map_or(0, |&c| i64::from(c - b'0'));
     }
     Some(((h * 60 + m) * 60 + s) * 1000 + ms)
 }
@@ -352,9 +383,17 @@ mod tests {
             ("a\nb", 2),
             ("\u{feff}a\nb\n", 2),
         ] {
-            assert_eq!(shared_text(text.as_bytes().to_vec()).2, lines, "{text:?}");
+            assert_eq!(
+                shared_text(text.as_bytes().to_vec()).lines,
+                lines,
+                "{text:?}"
+            );
         }
         assert_eq!(line_count(b"a\nb\n"), 2);
+        // One U+FFFD per byte that is not UTF-8 (so lengths can be counted back).
+        let s = shared_text(b"a\xff\xfeb\n".to_vec());
+        assert!(s.lossy);
+        assert_eq!(s.text.as_str(), "a\u{FFFD}\u{FFFD}b\n");
         assert_eq!(find(b"hello world", b"wor"), Some(6));
     }
 

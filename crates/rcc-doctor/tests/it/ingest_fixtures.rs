@@ -31,16 +31,19 @@ struct Expect {
     problems: usize,
 }
 
-/// Expected counts per fixture. Partial = rsip 0.4 rejects BENOTIFY with a GRUU request-URI and
-/// the SERVICE method; Repaired = folded/compact headers, LF-only pastes, missing reason phrase.
+/// Expected counts per fixture. Grades are RFC 3261's: compact names, folding, BENOTIFY to a
+/// GRUU and the SERVICE method are legal (clean); LF-only pastes and a status line without the
+/// space before its empty reason phrase are repaired; a request without Max-Forwards is partly
+/// parsed (`raw_damaged_lf.txt`: BENOTIFY and MESSAGE; `server_home.log`: the server's OPTIONS),
+/// each with a problem on its start line.
 const TABLE: &[Expect] = &[
     Expect {
         file: "raw_ms_mix.txt",
         format: LogFormat::RawSip,
         messages: 16,
-        clean: 13,
-        repaired: 1,
-        partial: 2,
+        clean: 16,
+        repaired: 0,
+        partial: 0,
         events: 0,
         problems: 0,
     },
@@ -49,8 +52,8 @@ const TABLE: &[Expect] = &[
         format: LogFormat::RawSip,
         messages: 16,
         clean: 0,
-        repaired: 14,
-        partial: 2,
+        repaired: 16,
+        partial: 0,
         events: 0,
         problems: 0,
     },
@@ -59,18 +62,18 @@ const TABLE: &[Expect] = &[
         format: LogFormat::RawSip,
         messages: 3,
         clean: 0,
-        repaired: 2,
-        partial: 1,
+        repaired: 1,
+        partial: 2,
         events: 0,
-        problems: 1,
+        problems: 3,
     },
     Expect {
         file: "client.uccapilog",
         format: LogFormat::Uccapi,
         messages: 16,
-        clean: 13,
-        repaired: 1,
-        partial: 2,
+        clean: 16,
+        repaired: 0,
+        partial: 0,
         events: 1,
         problems: 0,
     },
@@ -79,10 +82,10 @@ const TABLE: &[Expect] = &[
         format: LogFormat::ServerLog,
         messages: 3,
         clean: 2,
-        repaired: 1,
-        partial: 0,
+        repaired: 0,
+        partial: 1,
         events: 1,
-        problems: 0,
+        problems: 1,
     },
     Expect {
         file: "wireshark_follow.txt",
@@ -102,6 +105,56 @@ const TABLE: &[Expect] = &[
         repaired: 0,
         partial: 0,
         events: 0,
+        problems: 0,
+    },
+    Expect {
+        file: "lync_data_received.uccapilog",
+        format: LogFormat::Uccapi,
+        messages: 4,
+        clean: 4,
+        repaired: 0,
+        partial: 0,
+        events: 1,
+        problems: 0,
+    },
+    Expect {
+        file: "lync_start_on_trace_line.uccapilog",
+        format: LogFormat::Uccapi,
+        messages: 2,
+        clean: 2,
+        repaired: 0,
+        partial: 0,
+        events: 0,
+        problems: 0,
+    },
+    Expect {
+        file: "raw_tcp_stream.txt",
+        format: LogFormat::RawSip,
+        messages: 3,
+        clean: 3,
+        repaired: 0,
+        partial: 0,
+        events: 0,
+        problems: 0,
+    },
+    Expect {
+        file: "raw_indented_lf.txt",
+        format: LogFormat::RawSip,
+        messages: 2,
+        clean: 0,
+        repaired: 2,
+        partial: 0,
+        events: 0,
+        problems: 2,
+    },
+    Expect {
+        file: "server_diag_records.log",
+        format: LogFormat::ServerLog,
+        messages: 1,
+        clean: 1,
+        repaired: 0,
+        partial: 0,
+        events: 3,
         problems: 0,
     },
 ];
@@ -197,8 +250,10 @@ fn microsoft_mix_is_read_in_full() {
     assert!(m[8].body().contains("MonitorStart"));
     assert_eq!(m[10].method(), Some("BENOTIFY"));
     assert!(m[10].request_uri().unwrap().ends_with(";gruu"));
-    assert!(matches!(m[10].quality, ParseQuality::Partial { ref reason } if reason.len() < 140));
+    // Microsoft's methods and GRUU request URIs are legal SIP.
+    assert_eq!(m[10].quality, ParseQuality::Clean);
     assert_eq!(m[11].method(), Some("SERVICE"));
+    assert_eq!(m[11].quality, ParseQuality::Clean);
     // compact + folded
     let opt = &m[12];
     assert_eq!(opt.call_id(), Some("opt-call-1"));
@@ -207,7 +262,8 @@ fn microsoft_mix_is_read_in_full() {
         opt.header("Accept"),
         Some("application/sdp, application/csta+xml")
     );
-    assert!(matches!(&opt.quality, ParseQuality::Repaired { reasons } if reasons.len() == 2));
+    // Compact names and folding are legal: clean, not repaired.
+    assert_eq!(opt.quality, ParseQuality::Clean);
     assert!(m[14].header("ms-diagnostics").unwrap().starts_with("1003;"));
     // dialogs: reg, sub (+BENOTIFY), rcc-1, svc, opt, rcc-2
     assert_eq!(r.dialogs.len(), 6);
@@ -393,6 +449,16 @@ fn clean_messages_reconstruct_to_the_original_text() {
     {
         let (a, b) = (m.source.line_start as usize - 1, m.source.line_end as usize);
         let original: String = lines[a..b].concat();
+        // Folded lines and compact names are legal (clean), but `to_text` writes them unfolded
+        // and long: only messages written without them reconstruct byte for byte.
+        let head = original.split("\r\n\r\n").next().unwrap_or("");
+        let folded = head.contains("\r\n ") || head.contains("\r\n\t");
+        let compact = head
+            .split("\r\n")
+            .any(|l| l.split(':').next().is_some_and(|n| n.trim().len() == 1));
+        if folded || compact {
+            continue;
+        }
         let rebuilt = m.to_text();
         // The source range ends at the last body line; a body without a final CRLF ends mid-line.
         assert_eq!(
@@ -403,7 +469,7 @@ fn clean_messages_reconstruct_to_the_original_text() {
         );
         checked += 1;
     }
-    assert_eq!(checked, 13);
+    assert_eq!(checked, 15);
 }
 
 #[test]

@@ -128,7 +128,7 @@ fn check(files: &[InputFile]) -> usize {
                 "{s:?} of {n}"
             );
         }
-        if let ParseQuality::Partial { reason } = &m.quality {
+        if let ParseQuality::Partial { reason, .. } = &m.quality {
             assert!(reason.chars().count() <= 140);
         }
     }

@@ -264,6 +264,7 @@ fn repaired_and_partial_messages_are_marked() {
     };
     msgs[1].quality = ParseQuality::Partial {
         reason: "bad".into(),
+        line: 1,
     };
     let l = build(&msgs, None, None);
     assert_eq!(l.rows[0].verdict, Verdict::Repaired);
@@ -368,7 +369,7 @@ fn the_scroll_window_never_exceeds_the_rows() {
 fn ten_thousand_synthetic_messages_build_quickly_and_rcc_only_drops_the_noise() {
     let log = synth::generate(LogFormat::Uccapi, 9_000_000, 7);
     let opts = IngestOptions {
-        validate_with_rsip: false,
+        validate: false,
         ..IngestOptions::default()
     };
     let got = ingest::ingest_with_options(

@@ -2,6 +2,7 @@
 //! the core through its public API, the fixtures, the scenarios and the `rcc-doctor` binary.
 
 mod cli_analyze;
+mod cli_corpora;
 mod common;
 mod diagram;
 mod diagram_example;
@@ -10,8 +11,10 @@ mod directory_fixtures;
 mod directory_robustness;
 mod ingest_fixtures;
 mod ingest_fuzz;
+mod ingest_layouts;
 mod ingest_robustness;
 mod ladder;
+mod real_logs;
 mod redact_categories;
 mod redact_cli;
 mod redact_fixtures;
@@ -22,3 +25,4 @@ mod scenarios;
 mod scenarios_scale;
 mod scenarios_seed;
 mod support;
+mod torture;

@@ -59,11 +59,21 @@ fn json_has_exactly_the_documented_keys() {
     check_same_keys(&documented["tool"], &got["tool"], "tool");
     check_same_keys(&documented["checks"][0], &got["checks"][0], "checks[]");
     check_same_keys(&documented["inputs"], &got["inputs"], "inputs");
-    check_same_keys(
-        &documented["inputs"]["files"][0],
-        &got["inputs"]["files"][0],
-        "inputs.files[]",
-    );
+    let doc_file = &documented["inputs"]["files"][0];
+    let doc_problem = &doc_file["problems"][0];
+    assert!(!got["inputs"]["files"].as_array().unwrap().is_empty());
+    for f in got["inputs"]["files"].as_array().unwrap() {
+        check_same_keys(doc_file, f, "inputs.files[]");
+        let n = |k: &str| f[k].as_u64().unwrap();
+        assert_eq!(
+            n("clean") + n("repaired") + n("partly_parsed"),
+            n("messages")
+        );
+        for p in f["problems"].as_array().unwrap() {
+            check_same_keys(doc_problem, p, "inputs.files[].problems[]");
+            assert!(p["line"].as_u64().unwrap() >= 1);
+        }
+    }
     let df = &documented["findings"][0];
     let findings = got["findings"].as_array().unwrap();
     assert!(!findings.is_empty(), "the seed case has findings");
