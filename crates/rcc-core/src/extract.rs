@@ -18,6 +18,7 @@
 
 use crate::evidence::Evidence;
 use crate::sip::SipMessage;
+use crate::uri;
 use serde::{Deserialize, Serialize};
 
 /// Which configuration document a client read its line from.
@@ -572,6 +573,26 @@ fn via_entry(entry: &str) -> Via {
 }
 
 /// The product string: `Server` (responses) or `User-Agent`.
+/// The server a client authenticates to: the `targetname` of its `Proxy-Authorization` or
+/// `Authorization` (NTLM, Kerberos and TLS-DSK name the Home Server's or pool's FQDN there), or
+/// of the server's `Authentication-Info`.
+pub fn auth_target(m: &SipMessage) -> Option<String> {
+    [
+        "Proxy-Authorization",
+        "Authorization",
+        "Authentication-Info",
+    ]
+    .iter()
+    .filter_map(|h| m.header(h))
+    .find_map(|v| {
+        let at = v.to_ascii_lowercase().find("targetname=")? + "targetname=".len();
+        let rest = v[at..].trim_start_matches('"');
+        let end = rest.find(['"', ',', ' ']).unwrap_or(rest.len());
+        Some(rest[..end].trim().to_ascii_lowercase())
+    })
+    .filter(|t| uri::is_fqdn(t))
+}
+
 pub fn product(m: &SipMessage) -> Option<String> {
     m.header("Server")
         .or_else(|| m.header("User-Agent"))

@@ -155,6 +155,19 @@ pub struct SeenGeneration {
     pub evidence: Vec<Evidence>,
 }
 
+/// The product tokens of a `Server` or `User-Agent` value, comments in parentheses left out.
+fn products(value: &str) -> impl Iterator<Item = &str> {
+    let mut depth = 0usize;
+    value.split_whitespace().filter(move |w| {
+        let starts_comment = w.starts_with('(');
+        let opens = w.matches('(').count();
+        let closes = w.matches(')').count();
+        let inside = depth > 0 || starts_comment;
+        depth = (depth + opens).saturating_sub(closes);
+        !inside
+    })
+}
+
 /// The generation a message's product strings name: the server's `Server` header first (it is
 /// the server generation that decides the admin tools), then the client's `User-Agent`.
 pub fn from_message(m: &SipMessage) -> Option<SeenGeneration> {
@@ -163,10 +176,14 @@ pub fn from_message(m: &SipMessage) -> Option<SeenGeneration> {
         for row in rows.iter().filter(|r| r.role == role) {
             for value in m.headers_named(&row.header) {
                 let v = value.trim();
-                if v.len() >= row.prefix.len()
-                    && v.is_char_boundary(row.prefix.len())
-                    && v[..row.prefix.len()].eq_ignore_ascii_case(&row.prefix)
-                {
+                // A product list (RFC 3261 20.41, 20.35): any of its product tokens may name it
+                // ("UCCAPI/2.0.6362.111 OC/2.0.6362.111 (Microsoft Office Communicator)").
+                let named = products(v).any(|t| {
+                    t.len() >= row.prefix.len()
+                        && t.is_char_boundary(row.prefix.len())
+                        && t[..row.prefix.len()].eq_ignore_ascii_case(&row.prefix)
+                });
+                if named {
                     return Some(SeenGeneration {
                         generation: row.generation,
                         basis: format!("{}: {v}", row.header),
@@ -290,6 +307,17 @@ mod tests {
             quality: ParseQuality::Clean,
             also_seen: vec![],
         })
+    }
+
+    #[test]
+    fn any_product_token_names_the_generation() {
+        let v = "UCCAPI/2.0.6362.111 OC/2.0.6362.111 (Microsoft Office Communicator OC/9.9)";
+        assert_eq!(
+            products(v).collect::<Vec<_>>(),
+            ["UCCAPI/2.0.6362.111", "OC/2.0.6362.111"]
+        );
+        let g = from_message(&with("User-Agent", v)).unwrap();
+        assert_eq!(g.generation, Generation::Ocs2007);
     }
 
     #[test]

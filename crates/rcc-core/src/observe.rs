@@ -18,10 +18,12 @@
 //!   (the client's own after Timer B, 64 x T1 = 32 s, or a server's), mean no final answer came.
 //! * A re-INVITE inside the session (To tag set) refreshes it (RFC 4028); a new INVITE after a
 //!   working session (the client rebuilding it after 12-24 h) is a new attempt. The latest
-//!   attempt with an outcome is the one judged: the current state.
+//!   attempt with an outcome is the one judged: the current state; the client's own attempts
+//!   before a test tool's (SIPp) sent on the user's behalf.
 
 use crate::evidence::Evidence;
 use crate::extract::{self, ConfigSource, CstaBody, MsDiagnostic, Provisioning};
+use crate::findings::FindingId;
 use crate::ingest::{FileReport, Ingested, LogFormat};
 use crate::profile::{Profile, Role};
 use crate::routing::{participant_of_product, Topology};
@@ -32,6 +34,9 @@ use serde::{Deserialize, Serialize};
 /// RFC 3261 Timer B (64 x T1, T1 = 500 ms): an INVITE client transaction with no final answer
 /// times out after this long.
 pub const TIMER_B_MS: i64 = 32_000;
+/// Log stamps are the send as written, after the transaction and its timer started: a "Timer B
+/// fired" line a few milliseconds short of 32 s after the send is the timeout.
+const TIMER_SLACK_MS: i64 = 500;
 
 /// The messages that matter for remote call control, by index into the messages.
 #[derive(Debug, Clone, Default)]
@@ -70,10 +75,18 @@ impl RccIndex {
         let messages = &ingested.messages;
         let mut ix = RccIndex::default();
         let mut csta_ids: Vec<&str> = Vec::new();
+        // The log runs until its last timestamp, a message's or a record's (a client trace's
+        // "Timer B fired" line comes 32 s after the last message).
+        let event_times = ingested
+            .events
+            .iter()
+            .filter_map(|e| e.timestamp.as_ref().and_then(|t| t.millis));
+        ix.log_end_ms = messages
+            .iter()
+            .filter_map(SipMessage::millis)
+            .chain(event_times)
+            .max();
         for (i, m) in messages.iter().enumerate() {
-            if let Some(t) = m.millis() {
-                ix.log_end_ms = Some(ix.log_end_ms.map_or(t, |e: i64| e.max(t)));
-            }
             let method = m.method();
             let cseq_method = m.cseq().map(|c| c.1);
             match (method, m.status()) {
@@ -256,6 +269,10 @@ pub struct Attempt {
     pub request_uri: String,
     /// The user's address in From.
     pub from_aor: Option<String>,
+    /// The INVITE carries a client's product string (Communicator, Lync); a test tool such as
+    /// SIPp sending on the user's behalf does not.
+    #[serde(default)]
+    pub by_client: bool,
     /// The client's INVITE (and its latest retransmission, when there are any).
     pub invite: Vec<Evidence>,
     /// The CSTA device the INVITE names (the RCC extension's line).
@@ -328,6 +345,12 @@ pub struct Record {
     /// `SIP-Start-Line`: the request the record is about.
     pub start_line: Option<String>,
     pub evidence: Evidence,
+    /// That request as the log shows it (same Call-ID and start line), when it does.
+    #[serde(default)]
+    pub request: Option<Evidence>,
+    /// The server the record is about (`Peer-FQDN`, `Peer-IP`, `Peer`), without its port.
+    #[serde(default)]
+    pub peer: Vec<String>,
 }
 
 impl Record {
@@ -350,6 +373,12 @@ impl Record {
                     .unwrap_or("diagnostic record")
                     .to_string(),
             },
+            request: None,
+            peer: ["Peer-FQDN", "Peer-IP", "Peer"]
+                .iter()
+                .filter_map(|f| e.field(f))
+                .filter_map(|p| uri::host_key(p.trim()))
+                .collect(),
         }
     }
 
@@ -401,6 +430,10 @@ pub struct Observed {
     /// Server diagnostic records whose result code the knowledge file knows, not tied to a
     /// CSTA call (e.g. an untrusted gateway's requests).
     pub records: Vec<Record>,
+    /// The Home Server's failed outbound connections (`LogType: connection`, severity error),
+    /// which say why a next hop could not be reached.
+    #[serde(default)]
+    pub connection_failures: Vec<Record>,
     /// The log ends less than Timer B after the judged INVITE, without a final answer.
     pub log_ends_early: bool,
 }
@@ -564,27 +597,52 @@ impl Observer<'_> {
         }
         o.attempts = self.prefer_users(o.attempts, |a| a.from_aor.clone());
         o.attempts.sort_by_key(|a| a.started_ms.unwrap_or(i64::MIN));
+        // The client's own attempts speak for the user; a probe sent on its behalf (SIPp)
+        // only when there is nothing else.
+        let any_by_client = o.attempts.iter().any(|a| a.by_client);
+        let counts = |a: &Attempt| a.by_client || !any_by_client;
         o.judged = o
             .attempts
             .iter()
-            .rposition(|a| a.outcome != Outcome::Pending)
-            .or_else(|| o.attempts.len().checked_sub(1));
+            .rposition(|a| counts(a) && a.outcome != Outcome::Pending)
+            .or_else(|| o.attempts.iter().rposition(counts));
         o.log_ends_early = o.judged().is_some_and(|a| a.outcome == Outcome::Pending);
 
         o.gateway_refused = self.gateway_refused(index);
         o.sign_in_refused = self.sign_in_refused(index);
+        // Records the attempts do not read: those of other calls, and those about a request the
+        // far end sent inside the CSTA dialog (its INFO events refused as untrusted).
         let csta_ids: Vec<&str> = index.csta_calls.iter().map(|(c, _)| c.as_str()).collect();
         o.records = self
             .events
             .iter()
             .map(Record::of)
             .filter(|r| {
-                r.result_code
+                let Some(row) = r
+                    .result_code
                     .as_deref()
                     .and_then(crate::msdiag::result_code)
-                    .is_some()
-                    && r.call_id.as_deref().is_none_or(|c| !csta_ids.contains(&c))
+                else {
+                    return false;
+                };
+                r.call_id.as_deref().is_none_or(|c| !csta_ids.contains(&c))
+                    || row.finding == Some(FindingId::HostNotAuthorized)
             })
+            .map(|mut r| {
+                r.request = self.request_of(&r);
+                r
+            })
+            .collect();
+        o.connection_failures = self
+            .events
+            .iter()
+            .filter(|e| {
+                e.field("LogType")
+                    .is_some_and(|t| t.trim().eq_ignore_ascii_case("connection"))
+                    && e.field("Severity")
+                        .is_none_or(|v| v.trim().eq_ignore_ascii_case("error"))
+            })
+            .map(Record::of)
             .collect();
         o
     }
@@ -633,6 +691,9 @@ impl Observer<'_> {
                 call_id: call_id.to_string(),
                 request_uri: client_copy.request_uri().unwrap_or_default().to_string(),
                 from_aor: client_copy.header("From").and_then(uri::aor),
+                by_client: profile
+                    .client()
+                    .is_some_and(|c| crate::routing::product_is(profile, c, client_copy)),
                 invite: seen(client_copy),
                 device: extract::csta(client_copy).and_then(|c| c.device),
                 retransmissions: 0,
@@ -667,11 +728,16 @@ impl Observer<'_> {
             t.read_answers(&mut a);
             t.read_acks_and_cancel(&mut a);
             t.read_session(&mut a);
+            // Records about this call: by their Call-ID field, or (a client trace's "Timer B
+            // fired for INVITE <call-id>" line) by naming it in their text.
             a.records = self
                 .events
                 .iter()
                 .map(Record::of)
-                .filter(|r| r.call_id.as_deref() == Some(call_id))
+                .filter(|r| match r.call_id.as_deref() {
+                    Some(c) => c == call_id,
+                    None => r.text.as_deref().is_some_and(|t| t.contains(call_id)),
+                })
                 .collect();
             a.outcome = outcome(&mut a, log_end);
             out.push(a);
@@ -758,6 +824,17 @@ impl Observer<'_> {
             csta: extract::csta(m),
             evidence: seen(m),
         }
+    }
+
+    /// The request a diagnostic record is about, as the logs show it.
+    fn request_of(&self, r: &Record) -> Option<Evidence> {
+        let (call_id, line) = (r.call_id.as_deref()?, r.start_line.as_deref()?.trim());
+        self.messages
+            .iter()
+            .find(|m| {
+                m.is_request() && m.call_id() == Some(call_id) && m.start_line_text().trim() == line
+            })
+            .map(SipMessage::evidence)
     }
 
     /// Requests from the line server host (Application Proxy / gateway) answered 401/407/403 by
@@ -903,7 +980,7 @@ fn outcome(a: &mut Attempt, log_end: Option<i64>) -> Outcome {
         Some(_) => Outcome::Failed,
         None if a.cancel.is_some() => Outcome::Cancelled,
         None => match (a.started_ms, log_end) {
-            (Some(t0), Some(end)) if end - t0 < TIMER_B_MS => Outcome::Pending,
+            (Some(t0), Some(end)) if end - t0 < TIMER_B_MS - TIMER_SLACK_MS => Outcome::Pending,
             _ => Outcome::TimedOut,
         },
     };

@@ -624,6 +624,9 @@ fn attempt_failure(
             lo.timeout = true;
             lo.status = a.answer.as_ref().map(|r| r.status);
             lo.evidence = a.invite.clone();
+            // What the logs say about the timeout (a client's "Timer B fired" line).
+            lo.evidence
+                .extend(a.records.iter().map(|x| x.evidence.clone()));
             if let Some(r) = &a.answer {
                 lo.evidence.extend(r.evidence.iter().cloned());
                 lo.codes = r.diagnostics.iter().map(|d| d.code).collect();
@@ -732,6 +735,36 @@ fn attempt_failure(
     }
     if id.is_missing_route() {
         rule_from_logs(case, step, a, &mut d);
+    }
+    // The Home Server's own word on the connection it could not make to the next hop.
+    if matches!(
+        id,
+        FindingId::GatewayUnreachable | FindingId::TlsTransportMismatch
+    ) {
+        let next = &profile.flow[leg].to;
+        let names: Vec<String> = case
+            .topology
+            .entry(next)
+            .map(|h| h.fqdn.iter().chain(&h.ips).cloned().collect())
+            .unwrap_or_default();
+        let host = uri::UriView::parse(&a.request_uri).map(|v| v.host_key());
+        for r in o.connection_failures.iter().filter(|r| {
+            r.peer
+                .iter()
+                .any(|p| names.contains(p) || host.as_ref() == Some(p))
+        }) {
+            d.evidence.push(r.evidence.clone());
+            d.detail.push(format!(
+                "The Home Server's log says of its connection to {}: {}.",
+                r.peer.first().map(String::as_str).unwrap_or("the next hop"),
+                [r.text.as_deref(), r.result_code.as_deref()]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+                    .trim_end_matches('.')
+            ));
+        }
     }
     // Other INVITEs to the same host that got no answer at all (a probe, an earlier try)
     // say the same about the gateway.
@@ -1080,6 +1113,7 @@ fn records_and_refusals(case: &Case, o: &Observed, out: &mut LogRead) {
                 row.name
             ));
         }
+        d.evidence.extend(x.request.iter().cloned());
         d.evidence.push(x.evidence.clone());
         d.leg = match id {
             FindingId::HostNotAuthorized => {

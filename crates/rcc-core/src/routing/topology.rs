@@ -138,6 +138,12 @@ impl Topology {
                     );
                 }
             }
+            // The client authenticates to its Home Server (or pool) by name.
+            if let (Some(hs), true) = (&hs, from_client) {
+                if let Some(name) = extract::auth_target(m) {
+                    t.learn(hs, Learned::host(&name), m.evidence());
+                }
+            }
             for p in &profile.participants {
                 if p.role == Role::Client || !product_is(profile, &p.id, m) {
                     continue;
