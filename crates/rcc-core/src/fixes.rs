@@ -9,7 +9,7 @@
 use crate::case::Case;
 use crate::directory::{parse_option_flags, RCC_MASK};
 use crate::findings::FindingId;
-use crate::generation::{self, Generation};
+use crate::generation::{self, Generation, HowToCollect};
 use crate::knowledge::{data_json, load};
 use crate::profile::Role;
 use crate::routing::Rule;
@@ -156,6 +156,50 @@ pub fn gateway_steps(id: FindingId, case: &Case) -> Vec<String> {
                 ""
             };
             format!("{side}: {}{basis}", r.text.trim_end_matches('.')) + "."
+        })
+        .collect()
+}
+
+/// How to collect `input` in `generation` (every generation's way when it is not known), the
+/// commands filled in for `user` (`alice@contoso.com`), with what is left to fill named.
+pub fn how_to_collect(
+    input: generation::CollectInput,
+    generation: Option<Generation>,
+    user: Option<&str>,
+) -> Vec<(HowToCollect, Vec<Placeholder>)> {
+    let mut values = Values::default();
+    values.set(
+        "user",
+        user.map(|u| u.trim().trim_start_matches("sip:").to_string()),
+    );
+    generation::how_to_collect(input, generation)
+        .into_iter()
+        .map(|row| {
+            let mut missing = Vec::new();
+            let mut row = row.clone();
+            row.command = row.command.map(|c| values.fill(c.trim_end(), &mut missing));
+            row.output = row.output.map(|o| values.fill(&o, &mut missing));
+            row.steps = row
+                .steps
+                .iter()
+                .map(|s| values.fill(s, &mut missing))
+                .collect();
+            (row, placeholders(missing))
+        })
+        .collect()
+}
+
+/// The meaning of each placeholder left in a text.
+fn placeholders(names: Vec<String>) -> Vec<Placeholder> {
+    names
+        .into_iter()
+        .map(|name| Placeholder {
+            meaning: templates()
+                .placeholder
+                .iter()
+                .find(|p| p.name == name)
+                .map_or_else(String::new, |p| p.meaning.clone()),
+            name,
         })
         .collect()
 }
@@ -354,17 +398,7 @@ pub fn admin_fix(id: FindingId, case: &Case, rule: Option<&Rule>) -> Option<Admi
         .filter(|(i, _)| Some(*i) != chosen_at)
         .map(|(_, v)| variant(v, &mut Vec::new()))
         .collect();
-    let to_fill = missing
-        .into_iter()
-        .map(|name| Placeholder {
-            meaning: templates()
-                .placeholder
-                .iter()
-                .find(|p| p.name == name)
-                .map_or_else(String::new, |p| p.meaning.clone()),
-            name,
-        })
-        .collect();
+    let to_fill = placeholders(missing);
     Some(AdminFix {
         template: t.id.clone(),
         generation,
@@ -460,6 +494,40 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn export_commands_are_filled_for_the_user() {
+        use generation::CollectInput;
+        let rows = how_to_collect(
+            CollectInput::UserAttributes,
+            Some(Generation::Ocs2007R2),
+            Some("sip:alice@contoso.com"),
+        );
+        let (ldifde, left) = rows
+            .iter()
+            .find(|(r, _)| r.id == "user-attributes-ldifde")
+            .expect("ldifde for OCS 2007 R2");
+        let cmd = ldifde.command.as_deref().unwrap();
+        assert!(
+            cmd.contains("(msRTCSIP-PrimaryUserAddress=sip:alice@contoso.com)"),
+            "{cmd}"
+        );
+        assert!(cmd.contains("<out_dir>"), "{cmd}");
+        assert_eq!(
+            left.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(),
+            ["out_dir"]
+        );
+        assert!(!left[0].meaning.is_empty());
+        let lync = how_to_collect(
+            CollectInput::UserAttributes,
+            Some(Generation::Lync2013),
+            None,
+        );
+        assert!(lync
+            .iter()
+            .any(|(r, left)| r.id == "user-attributes-get-csuser"
+                && left.iter().any(|p| p.name == "user")));
     }
 
     #[test]

@@ -5,6 +5,7 @@
 mod analysis;
 mod app;
 mod checks;
+mod collect;
 mod copy;
 pub mod diagram;
 mod embed;

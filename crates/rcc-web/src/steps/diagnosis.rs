@@ -43,6 +43,7 @@ pub fn DiagnosisStep() -> impl IntoView {
             let layout = rcc_core::diagram::layout(&profile, &diagnosis.flow, &diagnosis.findings);
             view! {
                 <Headline diagnosis=diagnosis.clone() />
+                <GenerationNote diagnosis=diagnosis.clone() />
                 <Findings diagnosis=diagnosis.clone() profile=profile.clone() />
                 <Needed diagnosis=diagnosis.clone() />
                 <h3>"The flow, hop by hop"</h3>
@@ -57,6 +58,31 @@ pub fn DiagnosisStep() -> impl IntoView {
         }}
         <crate::share::SharePanel />
     }
+}
+
+/// Which server generation the fixes are written for, and what said so.
+#[component]
+fn GenerationNote(diagnosis: Diagnosis) -> impl IntoView {
+    let text = match &diagnosis.generation {
+        Some(g) => format!(
+            "{} {}, from {}{}.",
+            if g.inferred {
+                "Assumed:"
+            } else {
+                "Fixes written for"
+            },
+            g.generation.name(),
+            g.basis,
+            g.evidence
+                .first()
+                .map(|e| format!(" ({})", e.label()))
+                .unwrap_or_default()
+        ),
+        None => "Server generation unknown: the fixes use no product's own words until you choose \
+                 it on the routing step or add a log."
+            .to_string(),
+    };
+    view! { <p class="hint generation-note" data-testid="generation-note">{text}</p> }
 }
 
 /// One sentence on top: what is wrong, or that nothing is decided yet.

@@ -4,10 +4,12 @@
 
 use crate::analysis::use_analysis;
 use crate::checks::CheckList;
+use crate::collect::CollectHelp;
 use crate::glossary::Term;
 use crate::state::AppState;
 use leptos::prelude::*;
 use rcc_core::directory::{self, decode_option_flags, AdFields, RccAttribute};
+use rcc_core::generation::CollectInput;
 
 #[component]
 pub fn DirectoryStep() -> impl IntoView {
@@ -29,6 +31,10 @@ pub fn DirectoryStep() -> impl IntoView {
             placeholder="alice@contoso.com"
             prop:value=move || state.sign_in.get()
             on:input=move |ev| state.sign_in.set(event_target_value(&ev))
+        />
+        <CollectHelp
+            inputs=vec![CollectInput::UserAttributes]
+            summary="How to export this user's attributes (command ready to copy)"
         />
         <div class="two-col">
             <div>

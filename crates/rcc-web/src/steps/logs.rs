@@ -3,9 +3,11 @@
 //! counts, parse badges and problems with line numbers.
 
 use crate::analysis::use_analysis;
+use crate::collect::CollectHelp;
 use crate::state::{AppState, LogInput, MAX_SAVED_LOG_BYTES};
 use crate::timing::ReadTimingNote;
 use leptos::prelude::*;
+use rcc_core::generation::CollectInput;
 use rcc_core::ingest::{FileReport, LogFormat};
 
 #[component]
@@ -16,6 +18,10 @@ pub fn LogsStep() -> impl IntoView {
         <p class="lead">
             "Add what you have: a Communicator client trace (.uccapilog), a server Logging Tool capture, a Wireshark \"Follow stream\" text or raw SIP. Several files of the same incident are merged in time order. Everything is read in this page; nothing is uploaded."
         </p>
+        <CollectHelp
+            inputs=vec![CollectInput::ClientTrace, CollectInput::ServerTrace]
+            summary="How to turn on client and server logging, and where the files are"
+        />
         <DropZone />
         <PasteBox />
         <FileList />

@@ -2,11 +2,12 @@
 //! and Application Proxy rules, and see the remote call control INVITE routed hop by hop.
 
 use crate::analysis::use_analysis;
+use crate::collect::CollectHelp;
 use crate::copy::CopyButton;
 use crate::glossary::Term;
 use crate::state::AppState;
 use leptos::prelude::*;
-use rcc_core::generation::{self, CollectInput, Generation};
+use rcc_core::generation::{CollectInput, Generation};
 use rcc_core::profile::{self, Profile};
 use rcc_core::routing::{PathOutcome, RoutePath, RULES_HELP};
 
@@ -23,7 +24,10 @@ pub fn RoutingStep() -> impl IntoView {
         </p>
         <ProfilePicker />
         <GenerationPicker />
-        <HowToCollect />
+        <CollectHelp
+            inputs=vec![CollectInput::Routes, CollectInput::Trust]
+            summary="How to export the routes and trusted hosts from your servers"
+        />
         <label class="field" for="rules">"Routing rules"</label>
         <textarea
             id="rules"
@@ -124,45 +128,6 @@ fn GenerationPicker() -> impl IntoView {
                 }}
             </p>
         </div>
-    }
-}
-
-/// How to export the routes and the trusted hosts in the chosen (or read) generation, with
-/// the commands to copy.
-#[component]
-fn HowToCollect() -> impl IntoView {
-    let state = expect_context::<AppState>();
-    let analysis = use_analysis();
-    let generation = move || {
-        state
-            .generation
-            .get()
-            .or_else(|| analysis.with(|a| a.diagnosis.generation.as_ref().map(|g| g.generation)))
-    };
-    view! {
-        <details class="help how-to-collect" data-testid="how-to-collect">
-            <summary>"How to export the routes and trusted hosts from your servers"</summary>
-            {move || {
-                let g = generation();
-                [CollectInput::Routes, CollectInput::Trust]
-                    .into_iter()
-                    .flat_map(|input| generation::how_to_collect(input, g))
-                    .map(|c| view! {
-                        <section class="collect" data-collect=c.id.clone()>
-                            <h4>{c.title.clone()}</h4>
-                            <ol>{c.steps.iter().map(|s| view! { <li>{s.clone()}</li> }).collect_view()}</ol>
-                            {c.command.clone().map(|cmd| view! {
-                                <div class="commands">
-                                    <pre class="mono">{cmd.trim_end().to_string()}</pre>
-                                    <CopyButton text=cmd.trim_end().to_string() label="Copy commands" />
-                                </div>
-                            })}
-                            {c.run_on.clone().map(|r| view! { <p class="hint">"Run in: " {r}</p> })}
-                        </section>
-                    })
-                    .collect_view()
-            }}
-        </details>
     }
 }
 
