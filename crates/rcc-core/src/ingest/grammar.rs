@@ -591,13 +591,14 @@ pub fn delta_seconds(s: &[u8]) -> Check {
     bounded(s, u64::from(u32::MAX), Fault::SecondsTooLarge)
 }
 
-/// Skips `SWS` (spaces and tabs; folding is already undone) from `i`.
+/// Skips `SWS` (spaces and tabs; folding is already undone) from `i`. Usually there is none:
+/// the loop is one comparison then.
 #[inline]
-fn skip_ws(v: &[u8], i: usize) -> usize {
-    match v.get(i..) {
-        Some(rest) => i + rest.iter().position(|&c| !is_ws(c)).unwrap_or(rest.len()),
-        None => i,
+fn skip_ws(v: &[u8], mut i: usize) -> usize {
+    while matches!(v.get(i), Some(b' ' | b'\t')) {
+        i += 1;
     }
+    i
 }
 
 /// The end of the run of `class` characters from `i`.

@@ -650,6 +650,10 @@ fn walk_wire(rest: &[u8], limit: usize, form: Form) -> (usize, usize) {
 
 /// Where a body of `cl` wire bytes ends in `rest` (`None` when `rest` is shorter).
 fn body_end(rest: &[u8], cl: usize, form: Form) -> Option<usize> {
+    // A byte of text stands for at most two wire bytes (a bare LF): no need to walk.
+    if cl > rest.len().saturating_mul(2) {
+        return None;
+    }
     let (end, wire) = walk_wire(rest, cl, form);
     (wire >= cl).then_some(end)
 }
@@ -667,7 +671,11 @@ fn wire_len(body: &[u8], form: Form) -> usize {
 }
 
 /// After a body ending at `end`, is the rest of the region only separators, or a next message?
+/// (Bounded like the length: blank lines beyond [`MAX_PAST_NEXT_START`] count as separators.)
 fn plausible_after(rest: &[u8]) -> bool {
+    let rest = rest
+        .get(..MAX_PAST_NEXT_START.min(rest.len()))
+        .unwrap_or(rest);
     let mut cur = LineCursor::new(rest, 0);
     // The body may end mid-line only if the rest of that line is empty or a next message.
     for line in &mut cur {
@@ -678,6 +686,9 @@ fn plausible_after(rest: &[u8]) -> bool {
     }
     true
 }
+
+/// How far past the next start line a Content-Length may reach (see `read_message`).
+const MAX_PAST_NEXT_START: usize = 64 << 10;
 
 /// Read every SIP message in `region` (a slice of the file whose first line is `first_line`).
 /// Text before/between messages that is not SIP is reported once per run and skipped; a lone
@@ -887,10 +898,16 @@ fn read_message(
     match body_start {
         Some((bstart, bline)) => {
             let rest = region.get(bstart..).unwrap_or(&[]);
+            // Where the body ends without a length: the next start line (or the region's end).
+            let next_start = scan_body_end(rest);
             let framed = declared
                 .and_then(|cl| usize::try_from(cl).ok())
                 .and_then(|cl| {
-                    let end = body_end(rest, cl, form)?;
+                    // A length may run past the next start line (a message/sipfrag body holds
+                    // one), but at most MAX_PAST_NEXT_START bytes: a wrong length then costs a
+                    // bounded walk, not one to the end of the file per message.
+                    let limit = next_start.saturating_add(MAX_PAST_NEXT_START);
+                    let end = body_end(rest.get(..limit.min(rest.len()))?, cl, form)?;
                     // Trust the length if what follows is a next message, or if the body ends on
                     // a line boundary without swallowing a start line (then text after it is
                     // reported as non-SIP rather than taken into the body). Otherwise frame by
@@ -901,10 +918,9 @@ fn read_message(
                     let at_boundary = end == 0
                         || rest.get(end - 1) == Some(&b'\n')
                         || matches!(rest.get(end), None | Some(b'\r' | b'\n'));
-                    let swallows = scan_body_end(rest.get(..end)?) < end;
-                    (at_boundary && !swallows).then_some(end)
+                    (at_boundary && end <= next_start).then_some(end)
                 });
-            let end = framed.unwrap_or_else(|| scan_body_end(rest));
+            let end = framed.unwrap_or(next_start);
             body = rest.get(..end).unwrap_or(&[]);
             if framed.is_none() {
                 body = trim_trailing_newlines(body);

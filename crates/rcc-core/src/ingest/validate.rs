@@ -132,6 +132,12 @@ impl Kind {
         !matches!(self, Kind::Text | Kind::CallId)
     }
 
+    /// Does this kind's own checker reject every raw control character? (Then the separate
+    /// control-character pass runs only to name the fault when the checker fails.)
+    fn rejects_controls(self) -> bool {
+        !matches!(self, Kind::Quoted | Kind::Text | Kind::RetryAfter)
+    }
+
     /// The single-instance headers a second, different copy makes ambiguous: index in `seen`.
     fn single(self, known: Option<u16>) -> Option<usize> {
         use crate::sip::known;
@@ -161,6 +167,15 @@ pub(crate) struct Seen {
 impl Seen {
     const MAX_BYTES: usize = 1 << 20;
 
+    /// Sized for a few thousand values up front, so a log does not pay for growing it step by
+    /// step (a file with few messages pays a few KiB).
+    fn reserve(&mut self) {
+        if self.arena.capacity() == 0 {
+            self.index.reserve(4096);
+            self.arena.reserve(1 << 17);
+        }
+    }
+
     fn key(tag: u8, v: &[u8]) -> u64 {
         use std::hash::Hasher;
         let mut h = crate::fxhash::Fx::default();
@@ -179,6 +194,7 @@ impl Seen {
     }
 
     fn insert(&mut self, tag: u8, v: &[u8]) {
+        self.reserve();
         if self.arena.len() + v.len() > Self::MAX_BYTES {
             self.index.clear();
             self.arena.clear();
@@ -316,9 +332,11 @@ pub(crate) fn check(
             );
             continue;
         }
-        if let Err(e) = g::text(v, kind.quoted()) {
-            flags.push(line, fault(e));
-            continue;
+        if !kind.rejects_controls() {
+            if let Err(e) = g::text(v, kind.quoted()) {
+                flags.push(line, fault(e));
+                continue;
+            }
         }
         if kind == Kind::Quoted {
             if let Err(e) = g::quotes(v) {
@@ -364,6 +382,11 @@ pub(crate) fn check(
             Kind::ContentType => g::media_type(v),
             Kind::Quoted | Kind::Text => Ok(()),
         };
+        // A control character is the fault to name, whatever the checker stumbled on.
+        let result = result.map_err(|e| match g::text(v, kind.quoted()) {
+            Err(ctl) => ctl,
+            Ok(()) => e,
+        });
         match (result, tag) {
             (Err(e), _) => flags.push(line, fault(e)),
             (Ok(()), Some(t)) => known_good.insert(t, v),

@@ -274,3 +274,34 @@ fn a_response_logged_before_its_request_suggests_an_offset() {
     assert_eq!(r.transactions.len(), 1);
     assert_eq!(r.transactions[0].messages, vec![0, 1]);
 }
+
+#[test]
+fn wrong_lengths_cost_a_bounded_walk_not_the_rest_of_the_file() {
+    // LF-only messages (their bodies are walked byte by byte) whose Content-Length runs past the
+    // next message, huge or merely too long: the file is read in time linear in its size.
+    for cl in [999_999_999usize, 60_000] {
+        let one = MSG
+            .replace("\r\n", "\n")
+            .replace("Content-Length: 0", &format!("Content-Length: {cl}"))
+            + "body\n";
+        let n = if cl > 100_000 { 20_000 } else { 1_500 };
+        let text = one.repeat(n);
+        let t = std::time::Instant::now();
+        let r = run(text.as_bytes());
+        assert!(
+            t.elapsed() < std::time::Duration::from_secs(20),
+            "{cl}: {:?}",
+            t.elapsed()
+        );
+        assert!(r.messages.iter().all(|m| m.quality != ParseQuality::Clean));
+        if cl > 100_000 {
+            // Longer than the file: every message is read up to the next start line.
+            assert_eq!(r.messages.len(), n);
+            assert!(r.messages.iter().all(|m| m.body() == "body"));
+        } else {
+            // A length that lands exactly on a later start line is trusted (a message/sipfrag
+            // body holds start lines); here it does, every ~100 messages.
+            assert!(!r.messages.is_empty());
+        }
+    }
+}

@@ -190,8 +190,8 @@ fn FileCard(index: usize, report: FileReport, state: AppState) -> impl IntoView 
             <p class="file-counts">
                 <span data-count="messages">{report.messages} " messages"</span>
                 " · " <span class="badge ok">{report.clean} " clean"</span>
-                " " <span class="badge warn" title="rsip accepted them after RCC Doctor fixed line endings, folding or compact names">{report.repaired} " repaired"</span>
-                " " <span class="badge bad" title="rsip could not type them; start line and key headers were still read">{report.partial} " partly parsed"</span>
+                " " <span class="badge warn" title="Not valid SIP as written, but a lossless repair (LF-only line ends, an indent) made them valid; the repairs are listed per message">{report.repaired} " repaired"</span>
+                " " <span class="badge bad" title="Really wrong somewhere (the problems below say what, on which line); start line and headers were still read">{report.partial} " partly parsed"</span>
                 " · " {report.events} " diagnostic records"
                 " · " {report.lines} " lines"
             </p>
