@@ -141,6 +141,10 @@ pub struct Arrow {
     pub gap: Option<(f64, f64)>,
     /// The finding explaining this leg's state, if any.
     pub finding: Option<crate::findings::FindingId>,
+    /// What the log showed on this leg when it is not the known-good message
+    /// ([`FlowLeg::observed`]).
+    #[serde(default)]
+    pub observed: Option<String>,
 }
 
 impl Arrow {
@@ -622,6 +626,7 @@ pub fn layout(profile: &Profile, flow: &[FlowLeg], findings: &[Finding]) -> Flow
             head,
             gap,
             finding: finding.map(|f| f.id),
+            observed: leg.observed.clone(),
         });
         y += row_h;
     }
