@@ -31,7 +31,7 @@ const ids = (page) => page.locator('[data-finding]').evaluateAll((els) => els.ma
 test('exports: JSON follows the schema, Markdown has the findings, HTML renders offline', async () => {
   const page = await exampleDiagnosis();
   const json = JSON.parse(await download(page, 'export-json'));
-  assert.deepEqual(Object.keys(json).sort(), ['checks', 'findings', 'flow', 'inputs', 'needed', 'tool']);
+  assert.deepEqual(Object.keys(json).sort(), ['checks', 'findings', 'flow', 'generation', 'inputs', 'needed', 'tool']);
   assert.deepEqual(json.findings.map((f) => f.id).sort(), (await ids(page)).sort());
   const md = await download(page, 'export-md');
   assert.match(md, /^# RCC Doctor report/);
