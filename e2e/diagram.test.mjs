@@ -98,16 +98,17 @@ test('the example case: missing route on the Home Server hop, callout with the e
   const { page, errors } = opened;
   const legs = page.locator('figure.flow-diagram svg g.leg[data-leg]');
   assert.ok(await legs.count() >= 5);
-  // The seed's fault: the Home Server never forwards the CSTA INVITE to the Application Proxy.
+  // The seed's fault: the Home Server never forwards the CSTA INVITE to the Application Proxy,
+  // and answers Communicator's INVITE with a 404 itself: drawn as the proof, right after.
   const hop = page.locator('svg g.leg[data-leg="home-server->app-proxy"]').first();
   assert.equal(await hop.getAttribute('data-state'), 'missing-route');
-  const broken = await page.locator('svg g.leg[data-state="failing"], svg g.leg[data-state="missing-route"]').count();
-  assert.ok(broken >= 1, 'a failing or missing-route leg is drawn');
-  // The seed: the hop the Home Server has no route for is the gap, and the 404 it answered
-  // instead is drawn back to Communicator (failing).
-  assert.equal(await page.locator('svg g.leg[data-leg="home-server->client"][data-state="failing"]').count(), 1);
-  assert.ok(await page.locator('svg g.leg[data-leg="home-server->app-proxy"][data-state="missing-route"]').count() >= 1);
-  // Every failing leg of the diagnosis list is failing in the drawing too.
+  const proof = page.locator('svg g.leg[data-extra="true"]');
+  assert.equal(await proof.count(), 1);
+  assert.equal(await proof.getAttribute('data-leg'), 'home-server->client');
+  assert.equal(await proof.getAttribute('data-state'), 'failing');
+  assert.match((await proof.locator('text.msg').allTextContents()).join(' '), /404 Not Found/);
+  assert.equal(Number(await proof.getAttribute('data-step')), Number(await hop.getAttribute('data-step')) + 1);
+  // Every failing leg of the drawing is failing in the text alternative too.
   for (const key of await page.locator('svg g.leg[data-state="failing"]').evaluateAll((els) => els.map((e) => e.dataset.leg))) {
     assert.ok(await page.locator(`ol.flow-legs li[data-leg="${key}"][data-state="failing"]`).count() >= 1, key);
   }
@@ -117,29 +118,30 @@ test('the example case: missing route on the Home Server hop, callout with the e
   assert.match(rule, /mcm-ap\.contoso\.com/);
   const text = await callout.evaluate((g) => [...g.querySelectorAll('text.rule')].map((t) => t.textContent).join(' '));
   assert.equal(text.replace(/\s+/g, ' ').trim(), rule.replace(/\s+/g, ' ').trim());
-  // Jump to the failing leg: the animation stops with that leg's state shown.
+  // The answer is there on arrival: the callout shown, no leg waiting for an animation.
+  assert.equal(await page.locator('figure.flow-diagram').getAttribute('data-frame'), 'final');
+  assert.equal(await callout.evaluate((g) => getComputedStyle(g).opacity), '1');
+  assert.equal(await page.locator('svg g.leg[data-leg].pending').count(), 0);
+  // Jump to the failing leg: the final state, that leg outlined, the callout still shown.
   await page.locator('[data-action="flow-jump-failing"]').click();
-  await page.waitForFunction(() => document.querySelector('svg g.leg[data-state="failing"]').classList.contains('shown'));
-  // Stepping on from the failing leg reaches the gap and its callout.
-  for (let i = 0; i < 6; i++) {
-    if (await page.evaluate(() => document.querySelector('svg g.callout[data-leg="home-server->app-proxy"]').classList.contains('shown'))) break;
-    await page.locator('[data-action="flow-forward"]').click();
-  }
-  await page.waitForFunction(() => document.querySelector('svg g.callout[data-leg="home-server->app-proxy"]').classList.contains('shown'));
+  await page.waitForFunction(() => document.querySelector('svg g.leg[data-state="missing-route"]').classList.contains('focus'));
+  assert.equal(await callout.evaluate((g) => g.classList.contains('shown')), true);
+  assert.match(await page.getByTestId('flow-status').innerText(), /breaks at step \d+ of \d+, Home Server \(LCS\/OCS\) → Application Proxy \(Nortel MCM\)/);
   await screenshot(page, 'diagram-example');
   assert.deepEqual(errors, []);
   await page.close();
 });
 
-test('reduced motion shows the final state without animation', async (t) => {
+test('reduced motion: the final state, and a replay that steps without transitions', async (t) => {
   const opened = await openExample({ reducedMotion: 'reduce' });
   if (!opened) assert.fail(NOT_WIRED);
   const { page } = opened;
-  assert.equal(await page.locator('figure.flow-diagram').getAttribute('data-reduced-motion'), 'true');
-  const notShown = await page.locator('svg g.leg:not(.shown)').count();
-  assert.equal(notShown, 0);
-  assert.equal(await page.locator('svg circle.dot').count(), 0);
-  assert.equal(await page.locator('[data-action="flow-play"]').getAttribute('aria-label'), 'Play');
+  assert.equal(await page.locator('figure.flow-diagram').getAttribute('data-frame'), 'final');
+  assert.equal(await page.locator('svg g.leg[data-leg]:not(.shown)').count(), 0);
+  assert.equal(await page.locator('[data-action="flow-play"]').getAttribute('aria-label'), 'Replay');
+  await page.locator('[data-action="flow-forward"]').click();
+  const transition = await page.locator('svg g.leg[data-leg] path.line').first().evaluate((e) => getComputedStyle(e).transitionDuration);
+  assert.match(transition, /^0s/);
   await page.close();
 });
 
@@ -150,8 +152,13 @@ test('exports: SVG parses, PNG has the drawing size at 2x, Mermaid is a sequence
   const svgEl = page.locator('figure.flow-diagram svg.rcc-flow');
   const w = Number(await svgEl.getAttribute('data-width'));
   const h = Number(await svgEl.getAttribute('data-height'));
+  const menu = async (action) => {
+    await page.locator('[data-action="flow-downloads"]').click();
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.locator(`[data-action="${action}"]`).click()]);
+    return dl;
+  };
 
-  const [svgDl] = await Promise.all([page.waitForEvent('download'), page.locator('[data-action="export-svg"]').click()]);
+  const svgDl = await menu('export-svg');
   assert.match(svgDl.suggestedFilename(), /\.svg$/);
   const svg = fs.readFileSync(await svgDl.path(), 'utf8');
   const parsed = await page.evaluate((s) => {
@@ -162,15 +169,17 @@ test('exports: SVG parses, PNG has the drawing size at 2x, Mermaid is a sequence
       ns: doc.documentElement.namespaceURI,
       legs: doc.querySelectorAll('[data-leg][data-state]').length,
       missing: doc.querySelector('g.leg[data-leg="home-server->app-proxy"]')?.getAttribute('data-state'),
+      legend: [...doc.querySelectorAll('g.legend text')].map((t) => t.textContent),
     };
   }, svg);
   assert.equal(parsed.error, null);
   assert.equal(parsed.root, 'svg');
   assert.equal(parsed.ns, 'http://www.w3.org/2000/svg');
   assert.equal(parsed.missing, 'missing-route');
+  assert.ok(parsed.legend.includes('no route: the rule is missing'), parsed.legend.join());
   assert.ok(!/href|url\(/.test(svg), 'no external references');
 
-  const [pngDl] = await Promise.all([page.waitForEvent('download'), page.locator('[data-action="export-png"]').click()]);
+  const pngDl = await menu('export-png');
   assert.match(pngDl.suggestedFilename(), /\.png$/);
   const png = fs.readFileSync(await pngDl.path());
   assert.deepEqual([...png.subarray(0, 8)], [137, 80, 78, 71, 13, 10, 26, 10], 'PNG signature');

@@ -75,12 +75,17 @@ test('keyboard only: from the error icon to the findings', async () => {
 
 test('a reload mid-way restores the inputs and the step', async () => {
   const { page } = await fresh('#/directory');
-  await page.locator('[data-action="load-example"]').click();
+  const ldif = fs.readFileSync('fixtures/ad/ldif-good.ldf', 'utf8');
+  await page.locator('#ad-paste').fill(ldif);
   await page.locator('[data-check="rcc-enabled"]').waitFor();
   await page.locator('#sign-in').fill('alice@contoso.com');
+  await page.locator('nav.rail a[data-step="logs"]').click();
+  await page.locator('#log-files').setInputFiles(['fixtures/logs/client.uccapilog', 'fixtures/logs/raw_ms_mix.txt']);
+  await page.locator('.file-card').nth(1).waitFor();
+  await page.locator('nav.rail a[data-step="directory"]').click();
   await page.reload();
   await page.getByRole('heading', { level: 2, name: /directory/i }).waitFor();
-  assert.match(await page.locator('#ad-paste').inputValue(), /msRTCSIP-LineServer/);
+  assert.equal(await page.locator('#ad-paste').inputValue(), ldif);
   assert.equal(await page.locator('#sign-in').inputValue(), 'alice@contoso.com');
   await page.locator('nav.rail a[data-step="logs"]').click();
   await page.locator('.file-card').nth(1).waitFor();
@@ -97,21 +102,24 @@ test('a damaged saved state starts clean with a notice, never a blank page', asy
   await page.close();
 });
 
-test('every step passes an axe-core scan with the example loaded, light and dark', async () => {
+test('every step passes an axe-core scan with the example loaded, light and dark, desktop and phone', async () => {
   for (const scheme of ['light', 'dark']) {
     const { page } = await fresh();
     await page.emulateMedia({ colorScheme: scheme });
     await page.locator('[data-action="load-example"]').click();
-    for (const step of STEPS) {
-      await page.goto(`${server.url}/#/${step}`);
-      await page.locator(`[data-step-view="${step}"]`).waitFor();
-      await page.addScriptTag({ content: AXE });
-      const result = await page.evaluate(async () => {
-        const r = await window.axe.run(document, { resultTypes: ['violations'] });
-        return r.violations.map((v) => `${v.id}: ${v.nodes.length} node(s) e.g. ${v.nodes[0]?.target}`);
-      });
-      assert.deepEqual(result, [], `axe violations on #/${step} (${scheme})`);
-      if (scheme === 'light') await screenshot(page, `wizard-step-${step}`);
+    for (const width of [1280, 390]) {
+      await page.setViewportSize({ width, height: 860 });
+      for (const step of STEPS) {
+        await page.goto(`${server.url}/#/${step}`);
+        await page.locator(`[data-step-view="${step}"]`).waitFor();
+        await page.addScriptTag({ content: AXE });
+        const result = await page.evaluate(async () => {
+          const r = await window.axe.run(document, { resultTypes: ['violations'] });
+          return r.violations.map((v) => `${v.id}: ${v.nodes.length} node(s) e.g. ${v.nodes[0]?.target}`);
+        });
+        assert.deepEqual(result, [], `axe violations on #/${step} at ${width} px (${scheme})`);
+        if (scheme === 'light') await screenshot(page, `wizard-step-${step}-${width}`);
+      }
     }
     await page.close();
   }

@@ -1,5 +1,6 @@
 // Regenerates the README pictures from the release build: the first step, the diagnosis, and
-// a sequence of flow-diagram frames (the seed's INVITE travelling hop by hop until it fails).
+// the flow diagram of the built-in example: the evidence as it arrives, two frames of the
+// replay, and the failing leg with its rule.
 // Usage: make dist && node scripts/readme-frames.mjs
 import { serve } from '../e2e/server.mjs';
 import { launch } from '../e2e/browser.mjs';
@@ -19,27 +20,25 @@ await page.locator('[data-finding]').first().waitFor();
 await page.screenshot({ path: 'docs/diagnosis.png' });
 const figure = page.locator('figure.flow-diagram');
 await figure.scrollIntoViewIfNeeded();
-const play = page.locator('[data-action="flow-play"]');
-if ((await play.innerText()).match(/Pause/)) await play.click();
-for (let i = 0; i < 20 && (await page.locator('svg g.leg.shown').count()) > 0; i++) {
-  await page.locator('[data-action="flow-back"]').click();
-}
-// Frames 1-2: the known-good flow travelling hop by hop. Frames 3-4: the user's evidence on top,
-// the failing leg, then the gap on the hop with no route and the rule to add.
-let at = 0;
-for (const [n, target] of [3, 8].entries()) {
-  while (at < target) { await page.locator('[data-action="flow-forward"]').click(); at++; }
+// 1: what the evidence shows, as the page arrives.
+await page.waitForTimeout(300);
+await figure.screenshot({ path: 'docs/flow-1.png' });
+// 2-3: the replay, frame by frame: the INVITE on its way, then the hop where it stops.
+const broke = await page.locator('svg.rcc-flow g.leg[data-state="missing-route"]').first().getAttribute('data-step');
+const frame = async (k) => {
+  while (Number(await figure.getAttribute('data-frame')) !== k) {
+    const now = await figure.getAttribute('data-frame');
+    await page.locator(now === 'final' || Number(now) > k ? '[data-action="flow-back"]' : '[data-action="flow-forward"]').click();
+  }
   await page.waitForTimeout(400);
-  await figure.screenshot({ path: `docs/flow-${n + 1}.png` });
-}
-await page.locator('[data-action="flow-jump-failing"]').click();
-await page.waitForTimeout(500);
+};
+await frame(2);
+await figure.screenshot({ path: 'docs/flow-2.png' });
+await frame(Number(broke) - 1);
 await figure.screenshot({ path: 'docs/flow-3.png' });
-for (let i = 0; i < 8; i++) {
-  if (await page.evaluate(() => document.querySelector('svg g.callout')?.classList.contains('shown'))) break;
-  await page.locator('[data-action="flow-forward"]').click();
-}
-await page.waitForTimeout(500);
+// 4: "Jump to failing leg": the final state with the break outlined and the rule to add.
+await page.locator('[data-action="flow-jump-failing"]').click();
+await page.waitForTimeout(400);
 await figure.screenshot({ path: 'docs/flow-4.png' });
 await context.close();
 await server.close();

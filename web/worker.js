@@ -25,14 +25,16 @@ function logsKey(input, files) {
   const logs = JSON.parse(input).logs || [];
   return JSON.stringify(logs.map((l, i) => {
     const f = files[i];
-    const what = f instanceof Blob ? ['file', f.name, f.size, f.lastModified] : ['bytes', f ? f.length : 0, fnv1a(f)];
+    const what = f instanceof Blob ? ['file', f.name, f.size, f.lastModified]
+      : typeof f === 'string' ? ['text', f.length, fnv1a(f)] : ['bytes', f ? f.length : 0, fnv1a(f)];
     return [l.name, l.clock_offset_ms, what];
   }));
 }
 
 function fnv1a(bytes) {
   let h = 0x811c9dc5;
-  for (let i = 0; bytes && i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
+  const text = typeof bytes === 'string';
+  for (let i = 0; bytes && i < bytes.length; i++) h = Math.imul(h ^ (text ? bytes.charCodeAt(i) : bytes[i]), 0x01000193);
   return h >>> 0;
 }
 
@@ -44,6 +46,8 @@ async function readFiles(id, files) {
   for (let i = 0; i < files.length; i++) {
     if (overtaken(id)) return null;
     const f = files[i];
+    // A large paste comes as the clipboard's string: encoded here, off the page's thread.
+    if (typeof f === 'string') { bytes.push(new TextEncoder().encode(f)); continue; }
     if (!(f instanceof Blob)) { bytes.push(f); continue; }
     stage_log(i, f.size);
     for (let at = 0; at < f.size; at += CHUNK) {

@@ -214,6 +214,110 @@ fn evidence_excerpt(e: &Evidence) -> Option<&str> {
     }
 }
 
+/// Evidence lines a ticket summary quotes at most.
+const TICKET_EVIDENCE: usize = 3;
+
+/// A short summary to paste into a ticket: about ten lines, in the participants' words (never
+/// their ids): the verdict, the finding, the failing leg, the rule to add and where, the evidence
+/// lines that show it, the other findings by title, and what the analysis read. The full report
+/// is [`to_markdown`].
+pub fn ticket_summary(input: &ReportInput, d: &Diagnosis) -> String {
+    let mut o = Vec::new();
+    o.push(summary_line(d));
+    let problems: Vec<_> = d
+        .findings
+        .iter()
+        .filter(|f| f.severity != Severity::Info)
+        .collect();
+    if let Some(f) = problems.first() {
+        o.push(format!(
+            "Finding: {} ({}, {} confidence)",
+            f.title,
+            f.id.as_str(),
+            f.confidence.as_str()
+        ));
+        let leg = f.leg.clone().or_else(|| d.failing_leg().map(|l| l.leg()));
+        if let Some(l) = &leg {
+            o.push(format!(
+                "Failing leg: {} → {}: {}",
+                input.label(&l.from),
+                input.label(&l.to),
+                l.message
+            ));
+        }
+        if let Some(rule) = &f.rule {
+            match &leg {
+                Some(l) => o.push(format!(
+                    "Rule to add on the {}: {rule}",
+                    input.label(&l.from)
+                )),
+                None => o.push(format!("Rule to add: {rule}")),
+            }
+        }
+        let evidence: Vec<String> = f
+            .evidence
+            .iter()
+            .take(TICKET_EVIDENCE)
+            .map(
+                |e| match evidence_excerpt(e).and_then(|x| x.lines().next()) {
+                    Some(x) => format!("- {}: {}", e.label(), x.trim()),
+                    None => format!("- {}", e.label()),
+                },
+            )
+            .collect();
+        if !evidence.is_empty() {
+            let more = f.evidence.len().saturating_sub(TICKET_EVIDENCE);
+            o.push(if more > 0 {
+                format!("Evidence ({more} more in the full report):")
+            } else {
+                "Evidence:".to_string()
+            });
+            o.extend(evidence);
+        }
+        if !f.assumptions.is_empty() {
+            o.push(format!(
+                "How sure: rests on {} assumption(s), listed in the full report.",
+                f.assumptions.len()
+            ));
+        }
+        for other in problems.iter().skip(1).take(2) {
+            o.push(match &other.rule {
+                Some(rule) => format!("Also: {} (rule to add: {rule})", other.title),
+                None => format!("Also: {}", other.title),
+            });
+        }
+    } else {
+        for n in d.needed.iter().take(2) {
+            o.push(format!(
+                "Still needed: {} ({} step)",
+                n.what,
+                n.step.label()
+            ));
+        }
+    }
+    let logs = match input.files.len() {
+        0 => "no logs".to_string(),
+        1 => format!("1 log ({})", input.files[0].name),
+        n => format!("{n} logs"),
+    };
+    o.push(format!(
+        "Read: {logs}; AD attributes {}; routing rules {}; gateway {}. {TOOL_NAME} {}",
+        if input.ad.is_some() {
+            "given"
+        } else {
+            "not given"
+        },
+        if input.rules.is_some() {
+            "given"
+        } else {
+            "not given"
+        },
+        input.profile,
+        input.tool_version
+    ));
+    o.join("\n") + "\n"
+}
+
 // --- Markdown -----------------------------------------------------------------------------------
 
 /// A code fence longer than any backtick run in `s`.
@@ -829,5 +933,60 @@ mod tests {
         ] {
             assert!(inline_svg(bad).is_none(), "{bad}");
         }
+    }
+
+    /// The seed case as a ticket summary: short, in the participants' words, with the finding,
+    /// the failing leg, the rule and where to add it, and the evidence lines.
+    #[test]
+    fn ticket_summary_is_short_and_in_the_participants_words() {
+        let (input, logs) = crate::analysis::example_input(&crate::example::nortel_seed());
+        let (summary, _) = crate::analysis::analyze(
+            input,
+            logs,
+            &mut crate::analysis::Hooks::default(),
+            crate::analysis::Options::default(),
+        );
+        let report = ReportInput::from_summary(&summary, "2026-12-01 08:00 UTC");
+        let text = ticket_summary(&report, &summary.diagnosis);
+        let lines: Vec<&str> = text.lines().collect();
+        assert!((6..=12).contains(&lines.len()), "{text}");
+        assert!(
+            lines[0].starts_with("Remote call control fails: "),
+            "{text}"
+        );
+        assert!(text.contains("Finding: "), "{text}");
+        assert!(
+            text.contains("Failing leg: Home Server (LCS/OCS) → Application Proxy (Nortel MCM): "),
+            "{text}"
+        );
+        assert!(
+            text.contains("Rule to add on the Home Server (LCS/OCS): route  mcm-ap.contoso.com"),
+            "{text}"
+        );
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.starts_with("- ") && l.contains(".uccapilog:")),
+            "{text}"
+        );
+        assert!(
+            text.contains("Also: "),
+            "the second finding is named: {text}"
+        );
+        // Participant ids never appear on their own (finding ids may contain them).
+        let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '-');
+        for id in ["home-server", "app-proxy", "nrs", "cs1k"] {
+            for (at, _) in text.match_indices(id) {
+                let standalone =
+                    !word(text[..at].chars().last()) && !word(text[at + id.len()..].chars().next());
+                assert!(!standalone, "participant id {id} in: {text}");
+            }
+        }
+        // No finding: what is still needed.
+        let empty = ticket_summary(&ReportInput::default(), &Diagnosis::default());
+        assert!(
+            empty.starts_with("Remote call control: no finding yet"),
+            "{empty}"
+        );
     }
 }

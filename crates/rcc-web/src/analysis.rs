@@ -110,7 +110,7 @@ fn analyse_here(request: &Request) -> Option<Current> {
                 name: log.name.clone(),
                 bytes: bytes.to_vec(),
             }),
-            LogData::File(_) => return None,
+            LogData::File(_) | LogData::Text(_) => return None,
         }
     }
     Some(analyse_input(request.input.clone(), logs, request.redact))
@@ -126,12 +126,19 @@ fn analyse_here_async(request: Request, done: impl FnOnce(Current) + 'static) {
     leptos::task::spawn_local(async move {
         let mut request = request;
         for data in request.logs.iter_mut() {
-            if let LogData::File(file) = data {
-                let bytes = match wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await {
-                    Ok(buf) => js_sys::Uint8Array::new(&buf).to_vec(),
-                    Err(_) => Vec::new(),
-                };
-                *data = LogData::Bytes(Arc::new(bytes));
+            match data {
+                LogData::File(file) => {
+                    let bytes =
+                        match wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await {
+                            Ok(buf) => js_sys::Uint8Array::new(&buf).to_vec(),
+                            Err(_) => Vec::new(),
+                        };
+                    *data = LogData::Bytes(Arc::new(bytes));
+                }
+                LogData::Text(text) => {
+                    *data = LogData::Bytes(Arc::new(String::from(&**text).into_bytes()));
+                }
+                LogData::Bytes(_) => {}
             }
         }
         if let Some(current) = analyse_here(&request) {

@@ -1,10 +1,11 @@
 //! The root component: state, routing and the shell around the current step.
 
 use super::router::{go, use_hash_step};
-use super::shell::{Footer, Header, Notice, Pager, StepRail};
+use super::shell::{CaseBanner, Footer, Header, Notice, Pager, StepRail};
 use super::state::AppState;
 use super::steps::StepView;
 use leptos::prelude::*;
+use rcc_core::wizard::Step;
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -15,6 +16,12 @@ pub fn App() -> impl IntoView {
     let step = use_hash_step();
     provide_context(step);
     super::embed::apply(state, step);
+    // Text left in the paste box is evidence: it becomes a log when the user moves on.
+    Effect::new(move |_| {
+        if step.get() != Step::Logs {
+            state.take_log_draft();
+        }
+    });
 
     // Move focus to the new step's heading so keyboard and screen-reader users land on it.
     let main_ref = NodeRef::<leptos::html::Main>::new();
@@ -51,6 +58,7 @@ pub fn App() -> impl IntoView {
         <div class="layout">
             <StepRail />
             <main id="main" tabindex="-1" node_ref=main_ref aria-live="polite">
+                <CaseBanner />
                 <Notice />
                 <super::analysis::AnalysisProgress />
                 <StepView />

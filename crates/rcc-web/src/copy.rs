@@ -3,7 +3,13 @@
 use leptos::prelude::*;
 
 #[component]
-pub fn CopyButton(text: String, #[prop(into)] label: String) -> impl IntoView {
+pub fn CopyButton(
+    text: String,
+    #[prop(into)] label: String,
+    /// `data-copy` (what is copied, for tests), when there are several on a page.
+    #[prop(optional)]
+    what: Option<&'static str>,
+) -> impl IntoView {
     let done = RwSignal::new(None::<bool>);
     let aria = label.clone();
     view! {
@@ -11,6 +17,7 @@ pub fn CopyButton(text: String, #[prop(into)] label: String) -> impl IntoView {
             type="button"
             class="copy"
             data-action="copy"
+            data-copy=what
             aria-label=aria
             on:click=move |_| {
                 let text = text.clone();

@@ -36,6 +36,7 @@ pub fn SharePanel() -> impl IntoView {
     let state = expect_context::<AppState>();
     let analysis = use_analysis();
     let markdown = move || analysis.with(|a| report::to_markdown(&report_input(a), &a.diagnosis));
+    let ticket = move || analysis.with(|a| report::ticket_summary(&report_input(a), &a.diagnosis));
     let save = move |name: &'static str, mime: &'static str, text: String| {
         if download_text(name, mime, &text).is_err() {
             state
@@ -60,7 +61,8 @@ pub fn SharePanel() -> impl IntoView {
             </label>
             <RedactionSummary />
             <div class="share-actions">
-                {move || view! { <CopyButton text=markdown() label="Copy summary for a ticket" /> }}
+                {move || view! { <CopyButton text=ticket() label="Copy summary for a ticket" what="ticket" /> }}
+                {move || view! { <CopyButton text=markdown() label="Copy full report" what="report" /> }}
                 <button type="button" class="secondary" data-action="export-md"
                     on:click=move |_| save("rcc-doctor-report.md", "text/markdown", markdown())>
                     "Download Markdown"

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use rcc_core::directory::AdFields;
 use rcc_core::example::ExampleCase;
 use rcc_core::generation::Generation;
-use rcc_core::wizard::Symptom;
+use rcc_core::wizard::{Step, Symptom};
 use send_wrapper::SendWrapper;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -36,6 +36,9 @@ pub enum LogData {
     /// A large picked file, never read on the page's main thread: the analysis worker reads it
     /// (posting a `File` to a worker copies no bytes). Never saved across a reload.
     File(SendWrapper<web_sys::File>),
+    /// A large paste, as the clipboard gave it: a JavaScript string the analysis worker turns
+    /// into bytes (encoding 20 MB on the page would block it). Never saved across a reload.
+    Text(SendWrapper<js_sys::JsString>),
 }
 
 impl LogInput {
@@ -55,18 +58,29 @@ impl LogInput {
         }
     }
 
+    pub fn from_text(name: String, text: js_sys::JsString) -> LogInput {
+        LogInput {
+            name,
+            data: LogData::Text(SendWrapper::new(text)),
+            clock_offset_ms: 0,
+        }
+    }
+
     /// The bytes, when they are in page memory.
     pub fn bytes(&self) -> Option<&[u8]> {
         match &self.data {
             LogData::Bytes(b) => Some(b),
-            LogData::File(_) => None,
+            LogData::File(_) | LogData::Text(_) => None,
         }
     }
 
+    /// Its size in bytes (for a pasted text: in UTF-16 code units, as close as it gets without
+    /// encoding it).
     pub fn size(&self) -> usize {
         match &self.data {
             LogData::Bytes(b) => b.len(),
             LogData::File(f) => f.size() as usize,
+            LogData::Text(t) => t.length() as usize,
         }
     }
 }
@@ -110,6 +124,9 @@ struct Saved {
     redact: bool,
     #[serde(default)]
     generation: Option<Generation>,
+    /// Text typed in the paste box, not read as a log yet.
+    #[serde(default)]
+    log_draft: String,
 }
 
 /// Everything the wizard collects. Cheap to copy: every field is a signal.
@@ -131,6 +148,67 @@ pub struct AppState {
     pub redact: RwSignal<bool>,
     /// A message for the user about the app itself (restore failed, storage full).
     pub notice: RwSignal<Option<String>>,
+    /// Text in the logs step's paste box that is not a log yet: it becomes one when the user
+    /// leaves the step (see [`AppState::take_log_draft`]).
+    pub log_draft: RwSignal<String>,
+    /// What the last sweeping change replaced ("Start over", the example set aside, the example
+    /// loaded over the user's inputs), for its "Undo".
+    pub undo: RwSignal<Option<Undo>>,
+}
+
+/// Every input of the wizard at one moment. Cheap to clone: the logs' bytes are shared.
+#[derive(Clone, Debug)]
+pub struct Inputs {
+    symptom: Option<Symptom>,
+    ad_text: String,
+    ad_fields: Option<AdFields>,
+    sign_in: String,
+    profile: String,
+    generation: Option<Generation>,
+    rules_text: String,
+    logs: Vec<LogInput>,
+    example: bool,
+    log_draft: String,
+}
+
+impl Inputs {
+    /// Nothing a case is made of (the symptom and the profile are choices, not inputs).
+    fn is_empty(&self) -> bool {
+        self.ad_text.trim().is_empty()
+            && self.ad_fields.is_none()
+            && self.sign_in.trim().is_empty()
+            && self.rules_text.trim().is_empty()
+            && self.logs.is_empty()
+            && self.log_draft.trim().is_empty()
+    }
+}
+
+/// A sweeping change the user can take back: what it says happened, and the inputs before it.
+#[derive(Clone, Debug)]
+pub struct Undo {
+    pub message: String,
+    pub before: Inputs,
+}
+
+/// Which case the wizard shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CaseKind {
+    /// The built-in example, unchanged.
+    Example,
+    /// What the user entered.
+    Own,
+    /// Nothing entered yet.
+    Empty,
+}
+
+impl CaseKind {
+    pub fn id(self) -> &'static str {
+        match self {
+            CaseKind::Example => "example",
+            CaseKind::Own => "own",
+            CaseKind::Empty => "empty",
+        }
+    }
 }
 
 pub const DEFAULT_PROFILE: &str = "nortel";
@@ -182,6 +260,8 @@ impl AppState {
             example: RwSignal::new(saved.example),
             redact: RwSignal::new(saved.redact),
             notice: RwSignal::new(notice),
+            log_draft: RwSignal::new(saved.log_draft),
+            undo: RwSignal::new(None),
         }
     }
 
@@ -219,6 +299,7 @@ impl AppState {
                 example: self.example.get(),
                 redact: self.redact.get(),
                 generation: self.generation.get(),
+                log_draft: self.log_draft.get(),
             };
             let ok = serde_json::to_string(&saved)
                 .map(|json| storage::set(KEY, &json))
@@ -237,8 +318,9 @@ impl AppState {
     }
 
     /// Adds a log; a file with the same name replaces the old one (a re-drop after editing).
+    /// The first log added to the example starts the user's own case.
     pub fn add_log(self, log: LogInput) {
-        self.example.set(false);
+        self.begin_own_input();
         self.logs
             .update(|logs| match logs.iter_mut().find(|l| l.name == log.name) {
                 Some(existing) => *existing = log,
@@ -246,7 +328,39 @@ impl AppState {
             });
     }
 
+    /// A name for the next pasted log: `pasted-N.log`, N one more than any pasted log's.
+    pub fn next_pasted_name(self) -> String {
+        let n = self.logs.with_untracked(|logs| {
+            logs.iter()
+                .filter_map(|l| {
+                    l.name
+                        .strip_prefix("pasted-")?
+                        .strip_suffix(".log")?
+                        .parse::<usize>()
+                        .ok()
+                })
+                .max()
+                .unwrap_or(0)
+        });
+        format!("pasted-{}.log", n + 1)
+    }
+
+    /// Reads the text typed in the paste box as a log, if there is any (the user moved on
+    /// without clicking "Add this log": the text is evidence all the same).
+    pub fn take_log_draft(self) {
+        let text = self.log_draft.get_untracked();
+        if text.trim().is_empty() {
+            return;
+        }
+        self.log_draft.set(String::new());
+        let name = self.next_pasted_name();
+        self.add_log(LogInput::from_bytes(name, text.into_bytes()));
+    }
+
+    /// Removing a file of the example, or shifting its clock, makes it the user's case (built
+    /// from the example's other inputs).
     pub fn remove_log(self, index: usize) {
+        self.example.set(false);
         self.logs.update(|logs| {
             if index < logs.len() {
                 logs.remove(index);
@@ -255,6 +369,7 @@ impl AppState {
     }
 
     pub fn set_offset(self, index: usize, ms: i64) {
+        self.example.set(false);
         self.logs.update(|logs| {
             if let Some(l) = logs.get_mut(index) {
                 l.clock_offset_ms = ms;
@@ -262,8 +377,106 @@ impl AppState {
         });
     }
 
-    /// Replaces every input with a built-in example case.
+    /// Every input now, for an undo.
+    fn inputs(self) -> Inputs {
+        Inputs {
+            symptom: self.symptom.get_untracked(),
+            ad_text: self.ad_text.get_untracked(),
+            ad_fields: self.ad_fields.get_untracked(),
+            sign_in: self.sign_in.get_untracked(),
+            profile: self.profile.get_untracked(),
+            generation: self.generation.get_untracked(),
+            rules_text: self.rules_text.get_untracked(),
+            logs: self.logs.get_untracked(),
+            example: self.example.get_untracked(),
+            log_draft: self.log_draft.get_untracked(),
+        }
+    }
+
+    fn set_inputs(self, i: Inputs) {
+        self.symptom.set(i.symptom);
+        self.ad_text.set(i.ad_text);
+        self.ad_fields.set(i.ad_fields);
+        self.sign_in.set(i.sign_in);
+        self.profile.set(i.profile);
+        self.generation.set(i.generation);
+        self.rules_text.set(i.rules_text);
+        self.logs.set(i.logs);
+        self.example.set(i.example);
+        self.log_draft.set(i.log_draft);
+    }
+
+    /// Clears every input of the case (keeps the symptom and, unless `profile`, the gateway).
+    fn clear_case(self, profile: bool) {
+        self.ad_text.set(String::new());
+        self.ad_fields.set(None);
+        self.sign_in.set(String::new());
+        if profile {
+            self.profile.set(DEFAULT_PROFILE.to_string());
+            self.generation.set(None);
+        }
+        self.rules_text.set(String::new());
+        self.logs.set(Vec::new());
+        self.log_draft.set(String::new());
+        self.example.set(false);
+    }
+
+    /// Call before applying the user's own input: while the example is shown, its inputs are
+    /// set aside first (with an undo), so nothing of the example is silently mixed into the
+    /// user's case.
+    pub fn begin_own_input(self) {
+        if !self.example.get_untracked() {
+            return;
+        }
+        let before = self.inputs();
+        self.clear_case(false);
+        self.undo.set(Some(Undo {
+            message: "You started your own case: the example's logs, attributes and rules were set aside.".into(),
+            before,
+        }));
+    }
+
+    /// Which case is shown (reactive).
+    pub fn case_kind(self) -> CaseKind {
+        if self.example.get() {
+            CaseKind::Example
+        } else if crate::steps::INPUT_STEPS
+            .into_iter()
+            .any(|s| self.holds_input(s))
+        {
+            CaseKind::Own
+        } else {
+            CaseKind::Empty
+        }
+    }
+
+    /// Whether a step holds something the user entered (its check mark in the step rail).
+    pub fn holds_input(self, step: Step) -> bool {
+        match step {
+            Step::Symptom => self.symptom.with(Option::is_some),
+            Step::Directory => {
+                self.ad_text.with(|t| !t.trim().is_empty())
+                    || self.ad_fields.with(Option::is_some)
+                    || self.sign_in.with(|t| !t.trim().is_empty())
+            }
+            Step::Routing => self.rules_text.with(|t| !t.trim().is_empty()),
+            Step::Logs => {
+                self.logs.with(|l| !l.is_empty()) || self.log_draft.with(|t| !t.trim().is_empty())
+            }
+            Step::Diagnosis => false,
+        }
+    }
+
+    /// Replaces every input with a built-in example case; the user's own inputs, if any, can be
+    /// brought back with "Undo".
     pub fn load_example(self, ex: &ExampleCase) {
+        let before = self.inputs();
+        if !before.example && !before.is_empty() {
+            self.undo.set(Some(Undo {
+                message: "The example case replaced your inputs.".into(),
+                before,
+            }));
+        }
         if self.symptom.get_untracked().is_none() {
             self.symptom.set(Some(Symptom::ErrorIcon));
         }
@@ -281,21 +494,28 @@ impl AppState {
                 })
                 .collect(),
         );
+        self.log_draft.set(String::new());
         self.example.set(true);
         self.notice.set(None);
     }
 
-    /// Forgets everything the user entered.
+    /// Forgets everything the user entered; "Undo" brings it back.
     pub fn start_over(self) {
+        let before = self.inputs();
         self.symptom.set(None);
-        self.ad_text.set(String::new());
-        self.ad_fields.set(None);
-        self.sign_in.set(String::new());
-        self.profile.set(DEFAULT_PROFILE.to_string());
-        self.generation.set(None);
-        self.rules_text.set(String::new());
-        self.logs.set(Vec::new());
-        self.example.set(false);
+        self.clear_case(true);
         self.notice.set(None);
+        self.undo.set(Some(Undo {
+            message: "Everything you entered was cleared.".into(),
+            before,
+        }));
+    }
+
+    /// Takes back the last sweeping change.
+    pub fn undo(self) {
+        if let Some(u) = self.undo.get_untracked() {
+            self.undo.set(None);
+            self.set_inputs(u.before);
+        }
     }
 }

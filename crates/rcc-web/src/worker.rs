@@ -343,6 +343,9 @@ impl WorkerClient {
                 LogData::File(file) => {
                     files.push(file.as_ref());
                 }
+                LogData::Text(text) => {
+                    files.push(text.as_ref());
+                }
             }
         }
         let json = serde_json::to_string(input).map_err(js_err)?;

@@ -142,41 +142,85 @@ async fn controls_step_and_jump_to_the_failing_leg() {
             .unwrap()
             .click()
     };
-    // Whether or not it autoplays (reduced motion), jumping shows the failing leg's state.
+    let classes = || -> Vec<String> {
+        let legs = host.query_selector_all("svg g.leg[data-leg]").unwrap();
+        (0..legs.length())
+            .map(|i| {
+                legs.item(i)
+                    .unwrap()
+                    .dyn_into::<web_sys::Element>()
+                    .unwrap()
+                    .get_attribute("class")
+                    .unwrap()
+            })
+            .collect()
+    };
+    let status = || {
+        host.query_selector(".flow-status")
+            .unwrap()
+            .unwrap()
+            .text_content()
+            .unwrap()
+    };
+    // The answer first: the final state on arrival, nothing playing, the status says where it
+    // broke.
+    assert!(classes()
+        .iter()
+        .all(|c| c.contains("shown") && !c.contains("pending")));
+    assert_eq!(
+        attr(&host, "figure.flow-diagram", "data-frame").as_deref(),
+        Some("final")
+    );
+    assert_eq!(
+        attr(&host, r#"[data-action="flow-play"]"#, "aria-label").as_deref(),
+        Some("Replay")
+    );
+    assert!(status().contains("breaks at step 3 of"), "{}", status());
+    // Step back from the final state: the replay's last frame, the last leg at hand.
+    click(r#"[data-action="flow-back"]"#);
+    tick(20).await;
+    let c = classes();
+    assert!(c.last().unwrap().contains("current"), "{c:?}");
+    assert!(status().starts_with("Replay, step"), "{}", status());
+    // Forward again: the final state. Forward once more: the replay starts over, the failing
+    // leg still to come (pending, drawn whole).
+    click(r#"[data-action="flow-forward"]"#);
+    tick(20).await;
+    assert_eq!(
+        attr(&host, "figure.flow-diagram", "data-frame").as_deref(),
+        Some("final")
+    );
+    click(r#"[data-action="flow-forward"]"#);
+    tick(20).await;
+    let c = classes();
+    assert!(c[0].contains("current"), "{c:?}");
+    assert!(c[2].contains("pending"), "{c:?}");
+    let pending = host
+        .query_selector(r#"g.leg[data-state="failing"]"#)
+        .unwrap()
+        .unwrap();
+    assert!(pending.query_selector("path.line").unwrap().is_some());
+    assert!(pending.query_selector("path.head").unwrap().is_some());
+    // Jump: the final state with the failing leg outlined.
     click(r#"[data-action="flow-jump-failing"]"#);
     tick(20).await;
     let class = attr(&host, failing, "class").unwrap();
-    assert!(class.contains("shown"), "{class}");
-    assert_eq!(
-        attr(&host, r#"[data-action="flow-play"]"#, "aria-label").as_deref(),
-        Some("Play")
+    assert!(
+        class.contains("shown") && class.contains("focus"),
+        "{class}"
     );
-    let status = host
-        .query_selector(".flow-status")
-        .unwrap()
-        .unwrap()
-        .text_content()
-        .unwrap();
-    assert!(status.contains("failing"), "{status}");
-    // Step back hides it again; step forward shows it.
-    click(r#"[data-action="flow-back"]"#);
-    tick(20).await;
-    assert!(attr(&host, failing, "class").unwrap().contains("revealing"));
-    click(r#"[data-action="flow-forward"]"#);
-    tick(20).await;
-    assert!(attr(&host, failing, "class").unwrap().contains("shown"));
-    // Play runs again and the speed buttons are toggles.
-    click(r#"[aria-label="Speed 2×"]"#);
-    tick(20).await;
-    assert_eq!(
-        attr(&host, r#"[aria-label="Speed 2×"]"#, "aria-pressed").as_deref(),
-        Some("true")
-    );
+    assert!(classes().iter().all(|c| !c.contains("pending")));
+    assert!(status().contains("failing"), "{}", status());
+    // Replay runs, on demand.
     click(r#"[data-action="flow-play"]"#);
     tick(100).await;
     assert_eq!(
         attr(&host, r#"[data-action="flow-play"]"#, "aria-label").as_deref(),
         Some("Pause")
+    );
+    assert_eq!(
+        attr(&host, "figure.flow-diagram", "data-frame").as_deref(),
+        Some("0")
     );
     drop(handle);
     // Unmounted while playing: the interval is cleared (no panic from a disposed signal).

@@ -1,47 +1,36 @@
-//! `FlowDiagram`: the known-good flow as inline SVG, animated hop by hop.
+//! `FlowDiagram`: the known-good flow as inline SVG, every leg in the state the evidence gives it.
 //!
-//! The animation has two passes over the legs. First a message dot travels every leg in
-//! known-good order; then the observed states replay on top, leg by leg: OK legs turn green, the
-//! failing leg turns red and pulses, legs never reached turn grey, and a missing route shows the
-//! gap on its hop plus the callout with the exact rule. The timeline is one number `t` in
-//! `0..=2n` (n legs): `t < n` is the first pass, `t - n` the second. With
-//! `prefers-reduced-motion: reduce` the diagram starts at the end, without motion.
+//! The answer comes first: on arrival the diagram shows the final state (the leg where the flow
+//! broke, the error answer that proves it, the callout with the missing rule, the legs never
+//! reached in grey). "Replay" walks the legs in order, a few seconds in all, on demand: each
+//! frame is whole, every leg drawn complete (the legs still to come in a neutral, faded style,
+//! never hidden), only their colours change. The timeline is `frame`: `None` is the final state,
+//! `Some(k)` the replay at leg `k`.
 //!
-//! `data-leg` and `data-state` always carry the diagnosis (the final state), whatever the
-//! animation shows, so tests and assistive technology read the facts.
+//! `data-leg` and `data-state` always carry the diagnosis (the final state), whatever frame is
+//! shown, so tests and assistive technology read the facts; the leg list under the drawing is
+//! the text alternative.
 
-use super::export::{download_png, download_text, media_matches, svg_theme_of_page};
+use super::export::{download_png, download_text, svg_theme_of_page};
 use leptos::prelude::*;
-use rcc_core::diagnosis::LegState;
-use rcc_core::diagram::{icon_path, state_label, state_str, to_svg, FlowLayout, LINE_H, MARGIN};
+use rcc_core::diagram::{
+    icon_path, legend_sample, state_label, state_str, style_label, to_svg, FlowLayout, MARGIN,
+};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-/// Seconds one leg takes at 1× speed.
-const SECONDS_PER_LEG: f64 = 0.8;
-const TICK_MS: u64 = 40;
+/// The whole replay takes about this long, whatever the number of legs…
+const REPLAY_MS: f64 = 4000.0;
+/// …within these bounds per leg.
+const LEG_MS: (f64, f64) = (180.0, 500.0);
 
-/// What a leg shows at timeline position `t` (`n` legs).
-fn phase(k: usize, n: usize, t: f64) -> &'static str {
-    if t < n as f64 {
-        let cur = t.floor() as usize;
-        if k < cur {
-            "travelled"
-        } else if k == cur {
-            "active"
-        } else {
-            "pending"
-        }
-    } else {
-        let r = t - n as f64;
-        let cur = r.floor() as usize;
-        if k < cur || t >= 2.0 * n as f64 {
-            "shown"
-        } else if k == cur {
-            "revealing"
-        } else {
-            "travelled"
-        }
+/// How leg (or callout) `k` is drawn in `frame`.
+fn phase(k: usize, frame: Option<usize>) -> &'static str {
+    match frame {
+        None => "shown",
+        Some(f) if k < f => "shown",
+        Some(f) if k == f => "shown current",
+        Some(_) => "pending",
     }
 }
 
@@ -56,12 +45,13 @@ pub fn FlowDiagram(
     let layout = Arc::new(layout);
     let stem = file_stem.unwrap_or_else(|| "rcc-flow".to_string());
     let n = layout.arrows.len();
-    let total = 2.0 * n as f64;
-    let reduced = media_matches("(prefers-reduced-motion: reduce)");
-    let t = RwSignal::new(if reduced { total } else { 0.0 });
-    let playing = RwSignal::new(!reduced && n > 0);
-    let speed = RwSignal::new(1.0f64);
+    let frame = RwSignal::new(None::<usize>);
+    let playing = RwSignal::new(false);
+    // The leg "Jump to failing leg" brought into view, outlined in the final state.
+    let focus = RwSignal::new(None::<usize>);
     let show_list = RwSignal::new(false);
+    let canvas = NodeRef::<leptos::html::Div>::new();
+    let leg_ms = (REPLAY_MS / n.max(1) as f64).clamp(LEG_MS.0, LEG_MS.1);
 
     // The ticking interval exists only while playing; cleared on pause and on unmount.
     let handle: Arc<Mutex<Option<IntervalHandle>>> = Arc::new(Mutex::new(None));
@@ -79,18 +69,15 @@ pub fn FlowDiagram(
         Effect::new(move |_| {
             if playing.get() {
                 if handle.lock().map(|h| h.is_none()).unwrap_or(false) {
-                    let tick = move || {
-                        let step =
-                            TICK_MS as f64 / 1000.0 * speed.get_untracked() / SECONDS_PER_LEG;
-                        let next = t.get_untracked() + step;
-                        if next >= total {
-                            t.set(total);
+                    let tick = move || match frame.get_untracked() {
+                        Some(k) if k + 1 < n => frame.set(Some(k + 1)),
+                        _ => {
+                            frame.set(None);
                             playing.set(false);
-                        } else {
-                            t.set(next);
                         }
                     };
-                    if let Ok(h) = set_interval_with_handle(tick, Duration::from_millis(TICK_MS)) {
+                    let every = Duration::from_millis(leg_ms as u64);
+                    if let Ok(h) = set_interval_with_handle(tick, every) {
                         if let Ok(mut slot) = handle.lock() {
                             *slot = Some(h);
                         }
@@ -104,75 +91,131 @@ pub fn FlowDiagram(
     on_cleanup(stop);
 
     let toggle_play = move |_| {
+        focus.set(None);
         if playing.get_untracked() {
             playing.set(false);
-        } else {
-            if t.get_untracked() >= total {
-                t.set(0.0);
+        } else if n > 0 {
+            if frame.get_untracked().is_none_or(|k| k + 1 >= n) {
+                frame.set(Some(0));
             }
             playing.set(true);
         }
     };
     let step_forward = move |_| {
         playing.set(false);
-        t.update(|t| *t = (t.floor() + 1.0).min(total));
+        focus.set(None);
+        frame.update(|f| {
+            *f = match *f {
+                None if n > 0 => Some(0),
+                Some(k) if k + 1 < n => Some(k + 1),
+                _ => None,
+            }
+        });
     };
     let step_back = move |_| {
         playing.set(false);
-        t.update(|t| *t = (t.ceil() - 1.0).max(0.0));
+        focus.set(None);
+        frame.update(|f| {
+            *f = match *f {
+                None => n.checked_sub(1),
+                Some(k) => Some(k.saturating_sub(1)),
+            }
+        });
     };
     let failing = layout.failing_index();
-    let jump = move |_| {
-        if let Some(k) = failing {
-            playing.set(false);
-            t.set((n + k + 1) as f64);
-        }
-    };
-
-    // The live status line: where the animation is.
-    let status = {
+    let jump = {
         let layout = layout.clone();
-        move || {
-            let tv = t.get();
-            if n == 0 {
-                return "No legs to show.".to_string();
-            }
-            if tv >= total {
-                return "Showing the observed state of every leg.".to_string();
-            }
-            // At a whole step, describe the leg just completed (after a step or a jump).
-            let leg_at = |x: f64| {
-                if x > 0.0 && x.fract() == 0.0 {
-                    x as usize - 1
+        move |_| {
+            let Some(k) = failing else { return };
+            playing.set(false);
+            frame.set(None);
+            focus.set(Some(k));
+            // Bring the leg into view inside the sideways-scrolling canvas and on the page.
+            if let (Some(el), Some(a)) = (canvas.get_untracked(), layout.arrows.get(k)) {
+                let svg_w = el.scroll_width() as f64;
+                let scale = if layout.width > 0.0 {
+                    svg_w / layout.width
                 } else {
-                    x.floor() as usize
+                    1.0
+                };
+                let left = (a.x1.min(a.x2) - MARGIN) * scale;
+                el.set_scroll_left(left.max(0.0) as i32);
+                if let Ok(Some(g)) = el.query_selector(&format!("g.leg[data-step=\"{}\"]", k + 1)) {
+                    g.scroll_into_view_with_bool(false);
                 }
-            };
-            let (pass, k) = if tv < n as f64 {
-                ("Known-good flow", leg_at(tv))
-            } else if tv == n as f64 {
-                ("Known-good flow", n - 1)
-            } else {
-                ("Observed", leg_at(tv - n as f64))
-            };
-            let a = &layout.arrows[k.min(n - 1)];
-            if pass == "Observed" {
-                format!(
-                    "{pass}: step {} of {n}, {}: {}",
-                    a.step,
-                    a.message,
-                    state_label(a.state)
-                )
-            } else {
-                format!("{pass}: step {} of {n}, {}", a.step, a.message)
             }
         }
     };
 
+    let label_of = {
+        let layout = layout.clone();
+        move |id: &str| {
+            layout
+                .node(id)
+                .map(|x| x.label.clone())
+                .unwrap_or_else(|| id.to_string())
+        }
+    };
+    let describe = {
+        let layout = layout.clone();
+        let label_of = label_of.clone();
+        move |k: usize| {
+            let a = &layout.arrows[k];
+            let what = if a.extra {
+                format!("{}, the error answer that proves it", state_label(a.state))
+            } else {
+                state_label(a.state).to_string()
+            };
+            let rule = layout
+                .callouts
+                .iter()
+                .find(|c| c.step == a.step)
+                .and_then(|c| c.rule.as_ref())
+                .map(|r| format!(" Add this rule: {r}"))
+                .unwrap_or_default();
+            format!(
+                "step {} of {n}, {} → {}: {} — {what}.{rule}",
+                a.step,
+                label_of(&a.from),
+                label_of(&a.to),
+                a.message
+            )
+        }
+    };
+    // The live status line: what the drawing shows now, never empty.
+    let status = {
+        let describe = describe.clone();
+        move || {
+            if n == 0 {
+                return "No legs to show: add logs, attributes or rules.".to_string();
+            }
+            match (frame.get(), focus.get(), failing) {
+                (Some(k), ..) => format!("Replay, {}", describe(k)),
+                (None, Some(k), _) => format!("The flow breaks at {}", describe(k)),
+                (None, None, Some(k)) => format!(
+                    "What your evidence shows: the flow breaks at {}",
+                    describe(k)
+                ),
+                (None, None, None) => {
+                    "What your evidence shows: no leg failed. Replay walks through every leg."
+                        .to_string()
+                }
+            }
+        }
+    };
+
+    // The download menu folds away once a choice is made.
+    let menu = NodeRef::<leptos::html::Details>::new();
+    let fold = move || {
+        if let Some(m) = menu.get_untracked() {
+            m.set_open(false);
+        }
+    };
     let export_svg = {
         let layout = layout.clone();
         let stem = stem.clone();
         move |_| {
+            fold();
             let svg = to_svg(&layout, svg_theme_of_page());
             let _ = download_text(&format!("{stem}.svg"), "image/svg+xml", &svg);
         }
@@ -181,13 +224,16 @@ pub fn FlowDiagram(
         let layout = layout.clone();
         let stem = stem.clone();
         move |_| {
+            fold();
             let svg = to_svg(&layout, svg_theme_of_page());
             let _ = download_png(&format!("{stem}.png"), &svg, layout.width, layout.height);
         }
     };
 
     let w = layout.width;
-    let h = layout.height;
+    // The page shows the legend in words above the drawing: the drawing ends with the lifelines
+    // (the exports keep the legend under them).
+    let h = (layout.lifeline_bottom + MARGIN).ceil();
     let nodes = layout
         .nodes
         .iter()
@@ -197,11 +243,8 @@ pub fn FlowDiagram(
                 .iter()
                 .enumerate()
                 .map(|(i, l)| {
-                    view! {
-                        <text class="node-label" x=node.x y=node.y + 48.0 + i as f64 * LINE_H>
-                            {l.clone()}
-                        </text>
-                    }
+                    let (x, y) = node.line_at(i);
+                    view! { <text class="node-label" x=x y=y>{l.clone()}</text> }
                 })
                 .collect_view();
             view! {
@@ -224,32 +267,34 @@ pub fn FlowDiagram(
         .iter()
         .enumerate()
         .map(|(k, a)| {
-            let st = state_str(a.state);
-            let class = move || format!("leg {st} {}", phase(k, n, t.get()));
+            let style = a.style_key();
+            let class = move || {
+                let focused = focus.get() == Some(k) && frame.get().is_none();
+                format!(
+                    "leg {style} {}{}",
+                    phase(k, frame.get()),
+                    if focused { " focus" } else { "" }
+                )
+            };
             let labels = a
                 .lines
                 .iter()
                 .enumerate()
                 .map(|(i, l)| {
-                    view! {
-                        <text class="msg" x=a.label_x y=a.row_y + 12.0 + i as f64 * LINE_H>
-                            {l.clone()}
-                        </text>
-                    }
+                    view! { <text class="msg" x=a.label_x y=a.line_y(i)>{l.clone()}</text> }
                 })
                 .collect_view();
             let rest = a.rest_path.clone().map(|d| view! { <path class="rest" d=d /> });
-            let gap = a.gap.map(|(gx, gy)| {
-                view! {
-                    <path
-                        class="gap"
-                        d=format!("M{} {}l10 10M{} {}l-10 10", gx - 5.0, gy - 5.0, gx + 5.0, gy - 5.0)
-                    />
-                }
-            });
+            let gap = a.gap_path().map(|d| view! { <path class="gap" d=d /> });
             view! {
-                <g class=class data-leg=a.leg.clone() data-state=st data-step=a.step>
-                    <title>{format!("{}. {}: {}", a.step, a.message, state_label(a.state))}</title>
+                <g
+                    class=class
+                    data-leg=a.leg.clone()
+                    data-state=state_str(a.state)
+                    data-step=a.step
+                    data-extra=a.extra.then_some("true")
+                >
+                    <rect class="row-focus" x="2" y=a.row_y - 4.0 width=w - 4.0 height=a.row_h rx="6" />
                     <circle class="step-num" cx=MARGIN + 12.0 cy=a.y r="10" />
                     <text class="step-text" x=MARGIN + 12.0 y=a.y + 4.0>{a.step}</text>
                     {labels}
@@ -267,28 +312,15 @@ pub fn FlowDiagram(
         .iter()
         .map(|c| {
             let k = c.step - 1;
-            let class = move || format!("callout {}", phase(k, n, t.get()));
-            let title_len = rcc_core::diagram::wrap(
-                &c.title,
-                ((c.w - 20.0) / 6.6) as usize,
-            )
-            .len();
-            let has_rule = c.rule.is_some();
+            let class = move || format!("callout {}", phase(k, frame.get()));
             let lines = c
                 .lines
                 .iter()
+                .zip(&c.kinds)
                 .enumerate()
-                .map(|(i, l)| {
-                    let cls = if i < title_len {
-                        "title"
-                    } else if has_rule && i > title_len {
-                        "rule"
-                    } else {
-                        "text"
-                    };
-                    view! {
-                        <text class=cls x=c.x + 10.0 y=c.y + 20.0 + i as f64 * LINE_H>{l.clone()}</text>
-                    }
+                .map(|(i, (l, kind))| {
+                    let (x, y) = c.line_at(i);
+                    view! { <text class=kind.as_str() x=x y=y>{l.clone()}</text> }
                 })
                 .collect_view();
             view! {
@@ -301,40 +333,25 @@ pub fn FlowDiagram(
         })
         .collect_view();
 
-    // The message dot: which leg, how far, which colour.
-    let dot = {
-        let layout = layout.clone();
-        move || {
-            let tv = t.get();
-            if n == 0 || tv >= total {
-                return None;
+    let legend = layout
+        .styles()
+        .into_iter()
+        .map(|key| {
+            view! {
+                <li data-style=key>
+                    <svg class="flow-swatch" viewBox="0 -6 30 12" width="30" height="12" aria-hidden="true" focusable="false">
+                        <g class=format!("leg {key}") inner_html=legend_sample(0.0, 0.0)></g>
+                    </svg>
+                    {style_label(key)}
+                </li>
             }
-            let (k, frac, observed) = if tv < n as f64 {
-                (tv.floor() as usize, tv.fract(), false)
-            } else {
-                let r = tv - n as f64;
-                (r.floor() as usize, r.fract(), true)
-            };
-            let a = layout.arrows.get(k)?;
-            if observed && a.state == LegState::NotReached {
-                return None;
-            }
-            let (x, y) = a.point_at(frac);
-            let class = if observed {
-                format!("dot {}", state_str(a.state))
-            } else {
-                "dot".to_string()
-            };
-            Some(view! { <circle class=class cx=x cy=y r="6" /> })
-        }
-    };
+        })
+        .collect_view();
 
     let legs_list = layout
         .arrows
         .iter()
         .map(|a| {
-            let from = layout.node(&a.from).map(|x| x.label.clone()).unwrap_or_default();
-            let to = layout.node(&a.to).map(|x| x.label.clone()).unwrap_or_default();
             let rule = layout
                 .callouts
                 .iter()
@@ -343,52 +360,52 @@ pub fn FlowDiagram(
                     Some(r) => format!(" {}. Add this rule: {r}", c.title),
                     None => format!(" {}.", c.title),
                 });
+            let seen = a
+                .observed
+                .as_ref()
+                .map(|o| format!(" Seen: {o}."))
+                .unwrap_or_default();
+            let proof = if a.extra {
+                " This is the error answer that proves the failure."
+            } else {
+                ""
+            };
             view! {
-                <li data-leg=a.leg.clone() data-state=state_str(a.state)>
-                    {format!("{}. {from} → {to}: {} — {}.", a.step, a.message, state_label(a.state))}
+                <li data-leg=a.leg.clone() data-state=state_str(a.state) data-extra=a.extra.then_some("true")>
+                    {format!(
+                        "{}. {} → {}: {} — {}.{seen}{proof}",
+                        a.step,
+                        label_of(&a.from),
+                        label_of(&a.to),
+                        a.message,
+                        state_label(a.state)
+                    )}
                     {rule}
                 </li>
             }
         })
         .collect_view();
 
-    let speed_button = move |v: f64, label: &'static str| {
-        view! {
-            <button
-                type="button"
-                class="ghost"
-                aria-pressed=move || (speed.get() == v).to_string()
-                aria-label=format!("Speed {label}")
-                on:click=move |_| speed.set(v)
-            >
-                {label}
-            </button>
-        }
-    };
-
     view! {
-        <figure class="flow-diagram" data-reduced-motion=reduced.to_string()>
-            <div class="flow-controls" role="toolbar" aria-label="Flow animation">
+        <figure class="flow-diagram" data-frame=move || frame.get().map_or("final".to_string(), |k| k.to_string())>
+            <div class="flow-controls" role="toolbar" aria-label="Flow diagram">
                 <button
                     type="button"
                     class="secondary"
                     data-action="flow-play"
-                    aria-label=move || if playing.get() { "Pause" } else { "Play" }
+                    aria-label=move || if playing.get() { "Pause" } else { "Replay" }
+                    disabled=n == 0
                     on:click=toggle_play
                 >
-                    {move || if playing.get() { "❚❚ Pause" } else { "▶ Play" }}
+                    <span aria-hidden="true">{move || if playing.get() { "❚❚" } else { "▶" }}</span>
+                    <span class="wide-only">{move || if playing.get() { " Pause" } else { " Replay" }}</span>
                 </button>
-                <button type="button" class="ghost" data-action="flow-back" aria-label="Step back" on:click=step_back>
-                    "◀ Step"
+                <button type="button" class="ghost" data-action="flow-back" aria-label="Step back" disabled=n == 0 on:click=step_back>
+                    "◀"
                 </button>
-                <button type="button" class="ghost" data-action="flow-forward" aria-label="Step forward" on:click=step_forward>
-                    "Step ▶"
+                <button type="button" class="ghost" data-action="flow-forward" aria-label="Step forward" disabled=n == 0 on:click=step_forward>
+                    "▶"
                 </button>
-                <span class="flow-speed" role="group" aria-label="Speed">
-                    {speed_button(0.5, "0.5×")}
-                    {speed_button(1.0, "1×")}
-                    {speed_button(2.0, "2×")}
-                </span>
                 <button
                     type="button"
                     class="ghost"
@@ -396,34 +413,52 @@ pub fn FlowDiagram(
                     disabled=failing.is_none()
                     on:click=jump
                 >
-                    "Jump to failing leg"
+                    <span class="wide-only">"Jump to "</span>"failing leg"
                 </button>
                 <span class="spacer"></span>
-                <button type="button" class="ghost" data-action="export-svg" on:click=export_svg>
-                    "Download SVG"
-                </button>
-                <button type="button" class="ghost" data-action="export-png" on:click=export_png>
-                    "Download PNG"
-                </button>
+                <details class="menu" node_ref=menu>
+                    <summary class="button-ghost" data-action="flow-downloads">
+                        <span aria-hidden="true" class="narrow-only">"⤓"</span>
+                        <span class="wide-only">"Download"</span>
+                    </summary>
+                    <div class="menu-items">
+                        <button type="button" class="ghost" data-action="export-svg" on:click=export_svg>
+                            "SVG drawing"
+                        </button>
+                        <button type="button" class="ghost" data-action="export-png" on:click=export_png>
+                            "PNG picture"
+                        </button>
+                    </div>
+                </details>
             </div>
-            <p class="flow-status" aria-live="polite">{status}</p>
-            <div class="flow-canvas">
+            <p class="flow-status" aria-live="polite" data-testid="flow-status">{status}</p>
+            <ul class="flow-legend" aria-label="What the styles of the legs mean">{legend}</ul>
+            <div
+                class="flow-canvas"
+                node_ref=canvas
+                tabindex="0"
+                role="region"
+                aria-label="The flow drawing (scrolls sideways); its legs are listed below"
+            >
                 <svg
                     xmlns="http://www.w3.org/2000/svg"
                     class="rcc-flow"
                     viewBox=format!("0 0 {w} {h}")
                     width=w
                     height=h
+                    // The size of the exported drawing (with its legend).
                     data-width=w
-                    data-height=h
+                    data-height=layout.height
+                    // Never drawn smaller than 85 % of its size: text grows with the page's zoom
+                    // and the canvas scrolls sideways instead.
                     style:max-width=format!("{w}px")
+                    style:min-width=format!("{}px", (w * 0.85).round())
                     aria-hidden="true"
                     focusable="false"
                 >
                     <g class="nodes">{nodes}</g>
                     <g class="legs">{arrows}</g>
                     <g class="callouts">{callouts}</g>
-                    {dot}
                 </svg>
             </div>
             <figcaption>

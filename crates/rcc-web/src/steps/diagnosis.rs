@@ -4,7 +4,7 @@
 use crate::analysis::use_analysis;
 use crate::copy::CopyButton;
 use leptos::prelude::*;
-use rcc_core::diagnosis::{Confidence, Diagnosis, Finding, LegState};
+use rcc_core::diagnosis::{Confidence, Diagnosis, EvidenceNeeded, Finding};
 use rcc_core::findings::Severity;
 use rcc_core::fixes::{AdminFix, FixVariant};
 use rcc_core::profile::Profile;
@@ -19,10 +19,6 @@ fn confidence_label(c: Confidence) -> &'static str {
         Confidence::Medium => "medium confidence",
         Confidence::Low => "low confidence",
     }
-}
-
-pub fn leg_state_id(s: LegState) -> &'static str {
-    s.as_str()
 }
 
 #[component]
@@ -47,9 +43,8 @@ pub fn DiagnosisStep() -> impl IntoView {
                 <Findings diagnosis=diagnosis.clone() profile=profile.clone() />
                 <Needed diagnosis=diagnosis.clone() />
                 <h3>"The flow, hop by hop"</h3>
-                <p class="hint">"The known-good flow for this gateway, then what your evidence shows on top: green legs happened, red ones failed, dashed gaps are missing routing rules."</p>
+                <p class="hint">"Every leg of the known-good flow for this gateway, as your evidence shows it: where it broke, the answer that proves it, and the rule that is missing. Replay it leg by leg with the controls."</p>
                 <crate::diagram::FlowDiagram layout=layout />
-                <FlowList diagnosis=diagnosis.clone() profile=profile.clone() />
                 {has_messages.then(|| view! {
                     <h3>"The messages"</h3>
                     <crate::diagram::Ladder source=source rcc_only=true />
@@ -136,14 +131,20 @@ fn Findings(diagnosis: Diagnosis, profile: Profile) -> impl IntoView {
             {diagnosis
                 .findings
                 .into_iter()
-                .map(|f| view! { <FindingCard finding=f from=label.clone() /> })
+                .map(|f| view! { <FindingCard finding=f from=label.clone() confirm=diagnosis.needed.clone() /> })
                 .collect_view()}
         </ol>
     }
 }
 
 #[component]
-fn FindingCard(finding: Finding, from: impl Fn(&str) -> String + 'static) -> impl IntoView {
+fn FindingCard(
+    finding: Finding,
+    from: impl Fn(&str) -> String + 'static,
+    /// What would decide more: shown under the finding's assumptions, with a link to the step
+    /// that collects it.
+    confirm: Vec<EvidenceNeeded>,
+) -> impl IntoView {
     let fix_all = finding
         .fix
         .iter()
@@ -167,9 +168,28 @@ fn FindingCard(finding: Finding, from: impl Fn(&str) -> String + 'static) -> imp
                 <p class="failing-leg"><strong>"Failing leg: "</strong> {a} " → " {b} ": " <span class="mono">{m}</span></p>
             })}
             {(!finding.assumptions.is_empty()).then(|| view! {
-                <div class="assumptions" data-testid="assumptions">
-                    <strong>"How sure: "</strong>
+                <div class="assumptions" data-testid="assumptions" role="note">
+                    <p class="assumptions-head">
+                        <strong>"How sure: "</strong>
+                        {match finding.assumptions.len() {
+                            1 => "this finding rests on one thing no input stated.".to_string(),
+                            n => format!("this finding rests on {n} things no input stated."),
+                        }}
+                    </p>
                     <ul>{finding.assumptions.iter().map(|a| view! { <li>{a.clone()}</li> }).collect_view()}</ul>
+                    {(!confirm.is_empty()).then(|| view! {
+                        <p class="confirm"><strong>"To confirm it: "</strong></p>
+                        <ul class="confirm-list">
+                            {confirm.iter().map(|n| view! {
+                                <li>
+                                    {n.what.clone()} " "
+                                    <a href=n.step.hash() data-confirm-step=n.step.id()>
+                                        "Go to the " {n.step.label()} " step"
+                                    </a>
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    })}
                 </div>
             })}
             {finding.rule.clone().map(|r| view! {
@@ -313,42 +333,6 @@ fn Needed(diagnosis: Diagnosis) -> impl IntoView {
                     }).collect_view()}
                 </ul>
             </div>
-        }
-    })
-}
-
-/// The known-good flow with the observed state of each leg, as a list (the text alternative of
-/// the flow diagram).
-#[component]
-fn FlowList(diagnosis: Diagnosis, profile: Profile) -> impl IntoView {
-    (!diagnosis.flow.is_empty()).then(|| {
-        let label = |id: &str| {
-            profile
-                .participant(id)
-                .map(|p| p.label.clone())
-                .unwrap_or_else(|| id.to_string())
-        };
-        view! {
-            <h3>"The flow, leg by leg"</h3>
-            <ol class="flow-list">
-                {diagnosis.flow.iter().map(|l| {
-                    let state = leg_state_id(l.state);
-                    view! {
-                        <li class=format!("leg {state}") data-leg=format!("{}->{}", l.from, l.to) data-state=state>
-                            <span class="leg-state">{match l.state {
-                                LegState::Ok => "seen",
-                                LegState::Inferred => "implied",
-                                LegState::Failing => "FAILED here",
-                                LegState::MissingRoute => "no route",
-                                LegState::NotReached => "not reached",
-                                LegState::Unknown => "no evidence",
-                            }}</span>
-                            {label(&l.from)} " → " {label(&l.to)} ": " <span class="mono">{l.message.clone()}</span>
-                            {l.observed.clone().map(|o| view! { " " <span class="observed">"(seen: " {o} ")"</span> })}
-                        </li>
-                    }
-                }).collect_view()}
-            </ol>
         }
     })
 }

@@ -3,12 +3,12 @@
 //! recognised, the option flags bit by bit, and every check with its fix.
 
 use crate::analysis::use_analysis;
-use crate::checks::CheckList;
+use crate::checks::{status_id, CheckList};
 use crate::collect::CollectHelp;
 use crate::glossary::Term;
 use crate::state::AppState;
 use leptos::prelude::*;
-use rcc_core::directory::{self, decode_option_flags, AdFields, RccAttribute};
+use rcc_core::directory::{self, decode_option_flags, AdFields, CheckStatus, RccAttribute};
 use rcc_core::generation::CollectInput;
 
 #[component]
@@ -30,7 +30,10 @@ pub fn DirectoryStep() -> impl IntoView {
             autocomplete="off"
             placeholder="alice@contoso.com"
             prop:value=move || state.sign_in.get()
-            on:input=move |ev| state.sign_in.set(event_target_value(&ev))
+            on:input=move |ev| {
+                state.begin_own_input();
+                state.sign_in.set(event_target_value(&ev));
+            }
         />
         <CollectHelp
             inputs=vec![CollectInput::UserAttributes]
@@ -47,7 +50,7 @@ pub fn DirectoryStep() -> impl IntoView {
                     placeholder="dn: CN=Alice,OU=Users,DC=contoso,DC=com\nmsRTCSIP-Line: tel:+14255550123;ext=5123\nmsRTCSIP-LineServer: sip:rcc@mcm.contoso.com"
                     prop:value=move || state.ad_text.get()
                     on:input=move |ev| {
-                        state.example.set(false);
+                        state.begin_own_input();
                         state.ad_text.set(event_target_value(&ev));
                         state.ad_fields.set(None);
                     }
@@ -56,11 +59,12 @@ pub fn DirectoryStep() -> impl IntoView {
                     "e.g. " <code>"ldifde -f alice.ldf -r \"(sAMAccountName=alice)\" -l msRTCSIP-Line,msRTCSIP-LineServer,msRTCSIP-OptionFlags,msRTCSIP-UserEnabled,msRTCSIP-PrimaryUserAddress"</code>
                 </p>
                 <PasteSummary />
+                <PasteChecks />
             </div>
             <AttributeForm />
         </div>
         <OptionFlags />
-        <h3>"Checks"</h3>
+        <h3 id="checks" tabindex="-1">"Checks"</h3>
         {move || {
             let checks = use_analysis().with(|a| a.checks.clone());
             if checks.is_empty() {
@@ -111,6 +115,65 @@ fn PasteSummary() -> impl IntoView {
     }
 }
 
+/// The checks that fail (or warn), right under the paste box: the answer where the user is
+/// looking, with a way down to every check and its fix.
+#[component]
+fn PasteChecks() -> impl IntoView {
+    let analysis = use_analysis();
+    move || {
+        let checks = analysis.with(|a| a.checks.clone());
+        if checks.is_empty() {
+            return None;
+        }
+        let problems: Vec<_> = checks
+            .into_iter()
+            .filter(|c| matches!(c.status, CheckStatus::Fail | CheckStatus::Warning))
+            .collect();
+        let fails = problems
+            .iter()
+            .filter(|c| c.status == CheckStatus::Fail)
+            .count();
+        let head = match (fails, problems.len()) {
+            (0, 0) => "Every check passes or needs more input.".to_string(),
+            (0, n) => format!("No check fails; {n} warning(s):"),
+            (1, 1) => "1 check fails:".to_string(),
+            (f, n) if n == f => format!("{f} checks fail:"),
+            (f, n) => format!("{f} check(s) fail, {} warning(s):", n - f),
+        };
+        Some(view! {
+            <div class="paste-checks" data-testid="paste-checks" role="status">
+                <p><strong>{head}</strong></p>
+                {(!problems.is_empty()).then(|| view! {
+                    <ul>
+                        {problems.into_iter().map(|c| view! {
+                            <li class=format!("check-line {}", status_id(c.status)) data-check-summary=c.id.clone()>
+                                <span class="visually-hidden">{if c.status == CheckStatus::Fail { "Fails: " } else { "Warning: " }}</span>
+                                <span aria-hidden="true">{if c.status == CheckStatus::Fail { "✕ " } else { "! " }}</span>
+                                {c.title.clone()}
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                })}
+                <button
+                    type="button"
+                    class="ghost"
+                    data-action="to-checks"
+                    on:click=move |_| {
+                        if let Some(h) = document().get_element_by_id("checks") {
+                            h.scroll_into_view();
+                            if let Ok(h) = leptos::wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(h) {
+                                let _ = h.focus();
+                            }
+                        }
+                    }
+                >
+                    "Every check with its fix ↓"
+                </button>
+            </div>
+        })
+    }
+}
+
 /// One field per attribute, filled from the paste until the user edits one.
 #[component]
 fn AttributeForm() -> impl IntoView {
@@ -140,9 +203,15 @@ fn AttributeForm() -> impl IntoView {
                             data-attr=attr.name()
                             prop:value=move || current().field(attr).to_string()
                             on:input=move |ev| {
-                                let mut f = current();
+                                // Typing over the example starts the user's own case: only what
+                                // they type is theirs.
+                                let mut f = if state.example.get_untracked() {
+                                    state.begin_own_input();
+                                    AdFields::default()
+                                } else {
+                                    current()
+                                };
                                 *AdFields::field_mut(&mut f, attr) = event_target_value(&ev);
-                                state.example.set(false);
                                 state.ad_fields.set(Some(f));
                             }
                         />

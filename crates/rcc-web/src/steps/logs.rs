@@ -1,14 +1,20 @@
 //! Step 4: logs. Paste, drop or pick client and server SIP traces (several at once). Files are
 //! read as bytes, never through a giant textarea string; each file shows its detected format,
-//! counts, parse badges and problems with line numbers.
+//! counts, parse badges and, in words, what reading it skipped, with a way to see those lines.
 
 use crate::analysis::use_analysis;
 use crate::collect::CollectHelp;
-use crate::state::{AppState, LogInput, MAX_SAVED_LOG_BYTES};
+use crate::state::{AppState, LogData, LogInput, MAX_SAVED_LOG_BYTES};
 use crate::timing::ReadTimingNote;
 use leptos::prelude::*;
+use leptos::wasm_bindgen::{JsCast, JsValue};
 use rcc_core::generation::CollectInput;
 use rcc_core::ingest::{FileReport, LogFormat};
+
+/// Notes about a file shown on its card before "more notes".
+const NOTES_SHOWN: usize = 3;
+/// Lines shown before and after the line a note points at.
+const CONTEXT_LINES: u32 = 6;
 
 #[component]
 pub fn LogsStep() -> impl IntoView {
@@ -37,25 +43,28 @@ pub fn LogsStep() -> impl IntoView {
 /// bytes.
 fn add_files(state: AppState, files: web_sys::FileList) {
     let list: Vec<web_sys::File> = (0..files.length()).filter_map(|i| files.get(i)).collect();
-    let worker = crate::worker::page_has_worker();
     for file in list {
-        let name = file.name();
-        if worker && file.size() > MAX_SAVED_LOG_BYTES as f64 {
-            state.add_log(LogInput::from_file(name, file));
-            continue;
-        }
-        leptos::task::spawn_local(async move {
-            match wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await {
-                Ok(buf) => {
-                    let bytes = js_sys::Uint8Array::new(&buf).to_vec();
-                    state.add_log(LogInput::from_bytes(name, bytes));
-                }
-                Err(_) => state.notice.set(Some(format!(
-                    "The browser could not read {name}. Try copying its text and pasting it instead."
-                ))),
-            }
-        });
+        add_file(state, file);
     }
+}
+
+fn add_file(state: AppState, file: web_sys::File) {
+    let name = file.name();
+    if crate::worker::page_has_worker() && file.size() > MAX_SAVED_LOG_BYTES as f64 {
+        state.add_log(LogInput::from_file(name, file));
+        return;
+    }
+    leptos::task::spawn_local(async move {
+        match wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await {
+            Ok(buf) => {
+                let bytes = js_sys::Uint8Array::new(&buf).to_vec();
+                state.add_log(LogInput::from_bytes(name, bytes));
+            }
+            Err(_) => state.notice.set(Some(format!(
+                "The browser could not read {name}. Try copying its text and pasting it instead."
+            ))),
+        }
+    });
 }
 
 #[component]
@@ -105,33 +114,86 @@ fn DropZone() -> impl IntoView {
     }
 }
 
+/// The clipboard's text of a paste event, as a JavaScript string (never copied into wasm
+/// memory here: a 20 MB paste stays one native string).
+fn pasted_text(ev: &web_sys::ClipboardEvent) -> Option<js_sys::JsString> {
+    let data = ev.clipboard_data()?;
+    let get = js_sys::Reflect::get(&data, &JsValue::from_str("getData"))
+        .ok()?
+        .dyn_into::<js_sys::Function>()
+        .ok()?;
+    get.call1(&data, &JsValue::from_str("text/plain"))
+        .ok()?
+        .dyn_into::<js_sys::JsString>()
+        .ok()
+        .filter(|s| s.length() > 0)
+}
+
+/// A pasted text as a log. A large paste is handled like a dropped file: the analysis worker
+/// turns the clipboard's string into bytes and reads it, with the progress bar (encoding 20 MB
+/// here would block the page); a smaller one is bytes in the page, saved across a reload.
+fn add_pasted(state: AppState, text: js_sys::JsString) -> String {
+    let name = state.next_pasted_name();
+    let large = text.length() as usize > MAX_SAVED_LOG_BYTES;
+    if large && crate::worker::page_has_worker() {
+        state.add_log(LogInput::from_text(name.clone(), text));
+    } else {
+        state.add_log(LogInput::from_bytes(
+            name.clone(),
+            String::from(text).into_bytes(),
+        ));
+    }
+    name
+}
+
+/// Text put into the paste box of the logs step is evidence: a paste becomes a log at once
+/// (the clipboard data is read, not put into the textarea: a 20 MB textarea freezes the tab),
+/// and typed text becomes one when the user moves on (see [`AppState::take_log_draft`]).
 #[component]
 fn PasteBox() -> impl IntoView {
     let state = expect_context::<AppState>();
-    let pasted = RwSignal::new(String::new());
+    let added = RwSignal::new(None::<String>);
+    let on_paste = move |ev: web_sys::ClipboardEvent| {
+        let Some(text) = pasted_text(&ev) else {
+            return;
+        };
+        // Into text being typed, a small paste goes where the caret is, as usual.
+        let typing = state.log_draft.with_untracked(|d| !d.trim().is_empty());
+        if typing && (text.length() as usize) < 256 * 1024 {
+            return;
+        }
+        ev.prevent_default();
+        let name = add_pasted(state, text);
+        added.set(Some(name));
+    };
     view! {
-        <details class="paste-box" open=move || state.logs.with(|l| l.is_empty())>
+        // Open when there is no log yet; after that the user's choice (a reactive `open` would
+        // fold the box under their hands as soon as their paste became a log).
+        <details class="paste-box" open=state.logs.with_untracked(|l| l.is_empty())>
             <summary>"Or paste a log"</summary>
             <label class="field" for="log-paste">"Log text"</label>
             <textarea
                 id="log-paste"
                 rows="8"
                 spellcheck="false"
+                aria-describedby="log-paste-help"
                 placeholder="INVITE sip:rcc@mcm.contoso.com SIP/2.0\nVia: SIP/2.0/TLS 10.0.0.20:1234;branch=z9hG4bK1\n..."
-                prop:value=move || pasted.get()
-                on:input=move |ev| pasted.set(event_target_value(&ev))
+                prop:value=move || state.log_draft.get()
+                on:input=move |ev| state.log_draft.set(event_target_value(&ev))
+                on:paste=on_paste
             ></textarea>
+            <p id="log-paste-help" class="hint" aria-live="polite">
+                {move || match added.get() {
+                    Some(name) => format!("Pasted text added as {name}: its card is below."),
+                    None => "A paste is read as a log at once. Typed text is read when you move on, or now:".to_string(),
+                }}
+            </p>
             <button
                 type="button"
                 class="secondary"
                 data-action="add-pasted-log"
-                disabled=move || pasted.with(|p| p.trim().is_empty())
-                on:click=move |_| {
-                    let text = pasted.get_untracked();
-                    let name = format!("pasted-{}.log", state.logs.with_untracked(|l| l.len()) + 1);
-                    state.add_log(LogInput::from_bytes(name, text.into_bytes()));
-                    pasted.set(String::new());
-                }
+                disabled=move || state.log_draft.with(|p| p.trim().is_empty())
+                on:click=move |_| state.take_log_draft()
             >
                 "Add this log"
             </button>
@@ -171,9 +233,38 @@ fn FileCard(index: usize, report: FileReport, state: AppState) -> impl IntoView 
     let unknown = report.format == LogFormat::Unknown;
     let suggested = report.suggested_clock_offset_ms;
     let problems = report.problems.clone();
-    let problem_count = problems.len();
+    let viewing = RwSignal::new(None::<u32>);
+    let note = move |p: rcc_core::ingest::Problem| {
+        let line = p.line;
+        view! {
+            <li data-note-line=line>
+                <span>{p.message}</span>
+                " "
+                {(line > 0).then(|| view! {
+                    <button
+                        type="button"
+                        class="link-button"
+                        data-action="show-line"
+                        aria-expanded=move || (viewing.get() == Some(line)).to_string()
+                        on:click=move |_| viewing.update(|v| *v = if *v == Some(line) { None } else { Some(line) })
+                    >
+                        {format!("Show line {line}")}
+                    </button>
+                })}
+            </li>
+        }
+    };
+    let shown: Vec<_> = problems.iter().take(NOTES_SHOWN).cloned().collect();
+    let more: Vec<_> = problems
+        .iter()
+        .skip(NOTES_SHOWN)
+        .take(200)
+        .cloned()
+        .collect();
+    let more_count = more.len();
+    let name = report.name.clone();
     view! {
-        <li class="file-card" data-file=report.name.clone() data-format=LogFormat::id(report.format)>
+        <li class="file-card" data-file=report.name.clone() data-format=LogFormat::id(report.format) data-notes=problems.len()>
             <div class="file-head">
                 <span class="file-name mono">{report.name.clone()}</span>
                 <span class="badge" class:bad=unknown>{report.format.label()}</span>
@@ -195,6 +286,26 @@ fn FileCard(index: usize, report: FileReport, state: AppState) -> impl IntoView 
                 " · " {report.events} " diagnostic records"
                 " · " {report.lines} " lines"
             </p>
+            {(!problems.is_empty()).then(|| view! {
+                <div class="file-notes" data-testid="file-notes">
+                    <p class="file-notes-head">
+                        {match problems.len() {
+                            1 => "Reading this file, one thing was skipped or may be cut:".to_string(),
+                            n => format!("Reading this file, {n} things were skipped or may be cut:"),
+                        }}
+                    </p>
+                    <ul>{shown.into_iter().map(note).collect_view()}</ul>
+                    {(more_count > 0).then(|| view! {
+                        <details class="problems">
+                            <summary>{more_count} " more note(s)"</summary>
+                            <ul>{more.into_iter().map(note).collect_view()}</ul>
+                        </details>
+                    })}
+                    {move || viewing.get().map(|line| view! {
+                        <LineView index=index name=name.clone() line=line on_close=move || viewing.set(None) />
+                    })}
+                </div>
+            })}
             {suggested.map(|ms| view! {
                 <p class="hint">
                     "A response in this file appears before its request in another file: its clock looks "
@@ -217,18 +328,172 @@ fn FileCard(index: usize, report: FileReport, state: AppState) -> impl IntoView 
                     }
                 />
             </label>
-            {(problem_count > 0).then(|| view! {
-                <details class="problems">
-                    <summary>{problem_count} " note(s) about this file"</summary>
-                    <ul>
-                        {problems.into_iter().take(200).map(|p| view! {
-                            <li><span class="mono">"line " {p.line}</span> ": " {p.message}</li>
-                        }).collect_view()}
-                    </ul>
-                </details>
-            })}
         </li>
     }
+}
+
+/// The lines of log `index` around `line`, read from wherever the log's bytes are.
+#[component]
+fn LineView(
+    index: usize,
+    name: String,
+    line: u32,
+    on_close: impl Fn() + Clone + 'static,
+) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let data = state
+        .logs
+        .with_untracked(|l| l.get(index).map(|l| l.data.clone()));
+    let lines = RwSignal::new(None::<Vec<(u32, String)>>);
+    leptos::task::spawn_local(async move {
+        let read = match data {
+            Some(data) => read_lines(data, line, CONTEXT_LINES).await,
+            None => Vec::new(),
+        };
+        lines.try_set(Some(read));
+    });
+    let node = NodeRef::<leptos::html::Figure>::new();
+    // Keyboard and screen-reader users land on the lines they asked for.
+    Effect::new(move |_| {
+        if lines.with(Option::is_some) {
+            if let Some(el) = node.get() {
+                let _ = el.focus();
+            }
+        }
+    });
+    let first = line.saturating_sub(CONTEXT_LINES).max(1);
+    let close = on_close.clone();
+    view! {
+        <figure class="line-view" data-testid="line-view" data-line=line tabindex="-1" node_ref=node>
+            <figcaption>
+                <span class="mono">{name}</span> {format!(", lines {first}–{}", line + CONTEXT_LINES)}
+                <button type="button" class="ghost" on:click=move |_| close()>"Close"</button>
+            </figcaption>
+            {move || match lines.get() {
+                None => view! { <p class="muted">"Reading the file…"</p> }.into_any(),
+                Some(v) if v.is_empty() => view! { <p class="muted">"This file is no longer here."</p> }.into_any(),
+                Some(v) => view! {
+                    <pre>
+                        {v.into_iter().map(|(n, text)| view! {
+                            <span class="ln-row" class:target=n == line data-ln=n>
+                                <span class="ln" aria-hidden="true">{n}</span>
+                                {text}
+                            </span>
+                        }).collect_view()}
+                    </pre>
+                }.into_any(),
+            }}
+        </figure>
+    }
+}
+
+/// Lines `line - context ..= line + context` (1-based) of a log, as text. A log in page memory
+/// is read at once; a large picked file is read a slice at a time, so the page never holds it
+/// whole and no task runs long.
+async fn read_lines(data: LogData, line: u32, context: u32) -> Vec<(u32, String)> {
+    let from = line.saturating_sub(context).max(1);
+    let to = line + context;
+    match data {
+        LogData::Bytes(bytes) => lines_of(&decode(&bytes), 1, from, to).0,
+        LogData::Text(text) => {
+            // A slice of the string at a time, cut after a line end, so no task runs long.
+            const SLICE: u32 = 1 << 20;
+            let len = text.length();
+            let (mut at, mut next_line, mut out) = (0u32, 1u32, Vec::new());
+            while at < len && next_line <= to {
+                let chunk = String::from(text.substring(at, (at + SLICE).min(len)));
+                let cut = if at + SLICE >= len {
+                    chunk.len()
+                } else {
+                    chunk.rfind('\n').map_or(chunk.len(), |i| i + 1)
+                };
+                at += chunk[..cut].encode_utf16().count() as u32;
+                let (found, after) = lines_of(&chunk[..cut], next_line, from, to);
+                out.extend(found);
+                next_line = after;
+                // Let the page breathe between slices.
+                next_task().await;
+            }
+            out
+        }
+        LogData::File(file) => {
+            const SLICE: f64 = 4.0 * 1024.0 * 1024.0;
+            let size = file.size();
+            let mut at = 0.0;
+            let mut carry: Vec<u8> = Vec::new();
+            let mut next_line = 1u32;
+            let mut out = Vec::new();
+            while at < size && next_line <= to {
+                let Ok(blob) = file.slice_with_f64_and_f64(at, (at + SLICE).min(size)) else {
+                    break;
+                };
+                let Ok(buf) = wasm_bindgen_futures::JsFuture::from(blob.array_buffer()).await
+                else {
+                    break;
+                };
+                at += SLICE;
+                carry.extend(js_sys::Uint8Array::new(&buf).to_vec());
+                // Whole lines only; the last (partial) one waits for the next slice.
+                let cut = if at >= size {
+                    carry.len()
+                } else {
+                    carry.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1)
+                };
+                let rest = carry.split_off(cut);
+                let (found, after) =
+                    lines_of(&String::from_utf8_lossy(&carry), next_line, from, to);
+                out.extend(found);
+                next_line = after;
+                carry = rest;
+            }
+            out
+        }
+    }
+}
+
+/// Lets the browser run other tasks (a timeout of 0).
+async fn next_task() {
+    let p = js_sys::Promise::new(&mut |resolve, _| {
+        let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(p).await;
+}
+
+/// The log's text: UTF-16 traces (Communicator writes them with a byte order mark) decoded,
+/// anything else read as UTF-8.
+fn decode(bytes: &[u8]) -> String {
+    let utf16 = |be: bool| {
+        let units: Vec<u16> = bytes[2..]
+            .chunks_exact(2)
+            .map(|c| {
+                if be {
+                    u16::from_be_bytes([c[0], c[1]])
+                } else {
+                    u16::from_le_bytes([c[0], c[1]])
+                }
+            })
+            .collect();
+        String::from_utf16_lossy(&units)
+    };
+    match bytes {
+        [0xFF, 0xFE, ..] => utf16(false),
+        [0xFE, 0xFF, ..] => utf16(true),
+        _ => String::from_utf8_lossy(bytes).into_owned(),
+    }
+}
+
+/// Lines `from..=to` of `text`, whose first line is line `first`; and the number of the line
+/// after `text`.
+fn lines_of(text: &str, first: u32, from: u32, to: u32) -> (Vec<(u32, String)>, u32) {
+    let mut n = first;
+    let mut out = Vec::new();
+    for l in text.split_inclusive('\n') {
+        if n >= from && n <= to {
+            out.push((n, l.trim_end_matches(['\n', '\r']).to_string()));
+        }
+        n += 1;
+    }
+    (out, n)
 }
 
 fn format_offset(ms: i64) -> String {

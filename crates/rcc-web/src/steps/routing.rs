@@ -37,7 +37,7 @@ pub fn RoutingStep() -> impl IntoView {
             placeholder="[home-server]\nroute  mcm-ap.contoso.com  -> mcm-ap.contoso.com:5061 tls\n\n[app-proxy]\nroute  *  -> lcs01.contoso.com:5061 tls"
             prop:value=move || state.rules_text.get()
             on:input=move |ev| {
-                state.example.set(false);
+                state.begin_own_input();
                 state.rules_text.set(event_target_value(&ev));
             }
         ></textarea>
@@ -68,7 +68,10 @@ fn ProfilePicker() -> impl IntoView {
                                 name="profile"
                                 value=p.id.clone()
                                 prop:checked=move || state.profile.get() == id
-                                on:change=move |_| state.profile.set(id2.clone())
+                                on:change=move |_| {
+                                    state.begin_own_input();
+                                    state.profile.set(id2.clone());
+                                }
                             />
                             <span class="profile-text">
                                 <strong>{p.name.clone()}</strong>

@@ -1,0 +1,94 @@
+// End-to-end: case folders (fixtures/scenarios/, and fixtures/cases/ where the core has them)
+// entered into the wizard the way a user would — gateway profile, sign-in address, AD paste,
+// rules text, log files dropped and picked — and the diagnosis compared with what
+// `rcc-doctor analyze --json` says for the same folder: the same finding cards in the same
+// order, and the same failing leg in the flow diagram.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { serve } from './server.mjs';
+import { launch } from './browser.mjs';
+import { analyze } from './cli.mjs';
+import { freshPage, paste, step } from './own-case.mjs';
+
+const SCENARIOS = [
+  'fixtures/scenarios/app-proxy-return-route-missing',
+  'fixtures/scenarios/cisco-home-server-route-missing',
+  'fixtures/scenarios/host-not-authorized',
+  'fixtures/scenarios/line-server-uri-invalid',
+];
+// Case folders the core branch adds (fixtures/cases/<name>/ with the same layout), when present.
+const CASES = fs.existsSync('fixtures/cases')
+  ? fs.readdirSync('fixtures/cases', { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => `fixtures/cases/${d.name}`)
+  : [];
+
+let server, context;
+before(async () => { server = await serve('dist'); context = await launch(); });
+after(async () => { await context?.close(); await server?.close(); });
+
+/// A case folder: its expected.toml's profile and sign-in, its AD export, rules and logs.
+function readCase(dir) {
+  const toml = fs.existsSync(path.join(dir, 'expected.toml')) ? fs.readFileSync(path.join(dir, 'expected.toml'), 'utf8') : '';
+  const value = (key) => toml.match(new RegExp(`^${key}\\s*=\\s*"([^"]*)"`, 'm'))?.[1];
+  const files = fs.readdirSync(dir).filter((f) => fs.statSync(path.join(dir, f)).isFile());
+  const ad = files.find((f) => /\.(ldif|ldf)$/.test(f) || /^ad\./.test(f));
+  const rules = files.find((f) => /^rules\.txt$/.test(f));
+  const logs = files.filter((f) => f !== ad && f !== rules && !/\.(toml|md|py)$/.test(f)).sort();
+  return { profile: value('profile'), signIn: value('sign_in'), ad, rules, logs };
+}
+
+/// The leg the diagnosis says it broke on: the first failing or missing-route leg that is not
+/// the error answer drawn as its proof.
+const brokenLeg = (flow) => {
+  const l = flow.find((x) => (x.state === 'failing' || x.state === 'missing-route') && !x.extra);
+  return l ? `${l.from}->${l.to}` : null;
+};
+
+for (const dir of [...SCENARIOS, ...CASES]) {
+  test(`${dir}: the wizard says what the command line says`, async () => {
+    const c = readCase(dir);
+    const text = (f) => fs.readFileSync(path.join(dir, f), 'utf8');
+    const files = Object.fromEntries([c.ad, c.rules, ...c.logs].filter(Boolean).map((f) => [f, text(f)]));
+    const cli = analyze({ files, ad: c.ad, routes: c.rules, profile: c.profile, signIn: c.signIn });
+
+    const { page, errors } = await freshPage(context, server, '#/symptom');
+    await page.locator('[data-symptom="error-icon"] input').check();
+    // Topology and routing: the gateway, then the rules text.
+    await step(page, 'routing');
+    if (c.profile) await page.locator(`[data-profile="${c.profile}"] input`).check();
+    if (c.rules) await paste(page, '#rules', text(c.rules));
+    // Directory: the sign-in address typed, the AD export pasted.
+    await step(page, 'directory');
+    if (c.signIn) await page.locator('#sign-in').fill(c.signIn);
+    if (c.ad) await paste(page, '#ad-paste', text(c.ad));
+    // Logs: the first file dropped on the drop zone, the others picked.
+    await step(page, 'logs');
+    const [first, ...rest] = c.logs;
+    const drop = await page.evaluateHandle(({ name, content }) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([content], name, { type: 'text/plain' }));
+      return dt;
+    }, { name: first, content: text(first) });
+    await page.dispatchEvent('[data-testid="dropzone"]', 'drop', { dataTransfer: drop });
+    if (rest.length) await page.locator('#log-files').setInputFiles(rest.map((f) => path.join(dir, f)));
+    await page.waitForFunction((n) => document.querySelectorAll('.file-card').length === n, c.logs.length);
+    assert.equal(await page.getByTestId('case-banner').getAttribute('data-case'), 'own');
+
+    await step(page, 'diagnosis');
+    const expected = cli.findings.map((f) => f.id);
+    await page.waitForFunction((ids) => JSON.stringify([...document.querySelectorAll('[data-finding]')].map((e) => e.dataset.finding)) === JSON.stringify(ids), expected, { timeout: 15000 })
+      .catch(() => {});
+    const shown = await page.locator('[data-finding]').evaluateAll((els) => els.map((e) => e.dataset.finding));
+    assert.deepEqual(shown, expected, `finding cards of ${dir}`);
+    const drawn = await page.locator('svg.rcc-flow g.leg[data-leg]').evaluateAll((els) => {
+      const l = els.find((e) => (e.dataset.state === 'failing' || e.dataset.state === 'missing-route') && !e.dataset.extra);
+      return l ? l.dataset.leg : null;
+    });
+    assert.equal(drawn, brokenLeg(cli.flow), `failing leg of ${dir}`);
+    const states = await page.locator('svg.rcc-flow g.leg[data-leg]').evaluateAll((els) => els.map((e) => e.dataset.state));
+    assert.deepEqual(states, cli.flow.map((l) => l.state), `flow states of ${dir}`);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+}
