@@ -30,6 +30,7 @@ use crate::routing::{participant_of_product, Topology};
 use crate::sip::{Direction, LogEvent, SipMessage};
 use crate::uri::{self, NameAddr};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 
 /// RFC 3261 Timer B (64 x T1, T1 = 500 ms): an INVITE client transaction with no final answer
 /// times out after this long.
@@ -409,6 +410,10 @@ fn one() -> usize {
 
 /// How many refused requests a refusal's evidence shows.
 const REFUSALS_SHOWN: usize = 4;
+/// Copies of one answer kept as its evidence (retransmissions, the other logs' copies). More
+/// show nothing new, and a log of one call repeated thousands of times (the same Call-ID and
+/// CSeq) would otherwise make every answer carry, and compare, thousands of lines.
+const ANSWER_COPIES_KEPT: usize = 8;
 
 /// Everything the logs show that the diagnosis reads.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -1138,6 +1143,9 @@ impl Transaction<'_, '_> {
                         // the first stays the answer, the copies add evidence.
                         Some(first) if first.status == status => {
                             for e in answer.evidence {
+                                if first.evidence.len() >= ANSWER_COPIES_KEPT {
+                                    break;
+                                }
                                 if !first.evidence.contains(&e) {
                                     first.evidence.push(e);
                                 }
@@ -1178,22 +1186,34 @@ impl Transaction<'_, '_> {
     /// end's own requests (which name it in their top Via).
     fn read_session(&self, a: &mut Attempt) {
         let call = self.call;
+        // Where each transaction's final answers are, read once: a request's answers are the
+        // ones after it with its CSeq.
+        let mut finals_at: HashMap<(u32, &str), Vec<usize>> = HashMap::new();
+        for (k, r) in call.iter().enumerate() {
+            if r.status().is_some_and(|s| s >= 200) {
+                if let Some(c) = r.cseq() {
+                    finals_at.entry(c).or_default().push(k);
+                }
+            }
+        }
         for (k, m) in call.iter().enumerate() {
             let Some(method) = m.method() else { continue };
-            if m.cseq()
-                .is_some_and(|c| c.0 == self.cseq && is(Some(c.1), "INVITE"))
-            {
+            let cseq = m.cseq();
+            if cseq.is_some_and(|c| c.0 == self.cseq && is(Some(c.1), "INVITE")) {
                 continue;
             }
             let finals = || {
-                call[k + 1..]
+                let at = cseq
+                    .and_then(|c| finals_at.get(&c))
+                    .map_or(&[][..], |v| &v[..]);
+                at[at.partition_point(|&i| i <= k)..]
                     .iter()
-                    .filter(|r| r.status().is_some_and(|s| s >= 200) && r.cseq() == m.cseq())
+                    .map(|&i| call[i])
             };
             if method.eq_ignore_ascii_case("INFO") {
                 if let Some(body) = extract::csta(m) {
                     // Every copy of the final answer (client and server logs) is evidence.
-                    let copies: Vec<&SipMessage> = finals().copied().collect();
+                    let copies: Vec<&SipMessage> = finals().take(ANSWER_COPIES_KEPT).collect();
                     let answer = copies.first().map(|r| {
                         let mut x = self.observer.answer_of(
                             r,

@@ -15,6 +15,10 @@ pub struct Topology {
     pub hosts: Vec<Host>,
 }
 
+/// Places kept as a host's evidence. A few show who it is; a busy log names the same host in
+/// thousands of messages, and keeping (and comparing) them all made reading it quadratic.
+const HOST_EVIDENCE_KEPT: usize = 8;
+
 impl Topology {
     /// The entered `[servers]` rows as a topology.
     pub fn entered(servers: &[Host]) -> Topology {
@@ -65,6 +69,9 @@ impl Topology {
                     }
                     h.entered |= o.entered;
                     for e in &o.evidence {
+                        if h.evidence.len() >= HOST_EVIDENCE_KEPT {
+                            break;
+                        }
                         if !h.evidence.contains(e) {
                             h.evidence.push(e.clone());
                         }

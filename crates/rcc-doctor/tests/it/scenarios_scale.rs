@@ -31,3 +31,36 @@ fn the_seed_is_found_in_a_big_log_of_other_traffic() {
         ("home-server", "app-proxy")
     );
 }
+
+/// A log of one call pasted many times over (the same Call-IDs, CSeqs and branches: a trace
+/// appended to itself, or a test tool replaying one capture) reads as that call: the same
+/// findings on the same legs, each answer's copies kept as a few lines of evidence, not
+/// hundreds (keeping and comparing every copy made such a log quadratic to read).
+#[test]
+fn one_call_repeated_many_times_reads_as_that_call() {
+    let seed = nortel_seed();
+    let (name, text) = seed.logs[0];
+    let mut once = Run::new("nortel").sign_in(seed.sign_in);
+    once.logs.push((name.to_string(), text.as_bytes().to_vec()));
+    let once = once.analyze();
+    let mut many = Run::new("nortel").sign_in(seed.sign_in);
+    many.logs
+        .push((name.to_string(), text.repeat(300).into_bytes()));
+    let many = many.analyze();
+    let ids = |a: &rcc_core::analysis::AnalysisSummary| {
+        a.diagnosis
+            .findings
+            .iter()
+            .map(|f| (f.id, f.leg.clone()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(ids(&many), ids(&once));
+    for f in &many.diagnosis.findings {
+        assert!(
+            f.evidence.len() <= 40,
+            "{:?}: {} evidence entries",
+            f.id,
+            f.evidence.len()
+        );
+    }
+}
