@@ -128,11 +128,10 @@ fn analyse_here_async(request: Request, done: impl FnOnce(Current) + 'static) {
         for data in request.logs.iter_mut() {
             match data {
                 LogData::File(file) => {
-                    let bytes =
-                        match wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await {
-                            Ok(buf) => js_sys::Uint8Array::new(&buf).to_vec(),
-                            Err(_) => Vec::new(),
-                        };
+                    let file = gloo_file::Blob::from((**file).clone());
+                    let bytes = gloo_file::futures::read_as_bytes(&file)
+                        .await
+                        .unwrap_or_default();
                     *data = LogData::Bytes(Arc::new(bytes));
                 }
                 LogData::Text(text) => {

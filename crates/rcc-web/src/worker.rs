@@ -8,6 +8,7 @@
 //! asks [`Query`]s about what it shows.
 
 use crate::state::LogData;
+use gloo_events::EventListener;
 use leptos::wasm_bindgen::{self, prelude::*, JsCast};
 use rcc_core::analysis::{
     analyze, reanalyze, AnalysisDetails, AnalysisInput, AnalysisSummary, Hooks, Options,
@@ -235,14 +236,14 @@ fn field(v: &JsValue, name: &str) -> JsValue {
 }
 
 type Answer = Box<dyn FnOnce(Option<JsValue>)>;
-type OnMessage = Closure<dyn FnMut(web_sys::MessageEvent)>;
 
 struct Inner {
     worker: web_sys::Worker,
     next_seq: Cell<u32>,
     /// Callbacks of queries not answered yet, by sequence number.
     pending: RefCell<HashMap<u32, Answer>>,
-    on_message: RefCell<Option<OnMessage>>,
+    /// The worker's `message` listener (removed when dropped).
+    on_message: RefCell<Option<EventListener>>,
 }
 
 /// Page side: a module worker running web/worker.js. Cheap to clone (one worker).
@@ -264,7 +265,10 @@ impl WorkerClient {
             on_message: RefCell::new(None),
         });
         let weak: Weak<Inner> = Rc::downgrade(&inner);
-        let on_message = OnMessage::new(move |ev: web_sys::MessageEvent| {
+        let on_message = EventListener::new(&inner.worker, "message", move |ev| {
+            let Some(ev) = ev.dyn_ref::<web_sys::MessageEvent>() else {
+                return;
+            };
             let data = ev.data();
             let kind = field(&data, "type").as_string().unwrap_or_default();
             if kind == "answer" {
@@ -314,9 +318,6 @@ impl WorkerClient {
             };
             on_reply(reply);
         });
-        inner
-            .worker
-            .set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         *inner.on_message.borrow_mut() = Some(on_message);
         Some(WorkerClient(inner))
     }

@@ -1,15 +1,21 @@
 //! Local downloads: text files through a Blob and an object URL, PNG by drawing the SVG into a
 //! canvas. Nothing leaves the page.
 
+use gloo_file::{Blob, ObjectUrl};
+use gloo_timers::callback::Timeout;
 use leptos::wasm_bindgen::{closure::Closure, JsCast, JsValue};
 use rcc_core::diagram::SvgTheme;
 
 /// PNG exports are drawn at this multiple of the SVG size (crisp on high-density screens).
 pub const PNG_SCALE: f64 = 2.0;
 
+/// How long an offered download's object URL lives: the browser starts the download
+/// asynchronously after the click, so the URL must outlive this call.
+const OBJECT_URL_LIFETIME_MS: u32 = 60_000;
+
 /// Offer `blob` as a download called `name`.
-fn download_blob(blob: &web_sys::Blob, name: &str) -> Result<(), JsValue> {
-    let url = web_sys::Url::create_object_url_with_blob(blob)?;
+fn download_blob(blob: Blob, name: &str) -> Result<(), JsValue> {
+    let url = ObjectUrl::from(blob);
     let document = leptos::prelude::document();
     let a: web_sys::HtmlAnchorElement = document.create_element("a")?.dyn_into()?;
     a.set_href(&url);
@@ -20,22 +26,14 @@ fn download_blob(blob: &web_sys::Blob, name: &str) -> Result<(), JsValue> {
         a.click();
         body.remove_child(&a)?;
     }
-    // Revoke later: the download starts asynchronously.
-    let revoke = Closure::once_into_js(move || {
-        let _ = web_sys::Url::revoke_object_url(&url);
-    });
-    let _ = leptos::prelude::window()
-        .set_timeout_with_callback_and_timeout_and_arguments_0(revoke.unchecked_ref(), 60_000);
+    // Dropping the last `ObjectUrl` revokes it.
+    Timeout::new(OBJECT_URL_LIFETIME_MS, move || drop(url)).forget();
     Ok(())
 }
 
 /// Offer `text` as a download called `name` with MIME type `mime`.
 pub fn download_text(name: &str, mime: &str, text: &str) -> Result<(), JsValue> {
-    let parts = js_sys::Array::of1(&JsValue::from_str(text));
-    let opts = web_sys::BlobPropertyBag::new();
-    opts.set_type(mime);
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts)?;
-    download_blob(&blob, name)
+    download_blob(Blob::new_with_options(text, Some(mime)), name)
 }
 
 /// Offer `content` (a JavaScript string or byte array, e.g. an answer of the analysis worker) as
@@ -45,7 +43,7 @@ pub fn download_js(name: &str, mime: &str, content: &JsValue) -> Result<(), JsVa
     let opts = web_sys::BlobPropertyBag::new();
     opts.set_type(mime);
     let blob = web_sys::Blob::new_with_blob_sequence_and_options(&parts, &opts)?;
-    download_blob(&blob, name)
+    download_blob(Blob::from(blob), name)
 }
 
 /// Draw `svg` (a standalone document of `width`×`height`) into a canvas at [`PNG_SCALE`] and
@@ -58,7 +56,7 @@ pub fn download_png(name: &str, svg: &str, width: f64, height: f64) -> Result<()
     );
     let name = name.to_string();
     let img2 = img.clone();
-    let onload = Closure::once_into_js(move || {
+    gloo_events::EventListener::once(&img, "load", move |_| {
         let draw = || -> Result<(), JsValue> {
             let canvas: web_sys::HtmlCanvasElement = leptos::prelude::document()
                 .create_element("canvas")?
@@ -76,9 +74,10 @@ pub fn download_png(name: &str, svg: &str, width: f64, height: f64) -> Result<()
             ctx.draw_image_with_html_image_element_and_dw_and_dh(
                 &img2, 0.0, 0.0, w as f64, h as f64,
             )?;
+            // gloo has no wrapper for `toBlob`'s callback.
             let done = Closure::once_into_js(move |blob: Option<web_sys::Blob>| {
                 if let Some(blob) = blob {
-                    let _ = download_blob(&blob, &name);
+                    let _ = download_blob(Blob::from(blob), &name);
                 }
             });
             canvas.to_blob(done.unchecked_ref())
@@ -86,8 +85,8 @@ pub fn download_png(name: &str, svg: &str, width: f64, height: f64) -> Result<()
         if let Err(e) = draw() {
             leptos::logging::warn!("PNG export failed: {e:?}");
         }
-    });
-    img.set_onload(Some(onload.unchecked_ref()));
+    })
+    .forget();
     img.set_src(&url);
     Ok(())
 }

@@ -55,11 +55,8 @@ fn add_file(state: AppState, file: web_sys::File) {
         return;
     }
     leptos::task::spawn_local(async move {
-        match wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await {
-            Ok(buf) => {
-                let bytes = js_sys::Uint8Array::new(&buf).to_vec();
-                state.add_log(LogInput::from_bytes(name, bytes));
-            }
+        match gloo_file::futures::read_as_bytes(&gloo_file::File::from(file)).await {
+            Ok(bytes) => state.add_log(LogInput::from_bytes(name, bytes)),
             Err(_) => state.notice.set(Some(format!(
                 "The browser could not read {name}. Try copying its text and pasting it instead."
             ))),
@@ -417,22 +414,20 @@ async fn read_lines(data: LogData, line: u32, context: u32) -> Vec<(u32, String)
             out
         }
         LogData::File(file) => {
-            const SLICE: f64 = 4.0 * 1024.0 * 1024.0;
+            const SLICE: u64 = 4 << 20;
+            let file = gloo_file::Blob::from((*file).clone());
             let size = file.size();
-            let mut at = 0.0;
+            let mut at = 0;
             let mut carry: Vec<u8> = Vec::new();
             let mut next_line = 1u32;
             let mut out = Vec::new();
             while at < size && next_line <= to {
-                let Ok(blob) = file.slice_with_f64_and_f64(at, (at + SLICE).min(size)) else {
-                    break;
-                };
-                let Ok(buf) = wasm_bindgen_futures::JsFuture::from(blob.array_buffer()).await
-                else {
+                let slice = file.slice(at, (at + SLICE).min(size));
+                let Ok(bytes) = gloo_file::futures::read_as_bytes(&slice).await else {
                     break;
                 };
                 at += SLICE;
-                carry.extend(js_sys::Uint8Array::new(&buf).to_vec());
+                carry.extend(bytes);
                 // Whole lines only; the last (partial) one waits for the next slice.
                 let cut = if at >= size {
                     carry.len()
@@ -453,10 +448,7 @@ async fn read_lines(data: LogData, line: u32, context: u32) -> Vec<(u32, String)
 
 /// Lets the browser run other tasks (a timeout of 0).
 async fn next_task() {
-    let p = js_sys::Promise::new(&mut |resolve, _| {
-        let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(p).await;
+    gloo_timers::future::TimeoutFuture::new(0).await;
 }
 
 /// The log's text: UTF-16 traces (Communicator writes them with a byte order mark) decoded,
