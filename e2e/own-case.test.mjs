@@ -287,7 +287,8 @@ test('copied text uses the participants\' names: a short summary for a ticket, t
   assert.match(report, /^# RCC Doctor report/);
   assert.ok(report.length > ticket.length * 2);
   assert.doesNotMatch(report, standaloneId);
-  // Every other copy button of the diagnosis (rules, fix steps) too.
+  // Every other copy button of the diagnosis (rules, fix steps, the other ways to fix) too.
+  await page.locator('main details').evaluateAll((ds) => ds.forEach((d) => { d.open = true; }));
   const buttons = page.locator('main [data-action="copy"]:not([data-copy])');
   for (let i = 0; i < await buttons.count(); i++) {
     const text = await copied(`main [data-action="copy"]:not([data-copy]) >> nth=${i}`);

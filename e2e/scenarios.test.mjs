@@ -63,14 +63,17 @@ for (const dir of [...SCENARIOS, ...CASES]) {
     if (c.signIn) await page.locator('#sign-in').fill(c.signIn);
     if (c.ad) await paste(page, '#ad-paste', text(c.ad));
     // Logs: the first file dropped on the drop zone, the others picked.
+    // (Cases of rules and attributes only have no logs.)
     await step(page, 'logs');
     const [first, ...rest] = c.logs;
-    const drop = await page.evaluateHandle(({ name, content }) => {
-      const dt = new DataTransfer();
-      dt.items.add(new File([content], name, { type: 'text/plain' }));
-      return dt;
-    }, { name: first, content: text(first) });
-    await page.dispatchEvent('[data-testid="dropzone"]', 'drop', { dataTransfer: drop });
+    if (first) {
+      const drop = await page.evaluateHandle(({ name, content }) => {
+        const dt = new DataTransfer();
+        dt.items.add(new File([content], name, { type: 'text/plain' }));
+        return dt;
+      }, { name: first, content: text(first) });
+      await page.dispatchEvent('[data-testid="dropzone"]', 'drop', { dataTransfer: drop });
+    }
     if (rest.length) await page.locator('#log-files').setInputFiles(rest.map((f) => path.join(dir, f)));
     await page.waitForFunction((n) => document.querySelectorAll('.file-card').length === n, c.logs.length);
     assert.equal(await page.getByTestId('case-banner').getAttribute('data-case'), 'own');
@@ -88,6 +91,17 @@ for (const dir of [...SCENARIOS, ...CASES]) {
     assert.equal(drawn, brokenLeg(cli.flow), `failing leg of ${dir}`);
     const states = await page.locator('svg.rcc-flow g.leg[data-leg]').evaluateAll((els) => els.map((e) => e.dataset.state));
     assert.deepEqual(states, cli.flow.map((l) => l.state), `flow states of ${dir}`);
+    // The fixes are written for the same generation, in the same words: the commands (Lync) or
+    // console steps (LCS / OCS) of every finding's admin fix, as the command line gives them.
+    assert.equal(await page.getByTestId('generation-note').getAttribute('data-generation'), cli.generation?.generation ?? null, `generation of ${dir}`);
+    for (const f of cli.findings.filter((x) => x.admin_fix)) {
+      const card = page.locator(`[data-finding="${f.id}"]`).first();
+      assert.equal(await card.getByTestId('admin-fix').getAttribute('data-template'), f.admin_fix.template, `admin fix of ${f.id} in ${dir}`);
+      const commands = f.admin_fix.chosen?.commands;
+      if (commands) {
+        assert.equal((await card.getByTestId('fix-commands').first().textContent()).trim(), commands.trim(), `commands of ${f.id} in ${dir}`);
+      }
+    }
     assert.deepEqual(errors, []);
     await page.close();
   });

@@ -77,7 +77,8 @@ fn GenerationNote(diagnosis: Diagnosis) -> impl IntoView {
                  it on the routing step or add a log."
             .to_string(),
     };
-    view! { <p class="hint generation-note" data-testid="generation-note">{text}</p> }
+    let id = diagnosis.generation.as_ref().map(|g| g.generation.id());
+    view! { <p class="hint generation-note" data-testid="generation-note" data-generation=id>{text}</p> }
 }
 
 /// One sentence on top: what is wrong, or that nothing is decided yet.

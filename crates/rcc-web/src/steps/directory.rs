@@ -35,10 +35,6 @@ pub fn DirectoryStep() -> impl IntoView {
                 state.sign_in.set(event_target_value(&ev));
             }
         />
-        <CollectHelp
-            inputs=vec![CollectInput::UserAttributes]
-            summary="How to export this user's attributes (command ready to copy)"
-        />
         <div class="two-col">
             <div>
                 <label class="field" for="ad-paste">"Paste: LDIF, dsquery, PowerShell or name: value lines"</label>
@@ -60,6 +56,11 @@ pub fn DirectoryStep() -> impl IntoView {
                 </p>
                 <PasteSummary />
                 <PasteChecks />
+                // Below the paste's own feedback, so a paste's failing checks stay in view.
+                <CollectHelp
+                    inputs=vec![CollectInput::UserAttributes]
+                    summary="How to export this user's attributes (command ready to copy)"
+                />
             </div>
             <AttributeForm />
         </div>
