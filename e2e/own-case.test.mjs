@@ -244,7 +244,8 @@ test('feedback where the user looks: failing checks under the paste box, check m
   const box = await page.locator('#ad-paste').boundingBox();
   const sum = await summary.boundingBox();
   assert.ok(sum.y - (box.y + box.height) < 250, `the failing checks start ${sum.y - (box.y + box.height)} px under the paste box`);
-  assert.ok(sum.y + 40 < (await page.viewportSize()).height + (await page.evaluate(() => scrollY)), 'in view');
+  const view = { height: (await page.viewportSize()).height, scrollY: await page.evaluate(() => scrollY) };
+  assert.ok(sum.y + 40 < view.height + view.scrollY, `in view: the summary at ${sum.y} px, the paste box ${box.y}-${box.y + box.height}, ${JSON.stringify(view)}`);
   const failing = await summary.locator('[data-check-summary]').evaluateAll((els) => els.map((e) => e.dataset.checkSummary));
   assert.ok(failing.includes('line-server-uri-valid'), failing.join());
   assert.ok(failing.includes('rcc-enabled'), failing.join());

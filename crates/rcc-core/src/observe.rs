@@ -1249,7 +1249,7 @@ impl Transaction<'_, '_> {
                     a.refreshes.push(Refresh {
                         status: answer.and_then(|r| r.status()),
                         request: seen(m),
-                        answer: answer.map(|r| seen(r)).unwrap_or_default(),
+                        answer: answer.map(seen).unwrap_or_default(),
                     });
                 }
             }

@@ -121,6 +121,34 @@ fn PasteSummary() -> impl IntoView {
 #[component]
 fn PasteChecks() -> impl IntoView {
     let analysis = use_analysis();
+    // The answer to a paste belongs where the user looks: while the paste box has the focus,
+    // checks that arrive below the fold are scrolled up into view (once; nothing moves while
+    // they are visible).
+    Effect::new(move |_| {
+        if analysis.with(|a| a.checks.is_empty()) {
+            return;
+        }
+        request_animation_frame(|| {
+            let doc = document();
+            let pasting = doc.active_element().is_some_and(|e| e.id() == "ad-paste");
+            let Some(el) = doc
+                .query_selector("[data-testid=paste-checks]")
+                .ok()
+                .flatten()
+            else {
+                return;
+            };
+            let bottom = el.get_bounding_client_rect().bottom();
+            let height = window()
+                .inner_height()
+                .ok()
+                .and_then(|h| h.as_f64())
+                .unwrap_or(f64::MAX);
+            if pasting && bottom > height {
+                el.scroll_into_view_with_bool(false);
+            }
+        });
+    });
     move || {
         let checks = analysis.with(|a| a.checks.clone());
         if checks.is_empty() {
