@@ -63,8 +63,10 @@ fn code_only(src: &str) -> Vec<u8> {
             }
             blank(&mut out, i, j);
             i = j;
-        } else if !prev_ident && (b[i..].starts_with(b"r#") || b[i..].starts_with(b"r\""))
-            || !prev_ident && (b[i..].starts_with(b"br#") || b[i..].starts_with(b"br\""))
+        } else if !prev_ident
+            && [&b"r#"[..], b"r\"", b"br#", b"br\""]
+                .iter()
+                .any(|p| b[i..].starts_with(p))
         {
             // Raw strings: r"…", r#"…"#, br"…".
             let start = if b[i] == b'b' { i + 2 } else { i + 1 };
