@@ -370,11 +370,7 @@ fn read_configuration(
 /// Marks the legs the attempt shows: its INVITE, the Home Server's Trying and forwarded copy,
 /// the answers, the session's ACK and the CSTA requests inside the session.
 fn mark_session(profile: &Profile, a: &Attempt, flow: &mut [FlowLeg]) {
-    let hs = profile.home_server().unwrap_or_default().to_string();
-    let target = profile
-        .line_server_host()
-        .map(|p| p.id.clone())
-        .unwrap_or_default();
+    let (hs, target) = home_server_and_target(profile);
     // Before the INVITE, the client had its configuration: implied.
     for kind in [LegKind::Subscribe, LegKind::Provisioning] {
         if let Some(l) = flow.iter_mut().find(|l| l.kind == kind) {
@@ -560,10 +556,7 @@ fn attempt_failure(
         unanswered_invites(o, a, &mut d);
     }
     if let Some(h) = behind_the_gateway(profile, step, &lo) {
-        let target = profile
-            .line_server_host()
-            .map(|p| p.id.clone())
-            .unwrap_or_default();
+        let (_, target) = home_server_and_target(profile);
         d.leg = Some(leg_of(&profile.flow[h]));
         d.detail.push(format!(
             "The {} answered, so the SIP path works; what it reports is its own link to the {} \
@@ -583,6 +576,17 @@ fn leg_index(profile: &Profile, kind: LegKind, from: Option<&str>) -> Option<usi
         .flow
         .iter()
         .position(|s| s.kind == kind && from.is_none_or(|f| s.from == f))
+}
+
+/// The ids of the Home Server and of the participant that hosts the line server (empty when
+/// the profile has none).
+fn home_server_and_target(profile: &Profile) -> (String, String) {
+    let hs = profile.home_server().unwrap_or_default().to_string();
+    let target = profile
+        .line_server_host()
+        .map(|p| p.id.clone())
+        .unwrap_or_default();
+    (hs, target)
 }
 
 /// The words of an answer's diagnostics and of the attempt's log records, for the signatures.
@@ -665,11 +669,7 @@ fn refused(
     a: &Attempt,
     lo: &mut LegObservation,
 ) -> Option<(usize, Option<Symptom>)> {
-    let hs = profile.home_server().unwrap_or_default().to_string();
-    let target = profile
-        .line_server_host()
-        .map(|p| p.id.clone())
-        .unwrap_or_default();
+    let (hs, target) = home_server_and_target(profile);
     let r = a.answer.as_ref()?;
     lo.status = Some(r.status);
     lo.codes = r.diagnostics.iter().map(|d| d.code).collect();
@@ -724,11 +724,7 @@ fn unanswered(
     a: &Attempt,
     lo: &mut LegObservation,
 ) -> Option<(usize, Option<Symptom>)> {
-    let hs = profile.home_server().unwrap_or_default().to_string();
-    let target = profile
-        .line_server_host()
-        .map(|p| p.id.clone())
-        .unwrap_or_default();
+    let (hs, target) = home_server_and_target(profile);
     lo.timeout = true;
     lo.status = a.answer.as_ref().map(|r| r.status);
     lo.evidence = a.invite.clone();
@@ -903,10 +899,7 @@ fn unanswered_invites(o: &Observed, a: &Attempt, d: &mut Draft) {
 /// A gateway that answers but reports its own system as not normal has lost the PBX: the leg
 /// behind it (its link to the PBX) is where it broke; the answer only carried the news.
 fn behind_the_gateway(profile: &Profile, step: &FlowStep, lo: &LegObservation) -> Option<usize> {
-    let target = profile
-        .line_server_host()
-        .map(|p| p.id.clone())
-        .unwrap_or_default();
+    let (_, target) = home_server_and_target(profile);
     let system_down = step.kind == LegKind::Answer
         && lo
             .csta_error
