@@ -22,6 +22,7 @@
 
 use crate::directory::{AdAttributes, RccAttribute};
 use crate::evidence::Evidence;
+use crate::extract::Provisioning;
 use crate::generation::{self, Generation, SeenGeneration};
 use crate::observe::{is_csta_invite, RccIndex};
 use crate::profile::Profile;
@@ -130,72 +131,10 @@ impl Case {
             messages,
             index,
         } = inputs;
-        let msg = |i: usize| messages.get(i);
-        // The client's CSTA INVITEs (the first copy of each call), latest last.
-        let invites: Vec<&SipMessage> = index
-            .csta_calls
-            .iter()
-            .filter_map(|(_, idxs)| {
-                idxs.iter()
-                    .filter_map(|&i| msg(i))
-                    .find(|m| is_csta_invite(m) && m.to_tag().is_none())
-            })
-            .collect();
-
-        // ---- user ----
-        let typed = sign_in.trim();
-        let user = (!typed.is_empty())
-            .then(|| {
-                Resolved::new(
-                    uri::with_sip_scheme(typed),
-                    Source::Typed,
-                    vec![Evidence::Input {
-                        field: "sign-in address".into(),
-                        value: typed.into(),
-                    }],
-                )
-            })
-            .or_else(|| ad_value(ad, RccAttribute::PrimaryUserAddress))
-            .or_else(|| {
-                let from_log = invites
-                    .last()
-                    .copied()
-                    .or_else(|| index.config_subscribes.last().and_then(|&i| msg(i)))
-                    .or_else(|| {
-                        index
-                            .registers
-                            .iter()
-                            .filter_map(|&i| msg(i))
-                            .find(|m| m.is_request())
-                    })?;
-                let aor = uri::aor(from_log.header("From")?)?;
-                Some(Resolved::new(aor, Source::Log, vec![from_log.evidence()]))
-            });
+        let invites = csta_invites(messages, index);
+        let user = resolve_user(sign_in, ad, &invites, messages, index);
         let user_aor = user.as_ref().and_then(|u| uri::aor(&u.value));
-
-        // The user's configuration answers (To names the user), latest last.
-        let users_config: Vec<&(usize, crate::extract::Provisioning)> = {
-            let all: Vec<&(usize, crate::extract::Provisioning)> = index.config.iter().collect();
-            let mine: Vec<_> = all
-                .iter()
-                .copied()
-                .filter(|(i, _)| {
-                    let to = msg(*i).and_then(|m| {
-                        if m.is_request() {
-                            m.request_uri().map(str::to_string)
-                        } else {
-                            m.header("To").map(str::to_string)
-                        }
-                    });
-                    user_aor.is_none() || to.as_deref().and_then(uri::aor) == user_aor
-                })
-                .collect();
-            if mine.is_empty() {
-                all
-            } else {
-                mine
-            }
-        };
+        let users_config = users_config(messages, index, user_aor.as_deref());
         let rcc_config = users_config
             .iter()
             .rev()
@@ -206,68 +145,8 @@ impl Case {
             .rev()
             .map(|(_, p)| p)
             .find(|p| p.line_uri.is_some());
-
-        // ---- line URI ----
-        let line_uri = ad_value(ad, RccAttribute::Line)
-            .or_else(|| {
-                let p = with_line?;
-                Some(Resolved::new(
-                    p.line_uri.clone()?,
-                    Source::Configuration,
-                    vec![p.evidence.clone()],
-                ))
-            })
-            .or_else(|| {
-                invites.iter().rev().find_map(|m| {
-                    let d = crate::extract::csta(m)?.device?;
-                    Some(Resolved::new(d, Source::Invite, vec![m.evidence()]))
-                })
-            });
-
-        // ---- line server URI ----
-        let ad_server = ad_value(ad, RccAttribute::LineServer);
-        let usable = |r: &Resolved| {
-            UriView::parse(&r.value).is_some()
-                && r.value.trim_start().to_ascii_lowercase().starts_with("sip")
-        };
-        let (ad_usable, unusable_line_server) = match ad_server {
-            Some(r) if usable(&r) => (Some(r), None),
-            Some(r) => (None, Some(r)),
-            None => (None, None),
-        };
-        let line_server_uri = ad_usable
-            .or_else(|| {
-                let p = rcc_config?;
-                Some(Resolved::new(
-                    p.line_server_uri.clone()?,
-                    Source::Configuration,
-                    vec![p.evidence.clone()],
-                ))
-                .filter(usable)
-            })
-            .or_else(|| {
-                let m = invites.last()?;
-                Some(Resolved::new(
-                    m.request_uri()?,
-                    Source::Invite,
-                    vec![m.evidence()],
-                ))
-                .filter(usable)
-            })
-            .or_else(|| {
-                let r = unusable_line_server.as_ref()?;
-                let repaired: String = r
-                    .value
-                    .chars()
-                    .filter(|c| !c.is_whitespace() && !"<>\"'".contains(*c))
-                    .collect();
-                Some(Resolved::new(
-                    uri::with_sip_scheme(&repaired),
-                    Source::Assumed,
-                    r.evidence.clone(),
-                ))
-                .filter(usable)
-            });
+        let line_uri = resolve_line_uri(ad, with_line, &invites);
+        let (line_server_uri, unusable_line_server) = resolve_line_server(ad, rcc_config, &invites);
 
         // ---- topology ----
         let line_server_host = line_server_uri
@@ -281,38 +160,8 @@ impl Case {
             line_server_host.as_deref(),
         ));
 
-        // ---- generation ----
-        let generation = chosen
-            .map(|g| SeenGeneration {
-                generation: g,
-                basis: "chosen in the wizard".into(),
-                inferred: false,
-                evidence: vec![Evidence::Input {
-                    field: "generation".into(),
-                    value: g.name().into(),
-                }],
-            })
-            .or_else(|| {
-                // Servers first: the server generation decides the admin tools.
-                let seen: Vec<SeenGeneration> = index
-                    .messages(messages)
-                    .filter_map(generation::from_message)
-                    .collect();
-                seen.iter()
-                    .find(|s| s.basis.starts_with("Server"))
-                    .or_else(|| tool_generations.first())
-                    .or_else(|| seen.first())
-                    .cloned()
-            })
-            .or_else(|| {
-                let p = users_config
-                    .iter()
-                    .rev()
-                    .map(|(_, p)| p)
-                    .find(|p| p.speaks_of_line())?;
-                generation::from_config_source(p.source, p.evidence.clone())
-            });
-
+        let generation =
+            resolve_generation(chosen, &tool_generations, &users_config, messages, index);
         Case {
             profile,
             user,
@@ -345,4 +194,207 @@ impl Case {
             .and_then(|r| UriView::parse(&r.value))
             .map(|v| v.host_key())
     }
+}
+
+/// The client's CSTA INVITEs (the first copy of each call), latest last.
+fn csta_invites<'m>(messages: &'m [SipMessage], index: &RccIndex) -> Vec<&'m SipMessage> {
+    let msg = |i: usize| messages.get(i);
+    index
+        .csta_calls
+        .iter()
+        .filter_map(|(_, idxs)| {
+            idxs.iter()
+                .filter_map(|&i| msg(i))
+                .find(|m| is_csta_invite(m) && m.to_tag().is_none())
+        })
+        .collect()
+}
+
+/// The user: as typed, else the directory's, else the From of the latest CSTA INVITE,
+/// configuration SUBSCRIBE or REGISTER in the logs.
+fn resolve_user(
+    sign_in: &str,
+    ad: Option<&AdAttributes>,
+    invites: &[&SipMessage],
+    messages: &[SipMessage],
+    index: &RccIndex,
+) -> Option<Resolved> {
+    let msg = |i: usize| messages.get(i);
+    let typed = sign_in.trim();
+    (!typed.is_empty())
+        .then(|| {
+            Resolved::new(
+                uri::with_sip_scheme(typed),
+                Source::Typed,
+                vec![Evidence::Input {
+                    field: "sign-in address".into(),
+                    value: typed.into(),
+                }],
+            )
+        })
+        .or_else(|| ad_value(ad, RccAttribute::PrimaryUserAddress))
+        .or_else(|| {
+            let from_log = invites
+                .last()
+                .copied()
+                .or_else(|| index.config_subscribes.last().and_then(|&i| msg(i)))
+                .or_else(|| {
+                    index
+                        .registers
+                        .iter()
+                        .filter_map(|&i| msg(i))
+                        .find(|m| m.is_request())
+                })?;
+            let aor = uri::aor(from_log.header("From")?)?;
+            Some(Resolved::new(aor, Source::Log, vec![from_log.evidence()]))
+        })
+}
+
+/// The user's configuration answers (To names the user), latest last; all of them when none
+/// names the user.
+fn users_config<'i>(
+    messages: &[SipMessage],
+    index: &'i RccIndex,
+    user_aor: Option<&str>,
+) -> Vec<&'i (usize, Provisioning)> {
+    let msg = |i: usize| messages.get(i);
+    let all: Vec<&(usize, Provisioning)> = index.config.iter().collect();
+    let mine: Vec<_> = all
+        .iter()
+        .copied()
+        .filter(|(i, _)| {
+            let to = msg(*i).and_then(|m| {
+                if m.is_request() {
+                    m.request_uri().map(str::to_string)
+                } else {
+                    m.header("To").map(str::to_string)
+                }
+            });
+            user_aor.is_none() || to.as_deref().and_then(uri::aor).as_deref() == user_aor
+        })
+        .collect();
+    if mine.is_empty() {
+        all
+    } else {
+        mine
+    }
+}
+
+/// The line URI: the directory's, else the latest configuration's, else the device of the
+/// latest CSTA INVITE.
+fn resolve_line_uri(
+    ad: Option<&AdAttributes>,
+    with_line: Option<&Provisioning>,
+    invites: &[&SipMessage],
+) -> Option<Resolved> {
+    ad_value(ad, RccAttribute::Line)
+        .or_else(|| {
+            let p = with_line?;
+            Some(Resolved::new(
+                p.line_uri.clone()?,
+                Source::Configuration,
+                vec![p.evidence.clone()],
+            ))
+        })
+        .or_else(|| {
+            invites.iter().rev().find_map(|m| {
+                let d = crate::extract::csta(m)?.device?;
+                Some(Resolved::new(d, Source::Invite, vec![m.evidence()]))
+            })
+        })
+}
+
+/// The line server URI usable for routing (a SIP URI): the directory's, else the RCC
+/// configuration's, else the latest CSTA INVITE's request URI, else the directory's value
+/// repaired (an assumption); and the directory's value when it is not usable.
+fn resolve_line_server(
+    ad: Option<&AdAttributes>,
+    rcc_config: Option<&Provisioning>,
+    invites: &[&SipMessage],
+) -> (Option<Resolved>, Option<Resolved>) {
+    let ad_server = ad_value(ad, RccAttribute::LineServer);
+    let usable = |r: &Resolved| {
+        UriView::parse(&r.value).is_some()
+            && r.value.trim_start().to_ascii_lowercase().starts_with("sip")
+    };
+    let (ad_usable, unusable_line_server) = match ad_server {
+        Some(r) if usable(&r) => (Some(r), None),
+        Some(r) => (None, Some(r)),
+        None => (None, None),
+    };
+    let line_server_uri = ad_usable
+        .or_else(|| {
+            let p = rcc_config?;
+            Some(Resolved::new(
+                p.line_server_uri.clone()?,
+                Source::Configuration,
+                vec![p.evidence.clone()],
+            ))
+            .filter(usable)
+        })
+        .or_else(|| {
+            let m = invites.last()?;
+            Some(Resolved::new(
+                m.request_uri()?,
+                Source::Invite,
+                vec![m.evidence()],
+            ))
+            .filter(usable)
+        })
+        .or_else(|| {
+            let r = unusable_line_server.as_ref()?;
+            let repaired: String = r
+                .value
+                .chars()
+                .filter(|c| !c.is_whitespace() && !"<>\"'".contains(*c))
+                .collect();
+            Some(Resolved::new(
+                uri::with_sip_scheme(&repaired),
+                Source::Assumed,
+                r.evidence.clone(),
+            ))
+            .filter(usable)
+        });
+    (line_server_uri, unusable_line_server)
+}
+
+/// The server generation: as chosen, else a server's word in the logs, else the pasted admin
+/// tools', else any word in the logs, else the configuration's source.
+fn resolve_generation(
+    chosen: Option<Generation>,
+    tool_generations: &[SeenGeneration],
+    users_config: &[&(usize, Provisioning)],
+    messages: &[SipMessage],
+    index: &RccIndex,
+) -> Option<SeenGeneration> {
+    chosen
+        .map(|g| SeenGeneration {
+            generation: g,
+            basis: "chosen in the wizard".into(),
+            inferred: false,
+            evidence: vec![Evidence::Input {
+                field: "generation".into(),
+                value: g.name().into(),
+            }],
+        })
+        .or_else(|| {
+            // Servers first: the server generation decides the admin tools.
+            let seen: Vec<SeenGeneration> = index
+                .messages(messages)
+                .filter_map(generation::from_message)
+                .collect();
+            seen.iter()
+                .find(|s| s.basis.starts_with("Server"))
+                .or_else(|| tool_generations.first())
+                .or_else(|| seen.first())
+                .cloned()
+        })
+        .or_else(|| {
+            let p = users_config
+                .iter()
+                .rev()
+                .map(|(_, p)| p)
+                .find(|p| p.speaks_of_line())?;
+            generation::from_config_source(p.source, p.evidence.clone())
+        })
 }

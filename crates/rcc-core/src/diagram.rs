@@ -428,6 +428,58 @@ fn fmt(v: f64) -> String {
 
 /// Compute the drawing of `flow` over `profile`'s participants.
 pub fn layout(profile: &Profile, flow: &[FlowLeg], findings: &[Finding]) -> FlowLayout {
+    let top = MARGIN;
+    let (nodes, node_h) = place_nodes(profile, flow, top);
+    let left = MARGIN + GUTTER;
+    let right_of_nodes = nodes.last().map(|n| n.x + n.w / 2.0).unwrap_or(left);
+    let frame = Frame {
+        left,
+        inner: (right_of_nodes - left).max(CALLOUT_W),
+        right_of_nodes,
+    };
+
+    let mut y = top + node_h + 22.0;
+    let mut arrows = Vec::with_capacity(flow.len());
+    let mut callouts: Vec<Callout> = Vec::new();
+    for (i, leg) in flow.iter().enumerate() {
+        let (arrow, callout) = place_leg(&nodes, &frame, i, leg, findings, y);
+        y += arrow.row_h;
+        arrows.push(arrow);
+        callouts.extend(callout);
+    }
+    let lifeline_bottom = y + 4.0;
+    let width = callouts
+        .iter()
+        .map(|c| c.x + c.w)
+        .fold(left + frame.inner, f64::max)
+        + MARGIN;
+    let mut layout = FlowLayout {
+        width: width.ceil(),
+        height: 0.0,
+        nodes,
+        arrows,
+        callouts,
+        lifeline_bottom,
+        title: format!("Remote call control flow: {}", profile.name),
+        legend: Vec::new(),
+    };
+    let (legend, bottom) = place_legend(layout.styles(), left, lifeline_bottom, width);
+    layout.legend = legend;
+    layout.height = (bottom + MARGIN).ceil();
+    layout
+}
+
+/// Where the arrows may go: from the left edge of the first lifeline's gutter, `inner` wide
+/// (at least a callout's width), and where the last node ends.
+struct Frame {
+    left: f64,
+    inner: f64,
+    right_of_nodes: f64,
+}
+
+/// The participant boxes in a row at `top`: in profile order, then any id the flow names that
+/// the profile does not; all as tall as the longest wrapped label needs (that height too).
+fn place_nodes(profile: &Profile, flow: &[FlowLeg], top: f64) -> (Vec<Node>, f64) {
     // Participants in profile order, then any id the flow names that the profile does not.
     let mut ids: Vec<(String, String, Role, String)> = profile
         .participants
@@ -441,7 +493,6 @@ pub fn layout(profile: &Profile, flow: &[FlowLeg], findings: &[Finding]) -> Flow
             }
         }
     }
-    let top = MARGIN;
     let wrapped: Vec<Vec<String>> = ids
         .iter()
         .map(|(_, label, ..)| wrap_to_width(label, NODE_W - 16.0, Font::SansBold))
@@ -464,6 +515,18 @@ pub fn layout(profile: &Profile, flow: &[FlowLeg], findings: &[Finding]) -> Flow
             icon,
         })
         .collect();
+    (nodes, node_h)
+}
+
+/// One leg's row starting at `row_y`: its arrow, and the callout of a missing route.
+fn place_leg(
+    nodes: &[Node],
+    frame: &Frame,
+    i: usize,
+    leg: &FlowLeg,
+    findings: &[Finding],
+    row_y: f64,
+) -> (Arrow, Option<Callout>) {
     let x_of = |id: &str| {
         nodes
             .iter()
@@ -471,185 +534,187 @@ pub fn layout(profile: &Profile, flow: &[FlowLeg], findings: &[Finding]) -> Flow
             .map(|n| n.x)
             .unwrap_or(0.0)
     };
-    let left = MARGIN + GUTTER;
-    let right_of_nodes = nodes.last().map(|n| n.x + n.w / 2.0).unwrap_or(left);
-    let inner = (right_of_nodes - left).max(CALLOUT_W);
-
-    let mut y = top + node_h + 22.0;
-    let mut arrows = Vec::with_capacity(flow.len());
-    let mut callouts: Vec<Callout> = Vec::new();
-    for (i, leg) in flow.iter().enumerate() {
-        let x1 = x_of(&leg.from);
-        let mut x2 = x_of(&leg.to);
-        let self_loop = leg.from == leg.to;
-        if self_loop {
-            x2 = x1 + 48.0;
-        }
-        let span = (x2 - x1).abs();
-        // Labels may overhang short arrows (centred on them) rather than break every word; they
-        // are measured bold, the widest way any state draws them.
-        let wrap_w = span.max(230.0).min(inner) - 16.0;
-        let lines = wrap_to_width(&leg.message, wrap_w, Font::SansBold);
-        let row_y = y;
-        let ay = row_y + lines.len().max(1) as f64 * LINE_H + 8.0;
-        let mut row_h = (ay - row_y) + 18.0;
-        let dir = if x2 >= x1 { 1.0 } else { -1.0 };
-        let tip = x2 - dir;
-        let base = tip - dir * 10.0;
-        let head = format!(
-            "M{} {}L{} {}L{} {}Z",
-            fmt(tip),
+    let x1 = x_of(&leg.from);
+    let mut x2 = x_of(&leg.to);
+    let self_loop = leg.from == leg.to;
+    if self_loop {
+        x2 = x1 + 48.0;
+    }
+    let span = (x2 - x1).abs();
+    // Labels may overhang short arrows (centred on them) rather than break every word; they
+    // are measured bold, the widest way any state draws them.
+    let wrap_w = span.max(230.0).min(frame.inner) - 16.0;
+    let lines = wrap_to_width(&leg.message, wrap_w, Font::SansBold);
+    let ay = row_y + lines.len().max(1) as f64 * LINE_H + 8.0;
+    let mut row_h = (ay - row_y) + 18.0;
+    let dir = if x2 >= x1 { 1.0 } else { -1.0 };
+    let tip = x2 - dir;
+    let base = tip - dir * 10.0;
+    let head = format!(
+        "M{} {}L{} {}L{} {}Z",
+        fmt(tip),
+        fmt(ay),
+        fmt(base),
+        fmt(ay - 5.0),
+        fmt(base),
+        fmt(ay + 5.0)
+    );
+    let finding = finding_for(leg, findings);
+    let (path, rest_path, gap) = if leg.state == LegState::MissingRoute && !self_loop {
+        // The message stops at the hop that has no route: a gap just after the sender, then
+        // the rest of the way it should have gone, dashed, up to the head.
+        let gx = x1 + dir * (span * 0.35).clamp(18.0, 70.0);
+        let solid = format!(
+            "M{} {}L{} {}",
+            fmt(x1),
+            fmt(ay),
+            fmt(gx - dir * 9.0),
+            fmt(ay)
+        );
+        let rest = format!(
+            "M{} {}L{} {}",
+            fmt(gx + dir * 9.0),
             fmt(ay),
             fmt(base),
-            fmt(ay - 5.0),
-            fmt(base),
-            fmt(ay + 5.0)
+            fmt(ay)
         );
-        let finding = finding_for(leg, findings);
-        let (path, rest_path, gap) = if leg.state == LegState::MissingRoute && !self_loop {
-            // The message stops at the hop that has no route: a gap just after the sender, then
-            // the rest of the way it should have gone, dashed, up to the head.
-            let gx = x1 + dir * (span * 0.35).clamp(18.0, 70.0);
-            let solid = format!(
-                "M{} {}L{} {}",
-                fmt(x1),
-                fmt(ay),
-                fmt(gx - dir * 9.0),
-                fmt(ay)
-            );
-            let rest = format!(
-                "M{} {}L{} {}",
-                fmt(gx + dir * 9.0),
-                fmt(ay),
-                fmt(base),
-                fmt(ay)
-            );
-            (solid, Some(rest), Some((gx, ay)))
-        } else if self_loop {
-            (
-                format!("M{} {}h40v12h-38", fmt(x1), fmt(ay - 12.0)),
-                None,
-                None,
-            )
-        } else {
-            (
-                format!("M{} {}L{} {}", fmt(x1), fmt(ay), fmt(base), fmt(ay)),
-                None,
-                None,
-            )
-        };
-        let key = format!("{}->{}", leg.from, leg.to);
-        if leg.state == LegState::MissingRoute {
-            let label_of = |id: &str| {
-                nodes
-                    .iter()
-                    .find(|n| n.id == id)
-                    .map(|n| n.label.clone())
-                    .unwrap_or_else(|| id.to_string())
-            };
-            let hop_label = label_of(&leg.from);
-            let to_label = label_of(&leg.to);
-            let rule = finding.and_then(|f| f.rule.clone());
-            let title = format!("No route at {hop_label} to {to_label}");
-            let text_w = CALLOUT_W - 2.0 * CALLOUT_PAD;
-            let mut lines = wrap_to_width(&title, text_w, Font::SansBold);
-            let mut kinds = vec![CalloutLine::Title; lines.len()];
-            let mut add = |text: Vec<String>, kind: CalloutLine| {
-                kinds.extend(std::iter::repeat_n(kind, text.len()));
-                lines.extend(text);
-            };
-            match &rule {
-                Some(r) => {
-                    add(vec!["Add this rule:".into()], CalloutLine::Text);
-                    let per_line = (text_w / text_width("M", Font::Mono)).floor() as usize;
-                    add(wrap_exact(r, per_line), CalloutLine::Rule);
-                }
-                None => add(
-                    wrap_to_width(
-                        "Rule not known: enter the routing tables on the Routing step.",
-                        text_w,
-                        Font::Sans,
-                    ),
-                    CalloutLine::Text,
-                ),
-            }
-            // The box sits under its arrow, next to the gap; the row grows to hold it.
-            let h = lines.len() as f64 * LINE_H + 2.0 * CALLOUT_PAD - 1.0;
-            let cy = ay + 16.0;
-            let gx = gap.map(|g| g.0).unwrap_or(x1);
-            let callout_x = (gx - 24.0).min(right_of_nodes - CALLOUT_W).max(left);
-            row_h = (cy - row_y) + h + 14.0;
-            callouts.push(Callout {
-                leg: key.clone(),
-                step: i + 1,
-                hop: leg.from.clone(),
-                hop_label,
-                title,
-                rule,
-                lines,
-                kinds,
-                x: callout_x,
-                y: cy,
-                w: CALLOUT_W,
-                h,
-                anchor: gap.unwrap_or((x1, ay)),
-            });
-        }
-        // Centred on the arrow, but kept inside the drawing.
-        let label_x = {
-            let half = lines
-                .iter()
-                .map(|l| text_width(l, Font::SansBold))
-                .fold(0.0, f64::max)
-                / 2.0;
-            let lo = left + half;
-            let hi = (left + inner - half).max(lo);
-            ((x1 + x2) / 2.0).clamp(lo, hi)
-        };
-        arrows.push(Arrow {
-            leg: key,
-            step: i + 1,
-            from: leg.from.clone(),
-            to: leg.to.clone(),
-            message: leg.message.clone(),
-            lines,
-            state: leg.state,
-            extra: leg.extra,
-            x1,
-            x2,
-            y: ay,
-            row_y,
-            row_h,
-            label_x,
-            path,
-            rest_path,
-            head,
-            gap,
-            finding: finding.map(|f| f.id),
-            observed: leg.observed.clone(),
-        });
-        y += row_h;
-    }
-    let lifeline_bottom = y + 4.0;
-    let width = callouts
-        .iter()
-        .map(|c| c.x + c.w)
-        .fold(left + inner, f64::max)
-        + MARGIN;
-    let mut layout = FlowLayout {
-        width: width.ceil(),
-        height: 0.0,
-        nodes,
-        arrows,
-        callouts,
-        lifeline_bottom,
-        title: format!("Remote call control flow: {}", profile.name),
-        legend: Vec::new(),
+        (solid, Some(rest), Some((gx, ay)))
+    } else if self_loop {
+        (
+            format!("M{} {}h40v12h-38", fmt(x1), fmt(ay - 12.0)),
+            None,
+            None,
+        )
+    } else {
+        (
+            format!("M{} {}L{} {}", fmt(x1), fmt(ay), fmt(base), fmt(ay)),
+            None,
+            None,
+        )
     };
-    // The legend, in rows under the lifelines: a sample line, then its words.
+    let key = format!("{}->{}", leg.from, leg.to);
+    let callout = (leg.state == LegState::MissingRoute).then(|| {
+        let anchor = gap.unwrap_or((x1, ay));
+        let c = missing_route_callout(nodes, frame, i, leg, finding, &key, anchor);
+        // The row grows to hold the box.
+        row_h = (c.y - row_y) + c.h + 14.0;
+        c
+    });
+    // Centred on the arrow, but kept inside the drawing.
+    let label_x = {
+        let half = lines
+            .iter()
+            .map(|l| text_width(l, Font::SansBold))
+            .fold(0.0, f64::max)
+            / 2.0;
+        let lo = frame.left + half;
+        let hi = (frame.left + frame.inner - half).max(lo);
+        ((x1 + x2) / 2.0).clamp(lo, hi)
+    };
+    let arrow = Arrow {
+        leg: key,
+        step: i + 1,
+        from: leg.from.clone(),
+        to: leg.to.clone(),
+        message: leg.message.clone(),
+        lines,
+        state: leg.state,
+        extra: leg.extra,
+        x1,
+        x2,
+        y: ay,
+        row_y,
+        row_h,
+        label_x,
+        path,
+        rest_path,
+        head,
+        gap,
+        finding: finding.map(|f| f.id),
+        observed: leg.observed.clone(),
+    };
+    (arrow, callout)
+}
+
+/// The box that names a missing route and the rule to add, under its arrow next to the gap
+/// (`anchor`: the gap, or the arrow's start).
+fn missing_route_callout(
+    nodes: &[Node],
+    frame: &Frame,
+    i: usize,
+    leg: &FlowLeg,
+    finding: Option<&Finding>,
+    key: &str,
+    anchor: (f64, f64),
+) -> Callout {
+    let label_of = |id: &str| {
+        nodes
+            .iter()
+            .find(|n| n.id == id)
+            .map(|n| n.label.clone())
+            .unwrap_or_else(|| id.to_string())
+    };
+    let hop_label = label_of(&leg.from);
+    let to_label = label_of(&leg.to);
+    let rule = finding.and_then(|f| f.rule.clone());
+    let title = format!("No route at {hop_label} to {to_label}");
+    let text_w = CALLOUT_W - 2.0 * CALLOUT_PAD;
+    let mut lines = wrap_to_width(&title, text_w, Font::SansBold);
+    let mut kinds = vec![CalloutLine::Title; lines.len()];
+    let mut add = |text: Vec<String>, kind: CalloutLine| {
+        kinds.extend(std::iter::repeat_n(kind, text.len()));
+        lines.extend(text);
+    };
+    match &rule {
+        Some(r) => {
+            add(vec!["Add this rule:".into()], CalloutLine::Text);
+            let per_line = (text_w / text_width("M", Font::Mono)).floor() as usize;
+            add(wrap_exact(r, per_line), CalloutLine::Rule);
+        }
+        None => add(
+            wrap_to_width(
+                "Rule not known: enter the routing tables on the Routing step.",
+                text_w,
+                Font::Sans,
+            ),
+            CalloutLine::Text,
+        ),
+    }
+    // The box sits under its arrow, next to the gap.
+    let h = lines.len() as f64 * LINE_H + 2.0 * CALLOUT_PAD - 1.0;
+    let (gx, ay) = anchor;
+    let cy = ay + 16.0;
+    let callout_x = (gx - 24.0)
+        .min(frame.right_of_nodes - CALLOUT_W)
+        .max(frame.left);
+    Callout {
+        leg: key.to_string(),
+        step: i + 1,
+        hop: leg.from.clone(),
+        hop_label,
+        title,
+        rule,
+        lines,
+        kinds,
+        x: callout_x,
+        y: cy,
+        w: CALLOUT_W,
+        h,
+        anchor,
+    }
+}
+
+/// The legend, in rows under the lifelines: a sample line, then its words. Returns the items
+/// and where the drawing ends below them.
+fn place_legend(
+    styles: Vec<&'static str>,
+    left: f64,
+    lifeline_bottom: f64,
+    width: f64,
+) -> (Vec<LegendItem>, f64) {
     let (mut lx, mut ly) = (left, lifeline_bottom + 14.0 + LEGEND_ROW_H / 2.0);
     let mut legend = Vec::new();
-    for key in layout.styles() {
+    for key in styles {
         let label = style_label(key);
         let w = 34.0 + text_width(label, Font::Sans) + 18.0;
         if lx > left && lx + w > width - MARGIN {
@@ -669,9 +734,7 @@ pub fn layout(profile: &Profile, flow: &[FlowLeg], findings: &[Finding]) -> Flow
     } else {
         ly + LEGEND_ROW_H / 2.0
     };
-    layout.legend = legend;
-    layout.height = (bottom + MARGIN).ceil();
-    layout
+    (legend, bottom)
 }
 
 /// SVG path (24×24 box) of a participant icon.

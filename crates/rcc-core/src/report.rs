@@ -7,9 +7,10 @@
 //! leaves the organisation; the report itself copies text as given.
 
 use crate::analysis::AnalysisSummary;
-use crate::diagnosis::{Diagnosis, LegState};
+use crate::diagnosis::{Diagnosis, Finding, LegState};
 use crate::evidence::Evidence;
 use crate::findings::{FindingId, Severity};
+use crate::fixes::AdminFix;
 use crate::version::VERSION;
 use serde::{Deserialize, Serialize};
 use std::fmt::Write;
@@ -659,8 +660,21 @@ footer { margin-top: 2.5rem; color: var(--muted); font-size: .85rem; border-top:
 
 /// The diagnosis as one self-contained, printable HTML page (no external references).
 pub fn to_html(input: &ReportInput, d: &Diagnosis) -> String {
-    let e = escape_html;
     let mut o = String::new();
+    html_head(&mut o, input, d);
+    html_findings(&mut o, input, d);
+    if let Some(dg) = &input.diagrams {
+        html_diagrams(&mut o, dg);
+    }
+    html_flow(&mut o, input, d);
+    html_needed(&mut o, d);
+    html_inputs(&mut o, input);
+    o
+}
+
+/// The document head (with the style sheet), the title, the meta line and the summary.
+fn html_head(o: &mut String, input: &ReportInput, d: &Diagnosis) {
+    let e = escape_html;
     let _ = write!(
         o,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
@@ -679,7 +693,10 @@ pub fn to_html(input: &ReportInput, d: &Diagnosis) -> String {
         e(&input.tool_version)
     );
     let _ = writeln!(o, "<p class=\"summary\">{}</p>", e(&summary_line(d)));
+}
 
+/// The findings, one article each.
+fn html_findings(o: &mut String, input: &ReportInput, d: &Diagnosis) {
     let _ = writeln!(o, "<section id=\"findings\">\n<h2>Findings</h2>");
     if d.findings.is_empty() {
         let _ = writeln!(
@@ -688,136 +705,154 @@ pub fn to_html(input: &ReportInput, d: &Diagnosis) -> String {
         );
     }
     for (n, f) in d.findings.iter().enumerate() {
-        let sev = severity_word(f.severity);
-        let _ = writeln!(o, "<article class=\"finding {sev}\">");
-        let _ = writeln!(
-            o,
-            "<h3><span class=\"badge {sev}\">{sev}</span>{}. {}</h3>",
-            n + 1,
-            e(&f.title)
-        );
-        let conf = serde_json::to_value(f.confidence)
-            .ok()
-            .and_then(|v| v.as_str().map(String::from))
-            .unwrap_or_default();
-        let _ = write!(
-            o,
-            "<dl><dt>Id</dt><dd class=\"id\">{}</dd><dt>Confidence</dt><dd>{}</dd>",
-            e(f.id.as_str()),
-            e(&conf)
-        );
-        if let Some(l) = &f.leg {
-            let _ = write!(
-                o,
-                "<dt>Failing leg</dt><dd>{} → {}: {}</dd>",
-                e(input.label(&l.from)),
-                e(input.label(&l.to)),
-                e(&l.message)
-            );
-        }
-        let _ = writeln!(o, "</dl>");
-        let _ = writeln!(o, "<p>{}</p>", e(&f.explanation));
-        if let Some(rule) = &f.rule {
-            let _ = writeln!(o, "<h4>Rule to add</h4>\n<pre>{}</pre>", e(rule));
-        }
-        if !f.evidence.is_empty() {
-            let _ = writeln!(o, "<h4>Evidence</h4>\n<ul>");
-            for ev in &f.evidence {
-                match evidence_excerpt(ev) {
-                    Some(x) => {
-                        let _ = writeln!(
-                            o,
-                            "<li><code>{}</code><pre>{}</pre></li>",
-                            e(&ev.label()),
-                            e(x)
-                        );
-                    }
-                    None => {
-                        let _ = writeln!(o, "<li><code>{}</code></li>", e(&ev.label()));
-                    }
-                }
-            }
-            let _ = writeln!(o, "</ul>");
-        }
-        if !f.fix.is_empty() {
-            let _ = writeln!(o, "<h4>Fix</h4>\n<ol>");
-            for step in &f.fix {
-                let _ = writeln!(o, "<li>{}</li>", e(step));
-            }
-            let _ = writeln!(o, "</ol>");
-        }
-        if let Some(fix) = &f.admin_fix {
-            let _ = writeln!(
-                o,
-                "<h4>Fix in {} ({}): {}{}</h4>\n<ol>",
-                e(fix.generation.name()),
-                e(&fix.tool),
-                e(&fix.title),
-                if fix.inferred { " (inferred)" } else { "" }
-            );
-            for step in &fix.steps {
-                let _ = writeln!(o, "<li>{}</li>", e(step));
-            }
-            let _ = writeln!(o, "</ol>");
-            for v in fix.chosen.iter().chain(&fix.alternatives) {
-                let _ = writeln!(o, "<p><strong>{}</strong>: {}</p>", e(&v.label), e(&v.when));
-                if let Some(c) = &v.commands {
-                    let _ = writeln!(o, "<pre>{}</pre>", e(c));
-                }
-                if !v.steps.is_empty() {
-                    let _ = writeln!(o, "<ul>");
-                    for step in &v.steps {
-                        let _ = writeln!(o, "<li>{}</li>", e(step));
-                    }
-                    let _ = writeln!(o, "</ul>");
-                }
-            }
-            if !fix.to_fill.is_empty() {
-                let _ = writeln!(o, "<ul>");
-                for p in &fix.to_fill {
-                    let _ = writeln!(
-                        o,
-                        "<li>Fill <code>&lt;{}&gt;</code>: {}</li>",
-                        e(&p.name),
-                        e(&p.meaning)
-                    );
-                }
-                let _ = writeln!(o, "</ul>");
-            }
-            if let Some(c) = &fix.check {
-                let _ = writeln!(o, "<p>Check: <code>{}</code></p>", e(c));
-            }
-        }
-        let _ = writeln!(o, "</article>");
+        html_finding(o, input, n, f);
     }
     let _ = writeln!(o, "</section>");
+}
 
-    if let Some(dg) = &input.diagrams {
-        let _ = writeln!(o, "<section id=\"diagrams\">\n<h2>Diagrams</h2>");
-        for (caption, svg) in [
-            ("Flow: where the request stops", &dg.flow_svg),
-            ("Message ladder", &dg.ladder_svg),
-        ] {
-            match inline_svg(svg) {
-                Some(s) => {
+/// Finding `n` (from 0): its id, confidence, leg, explanation, rule, evidence and fixes.
+fn html_finding(o: &mut String, input: &ReportInput, n: usize, f: &Finding) {
+    let e = escape_html;
+    let sev = severity_word(f.severity);
+    let _ = writeln!(o, "<article class=\"finding {sev}\">");
+    let _ = writeln!(
+        o,
+        "<h3><span class=\"badge {sev}\">{sev}</span>{}. {}</h3>",
+        n + 1,
+        e(&f.title)
+    );
+    let conf = serde_json::to_value(f.confidence)
+        .ok()
+        .and_then(|v| v.as_str().map(String::from))
+        .unwrap_or_default();
+    let _ = write!(
+        o,
+        "<dl><dt>Id</dt><dd class=\"id\">{}</dd><dt>Confidence</dt><dd>{}</dd>",
+        e(f.id.as_str()),
+        e(&conf)
+    );
+    if let Some(l) = &f.leg {
+        let _ = write!(
+            o,
+            "<dt>Failing leg</dt><dd>{} → {}: {}</dd>",
+            e(input.label(&l.from)),
+            e(input.label(&l.to)),
+            e(&l.message)
+        );
+    }
+    let _ = writeln!(o, "</dl>");
+    let _ = writeln!(o, "<p>{}</p>", e(&f.explanation));
+    if let Some(rule) = &f.rule {
+        let _ = writeln!(o, "<h4>Rule to add</h4>\n<pre>{}</pre>", e(rule));
+    }
+    if !f.evidence.is_empty() {
+        let _ = writeln!(o, "<h4>Evidence</h4>\n<ul>");
+        for ev in &f.evidence {
+            match evidence_excerpt(ev) {
+                Some(x) => {
                     let _ = writeln!(
                         o,
-                        "<figure>{s}<figcaption>{}</figcaption></figure>",
-                        e(caption)
+                        "<li><code>{}</code><pre>{}</pre></li>",
+                        e(&ev.label()),
+                        e(x)
                     );
                 }
                 None => {
-                    let _ = writeln!(
-                        o,
-                        "<p class=\"meta\">{}: diagram left out (not a self-contained SVG).</p>",
-                        e(caption)
-                    );
+                    let _ = writeln!(o, "<li><code>{}</code></li>", e(&ev.label()));
                 }
             }
         }
-        let _ = writeln!(o, "</section>");
+        let _ = writeln!(o, "</ul>");
     }
+    if !f.fix.is_empty() {
+        let _ = writeln!(o, "<h4>Fix</h4>\n<ol>");
+        for step in &f.fix {
+            let _ = writeln!(o, "<li>{}</li>", e(step));
+        }
+        let _ = writeln!(o, "</ol>");
+    }
+    if let Some(fix) = &f.admin_fix {
+        html_admin_fix(o, fix);
+    }
+    let _ = writeln!(o, "</article>");
+}
 
+/// A finding's fix in the words of its server generation's admin tool.
+fn html_admin_fix(o: &mut String, fix: &AdminFix) {
+    let e = escape_html;
+    let _ = writeln!(
+        o,
+        "<h4>Fix in {} ({}): {}{}</h4>\n<ol>",
+        e(fix.generation.name()),
+        e(&fix.tool),
+        e(&fix.title),
+        if fix.inferred { " (inferred)" } else { "" }
+    );
+    for step in &fix.steps {
+        let _ = writeln!(o, "<li>{}</li>", e(step));
+    }
+    let _ = writeln!(o, "</ol>");
+    for v in fix.chosen.iter().chain(&fix.alternatives) {
+        let _ = writeln!(o, "<p><strong>{}</strong>: {}</p>", e(&v.label), e(&v.when));
+        if let Some(c) = &v.commands {
+            let _ = writeln!(o, "<pre>{}</pre>", e(c));
+        }
+        if !v.steps.is_empty() {
+            let _ = writeln!(o, "<ul>");
+            for step in &v.steps {
+                let _ = writeln!(o, "<li>{}</li>", e(step));
+            }
+            let _ = writeln!(o, "</ul>");
+        }
+    }
+    if !fix.to_fill.is_empty() {
+        let _ = writeln!(o, "<ul>");
+        for p in &fix.to_fill {
+            let _ = writeln!(
+                o,
+                "<li>Fill <code>&lt;{}&gt;</code>: {}</li>",
+                e(&p.name),
+                e(&p.meaning)
+            );
+        }
+        let _ = writeln!(o, "</ul>");
+    }
+    if let Some(c) = &fix.check {
+        let _ = writeln!(o, "<p>Check: <code>{}</code></p>", e(c));
+    }
+}
+
+/// The flow and ladder diagrams, inlined when they are self-contained SVG.
+fn html_diagrams(o: &mut String, dg: &Diagrams) {
+    let e = escape_html;
+    let _ = writeln!(o, "<section id=\"diagrams\">\n<h2>Diagrams</h2>");
+    for (caption, svg) in [
+        ("Flow: where the request stops", &dg.flow_svg),
+        ("Message ladder", &dg.ladder_svg),
+    ] {
+        match inline_svg(svg) {
+            Some(s) => {
+                let _ = writeln!(
+                    o,
+                    "<figure>{s}<figcaption>{}</figcaption></figure>",
+                    e(caption)
+                );
+            }
+            None => {
+                let _ = writeln!(
+                    o,
+                    "<p class=\"meta\">{}: diagram left out (not a self-contained SVG).</p>",
+                    e(caption)
+                );
+            }
+        }
+    }
+    let _ = writeln!(o, "</section>");
+}
+
+/// The flow as a table, one row per leg.
+fn html_flow(o: &mut String, input: &ReportInput, d: &Diagnosis) {
+    let e = escape_html;
     let _ = writeln!(o, "<section id=\"flow\">\n<h2>Flow</h2>");
     if d.flow.is_empty() {
         let _ = writeln!(o, "<p>No flow: no logs were read.</p>");
@@ -842,7 +877,11 @@ pub fn to_html(input: &ReportInput, d: &Diagnosis) -> String {
         let _ = writeln!(o, "</tbody></table>");
     }
     let _ = writeln!(o, "</section>");
+}
 
+/// The evidence still needed, with the wizard step that takes it.
+fn html_needed(o: &mut String, d: &Diagnosis) {
+    let e = escape_html;
     let _ = writeln!(o, "<section id=\"needed\">\n<h2>Evidence still needed</h2>");
     if d.needed.is_empty() {
         let _ = writeln!(o, "<p>Nothing: the evidence given is enough.</p>");
@@ -859,7 +898,11 @@ pub fn to_html(input: &ReportInput, d: &Diagnosis) -> String {
         let _ = writeln!(o, "</ul>");
     }
     let _ = writeln!(o, "</section>");
+}
 
+/// The inputs (profile, AD, rules, log files), the footer and the end of the document.
+fn html_inputs(o: &mut String, input: &ReportInput) {
+    let e = escape_html;
     let _ = writeln!(o, "<section id=\"inputs\">\n<h2>Inputs</h2>\n<dl>");
     let _ = writeln!(
         o,
@@ -898,7 +941,6 @@ pub fn to_html(input: &ReportInput, d: &Diagnosis) -> String {
         e(&input.generated_at)
     );
     let _ = writeln!(o, "</main>\n</body>\n</html>");
-    o
 }
 
 #[cfg(test)]

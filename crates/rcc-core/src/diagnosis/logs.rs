@@ -370,11 +370,7 @@ fn read_configuration(
 /// Marks the legs the attempt shows: its INVITE, the Home Server's Trying and forwarded copy,
 /// the answers, the session's ACK and the CSTA requests inside the session.
 fn mark_session(profile: &Profile, a: &Attempt, flow: &mut [FlowLeg]) {
-    let hs = profile.home_server().unwrap_or_default().to_string();
-    let target = profile
-        .line_server_host()
-        .map(|p| p.id.clone())
-        .unwrap_or_default();
+    let (hs, target) = home_server_and_target(profile);
     // Before the INVITE, the client had its configuration: implied.
     for kind in [LegKind::Subscribe, LegKind::Provisioning] {
         if let Some(l) = flow.iter_mut().find(|l| l.kind == kind) {
@@ -514,149 +510,272 @@ fn attempt_failure(
     flow: &mut [FlowLeg],
 ) -> Option<(usize, Draft)> {
     let profile = &case.profile;
+    let (leg, symptom, lo) = observe_failure(profile, a, flow)?;
+    let step = &profile.flow[leg];
+    let Judgement {
+        id,
+        confidence,
+        basis,
+        code_notes,
+    } = judge(profile, step, &lo, a);
+    let mut d = Draft::logs(id, confidence);
+    d.leg = Some(leg_of(step));
+    d.evidence = lo.evidence.clone();
+    // What shows the INVITE got past the Home Server (the next hop's 100 Trying, its log).
+    for r in &a.reached {
+        if Some(r.participant.as_str()) != profile.home_server()
+            && !d.evidence.contains(&r.evidence)
+        {
+            d.evidence.push(r.evidence.clone());
+        }
+    }
+    d.symptom = symptom;
+    d.detail.push(describe_failure(profile, step, &lo, a));
+    d.detail.extend(code_notes);
+    if let Some(f) = basis {
+        if f.inferred {
+            d.assumptions.push(format!(
+                "This signature is inferred, not documented: {}",
+                f.basis
+            ));
+        }
+    }
+    if o.attempts.len() > 1 {
+        repeated_attempts(o, a, &mut d);
+    }
+    if id.is_missing_route() {
+        rule_from_logs(case, step, a, &mut d);
+    }
+    if matches!(
+        id,
+        FindingId::GatewayUnreachable | FindingId::TlsTransportMismatch
+    ) {
+        connection_failures(case, o, a, leg, &mut d);
+    }
+    if id == FindingId::GatewayUnreachable {
+        unanswered_invites(o, a, &mut d);
+    }
+    if let Some(h) = behind_the_gateway(profile, step, &lo) {
+        let (_, target) = home_server_and_target(profile);
+        d.leg = Some(leg_of(&profile.flow[h]));
+        d.detail.push(format!(
+            "The {} answered, so the SIP path works; what it reports is its own link to the {} \
+             ({}).",
+            profile.label(&target),
+            profile.label(&profile.flow[h].to),
+            lo.csta_error.as_deref().unwrap_or_default()
+        ));
+        return Some((h, d));
+    }
+    Some((leg, d))
+}
+
+/// The index of the profile's flow step of `kind` (from `from`, when given).
+fn leg_index(profile: &Profile, kind: LegKind, from: Option<&str>) -> Option<usize> {
+    profile
+        .flow
+        .iter()
+        .position(|s| s.kind == kind && from.is_none_or(|f| s.from == f))
+}
+
+/// The ids of the Home Server and of the participant that hosts the line server (empty when
+/// the profile has none).
+fn home_server_and_target(profile: &Profile) -> (String, String) {
     let hs = profile.home_server().unwrap_or_default().to_string();
     let target = profile
         .line_server_host()
         .map(|p| p.id.clone())
         .unwrap_or_default();
-    let idx = |kind: LegKind, from: Option<&str>| {
-        profile
-            .flow
-            .iter()
-            .position(|s| s.kind == kind && from.is_none_or(|f| s.from == f))
-    };
+    (hs, target)
+}
+
+/// The words of an answer's diagnostics and of the attempt's log records, for the signatures.
+fn reason_of(r: &Answer, a: &Attempt) -> String {
+    r.diagnostics
+        .iter()
+        .map(|d| d.reason.clone())
+        .chain(a.records.iter().map(|x| x.words()))
+        .collect::<Vec<_>>()
+        .join(" | ")
+}
+
+/// The leg the judged attempt broke on, what the logs show of it there, and the symptom a
+/// route finding reads; `None` when it did not break (or its leg is not in the profile).
+fn observe_failure(
+    profile: &Profile,
+    a: &Attempt,
+    flow: &mut [FlowLeg],
+) -> Option<(usize, Option<Symptom>, LegObservation)> {
     let reached: Vec<String> = a.reached.iter().map(|r| r.participant.clone()).collect();
     let mut lo = LegObservation {
         reached: reached.clone(),
         ..LegObservation::default()
     };
-    let reason_of = |r: &Answer, a: &Attempt| {
-        r.diagnostics
-            .iter()
-            .map(|d| d.reason.clone())
-            .chain(a.records.iter().map(|x| x.words()))
-            .collect::<Vec<_>>()
-            .join(" | ")
-    };
     let (leg, symptom) = match a.outcome {
-        Outcome::Established => {
-            let r = a.answer.as_ref()?;
-            if let Some(p) = r.csta_problem() {
-                lo.status = Some(r.status);
-                lo.csta_error = Some(p);
-                lo.responder = r.responder.clone();
-                lo.evidence = r.evidence.clone();
-                (idx(LegKind::Answer, None)?, None)
-            } else if let Some((i, x)) = profile
-                .flow
-                .iter()
-                .enumerate()
-                .filter(|(_, s)| s.kind == LegKind::InfoAnswer && s.required)
-                .find_map(|(i, s)| {
-                    let x = a.info(s.csta.as_deref()?)?;
-                    let r = x.answer.as_ref()?;
-                    (r.status >= 300 || r.csta_problem().is_some()).then_some((i, x))
-                })
-            {
-                let r = x.answer.as_ref()?;
-                lo.status = Some(r.status);
-                lo.csta_error = r
-                    .csta_problem()
-                    .or_else(|| Some(format!("SIP {}", r.status)));
-                lo.evidence = x.request.clone();
-                lo.evidence.extend(r.evidence.iter().cloned());
-                flow[i].observed = Some(match r.csta_problem() {
-                    Some(p) => format!("{} (CSTA: {p})", r.start_line),
-                    None => r.start_line.clone(),
-                });
-                (i, None)
-            } else {
-                return None;
-            }
-        }
-        Outcome::Failed => {
-            let r = a.answer.as_ref()?;
-            lo.status = Some(r.status);
-            lo.codes = r.diagnostics.iter().map(|d| d.code).collect();
-            lo.reason_text = reason_of(r, a);
-            lo.responder = r.responder.clone();
-            lo.csta_error = r.csta_problem();
-            lo.evidence = a.invite.clone();
-            lo.evidence.extend(r.evidence.iter().cloned());
-            // The answer as it passed the Home Server (the next hop's, or the Home Server's
-            // to a copy that came back to it).
-            if let Some(b) = &a.answer_back {
-                lo.evidence.extend(b.evidence.iter().cloned());
-            }
-            for x in &a.records {
-                lo.evidence.push(x.evidence.clone());
-            }
-            // Who answered decides the leg: the Home Server itself (it did not forward), or
-            // the next hop (its answer came back).
-            let hs_answered = match r.responder.as_deref() {
-                Some(w) => w == hs,
-                None => !a.reached(&target),
-            };
-            if hs_answered {
-                lo.responder = Some(hs.clone());
-            }
-            let leg = if let Some((from, ev)) = &a.looped_back {
-                // The request came back to the Home Server: the hop that sent it back routes
-                // wrongly.
-                lo.evidence.extend(ev.iter().cloned());
-                lo.responder = Some(hs.clone());
-                idx(LegKind::AnswerBack, Some(from)).or_else(|| idx(LegKind::Forward, Some(&hs)))
-            } else if hs_answered {
-                idx(LegKind::Forward, Some(&hs))
-            } else {
-                idx(LegKind::AnswerBack, Some(&target)).or_else(|| idx(LegKind::Answer, None))
-            }?;
-            (
-                leg,
-                Some(Symptom {
-                    timeout: matches!(r.status, 408 | 480 | 504),
-                    status: Some(r.status),
-                    home_server_answered: hs_answered,
-                }),
-            )
-        }
-        Outcome::Cancelled | Outcome::TimedOut => {
-            lo.timeout = true;
-            lo.status = a.answer.as_ref().map(|r| r.status);
-            lo.evidence = a.invite.clone();
-            // What the logs say about the timeout (a client's "Timer B fired" line).
-            lo.evidence
-                .extend(a.records.iter().map(|x| x.evidence.clone()));
-            if let Some(r) = &a.answer {
-                lo.evidence.extend(r.evidence.iter().cloned());
-                lo.codes = r.diagnostics.iter().map(|d| d.code).collect();
-                lo.reason_text = reason_of(r, a);
-            }
-            if let Some(c) = &a.cancel {
-                lo.evidence.extend(c.iter().cloned());
-            }
-            let leg = if a.reached(&target) {
-                idx(LegKind::AnswerBack, Some(&target))
-            } else {
-                idx(LegKind::Forward, Some(&hs))
-            }?;
-            (
-                leg,
-                Some(Symptom {
-                    timeout: true,
-                    status: lo.status,
-                    home_server_answered: false,
-                }),
-            )
-        }
+        Outcome::Established => (established_failure(profile, a, flow, &mut lo)?, None),
+        Outcome::Failed => refused(profile, a, &mut lo)?,
+        Outcome::Cancelled | Outcome::TimedOut => unanswered(profile, a, &mut lo)?,
         Outcome::Pending => return None,
     };
-    let step = &profile.flow[leg];
+    Some((leg, symptom, lo))
+}
+
+/// A session that was set up can still have failed: a CSTA error in its answer, or a
+/// required CSTA request (RequestSystemStatus, MonitorStart) refused.
+fn established_failure(
+    profile: &Profile,
+    a: &Attempt,
+    flow: &mut [FlowLeg],
+    lo: &mut LegObservation,
+) -> Option<usize> {
+    let r = a.answer.as_ref()?;
+    if let Some(p) = r.csta_problem() {
+        lo.status = Some(r.status);
+        lo.csta_error = Some(p);
+        lo.responder = r.responder.clone();
+        lo.evidence = r.evidence.clone();
+        leg_index(profile, LegKind::Answer, None)
+    } else if let Some((i, x)) = profile
+        .flow
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.kind == LegKind::InfoAnswer && s.required)
+        .find_map(|(i, s)| {
+            let x = a.info(s.csta.as_deref()?)?;
+            let r = x.answer.as_ref()?;
+            (r.status >= 300 || r.csta_problem().is_some()).then_some((i, x))
+        })
+    {
+        let r = x.answer.as_ref()?;
+        lo.status = Some(r.status);
+        lo.csta_error = r
+            .csta_problem()
+            .or_else(|| Some(format!("SIP {}", r.status)));
+        lo.evidence = x.request.clone();
+        lo.evidence.extend(r.evidence.iter().cloned());
+        flow[i].observed = Some(match r.csta_problem() {
+            Some(p) => format!("{} (CSTA: {p})", r.start_line),
+            None => r.start_line.clone(),
+        });
+        Some(i)
+    } else {
+        None
+    }
+}
+
+/// An INVITE answered with an error: who answered decides the leg.
+fn refused(
+    profile: &Profile,
+    a: &Attempt,
+    lo: &mut LegObservation,
+) -> Option<(usize, Option<Symptom>)> {
+    let (hs, target) = home_server_and_target(profile);
+    let r = a.answer.as_ref()?;
+    lo.status = Some(r.status);
+    lo.codes = r.diagnostics.iter().map(|d| d.code).collect();
+    lo.reason_text = reason_of(r, a);
+    lo.responder = r.responder.clone();
+    lo.csta_error = r.csta_problem();
+    lo.evidence = a.invite.clone();
+    lo.evidence.extend(r.evidence.iter().cloned());
+    // The answer as it passed the Home Server (the next hop's, or the Home Server's
+    // to a copy that came back to it).
+    if let Some(b) = &a.answer_back {
+        lo.evidence.extend(b.evidence.iter().cloned());
+    }
+    for x in &a.records {
+        lo.evidence.push(x.evidence.clone());
+    }
+    // Who answered decides the leg: the Home Server itself (it did not forward), or
+    // the next hop (its answer came back).
+    let hs_answered = match r.responder.as_deref() {
+        Some(w) => w == hs,
+        None => !a.reached(&target),
+    };
+    if hs_answered {
+        lo.responder = Some(hs.clone());
+    }
+    let idx = |kind: LegKind, from: Option<&str>| leg_index(profile, kind, from);
+    let leg = if let Some((from, ev)) = &a.looped_back {
+        // The request came back to the Home Server: the hop that sent it back routes
+        // wrongly.
+        lo.evidence.extend(ev.iter().cloned());
+        lo.responder = Some(hs.clone());
+        idx(LegKind::AnswerBack, Some(from)).or_else(|| idx(LegKind::Forward, Some(&hs)))
+    } else if hs_answered {
+        idx(LegKind::Forward, Some(&hs))
+    } else {
+        idx(LegKind::AnswerBack, Some(&target)).or_else(|| idx(LegKind::Answer, None))
+    }?;
+    Some((
+        leg,
+        Some(Symptom {
+            timeout: matches!(r.status, 408 | 480 | 504),
+            status: Some(r.status),
+            home_server_answered: hs_answered,
+        }),
+    ))
+}
+
+/// An INVITE cancelled or timed out without a final answer: it broke after the last hop it
+/// reached.
+fn unanswered(
+    profile: &Profile,
+    a: &Attempt,
+    lo: &mut LegObservation,
+) -> Option<(usize, Option<Symptom>)> {
+    let (hs, target) = home_server_and_target(profile);
+    lo.timeout = true;
+    lo.status = a.answer.as_ref().map(|r| r.status);
+    lo.evidence = a.invite.clone();
+    // What the logs say about the timeout (a client's "Timer B fired" line).
+    lo.evidence
+        .extend(a.records.iter().map(|x| x.evidence.clone()));
+    if let Some(r) = &a.answer {
+        lo.evidence.extend(r.evidence.iter().cloned());
+        lo.codes = r.diagnostics.iter().map(|d| d.code).collect();
+        lo.reason_text = reason_of(r, a);
+    }
+    if let Some(c) = &a.cancel {
+        lo.evidence.extend(c.iter().cloned());
+    }
+    let leg = if a.reached(&target) {
+        leg_index(profile, LegKind::AnswerBack, Some(&target))
+    } else {
+        leg_index(profile, LegKind::Forward, Some(&hs))
+    }?;
+    Some((
+        leg,
+        Some(Symptom {
+            timeout: true,
+            status: lo.status,
+            home_server_answered: false,
+        }),
+    ))
+}
+
+/// The finding a failed leg's signatures name, how sure it is, the signature it rests on, and
+/// what the documented diagnostic and result codes in the logs mean.
+struct Judgement<'p> {
+    id: FindingId,
+    confidence: Confidence,
+    basis: Option<&'p FailureSignature>,
+    code_notes: Vec<String>,
+}
+
+/// The best-scoring failure signature of the leg (none: rcc-session-failed, low confidence);
+/// a documented diagnostic code that names the same finding makes it certain.
+fn judge<'p>(
+    profile: &'p Profile,
+    step: &FlowStep,
+    lo: &LegObservation,
+    a: &Attempt,
+) -> Judgement<'p> {
     let sig = profile
         .failures
         .iter()
         .filter(|f| f.leg == step.id)
-        .filter_map(|f| signature_score(f, &lo).map(|s| (s, f)))
+        .filter_map(|f| signature_score(f, lo).map(|s| (s, f)))
         .max_by_key(|(s, _)| *s);
     let (id, mut confidence, basis) = match sig {
         Some((s, f)) => (
@@ -684,118 +803,103 @@ fn attempt_failure(
             code_notes.push(format!("{}: {}", row.name, row.meaning));
         }
     }
-    let mut d = Draft::logs(id, confidence);
-    d.leg = Some(leg_of(step));
-    d.evidence = lo.evidence.clone();
-    // What shows the INVITE got past the Home Server (the next hop's 100 Trying, its log).
-    for r in &a.reached {
-        if Some(r.participant.as_str()) != profile.home_server()
-            && !d.evidence.contains(&r.evidence)
-        {
-            d.evidence.push(r.evidence.clone());
-        }
-    }
-    d.symptom = symptom;
-    d.detail.push(describe_failure(profile, step, &lo, a));
-    d.detail.extend(code_notes);
-    if let Some(f) = basis {
-        if f.inferred {
-            d.assumptions.push(format!(
-                "This signature is inferred, not documented: {}",
-                f.basis
-            ));
-        }
-    }
-    if o.attempts.len() > 1 {
-        // Earlier attempts that failed the same way repeat the evidence: point at them too
-        // (the client retries; a helpdesk engineer reads the first failure as readily).
-        let status = |x: &Attempt| x.answer.as_ref().map(|r| r.status);
-        let same: Vec<&Attempt> = o
-            .attempts
-            .iter()
-            .filter(|x| !std::ptr::eq(*x, a) && x.outcome == a.outcome && status(x) == status(a))
-            .collect();
-        for x in same.iter().rev().take(MAX_REPEATED_ATTEMPTS) {
-            let answer = x.answer.as_ref().map(|r| r.evidence.clone());
-            d.evidence
-                .extend(answer.or_else(|| x.cancel.clone()).unwrap_or_default());
-        }
-        d.detail.push(if same.is_empty() {
-            format!(
-                "The log holds {} session attempts; the latest with an answer decides.",
-                o.attempts.len()
-            )
-        } else {
-            format!(
-                "The log holds {} session attempts; {} more failed the same way.",
-                o.attempts.len(),
-                same.len()
-            )
-        });
-    }
-    if id.is_missing_route() {
-        rule_from_logs(case, step, a, &mut d);
-    }
-    // The Home Server's own word on the connection it could not make to the next hop.
-    if matches!(
+    Judgement {
         id,
-        FindingId::GatewayUnreachable | FindingId::TlsTransportMismatch
-    ) {
-        let next = &profile.flow[leg].to;
-        let names: Vec<String> = case
-            .topology
-            .entry(next)
-            .map(|h| h.fqdn.iter().chain(&h.ips).cloned().collect())
-            .unwrap_or_default();
-        let host = uri::UriView::parse(&a.request_uri).map(|v| v.host_key());
-        for r in o.connection_failures.iter().filter(|r| {
-            r.peer
-                .iter()
-                .any(|p| names.contains(p) || host.as_ref() == Some(p))
-        }) {
-            d.evidence.push(r.evidence.clone());
-            d.detail.push(format!(
-                "The Home Server's log says of its connection to {}: {}.",
-                r.peer.first().map(String::as_str).unwrap_or("the next hop"),
-                [r.text.as_deref(), r.result_code.as_deref()]
-                    .into_iter()
-                    .flatten()
-                    .collect::<Vec<_>>()
-                    .join(", ")
-                    .trim_end_matches('.')
-            ));
-        }
+        confidence,
+        basis,
+        code_notes,
     }
-    // Other INVITEs to the same host that got no answer at all (a probe, an earlier try)
-    // say the same about the gateway.
-    if id == FindingId::GatewayUnreachable {
-        let host = |x: &Attempt| uri::UriView::parse(&x.request_uri).map(|v| v.host_key());
-        for x in o
-            .attempts
+}
+
+/// Earlier attempts that failed the same way repeat the evidence: point at them too (the
+/// client retries; a helpdesk engineer reads the first failure as readily).
+fn repeated_attempts(o: &Observed, a: &Attempt, d: &mut Draft) {
+    let status = |x: &Attempt| x.answer.as_ref().map(|r| r.status);
+    let same: Vec<&Attempt> = o
+        .attempts
+        .iter()
+        .filter(|x| !std::ptr::eq(*x, a) && x.outcome == a.outcome && status(x) == status(a))
+        .collect();
+    for x in same.iter().rev().take(MAX_REPEATED_ATTEMPTS) {
+        let answer = x.answer.as_ref().map(|r| r.evidence.clone());
+        d.evidence
+            .extend(answer.or_else(|| x.cancel.clone()).unwrap_or_default());
+    }
+    d.detail.push(if same.is_empty() {
+        format!(
+            "The log holds {} session attempts; the latest with an answer decides.",
+            o.attempts.len()
+        )
+    } else {
+        format!(
+            "The log holds {} session attempts; {} more failed the same way.",
+            o.attempts.len(),
+            same.len()
+        )
+    });
+}
+
+/// The Home Server's own word on the connection it could not make to the next hop of `leg`.
+fn connection_failures(case: &Case, o: &Observed, a: &Attempt, leg: usize, d: &mut Draft) {
+    let next = &case.profile.flow[leg].to;
+    let names: Vec<String> = case
+        .topology
+        .entry(next)
+        .map(|h| h.fqdn.iter().chain(&h.ips).cloned().collect())
+        .unwrap_or_default();
+    let host = uri::UriView::parse(&a.request_uri).map(|v| v.host_key());
+    for r in o.connection_failures.iter().filter(|r| {
+        r.peer
             .iter()
-            .filter(|x| {
-                // Unanswered: timed out, or still retransmitting when its log ends.
-                let unanswered = x.outcome == Outcome::TimedOut
-                    || (x.outcome == Outcome::Pending && x.retransmissions > 0);
-                !std::ptr::eq(*x, a) && unanswered && x.answer.is_none() && host(x) == host(a)
-            })
-            .take(MAX_REPEATED_ATTEMPTS)
-        {
-            d.evidence.extend(x.invite.iter().cloned());
-            d.detail.push(format!(
-                "Another INVITE to {} ({}) got no answer at all{}.",
-                x.request_uri,
-                x.invite.first().map(|e| e.label()).unwrap_or_default(),
-                if x.retransmissions > 0 {
-                    format!(" after {} retransmissions", x.retransmissions)
-                } else {
-                    String::new()
-                }
-            ));
-        }
+            .any(|p| names.contains(p) || host.as_ref() == Some(p))
+    }) {
+        d.evidence.push(r.evidence.clone());
+        d.detail.push(format!(
+            "The Home Server's log says of its connection to {}: {}.",
+            r.peer.first().map(String::as_str).unwrap_or("the next hop"),
+            [r.text.as_deref(), r.result_code.as_deref()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(", ")
+                .trim_end_matches('.')
+        ));
     }
-    // A gateway that answers but reports its own system as not normal has lost the PBX: the
-    // leg behind it (its link to the PBX) is where it broke; the answer only carried the news.
+}
+
+/// Other INVITEs to the same host that got no answer at all (a probe, an earlier try) say the
+/// same about the gateway.
+fn unanswered_invites(o: &Observed, a: &Attempt, d: &mut Draft) {
+    let host = |x: &Attempt| uri::UriView::parse(&x.request_uri).map(|v| v.host_key());
+    for x in o
+        .attempts
+        .iter()
+        .filter(|x| {
+            // Unanswered: timed out, or still retransmitting when its log ends.
+            let unanswered = x.outcome == Outcome::TimedOut
+                || (x.outcome == Outcome::Pending && x.retransmissions > 0);
+            !std::ptr::eq(*x, a) && unanswered && x.answer.is_none() && host(x) == host(a)
+        })
+        .take(MAX_REPEATED_ATTEMPTS)
+    {
+        d.evidence.extend(x.invite.iter().cloned());
+        d.detail.push(format!(
+            "Another INVITE to {} ({}) got no answer at all{}.",
+            x.request_uri,
+            x.invite.first().map(|e| e.label()).unwrap_or_default(),
+            if x.retransmissions > 0 {
+                format!(" after {} retransmissions", x.retransmissions)
+            } else {
+                String::new()
+            }
+        ));
+    }
+}
+
+/// A gateway that answers but reports its own system as not normal has lost the PBX: the leg
+/// behind it (its link to the PBX) is where it broke; the answer only carried the news.
+fn behind_the_gateway(profile: &Profile, step: &FlowStep, lo: &LegObservation) -> Option<usize> {
+    let (_, target) = home_server_and_target(profile);
     let system_down = step.kind == LegKind::Answer
         && lo
             .csta_error
@@ -806,18 +910,10 @@ fn attempt_failure(
             && s.from == target
             && profile.participant(&s.to).map(|p| p.role) == Some(Role::Pbx)
     });
-    if let (true, Some(h)) = (system_down, behind) {
-        d.leg = Some(leg_of(&profile.flow[h]));
-        d.detail.push(format!(
-            "The {} answered, so the SIP path works; what it reports is its own link to the {} \
-             ({}).",
-            profile.label(&target),
-            profile.label(&profile.flow[h].to),
-            lo.csta_error.as_deref().unwrap_or_default()
-        ));
-        return Some((h, d));
+    match (system_down, behind) {
+        (true, Some(h)) => Some(h),
+        _ => None,
     }
-    Some((leg, d))
 }
 
 /// A route finding from the logs alone still writes the rule to add, with the hosts the logs

@@ -212,10 +212,24 @@ pub fn check(attrs: &AdAttributes, ctx: &CheckContext) -> Vec<Check> {
     checks
 }
 
-fn check_all(attrs: &AdAttributes, ctx: &CheckContext) -> Vec<Check> {
-    let empty = attrs.is_empty();
-    let missing = |a: RccAttribute| {
-        if empty {
+/// What every check reads: the attributes, the context, and what a fix shows for the field a
+/// check is not about.
+struct CheckInputs<'a> {
+    attrs: &'a AdAttributes,
+    ctx: &'a CheckContext,
+    /// No attributes at all (a check then says "no data yet", not "not in the paste").
+    empty: bool,
+    /// The line server URI a fix shows: the current value when it is usable, a placeholder
+    /// otherwise.
+    server_shown: String,
+    /// The line URI a fix shows, likewise.
+    line_shown: String,
+}
+
+impl CheckInputs<'_> {
+    /// Why a check cannot decide without attribute `a`.
+    fn missing(&self, a: RccAttribute) -> String {
+        if self.empty {
             NO_DATA.to_string()
         } else {
             format!(
@@ -223,8 +237,21 @@ fn check_all(attrs: &AdAttributes, ctx: &CheckContext) -> Vec<Check> {
                 a.name()
             )
         }
-    };
-    let mut out = Vec::with_capacity(CHECK_IDS.len());
+    }
+
+    /// The console steps that set the line server URI to `server` (the line as shown).
+    fn server_fix(&self, server: &str) -> Vec<String> {
+        rcc_console_fix(&dialog(server, &self.line_shown))
+    }
+
+    /// The console steps that set the line URI to `line` (the line server as shown).
+    fn line_fix(&self, line: &str) -> Vec<String> {
+        rcc_console_fix(&dialog(&self.server_shown, line))
+    }
+}
+
+/// The checks in [`CHECK_IDS`] order, one function each (two for provisioning).
+fn check_all(attrs: &AdAttributes, ctx: &CheckContext) -> Vec<Check> {
     // What the fix should show for the field a check is not about: the current value when it
     // is usable, a placeholder otherwise.
     let server_shown = value_of(attrs, RccAttribute::LineServer)
@@ -233,10 +260,38 @@ fn check_all(attrs: &AdAttributes, ctx: &CheckContext) -> Vec<Check> {
     let line_shown = value_of(attrs, RccAttribute::Line)
         .filter(|v| parse_line_uri_lenient(v).is_ok())
         .unwrap_or_else(|| LINE_PLACEHOLDER.to_string());
+    let c = CheckInputs {
+        attrs,
+        ctx,
+        empty: attrs.is_empty(),
+        server_shown,
+        line_shown,
+    };
+    let primary = value_of(attrs, RccAttribute::PrimaryUserAddress);
+    let ls = value_of(attrs, RccAttribute::LineServer);
+    let line = value_of(attrs, RccAttribute::Line);
+    let mut out = Vec::with_capacity(CHECK_IDS.len());
+    out.push(user_enabled(&c));
+    out.push(primary_user_address_valid(&c, &primary));
+    out.push(sign_in_matches(&c, &primary));
+    out.push(line_server_uri_present(&c, &ls));
+    out.push(line_server_uri_valid(&c, &ls));
+    out.push(line_uri_present(&c, &line));
+    out.push(line_uri_valid(&c, &line));
+    out.push(line_uri_form_matches_profile(&c, &line));
+    out.push(rcc_enabled(&c));
+    out.push(line_server_routed(&c, &ls));
+    out.extend(provisioning_matches(&c));
+    out.push(invite_uri_matches_line_server(&c));
+    out.push(csta_device_matches_line(&c));
+    out
+}
 
-    // user-enabled
-    out.push(match value_of(attrs, RccAttribute::UserEnabled) {
-        None => unknown("user-enabled", missing(RccAttribute::UserEnabled)),
+/// user-enabled: msRTCSIP-UserEnabled is TRUE.
+fn user_enabled(c: &CheckInputs) -> Check {
+    let attrs = c.attrs;
+    match value_of(attrs, RccAttribute::UserEnabled) {
+        None => unknown("user-enabled", c.missing(RccAttribute::UserEnabled)),
         Some(v) => {
             let fix = vec![
                 "LCS 2005 SP1: Active Directory Users and Computers → the user → Properties → Live Communications tab → check 'Enable Live Communications for this user'".to_string(),
@@ -245,17 +300,43 @@ fn check_all(attrs: &AdAttributes, ctx: &CheckContext) -> Vec<Check> {
             ];
             let ev = attr_ev(attrs, RccAttribute::UserEnabled);
             match v.trim().to_ascii_lowercase().as_str() {
-                "true" => mk("user-enabled", CheckStatus::Pass, "msRTCSIP-UserEnabled is TRUE.", Some(v), fix, ev),
-                "false" => mk("user-enabled", CheckStatus::Fail, "msRTCSIP-UserEnabled is FALSE: the user cannot sign in to LCS/OCS at all.", Some(v), fix, ev),
-                _ => mk("user-enabled", CheckStatus::Warning, format!("Unexpected value '{v}': AD stores this attribute as TRUE or FALSE."), Some(v), fix, ev),
+                "true" => mk(
+                    "user-enabled",
+                    CheckStatus::Pass,
+                    "msRTCSIP-UserEnabled is TRUE.",
+                    Some(v),
+                    fix,
+                    ev,
+                ),
+                "false" => mk(
+                    "user-enabled",
+                    CheckStatus::Fail,
+                    "msRTCSIP-UserEnabled is FALSE: the user cannot sign in to LCS/OCS at all.",
+                    Some(v),
+                    fix,
+                    ev,
+                ),
+                _ => mk(
+                    "user-enabled",
+                    CheckStatus::Warning,
+                    format!("Unexpected value '{v}': AD stores this attribute as TRUE or FALSE."),
+                    Some(v),
+                    fix,
+                    ev,
+                ),
             }
         }
-    });
+    }
+}
 
-    // primary-user-address-valid
-    let primary = value_of(attrs, RccAttribute::PrimaryUserAddress);
-    out.push(match &primary {
-        None => unknown("primary-user-address-valid", missing(RccAttribute::PrimaryUserAddress)),
+/// primary-user-address-valid: msRTCSIP-PrimaryUserAddress is a plain sip:user@domain.
+fn primary_user_address_valid(c: &CheckInputs, primary: &Option<String>) -> Check {
+    let attrs = c.attrs;
+    match &primary {
+        None => unknown(
+            "primary-user-address-valid",
+            c.missing(RccAttribute::PrimaryUserAddress),
+        ),
         Some(v) => {
             let example = suggest_sip(v).unwrap_or_else(|| "sip:alice@contoso.com".into());
             let fix = vec![
@@ -273,12 +354,15 @@ fn check_all(attrs: &AdAttributes, ctx: &CheckContext) -> Vec<Check> {
                 Ok(_) => mk(id, CheckStatus::Pass, "A well-formed sip:user@domain address.", Some(v.clone()), fix, ev),
             }
         }
-    });
+    }
+}
 
-    // sign-in-matches
-    out.push(match (&ctx.sign_in, &primary) {
+/// sign-in-matches: the address the user signs in with is the directory's SIP address.
+fn sign_in_matches(c: &CheckInputs, primary: &Option<String>) -> Check {
+    let (attrs, ctx) = (c.attrs, c.ctx);
+    match (&ctx.sign_in, &primary) {
         (None, _) => unknown("sign-in-matches", "Enter the address the user signs in to Communicator with to compare it with msRTCSIP-PrimaryUserAddress."),
-        (Some(_), None) => unknown("sign-in-matches", missing(RccAttribute::PrimaryUserAddress)),
+        (Some(_), None) => unknown("sign-in-matches", c.missing(RccAttribute::PrimaryUserAddress)),
         (Some(s), Some(_)) if s.contains('\\') || !s.contains('@') => unknown(
             "sign-in-matches",
             format!("'{s}' looks like a Windows account, not a sign-in address: enter the address typed in Communicator (e.g. alice@contoso.com) to compare."),
@@ -302,34 +386,48 @@ fn check_all(attrs: &AdAttributes, ctx: &CheckContext) -> Vec<Check> {
                 mk("sign-in-matches", CheckStatus::Fail, format!("The user signs in as {s_norm} but the directory says {p}: provisioning (and so the line URI) belongs to the directory account."), Some(p.clone()), fix, ev)
             }
         }
-    });
+    }
+}
 
-    // line-server-uri-present / -valid
-    let ls = value_of(attrs, RccAttribute::LineServer);
-    let ls_fix = |server: &str| rcc_console_fix(&dialog(server, &line_shown));
-    out.push(match &ls {
+/// line-server-uri-present: msRTCSIP-LineServer is set.
+fn line_server_uri_present(c: &CheckInputs, ls: &Option<String>) -> Check {
+    let (attrs, empty) = (c.attrs, c.empty);
+    match &ls {
         Some(v) => mk("line-server-uri-present", CheckStatus::Pass, "msRTCSIP-LineServer is set.", Some(v.clone()), vec![], attr_ev(attrs, RccAttribute::LineServer)),
         None if empty => unknown("line-server-uri-present", NO_DATA),
-        None => mk("line-server-uri-present", CheckStatus::Fail, "msRTCSIP-LineServer is not set: provisioning carries no remote call control SIP URI, so Communicator never sends the CSTA INVITE.", None, ls_fix(SERVER_PLACEHOLDER), attr_ev(attrs, RccAttribute::LineServer)),
-    });
-    out.push(match &ls {
-        None => unknown("line-server-uri-valid", if empty { NO_DATA.to_string() } else { "msRTCSIP-LineServer is not set (see line-server-uri-present).".to_string() }),
+        None => mk("line-server-uri-present", CheckStatus::Fail, "msRTCSIP-LineServer is not set: provisioning carries no remote call control SIP URI, so Communicator never sends the CSTA INVITE.", None, c.server_fix(SERVER_PLACEHOLDER), attr_ev(attrs, RccAttribute::LineServer)),
+    }
+}
+
+/// line-server-uri-valid: msRTCSIP-LineServer is a SIP URI (with a user part).
+fn line_server_uri_valid(c: &CheckInputs, ls: &Option<String>) -> Check {
+    let (attrs, empty) = (c.attrs, c.empty);
+    match &ls {
+        None => unknown(
+            "line-server-uri-valid",
+            if empty {
+                NO_DATA.to_string()
+            } else {
+                "msRTCSIP-LineServer is not set (see line-server-uri-present).".to_string()
+            },
+        ),
         Some(v) => {
             let ev = attr_ev(attrs, RccAttribute::LineServer);
             let id = "line-server-uri-valid";
             let example = suggest_sip(v).unwrap_or_else(|| SERVER_PLACEHOLDER.into());
             match validate_sip_uri(v) {
-                Err(e) => mk(id, CheckStatus::Fail, format!("Not a valid SIP URI: {e}."), Some(v.clone()), ls_fix(&example), ev),
-                Ok(p) if p.user.is_none() => mk(id, CheckStatus::Warning, "No user part: gateways normally answer a user such as sip:rcc@mcm.contoso.com; check the gateway's documentation.", Some(v.clone()), ls_fix(SERVER_PLACEHOLDER), ev),
+                Err(e) => mk(id, CheckStatus::Fail, format!("Not a valid SIP URI: {e}."), Some(v.clone()), c.server_fix(&example), ev),
+                Ok(p) if p.user.is_none() => mk(id, CheckStatus::Warning, "No user part: gateways normally answer a user such as sip:rcc@mcm.contoso.com; check the gateway's documentation.", Some(v.clone()), c.server_fix(SERVER_PLACEHOLDER), ev),
                 Ok(_) => mk(id, CheckStatus::Pass, "A well-formed SIP URI.", Some(v.clone()), vec![], ev),
             }
         }
-    });
+    }
+}
 
-    // line-uri-present / -valid / -form
-    let line = value_of(attrs, RccAttribute::Line);
-    let line_fix = |line: &str| rcc_console_fix(&dialog(&server_shown, line));
-    out.push(match &line {
+/// line-uri-present: msRTCSIP-Line is set.
+fn line_uri_present(c: &CheckInputs, line: &Option<String>) -> Check {
+    let (attrs, empty) = (c.attrs, c.empty);
+    match &line {
         Some(v) => mk(
             "line-uri-present",
             CheckStatus::Pass,
@@ -344,15 +442,16 @@ fn check_all(attrs: &AdAttributes, ctx: &CheckContext) -> Vec<Check> {
             CheckStatus::Fail,
             "msRTCSIP-Line is not set: Communicator has no phone line to control.",
             None,
-            line_fix(LINE_PLACEHOLDER),
+            c.line_fix(LINE_PLACEHOLDER),
             attr_ev(attrs, RccAttribute::Line),
         ),
-    });
-    let parsed_line: Option<LineUri> = line
-        .as_deref()
-        .and_then(|v| parse_line_uri_lenient(v).ok())
-        .map(|(u, _)| u);
-    out.push(match &line {
+    }
+}
+
+/// line-uri-valid: msRTCSIP-Line is a tel URI (RFC 3966) or a SIP URI.
+fn line_uri_valid(c: &CheckInputs, line: &Option<String>) -> Check {
+    let (attrs, empty) = (c.attrs, c.empty);
+    match &line {
         None => unknown(
             "line-uri-valid",
             if empty {
@@ -373,7 +472,7 @@ fn check_all(attrs: &AdAttributes, ctx: &CheckContext) -> Vec<Check> {
                         CheckStatus::Fail,
                         format!("Not a valid line URI: {e}."),
                         Some(v.clone()),
-                        line_fix(&example),
+                        c.line_fix(&example),
                         ev,
                     )
                 }
@@ -382,7 +481,7 @@ fn check_all(attrs: &AdAttributes, ctx: &CheckContext) -> Vec<Check> {
                     CheckStatus::Warning,
                     format!("Not RFC 3966: {deviation}. Some gateways accept this form; check the gateway profile (line-uri-form-matches-profile)."),
                     Some(v.clone()),
-                    line_fix(&format!("{};phone-context=dialstring", v.trim())),
+                    c.line_fix(&format!("{};phone-context=dialstring", v.trim())),
                     ev,
                 ),
                 Ok((LineUri::Tel(t), None)) if t.global && t.digits.len() > 15 => mk(
@@ -390,7 +489,7 @@ fn check_all(attrs: &AdAttributes, ctx: &CheckContext) -> Vec<Check> {
                     CheckStatus::Warning,
                     format!("{} digits: an E.164 number has at most 15.", t.digits.len()),
                     Some(v.clone()),
-                    line_fix(LINE_PLACEHOLDER),
+                    c.line_fix(LINE_PLACEHOLDER),
                     ev,
                 ),
                 Ok((LineUri::Tel(_), None)) => mk(
@@ -411,33 +510,77 @@ fn check_all(attrs: &AdAttributes, ctx: &CheckContext) -> Vec<Check> {
                 ),
             }
         }
-    });
-    out.push(match (&line, &parsed_line) {
-        (None, _) => unknown("line-uri-form-matches-profile", if empty { NO_DATA.to_string() } else { "msRTCSIP-Line is not set.".to_string() }),
-        (Some(_), None) => unknown("line-uri-form-matches-profile", "The line URI is not valid (see line-uri-valid); fix it first."),
+    }
+}
+
+/// line-uri-form-matches-profile: the line URI has a form the gateway profile accepts.
+fn line_uri_form_matches_profile(c: &CheckInputs, line: &Option<String>) -> Check {
+    let (attrs, ctx, empty) = (c.attrs, c.ctx, c.empty);
+    let parsed_line: Option<LineUri> = line
+        .as_deref()
+        .and_then(|v| parse_line_uri_lenient(v).ok())
+        .map(|(u, _)| u);
+    match (&line, &parsed_line) {
+        (None, _) => unknown(
+            "line-uri-form-matches-profile",
+            if empty {
+                NO_DATA.to_string()
+            } else {
+                "msRTCSIP-Line is not set.".to_string()
+            },
+        ),
+        (Some(_), None) => unknown(
+            "line-uri-form-matches-profile",
+            "The line URI is not valid (see line-uri-valid); fix it first.",
+        ),
         (Some(v), Some(p)) => {
             let form = classify_line_uri(p);
             let mut ev = attr_ev(attrs, RccAttribute::Line);
             let id = "line-uri-form-matches-profile";
             if ctx.line_uri_forms.is_empty() {
-                mk(id, CheckStatus::Pass, format!("Form: {}; the gateway profile does not restrict the form.", form.label()), Some(v.clone()), vec![], ev)
+                mk(
+                    id,
+                    CheckStatus::Pass,
+                    format!(
+                        "Form: {}; the gateway profile does not restrict the form.",
+                        form.label()
+                    ),
+                    Some(v.clone()),
+                    vec![],
+                    ev,
+                )
             } else {
                 let accepted: Vec<&str> = ctx.line_uri_forms.iter().map(|f| f.label()).collect();
-                ev.push(Evidence::Input { field: "gateway profile line URI forms".into(), value: accepted.join(", ") });
+                ev.push(Evidence::Input {
+                    field: "gateway profile line URI forms".into(),
+                    value: accepted.join(", "),
+                });
                 if ctx.line_uri_forms.contains(&form) {
-                    mk(id, CheckStatus::Pass, format!("Form: {}, which the gateway profile accepts.", form.label()), Some(v.clone()), vec![], ev)
+                    mk(
+                        id,
+                        CheckStatus::Pass,
+                        format!("Form: {}, which the gateway profile accepts.", form.label()),
+                        Some(v.clone()),
+                        vec![],
+                        ev,
+                    )
                 } else {
                     let f0 = ctx.line_uri_forms[0];
                     let ex = format!("<the line in {} form, e.g. {}>", f0.label(), f0.example());
-                    mk(id, CheckStatus::Fail, format!("Form: {}, but the gateway profile accepts only: {}; the gateway will not recognise the device.", form.label(), accepted.join(", ")), Some(v.clone()), line_fix(&ex), ev)
+                    mk(id, CheckStatus::Fail, format!("Form: {}, but the gateway profile accepts only: {}; the gateway will not recognise the device.", form.label(), accepted.join(", ")), Some(v.clone()), c.line_fix(&ex), ev)
                 }
             }
         }
-    });
+    }
+}
 
-    // rcc-enabled
+/// rcc-enabled: remote call control is switched on (option flag 16, or Lync's
+/// RemoteCallControlTelephonyEnabled).
+fn rcc_enabled(c: &CheckInputs) -> Check {
+    let (attrs, empty) = (c.attrs, c.empty);
+    let (server_shown, line_shown) = (&c.server_shown, &c.line_shown);
     let lync_switch = value_of(attrs, RccAttribute::RemoteCallControl);
-    out.push(match value_of(attrs, RccAttribute::OptionFlags) {
+    match value_of(attrs, RccAttribute::OptionFlags) {
         None if lync_switch.is_some() => {
             let v = lync_switch.unwrap_or_default();
             let ev = attr_ev(attrs, RccAttribute::RemoteCallControl);
@@ -456,7 +599,7 @@ fn check_all(attrs: &AdAttributes, ctx: &CheckContext) -> Vec<Check> {
         None => unknown("rcc-enabled", "msRTCSIP-OptionFlags is not in the paste: include it (if the full export has none, remote call control is off)."),
         Some(v) => {
             let ev = attr_ev(attrs, RccAttribute::OptionFlags);
-            let mut fix = rcc_console_fix(&dialog(&server_shown, &line_shown));
+            let mut fix = rcc_console_fix(&dialog(&c.server_shown, &c.line_shown));
             match decode_option_flags(&v) {
                 Err(e) => mk("rcc-enabled", CheckStatus::Fail, e, Some(v), fix, ev),
                 Ok(bits) => {
@@ -474,10 +617,14 @@ fn check_all(attrs: &AdAttributes, ctx: &CheckContext) -> Vec<Check> {
                 }
             }
         }
-    });
+    }
+}
 
-    // line-server-routed
-    out.push(match &ctx.line_server_route {
+/// line-server-routed: the Home Server routes the CSTA INVITE for the line server (the
+/// routing step's verdict).
+fn line_server_routed(c: &CheckInputs, ls: &Option<String>) -> Check {
+    let (attrs, ctx) = (c.attrs, c.ctx);
+    match &ctx.line_server_route {
         None => unknown("line-server-routed", "Enter the Home Server static routes (routing step) to find out whether the CSTA INVITE for the line server is forwarded."),
         Some(r) => {
             let mut ev = r.evidence.clone();
@@ -496,9 +643,14 @@ fn check_all(attrs: &AdAttributes, ctx: &CheckContext) -> Vec<Check> {
                 mk("line-server-routed", if r.routed { CheckStatus::Pass } else { CheckStatus::Fail }, r.detail.clone(), ls.clone(), fix, ev)
             }
         }
-    });
+    }
+}
 
-    // provisioning-line-matches / provisioning-server-matches
+/// provisioning-line-matches and provisioning-server-matches: the client received in
+/// provisioning what the directory holds.
+fn provisioning_matches(c: &CheckInputs) -> Vec<Check> {
+    let (attrs, ctx, empty) = (c.attrs, c.ctx, c.empty);
+    let mut out = Vec::with_capacity(2);
     let replication_fix = vec![
         "Check that the paste is from the account that signs in (compare msRTCSIP-PrimaryUserAddress with the sign-in address).".to_string(),
         "If the attribute was changed recently, wait for Active Directory replication (or check the value on the domain controller the Home Server reads).".to_string(),
@@ -544,8 +696,12 @@ fn check_all(attrs: &AdAttributes, ctx: &CheckContext) -> Vec<Check> {
             }
         });
     }
+    out
+}
 
-    // invite-uri-matches-line-server
+/// invite-uri-matches-line-server: the CSTA INVITE went to the remote call control SIP URI.
+fn invite_uri_matches_line_server(c: &CheckInputs) -> Check {
+    let (attrs, ctx) = (c.attrs, c.ctx);
     let target: Option<(String, Evidence)> = attrs
         .get(RccAttribute::LineServer)
         .and_then(|v| {
@@ -559,7 +715,7 @@ fn check_all(attrs: &AdAttributes, ctx: &CheckContext) -> Vec<Check> {
                 .clone()
                 .filter(|(s, _)| !s.trim().is_empty())
         });
-    out.push(match (&ctx.observed.invite_request_uri, &target) {
+    match (&ctx.observed.invite_request_uri, &target) {
         (None, _) => unknown("invite-uri-matches-line-server", "Add a log with the CSTA INVITE (Content-Type: application/csta+xml); if there is none, the client never tried (see rcc-enabled and line-server-uri-present)."),
         (Some(_), None) => unknown("invite-uri-matches-line-server", "No remote call control SIP URI to compare with: paste msRTCSIP-LineServer or include the provisioning answer in the log."),
         (Some((inv, iev)), Some((t, tev))) => {
@@ -574,9 +730,12 @@ fn check_all(attrs: &AdAttributes, ctx: &CheckContext) -> Vec<Check> {
                 mk("invite-uri-matches-line-server", CheckStatus::Fail, format!("The CSTA INVITE went to {inv}, but the remote call control SIP URI is {t}."), Some(inv.clone()), fix, ev)
             }
         }
-    });
+    }
+}
 
-    // csta-device-matches-line
+/// csta-device-matches-line: the CSTA request names the user's line as its device.
+fn csta_device_matches_line(c: &CheckInputs) -> Check {
+    let (attrs, ctx) = (c.attrs, c.ctx);
     let line_target: Option<(String, Evidence)> = attrs
         .get(RccAttribute::Line)
         .and_then(|v| {
@@ -590,7 +749,7 @@ fn check_all(attrs: &AdAttributes, ctx: &CheckContext) -> Vec<Check> {
                 .clone()
                 .filter(|(s, _)| !s.trim().is_empty())
         });
-    out.push(match (&ctx.observed.csta_device, &line_target) {
+    match (&ctx.observed.csta_device, &line_target) {
         (None, _) => unknown("csta-device-matches-line", "Add a log with the CSTA body (RequestSystemStatus / MonitorStart) to see which device the client asked the gateway to control."),
         (Some(_), None) => unknown("csta-device-matches-line", "No line URI to compare with: paste msRTCSIP-Line or include the provisioning answer in the log."),
         (Some((dev, dev_ev)), Some((l, lev))) => {
@@ -598,12 +757,10 @@ fn check_all(attrs: &AdAttributes, ctx: &CheckContext) -> Vec<Check> {
             if line_uris_equivalent(dev, l) {
                 mk("csta-device-matches-line", CheckStatus::Pass, "The device in the CSTA request is the user's line.", Some(dev.clone()), vec![], ev)
             } else {
-                let mut fix = line_fix(l);
+                let mut fix = c.line_fix(l);
                 fix.insert(0, format!("The client asked for device {dev}; make msRTCSIP-Line the device the PBX knows for this user's phone (and check the gateway's number normalisation)."));
                 mk("csta-device-matches-line", CheckStatus::Fail, format!("The CSTA request names device {dev}, not the line URI {l}: the gateway will not find the phone."), Some(dev.clone()), fix, ev)
             }
         }
-    });
-
-    out
+    }
 }

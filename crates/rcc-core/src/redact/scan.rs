@@ -779,6 +779,9 @@ pub(super) fn is_protected_word(w: &str) -> bool {
 const DEVICE_HINTS: [&str; 6] = ["device", "number", "line", "phone", "monitorobject", "dn"];
 
 /// Scans free text. `host_first`: the first atom is a host even without dots (Peer, Via).
+///
+/// One pass, left to right: at each byte the recognisers below are tried in order, and the
+/// first that takes the text there writes its redaction and says where to go on.
 fn inline(r: &mut Redactor, s: &str, host_first: bool) -> String {
     let b = s.as_bytes();
     let mut out = String::with_capacity(s.len() + 16);
@@ -791,59 +794,14 @@ fn inline(r: &mut Redactor, s: &str, host_first: bool) -> String {
         let boundary = !is_word(prev);
         // Quoted strings: a display name before '<', else scanned inside.
         if c == b'"' {
-            if let Some(e) = s[i + 1..].find('"') {
-                let inner = &s[i + 1..i + 1 + e];
-                let after = s[i + 2 + e..].trim_start();
-                let before = s[..i].trim_end();
-                let is_value = before.ends_with('=');
-                out.push('"');
-                if !is_value
-                    && after.starts_with('<')
-                    && !inner.contains(['<', '>', '=', ';'])
-                    && !inner.is_empty()
-                {
-                    out.push_str(&r.map_name(inner));
-                } else {
-                    out.push_str(&inline(r, inner, false));
-                }
-                out.push('"');
-                i += e + 2;
+            i = quoted(r, s, i, &mut out);
+            continue;
+        }
+        if boundary {
+            if let Some(ni) = scheme_uri(r, s, i, &mut out) {
+                i = ni;
                 continue;
             }
-            out.push('"');
-            i += 1;
-            continue;
-        }
-        if boundary && (c == b's' || c == b'S') {
-            let scheme_len = if starts_with_ci(&s[i..], "sips:") {
-                5
-            } else if starts_with_ci(&s[i..], "sip:") {
-                4
-            } else {
-                0
-            };
-            if scheme_len > 0 {
-                out.push_str(&s[i..i + scheme_len]);
-                i = sip_uri(r, s, i + scheme_len, &mut out);
-                continue;
-            }
-        }
-        if boundary && (c == b't' || c == b'T') && starts_with_ci(&s[i..], "tel:") {
-            out.push_str(&s[i..i + 4]);
-            i = tel_uri(r, s, i + 4, &mut out);
-            continue;
-        }
-        if boundary && (c == b'u' || c == b'U') && starts_with_ci(&s[i..], "urn:uuid:") {
-            out.push_str(&s[i..i + 9]);
-            let start = i + 9;
-            let end = start
-                + s[start..]
-                    .bytes()
-                    .take_while(|b| b.is_ascii_hexdigit() || *b == b'-')
-                    .count();
-            out.push_str(&r.map_id(Kind::Uuid, &s[start..end]));
-            i = end;
-            continue;
         }
         // LDAP DN.
         if boundary && is_dn_start(s, i) {
@@ -860,46 +818,15 @@ fn inline(r: &mut Redactor, s: &str, host_first: bool) -> String {
                 continue;
             }
         }
-        // XML start tag of a device element: its text is a number.
-        if c == b'<'
-            && i + 1 < b.len()
-            && b[i + 1].is_ascii_alphabetic()
-            && ![
-                "sip:", "sips:", "tel:", "urn:", "http:", "https:", "mailto:", "pres:", "im:",
-            ]
-            .iter()
-            .any(|p| starts_with_ci(&s[i + 1..], p))
-        {
-            if let Some(gt) = s[i..].find('>') {
-                let tag = &s[i + 1..i + gt];
-                if !tag.ends_with('/') && looks_like_tag(tag) {
-                    let name = tag.split_whitespace().next().unwrap_or("");
-                    let local = name.rsplit(':').next().unwrap_or(name).to_ascii_lowercase();
-                    out.push_str(&inline_tag(r, &s[i..i + gt + 1]));
-                    i += gt + 1;
-                    if DEVICE_HINTS.iter().any(|h| local.contains(h)) && local != "deviceid_" {
-                        let end = s[i..].find('<').map(|e| i + e).unwrap_or(b.len());
-                        let text = &s[i..end];
-                        let t = text.trim();
-                        if t.bytes().filter(u8::is_ascii_digit).count() >= 2
-                            && t.bytes()
-                                .all(|c| c.is_ascii_digit() || b"+-.() *#".contains(&c))
-                        {
-                            out.push_str(&r.map_phone(text));
-                            i = end;
-                        }
-                    }
-                    continue;
-                }
+        if c == b'<' {
+            if let Some(ni) = device_tag(r, s, i, &mut out) {
+                i = ni;
+                continue;
             }
         }
-        // E.164 number.
-        if c == b'+' && boundary && i + 1 < b.len() && b[i + 1].is_ascii_digit() {
-            let end = phone_end(s, i + 1, true);
-            let digits = s[i..end].bytes().filter(u8::is_ascii_digit).count();
-            if (7..=15).contains(&digits) {
-                out.push_str(&r.map_phone(&s[i..end]));
-                i = end;
+        if c == b'+' && boundary {
+            if let Some(ni) = e164(r, s, i, &mut out) {
+                i = ni;
                 continue;
             }
         }
@@ -912,121 +839,19 @@ fn inline(r: &mut Redactor, s: &str, host_first: bool) -> String {
         }
         // Windows profile paths.
         if c == b'\\' && starts_with_ci(&s[i..], "\\users\\") {
-            out.push_str(&s[i..i + 7]);
-            i += 7;
-            let end = i + s[i..].bytes().take_while(|&b| is_atom(b)).count();
-            let w = &s[i..end];
-            if !w.is_empty()
-                && !w.eq_ignore_ascii_case("public")
-                && !w.eq_ignore_ascii_case("default")
-            {
-                out.push_str(&r.map_user(w));
-            } else {
-                out.push_str(w);
-            }
-            i = end;
+            i = profile_path(r, s, i, &mut out);
             continue;
         }
         // IPv6.
         if (c.is_ascii_hexdigit() || c == b':') && !is_atom(prev) && prev != b':' {
-            let end = i + s[i..]
-                .bytes()
-                .take_while(|b| b.is_ascii_hexdigit() || *b == b':' || *b == b'.')
-                .count();
-            let cand = s[i..end].trim_end_matches(['.', ':']);
-            if cand.matches(':').count() >= 2
-                && cand.bytes().any(|b| b.is_ascii_hexdigit())
-                && cand.parse::<std::net::Ipv6Addr>().is_ok()
-            {
-                out.push_str(&r.map_ip6(cand));
-                i += cand.len();
+            if let Some(ni) = ipv6(r, s, i, &mut out) {
+                i = ni;
                 host_next = false;
                 continue;
             }
         }
         if is_atom(c) && (!is_atom(prev) || atom_at == i) {
-            let end = i + s[i..].bytes().take_while(|&b| is_atom(b)).count();
-            let raw = &s[i..end];
-            let lead = raw.len() - raw.trim_start_matches(['.', '-']).len();
-            if lead > 0 {
-                out.push_str(&raw[..lead]);
-                i += lead;
-                atom_at = i;
-                continue;
-            }
-            let atom = raw.trim_end_matches(['.', '-']);
-            if atom.is_empty() {
-                out.push_str(raw);
-                i = end;
-                continue;
-            }
-            let aend = i + atom.len();
-            // user@host
-            if aend < b.len() && b[aend] == b'@' && !atom.is_empty() {
-                let hs = aend + 1;
-                let hend = hs
-                    + s[hs..]
-                        .bytes()
-                        .take_while(|&b| {
-                            is_atom(b) || b == b'*' || b == b'[' || b == b']' || b == b':'
-                        })
-                        .count();
-                let hraw = s[hs..hend].trim_end_matches(['.', '-', ':']);
-                if !hraw.is_empty() {
-                    out.push_str(&user_part(r, atom));
-                    out.push('@');
-                    out.push_str(&host_part(r, hraw, true));
-                    i = hs + hraw.len();
-                    host_next = false;
-                    continue;
-                }
-            }
-            if let Some(red) = classify_atom(r, s, i, atom, prev, host_next) {
-                out.push_str(&red);
-                i = aend;
-                host_next = false;
-                continue;
-            }
-            host_next = false;
-            // Learned names (possibly several words) and users.
-            if atom.bytes().next().is_some_and(|b| b.is_ascii_alphabetic()) {
-                if let Some(len) = r.learned_name_at(&s[i..]) {
-                    out.push_str(&r.map_name(&s[i..i + len]));
-                    i += len;
-                    continue;
-                }
-                let lw = atom.to_ascii_lowercase();
-                if !atom.contains('.') && !is_protected_word(&lw) && r.is_learned_user(atom) {
-                    out.push_str(&r.map_user(atom));
-                    i = aend;
-                    continue;
-                }
-                // `alice.ldf`, `alice.smith.log`: learned users inside file names.
-                if atom.contains('.') {
-                    let parts: Vec<&str> = atom.split('.').collect();
-                    if parts.iter().any(|p| {
-                        !is_protected_word(&p.to_ascii_lowercase()) && r.is_learned_user(p)
-                    }) {
-                        let mapped: Vec<String> = parts
-                            .iter()
-                            .map(|p| {
-                                if !is_protected_word(&p.to_ascii_lowercase())
-                                    && r.is_learned_user(p)
-                                {
-                                    r.map_user(p)
-                                } else {
-                                    p.to_string()
-                                }
-                            })
-                            .collect();
-                        out.push_str(&mapped.join("."));
-                        i = aend;
-                        continue;
-                    }
-                }
-            }
-            out.push_str(atom);
-            i = aend;
+            i = atom(r, s, i, prev, &mut host_next, &mut atom_at, &mut out);
             continue;
         }
         // Anything else: copy one character.
@@ -1035,6 +860,260 @@ fn inline(r: &mut Redactor, s: &str, host_first: bool) -> String {
         i += ch.len_utf8().max(1);
     }
     out
+}
+
+/// A quoted string at `i`: a display name when a `<` follows (and it is not a parameter's
+/// value), else scanned inside. Returns where the scan goes on.
+fn quoted(r: &mut Redactor, s: &str, i: usize, out: &mut String) -> usize {
+    if let Some(e) = s[i + 1..].find('"') {
+        let inner = &s[i + 1..i + 1 + e];
+        let after = s[i + 2 + e..].trim_start();
+        let before = s[..i].trim_end();
+        let is_value = before.ends_with('=');
+        out.push('"');
+        if !is_value
+            && after.starts_with('<')
+            && !inner.contains(['<', '>', '=', ';'])
+            && !inner.is_empty()
+        {
+            out.push_str(&r.map_name(inner));
+        } else {
+            out.push_str(&inline(r, inner, false));
+        }
+        out.push('"');
+        return i + e + 2;
+    }
+    out.push('"');
+    i + 1
+}
+
+/// A `sip:`, `sips:`, `tel:` or `urn:uuid:` URI starting at `i` (at a word boundary).
+fn scheme_uri(r: &mut Redactor, s: &str, i: usize, out: &mut String) -> Option<usize> {
+    let c = s.as_bytes()[i];
+    if c == b's' || c == b'S' {
+        let scheme_len = if starts_with_ci(&s[i..], "sips:") {
+            5
+        } else if starts_with_ci(&s[i..], "sip:") {
+            4
+        } else {
+            0
+        };
+        if scheme_len > 0 {
+            out.push_str(&s[i..i + scheme_len]);
+            return Some(sip_uri(r, s, i + scheme_len, out));
+        }
+    }
+    if (c == b't' || c == b'T') && starts_with_ci(&s[i..], "tel:") {
+        out.push_str(&s[i..i + 4]);
+        return Some(tel_uri(r, s, i + 4, out));
+    }
+    if (c == b'u' || c == b'U') && starts_with_ci(&s[i..], "urn:uuid:") {
+        out.push_str(&s[i..i + 9]);
+        let start = i + 9;
+        let end = start
+            + s[start..]
+                .bytes()
+                .take_while(|b| b.is_ascii_hexdigit() || *b == b'-')
+                .count();
+        out.push_str(&r.map_id(Kind::Uuid, &s[start..end]));
+        return Some(end);
+    }
+    None
+}
+
+/// An XML start tag at `i` (not a URI in angle brackets): copied through [`inline_tag`]; the
+/// text of a device element after it is a number.
+fn device_tag(r: &mut Redactor, s: &str, i: usize, out: &mut String) -> Option<usize> {
+    let b = s.as_bytes();
+    if !(i + 1 < b.len()
+        && b[i + 1].is_ascii_alphabetic()
+        && ![
+            "sip:", "sips:", "tel:", "urn:", "http:", "https:", "mailto:", "pres:", "im:",
+        ]
+        .iter()
+        .any(|p| starts_with_ci(&s[i + 1..], p)))
+    {
+        return None;
+    }
+    let gt = s[i..].find('>')?;
+    let tag = &s[i + 1..i + gt];
+    if tag.ends_with('/') || !looks_like_tag(tag) {
+        return None;
+    }
+    let name = tag.split_whitespace().next().unwrap_or("");
+    let local = name.rsplit(':').next().unwrap_or(name).to_ascii_lowercase();
+    out.push_str(&inline_tag(r, &s[i..i + gt + 1]));
+    let mut i = i + gt + 1;
+    if DEVICE_HINTS.iter().any(|h| local.contains(h)) && local != "deviceid_" {
+        let end = s[i..].find('<').map(|e| i + e).unwrap_or(b.len());
+        let text = &s[i..end];
+        let t = text.trim();
+        if t.bytes().filter(u8::is_ascii_digit).count() >= 2
+            && t.bytes()
+                .all(|c| c.is_ascii_digit() || b"+-.() *#".contains(&c))
+        {
+            out.push_str(&r.map_phone(text));
+            i = end;
+        }
+    }
+    Some(i)
+}
+
+/// An E.164 number at `i` (a `+` and 7 to 15 digits).
+fn e164(r: &mut Redactor, s: &str, i: usize, out: &mut String) -> Option<usize> {
+    let b = s.as_bytes();
+    if i + 1 < b.len() && b[i + 1].is_ascii_digit() {
+        let end = phone_end(s, i + 1, true);
+        let digits = s[i..end].bytes().filter(u8::is_ascii_digit).count();
+        if (7..=15).contains(&digits) {
+            out.push_str(&r.map_phone(&s[i..end]));
+            return Some(end);
+        }
+    }
+    None
+}
+
+/// A Windows profile path at `i` (`\Users\<name>`): the user name is mapped, except the
+/// shared profiles.
+fn profile_path(r: &mut Redactor, s: &str, i: usize, out: &mut String) -> usize {
+    out.push_str(&s[i..i + 7]);
+    let i = i + 7;
+    let end = i + s[i..].bytes().take_while(|&b| is_atom(b)).count();
+    let w = &s[i..end];
+    if !w.is_empty() && !w.eq_ignore_ascii_case("public") && !w.eq_ignore_ascii_case("default") {
+        out.push_str(&r.map_user(w));
+    } else {
+        out.push_str(w);
+    }
+    end
+}
+
+/// An IPv6 address at `i` (at least two colons, and it parses).
+fn ipv6(r: &mut Redactor, s: &str, i: usize, out: &mut String) -> Option<usize> {
+    let end = i + s[i..]
+        .bytes()
+        .take_while(|b| b.is_ascii_hexdigit() || *b == b':' || *b == b'.')
+        .count();
+    let cand = s[i..end].trim_end_matches(['.', ':']);
+    if cand.matches(':').count() >= 2
+        && cand.bytes().any(|b| b.is_ascii_hexdigit())
+        && cand.parse::<std::net::Ipv6Addr>().is_ok()
+    {
+        out.push_str(&r.map_ip6(cand));
+        return Some(i + cand.len());
+    }
+    None
+}
+
+/// A word (an atom) at `i`: `user@host`, a host, an address or an identifier
+/// ([`classify_atom`]), a learned name or user, or protocol text copied as is. Leading dots
+/// and dashes are copied first and the atom is taken again after them (`atom_at`); a host
+/// expected next (`host_next`) is spent on the first atom.
+fn atom(
+    r: &mut Redactor,
+    s: &str,
+    i: usize,
+    prev: u8,
+    host_next: &mut bool,
+    atom_at: &mut usize,
+    out: &mut String,
+) -> usize {
+    let end = i + s[i..].bytes().take_while(|&b| is_atom(b)).count();
+    let raw = &s[i..end];
+    let lead = raw.len() - raw.trim_start_matches(['.', '-']).len();
+    if lead > 0 {
+        out.push_str(&raw[..lead]);
+        *atom_at = i + lead;
+        return i + lead;
+    }
+    let atom = raw.trim_end_matches(['.', '-']);
+    if atom.is_empty() {
+        out.push_str(raw);
+        return end;
+    }
+    let aend = i + atom.len();
+    if let Some(ni) = user_at_host(r, s, i, atom, out) {
+        *host_next = false;
+        return ni;
+    }
+    if let Some(red) = classify_atom(r, s, i, atom, prev, *host_next) {
+        out.push_str(&red);
+        *host_next = false;
+        return aend;
+    }
+    *host_next = false;
+    if let Some(ni) = learned(r, s, i, atom, out) {
+        return ni;
+    }
+    out.push_str(atom);
+    aend
+}
+
+/// `user@host` at `i`, where `atom` is the user part.
+fn user_at_host(
+    r: &mut Redactor,
+    s: &str,
+    i: usize,
+    atom: &str,
+    out: &mut String,
+) -> Option<usize> {
+    let b = s.as_bytes();
+    let aend = i + atom.len();
+    if aend < b.len() && b[aend] == b'@' && !atom.is_empty() {
+        let hs = aend + 1;
+        let hend = hs
+            + s[hs..]
+                .bytes()
+                .take_while(|&b| is_atom(b) || b == b'*' || b == b'[' || b == b']' || b == b':')
+                .count();
+        let hraw = s[hs..hend].trim_end_matches(['.', '-', ':']);
+        if !hraw.is_empty() {
+            out.push_str(&user_part(r, atom));
+            out.push('@');
+            out.push_str(&host_part(r, hraw, true));
+            return Some(hs + hraw.len());
+        }
+    }
+    None
+}
+
+/// Learned names (possibly several words) and users at `i`, also users inside file names
+/// (`alice.ldf`, `alice.smith.log`).
+fn learned(r: &mut Redactor, s: &str, i: usize, atom: &str, out: &mut String) -> Option<usize> {
+    let aend = i + atom.len();
+    if atom.bytes().next().is_some_and(|b| b.is_ascii_alphabetic()) {
+        if let Some(len) = r.learned_name_at(&s[i..]) {
+            out.push_str(&r.map_name(&s[i..i + len]));
+            return Some(i + len);
+        }
+        let lw = atom.to_ascii_lowercase();
+        if !atom.contains('.') && !is_protected_word(&lw) && r.is_learned_user(atom) {
+            out.push_str(&r.map_user(atom));
+            return Some(aend);
+        }
+        // `alice.ldf`, `alice.smith.log`: learned users inside file names.
+        if atom.contains('.') {
+            let parts: Vec<&str> = atom.split('.').collect();
+            if parts
+                .iter()
+                .any(|p| !is_protected_word(&p.to_ascii_lowercase()) && r.is_learned_user(p))
+            {
+                let mapped: Vec<String> = parts
+                    .iter()
+                    .map(|p| {
+                        if !is_protected_word(&p.to_ascii_lowercase()) && r.is_learned_user(p) {
+                            r.map_user(p)
+                        } else {
+                            p.to_string()
+                        }
+                    })
+                    .collect();
+                out.push_str(&mapped.join("."));
+                return Some(aend);
+            }
+        }
+    }
+    None
 }
 
 /// `name attr="v" attr2='w'` — an XML start tag's inside (not prose in angle brackets).

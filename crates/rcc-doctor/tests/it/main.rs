@@ -25,4 +25,5 @@ mod scenarios;
 mod scenarios_scale;
 mod scenarios_seed;
 mod support;
+mod tidy;
 mod torture;

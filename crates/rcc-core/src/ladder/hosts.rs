@@ -1,0 +1,329 @@
+//! Who sent each message to whom, as host aliases: the first phase of building a ladder.
+//!
+//! A machine shows up in logs under many names (an IP with several ports, an FQDN in a Via
+//! sent-by or Record-Route, a `Contact` address, the `Peer`/local address of a log record, or
+//! "whoever wrote this log"). Each message gets a sender and a receiver alias, and what the
+//! message says about its hops merges aliases that name the same machine (a union-find).
+
+use super::HashMap;
+use crate::extract::{self, Via};
+use crate::sip::{Direction, SipMessage};
+
+#[derive(Default)]
+pub(super) struct Aliases {
+    index: HashMap<String, usize>,
+    pub(super) names: Vec<String>,
+    parent: Vec<usize>,
+    /// How often each alias was seen (for the nicest name).
+    pub(super) seen: Vec<u32>,
+}
+
+impl Aliases {
+    fn id(&mut self, alias: &str) -> usize {
+        if let Some(&i) = self.index.get(alias) {
+            self.seen[i] += 1;
+            return i;
+        }
+        let i = self.names.len();
+        self.index.insert(alias.to_string(), i);
+        self.names.push(alias.to_string());
+        self.parent.push(i);
+        self.seen.push(1);
+        i
+    }
+
+    pub(super) fn find(&mut self, mut i: usize) -> usize {
+        while self.parent[i] != i {
+            self.parent[i] = self.parent[self.parent[i]];
+            i = self.parent[i];
+        }
+        i
+    }
+
+    fn union(&mut self, a: usize, b: usize) {
+        let (ra, rb) = (self.find(a), self.find(b));
+        if ra != rb {
+            // Keep the older alias as root so column order follows first appearance.
+            let (root, child) = if ra < rb { (ra, rb) } else { (rb, ra) };
+            self.parent[child] = root;
+        }
+    }
+}
+
+/// Host part of `host[:port]`, `[v6]:port` or a SIP URI, lower case; `None` for empty.
+fn host_key(s: &str) -> Option<String> {
+    crate::uri::host_key(s)
+}
+
+pub(super) fn is_ip(h: &str) -> bool {
+    crate::uri::is_ip(h)
+}
+
+pub(super) fn is_fqdn(h: &str) -> bool {
+    crate::uri::is_fqdn(h)
+}
+
+/// The first host of a `Route`/`Record-Route` value list.
+fn route_hosts(m: &SipMessage, name: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for v in m.headers_named(name) {
+        for part in v.split(',') {
+            if let Some(h) = crate::uri::host_of_header(part) {
+                out.push(h);
+            }
+        }
+    }
+    out
+}
+
+fn contact_host(m: &SipMessage) -> Option<String> {
+    crate::uri::host_of_header(m.header("Contact")?)
+}
+
+/// A transaction: Call-ID, CSeq number and method, top Via branch.
+type TxKey = (String, u32, String, String);
+/// Sender and receiver alias of a message.
+pub(super) type Ends = (Option<usize>, Option<usize>);
+
+/// The messages' ends and the aliases they were named by.
+pub(super) struct Traced {
+    pub(super) aliases: Aliases,
+    /// Per message: (from alias id, to alias id).
+    pub(super) ends: Vec<Ends>,
+    /// Product strings each alias said about itself.
+    pub(super) products: Vec<(usize, String)>,
+}
+
+/// Follows every message: its ends, and the aliases it shows to name one machine.
+pub(super) fn trace(messages: &[SipMessage]) -> Traced {
+    let mut al = Aliases::default();
+    let mut ends: Vec<Ends> = Vec::with_capacity(messages.len());
+    // Request endpoints by transaction, for responses that do not say where they came from.
+    let mut requests: HashMap<TxKey, Ends> = HashMap::default();
+    let mut products: Vec<(usize, String)> = Vec::new();
+
+    // "Whoever wrote this log", one alias per file (made once per file, not per message).
+    let mut writers: Vec<(std::sync::Arc<str>, String)> = Vec::new();
+    for m in messages {
+        let (top_via, via_count) = extract::top_via(m);
+        let top_via = top_via.as_ref();
+        let is_request = m.method().is_some();
+        let w = match writers
+            .iter()
+            .position(|(f, _)| std::sync::Arc::ptr_eq(f, &m.source.file) || **f == *m.source.file)
+        {
+            Some(w) => w,
+            None => {
+                writers.push((m.source.file.clone(), format!("log:{}", m.source.file)));
+                writers.len() - 1
+            }
+        };
+        let writer = writers[w].1.as_str();
+        let branch_key = transaction(m, top_via);
+        let (from, to) = message_ends(&mut al, &requests, m, writer, top_via, &branch_key);
+        if is_request {
+            merge_request_aliases(&mut al, m, (from, to), top_via, via_count);
+            requests.insert(branch_key.clone(), (from, to));
+        } else {
+            merge_response_aliases(&mut al, m, (from, to), top_via, via_count);
+        }
+        if let (Some(f), Some(p)) = (from, extract::product(m)) {
+            products.push((f, p));
+        }
+        ends.push((from, to));
+    }
+    Traced {
+        aliases: al,
+        ends,
+        products,
+    }
+}
+
+/// The transaction a message belongs to (its top Via branch, else the Via's sent-by).
+fn transaction(m: &SipMessage, top_via: Option<&Via>) -> TxKey {
+    let (n, meth) = m.cseq().unwrap_or((0, ""));
+    let branch = m
+        .header("Via")
+        .and_then(|v| {
+            v.split(';').find_map(|p| {
+                let (k, val) = p.split_once('=')?;
+                k.trim()
+                    .eq_ignore_ascii_case("branch")
+                    .then(|| val.trim().split(',').next().unwrap_or("").to_string())
+            })
+        })
+        .unwrap_or_else(|| top_via.map(|v| v.sent_by.clone()).unwrap_or_default());
+    (
+        m.call_id().unwrap_or("").to_string(),
+        n,
+        meth.to_ascii_uppercase(),
+        branch,
+    )
+}
+
+/// Where the message was sent by whom, as far as the log says: its direction and addresses
+/// when the log records them, else its Via, Route and request URI (and, for a response, the
+/// request it answers).
+fn message_ends(
+    al: &mut Aliases,
+    requests: &HashMap<TxKey, Ends>,
+    m: &SipMessage,
+    writer: &str,
+    top_via: Option<&Via>,
+    branch_key: &TxKey,
+) -> Ends {
+    let is_request = m.method().is_some();
+    let local = m.local().and_then(host_key);
+    let peer = m.peer().and_then(host_key);
+    match m.direction {
+        Some(dir) => {
+            let me = al.id(writer);
+            if let Some(l) = &local {
+                let l = al.id(l);
+                al.union(me, l);
+            }
+            let other = peer.as_ref().map(|p| al.id(p));
+            match dir {
+                Direction::Sent => {
+                    let other = other.or_else(|| {
+                        if is_request {
+                            route_hosts(m, "Route")
+                                .first()
+                                .cloned()
+                                .or_else(|| m.request_uri().and_then(crate::uri::host_of_header))
+                                .map(|h| al.id(&h))
+                        } else {
+                            requests
+                                .get(branch_key)
+                                .and_then(|r| r.0)
+                                .or_else(|| top_via.map(|v| al.id(&v.host)))
+                        }
+                    });
+                    (Some(me), other)
+                }
+                Direction::Received => {
+                    let other = other.or_else(|| {
+                        if is_request {
+                            top_via.map(|v| al.id(&v.host))
+                        } else {
+                            requests.get(branch_key).and_then(|r| r.1)
+                        }
+                    });
+                    (other, Some(me))
+                }
+            }
+        }
+        None => {
+            if is_request {
+                let from = top_via.map(|v| al.id(&v.host));
+                let to = route_hosts(m, "Route")
+                    .first()
+                    .cloned()
+                    .or_else(|| m.request_uri().and_then(crate::uri::host_of_header))
+                    .map(|h| al.id(&h));
+                (from, to)
+            } else {
+                match requests.get(branch_key) {
+                    Some(&(f, t)) => (t, f),
+                    None => {
+                        let from = extract::ms_diagnostics(m)
+                            .into_iter()
+                            .find_map(|d| d.source)
+                            .and_then(|s| host_key(&s))
+                            .or_else(|| contact_host(m))
+                            .map(|h| al.id(&h));
+                        (from, top_via.map(|v| al.id(&v.host)))
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Aliases a request shows to name one machine: its sender put in the top Via (and the
+/// `received` the next hop noted), a lone Via's IP Contact, the Route it was sent to, the
+/// Record-Route of whoever sent it here.
+fn merge_request_aliases(
+    al: &mut Aliases,
+    m: &SipMessage,
+    (from, to): Ends,
+    top_via: Option<&Via>,
+    via_count: usize,
+) {
+    if let (Some(f), Some(v)) = (from, top_via) {
+        // The sender of a request put the top Via in.
+        let vh = al.id(&v.host);
+        al.union(f, vh);
+        if let Some(r) = v.received.as_deref().and_then(host_key) {
+            let r = al.id(&r);
+            al.union(f, r);
+        }
+    }
+    if let (Some(f), Some(c)) = (from, contact_host(m)) {
+        if via_count == 1 && is_ip(&c) {
+            let c = al.id(&c);
+            al.union(f, c);
+        }
+    }
+    if m.direction == Some(Direction::Sent) {
+        if let (Some(t), Some(r)) = (to, route_hosts(m, "Route").first()) {
+            let r = al.id(r);
+            al.union(t, r);
+        }
+    }
+    if m.direction == Some(Direction::Received) {
+        if let (Some(f), Some(r)) = (from, route_hosts(m, "Record-Route").first()) {
+            let r = al.id(r);
+            al.union(f, r);
+        }
+    }
+}
+
+/// Aliases a response shows to name one machine: the top Via is whoever it goes back to, the
+/// last Record-Route and a dialog-creating answer's IP Contact are the responder, and so is
+/// the source its ms-diagnostics name when it made one hop.
+fn merge_response_aliases(
+    al: &mut Aliases,
+    m: &SipMessage,
+    (from, to): Ends,
+    top_via: Option<&Via>,
+    via_count: usize,
+) {
+    if let (Some(t), Some(v)) = (to, top_via) {
+        // A response goes back to whoever put the top Via in.
+        let vh = al.id(&v.host);
+        al.union(t, vh);
+    }
+    let rr = route_hosts(m, "Record-Route");
+    if m.direction == Some(Direction::Received) {
+        if let (Some(f), Some(r)) = (from, rr.last()) {
+            let r = al.id(r);
+            al.union(f, r);
+        }
+    }
+    if let (Some(f), Some(c)) = (from, contact_host(m)) {
+        // Only a dialog-creating answer's Contact is the responder (a REGISTER answer
+        // lists the registrar's bindings: the client's own address).
+        let creates_dialog = m.cseq().is_some_and(|(_, x)| {
+            x.eq_ignore_ascii_case("INVITE") || x.eq_ignore_ascii_case("SUBSCRIBE")
+        });
+        if rr.is_empty()
+            && creates_dialog
+            && is_ip(&c)
+            && m.status().is_some_and(|s| (200..300).contains(&s))
+        {
+            let c = al.id(&c);
+            al.union(f, c);
+        }
+    }
+    if m.direction.is_some() && via_count == 1 {
+        if let Some(f) = from {
+            for d in extract::ms_diagnostics(m) {
+                if let Some(h) = d.source.as_deref().and_then(host_key) {
+                    let h = al.id(&h);
+                    al.union(f, h);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,405 @@
+//! The ladder (message sequence) view of the logs: one column per host, one row per message.
+//!
+//! Columns are hosts merged by their aliases: a machine shows up in logs as an IP with several
+//! ports, an FQDN in a Via sent-by or Record-Route, a `Contact` address, the `Peer`/local address
+//! of a log record, or simply "whoever wrote this log". A union-find over those aliases makes one
+//! column per machine, labelled with its nicest name and, where a profile participant's product
+//! hint matches what the host says about itself (`User-Agent`/`Server`), the participant label.
+//!
+//! Rows are the messages in time order with the delay since the previous one, the sending and
+//! receiving column, a verdict (OK, error response, the diagnosis' failing leg, repaired or
+//! partly parsed) and the dialog (Call-ID). Filters select one dialog, one method, or "RCC only".
+//! [`window`] gives the rows a virtual scroller must render; [`to_mermaid`] exports the ladder as
+//! Mermaid `sequenceDiagram` text.
+//!
+//! Building is three phases, one file each: `hosts.rs` (who sent each message to whom, and the
+//! aliases that name one machine), `columns.rs` (one column per machine, recognised and
+//! ordered) and `rows.rs` (one row per message). `export.rs` draws a ladder, `query.rs` answers
+//! what a view asks of a ladder held elsewhere.
+
+use crate::diagnosis::Diagnosis;
+use crate::profile::Profile;
+use crate::routing::Topology;
+use crate::sip::SipMessage;
+use serde::{Deserialize, Serialize};
+// FxHash: the ladder hashes a few short keys per message, and SipHash showed in profiles.
+type HashMap<K, V> = crate::fxhash::FxMap<K, V>;
+type HashSet<K> = crate::fxhash::FxSet<K>;
+use std::ops::Range;
+
+mod columns;
+mod export;
+mod hosts;
+mod query;
+mod rows;
+
+pub use export::{mermaid_escape, to_mermaid, to_mermaid_rows, to_svg, SVG_MAX_ROWS};
+pub use query::{
+    position_of, prefetch_range, LadderData, LadderSummary, RawHeader, RawMessage, RowCache,
+    MAX_DIALOGS_LISTED, PAGE_ROWS,
+};
+
+/// One host column.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Column {
+    /// Participant label when recognised, else the host name.
+    pub label: String,
+    /// Nicest host name (FQDN over IP), empty when only "the writer of a log" is known.
+    pub host: String,
+    /// Every alias merged into this column (hosts, `host:port`, `log:<file>`).
+    pub aliases: Vec<String>,
+    /// Profile participant id, when recognised.
+    pub participant: Option<String>,
+}
+
+/// How a row is coloured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    Ok,
+    /// A final response ≥ 400.
+    ErrorResponse,
+    /// The message is evidence of the diagnosis' failing (or missing-route) leg.
+    FailingLeg,
+    /// Parsed after the lenient front end repaired it.
+    Repaired,
+    /// Only partly parsed.
+    Partial,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Ok => "ok",
+            Verdict::ErrorResponse => "error-response",
+            Verdict::FailingLeg => "failing-leg",
+            Verdict::Repaired => "repaired",
+            Verdict::Partial => "partial",
+        }
+    }
+}
+
+/// One message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Row {
+    /// Index into the messages the ladder was built from.
+    pub message: usize,
+    /// Timestamp as written.
+    pub time: String,
+    pub millis: Option<i64>,
+    /// Milliseconds since the previous message with a time.
+    pub delta_ms: Option<i64>,
+    /// Column indexes; `None` when the log does not say.
+    pub from: Option<usize>,
+    pub to: Option<usize>,
+    /// `INVITE sip:rcc@mcm.contoso.com` or `404 Not Found (INVITE)`.
+    pub label: String,
+    /// Request method, or the CSeq method of a response (for the method filter).
+    pub method: String,
+    pub status: Option<u16>,
+    pub verdict: Verdict,
+    pub call_id: Option<String>,
+    /// Part of remote call control (CSTA dialog or provisioning subscription).
+    pub rcc: bool,
+}
+
+/// One Call-ID for the dialog filter.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DialogSummary {
+    pub call_id: String,
+    /// First request of the dialog, e.g. `INVITE sip:rcc@mcm.contoso.com`.
+    pub label: String,
+    pub rows: usize,
+    pub rcc: bool,
+}
+
+/// The whole ladder.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ladder {
+    pub columns: Vec<Column>,
+    pub rows: Vec<Row>,
+    /// Call-IDs in order of first appearance.
+    pub dialogs: Vec<DialogSummary>,
+    /// Methods present, sorted.
+    pub methods: Vec<String>,
+}
+
+/// Which rows to show. Every field set must match.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LadderFilter {
+    pub call_id: Option<String>,
+    pub method: Option<String>,
+    pub rcc_only: bool,
+}
+
+impl Ladder {
+    /// Indexes of the rows passing `filter`, in order.
+    pub fn filtered(&self, filter: &LadderFilter) -> Vec<usize> {
+        self.rows
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| {
+                (!filter.rcc_only || r.rcc)
+                    && filter
+                        .call_id
+                        .as_ref()
+                        .is_none_or(|c| r.call_id.as_ref() == Some(c))
+                    && filter
+                        .method
+                        .as_ref()
+                        .is_none_or(|m| r.method.eq_ignore_ascii_case(m))
+            })
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    /// Index of the first row of the diagnosis' failing leg.
+    pub fn first_failing(&self) -> Option<usize> {
+        self.rows
+            .iter()
+            .position(|r| r.verdict == Verdict::FailingLeg)
+    }
+}
+
+/// The rows a virtual scroller renders: the visible ones plus `overscan` on each side.
+pub fn window(
+    rows: usize,
+    row_height: f64,
+    scroll_top: f64,
+    viewport: f64,
+    overscan: usize,
+) -> Range<usize> {
+    if rows == 0 || row_height <= 0.0 || !row_height.is_finite() {
+        return 0..0;
+    }
+    let top = if scroll_top.is_finite() {
+        scroll_top.max(0.0)
+    } else {
+        0.0
+    };
+    let view = if viewport.is_finite() {
+        viewport.max(0.0)
+    } else {
+        0.0
+    };
+    let first = ((top / row_height).floor() as usize).min(rows);
+    let last = (((top + view) / row_height).ceil() as usize).min(rows);
+    let start = first.saturating_sub(overscan).min(rows.saturating_sub(1));
+    let end = last.saturating_add(overscan).min(rows).max(start + 1);
+    start..end
+}
+
+/// Header names the raw-message view highlights.
+pub fn is_key_header(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    matches!(
+        n.as_str(),
+        "call-id" | "cseq" | "via" | "content-type" | "from" | "to"
+    ) || n.starts_with("ms-diagnostics")
+        || n == "ms-client-diagnostics"
+}
+
+/// Build the ladder. `profile` labels columns with participants; `diagnosis` marks the rows
+/// that are evidence of its failing leg.
+pub fn build(
+    messages: &[SipMessage],
+    profile: Option<&Profile>,
+    diagnosis: Option<&Diagnosis>,
+) -> Ladder {
+    build_with_topology(messages, profile, diagnosis, None)
+}
+
+/// As [`build`], also recognising participants by the FQDNs and IPs a topology knows (the
+/// `[servers]` section of the routing rules, or what the analysis inferred).
+pub fn build_with_topology(
+    messages: &[SipMessage],
+    profile: Option<&Profile>,
+    diagnosis: Option<&Diagnosis>,
+    topology: Option<&Topology>,
+) -> Ladder {
+    let line_servers = rows::line_servers(messages);
+    let hosts::Traced {
+        aliases: mut al,
+        ends,
+        products,
+    } = hosts::trace(messages);
+    let columns = columns::columns(&mut al, &ends, &products, &line_servers, profile, topology);
+    let rows::Rows {
+        rows,
+        dialogs,
+        methods,
+    } = rows::rows(messages, &ends, &mut al, &columns, &line_servers, diagnosis);
+    Ladder {
+        columns: columns.columns,
+        rows,
+        dialogs,
+        methods,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn window_covers_the_viewport_plus_overscan() {
+        assert_eq!(window(0, 28.0, 0.0, 400.0, 5), 0..0);
+        assert_eq!(window(10_000, 28.0, 0.0, 280.0, 5), 0..15);
+        assert_eq!(window(10_000, 28.0, 2800.0, 280.0, 5), 95..115);
+        assert_eq!(window(10_000, 28.0, 1e9, 280.0, 5), 9995..10_000);
+        assert_eq!(window(3, 28.0, -50.0, 1000.0, 2), 0..3);
+    }
+
+    fn row(i: usize) -> Row {
+        Row {
+            message: i,
+            time: format!("t{i}"),
+            millis: None,
+            delta_ms: None,
+            from: Some(0),
+            to: Some(1),
+            label: format!("INFO {i}"),
+            method: "INFO".into(),
+            status: None,
+            verdict: Verdict::Ok,
+            call_id: Some(format!("c{}", i % 3)),
+            rcc: i.is_multiple_of(3),
+        }
+    }
+
+    #[test]
+    fn prefetch_covers_whole_pages_and_one_page_each_side() {
+        assert_eq!(prefetch_range(0..0, 100), 0..0);
+        assert_eq!(prefetch_range(0..10, 0), 0..0);
+        // The first page and the next one.
+        assert_eq!(prefetch_range(0..20, 10_000), 0..2 * PAGE_ROWS);
+        // A window across a page boundary: both pages plus one each side.
+        let w = PAGE_ROWS * 5 - 3..PAGE_ROWS * 5 + 10;
+        assert_eq!(prefetch_range(w, 10_000), PAGE_ROWS * 3..PAGE_ROWS * 7);
+        // Never past the end.
+        assert_eq!(prefetch_range(90..100, 100), 0..100);
+    }
+
+    #[test]
+    fn the_row_cache_requests_each_row_once_and_keeps_the_view_when_full() {
+        let filtered: Vec<u32> = (0..10_000u32).filter(|i| i.is_multiple_of(2)).collect();
+        let mut cache = RowCache::new(0); // capacity is at least four pages
+        let first = cache.request(&filtered, 0..30);
+        assert_eq!(first.len(), 2 * PAGE_ROWS);
+        assert_eq!(first[..3], [0, 2, 4]);
+        assert!(cache.is_pending(2));
+        assert!(cache.get(2).is_none());
+        // Asking again while the answer is in flight asks for nothing.
+        assert!(cache.request(&filtered, 5..35).is_empty());
+        let rows: Vec<Row> = first.iter().map(|&i| row(i as usize)).collect();
+        cache.fill(&first, rows);
+        assert!(!cache.is_pending(2));
+        assert_eq!(cache.get(4).map(|r| r.label.as_str()), Some("INFO 4"));
+        assert!(
+            cache.request(&filtered, 0..30).is_empty(),
+            "held rows are not asked again"
+        );
+        // Scroll far: the new pages are asked for; after filling past capacity only the new
+        // view's rows are kept.
+        let far = cache.request(&filtered, 3000..3030);
+        assert!(far.iter().all(|&r| r >= 5000));
+        let rows = far.iter().map(|&i| row(i as usize)).collect();
+        cache.fill(&far, rows);
+        assert_eq!(cache.len(), far.len(), "only the view's rows are kept");
+        assert!(cache.get(0).is_none());
+        assert!(cache.get(far[0] as usize).is_some());
+        // A cancelled request can be made again.
+        let again = cache.request(&filtered, 100..110);
+        assert!(!again.is_empty());
+        cache.cancel(&again);
+        assert_eq!(cache.request(&filtered, 100..110), again);
+        // Indexes past the end are answered with nothing and stop being pending.
+        cache.fill(&[99_999], vec![]);
+        assert!(!cache.is_pending(99_999));
+    }
+
+    #[test]
+    fn position_of_finds_a_row_in_a_filtered_list() {
+        let filtered = [1u32, 4, 9, 16];
+        assert_eq!(position_of(&filtered, 9), Some(2));
+        assert_eq!(position_of(&filtered, 5), None);
+        assert_eq!(position_of(&filtered, usize::MAX), None);
+    }
+
+    #[test]
+    fn the_summary_lists_rcc_dialogs_first_and_at_most_the_limit() {
+        let dialogs = (0..MAX_DIALOGS_LISTED + 50)
+            .map(|i| DialogSummary {
+                call_id: format!("c{i}"),
+                label: "REGISTER sip:contoso.com".into(),
+                rows: 1,
+                rcc: i == MAX_DIALOGS_LISTED + 10,
+            })
+            .collect();
+        let ladder = Ladder {
+            columns: vec![],
+            rows: (0..12).map(row).collect(),
+            dialogs,
+            methods: vec!["INFO".into()],
+        };
+        let s = ladder.summary();
+        assert_eq!(s.dialogs.len(), MAX_DIALOGS_LISTED);
+        assert_eq!(s.dialogs_total, MAX_DIALOGS_LISTED + 50);
+        assert_eq!(
+            s.dialogs[0].call_id,
+            format!("c{}", MAX_DIALOGS_LISTED + 10)
+        );
+        assert_eq!(s.dialogs[1].call_id, "c0");
+        assert_eq!(s.rows, 12);
+        assert_eq!(s.first_failing, None);
+        assert_eq!(
+            ladder
+                .rows_at(&[3, 1, 99])
+                .iter()
+                .map(|r| r.message)
+                .collect::<Vec<_>>(),
+            [3, 1]
+        );
+    }
+
+    #[test]
+    fn mermaid_escape_neutralises_syntax() {
+        assert_eq!(mermaid_escape("a;b#c<d>"), "a#59;b#35;c#60;d#62;");
+    }
+
+    #[test]
+    fn svg_export_is_escaped_and_bounded() {
+        let ladder = Ladder {
+            columns: vec![Column {
+                label: "A<&>".into(),
+                host: String::new(),
+                aliases: vec![],
+                participant: None,
+            }],
+            rows: (0..500)
+                .map(|i| Row {
+                    message: i,
+                    time: "10:00:00.000".into(),
+                    millis: None,
+                    delta_ms: None,
+                    from: Some(0),
+                    to: None,
+                    label: "INVITE <sip:a@b>".into(),
+                    method: "INVITE".into(),
+                    status: None,
+                    verdict: Verdict::Ok,
+                    call_id: None,
+                    rcc: true,
+                })
+                .collect(),
+            dialogs: vec![],
+            methods: vec![],
+        };
+        let all: Vec<usize> = (0..500).collect();
+        let svg = to_svg(&ladder, &all);
+        assert!(svg.starts_with("<svg xmlns="));
+        assert!(svg.contains("A&lt;&amp;&gt;"));
+        assert!(!svg.contains("<sip:"));
+        assert_eq!(svg.matches("data-verdict=").count(), SVG_MAX_ROWS);
+    }
+}
