@@ -11,7 +11,7 @@ export TRUNK_OFFLINE := true
 export CHROMEDRIVER := /usr/bin/chromedriver
 WASM := wasm32-unknown-unknown
 
-.PHONY: run dist test setup setup-test test-native lint test-browser test-e2e bench size clean
+.PHONY: run dist test setup setup-test setup-bench test-native lint test-browser test-e2e bench size clean
 
 run: setup
 	trunk serve
@@ -29,6 +29,9 @@ setup:
 
 setup-test:
 	@scripts/setup.sh --test
+
+setup-bench:
+	@scripts/setup.sh --test --bench
 
 test: setup-test
 	@scripts/step.sh "format" cargo fmt --check
@@ -58,7 +61,9 @@ test-e2e: setup-test
 # Benchmarks (they report MB/s; nothing passes or fails on speed): native ingestion throughput,
 # then the in-browser benchmark on the release build (scripts/bench-browser.mjs: Markdown table,
 # target/bench/browser.json). BENCH_ARGS="--sizes 10 --formats raw --runs 3" to choose.
-bench: setup-test dist
+# First the weight of the shipped wasm (scripts/weight.sh: sizes, twiggy's largest items, per crate).
+bench: setup-bench dist
+	scripts/weight.sh
 	cargo bench -p rcc-core --bench ingest_divan
 	cargo bench -p rcc-core --bench ingest
 	node scripts/bench-browser.mjs $(BENCH_ARGS)

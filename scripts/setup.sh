@@ -4,6 +4,8 @@
 #   scripts/setup.sh          build tools: wasm32 target, trunk 0.21.x, wasm-bindgen-cli at
 #                             Cargo.lock's wasm-bindgen version, npm packages (binaryen's wasm-opt)
 #   scripts/setup.sh --test   the above plus Debian's chromium and chromium-driver
+#   scripts/setup.sh --bench  also twiggy (crates.io), which `make bench` uses to say what weighs
+#                             in the wasm (scripts/weight.sh); `make test` never needs it
 #
 # Nothing here downloads a binary from outside the crates.io / npm / Debian registries: Trunk
 # finds wasm-bindgen and wasm-opt on PATH and is told to stay offline (Trunk.toml).
@@ -11,7 +13,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 want_test=0
-[ "${1:-}" = "--test" ] && want_test=1
+want_bench=0
+for arg in "$@"; do
+  case "$arg" in
+    --test) want_test=1 ;;
+    --bench) want_bench=1 ;;
+    *) echo "setup: unknown option $arg (--test, --bench)" >&2; exit 2 ;;
+  esac
+done
 
 say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
 
@@ -59,5 +68,10 @@ if [ "$want_test" = 1 ]; then
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver brotli >/dev/null
   fi
+fi
+# 7. twiggy, for the weight report of `make bench` only.
+if [ "$want_bench" = 1 ] && ! command -v twiggy >/dev/null; then
+  say "installing twiggy (about 5 minutes, once; make bench's weight report)"
+  cargo install twiggy --locked
 fi
 say "tools ready: $(trunk --version), wasm-bindgen $wb_version, wasm-opt $(wasm-opt --version | awk '{print $3}')"

@@ -601,7 +601,9 @@ impl Observer<'_> {
                 .extend(self.attempts_of(call_id, &call, index.log_end_ms));
         }
         o.attempts = self.prefer_users(o.attempts, |a| a.from_aor.clone());
-        o.attempts.sort_by_key(|a| a.started_ms.unwrap_or(i64::MIN));
+        // Stable; sorts (key, index) pairs, not attempts (less wasm than `sort_by_key`).
+        o.attempts
+            .sort_by_cached_key(|a| a.started_ms.unwrap_or(i64::MIN));
         // The client's own attempts speak for the user; a probe sent on its behalf (SIPp)
         // only when there is nothing else.
         let any_by_client = o.attempts.iter().any(|a| a.by_client);

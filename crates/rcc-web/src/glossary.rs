@@ -20,9 +20,7 @@ pub fn Term(t: &'static str, #[prop(optional)] text: Option<&'static str>) -> im
     let flip = RwSignal::new(false);
     let place = move |target: Option<web_sys::EventTarget>| {
         use leptos::wasm_bindgen::JsCast;
-        let Some(term) = target
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-        else {
+        let Some(term) = target.and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else {
             return;
         };
         let width = window()

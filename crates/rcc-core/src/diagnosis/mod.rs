@@ -268,7 +268,7 @@ pub fn diagnose(case: &Case, facts: &Facts) -> Diagnosis {
         }
     }
     let mut findings = draft::render(merged, case);
-    findings.sort_by_key(|f| f.severity);
+    findings.sort_by_cached_key(|f| f.severity); // stable; sorts (key, index) pairs, not findings
     if case.generation.is_none() && findings.iter().any(|f| crate::fixes::has_template(f.id)) {
         needed.add(
             "Which server runs the user's pool (LCS 2005, OCS 2007 / R2, Lync Server 2010 / \

@@ -144,7 +144,9 @@ fn participants(
 /// labelled with its participant, else its host, else the log it was the writer of.
 fn column(al: &Aliases, mem: &[usize], pid: Option<String>, profile: Option<&Profile>) -> Column {
     let mut names: Vec<(usize, &String)> = mem.iter().map(|&i| (i, &al.names[i])).collect();
-    names.sort_by_key(|(i, n)| {
+    // Keys computed once (`sort_by_cached_key`, stable): with the host tests inlined into
+    // every comparison, `sort_by_key` was the wasm's largest sort (~60 KB).
+    names.sort_by_cached_key(|(i, n)| {
         let rank = if is_fqdn(n) {
             0
         } else if is_ip(n) {
@@ -198,7 +200,7 @@ fn in_profile_order(
                 .and_then(|id| profile.participants.iter().position(|p| &p.id == id))
                 .unwrap_or(usize::MAX)
         };
-        order.sort_by_key(|&c| (rank(c), c));
+        order.sort_by_cached_key(|&c| (rank(c), c));
     }
     let mut new_index = vec![0; columns.len()];
     for (new, &old) in order.iter().enumerate() {
