@@ -86,6 +86,24 @@ pub struct ReportInput {
 }
 
 impl ReportInput {
+    /// This summary with file names and summaries redacted by `r` (the map the logs were
+    /// redacted with). Diagrams are kept as given: render them from the redacted diagnosis.
+    pub fn redacted(&self, r: &mut crate::redact::Redactor) -> ReportInput {
+        let mut i = self.clone();
+        for f in &mut i.files {
+            f.name = r.redact_snippet(&f.name);
+        }
+        i.ad = i.ad.as_deref().map(|s| r.redact_snippet(s));
+        i.rules = i.rules.as_deref().map(|s| r.redact_snippet(s));
+        for c in &mut i.checks {
+            c.why = r.redact_snippet(&c.why);
+            c.value = c.value.as_deref().map(|v| r.redact_snippet(v));
+            c.fix = c.fix.iter().map(|f| r.redact_snippet(f)).collect();
+            c.evidence = c.evidence.iter().map(|e| r.redact_evidence(e)).collect();
+        }
+        i
+    }
+
     /// A participant's label (its id when the report does not know it).
     pub fn label<'a>(&'a self, id: &'a str) -> &'a str {
         self.participants

@@ -129,6 +129,9 @@ struct Saved {
     log_draft: String,
 }
 
+/// The steps that collect the case itself (the symptom is a choice, the diagnosis a result).
+pub const INPUT_STEPS: [Step; 3] = [Step::Directory, Step::Routing, Step::Logs];
+
 /// Everything the wizard collects. Cheap to copy: every field is a signal.
 #[derive(Clone, Copy)]
 pub struct AppState {
@@ -440,10 +443,7 @@ impl AppState {
     pub fn case_kind(self) -> CaseKind {
         if self.example.get() {
             CaseKind::Example
-        } else if crate::steps::INPUT_STEPS
-            .into_iter()
-            .any(|s| self.holds_input(s))
-        {
+        } else if INPUT_STEPS.into_iter().any(|s| self.holds_input(s)) {
             CaseKind::Own
         } else {
             CaseKind::Empty

@@ -1,11 +1,9 @@
 //! How long reading the logs took, measured where the work happens: the core reads the caller's
 //! clock at its stage boundaries (`core::analysis::analyze_for_wizard`), the worker (or the
 //! page, where there is no worker) passes `performance.now()`, and the summary carries the
-//! result. The logs step shows it, with data attributes the browser benchmark
+//! result. The logs step shows it (`steps::logs`), with data attributes the browser benchmark
 //! (`scripts/bench-browser.mjs`) reads. Also the newline-scan hook of that benchmark.
 
-use crate::analysis::use_analysis;
-use leptos::prelude::*;
 use leptos::wasm_bindgen::{self, prelude::*, JsCast};
 use rcc_core::ingest::count_newlines;
 
@@ -32,35 +30,6 @@ pub fn wasm_memory_bytes() -> Option<usize> {
         .ok()?;
     let buffer = memory.buffer().dyn_into::<js_sys::ArrayBuffer>().ok()?;
     Some(buffer.byte_length() as usize)
-}
-
-/// "Read 10.0 MB in 85 ms (118 MB/s) in the background", under the files read.
-#[component]
-pub fn ReadTimingNote() -> impl IntoView {
-    let analysis = use_analysis();
-    move || {
-        let (t, in_worker) = analysis.with(|a| (a.summary.timings, a.source.in_worker()));
-        let summary = t.read_summary()?;
-        let place = if in_worker {
-            " in the background."
-        } else {
-            " on this page."
-        };
-        Some(view! {
-            <p
-                class="hint"
-                data-testid="read-timing"
-                data-bytes=t.bytes.to_string()
-                data-read-ms=format!("{:.3}", t.read_ms)
-                data-diagnose-ms=format!("{:.3}", t.diagnose_ms)
-                data-where=if in_worker { "worker" } else { "page" }
-                data-memory-bytes=t.memory_bytes.map(|b| b.to_string())
-            >
-                {summary}
-                {place}
-            </p>
-        })
-    }
 }
 
 /// Benchmark hook: the newline scan (the physical bound of any line-based reader) over bytes

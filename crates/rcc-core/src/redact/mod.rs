@@ -28,7 +28,7 @@
 //! line numbers stay valid.
 //!
 //! Sharing a finished diagnosis: [`Redactor::redact_diagnosis`] and
-//! [`Redactor::redact_report_input`] redact its texts with the same map as the files, which gives
+//! [`crate::report::ReportInput::redacted`] redact its texts with the same map as the files, which gives
 //! the same result as diagnosing the redacted files (tested over every scenario).
 //!
 //! The scanner is hand-written (no regex crate, to keep the wasm small). It looks at shape and
@@ -48,7 +48,6 @@ mod scan;
 
 use crate::diagnosis::Diagnosis;
 use crate::evidence::Evidence;
-use crate::report::ReportInput;
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 
@@ -393,24 +392,6 @@ impl Redactor {
             }
         }
         d
-    }
-
-    /// A report's input summary with file names and summaries redacted. Diagrams are kept as
-    /// given: render them from the redacted diagnosis.
-    pub fn redact_report_input(&mut self, input: &ReportInput) -> ReportInput {
-        let mut i = input.clone();
-        for f in &mut i.files {
-            f.name = self.redact_snippet(&f.name);
-        }
-        i.ad = i.ad.as_deref().map(|s| self.redact_snippet(s));
-        i.rules = i.rules.as_deref().map(|s| self.redact_snippet(s));
-        for c in &mut i.checks {
-            c.why = self.redact_snippet(&c.why);
-            c.value = c.value.as_deref().map(|v| self.redact_snippet(v));
-            c.fix = c.fix.iter().map(|f| self.redact_snippet(f)).collect();
-            c.evidence = c.evidence.iter().map(|e| self.redact_evidence(e)).collect();
-        }
-        i
     }
 
     /// One piece of evidence, redacted (file names included: redact them the same way when

@@ -295,3 +295,112 @@ fn the_scanner_skips_test_items_and_bodiless_declarations() {
     let names: Vec<String> = functions(&src).into_iter().map(|f| f.name).collect();
     assert_eq!(names, vec!["after".to_string()]);
 }
+
+/// Each top-level module of `src` (a file or a folder) and the top-level modules its code names
+/// through `crate::` paths (`use crate::a::b;`, `crate::a::f()`, `use crate::{a, b::c};`),
+/// outside comments, strings and the `#[cfg(test)]` part at a file's end.
+fn module_edges(src: &Path) -> Vec<(String, String)> {
+    let mut files = Vec::new();
+    rust_files(src, &mut files);
+    let ident = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    let mut edges = Vec::new();
+    for file in &files {
+        let rel = file.strip_prefix(src).unwrap();
+        let top = rel
+            .components()
+            .next()
+            .unwrap()
+            .as_os_str()
+            .to_string_lossy();
+        let top = top.trim_end_matches(".rs").to_string();
+        if top == "lib" || top == "main" || top == "bin" {
+            continue;
+        }
+        let code = code_only(&std::fs::read_to_string(file).unwrap());
+        let text = String::from_utf8_lossy(&code).into_owned();
+        let text = &text[..text.find("#[cfg(test)]").unwrap_or(text.len())];
+        let b = text.as_bytes();
+        let mut at = 0;
+        while let Some(i) = text[at..].find("crate::") {
+            let start = at + i + "crate::".len();
+            at = start;
+            if at > "crate::".len() && ident(b[start - "crate::".len() - 1]) {
+                continue; // `rcc_crate::`, not `crate::`
+            }
+            let names: Vec<&str> = if b.get(start) == Some(&b'{') {
+                let end = start + text[start..].find('}').unwrap_or(0);
+                text[start + 1..end].split(',').collect()
+            } else {
+                vec![&text[start..]]
+            };
+            for n in names {
+                let n = n.trim_start();
+                let len = n.bytes().take_while(|&c| ident(c)).count();
+                let to = &n[..len];
+                if !to.is_empty() && to != top && to != "self" {
+                    edges.push((top.clone(), to.to_string()));
+                }
+            }
+        }
+    }
+    edges.sort();
+    edges.dedup();
+    edges
+}
+
+/// A cycle among the modules, as `a -> b -> a`, if there is one.
+fn a_cycle(edges: &[(String, String)]) -> Option<String> {
+    fn visit<'a>(
+        m: &'a str,
+        edges: &'a [(String, String)],
+        path: &mut Vec<&'a str>,
+        done: &mut Vec<&'a str>,
+    ) -> Option<String> {
+        if let Some(k) = path.iter().position(|&p| p == m) {
+            let mut cycle = path[k..].to_vec();
+            cycle.push(m);
+            return Some(cycle.join(" -> "));
+        }
+        if done.contains(&m) {
+            return None;
+        }
+        path.push(m);
+        for (_, to) in edges.iter().filter(|(from, _)| from == m) {
+            if let Some(c) = visit(to, edges, path, done) {
+                return Some(c);
+            }
+        }
+        path.pop();
+        done.push(m);
+        None
+    }
+    let mut done = Vec::new();
+    edges
+        .iter()
+        .find_map(|(from, _)| visit(from, edges, &mut Vec::new(), &mut done))
+}
+
+/// No import cycles between the modules of the core or of the UI: each layer reads the ones
+/// below it, so a module can be understood (and moved) without the ones above.
+#[test]
+fn no_module_imports_form_a_cycle() {
+    for krate in ["crates/rcc-core/src", "crates/rcc-web/src"] {
+        let edges = module_edges(&Path::new(ROOT).join(krate));
+        assert!(
+            edges.len() > 20,
+            "{krate}: only {} imports found",
+            edges.len()
+        );
+        if let Some(cycle) = a_cycle(&edges) {
+            panic!("{krate}: modules import each other in a cycle: {cycle}");
+        }
+    }
+}
+
+#[test]
+fn the_cycle_finder_finds_one() {
+    let e = |a: &str, b: &str| (a.to_string(), b.to_string());
+    let edges = vec![e("a", "b"), e("b", "c"), e("c", "a"), e("c", "d")];
+    assert_eq!(a_cycle(&edges).as_deref(), Some("a -> b -> c -> a"));
+    assert_eq!(a_cycle(&[e("a", "b"), e("b", "c")]), None);
+}

@@ -9,9 +9,6 @@ mod symptom;
 use leptos::prelude::*;
 use rcc_core::wizard::Step;
 
-/// The steps that collect the case itself (the symptom is a choice, the diagnosis a result).
-pub const INPUT_STEPS: [Step; 3] = [Step::Directory, Step::Routing, Step::Logs];
-
 #[component]
 pub fn StepView() -> impl IntoView {
     let step = expect_context::<RwSignal<Step>>();
