@@ -28,7 +28,12 @@ pub fn Term(t: &'static str, #[prop(optional)] text: Option<&'static str>) -> im
             .ok()
             .and_then(|w| w.as_f64())
             .unwrap_or(f64::MAX);
-        flip.set(term.get_bounding_client_rect().left() + TIP_MAX_WIDTH_PX > width);
+        // A word wrapped over two lines opens its tip where its first line's part starts.
+        let left = term
+            .get_client_rects()
+            .get(0)
+            .map_or_else(|| term.get_bounding_client_rect().left(), |r| r.left());
+        flip.set(left + TIP_MAX_WIDTH_PX > width);
     };
     match define(t) {
         Some(def) => view! {
@@ -38,8 +43,8 @@ pub fn Term(t: &'static str, #[prop(optional)] text: Option<&'static str>) -> im
                 tabindex="0"
                 aria-describedby=id.clone()
                 data-term=t
-                on:focus=move |ev| place(ev.current_target())
-                on:mouseenter=move |ev| place(ev.current_target())
+                on:focus=move |ev| place(ev.target())
+                on:mouseenter=move |ev| place(ev.target())
             >
                 {shown}
                 <span class="term-tip" role="tooltip" id=id.clone()>{def}</span>
