@@ -1,24 +1,9 @@
 //! The committed fixtures (fixtures/logs, written by `make_fixtures.py`) read as expected:
 //! format, exact message counts by quality, events, problems.
 
+use crate::support::{fixture_log as read, ingest_fixture_log as one};
 use rcc_core::ingest::*;
 use rcc_core::sip::{Direction, ParseQuality, StartLine};
-
-fn read(name: &str) -> Vec<u8> {
-    let path = format!(
-        "{}/fixtures/logs/{name}",
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../..")
-    );
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
-
-fn one(name: &str) -> Ingested {
-    let bytes = read(name);
-    ingest(&[InputFile {
-        name,
-        bytes: &bytes,
-    }])
-}
 
 struct Expect {
     file: &'static str,

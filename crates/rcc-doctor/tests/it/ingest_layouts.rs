@@ -3,24 +3,9 @@
 //! on the trace line, raw SIP as a TCP stream, indented pastes, Logging Tool diagnostic records
 //! without `$$begin_record`.
 
+use crate::support::{fixture_log as read, ingest_fixture_log as one};
 use rcc_core::ingest::*;
 use rcc_core::sip::{Direction, ParseQuality};
-
-fn read(name: &str) -> Vec<u8> {
-    let path = format!(
-        "{}/fixtures/logs/{name}",
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../..")
-    );
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
-
-fn one(name: &str) -> Ingested {
-    let bytes = read(name);
-    ingest(&[InputFile {
-        name,
-        bytes: &bytes,
-    }])
-}
 
 #[test]
 fn lync_data_received_packets_are_read_as_received_with_both_addresses() {

@@ -14,6 +14,21 @@ use std::path::Path;
 /// The repository root (fixtures, docs, data).
 pub const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
 
+/// The bytes of `fixtures/logs/<name>`.
+pub fn fixture_log(name: &str) -> Vec<u8> {
+    let path = format!("{ROOT}/fixtures/logs/{name}");
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// `fixtures/logs/<name>` read on its own.
+pub fn ingest_fixture_log(name: &str) -> rcc_core::ingest::Ingested {
+    let bytes = fixture_log(name);
+    rcc_core::ingest::ingest(&[rcc_core::ingest::InputFile {
+        name,
+        bytes: &bytes,
+    }])
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Run {
     pub profile: String,
