@@ -202,32 +202,42 @@ test('the worker skips analyses a newer one overtook (one is posted per keystrok
   const page = await freshPage('#/logs');
   const log = fs.readFileSync('fixtures/logs/raw_ms_mix.txt', 'utf8');
   const replies = await page.evaluate(async (text) => {
-    // A worker of our own, speaking the page's protocol (ARCHITECTURE.md, "Worker protocol").
+    // A worker of our own, speaking the page's protocol (ARCHITECTURE.md, "Worker protocol";
+    // crates/rcc-web/src/worker/protocol.rs): envelopes { json, payload }, the JSON externally
+    // tagged ({ analyze: { seq, … } }).
     const w = new Worker(globalThis.rccDoctorWorker, { type: 'module' });
-    const input = (ad) => JSON.stringify({
-      profile_id: 'nortel', sign_in: '', ad_text: ad, ad_fields: null, rules_text: '',
-      logs: [{ name: 'raw.txt', bytes: [], clock_offset_ms: 0 }],
+    const analyze = (seq, ad) => ({
+      json: JSON.stringify({
+        analyze: {
+          seq, redact: false,
+          input: {
+            profile_id: 'nortel', sign_in: '', ad_text: ad, ad_fields: null, rules_text: '',
+            logs: [{ name: 'raw.txt', clock_offset_ms: 0 }],
+          },
+        },
+      }),
+      payload: [new TextEncoder().encode(text)],
     });
     const seen = [];
     const finished = new Promise((resolve) => {
       w.onmessage = (e) => {
-        if (e.data.type === 'progress') return;
-        seen.push({ id: e.data.id, type: e.data.type });
-        if (e.data.id === 3) resolve();
+        // Externally tagged: { "<type>": { seq, … } }.
+        const [type, m] = Object.entries(JSON.parse(e.data.json))[0];
+        if (type === 'progress') return;
+        seen.push({ seq: m.seq, type });
+        if (m.seq === 3) resolve();
       };
     });
     // Three "keystrokes" posted at once, before the worker has even loaded its wasm.
-    for (const [id, ad] of [[1, 'a'], [2, 'ab'], [3, 'abc']]) {
-      w.postMessage({ type: 'analyze', id, input: input(ad), files: [new TextEncoder().encode(text)], redact: false });
-    }
+    for (const [seq, ad] of [[1, 'a'], [2, 'ab'], [3, 'abc']]) w.postMessage(analyze(seq, ad));
     await finished;
     w.terminate();
     return seen;
   }, log);
   assert.deepEqual(replies, [
-    { id: 1, type: 'skipped' },
-    { id: 2, type: 'skipped' },
-    { id: 3, type: 'done' },
+    { seq: 1, type: 'skipped' },
+    { seq: 2, type: 'skipped' },
+    { seq: 3, type: 'analysed' },
   ]);
   await page.close();
 });
@@ -238,26 +248,35 @@ test('changing another input reuses the logs the worker read: it does not read t
   const log = fs.readFileSync('fixtures/logs/raw_ms_mix.txt', 'utf8');
   const replies = await page.evaluate(async (text) => {
     const w = new Worker(globalThis.rccDoctorWorker, { type: 'module' });
-    const input = (ad) => JSON.stringify({
-      profile_id: 'nortel', sign_in: '', ad_text: ad, ad_fields: null, rules_text: '',
-      logs: [{ name: 'raw.txt', bytes: [], clock_offset_ms: 0 }],
-    });
-    const ask = (id, ad, file) => new Promise((resolve) => {
-      w.onmessage = (e) => { if (e.data.id === id && e.data.type !== 'progress') resolve(e.data); };
-      w.postMessage({ type: 'analyze', id, input: input(ad), files: [file], redact: false });
+    const ask = (seq, ad, file) => new Promise((resolve) => {
+      w.onmessage = (e) => {
+        const [type, m] = Object.entries(JSON.parse(e.data.json))[0];
+        if (m.seq === seq && type !== 'progress') resolve({ type, ...m });
+      };
+      w.postMessage({
+        json: JSON.stringify({
+          analyze: {
+            seq, redact: false,
+            input: {
+              profile_id: 'nortel', sign_in: '', ad_text: ad, ad_fields: null, rules_text: '',
+              logs: [{ name: 'raw.txt', clock_offset_ms: 0 }],
+            },
+          },
+        }),
+        payload: [file],
+      });
     });
     const file = new File([text], 'raw.txt', { lastModified: 1 });
     const other = new File([text + '\r\n'], 'raw.txt', { lastModified: 2 });
     const out = [];
-    for (const [id, ad, f] of [[1, '', file], [2, 'dn: x', file], [3, 'dn: x', other]]) {
-      const reply = await ask(id, ad, f);
-      const s = JSON.parse(reply.output);
-      out.push({ type: reply.type, reused: s.timings.logs_reused, messages: s.messages });
+    for (const [seq, ad, f] of [[1, '', file], [2, 'dn: x', file], [3, 'dn: x', other]]) {
+      const m = await ask(seq, ad, f);
+      out.push({ type: m.type, reused: m.summary.timings.logs_reused, messages: m.summary.messages });
     }
     w.terminate();
     return out;
   }, log);
-  assert.deepEqual(replies.map((r) => r.type), ['done', 'done', 'done']);
+  assert.deepEqual(replies.map((r) => r.type), ['analysed', 'analysed', 'analysed']);
   assert.deepEqual(replies.map((r) => r.reused), [false, true, false]);
   assert.ok(replies[0].messages > 0);
   assert.equal(replies[1].messages, replies[0].messages);

@@ -4,11 +4,12 @@
 //! to ask about the messages). Where the page has an analysis worker, every change after the
 //! first is analysed there, with "Redact" applied there too; the page posts the inputs and gets
 //! the summary back, and the messages stay in the worker. Without a worker (embedded widget,
-//! single file), or for the first analysis of the saved state, it runs on the page.
+//! single file), for the first analysis of the saved state, or where the worker fails, it runs
+//! on the page.
 
 use crate::source::AnalysisSource;
 use crate::state::{AppState, LogData};
-use crate::worker::{Reply, WorkerClient};
+use crate::worker::WorkerClient;
 use leptos::prelude::*;
 use rcc_core::analysis::{
     analyze, AnalysisInput, AnalysisSummary, Hooks, LogFileInput, Options, RedactionSummary,
@@ -118,105 +119,99 @@ fn analyse_here(request: &Request) -> Option<Current> {
 
 /// Analyses on the page, reading picked files first if there are any (only where the worker
 /// failed: without a worker, picked files are read when they are added).
-fn analyse_here_async(request: Request, done: impl FnOnce(Current) + 'static) {
-    if let Some(current) = analyse_here(&request) {
-        done(current);
-        return;
-    }
-    leptos::task::spawn_local(async move {
-        let mut request = request;
-        for data in request.logs.iter_mut() {
-            match data {
-                LogData::File(file) => {
-                    let file = gloo_file::Blob::from((**file).clone());
-                    let bytes = gloo_file::futures::read_as_bytes(&file)
-                        .await
-                        .unwrap_or_default();
-                    *data = LogData::Bytes(Arc::new(bytes));
-                }
-                LogData::Text(text) => {
-                    *data = LogData::Bytes(Arc::new(String::from(&**text).into_bytes()));
-                }
-                LogData::Bytes(_) => {}
+async fn analyse_here_async(mut request: Request) -> Current {
+    for data in request.logs.iter_mut() {
+        match data {
+            LogData::File(file) => {
+                let file = gloo_file::Blob::from((**file).clone());
+                let bytes = gloo_file::futures::read_as_bytes(&file)
+                    .await
+                    .unwrap_or_default();
+                *data = LogData::Bytes(Arc::new(bytes));
             }
+            LogData::Text(text) => {
+                *data = LogData::Bytes(Arc::new(String::from(&**text).into_bytes()));
+            }
+            LogData::Bytes(_) => {}
         }
-        if let Some(current) = analyse_here(&request) {
-            done(current);
-        }
-    });
+    }
+    analyse_here(&request).expect("every log's bytes are in page memory now")
 }
 
-/// Reading progress (0..1) while the worker analyses; `None` when idle.
-#[derive(Clone, Copy)]
-pub struct Busy(pub RwSignal<Option<f64>>);
-
-/// Creates the shared analysis; call once in the root component. The first result is computed
-/// on the page (it is what was saved, small); every later change goes to the analysis worker
-/// when the page has one, with progress, and results older than the newest request are dropped.
-pub fn provide_analysis(state: AppState) -> Signal<Current> {
-    // Saved logs are always in page memory; the empty analysis is only a fallback.
-    let first = untrack(|| request_of(state));
-    let first = analyse_here(&first)
-        .unwrap_or_else(|| analyse_input(AnalysisInput::default(), Vec::new(), false));
-    let current = RwSignal::new(first);
-    let busy = RwSignal::new(None::<f64>);
-    let latest = StoredValue::new(0u32);
-    let client = StoredValue::new_local(None::<WorkerClient>);
-    let on_reply = move |reply: Reply| match reply {
-        Reply::Progress { id, fraction } if id == latest.get_value() => busy.set(Some(fraction)),
-        Reply::Done { id, summary } if id == latest.get_value() => {
-            busy.set(None);
-            let Some(client) = client.get_value() else {
-                return;
-            };
-            let source = AnalysisSource::remote(id, client, summary.ladder.clone());
-            current.set(Current {
-                summary: Arc::new(*summary),
-                source,
-            });
-        }
-        Reply::Failed { id, message } if id == latest.get_value() => {
-            busy.set(None);
+/// Analyses `request` in the worker; on the page where the worker fails.
+async fn analyse_in_worker(
+    client: WorkerClient,
+    request: Request,
+    progress: ArcRwSignal<Option<f64>>,
+) -> Current {
+    let report = progress.clone();
+    let result = client
+        .analyze(
+            request.input.clone(),
+            &request.logs,
+            request.redact,
+            move |f| report.set(Some(f)),
+        )
+        .await;
+    progress.set(None);
+    match result {
+        Ok((seq, summary)) => Current {
+            source: AnalysisSource::remote(seq, client, summary.ladder.clone()),
+            summary: Arc::new(*summary),
+        },
+        Err(why) => {
             leptos::logging::warn!(
-                "RCC Doctor: the analysis worker failed ({message}); analysing on the page"
+                "RCC Doctor: the analysis worker did not analyse ({why:?}); analysing on the page"
             );
-            let request = untrack(|| request_of(state));
-            analyse_here_async(request, move |c| {
-                if latest.try_get_value() == Some(id) {
-                    current.set(c);
-                }
-            });
+            analyse_here_async(request).await
         }
-        _ => {}
-    };
-    client.set_value(WorkerClient::start(on_reply));
-    let first_run = StoredValue::new(true);
-    Effect::new(move |_| {
+    }
+}
+
+/// Reading progress (0..1) of the analysis being computed in the worker; `None` when idle.
+/// Each analysis has its own signal, so a finished older one never hides a newer one's bar.
+#[derive(Clone, Copy)]
+pub struct Busy(RwSignal<ArcRwSignal<Option<f64>>>);
+
+/// Creates the shared analysis; call once in the root component. It is an async derived value
+/// of the wizard's inputs (a Leptos resource without the tick a `LocalResource` waits): the
+/// first one, of what was saved, is computed on the page and ready before the first render;
+/// every later change goes to the analysis worker when the page has one, with progress. While
+/// one analysis is computed, changes gather; the next run reads the inputs as they are then.
+pub fn provide_analysis(state: AppState) -> Signal<Current> {
+    let client = WorkerClient::start();
+    let busy = Busy(RwSignal::new(ArcRwSignal::new(None)));
+    let first_run = std::cell::Cell::new(true);
+    let derived = AsyncDerived::new_unsync(move || {
         let request = request_of(state);
-        if first_run.get_value() {
-            first_run.set_value(false);
-            return;
-        }
-        let id = latest.get_value().wrapping_add(1);
-        latest.set_value(id);
-        let posted = client.with_value(|c| {
-            c.as_ref().map(|c| {
-                c.analyze(id, &request.input, &request.logs, request.redact)
-                    .is_ok()
-            })
-        });
-        if posted == Some(true) {
-            busy.set(Some(0.0));
-        } else {
-            analyse_here_async(request, move |c| {
-                if latest.try_get_value() == Some(id) {
-                    current.set(c);
-                }
-            });
+        // The saved state's logs are always in page memory: analysed now, not in a worker
+        // that has not loaded yet.
+        let client = client.clone().filter(|_| !first_run.replace(false));
+        let progress = ArcRwSignal::new(client.as_ref().map(|_| 0.0));
+        busy.0.set(progress.clone());
+        async move {
+            match client {
+                Some(client) => analyse_in_worker(client, request, progress).await,
+                None => match analyse_here(&request) {
+                    Some(current) => current,
+                    None => analyse_here_async(request).await,
+                },
+            }
         }
     });
-    provide_context(Busy(busy));
-    let signal: Signal<Current> = current.into();
+    provide_context(busy);
+    // The first analysis is ready before the first render (its future never waits); should it
+    // ever not be, the steps show an empty case until it is.
+    let empty = StoredValue::new(None::<Current>);
+    let signal = Signal::derive(move || {
+        derived.get().unwrap_or_else(|| {
+            if empty.with_value(Option::is_none) {
+                let none = analyse_input(AnalysisInput::default(), Vec::new(), false);
+                empty.set_value(Some(none));
+            }
+            empty.get_value().expect("just set")
+        })
+    });
     provide_context(signal);
     signal
 }
@@ -230,7 +225,7 @@ pub fn use_analysis() -> Signal<Current> {
 pub fn AnalysisProgress() -> impl IntoView {
     let Busy(busy) = expect_context::<Busy>();
     move || {
-        busy.get().map(|f| {
+        busy.get().get().map(|f| {
             let pct = (f.clamp(0.0, 1.0) * 100.0).round();
             view! {
                 <div class="progress" role="status" data-testid="analysis-progress">

@@ -76,8 +76,10 @@ pub fn SharePanel() -> impl IntoView {
                     on:click=move |_| {
                         let current = analysis.get_untracked();
                         let summary = current.summary.clone();
-                        current.source.report_svg(move |svg| {
-                            save("rcc-doctor-report.html", "text/html", html_report(&summary, svg))
+                        leptos::task::spawn_local(async move {
+                            if let Some(svg) = current.source.report_svg().await {
+                                save("rcc-doctor-report.html", "text/html", html_report(&summary, svg));
+                            }
                         });
                     }>
                     "Download HTML report"
@@ -120,9 +122,9 @@ fn RedactionSummary() -> impl IntoView {
                             let name = f.name.clone();
                             let source = source.clone();
                             let download = move |_| {
-                                let name = name.clone();
-                                source.redacted_log(i, move |bytes| {
-                                    if let Some(bytes) = bytes {
+                                let (name, source) = (name.clone(), source.clone());
+                                leptos::task::spawn_local(async move {
+                                    if let Some(bytes) = source.redacted_log(i).await {
                                         let _ = download_js(&name, "text/plain", &bytes);
                                     }
                                 });

@@ -2,16 +2,17 @@
 //! about it. Two implementations behind the same methods:
 //!
 //! - **local**: the [`AnalysisDetails`] are in page memory (no worker: the embedded widget, the
-//!   single file, tests, the first analysis of the saved state). Answers come synchronously,
-//!   before the method returns.
-//! - **remote**: the analysis worker holds them (see [`crate::worker`]). Answers come later,
-//!   in the order asked; rows are cached per analysis in a [`RowCache`], so a new filter or a
-//!   second visit to the diagnosis step reuses what was fetched. Answers about an older analysis
-//!   are dropped by the worker (it holds only the newest).
+//!   single file, tests, the first analysis of the saved state). The futures are ready when
+//!   first polled, so a view that reads them through an `AsyncDerived` has its answer in the
+//!   same frame.
+//! - **remote**: the analysis worker holds them (see [`crate::worker`]). Answers come later;
+//!   rows are cached per analysis in a [`RowCache`], so a new filter or a second visit to the
+//!   diagnosis step reuses what was fetched. A question about an analysis the worker no longer
+//!   holds gets no answer (`None`).
 //!
-//! Either way the callers (the ladder, the share panel) are written once, for callbacks.
+//! Either way the callers (the ladder, the share panel) are written once, as futures.
 
-use crate::worker::{Query, WorkerClient};
+use crate::worker::{Answer, NoResult, Query, WorkerClient};
 use leptos::prelude::*;
 use leptos::wasm_bindgen::{JsCast, JsValue};
 use rcc_core::analysis::AnalysisDetails;
@@ -85,30 +86,39 @@ impl AnalysisSource {
         &self.ladder
     }
 
-    fn ask(&self, query: Query, answer: impl FnOnce(JsValue) + 'static) {
-        if let Kind::Remote { id, client, .. } = &self.kind {
-            client.query(*id, &query, move |value| {
-                if let Some(value) = value {
-                    answer(value);
-                }
-            });
+    /// Asks the worker holding this analysis; `None` when there is none, when it holds a newer
+    /// analysis, or when it failed (said in the console).
+    async fn ask(&self, query: Query) -> Option<(Answer, JsValue)> {
+        let Kind::Remote { id, client, .. } = &self.kind else {
+            return None;
+        };
+        match client.query(*id, query).await {
+            Ok(answer) => Some(answer),
+            Err(NoResult::Failed(e)) => {
+                leptos::logging::warn!("RCC Doctor: the worker could not answer: {e}");
+                None
+            }
+            Err(_) => None,
         }
     }
 
-    /// The row indexes passing `filter`, ascending.
-    pub fn filter(&self, filter: &LadderFilter, done: impl FnOnce(Arc<[u32]>) + 'static) {
+    /// What the worker put in the answer's payload.
+    async fn ask_payload(&self, query: Query) -> Option<JsValue> {
+        match self.ask(query).await? {
+            (Answer::InPayload, payload) => Some(payload),
+            _ => None,
+        }
+    }
+
+    /// The row indexes passing `filter`, ascending. On the page the future is ready at once.
+    pub async fn filter(&self, filter: LadderFilter) -> Option<Arc<[u32]>> {
         match &self.kind {
-            Kind::Local(d) => done(d.ladder.filter(filter).into()),
-            Kind::Remote { .. } => self.ask(
-                Query::Filter {
-                    filter: filter.clone(),
-                },
-                move |v| {
-                    if let Some(arr) = v.dyn_ref::<js_sys::Uint32Array>() {
-                        done(arr.to_vec().into());
-                    }
-                },
-            ),
+            Kind::Local(d) => Some(d.ladder.filter(&filter).into()),
+            Kind::Remote { .. } => self
+                .ask_payload(Query::Filter { filter })
+                .await?
+                .dyn_ref::<js_sys::Uint32Array>()
+                .map(|arr| arr.to_vec().into()),
         }
     }
 
@@ -124,7 +134,7 @@ impl AnalysisSource {
     /// Make sure the rows at `window` (positions in `filtered`) and around it are at hand:
     /// remotely, fetches the pages of rows neither cached nor in flight.
     pub fn want(&self, filtered: &[u32], window: Range<usize>) {
-        let Kind::Remote { id, client, rows } = &self.kind else {
+        let Kind::Remote { rows, .. } = &self.kind else {
             return;
         };
         let missing = rows
@@ -134,69 +144,57 @@ impl AnalysisSource {
             return;
         }
         let cache = rows.clone();
-        let asked = missing.clone();
-        client.query(*id, &Query::Rows { rows: missing }, move |value| {
-            let fetched = value
-                .and_then(|v| v.as_string())
-                .and_then(|json| serde_json::from_str::<Vec<Row>>(&json).ok());
-            match fetched {
-                Some(fetched) => cache.update(|c| c.fill(&asked, fetched)),
-                None => cache.update_untracked(|c| c.cancel(&asked)),
+        let source = self.clone();
+        leptos::task::spawn_local(async move {
+            let asked = missing.clone();
+            match source.ask(Query::Rows { rows: missing }).await {
+                Some((Answer::Rows { rows }, _)) => cache.update(|c| c.fill(&asked, rows)),
+                _ => cache.update_untracked(|c| c.cancel(&asked)),
             }
         });
     }
 
     /// The message of row `row`, for the detail pane.
-    pub fn raw(&self, row: usize, done: impl FnOnce(Option<RawMessage>) + 'static) {
+    pub async fn raw(&self, row: usize) -> Option<RawMessage> {
         match &self.kind {
-            Kind::Local(d) => done(d.ladder.raw(row)),
-            Kind::Remote { .. } => self.ask(Query::Raw { row }, move |v| {
-                done(
-                    v.as_string()
-                        .and_then(|json| serde_json::from_str(&json).ok())
-                        .flatten(),
-                )
-            }),
+            Kind::Local(d) => d.ladder.raw(row),
+            Kind::Remote { .. } => match self.ask(Query::Raw { row }).await? {
+                (Answer::Raw { message }, _) => message,
+                _ => None,
+            },
         }
     }
 
     /// The rows passing `filter` as Mermaid text (a JavaScript string: a large export is never
     /// decoded into the page's wasm memory).
-    pub fn mermaid(&self, filter: &LadderFilter, done: impl FnOnce(JsValue) + 'static) {
+    pub async fn mermaid(&self, filter: LadderFilter) -> Option<JsValue> {
         match &self.kind {
-            Kind::Local(d) => done(JsValue::from_str(&d.ladder.mermaid(filter))),
-            Kind::Remote { .. } => self.ask(
-                Query::Mermaid {
-                    filter: filter.clone(),
-                },
-                done,
-            ),
+            Kind::Local(d) => Some(JsValue::from_str(&d.ladder.mermaid(&filter))),
+            Kind::Remote { .. } => self.ask_payload(Query::Mermaid { filter }).await,
         }
     }
 
     /// The ladder SVG of the HTML report (at most a few hundred rows).
-    pub fn report_svg(&self, done: impl FnOnce(String) + 'static) {
+    pub async fn report_svg(&self) -> Option<String> {
         match &self.kind {
-            Kind::Local(d) => done(d.ladder.report_svg()),
-            Kind::Remote { .. } => self.ask(Query::ReportSvg, move |v| {
-                done(v.as_string().unwrap_or_default())
-            }),
+            Kind::Local(d) => Some(d.ladder.report_svg()),
+            Kind::Remote { .. } => self.ask_payload(Query::ReportSvg).await?.as_string(),
         }
     }
 
     /// Redacted log `index` (a `Uint8Array` from the page, a `Blob` from the worker), when the
     /// analysis ran on redacted inputs; either goes into a download as it is.
-    pub fn redacted_log(&self, index: usize, done: impl FnOnce(Option<JsValue>) + 'static) {
+    pub async fn redacted_log(&self, index: usize) -> Option<JsValue> {
         match &self.kind {
-            Kind::Local(d) => done(
-                d.redacted
-                    .as_ref()
-                    .and_then(|r| r.get(index))
-                    .map(|l| js_sys::Uint8Array::from(&l.bytes[..]).into()),
-            ),
-            Kind::Remote { .. } => self.ask(Query::RedactedLog { index }, move |v| {
-                done(v.is_object().then_some(v))
-            }),
+            Kind::Local(d) => d
+                .redacted
+                .as_ref()
+                .and_then(|r| r.get(index))
+                .map(|l| js_sys::Uint8Array::from(&l.bytes[..]).into()),
+            Kind::Remote { .. } => self
+                .ask_payload(Query::RedactedLog { index })
+                .await
+                .filter(JsValue::is_object),
         }
     }
 }

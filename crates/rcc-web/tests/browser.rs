@@ -29,89 +29,168 @@ fn the_app_mounts_and_shows_the_step_rail() {
     drop(handle);
 }
 
-/// The worker's end of the protocol, called as web/worker.js calls it: the summary comes back,
-/// the details stay and answer queries about that analysis only.
+/// The worker's end of the protocol, driven as web/worker.js drives it: the summary comes back,
+/// the details stay and answer queries about that analysis only; an analysis a newer one
+/// overtook is skipped; the same logs are not read twice.
 #[wasm_bindgen_test]
-fn the_worker_answers_about_the_analysis_it_holds_and_no_other() {
+async fn the_worker_answers_about_the_analysis_it_holds_and_no_other() {
     use rcc_core::analysis::AnalysisSummary;
-    use rcc_core::ladder::{LadderFilter, RawMessage, Row};
-    use rcc_web::worker::{analyze_in_worker, holds_logs, query_in_worker, Query};
+    use rcc_core::ladder::LadderFilter;
+    use rcc_web::worker::host::Host;
+    use rcc_web::worker::protocol::{Answer, FromWorker, Query, ToWorker};
+    use std::cell::RefCell;
+    use std::rc::Rc;
     use wasm_bindgen::{JsCast, JsValue};
 
+    let replies: Rc<RefCell<Vec<(FromWorker, JsValue)>>> = Rc::default();
+    let host = {
+        let replies = Rc::clone(&replies);
+        Host::new(Box::new(move |m, payload| {
+            replies.borrow_mut().push((m.clone(), payload))
+        }))
+    };
+    // Everything received so far handled: the replies since the last call.
+    let settle = |host: Rc<Host>| {
+        let replies = Rc::clone(&replies);
+        async move {
+            while !host.is_idle() {
+                gloo_timers::future::TimeoutFuture::new(1).await;
+            }
+            let mut got = replies.borrow_mut();
+            got.retain(|(m, _)| !matches!(m, FromWorker::Progress { .. }));
+            std::mem::take(&mut *got)
+        }
+    };
     let ex = rcc_core::example::nortel_seed();
     // The page posts the inputs without the log bytes; they travel as transferred arrays.
     let (input, _) = rcc_core::analysis::example_input(&ex);
-    let files = js_sys::Array::new();
-    for (_, text) in &ex.logs {
-        files.push(&js_sys::Uint8Array::from(text.as_bytes()));
+    let files = || {
+        let files = js_sys::Array::new();
+        for (_, text) in &ex.logs {
+            files.push(&js_sys::Uint8Array::from(text.as_bytes()));
+        }
+        JsValue::from(files)
+    };
+    let analyze = |seq: u32, redact: bool| ToWorker::Analyze {
+        seq,
+        input: input.clone(),
+        redact,
+    };
+    let summary_of = |reply: &(FromWorker, JsValue)| -> AnalysisSummary {
+        match &reply.0 {
+            FromWorker::Analysed { summary, .. } => (**summary).clone(),
+            other => panic!("expected an analysis, got {other:?}"),
+        }
+    };
+
+    // Three "keystrokes" at once: the first two are overtaken before they start.
+    for seq in [1, 2, 7] {
+        host.receive(analyze(seq, false), files());
     }
-    let json = serde_json::to_string(&input).unwrap();
-    let progress = js_sys::Function::new_no_args("");
-    let summary: AnalysisSummary = serde_json::from_str(
-        &analyze_in_worker(7, &json, files.clone(), false, &progress, Some("k".into())).unwrap(),
-    )
-    .unwrap();
+    let got = settle(Rc::clone(&host)).await;
+    assert!(
+        matches!(got[0].0, FromWorker::Skipped { seq: 1 }),
+        "{got:?}"
+    );
+    assert!(
+        matches!(got[1].0, FromWorker::Skipped { seq: 2 }),
+        "{got:?}"
+    );
+    let summary = summary_of(&got[2]);
     assert!(summary.messages > 0);
     assert_eq!(summary.ladder.rows, summary.messages);
-    let ask = |id: u32, q: &Query| query_in_worker(id, &serde_json::to_string(q).unwrap()).unwrap();
-    let all = ask(
+    assert!(!summary.timings.logs_reused);
+
+    let ask = |analysis: u32, query: Query| {
+        let host = Rc::clone(&host);
+        async move {
+            host.receive(
+                ToWorker::Query {
+                    seq: 100,
+                    analysis,
+                    query,
+                },
+                JsValue::UNDEFINED,
+            );
+            let mut got = settle(host).await;
+            assert_eq!(got.len(), 1, "one answer: {got:?}");
+            match got.remove(0) {
+                (FromWorker::Answer { seq: 100, answer }, payload) => (answer, payload),
+                other => panic!("expected an answer, got {other:?}"),
+            }
+        }
+    };
+    let (answer, all) = ask(
         7,
-        &Query::Filter {
+        Query::Filter {
             filter: LadderFilter::default(),
         },
-    );
+    )
+    .await;
+    assert!(matches!(answer, Answer::InPayload));
     let all = all.dyn_into::<js_sys::Uint32Array>().expect("row indexes");
     assert_eq!(all.length() as usize, summary.messages);
-    let rows: Vec<Row> = serde_json::from_str(
-        &ask(7, &Query::Rows { rows: vec![2, 0] })
-            .as_string()
-            .unwrap(),
-    )
-    .unwrap();
-    assert_eq!(rows.len(), 2);
-    assert_eq!(rows[0].message, 2);
+    match ask(7, Query::Rows { rows: vec![2, 0] }).await.0 {
+        Answer::Rows { rows } => {
+            assert_eq!(rows.len(), 2);
+            assert_eq!(rows[0].message, 2);
+        }
+        other => panic!("expected rows, got {other:?}"),
+    }
     let failing = summary
         .ladder
         .first_failing
         .expect("the seed's failing row");
-    let raw: Option<RawMessage> =
-        serde_json::from_str(&ask(7, &Query::Raw { row: failing }).as_string().unwrap()).unwrap();
-    assert_eq!(raw.expect("raw message").row, failing);
-    assert!(ask(7, &Query::ReportSvg)
-        .as_string()
-        .unwrap()
-        .starts_with("<svg"));
+    match ask(7, Query::Raw { row: failing }).await.0 {
+        Answer::Raw { message } => assert_eq!(message.expect("raw message").row, failing),
+        other => panic!("expected a message, got {other:?}"),
+    }
+    let svg = ask(7, Query::ReportSvg).await.1;
+    assert!(svg.as_string().unwrap().starts_with("<svg"));
     // Not redacted: no redacted log to give.
-    assert!(ask(7, &Query::RedactedLog { index: 0 }).is_null());
-    // Another id: undefined, which the page drops.
-    assert_eq!(ask(6, &Query::ReportSvg), JsValue::UNDEFINED);
-    // The same logs again (same key): read before, so analysed without their bytes.
-    assert!(holds_logs("k", false));
-    assert!(!holds_logs("k", true), "never for a redacted analysis");
-    assert!(!holds_logs("other", false));
-    let again: AnalysisSummary = serde_json::from_str(
-        &analyze_in_worker(
-            9,
-            &json,
-            js_sys::Array::new(),
-            false,
-            &progress,
-            Some("k".into()),
-        )
-        .unwrap(),
-    )
-    .unwrap();
+    assert!(ask(7, Query::RedactedLog { index: 0 }).await.1.is_null());
+    // Another analysis: not held.
+    assert!(matches!(ask(6, Query::ReportSvg).await.0, Answer::NotHeld));
+
+    // The same logs again: read before, so analysed again without reading them.
+    host.receive(analyze(9, false), files());
+    let again = summary_of(&settle(Rc::clone(&host)).await[0]);
     assert!(again.timings.logs_reused);
     assert_eq!(again.messages, summary.messages);
-    assert_eq!(ask(7, &Query::ReportSvg), JsValue::UNDEFINED);
-    assert!(ask(9, &Query::ReportSvg).as_string().is_some());
-    // A newer, redacted analysis replaces the held one, and its logs are not kept for reuse.
-    analyze_in_worker(8, &json, files, true, &progress, Some("k".into())).unwrap();
-    assert!(!holds_logs("k", false));
-    assert_eq!(ask(9, &Query::ReportSvg), JsValue::UNDEFINED);
-    let blob = ask(8, &Query::RedactedLog { index: 0 });
+    assert!(matches!(ask(7, Query::ReportSvg).await.0, Answer::NotHeld));
+    assert!(ask(9, Query::ReportSvg).await.1.as_string().is_some());
+
+    // A newer, redacted analysis replaces the held one, and its logs are never reused.
+    host.receive(analyze(10, true), files());
+    let redacted = summary_of(&settle(Rc::clone(&host)).await[0]);
+    assert!(!redacted.timings.logs_reused);
+    assert!(matches!(ask(9, Query::ReportSvg).await.0, Answer::NotHeld));
+    let blob = ask(10, Query::RedactedLog { index: 0 }).await.1;
     let blob = blob
         .dyn_into::<web_sys::Blob>()
         .expect("a Blob of the redacted log");
     assert!(blob.size() > 0.0);
+    host.receive(analyze(11, false), files());
+    let fresh = summary_of(&settle(Rc::clone(&host)).await[0]);
+    assert!(
+        !fresh.timings.logs_reused,
+        "a redacted analysis's logs are not reused"
+    );
+
+    // A picked file is read by the worker itself.
+    let text = ex.logs[0].1;
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(text.as_bytes()));
+    let file = web_sys::File::new_with_u8_array_sequence(&parts, ex.logs[0].0).unwrap();
+    let mut one = input.clone();
+    one.logs.truncate(1);
+    host.receive(
+        ToWorker::Analyze {
+            seq: 12,
+            input: one,
+            redact: false,
+        },
+        js_sys::Array::of1(&file).into(),
+    );
+    let from_file = summary_of(&settle(Rc::clone(&host)).await[0]);
+    assert!(from_file.messages > 0);
 }

@@ -1,0 +1,375 @@
+//! The worker's side: one [`Host`] holds the worker's whole state (the newest analysis asked
+//! for, the queue of messages, the analysis it keeps), reads picked files, runs the analysis and
+//! answers queries. web/worker.js only loads the wasm and calls [`run_worker`].
+
+use super::protocol::{envelope, open, transferables, Answer, FromWorker, Query, ToWorker};
+use leptos::wasm_bindgen::{self, prelude::*, JsCast};
+use rcc_core::analysis::{
+    analyze, reanalyze, AnalysisDetails, AnalysisInput, AnalysisSummary, Hooks, Options,
+};
+use rcc_core::ingest::OwnedInput;
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::hash::{Hash, Hasher};
+use std::rc::Rc;
+
+/// A picked file is read into wasm memory this many bytes at a time, so the worker's JavaScript
+/// never holds a whole 100 MB file next to its copy in wasm memory, and a newer analysis can
+/// stop the read between two slices.
+const READ_SLICE_BYTES: usize = 8 << 20;
+/// Progress is posted at most this often.
+const PROGRESS_EVERY_MS: f64 = 50.0;
+
+/// Where replies go: the page (`postMessage`), or a test.
+pub type Post = Box<dyn Fn(&FromWorker, JsValue)>;
+
+/// What identifies the logs an analysis read, so that a new analysis of the same logs (only the
+/// AD text, the rules or the sign-in changed) diagnoses what was read instead of reading again:
+/// each log's name and clock offset, and its file's name, size and date, or its bytes' length
+/// and hash (bytes and pastes from the page, at most a few MB).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct LogsKey(Vec<(String, i64, LogIdentity)>);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum LogIdentity {
+    File {
+        name: String,
+        size: u64,
+        modified: u64,
+    },
+    Bytes {
+        len: usize,
+        hash: u64,
+    },
+}
+
+impl LogIdentity {
+    fn of_bytes(bytes: &[u8]) -> LogIdentity {
+        let mut hasher = std::hash::DefaultHasher::new();
+        bytes.hash(&mut hasher);
+        LogIdentity::Bytes {
+            len: bytes.len(),
+            hash: hasher.finish(),
+        }
+    }
+}
+
+/// One log of an analysis request as the page sent it.
+enum Sent {
+    /// Bytes already in the worker's wasm memory (a transferred array, an encoded paste).
+    Bytes(Vec<u8>),
+    /// A picked file, read when it is needed.
+    File(web_sys::File),
+}
+
+impl Sent {
+    fn of(item: JsValue) -> Sent {
+        if let Some(file) = item.dyn_ref::<web_sys::File>() {
+            Sent::File(file.clone())
+        } else if let Some(text) = item.as_string() {
+            Sent::Bytes(text.into_bytes())
+        } else if let Some(arr) = item.dyn_ref::<js_sys::Uint8Array>() {
+            Sent::Bytes(arr.to_vec())
+        } else {
+            Sent::Bytes(Vec::new())
+        }
+    }
+
+    fn identity(&self) -> LogIdentity {
+        match self {
+            Sent::Bytes(bytes) => LogIdentity::of_bytes(bytes),
+            Sent::File(f) => LogIdentity::File {
+                name: f.name(),
+                size: f.size() as u64,
+                modified: f.last_modified() as u64,
+            },
+        }
+    }
+}
+
+/// The analysis the worker keeps, for queries and for re-diagnosing its logs.
+struct Held {
+    seq: u32,
+    details: AnalysisDetails,
+    /// The logs it read; `None` after a redacted analysis (its logs are pseudonymised and never
+    /// reused for an analysis that is not).
+    logs: Option<LogsKey>,
+}
+
+/// The worker's state. Messages are handled one at a time, in order: reading a file is
+/// asynchronous, and a query must see the analysis asked before it, never one still being read.
+pub struct Host {
+    post: Post,
+    /// The `seq` of the newest analysis asked for: an older one is skipped.
+    newest: Cell<Option<u32>>,
+    queue: RefCell<VecDeque<(ToWorker, JsValue)>>,
+    draining: Cell<bool>,
+    held: RefCell<Option<Held>>,
+}
+
+impl Host {
+    pub fn new(post: Post) -> Rc<Host> {
+        Rc::new(Host {
+            post,
+            newest: Cell::new(None),
+            queue: RefCell::new(VecDeque::new()),
+            draining: Cell::new(false),
+            held: RefCell::new(None),
+        })
+    }
+
+    /// Takes a message from the page; it is handled after those before it.
+    pub fn receive(self: &Rc<Self>, message: ToWorker, payload: JsValue) {
+        if let ToWorker::Analyze { seq, .. } = &message {
+            self.newest.set(Some(*seq));
+        }
+        self.queue.borrow_mut().push_back((message, payload));
+        if !self.draining.replace(true) {
+            let host = Rc::clone(self);
+            wasm_bindgen_futures::spawn_local(async move {
+                loop {
+                    let next = host.queue.borrow_mut().pop_front();
+                    let Some((message, payload)) = next else {
+                        break;
+                    };
+                    host.handle(message, payload).await;
+                }
+                host.draining.set(false);
+            });
+        }
+    }
+
+    /// Whether every message received so far has been handled.
+    pub fn is_idle(&self) -> bool {
+        !self.draining.get()
+    }
+
+    fn overtaken(&self, seq: u32) -> bool {
+        self.newest.get() != Some(seq)
+    }
+
+    async fn handle(&self, message: ToWorker, payload: JsValue) {
+        match message {
+            ToWorker::Analyze { seq, input, redact } => {
+                match self.analyze(seq, input, redact, payload).await {
+                    Ok(Some(summary)) => self.reply(&FromWorker::Analysed { seq, summary }),
+                    Ok(None) => self.reply(&FromWorker::Skipped { seq }),
+                    Err(message) => self.reply(&FromWorker::Failed { seq, message }),
+                }
+            }
+            ToWorker::Query {
+                seq,
+                analysis,
+                query,
+            } => match self.answer(analysis, &query) {
+                Ok((answer, payload)) => {
+                    (self.post)(&FromWorker::Answer { seq, answer }, payload);
+                }
+                Err(message) => self.reply(&FromWorker::Failed { seq, message }),
+            },
+        }
+    }
+
+    fn reply(&self, message: &FromWorker) {
+        (self.post)(message, JsValue::UNDEFINED);
+    }
+
+    /// Analysis `seq`: `None` when a newer one overtook it before it was done reading.
+    async fn analyze(
+        &self,
+        seq: u32,
+        input: AnalysisInput,
+        redact: bool,
+        payload: JsValue,
+    ) -> Result<Option<Box<AnalysisSummary>>, String> {
+        if self.overtaken(seq) {
+            return Ok(None);
+        }
+        let sent: Vec<Sent> = match payload.dyn_into::<js_sys::Array>() {
+            Ok(items) => items.iter().map(Sent::of).collect(),
+            Err(_) => Vec::new(),
+        };
+        let key = LogsKey(
+            input
+                .logs
+                .iter()
+                .zip(&sent)
+                .map(|(log, s)| (log.name.clone(), log.clock_offset_ms, s.identity()))
+                .collect(),
+        );
+        // Only one analysis is ever kept: the previous one is freed (or its logs taken) first.
+        let held = self.held.borrow_mut().take();
+        let reuse = held.filter(|h| !redact && h.logs.as_ref() == Some(&key));
+        let mut clock = crate::timing::now_ms;
+        let (mut summary, details) = match reuse {
+            Some(held) => reanalyze(
+                input,
+                held.details.into_logs_read(),
+                &mut Hooks {
+                    progress: None,
+                    clock: Some(&mut clock),
+                },
+            ),
+            None => {
+                let Some(logs) = self.read_logs(seq, &input, sent).await? else {
+                    return Ok(None);
+                };
+                let mut last = f64::NEG_INFINITY;
+                let mut report = |fraction: f64| {
+                    let now = crate::timing::now_ms();
+                    if now - last > PROGRESS_EVERY_MS || fraction >= 1.0 {
+                        last = now;
+                        self.reply(&FromWorker::Progress { seq, fraction });
+                    }
+                };
+                analyze(
+                    input,
+                    logs,
+                    &mut Hooks {
+                        progress: Some(&mut report),
+                        clock: Some(&mut clock),
+                    },
+                    Options { redact },
+                )
+            }
+        };
+        summary.timings.memory_bytes = crate::timing::wasm_memory_bytes();
+        *self.held.borrow_mut() = Some(Held {
+            seq,
+            details,
+            logs: (!redact).then_some(key),
+        });
+        Ok(Some(Box::new(summary)))
+    }
+
+    /// The bytes of every log; `None` when a newer analysis was asked for meanwhile.
+    async fn read_logs(
+        &self,
+        seq: u32,
+        input: &AnalysisInput,
+        sent: Vec<Sent>,
+    ) -> Result<Option<Vec<OwnedInput>>, String> {
+        let mut logs = Vec::with_capacity(input.logs.len());
+        let mut sent = sent.into_iter();
+        for log in &input.logs {
+            let bytes = match sent.next() {
+                Some(Sent::Bytes(bytes)) => bytes,
+                Some(Sent::File(file)) => match self.read_file(seq, &file).await? {
+                    Some(bytes) => bytes,
+                    None => return Ok(None),
+                },
+                None => Vec::new(),
+            };
+            logs.push(OwnedInput {
+                name: log.name.clone(),
+                bytes,
+            });
+        }
+        Ok(Some(logs))
+    }
+
+    /// Reads `file` slice by slice; `None` when a newer analysis was asked for meanwhile.
+    async fn read_file(&self, seq: u32, file: &web_sys::File) -> Result<Option<Vec<u8>>, String> {
+        let size = file.size() as usize;
+        let mut bytes = Vec::with_capacity(size);
+        let failed = |e: JsValue| format!("could not read {}: {e:?}", file.name());
+        while bytes.len() < size {
+            if self.overtaken(seq) {
+                return Ok(None);
+            }
+            let end = (bytes.len() + READ_SLICE_BYTES).min(size);
+            let slice = file
+                .slice_with_f64_and_f64(bytes.len() as f64, end as f64)
+                .map_err(failed)?;
+            let buffer = wasm_bindgen_futures::JsFuture::from(slice.array_buffer())
+                .await
+                .map_err(failed)?;
+            let chunk = js_sys::Uint8Array::new(&buffer);
+            if chunk.length() == 0 {
+                break; // the file shrank after it was picked
+            }
+            let at = bytes.len();
+            bytes.resize(at + chunk.length() as usize, 0);
+            chunk.copy_to(&mut bytes[at..]);
+        }
+        Ok(Some(bytes))
+    }
+
+    fn answer(&self, analysis: u32, query: &Query) -> Result<(Answer, JsValue), String> {
+        let held = self.held.borrow();
+        let Some(details) = held
+            .as_ref()
+            .filter(|h| h.seq == analysis)
+            .map(|h| &h.details)
+        else {
+            return Ok((Answer::NotHeld, JsValue::UNDEFINED));
+        };
+        let ladder = &details.ladder;
+        let in_payload = |v: JsValue| Ok((Answer::InPayload, v));
+        match query {
+            Query::Filter { filter } => {
+                in_payload(js_sys::Uint32Array::from(&ladder.filter(filter)[..]).into())
+            }
+            Query::Rows { rows } => Ok((
+                Answer::Rows {
+                    rows: ladder.rows(rows),
+                },
+                JsValue::UNDEFINED,
+            )),
+            Query::Raw { row } => Ok((
+                Answer::Raw {
+                    message: ladder.raw(*row),
+                },
+                JsValue::UNDEFINED,
+            )),
+            Query::Mermaid { filter } => in_payload(JsValue::from_str(&ladder.mermaid(filter))),
+            Query::ReportSvg => in_payload(JsValue::from_str(&ladder.report_svg())),
+            Query::RedactedLog { index } => {
+                let log = details.redacted.as_ref().and_then(|r| r.get(*index));
+                let blob = log
+                    .map(|l| {
+                        let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(&l.bytes[..]));
+                        let opts = web_sys::BlobPropertyBag::new();
+                        opts.set_type("text/plain");
+                        web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &opts)
+                    })
+                    .transpose()
+                    .map_err(|e| format!("could not make the redacted log: {e:?}"))?;
+                in_payload(blob.map(JsValue::from).unwrap_or(JsValue::NULL))
+            }
+        }
+    }
+}
+
+/// The worker's entry point, called by web/worker.js once the wasm is loaded, with the
+/// messages that arrived while it loaded: from then on, every message goes to one [`Host`].
+#[wasm_bindgen]
+pub fn run_worker(early: js_sys::Array) {
+    let scope: web_sys::DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+    let post: Post = {
+        let scope = scope.clone();
+        Box::new(move |message, payload| {
+            let sent = envelope(message, &payload)
+                .and_then(|e| scope.post_message_with_transfer(&e, &transferables(&payload)));
+            if let Err(e) = sent {
+                leptos::logging::warn!("RCC Doctor worker: could not reply: {e:?}");
+            }
+        })
+    };
+    let host = Host::new(post);
+    let take = {
+        let host = Rc::clone(&host);
+        move |data: JsValue| match open::<ToWorker>(&data) {
+            Ok((message, payload)) => host.receive(message, payload),
+            Err(e) => leptos::logging::warn!("RCC Doctor worker: {e}"),
+        }
+    };
+    early.for_each(&mut |data, _, _| take(data));
+    let on_message =
+        Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
+            take(ev.data())
+        });
+    scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    // The worker lives as long as the page: its handler is never dropped.
+    on_message.forget();
+}

@@ -1,0 +1,15 @@
+//! The analysis worker (ARCHITECTURE.md, "Worker protocol"): on the hosted page every analysis
+//! runs in a module worker that loads this same wasm module, so a 100 MB log never freezes the
+//! tab and the page never holds the messages.
+//!
+//! - [`protocol`]: the messages, one set of types for both ends.
+//! - [`host`]: the worker's side; web/worker.js only loads the wasm and calls
+//!   [`host::run_worker`].
+//! - [`client`]: the page's side, a future per request.
+
+pub mod client;
+pub mod host;
+pub mod protocol;
+
+pub use client::{page_has_worker, NoResult, WorkerClient};
+pub use protocol::{Answer, Query};
