@@ -251,7 +251,7 @@ test('changing another input reuses the logs the worker read: it does not read t
     const ask = (seq, ad, file) => new Promise((resolve) => {
       w.onmessage = (e) => {
         const [type, m] = Object.entries(JSON.parse(e.data.json))[0];
-        if (m.seq === seq && type !== 'progress') resolve({ type, ...m });
+        if (m.seq === seq && type !== 'progress') resolve({ type, summary: JSON.parse(e.data.payload) });
       };
       w.postMessage({
         json: JSON.stringify({

@@ -78,7 +78,7 @@ async fn the_worker_answers_about_the_analysis_it_holds_and_no_other() {
     };
     let summary_of = |reply: &(FromWorker, JsValue)| -> AnalysisSummary {
         match &reply.0 {
-            FromWorker::Analysed { summary, .. } => (**summary).clone(),
+            FromWorker::Analysed { .. } => rcc_web::worker::protocol::summary_of(&reply.1).unwrap(),
             other => panic!("expected an analysis, got {other:?}"),
         }
     };

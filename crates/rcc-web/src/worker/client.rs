@@ -1,6 +1,8 @@
 //! The page's side: [`WorkerClient`] posts requests and gives each its reply as a future.
 
-use super::protocol::{envelope, open, transferables, Answer, FromWorker, Query, ToWorker};
+use super::protocol::{
+    envelope, open, summary_of, transferables, Answer, FromWorker, Query, ToWorker,
+};
 use crate::state::LogData;
 use futures::channel::oneshot;
 use gloo_events::EventListener;
@@ -194,7 +196,9 @@ impl WorkerClient {
             Some(Box::new(progress)),
         );
         match Self::replied(reply).await? {
-            (FromWorker::Analysed { seq, summary }, _) => Ok((seq, summary)),
+            (FromWorker::Analysed { seq }, summary) => summary_of(&summary)
+                .map(|summary| (seq, Box::new(summary)))
+                .map_err(NoResult::Failed),
             (other, _) => Err(NoResult::Failed(format!("an unexpected reply: {other:?}"))),
         }
     }

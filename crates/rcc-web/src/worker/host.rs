@@ -2,7 +2,9 @@
 //! for, the queue of messages, the analysis it keeps), reads picked files, runs the analysis and
 //! answers queries. web/worker.js only loads the wasm and calls [`run_worker`].
 
-use super::protocol::{envelope, open, transferables, Answer, FromWorker, Query, ToWorker};
+use super::protocol::{
+    envelope, open, summary_payload, transferables, Answer, FromWorker, Query, ToWorker,
+};
 use leptos::wasm_bindgen::{self, prelude::*, JsCast};
 use rcc_core::analysis::{
     analyze, reanalyze, AnalysisDetails, AnalysisInput, AnalysisSummary, Hooks, Options,
@@ -151,8 +153,9 @@ impl Host {
     async fn handle(&self, message: ToWorker, payload: JsValue) {
         match message {
             ToWorker::Analyze { seq, input, redact } => {
-                match self.analyze(seq, input, redact, payload).await {
-                    Ok(Some(summary)) => self.reply(&FromWorker::Analysed { seq, summary }),
+                let done = self.analyze(seq, input, redact, payload).await;
+                match done.and_then(|s| s.as_ref().map(summary_payload).transpose()) {
+                    Ok(Some(summary)) => (self.post)(&FromWorker::Analysed { seq }, summary),
                     Ok(None) => self.reply(&FromWorker::Skipped { seq }),
                     Err(message) => self.reply(&FromWorker::Failed { seq, message }),
                 }
@@ -181,7 +184,7 @@ impl Host {
         input: AnalysisInput,
         redact: bool,
         payload: JsValue,
-    ) -> Result<Option<Box<AnalysisSummary>>, String> {
+    ) -> Result<Option<AnalysisSummary>, String> {
         if self.overtaken(seq) {
             return Ok(None);
         }
@@ -239,7 +242,7 @@ impl Host {
             details,
             logs: (!redact).then_some(key),
         });
-        Ok(Some(Box::new(summary)))
+        Ok(Some(summary))
     }
 
     /// The bytes of every log; `None` when a newer analysis was asked for meanwhile.

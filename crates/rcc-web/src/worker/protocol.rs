@@ -7,8 +7,8 @@
 //! never copied.
 //!
 //! Externally tagged on purpose: an internally tagged enum (`{"type": …}`) is read through
-//! serde's buffered `Content`, which compiles every type of the summary's reader a second time
-//! (+44 KiB of brotli wasm, measured) and copies the whole summary once more on each reply.
+//! serde's buffered `Content`, which compiled every type of the summary's reader a second time
+//! (+20 KiB of brotli wasm, measured) and copied the whole summary once more on each reply.
 //!
 //! Every request carries a `seq` from the page, unique for the page's life; the replies to it
 //! carry the same `seq`. The `seq` of an analysis names it in later queries (`analysis`).
@@ -67,11 +67,9 @@ pub enum Query {
 pub enum FromWorker {
     /// How far reading the logs of analysis `seq` is (0..=1); at most one every 50 ms.
     Progress { seq: u32, fraction: f64 },
-    /// What the page renders of analysis `seq`; the worker keeps the rest for queries.
-    Analysed {
-        seq: u32,
-        summary: Box<AnalysisSummary>,
-    },
+    /// Analysis `seq` is done: the payload is what the page renders of it, an
+    /// [`AnalysisSummary`] as JSON ([`summary_payload`]); the worker keeps the rest for queries.
+    Analysed { seq: u32 },
     /// A newer analysis was asked for before this one started (or while its files were read):
     /// it is not done (typing posts one per keystroke; a 100 MB log is read once, for the last).
     Skipped { seq: u32 },
@@ -98,6 +96,22 @@ pub enum Answer {
     },
     /// The value is the envelope's payload (see the query).
     InPayload,
+}
+
+/// The payload of [`FromWorker::Analysed`]. The summary travels beside the message, not inside
+/// it: read as a field of an enum, serde would compile its whole reader a second time.
+pub fn summary_payload(summary: &AnalysisSummary) -> Result<JsValue, String> {
+    serde_json::to_string(summary)
+        .map(|json| JsValue::from_str(&json))
+        .map_err(|e| e.to_string())
+}
+
+/// Reads the payload of [`FromWorker::Analysed`].
+pub fn summary_of(payload: &JsValue) -> Result<AnalysisSummary, String> {
+    let json = payload
+        .as_string()
+        .ok_or("an analysis without its summary")?;
+    serde_json::from_str(&json).map_err(|e| format!("a malformed summary: {e}"))
 }
 
 /// Packs `message` and `payload` into one envelope.
