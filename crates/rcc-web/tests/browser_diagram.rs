@@ -345,6 +345,8 @@ async fn a_ten_thousand_row_ladder_renders_only_a_window() {
     );
     let ladder = host.query_selector(".ladder").unwrap().unwrap();
     assert_eq!(ladder.get_attribute("data-rows").as_deref(), Some("10000"));
+    // The window is drawn by an effect: after the mount's microtasks, before the first paint.
+    tick(0).await;
     let rows =
         |host: &web_sys::HtmlElement| host.query_selector_all(".ladder-row").unwrap().length();
     let first = rows(&host);
@@ -543,4 +545,61 @@ async fn jump_to_the_failing_message_clears_the_filter_scrolls_and_opens_it() {
     tick(20).await;
     assert!(host.query_selector(".ladder-raw").unwrap().is_none());
     drop(handle);
+}
+
+/// The ladder's window: a small scroll keeps the rows both windows show, a jump or a new list
+/// draws everything again, a placeholder whose row arrived is redrawn alone.
+#[wasm_bindgen_test]
+fn the_ladder_window_keeps_the_rows_that_stay() {
+    use rcc_web::diagram::window::{plan, Drawn, Edit};
+    let drawn = |list: usize, start: usize, fetched: &[bool]| Drawn {
+        list,
+        start,
+        rows: fetched
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (100 + start + i, *f))
+            .collect(),
+    };
+    let old = drawn(1, 10, &[true; 20]);
+    assert_eq!(plan(None, &old), Edit::All);
+    // Two rows down: two leave at the top, two come in at the bottom.
+    assert_eq!(
+        plan(Some(&old), &drawn(1, 12, &[true; 20])),
+        Edit::Shift {
+            drop_front: 2,
+            drop_back: 0,
+            redraw: vec![],
+            prepend: 0..0,
+            append: 18..20,
+        }
+    );
+    // Three rows up.
+    assert_eq!(
+        plan(Some(&old), &drawn(1, 7, &[true; 20])),
+        Edit::Shift {
+            drop_front: 0,
+            drop_back: 3,
+            redraw: vec![],
+            prepend: 0..3,
+            append: 20..20,
+        }
+    );
+    // The row at position 15 arrives from the worker: it alone is redrawn.
+    let mut waiting = [true; 20];
+    waiting[5] = false;
+    assert_eq!(
+        plan(Some(&drawn(1, 10, &waiting)), &old),
+        Edit::Shift {
+            drop_front: 0,
+            drop_back: 0,
+            redraw: vec![5],
+            prepend: 0..0,
+            append: 20..20,
+        }
+    );
+    // A jump, most rows new, or another list: everything again.
+    assert_eq!(plan(Some(&old), &drawn(1, 500, &[true; 20])), Edit::All);
+    assert_eq!(plan(Some(&old), &drawn(1, 25, &[true; 20])), Edit::All);
+    assert_eq!(plan(Some(&old), &drawn(2, 10, &[true; 20])), Edit::All);
 }

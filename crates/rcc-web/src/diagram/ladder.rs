@@ -10,6 +10,7 @@
 //! and the raw message. From the analysis worker these arrive later; on the page at once.
 
 use super::export::{copy_js_text, download_js};
+use super::window::{plan, Drawn, Edit};
 use crate::source::AnalysisSource;
 use leptos::prelude::*;
 use leptos::wasm_bindgen::JsValue;
@@ -23,7 +24,7 @@ const DELTA_W: f64 = 64.0;
 const COL_W: f64 = 168.0;
 /// Columns style/diagram.css has position classes for (`at-0`…, `span-1`…).
 const MAX_COLS: usize = 16;
-const OVERSCAN: usize = 10;
+const OVERSCAN: usize = 6;
 /// Height of the scroll container until it has been measured.
 const DEFAULT_VIEWPORT: f64 = 480.0;
 /// Height of the sticky column header.
@@ -99,8 +100,6 @@ struct LadderState {
     raw: AsyncDerived<Option<RawMessage>, LocalStorage>,
     /// The row "Jump to failing message" scrolls to once the list that shows it is here.
     pending_jump: RwSignal<Option<usize>>,
-    /// A focused placeholder row is replaced when its row arrives: focus the real one then.
-    focus_when_loaded: RwSignal<Option<usize>>,
     scroller: NodeRef<leptos::html::Div>,
 }
 
@@ -136,7 +135,6 @@ impl LadderState {
             selected,
             raw,
             pending_jump: RwSignal::new(None),
-            focus_when_loaded: RwSignal::new(None),
             scroller: NodeRef::new(),
         }
     }
@@ -200,8 +198,8 @@ pub fn Ladder(
 }
 
 /// What happens when the ladder's state changes: a new filter starts at the top, the window's
-/// rows are fetched, a jump scrolls once its list is here, the selection is drawn on the live
-/// row, and a focused placeholder hands the focus to the row that replaces it.
+/// rows are fetched, a jump scrolls once its list is here, and the selection is drawn on the
+/// live row.
 fn follow_the_state(state: LadderState, source: &AnalysisSource) {
     Effect::watch(
         move || state.filter.get(),
@@ -245,29 +243,6 @@ fn follow_the_state(state: LadderState, source: &AnalysisSource) {
             let _ = e.class_list().add_1("selected");
         }
         now
-    });
-    let source = source.clone();
-    Effect::new(move |_| {
-        use leptos::wasm_bindgen::JsCast;
-        let Some(r) = state.focus_when_loaded.get() else {
-            return;
-        };
-        if source.row(r).is_none() {
-            return;
-        }
-        state.focus_when_loaded.set(None);
-        // After the rows are redrawn: if the focus went with the placeholder, it goes to the
-        // row that replaced it.
-        request_animation_frame(move || {
-            let lost = document()
-                .active_element()
-                .is_none_or(|a| a.tag_name().eq_ignore_ascii_case("body"));
-            if let (true, Some(row)) = (lost, state.row_element(r)) {
-                if let Ok(row) = row.dyn_into::<web_sys::HtmlElement>() {
-                    let _ = row.focus();
-                }
-            }
-        });
     });
 }
 
@@ -430,42 +405,120 @@ fn on_row_key(state: LadderState, ev: web_sys::KeyboardEvent) {
     }
 }
 
-/// One row of the window: plain HTML with no per-row closures, so creating the ~40 rows of a
-/// window stays cheap when a fast scroll replaces all of them. A row not fetched yet is a
-/// placeholder with the same position and keys; it is replaced (new key) when the row arrives.
-fn row_view(state: LadderState, pos: usize, r: usize, row: Option<ladder::Row>) -> impl IntoView {
-    let (class, verdict, html) = match &row {
-        Some(row) => (
-            format!("ladder-row v-{}", row.verdict.as_str()),
-            Some(row.verdict.as_str()),
+/// One row of the window as HTML. A row not fetched yet is a placeholder with the same
+/// attributes; it is replaced when the row arrives.
+fn row_markup(out: &mut String, r: usize, row: Option<&ladder::Row>, selected: bool) {
+    use std::fmt::Write;
+    let sel = if selected { " selected" } else { "" };
+    let _ = match row {
+        Some(row) => write!(
+            out,
+            r#"<div class="ladder-row v-{v}{sel}" role="button" tabindex="0" data-row="{r}" data-verdict="{v}">{}</div>"#,
             row_html(row),
+            v = row.verdict.as_str(),
         ),
-        None => (
-            "ladder-row pending".to_string(),
-            None,
-            format!(
-                r#"<span class="ladder-pending">Loading message {}…</span>"#,
-                r + 1
-            ),
+        None => write!(
+            out,
+            r#"<div class="ladder-row pending{sel}" role="button" tabindex="0" data-row="{r}" aria-busy="true"><span class="ladder-pending">Loading message {}…</span></div>"#,
+            r + 1
         ),
     };
-    view! {
-        <div
-            class=class
-            role="button"
-            tabindex="0"
-            data-row=r
-            data-verdict=verdict
-            aria-busy=row.is_none().then_some("true")
-            class:selected=state.selected.get_untracked() == Some(r)
-            style:position="absolute"
-            style:left="0"
-            style:right="0"
-            style:top=format!("{}px", pos as f64 * ROW_H)
-            style:height=format!("{ROW_H}px")
-            inner_html=html
-        ></div>
-    }
+}
+
+/// Draws the window of rows into `.ladder-window` as HTML: a fast scroll replaces every row
+/// each frame, and one parse for them all costs a fraction of one per row (measured: per-row
+/// `innerHTML` took most of each frame). A small scroll keeps the rows that stay, so the row
+/// under the pointer or the focus is not replaced. The rows flow in the window, which a
+/// transform moves to the first row's place (CSSOM, which a strict CSP allows, unlike style
+/// attributes in HTML). A row that had the focus and is drawn again gets it back.
+fn draw_window(state: LadderState, source: AnalysisSource, window_el: NodeRef<leptos::html::Div>) {
+    Effect::new(move |drawn: Option<Option<Drawn>>| {
+        let window = state.range();
+        let (list, rows) = state
+            .with_listed(|l| {
+                let rows = window
+                    .clone()
+                    .filter_map(|pos| {
+                        let r = *l.rows.get(pos)? as usize;
+                        Some((r, source.row(r)))
+                    })
+                    .collect::<Vec<_>>();
+                (l.rows.as_ptr() as usize, rows)
+            })
+            .unwrap_or_default();
+        let now = Drawn {
+            list,
+            start: window.start,
+            rows: rows.iter().map(|(r, row)| (*r, row.is_some())).collect(),
+        };
+        let drawn = drawn.flatten();
+        let el = window_el.get()?;
+        if drawn.as_ref() == Some(&now) {
+            return Some(now);
+        }
+        let selected = state.selected.get_untracked();
+        let markup = |range: Range<usize>| {
+            let mut html = String::with_capacity(range.len() * 400);
+            for (r, row) in &rows[range] {
+                row_markup(&mut html, *r, row.as_ref(), selected == Some(*r));
+            }
+            html
+        };
+        let focused = document()
+            .active_element()
+            .filter(|a| el.contains(Some(a)))
+            .and_then(|a| a.get_attribute("data-row"));
+        let _ = web_sys::HtmlElement::style(&el).set_property(
+            "transform",
+            &format!("translateY({}px)", now.start as f64 * ROW_H),
+        );
+        match plan(drawn.as_ref(), &now) {
+            Edit::All => el.set_inner_html(&markup(0..rows.len())),
+            Edit::Shift {
+                drop_front,
+                drop_back,
+                redraw,
+                prepend,
+                append,
+            } => {
+                for _ in 0..drop_front {
+                    el.first_element_child().inspect(|c| c.remove());
+                }
+                for _ in 0..drop_back {
+                    el.last_element_child().inspect(|c| c.remove());
+                }
+                let children = el.children();
+                for i in redraw {
+                    if let Some(child) = children.item((i - prepend.len()) as u32) {
+                        child.set_outer_html(&markup(i..i + 1));
+                    }
+                }
+                if !prepend.is_empty() {
+                    let _ = el.insert_adjacent_html("afterbegin", &markup(prepend));
+                }
+                if !append.is_empty() {
+                    let _ = el.insert_adjacent_html("beforeend", &markup(append));
+                }
+            }
+        }
+        if let Some(r) = focused.and_then(|r| r.parse::<usize>().ok()) {
+            use leptos::wasm_bindgen::JsCast;
+            let lost = document()
+                .active_element()
+                .is_none_or(|a| !el.contains(Some(&a)));
+            if let (true, Some(row)) = (
+                lost,
+                state
+                    .row_element(r)
+                    .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()),
+            ) {
+                let opts = web_sys::FocusOptions::new();
+                opts.set_prevent_scroll(true);
+                let _ = row.focus_with_options(&opts);
+            }
+        }
+        Some(now)
+    });
 }
 
 /// The scrolling part: the sticky column header, the lifelines and the window of rows. Clicks
@@ -499,27 +552,8 @@ fn LadderRows(state: LadderState, source: AnalysisSource) -> impl IntoView {
     let lifelines = (0..columns)
         .map(|i| view! { <div class="ladder-lifeline" style:left=format!("{}px", col_x(i))></div> })
         .collect_view();
-    let window_rows = move || {
-        let window = state.range();
-        state
-            .with_listed(|l| {
-                window
-                    .filter_map(|pos| {
-                        let r = *l.rows.get(pos)? as usize;
-                        Some((pos, r, source.row(r)))
-                    })
-                    .collect::<Vec<_>>()
-            })
-            .unwrap_or_default()
-    };
-    let on_focus = move |ev: web_sys::FocusEvent| {
-        if let Some((el, r)) = row_of(&ev) {
-            let wait = el.class_list().contains("pending").then_some(r);
-            if state.focus_when_loaded.get_untracked() != wait {
-                state.focus_when_loaded.set(wait);
-            }
-        }
-    };
+    let window_el = NodeRef::<leptos::html::Div>::new();
+    draw_window(state, source, window_el);
     let on_scroll = move |_| {
         if let Some(el) = state.scroller.get_untracked() {
             state.scroll_top.set(el.scroll_top() as f64);
@@ -559,17 +593,19 @@ fn LadderRows(state: LadderState, source: AnalysisSource) -> impl IntoView {
                     }
                 }
                 on:keydown=move |ev| on_row_key(state, ev)
-                on:focusin=on_focus
                 style:position="relative"
                 style:width=format!("{inner_w}px")
                 style:height=move || format!("{}px", state.count().unwrap_or(0) as f64 * ROW_H)
             >
                 {lifelines}
-                <For
-                    each=window_rows
-                    key=|(pos, r, row)| (*pos, *r, row.is_some())
-                    children=move |(pos, r, row)| row_view(state, pos, r, row)
-                />
+                <div
+                    class="ladder-window"
+                    node_ref=window_el
+                    style:position="absolute"
+                    style:top="0"
+                    style:left="0"
+                    style:right="0"
+                ></div>
             </div>
         </div>
     }

@@ -5,6 +5,7 @@
 mod export;
 mod flow;
 mod ladder;
+pub mod window;
 
 pub use export::{download_js, download_text, svg_theme_of_page, PNG_SCALE};
 pub use flow::FlowDiagram;
