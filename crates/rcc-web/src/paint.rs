@@ -1,7 +1,7 @@
 //! Work that waits for the browser's next paint, so that no single main-thread task builds, lays
 //! out and paints a whole step: the first screen of a step is built in one task and painted, then
-//! what is below it is built in tasks of their own (`e2e/logs.test.mjs` bounds every task at the
-//! long-task limit of 50 ms).
+//! what is below it is built in tasks of their own (the goal `e2e/logs.test.mjs` names: no
+//! main-thread task over the long-task limit of 50 ms).
 
 use leptos::prelude::*;
 use std::time::Duration;
