@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { serve } from './server.mjs';
 import { launch, screenshot } from './browser.mjs';
 import { STRICT_CSP, watch, trackViolations, violations, exampleOrShell } from './helpers-offline.mjs';
+import { stepShown } from './own-case.mjs';
 
 let server, context;
 before(async () => {
@@ -22,7 +23,7 @@ test('the app runs under the strict CSP with no violation, through every step', 
   await page.locator('h2').first().waitFor();
   for (const step of ['directory', 'routing', 'logs', 'diagnosis', 'symptom']) {
     await page.locator(`nav.rail a[data-step="${step}"]`).click();
-    await page.locator(`[data-step-view="${step}"]`).waitFor();
+    await stepShown(page, step);
   }
   await page.getByRole('button', { name: /Error icon/ }).click().catch(() => {});
   await page.locator('.theme-toggle').click();

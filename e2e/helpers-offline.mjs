@@ -36,6 +36,8 @@ export async function exampleOrShell(root) {
   await example.first().click();
   await root.locator('nav.rail a[data-step="diagnosis"]').click();
   await root.locator('[data-finding="home-server-route-missing"]').first().waitFor({ timeout: 15000 });
+  // The parts below the findings come after the first paint, the share panel last.
+  await root.locator('[data-step-view="diagnosis"] section.share').waitFor();
   return 'example';
 }
 

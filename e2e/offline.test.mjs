@@ -8,6 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { serve } from './server.mjs';
 import { launch, screenshot } from './browser.mjs';
 import { watch, exampleOrShell, distFiles, trackViolations, violations } from './helpers-offline.mjs';
+import { stepShown } from './own-case.mjs';
 
 let context;
 before(async () => { context = await launch(); });
@@ -124,7 +125,7 @@ test('after load the app makes no network request at all', async () => {
   const seenBefore = seen.length;
   for (const step of ['directory', 'routing', 'logs', 'diagnosis', 'symptom']) {
     await page.locator(`nav.rail a[data-step="${step}"]`).click();
-    await page.locator(`[data-step-view="${step}"]`).waitFor();
+    await stepShown(page, step);
   }
   await exampleOrShell(page);
   await page.locator('.theme-toggle').click();

@@ -82,7 +82,14 @@ export async function paste(page, selector, text) {
 
 export async function step(page, id) {
   await page.locator(`nav.rail a[data-step="${id}"]`).click();
+  await stepShown(page, id);
+}
+
+/// Waits until step `id` is drawn whole: the diagnosis step draws what is below its first
+/// screen after the first paint, part by part, the share panel last.
+export async function stepShown(page, id) {
   await page.locator(`[data-step-view="${id}"]`).waitFor();
+  if (id === 'diagnosis') await page.locator('[data-step-view="diagnosis"] section.share').waitFor();
 }
 
 /// The own case entered as a user would: the trace pasted on the logs step, the LDIF pasted on

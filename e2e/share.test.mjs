@@ -18,6 +18,8 @@ async function exampleDiagnosis() {
   await page.reload();
   await page.locator('[data-action="load-example"]').click();
   await page.locator('[data-finding]').first().waitFor();
+  // The parts below the findings come after the first paint, the share panel last.
+  await page.locator('[data-step-view="diagnosis"] section.share').waitFor();
   return page;
 }
 

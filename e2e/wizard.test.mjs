@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { serve } from './server.mjs';
 import { launch, screenshot } from './browser.mjs';
+import { stepShown } from './own-case.mjs';
 
 const AXE = fs.readFileSync('node_modules/axe-core/axe.min.js', 'utf8');
 const SEED_FINDINGS = ['home-server-route-missing', 'app-proxy-return-route-missing'];
@@ -66,6 +67,10 @@ test('keyboard only: from the error icon to the findings', async () => {
   for (const id of SEED_FINDINGS) assert.ok(ids.includes(id));
   // Focus moved to the new step's heading, so a screen reader announces it.
   assert.match(await page.evaluate(() => document.activeElement?.textContent || ''), /Diagnosis/);
+  // A polite status says the step's name, and only that: no live region over the whole step.
+  const announced = page.getByRole('status').filter({ hasText: /^Step \d of \d: / });
+  assert.equal(await announced.innerText(), 'Step 5 of 5: Diagnosis');
+  assert.deepEqual(await page.locator('main, main [data-step-view]').evaluateAll((els) => els.map((e) => e.getAttribute('aria-live'))), [null, null]);
   // Back/next buttons work from the keyboard too.
   await page.locator('[data-action="back"]').focus();
   await page.keyboard.press('Enter');
@@ -111,7 +116,7 @@ test('every step passes an axe-core scan with the example loaded, light and dark
       await page.setViewportSize({ width, height: 860 });
       for (const step of STEPS) {
         await page.goto(`${server.url}/#/${step}`);
-        await page.locator(`[data-step-view="${step}"]`).waitFor();
+        await stepShown(page, step);
         await page.addScriptTag({ content: AXE });
         const result = await page.evaluate(async () => {
           const r = await window.axe.run(document, { resultTypes: ['violations'] });

@@ -17,6 +17,8 @@ await page.getByRole('button', { name: /Error icon/ }).click();
 await page.screenshot({ path: 'docs/screenshot.png' });
 await page.getByRole('button', { name: 'See an example diagnosis' }).click();
 await page.locator('[data-finding]').first().waitFor();
+// The parts below the findings come after the first paint, the share panel last.
+await page.locator('[data-step-view="diagnosis"] section.share').waitFor();
 await page.screenshot({ path: 'docs/diagnosis.png' });
 const figure = page.locator('figure.flow-diagram');
 await figure.scrollIntoViewIfNeeded();

@@ -23,7 +23,9 @@ pub fn App() -> impl IntoView {
         }
     });
 
-    // Move focus to the new step's heading so keyboard and screen-reader users land on it.
+    // Move focus to the new step's heading so keyboard and screen-reader users land on it. This
+    // lays out what the step shows at once, its first screen: the parts below it come later
+    // (see `paint`).
     let main_ref = NodeRef::<leptos::html::Main>::new();
     let first_render = StoredValue::new(true);
     Effect::new(move |_| {
@@ -57,7 +59,8 @@ pub fn App() -> impl IntoView {
         <Header />
         <div class="layout">
             <StepRail />
-            <main id="main" tabindex="-1" node_ref=main_ref aria-live="polite">
+            <main id="main" tabindex="-1" node_ref=main_ref>
+                <StepAnnouncement />
                 <CaseBanner />
                 <Notice />
                 <super::analysis::AnalysisProgress />
@@ -67,4 +70,22 @@ pub fn App() -> impl IntoView {
         </div>
         <Footer />
     }
+}
+
+/// Says which step is shown, for screen readers: a polite status that holds only this line, so
+/// a step change is announced by its name and nothing else on the step is read out as it
+/// changes. Its first text is the page's own (not announced); each step change replaces it.
+#[component]
+fn StepAnnouncement() -> impl IntoView {
+    let step = expect_context::<RwSignal<Step>>();
+    let text = move || {
+        let s = step.get();
+        format!(
+            "Step {} of {}: {}",
+            s.index() + 1,
+            Step::ALL.len(),
+            s.label()
+        )
+    };
+    view! { <p class="visually-hidden" role="status" data-testid="step-announcement">{text}</p> }
 }

@@ -10,6 +10,7 @@ mod copy;
 pub mod diagram;
 mod embed;
 mod glossary;
+mod paint;
 mod router;
 mod share;
 mod shell;

@@ -3,6 +3,7 @@
 
 use crate::analysis::use_analysis;
 use crate::copy::CopyButton;
+use crate::paint::AfterPaint;
 use leptos::prelude::*;
 use rcc_core::diagnosis::{Confidence, Diagnosis, EvidenceNeeded, Finding};
 use rcc_core::findings::Severity;
@@ -21,6 +22,9 @@ fn confidence_label(c: Confidence) -> &'static str {
     }
 }
 
+/// The findings first; below them, each after the paint of the part above it (see
+/// [`AfterPaint`]), the flow diagram, the message ladder and the share panel. Each part follows
+/// the analysis on its own.
 #[component]
 pub fn DiagnosisStep() -> impl IntoView {
     let analysis = use_analysis();
@@ -33,25 +37,55 @@ pub fn DiagnosisStep() -> impl IntoView {
             </p>
         </Show>
         {move || {
-            let (diagnosis, profile, source, has_messages) = analysis.with(|a| {
-                (a.diagnosis.clone(), a.profile.clone(), a.source.clone(), a.messages > 0)
-            });
-            let layout = rcc_core::diagram::layout(&profile, &diagnosis.flow, &diagnosis.findings);
+            let (diagnosis, profile) = analysis.with(|a| (a.diagnosis.clone(), a.profile.clone()));
             view! {
                 <Headline diagnosis=diagnosis.clone() />
                 <GenerationNote diagnosis=diagnosis.clone() />
-                <Findings diagnosis=diagnosis.clone() profile=profile.clone() />
-                <Needed diagnosis=diagnosis.clone() />
-                <h3>"The flow, hop by hop"</h3>
-                <p class="hint">"Every leg of the known-good flow for this gateway, as your evidence shows it: where it broke, the answer that proves it, and the rule that is missing. Replay it leg by leg with the controls."</p>
-                <crate::diagram::FlowDiagram layout=layout />
-                {has_messages.then(|| view! {
-                    <h3>"The messages"</h3>
-                    <crate::diagram::Ladder source=source rcc_only=true />
-                })}
+                <Findings diagnosis=diagnosis.clone() profile=profile />
+                <Needed diagnosis=diagnosis />
             }
         }}
-        <crate::share::SharePanel />
+        <AfterPaint>
+            <FlowSection />
+            <AfterPaint>
+                <MessagesSection />
+                <AfterPaint>
+                    <crate::share::SharePanel />
+                </AfterPaint>
+            </AfterPaint>
+        </AfterPaint>
+    }
+}
+
+/// The flow compared with the known-good flow, leg by leg.
+#[component]
+fn FlowSection() -> impl IntoView {
+    let analysis = use_analysis();
+    move || {
+        let layout = analysis.with(|a| {
+            rcc_core::diagram::layout(&a.profile, &a.diagnosis.flow, &a.diagnosis.findings)
+        });
+        view! {
+            <h3>"The flow, hop by hop"</h3>
+            <p class="hint">"Every leg of the known-good flow for this gateway, as your evidence shows it: where it broke, the answer that proves it, and the rule that is missing. Replay it leg by leg with the controls."</p>
+            <crate::diagram::FlowDiagram layout=layout />
+        }
+    }
+}
+
+/// The ladder of the messages, when there are any.
+#[component]
+fn MessagesSection() -> impl IntoView {
+    let analysis = use_analysis();
+    move || {
+        analysis
+            .with(|a| (a.messages > 0).then(|| a.source.clone()))
+            .map(|source| {
+                view! {
+                    <h3>"The messages"</h3>
+                    <crate::diagram::Ladder source=source rcc_only=true />
+                }
+            })
     }
 }
 
