@@ -58,15 +58,24 @@ test-e2e: setup-test
 	trunk build --release
 	node --test --test-concurrency=1 e2e/
 
-# Benchmarks (they report MB/s; nothing passes or fails on speed): native ingestion throughput,
-# then the in-browser benchmark on the release build (scripts/bench-browser.mjs: Markdown table,
-# target/bench/browser.json). BENCH_ARGS="--sizes 10 --formats raw --runs 3" to choose.
-# First the weight of the shipped wasm (scripts/weight.sh: sizes, twiggy's largest items, per crate).
+# Benchmarks (README "Benchmarks"; they report numbers, nothing passes or fails on speed, but a
+# figure that cannot be measured fails the run): the weight of the shipped wasm
+# (scripts/weight.sh), native ingestion throughput (cargo bench), the in-browser benchmark on the
+# release build (scripts/bench-browser.mjs: ingest, pick -> diagnosis and its stages, npm sip,
+# memory, first visit), the native whole run of `rcc-doctor analyze --json` against npm sip in
+# Node (scripts/bench-native.mjs), then one summary table of every figure of this run against its
+# peer and goal (scripts/bench-summary.mjs: target/bench/summary.{md,json}).
+# BENCH_ARGS="--sizes 10 --formats raw --runs 3 --visits 3" and BENCH_NATIVE_ARGS="--mb 50 --runs 5"
+# to choose; the summary then names the issue's figures the run left out instead of failing.
 bench: setup-bench dist
+	rm -f target/bench/browser.json target/bench/native.json target/bench/summary.json target/bench/summary.md
 	scripts/weight.sh
 	cargo bench -p rcc-core --bench ingest_divan
 	cargo bench -p rcc-core --bench ingest
+	cargo build --release -p rcc-doctor
 	node scripts/bench-browser.mjs $(BENCH_ARGS)
+	node scripts/bench-native.mjs $(BENCH_NATIVE_ARGS)
+	node scripts/bench-summary.mjs $(if $(strip $(BENCH_ARGS)$(BENCH_NATIVE_ARGS)),--partial)
 
 size:
 	@scripts/size.sh

@@ -140,14 +140,14 @@ pub fn analyze(
     let t0 = hooks.now();
     let ingested = read_logs(&input, logs, hooks);
     let t1 = hooks.now();
-    let (mut summary, details) = finish(&input, ingested, redaction, kept, bytes);
+    let (mut summary, details) = finish(&input, ingested, redaction, kept, bytes, hooks);
     let t2 = hooks.now();
     summary.timings = StageTimings {
         bytes,
+        started_ms: t0,
         read_ms: (t1 - t0).max(0.0),
         diagnose_ms: (t2 - t1).max(0.0),
-        memory_bytes: None,
-        logs_reused: false,
+        ..summary.timings
     };
     (summary, details)
 }
@@ -167,14 +167,15 @@ pub fn reanalyze(
     hooks: &mut Hooks,
 ) -> (AnalysisSummary, AnalysisDetails) {
     let t0 = hooks.now();
-    let (mut summary, details) = finish(&input, read.ingested, None, None, read.bytes);
+    let (mut summary, details) = finish(&input, read.ingested, None, None, read.bytes, hooks);
     let t1 = hooks.now();
     summary.timings = StageTimings {
         bytes: read.bytes,
+        started_ms: t0,
         read_ms: 0.0,
         diagnose_ms: (t1 - t0).max(0.0),
-        memory_bytes: None,
         logs_reused: true,
+        ..summary.timings
     };
     (summary, details)
 }
@@ -206,13 +207,15 @@ fn read_logs(input: &AnalysisInput, logs: Vec<OwnedInput>, hooks: &mut Hooks) ->
 }
 
 /// Everything after reading the logs: the AD paste and the rules, the case, the facts, the
-/// diagnosis, the ladder; split into what the page renders and what stays.
+/// diagnosis, the ladder; split into what the page renders and what stays. Its timings hold
+/// only `ladder_ms` (the caller fills in the rest).
 fn finish(
     input: &AnalysisInput,
     ingested: Ingested,
     redaction: Option<RedactionSummary>,
     redacted: Option<Vec<OwnedInput>>,
     bytes: usize,
+    hooks: &mut Hooks,
 ) -> (AnalysisSummary, AnalysisDetails) {
     let profile = profile_of(input);
     // ---- read ----
@@ -247,12 +250,14 @@ fn finish(
     // ---- findings ----
     let diagnosis = diagnosis::diagnose(&case, &facts);
     // ---- the ladder and the split ----
+    let ladder_start = hooks.now();
     let ladder = crate::ladder::build_with_topology(
         &ingested.messages,
         Some(&profile),
         Some(&diagnosis),
         Some(&case.topology),
     );
+    let ladder_ms = (hooks.now() - ladder_start).max(0.0);
     let Facts {
         simulation, checks, ..
     } = facts;
@@ -274,7 +279,10 @@ fn finish(
         diagnosis,
         ladder: ladder.summary(),
         redaction,
-        timings: StageTimings::default(),
+        timings: StageTimings {
+            ladder_ms,
+            ..StageTimings::default()
+        },
     };
     let details = AnalysisDetails {
         ladder: LadderData { ladder, messages },
@@ -490,10 +498,18 @@ pub struct AnalysisSummary {
 pub struct StageTimings {
     /// Log bytes read (all files).
     pub bytes: usize,
+    /// The caller's clock when the analysis started (before reading the logs), so the caller
+    /// can place the stages on its own timeline (the browser benchmark measures what came
+    /// before it, such as reading a picked file); 0 without a clock.
+    #[serde(default)]
+    pub started_ms: f64,
     /// Reading the logs (the start of reading to its end), in ms.
     pub read_ms: f64,
     /// Everything after the logs (the end of reading to the diagnosis), in ms.
     pub diagnose_ms: f64,
+    /// The part of `diagnose_ms` spent building the message ladder (its columns and rows).
+    #[serde(default)]
+    pub ladder_ms: f64,
     /// Memory of whoever ran the analysis once it was done, where the front end can tell (the
     /// browser: the wasm memory, whose size is its high-water mark as it never shrinks).
     #[serde(default)]
@@ -606,5 +622,81 @@ impl AnalysisDetails {
             ingested,
             bytes: self.bytes,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A clock that advances by one ms per reading, so each stage's time is the number of clock
+    /// readings inside it: the stages are read in order and none is counted twice.
+    fn ticking() -> impl FnMut() -> f64 {
+        let mut t = 99.0;
+        move || {
+            t += 1.0;
+            t
+        }
+    }
+
+    #[test]
+    fn the_timings_place_every_stage_on_the_callers_clock() {
+        let (input, logs) = example_input(&crate::example::examples()[0]);
+        let bytes = logs.iter().map(|l| l.bytes.len()).sum::<usize>();
+        let mut clock = ticking();
+        let (summary, details) = analyze(
+            input.clone(),
+            logs,
+            &mut Hooks {
+                progress: None,
+                clock: Some(&mut clock),
+            },
+            Options::default(),
+        );
+        // Readings: 100 start, 101 logs read, 102 / 103 around the ladder, 104 done.
+        let t = summary.timings;
+        assert_eq!(t.bytes, bytes);
+        assert_eq!(t.started_ms, 100.0);
+        assert_eq!(t.read_ms, 1.0);
+        assert_eq!(t.ladder_ms, 1.0);
+        assert_eq!(t.diagnose_ms, 3.0);
+        assert!(!t.logs_reused);
+
+        let mut clock = ticking();
+        let (again, _) = reanalyze(
+            input,
+            details.into_logs_read(),
+            &mut Hooks {
+                progress: None,
+                clock: Some(&mut clock),
+            },
+        );
+        let t = again.timings;
+        assert_eq!(
+            (t.started_ms, t.read_ms, t.ladder_ms, t.diagnose_ms),
+            (100.0, 0.0, 1.0, 3.0)
+        );
+        assert!(t.logs_reused);
+    }
+
+    #[test]
+    fn without_a_clock_every_timing_is_zero() {
+        let (input, logs) = example_input(&crate::example::examples()[0]);
+        let (summary, _) = analyze(input, logs, &mut Hooks::default(), Options::default());
+        let t = summary.timings;
+        assert_eq!(
+            (t.started_ms, t.read_ms, t.ladder_ms, t.diagnose_ms),
+            (0.0, 0.0, 0.0, 0.0)
+        );
+    }
+
+    #[test]
+    fn timings_from_an_older_worker_read_with_zero_stages() {
+        let t: StageTimings =
+            serde_json::from_str(r#"{"bytes":5,"read_ms":2.0,"diagnose_ms":3.0}"#).unwrap();
+        assert_eq!(
+            (t.started_ms, t.ladder_ms, t.memory_bytes),
+            (0.0, 0.0, None)
+        );
     }
 }

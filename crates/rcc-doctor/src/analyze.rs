@@ -8,6 +8,8 @@ use rcc_core::ingest::OwnedInput;
 
 struct Options {
     json: bool,
+    /// Print where the run spent its time to stderr (`--timings`).
+    timings: bool,
     input: AnalysisInput,
     logs: Vec<OwnedInput>,
 }
@@ -22,6 +24,7 @@ fn read_text(path: &str) -> Result<String, String> {
 
 fn parse_args(args: &[String]) -> Result<Options, String> {
     let mut json = false;
+    let mut timings = false;
     let mut input = AnalysisInput::default();
     let mut offsets: Vec<(String, i64)> = Vec::new();
     let mut logs: Vec<String> = Vec::new();
@@ -35,6 +38,7 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
         };
         match a.as_str() {
             "--json" => json = true,
+            "--timings" => timings = true,
             "--profile" => input.profile_id = value("--profile")?,
             "--ad" => input.ad_text = read_text(&value("--ad")?)?,
             "--routes" => input.rules_text = read_text(&value("--routes")?)?,
@@ -87,12 +91,14 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
     }
     Ok(Options {
         json,
+        timings,
         input,
         logs: bytes,
     })
 }
 
 pub fn run(args: &[String]) -> i32 {
+    let start = std::time::Instant::now();
     let opts = match parse_args(args) {
         Ok(o) => o,
         Err(e) => {
@@ -100,25 +106,76 @@ pub fn run(args: &[String]) -> i32 {
             return 2;
         }
     };
+    let mut clock = move || start.elapsed().as_secs_f64() * 1000.0;
+    let want_timings = opts.timings;
     // Taken, not borrowed: the log bytes become the messages' shared text (no second copy).
-    let (analysis, _) = analyze(
+    let (analysis, details) = analyze(
         opts.input,
         opts.logs,
-        &mut Hooks::default(),
+        &mut Hooks {
+            progress: None,
+            clock: want_timings.then_some(&mut clock as &mut dyn FnMut() -> f64),
+        },
         AnalysisOptions::default(),
     );
-    if opts.json {
+    let report = if opts.json {
         match serde_json::to_string_pretty(&json_report(&analysis)) {
-            Ok(s) => println!("{s}"),
+            Ok(s) => s + "\n",
             Err(e) => {
                 eprintln!("rcc-doctor analyze: cannot write JSON: {e}");
                 return 2;
             }
         }
     } else {
-        print!("{}", text_report(&analysis));
+        text_report(&analysis)
+    };
+    let reported_ms = clock();
+    {
+        use std::io::Write;
+        let mut out = std::io::stdout().lock();
+        if out
+            .write_all(report.as_bytes())
+            .and_then(|_| out.flush())
+            .is_err()
+        {
+            return 2;
+        }
+    }
+    if want_timings {
+        let written_ms = clock();
+        drop(details);
+        eprintln!(
+            "{}",
+            timings_line(&analysis.timings, reported_ms, written_ms, clock())
+        );
     }
     0
+}
+
+/// `--timings`: one line on stderr, `rcc-doctor timings: {JSON}`: the ms of each stage, one after
+/// the other on one clock that starts with the command (the process start before it is not
+/// seen here), and their sum `total_ms`. Stages: reading the arguments and the files, ingesting,
+/// the diagnosis, the ladder build, making the report (JSON or text), writing it, freeing the
+/// analysis.
+fn timings_line(
+    t: &rcc_core::analysis::StageTimings,
+    reported_ms: f64,
+    written_ms: f64,
+    freed_ms: f64,
+) -> String {
+    let analysed_ms = t.started_ms + t.read_ms + t.diagnose_ms;
+    let v = serde_json::json!({
+        "bytes": t.bytes,
+        "read_files_ms": t.started_ms,
+        "ingest_ms": t.read_ms,
+        "diagnose_ms": t.diagnose_ms - t.ladder_ms,
+        "ladder_ms": t.ladder_ms,
+        "report_ms": reported_ms - analysed_ms,
+        "write_ms": written_ms - reported_ms,
+        "free_ms": freed_ms - written_ms,
+        "total_ms": freed_ms,
+    });
+    format!("rcc-doctor timings: {v}")
 }
 
 /// The `--json` document: the same schema as the browser's JSON export (docs/report-schema.md).

@@ -24,6 +24,7 @@ ANALYZE OPTIONS:
     --generation ID      the server generation: lcs2005, ocs2007, ocs2007r2, lync2010, lync2013
                          (else read from the logs)
     --offset FILE=MS     shift the timestamps of LOG file FILE by MS milliseconds
+    --timings            also print to stderr where the run spent its time (one line of JSON)
 ";
 
 fn main() {

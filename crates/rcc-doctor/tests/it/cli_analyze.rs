@@ -122,3 +122,44 @@ fn binary_junk_is_read_without_a_crash() {
     assert!(out.contains("Not a SIP log"), "{out}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn timings_go_to_stderr_in_one_json_line_and_leave_the_report_alone() {
+    let client = format!("{SEED}/Communicator-uccapi-0.uccapilog");
+    let (code, plain, _) = run(&["analyze", "--json", &client]);
+    let (timed_code, timed, err) = run(&["analyze", "--json", "--timings", &client]);
+    assert_eq!((code, timed_code), (0, 0));
+    assert_eq!(
+        ids(&plain),
+        ids(&timed),
+        "--timings changes nothing in the report"
+    );
+    let line = err
+        .lines()
+        .find_map(|l| l.strip_prefix("rcc-doctor timings: "))
+        .unwrap_or_else(|| panic!("no timings line in {err:?}"));
+    let t: serde_json::Value = serde_json::from_str(line).expect("JSON timings");
+    let size = std::fs::metadata(&client).expect("fixture").len();
+    assert_eq!(t["bytes"].as_u64(), Some(size));
+    let ms = |k: &str| {
+        t[k].as_f64()
+            .unwrap_or_else(|| panic!("{k} missing in {line}"))
+    };
+    let stages = [
+        "read_files_ms",
+        "ingest_ms",
+        "diagnose_ms",
+        "ladder_ms",
+        "report_ms",
+        "write_ms",
+        "free_ms",
+    ];
+    for k in stages {
+        assert!(ms(k) >= 0.0, "{k} = {}", ms(k));
+    }
+    // The stages follow each other on one clock: together they are the whole time.
+    let sum: f64 = stages.iter().map(|k| ms(k)).sum();
+    assert!((sum - ms("total_ms")).abs() < 0.01, "{sum} vs {line}");
+    let (_, _, quiet) = run(&["analyze", "--json", &client]);
+    assert!(!quiet.contains("timings"), "no timings unless asked");
+}
