@@ -67,21 +67,35 @@ export function glueName(dist) {
   return found[0];
 }
 
+/// The message in a worker-protocol envelope ({ json, payload }, crates/rcc-web/src/worker/
+/// protocol.rs): its type and its fields, e.g. ['analyze', { seq, … }]; null for anything else.
+/// Defined inside each probe too, since a probe runs as its own source text.
+function opened(envelope) {
+  try {
+    const [type, fields] = Object.entries(JSON.parse(envelope.json))[0];
+    return [type, fields];
+  } catch {
+    return null;
+  }
+}
+
 /// Installed in the page before the app runs: notes when the page posts an `analyze` request to
-/// its worker (with the names of the files it carries) and when each `done` reply arrives (this
-/// listener captures, so it runs before the app's own).
+/// its worker (with the names of the files it carries) and when each `analysed` reply arrives
+/// (this listener captures, so it runs before the app's own).
 function pageStageProbe() {
+  const opened = __OPENED__;
   const probe = { posts: [], dones: [] };
   window.__stageProbe = probe;
   const Native = window.Worker;
   if (!Native) return;
   const post = Native.prototype.postMessage;
   Native.prototype.postMessage = function (msg, ...rest) {
-    if (msg && msg.type === 'analyze') {
+    const m = msg && opened(msg);
+    if (m && m[0] === 'analyze') {
       // A File handle (the worker reads it) or the bytes the page read (a log small enough to save).
-      const files = Array.isArray(msg.files)
-        ? msg.files.map((f) => (f instanceof Blob ? { name: f.name, bytes: f.size } : { bytes: f && f.byteLength })) : [];
-      probe.posts.push({ at: performance.now(), id: msg.id, files });
+      const files = Array.isArray(msg.payload)
+        ? msg.payload.map((f) => (f instanceof Blob ? { name: f.name, bytes: f.size } : { bytes: f && f.byteLength })) : [];
+      probe.posts.push({ at: performance.now(), id: m[1].seq, files });
     }
     return post.call(this, msg, ...rest);
   };
@@ -90,18 +104,19 @@ function pageStageProbe() {
       super(...args);
       // A capture listener runs before the app's (non-capture) one whenever that was added.
       this.addEventListener('message', (e) => {
-        const d = e.data;
-        if (d && d.type === 'done') probe.dones.push({ at: performance.now(), id: d.id });
+        const m = e.data && opened(e.data);
+        if (m && m[0] === 'analysed') probe.dones.push({ at: performance.now(), id: m[1].seq });
       }, true);
     }
   };
 }
 
 /// Installed in the analysis worker once it runs: notes when each `analyze` request arrives and
-/// when its `done` reply is posted, with the summary's `timings` (the core's stage boundaries on
-/// this worker's clock) and the summary JSON's length.
+/// when its `analysed` reply is posted, with the summary's `timings` (the core's stage
+/// boundaries on this worker's clock) and the summary JSON's length.
 function workerStageProbe() {
   if (self.__stageProbe) return true;
+  const opened = __OPENED__;
   const probe = { received: [], done: [] };
   self.__stageProbe = probe;
   // The worker's own handler must not run first: the promise jobs it queues run (the whole
@@ -109,10 +124,10 @@ function workerStageProbe() {
   // and a capture listener covers a handler added with addEventListener; the earlier stamp counts.
   const seen = new WeakSet();
   const note = (e) => {
-    const d = e.data;
-    if (d && d.type === 'analyze' && !seen.has(e)) {
+    const m = e.data && opened(e.data);
+    if (m && m[0] === 'analyze' && !seen.has(e)) {
       seen.add(e);
-      probe.received.push({ at: performance.now(), id: d.id });
+      probe.received.push({ at: performance.now(), id: m[1].seq });
     }
   };
   self.addEventListener('message', note, true);
@@ -122,14 +137,21 @@ function workerStageProbe() {
   self.postMessage = function (msg, ...rest) {
     const at = performance.now();
     const out = post.call(this, msg, ...rest);
-    if (msg && msg.type === 'done') {
+    const m = msg && opened(msg);
+    if (m && m[0] === 'analysed') {
+      // The summary is the reply's payload, a JSON string.
       let timings = null;
-      try { timings = JSON.parse(msg.output).timings; } catch { /* not the protocol we know: reported by stagesOf */ }
-      probe.done.push({ at, id: msg.id, timings, jsonBytes: typeof msg.output === 'string' ? msg.output.length : null });
+      try { timings = JSON.parse(msg.payload).timings; } catch { /* not the protocol we know: reported by stagesOf */ }
+      probe.done.push({ at, id: m[1].seq, timings, jsonBytes: typeof msg.payload === 'string' ? msg.payload.length : null });
     }
     return out;
   };
   return true;
+}
+
+/// A probe's source text, with the envelope reader filled in.
+function probeSource(probe) {
+  return probe.toString().replace('__OPENED__', opened.toString());
 }
 
 /// The analysis worker of `page` (started by the app when it mounts), with its probe installed.
@@ -140,7 +162,7 @@ async function probeWorker(page, timeout = 10_000) {
     // with addEventListener instead gets the probe after a few seconds.
     for (const w of page.workers()) {
       const ready = await w.evaluate('typeof self.onmessage === "function"').catch(() => false);
-      if ((ready || Date.now() > until - timeout / 2) && await w.evaluate(`(${workerStageProbe.toString()})()`).catch(() => false)) return w;
+      if ((ready || Date.now() > until - timeout / 2) && await w.evaluate(`(${probeSource(workerStageProbe)})()`).catch(() => false)) return w;
     }
     if (Date.now() > until) throw new Error('stage timings: the app started no analysis worker (is this the hosted release build?)');
     await new Promise((r) => setTimeout(r, 50));
@@ -152,7 +174,7 @@ async function probeWorker(page, timeout = 10_000) {
 /// the stage probes of the page and its worker.
 export async function openApp(context, baseUrl) {
   const page = await context.newPage();
-  await page.addInitScript(`(${pageStageProbe.toString()})()`);
+  await page.addInitScript(`(${probeSource(pageStageProbe)})()`);
   await page.goto(`${baseUrl}/#/logs`);
   await page.evaluate(() => localStorage.clear());
   await page.reload();
@@ -191,7 +213,7 @@ function stagesOf(name, run, pageProbe, workerProbe) {
   };
   const cardAt = run.pickAt + run.e2eMs;
   const done = pageProbe.dones.filter((d) => d.at <= cardAt).at(-1);
-  if (!done) fail('the page received no done reply before the card showed');
+  if (!done) fail('the page received no analysed reply before the card showed');
   const post = pageProbe.posts.filter((p) => p.id === done.id).at(-1);
   if (!post) fail(`no analyze request ${done.id} was posted`);
   if (!post.files.some((f) => f.name === name || (f.name === undefined && f.bytes === run.bytes))) {
