@@ -1,15 +1,17 @@
 // The command-line analysis of the same inputs, to compare the browser app with: the release
-// binary when there is one, else the debug one (`make test` builds it for the native tests),
-// built here when neither exists.
+// or the debug binary, whichever was built last (`make test` builds the debug one for the native
+// tests), built here when neither exists.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-function binary() {
-  for (const p of ['target/release/rcc-doctor', 'target/debug/rcc-doctor']) {
-    if (fs.existsSync(p)) return p;
-  }
+export function binary() {
+  // The newer of the two: a release binary left from an older build must not stand in for the
+  // debug one `make test` just built.
+  const built = ['target/release/rcc-doctor', 'target/debug/rcc-doctor'].filter((p) => fs.existsSync(p))
+    .sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs);
+  if (built.length) return built[0];
   execFileSync('cargo', ['build', '--quiet', '--bin', 'rcc-doctor'], { stdio: 'inherit' });
   return 'target/debug/rcc-doctor';
 }

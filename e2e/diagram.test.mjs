@@ -196,12 +196,13 @@ test('exports: SVG parses, PNG has the drawing size at 2x, Mermaid is a sequence
   await page.close();
 });
 
-// Measured 2026-12-02 on this 2-core machine, quiet: frames median 31-36 ms, p95 41-56 ms,
-// longest task 53-110 ms (the ladder's scroll handler takes ~11 ms per scroll event and each
-// frame lays the ladder out again): over the 50 ms long-task bound, a regression tracked in the
-// speed issue. These bounds catch anything worse, such as rendering every row.
-const SCROLL_TASK_BUDGET_MS = 150;
-const SCROLL_P95_FRAME_MS = 70;
+// Frames of at most 50 ms at the 95th percentile, and no task over 100 ms. Measured 2026-12-02
+// on this 2-core machine: with the machine otherwise idle, frames median 17 ms, p95 21 ms and no
+// task over 50 ms (the goal); shared with other builds (load 4), p95 32-48 ms and a few tasks of
+// 62-79 ms, each a frame whose layout of the new rows took the longest. (Before the ladder drew
+// its window as one HTML string: p95 41-56 ms and tasks of 53-110 ms, quiet.)
+const SCROLL_TASK_BUDGET_MS = 100;
+const SCROLL_P95_FRAME_MS = 50;
 
 test('a 10,000-message log scrolls smoothly in the ladder', async (t) => {
   const opened = await openExample();

@@ -84,7 +84,7 @@ function largeLog(mib) {
 const LARGE_MIB = Number(process.env.RCC_LARGE_LOG_MIB || 100);
 // The longest main-thread task allowed while the page renders the diagnosis and the ladder
 // (see the large-log test).
-const RENDER_TASK_BUDGET_MS = 300;
+const RENDER_TASK_BUDGET_MS = 100;
 
 test(`a ${LARGE_MIB} MiB log is read in the worker: progress bar, no main-thread work per message, the ladder and a raw message from the worker`, async () => {
   const { file, copies, bytes } = largeLog(LARGE_MIB);
@@ -166,14 +166,11 @@ test(`a ${LARGE_MIB} MiB log is read in the worker: progress bar, no main-thread
     + `${JSON.stringify(all)}; peak page JS heap ${(heap / 1048576).toFixed(1)} MiB`);
   // The page does no per-message work: while the worker reads, and while the page renders the
   // result, the diagnosis step and the ladder. The goal is no task over 50 ms (the long-task
-  // bound). The diagnosis step now draws its first screen, the flow diagram, the ladder and the
-  // share panel in tasks of their own: 22-35 ms each on this 2-core machine shared at load 3
-  // (CDP trace; it was one task of 230-290 ms). What still passes 50 ms (2026-12-02, load 3-7):
-  // the routing step's render when the test clicks it during the read (60-130 ms, the whole
-  // step in one task), and at load 5-7 the Ladder component's build and the rows it gets from
-  // the worker (50-75 ms: diagram/ladder.rs, source.rs, worker.rs) and a frame laying out and
-  // painting the ladder (~64 ms). Tracked in the speed issue; this bound catches
-  // anything worse, such as work that grows with the log on the page.
+  // bound). The diagnosis step draws its first screen, the flow diagram, the ladder and the
+  // share panel in tasks of their own, and the ladder draws its window as one HTML string.
+  // Measured 2026-12-02 on this 2-core machine shared with other builds (load 4): longest task
+  // 53 ms until the ladder showed, 51 and 53 ms until a raw message showed (was 110-200 ms
+  // quiet). The bound leaves this shared machine room; the speed issue tracks the last few ms.
   assert.ok(Math.max(0, ...reading) < RENDER_TASK_BUDGET_MS, `a main-thread task of ${Math.max(...reading)} ms while the worker read the log`);
   assert.ok(longest < RENDER_TASK_BUDGET_MS, `a main-thread task of ${longest} ms before the ladder showed`);
   assert.ok(Math.max(0, ...all) < RENDER_TASK_BUDGET_MS, `a main-thread task of ${Math.max(...all)} ms while scrolling or selecting`);

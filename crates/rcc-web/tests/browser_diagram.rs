@@ -598,8 +598,20 @@ fn the_ladder_window_keeps_the_rows_that_stay() {
             append: 20..20,
         }
     );
-    // A jump, most rows new, or another list: everything again.
+    // A jump past the window or another list: everything again.
     assert_eq!(plan(Some(&old), &drawn(1, 500, &[true; 20])), Edit::All);
-    assert_eq!(plan(Some(&old), &drawn(1, 25, &[true; 20])), Edit::All);
     assert_eq!(plan(Some(&old), &drawn(2, 10, &[true; 20])), Edit::All);
+    // Most kept rows changed (placeholders whose rows arrived): everything again.
+    assert_eq!(plan(Some(&drawn(1, 10, &[false; 20])), &old), Edit::All);
+    // Fifteen rows down: the five that stay are kept (the row under the pointer is not replaced).
+    assert_eq!(
+        plan(Some(&old), &drawn(1, 25, &[true; 20])),
+        Edit::Shift {
+            drop_front: 15,
+            drop_back: 0,
+            redraw: vec![],
+            prepend: 0..0,
+            append: 5..20,
+        }
+    );
 }

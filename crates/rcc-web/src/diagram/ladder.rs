@@ -427,8 +427,8 @@ fn row_markup(out: &mut String, r: usize, row: Option<&ladder::Row>, selected: b
 
 /// Draws the window of rows into `.ladder-window` as HTML: a fast scroll replaces every row
 /// each frame, and one parse for them all costs a fraction of one per row (measured: per-row
-/// `innerHTML` took most of each frame). A small scroll keeps the rows that stay, so the row
-/// under the pointer or the focus is not replaced. The rows flow in the window, which a
+/// `innerHTML` took most of each frame). A scroll that keeps part of the window keeps those
+/// rows, so the row under the pointer or the focus is not replaced. The rows flow in the window, which a
 /// transform moves to the first row's place (CSSOM, which a strict CSP allows, unlike style
 /// attributes in HTML). A row that had the focus and is drawn again gets it back.
 fn draw_window(state: LadderState, source: AnalysisSource, window_el: NodeRef<leptos::html::Div>) {

@@ -15,7 +15,7 @@ pub struct Drawn {
 /// How to get from what the window shows to what it must show.
 #[derive(Debug, PartialEq)]
 pub enum Edit {
-    /// Draw every row again (a jump, a new list, most rows changed).
+    /// Draw every row again (a jump past the window, a new list, most kept rows changed).
     All,
     /// Keep the rows both show: drop rows that left at either end, redraw the kept rows whose
     /// state changed (a placeholder whose row arrived), add the rows that came in at either end.
@@ -43,11 +43,12 @@ pub fn plan(old: Option<&Drawn>, new: &Drawn) -> Edit {
         .filter(|pos| old.rows[pos - old.start] != new.rows[pos - new.start])
         .map(|pos| pos - new.start)
         .collect();
-    let prepend = 0..from - new.start;
-    let append = to - new.start..new.rows.len();
-    if 2 * (redraw.len() + prepend.len() + append.len()) > new.rows.len() {
+    // Rows added at the ends cost one parse per end; a kept row redrawn costs one each.
+    if 2 * redraw.len() > new.rows.len() {
         return Edit::All;
     }
+    let prepend = 0..from - new.start;
+    let append = to - new.start..new.rows.len();
     Edit::Shift {
         drop_front: from - old.start,
         drop_back: old_end - to,
