@@ -1129,6 +1129,16 @@ impl Transaction<'_, '_> {
     /// including one that came back to the Home Server (a loop).
     fn read_copies(&self, copies: &[&SipMessage], a: &mut Attempt) {
         let mut client_seen: Vec<(String, Option<Direction>)> = Vec::new();
+        // The top branch of each forwarded copy (two Vias or more), counted once for all.
+        let forwarded_top = |c: &SipMessage| {
+            (extract::top_via(c).1 >= 2)
+                .then(|| top_branch(c))
+                .flatten()
+        };
+        let mut forwarded_tops: FxMap<String, usize> = FxMap::default();
+        for b in copies.iter().filter_map(|c| forwarded_top(c)) {
+            *forwarded_tops.entry(b).or_default() += 1;
+        }
         for m in copies {
             let vias = extract::top_via(m).1;
             if vias <= self.client_vias && top_branch(m) == self.client_branch {
@@ -1152,15 +1162,13 @@ impl Transaction<'_, '_> {
             }
             // A copy that carries a Via the Home Server added below its top one came back to
             // it: whoever sent it routed it back (a loop).
+            // (Another copy's: `m` itself does not count.)
             let branches = via_branches(m);
+            let own = forwarded_top(m);
             let came_back = branches.len() >= 3
-                || copies.iter().any(|c| {
-                    !std::ptr::eq(*c, *m)
-                        && extract::top_via(c).1 >= 2
-                        && branches
-                            .iter()
-                            .skip(1)
-                            .any(|b| Some(b) == top_branch(c).as_ref())
+                || branches.iter().skip(1).any(|b| {
+                    let others = forwarded_tops.get(b).copied().unwrap_or(0);
+                    others > usize::from(own.as_ref() == Some(b))
                 });
             if came_back && m.direction == Some(Direction::Received) {
                 let from = m
@@ -1275,6 +1283,7 @@ impl Transaction<'_, '_> {
         // Where each transaction's final answers are, read once: a request's answers are the
         // ones after it with its CSeq.
         let mut finals_at: HashMap<(u32, &str), Vec<usize>> = HashMap::new();
+        let mut refreshed: FxSet<Evidence> = FxSet::default();
         for (k, r) in call.iter().enumerate() {
             if r.status().is_some_and(|s| s >= 200) {
                 if let Some(c) = r.cseq() {
@@ -1327,11 +1336,7 @@ impl Transaction<'_, '_> {
                 }
             } else if method.eq_ignore_ascii_case("INVITE") && m.to_tag().is_some() {
                 let answer = finals().next();
-                if !a
-                    .refreshes
-                    .iter()
-                    .any(|x| x.request.first() == seen(m).first())
-                {
+                if refreshed.insert(m.evidence()) {
                     a.refreshes.push(Refresh {
                         status: answer.and_then(|r| r.status()),
                         request: seen(m),
