@@ -54,6 +54,9 @@ pub struct RccIndex {
     pub registers: Vec<usize>,
     /// 401, 403 and 407 answers (a server refusing or challenging).
     pub refusals: Vec<usize>,
+    /// For each refusal, the request it answers: the latest before it with its Call-ID and
+    /// CSeq.
+    pub refusal_requests: Vec<Option<usize>>,
     /// Time of the last timestamped message.
     pub log_end_ms: Option<i64>,
     /// Every record of the logs (server diagnostic records, client ERROR lines), read once.
@@ -142,6 +145,7 @@ impl RccIndex {
         ix.records = ingested.events.iter().map(Record::of).collect();
         ix.call_records = call_records(&ix.records, &ix.csta_calls);
         ix.record_requests = record_requests(ingested, &ix.records);
+        ix.refusal_requests = refusal_requests(ingested, &ix.refusals);
         ix
     }
 
@@ -261,6 +265,48 @@ fn record_requests(ingested: &Ingested, records: &[Record]) -> Vec<Option<usize>
         .map(|r| {
             let lines = first.get(r.call_id.as_deref()?)?;
             lines.get(r.start_line.as_deref()?.trim()).copied()
+        })
+        .collect()
+}
+
+/// The request each refusal answers (see [`RccIndex::refusal_requests`]): one walk through the
+/// messages of the refusals' Call-IDs (their dialogs), keeping the latest request of each CSeq.
+/// A refusal without a Call-ID (a damaged message) is looked up by a walk back.
+fn refusal_requests(ingested: &Ingested, refusals: &[usize]) -> Vec<Option<usize>> {
+    let msgs = &ingested.messages;
+    let mut calls: FxMap<&str, Vec<usize>> = refusals
+        .iter()
+        .filter_map(|&ri| Some((msgs.get(ri)?.call_id()?, Vec::new())))
+        .collect();
+    for d in &ingested.dialogs {
+        if let Some(call) = calls.get_mut(d.call_id.as_str()) {
+            call.extend_from_slice(&d.messages);
+        }
+    }
+    let mut answered: FxMap<usize, usize> = FxMap::default();
+    for call in calls.values_mut() {
+        call.sort_unstable();
+        call.dedup();
+        let mut latest: FxMap<Option<(u32, &str)>, usize> = FxMap::default();
+        for &i in call.iter() {
+            let m = &msgs[i];
+            if m.is_request() {
+                latest.insert(m.cseq(), i);
+            } else if let Some(&req) = latest.get(&m.cseq()) {
+                answered.insert(i, req);
+            }
+        }
+    }
+    refusals
+        .iter()
+        .map(|&ri| {
+            let resp = msgs.get(ri)?;
+            if resp.call_id().is_some() {
+                return answered.get(&ri).copied();
+            }
+            msgs[..ri]
+                .iter()
+                .rposition(|m| m.is_request() && m.call_id().is_none() && m.cseq() == resp.cseq())
         })
         .collect()
 }
@@ -936,11 +982,8 @@ impl Observer<'_> {
         let msgs = self.messages;
         let is_target = |host: &str| self.resolve(host).as_deref() == Some(target.as_str());
         let mut found: Option<Refusal> = None;
-        for &ri in &index.refusals {
-            let Some(resp) = msgs.get(ri) else { continue };
-            let Some(req) = msgs[..ri].iter().rev().find(|m| {
-                m.is_request() && m.call_id() == resp.call_id() && m.cseq() == resp.cseq()
-            }) else {
+        for (&ri, &req) in index.refusals.iter().zip(&index.refusal_requests) {
+            let (Some(resp), Some(req)) = (msgs.get(ri), req.and_then(|i| msgs.get(i))) else {
                 continue;
             };
             let from_peer =
