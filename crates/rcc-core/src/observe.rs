@@ -740,17 +740,8 @@ impl Observer<'_> {
         });
         o.config_subscribe = subs.last().and_then(|i| msgs.get(*i)).map(seen);
 
-        // The CSTA attempts.
-        for (k, (call_id, idxs)) in index.csta_calls.iter().enumerate() {
-            let call: Vec<&SipMessage> = idxs.iter().filter_map(|i| msgs.get(*i)).collect();
-            let records: Vec<&Record> = index.call_records[k]
-                .iter()
-                .filter_map(|&r| index.records.get(r))
-                .collect();
-            o.attempts
-                .extend(self.attempts_of(call_id, &call, &records, index.log_end_ms));
-        }
-        o.attempts = self.prefer_users(o.attempts, |a| a.from_aor.clone());
+        // The CSTA attempts: the user's, when any is.
+        o.attempts = self.prefer_users(self.users_attempts(index), |a| a.from_aor.clone());
         // Stable; sorts (key, index) pairs, not attempts (less wasm than `sort_by_key`).
         o.attempts
             .sort_by_cached_key(|a| a.started_ms.unwrap_or(i64::MIN));
@@ -802,6 +793,41 @@ impl Observer<'_> {
             .map(Record::of)
             .collect();
         o
+    }
+
+    /// The attempts of the CSTA calls (in call order) that can hold the user's: those with an
+    /// INVITE from the user. Every call's, when none of those is the user's (or the user is not
+    /// known): [`Observer::prefer_users`] then keeps them all. A log of many users is read
+    /// without judging every other user's calls.
+    fn users_attempts(&self, index: &RccIndex) -> Vec<Attempt> {
+        let msgs = self.messages;
+        let calls = |only: &dyn Fn(&[&SipMessage]) -> bool| {
+            let mut out = Vec::new();
+            for (k, (call_id, idxs)) in index.csta_calls.iter().enumerate() {
+                let call: Vec<&SipMessage> = idxs.iter().filter_map(|i| msgs.get(*i)).collect();
+                if !only(&call) {
+                    continue;
+                }
+                let records: Vec<&Record> = index.call_records[k]
+                    .iter()
+                    .filter_map(|&r| index.records.get(r))
+                    .collect();
+                out.extend(self.attempts_of(call_id, &call, &records, index.log_end_ms));
+            }
+            out
+        };
+        if let Some(user) = &self.user_aor {
+            let users = calls(&|call| {
+                call.iter().any(|m| {
+                    is(m.method(), "INVITE")
+                        && m.header("From").and_then(uri::aor).as_ref() == Some(user)
+                })
+            });
+            if users.iter().any(|a| a.from_aor.as_ref() == Some(user)) {
+                return users;
+            }
+        }
+        calls(&|_| true)
     }
 
     /// The attempts of one CSTA call (one per initial INVITE transaction, authentication retries
