@@ -217,13 +217,71 @@ fn finish(
     bytes: usize,
     hooks: &mut Hooks,
 ) -> (AnalysisSummary, AnalysisDetails) {
+    let d = diagnose_read(input, &ingested);
+    // ---- the ladder and the split ----
+    let ladder_start = hooks.now();
+    let ladder = crate::ladder::build_with_topology(
+        &ingested.messages,
+        Some(&d.profile),
+        Some(&d.diagnosis),
+        Some(&d.case.topology),
+    );
+    let ladder_ms = (hooks.now() - ladder_start).max(0.0);
+    let mut ingested = ingested;
+    let messages = std::mem::take(&mut ingested.messages);
+    let summary = AnalysisSummary {
+        profile: d.profile,
+        files: ingested.files.clone(),
+        messages: messages.len(),
+        events: ingested.events.len(),
+        dialogs: ingested.dialogs.len(),
+        transactions: ingested.transactions.len(),
+        ad_paste: d.ad_paste,
+        ad: d.ad,
+        rules: d.rules,
+        case: d.case,
+        checks: d.facts.checks,
+        simulation: d.facts.simulation,
+        diagnosis: d.diagnosis,
+        ladder: ladder.summary(),
+        redaction,
+        timings: StageTimings {
+            ladder_ms,
+            ..StageTimings::default()
+        },
+    };
+    let details = AnalysisDetails {
+        ladder: LadderData { ladder, messages },
+        redacted,
+        read: ingested,
+        bytes,
+    };
+    (summary, details)
+}
+
+/// The inputs read, the case, its facts and the diagnosis: everything of an analysis but the
+/// ladder.
+struct Diagnosed {
+    profile: Profile,
+    ad_paste: AdPaste,
+    ad: Option<AdAttributes>,
+    rules: Option<ParsedRules>,
+    case: Case,
+    facts: Facts,
+    diagnosis: Diagnosis,
+}
+
+/// Reads the AD paste and the rules, then the case, the facts and the findings, from the logs
+/// already read. The logs are read once more only through [`RccIndex`]: the few messages that
+/// matter for remote call control.
+fn diagnose_read(input: &AnalysisInput, ingested: &Ingested) -> Diagnosed {
     let profile = profile_of(input);
     // ---- read ----
     let ad_paste = directory::parse_paste(&input.ad_text);
     let ad = effective_attributes(&ad_paste, input.ad_fields.as_ref());
     let rules = (!input.rules_text.trim().is_empty())
         .then(|| routing::parse_rules(&input.rules_text, &profile));
-    let index = RccIndex::build(&ingested);
+    let index = RccIndex::build(ingested);
     // ---- case ----
     let case = Case::resolve(CaseInputs {
         profile: profile.clone(),
@@ -249,52 +307,17 @@ fn finish(
     let facts = Facts::gather(&case, ad.as_ref(), rules.as_ref(), observed);
     // ---- findings ----
     let diagnosis = diagnosis::diagnose(&case, &facts);
-    // ---- the ladder and the split ----
-    let ladder_start = hooks.now();
-    let ladder = crate::ladder::build_with_topology(
-        &ingested.messages,
-        Some(&profile),
-        Some(&diagnosis),
-        Some(&case.topology),
-    );
-    let ladder_ms = (hooks.now() - ladder_start).max(0.0);
-    let Facts {
-        simulation, checks, ..
-    } = facts;
-    let mut ingested = ingested;
-    let messages = std::mem::take(&mut ingested.messages);
-    let summary = AnalysisSummary {
+    Diagnosed {
         profile,
-        files: ingested.files.clone(),
-        messages: messages.len(),
-        events: ingested.events.len(),
-        dialogs: ingested.dialogs.len(),
-        transactions: ingested.transactions.len(),
         ad_paste,
         ad,
         rules,
         case,
-        checks,
-        simulation,
+        facts,
         diagnosis,
-        ladder: ladder.summary(),
-        redaction,
-        timings: StageTimings {
-            ladder_ms,
-            ..StageTimings::default()
-        },
-    };
-    let details = AnalysisDetails {
-        ladder: LadderData { ladder, messages },
-        redacted,
-        read: ingested,
-        bytes,
-    };
-    (summary, details)
+    }
 }
 
-/// The paste's attributes, with typed form values overriding the fields where they differ.
-/// `None` when the user supplied no attribute at all.
 /// Who is who, as the admin's pastes say: the rules' `[servers]` rows, then the user's
 /// Registrar pool from a Get-CsUser paste (the Home Server role in Lync's words).
 fn servers_of(profile: &Profile, ad: &AdPaste, rules: Option<&ParsedRules>) -> Vec<routing::Host> {
@@ -365,6 +388,8 @@ fn tool_generations(ad: &AdPaste, rules: Option<&ParsedRules>) -> Vec<SeenGenera
     out
 }
 
+/// The paste's attributes, with typed form values overriding the fields where they differ.
+/// `None` when the user supplied no attribute at all.
 fn effective_attributes(paste: &AdPaste, fields: Option<&AdFields>) -> Option<AdAttributes> {
     let mut attrs = paste.attributes.clone();
     if let Some(fields) = fields {
@@ -628,6 +653,7 @@ impl AnalysisDetails {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ingest::LogFormat;
 
     /// A clock that advances by one ms per reading, so each stage's time is the number of clock
     /// readings inside it: the stages are read in order and none is counted twice.
@@ -688,6 +714,61 @@ mod tests {
             (t.started_ms, t.read_ms, t.ladder_ms, t.diagnose_ms),
             (0.0, 0.0, 0.0, 0.0)
         );
+    }
+
+    /// The reads (message headers, record fields) the diagnosis of `logs` does after the logs
+    /// were read: the index, the case, the facts and the findings (the ladder aside, which
+    /// shows every message), and how many messages there were.
+    fn diagnosis_reads(input: &AnalysisInput, logs: Vec<OwnedInput>) -> (u64, usize) {
+        let ingested = ingest::ingest_owned(logs, &IngestOptions::default(), &mut |_| {});
+        crate::sip::reads::take();
+        let _ = diagnose_read(input, &ingested);
+        (crate::sip::reads::take(), ingested.messages.len())
+    }
+
+    /// A synthetic log (every format's Microsoft-style RCC mix) of about `bytes`; with
+    /// `one_user`, every session's user is one of four (as in a client trace, where every
+    /// CSTA attempt is the user's), keeping each message's length.
+    fn synth_log(format: LogFormat, bytes: usize, one_user: bool) -> OwnedInput {
+        let mut b = ingest::synth::generate(format, bytes, 42);
+        if one_user {
+            for i in 0..b.len().saturating_sub(4) {
+                if &b[i..i + 4] == b"user" {
+                    for d in b[i + 4..].iter_mut().take_while(|d| d.is_ascii_digit()) {
+                        *d = b'0';
+                    }
+                }
+            }
+        }
+        OwnedInput {
+            name: format!("synth.{}", format.id()),
+            bytes: b,
+        }
+    }
+
+    /// Twice the log, at most about twice the work: no stage of the diagnosis scans the
+    /// messages, the dialogs or the records once per CSTA call, answer or record. (Each log
+    /// holds hundreds of CSTA calls, so a quadratic stage shows as a ratio near 4.)
+    #[test]
+    fn the_diagnosis_does_linear_work_in_every_format() {
+        for format in LogFormat::ALL
+            .into_iter()
+            .filter(|f| *f != LogFormat::Unknown)
+        {
+            for one_user in [false, true] {
+                let input = AnalysisInput {
+                    profile_id: "nortel".into(),
+                    ..AnalysisInput::default()
+                };
+                let small = diagnosis_reads(&input, vec![synth_log(format, 300_000, one_user)]);
+                let big = diagnosis_reads(&input, vec![synth_log(format, 600_000, one_user)]);
+                let per_message = |(reads, messages): (u64, usize)| reads as f64 / messages as f64;
+                assert!(
+                    per_message(big) <= 1.1 * per_message(small),
+                    "{format:?} (one user: {one_user}): {small:?} reads for messages, then {big:?}"
+                );
+            }
+        }
     }
 
     #[test]

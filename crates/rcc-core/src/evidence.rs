@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 /// One piece of evidence behind a finding or a check.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Evidence {
     /// Lines of a log file (1-based, inclusive) with a short excerpt.

@@ -24,6 +24,7 @@
 use crate::evidence::Evidence;
 use crate::extract::{self, ConfigSource, CstaBody, MsDiagnostic, Provisioning};
 use crate::findings::FindingId;
+use crate::fxhash::{FxMap, FxSet};
 use crate::ingest::{FileReport, Ingested, LogFormat};
 use crate::profile::{Profile, Role};
 use crate::routing::{participant_of_product, Topology};
@@ -53,8 +54,20 @@ pub struct RccIndex {
     pub registers: Vec<usize>,
     /// 401, 403 and 407 answers (a server refusing or challenging).
     pub refusals: Vec<usize>,
+    /// For each refusal, the request it answers: the latest before it with its Call-ID and
+    /// CSeq.
+    pub refusal_requests: Vec<Option<usize>>,
     /// Time of the last timestamped message.
     pub log_end_ms: Option<i64>,
+    /// Every record of the logs (server diagnostic records, client ERROR lines), read once.
+    pub records: Vec<Record>,
+    /// For each CSTA call (in the order of `csta_calls`), the records about it: by their Call-ID
+    /// field, or (a client trace's "Timer B fired for INVITE <call-id>" line) by naming it in
+    /// their text; by index into `records`, in log order.
+    pub call_records: Vec<Vec<usize>>,
+    /// For each record, the request it is about as the logs show it (the first request of its
+    /// Call-ID with its `SIP-Start-Line`), by index into the messages.
+    pub record_requests: Vec<Option<usize>>,
 }
 
 fn is(method: Option<&str>, name: &str) -> bool {
@@ -75,7 +88,9 @@ impl RccIndex {
     pub fn build(ingested: &Ingested) -> RccIndex {
         let messages = &ingested.messages;
         let mut ix = RccIndex::default();
+        // The CSTA calls' Call-IDs, in order of their first CSTA INVITE.
         let mut csta_ids: Vec<&str> = Vec::new();
+        let mut csta_seen: FxSet<&str> = FxSet::default();
         // The log runs until its last timestamp, a message's or a record's (a client trace's
         // "Timer B fired" line comes 32 s after the last message).
         let event_times = ingested
@@ -106,7 +121,7 @@ impl RccIndex {
                     }
                 }
                 (Some(_), _) if is(method, "INVITE") && is_csta_invite(m) => {
-                    if let Some(c) = m.call_id().filter(|c| !csta_ids.contains(c)) {
+                    if let Some(c) = m.call_id().filter(|c| csta_seen.insert(c)) {
                         csta_ids.push(c);
                     }
                 }
@@ -126,27 +141,11 @@ impl RccIndex {
                 _ => {}
             }
         }
-        // The dialogs ingestion built already hold every message of a Call-ID.
-        for id in csta_ids {
-            let mut all: Vec<usize> = ingested
-                .dialogs
-                .iter()
-                .filter(|d| d.call_id == id)
-                .flat_map(|d| d.messages.iter().copied())
-                .collect();
-            if all.is_empty() {
-                // Messages without tags or dialogs (a partial paste): find them directly.
-                all = messages
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, m)| m.call_id() == Some(id))
-                    .map(|(i, _)| i)
-                    .collect();
-            }
-            all.sort_unstable();
-            all.dedup();
-            ix.csta_calls.push((id.to_string(), all));
-        }
+        ix.csta_calls = csta_calls(ingested, csta_ids);
+        ix.records = ingested.events.iter().map(Record::of).collect();
+        ix.call_records = call_records(&ix.records, &ix.csta_calls);
+        ix.record_requests = record_requests(ingested, &ix.records);
+        ix.refusal_requests = refusal_requests(ingested, &ix.refusals);
         ix
     }
 
@@ -163,6 +162,153 @@ impl RccIndex {
             .chain(self.registers.iter().copied())
             .filter_map(move |i| messages.get(i))
     }
+}
+
+/// Every message of each CSTA call (by Call-ID), in time order: from the dialogs ingestion
+/// built, read once; a call with no dialog (messages without tags: a partial paste) from the
+/// messages themselves, in one more pass when there is such a call.
+fn csta_calls(ingested: &Ingested, ids: Vec<&str>) -> Vec<(String, Vec<usize>)> {
+    let at: FxMap<&str, usize> = ids.iter().enumerate().map(|(k, c)| (*c, k)).collect();
+    let mut calls: Vec<Vec<usize>> = vec![Vec::new(); ids.len()];
+    for d in &ingested.dialogs {
+        #[cfg(test)]
+        crate::sip::reads::count();
+        if let Some(&k) = at.get(d.call_id.as_str()) {
+            calls[k].extend_from_slice(&d.messages);
+        }
+    }
+    let without_dialog: Vec<bool> = calls.iter().map(Vec::is_empty).collect();
+    if without_dialog.contains(&true) {
+        for (i, m) in ingested.messages.iter().enumerate() {
+            if let Some(&k) = m.call_id().and_then(|c| at.get(c)) {
+                if without_dialog[k] {
+                    calls[k].push(i);
+                }
+            }
+        }
+    }
+    ids.into_iter()
+        .zip(calls)
+        .map(|(id, mut all)| {
+            all.sort_unstable();
+            all.dedup();
+            (id.to_string(), all)
+        })
+        .collect()
+}
+
+/// The records about each CSTA call (see [`RccIndex::call_records`]). A record without a
+/// Call-ID field is matched by every Call-ID its text contains: each piece of the text as long
+/// as some CSTA Call-ID is looked up once, so the work grows with the text, not with the
+/// number of calls.
+fn call_records(records: &[Record], calls: &[(String, Vec<usize>)]) -> Vec<Vec<usize>> {
+    let at: FxMap<&str, usize> = calls
+        .iter()
+        .enumerate()
+        .map(|(k, (c, _))| (c.as_str(), k))
+        .collect();
+    let mut lengths: Vec<usize> = calls.iter().map(|(c, _)| c.len()).collect();
+    lengths.sort_unstable();
+    lengths.dedup();
+    let mut out = vec![Vec::new(); calls.len()];
+    for (r, record) in records.iter().enumerate() {
+        match (record.call_id.as_deref(), record.text.as_deref()) {
+            (Some(c), _) => {
+                if let Some(&k) = at.get(c) {
+                    out[k].push(r);
+                }
+            }
+            (None, Some(text)) => {
+                for &len in &lengths {
+                    for start in 0..=text.len().saturating_sub(len) {
+                        let Some(&k) = text.get(start..start + len).and_then(|p| at.get(p)) else {
+                            continue;
+                        };
+                        if out[k].last() != Some(&r) {
+                            out[k].push(r);
+                        }
+                    }
+                }
+            }
+            (None, None) => {}
+        }
+    }
+    out
+}
+
+/// The request each record is about (see [`RccIndex::record_requests`]), found through the
+/// dialogs of the records' Call-IDs (every message with a Call-ID is in one), each request's
+/// start line read once.
+fn record_requests(ingested: &Ingested, records: &[Record]) -> Vec<Option<usize>> {
+    let mut first: FxMap<&str, FxMap<String, usize>> = records
+        .iter()
+        .filter(|r| r.start_line.is_some())
+        .filter_map(|r| Some((r.call_id.as_deref()?, FxMap::default())))
+        .collect();
+    if !first.is_empty() {
+        for d in &ingested.dialogs {
+            let Some(lines) = first.get_mut(d.call_id.as_str()) else {
+                continue;
+            };
+            for &i in &d.messages {
+                let Some(m) = ingested.messages.get(i).filter(|m| m.is_request()) else {
+                    continue;
+                };
+                let line = m.start_line_text().trim().to_string();
+                let at = lines.entry(line).or_insert(i);
+                *at = (*at).min(i);
+            }
+        }
+    }
+    records
+        .iter()
+        .map(|r| {
+            let lines = first.get(r.call_id.as_deref()?)?;
+            lines.get(r.start_line.as_deref()?.trim()).copied()
+        })
+        .collect()
+}
+
+/// The request each refusal answers (see [`RccIndex::refusal_requests`]): one walk through the
+/// messages of the refusals' Call-IDs (their dialogs), keeping the latest request of each CSeq.
+/// A refusal without a Call-ID (a damaged message) is looked up by a walk back.
+fn refusal_requests(ingested: &Ingested, refusals: &[usize]) -> Vec<Option<usize>> {
+    let msgs = &ingested.messages;
+    let mut calls: FxMap<&str, Vec<usize>> = refusals
+        .iter()
+        .filter_map(|&ri| Some((msgs.get(ri)?.call_id()?, Vec::new())))
+        .collect();
+    for d in &ingested.dialogs {
+        if let Some(call) = calls.get_mut(d.call_id.as_str()) {
+            call.extend_from_slice(&d.messages);
+        }
+    }
+    let mut answered: FxMap<usize, usize> = FxMap::default();
+    for call in calls.values_mut() {
+        call.sort_unstable();
+        call.dedup();
+        let mut latest: FxMap<Option<(u32, &str)>, usize> = FxMap::default();
+        for &i in call.iter() {
+            let m = &msgs[i];
+            if m.is_request() {
+                latest.insert(m.cseq(), i);
+            } else if let Some(&req) = latest.get(&m.cseq()) {
+                answered.insert(i, req);
+            }
+        }
+    }
+    refusals
+        .iter()
+        .map(|&ri| {
+            let resp = msgs.get(ri)?;
+            if resp.call_id().is_some() {
+                return answered.get(&ri).copied();
+            }
+            msgs[..ri]
+                .iter()
+                .rposition(|m| m.is_request() && m.call_id().is_none() && m.cseq() == resp.cseq())
+        })
+        .collect()
 }
 
 /// A message as evidence: where it was read, and every other log that shows it.
@@ -594,13 +740,8 @@ impl Observer<'_> {
         });
         o.config_subscribe = subs.last().and_then(|i| msgs.get(*i)).map(seen);
 
-        // The CSTA attempts.
-        for (call_id, idxs) in &index.csta_calls {
-            let call: Vec<&SipMessage> = idxs.iter().filter_map(|i| msgs.get(*i)).collect();
-            o.attempts
-                .extend(self.attempts_of(call_id, &call, index.log_end_ms));
-        }
-        o.attempts = self.prefer_users(o.attempts, |a| a.from_aor.clone());
+        // The CSTA attempts: the user's, when any is.
+        o.attempts = self.prefer_users(self.users_attempts(index), |a| a.from_aor.clone());
         // Stable; sorts (key, index) pairs, not attempts (less wasm than `sort_by_key`).
         o.attempts
             .sort_by_cached_key(|a| a.started_ms.unwrap_or(i64::MIN));
@@ -619,12 +760,12 @@ impl Observer<'_> {
         o.sign_in_refused = self.sign_in_refused(index);
         // Records the attempts do not read: those of other calls, and those about a request the
         // far end sent inside the CSTA dialog (its INFO events refused as untrusted).
-        let csta_ids: Vec<&str> = index.csta_calls.iter().map(|(c, _)| c.as_str()).collect();
-        o.records = self
-            .events
+        let csta_ids: FxSet<&str> = index.csta_calls.iter().map(|(c, _)| c.as_str()).collect();
+        o.records = index
+            .records
             .iter()
-            .map(Record::of)
-            .filter(|r| {
+            .zip(&index.record_requests)
+            .filter(|(r, _)| {
                 let Some(row) = r
                     .result_code
                     .as_deref()
@@ -632,12 +773,12 @@ impl Observer<'_> {
                 else {
                     return false;
                 };
-                r.call_id.as_deref().is_none_or(|c| !csta_ids.contains(&c))
+                r.call_id.as_deref().is_none_or(|c| !csta_ids.contains(c))
                     || row.finding == Some(FindingId::HostNotAuthorized)
             })
-            .map(|mut r| {
-                r.request = self.request_of(&r);
-                r
+            .map(|(r, request)| Record {
+                request: request.and_then(|i| msgs.get(i)).map(SipMessage::evidence),
+                ..r.clone()
             })
             .collect();
         o.connection_failures = self
@@ -654,12 +795,48 @@ impl Observer<'_> {
         o
     }
 
+    /// The attempts of the CSTA calls (in call order) that can hold the user's: those with an
+    /// INVITE from the user. Every call's, when none of those is the user's (or the user is not
+    /// known): [`Observer::prefer_users`] then keeps them all. A log of many users is read
+    /// without judging every other user's calls.
+    fn users_attempts(&self, index: &RccIndex) -> Vec<Attempt> {
+        let msgs = self.messages;
+        let calls = |only: &dyn Fn(&[&SipMessage]) -> bool| {
+            let mut out = Vec::new();
+            for (k, (call_id, idxs)) in index.csta_calls.iter().enumerate() {
+                let call: Vec<&SipMessage> = idxs.iter().filter_map(|i| msgs.get(*i)).collect();
+                if !only(&call) {
+                    continue;
+                }
+                let records: Vec<&Record> = index.call_records[k]
+                    .iter()
+                    .filter_map(|&r| index.records.get(r))
+                    .collect();
+                out.extend(self.attempts_of(call_id, &call, &records, index.log_end_ms));
+            }
+            out
+        };
+        if let Some(user) = &self.user_aor {
+            let users = calls(&|call| {
+                call.iter().any(|m| {
+                    is(m.method(), "INVITE")
+                        && m.header("From").and_then(uri::aor).as_ref() == Some(user)
+                })
+            });
+            if users.iter().any(|a| a.from_aor.as_ref() == Some(user)) {
+                return users;
+            }
+        }
+        calls(&|_| true)
+    }
+
     /// The attempts of one CSTA call (one per initial INVITE transaction, authentication retries
     /// folded into the one they retry).
     fn attempts_of(
         &self,
         call_id: &str,
         call: &[&SipMessage],
+        records: &[&Record],
         log_end: Option<i64>,
     ) -> Vec<Attempt> {
         let profile = self.profile;
@@ -735,17 +912,7 @@ impl Observer<'_> {
             t.read_answers(&mut a);
             t.read_acks_and_cancel(&mut a);
             t.read_session(&mut a);
-            // Records about this call: by their Call-ID field, or (a client trace's "Timer B
-            // fired for INVITE <call-id>" line) by naming it in their text.
-            a.records = self
-                .events
-                .iter()
-                .map(Record::of)
-                .filter(|r| match r.call_id.as_deref() {
-                    Some(c) => c == call_id,
-                    None => r.text.as_deref().is_some_and(|t| t.contains(call_id)),
-                })
-                .collect();
+            a.records = records.iter().map(|&r| r.clone()).collect();
             a.outcome = outcome(&mut a, log_end);
             out.push(a);
         }
@@ -833,17 +1000,6 @@ impl Observer<'_> {
         }
     }
 
-    /// The request a diagnostic record is about, as the logs show it.
-    fn request_of(&self, r: &Record) -> Option<Evidence> {
-        let (call_id, line) = (r.call_id.as_deref()?, r.start_line.as_deref()?.trim());
-        self.messages
-            .iter()
-            .find(|m| {
-                m.is_request() && m.call_id() == Some(call_id) && m.start_line_text().trim() == line
-            })
-            .map(SipMessage::evidence)
-    }
-
     /// Requests from the line server host (Application Proxy / gateway) answered 401/407/403 by
     /// the Home Server: it is not in host authorization.
     fn gateway_refused(&self, index: &RccIndex) -> Option<Refusal> {
@@ -852,11 +1008,8 @@ impl Observer<'_> {
         let msgs = self.messages;
         let is_target = |host: &str| self.resolve(host).as_deref() == Some(target.as_str());
         let mut found: Option<Refusal> = None;
-        for &ri in &index.refusals {
-            let Some(resp) = msgs.get(ri) else { continue };
-            let Some(req) = msgs[..ri].iter().rev().find(|m| {
-                m.is_request() && m.call_id() == resp.call_id() && m.cseq() == resp.cseq()
-            }) else {
+        for (&ri, &req) in index.refusals.iter().zip(&index.refusal_requests) {
+            let (Some(resp), Some(req)) = (msgs.get(ri), req.and_then(|i| msgs.get(i))) else {
                 continue;
             };
             let from_peer =
@@ -1045,6 +1198,16 @@ impl Transaction<'_, '_> {
     /// including one that came back to the Home Server (a loop).
     fn read_copies(&self, copies: &[&SipMessage], a: &mut Attempt) {
         let mut client_seen: Vec<(String, Option<Direction>)> = Vec::new();
+        // The top branch of each forwarded copy (two Vias or more), counted once for all.
+        let forwarded_top = |c: &SipMessage| {
+            (extract::top_via(c).1 >= 2)
+                .then(|| top_branch(c))
+                .flatten()
+        };
+        let mut forwarded_tops: FxMap<String, usize> = FxMap::default();
+        for b in copies.iter().filter_map(|c| forwarded_top(c)) {
+            *forwarded_tops.entry(b).or_default() += 1;
+        }
         for m in copies {
             let vias = extract::top_via(m).1;
             if vias <= self.client_vias && top_branch(m) == self.client_branch {
@@ -1068,15 +1231,13 @@ impl Transaction<'_, '_> {
             }
             // A copy that carries a Via the Home Server added below its top one came back to
             // it: whoever sent it routed it back (a loop).
+            // (Another copy's: `m` itself does not count.)
             let branches = via_branches(m);
+            let own = forwarded_top(m);
             let came_back = branches.len() >= 3
-                || copies.iter().any(|c| {
-                    !std::ptr::eq(*c, *m)
-                        && extract::top_via(c).1 >= 2
-                        && branches
-                            .iter()
-                            .skip(1)
-                            .any(|b| Some(b) == top_branch(c).as_ref())
+                || branches.iter().skip(1).any(|b| {
+                    let others = forwarded_tops.get(b).copied().unwrap_or(0);
+                    others > usize::from(own.as_ref() == Some(b))
                 });
             if came_back && m.direction == Some(Direction::Received) {
                 let from = m
@@ -1191,6 +1352,7 @@ impl Transaction<'_, '_> {
         // Where each transaction's final answers are, read once: a request's answers are the
         // ones after it with its CSeq.
         let mut finals_at: HashMap<(u32, &str), Vec<usize>> = HashMap::new();
+        let mut refreshed: FxSet<Evidence> = FxSet::default();
         for (k, r) in call.iter().enumerate() {
             if r.status().is_some_and(|s| s >= 200) {
                 if let Some(c) = r.cseq() {
@@ -1243,11 +1405,7 @@ impl Transaction<'_, '_> {
                 }
             } else if method.eq_ignore_ascii_case("INVITE") && m.to_tag().is_some() {
                 let answer = finals().next();
-                if !a
-                    .refreshes
-                    .iter()
-                    .any(|x| x.request.first() == seen(m).first())
-                {
+                if refreshed.insert(m.evidence()) {
                     a.refreshes.push(Refresh {
                         status: answer.and_then(|r| r.status()),
                         request: seen(m),

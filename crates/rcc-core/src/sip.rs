@@ -535,6 +535,8 @@ impl SipMessage {
 
     /// The first header with this name (case-insensitive; pass the long form).
     pub fn header(&self, name: &str) -> Option<&str> {
+        #[cfg(test)]
+        reads::count();
         let known = known_header(name);
         self.slots
             .iter()
@@ -553,6 +555,8 @@ impl SipMessage {
 
     /// Every header with this name, in order (Via, Record-Route, ms-diagnostics repeat).
     pub fn headers_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        #[cfg(test)]
+        reads::count();
         let known = known_header(name);
         self.slots
             .iter()
@@ -821,10 +825,36 @@ pub struct LogEvent {
 
 impl LogEvent {
     pub fn field(&self, name: &str) -> Option<&str> {
+        #[cfg(test)]
+        reads::count();
         self.fields
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
+    }
+}
+
+/// The work an analysis does, counted in the core's own tests only (no cost in a build): how
+/// many times it read a message header ([`SipMessage::header`], [`SipMessage::headers_named`])
+/// or a record's field ([`LogEvent::field`]), on this thread. Tests that double a log and
+/// expect at most double the reads catch a per-message scan inside a per-message loop without
+/// timing anything.
+#[cfg(test)]
+pub(crate) mod reads {
+    use std::cell::Cell;
+
+    thread_local! {
+        static READS: Cell<u64> = const { Cell::new(0) };
+    }
+
+    /// One read (also called by the few loops that compare without reading a header).
+    pub(crate) fn count() {
+        READS.with(|r| r.set(r.get() + 1));
+    }
+
+    /// The reads since the last call, and start again from zero.
+    pub(crate) fn take() -> u64 {
+        READS.with(|r| r.replace(0))
     }
 }
 
