@@ -95,6 +95,9 @@ struct LadderState {
     listed: AsyncDerived<Option<Listed>, LocalStorage>,
     scroll_top: RwSignal<f64>,
     viewport: RwSignal<f64>,
+    /// The positions (in the filtered list) of the rows in the DOM. A memo: a scroll within a
+    /// row changes `scroll_top` but not the window, and wakes nothing that draws or fetches.
+    window: Memo<Range<usize>>,
     selected: RwSignal<Option<usize>>,
     /// The selected row's message, for the detail pane: a resource of the selection.
     raw: AsyncDerived<Option<RawMessage>, LocalStorage>,
@@ -127,11 +130,22 @@ impl LadderState {
                 async move { source.raw(row?).await }
             })
         };
+        let (scroll_top, viewport) = (RwSignal::new(0.0), RwSignal::new(DEFAULT_VIEWPORT));
+        let window = Memo::new(move |_| {
+            ladder::window(
+                count_of(listed).unwrap_or(0),
+                ROW_H,
+                scroll_top.get(),
+                viewport.get(),
+                OVERSCAN,
+            )
+        });
         LadderState {
             filter,
             listed,
-            scroll_top: RwSignal::new(0.0),
-            viewport: RwSignal::new(DEFAULT_VIEWPORT),
+            scroll_top,
+            viewport,
+            window,
             selected,
             raw,
             pending_jump: RwSignal::new(None),
@@ -141,19 +155,7 @@ impl LadderState {
 
     /// How many rows pass the filter; `None` until the first answer.
     fn count(self) -> Option<usize> {
-        self.listed
-            .with(|l| l.as_ref().and_then(|l| l.as_ref()).map(|l| l.rows.len()))
-    }
-
-    /// The positions (in the filtered list) of the rows in the DOM.
-    fn range(self) -> Range<usize> {
-        ladder::window(
-            self.count().unwrap_or(0),
-            ROW_H,
-            self.scroll_top.get(),
-            self.viewport.get(),
-            OVERSCAN,
-        )
+        count_of(self.listed)
     }
 
     fn with_listed<T>(self, f: impl FnOnce(&Listed) -> T) -> Option<T> {
@@ -175,6 +177,11 @@ impl LadderState {
             .ok()
             .flatten()
     }
+}
+
+/// How many rows of `listed` pass its filter; `None` until the first answer.
+fn count_of(listed: AsyncDerived<Option<Listed>, LocalStorage>) -> Option<usize> {
+    listed.with(|l| l.as_ref().and_then(|l| l.as_ref()).map(|l| l.rows.len()))
 }
 
 #[component]
@@ -210,7 +217,7 @@ fn follow_the_state(state: LadderState, source: &AnalysisSource) {
     {
         let source = source.clone();
         Effect::new(move |_| {
-            let window = state.range();
+            let window = state.window.get();
             state.with_listed(|l| source.want(&l.rows, window));
         });
     }
@@ -433,7 +440,7 @@ fn row_markup(out: &mut String, r: usize, row: Option<&ladder::Row>, selected: b
 /// attributes in HTML). A row that had the focus and is drawn again gets it back.
 fn draw_window(state: LadderState, source: AnalysisSource, window_el: NodeRef<leptos::html::Div>) {
     Effect::new(move |drawn: Option<Option<Drawn>>| {
-        let window = state.range();
+        let window = state.window.get();
         let (list, rows) = state
             .with_listed(|l| {
                 let rows = window
