@@ -199,26 +199,28 @@ test('without a worker (the single file) the page reads the logs itself and says
   await page.close();
 });
 
+/// The JSON of an `analyze` request of the worker protocol (ARCHITECTURE.md, "Worker
+/// protocol"; crates/rcc-web/src/worker/protocol.rs): externally tagged ({ analyze: { seq, … } }),
+/// one log named raw.txt whose bytes travel beside it, in the envelope's payload.
+function analyzeJson(seq, ad) {
+  return JSON.stringify({
+    analyze: {
+      seq, redact: false,
+      input: {
+        profile_id: 'nortel', sign_in: '', ad_text: ad, ad_fields: null, rules_text: '',
+        logs: [{ name: 'raw.txt', clock_offset_ms: 0 }],
+      },
+    },
+  });
+}
+
 test('the worker skips analyses a newer one overtook (one is posted per keystroke) and answers the newest', async () => {
   const page = await freshPage('#/logs');
   const log = fs.readFileSync('fixtures/logs/raw_ms_mix.txt', 'utf8');
-  const replies = await page.evaluate(async (text) => {
-    // A worker of our own, speaking the page's protocol (ARCHITECTURE.md, "Worker protocol";
-    // crates/rcc-web/src/worker/protocol.rs): envelopes { json, payload }, the JSON externally
-    // tagged ({ analyze: { seq, … } }).
+  const keystrokes = [[1, 'a'], [2, 'ab'], [3, 'abc']].map(([seq, ad]) => analyzeJson(seq, ad));
+  const replies = await page.evaluate(async ([text, keystrokes]) => {
+    // A worker of our own, speaking the page's protocol: envelopes { json, payload }.
     const w = new Worker(globalThis.rccDoctorWorker, { type: 'module' });
-    const analyze = (seq, ad) => ({
-      json: JSON.stringify({
-        analyze: {
-          seq, redact: false,
-          input: {
-            profile_id: 'nortel', sign_in: '', ad_text: ad, ad_fields: null, rules_text: '',
-            logs: [{ name: 'raw.txt', clock_offset_ms: 0 }],
-          },
-        },
-      }),
-      payload: [new TextEncoder().encode(text)],
-    });
     const seen = [];
     const finished = new Promise((resolve) => {
       w.onmessage = (e) => {
@@ -230,11 +232,11 @@ test('the worker skips analyses a newer one overtook (one is posted per keystrok
       };
     });
     // Three "keystrokes" posted at once, before the worker has even loaded its wasm.
-    for (const [seq, ad] of [[1, 'a'], [2, 'ab'], [3, 'abc']]) w.postMessage(analyze(seq, ad));
+    for (const json of keystrokes) w.postMessage({ json, payload: [new TextEncoder().encode(text)] });
     await finished;
     w.terminate();
     return seen;
-  }, log);
+  }, [log, keystrokes]);
   assert.deepEqual(replies, [
     { seq: 1, type: 'skipped' },
     { seq: 2, type: 'skipped' },
@@ -247,36 +249,26 @@ test('changing another input reuses the logs the worker read: it does not read t
   // The worker protocol itself: the same File twice with other AD text, then another File.
   const page = await freshPage('#/logs');
   const log = fs.readFileSync('fixtures/logs/raw_ms_mix.txt', 'utf8');
-  const replies = await page.evaluate(async (text) => {
+  const requests = [[1, ''], [2, 'dn: x'], [3, 'dn: x']].map(([seq, ad]) => analyzeJson(seq, ad));
+  const replies = await page.evaluate(async ([text, requests]) => {
     const w = new Worker(globalThis.rccDoctorWorker, { type: 'module' });
-    const ask = (seq, ad, file) => new Promise((resolve) => {
+    const ask = (seq, file) => new Promise((resolve) => {
       w.onmessage = (e) => {
         const [type, m] = Object.entries(JSON.parse(e.data.json))[0];
         if (m.seq === seq && type !== 'progress') resolve({ type, summary: JSON.parse(e.data.payload) });
       };
-      w.postMessage({
-        json: JSON.stringify({
-          analyze: {
-            seq, redact: false,
-            input: {
-              profile_id: 'nortel', sign_in: '', ad_text: ad, ad_fields: null, rules_text: '',
-              logs: [{ name: 'raw.txt', clock_offset_ms: 0 }],
-            },
-          },
-        }),
-        payload: [file],
-      });
+      w.postMessage({ json: requests[seq - 1], payload: [file] });
     });
     const file = new File([text], 'raw.txt', { lastModified: 1 });
     const other = new File([text + '\r\n'], 'raw.txt', { lastModified: 2 });
     const out = [];
-    for (const [seq, ad, f] of [[1, '', file], [2, 'dn: x', file], [3, 'dn: x', other]]) {
-      const m = await ask(seq, ad, f);
+    for (const [seq, f] of [[1, file], [2, file], [3, other]]) {
+      const m = await ask(seq, f);
       out.push({ type: m.type, reused: m.summary.timings.logs_reused, messages: m.summary.messages });
     }
     w.terminate();
     return out;
-  }, log);
+  }, [log, requests]);
   assert.deepEqual(replies.map((r) => r.type), ['analysed', 'analysed', 'analysed']);
   assert.deepEqual(replies.map((r) => r.reused), [false, true, false]);
   assert.ok(replies[0].messages > 0);
