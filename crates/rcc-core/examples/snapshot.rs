@@ -1,0 +1,59 @@
+//! The whole analysis of one case as text, to compare a change's outputs with the tree before
+//! it (a refactoring for speed must not change a byte): the summary JSON with its timings
+//! zeroed, then every ladder row, then every row's raw message.
+//! `cargo run --release --example snapshot -- [--profile P] [--sign-in S] [--ad F] [--routes F]
+//! [--redact] LOG...`
+
+use rcc_core::analysis::{analyze, AnalysisInput, Hooks, LogFileInput, Options, StageTimings};
+use rcc_core::ingest::OwnedInput;
+
+fn main() {
+    let mut input = AnalysisInput::default();
+    let mut logs = Vec::new();
+    let mut redact = false;
+    let mut args = std::env::args().skip(1);
+    let text = |p: Option<String>| {
+        std::fs::read(p.unwrap_or_default())
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .unwrap_or_default()
+    };
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--profile" => input.profile_id = args.next().unwrap_or_default(),
+            "--sign-in" => input.sign_in = args.next().unwrap_or_default(),
+            "--ad" => input.ad_text = text(args.next()),
+            "--routes" => input.rules_text = text(args.next()),
+            "--redact" => redact = true,
+            path => {
+                let bytes = std::fs::read(path).unwrap_or_default();
+                input.logs.push(LogFileInput {
+                    name: path.to_string(),
+                    ..LogFileInput::default()
+                });
+                logs.push(OwnedInput {
+                    name: path.to_string(),
+                    bytes,
+                });
+            }
+        }
+    }
+    let (mut summary, details) = analyze(input, logs, &mut Hooks::default(), Options { redact });
+    summary.timings = StageTimings::default();
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&summary).unwrap_or_default()
+    );
+    let ladder = &details.ladder;
+    println!("==== ladder");
+    println!(
+        "{}",
+        serde_json::to_string(&ladder.ladder).unwrap_or_default()
+    );
+    println!("==== raw");
+    for row in 0..ladder.ladder.rows.len() {
+        println!(
+            "{}",
+            serde_json::to_string(&ladder.raw(row)).unwrap_or_default()
+        );
+    }
+}
