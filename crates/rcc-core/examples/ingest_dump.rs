@@ -32,10 +32,6 @@ fn main() {
                 e.source.line_start, e.source.line_end, e.fields
             );
         }
-        println!(
-            "  dialogs={} txns={}",
-            r.dialogs.len(),
-            r.transactions.len()
-        );
+        println!("  dialogs={} txns={}", r.dialogs.len(), r.transaction_count);
     }
 }

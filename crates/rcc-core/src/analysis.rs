@@ -235,7 +235,7 @@ fn finish(
         messages: messages.len(),
         events: ingested.events.len(),
         dialogs: ingested.dialogs.len(),
-        transactions: ingested.transactions.len(),
+        transactions: ingested.transaction_count,
         ad_paste: d.ad_paste,
         ad: d.ad,
         rules: d.rules,

@@ -224,13 +224,13 @@ pub(crate) fn assemble(
 
     // Keys are recomputed per pass (a scan of a few header slots) rather than kept for every
     // message: that would be ~80 bytes per message at the memory peak.
-    let (dialogs, transactions) = dialogs_and_transactions(&messages);
+    let (dialogs, transaction_count) = dialogs_and_transaction_count(&messages);
     Ingested {
         files: reports,
         messages,
         events: events.into_iter().map(|(_, _, e)| e).collect(),
         dialogs,
-        transactions,
+        transaction_count,
     }
 }
 
@@ -315,16 +315,49 @@ fn suggest_offsets(reports: &mut [FileReport], per_file: &[(Vec<SipMessage>, Vec
     }
 }
 
-/// Dialogs (Call-ID + tags) and transactions (top Via branch + CSeq method), in one pass.
-fn dialogs_and_transactions(messages: &[SipMessage]) -> (Vec<Dialog>, Vec<Transaction>) {
+/// Dialogs (Call-ID + tags) and the number of transactions, in one pass. The analysis needs
+/// only how many transactions there are: listing them ([`transactions`]) would cost an entry
+/// and two strings per request, about a tenth of reading a log.
+fn dialogs_and_transaction_count(messages: &[SipMessage]) -> (Vec<Dialog>, usize) {
     let mut dialogs = Dialogs::with_capacity(messages.len() / 8);
-    let mut transactions = Transactions::with_capacity(messages.len() / 2);
+    let mut transactions: FxSet<(&str, &str)> =
+        FxSet::with_capacity_and_hasher(messages.len() / 2, Default::default());
     for (i, m) in messages.iter().enumerate() {
         let k = keys(m);
         dialogs.add(i, &k);
-        transactions.add(i, m, &k);
+        if let Some(key) = transaction_key(m, &k) {
+            transactions.insert(key);
+        }
     }
-    (dialogs.out, transactions.out)
+    (dialogs.out, transactions.len())
+}
+
+/// The transactions (top Via branch + CSeq method) of `messages`, each with its messages and
+/// retransmissions.
+pub(crate) fn transactions(messages: &[SipMessage]) -> Vec<Transaction> {
+    let mut transactions = Transactions::with_capacity(messages.len() / 2);
+    for (i, m) in messages.iter().enumerate() {
+        transactions.add(i, m, &keys(m));
+    }
+    transactions.out
+}
+
+/// What names a message's transaction: its top Via branch and its CSeq method (the request's
+/// method when the CSeq has none).
+fn transaction_key<'a>(m: &'a SipMessage, k: &Keys<'a>) -> Option<(&'a str, &'a str)> {
+    let branch = branch_of(k.via)?;
+    let method = k
+        .cseq
+        .and_then(|v| {
+            // "1 INVITE": the word after the number.
+            let v = v.trim_ascii();
+            let rest = v.get(v.find([' ', '\t'])?..)?.trim_ascii_start();
+            rest.get(..rest.find([' ', '\t']).unwrap_or(rest.len()))
+        })
+        .filter(|m| !m.is_empty())
+        .or_else(|| m.method())
+        .unwrap_or("");
+    Some((branch, method))
 }
 
 struct Dialogs<'a> {
@@ -391,20 +424,9 @@ impl<'a> Transactions<'a> {
 
     fn add(&mut self, i: usize, m: &'a SipMessage, k: &Keys<'a>) {
         let out = &mut self.out;
-        let Some(branch) = branch_of(k.via) else {
+        let Some((branch, method)) = transaction_key(m, k) else {
             return;
         };
-        let method = k
-            .cseq
-            .and_then(|v| {
-                // "1 INVITE": the word after the number.
-                let v = v.trim_ascii();
-                let rest = v.get(v.find([' ', '\t'])?..)?.trim_ascii_start();
-                rest.get(..rest.find([' ', '\t']).unwrap_or(rest.len()))
-            })
-            .filter(|m| !m.is_empty())
-            .or_else(|| m.method())
-            .unwrap_or("");
         let t = *self.index.entry((branch, method)).or_insert_with(|| {
             out.push(Transaction {
                 branch: branch.to_string(),

@@ -82,7 +82,15 @@ pub struct Ingested {
     /// time order.
     pub events: Vec<LogEvent>,
     pub dialogs: Vec<Dialog>,
-    pub transactions: Vec<Transaction>,
+    /// How many SIP transactions the messages hold ([`Ingested::transactions`] lists them).
+    pub transaction_count: usize,
+}
+
+impl Ingested {
+    /// The transactions, listed when asked for: the analysis only counts them.
+    pub fn transactions(&self) -> Vec<Transaction> {
+        correlate::transactions(&self.messages)
+    }
 }
 
 /// What was read from one file.

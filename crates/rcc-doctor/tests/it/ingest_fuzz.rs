@@ -156,7 +156,9 @@ fn check(files: &[InputFile]) -> usize {
     for d in &r.dialogs {
         assert!(d.messages.iter().all(|&i| i < r.messages.len()));
     }
-    for t in &r.transactions {
+    let transactions = r.transactions();
+    assert_eq!(transactions.len(), r.transaction_count);
+    for t in &transactions {
         assert!(t.messages.iter().all(|&i| i < r.messages.len()));
         assert!(t.retransmissions < t.messages.len());
     }

@@ -43,8 +43,8 @@ fn lync_data_received_packets_are_read_as_received_with_both_addresses() {
     // The ERROR line is an event; the INVITE's transaction holds its answers.
     assert_eq!(r.events[0].field("Level"), Some("ERROR"));
     let inv = r
-        .transactions
-        .iter()
+        .transactions()
+        .into_iter()
         .find(|t| t.method == "INVITE")
         .unwrap();
     assert_eq!(inv.messages.len(), 3);

@@ -119,8 +119,8 @@ fn retransmissions_are_counted() {
     let two = format!("{MSG}{MSG}");
     let r = run(two.as_bytes());
     assert_eq!(r.messages.len(), 2);
-    assert_eq!(r.transactions.len(), 1);
-    assert_eq!(r.transactions[0].retransmissions, 1);
+    assert_eq!(r.transactions().len(), 1);
+    assert_eq!(r.transactions()[0].retransmissions, 1);
 }
 
 /// `cargo test --release --test ingest_robustness -- --ignored` (200 MB, a few seconds).
@@ -271,8 +271,8 @@ fn a_response_logged_before_its_request_suggests_an_offset() {
     let r = ingest_with_offsets(&files, &[0, 2001]);
     assert_eq!(r.messages[0].method(), Some("OPTIONS"));
     assert_eq!(r.files[1].suggested_clock_offset_ms, None);
-    assert_eq!(r.transactions.len(), 1);
-    assert_eq!(r.transactions[0].messages, vec![0, 1]);
+    assert_eq!(r.transactions().len(), 1);
+    assert_eq!(r.transactions()[0].messages, vec![0, 1]);
 }
 
 #[test]
