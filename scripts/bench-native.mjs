@@ -159,7 +159,7 @@ export const NATIVE_STAGES = [
   ['ladder_ms', 'ladder build'],
   ['report_ms', 'JSON report made'],
   ['write_ms', 'JSON report written'],
-  ['free_ms', 'analysis freed'],
+  ['free_ms', 'analysis left to the OS (not freed: the process ends)'],
   ['process_ms', 'the rest: process start and exit, as this script sees it'],
 ];
 
