@@ -19,4 +19,6 @@ fuzz_target!(|data: &[u8]| {
     for d in &r.dialogs {
         assert!(d.messages.iter().all(|&i| i < r.messages.len()));
     }
+    // The count the analysis shows is the number of transactions the list holds.
+    assert_eq!(r.transactions().len(), r.transaction_count);
 });
