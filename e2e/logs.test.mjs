@@ -162,8 +162,9 @@ test(`a ${LARGE_MIB} MiB log is read in the worker: progress bar, no main-thread
   const heap = await page.evaluate(() => window.__heap);
   const all = await page.evaluate(() => window.__tasks);
   console.log(`# ${(bytes / 1048576).toFixed(1)} MiB, ${messages} messages, analysed in ${(analysed / 1000).toFixed(1)} s; `
-    + `main-thread long tasks until the ladder showed: ${tasks.length} (longest ${longest} ms), until a raw message showed: `
-    + `${JSON.stringify(all)}; peak page JS heap ${(heap / 1048576).toFixed(1)} MiB`);
+    + `main-thread long tasks (ms) while reading: ${JSON.stringify(reading)}, then until the ladder showed: `
+    + `${JSON.stringify(tasks.slice(reading.length))}, then while scrolling and selecting: ${JSON.stringify(all.slice(tasks.length))}; `
+    + `peak page JS heap ${(heap / 1048576).toFixed(1)} MiB`);
   // The page does no per-message work: while the worker reads, and while the page renders the
   // result, the diagnosis step and the ladder. The goal is no task over 50 ms (the long-task
   // bound). The diagnosis step draws its first screen, the flow diagram, the ladder and the
