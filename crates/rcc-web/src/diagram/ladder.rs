@@ -308,7 +308,22 @@ fn LadderToolbar(state: LadderState, source: AnalysisSource) -> impl IntoView {
         method_select,
         Memo::new(move |_| filter.with(|f| f.method.clone().unwrap_or_default())),
     );
+    // The dialogs (up to 500 options) come after the paint of the ladder: until then the
+    // filter shows "All dialogs", as it does after.
     let dialogs = dialog_options(&summary);
+    crate::paint::after_next_paint(move || {
+        // Unmounted before the paint: the node and the filter are gone, and nothing is done.
+        let Some(el) = dialog_select.try_get_untracked().flatten() else {
+            return;
+        };
+        el.set_inner_html(&dialogs);
+        if let Some(call_id) = filter.try_with_untracked(|f| f.call_id.clone().unwrap_or_default())
+        {
+            if el.value() != call_id {
+                el.set_value(&call_id);
+            }
+        }
+    });
     let methods = summary
         .methods
         .iter()
@@ -358,8 +373,9 @@ fn LadderToolbar(state: LadderState, source: AnalysisSource) -> impl IntoView {
                         let v = event_target_value(&ev);
                         filter.update(|f| f.call_id = (!v.is_empty()).then_some(v));
                     }
-                    inner_html=dialogs
-                ></select>
+                >
+                    <option value="">"All dialogs"</option>
+                </select>
             </label>
             <label>
                 "Method "
