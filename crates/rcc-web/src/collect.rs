@@ -15,18 +15,20 @@ use rcc_core::generation::CollectInput;
 pub fn CollectHelp(inputs: Vec<CollectInput>, summary: &'static str) -> impl IntoView {
     let state = expect_context::<AppState>();
     let analysis = use_analysis();
-    let generation = move || {
+    // Memos: a new analysis (every change of any input) that names the same generation and
+    // user leaves what the box holds as it is.
+    let generation = Memo::new(move |_| {
         state
             .generation
             .get()
             .or_else(|| analysis.with(|a| a.diagnosis.generation.as_ref().map(|g| g.generation)))
-    };
+    });
     // The user as the case resolved it, else as typed.
-    let user = move || {
+    let user = Memo::new(move |_| {
         analysis
             .with(|a| a.case.user.as_ref().map(|u| u.value.clone()))
             .or_else(|| Some(state.sign_in.get()).filter(|s| !s.trim().is_empty()))
-    };
+    });
     let inputs = StoredValue::new(inputs);
     // What the box holds is built after the paint of the step around it: the box starts
     // closed, and while the generation is unknown it holds every generation's way, a good
@@ -37,13 +39,13 @@ pub fn CollectHelp(inputs: Vec<CollectInput>, summary: &'static str) -> impl Int
             <summary>{summary}</summary>
             <AfterPaint>
                 <p class="hint">
-                    {move || match generation() {
+                    {move || match generation.get() {
                         Some(g) => format!("For {}.", g.name()),
                         None => "Every server generation's way, until the generation is known (routing step).".to_string(),
                     }}
                 </p>
                 {move || {
-                    let (g, u) = (generation(), user());
+                    let (g, u) = (generation.get(), user.get());
                     inputs.with_value(|inputs| {
                         inputs
                         .iter()
