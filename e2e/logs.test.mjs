@@ -162,15 +162,20 @@ test(`a ${LARGE_MIB} MiB log is read in the worker: progress bar, no main-thread
   const heap = await page.evaluate(() => window.__heap);
   const all = await page.evaluate(() => window.__tasks);
   console.log(`# ${(bytes / 1048576).toFixed(1)} MiB, ${messages} messages, analysed in ${(analysed / 1000).toFixed(1)} s; `
-    + `main-thread long tasks until the ladder showed: ${tasks.length} (longest ${longest} ms), until a raw message showed: `
-    + `${JSON.stringify(all)}; peak page JS heap ${(heap / 1048576).toFixed(1)} MiB`);
+    + `main-thread long tasks (ms) while reading: ${JSON.stringify(reading)}, then until the ladder showed: `
+    + `${JSON.stringify(tasks.slice(reading.length))}, then while scrolling and selecting: ${JSON.stringify(all.slice(tasks.length))}; `
+    + `peak page JS heap ${(heap / 1048576).toFixed(1)} MiB`);
   // The page does no per-message work: while the worker reads, and while the page renders the
   // result, the diagnosis step and the ladder. The goal is no task over 50 ms (the long-task
-  // bound). The diagnosis step draws its first screen, the flow diagram, the ladder and the
-  // share panel in tasks of their own, and the ladder draws its window as one HTML string.
-  // Measured 2026-12-02 on this 2-core machine shared with other builds (load 4): longest task
-  // 53 ms until the ladder showed, 51 and 53 ms until a raw message showed (was 110-200 ms
-  // quiet). The bound leaves this shared machine room; the speed issue tracks the last few ms.
+  // bound). Each step draws its first screen in one task and what is below it after the paint
+  // (paint.rs), the heading takes the focus in the next frame, the flow's drawing and the
+  // ladder's window are one parse each. Traced 2026-12-02 (Chrome devtools.timeline, thread
+  // time): no task of the page over 33 ms of CPU in any phase (the heaviest: the logs step's
+  // render, the flow diagram's layout, the ladder's build, 20-33 ms each). On this 2-core
+  // machine shared with other builds a task's wall time, which this observer measures, is 1.5
+  // to 4 times its CPU (load 4-12): with the machine at load 4 one run had no task over 50 ms
+  // in any phase, at load 6 three runs had 52, 53-162 and 80-106 ms. So the bound stays at
+  // 100 ms; the speed issue tracks the rest.
   assert.ok(Math.max(0, ...reading) < RENDER_TASK_BUDGET_MS, `a main-thread task of ${Math.max(...reading)} ms while the worker read the log`);
   assert.ok(longest < RENDER_TASK_BUDGET_MS, `a main-thread task of ${longest} ms before the ladder showed`);
   assert.ok(Math.max(0, ...all) < RENDER_TASK_BUDGET_MS, `a main-thread task of ${Math.max(...all)} ms while scrolling or selecting`);

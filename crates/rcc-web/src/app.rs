@@ -23,9 +23,11 @@ pub fn App() -> impl IntoView {
         }
     });
 
-    // Move focus to the new step's heading so keyboard and screen-reader users land on it. This
-    // lays out what the step shows at once, its first screen: the parts below it come later
-    // (see `paint`).
+    // Move focus to the new step's heading so keyboard and screen-reader users land on it. In
+    // the next frame's animation callback, not in the task that renders the step: focusing
+    // lays the page out, and there that layout is the frame's own (done once, before the
+    // frame paints the heading focused and in view), not a second one forced inside the
+    // render task. What the step builds after the paint comes later (see `paint`).
     let main_ref = NodeRef::<leptos::html::Main>::new();
     let first_render = StoredValue::new(true);
     Effect::new(move |_| {
@@ -34,14 +36,17 @@ pub fn App() -> impl IntoView {
             first_render.set_value(false);
             return;
         }
-        if let Some(main) = main_ref.get() {
+        request_animation_frame(move || {
+            let Some(main) = main_ref.try_get_untracked().flatten() else {
+                return;
+            };
             if let Ok(Some(h)) = main.query_selector("h2") {
                 use leptos::wasm_bindgen::JsCast;
                 if let Ok(h) = h.dyn_into::<web_sys::HtmlElement>() {
                     let _ = h.focus();
                 }
             }
-        }
+        });
     });
 
     view! {

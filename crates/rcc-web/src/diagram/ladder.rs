@@ -253,21 +253,77 @@ fn follow_the_state(state: LadderState, source: &AnalysisSource) {
     });
 }
 
+/// The options of the dialog filter as HTML: "All dialogs", one per dialog listed (up to
+/// [`ladder::MAX_DIALOGS_LISTED`]) and the count of those not listed. One parse for them all:
+/// built as 500 views they took a good part of the task that draws the ladder.
+fn dialog_options(summary: &ladder::LadderSummary) -> String {
+    use std::fmt::Write;
+    let mut html = String::from(r#"<option value="">All dialogs</option>"#);
+    for d in &summary.dialogs {
+        let label: String = d.label.chars().take(60).collect();
+        let _ = write!(
+            html,
+            r#"<option value="{}">{} ({})</option>"#,
+            esc(&d.call_id),
+            esc(&label),
+            d.rows
+        );
+    }
+    let hidden = summary.dialogs_total.saturating_sub(summary.dialogs.len());
+    if hidden > 0 {
+        let _ = write!(
+            html,
+            r#"<option value="" disabled>… {hidden} more dialogs not listed</option>"#
+        );
+    }
+    html
+}
+
+/// Keeps a filter `<select>` showing `value`: sets it only when the select shows another
+/// (setting a select's value makes the browser walk its options, and the dialog filter has
+/// hundreds), and only when that part of the filter changed.
+fn follow_select(select: NodeRef<leptos::html::Select>, value: Memo<String>) {
+    Effect::new(move |_| {
+        let value = value.get();
+        if let Some(el) = select.get() {
+            if el.value() != value {
+                el.set_value(&value);
+            }
+        }
+    });
+}
+
 /// Filters, the count, "Jump to failing message" and the Mermaid export.
 #[component]
 fn LadderToolbar(state: LadderState, source: AnalysisSource) -> impl IntoView {
     let summary = source.ladder().clone();
     let filter = state.filter;
     let copied = RwSignal::new(false);
-    let hidden_dialogs = summary.dialogs_total.saturating_sub(summary.dialogs.len());
-    let dialogs = summary
-        .dialogs
-        .iter()
-        .map(|d| {
-            let label: String = d.label.chars().take(60).collect();
-            view! { <option value=d.call_id.clone()>{format!("{label} ({})", d.rows)}</option> }
-        })
-        .collect_view();
+    let (dialog_select, method_select) = (NodeRef::new(), NodeRef::new());
+    follow_select(
+        dialog_select,
+        Memo::new(move |_| filter.with(|f| f.call_id.clone().unwrap_or_default())),
+    );
+    follow_select(
+        method_select,
+        Memo::new(move |_| filter.with(|f| f.method.clone().unwrap_or_default())),
+    );
+    // The dialogs (up to 500 options) come after the paint of the ladder: until then the
+    // filter shows "All dialogs", as it does after.
+    let dialogs = dialog_options(&summary);
+    crate::paint::after_next_paint(move || {
+        // Unmounted before the paint: the node and the filter are gone, and nothing is done.
+        let Some(el) = dialog_select.try_get_untracked().flatten() else {
+            return;
+        };
+        el.set_inner_html(&dialogs);
+        if let Some(call_id) = filter.try_with_untracked(|f| f.call_id.clone().unwrap_or_default())
+        {
+            if el.value() != call_id {
+                el.set_value(&call_id);
+            }
+        }
+    });
     let methods = summary
         .methods
         .iter()
@@ -312,28 +368,24 @@ fn LadderToolbar(state: LadderState, source: AnalysisSource) -> impl IntoView {
                 "Dialog "
                 <select
                     data-filter="dialog"
+                    node_ref=dialog_select
                     on:change=move |ev| {
                         let v = event_target_value(&ev);
                         filter.update(|f| f.call_id = (!v.is_empty()).then_some(v));
                     }
-                    prop:value=move || filter.get().call_id.unwrap_or_default()
                 >
                     <option value="">"All dialogs"</option>
-                    {dialogs}
-                    {(hidden_dialogs > 0).then(|| view! {
-                        <option value="" disabled>{format!("… {hidden_dialogs} more dialogs not listed")}</option>
-                    })}
                 </select>
             </label>
             <label>
                 "Method "
                 <select
                     data-filter="method"
+                    node_ref=method_select
                     on:change=move |ev| {
                         let v = event_target_value(&ev);
                         filter.update(|f| f.method = (!v.is_empty()).then_some(v));
                     }
-                    prop:value=move || filter.get().method.unwrap_or_default()
                 >
                     <option value="">"All methods"</option>
                     {methods}

@@ -5,12 +5,15 @@ use crate::analysis::use_analysis;
 use crate::collect::CollectHelp;
 use crate::copy::CopyButton;
 use crate::glossary::Term;
+use crate::paint::AfterPaint;
 use crate::state::AppState;
 use leptos::prelude::*;
 use rcc_core::generation::{CollectInput, Generation};
 use rcc_core::profile::{self, Profile};
 use rcc_core::routing::{PathOutcome, RoutePath, RULES_HELP};
 
+/// The gateway and the server generation first (the first screen); the rules, how to export
+/// them and the simulation below them after that screen's paint (see [`AfterPaint`]).
 #[component]
 pub fn RoutingStep() -> impl IntoView {
     let state = expect_context::<AppState>();
@@ -24,29 +27,31 @@ pub fn RoutingStep() -> impl IntoView {
         </p>
         <ProfilePicker />
         <GenerationPicker />
-        <CollectHelp
-            inputs=vec![CollectInput::Routes, CollectInput::Trust]
-            summary="How to export the routes and trusted hosts from your servers"
-        />
-        <label class="field" for="rules">"Routing rules"</label>
-        <textarea
-            id="rules"
-            rows="14"
-            spellcheck="false"
-            aria-describedby="rules-help"
-            placeholder="[home-server]\nroute  mcm-ap.contoso.com  -> mcm-ap.contoso.com:5061 tls\n\n[app-proxy]\nroute  *  -> lcs01.contoso.com:5061 tls"
-            prop:value=move || state.rules_text.get()
-            on:input=move |ev| {
-                state.begin_own_input();
-                state.rules_text.set(event_target_value(&ev));
-            }
-        ></textarea>
-        <details id="rules-help" class="help">
-            <summary>"How to write the rules (and where to find them in the consoles)"</summary>
-            <pre>{RULES_HELP}</pre>
-        </details>
-        <RuleProblems />
-        <SimulationView />
+        <AfterPaint>
+            <CollectHelp
+                inputs=vec![CollectInput::Routes, CollectInput::Trust]
+                summary="How to export the routes and trusted hosts from your servers"
+            />
+            <label class="field" for="rules">"Routing rules"</label>
+            <textarea
+                id="rules"
+                rows="14"
+                spellcheck="false"
+                aria-describedby="rules-help"
+                placeholder="[home-server]\nroute  mcm-ap.contoso.com  -> mcm-ap.contoso.com:5061 tls\n\n[app-proxy]\nroute  *  -> lcs01.contoso.com:5061 tls"
+                prop:value=move || state.rules_text.get()
+                on:input=move |ev| {
+                    state.begin_own_input();
+                    state.rules_text.set(event_target_value(&ev));
+                }
+            ></textarea>
+            <details id="rules-help" class="help">
+                <summary>"How to write the rules (and where to find them in the consoles)"</summary>
+                <pre>{RULES_HELP}</pre>
+            </details>
+            <RuleProblems />
+            <SimulationView />
+        </AfterPaint>
     }
 }
 

@@ -1,10 +1,16 @@
 //! The drawing: the participants with their lifelines, the legs (numbered, labelled, coloured by
 //! state and by the replay's frame) and the callouts with the missing rules, in a canvas that
 //! scrolls sideways. The drawing is `aria-hidden`: the leg list under it is its text.
+//!
+//! Its inside is written as one SVG string and parsed once: built as views, its hundreds of
+//! elements and their coordinates took most of the task that draws the flow (a few thousand
+//! calls from wasm to the DOM). Only the classes of the legs and callouts follow the replay;
+//! one effect sets them on the elements.
 
 use super::Replay;
 use leptos::prelude::*;
-use rcc_core::diagram::{icon_path, state_str, FlowLayout, MARGIN};
+use rcc_core::diagram::{icon_path, state_str, xml_escape as esc, FlowLayout, MARGIN};
+use std::fmt::Write;
 use std::sync::Arc;
 
 #[component]
@@ -18,6 +24,9 @@ pub(super) fn FlowCanvas(
     // The page shows the legend in words above the drawing: the drawing ends with the lifelines
     // (the exports keep the legend under them).
     let h = (layout.lifeline_bottom + MARGIN).ceil();
+    let svg = NodeRef::<leptos::svg::Svg>::new();
+    let inside = untrack(|| drawing(&layout, replay));
+    follow_the_replay(&layout, replay, svg, untrack(|| classes(&layout, replay)));
     view! {
         <div
             class="flow-canvas"
@@ -41,13 +50,77 @@ pub(super) fn FlowCanvas(
                 style:min-width=format!("{}px", (w * 0.85).round())
                 aria-hidden="true"
                 focusable="false"
-            >
-                <g class="nodes">{participants(&layout)}</g>
-                <g class="legs">{legs(&layout, replay)}</g>
-                <g class="callouts">{callouts(&layout, replay)}</g>
-            </svg>
+                node_ref=svg
+                inner_html=inside
+            ></svg>
         </div>
     }
+}
+
+/// The class of leg `k` (its style, its phase in the replay, outlined after a jump).
+fn leg_class(layout: &FlowLayout, replay: Replay, k: usize) -> String {
+    let outlined = if replay.outlines(k) { " focus" } else { "" };
+    format!(
+        "leg {} {}{outlined}",
+        layout.arrows[k].style_key(),
+        replay.phase(k)
+    )
+}
+
+/// The class of the callout on leg `k`.
+fn callout_class(replay: Replay, k: usize) -> String {
+    format!("callout {}", replay.phase(k))
+}
+
+/// The classes of the legs and of the callouts, in the replay's current frame.
+fn classes(layout: &FlowLayout, replay: Replay) -> (Vec<String>, Vec<String>) {
+    let legs = (0..layout.arrows.len())
+        .map(|k| leg_class(layout, replay, k))
+        .collect();
+    let callouts = layout
+        .callouts
+        .iter()
+        .map(|c| callout_class(replay, c.step - 1))
+        .collect();
+    (legs, callouts)
+}
+
+/// Sets the classes of the legs and callouts as the replay moves: only those that changed
+/// since they were last set (`drawn`: the classes the drawing was written with, so a frame
+/// that changed before the effect first ran is drawn too).
+fn follow_the_replay(
+    layout: &Arc<FlowLayout>,
+    replay: Replay,
+    svg: NodeRef<leptos::svg::Svg>,
+    drawn: (Vec<String>, Vec<String>),
+) {
+    let layout = layout.clone();
+    let mut drawn = Some(drawn);
+    Effect::new(move |before: Option<(Vec<String>, Vec<String>)>| {
+        let (legs, callouts) = classes(&layout, replay);
+        let before = before.or_else(|| drawn.take());
+        if let (Some((legs_before, callouts_before)), Some(svg)) =
+            (before, svg.try_get_untracked().flatten())
+        {
+            let set = |selector: &str, now: &[String], before: &[String]| {
+                let Ok(list) = svg.query_selector_all(selector) else {
+                    return;
+                };
+                for (i, (class, was)) in now.iter().zip(before).enumerate() {
+                    if class == was {
+                        continue;
+                    }
+                    if let Some(el) = list.item(i as u32) {
+                        let el: web_sys::Element = leptos::wasm_bindgen::JsCast::unchecked_into(el);
+                        let _ = el.set_attribute("class", class);
+                    }
+                }
+            };
+            set("g.legs > g", &legs, &legs_before);
+            set("g.callouts > g", &callouts, &callouts_before);
+        }
+        (legs, callouts)
+    });
 }
 
 /// Scroll leg `k` into view inside the sideways-scrolling canvas `el` and on the page.
@@ -68,108 +141,121 @@ pub(super) fn bring_into_view(el: &web_sys::HtmlDivElement, layout: &FlowLayout,
     }
 }
 
+/// The inside of the drawing: participants, legs and callouts, in the replay's current frame.
+fn drawing(layout: &FlowLayout, replay: Replay) -> String {
+    let mut s = String::with_capacity(16 * 1024);
+    s.push_str(r#"<g class="nodes">"#);
+    participants(&mut s, layout);
+    s.push_str(r#"</g><g class="legs">"#);
+    legs(&mut s, layout, replay);
+    s.push_str(r#"</g><g class="callouts">"#);
+    callouts(&mut s, layout, replay);
+    s.push_str("</g>");
+    s
+}
+
 /// Each participant: its box, icon and label, and its lifeline down to the last leg.
-fn participants(layout: &FlowLayout) -> impl IntoView {
-    layout
-        .nodes
-        .iter()
-        .map(|node| {
-            let lines = node
-                .lines
-                .iter()
-                .enumerate()
-                .map(|(i, l)| {
-                    let (x, y) = node.line_at(i);
-                    view! { <text class="node-label" x=x y=y>{l.clone()}</text> }
-                })
-                .collect_view();
-            view! {
-                <g class="node" data-participant=node.id.clone() data-role=node.role.as_str()>
-                    <line class="lifeline" x1=node.x y1=node.y + node.h x2=node.x y2=layout.lifeline_bottom />
-                    <rect x=node.x - node.w / 2.0 y=node.y width=node.w height=node.h rx="8" />
-                    <path
-                        class="icon"
-                        transform=format!("translate({} {})", node.x - 12.0, node.y + 8.0)
-                        d=icon_path(&node.icon)
-                    />
-                    {lines}
-                </g>
-            }
-        })
-        .collect_view()
+fn participants(s: &mut String, layout: &FlowLayout) {
+    for node in &layout.nodes {
+        let _ = write!(
+            s,
+            r#"<g class="node" data-participant="{}" data-role="{}"><line class="lifeline" x1="{x}" y1="{}" x2="{x}" y2="{}"></line><rect x="{}" y="{}" width="{}" height="{}" rx="8"></rect><path class="icon" transform="translate({} {})" d="{}"></path>"#,
+            esc(&node.id),
+            node.role.as_str(),
+            node.y + node.h,
+            layout.lifeline_bottom,
+            node.x - node.w / 2.0,
+            node.y,
+            node.w,
+            node.h,
+            node.x - 12.0,
+            node.y + 8.0,
+            icon_path(&node.icon),
+            x = node.x,
+        );
+        for (i, l) in node.lines.iter().enumerate() {
+            let (x, y) = node.line_at(i);
+            let _ = write!(
+                s,
+                r#"<text class="node-label" x="{x}" y="{y}">{}</text>"#,
+                esc(l)
+            );
+        }
+        s.push_str("</g>");
+    }
 }
 
 /// Each leg: its row (outlined after a jump), number, message label and arrow, styled by its
 /// state and drawn in the replay's phase.
-fn legs(layout: &FlowLayout, replay: Replay) -> impl IntoView {
+fn legs(s: &mut String, layout: &FlowLayout, replay: Replay) {
     let w = layout.width;
-    layout
-        .arrows
-        .iter()
-        .enumerate()
-        .map(|(k, a)| {
-            let style = a.style_key();
-            let class = move || {
-                let outlined = if replay.outlines(k) { " focus" } else { "" };
-                format!("leg {style} {}{outlined}", replay.phase(k))
-            };
-            let labels = a
-                .lines
-                .iter()
-                .enumerate()
-                .map(|(i, l)| {
-                    view! { <text class="msg" x=a.label_x y=a.line_y(i)>{l.clone()}</text> }
-                })
-                .collect_view();
-            let rest = a.rest_path.clone().map(|d| view! { <path class="rest" d=d /> });
-            let gap = a.gap_path().map(|d| view! { <path class="gap" d=d /> });
-            view! {
-                <g
-                    class=class
-                    data-leg=a.leg.clone()
-                    data-state=state_str(a.state)
-                    data-step=a.step
-                    data-extra=a.extra.then_some("true")
-                >
-                    <rect class="row-focus" x="2" y=a.row_y - 4.0 width=w - 4.0 height=a.row_h rx="6" />
-                    <circle class="step-num" cx=MARGIN + 12.0 cy=a.y r="10" />
-                    <text class="step-text" x=MARGIN + 12.0 y=a.y + 4.0>{a.step}</text>
-                    {labels}
-                    <path class="line" d=a.path.clone() />
-                    {rest}
-                    <path class="head" d=a.head.clone() />
-                    {gap}
-                </g>
-            }
-        })
-        .collect_view()
+    for (k, a) in layout.arrows.iter().enumerate() {
+        let _ = write!(
+            s,
+            r#"<g class="{}" data-leg="{}" data-state="{}" data-step="{}"{}><rect class="row-focus" x="2" y="{}" width="{}" height="{}" rx="6"></rect><circle class="step-num" cx="{}" cy="{}" r="10"></circle><text class="step-text" x="{}" y="{}">{}</text>"#,
+            leg_class(layout, replay, k),
+            esc(&a.leg),
+            state_str(a.state),
+            a.step,
+            if a.extra { r#" data-extra="true""# } else { "" },
+            a.row_y - 4.0,
+            w - 4.0,
+            a.row_h,
+            MARGIN + 12.0,
+            a.y,
+            MARGIN + 12.0,
+            a.y + 4.0,
+            a.step
+        );
+        for (i, l) in a.lines.iter().enumerate() {
+            let _ = write!(
+                s,
+                r#"<text class="msg" x="{}" y="{}">{}</text>"#,
+                a.label_x,
+                a.line_y(i),
+                esc(l)
+            );
+        }
+        let _ = write!(s, r#"<path class="line" d="{}"></path>"#, esc(&a.path));
+        if let Some(d) = &a.rest_path {
+            let _ = write!(s, r#"<path class="rest" d="{}"></path>"#, esc(d));
+        }
+        let _ = write!(s, r#"<path class="head" d="{}"></path>"#, esc(&a.head));
+        if let Some(d) = a.gap_path() {
+            let _ = write!(s, r#"<path class="gap" d="{}"></path>"#, esc(&d));
+        }
+        s.push_str("</g>");
+    }
 }
 
 /// Each callout: the hop where a leg broke and the rule it misses, shown with its leg.
-fn callouts(layout: &FlowLayout, replay: Replay) -> impl IntoView {
-    layout
-        .callouts
-        .iter()
-        .map(|c| {
-            let k = c.step - 1;
-            let class = move || format!("callout {}", replay.phase(k));
-            let lines = c
-                .lines
-                .iter()
-                .zip(&c.kinds)
-                .enumerate()
-                .map(|(i, (l, kind))| {
-                    let (x, y) = c.line_at(i);
-                    view! { <text class=kind.as_str() x=x y=y>{l.clone()}</text> }
-                })
-                .collect_view();
-            view! {
-                <g class=class data-leg=c.leg.clone() data-hop=c.hop.clone() data-rule=c.rule.clone().unwrap_or_default()>
-                    <line x1=c.anchor.0 y1=c.anchor.1 + 6.0 x2=c.anchor.0 y2=c.y />
-                    <rect x=c.x y=c.y width=c.w height=c.h rx="6" />
-                    {lines}
-                </g>
-            }
-        })
-        .collect_view()
+fn callouts(s: &mut String, layout: &FlowLayout, replay: Replay) {
+    for c in &layout.callouts {
+        let _ = write!(
+            s,
+            r#"<g class="{}" data-leg="{}" data-hop="{}" data-rule="{}"><line x1="{}" y1="{}" x2="{}" y2="{}"></line><rect x="{}" y="{}" width="{}" height="{}" rx="6"></rect>"#,
+            callout_class(replay, c.step - 1),
+            esc(&c.leg),
+            esc(&c.hop),
+            esc(c.rule.as_deref().unwrap_or_default()),
+            c.anchor.0,
+            c.anchor.1 + 6.0,
+            c.anchor.0,
+            c.y,
+            c.x,
+            c.y,
+            c.w,
+            c.h
+        );
+        for (i, (l, kind)) in c.lines.iter().zip(&c.kinds).enumerate() {
+            let (x, y) = c.line_at(i);
+            let _ = write!(
+                s,
+                r#"<text class="{}" x="{x}" y="{y}">{}</text>"#,
+                kind.as_str(),
+                esc(l)
+            );
+        }
+        s.push_str("</g>");
+    }
 }
