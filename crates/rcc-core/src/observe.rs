@@ -954,7 +954,7 @@ impl Observer<'_> {
         }
         if responder.is_none() {
             if let Some(p) = extract::product(m) {
-                if let Some(w) = participant_of_product(self.profile, &p) {
+                if let Some(w) = participant_of_product(self.profile, p) {
                     basis = Some(format!("Server: {p}"));
                     responder = Some(w);
                 }
@@ -1016,7 +1016,7 @@ impl Observer<'_> {
                 req.direction == Some(Direction::Received) && req.peer().is_some_and(&is_target);
             let from_via = extract::top_via(req).0.is_some_and(|v| is_target(&v.host));
             let from_product = extract::product(req)
-                .and_then(|p| participant_of_product(profile, &p))
+                .and_then(|p| participant_of_product(profile, p))
                 .as_deref()
                 == Some(target.as_str());
             if from_peer || from_via || from_product {

@@ -128,7 +128,7 @@ pub(super) fn trace(messages: &[SipMessage]) -> Traced {
             merge_response_aliases(&mut al, m, (from, to), top_via, via_count);
         }
         if let (Some(f), Some(p)) = (from, extract::product(m)) {
-            products.push((f, p));
+            products.push((f, p.to_string()));
         }
         ends.push((from, to));
     }
