@@ -45,6 +45,10 @@ const TIMER_SLACK_MS: i64 = 500;
 pub struct RccIndex {
     /// Configuration answers (provisioning, provisioning-v2, roaming-self), in time order.
     pub config: Vec<(usize, Provisioning)>,
+    /// The line server URI of every configuration answer, whatever request it answers
+    /// (`config` keeps the answers to SUBSCRIBEs), each once: the ladder marks the dialogs
+    /// sent to them as remote call control.
+    pub(crate) line_servers: FxSet<String>,
     /// The client's SUBSCRIBEs for its configuration.
     pub config_subscribes: Vec<usize>,
     /// CSTA calls: the Call-ID of each CSTA INVITE with every message of that Call-ID, in time
@@ -117,6 +121,7 @@ impl RccIndex {
                 }
                 (Some(_), _) if is(method, "NOTIFY") || is(method, "BENOTIFY") => {
                     if let Some(p) = extract::provisioning(m) {
+                        ix.note_line_server(&p);
                         ix.config.push((i, p));
                     }
                 }
@@ -127,8 +132,12 @@ impl RccIndex {
                 }
                 (Some(_), _) if is(method, "REGISTER") => ix.registers.push(i),
                 (None, Some(status)) => {
+                    let answer = extract::provisioning(m);
+                    if let Some(p) = &answer {
+                        ix.note_line_server(p);
+                    }
                     if is(cseq_method, "SUBSCRIBE") {
-                        if let Some(p) = extract::provisioning(m) {
+                        if let Some(p) = answer {
                             ix.config.push((i, p));
                         }
                     } else if is(cseq_method, "REGISTER") {
@@ -147,6 +156,14 @@ impl RccIndex {
         ix.record_requests = record_requests(ingested, &ix.records);
         ix.refusal_requests = refusal_requests(ingested, &ix.refusals);
         ix
+    }
+
+    fn note_line_server(&mut self, p: &Provisioning) {
+        if let Some(uri) = &p.line_server_uri {
+            if !self.line_servers.contains(uri) {
+                self.line_servers.insert(uri.clone());
+            }
+        }
     }
 
     /// Every message the index keeps (for topology and generation inference).

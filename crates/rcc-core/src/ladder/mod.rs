@@ -218,17 +218,41 @@ pub fn build_with_topology(
     topology: Option<&Topology>,
 ) -> Ladder {
     let line_servers = rows::line_servers(messages);
+    build_knowing(messages, &line_servers, profile, diagnosis, topology)
+}
+
+/// As [`build_with_topology`], for a caller that has read the configuration answers already
+/// (the analysis, through `RccIndex`): the line server URIs they name, so the ladder need not
+/// read every message's body for them again.
+pub fn build_with_line_servers<S: AsRef<str>>(
+    messages: &[SipMessage],
+    line_server_uris: impl IntoIterator<Item = S>,
+    profile: Option<&Profile>,
+    diagnosis: Option<&Diagnosis>,
+    topology: Option<&Topology>,
+) -> Ladder {
+    let line_servers = rows::line_servers_named(line_server_uris);
+    build_knowing(messages, &line_servers, profile, diagnosis, topology)
+}
+
+fn build_knowing(
+    messages: &[SipMessage],
+    line_servers: &HashSet<String>,
+    profile: Option<&Profile>,
+    diagnosis: Option<&Diagnosis>,
+    topology: Option<&Topology>,
+) -> Ladder {
     let hosts::Traced {
         aliases: mut al,
         ends,
         products,
     } = hosts::trace(messages);
-    let columns = columns::columns(&mut al, &ends, &products, &line_servers, profile, topology);
+    let columns = columns::columns(&mut al, &ends, &products, line_servers, profile, topology);
     let rows::Rows {
         rows,
         dialogs,
         methods,
-    } = rows::rows(messages, &ends, &mut al, &columns, &line_servers, diagnosis);
+    } = rows::rows(messages, &ends, &columns, line_servers, diagnosis);
     Ladder {
         columns: columns.columns,
         rows,
