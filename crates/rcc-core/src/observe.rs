@@ -3,7 +3,8 @@
 //! Two steps. [`RccIndex::build`] walks the messages once and keeps the few that matter: the
 //! client's configuration SUBSCRIBEs and their answers (every generation), the CSTA calls (found
 //! through the dialogs ingestion already grouped by Call-ID), REGISTER exchanges and the
-//! challenges a server sent. A 100 MB log of presence, IM and media traffic is diagnosed from
+//! challenges a server sent, and the line servers the configuration answers name (which the
+//! ladder needs too, so it does not read the answers again). A 100 MB log of presence, IM and media traffic is diagnosed from
 //! that index, not by walking every message again. [`observe`] then reads each CSTA call as
 //! RFC 3261 transactions (Via branch, CSeq, Call-ID), not by method names:
 //!

@@ -4,7 +4,7 @@
 
 use super::columns::Columns;
 use super::hosts::Ends;
-use super::{DialogSummary, HashMap, HashSet, Row, Verdict};
+use super::{DialogSummary, HashMap, HashSet, RowKey, Verdict};
 use crate::diagnosis::{Diagnosis, LegState};
 use crate::evidence::Evidence;
 use crate::extract;
@@ -85,13 +85,36 @@ fn evidence_lines(diagnosis: &Diagnosis) -> Vec<(String, u32)> {
 
 /// The rows, the dialogs (in order of first appearance) and the methods (sorted).
 pub(super) struct Rows {
-    pub(super) rows: Vec<Row>,
+    pub(super) rows: Vec<RowKey>,
     pub(super) dialogs: Vec<DialogSummary>,
     pub(super) methods: Vec<String>,
 }
 
-/// One row per message, in one walk: a dialog is remote call control when any of its
-/// requests makes it so ([`makes_rcc_dialog`]), which its rows learn at the end.
+/// A row's method: the request's, else the CSeq's of a response (as written; shown upper case).
+fn method_of(m: &SipMessage) -> Option<&str> {
+    m.method().or_else(|| m.cseq().map(|(_, x)| x))
+}
+
+/// A row's label: `INVITE sip:rcc@mcm.contoso.com`, `404 Not Found (INVITE)`. (`method` is the
+/// row's, upper case.)
+pub(super) fn label(m: &SipMessage, method: &str) -> String {
+    match (m.method(), m.request_uri()) {
+        (Some(meth), Some(uri)) => format!("{meth} {uri}"),
+        _ => {
+            let reason = m.reason().unwrap_or("");
+            let label = format!("{} {reason} ({method})", m.status().unwrap_or(0));
+            if label.contains("  ") {
+                label.replace("  ", " ")
+            } else {
+                label
+            }
+        }
+    }
+}
+
+/// One row per message, in one walk, keeping indexes only (the texts are written when a view
+/// asks: [`RowKey`]): a dialog is remote call control when any of its requests makes it so
+/// ([`makes_rcc_dialog`]), which its rows learn at the end.
 pub(super) fn rows(
     messages: &[SipMessage],
     ends: &[Ends],
@@ -111,12 +134,11 @@ pub(super) fn rows(
     };
 
     let mut rows = Vec::with_capacity(messages.len());
-    // The dialog of each row, to mark its rows RCC once every message was seen.
-    let mut row_dialog: Vec<Option<usize>> = Vec::with_capacity(messages.len());
     let mut prev: Option<i64> = None;
     let mut dialogs: Vec<DialogSummary> = Vec::new();
-    let mut dialog_index: HashMap<&str, usize> = HashMap::default();
-    let mut methods: HashSet<String> = HashSet::default();
+    let mut dialog_index: HashMap<&str, u32> = HashMap::default();
+    // Upper case, in order of first appearance (sorted at the end); a log has a dozen.
+    let mut methods: Vec<String> = Vec::new();
     for (i, m) in messages.iter().enumerate() {
         let millis = m.millis();
         let delta_ms = match (prev, millis) {
@@ -126,26 +148,18 @@ pub(super) fn rows(
         if millis.is_some() {
             prev = millis;
         }
-        let request = m.method();
-        let method = match request {
-            Some(x) => x.to_ascii_uppercase(),
-            None => m
-                .cseq()
-                .map(|(_, x)| x.to_ascii_uppercase())
-                .unwrap_or_default(),
-        };
-        let label = match (request, m.request_uri()) {
-            (Some(meth), Some(uri)) => format!("{meth} {uri}"),
-            _ => {
-                let reason = m.reason().unwrap_or("");
-                let label = format!("{} {reason} ({method})", m.status().unwrap_or(0));
-                if label.contains("  ") {
-                    label.replace("  ", " ")
-                } else {
-                    label
+        let method = method_of(m).filter(|x| !x.is_empty()).map(|x| {
+            match methods
+                .iter()
+                .position(|known| known.eq_ignore_ascii_case(x))
+            {
+                Some(k) => k,
+                None => {
+                    methods.push(x.to_ascii_uppercase());
+                    methods.len() - 1
                 }
             }
-        };
+        });
         let verdict = if is_failing(m) {
             Verdict::FailingLeg
         } else if m.status().is_some_and(|s| s >= 400) {
@@ -157,56 +171,57 @@ pub(super) fn rows(
                 ParseQuality::Clean => Verdict::Ok,
             }
         };
-        let call_id = m.call_id();
-        let dialog = call_id.map(|c| match dialog_index.get(c) {
+        let method_name = method.map_or("", |k| methods[k].as_str());
+        let dialog = m.call_id().map(|c| match dialog_index.get(c) {
             Some(&d) => {
-                dialogs[d].rows += 1;
+                dialogs[d as usize].rows += 1;
                 d
             }
             None => {
-                dialog_index.insert(c, dialogs.len());
+                let d = u32::try_from(dialogs.len()).unwrap_or(u32::MAX);
+                dialog_index.insert(c, d);
                 dialogs.push(DialogSummary {
                     call_id: c.to_string(),
-                    label: label.clone(),
+                    label: label(m, method_name),
                     rows: 1,
                     rcc: false,
                 });
-                dialogs.len() - 1
+                d
             }
         });
-        if let Some(d) = dialog {
-            if request.is_some() && !dialogs[d].rcc && makes_rcc_dialog(m, &method, line_servers) {
-                dialogs[d].rcc = true;
+        if let Some(d) = dialog.and_then(|d| dialogs.get_mut(d as usize)) {
+            if m.is_request() && !d.rcc && makes_rcc_dialog(m, method_name, line_servers) {
+                d.rcc = true;
             }
-        }
-        if !method.is_empty() && !methods.contains(&method) {
-            methods.insert(method.clone());
         }
         let (f, t) = ends[i];
-        rows.push(Row {
-            message: i,
-            time: m
-                .timestamp()
-                .map(|t| t.written.to_string())
-                .unwrap_or_default(),
-            millis,
+        rows.push(RowKey {
+            message: u32::try_from(i).unwrap_or(u32::MAX),
             delta_ms,
-            from: columns.of(f),
-            to: columns.of(t),
-            label,
-            method,
-            status: m.status(),
+            from: columns.of(f).and_then(|c| u16::try_from(c).ok()),
+            to: columns.of(t).and_then(|c| u16::try_from(c).ok()),
+            method: method.and_then(|k| u16::try_from(k).ok()),
+            dialog,
             verdict,
-            call_id: call_id.map(str::to_string),
             rcc: false,
         });
-        row_dialog.push(dialog);
     }
-    for (row, dialog) in rows.iter_mut().zip(row_dialog) {
-        row.rcc = dialog.is_some_and(|d| dialogs[d].rcc);
+    for row in &mut rows {
+        row.rcc = row
+            .dialog
+            .is_some_and(|d| dialogs.get(d as usize).is_some_and(|d| d.rcc));
     }
-    let mut methods: Vec<String> = methods.into_iter().collect();
-    methods.sort();
+    // Methods sorted, each row's index following its method.
+    let mut order: Vec<usize> = (0..methods.len()).collect();
+    order.sort_by(|&a, &b| methods[a].cmp(&methods[b]));
+    let mut sorted_at = vec![0u16; methods.len()];
+    for (at, &k) in order.iter().enumerate() {
+        sorted_at[k] = u16::try_from(at).unwrap_or(u16::MAX);
+    }
+    for row in &mut rows {
+        row.method = row.method.map(|k| sorted_at[usize::from(k)]);
+    }
+    let methods = order.into_iter().map(|k| methods[k].clone()).collect();
     Rows {
         rows,
         dialogs,
