@@ -557,13 +557,18 @@ fn list_entries(v: &str) -> (Option<&str>, usize) {
     let (mut quoted, mut angle, mut start) = (false, false, 0);
     let mut first: Option<&str> = None;
     let mut more = 0;
-    for (i, c) in v.char_indices().chain(std::iter::once((v.len(), ','))) {
+    // Bytes, not chars: every delimiter is ASCII, which no multi-byte character contains.
+    for (i, c) in v
+        .bytes()
+        .enumerate()
+        .chain(std::iter::once((v.len(), b',')))
+    {
         match c {
-            '"' => quoted = !quoted,
-            '<' if !quoted => angle = true,
-            '>' if !quoted => angle = false,
+            b'"' => quoted = !quoted,
+            b'<' if !quoted => angle = true,
+            b'>' if !quoted => angle = false,
             // The end of the value closes the last entry whatever the quotes say.
-            ',' if i == v.len() || (!quoted && !angle) => {
+            b',' if i == v.len() || (!quoted && !angle) => {
                 let entry = v[start..i].trim();
                 start = i + 1;
                 if !entry.is_empty() {

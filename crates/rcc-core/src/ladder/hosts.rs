@@ -17,6 +17,8 @@ pub(super) struct Aliases {
     parent: Vec<usize>,
     /// How often each alias was seen (for the nicest name).
     pub(super) seen: Vec<u32>,
+    /// The alias each address text read by [`Aliases::address`] named.
+    addresses: HashMap<String, Option<usize>>,
 }
 
 impl Aliases {
@@ -31,6 +33,20 @@ impl Aliases {
         self.parent.push(i);
         self.seen.push(1);
         i
+    }
+
+    /// [`Aliases::id`] of the host an address (`host[:port]`, a URI) names, `None` for none.
+    /// Each text is read once: a log names the same few addresses in every message.
+    fn address(&mut self, text: &str) -> Option<usize> {
+        if let Some(&id) = self.addresses.get(text) {
+            if let Some(i) = id {
+                self.seen[i] += 1;
+            }
+            return id;
+        }
+        let id = host_key(text).map(|h| self.id(&h));
+        self.addresses.insert(text.to_string(), id);
+        id
     }
 
     pub(super) fn find(&mut self, mut i: usize) -> usize {
@@ -101,7 +117,9 @@ pub(super) fn trace(messages: &[SipMessage]) -> Traced<'_> {
     let mut al = Aliases::default();
     let mut ends: Vec<Ends> = Vec::with_capacity(messages.len());
     // Request endpoints by transaction, for responses that do not say where they came from.
-    let mut requests: HashMap<TxKey, Ends> = HashMap::default();
+    // Sized once: rehashing grew to a fifth of the walk on a large log.
+    let mut requests: HashMap<TxKey, Ends> =
+        HashMap::with_capacity_and_hasher(messages.len(), Default::default());
     let mut products: HashMap<(usize, &str), u32> = HashMap::default();
 
     // "Whoever wrote this log", one alias per file (made once per file, not per message).
@@ -180,16 +198,13 @@ fn message_ends(
     branch_key: &TxKey,
 ) -> Ends {
     let is_request = m.method().is_some();
-    let local = m.local().and_then(host_key);
-    let peer = m.peer().and_then(host_key);
     match m.direction {
         Some(dir) => {
             let me = al.id(writer);
-            if let Some(l) = &local {
-                let l = al.id(l);
+            if let Some(l) = m.local().and_then(|a| al.address(a)) {
                 al.union(me, l);
             }
-            let other = peer.as_ref().map(|p| al.id(p));
+            let other = m.peer().and_then(|a| al.address(a));
             match dir {
                 Direction::Sent => {
                     let other = other.or_else(|| {
