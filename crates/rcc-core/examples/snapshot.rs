@@ -1,11 +1,21 @@
 //! The whole analysis of one case as text, to compare a change's outputs with the tree before
 //! it (a refactoring for speed must not change a byte): the summary JSON with its timings
-//! zeroed, then every ladder row, then every row's raw message.
+//! zeroed, then the ladder with every row written out, then every row's raw message.
 //! `cargo run --release --example snapshot -- [--profile P] [--sign-in S] [--ad F] [--routes F]
 //! [--redact] LOG...`
 
 use rcc_core::analysis::{analyze, AnalysisInput, Hooks, LogFileInput, Options, StageTimings};
 use rcc_core::ingest::OwnedInput;
+use rcc_core::ladder::{Column, DialogSummary, Row};
+
+/// A ladder with its rows written out (the fields in the order of `Ladder`'s).
+#[derive(serde::Serialize)]
+struct Shown<'a> {
+    columns: &'a [Column],
+    rows: Vec<Row>,
+    dialogs: &'a [DialogSummary],
+    methods: &'a [String],
+}
 
 fn main() {
     let mut input = AnalysisInput::default();
@@ -45,10 +55,15 @@ fn main() {
     );
     let ladder = &details.ladder;
     println!("==== ladder");
-    println!(
-        "{}",
-        serde_json::to_string(&ladder.ladder).unwrap_or_default()
-    );
+    // The ladder as views see it: every row written from its message (the ladder keeps each
+    // row's indexes only), in the JSON shape of a ladder whose rows are written out.
+    let shown = Shown {
+        columns: &ladder.ladder.columns,
+        rows: ladder.ladder.all_rows(&ladder.messages),
+        dialogs: &ladder.ladder.dialogs,
+        methods: &ladder.ladder.methods,
+    };
+    println!("{}", serde_json::to_string(&shown).unwrap_or_default());
     println!("==== raw");
     for row in 0..ladder.ladder.rows.len() {
         println!(

@@ -220,8 +220,9 @@ fn finish(
     let d = diagnose_read(input, &ingested);
     // ---- the ladder and the split ----
     let ladder_start = hooks.now();
-    let ladder = crate::ladder::build_with_topology(
+    let ladder = crate::ladder::build_with_line_servers(
         &ingested.messages,
+        &d.line_servers,
         Some(&d.profile),
         Some(&d.diagnosis),
         Some(&d.case.topology),
@@ -260,9 +261,11 @@ fn finish(
 }
 
 /// The inputs read, the case, its facts and the diagnosis: everything of an analysis but the
-/// ladder.
+/// ladder, and what the ladder needs of the logs that the diagnosis read already.
 struct Diagnosed {
     profile: Profile,
+    /// The line server URIs the configuration answers name ([`RccIndex::line_servers`]).
+    line_servers: crate::fxhash::FxSet<String>,
     ad_paste: AdPaste,
     ad: Option<AdAttributes>,
     rules: Option<ParsedRules>,
@@ -281,7 +284,7 @@ fn diagnose_read(input: &AnalysisInput, ingested: &Ingested) -> Diagnosed {
     let ad = effective_attributes(&ad_paste, input.ad_fields.as_ref());
     let rules = (!input.rules_text.trim().is_empty())
         .then(|| routing::parse_rules(&input.rules_text, &profile));
-    let index = RccIndex::build(ingested);
+    let mut index = RccIndex::build(ingested);
     // ---- case ----
     let case = Case::resolve(CaseInputs {
         profile: profile.clone(),
@@ -309,6 +312,7 @@ fn diagnose_read(input: &AnalysisInput, ingested: &Ingested) -> Diagnosed {
     let diagnosis = diagnosis::diagnose(&case, &facts);
     Diagnosed {
         profile,
+        line_servers: std::mem::take(&mut index.line_servers),
         ad_paste,
         ad,
         rules,

@@ -378,16 +378,22 @@ fn resolve_generation(
             }],
         })
         .or_else(|| {
-            // Servers first: the server generation decides the admin tools.
-            let seen: Vec<SeenGeneration> = index
-                .messages(messages)
-                .filter_map(generation::from_message)
-                .collect();
-            seen.iter()
-                .find(|s| s.basis.starts_with("Server"))
-                .or_else(|| tool_generations.first())
-                .or_else(|| seen.first())
+            // Servers first: the server generation decides the admin tools. Only the one
+            // reported is built (a log names its products in almost every message).
+            let mut first = None;
+            for m in index.messages(messages) {
+                let Some(hit) = generation::product_match(m) else {
+                    continue;
+                };
+                if hit.names_a_server() {
+                    return Some(hit.seen(m));
+                }
+                first = first.or(Some((hit, m)));
+            }
+            tool_generations
+                .first()
                 .cloned()
+                .or_else(|| first.map(|(hit, m)| hit.seen(m)))
         })
         .or_else(|| {
             let p = users_config

@@ -17,6 +17,7 @@
 //!   configuration, **no line**: its answer says nothing about remote call control.
 
 use crate::evidence::Evidence;
+use crate::ingest::text::find_ci;
 use crate::sip::SipMessage;
 use crate::uri;
 use serde::{Deserialize, Serialize};
@@ -216,18 +217,21 @@ fn attr(attrs: &str, name: &str) -> Option<String> {
 
 /// Text content of the first element with this local name (case-insensitive), trimmed.
 fn text_of(body: &str, local: &str) -> Option<String> {
-    let all = tags(body);
-    let t = all.iter().find(|t| t.local.eq_ignore_ascii_case(local))?;
-    if t.self_closing {
-        return None;
-    }
-    let rest = &body[t.end..];
-    let end = rest.find('<').unwrap_or(rest.len());
-    let text = unescape(rest[..end].trim());
-    (!text.is_empty()).then_some(text)
+    text_of_first(body, &tags(body), local)
 }
 
+/// [`text_of`] over the body's tags already read (a reader that walks them asks for several).
+fn text_of_first(body: &str, all: &[Tag], local: &str) -> Option<String> {
+    let t = all.iter().find(|t| t.local.eq_ignore_ascii_case(local))?;
+    text_of_tag(body, t)
+}
+
+/// XML's five predefined entities replaced (text without `&`, nearly all of it, is copied as
+/// it is).
 fn unescape(s: &str) -> String {
+    if !s.contains('&') {
+        return s.to_string();
+    }
     s.replace("&lt;", "<")
         .replace("&gt;", ">")
         .replace("&quot;", "\"")
@@ -322,10 +326,16 @@ pub fn provisioning(m: &SipMessage) -> Option<Provisioning> {
                 p.line_server_uri = p.line_server_uri.take().or_else(|| attr(t.attrs, "server"));
             }
             "lineuri" | "line-uri" => {
-                p.line_uri = p.line_uri.take().or_else(|| text_of(body, t.local));
+                p.line_uri = p
+                    .line_uri
+                    .take()
+                    .or_else(|| text_of_first(body, &all, t.local));
             }
             "lineserveruri" | "line-server-uri" | "lineserver" | "remotecallcontroluri" => {
-                p.line_server_uri = p.line_server_uri.take().or_else(|| text_of(body, t.local));
+                p.line_server_uri = p
+                    .line_server_uri
+                    .take()
+                    .or_else(|| text_of_first(body, &all, t.local));
             }
             "property" | "entry" => {
                 let name = attr(t.attrs, "name")
@@ -437,8 +447,8 @@ pub fn ms_diagnostics(m: &SipMessage) -> Vec<MsDiagnostic> {
         "ms-client-diagnostics",
     ] {
         for v in m.headers_named(name) {
-            let mut parts = split_params(v);
-            let head = parts.first().cloned().unwrap_or_default();
+            let parts = split_params(v);
+            let head = parts.first().copied().unwrap_or_default();
             let code = head
                 .trim()
                 .chars()
@@ -448,7 +458,7 @@ pub fn ms_diagnostics(m: &SipMessage) -> Vec<MsDiagnostic> {
                 .unwrap_or(0);
             let mut reason = String::new();
             let mut source = None;
-            for p in parts.drain(..).skip(1) {
+            for p in parts.into_iter().skip(1) {
                 if let Some((k, val)) = p.split_once('=') {
                     let val = val.trim().trim_matches('"').to_string();
                     match k.trim().to_ascii_lowercase().as_str() {
@@ -470,23 +480,20 @@ pub fn ms_diagnostics(m: &SipMessage) -> Vec<MsDiagnostic> {
 }
 
 /// Split on `;` outside double quotes.
-fn split_params(v: &str) -> Vec<String> {
-    let mut out = vec![String::new()];
-    let mut quoted = false;
-    for c in v.chars() {
-        match c {
-            '"' => {
-                quoted = !quoted;
-                out.last_mut().unwrap_or(&mut String::new()).push(c);
+fn split_params(v: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let (mut quoted, mut start) = (false, 0);
+    for (i, b) in v.bytes().enumerate() {
+        match b {
+            b'"' => quoted = !quoted,
+            b';' if !quoted => {
+                out.push(&v[start..i]);
+                start = i + 1;
             }
-            ';' if !quoted => out.push(String::new()),
-            _ => {
-                if let Some(last) = out.last_mut() {
-                    last.push(c);
-                }
-            }
+            _ => {}
         }
     }
+    out.push(&v[start..]);
     out
 }
 
@@ -535,13 +542,46 @@ pub fn top_via(m: &SipMessage) -> (Option<Via>, usize) {
     let mut top = None;
     let mut count = 0;
     for v in m.headers_named("Via") {
-        let entries = split_list(v);
+        let (first, more) = list_entries(v);
         if top.is_none() {
-            top = entries.first().map(|e| via_entry(e));
+            top = first.map(via_entry);
         }
-        count += entries.len();
+        count += usize::from(first.is_some()) + more;
     }
     (top, count)
+}
+
+/// The first entry of a comma list (as [`split_list`] splits it) and how many more there are,
+/// without collecting them.
+fn list_entries(v: &str) -> (Option<&str>, usize) {
+    let (mut quoted, mut angle, mut start) = (false, false, 0);
+    let mut first: Option<&str> = None;
+    let mut more = 0;
+    // Bytes, not chars: every delimiter is ASCII, which no multi-byte character contains.
+    for (i, c) in v
+        .bytes()
+        .enumerate()
+        .chain(std::iter::once((v.len(), b',')))
+    {
+        match c {
+            b'"' => quoted = !quoted,
+            b'<' if !quoted => angle = true,
+            b'>' if !quoted => angle = false,
+            // The end of the value closes the last entry whatever the quotes say.
+            b',' if i == v.len() || (!quoted && !angle) => {
+                let entry = v[start..i].trim();
+                start = i + 1;
+                if !entry.is_empty() {
+                    match first {
+                        None => first = Some(entry),
+                        Some(_) => more += 1,
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    (first, more)
 }
 
 /// One Via entry (`SIP/2.0/TLS host:port;branch=...;received=...`).
@@ -553,7 +593,7 @@ fn via_entry(entry: &str) -> Via {
     let params = split_params(rest);
     let sent_by = params
         .first()
-        .cloned()
+        .copied()
         .unwrap_or_default()
         .trim()
         .to_string();
@@ -572,7 +612,6 @@ fn via_entry(entry: &str) -> Via {
     }
 }
 
-/// The product string: `Server` (responses) or `User-Agent`.
 /// The server a client authenticates to: the `targetname` of its `Proxy-Authorization` or
 /// `Authorization` (NTLM, Kerberos and TLS-DSK name the Home Server's or pool's FQDN there), or
 /// of the server's `Authentication-Info`.
@@ -585,7 +624,7 @@ pub fn auth_target(m: &SipMessage) -> Option<String> {
     .iter()
     .filter_map(|h| m.header(h))
     .find_map(|v| {
-        let at = v.to_ascii_lowercase().find("targetname=")? + "targetname=".len();
+        let at = find_ci(v.as_bytes(), b"targetname=")? + "targetname=".len();
         let rest = v[at..].trim_start_matches('"');
         let end = rest.find(['"', ',', ' ']).unwrap_or(rest.len());
         Some(rest[..end].trim().to_ascii_lowercase())
@@ -593,10 +632,11 @@ pub fn auth_target(m: &SipMessage) -> Option<String> {
     .filter(|t| uri::is_fqdn(t))
 }
 
-pub fn product(m: &SipMessage) -> Option<String> {
+/// The product string: `Server` (responses) or `User-Agent`, trimmed.
+pub fn product(m: &SipMessage) -> Option<&str> {
     m.header("Server")
         .or_else(|| m.header("User-Agent"))
-        .map(|s| s.trim().to_string())
+        .map(str::trim)
         .filter(|s| !s.is_empty())
 }
 
@@ -873,6 +913,24 @@ mod tests {
             h.record_route,
             vec!["mcm-ap.contoso.com", "lcs01.contoso.com"]
         );
-        assert_eq!(product(&m).as_deref(), Some("RTC/2.0"));
+        assert_eq!(product(&m), Some("RTC/2.0"));
+    }
+
+    #[test]
+    fn the_first_list_entry_and_the_count_are_what_the_whole_split_gives() {
+        for v in [
+            "",
+            " , ,",
+            "SIP/2.0/TLS a:5061;branch=z1",
+            "SIP/2.0/TLS a;branch=z1, SIP/2.0/TCP b;received=\"x,y\" , ,SIP/2.0/UDP c",
+            "<sip:a,b@h;lr>, <sip:c@d>",
+            "\"open quote, never closed",
+            "<sip:open angle, never closed",
+        ] {
+            let all = split_list(v);
+            let more = all.len().saturating_sub(1);
+            assert_eq!(list_entries(v), (all.first().copied(), more), "{v:?}");
+        }
+        assert_eq!(split_params("a;b=\"x;y\";;c"), ["a", "b=\"x;y\"", "", "c"]);
     }
 }

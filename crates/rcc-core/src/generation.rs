@@ -168,33 +168,91 @@ fn products(value: &str) -> impl Iterator<Item = &str> {
     })
 }
 
-/// The generation a message's product strings name: the server's `Server` header first (it is
-/// the server generation that decides the admin tools), then the client's `User-Agent`.
-pub fn from_message(m: &SipMessage) -> Option<SeenGeneration> {
-    let rows = &table().product;
-    for role in ["server", "client"] {
-        for row in rows.iter().filter(|r| r.role == role) {
-            for value in m.headers_named(&row.header) {
-                let v = value.trim();
-                // A product list (RFC 3261 20.41, 20.35): any of its product tokens may name it
-                // ("UCCAPI/2.0.6362.111 OC/2.0.6362.111 (Microsoft Office Communicator)").
-                let named = products(v).any(|t| {
-                    t.len() >= row.prefix.len()
-                        && t.is_char_boundary(row.prefix.len())
-                        && t[..row.prefix.len()].eq_ignore_ascii_case(&row.prefix)
-                });
-                if named {
-                    return Some(SeenGeneration {
-                        generation: row.generation,
-                        basis: format!("{}: {v}", row.header),
-                        inferred: row.inferred,
-                        evidence: vec![m.evidence()],
-                    });
-                }
+/// The product rows [`from_message`] reads, in the order it tries them: the servers' first (it
+/// is the server generation that decides the admin tools), then the clients', each in file
+/// order. Rows of other roles name no generation of a log.
+fn rows_in_order() -> &'static [ProductRow] {
+    static ROWS: OnceLock<Vec<ProductRow>> = OnceLock::new();
+    ROWS.get_or_init(|| {
+        ["server", "client"]
+            .iter()
+            .flat_map(|role| table().product.iter().filter(move |r| r.role == *role))
+            .cloned()
+            .collect()
+    })
+}
+
+/// The product row a message's product strings match first, and the header value that
+/// matched: what [`from_message`] reports, found without building it (the case looks at every
+/// message the index keeps and reports one).
+#[derive(Debug, Clone, Copy)]
+pub struct ProductMatch<'m> {
+    row: &'static ProductRow,
+    /// The header value, trimmed.
+    value: &'m str,
+}
+
+impl ProductMatch<'_> {
+    /// Whether what named it starts with `Server` (a server's own product string, not a
+    /// client's): the case prefers those.
+    pub fn names_a_server(&self) -> bool {
+        // The basis [`ProductMatch::seen`] writes, `{header}: {value}`, compared in place.
+        let basis = self
+            .row
+            .header
+            .bytes()
+            .chain(*b": ")
+            .chain(self.value.bytes());
+        basis.take(6).eq(*b"Server")
+    }
+
+    /// The generation it names, with `m` (the message it was read from) as evidence.
+    pub fn seen(&self, m: &SipMessage) -> SeenGeneration {
+        SeenGeneration {
+            generation: self.row.generation,
+            basis: format!("{}: {}", self.row.header, self.value),
+            inferred: self.row.inferred,
+            evidence: vec![m.evidence()],
+        }
+    }
+}
+
+/// The first product row (see [`rows_in_order`]) that one of the message's `Server` or
+/// `User-Agent` product tokens names. Each header is read and split into tokens once: the
+/// lowest row any token matches wins, the first value in header order among equals.
+pub fn product_match(m: &SipMessage) -> Option<ProductMatch<'_>> {
+    let rows = rows_in_order();
+    let mut best: Option<(usize, &str)> = None;
+    for h in m.headers() {
+        if !rows.iter().any(|r| r.header.eq_ignore_ascii_case(h.name)) {
+            continue;
+        }
+        let v = h.value.trim();
+        // A product list (RFC 3261 20.41, 20.35): any of its product tokens may name it
+        // ("UCCAPI/2.0.6362.111 OC/2.0.6362.111 (Microsoft Office Communicator)").
+        for t in products(v) {
+            let below = best.map_or(rows.len(), |(rank, _)| rank);
+            let hit = rows[..below].iter().position(|row| {
+                row.header.eq_ignore_ascii_case(h.name)
+                    && t.len() >= row.prefix.len()
+                    && t.is_char_boundary(row.prefix.len())
+                    && t[..row.prefix.len()].eq_ignore_ascii_case(&row.prefix)
+            });
+            if let Some(rank) = hit {
+                best = Some((rank, v));
             }
         }
     }
-    None
+    best.map(|(rank, value)| ProductMatch {
+        row: &rows[rank],
+        value,
+    })
+}
+
+/// The generation a message's product strings name: the server's `Server` header first (it is
+/// the server generation that decides the admin tools), then the client's `User-Agent`.
+pub fn from_message(m: &SipMessage) -> Option<SeenGeneration> {
+    product_match(m).map(|p| p.seen(m))
 }
 
 /// An admin tool whose output was pasted: its commands exist only in some generations.
@@ -352,5 +410,64 @@ mod tests {
             Some(Generation::Lync2013)
         );
         assert!(from_message(&with("Server", "Cisco-SIPGateway/IOS-12.x")).is_none());
+    }
+
+    /// Every row tried in order, every value of its header read for it: the first row with a
+    /// token that names it, and that value.
+    fn first_row_tried_in_order(m: &SipMessage) -> Option<(Generation, String)> {
+        rows_in_order().iter().find_map(|row| {
+            m.headers_named(&row.header).find_map(|value| {
+                let v = value.trim();
+                products(v)
+                    .any(|t| {
+                        t.len() >= row.prefix.len()
+                            && t.is_char_boundary(row.prefix.len())
+                            && t[..row.prefix.len()].eq_ignore_ascii_case(&row.prefix)
+                    })
+                    .then(|| (row.generation, format!("{}: {v}", row.header)))
+            })
+        })
+    }
+
+    #[test]
+    fn one_walk_over_the_headers_finds_what_trying_each_row_in_order_finds() {
+        let values = [
+            (
+                "User-Agent",
+                "UCCAPI/2.0.6362.111 OC/2.0.6362.111 (Microsoft Office Communicator)",
+            ),
+            ("User-Agent", "(OC/4.0 inside a comment) UCCAPI/15.0.1"),
+            ("Server", "RTC/3.0"),
+            ("Server", " rtc/5.0 "),
+            ("User-Agent", "OC/15.0 OC/2.0"),
+            ("Server", "Nortel-MCM/3.0 RTC/2.0"),
+            ("SERVER", "RTC/4.0"),
+            ("Via", "SIP/2.0/TLS RTC/3.5"),
+            ("User-Agent", ""),
+        ];
+        // Every ordered pair and triple of those headers in one message.
+        for a in 0..values.len() {
+            for b in 0..values.len() {
+                for c in [None, Some(0), Some(3)] {
+                    let headers = [Some(a), Some(b), c]
+                        .into_iter()
+                        .flatten()
+                        .map(|k| Header {
+                            name: values[k].0.into(),
+                            value: values[k].1.into(),
+                        })
+                        .collect();
+                    let mut parts = with("X", "").to_parts();
+                    parts.headers = headers;
+                    let m = SipMessage::from(parts);
+                    let found = product_match(&m).map(|p| {
+                        let seen = p.seen(&m);
+                        assert_eq!(p.names_a_server(), seen.basis.starts_with("Server"));
+                        (seen.generation, seen.basis)
+                    });
+                    assert_eq!(found, first_row_tried_in_order(&m), "{a} {b} {c:?}");
+                }
+            }
+        }
     }
 }

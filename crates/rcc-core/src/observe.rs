@@ -3,7 +3,8 @@
 //! Two steps. [`RccIndex::build`] walks the messages once and keeps the few that matter: the
 //! client's configuration SUBSCRIBEs and their answers (every generation), the CSTA calls (found
 //! through the dialogs ingestion already grouped by Call-ID), REGISTER exchanges and the
-//! challenges a server sent. A 100 MB log of presence, IM and media traffic is diagnosed from
+//! challenges a server sent, and the line servers the configuration answers name (which the
+//! ladder needs too, so it does not read the answers again). A 100 MB log of presence, IM and media traffic is diagnosed from
 //! that index, not by walking every message again. [`observe`] then reads each CSTA call as
 //! RFC 3261 transactions (Via branch, CSeq, Call-ID), not by method names:
 //!
@@ -45,6 +46,10 @@ const TIMER_SLACK_MS: i64 = 500;
 pub struct RccIndex {
     /// Configuration answers (provisioning, provisioning-v2, roaming-self), in time order.
     pub config: Vec<(usize, Provisioning)>,
+    /// The line server URI of every configuration answer, whatever request it answers
+    /// (`config` keeps the answers to SUBSCRIBEs), each once: the ladder marks the dialogs
+    /// sent to them as remote call control.
+    pub(crate) line_servers: FxSet<String>,
     /// The client's SUBSCRIBEs for its configuration.
     pub config_subscribes: Vec<usize>,
     /// CSTA calls: the Call-ID of each CSTA INVITE with every message of that Call-ID, in time
@@ -117,6 +122,7 @@ impl RccIndex {
                 }
                 (Some(_), _) if is(method, "NOTIFY") || is(method, "BENOTIFY") => {
                     if let Some(p) = extract::provisioning(m) {
+                        ix.note_line_server(&p);
                         ix.config.push((i, p));
                     }
                 }
@@ -127,8 +133,12 @@ impl RccIndex {
                 }
                 (Some(_), _) if is(method, "REGISTER") => ix.registers.push(i),
                 (None, Some(status)) => {
+                    let answer = extract::provisioning(m);
+                    if let Some(p) = &answer {
+                        ix.note_line_server(p);
+                    }
                     if is(cseq_method, "SUBSCRIBE") {
-                        if let Some(p) = extract::provisioning(m) {
+                        if let Some(p) = answer {
                             ix.config.push((i, p));
                         }
                     } else if is(cseq_method, "REGISTER") {
@@ -147,6 +157,14 @@ impl RccIndex {
         ix.record_requests = record_requests(ingested, &ix.records);
         ix.refusal_requests = refusal_requests(ingested, &ix.refusals);
         ix
+    }
+
+    fn note_line_server(&mut self, p: &Provisioning) {
+        if let Some(uri) = &p.line_server_uri {
+            if !self.line_servers.contains(uri) {
+                self.line_servers.insert(uri.clone());
+            }
+        }
     }
 
     /// Every message the index keeps (for topology and generation inference).
@@ -954,7 +972,7 @@ impl Observer<'_> {
         }
         if responder.is_none() {
             if let Some(p) = extract::product(m) {
-                if let Some(w) = participant_of_product(self.profile, &p) {
+                if let Some(w) = participant_of_product(self.profile, p) {
                     basis = Some(format!("Server: {p}"));
                     responder = Some(w);
                 }
@@ -1016,7 +1034,7 @@ impl Observer<'_> {
                 req.direction == Some(Direction::Received) && req.peer().is_some_and(&is_target);
             let from_via = extract::top_via(req).0.is_some_and(|v| is_target(&v.host));
             let from_product = extract::product(req)
-                .and_then(|p| participant_of_product(profile, &p))
+                .and_then(|p| participant_of_product(profile, p))
                 .as_deref()
                 == Some(target.as_str());
             if from_peer || from_via || from_product {

@@ -544,6 +544,18 @@ impl SipMessage {
             .map(|h| self.span(h.value))
     }
 
+    /// [`SipMessage::header`] of a name in [`KNOWN_HEADERS`], by its index: no name to look up
+    /// (the accessors below run for every message in every pass).
+    fn known_header_value(&self, known: u16) -> Option<&str> {
+        #[cfg(test)]
+        reads::count();
+        let name = KNOWN_HEADERS.get(usize::from(known)).copied().unwrap_or("");
+        self.slots
+            .iter()
+            .find(|h| self.slot_named(h, Some(known), name))
+            .map(|h| self.span(h.value))
+    }
+
     #[inline]
     fn slot_named(&self, h: &Slot, known: Option<u16>, name: &str) -> bool {
         match (known, h.name.known_index()) {
@@ -659,16 +671,16 @@ impl SipMessage {
     }
 
     pub fn method(&self) -> Option<&str> {
-        match self.start_line() {
-            StartLineRef::Request { method, .. } => Some(method),
-            StartLineRef::Response { .. } => None,
+        match self.start {
+            StartSpans::Request { method, .. } => Some(self.span(method)),
+            StartSpans::Response { .. } => None,
         }
     }
 
     pub fn request_uri(&self) -> Option<&str> {
-        match self.start_line() {
-            StartLineRef::Request { uri, .. } => Some(uri),
-            StartLineRef::Response { .. } => None,
+        match self.start {
+            StartSpans::Request { uri, .. } => Some(self.span(uri)),
+            StartSpans::Response { .. } => None,
         }
     }
 
@@ -681,9 +693,9 @@ impl SipMessage {
 
     /// The reason phrase of a response.
     pub fn reason(&self) -> Option<&str> {
-        match self.start_line() {
-            StartLineRef::Response { reason, .. } => Some(reason),
-            StartLineRef::Request { .. } => None,
+        match self.start {
+            StartSpans::Response { reason, .. } => Some(self.span(reason)),
+            StartSpans::Request { .. } => None,
         }
     }
 
@@ -692,27 +704,27 @@ impl SipMessage {
     }
 
     pub fn call_id(&self) -> Option<&str> {
-        self.header("Call-ID").map(str::trim)
+        self.known_header_value(known::CALL_ID).map(str::trim)
     }
 
     /// `CSeq` as (number, method).
     pub fn cseq(&self) -> Option<(u32, &str)> {
-        let v = self.header("CSeq")?.trim();
+        let v = self.known_header_value(known::CSEQ)?.trim();
         let (n, m) = v.split_once(char::is_whitespace)?;
         Some((n.trim().parse().ok()?, m.trim()))
     }
 
     pub fn from_tag(&self) -> Option<&str> {
-        self.header("From").and_then(param_tag)
+        self.known_header_value(known::FROM).and_then(param_tag)
     }
 
     pub fn to_tag(&self) -> Option<&str> {
-        self.header("To").and_then(param_tag)
+        self.known_header_value(known::TO).and_then(param_tag)
     }
 
     /// Content-Type without parameters, lower-cased comparison left to the caller.
     pub fn content_type(&self) -> Option<&str> {
-        self.header("Content-Type")
+        self.known_header_value(known::CONTENT_TYPE)
             .map(|v| v.split(';').next().unwrap_or("").trim())
     }
 

@@ -126,7 +126,7 @@ impl AnalysisSource {
     /// reading it is redrawn when the row arrives.
     pub fn row(&self, row: usize) -> Option<Row> {
         match &self.kind {
-            Kind::Local(d) => d.ladder.ladder.rows.get(row).cloned(),
+            Kind::Local(d) => d.ladder.row(row),
             Kind::Remote { rows, .. } => rows.with(|c| c.get(row).cloned()),
         }
     }

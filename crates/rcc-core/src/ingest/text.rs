@@ -261,6 +261,20 @@ pub(crate) fn starts_with_ci(b: &[u8], prefix: &[u8]) -> bool {
             .is_some_and(|p| p.eq_ignore_ascii_case(prefix))
 }
 
+/// Offset of the first `needle` in `hay`, ASCII letters in any case: what `find` gives on both
+/// lower-cased, without the copies.
+pub(crate) fn find_ci(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    let Some(&first) = needle.first() else {
+        return Some(0);
+    };
+    // Candidates are where the first byte stands, in either case: a vectorised search.
+    let (lower, upper) = (first.to_ascii_lowercase(), first.to_ascii_uppercase());
+    memchr::memchr2_iter(lower, upper, hay).find(|&i| {
+        hay.get(i..i + needle.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(needle))
+    })
+}
+
 /// A constant needle searched on many lines, as a `&'static memchr::memmem::Finder` built
 /// once: building a finder costs more than searching a log line with it, and [`find`] builds
 /// one per call. `needle!(b"Sending Packet - ").find(line)`.
@@ -355,6 +369,16 @@ pub(crate) fn parse_ymd_time(b: &[u8]) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn find_ci_finds_the_first_place_in_any_case() {
+        assert_eq!(find_ci(b"NTLM TargetName=\"a\"", b"targetname="), Some(5));
+        assert_eq!(find_ci(b"application/CSTA+xml", b"csta"), Some(12));
+        assert_eq!(find_ci(b"cstcsta", b"csta"), Some(3));
+        assert_eq!(find_ci(b"cst", b"csta"), None);
+        assert_eq!(find_ci(b"x", b""), Some(0));
+        assert_eq!(find_ci(b"a/1 B/2", b"b/"), Some(4));
+    }
 
     #[test]
     fn finds_bytes_and_lines() {

@@ -11,16 +11,14 @@ use crate::routing::Topology;
 /// The columns, and which column each alias landed in.
 pub(super) struct Columns {
     pub(super) columns: Vec<Column>,
-    /// Column (before ordering) of each root alias.
-    root_col: HashMap<usize, usize>,
-    /// Ordered column index of each column before ordering.
-    new_index: Vec<usize>,
+    /// The column of each alias (by alias id), `None` for an alias no message ends at.
+    column_of_alias: Vec<Option<usize>>,
 }
 
 impl Columns {
     /// The column of an alias (`None` stays `None`).
-    pub(super) fn of(&self, alias: Option<usize>, al: &mut Aliases) -> Option<usize> {
-        alias.map(|a| self.new_index[self.root_col[&al.find(a)]])
+    pub(super) fn of(&self, alias: Option<usize>) -> Option<usize> {
+        self.column_of_alias.get(alias?).copied().flatten()
     }
 }
 
@@ -28,7 +26,7 @@ impl Columns {
 pub(super) fn columns(
     al: &mut Aliases,
     ends: &[Ends],
-    products: &[(usize, String)],
+    products: &HashMap<(usize, &str), u32>,
     line_servers: &HashSet<String>,
     profile: Option<&Profile>,
     topology: Option<&Topology>,
@@ -70,10 +68,12 @@ pub(super) fn columns(
         .map(|(c, mem)| column(al, mem, participant[c].clone(), profile))
         .collect();
     let (columns, new_index) = in_profile_order(columns, profile);
+    let column_of_alias = (0..al.names.len())
+        .map(|a| root_col.get(&al.find(a)).map(|&c| new_index[c]))
+        .collect();
     Columns {
         columns,
-        root_col,
-        new_index,
+        column_of_alias,
     }
 }
 
@@ -83,7 +83,7 @@ fn participants(
     al: &mut Aliases,
     root_col: &HashMap<usize, usize>,
     members: &[Vec<usize>],
-    products: &[(usize, String)],
+    products: &HashMap<(usize, &str), u32>,
     line_servers: &HashSet<String>,
     profile: &Profile,
     topology: Option<&Topology>,
@@ -103,16 +103,25 @@ fn participants(
             }
         }
     }
+    // One vote per message that named a product: each distinct product of a host is matched
+    // against the hints once, with the number of messages that said it.
+    let hints: Vec<(&str, Vec<String>)> = profile
+        .participants
+        .iter()
+        .map(|p| {
+            let lower = p.product_hints.iter().map(|h| h.to_ascii_lowercase());
+            (p.id.as_str(), lower.collect())
+        })
+        .collect();
     let mut votes: HashMap<(usize, String), u32> = HashMap::default();
-    for (a, prod) in products {
-        let c = root_col[&al.find(*a)];
+    for (&(a, prod), &count) in products {
+        let c = root_col[&al.find(a)];
         let lower = prod.to_ascii_lowercase();
-        if let Some(p) = profile.participants.iter().find(|p| {
-            p.product_hints
-                .iter()
-                .any(|h| lower.contains(&h.to_ascii_lowercase()))
-        }) {
-            *votes.entry((c, p.id.clone())).or_default() += 1;
+        if let Some((id, _)) = hints
+            .iter()
+            .find(|(_, hs)| hs.iter().any(|h| lower.contains(h.as_str())))
+        {
+            *votes.entry((c, id.to_string())).or_default() += count;
         }
     }
     let mut votes: Vec<((usize, String), u32)> = votes.into_iter().collect();

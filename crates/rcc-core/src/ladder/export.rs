@@ -2,6 +2,7 @@
 //! standalone SVG (the HTML report's and the ladder export's).
 
 use super::{Ladder, Row};
+use crate::sip::SipMessage;
 
 /// Escape text for a Mermaid label: `#`, `;`, angle brackets, quotes and `&` become Mermaid
 /// entity codes (`#59;`), line breaks become spaces.
@@ -23,21 +24,21 @@ pub fn mermaid_escape(s: &str) -> String {
     out
 }
 
-/// The whole ladder as Mermaid `sequenceDiagram` text.
-pub fn to_mermaid(ladder: &Ladder) -> String {
+/// The whole ladder as Mermaid `sequenceDiagram` text (`messages`: the ones it was built from).
+pub fn to_mermaid(ladder: &Ladder, messages: &[SipMessage]) -> String {
     let all: Vec<usize> = (0..ladder.rows.len()).collect();
-    to_mermaid_rows(ladder, &all)
+    to_mermaid_rows(ladder, messages, &all)
 }
 
 /// Some rows of the ladder (e.g. [`Ladder::filtered`]) as Mermaid `sequenceDiagram` text.
 /// Participants get safe aliases `H0`, `H1`… (`U` for an unknown end).
-pub fn to_mermaid_rows(ladder: &Ladder, rows: &[usize]) -> String {
+pub fn to_mermaid_rows(ladder: &Ladder, messages: &[SipMessage], rows: &[usize]) -> String {
     let mut out = String::from("sequenceDiagram\n    autonumber\n");
     let mut used: Vec<bool> = vec![false; ladder.columns.len()];
     let mut unknown = false;
     for &r in rows {
         if let Some(row) = ladder.rows.get(r) {
-            for c in [row.from, row.to] {
+            for c in [row.from.map(usize::from), row.to.map(usize::from)] {
                 match c {
                     Some(c) if c < used.len() => used[c] = true,
                     _ => unknown = true,
@@ -66,7 +67,7 @@ pub fn to_mermaid_rows(ladder: &Ladder, rows: &[usize]) -> String {
         _ => "U".to_string(),
     };
     for &r in rows {
-        let Some(row) = ladder.rows.get(r) else {
+        let Some(row) = ladder.row(messages, r) else {
             continue;
         };
         let arrow = match row.status {
@@ -89,16 +90,16 @@ pub const SVG_MAX_ROWS: usize = 200;
 
 /// A standalone SVG of the given rows (at most [`SVG_MAX_ROWS`]): host columns with lifelines and
 /// one arrow per message, coloured by verdict. Used by the HTML report and the ladder export.
-pub fn to_svg(ladder: &Ladder, rows: &[usize]) -> String {
+pub fn to_svg(ladder: &Ladder, messages: &[SipMessage], rows: &[usize]) -> String {
     use crate::diagram::xml_escape;
     use std::fmt::Write;
     const COL_W: f64 = 190.0;
     const ROW_H: f64 = 30.0;
     const TOP: f64 = 56.0;
     const LEFT: f64 = 96.0;
-    let rows: Vec<&Row> = rows
+    let rows: Vec<Row> = rows
         .iter()
-        .filter_map(|&i| ladder.rows.get(i))
+        .filter_map(|&i| ladder.row(messages, i))
         .take(SVG_MAX_ROWS)
         .collect();
     let cols = ladder.columns.len().max(1);

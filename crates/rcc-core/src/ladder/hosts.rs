@@ -8,6 +8,7 @@
 use super::HashMap;
 use crate::extract::{self, Via};
 use crate::sip::{Direction, SipMessage};
+use std::borrow::Cow;
 
 #[derive(Default)]
 pub(super) struct Aliases {
@@ -16,6 +17,8 @@ pub(super) struct Aliases {
     parent: Vec<usize>,
     /// How often each alias was seen (for the nicest name).
     pub(super) seen: Vec<u32>,
+    /// The alias each address text read by [`Aliases::address`] named.
+    addresses: HashMap<String, Option<usize>>,
 }
 
 impl Aliases {
@@ -30,6 +33,20 @@ impl Aliases {
         self.parent.push(i);
         self.seen.push(1);
         i
+    }
+
+    /// [`Aliases::id`] of the host an address (`host[:port]`, a URI) names, `None` for none.
+    /// Each text is read once: a log names the same few addresses in every message.
+    fn address(&mut self, text: &str) -> Option<usize> {
+        if let Some(&id) = self.addresses.get(text) {
+            if let Some(i) = id {
+                self.seen[i] += 1;
+            }
+            return id;
+        }
+        let id = host_key(text).map(|h| self.id(&h));
+        self.addresses.insert(text.to_string(), id);
+        id
     }
 
     pub(super) fn find(&mut self, mut i: usize) -> usize {
@@ -80,27 +97,30 @@ fn contact_host(m: &SipMessage) -> Option<String> {
     crate::uri::host_of_header(m.header("Contact")?)
 }
 
-/// A transaction: Call-ID, CSeq number and method, top Via branch.
-type TxKey = (String, u32, String, String);
+/// A transaction: Call-ID, CSeq number and method (upper case), top Via branch; borrowed from
+/// the message where it is written so.
+type TxKey<'m> = (&'m str, u32, Cow<'m, str>, Cow<'m, str>);
 /// Sender and receiver alias of a message.
 pub(super) type Ends = (Option<usize>, Option<usize>);
 
 /// The messages' ends and the aliases they were named by.
-pub(super) struct Traced {
+pub(super) struct Traced<'m> {
     pub(super) aliases: Aliases,
     /// Per message: (from alias id, to alias id).
     pub(super) ends: Vec<Ends>,
-    /// Product strings each alias said about itself.
-    pub(super) products: Vec<(usize, String)>,
+    /// The product strings each alias said about itself, and how many messages said each.
+    pub(super) products: HashMap<(usize, &'m str), u32>,
 }
 
 /// Follows every message: its ends, and the aliases it shows to name one machine.
-pub(super) fn trace(messages: &[SipMessage]) -> Traced {
+pub(super) fn trace(messages: &[SipMessage]) -> Traced<'_> {
     let mut al = Aliases::default();
     let mut ends: Vec<Ends> = Vec::with_capacity(messages.len());
     // Request endpoints by transaction, for responses that do not say where they came from.
-    let mut requests: HashMap<TxKey, Ends> = HashMap::default();
-    let mut products: Vec<(usize, String)> = Vec::new();
+    // Sized once: rehashing grew to a fifth of the walk on a large log.
+    let mut requests: HashMap<TxKey, Ends> =
+        HashMap::with_capacity_and_hasher(messages.len(), Default::default());
+    let mut products: HashMap<(usize, &str), u32> = HashMap::default();
 
     // "Whoever wrote this log", one alias per file (made once per file, not per message).
     let mut writers: Vec<(std::sync::Arc<str>, String)> = Vec::new();
@@ -123,12 +143,12 @@ pub(super) fn trace(messages: &[SipMessage]) -> Traced {
         let (from, to) = message_ends(&mut al, &requests, m, writer, top_via, &branch_key);
         if is_request {
             merge_request_aliases(&mut al, m, (from, to), top_via, via_count);
-            requests.insert(branch_key.clone(), (from, to));
+            requests.insert(branch_key, (from, to));
         } else {
             merge_response_aliases(&mut al, m, (from, to), top_via, via_count);
         }
         if let (Some(f), Some(p)) = (from, extract::product(m)) {
-            products.push((f, p));
+            *products.entry((f, p)).or_default() += 1;
         }
         ends.push((from, to));
     }
@@ -139,8 +159,17 @@ pub(super) fn trace(messages: &[SipMessage]) -> Traced {
     }
 }
 
+/// Upper case, copied only when it is not already.
+fn upper(s: &str) -> Cow<'_, str> {
+    if s.bytes().any(|b| b.is_ascii_lowercase()) {
+        Cow::Owned(s.to_ascii_uppercase())
+    } else {
+        Cow::Borrowed(s)
+    }
+}
+
 /// The transaction a message belongs to (its top Via branch, else the Via's sent-by).
-fn transaction(m: &SipMessage, top_via: Option<&Via>) -> TxKey {
+fn transaction<'m>(m: &'m SipMessage, top_via: Option<&Via>) -> TxKey<'m> {
     let (n, meth) = m.cseq().unwrap_or((0, ""));
     let branch = m
         .header("Via")
@@ -149,16 +178,12 @@ fn transaction(m: &SipMessage, top_via: Option<&Via>) -> TxKey {
                 let (k, val) = p.split_once('=')?;
                 k.trim()
                     .eq_ignore_ascii_case("branch")
-                    .then(|| val.trim().split(',').next().unwrap_or("").to_string())
+                    .then(|| val.trim().split(',').next().unwrap_or(""))
             })
         })
-        .unwrap_or_else(|| top_via.map(|v| v.sent_by.clone()).unwrap_or_default());
-    (
-        m.call_id().unwrap_or("").to_string(),
-        n,
-        meth.to_ascii_uppercase(),
-        branch,
-    )
+        .map(Cow::Borrowed)
+        .unwrap_or_else(|| Cow::Owned(top_via.map(|v| v.sent_by.clone()).unwrap_or_default()));
+    (m.call_id().unwrap_or(""), n, upper(meth), branch)
 }
 
 /// Where the message was sent by whom, as far as the log says: its direction and addresses
@@ -173,16 +198,13 @@ fn message_ends(
     branch_key: &TxKey,
 ) -> Ends {
     let is_request = m.method().is_some();
-    let local = m.local().and_then(host_key);
-    let peer = m.peer().and_then(host_key);
     match m.direction {
         Some(dir) => {
             let me = al.id(writer);
-            if let Some(l) = &local {
-                let l = al.id(l);
+            if let Some(l) = m.local().and_then(|a| al.address(a)) {
                 al.union(me, l);
             }
-            let other = peer.as_ref().map(|p| al.id(p));
+            let other = m.peer().and_then(|a| al.address(a));
             match dir {
                 Direction::Sent => {
                     let other = other.or_else(|| {

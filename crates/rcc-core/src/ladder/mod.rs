@@ -12,10 +12,18 @@
 //! [`window`] gives the rows a virtual scroller must render; [`to_mermaid`] exports the ladder as
 //! Mermaid `sequenceDiagram` text.
 //!
+//! A ladder keeps of each row only what took the whole log to know, as indexes ([`RowKey`]:
+//! columns, delay, verdict, dialog, method, RCC); the texts a view shows (time, label, method,
+//! Call-ID) are read from the message when a view asks for the row ([`Ladder::row`]), a page
+//! at a time. So a 100 MB log's ladder costs a few dozen bytes per message, and building it
+//! writes no string per message.
+//!
 //! Building is three phases, one file each: `hosts.rs` (who sent each message to whom, and the
 //! aliases that name one machine), `columns.rs` (one column per machine, recognised and
-//! ordered) and `rows.rs` (one row per message). `export.rs` draws a ladder, `query.rs` answers
-//! what a view asks of a ladder held elsewhere.
+//! ordered) and `rows.rs` (one row per message, each header read once). A caller that has read
+//! the configuration answers already (the analysis) passes the line servers they name
+//! ([`build_with_line_servers`]). `export.rs` draws a ladder, `query.rs` answers what a view
+//! asks of a ladder held elsewhere.
 
 use crate::diagnosis::Diagnosis;
 use crate::profile::Profile;
@@ -79,7 +87,7 @@ impl Verdict {
     }
 }
 
-/// One message.
+/// One message as a view shows it: written by [`Ladder::row`] when a view asks for it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Row {
     /// Index into the messages the ladder was built from.
@@ -103,6 +111,28 @@ pub struct Row {
     pub rcc: bool,
 }
 
+/// One message's row as the ladder keeps it: what took the whole log to know (columns, delay,
+/// verdict, dialog, RCC), as indexes. Its texts (time, label, method, Call-ID) are read from the
+/// message when a view asks ([`Ladder::row`]): a view shows a page of rows, not the 100,000 of
+/// a large log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RowKey {
+    /// Index into the messages the ladder was built from.
+    pub message: u32,
+    /// Milliseconds since the previous message with a time.
+    pub delta_ms: Option<i64>,
+    /// Column indexes; `None` when the log does not say.
+    pub from: Option<u16>,
+    pub to: Option<u16>,
+    /// Index into [`Ladder::methods`]; `None` for a message without one.
+    pub method: Option<u16>,
+    /// Index into [`Ladder::dialogs`]; `None` for a message without a Call-ID.
+    pub dialog: Option<u32>,
+    pub verdict: Verdict,
+    /// Part of remote call control (CSTA dialog or provisioning subscription).
+    pub rcc: bool,
+}
+
 /// One Call-ID for the dialog filter.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DialogSummary {
@@ -117,7 +147,8 @@ pub struct DialogSummary {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Ladder {
     pub columns: Vec<Column>,
-    pub rows: Vec<Row>,
+    /// One per message, in order (see [`RowKey`] and [`Ladder::row`]).
+    pub rows: Vec<RowKey>,
     /// Call-IDs in order of first appearance.
     pub dialogs: Vec<DialogSummary>,
     /// Methods present, sorted.
@@ -133,8 +164,59 @@ pub struct LadderFilter {
 }
 
 impl Ladder {
+    /// Row `row` as a view shows it, its texts read from its message (`messages`: the ones the
+    /// ladder was built from).
+    pub fn row(&self, messages: &[SipMessage], row: usize) -> Option<Row> {
+        let key = self.rows.get(row)?;
+        let m = messages.get(key.message as usize)?;
+        let method = key
+            .method
+            .and_then(|k| self.methods.get(usize::from(k)))
+            .map_or("", String::as_str);
+        Some(Row {
+            message: key.message as usize,
+            time: m
+                .timestamp()
+                .map(|t| t.written.to_string())
+                .unwrap_or_default(),
+            millis: m.millis(),
+            delta_ms: key.delta_ms,
+            from: key.from.map(usize::from),
+            to: key.to.map(usize::from),
+            label: rows::label(m, method),
+            method: method.to_string(),
+            status: m.status(),
+            verdict: key.verdict,
+            call_id: self.dialog_of(key).map(|d| d.call_id.clone()),
+            rcc: key.rcc,
+        })
+    }
+
+    /// Every row as views show them (exports, tests; a view asks for pages: [`Ladder::rows_at`]).
+    pub fn all_rows(&self, messages: &[SipMessage]) -> Vec<Row> {
+        (0..self.rows.len())
+            .filter_map(|r| self.row(messages, r))
+            .collect()
+    }
+
+    fn dialog_of(&self, key: &RowKey) -> Option<&DialogSummary> {
+        self.dialogs.get(key.dialog? as usize)
+    }
+
     /// Indexes of the rows passing `filter`, in order.
     pub fn filtered(&self, filter: &LadderFilter) -> Vec<usize> {
+        // The filter's method and dialog as indexes, compared once, not per row.
+        let method_ok: Vec<bool> = self
+            .methods
+            .iter()
+            .map(|name| {
+                filter
+                    .method
+                    .as_ref()
+                    .is_none_or(|m| name.eq_ignore_ascii_case(m))
+            })
+            .collect();
+        let without_method_ok = filter.method.as_ref().is_none_or(|m| m.is_empty());
         self.rows
             .iter()
             .enumerate()
@@ -143,11 +225,10 @@ impl Ladder {
                     && filter
                         .call_id
                         .as_ref()
-                        .is_none_or(|c| r.call_id.as_ref() == Some(c))
-                    && filter
-                        .method
-                        .as_ref()
-                        .is_none_or(|m| r.method.eq_ignore_ascii_case(m))
+                        .is_none_or(|c| self.dialog_of(r).is_some_and(|d| d.call_id == *c))
+                    && r.method.map_or(without_method_ok, |k| {
+                        method_ok.get(usize::from(k)).copied().unwrap_or(false)
+                    })
             })
             .map(|(i, _)| i)
             .collect()
@@ -218,17 +299,41 @@ pub fn build_with_topology(
     topology: Option<&Topology>,
 ) -> Ladder {
     let line_servers = rows::line_servers(messages);
+    build_knowing(messages, &line_servers, profile, diagnosis, topology)
+}
+
+/// As [`build_with_topology`], for a caller that has read the configuration answers already
+/// (the analysis, through `RccIndex`): the line server URIs they name, so the ladder need not
+/// read every message's body for them again.
+pub fn build_with_line_servers<S: AsRef<str>>(
+    messages: &[SipMessage],
+    line_server_uris: impl IntoIterator<Item = S>,
+    profile: Option<&Profile>,
+    diagnosis: Option<&Diagnosis>,
+    topology: Option<&Topology>,
+) -> Ladder {
+    let line_servers = rows::line_servers_named(line_server_uris);
+    build_knowing(messages, &line_servers, profile, diagnosis, topology)
+}
+
+fn build_knowing(
+    messages: &[SipMessage],
+    line_servers: &HashSet<String>,
+    profile: Option<&Profile>,
+    diagnosis: Option<&Diagnosis>,
+    topology: Option<&Topology>,
+) -> Ladder {
     let hosts::Traced {
         aliases: mut al,
         ends,
         products,
     } = hosts::trace(messages);
-    let columns = columns::columns(&mut al, &ends, &products, &line_servers, profile, topology);
+    let columns = columns::columns(&mut al, &ends, &products, line_servers, profile, topology);
     let rows::Rows {
         rows,
         dialogs,
         methods,
-    } = rows::rows(messages, &ends, &mut al, &columns, &line_servers, diagnosis);
+    } = rows::rows(messages, &ends, &columns, line_servers, diagnosis);
     Ladder {
         columns: columns.columns,
         rows,
@@ -265,6 +370,92 @@ mod tests {
             call_id: Some(format!("c{}", i % 3)),
             rcc: i.is_multiple_of(3),
         }
+    }
+
+    /// Row `i` as the ladder keeps it: an INVITE from column 0.
+    fn key(i: usize) -> RowKey {
+        RowKey {
+            message: i as u32,
+            delta_ms: None,
+            from: Some(0),
+            to: None,
+            method: Some(0),
+            dialog: None,
+            verdict: Verdict::Ok,
+            rcc: true,
+        }
+    }
+
+    fn invite(uri: &str) -> SipMessage {
+        use crate::sip::{MessageParts, ParseQuality, SourceRef, StartLine, Timestamp};
+        SipMessage::from(MessageParts {
+            source: SourceRef {
+                file: "t".into(),
+                line_start: 1,
+                line_end: 1,
+            },
+            timestamp: Some(Timestamp {
+                written: "10:00:00.000".into(),
+                millis: None,
+            }),
+            direction: None,
+            local: None,
+            peer: None,
+            start_line: StartLine::Request {
+                method: "INVITE".into(),
+                uri: uri.into(),
+            },
+            headers: vec![],
+            body: String::new(),
+            quality: ParseQuality::Clean,
+            also_seen: vec![],
+        })
+    }
+
+    /// A ladder holds one row per message for as long as the analysis is shown: a row kept is
+    /// a few words, not the four strings a view shows (a `Row` is over 150 bytes before them).
+    #[test]
+    fn a_row_kept_costs_a_few_words() {
+        assert!(std::mem::size_of::<RowKey>() <= 48);
+    }
+
+    #[test]
+    fn a_row_is_written_from_its_message_when_asked() {
+        let ladder = Ladder {
+            columns: vec![],
+            rows: vec![RowKey {
+                dialog: Some(0),
+                delta_ms: Some(5),
+                ..key(1)
+            }],
+            dialogs: vec![DialogSummary {
+                call_id: "c1".into(),
+                label: "INVITE sip:a@b".into(),
+                rows: 1,
+                rcc: true,
+            }],
+            methods: vec!["INVITE".into()],
+        };
+        let messages = [invite("sip:x@y"), invite("sip:a@b")];
+        assert_eq!(
+            ladder.row(&messages, 0),
+            Some(Row {
+                message: 1,
+                time: "10:00:00.000".into(),
+                millis: None,
+                delta_ms: Some(5),
+                from: Some(0),
+                to: None,
+                label: "INVITE sip:a@b".into(),
+                method: "INVITE".into(),
+                status: None,
+                verdict: Verdict::Ok,
+                call_id: Some("c1".into()),
+                rcc: true,
+            })
+        );
+        assert_eq!(ladder.row(&messages, 1), None);
+        assert_eq!(ladder.row(&messages[..1], 0), None, "no such message");
     }
 
     #[test]
@@ -338,10 +529,11 @@ mod tests {
             .collect();
         let ladder = Ladder {
             columns: vec![],
-            rows: (0..12).map(row).collect(),
+            rows: (0..12).map(key).collect(),
             dialogs,
-            methods: vec!["INFO".into()],
+            methods: vec!["INVITE".into()],
         };
+        let messages: Vec<SipMessage> = (0..12).map(|_| invite("sip:a@b")).collect();
         let s = ladder.summary();
         assert_eq!(s.dialogs.len(), MAX_DIALOGS_LISTED);
         assert_eq!(s.dialogs_total, MAX_DIALOGS_LISTED + 50);
@@ -354,7 +546,7 @@ mod tests {
         assert_eq!(s.first_failing, None);
         assert_eq!(
             ladder
-                .rows_at(&[3, 1, 99])
+                .rows_at(&messages, &[3, 1, 99])
                 .iter()
                 .map(|r| r.message)
                 .collect::<Vec<_>>(),
@@ -376,27 +568,13 @@ mod tests {
                 aliases: vec![],
                 participant: None,
             }],
-            rows: (0..500)
-                .map(|i| Row {
-                    message: i,
-                    time: "10:00:00.000".into(),
-                    millis: None,
-                    delta_ms: None,
-                    from: Some(0),
-                    to: None,
-                    label: "INVITE <sip:a@b>".into(),
-                    method: "INVITE".into(),
-                    status: None,
-                    verdict: Verdict::Ok,
-                    call_id: None,
-                    rcc: true,
-                })
-                .collect(),
+            rows: (0..500).map(key).collect(),
             dialogs: vec![],
-            methods: vec![],
+            methods: vec!["INVITE".into()],
         };
+        let messages: Vec<SipMessage> = (0..500).map(|_| invite("<sip:a@b>")).collect();
         let all: Vec<usize> = (0..500).collect();
-        let svg = to_svg(&ladder, &all);
+        let svg = to_svg(&ladder, &messages, &all);
         assert!(svg.starts_with("<svg xmlns="));
         assert!(svg.contains("A&lt;&amp;&gt;"));
         assert!(!svg.contains("<sip:"));

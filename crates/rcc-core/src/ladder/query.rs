@@ -48,11 +48,12 @@ impl Ladder {
         }
     }
 
-    /// The rows at these indexes, in the order asked (indexes past the end are skipped).
-    pub fn rows_at(&self, indexes: &[u32]) -> Vec<Row> {
+    /// The rows at these indexes, in the order asked (indexes past the end are skipped),
+    /// written from `messages` (the ones the ladder was built from).
+    pub fn rows_at(&self, messages: &[SipMessage], indexes: &[u32]) -> Vec<Row> {
         indexes
             .iter()
-            .filter_map(|&i| self.rows.get(i as usize).cloned())
+            .filter_map(|&i| self.row(messages, i as usize))
             .collect()
     }
 }
@@ -91,11 +92,11 @@ impl RawMessage {
     /// The detail of row `row` of a ladder built from `messages`. (The one place the ladder reads
     /// a message's header list as a whole.)
     pub fn of(ladder: &Ladder, messages: &[SipMessage], row: usize) -> Option<RawMessage> {
-        let r = ladder.rows.get(row)?;
+        let r = ladder.row(messages, row)?;
         let m = messages.get(r.message)?;
         Some(RawMessage {
             row,
-            label: r.label.clone(),
+            label: r.label,
             verdict: r.verdict,
             source: format!(
                 "{}:{}-{}",
@@ -150,7 +151,12 @@ impl LadderData {
     }
 
     pub fn rows(&self, indexes: &[u32]) -> Vec<Row> {
-        self.ladder.rows_at(indexes)
+        self.ladder.rows_at(&self.messages, indexes)
+    }
+
+    /// Row `row`, written when asked (see [`Ladder::row`]).
+    pub fn row(&self, row: usize) -> Option<Row> {
+        self.ladder.row(&self.messages, row)
     }
 
     pub fn raw(&self, row: usize) -> Option<RawMessage> {
@@ -159,7 +165,7 @@ impl LadderData {
 
     /// The rows passing `filter` as Mermaid text.
     pub fn mermaid(&self, filter: &LadderFilter) -> String {
-        to_mermaid_rows(&self.ladder, &self.ladder.filtered(filter))
+        to_mermaid_rows(&self.ladder, &self.messages, &self.ladder.filtered(filter))
     }
 
     /// The ladder drawn in the HTML report: the RCC rows (at most [`SVG_MAX_ROWS`](super::SVG_MAX_ROWS)) as SVG.
@@ -168,7 +174,7 @@ impl LadderData {
             rcc_only: true,
             ..LadderFilter::default()
         });
-        to_svg(&self.ladder, &rows)
+        to_svg(&self.ladder, &self.messages, &rows)
     }
 }
 

@@ -3,13 +3,16 @@
 //! label, delay, verdict and columns; the dialog and method lists the filters offer.
 
 use super::columns::Columns;
-use super::hosts::{Aliases, Ends};
-use super::{DialogSummary, HashMap, HashSet, Row, Verdict};
+use super::hosts::Ends;
+use super::{DialogSummary, HashMap, HashSet, RowKey, Verdict};
 use crate::diagnosis::{Diagnosis, LegState};
 use crate::evidence::Evidence;
 use crate::extract;
+use crate::ingest::text::find_ci;
 use crate::sip::{ParseQuality, SipMessage};
 
+/// A line server URI as the ladder compares request URIs with it: without `<>`, parameters
+/// and headers, lower case.
 fn strip_uri_params(uri: &str) -> String {
     uri.trim()
         .trim_matches(|c| c == '<' || c == '>')
@@ -19,42 +22,50 @@ fn strip_uri_params(uri: &str) -> String {
         .to_ascii_lowercase()
 }
 
-/// The line server URIs the provisioning answers name (without parameters, lower case).
+/// The line server URIs the provisioning answers name (without parameters, lower case), read
+/// from every message (a caller that read the configuration answers already passes their
+/// line server URIs to [`line_servers_named`]).
 pub(super) fn line_servers(messages: &[SipMessage]) -> HashSet<String> {
-    let mut line_servers: HashSet<String> = HashSet::default();
-    for m in messages {
-        if let Some(p) = extract::provisioning(m) {
-            if let Some(s) = p.line_server_uri {
-                line_servers.insert(strip_uri_params(&s));
-            }
-        }
-    }
-    line_servers
+    let named = messages
+        .iter()
+        .filter_map(|m| extract::provisioning(m)?.line_server_uri);
+    line_servers_named(named)
 }
 
-/// The Call-IDs of RCC dialogs: CSTA or line-server INVITE/INFO/BYE, and the provisioning
-/// subscription.
-fn rcc_calls(messages: &[SipMessage], line_servers: &HashSet<String>) -> HashSet<String> {
-    let mut rcc_calls: HashSet<String> = HashSet::default();
-    for m in messages {
-        let Some(cid) = m.call_id() else { continue };
-        let Some(method) = m.method() else { continue };
-        let method = method.to_ascii_uppercase();
-        let csta = m
-            .content_type()
-            .is_some_and(|c| c.to_ascii_lowercase().contains("csta"));
-        let to_line_server = m
-            .request_uri()
-            .is_some_and(|u| line_servers.contains(&strip_uri_params(u)));
-        let provisioning = matches!(method.as_str(), "SUBSCRIBE" | "NOTIFY" | "BENOTIFY")
-            && extract::event(m).is_some_and(|e| e.starts_with("vnd-microsoft-provisioning"));
-        if (matches!(method.as_str(), "INVITE" | "INFO" | "BYE") && (csta || to_line_server))
-            || provisioning
-        {
-            rcc_calls.insert(cid.to_string());
+/// Line server URIs as the ladder compares them (see [`strip_uri_params`]).
+pub(super) fn line_servers_named<S: AsRef<str>>(
+    uris: impl IntoIterator<Item = S>,
+) -> HashSet<String> {
+    uris.into_iter()
+        .map(|u| strip_uri_params(u.as_ref()))
+        .collect()
+}
+
+/// Whether a request makes its dialog remote call control: a CSTA or line-server INVITE, INFO
+/// or BYE, or a provisioning SUBSCRIBE, NOTIFY or BENOTIFY. (`method` is upper case.)
+fn makes_rcc_dialog(m: &SipMessage, method: &str, line_servers: &HashSet<String>) -> bool {
+    match method {
+        "INVITE" | "INFO" | "BYE" => {
+            let csta = m
+                .content_type()
+                .is_some_and(|c| find_ci(c.as_bytes(), b"csta").is_some());
+            csta || (!line_servers.is_empty()
+                && m.request_uri()
+                    .is_some_and(|u| line_servers.contains(&strip_uri_params(u))))
         }
+        "SUBSCRIBE" | "NOTIFY" | "BENOTIFY" => {
+            const PROVISIONING: &[u8] = b"vnd-microsoft-provisioning";
+            // The Event package without parameters (as `extract::event` reads it), compared in
+            // place.
+            m.header("Event").is_some_and(|e| {
+                let package = e.split(';').next().unwrap_or("").trim().as_bytes();
+                package
+                    .get(..PROVISIONING.len())
+                    .is_some_and(|p| p.eq_ignore_ascii_case(PROVISIONING))
+            })
+        }
+        _ => false,
     }
-    rcc_calls
 }
 
 fn evidence_lines(diagnosis: &Diagnosis) -> Vec<(String, u32)> {
@@ -74,21 +85,43 @@ fn evidence_lines(diagnosis: &Diagnosis) -> Vec<(String, u32)> {
 
 /// The rows, the dialogs (in order of first appearance) and the methods (sorted).
 pub(super) struct Rows {
-    pub(super) rows: Vec<Row>,
+    pub(super) rows: Vec<RowKey>,
     pub(super) dialogs: Vec<DialogSummary>,
     pub(super) methods: Vec<String>,
 }
 
+/// A row's method: the request's, else the CSeq's of a response (as written; shown upper case).
+fn method_of(m: &SipMessage) -> Option<&str> {
+    m.method().or_else(|| m.cseq().map(|(_, x)| x))
+}
+
+/// A row's label: `INVITE sip:rcc@mcm.contoso.com`, `404 Not Found (INVITE)`. (`method` is the
+/// row's, upper case.)
+pub(super) fn label(m: &SipMessage, method: &str) -> String {
+    match (m.method(), m.request_uri()) {
+        (Some(meth), Some(uri)) => format!("{meth} {uri}"),
+        _ => {
+            let reason = m.reason().unwrap_or("");
+            let label = format!("{} {reason} ({method})", m.status().unwrap_or(0));
+            if label.contains("  ") {
+                label.replace("  ", " ")
+            } else {
+                label
+            }
+        }
+    }
+}
+
+/// One row per message, in one walk, keeping indexes only (the texts are written when a view
+/// asks: [`RowKey`]): a dialog is remote call control when any of its requests makes it so
+/// ([`makes_rcc_dialog`]), which its rows learn at the end.
 pub(super) fn rows(
     messages: &[SipMessage],
     ends: &[Ends],
-    al: &mut Aliases,
     columns: &Columns,
     line_servers: &HashSet<String>,
     diagnosis: Option<&Diagnosis>,
 ) -> Rows {
-    let rcc_calls = rcc_calls(messages, line_servers);
-
     let failing = diagnosis.map(evidence_lines).unwrap_or_default();
     let is_failing = |m: &SipMessage| {
         std::iter::once(&m.source)
@@ -103,8 +136,9 @@ pub(super) fn rows(
     let mut rows = Vec::with_capacity(messages.len());
     let mut prev: Option<i64> = None;
     let mut dialogs: Vec<DialogSummary> = Vec::new();
-    let mut dialog_index: HashMap<String, usize> = HashMap::default();
-    let mut methods: HashSet<String> = HashSet::default();
+    let mut dialog_index: HashMap<&str, u32> = HashMap::default();
+    // Upper case, in order of first appearance (sorted at the end); a log has a dozen.
+    let mut methods: Vec<String> = Vec::new();
     for (i, m) in messages.iter().enumerate() {
         let millis = m.millis();
         let delta_ms = match (prev, millis) {
@@ -114,20 +148,18 @@ pub(super) fn rows(
         if millis.is_some() {
             prev = millis;
         }
-        let method = match m.method() {
-            Some(x) => x.to_ascii_uppercase(),
-            None => m
-                .cseq()
-                .map(|(_, x)| x.to_ascii_uppercase())
-                .unwrap_or_default(),
-        };
-        let label = match (m.method(), m.request_uri()) {
-            (Some(meth), Some(uri)) => format!("{meth} {uri}"),
-            _ => {
-                let reason = m.reason().unwrap_or("");
-                format!("{} {reason} ({method})", m.status().unwrap_or(0)).replace("  ", " ")
+        let method = method_of(m).filter(|x| !x.is_empty()).map(|x| {
+            match methods
+                .iter()
+                .position(|known| known.eq_ignore_ascii_case(x))
+            {
+                Some(k) => k,
+                None => {
+                    methods.push(x.to_ascii_uppercase());
+                    methods.len() - 1
+                }
             }
-        };
+        });
         let verdict = if is_failing(m) {
             Verdict::FailingLeg
         } else if m.status().is_some_and(|s| s >= 400) {
@@ -139,46 +171,57 @@ pub(super) fn rows(
                 ParseQuality::Clean => Verdict::Ok,
             }
         };
-        let call_id = m.call_id().map(str::to_string);
-        let rcc = call_id.as_ref().is_some_and(|c| rcc_calls.contains(c));
-        if let Some(c) = &call_id {
-            match dialog_index.get(c) {
-                Some(&d) => dialogs[d].rows += 1,
-                None => {
-                    dialog_index.insert(c.clone(), dialogs.len());
-                    dialogs.push(DialogSummary {
-                        call_id: c.clone(),
-                        label: label.clone(),
-                        rows: 1,
-                        rcc,
-                    });
-                }
+        let method_name = method.map_or("", |k| methods[k].as_str());
+        let dialog = m.call_id().map(|c| match dialog_index.get(c) {
+            Some(&d) => {
+                dialogs[d as usize].rows += 1;
+                d
+            }
+            None => {
+                let d = u32::try_from(dialogs.len()).unwrap_or(u32::MAX);
+                dialog_index.insert(c, d);
+                dialogs.push(DialogSummary {
+                    call_id: c.to_string(),
+                    label: label(m, method_name),
+                    rows: 1,
+                    rcc: false,
+                });
+                d
+            }
+        });
+        if let Some(d) = dialog.and_then(|d| dialogs.get_mut(d as usize)) {
+            if m.is_request() && !d.rcc && makes_rcc_dialog(m, method_name, line_servers) {
+                d.rcc = true;
             }
         }
-        if !method.is_empty() {
-            methods.insert(method.clone());
-        }
         let (f, t) = ends[i];
-        rows.push(Row {
-            message: i,
-            time: m
-                .timestamp()
-                .map(|t| t.written.to_string())
-                .unwrap_or_default(),
-            millis,
+        rows.push(RowKey {
+            message: u32::try_from(i).unwrap_or(u32::MAX),
             delta_ms,
-            from: columns.of(f, al),
-            to: columns.of(t, al),
-            label,
-            method,
-            status: m.status(),
+            from: columns.of(f).and_then(|c| u16::try_from(c).ok()),
+            to: columns.of(t).and_then(|c| u16::try_from(c).ok()),
+            method: method.and_then(|k| u16::try_from(k).ok()),
+            dialog,
             verdict,
-            call_id,
-            rcc,
+            rcc: false,
         });
     }
-    let mut methods: Vec<String> = methods.into_iter().collect();
-    methods.sort();
+    for row in &mut rows {
+        row.rcc = row
+            .dialog
+            .is_some_and(|d| dialogs.get(d as usize).is_some_and(|d| d.rcc));
+    }
+    // Methods sorted, each row's index following its method.
+    let mut order: Vec<usize> = (0..methods.len()).collect();
+    order.sort_by(|&a, &b| methods[a].cmp(&methods[b]));
+    let mut sorted_at = vec![0u16; methods.len()];
+    for (at, &k) in order.iter().enumerate() {
+        sorted_at[k] = u16::try_from(at).unwrap_or(u16::MAX);
+    }
+    for row in &mut rows {
+        row.method = row.method.map(|k| sorted_at[usize::from(k)]);
+    }
+    let methods = order.into_iter().map(|k| methods[k].clone()).collect();
     Rows {
         rows,
         dialogs,

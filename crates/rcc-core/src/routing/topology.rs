@@ -4,6 +4,7 @@
 use super::rules::Host;
 use crate::evidence::Evidence;
 use crate::extract;
+use crate::ingest::text::find_ci;
 use crate::profile::{Profile, Role};
 use crate::sip::{Direction, SipMessage, Transport};
 use crate::uri::{self, NameAddr};
@@ -84,6 +85,21 @@ impl Topology {
 
     /// Set (or add) a participant's FQDN, IP or listening point when not already known.
     pub fn learn(&mut self, participant: &str, learned: Learned, evidence: Evidence) {
+        self.learn_with(participant, learned, || evidence);
+    }
+
+    /// As [`Topology::learn`], building the evidence only when the host keeps it (it keeps
+    /// [`HOST_EVIDENCE_KEPT`] places; a log names its servers in nearly every message).
+    pub fn learn_with(
+        &mut self,
+        participant: &str,
+        learned: Learned,
+        evidence: impl FnOnce() -> Evidence,
+    ) {
+        let kept_all = self
+            .entry(participant)
+            .is_some_and(|h| h.evidence.len() >= HOST_EVIDENCE_KEPT);
+        let evidence = if kept_all { vec![] } else { vec![evidence()] };
         let (fqdn, ip) = match learned.host {
             Some(h) if uri::is_ip(&h) => (None, Some(h)),
             Some(h) => (Some(h), None),
@@ -96,7 +112,7 @@ impl Topology {
                 ips: ip.into_iter().collect(),
                 port: learned.port,
                 transport: learned.transport,
-                evidence: vec![evidence],
+                evidence,
                 entered: false,
             }],
         };
@@ -134,21 +150,21 @@ impl Topology {
             if let (Some(hs), Some(peer), true) = (&hs, m.peer(), from_client) {
                 if m.direction == Some(Direction::Sent) && m.is_request() {
                     let (host, port) = uri::split_host_port(peer);
-                    t.learn(
+                    t.learn_with(
                         hs,
                         Learned {
                             host: Some(host.to_ascii_lowercase()),
                             port,
                             transport: top_via_transport(m),
                         },
-                        m.evidence(),
+                        || m.evidence(),
                     );
                 }
             }
             // The client authenticates to its Home Server (or pool) by name.
             if let (Some(hs), true) = (&hs, from_client) {
                 if let Some(name) = extract::auth_target(m) {
-                    t.learn(hs, Learned::host(&name), m.evidence());
+                    t.learn_with(hs, Learned::host(&name), || m.evidence());
                 }
             }
             for p in &profile.participants {
@@ -168,13 +184,13 @@ impl Topology {
                         .and_then(|c| NameAddr::parse(c).view())
                     {
                         if !uri::is_ip(c.host) {
-                            t.learn(&p.id, Learned::of_uri(&c), m.evidence());
+                            t.learn_with(&p.id, Learned::of_uri(&c), || m.evidence());
                         }
                     }
                     for d in extract::ms_diagnostics(m) {
                         if let Some(src) = d.source.as_deref().and_then(uri::host_key) {
                             if !uri::is_ip(&src) {
-                                t.learn(&p.id, Learned::host(&src), m.evidence());
+                                t.learn_with(&p.id, Learned::host(&src), || m.evidence());
                             }
                         }
                     }
@@ -182,14 +198,14 @@ impl Topology {
                     // A request names its sender in its top Via.
                     let (host, port) = uri::split_host_port(&v.sent_by);
                     if p.role != Role::HomeServer || !uri::is_ip(host) {
-                        t.learn(
+                        t.learn_with(
                             &p.id,
                             Learned {
                                 host: Some(host.to_ascii_lowercase()),
                                 port,
                                 transport: Transport::parse(&v.transport),
                             },
-                            m.evidence(),
+                            || m.evidence(),
                         );
                     }
                 }
@@ -254,9 +270,10 @@ pub fn participant_of_product(profile: &Profile, product: &str) -> Option<String
         .map(|x| x.id.clone())
 }
 
+/// Whether the product string contains one of the hints, in any letter case (compared in
+/// place: this runs for every participant on every message the topology is inferred from).
 fn hint_match(hints: &[String], product: &str) -> bool {
-    let product = product.to_ascii_lowercase();
     hints
         .iter()
-        .any(|h| product.contains(&h.to_ascii_lowercase()))
+        .any(|h| find_ci(product.as_bytes(), h.as_bytes()).is_some())
 }

@@ -49,11 +49,12 @@ fn the_seed_case_draws_the_missing_route_on_the_home_server_hop() {
 #[test]
 fn the_seed_ladder_labels_hosts_and_marks_the_failing_rows() {
     let (_, details) = example(&nortel_seed(), true, true).analyze_full();
-    let l = details.ladder.ladder;
+    let l = &details.ladder.ladder;
+    let rows = l.all_rows(&details.ladder.messages);
     for c in &l.columns {
         eprintln!("column {} [{}] {:?}", c.label, c.host, c.aliases);
     }
-    for r in &l.rows {
+    for r in &rows {
         eprintln!(
             "{:>14} {:?}->{:?} {:<50} {:?} rcc={}",
             r.time, r.from, r.to, r.label, r.verdict, r.rcc
@@ -62,15 +63,15 @@ fn the_seed_ladder_labels_hosts_and_marks_the_failing_rows() {
     let labels: Vec<&str> = l.columns.iter().map(|c| c.label.as_str()).collect();
     assert_eq!(labels[0], "Communicator", "{labels:?}");
     assert!(labels.contains(&"Home Server (LCS/OCS)"), "{labels:?}");
-    assert!(l.rows.iter().any(|r| r.verdict == Verdict::FailingLeg));
-    assert!(l.rows.iter().all(|r| r.from.is_some() && r.to.is_some()));
+    assert!(rows.iter().any(|r| r.verdict == Verdict::FailingLeg));
+    assert!(rows.iter().all(|r| r.from.is_some() && r.to.is_some()));
     let rcc = l.filtered(&LadderFilter {
         rcc_only: true,
         ..LadderFilter::default()
     });
     assert!(!rcc.is_empty());
-    assert!(rcc.iter().all(|&r| l.rows[r].method != "REGISTER"));
-    assert!(to_mermaid(&l).starts_with("sequenceDiagram\n"));
+    assert!(rcc.iter().all(|&r| rows[r].method != "REGISTER"));
+    assert!(to_mermaid(l, &details.ladder.messages).starts_with("sequenceDiagram\n"));
 }
 
 #[test]

@@ -198,7 +198,9 @@ fn seed(client_log: bool) -> Vec<SipMessage> {
 #[test]
 fn a_client_trace_gives_two_hosts_labelled_as_participants() {
     let p = profile("nortel").unwrap();
-    let l = build(&seed(true), Some(&p), None);
+    let msgs = seed(true);
+    let l = build(&msgs, Some(&p), None);
+    let rows = l.all_rows(&msgs);
     let labels: Vec<&str> = l.columns.iter().map(|c| c.label.as_str()).collect();
     assert_eq!(
         labels,
@@ -210,22 +212,22 @@ fn a_client_trace_gives_two_hosts_labelled_as_participants() {
     // The ms-diagnostics source names the Home Server: the FQDN beats the IP.
     assert_eq!(l.columns[1].host, "ocs1.contoso.com");
     assert!(l.columns[1].aliases.contains(&"10.0.0.5".to_string()));
-    assert_eq!(l.rows.len(), 9);
-    assert_eq!((l.rows[0].from, l.rows[0].to), (Some(0), Some(1)));
-    assert_eq!((l.rows[7].from, l.rows[7].to), (Some(1), Some(0)));
-    assert_eq!(l.rows[0].delta_ms, None);
-    assert_eq!(l.rows[1].delta_ms, Some(40));
-    assert_eq!(l.rows[7].label, "404 Not Found (INVITE)");
-    assert_eq!(l.rows[7].verdict, Verdict::ErrorResponse);
-    assert_eq!(l.rows[5].label, "INVITE sip:rcc@mcm.contoso.com");
-    assert_eq!(l.rows[5].call_id.as_deref(), Some("rcc"));
+    assert_eq!(rows.len(), 9);
+    assert_eq!((rows[0].from, rows[0].to), (Some(0), Some(1)));
+    assert_eq!((rows[7].from, rows[7].to), (Some(1), Some(0)));
+    assert_eq!(rows[0].delta_ms, None);
+    assert_eq!(rows[1].delta_ms, Some(40));
+    assert_eq!(rows[7].label, "404 Not Found (INVITE)");
+    assert_eq!(rows[7].verdict, Verdict::ErrorResponse);
+    assert_eq!(rows[5].label, "INVITE sip:rcc@mcm.contoso.com");
+    assert_eq!(rows[5].call_id.as_deref(), Some("rcc"));
 }
 
 #[test]
 fn without_directions_vias_and_transactions_place_the_messages() {
     let l = build(&seed(false), None, None);
     let invite = &l.rows[5];
-    let c = |i: Option<usize>| l.columns[i.unwrap()].host.clone();
+    let c = |i: Option<u16>| l.columns[usize::from(i.unwrap())].host.clone();
     assert_eq!(c(invite.from), "10.0.0.20");
     assert_eq!(c(invite.to), "mcm.contoso.com");
     // The 404 answers the INVITE's transaction: the same two columns, reversed.
@@ -273,10 +275,13 @@ fn repaired_and_partial_messages_are_marked() {
 
 #[test]
 fn filters_by_dialog_method_and_rcc_only() {
-    let l = build(&seed(true), None, None);
-    let methods = |rows: &[usize]| -> Vec<String> {
-        rows.iter()
-            .map(|&r| l.rows[r].label.split(' ').next().unwrap().to_string())
+    let msgs = seed(true);
+    let l = build(&msgs, None, None);
+    let rows = l.all_rows(&msgs);
+    let methods = |picked: &[usize]| -> Vec<String> {
+        picked
+            .iter()
+            .map(|&r| rows[r].label.split(' ').next().unwrap().to_string())
             .collect()
     };
     let rcc = l.filtered(&LadderFilter {
@@ -284,7 +289,7 @@ fn filters_by_dialog_method_and_rcc_only() {
         ..Default::default()
     });
     assert_eq!(methods(&rcc), ["SUBSCRIBE", "200", "INVITE", "100", "404"]);
-    assert_eq!(l.rows[rcc[0]].call_id.as_deref(), Some("prov"));
+    assert_eq!(rows[rcc[0]].call_id.as_deref(), Some("prov"));
     let invite = l.filtered(&LadderFilter {
         method: Some("invite".into()),
         ..Default::default()
@@ -321,7 +326,7 @@ fn mermaid_export_is_a_sequence_diagram_with_safe_names() {
     parts.start_line = req("INVITE", "sip:rcc@mcm.contoso.com;x=1#<b>");
     msgs[5] = SipMessage::from(parts);
     let l = build(&msgs, Some(&p), None);
-    let m = to_mermaid(&l);
+    let m = to_mermaid(&l, &msgs);
     let lines: Vec<&str> = m.lines().collect();
     assert_eq!(lines[0], "sequenceDiagram");
     assert!(m.contains("    participant H0 as Communicator (10.0.0.20)\n"));
@@ -349,7 +354,7 @@ fn mermaid_export_is_a_sequence_diagram_with_safe_names() {
             "{line}"
         );
     }
-    let some = to_mermaid_rows(&l, &[5]);
+    let some = to_mermaid_rows(&l, &msgs, &[5]);
     assert_eq!(some.lines().filter(|l| l.contains("->>")).count(), 1);
     assert!(!some.contains("participant U"));
 }
@@ -406,19 +411,17 @@ fn ten_thousand_synthetic_messages_build_quickly_and_rcc_only_drops_the_noise() 
         ..Default::default()
     });
     assert!(!rcc.is_empty() && rcc.len() < l.rows.len());
+    let rows = l.all_rows(&got.messages);
     for &r in &rcc {
         assert!(
-            !matches!(
-                l.rows[r].method.as_str(),
-                "REGISTER" | "OPTIONS" | "SERVICE"
-            ),
+            !matches!(rows[r].method.as_str(), "REGISTER" | "OPTIONS" | "SERVICE"),
             "{:?}",
-            l.rows[r]
+            rows[r]
         );
     }
-    assert!(rcc.iter().any(|&r| l.rows[r].method == "INFO"));
-    assert!(rcc.iter().any(|&r| l.rows[r].method == "BENOTIFY"));
-    let m = to_mermaid(&l);
+    assert!(rcc.iter().any(|&r| rows[r].method == "INFO"));
+    assert!(rcc.iter().any(|&r| rows[r].method == "BENOTIFY"));
+    let m = to_mermaid(&l, &got.messages);
     assert_eq!(m.lines().filter(|x| x.contains(": ")).count(), l.rows.len());
 }
 
@@ -440,14 +443,14 @@ fn a_known_address_names_the_participant() {
     let msgs = seed(false);
     let options = 8;
     let plain = build(&msgs, Some(&p), None);
-    let col = plain.rows[options].from.unwrap();
+    let col = usize::from(plain.rows[options].from.unwrap());
     assert_eq!(plain.columns[col].participant, None);
     let l = build_with_topology(&msgs, Some(&p), None, Some(&topo));
-    let c = &l.columns[l.rows[options].from.unwrap()];
+    let c = &l.columns[usize::from(l.rows[options].from.unwrap())];
     assert_eq!(c.participant.as_deref(), Some("home-server"));
     assert_eq!(c.label, "Home Server (LCS/OCS)");
     // The line server host is still the Application Proxy (from the provisioning answer).
-    let invite_to = &l.columns[l.rows[5].to.unwrap()];
+    let invite_to = &l.columns[usize::from(l.rows[5].to.unwrap())];
     assert_eq!(invite_to.participant.as_deref(), Some("app-proxy"));
 }
 
@@ -468,18 +471,20 @@ fn ladder_data_answers_what_a_view_asks_the_same_as_the_model() {
     );
     // Rows by index, in the order asked.
     let rows = data.rows(&filtered[1..3]);
+    let all = model.all_rows(&msgs);
     assert_eq!(
         rows,
         [
-            model.rows[filtered[1] as usize].clone(),
-            model.rows[filtered[2] as usize].clone()
+            all[filtered[1] as usize].clone(),
+            all[filtered[2] as usize].clone()
         ]
     );
+    assert_eq!(data.row(filtered[1] as usize).as_ref(), rows.first());
     // The raw message: headers in order, the key ones flagged, the body as read.
     let r = filtered[2] as usize;
     let raw = data.raw(r).expect("raw message");
     assert_eq!(raw.row, r);
-    assert_eq!(raw.label, model.rows[r].label);
+    assert_eq!(raw.label, all[r].label);
     assert_eq!(raw.start_line, msgs[r].start_line_text());
     assert_eq!(raw.headers.len(), msgs[r].header_count());
     assert!(raw.headers.iter().any(|h| h.name == "Call-ID" && h.key));
@@ -496,9 +501,12 @@ fn ladder_data_answers_what_a_view_asks_the_same_as_the_model() {
     // Mermaid of a filter, and the report's SVG of the RCC rows.
     assert_eq!(
         data.mermaid(&rcc),
-        to_mermaid_rows(&model, &model.filtered(&rcc))
+        to_mermaid_rows(&model, &msgs, &model.filtered(&rcc))
     );
-    assert_eq!(data.report_svg(), to_svg(&model, &model.filtered(&rcc)));
+    assert_eq!(
+        data.report_svg(),
+        to_svg(&model, &msgs, &model.filtered(&rcc))
+    );
     // Where a row lands in a filtered list.
     assert_eq!(position_of(&filtered, r), Some(2));
     assert_eq!(position_of(&filtered, 0), None, "REGISTER is not RCC");
