@@ -445,7 +445,9 @@ export function stageTable(rows) {
 /// four symptom radio buttons. Watched from document start by a MutationObserver.
 function usableProbe() {
   const usable = () => document.querySelectorAll('[data-step-view="symptom"] input[type="radio"][name="symptom"]').length === 4;
-  window.__visit = { usableAt: null };
+  // Whether a service worker served this page, read at document start: by the time the wizard
+  // is usable, a freshly installed worker may already have claimed the page (clients.claim).
+  window.__visit = { usableAt: null, controlledAtStart: !!navigator.serviceWorker?.controller };
   const check = () => {
     if (window.__visit.usableAt == null && usable()) {
       window.__visit.usableAt = performance.now();
@@ -470,7 +472,7 @@ async function visitOnce(page, url, timeout) {
       domContentLoadedMs: nav ? nav.domContentLoadedEventEnd : null,
       wasmEndMs: wasm.length ? Math.max(...wasm.map((r) => r.responseEnd)) : null,
       wasmTransferBytes: wasm.reduce((n, r) => n + r.transferSize, 0),
-      fromServiceWorker: !!navigator.serviceWorker?.controller,
+      fromServiceWorker: window.__visit.controlledAtStart,
     };
   });
   // Usable means usable: picking a symptom shows its focus card (outside the timing).
