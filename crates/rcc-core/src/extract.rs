@@ -256,13 +256,7 @@ pub fn provisioning(m: &SipMessage) -> Option<Provisioning> {
     let ct = m.content_type().unwrap_or("");
     let event = m.header("Event").unwrap_or("");
     let head = body.get(..body.len().min(512)).unwrap_or(body);
-    let mentions = |s: &str, w: &[u8]| {
-        let b = s.as_bytes();
-        memchr::memchr2_iter(w[0], w[0].to_ascii_uppercase(), b).any(|i| {
-            b.get(i..i + w.len())
-                .is_some_and(|x| x.eq_ignore_ascii_case(w))
-        })
-    };
+    let mentions = |s: &str, w: &[u8]| find_ci(s.as_bytes(), w).is_some();
     let prov =
         mentions(ct, b"provision") || mentions(event, b"provision") || mentions(head, b"provision");
     let roaming = mentions(ct, b"roaming-self")

@@ -26,6 +26,7 @@ use crate::evidence::Evidence;
 use crate::extract::{self, ConfigSource, CstaBody, MsDiagnostic, Provisioning};
 use crate::findings::FindingId;
 use crate::fxhash::{FxMap, FxSet};
+use crate::ingest::text::find_ci;
 use crate::ingest::{FileReport, Ingested, LogFormat};
 use crate::profile::{Profile, Role};
 use crate::routing::{participant_of_product, Topology};
@@ -84,7 +85,7 @@ pub fn is_csta_invite(m: &SipMessage) -> bool {
     is(m.method(), "INVITE")
         && (m
             .content_type()
-            .is_some_and(|c| c.to_ascii_lowercase().contains("csta"))
+            .is_some_and(|c| find_ci(c.as_bytes(), b"csta").is_some())
             || m.body().contains("RequestSystemStatus"))
 }
 
