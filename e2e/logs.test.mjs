@@ -250,6 +250,41 @@ test('the worker skips analyses a newer one overtook (one is posted per keystrok
   await page.close();
 });
 
+test('a newer analysis stops the worker reading a large picked file, and the whole of a file is read', async () => {
+  const page = await freshPage('#/logs');
+  const log = fs.readFileSync('fixtures/logs/raw_ms_mix.txt', 'utf8');
+  const requests = [1, 2, 3, 4].map((seq) => analyzeJson(seq, ''));
+  const replies = await page.evaluate(async ([text, requests]) => {
+    const w = new Worker(globalThis.rccDoctorWorker, { type: 'module' });
+    const seen = [];
+    const answered = (seq) => new Promise((resolve) => {
+      const t = setInterval(() => { if (seen.some((s) => s.seq === seq)) { clearInterval(t); resolve(); } }, 5);
+    });
+    w.onmessage = (e) => {
+      const [type, m] = Object.entries(JSON.parse(e.data.json))[0];
+      if (type !== 'progress') seen.push({ seq: m.seq, type, messages: type === 'analysed' ? JSON.parse(e.data.payload).messages : null });
+    };
+    // 1 (bytes): the worker has loaded its wasm and is idle.
+    w.postMessage({ json: requests[0], payload: [new TextEncoder().encode(text)] });
+    await answered(1);
+    // 2: the log repeated to ~40 MB as a File. 3 arrives while 2 waits for the file's first
+    // chunk (the worker takes a message between two chunks), so 2 is dropped mid-read.
+    const big = new File(Array(Math.ceil(40e6 / text.length)).fill(text), 'raw.txt', { lastModified: 1 });
+    w.postMessage({ json: requests[1], payload: [big] });
+    w.postMessage({ json: requests[2], payload: [new TextEncoder().encode(text)] });
+    await answered(3);
+    // 4: the log once, as a File: read whole, it holds what its bytes hold.
+    w.postMessage({ json: requests[3], payload: [new File([text], 'raw.txt', { lastModified: 2 })] });
+    await answered(4);
+    w.terminate();
+    return seen;
+  }, [log, requests]);
+  assert.deepEqual(replies.map((r) => [r.seq, r.type]), [[1, 'analysed'], [2, 'skipped'], [3, 'analysed'], [4, 'analysed']]);
+  assert.ok(replies[0].messages > 0);
+  assert.equal(replies[3].messages, replies[0].messages, 'a File read as a stream holds every message its bytes hold');
+  await page.close();
+});
+
 test('changing another input reuses the logs the worker read: it does not read them again', async () => {
   // The worker protocol itself: the same File twice with other AD text, then another File.
   const page = await freshPage('#/logs');

@@ -111,28 +111,14 @@ function pageStageProbe() {
   };
 }
 
-/// Installed in the analysis worker once it runs: notes when each `analyze` request arrives and
-/// when its `analysed` reply is posted, with the summary's `timings` (the core's stage
-/// boundaries on this worker's clock) and the summary JSON's length.
+/// Installed in the analysis worker once it runs: notes when each `analysed` reply is posted,
+/// with the summary's `timings` (the worker's stamps on its own clock: the request's arrival and
+/// the core's stage boundaries) and the summary JSON's length.
 function workerStageProbe() {
   if (self.__stageProbe) return true;
   const opened = __OPENED__;
-  const probe = { received: [], done: [] };
+  const probe = { done: [] };
   self.__stageProbe = probe;
-  // The worker's own handler must not run first: the promise jobs it queues run (the whole
-  // analysis, for bytes) before the next listener is called. So its `self.onmessage` is wrapped,
-  // and a capture listener covers a handler added with addEventListener; the earlier stamp counts.
-  const seen = new WeakSet();
-  const note = (e) => {
-    const m = e.data && opened(e.data);
-    if (m && m[0] === 'analyze' && !seen.has(e)) {
-      seen.add(e);
-      probe.received.push({ at: performance.now(), id: m[1].seq });
-    }
-  };
-  self.addEventListener('message', note, true);
-  const own = self.onmessage;
-  if (typeof own === 'function') self.onmessage = function (e) { note(e); return own.call(this, e); };
   const post = self.postMessage;
   self.postMessage = function (msg, ...rest) {
     const at = performance.now();
@@ -158,11 +144,8 @@ function probeSource(probe) {
 async function probeWorker(page, timeout = 10_000) {
   const until = Date.now() + timeout;
   for (;;) {
-    // Once the worker's module has set its handler (the probe wraps it); a worker that listens
-    // with addEventListener instead gets the probe after a few seconds.
     for (const w of page.workers()) {
-      const ready = await w.evaluate('typeof self.onmessage === "function"').catch(() => false);
-      if ((ready || Date.now() > until - timeout / 2) && await w.evaluate(`(${probeSource(workerStageProbe)})()`).catch(() => false)) return w;
+      if (await w.evaluate(`(${probeSource(workerStageProbe)})()`).catch(() => false)) return w;
     }
     if (Date.now() > until) throw new Error('stage timings: the app started no analysis worker (is this the hosted release build?)');
     await new Promise((r) => setTimeout(r, 50));
@@ -198,7 +181,7 @@ export async function openApp(context, baseUrl) {
 /// the end-to-end time (pick -> card).
 export const STAGES = [
   ['page', 'page: change event -> request posted (a log small enough to save is read here)'],
-  ['file', 'worker: request received -> analysis starts (a File read into wasm memory in 8 MiB slices; bytes from the page hashed and copied in)'],
+  ['file', 'worker: request received -> analysis starts (a File streamed into wasm memory; bytes from the page hashed and copied in)'],
   ['ingest', 'worker: ingest (the core reading the logs)'],
   ['diagnose', 'worker: case, facts, diagnosis'],
   ['ladder', 'worker: ladder build'],
@@ -220,21 +203,16 @@ function stagesOf(name, run, pageProbe, workerProbe) {
     fail(`request ${done.id} carries neither the picked File nor its bytes (it carries ${JSON.stringify(post.files)})`);
   }
   const replied = workerProbe.done.filter((r) => r.id === done.id).at(-1);
-  const t = replied && replied.timings;
-  // The request's arrival is the last stamp of its seq before its analysis started: only such a
-  // stamp can be it (a later one made the File-read stage negative): see benchFile.
-  const received = workerProbe.received
-    .filter((r) => r.id === done.id && !(t && t.started_ms > 0 && r.at > t.started_ms))
-    .at(-1);
-  if (!received || !replied) fail(`the worker's probe did not see request ${done.id} ${received ? 'answered' : 'arrive'}`);
-  if (!t || !(t.started_ms > 0) || !(t.read_ms >= 0) || !(t.diagnose_ms >= 0) || !(t.ladder_ms >= 0)) {
-    fail(`the reply carries no stage timings (${JSON.stringify(t)}): a worker built before StageTimings had started_ms and ladder_ms?`);
+  if (!replied) fail(`the worker's probe did not see request ${done.id} answered`);
+  const t = replied.timings;
+  if (!t || !(t.received_ms > 0) || !(t.started_ms >= t.received_ms) || !(t.read_ms >= 0) || !(t.diagnose_ms >= 0) || !(t.ladder_ms >= 0)) {
+    fail(`the reply carries no stage timings (${JSON.stringify(t)}): a worker built before StageTimings had received_ms, started_ms and ladder_ms?`);
   }
   if (t.bytes !== run.bytes) fail(`the reply's timings are for ${t.bytes} bytes, not ${run.bytes}`);
-  const workerSpan = replied.at - received.at;
+  const workerSpan = replied.at - t.received_ms;
   const stages = {
     page: post.at - run.pickAt,
-    file: t.started_ms - received.at,
+    file: t.started_ms - t.received_ms,
     ingest: t.read_ms,
     diagnose: t.diagnose_ms - t.ladder_ms,
     ladder: t.ladder_ms,
@@ -371,22 +349,7 @@ const rate = (bytes, ms) => (ms > 0 ? bytes / MB / (ms / 1000) : NaN);
 
 /// Every measurement for one file in one fresh page: `runs` picks (best kept, all recorded), then
 /// the newline scan and, for raw SIP, npm sip on the same bytes.
-export async function benchFile(context, baseUrl, file, options = {}) {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await benchFileInOnePage(context, baseUrl, file, options);
-    } catch (e) {
-      // In about one page in ten the worker's probe holds no stamp of a request before its
-      // analysis started (its only stamp came ~190 ms after; every pick of that page alike; the
-      // cause was not found): that page measures nothing and a fresh page measures again. A
-      // third such page fails the run.
-      if (attempt >= 3 || !/did not see request \d+ arrive/.test(e.message)) throw e;
-      console.error(`  ${path.basename(file)}: ${e.message}; measuring again in a fresh page`);
-    }
-  }
-}
-
-async function benchFileInOnePage(context, baseUrl, file, { format = 'raw', runs = 3, samples = 5, minMs = 50, dist = 'dist' } = {}) {
+export async function benchFile(context, baseUrl, file, { format = 'raw', runs = 3, samples = 5, minMs = 50, dist = 'dist' } = {}) {
   const page = await openApp(context, baseUrl);
   try {
     const picks = [];

@@ -527,6 +527,11 @@ pub struct AnalysisSummary {
 pub struct StageTimings {
     /// Log bytes read (all files).
     pub bytes: usize,
+    /// The caller's clock when the request for this analysis reached it (the worker stamps
+    /// it; before reading a picked file), 0 where no one did: with `started_ms`, how long
+    /// getting the logs' bytes took.
+    #[serde(default)]
+    pub received_ms: f64,
     /// The caller's clock when the analysis started (before reading the logs), so the caller
     /// can place the stages on its own timeline (the browser benchmark measures what came
     /// before it, such as reading a picked file); 0 without a clock.
