@@ -47,7 +47,15 @@ fn main() {
             }
         }
     }
-    let (mut summary, details) = analyze(input, logs, &mut Hooks::default(), Options { redact });
+    let (mut summary, details) = analyze(
+        input,
+        logs,
+        &mut Hooks::default(),
+        Options {
+            redact,
+            ..Options::default()
+        },
+    );
     summary.timings = StageTimings::default();
     println!(
         "{}",

@@ -109,6 +109,7 @@ pub fn run(args: &[String]) -> i32 {
     let mut clock = move || start.elapsed().as_secs_f64() * 1000.0;
     let want_timings = opts.timings;
     // Taken, not borrowed: the log bytes become the messages' shared text (no second copy).
+    // No report here shows the message ladder, so it is not built.
     let (analysis, details) = analyze(
         opts.input,
         opts.logs,
@@ -116,7 +117,10 @@ pub fn run(args: &[String]) -> i32 {
             progress: None,
             clock: want_timings.then_some(&mut clock as &mut dyn FnMut() -> f64),
         },
-        AnalysisOptions::default(),
+        AnalysisOptions {
+            ladder: false,
+            ..AnalysisOptions::default()
+        },
     );
     let report = if opts.json {
         match serde_json::to_string_pretty(&json_report(&analysis)) {

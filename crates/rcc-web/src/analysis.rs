@@ -93,7 +93,10 @@ fn analyse_input(input: AnalysisInput, logs: Vec<OwnedInput>, redact: bool) -> C
             progress: None,
             clock: Some(&mut clock),
         },
-        Options { redact },
+        Options {
+            redact,
+            ..Options::default()
+        },
     );
     summary.timings.memory_bytes = crate::timing::wasm_memory_bytes();
     Current {

@@ -115,6 +115,7 @@ impl Run {
             &mut Hooks::default(),
             Options {
                 redact: self.redact,
+                ..Options::default()
             },
         )
     }

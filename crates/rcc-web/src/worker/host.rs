@@ -234,7 +234,10 @@ impl Host {
                         progress: Some(&mut report),
                         clock: Some(&mut clock),
                     },
-                    Options { redact },
+                    Options {
+                        redact,
+                        ..Options::default()
+                    },
                 )
             }
         };
