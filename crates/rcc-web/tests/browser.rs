@@ -194,3 +194,59 @@ async fn the_worker_answers_about_the_analysis_it_holds_and_no_other() {
     let from_file = summary_of(&settle(Rc::clone(&host)).await[0]);
     assert!(from_file.messages > 0);
 }
+
+/// A picked file's progress: reading it fills the first share of the bar, ingesting the next,
+/// and the bar stops where ingesting ends while the diagnosis runs; it never goes back.
+#[wasm_bindgen_test]
+async fn the_worker_reports_reading_a_file_then_ingesting_it_as_progress() {
+    use rcc_web::worker::host::{Host, FILE_READ_SHARE, INGESTED_AT};
+    use rcc_web::worker::protocol::{FromWorker, ToWorker};
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    use wasm_bindgen::JsValue;
+
+    let progress: Rc<RefCell<Vec<f64>>> = Rc::default();
+    let analysed = Rc::new(RefCell::new(false));
+    let host = {
+        let (progress, analysed) = (Rc::clone(&progress), Rc::clone(&analysed));
+        Host::new(Box::new(move |m, _| match m {
+            FromWorker::Progress { fraction, .. } => progress.borrow_mut().push(*fraction),
+            FromWorker::Analysed { .. } => *analysed.borrow_mut() = true,
+            other => panic!("expected progress and an analysis, got {other:?}"),
+        }))
+    };
+    let ex = rcc_core::example::nortel_seed();
+    let (input, _) = rcc_core::analysis::example_input(&ex);
+    // Each log as a File of ~4 MB (its text repeated), read by the worker as a stream.
+    let files = js_sys::Array::new();
+    for (name, text) in &ex.logs {
+        let parts = js_sys::Array::new();
+        for _ in 0..(4_000_000 / text.len().max(1)).max(1) {
+            parts.push(&JsValue::from_str(text));
+        }
+        files.push(&web_sys::File::new_with_str_sequence(&parts, name).unwrap());
+    }
+    host.receive(
+        ToWorker::Analyze {
+            seq: 1,
+            input,
+            redact: false,
+        },
+        files.into(),
+    );
+    while !host.is_idle() {
+        gloo_timers::future::TimeoutFuture::new(1).await;
+    }
+    assert!(*analysed.borrow());
+    let p = progress.borrow();
+    assert!(p.windows(2).all(|w| w[0] <= w[1]), "{p:?}");
+    assert!(
+        p.iter().any(|&f| f > 0.0 && f <= FILE_READ_SHARE),
+        "reading the files shows: {p:?}"
+    );
+    assert!(
+        p.iter().any(|&f| f > FILE_READ_SHARE && f < INGESTED_AT),
+        "ingesting shows: {p:?}"
+    );
+    assert_eq!(p.last(), Some(&INGESTED_AT), "{p:?}");
+}

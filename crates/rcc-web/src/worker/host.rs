@@ -17,6 +17,30 @@ use std::rc::Rc;
 
 /// Progress is posted at most this often.
 const PROGRESS_EVERY_MS: f64 = 50.0;
+/// The progress bar's share of reading picked files into wasm memory, when there are any, and
+/// where ingesting ends: the diagnosis and the ladder, which report no progress of their own,
+/// fill the rest. From the stages of pick -> diagnosis on a 100 MB log (README "Benchmarks").
+pub const FILE_READ_SHARE: f64 = 0.15;
+pub const INGESTED_AT: f64 = 0.7;
+
+/// One analysis' progress, as posted to the page: at most every [`PROGRESS_EVERY_MS`], and
+/// always when ingesting is done (the bar then waits for the diagnosis there).
+struct ProgressPost<'h> {
+    host: &'h Host,
+    seq: u32,
+    last_ms: f64,
+}
+
+impl ProgressPost<'_> {
+    fn at(&mut self, fraction: f64) {
+        let now = crate::timing::now_ms();
+        if now - self.last_ms > PROGRESS_EVERY_MS || fraction >= INGESTED_AT {
+            self.last_ms = now;
+            let seq = self.seq;
+            self.host.reply(&FromWorker::Progress { seq, fraction });
+        }
+    }
+}
 
 /// Where replies go: the page (`postMessage`), or a test.
 pub type Post = Box<dyn Fn(&FromWorker, JsValue)>;
@@ -216,16 +240,18 @@ impl Host {
                 },
             ),
             None => {
-                let Some(logs) = self.read_logs(seq, &input, sent).await? else {
+                let mut progress = ProgressPost {
+                    host: self,
+                    seq,
+                    last_ms: f64::NEG_INFINITY,
+                };
+                let reads_files = sent.iter().any(|s| matches!(s, Sent::File(_)));
+                let Some(logs) = self.read_logs(seq, &input, sent, &mut progress).await? else {
                     return Ok(None);
                 };
-                let mut last = f64::NEG_INFINITY;
-                let mut report = |fraction: f64| {
-                    let now = crate::timing::now_ms();
-                    if now - last > PROGRESS_EVERY_MS || fraction >= 1.0 {
-                        last = now;
-                        self.reply(&FromWorker::Progress { seq, fraction });
-                    }
+                let ingest_from = if reads_files { FILE_READ_SHARE } else { 0.0 };
+                let mut report = |ingested: f64| {
+                    progress.at(ingest_from + (INGESTED_AT - ingest_from) * ingested);
                 };
                 analyze(
                     input,
@@ -251,22 +277,41 @@ impl Host {
         Ok(Some(summary))
     }
 
-    /// The bytes of every log; `None` when a newer analysis was asked for meanwhile.
+    /// The bytes of every log; `None` when a newer analysis was asked for meanwhile. Reading
+    /// the picked files fills the first [`FILE_READ_SHARE`] of `progress`.
     async fn read_logs(
         &self,
         seq: u32,
         input: &AnalysisInput,
         sent: Vec<Sent>,
+        progress: &mut ProgressPost<'_>,
     ) -> Result<Option<Vec<OwnedInput>>, String> {
+        let file_bytes = sent
+            .iter()
+            .map(|s| match s {
+                Sent::File(f) => f.size(),
+                Sent::Bytes(_) => 0.0,
+            })
+            .sum::<f64>()
+            .max(1.0);
+        let mut files_read = 0.0;
         let mut logs = Vec::with_capacity(input.logs.len());
         let mut sent = sent.into_iter();
         for log in &input.logs {
             let bytes = match sent.next() {
                 Some(Sent::Bytes(bytes)) => bytes,
-                Some(Sent::File(file)) => match self.read_file(seq, &file).await? {
-                    Some(bytes) => bytes,
-                    None => return Ok(None),
-                },
+                Some(Sent::File(file)) => {
+                    let mut read = |done: usize| {
+                        progress.at(FILE_READ_SHARE * (files_read + done as f64) / file_bytes);
+                    };
+                    match self.read_file(seq, &file, &mut read).await? {
+                        Some(bytes) => {
+                            files_read += bytes.len() as f64;
+                            bytes
+                        }
+                        None => return Ok(None),
+                    }
+                }
                 None => Vec::new(),
             };
             logs.push(OwnedInput {
@@ -283,7 +328,13 @@ impl Host {
     /// while a chunk is copied: measured in Chromium 156 on a 100 MB log, 190-250 ms against
     /// 295-430 ms for 8 MiB `slice().arrayBuffer()` reads one after the other.
     /// `None` when a newer analysis was asked for meanwhile.
-    async fn read_file(&self, seq: u32, file: &web_sys::File) -> Result<Option<Vec<u8>>, String> {
+    /// `read` hears how many bytes are in.
+    async fn read_file(
+        &self,
+        seq: u32,
+        file: &web_sys::File,
+        read: &mut dyn FnMut(usize),
+    ) -> Result<Option<Vec<u8>>, String> {
         let failed = |e: JsValue| format!("could not read {}: {e:?}", file.name());
         let mut bytes = Vec::with_capacity(file.size() as usize);
         let reader: web_sys::ReadableStreamDefaultReader =
@@ -307,6 +358,7 @@ impl Host {
             let at = bytes.len();
             bytes.resize(at + chunk.length() as usize, 0);
             chunk.copy_to(&mut bytes[at..]);
+            read(bytes.len());
         }
         Ok(Some(bytes))
     }
