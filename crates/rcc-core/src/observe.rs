@@ -97,6 +97,7 @@ impl RccIndex {
         // The CSTA calls' Call-IDs, in order of their first CSTA INVITE.
         let mut csta_ids: Vec<&str> = Vec::new();
         let mut csta_seen: FxSet<&str> = FxSet::default();
+        let mut configs = extract::ConfigReader::default();
         // The log runs until its last timestamp, a message's or a record's (a client trace's
         // "Timer B fired" line comes 32 s after the last message).
         let event_times = ingested
@@ -122,7 +123,7 @@ impl RccIndex {
                     }
                 }
                 (Some(_), _) if is(method, "NOTIFY") || is(method, "BENOTIFY") => {
-                    if let Some(p) = extract::provisioning(m) {
+                    if let Some(p) = configs.read(m) {
                         ix.note_line_server(&p);
                         ix.config.push((i, p));
                     }
@@ -134,7 +135,7 @@ impl RccIndex {
                 }
                 (Some(_), _) if is(method, "REGISTER") => ix.registers.push(i),
                 (None, Some(status)) => {
-                    let answer = extract::provisioning(m);
+                    let answer = configs.read(m);
                     if let Some(p) = &answer {
                         ix.note_line_server(p);
                     }

@@ -88,6 +88,30 @@ impl<'a> UriView<'a> {
         self.host.trim_end_matches('.').to_ascii_lowercase()
     }
 
+    /// Whether [`UriView::aor`] is `aor`, compared in place (no string written).
+    pub fn aor_is(&self, aor: &str) -> bool {
+        let Some(rest) = aor.as_bytes().strip_prefix(b"sip:") else {
+            return false;
+        };
+        let folds_to = |written: &str, lower: &[u8]| {
+            written.len() == lower.len()
+                && written
+                    .bytes()
+                    .zip(lower)
+                    .all(|(w, &l)| w.to_ascii_lowercase() == l)
+        };
+        let host = self.host.trim_end_matches('.');
+        match self.user {
+            Some(u) => {
+                rest.len() == u.len() + 1 + host.len()
+                    && folds_to(u, &rest[..u.len()])
+                    && rest[u.len()] == b'@'
+                    && folds_to(host, &rest[u.len() + 1..])
+            }
+            None => folds_to(host, rest),
+        }
+    }
+
     /// `sip:user@host` in lower case, without port or parameters (the address of record).
     pub fn aor(&self) -> String {
         match self.user {

@@ -127,8 +127,9 @@ pub(super) fn rows(
         std::iter::once(&m.source)
             .chain(m.also_seen.iter())
             .any(|s| {
+                // Lines first: comparing them is cheaper than the file names.
                 failing.iter().any(|(f, l)| {
-                    **f == *s.file && *l >= s.line_start && *l <= s.line_end.max(s.line_start)
+                    *l >= s.line_start && *l <= s.line_end.max(s.line_start) && **f == *s.file
                 })
             })
     };
