@@ -475,41 +475,44 @@ pub fn csta(m: &SipMessage) -> Option<CstaBody> {
 
 /// All `ms-diagnostics`, `ms-diagnostics-public` and `ms-client-diagnostics` headers.
 pub fn ms_diagnostics(m: &SipMessage) -> Vec<MsDiagnostic> {
-    let mut out = Vec::new();
-    for name in [
+    const NAMES: [&str; 3] = [
         "ms-diagnostics",
         "ms-diagnostics-public",
         "ms-client-diagnostics",
-    ] {
-        for v in m.headers_named(name) {
-            let parts = split_params(v);
-            let head = parts.first().copied().unwrap_or_default();
-            let code = head
-                .trim()
-                .chars()
-                .take_while(char::is_ascii_digit)
-                .collect::<String>()
-                .parse()
-                .unwrap_or(0);
-            let mut reason = String::new();
-            let mut source = None;
-            for p in parts.into_iter().skip(1) {
-                if let Some((k, val)) = p.split_once('=') {
-                    let val = val.trim().trim_matches('"').to_string();
-                    match k.trim().to_ascii_lowercase().as_str() {
-                        "reason" => reason = val,
-                        "source" => source = Some(val),
-                        _ => {}
-                    }
+    ];
+    let mut found: Vec<(usize, &str)> = m.headers_named_among(&NAMES).collect();
+    // Each name's headers in order, the names in the order above.
+    found.sort_by_key(|&(k, _)| k);
+    let mut out = Vec::new();
+    for (k, v) in found {
+        let name = NAMES[k];
+        let parts = split_params(v);
+        let head = parts.first().copied().unwrap_or_default();
+        let code = head
+            .trim()
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect::<String>()
+            .parse()
+            .unwrap_or(0);
+        let mut reason = String::new();
+        let mut source = None;
+        for p in parts.into_iter().skip(1) {
+            if let Some((k, val)) = p.split_once('=') {
+                let val = val.trim().trim_matches('"').to_string();
+                match k.trim().to_ascii_lowercase().as_str() {
+                    "reason" => reason = val,
+                    "source" => source = Some(val),
+                    _ => {}
                 }
             }
-            out.push(MsDiagnostic {
-                code,
-                reason,
-                source,
-                header: name.to_string(),
-            });
         }
+        out.push(MsDiagnostic {
+            code,
+            reason,
+            source,
+            header: name.to_string(),
+        });
     }
     out
 }
@@ -574,14 +577,16 @@ pub fn hop_chain(m: &SipMessage) -> HopChain {
     for v in m.headers_named("Via") {
         chain.vias.extend(split_list(v).into_iter().map(via_entry));
     }
-    for v in m.headers_named("Record-Route") {
-        for entry in split_list(v) {
-            if let Some(h) = crate::uri::host_of_header(entry) {
-                chain.record_route.push(h);
-            }
-        }
-    }
+    chain.record_route = record_route(m);
     chain
+}
+
+/// The Record-Route hosts of [`hop_chain`], without reading the Vias.
+pub fn record_route(m: &SipMessage) -> Vec<String> {
+    m.headers_named("Record-Route")
+        .flat_map(split_list)
+        .filter_map(crate::uri::host_of_header)
+        .collect()
 }
 
 /// The top Via (the last hop that handled the message) and how many Via entries there are: what
@@ -742,11 +747,16 @@ pub fn auth_target(m: &SipMessage) -> Option<String> {
 
 /// The product string: `Server` (responses) or `User-Agent`, trimmed.
 pub fn product(m: &SipMessage) -> Option<&str> {
-    m.header("Server")
-        .or_else(|| m.header("User-Agent"))
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
+    let (mut server, mut agent) = (None, None);
+    for (k, v) in m.headers_named_among(&PRODUCT_HEADERS) {
+        let first = if k == 0 { &mut server } else { &mut agent };
+        first.get_or_insert(v);
+    }
+    server.or(agent).map(str::trim).filter(|s| !s.is_empty())
 }
+
+/// The headers that name a product: a response's `Server`, a request's `User-Agent`.
+pub const PRODUCT_HEADERS: [&str; 2] = ["Server", "User-Agent"];
 
 /// The `Event` package without parameters, lower case.
 pub fn event(m: &SipMessage) -> Option<String> {
