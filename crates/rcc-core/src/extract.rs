@@ -715,8 +715,14 @@ fn via_view(entry: &str) -> ViaView<'_> {
     let proto = words.next().unwrap_or("");
     let rest = words.next().unwrap_or("").trim();
     let transport = proto.rsplit('/').next().unwrap_or("");
-    let sent_by = params_of(rest).next().unwrap_or_default().trim();
-    let host = crate::uri::split_host_port(sent_by).0;
+    // The sent-by ends at the first `;` unless a quote comes first (then `params_of` decides).
+    let sent_by = match memchr::memchr2(b';', b'"', rest.as_bytes()) {
+        Some(i) if rest.as_bytes()[i] == b';' => &rest[..i],
+        None => rest,
+        Some(_) => params_of(rest).next().unwrap_or_default(),
+    }
+    .trim();
+    let host = crate::uri::split_host_port_text(sent_by).0;
     ViaView {
         transport,
         sent_by,

@@ -143,8 +143,9 @@ pub(super) fn trace(messages: &[SipMessage]) -> Traced<'_> {
     // "Whoever wrote this log", one alias per file (named once per file, not per message).
     let mut writers: Vec<(std::sync::Arc<str>, Writer)> = Vec::new();
     for m in messages {
-        let (top_via, via_count) = extract::top_via_view(m);
-        let top_via = top_via.as_ref();
+        let (view, via_count) = extract::top_via_view(m);
+        let mut top_via = TopVia { view, alias: None };
+        let cseq = m.cseq();
         let is_request = m.method().is_some();
         let w = match writers
             .iter()
@@ -158,13 +159,17 @@ pub(super) fn trace(messages: &[SipMessage]) -> Traced<'_> {
             }
         };
         let writer = &mut writers[w].1;
-        let branch_key = transaction(m, top_via);
-        let (from, to) = message_ends(&mut al, &requests, m, writer, top_via, &branch_key);
+        let branch_key = transaction(m, cseq, view.as_ref());
+        let (from, to) = message_ends(&mut al, &requests, m, writer, &mut top_via, &branch_key);
         if is_request {
-            merge_request_aliases(&mut al, m, (from, to), top_via, via_count);
+            merge_request_aliases(&mut al, m, (from, to), &mut top_via, via_count);
             requests.insert(branch_key, (from, to));
         } else {
-            merge_response_aliases(&mut al, m, (from, to), top_via, via_count);
+            let creates_dialog = cseq.is_some_and(|(_, x)| {
+                x.eq_ignore_ascii_case("INVITE") || x.eq_ignore_ascii_case("SUBSCRIBE")
+            });
+            let ends = (from, to);
+            merge_response_aliases(&mut al, m, ends, &mut top_via, via_count, creates_dialog);
         }
         if let (Some(f), Some(p)) = (from, extract::product(m)) {
             *products.entry((f, p)).or_default() += 1;
@@ -175,6 +180,23 @@ pub(super) fn trace(messages: &[SipMessage]) -> Traced<'_> {
         aliases: al,
         ends,
         products,
+    }
+}
+
+/// A message's top Via, and the alias of its host once named: each later use counts a
+/// sighting, as naming it again would, without looking it up again.
+struct TopVia<'m> {
+    view: Option<ViaView<'m>>,
+    alias: Option<usize>,
+}
+
+impl TopVia<'_> {
+    fn alias(&mut self, al: &mut Aliases) -> Option<usize> {
+        let host = self.view?.host;
+        Some(match self.alias {
+            Some(i) => al.seen_again(i),
+            None => *self.alias.insert(al.host(host)),
+        })
     }
 }
 
@@ -203,8 +225,12 @@ fn upper(s: &str) -> Cow<'_, str> {
 }
 
 /// The transaction a message belongs to (its top Via branch, else the Via's sent-by).
-fn transaction<'m>(m: &'m SipMessage, top_via: Option<&ViaView<'m>>) -> TxKey<'m> {
-    let (n, meth) = m.cseq().unwrap_or((0, ""));
+fn transaction<'m>(
+    m: &'m SipMessage,
+    cseq: Option<(u32, &'m str)>,
+    top_via: Option<&ViaView<'m>>,
+) -> TxKey<'m> {
+    let (n, meth) = cseq.unwrap_or((0, ""));
     let branch = m
         .header("Via")
         .and_then(|v| {
@@ -228,7 +254,7 @@ fn message_ends(
     requests: &HashMap<TxKey, Ends>,
     m: &SipMessage,
     writer: &mut Writer,
-    top_via: Option<&ViaView>,
+    top_via: &mut TopVia,
     branch_key: &TxKey,
 ) -> Ends {
     let is_request = m.method().is_some();
@@ -251,7 +277,7 @@ fn message_ends(
                             requests
                                 .get(branch_key)
                                 .and_then(|r| r.0)
-                                .or_else(|| top_via.map(|v| al.host(v.host)))
+                                .or_else(|| top_via.alias(al))
                         }
                     });
                     (Some(me), other)
@@ -259,7 +285,7 @@ fn message_ends(
                 Direction::Received => {
                     let other = other.or_else(|| {
                         if is_request {
-                            top_via.map(|v| al.host(v.host))
+                            top_via.alias(al)
                         } else {
                             requests.get(branch_key).and_then(|r| r.1)
                         }
@@ -270,7 +296,7 @@ fn message_ends(
         }
         None => {
             if is_request {
-                let from = top_via.map(|v| al.host(v.host));
+                let from = top_via.alias(al);
                 let to = route_hosts(m, "Route")
                     .next()
                     .or_else(|| m.request_uri().and_then(host_of_header))
@@ -286,7 +312,7 @@ fn message_ends(
                             .and_then(|s| host_key(&s))
                             .or_else(|| contact_host(m).map(str::to_ascii_lowercase))
                             .map(|h| al.id(&h));
-                        (from, top_via.map(|v| al.host(v.host)))
+                        (from, top_via.alias(al))
                     }
                 }
             }
@@ -301,13 +327,14 @@ fn merge_request_aliases(
     al: &mut Aliases,
     m: &SipMessage,
     (from, to): Ends,
-    top_via: Option<&ViaView>,
+    top_via: &mut TopVia,
     via_count: usize,
 ) {
-    if let (Some(f), Some(v)) = (from, top_via) {
+    if let (Some(f), Some(v)) = (from, top_via.view) {
         // The sender of a request put the top Via in.
-        let vh = al.host(v.host);
-        al.union(f, vh);
+        if let Some(vh) = top_via.alias(al) {
+            al.union(f, vh);
+        }
         if let Some(r) = v.received().and_then(host_key) {
             let r = al.id(&r);
             al.union(f, r);
@@ -335,18 +362,21 @@ fn merge_request_aliases(
 
 /// Aliases a response shows to name one machine: the top Via is whoever it goes back to, the
 /// last Record-Route and a dialog-creating answer's IP Contact are the responder, and so is
-/// the source its ms-diagnostics name when it made one hop.
+/// the source its ms-diagnostics name when it made one hop. (`creates_dialog`: it answers an
+/// INVITE or a SUBSCRIBE.)
 fn merge_response_aliases(
     al: &mut Aliases,
     m: &SipMessage,
     (from, to): Ends,
-    top_via: Option<&ViaView>,
+    top_via: &mut TopVia,
     via_count: usize,
+    creates_dialog: bool,
 ) {
-    if let (Some(t), Some(v)) = (to, top_via) {
+    if let Some(t) = to {
         // A response goes back to whoever put the top Via in.
-        let vh = al.host(v.host);
-        al.union(t, vh);
+        if let Some(vh) = top_via.alias(al) {
+            al.union(t, vh);
+        }
     }
     let last_rr = route_hosts(m, "Record-Route").last();
     if m.direction == Some(Direction::Received) {
@@ -357,13 +387,8 @@ fn merge_response_aliases(
     }
     // Only a dialog-creating answer's Contact is the responder (a REGISTER answer lists the
     // registrar's bindings: the client's own address).
-    let creates_dialog = || {
-        m.cseq().is_some_and(|(_, x)| {
-            x.eq_ignore_ascii_case("INVITE") || x.eq_ignore_ascii_case("SUBSCRIBE")
-        })
-    };
     let ok = m.status().is_some_and(|s| (200..300).contains(&s));
-    if let Some(f) = from.filter(|_| last_rr.is_none() && ok && creates_dialog()) {
+    if let Some(f) = from.filter(|_| last_rr.is_none() && ok && creates_dialog) {
         if let Some(c) = contact_host(m).filter(|c| is_ip(c)) {
             let c = al.host(c);
             al.union(f, c);

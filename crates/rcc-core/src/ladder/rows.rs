@@ -99,7 +99,8 @@ fn method_of(m: &SipMessage) -> Option<&str> {
 /// row's, upper case.)
 pub(super) fn label(m: &SipMessage, method: &str) -> String {
     match (m.method(), m.request_uri()) {
-        (Some(meth), Some(uri)) => format!("{meth} {uri}"),
+        // Written by hand: `format!` cost more than the rest of a row.
+        (Some(meth), Some(uri)) => [meth, " ", uri].concat(),
         _ => {
             let reason = m.reason().unwrap_or("");
             let label = format!("{} {reason} ({method})", m.status().unwrap_or(0));
