@@ -130,23 +130,39 @@ pub(super) struct Traced<'m> {
     pub(super) products: HashMap<(usize, &'m str), u32>,
 }
 
-/// Follows every message: its ends, and the aliases it shows to name one machine.
-pub(super) fn trace(messages: &[SipMessage]) -> Traced<'_> {
-    let mut al = Aliases::default();
-    let mut ends: Vec<Ends> = Vec::with_capacity(messages.len());
-    // Request endpoints by transaction, for responses that do not say where they came from.
-    // Sized once: rehashing grew to a fifth of the walk on a large log.
-    let mut requests: HashMap<TxKey, Ends> =
-        HashMap::with_capacity_and_hasher(messages.len(), Default::default());
-    let mut products: HashMap<(usize, &str), u32> = HashMap::default();
+/// Follows the messages one at a time ([`Tracer::step`], in order): their ends, and the
+/// aliases they show to name one machine.
+pub(super) struct Tracer<'m> {
+    al: Aliases,
+    ends: Vec<Ends>,
+    /// Request endpoints by transaction, for responses that do not say where they came from.
+    requests: HashMap<TxKey<'m>, Ends>,
+    products: HashMap<(usize, &'m str), u32>,
+    /// "Whoever wrote this log", one alias per file (named once per file, not per message).
+    writers: Vec<(std::sync::Arc<str>, Writer)>,
+}
 
-    // "Whoever wrote this log", one alias per file (named once per file, not per message).
-    let mut writers: Vec<(std::sync::Arc<str>, Writer)> = Vec::new();
-    for m in messages {
+impl<'m> Tracer<'m> {
+    /// A tracer for `messages` messages.
+    pub(super) fn new(messages: usize) -> Self {
+        Tracer {
+            al: Aliases::default(),
+            ends: Vec::with_capacity(messages),
+            // Sized once: rehashing grew to a fifth of the walk on a large log.
+            requests: HashMap::with_capacity_and_hasher(messages, Default::default()),
+            products: HashMap::default(),
+            writers: Vec::new(),
+        }
+    }
+
+    /// The next message.
+    pub(super) fn step(&mut self, m: &'m SipMessage) {
+        let al = &mut self.al;
         let (view, via_count) = extract::top_via_view(m);
         let mut top_via = TopVia { view, alias: None };
         let cseq = m.cseq();
         let is_request = m.method().is_some();
+        let writers = &mut self.writers;
         let w = match writers
             .iter()
             .position(|(f, _)| std::sync::Arc::ptr_eq(f, &m.source.file) || **f == *m.source.file)
@@ -160,26 +176,29 @@ pub(super) fn trace(messages: &[SipMessage]) -> Traced<'_> {
         };
         let writer = &mut writers[w].1;
         let branch_key = transaction(m, cseq, view.as_ref());
-        let (from, to) = message_ends(&mut al, &requests, m, writer, &mut top_via, &branch_key);
+        let (from, to) = message_ends(al, &self.requests, m, writer, &mut top_via, &branch_key);
         if is_request {
-            merge_request_aliases(&mut al, m, (from, to), &mut top_via, via_count);
-            requests.insert(branch_key, (from, to));
+            merge_request_aliases(al, m, (from, to), &mut top_via, via_count);
+            self.requests.insert(branch_key, (from, to));
         } else {
             let creates_dialog = cseq.is_some_and(|(_, x)| {
                 x.eq_ignore_ascii_case("INVITE") || x.eq_ignore_ascii_case("SUBSCRIBE")
             });
             let ends = (from, to);
-            merge_response_aliases(&mut al, m, ends, &mut top_via, via_count, creates_dialog);
+            merge_response_aliases(al, m, ends, &mut top_via, via_count, creates_dialog);
         }
         if let (Some(f), Some(p)) = (from, extract::product(m)) {
-            *products.entry((f, p)).or_default() += 1;
+            *self.products.entry((f, p)).or_default() += 1;
         }
-        ends.push((from, to));
+        self.ends.push((from, to));
     }
-    Traced {
-        aliases: al,
-        ends,
-        products,
+
+    pub(super) fn finish(self) -> Traced<'m> {
+        Traced {
+            aliases: self.al,
+            ends: self.ends,
+            products: self.products,
+        }
     }
 }
 
