@@ -99,17 +99,15 @@ impl RccIndex {
         let mut csta_seen: FxSet<&str> = FxSet::default();
         let mut configs = extract::ConfigReader::default();
         // The log runs until its last timestamp, a message's or a record's (a client trace's
-        // "Timer B fired" line comes 32 s after the last message).
-        let event_times = ingested
+        // "Timer B fired" line comes 32 s after the last message): the messages' read in the
+        // walk below.
+        ix.log_end_ms = ingested
             .events
             .iter()
-            .filter_map(|e| e.timestamp.as_ref().and_then(|t| t.millis));
-        ix.log_end_ms = messages
-            .iter()
-            .filter_map(SipMessage::millis)
-            .chain(event_times)
+            .filter_map(|e| e.timestamp.as_ref().and_then(|t| t.millis))
             .max();
         for (i, m) in messages.iter().enumerate() {
+            ix.log_end_ms = ix.log_end_ms.max(m.millis());
             let method = m.method();
             let cseq_method = m.cseq().map(|c| c.1);
             match (method, m.status()) {
