@@ -28,7 +28,7 @@ use crate::observe::{is_csta_invite, RccIndex};
 use crate::profile::Profile;
 use crate::routing::{CaseNames, Host, Topology};
 use crate::sip::SipMessage;
-use crate::uri::{self, UriView};
+use crate::uri::{self, NameAddr, UriView};
 use serde::{Deserialize, Serialize};
 
 /// Where a resolved name came from.
@@ -263,14 +263,18 @@ fn users_config<'i>(
         .iter()
         .copied()
         .filter(|(i, _)| {
+            let Some(user_aor) = user_aor else {
+                return true;
+            };
             let to = msg(*i).and_then(|m| {
                 if m.is_request() {
-                    m.request_uri().map(str::to_string)
+                    m.request_uri()
                 } else {
-                    m.header("To").map(str::to_string)
+                    m.header("To")
                 }
             });
-            user_aor.is_none() || to.as_deref().and_then(uri::aor).as_deref() == user_aor
+            to.and_then(|t| NameAddr::parse(t).view())
+                .is_some_and(|v| v.aor_is(user_aor))
         })
         .collect();
     if mine.is_empty() {

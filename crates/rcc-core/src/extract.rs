@@ -245,14 +245,24 @@ fn unescape(s: &str) -> String {
 /// a provisioning, provisioning-v2 or roaming-self document). Fields are `None` where the
 /// document has no line data.
 pub fn provisioning(m: &SipMessage) -> Option<Provisioning> {
+    let (ct, event, body) = config_candidate(m)?;
+    config_document(ct, event, body, m)
+}
+
+/// What decides whether a message is a configuration answer and what it says: its Content-Type,
+/// Event and body; `None` for a message that cannot be one.
+type ConfigText<'m> = (&'m str, &'m str, &'m str);
+
+/// The [`ConfigText`] of a message that may be a configuration answer. Every configuration
+/// document mentions "provision" or "roaming" in its Content-Type, Event or root element: most
+/// messages are rejected here, before any XML is read.
+fn config_candidate(m: &SipMessage) -> Option<ConfigText<'_>> {
     if m.method()
         .is_some_and(|x| !(x.eq_ignore_ascii_case("NOTIFY") || x.eq_ignore_ascii_case("BENOTIFY")))
     {
         return None;
     }
     let body = m.body();
-    // Every configuration document mentions "provision" or "roaming" in its Content-Type, Event
-    // or root element: most messages are rejected here, before any XML is read.
     let ct = m.content_type().unwrap_or("");
     let event = m.header("Event").unwrap_or("");
     let head = body.get(..body.len().min(512)).unwrap_or(body);
@@ -262,9 +272,40 @@ pub fn provisioning(m: &SipMessage) -> Option<Provisioning> {
     let roaming = mentions(ct, b"roaming-self")
         || mentions(event, b"roaming-self")
         || mentions(head, b"roaming");
-    if !prov && !roaming {
-        return None;
+    (prov || roaming).then_some((ct, event, body))
+}
+
+/// Reads configuration answers like [`provisioning`], each distinct document once: a log
+/// repeats the same few documents to every sign-in, and reading each copy's XML again was most
+/// of indexing a large log.
+#[derive(Default)]
+pub struct ConfigReader<'m> {
+    read: crate::fxhash::FxMap<ConfigText<'m>, Option<Provisioning>>,
+}
+
+impl<'m> ConfigReader<'m> {
+    /// [`provisioning`] of `m`.
+    pub fn read(&mut self, m: &'m SipMessage) -> Option<Provisioning> {
+        let text = config_candidate(m)?;
+        let (ct, event, body) = text;
+        let p = self
+            .read
+            .entry(text)
+            .or_insert_with(|| config_document(ct, event, body, m))
+            .as_ref()?;
+        Some(Provisioning {
+            source: p.source,
+            line_uri: p.line_uri.clone(),
+            line_server_uri: p.line_server_uri.clone(),
+            line_type: p.line_type.clone(),
+            telephony_mode: p.telephony_mode.clone(),
+            evidence: m.evidence(),
+        })
     }
+}
+
+/// The configuration answer a candidate's text holds, with `m` as its evidence.
+fn config_document(ct: &str, event: &str, body: &str, m: &SipMessage) -> Option<Provisioning> {
     let ct = ct.to_ascii_lowercase();
     let event = event.to_ascii_lowercase();
     let all = tags(body);
@@ -434,61 +475,77 @@ pub fn csta(m: &SipMessage) -> Option<CstaBody> {
 
 /// All `ms-diagnostics`, `ms-diagnostics-public` and `ms-client-diagnostics` headers.
 pub fn ms_diagnostics(m: &SipMessage) -> Vec<MsDiagnostic> {
-    let mut out = Vec::new();
-    for name in [
+    const NAMES: [&str; 3] = [
         "ms-diagnostics",
         "ms-diagnostics-public",
         "ms-client-diagnostics",
-    ] {
-        for v in m.headers_named(name) {
-            let parts = split_params(v);
-            let head = parts.first().copied().unwrap_or_default();
-            let code = head
-                .trim()
-                .chars()
-                .take_while(char::is_ascii_digit)
-                .collect::<String>()
-                .parse()
-                .unwrap_or(0);
-            let mut reason = String::new();
-            let mut source = None;
-            for p in parts.into_iter().skip(1) {
-                if let Some((k, val)) = p.split_once('=') {
-                    let val = val.trim().trim_matches('"').to_string();
-                    match k.trim().to_ascii_lowercase().as_str() {
-                        "reason" => reason = val,
-                        "source" => source = Some(val),
-                        _ => {}
-                    }
+    ];
+    let mut found: Vec<(usize, &str)> = m.headers_named_among(&NAMES).collect();
+    // Each name's headers in order, the names in the order above.
+    found.sort_by_key(|&(k, _)| k);
+    let mut out = Vec::new();
+    for (k, v) in found {
+        let name = NAMES[k];
+        let parts = split_params(v);
+        let head = parts.first().copied().unwrap_or_default();
+        let code = head
+            .trim()
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect::<String>()
+            .parse()
+            .unwrap_or(0);
+        let mut reason = String::new();
+        let mut source = None;
+        for p in parts.into_iter().skip(1) {
+            if let Some((k, val)) = p.split_once('=') {
+                let val = val.trim().trim_matches('"').to_string();
+                match k.trim().to_ascii_lowercase().as_str() {
+                    "reason" => reason = val,
+                    "source" => source = Some(val),
+                    _ => {}
                 }
             }
-            out.push(MsDiagnostic {
-                code,
-                reason,
-                source,
-                header: name.to_string(),
-            });
         }
+        out.push(MsDiagnostic {
+            code,
+            reason,
+            source,
+            header: name.to_string(),
+        });
     }
     out
 }
 
 /// Split on `;` outside double quotes.
 fn split_params(v: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let (mut quoted, mut start) = (false, 0);
-    for (i, b) in v.bytes().enumerate() {
-        match b {
-            b'"' => quoted = !quoted,
-            b';' if !quoted => {
-                out.push(&v[start..i]);
-                start = i + 1;
-            }
-            _ => {}
+    params_of(v).collect()
+}
+
+/// The pieces of [`split_params`], one at a time.
+fn params_of(v: &str) -> impl Iterator<Item = &str> {
+    let mut quoted = false;
+    let mut start = 0;
+    let mut bytes = v.bytes().enumerate();
+    std::iter::from_fn(move || {
+        if start > v.len() {
+            return None;
         }
-    }
-    out.push(&v[start..]);
-    out
+        for (i, b) in bytes.by_ref() {
+            match b {
+                b'"' => quoted = !quoted,
+                b';' if !quoted => {
+                    let piece = &v[start..i];
+                    start = i + 1;
+                    return Some(piece);
+                }
+                _ => {}
+            }
+        }
+        let piece = &v[start..];
+        start = v.len() + 1;
+        Some(piece)
+    })
 }
 
 /// Split a header value on commas outside quotes and angle brackets (Via, Record-Route).
@@ -520,34 +577,103 @@ pub fn hop_chain(m: &SipMessage) -> HopChain {
     for v in m.headers_named("Via") {
         chain.vias.extend(split_list(v).into_iter().map(via_entry));
     }
-    for v in m.headers_named("Record-Route") {
-        for entry in split_list(v) {
-            if let Some(h) = crate::uri::host_of_header(entry) {
-                chain.record_route.push(h);
-            }
-        }
-    }
+    chain.record_route = record_route(m);
     chain
+}
+
+/// The Record-Route hosts of [`hop_chain`], without reading the Vias.
+pub fn record_route(m: &SipMessage) -> Vec<String> {
+    m.headers_named("Record-Route")
+        .flat_map(split_list)
+        .filter_map(crate::uri::host_of_header)
+        .collect()
 }
 
 /// The top Via (the last hop that handled the message) and how many Via entries there are: what
 /// the ladder needs of every message, without reading the whole chain.
 pub fn top_via(m: &SipMessage) -> (Option<Via>, usize) {
+    let (top, count) = top_via_view(m);
+    (top.map(ViaView::to_owned_via), count)
+}
+
+/// [`top_via`] as slices of the message: nothing copied (the ladder and the topology read it
+/// for nearly every message).
+pub fn top_via_view(m: &SipMessage) -> (Option<ViaView<'_>>, usize) {
     let mut top = None;
     let mut count = 0;
     for v in m.headers_named("Via") {
         let (first, more) = list_entries(v);
         if top.is_none() {
-            top = first.map(via_entry);
+            top = first.map(via_view);
         }
         count += usize::from(first.is_some()) + more;
     }
     (top, count)
 }
 
+/// One Via entry as written (see [`Via`] for its owned, case-folded form).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ViaView<'a> {
+    /// The last word of the protocol (`TLS`), as written.
+    pub transport: &'a str,
+    /// `host[:port]` as written.
+    pub sent_by: &'a str,
+    /// Host part of `sent_by`, as written.
+    pub host: &'a str,
+    /// The parameters after `sent_by` (read when asked: most readers want none of them).
+    params: &'a str,
+}
+
+impl<'a> ViaView<'a> {
+    /// The `received` parameter.
+    pub fn received(&self) -> Option<&'a str> {
+        // Most Vias have none (`ms-received-port` is not one): the parameters are split only
+        // where "received" stands after a `;` and before a `=`.
+        const NAME: &[u8] = b"received";
+        let b = self.params.as_bytes();
+        // A byte outside ASCII may be space `trim` removes: such a place is split too.
+        let may_have = memchr::memchr2_iter(b'r', b'R', b).any(|at| {
+            let (Some(word), Some(before)) = (b.get(at..at + NAME.len()), b.get(..at)) else {
+                return false;
+            };
+            let after = &b[at + NAME.len()..];
+            word.eq_ignore_ascii_case(NAME)
+                && before
+                    .trim_ascii_end()
+                    .last()
+                    .is_some_and(|&c| c == b';' || !c.is_ascii())
+                && after
+                    .trim_ascii_start()
+                    .first()
+                    .is_some_and(|&c| c == b'=' || !c.is_ascii())
+        });
+        if !may_have {
+            return None;
+        }
+        params_of(self.params).skip(1).find_map(|p| {
+            let (k, v) = p.split_once('=')?;
+            k.trim().eq_ignore_ascii_case("received").then(|| v.trim())
+        })
+    }
+
+    pub fn to_owned_via(self) -> Via {
+        Via {
+            transport: self.transport.to_ascii_uppercase(),
+            sent_by: self.sent_by.to_string(),
+            host: self.host.to_ascii_lowercase(),
+            received: self.received().map(str::to_string),
+        }
+    }
+}
+
 /// The first entry of a comma list (as [`split_list`] splits it) and how many more there are,
 /// without collecting them.
 fn list_entries(v: &str) -> (Option<&str>, usize) {
+    // Nearly every value is one entry with no quote or bracket: one vectorised look says so.
+    if memchr::memchr3(b',', b'"', b'<', v.as_bytes()).is_none() {
+        let entry = v.trim();
+        return ((!entry.is_empty()).then_some(entry), 0);
+    }
     let (mut quoted, mut angle, mut start) = (false, false, 0);
     let mut first: Option<&str> = None;
     let mut more = 0;
@@ -580,29 +706,28 @@ fn list_entries(v: &str) -> (Option<&str>, usize) {
 
 /// One Via entry (`SIP/2.0/TLS host:port;branch=...;received=...`).
 fn via_entry(entry: &str) -> Via {
+    via_view(entry).to_owned_via()
+}
+
+/// [`via_entry`] as slices of the entry.
+fn via_view(entry: &str) -> ViaView<'_> {
     let mut words = entry.splitn(2, char::is_whitespace);
     let proto = words.next().unwrap_or("");
     let rest = words.next().unwrap_or("").trim();
-    let transport = proto.rsplit('/').next().unwrap_or("").to_ascii_uppercase();
-    let params = split_params(rest);
-    let sent_by = params
-        .first()
-        .copied()
-        .unwrap_or_default()
-        .trim()
-        .to_string();
-    let host = crate::uri::split_host_port(&sent_by).0.to_ascii_lowercase();
-    let received = params.iter().skip(1).find_map(|p| {
-        let (k, v) = p.split_once('=')?;
-        k.trim()
-            .eq_ignore_ascii_case("received")
-            .then(|| v.trim().to_string())
-    });
-    Via {
+    let transport = proto.rsplit('/').next().unwrap_or("");
+    // The sent-by ends at the first `;` unless a quote comes first (then `params_of` decides).
+    let sent_by = match memchr::memchr2(b';', b'"', rest.as_bytes()) {
+        Some(i) if rest.as_bytes()[i] == b';' => &rest[..i],
+        None => rest,
+        Some(_) => params_of(rest).next().unwrap_or_default(),
+    }
+    .trim();
+    let host = crate::uri::split_host_port_text(sent_by).0;
+    ViaView {
         transport,
         sent_by,
         host,
-        received,
+        params: rest,
     }
 }
 
@@ -628,11 +753,16 @@ pub fn auth_target(m: &SipMessage) -> Option<String> {
 
 /// The product string: `Server` (responses) or `User-Agent`, trimmed.
 pub fn product(m: &SipMessage) -> Option<&str> {
-    m.header("Server")
-        .or_else(|| m.header("User-Agent"))
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
+    let (mut server, mut agent) = (None, None);
+    for (k, v) in m.headers_named_among(&PRODUCT_HEADERS) {
+        let first = if k == 0 { &mut server } else { &mut agent };
+        first.get_or_insert(v);
+    }
+    server.or(agent).map(str::trim).filter(|s| !s.is_empty())
 }
+
+/// The headers that name a product: a response's `Server`, a request's `User-Agent`.
+pub const PRODUCT_HEADERS: [&str; 2] = ["Server", "User-Agent"];
 
 /// The `Event` package without parameters, lower case.
 pub fn event(m: &SipMessage) -> Option<String> {

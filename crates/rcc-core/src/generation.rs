@@ -182,6 +182,20 @@ fn rows_in_order() -> &'static [ProductRow] {
     })
 }
 
+/// The header names the product rows read (`Server`, `User-Agent`), each once.
+fn row_headers() -> &'static [&'static str] {
+    static NAMES: OnceLock<Vec<&'static str>> = OnceLock::new();
+    NAMES.get_or_init(|| {
+        let mut names: Vec<&'static str> = Vec::new();
+        for r in rows_in_order() {
+            if !names.iter().any(|n| n.eq_ignore_ascii_case(&r.header)) {
+                names.push(&r.header);
+            }
+        }
+        names
+    })
+}
+
 /// The product row a message's product strings match first, and the header value that
 /// matched: what [`from_message`] reports, found without building it (the case looks at every
 /// message the index keeps and reports one).
@@ -222,18 +236,19 @@ impl ProductMatch<'_> {
 /// lowest row any token matches wins, the first value in header order among equals.
 pub fn product_match(m: &SipMessage) -> Option<ProductMatch<'_>> {
     let rows = rows_in_order();
+    let names = row_headers();
     let mut best: Option<(usize, &str)> = None;
-    for h in m.headers() {
-        if !rows.iter().any(|r| r.header.eq_ignore_ascii_case(h.name)) {
-            continue;
-        }
-        let v = h.value.trim();
+    // One walk of the headers for the names the rows read (comparing every header's name with
+    // every row's was most of resolving the generation).
+    for (k, value) in m.headers_named_among(names) {
+        let name = names[k];
+        let v = value.trim();
         // A product list (RFC 3261 20.41, 20.35): any of its product tokens may name it
         // ("UCCAPI/2.0.6362.111 OC/2.0.6362.111 (Microsoft Office Communicator)").
         for t in products(v) {
             let below = best.map_or(rows.len(), |(rank, _)| rank);
             let hit = rows[..below].iter().position(|row| {
-                row.header.eq_ignore_ascii_case(h.name)
+                row.header.eq_ignore_ascii_case(name)
                     && t.len() >= row.prefix.len()
                     && t.is_char_boundary(row.prefix.len())
                     && t[..row.prefix.len()].eq_ignore_ascii_case(&row.prefix)

@@ -97,18 +97,17 @@ impl RccIndex {
         // The CSTA calls' Call-IDs, in order of their first CSTA INVITE.
         let mut csta_ids: Vec<&str> = Vec::new();
         let mut csta_seen: FxSet<&str> = FxSet::default();
+        let mut configs = extract::ConfigReader::default();
         // The log runs until its last timestamp, a message's or a record's (a client trace's
-        // "Timer B fired" line comes 32 s after the last message).
-        let event_times = ingested
+        // "Timer B fired" line comes 32 s after the last message): the messages' read in the
+        // walk below.
+        ix.log_end_ms = ingested
             .events
             .iter()
-            .filter_map(|e| e.timestamp.as_ref().and_then(|t| t.millis));
-        ix.log_end_ms = messages
-            .iter()
-            .filter_map(SipMessage::millis)
-            .chain(event_times)
+            .filter_map(|e| e.timestamp.as_ref().and_then(|t| t.millis))
             .max();
         for (i, m) in messages.iter().enumerate() {
+            ix.log_end_ms = ix.log_end_ms.max(m.millis());
             let method = m.method();
             let cseq_method = m.cseq().map(|c| c.1);
             match (method, m.status()) {
@@ -122,7 +121,7 @@ impl RccIndex {
                     }
                 }
                 (Some(_), _) if is(method, "NOTIFY") || is(method, "BENOTIFY") => {
-                    if let Some(p) = extract::provisioning(m) {
+                    if let Some(p) = configs.read(m) {
                         ix.note_line_server(&p);
                         ix.config.push((i, p));
                     }
@@ -134,7 +133,7 @@ impl RccIndex {
                 }
                 (Some(_), _) if is(method, "REGISTER") => ix.registers.push(i),
                 (None, Some(status)) => {
-                    let answer = extract::provisioning(m);
+                    let answer = configs.read(m);
                     if let Some(p) = &answer {
                         ix.note_line_server(p);
                     }
@@ -868,24 +867,33 @@ impl Observer<'_> {
             }
         }
         let mut out = Vec::new();
-        for group in initial_transactions(call) {
+        // Each message's CSeq, read once for every transaction of the call.
+        let cseqs: Vec<CSeq> = call.iter().map(|m| m.cseq()).collect();
+        for group in initial_transactions(call, &cseqs) {
             let Some(&n) = group.last() else { continue };
             let copies: Vec<&SipMessage> = call
                 .iter()
-                .filter(|m| is(m.method(), "INVITE") && in_txn(m, n, "INVITE"))
-                .copied()
+                .zip(&cseqs)
+                .filter(|(m, &c)| is(m.method(), "INVITE") && in_txn(c, n, "INVITE"))
+                .map(|(m, _)| *m)
                 .collect();
             // The client's copy has the fewest Vias; its top branch is the client transaction.
-            let Some(client_copy) = copies.iter().copied().min_by_key(|m| extract::top_via(m).1)
+            let vias: Vec<usize> = copies.iter().map(|m| extract::top_via(m).1).collect();
+            let Some((client_vias, client_copy)) = vias
+                .iter()
+                .copied()
+                .zip(copies.iter().copied())
+                .min_by_key(|&(n, _)| n)
             else {
                 continue;
             };
             let t = Transaction {
                 observer: self,
                 call,
+                cseqs: &cseqs,
                 cseq: n,
                 client_branch: top_branch(client_copy),
-                client_vias: extract::top_via(client_copy).1.max(1),
+                client_vias: client_vias.max(1),
                 writers: &writers,
                 hs: profile.home_server().unwrap_or_default().to_string(),
                 target: profile.line_server_host().map(|p| p.id.clone()),
@@ -916,10 +924,10 @@ impl Observer<'_> {
                 records: Vec::new(),
                 started_ms: client_copy.millis(),
             };
-            t.read_copies(&copies, &mut a);
+            t.read_copies(&copies, &vias, &mut a);
             // A capture behind the Home Server holds only forwarded copies: the one with the
             // fewest Vias still carries the Home Server's on top of the client's.
-            if extract::top_via(client_copy).1 >= 2 && a.forwarded.is_none() {
+            if client_vias >= 2 && a.forwarded.is_none() {
                 a.forwarded = Some(seen(client_copy));
                 t.reach(
                     &mut a,
@@ -1116,11 +1124,11 @@ pub fn config_words(p: &Provisioning) -> String {
 
 /// The initial INVITE transactions of a call (no To tag), by CSeq number, in order; an INVITE
 /// answered 401/407 is retried with the next CSeq, so a challenge and its retry are one group.
-fn initial_transactions(call: &[&SipMessage]) -> Vec<Vec<u32>> {
+fn initial_transactions(call: &[&SipMessage], cseqs: &[CSeq]) -> Vec<Vec<u32>> {
     let mut initial: Vec<u32> = Vec::new();
-    for m in call {
+    for (m, &cseq) in call.iter().zip(cseqs) {
         if is(m.method(), "INVITE") && m.to_tag().is_none() {
-            if let Some((n, _)) = m.cseq() {
+            if let Some((n, _)) = cseq {
                 if !initial.contains(&n) {
                     initial.push(n);
                 }
@@ -1128,10 +1136,9 @@ fn initial_transactions(call: &[&SipMessage]) -> Vec<Vec<u32>> {
         }
     }
     let challenged = |n: u32| {
-        call.iter().any(|m| {
+        call.iter().zip(cseqs).any(|(m, cseq)| {
             matches!(m.status(), Some(401 | 407))
-                && m.cseq()
-                    .is_some_and(|c| c.0 == n && is(Some(c.1), "INVITE"))
+                && cseq.is_some_and(|c| c.0 == n && is(Some(c.1), "INVITE"))
         })
     };
     let mut groups: Vec<Vec<u32>> = Vec::new();
@@ -1145,9 +1152,12 @@ fn initial_transactions(call: &[&SipMessage]) -> Vec<Vec<u32>> {
 }
 
 /// The message belongs to transaction `n` of `method` (by CSeq).
-fn in_txn(m: &SipMessage, n: u32, method: &str) -> bool {
-    m.cseq()
-        .is_some_and(|c| c.0 == n && c.1.eq_ignore_ascii_case(method))
+/// A message's CSeq (number, method), as [`SipMessage::cseq`] reads it.
+type CSeq<'m> = Option<(u32, &'m str)>;
+
+/// Whether a message of this CSeq is in transaction `n` of `method`.
+fn in_txn(cseq: CSeq, n: u32, method: &str) -> bool {
+    cseq.is_some_and(|c| c.0 == n && c.1.eq_ignore_ascii_case(method))
 }
 
 /// How an attempt ended, from its answers, its CANCEL and how long the log runs after it.
@@ -1178,6 +1188,8 @@ fn outcome(a: &mut Attempt, log_end: Option<i64>) -> Outcome {
 struct Transaction<'o, 'c> {
     observer: &'o Observer<'o>,
     call: &'c [&'c SipMessage],
+    /// The CSeq of each message of `call`.
+    cseqs: &'c [CSeq<'c>],
     cseq: u32,
     /// The top Via branch of the client's copy: the client transaction.
     client_branch: Option<String>,
@@ -1196,8 +1208,9 @@ impl Transaction<'_, '_> {
             .and_then(|(_, w)| w.clone())
     }
 
-    fn in_txn(&self, m: &SipMessage, method: &str) -> bool {
-        in_txn(m, self.cseq, method)
+    /// Whether the call's message `k` is in this transaction (of `method`).
+    fn in_txn(&self, k: usize, method: &str) -> bool {
+        in_txn(self.cseqs[k], self.cseq, method)
     }
 
     /// Records that the INVITE reached `p`, with what shows it.
@@ -1215,20 +1228,21 @@ impl Transaction<'_, '_> {
 
     /// The INVITE's copies: the client's (and its retransmissions) and the forwarded ones,
     /// including one that came back to the Home Server (a loop).
-    fn read_copies(&self, copies: &[&SipMessage], a: &mut Attempt) {
+    /// (`vias`: how many Via entries each copy has.)
+    fn read_copies(&self, copies: &[&SipMessage], vias: &[usize], a: &mut Attempt) {
         let mut client_seen: Vec<(String, Option<Direction>)> = Vec::new();
         // The top branch of each forwarded copy (two Vias or more), counted once for all.
-        let forwarded_top = |c: &SipMessage| {
-            (extract::top_via(c).1 >= 2)
-                .then(|| top_branch(c))
-                .flatten()
-        };
+        let forwarded_top =
+            |c: &SipMessage, vias: usize| (vias >= 2).then(|| top_branch(c)).flatten();
         let mut forwarded_tops: FxMap<String, usize> = FxMap::default();
-        for b in copies.iter().filter_map(|c| forwarded_top(c)) {
+        for b in copies
+            .iter()
+            .zip(vias)
+            .filter_map(|(c, &n)| forwarded_top(c, n))
+        {
             *forwarded_tops.entry(b).or_default() += 1;
         }
-        for m in copies {
-            let vias = extract::top_via(m).1;
+        for (m, &vias) in copies.iter().zip(vias) {
             if vias <= self.client_vias && top_branch(m) == self.client_branch {
                 let key = (m.source.file.to_string(), m.direction);
                 if client_seen.contains(&key) {
@@ -1252,7 +1266,7 @@ impl Transaction<'_, '_> {
             // it: whoever sent it routed it back (a loop).
             // (Another copy's: `m` itself does not count.)
             let branches = via_branches(m);
-            let own = forwarded_top(m);
+            let own = forwarded_top(m, vias);
             let came_back = branches.len() >= 3
                 || branches.iter().skip(1).any(|b| {
                     let others = forwarded_tops.get(b).copied().unwrap_or(0);
@@ -1289,10 +1303,11 @@ impl Transaction<'_, '_> {
     /// The answers to the INVITE: to the client (provisional, final; copies of one answer add
     /// evidence) and from the next hop back to the Home Server; the hops they name.
     fn read_answers(&self, a: &mut Attempt) {
-        for m in self
+        for (_, m) in self
             .call
             .iter()
-            .filter(|m| m.status().is_some() && self.in_txn(m, "INVITE"))
+            .enumerate()
+            .filter(|&(k, m)| m.status().is_some() && self.in_txn(k, "INVITE"))
         {
             let status = m.status().unwrap_or(0);
             let to_client = top_branch(m) == self.client_branch
@@ -1311,7 +1326,7 @@ impl Transaction<'_, '_> {
                 }
             }
             // Record-Route and Contact of the answer name the hops it passed.
-            for h in extract::hop_chain(m).record_route {
+            for h in extract::record_route(m) {
                 let p = self.observer.resolve(&h);
                 let how = format!("its Record-Route in {}", m.evidence().label());
                 self.reach(a, p, how, m);
@@ -1347,18 +1362,23 @@ impl Transaction<'_, '_> {
     /// The ACK of an error answer belongs to the INVITE transaction; the ACK of a 2xx to the
     /// session (RFC 3261 17.1.1.3, 13.2.2.4). And the client's CANCEL.
     fn read_acks_and_cancel(&self, a: &mut Attempt) {
-        for m in self.call.iter().filter(|m| is(m.method(), "ACK")) {
-            let same_txn = self.in_txn(m, "ACK") && top_branch(m) == self.client_branch;
+        for (k, m) in self.call.iter().enumerate() {
+            if !is(m.method(), "ACK") {
+                continue;
+            }
+            let same_txn = self.in_txn(k, "ACK") && top_branch(m) == self.client_branch;
             if same_txn && a.answer.as_ref().is_none_or(|r| r.status >= 300) {
                 a.transaction_ack.get_or_insert_with(|| seen(m));
-            } else if m.cseq().is_some_and(|c| c.0 == self.cseq) {
+            } else if self.cseqs[k].is_some_and(|c| c.0 == self.cseq) {
                 a.session_ack.get_or_insert_with(|| seen(m));
             }
         }
         if let Some(m) = self
             .call
             .iter()
-            .find(|m| is(m.method(), "CANCEL") && self.in_txn(m, "CANCEL"))
+            .enumerate()
+            .find(|&(k, m)| is(m.method(), "CANCEL") && self.in_txn(k, "CANCEL"))
+            .map(|(_, m)| m)
         {
             a.cancel = Some(seen(m));
         }
@@ -1374,14 +1394,14 @@ impl Transaction<'_, '_> {
         let mut refreshed: FxSet<Evidence> = FxSet::default();
         for (k, r) in call.iter().enumerate() {
             if r.status().is_some_and(|s| s >= 200) {
-                if let Some(c) = r.cseq() {
+                if let Some(c) = self.cseqs[k] {
                     finals_at.entry(c).or_default().push(k);
                 }
             }
         }
         for (k, m) in call.iter().enumerate() {
             let Some(method) = m.method() else { continue };
-            let cseq = m.cseq();
+            let cseq = self.cseqs[k];
             if cseq.is_some_and(|c| c.0 == self.cseq && is(Some(c.1), "INVITE")) {
                 continue;
             }

@@ -64,11 +64,16 @@ impl Transport {
 
     /// Reads `tls`, `TLS`, `mtls` (Lync's name for mutual TLS), `tcp`, `udp`.
     pub fn parse(s: &str) -> Option<Transport> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "tls" | "mtls" => Some(Transport::Tls),
-            "tcp" => Some(Transport::Tcp),
-            "udp" => Some(Transport::Udp),
-            _ => None,
+        let s = s.trim();
+        let is = |name: &str| s.eq_ignore_ascii_case(name);
+        if is("tls") || is("mtls") {
+            Some(Transport::Tls)
+        } else if is("tcp") {
+            Some(Transport::Tcp)
+        } else if is("udp") {
+            Some(Transport::Udp)
+        } else {
+            None
         }
     }
 }
@@ -574,6 +579,36 @@ impl SipMessage {
             .iter()
             .filter(move |h| self.slot_named(h, known, name))
             .map(|h| self.span(h.value))
+    }
+
+    /// Every header with one of these names, in order, with the index of its name in `names`:
+    /// one walk for names read together (`Server` and `User-Agent`, the three `ms-diagnostics`).
+    pub fn headers_named_among<'a>(
+        &'a self,
+        names: &'a [&'a str],
+    ) -> impl Iterator<Item = (usize, &'a str)> + 'a {
+        #[cfg(test)]
+        reads::count();
+        // The names' table indexes, looked up once (callers name two or three).
+        let mut known = [None; 4];
+        for (k, name) in known.iter_mut().zip(names) {
+            *k = known_header(name);
+        }
+        let known_at = move |j: usize| {
+            known
+                .get(j)
+                .copied()
+                .unwrap_or_else(|| known_header(names[j]))
+        };
+        self.slots.iter().filter_map(move |h| {
+            let at = match h.name.known_index() {
+                Some(i) => (0..names.len()).position(|j| known_at(j) == Some(i)),
+                None => names
+                    .iter()
+                    .position(|n| self.span(h.name).eq_ignore_ascii_case(n)),
+            }?;
+            Some((at, self.span(h.value)))
+        })
     }
 
     /// The start line, borrowed.

@@ -52,18 +52,20 @@ impl<'a> UriView<'a> {
         } else {
             return None;
         };
-        let (before_headers, headers) = match rest.split_once('?') {
-            Some((a, h)) => (a, Some(h)),
+        // Byte searches: every delimiter is ASCII, which no multi-byte character contains (this
+        // reads every Contact, Route and request URI the ladder and the diagnosis look at).
+        let (before_headers, headers) = match memchr::memchr(b'?', rest.as_bytes()) {
+            Some(i) => (&rest[..i], Some(&rest[i + 1..])),
             None => (rest, None),
         };
         // The user part may hold ';' (RFC 3261 allows it, RFC 4475 semiuri), so the host part
         // starts after the last '@'; parameters start at the first ';' after it.
-        let (user, host_part) = match before_headers.rfind('@') {
+        let (user, host_part) = match memchr::memrchr(b'@', before_headers.as_bytes()) {
             Some(i) => (Some(&before_headers[..i]), &before_headers[i + 1..]),
             None => (None, before_headers),
         };
-        let (hostport, params) = match host_part.split_once(';') {
-            Some((hp, p)) => (hp, p),
+        let (hostport, params) = match memchr::memchr(b';', host_part.as_bytes()) {
+            Some(i) => (&host_part[..i], &host_part[i + 1..]),
             None => (host_part, ""),
         };
         let (host, port) = split_host_port(hostport);
@@ -86,6 +88,30 @@ impl<'a> UriView<'a> {
     /// The host in [`host_key`] form.
     pub fn host_key(&self) -> String {
         self.host.trim_end_matches('.').to_ascii_lowercase()
+    }
+
+    /// Whether [`UriView::aor`] is `aor`, compared in place (no string written).
+    pub fn aor_is(&self, aor: &str) -> bool {
+        let Some(rest) = aor.as_bytes().strip_prefix(b"sip:") else {
+            return false;
+        };
+        let folds_to = |written: &str, lower: &[u8]| {
+            written.len() == lower.len()
+                && written
+                    .bytes()
+                    .zip(lower)
+                    .all(|(w, &l)| w.to_ascii_lowercase() == l)
+        };
+        let host = self.host.trim_end_matches('.');
+        match self.user {
+            Some(u) => {
+                rest.len() == u.len() + 1 + host.len()
+                    && folds_to(u, &rest[..u.len()])
+                    && rest[u.len()] == b'@'
+                    && folds_to(host, &rest[u.len() + 1..])
+            }
+            None => folds_to(host, rest),
+        }
     }
 
     /// `sip:user@host` in lower case, without port or parameters (the address of record).
@@ -157,6 +183,12 @@ impl<'a> NameAddr<'a> {
 
 /// The position of `c` in `s` outside double quotes.
 fn find_unquoted(s: &str, c: u8) -> Option<usize> {
+    // Most values have no quote before `c`: one vectorised search settles them.
+    match memchr::memchr2(c, b'"', s.as_bytes()) {
+        None => return None,
+        Some(i) if s.as_bytes()[i] == c => return Some(i),
+        Some(_) => {}
+    }
     let mut quoted = false;
     let mut escaped = false;
     for (i, &b) in s.as_bytes().iter().enumerate() {
@@ -186,16 +218,22 @@ fn param_in<'a>(params: &'a str, name: &str) -> Option<&'a str> {
 
 /// Splits `host[:port]`, `[v6]:port` or a bare IPv6 address into host (no brackets) and port.
 pub fn split_host_port(s: &str) -> (&str, Option<u16>) {
+    let (host, port) = split_host_port_text(s);
+    (host, port.and_then(|p| p.parse().ok()))
+}
+
+/// [`split_host_port`] with the port as written (a reader of the host alone parses nothing).
+pub fn split_host_port_text(s: &str) -> (&str, Option<&str>) {
     let s = s.trim();
     if let Some(rest) = s.strip_prefix('[') {
         return match rest.split_once(']') {
-            Some((h, after)) => (h, after.strip_prefix(':').and_then(|p| p.parse().ok())),
+            Some((h, after)) => (h, after.strip_prefix(':')),
             None => (rest, None),
         };
     }
     match s.rsplit_once(':') {
         // One colon: host:port. More (a bare IPv6 address): no port.
-        Some((h, p)) if !h.contains(':') => (h, p.parse().ok()),
+        Some((h, p)) if !h.contains(':') => (h, Some(p)),
         _ => (s, None),
     }
 }

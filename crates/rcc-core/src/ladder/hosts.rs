@@ -6,7 +6,7 @@
 //! message says about its hops merges aliases that name the same machine (a union-find).
 
 use super::HashMap;
-use crate::extract::{self, Via};
+use crate::extract::{self, ViaView};
 use crate::sip::{Direction, SipMessage};
 use std::borrow::Cow;
 
@@ -22,6 +22,21 @@ pub(super) struct Aliases {
 }
 
 impl Aliases {
+    /// [`Aliases::id`] of a host as written (lower-cased here, copied only when it is not).
+    fn host(&mut self, host: &str) -> usize {
+        if host.bytes().any(|b| b.is_ascii_uppercase()) {
+            self.id(&host.to_ascii_lowercase())
+        } else {
+            self.id(host)
+        }
+    }
+
+    /// One more sighting of an alias known by its id.
+    fn seen_again(&mut self, i: usize) -> usize {
+        self.seen[i] += 1;
+        i
+    }
+
     fn id(&mut self, alias: &str) -> usize {
         if let Some(&i) = self.index.get(alias) {
             self.seen[i] += 1;
@@ -80,26 +95,29 @@ pub(super) fn is_fqdn(h: &str) -> bool {
     crate::uri::is_fqdn(h)
 }
 
-/// The first host of a `Route`/`Record-Route` value list.
-fn route_hosts(m: &SipMessage, name: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    for v in m.headers_named(name) {
-        for part in v.split(',') {
-            if let Some(h) = crate::uri::host_of_header(part) {
-                out.push(h);
-            }
-        }
-    }
-    out
+/// The hosts a `Route`/`Record-Route` value list names, in order, as written (see
+/// [`host_of_header`]).
+fn route_hosts<'m>(m: &'m SipMessage, name: &'m str) -> impl Iterator<Item = &'m str> + 'm {
+    m.headers_named(name)
+        .flat_map(|v| v.split(','))
+        .filter_map(host_of_header)
 }
 
-fn contact_host(m: &SipMessage) -> Option<String> {
-    crate::uri::host_of_header(m.header("Contact")?)
+/// The host of the URI in a header value, as written (`Aliases::host` folds its case): what
+/// [`crate::uri::host_of_header`] reads, without a copy.
+fn host_of_header(value: &str) -> Option<&str> {
+    crate::uri::NameAddr::parse(value)
+        .view()
+        .map(|v| v.host.trim_end_matches('.'))
+}
+
+fn contact_host(m: &SipMessage) -> Option<&str> {
+    host_of_header(m.header("Contact")?)
 }
 
 /// A transaction: Call-ID, CSeq number and method (upper case), top Via branch; borrowed from
 /// the message where it is written so.
-type TxKey<'m> = (&'m str, u32, Cow<'m, str>, Cow<'m, str>);
+type TxKey<'m> = (&'m str, u32, Cow<'m, str>, &'m str);
 /// Sender and receiver alias of a message.
 pub(super) type Ends = (Option<usize>, Option<usize>);
 
@@ -112,50 +130,107 @@ pub(super) struct Traced<'m> {
     pub(super) products: HashMap<(usize, &'m str), u32>,
 }
 
-/// Follows every message: its ends, and the aliases it shows to name one machine.
-pub(super) fn trace(messages: &[SipMessage]) -> Traced<'_> {
-    let mut al = Aliases::default();
-    let mut ends: Vec<Ends> = Vec::with_capacity(messages.len());
-    // Request endpoints by transaction, for responses that do not say where they came from.
-    // Sized once: rehashing grew to a fifth of the walk on a large log.
-    let mut requests: HashMap<TxKey, Ends> =
-        HashMap::with_capacity_and_hasher(messages.len(), Default::default());
-    let mut products: HashMap<(usize, &str), u32> = HashMap::default();
+/// Follows the messages one at a time ([`Tracer::step`], in order): their ends, and the
+/// aliases they show to name one machine.
+pub(super) struct Tracer<'m> {
+    al: Aliases,
+    ends: Vec<Ends>,
+    /// Request endpoints by transaction, for responses that do not say where they came from.
+    requests: HashMap<TxKey<'m>, Ends>,
+    products: HashMap<(usize, &'m str), u32>,
+    /// "Whoever wrote this log", one alias per file (named once per file, not per message).
+    writers: Vec<(std::sync::Arc<str>, Writer)>,
+}
 
-    // "Whoever wrote this log", one alias per file (made once per file, not per message).
-    let mut writers: Vec<(std::sync::Arc<str>, String)> = Vec::new();
-    for m in messages {
-        let (top_via, via_count) = extract::top_via(m);
-        let top_via = top_via.as_ref();
+impl<'m> Tracer<'m> {
+    /// A tracer for `messages` messages.
+    pub(super) fn new(messages: usize) -> Self {
+        Tracer {
+            al: Aliases::default(),
+            ends: Vec::with_capacity(messages),
+            // Sized once: rehashing grew to a fifth of the walk on a large log.
+            requests: HashMap::with_capacity_and_hasher(messages, Default::default()),
+            products: HashMap::default(),
+            writers: Vec::new(),
+        }
+    }
+
+    /// The next message.
+    pub(super) fn step(&mut self, m: &'m SipMessage) {
+        let al = &mut self.al;
+        let (view, via_count) = extract::top_via_view(m);
+        let mut top_via = TopVia { view, alias: None };
+        let cseq = m.cseq();
         let is_request = m.method().is_some();
+        let writers = &mut self.writers;
         let w = match writers
             .iter()
             .position(|(f, _)| std::sync::Arc::ptr_eq(f, &m.source.file) || **f == *m.source.file)
         {
             Some(w) => w,
             None => {
-                writers.push((m.source.file.clone(), format!("log:{}", m.source.file)));
+                let name = format!("log:{}", m.source.file);
+                writers.push((m.source.file.clone(), Writer { name, id: None }));
                 writers.len() - 1
             }
         };
-        let writer = writers[w].1.as_str();
-        let branch_key = transaction(m, top_via);
-        let (from, to) = message_ends(&mut al, &requests, m, writer, top_via, &branch_key);
+        let writer = &mut writers[w].1;
+        let branch_key = transaction(m, cseq, view.as_ref());
+        let (from, to) = message_ends(al, &self.requests, m, writer, &mut top_via, &branch_key);
         if is_request {
-            merge_request_aliases(&mut al, m, (from, to), top_via, via_count);
-            requests.insert(branch_key, (from, to));
+            merge_request_aliases(al, m, (from, to), &mut top_via, via_count);
+            self.requests.insert(branch_key, (from, to));
         } else {
-            merge_response_aliases(&mut al, m, (from, to), top_via, via_count);
+            let creates_dialog = cseq.is_some_and(|(_, x)| {
+                x.eq_ignore_ascii_case("INVITE") || x.eq_ignore_ascii_case("SUBSCRIBE")
+            });
+            let ends = (from, to);
+            merge_response_aliases(al, m, ends, &mut top_via, via_count, creates_dialog);
         }
         if let (Some(f), Some(p)) = (from, extract::product(m)) {
-            *products.entry((f, p)).or_default() += 1;
+            *self.products.entry((f, p)).or_default() += 1;
         }
-        ends.push((from, to));
+        self.ends.push((from, to));
     }
-    Traced {
-        aliases: al,
-        ends,
-        products,
+
+    pub(super) fn finish(self) -> Traced<'m> {
+        Traced {
+            aliases: self.al,
+            ends: self.ends,
+            products: self.products,
+        }
+    }
+}
+
+/// A message's top Via, and the alias of its host once named: each later use counts a
+/// sighting, as naming it again would, without looking it up again.
+struct TopVia<'m> {
+    view: Option<ViaView<'m>>,
+    alias: Option<usize>,
+}
+
+impl TopVia<'_> {
+    fn alias(&mut self, al: &mut Aliases) -> Option<usize> {
+        let host = self.view?.host;
+        Some(match self.alias {
+            Some(i) => al.seen_again(i),
+            None => *self.alias.insert(al.host(host)),
+        })
+    }
+}
+
+/// The writer of a log: its alias name, and its id once a message named it.
+struct Writer {
+    name: String,
+    id: Option<usize>,
+}
+
+impl Writer {
+    fn id(&mut self, al: &mut Aliases) -> usize {
+        match self.id {
+            Some(i) => al.seen_again(i),
+            None => *self.id.insert(al.id(&self.name)),
+        }
     }
 }
 
@@ -169,8 +244,12 @@ fn upper(s: &str) -> Cow<'_, str> {
 }
 
 /// The transaction a message belongs to (its top Via branch, else the Via's sent-by).
-fn transaction<'m>(m: &'m SipMessage, top_via: Option<&Via>) -> TxKey<'m> {
-    let (n, meth) = m.cseq().unwrap_or((0, ""));
+fn transaction<'m>(
+    m: &'m SipMessage,
+    cseq: Option<(u32, &'m str)>,
+    top_via: Option<&ViaView<'m>>,
+) -> TxKey<'m> {
+    let (n, meth) = cseq.unwrap_or((0, ""));
     let branch = m
         .header("Via")
         .and_then(|v| {
@@ -181,8 +260,8 @@ fn transaction<'m>(m: &'m SipMessage, top_via: Option<&Via>) -> TxKey<'m> {
                     .then(|| val.trim().split(',').next().unwrap_or(""))
             })
         })
-        .map(Cow::Borrowed)
-        .unwrap_or_else(|| Cow::Owned(top_via.map(|v| v.sent_by.clone()).unwrap_or_default()));
+        .or_else(|| top_via.map(|v| v.sent_by))
+        .unwrap_or("");
     (m.call_id().unwrap_or(""), n, upper(meth), branch)
 }
 
@@ -193,14 +272,14 @@ fn message_ends(
     al: &mut Aliases,
     requests: &HashMap<TxKey, Ends>,
     m: &SipMessage,
-    writer: &str,
-    top_via: Option<&Via>,
+    writer: &mut Writer,
+    top_via: &mut TopVia,
     branch_key: &TxKey,
 ) -> Ends {
     let is_request = m.method().is_some();
     match m.direction {
         Some(dir) => {
-            let me = al.id(writer);
+            let me = writer.id(al);
             if let Some(l) = m.local().and_then(|a| al.address(a)) {
                 al.union(me, l);
             }
@@ -210,15 +289,14 @@ fn message_ends(
                     let other = other.or_else(|| {
                         if is_request {
                             route_hosts(m, "Route")
-                                .first()
-                                .cloned()
-                                .or_else(|| m.request_uri().and_then(crate::uri::host_of_header))
-                                .map(|h| al.id(&h))
+                                .next()
+                                .or_else(|| m.request_uri().and_then(host_of_header))
+                                .map(|h| al.host(h))
                         } else {
                             requests
                                 .get(branch_key)
                                 .and_then(|r| r.0)
-                                .or_else(|| top_via.map(|v| al.id(&v.host)))
+                                .or_else(|| top_via.alias(al))
                         }
                     });
                     (Some(me), other)
@@ -226,7 +304,7 @@ fn message_ends(
                 Direction::Received => {
                     let other = other.or_else(|| {
                         if is_request {
-                            top_via.map(|v| al.id(&v.host))
+                            top_via.alias(al)
                         } else {
                             requests.get(branch_key).and_then(|r| r.1)
                         }
@@ -237,12 +315,11 @@ fn message_ends(
         }
         None => {
             if is_request {
-                let from = top_via.map(|v| al.id(&v.host));
+                let from = top_via.alias(al);
                 let to = route_hosts(m, "Route")
-                    .first()
-                    .cloned()
-                    .or_else(|| m.request_uri().and_then(crate::uri::host_of_header))
-                    .map(|h| al.id(&h));
+                    .next()
+                    .or_else(|| m.request_uri().and_then(host_of_header))
+                    .map(|h| al.host(h));
                 (from, to)
             } else {
                 match requests.get(branch_key) {
@@ -252,9 +329,9 @@ fn message_ends(
                             .into_iter()
                             .find_map(|d| d.source)
                             .and_then(|s| host_key(&s))
-                            .or_else(|| contact_host(m))
+                            .or_else(|| contact_host(m).map(str::to_ascii_lowercase))
                             .map(|h| al.id(&h));
-                        (from, top_via.map(|v| al.id(&v.host)))
+                        (from, top_via.alias(al))
                     }
                 }
             }
@@ -269,33 +346,34 @@ fn merge_request_aliases(
     al: &mut Aliases,
     m: &SipMessage,
     (from, to): Ends,
-    top_via: Option<&Via>,
+    top_via: &mut TopVia,
     via_count: usize,
 ) {
-    if let (Some(f), Some(v)) = (from, top_via) {
+    if let (Some(f), Some(v)) = (from, top_via.view) {
         // The sender of a request put the top Via in.
-        let vh = al.id(&v.host);
-        al.union(f, vh);
-        if let Some(r) = v.received.as_deref().and_then(host_key) {
+        if let Some(vh) = top_via.alias(al) {
+            al.union(f, vh);
+        }
+        if let Some(r) = v.received().and_then(host_key) {
             let r = al.id(&r);
             al.union(f, r);
         }
     }
-    if let (Some(f), Some(c)) = (from, contact_host(m)) {
-        if via_count == 1 && is_ip(&c) {
-            let c = al.id(&c);
+    if let Some(f) = from.filter(|_| via_count == 1) {
+        if let Some(c) = contact_host(m).filter(|c| is_ip(c)) {
+            let c = al.host(c);
             al.union(f, c);
         }
     }
     if m.direction == Some(Direction::Sent) {
-        if let (Some(t), Some(r)) = (to, route_hosts(m, "Route").first()) {
-            let r = al.id(r);
+        if let (Some(t), Some(r)) = (to, route_hosts(m, "Route").next()) {
+            let r = al.host(r);
             al.union(t, r);
         }
     }
     if m.direction == Some(Direction::Received) {
-        if let (Some(f), Some(r)) = (from, route_hosts(m, "Record-Route").first()) {
-            let r = al.id(r);
+        if let (Some(f), Some(r)) = (from, route_hosts(m, "Record-Route").next()) {
+            let r = al.host(r);
             al.union(f, r);
         }
     }
@@ -303,38 +381,35 @@ fn merge_request_aliases(
 
 /// Aliases a response shows to name one machine: the top Via is whoever it goes back to, the
 /// last Record-Route and a dialog-creating answer's IP Contact are the responder, and so is
-/// the source its ms-diagnostics name when it made one hop.
+/// the source its ms-diagnostics name when it made one hop. (`creates_dialog`: it answers an
+/// INVITE or a SUBSCRIBE.)
 fn merge_response_aliases(
     al: &mut Aliases,
     m: &SipMessage,
     (from, to): Ends,
-    top_via: Option<&Via>,
+    top_via: &mut TopVia,
     via_count: usize,
+    creates_dialog: bool,
 ) {
-    if let (Some(t), Some(v)) = (to, top_via) {
+    if let Some(t) = to {
         // A response goes back to whoever put the top Via in.
-        let vh = al.id(&v.host);
-        al.union(t, vh);
+        if let Some(vh) = top_via.alias(al) {
+            al.union(t, vh);
+        }
     }
-    let rr = route_hosts(m, "Record-Route");
+    let last_rr = route_hosts(m, "Record-Route").last();
     if m.direction == Some(Direction::Received) {
-        if let (Some(f), Some(r)) = (from, rr.last()) {
-            let r = al.id(r);
+        if let (Some(f), Some(r)) = (from, last_rr) {
+            let r = al.host(r);
             al.union(f, r);
         }
     }
-    if let (Some(f), Some(c)) = (from, contact_host(m)) {
-        // Only a dialog-creating answer's Contact is the responder (a REGISTER answer
-        // lists the registrar's bindings: the client's own address).
-        let creates_dialog = m.cseq().is_some_and(|(_, x)| {
-            x.eq_ignore_ascii_case("INVITE") || x.eq_ignore_ascii_case("SUBSCRIBE")
-        });
-        if rr.is_empty()
-            && creates_dialog
-            && is_ip(&c)
-            && m.status().is_some_and(|s| (200..300).contains(&s))
-        {
-            let c = al.id(&c);
+    // Only a dialog-creating answer's Contact is the responder (a REGISTER answer lists the
+    // registrar's bindings: the client's own address).
+    let ok = m.status().is_some_and(|s| (200..300).contains(&s));
+    if let Some(f) = from.filter(|_| last_rr.is_none() && ok && creates_dialog) {
+        if let Some(c) = contact_host(m).filter(|c| is_ip(c)) {
+            let c = al.host(c);
             al.union(f, c);
         }
     }

@@ -20,7 +20,9 @@
 //!
 //! Building is three phases, one file each: `hosts.rs` (who sent each message to whom, and the
 //! aliases that name one machine), `columns.rs` (one column per machine, recognised and
-//! ordered) and `rows.rs` (one row per message, each header read once). A caller that has read
+//! ordered) and `rows.rs` (one row per message, each header read once). The first and the last
+//! walk the messages together, once (a message's headers are read while they are at hand); the
+//! rows learn their columns at the end. A caller that has read
 //! the configuration answers already (the analysis) passes the line servers they name
 //! ([`build_with_line_servers`]). `export.rs` draws a ladder, `query.rs` answers what a view
 //! asks of a ladder held elsewhere.
@@ -323,17 +325,24 @@ fn build_knowing(
     diagnosis: Option<&Diagnosis>,
     topology: Option<&Topology>,
 ) -> Ladder {
+    // One walk: each message's ends and its row, read while it is at hand.
+    let mut tracer = hosts::Tracer::new(messages.len());
+    let mut row_writer = rows::RowWriter::new(messages.len(), line_servers, diagnosis);
+    for (i, m) in messages.iter().enumerate() {
+        tracer.step(m);
+        row_writer.step(i, m);
+    }
     let hosts::Traced {
         aliases: mut al,
         ends,
         products,
-    } = hosts::trace(messages);
+    } = tracer.finish();
     let columns = columns::columns(&mut al, &ends, &products, line_servers, profile, topology);
     let rows::Rows {
         rows,
         dialogs,
         methods,
-    } = rows::rows(messages, &ends, &columns, line_servers, diagnosis);
+    } = row_writer.finish(&ends, &columns);
     Ladder {
         columns: columns.columns,
         rows,

@@ -1,4 +1,5 @@
-//! One row per message: the last phase of building a ladder. Which dialogs are remote call
+//! One row per message: the last phase of building a ladder (written in the walk that traces
+//! the messages' ends, given their columns at the end). Which dialogs are remote call
 //! control, which messages are evidence of the diagnosis' failing leg, and each message's
 //! label, delay, verdict and columns; the dialog and method lists the filters offer.
 
@@ -99,7 +100,8 @@ fn method_of(m: &SipMessage) -> Option<&str> {
 /// row's, upper case.)
 pub(super) fn label(m: &SipMessage, method: &str) -> String {
     match (m.method(), m.request_uri()) {
-        (Some(meth), Some(uri)) => format!("{meth} {uri}"),
+        // Written by hand: `format!` cost more than the rest of a row.
+        (Some(meth), Some(uri)) => [meth, " ", uri].concat(),
         _ => {
             let reason = m.reason().unwrap_or("");
             let label = format!("{} {reason} ({method})", m.status().unwrap_or(0));
@@ -112,42 +114,62 @@ pub(super) fn label(m: &SipMessage, method: &str) -> String {
     }
 }
 
-/// One row per message, in one walk, keeping indexes only (the texts are written when a view
-/// asks: [`RowKey`]): a dialog is remote call control when any of its requests makes it so
-/// ([`makes_rcc_dialog`]), which its rows learn at the end.
-pub(super) fn rows(
-    messages: &[SipMessage],
-    ends: &[Ends],
-    columns: &Columns,
-    line_servers: &HashSet<String>,
-    diagnosis: Option<&Diagnosis>,
-) -> Rows {
-    let failing = diagnosis.map(evidence_lines).unwrap_or_default();
-    let is_failing = |m: &SipMessage| {
+/// One row per message, as the messages are walked ([`RowWriter::step`], in order, beside the
+/// trace of their ends), keeping indexes only (the texts are written when a view asks:
+/// [`RowKey`]): a dialog is remote call control when any of its requests makes it so
+/// ([`makes_rcc_dialog`]), which its rows learn at the end, with their columns.
+pub(super) struct RowWriter<'m, 'l> {
+    line_servers: &'l HashSet<String>,
+    /// The log lines of the diagnosis' failing leg: (file, line).
+    failing: Vec<(String, u32)>,
+    rows: Vec<RowKey>,
+    /// The latest time a message had.
+    prev: Option<i64>,
+    dialogs: Vec<DialogSummary>,
+    dialog_index: HashMap<&'m str, u32>,
+    /// Upper case, in order of first appearance (sorted at the end); a log has a dozen.
+    methods: Vec<String>,
+}
+
+impl<'m, 'l> RowWriter<'m, 'l> {
+    pub(super) fn new(
+        messages: usize,
+        line_servers: &'l HashSet<String>,
+        diagnosis: Option<&Diagnosis>,
+    ) -> Self {
+        RowWriter {
+            line_servers,
+            failing: diagnosis.map(evidence_lines).unwrap_or_default(),
+            rows: Vec::with_capacity(messages),
+            prev: None,
+            dialogs: Vec::new(),
+            dialog_index: HashMap::default(),
+            methods: Vec::new(),
+        }
+    }
+
+    fn is_failing(&self, m: &SipMessage) -> bool {
         std::iter::once(&m.source)
             .chain(m.also_seen.iter())
             .any(|s| {
-                failing.iter().any(|(f, l)| {
-                    **f == *s.file && *l >= s.line_start && *l <= s.line_end.max(s.line_start)
+                // Lines first: comparing them is cheaper than the file names.
+                self.failing.iter().any(|(f, l)| {
+                    *l >= s.line_start && *l <= s.line_end.max(s.line_start) && **f == *s.file
                 })
             })
-    };
+    }
 
-    let mut rows = Vec::with_capacity(messages.len());
-    let mut prev: Option<i64> = None;
-    let mut dialogs: Vec<DialogSummary> = Vec::new();
-    let mut dialog_index: HashMap<&str, u32> = HashMap::default();
-    // Upper case, in order of first appearance (sorted at the end); a log has a dozen.
-    let mut methods: Vec<String> = Vec::new();
-    for (i, m) in messages.iter().enumerate() {
+    /// The row of message `i`, `m`.
+    pub(super) fn step(&mut self, i: usize, m: &'m SipMessage) {
         let millis = m.millis();
-        let delta_ms = match (prev, millis) {
+        let delta_ms = match (self.prev, millis) {
             (Some(p), Some(t)) => Some(t - p),
             _ => None,
         };
         if millis.is_some() {
-            prev = millis;
+            self.prev = millis;
         }
+        let methods = &mut self.methods;
         let method = method_of(m).filter(|x| !x.is_empty()).map(|x| {
             match methods
                 .iter()
@@ -160,7 +182,7 @@ pub(super) fn rows(
                 }
             }
         });
-        let verdict = if is_failing(m) {
+        let verdict = if self.is_failing(m) {
             Verdict::FailingLeg
         } else if m.status().is_some_and(|s| s >= 400) {
             Verdict::ErrorResponse
@@ -171,15 +193,16 @@ pub(super) fn rows(
                 ParseQuality::Clean => Verdict::Ok,
             }
         };
-        let method_name = method.map_or("", |k| methods[k].as_str());
-        let dialog = m.call_id().map(|c| match dialog_index.get(c) {
+        let method_name = method.map_or("", |k| self.methods[k].as_str());
+        let dialogs = &mut self.dialogs;
+        let dialog = m.call_id().map(|c| match self.dialog_index.get(c) {
             Some(&d) => {
                 dialogs[d as usize].rows += 1;
                 d
             }
             None => {
                 let d = u32::try_from(dialogs.len()).unwrap_or(u32::MAX);
-                dialog_index.insert(c, d);
+                self.dialog_index.insert(c, d);
                 dialogs.push(DialogSummary {
                     call_id: c.to_string(),
                     label: label(m, method_name),
@@ -190,41 +213,51 @@ pub(super) fn rows(
             }
         });
         if let Some(d) = dialog.and_then(|d| dialogs.get_mut(d as usize)) {
-            if m.is_request() && !d.rcc && makes_rcc_dialog(m, method_name, line_servers) {
+            if m.is_request() && !d.rcc && makes_rcc_dialog(m, method_name, self.line_servers) {
                 d.rcc = true;
             }
         }
-        let (f, t) = ends[i];
-        rows.push(RowKey {
+        self.rows.push(RowKey {
             message: u32::try_from(i).unwrap_or(u32::MAX),
             delta_ms,
-            from: columns.of(f).and_then(|c| u16::try_from(c).ok()),
-            to: columns.of(t).and_then(|c| u16::try_from(c).ok()),
+            from: None,
+            to: None,
             method: method.and_then(|k| u16::try_from(k).ok()),
             dialog,
             verdict,
             rcc: false,
         });
     }
-    for row in &mut rows {
-        row.rcc = row
-            .dialog
-            .is_some_and(|d| dialogs.get(d as usize).is_some_and(|d| d.rcc));
-    }
-    // Methods sorted, each row's index following its method.
-    let mut order: Vec<usize> = (0..methods.len()).collect();
-    order.sort_by(|&a, &b| methods[a].cmp(&methods[b]));
-    let mut sorted_at = vec![0u16; methods.len()];
-    for (at, &k) in order.iter().enumerate() {
-        sorted_at[k] = u16::try_from(at).unwrap_or(u16::MAX);
-    }
-    for row in &mut rows {
-        row.method = row.method.map(|k| sorted_at[usize::from(k)]);
-    }
-    let methods = order.into_iter().map(|k| methods[k].clone()).collect();
-    Rows {
-        rows,
-        dialogs,
-        methods,
+
+    /// The rows with their columns (`ends`: each message's, by alias) and RCC marks, the
+    /// methods sorted.
+    pub(super) fn finish(self, ends: &[Ends], columns: &Columns) -> Rows {
+        let RowWriter {
+            mut rows,
+            dialogs,
+            methods,
+            ..
+        } = self;
+        // Methods sorted, each row's index following its method.
+        let mut order: Vec<usize> = (0..methods.len()).collect();
+        order.sort_by(|&a, &b| methods[a].cmp(&methods[b]));
+        let mut sorted_at = vec![0u16; methods.len()];
+        for (at, &k) in order.iter().enumerate() {
+            sorted_at[k] = u16::try_from(at).unwrap_or(u16::MAX);
+        }
+        for (row, &(f, t)) in rows.iter_mut().zip(ends) {
+            row.from = columns.of(f).and_then(|c| u16::try_from(c).ok());
+            row.to = columns.of(t).and_then(|c| u16::try_from(c).ok());
+            row.rcc = row
+                .dialog
+                .is_some_and(|d| dialogs.get(d as usize).is_some_and(|d| d.rcc));
+            row.method = row.method.map(|k| sorted_at[usize::from(k)]);
+        }
+        let methods = order.into_iter().map(|k| methods[k].clone()).collect();
+        Rows {
+            rows,
+            dialogs,
+            methods,
+        }
     }
 }

@@ -4,8 +4,9 @@
 use super::rules::Host;
 use crate::evidence::Evidence;
 use crate::extract;
+use crate::fxhash::FxMap;
 use crate::ingest::text::find_ci;
-use crate::profile::{Profile, Role};
+use crate::profile::{Participant, Profile, Role};
 use crate::sip::{Direction, SipMessage, Transport};
 use crate::uri::{self, NameAddr};
 use serde::{Deserialize, Serialize};
@@ -144,9 +145,18 @@ impl Topology {
                 );
             }
         }
+        let mut products = Products::new(profile);
+        let client = products.participant("client");
+        let others: Vec<(&Participant, ParticipantAt)> = profile
+            .participants
+            .iter()
+            .filter(|p| p.role != Role::Client)
+            .map(|p| (p, products.participant(&p.id)))
+            .collect();
         for m in messages {
+            let named = products.named_by(m);
             // Client traces: the client only talks to its Home Server.
-            let from_client = product_is(profile, "client", m);
+            let from_client = named.names(client);
             if let (Some(hs), Some(peer), true) = (&hs, m.peer(), from_client) {
                 if m.direction == Some(Direction::Sent) && m.is_request() {
                     let (host, port) = uri::split_host_port(peer);
@@ -167,8 +177,8 @@ impl Topology {
                     t.learn_with(hs, Learned::host(&name), || m.evidence());
                 }
             }
-            for p in &profile.participants {
-                if p.role == Role::Client || !product_is(profile, &p.id, m) {
+            for &(p, at) in &others {
+                if !named.names(at) {
                     continue;
                 }
                 if m.status().is_some() {
@@ -194,16 +204,16 @@ impl Topology {
                             }
                         }
                     }
-                } else if let Some(v) = extract::top_via(m).0 {
+                } else if let Some(v) = extract::top_via_view(m).0 {
                     // A request names its sender in its top Via.
-                    let (host, port) = uri::split_host_port(&v.sent_by);
+                    let (host, port) = uri::split_host_port(v.sent_by);
                     if p.role != Role::HomeServer || !uri::is_ip(host) {
                         t.learn_with(
                             &p.id,
                             Learned {
                                 host: Some(host.to_ascii_lowercase()),
                                 port,
-                                transport: Transport::parse(&v.transport),
+                                transport: Transport::parse(v.transport),
                             },
                             || m.evidence(),
                         );
@@ -242,9 +252,78 @@ impl Learned {
 }
 
 fn top_via_transport(m: &SipMessage) -> Option<Transport> {
-    extract::top_via(m)
+    extract::top_via_view(m)
         .0
-        .and_then(|v| Transport::parse(&v.transport))
+        .and_then(|v| Transport::parse(v.transport))
+}
+
+/// Which participants products name, each distinct product string matched against the hints
+/// once: a log names the same few products in nearly every message, and matching every
+/// participant's hints on every message was most of resolving the case.
+struct Products<'p, 'm> {
+    profile: &'p Profile,
+    /// For each product string, the participants (by index) whose hints it contains.
+    named: FxMap<&'m str, u64>,
+}
+
+/// A participant as [`Products`] knows it: the index of the first with its id, as
+/// [`Profile::participant`] finds it; `None` for an id the profile lacks.
+type ParticipantAt = Option<usize>;
+
+/// The participants one message's products name.
+struct Named<'p, 'm> {
+    profile: &'p Profile,
+    message: &'m SipMessage,
+    /// Set for each participant (by index) a product names (unused for a profile with more
+    /// participants than bits: [`product_is`] decides there).
+    mask: u64,
+}
+
+impl<'p, 'm> Products<'p, 'm> {
+    fn new(profile: &'p Profile) -> Self {
+        Products {
+            profile,
+            named: FxMap::default(),
+        }
+    }
+
+    fn participant(&self, id: &str) -> ParticipantAt {
+        self.profile.participants.iter().position(|p| p.id == id)
+    }
+
+    fn named_by(&mut self, m: &'m SipMessage) -> Named<'p, 'm> {
+        let mut mask = 0;
+        if self.profile.participants.len() <= u64::BITS as usize {
+            let participants = &self.profile.participants;
+            for (_, product) in m.headers_named_among(&extract::PRODUCT_HEADERS) {
+                mask |= *self.named.entry(product).or_insert_with(|| {
+                    participants
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, p)| hint_match(&p.product_hints, product))
+                        .fold(0, |bits, (i, _)| bits | 1 << i)
+                });
+            }
+        }
+        Named {
+            profile: self.profile,
+            message: m,
+            mask,
+        }
+    }
+}
+
+impl Named<'_, '_> {
+    /// [`product_is`] of this message.
+    fn names(&self, participant: ParticipantAt) -> bool {
+        let Some(i) = participant else {
+            return false;
+        };
+        if self.profile.participants.len() > u64::BITS as usize {
+            return product_is(self.profile, &self.profile.participants[i].id, self.message);
+        }
+        self.mask & 1 << i != 0
+    }
 }
 
 /// Whether the message's Server / User-Agent names this participant (its product hints).
@@ -255,9 +334,8 @@ pub fn product_is(profile: &Profile, participant: &str, m: &SipMessage) -> bool 
     if p.product_hints.is_empty() {
         return false;
     }
-    m.headers_named("Server")
-        .chain(m.headers_named("User-Agent"))
-        .any(|product| hint_match(&p.product_hints, product))
+    m.headers_named_among(&extract::PRODUCT_HEADERS)
+        .any(|(_, product)| hint_match(&p.product_hints, product))
 }
 
 /// The participant (not the client) a product string names.
