@@ -26,7 +26,7 @@ struct Keys<'a> {
 fn keys(m: &SipMessage) -> Keys<'_> {
     let mut k = Keys::default();
     // Known names are table indexes (`sip::known`): integer compares, no string compares.
-    for h in m.slots.iter() {
+    for h in m.slots() {
         let slot = match h.name.known_index() {
             Some(known::VIA) => &mut k.via,
             Some(known::CALL_ID) => &mut k.call_id,
@@ -200,7 +200,7 @@ pub(crate) fn assemble(
             let slot = seen.entry(id).or_default();
             if let Some(&k) = slot.iter().find(|&&k| !files_of[k].contains(&fi)) {
                 let src = all[i].source.clone();
-                all[k].also_seen.push(src);
+                all[k].add_also_seen(src);
                 files_of[k].push(fi);
                 keep[i] = false;
             } else {

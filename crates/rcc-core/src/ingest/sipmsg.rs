@@ -27,8 +27,8 @@ use super::text::{find_byte, lossy, starts_with_ci, trim, Line, LineCursor};
 use super::validate::{self, BodyFit, Facts};
 use super::Problem;
 use crate::sip::{
-    known, known_header, known_header_bytes, Direction, ExtraText, LogEvent, ParseQuality,
-    SipMessage, Slot, SourceRef, Span, StartSpans, Timestamp,
+    known, known_header, known_header_bytes, Direction, ExtraText, LogEvent, MessageSpans,
+    ParseQuality, SipMessage, Slot, SourceRef, Span, StartSpans, Timestamp,
 };
 use std::sync::Arc;
 
@@ -96,6 +96,9 @@ pub(crate) struct Out {
     scratch_flags: Vec<Problem>,
     /// Header values already graded legal in this file.
     known_good: validate::Seen,
+    /// The last repairs graded, shared by the next message with the same (most of a file's
+    /// messages have the same repairs or none).
+    last_repaired: Option<Arc<ParseQuality>>,
 }
 
 impl Out {
@@ -109,6 +112,16 @@ impl Out {
             slots,
             lines,
             ..HeaderAcc::default()
+        }
+    }
+
+    /// A `Repaired` quality with these repairs, shared with the message before when it had the
+    /// same.
+    fn shared_repairs(&mut self, reasons: Vec<String>) -> Arc<ParseQuality> {
+        let quality = ParseQuality::Repaired { reasons };
+        match &self.last_repaired {
+            Some(last) if **last == quality => last.clone(),
+            _ => self.last_repaired.insert(Arc::new(quality)).clone(),
         }
     }
 
@@ -492,7 +505,7 @@ pub(crate) fn build(
     let time = meta.timestamp.map(|(w, ms)| (ctx.put(&mut extra, w), ms));
     let local = meta.local.map(|l| ctx.put(&mut extra, l));
     let peer = meta.peer.map(|p| ctx.put(&mut extra, p));
-    let mut m = SipMessage {
+    let mut m = SipMessage::from_spans(MessageSpans {
         text: ctx.text.clone(),
         extra: extra.finish(),
         source: SourceRef {
@@ -502,15 +515,13 @@ pub(crate) fn build(
         },
         time,
         direction: meta.direction,
-        local_span: local,
-        peer_span: peer,
+        local,
+        peer,
         start: start_spans,
-        // An exact-size copy; the growing buffer goes back to `out` for the next message.
-        slots: Box::from(slots.as_slice()),
-        body_span,
-        quality: ParseQuality::Clean,
-        also_seen: Vec::new(),
-    };
+        headers: &slots,
+        body: body_span,
+        quality: None,
+    });
     let mut flags = std::mem::take(&mut out.scratch_flags);
     flags.clear();
     if ctx.validate {
@@ -526,7 +537,7 @@ pub(crate) fn build(
     }
     out.scratch_slots = slots;
     out.scratch_lines = lines;
-    m.quality = match flags.first() {
+    let quality = match flags.first() {
         Some(first) => {
             let mut reason: String = first.message.chars().take(110).collect();
             if reason.len() < first.message.len() {
@@ -535,14 +546,15 @@ pub(crate) fn build(
             if flags.len() > 1 {
                 reason.push_str(&format!(" (+{} more)", flags.len() - 1));
             }
-            ParseQuality::Partial {
+            Some(Arc::new(ParseQuality::Partial {
                 reason,
                 line: first.line,
-            }
+            }))
         }
-        None if repairs.is_empty() => ParseQuality::Clean,
-        None => ParseQuality::Repaired { reasons: repairs },
+        None if repairs.is_empty() => None,
+        None => Some(out.shared_repairs(repairs)),
     };
+    m.set_shared_quality(quality);
     if !flags.is_empty() {
         let what = match m.start_line() {
             crate::sip::StartLineRef::Request { method, .. } => method.chars().take(40).collect(),

@@ -260,7 +260,7 @@ pub(crate) fn check(
     repairs: &mut Vec<String>,
 ) {
     let mut flags = Flags(flags);
-    let request_method = match m.start {
+    let request_method = match m.start() {
         StartSpans::Request { method, .. } => Some(m.span(method)),
         StartSpans::Response { .. } => None,
     };
@@ -281,7 +281,7 @@ pub(crate) fn check(
     let mut seen: [Option<(u32, &str)>; 7] = [None; 7];
     let mut via = false;
     let mut cl_line = None;
-    for (i, slot) in m.slots.iter().enumerate() {
+    for (i, slot) in m.slots().enumerate() {
         let line = f.lines.get(i).copied().unwrap_or(f.start_line);
         let value = m.span(slot.value);
         let name = m.name_of(slot.name);

@@ -125,7 +125,7 @@ pub(super) fn rows(
     let failing = diagnosis.map(evidence_lines).unwrap_or_default();
     let is_failing = |m: &SipMessage| {
         std::iter::once(&m.source)
-            .chain(m.also_seen.iter())
+            .chain(m.also_seen().iter())
             .any(|s| {
                 failing.iter().any(|(f, l)| {
                     **f == *s.file && *l >= s.line_start && *l <= s.line_end.max(s.line_start)
@@ -165,7 +165,7 @@ pub(super) fn rows(
         } else if m.status().is_some_and(|s| s >= 400) {
             Verdict::ErrorResponse
         } else {
-            match m.quality {
+            match m.quality() {
                 ParseQuality::Partial { .. } => Verdict::Partial,
                 ParseQuality::Repaired { .. } => Verdict::Repaired,
                 ParseQuality::Clean => Verdict::Ok,
