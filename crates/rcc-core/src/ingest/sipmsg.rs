@@ -223,15 +223,11 @@ fn request_line_parts(line: &[u8], sp: usize) -> Option<Parts<'_>> {
     }
     let uri = trim(rest.get(..sp2)?);
     // A URI begins with a scheme (or, wrongly, '<'): text with a space before any ':' is prose.
-    let head_end = uri
-        .iter()
-        .position(|&c| c == b' ' || c == b'\t')
-        .unwrap_or(uri.len());
-    let head = uri.get(..head_end)?;
-    let starts_well = head
-        .first()
-        .is_some_and(|&c| c.is_ascii_alphabetic() || c == b'<');
-    if !starts_well || !(head.contains(&b':') || head.first() == Some(&b'<')) {
+    // The scan stops at the scheme's ':', not at the end of the URI.
+    let first = uri.first().copied();
+    let starts_well = first.is_some_and(|c| c.is_ascii_alphabetic() || c == b'<');
+    let colon_first = uri.iter().find(|&&c| matches!(c, b' ' | b'\t' | b':')) == Some(&b':');
+    if !starts_well || !(colon_first || first == Some(b'<')) {
         return None;
     }
     Some(Parts::Request(method, uri))
@@ -911,15 +907,24 @@ fn read_message(
         Some((bstart, bline)) => {
             let rest = region.get(bstart..).unwrap_or(&[]);
             // Where the body ends without a length: the next start line (or the region's end).
-            let next_start = scan_body_end(rest);
+            // Found only when needed: a length that frames the body usually settles it.
+            let next_start_found = std::cell::OnceCell::new();
+            let next_start = || *next_start_found.get_or_init(|| scan_body_end(rest));
             let framed = declared
                 .and_then(|cl| usize::try_from(cl).ok())
                 .and_then(|cl| {
                     // A length may run past the next start line (a message/sipfrag body holds
                     // one), but at most MAX_PAST_NEXT_START bytes: a wrong length then costs a
-                    // bounded walk, not one to the end of the file per message.
-                    let limit = next_start.saturating_add(MAX_PAST_NEXT_START);
-                    let end = body_end(rest.get(..limit.min(rest.len()))?, cl, form)?;
+                    // bounded walk, not one to the end of the file per message. A plain body
+                    // takes one byte of text per byte of length, so one no longer than that
+                    // bound lies within it wherever the next start line is.
+                    let window = if form.plain() && cl <= MAX_PAST_NEXT_START {
+                        rest
+                    } else {
+                        let limit = next_start().saturating_add(MAX_PAST_NEXT_START);
+                        rest.get(..limit.min(rest.len()))?
+                    };
+                    let end = body_end(window, cl, form)?;
                     // Trust the length if what follows is a next message, or if the body ends on
                     // a line boundary without swallowing a start line (then text after it is
                     // reported as non-SIP rather than taken into the body). Otherwise frame by
@@ -930,9 +935,9 @@ fn read_message(
                     let at_boundary = end == 0
                         || rest.get(end - 1) == Some(&b'\n')
                         || matches!(rest.get(end), None | Some(b'\r' | b'\n'));
-                    (at_boundary && end <= next_start).then_some(end)
+                    (at_boundary && end <= next_start()).then_some(end)
                 });
-            let end = framed.unwrap_or(next_start);
+            let end = framed.unwrap_or_else(next_start);
             body = rest.get(..end).unwrap_or(&[]);
             if framed.is_none() {
                 body = trim_trailing_newlines(body);

@@ -176,6 +176,8 @@ impl Seen {
         }
     }
 
+    /// The key of a value under a kind's tag: computed once per value, for the look-up and,
+    /// when it was not there, the insertion.
     fn key(tag: u8, v: &[u8]) -> u64 {
         use std::hash::Hasher;
         let mut h = crate::fxhash::Fx::default();
@@ -184,16 +186,14 @@ impl Seen {
         h.finish()
     }
 
-    fn contains(&self, tag: u8, v: &[u8]) -> bool {
-        self.index
-            .get(&Self::key(tag, v))
-            .is_some_and(|&(at, len)| {
-                let (at, len) = (at as usize, len as usize);
-                self.arena.get(at..at + len) == Some(v)
-            })
+    fn contains(&self, key: u64, v: &[u8]) -> bool {
+        self.index.get(&key).is_some_and(|&(at, len)| {
+            let (at, len) = (at as usize, len as usize);
+            self.arena.get(at..at + len) == Some(v)
+        })
     }
 
-    fn insert(&mut self, tag: u8, v: &[u8]) {
+    fn insert(&mut self, key: u64, v: &[u8]) {
         self.reserve();
         if self.arena.len() + v.len() > Self::MAX_BYTES {
             self.index.clear();
@@ -203,7 +203,7 @@ impl Seen {
             return;
         };
         self.arena.extend_from_slice(v);
-        self.index.insert(Self::key(tag, v), (at, len));
+        self.index.insert(key, (at, len));
     }
 }
 
@@ -319,8 +319,8 @@ pub(crate) fn check(
                 Some(_) => {}
             }
         }
-        let tag = seen_tag(kind);
-        if tag.is_some_and(|t| known_good.contains(t, v)) {
+        let key = seen_tag(kind).map(|t| Seen::key(t, v));
+        if key.is_some_and(|k| known_good.contains(k, v)) {
             continue;
         }
         if f.lossy && value.contains('\u{FFFD}') {
@@ -387,9 +387,9 @@ pub(crate) fn check(
             Err(ctl) => ctl,
             Ok(()) => e,
         });
-        match (result, tag) {
+        match (result, key) {
             (Err(e), _) => flags.push(line, fault(e)),
-            (Ok(()), Some(t)) => known_good.insert(t, v),
+            (Ok(()), Some(k)) => known_good.insert(k, v),
             (Ok(()), None) => {}
         }
     }
