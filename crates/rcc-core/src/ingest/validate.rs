@@ -207,6 +207,10 @@ impl Seen {
     }
 }
 
+/// The tags under which legal start lines are remembered.
+const REQUEST_LINE_TAG: u8 = 0;
+const STATUS_LINE_TAG: u8 = 8;
+
 /// The tag under which a kind's legal values are remembered (`None`: not worth it).
 fn seen_tag(kind: Kind) -> Option<u8> {
     Some(match kind {
@@ -272,9 +276,22 @@ pub(crate) fn check(
                 .into(),
         );
     }
-    match request_method {
-        Some(_) => request_line(f.start_raw, f.start_line, &mut flags),
-        None => status_line(f.start_raw, f.start_line, &mut flags, repairs),
+    // A start line is judged by its bytes alone, and most repeat (the same request URI, `SIP/2.0
+    // 200 OK`): one judged without a fault or a repair is remembered like a header value.
+    let tag = match request_method {
+        Some(_) => REQUEST_LINE_TAG,
+        None => STATUS_LINE_TAG,
+    };
+    let start_key = Seen::key(tag, f.start_raw);
+    if !known_good.contains(start_key, f.start_raw) {
+        let before = (flags.0.len(), repairs.len());
+        match request_method {
+            Some(_) => request_line(f.start_raw, f.start_line, &mut flags),
+            None => status_line(f.start_raw, f.start_line, &mut flags, repairs),
+        }
+        if (flags.0.len(), repairs.len()) == before {
+            known_good.insert(start_key, f.start_raw);
+        }
     }
 
     // seen[k] = (line, value) of the first single-instance header k; via separately.
