@@ -278,24 +278,26 @@ pub(crate) fn known_header(name: &str) -> Option<u16> {
 
 /// [`known_header`] on the bytes of a name (readers hold bytes; a name is ASCII).
 pub(crate) fn known_header_bytes(name: &[u8]) -> Option<u16> {
-    // The usual spellings of the names logs and code use most, without a lookup.
-    let common = match name {
-        b"Via" => known::VIA,
-        b"From" => known::FROM,
-        b"To" => known::TO,
-        b"Call-ID" => known::CALL_ID,
-        b"CSeq" => known::CSEQ,
-        b"Contact" => known::CONTACT,
-        b"Content-Length" => known::CONTENT_LENGTH,
-        b"Content-Type" => known::CONTENT_TYPE,
-        b"Max-Forwards" => known::MAX_FORWARDS,
-        b"User-Agent" => known::USER_AGENT,
-        b"Supported" => known::SUPPORTED,
-        b"Route" => known::ROUTE,
-        b"Record-Route" => known::RECORD_ROUTE,
-        b"Event" => known::EVENT,
-        b"Expires" => known::EXPIRES,
-        b"Server" => known::SERVER,
+    // The usual spellings of the names logs and code use most, without a lookup: by length,
+    // then whole-word compares of fixed size (no call to compare bytes).
+    let is = |word: &[u8]| name == word;
+    let common = match name.len() {
+        2 if is(b"To") => known::TO,
+        3 if is(b"Via") => known::VIA,
+        4 if is(b"From") => known::FROM,
+        4 if is(b"CSeq") => known::CSEQ,
+        5 if is(b"Route") => known::ROUTE,
+        5 if is(b"Event") => known::EVENT,
+        6 if is(b"Server") => known::SERVER,
+        7 if is(b"Call-ID") => known::CALL_ID,
+        7 if is(b"Contact") => known::CONTACT,
+        7 if is(b"Expires") => known::EXPIRES,
+        9 if is(b"Supported") => known::SUPPORTED,
+        10 if is(b"User-Agent") => known::USER_AGENT,
+        12 if is(b"Content-Type") => known::CONTENT_TYPE,
+        12 if is(b"Max-Forwards") => known::MAX_FORWARDS,
+        12 if is(b"Record-Route") => known::RECORD_ROUTE,
+        14 if is(b"Content-Length") => known::CONTENT_LENGTH,
         _ => u16::MAX,
     };
     if common != u16::MAX {
@@ -966,12 +968,12 @@ impl SipMessage {
     }
 
     pub fn call_id(&self) -> Option<&str> {
-        self.known_header_value(known::CALL_ID).map(str::trim)
+        self.known_header_value(known::CALL_ID).map(trim_value)
     }
 
     /// `CSeq` as (number, method).
     pub fn cseq(&self) -> Option<(u32, &str)> {
-        let v = self.known_header_value(known::CSEQ)?.trim();
+        let v = trim_value(self.known_header_value(known::CSEQ)?);
         let (n, m) = v.split_once(char::is_whitespace)?;
         Some((n.trim().parse().ok()?, m.trim()))
     }
@@ -1072,6 +1074,29 @@ impl<'de> Deserialize<'de> for SipMessage {
     }
 }
 
+/// `s.trim()`, without its character-by-character search when both ends are printable ASCII
+/// (as in most header values): no white space can be trimmed then.
+#[inline]
+pub(crate) fn trim_value(s: &str) -> &str {
+    let printable = |b: Option<&u8>| b.is_some_and(|&c| c > b' ' && c < 0x7F);
+    if printable(s.as_bytes().first()) && printable(s.as_bytes().last()) {
+        s
+    } else {
+        s.trim()
+    }
+}
+
+/// `s` trimmed ([`trim_value`]) and without the quotes around it (a quoted tag).
+#[inline]
+pub(crate) fn trim_quoted(s: &str) -> &str {
+    let s = trim_value(s);
+    if s.starts_with('"') || s.ends_with('"') {
+        s.trim_matches('"')
+    } else {
+        s
+    }
+}
+
 /// The `tag` parameter of a From/To value.
 fn param_tag(value: &str) -> Option<&str> {
     // Parameters after the closing '>' (or after the URI when there are no brackets).
@@ -1081,9 +1106,7 @@ fn param_tag(value: &str) -> Option<&str> {
     };
     params.split(';').skip(1).find_map(|p| {
         let (k, v) = p.split_once('=')?;
-        k.trim()
-            .eq_ignore_ascii_case("tag")
-            .then(|| v.trim().trim_matches('"'))
+        k.trim().eq_ignore_ascii_case("tag").then(|| trim_quoted(v))
     })
 }
 
@@ -1216,6 +1239,28 @@ mod tests {
         assert_eq!(m.call_id(), Some("written upper case"));
         assert_eq!(m.header("To"), Some("<sip:rcc@mcm.contoso.com>"));
         assert_eq!(m.header("Via"), Some(long.as_str()));
+    }
+
+    #[test]
+    fn quick_trims_trim_like_str_trim() {
+        for s in [
+            "",
+            " ",
+            "a",
+            " a ",
+            "\u{a0}a\u{a0}",
+            "a\u{3000}",
+            "\u{1c}a",
+            "\ta\r",
+            "\"x\"",
+            " \"x\" ",
+            "\"\"",
+            "x\"",
+            "\u{85}",
+        ] {
+            assert_eq!(trim_value(s), s.trim(), "{s:?}");
+            assert_eq!(trim_quoted(s), s.trim().trim_matches('"'), "{s:?}");
+        }
     }
 
     #[test]

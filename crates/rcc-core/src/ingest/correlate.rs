@@ -2,7 +2,7 @@
 //! dialogs and transactions.
 
 use super::{Dialog, FileReport, Ingested, Transaction};
-use crate::sip::{known, LogEvent, SipMessage, StartLineRef};
+use crate::sip::{known, trim_quoted, trim_value, LogEvent, SipMessage, StartLineRef};
 use std::hash::{Hash, Hasher};
 
 pub(crate) use crate::fxhash::{Fx, FxMap, FxSet};
@@ -39,8 +39,8 @@ fn keys(m: &SipMessage) -> Keys<'_> {
             *slot = Some(m.span(h.value));
         }
     }
-    k.call_id = k.call_id.map(str::trim);
-    k.cseq = k.cseq.map(str::trim);
+    k.call_id = k.call_id.map(trim_value);
+    k.cseq = k.cseq.map(trim_value);
     k
 }
 
@@ -69,7 +69,7 @@ fn branch_of(via: Option<&str>) -> Option<&str> {
 }
 
 fn call_id(m: &SipMessage) -> Option<&str> {
-    hdr(m, "Call-ID").map(str::trim)
+    hdr(m, "Call-ID").map(trim_value)
 }
 
 fn tag_of(v: Option<&str>) -> Option<&str> {
@@ -91,7 +91,7 @@ fn tag_of(v: Option<&str>) -> Option<&str> {
             let val = rest.get(name_end + 1..)?;
             let end = memchr::memchr(b';', val).unwrap_or(val.len());
             let t = v.get(at + name_end + 1..at + name_end + 1 + end)?;
-            return Some(t.trim().trim_matches('"'));
+            return Some(trim_quoted(t));
         }
         i = at;
     }

@@ -46,7 +46,7 @@ pub(crate) struct Ctx<'a> {
 
 impl Ctx<'_> {
     /// `sub` as a span of the file text, when it is one (and cut at character boundaries).
-    #[inline]
+    #[inline(always)]
     pub fn span_of(&self, sub: &[u8]) -> Option<Span> {
         let base = self.text.as_bytes();
         let start = (sub.as_ptr() as usize).checked_sub(base.as_ptr() as usize)?;
@@ -64,8 +64,9 @@ impl Ctx<'_> {
         })
     }
 
-    /// A span for `sub`: in the file text when it is there, else copied into `extra`.
-    #[inline]
+    /// A span for `sub`: in the file text when it is there, else copied into `extra` (inlined:
+    /// it runs for every header line, and the copy is rare).
+    #[inline(always)]
     pub fn put(&self, extra: &mut ExtraText, sub: &[u8]) -> Span {
         match self.span_of(sub) {
             Some(s) => s,
@@ -876,7 +877,11 @@ fn read_message(
         let ws = t.len() - stripped.len();
         let b = *base.get_or_insert(t.get(..ws).unwrap_or(&[]));
         // A line indented less than the block (or differently) is still a header line.
-        let text = t.strip_prefix(b).unwrap_or(stripped);
+        let text = if b.is_empty() {
+            t
+        } else {
+            t.strip_prefix(b).unwrap_or(stripped)
+        };
         // One scan of the leading token: `name:` is a header line, not a next start line.
         let tok = token_len(text);
         if text.get(tok) != Some(&b':') && ws <= b.len() && is_start_line(stripped) {
