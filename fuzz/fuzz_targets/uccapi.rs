@@ -26,7 +26,7 @@ fn check(r: &rcc_core::ingest::Ingested) {
     for m in &r.messages {
         assert!(m.source.line_start >= 1 && m.source.line_start <= m.source.line_end);
         assert!(m.source.line_end <= f.lines);
-        if let rcc_core::sip::ParseQuality::Partial { line, .. } = m.quality {
+        if let &rcc_core::sip::ParseQuality::Partial { line, .. } = m.quality() {
             assert!(m.source.line_start <= line && line <= m.source.line_end, "{line}");
         }
     }

@@ -23,7 +23,7 @@ fn main() {
                 m.timestamp().map(|t| t.written),
                 m.start_line_text(),
                 m.body().len(),
-                m.quality
+                m.quality()
             );
         }
         for e in &r.events {

@@ -332,7 +332,7 @@ fn refusal_requests(ingested: &Ingested, refusals: &[usize]) -> Vec<Option<usize
 /// A message as evidence: where it was read, and every other log that shows it.
 pub fn seen(m: &SipMessage) -> Vec<Evidence> {
     let mut v = vec![m.evidence()];
-    for o in &m.also_seen {
+    for o in m.also_seen() {
         v.push(Evidence::Log {
             file: o.file.to_string(),
             line_start: o.line_start,

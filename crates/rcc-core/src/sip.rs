@@ -5,9 +5,11 @@
 //! shared buffer (an `Arc<String>` of the whole decoded file), like httparse's borrowed slices
 //! but owned enough to outlive the reader and cross the worker boundary. Whatever the lenient
 //! front end had to rewrite (an unfolded header, a restored CRLF body, an upper-case name turned
-//! canonical) lives in the message's own small `extra` text instead. So a clean message costs
-//! its spans and no copy of its text, and reading a 100 MB log needs about the log once plus a
-//! few hundred bytes per message (`cargo bench --bench ingest -- mem`).
+//! canonical) lives in the message's own small `extra` text instead. Headers are packed 8 bytes
+//! each (value span and known-name index; the rare unknown name or 64 KiB value takes two more
+//! slots), and what few messages have (a repair list, other places seen) is kept out of line. So
+//! a clean message costs its spans and no copy of its text, and reading a 100 MB log needs about
+//! the log once plus ~220 bytes per message (~190 on wasm32; `cargo bench --bench ingest -- mem`).
 //!
 //! Header names are canonical long form (`Call-ID`, not `i` or `CALL-ID`); well-known names are
 //! indexes into one static table, so lookups compare integers, not strings.
@@ -281,24 +283,26 @@ pub(crate) fn known_header(name: &str) -> Option<u16> {
 
 /// [`known_header`] on the bytes of a name (readers hold bytes; a name is ASCII).
 pub(crate) fn known_header_bytes(name: &[u8]) -> Option<u16> {
-    // The usual spellings of the names logs and code use most, without a lookup.
-    let common = match name {
-        b"Via" => known::VIA,
-        b"From" => known::FROM,
-        b"To" => known::TO,
-        b"Call-ID" => known::CALL_ID,
-        b"CSeq" => known::CSEQ,
-        b"Contact" => known::CONTACT,
-        b"Content-Length" => known::CONTENT_LENGTH,
-        b"Content-Type" => known::CONTENT_TYPE,
-        b"Max-Forwards" => known::MAX_FORWARDS,
-        b"User-Agent" => known::USER_AGENT,
-        b"Supported" => known::SUPPORTED,
-        b"Route" => known::ROUTE,
-        b"Record-Route" => known::RECORD_ROUTE,
-        b"Event" => known::EVENT,
-        b"Expires" => known::EXPIRES,
-        b"Server" => known::SERVER,
+    // The usual spellings of the names logs and code use most, without a lookup: by length,
+    // then whole-word compares of fixed size (no call to compare bytes).
+    let is = |word: &[u8]| name == word;
+    let common = match name.len() {
+        2 if is(b"To") => known::TO,
+        3 if is(b"Via") => known::VIA,
+        4 if is(b"From") => known::FROM,
+        4 if is(b"CSeq") => known::CSEQ,
+        5 if is(b"Route") => known::ROUTE,
+        5 if is(b"Event") => known::EVENT,
+        6 if is(b"Server") => known::SERVER,
+        7 if is(b"Call-ID") => known::CALL_ID,
+        7 if is(b"Contact") => known::CONTACT,
+        7 if is(b"Expires") => known::EXPIRES,
+        9 if is(b"Supported") => known::SUPPORTED,
+        10 if is(b"User-Agent") => known::USER_AGENT,
+        12 if is(b"Content-Type") => known::CONTENT_TYPE,
+        12 if is(b"Max-Forwards") => known::MAX_FORWARDS,
+        12 if is(b"Record-Route") => known::RECORD_ROUTE,
+        14 if is(b"Content-Length") => known::CONTENT_LENGTH,
         _ => u16::MAX,
     };
     if common != u16::MAX {
@@ -389,10 +393,85 @@ impl Span {
     }
 }
 
+/// One header line: its name (a [`KNOWN_HEADERS`] index or text) and value. The working form
+/// readers build; a message keeps its headers packed ([`PackedSlot`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Slot {
     pub name: Span,
     pub value: Span,
+}
+
+/// A header as a message keeps it, in 8 bytes: value start, value length and the name's
+/// [`KNOWN_HEADERS`] index. A header whose name is not a known one or whose value is 64 KiB or
+/// longer is [`PackedSlot::WIDE`]: its two full spans follow the message's headers in the same
+/// box, `value_start` saying which pair.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct PackedSlot {
+    value_start: u32,
+    value_len: u16,
+    name: u16,
+}
+
+impl PackedSlot {
+    /// A line that could not be split into name and value (empty name).
+    const NAMELESS: u16 = u16::MAX;
+    const WIDE: u16 = u16::MAX - 1;
+
+    /// One span in a slot's place (the pairs of wide headers).
+    fn of_span(s: Span) -> PackedSlot {
+        PackedSlot {
+            value_start: s.start,
+            value_len: (s.len & 0xFFFF) as u16,
+            name: (s.len >> 16) as u16,
+        }
+    }
+
+    fn as_span(self) -> Span {
+        Span {
+            start: self.value_start,
+            len: u32::from(self.value_len) | (u32::from(self.name) << 16),
+        }
+    }
+
+    /// `headers` packed: one slot each, then a (name, value) pair of slots per wide header.
+    pub(crate) fn pack(headers: &[Slot]) -> Box<[PackedSlot]> {
+        let narrow = |h: &Slot| -> Option<PackedSlot> {
+            let name = match h.name.known_index() {
+                Some(i) if i < PackedSlot::WIDE => i,
+                Some(_) => return None,
+                None if h.name.len == 0 => PackedSlot::NAMELESS,
+                None => return None,
+            };
+            Some(PackedSlot {
+                value_start: h.value.start,
+                value_len: u16::try_from(h.value.len).ok().filter(|&l| l != u16::MAX)?,
+                name,
+            })
+        };
+        let wide = headers.iter().filter(|h| narrow(h).is_none()).count();
+        let mut packed = Vec::with_capacity(headers.len() + 2 * wide);
+        let mut pairs = Vec::with_capacity(2 * wide);
+        for h in headers {
+            packed.push(narrow(h).unwrap_or_else(|| {
+                let pair = u32::try_from(pairs.len() / 2).unwrap_or(u32::MAX);
+                pairs.push(PackedSlot::of_span(h.name));
+                pairs.push(PackedSlot::of_span(h.value));
+                PackedSlot {
+                    value_start: pair,
+                    value_len: 0,
+                    name: PackedSlot::WIDE,
+                }
+            }));
+        }
+        packed.extend(pairs);
+        packed.into_boxed_slice()
+    }
+
+    /// The known-name index of a narrow slot (`None` for a wide or nameless one).
+    #[inline]
+    fn known(self) -> Option<u16> {
+        (self.name < PackedSlot::WIDE).then_some(self.name)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -410,16 +489,70 @@ pub struct SipMessage {
     /// Text the front end rewrote (rarely any).
     pub(crate) extra: Box<str>,
     pub source: SourceRef,
-    pub(crate) time: Option<(Span, Option<i64>)>,
-    pub direction: Option<Direction>,
-    pub(crate) local_span: Option<Span>,
-    pub(crate) peer_span: Option<Span>,
-    pub(crate) start: StartSpans,
-    pub(crate) slots: Box<[Slot]>,
+    /// The timestamp's milliseconds, when [`Present::MILLIS`].
+    millis: i64,
+    /// The headers, packed: the first `header_count` are one per header line.
+    pub(crate) slots: Box<[PackedSlot]>,
+    /// `None` is clean; messages of a file with the same repairs share one.
+    quality: Option<Arc<ParseQuality>>,
+    /// Other places the same message was seen (e.g. the client log and the server log); rare,
+    /// so out of line.
+    also_seen: Option<Box<AlsoSeen>>,
+    time_span: Span,
+    local_span: Span,
+    peer_span: Span,
+    /// Method and URI of a request; the status code (as `start`) and reason of a response.
+    start_first: Span,
+    start_second: Span,
     pub(crate) body_span: Span,
-    pub quality: ParseQuality,
-    /// Other places the same message was seen (e.g. the client log and the server log).
-    pub also_seen: Vec<SourceRef>,
+    header_count: u32,
+    present: Present,
+    pub direction: Option<Direction>,
+}
+
+// What a kept message costs beside the file text on wasm32, where the app keeps it (a test checks
+// the 64-bit size).
+#[cfg(target_pointer_width = "32")]
+const _: () = assert!(std::mem::size_of::<SipMessage>() <= 112);
+
+/// A message's other places, behind one thin pointer (a `Box<[_]>` would be two words in every
+/// message).
+#[derive(Debug, Clone, Default)]
+struct AlsoSeen(Vec<SourceRef>);
+
+/// Which of a message's optional parts it has (one byte instead of an `Option` around each).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct Present(u8);
+
+impl Present {
+    pub const TIME: u8 = 1;
+    pub const MILLIS: u8 = 2;
+    pub const LOCAL: u8 = 4;
+    pub const PEER: u8 = 8;
+    pub const RESPONSE: u8 = 16;
+
+    fn has(self, bit: u8) -> bool {
+        self.0 & bit != 0
+    }
+
+    fn with(self, bit: u8, on: bool) -> Present {
+        Present(if on { self.0 | bit } else { self.0 & !bit })
+    }
+}
+
+/// The parts of a message read from a log, as spans: what [`SipMessage::from_spans`] packs.
+pub(crate) struct MessageSpans<'a> {
+    pub text: Arc<String>,
+    pub extra: Box<str>,
+    pub source: SourceRef,
+    pub time: Option<(Span, Option<i64>)>,
+    pub direction: Option<Direction>,
+    pub local: Option<Span>,
+    pub peer: Option<Span>,
+    pub start: StartSpans,
+    pub headers: &'a [Slot],
+    pub body: Span,
+    pub quality: Option<Arc<ParseQuality>>,
 }
 
 /// A SIP message as plain owned data: what tests and deserialisation build, and the JSON shape
@@ -475,7 +608,7 @@ impl From<MessageParts> for SipMessage {
                 reason: x.push(reason),
             },
         };
-        let headers = p
+        let headers: Vec<Slot> = p
             .headers
             .iter()
             .map(|h| Slot {
@@ -492,24 +625,140 @@ impl From<MessageParts> for SipMessage {
         let local = p.local.as_deref().map(|s| x.push(s));
         let peer = p.peer.as_deref().map(|s| x.push(s));
         let body = x.push(&p.body);
-        SipMessage {
+        let mut m = SipMessage::from_spans(MessageSpans {
             text: Arc::default(),
             extra: x.finish(),
             source: p.source,
             time,
             direction: p.direction,
-            local_span: local,
-            peer_span: peer,
+            local,
+            peer,
             start,
-            slots: headers,
-            body_span: body,
-            quality: p.quality,
-            also_seen: p.also_seen,
+            headers: &headers,
+            body,
+            quality: None,
+        });
+        m.set_quality(p.quality);
+        for seen in p.also_seen {
+            m.add_also_seen(seen);
         }
+        m
     }
 }
 
 impl SipMessage {
+    pub(crate) fn from_spans(p: MessageSpans) -> SipMessage {
+        let (time_span, millis) = p.time.unwrap_or_default();
+        let (start_first, start_second, response) = match p.start {
+            StartSpans::Request { method, uri } => (method, uri, false),
+            StartSpans::Response { code, reason } => (
+                Span {
+                    start: u32::from(code),
+                    len: 0,
+                },
+                reason,
+                true,
+            ),
+        };
+        let present = Present::default()
+            .with(Present::TIME, p.time.is_some())
+            .with(Present::MILLIS, millis.is_some())
+            .with(Present::LOCAL, p.local.is_some())
+            .with(Present::PEER, p.peer.is_some())
+            .with(Present::RESPONSE, response);
+        SipMessage {
+            text: p.text,
+            extra: p.extra,
+            source: p.source,
+            millis: millis.unwrap_or(0),
+            slots: PackedSlot::pack(p.headers),
+            quality: p.quality,
+            also_seen: None,
+            time_span,
+            local_span: p.local.unwrap_or_default(),
+            peer_span: p.peer.unwrap_or_default(),
+            start_first,
+            start_second,
+            body_span: p.body,
+            header_count: u32::try_from(p.headers.len()).unwrap_or(u32::MAX),
+            present,
+            direction: p.direction,
+        }
+    }
+
+    /// The start line's spans.
+    pub(crate) fn start(&self) -> StartSpans {
+        if self.present.has(Present::RESPONSE) {
+            StartSpans::Response {
+                code: u16::try_from(self.start_first.start).unwrap_or(0),
+                reason: self.start_second,
+            }
+        } else {
+            StartSpans::Request {
+                method: self.start_first,
+                uri: self.start_second,
+            }
+        }
+    }
+
+    /// The header slots in order, unpacked.
+    pub(crate) fn slots(&self) -> impl ExactSizeIterator<Item = Slot> + '_ {
+        let narrow = self.slots.get(..self.header_count as usize).unwrap_or(&[]);
+        narrow.iter().map(|&p| self.unpack(p))
+    }
+
+    #[inline]
+    fn unpack(&self, p: PackedSlot) -> Slot {
+        match p.name {
+            PackedSlot::WIDE => {
+                let at = self.header_count as usize + 2 * p.value_start as usize;
+                let span = |i: usize| self.slots.get(i).map_or(Span::default(), |s| s.as_span());
+                Slot {
+                    name: span(at),
+                    value: span(at + 1),
+                }
+            }
+            PackedSlot::NAMELESS => Slot {
+                name: Span::default(),
+                value: Span {
+                    start: p.value_start,
+                    len: u32::from(p.value_len),
+                },
+            },
+            known => Slot {
+                name: Span::known(known),
+                value: Span {
+                    start: p.value_start,
+                    len: u32::from(p.value_len),
+                },
+            },
+        }
+    }
+
+    /// How far the message is legal SIP.
+    pub fn quality(&self) -> &ParseQuality {
+        static CLEAN: ParseQuality = ParseQuality::Clean;
+        self.quality.as_deref().unwrap_or(&CLEAN)
+    }
+
+    pub fn set_quality(&mut self, quality: ParseQuality) {
+        self.set_shared_quality((quality != ParseQuality::Clean).then(|| Arc::new(quality)));
+    }
+
+    /// [`SipMessage::set_quality`] with one that may be shared (`None`: clean).
+    pub(crate) fn set_shared_quality(&mut self, quality: Option<Arc<ParseQuality>>) {
+        self.quality = quality;
+    }
+
+    /// Other places the same message was seen (e.g. the client log and the server log).
+    pub fn also_seen(&self) -> &[SourceRef] {
+        self.also_seen.as_deref().map_or(&[], |s| s.0.as_slice())
+    }
+
+    pub fn add_also_seen(&mut self, source: SourceRef) {
+        self.also_seen.get_or_insert_default().0.push(source);
+    }
+
     /// The text of a span ("" for a span that is not valid here; never panics).
     #[inline]
     pub(crate) fn span(&self, s: Span) -> &str {
@@ -527,7 +776,7 @@ impl SipMessage {
 
     /// The headers in order.
     pub fn headers(&self) -> impl ExactSizeIterator<Item = HeaderRef<'_>> + '_ {
-        self.slots.iter().map(|h| HeaderRef {
+        self.slots().map(|h| HeaderRef {
             name: self.name_of(h.name),
             value: self.span(h.value),
         })
@@ -535,18 +784,14 @@ impl SipMessage {
 
     /// Number of header lines.
     pub fn header_count(&self) -> usize {
-        self.slots.len()
+        self.header_count as usize
     }
 
     /// The first header with this name (case-insensitive; pass the long form).
     pub fn header(&self, name: &str) -> Option<&str> {
         #[cfg(test)]
         reads::count();
-        let known = known_header(name);
-        self.slots
-            .iter()
-            .find(|h| self.slot_named(h, known, name))
-            .map(|h| self.span(h.value))
+        self.values_named(known_header(name), name).next()
     }
 
     /// [`SipMessage::header`] of a name in [`KNOWN_HEADERS`], by its index: no name to look up
@@ -555,30 +800,38 @@ impl SipMessage {
         #[cfg(test)]
         reads::count();
         let name = KNOWN_HEADERS.get(usize::from(known)).copied().unwrap_or("");
-        self.slots
-            .iter()
-            .find(|h| self.slot_named(h, Some(known), name))
-            .map(|h| self.span(h.value))
+        self.values_named(Some(known), name).next()
     }
 
+    /// The values of the headers named `name` (whose [`KNOWN_HEADERS`] index is `known`): a
+    /// known name compares as an integer, any other by its text.
     #[inline]
-    fn slot_named(&self, h: &Slot, known: Option<u16>, name: &str) -> bool {
-        match (known, h.name.known_index()) {
-            (Some(k), Some(i)) => k == i,
-            (_, None) => self.span(h.name).eq_ignore_ascii_case(name),
-            (None, Some(_)) => false,
-        }
+    fn values_named<'a: 'n, 'n>(
+        &'a self,
+        known: Option<u16>,
+        name: &'n str,
+    ) -> impl Iterator<Item = &'a str> + 'n {
+        let narrow = self.slots.get(..self.header_count as usize).unwrap_or(&[]);
+        narrow.iter().filter_map(move |&p| {
+            if let (Some(k), Some(i)) = (known, p.known()) {
+                // The common case, without unpacking.
+                return (k == i).then(|| self.span(self.unpack(p).value));
+            }
+            let h = self.unpack(p);
+            let named = match (known, h.name.known_index()) {
+                (Some(k), Some(i)) => k == i,
+                (_, None) => self.span(h.name).eq_ignore_ascii_case(name),
+                (None, Some(_)) => false,
+            };
+            named.then(|| self.span(h.value))
+        })
     }
 
     /// Every header with this name, in order (Via, Record-Route, ms-diagnostics repeat).
     pub fn headers_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
         #[cfg(test)]
         reads::count();
-        let known = known_header(name);
-        self.slots
-            .iter()
-            .filter(move |h| self.slot_named(h, known, name))
-            .map(|h| self.span(h.value))
+        self.values_named(known_header(name), name)
     }
 
     /// Every header with one of these names, in order, with the index of its name in `names`:
@@ -613,7 +866,7 @@ impl SipMessage {
 
     /// The start line, borrowed.
     pub fn start_line(&self) -> StartLineRef<'_> {
-        match self.start {
+        match self.start() {
             StartSpans::Request { method, uri } => StartLineRef::Request {
                 method: self.span(method),
                 uri: self.span(uri),
@@ -631,52 +884,63 @@ impl SipMessage {
 
     /// Local address (`ip:port`) where the format gives it.
     pub fn local(&self) -> Option<&str> {
-        self.local_span.map(|s| self.span(s))
+        self.present
+            .has(Present::LOCAL)
+            .then(|| self.span(self.local_span))
     }
 
     /// Peer address (`ip:port` or host) where the format gives it.
     pub fn peer(&self) -> Option<&str> {
-        self.peer_span.map(|s| self.span(s))
+        self.present
+            .has(Present::PEER)
+            .then(|| self.span(self.peer_span))
     }
 
     pub fn timestamp(&self) -> Option<TimestampRef<'_>> {
-        self.time.map(|(w, millis)| TimestampRef {
-            written: self.span(w),
-            millis,
+        self.present.has(Present::TIME).then(|| TimestampRef {
+            written: self.span(self.time_span),
+            millis: self.millis(),
         })
     }
 
     /// Milliseconds of the timestamp, when it could be read.
     pub fn millis(&self) -> Option<i64> {
-        self.time.and_then(|(_, m)| m)
+        self.present.has(Present::MILLIS).then_some(self.millis)
     }
 
     /// Adds a clock offset to the timestamp (the `written` text stays as written).
     pub fn shift_millis(&mut self, offset_ms: i64) {
-        if let Some((_, Some(ms))) = &mut self.time {
-            *ms = ms.saturating_add(offset_ms);
+        if self.present.has(Present::MILLIS) {
+            self.millis = self.millis.saturating_add(offset_ms);
         }
     }
 
     /// Heap bytes this message owns beyond its struct and the shared file text, and in how
     /// many blocks (for memory benchmarks).
     pub fn owned_heap(&self) -> (usize, usize) {
-        let mut bytes = self.slots.len() * std::mem::size_of::<Slot>() + self.extra.len();
+        let mut bytes = self.slots.len() * std::mem::size_of::<PackedSlot>() + self.extra.len();
         let mut blocks = usize::from(!self.slots.is_empty()) + usize::from(!self.extra.is_empty());
-        match &self.quality {
-            ParseQuality::Clean => {}
-            ParseQuality::Repaired { reasons } => {
-                bytes += reasons.capacity() * std::mem::size_of::<String>()
+        // A quality shared by several messages is counted with each (an upper bound), with the
+        // reference counts of its `Arc`.
+        let arc = std::mem::size_of::<ParseQuality>() + 2 * std::mem::size_of::<usize>();
+        match self.quality.as_deref() {
+            None | Some(ParseQuality::Clean) => {}
+            Some(ParseQuality::Repaired { reasons }) => {
+                bytes += arc
+                    + reasons.capacity() * std::mem::size_of::<String>()
                     + reasons.iter().map(String::capacity).sum::<usize>();
-                blocks += 1 + reasons.len();
+                blocks += 2 + reasons.len();
             }
-            ParseQuality::Partial { reason, .. } => {
-                bytes += reason.capacity();
-                blocks += 1;
+            Some(ParseQuality::Partial { reason, .. }) => {
+                bytes += arc + reason.capacity();
+                blocks += 2;
             }
         }
-        bytes += self.also_seen.capacity() * std::mem::size_of::<SourceRef>();
-        blocks += usize::from(self.also_seen.capacity() > 0);
+        if let Some(seen) = &self.also_seen {
+            bytes += std::mem::size_of::<AlsoSeen>()
+                + seen.0.capacity() * std::mem::size_of::<SourceRef>();
+            blocks += 2;
+        }
         (bytes, blocks)
     }
 
@@ -700,27 +964,27 @@ impl SipMessage {
                 })
                 .collect(),
             body: self.body().to_string(),
-            quality: self.quality.clone(),
-            also_seen: self.also_seen.clone(),
+            quality: self.quality().clone(),
+            also_seen: self.also_seen().to_vec(),
         }
     }
 
     pub fn method(&self) -> Option<&str> {
-        match self.start {
+        match self.start() {
             StartSpans::Request { method, .. } => Some(self.span(method)),
             StartSpans::Response { .. } => None,
         }
     }
 
     pub fn request_uri(&self) -> Option<&str> {
-        match self.start {
+        match self.start() {
             StartSpans::Request { uri, .. } => Some(self.span(uri)),
             StartSpans::Response { .. } => None,
         }
     }
 
     pub fn status(&self) -> Option<u16> {
-        match self.start {
+        match self.start() {
             StartSpans::Response { code, .. } => Some(code),
             StartSpans::Request { .. } => None,
         }
@@ -728,23 +992,23 @@ impl SipMessage {
 
     /// The reason phrase of a response.
     pub fn reason(&self) -> Option<&str> {
-        match self.start {
+        match self.start() {
             StartSpans::Response { reason, .. } => Some(self.span(reason)),
             StartSpans::Request { .. } => None,
         }
     }
 
     pub fn is_request(&self) -> bool {
-        matches!(self.start, StartSpans::Request { .. })
+        !self.present.has(Present::RESPONSE)
     }
 
     pub fn call_id(&self) -> Option<&str> {
-        self.known_header_value(known::CALL_ID).map(str::trim)
+        self.known_header_value(known::CALL_ID).map(trim_value)
     }
 
     /// `CSeq` as (number, method).
     pub fn cseq(&self) -> Option<(u32, &str)> {
-        let v = self.known_header_value(known::CSEQ)?.trim();
+        let v = trim_value(self.known_header_value(known::CSEQ)?);
         let (n, m) = v.split_once(char::is_whitespace)?;
         Some((n.trim().parse().ok()?, m.trim()))
     }
@@ -826,8 +1090,8 @@ impl PartialEq for SipMessage {
             && self.start_line() == other.start_line()
             && self.headers().eq(other.headers())
             && self.body() == other.body()
-            && self.quality == other.quality
-            && self.also_seen == other.also_seen
+            && self.quality() == other.quality()
+            && self.also_seen() == other.also_seen()
     }
 }
 
@@ -845,6 +1109,29 @@ impl<'de> Deserialize<'de> for SipMessage {
     }
 }
 
+/// `s.trim()`, without its character-by-character search when both ends are printable ASCII
+/// (as in most header values): no white space can be trimmed then.
+#[inline]
+pub(crate) fn trim_value(s: &str) -> &str {
+    let printable = |b: Option<&u8>| b.is_some_and(|&c| c > b' ' && c < 0x7F);
+    if printable(s.as_bytes().first()) && printable(s.as_bytes().last()) {
+        s
+    } else {
+        s.trim()
+    }
+}
+
+/// `s` trimmed ([`trim_value`]) and without the quotes around it (a quoted tag).
+#[inline]
+pub(crate) fn trim_quoted(s: &str) -> &str {
+    let s = trim_value(s);
+    if s.starts_with('"') || s.ends_with('"') {
+        s.trim_matches('"')
+    } else {
+        s
+    }
+}
+
 /// The `tag` parameter of a From/To value.
 fn param_tag(value: &str) -> Option<&str> {
     // Parameters after the closing '>' (or after the URI when there are no brackets).
@@ -854,9 +1141,7 @@ fn param_tag(value: &str) -> Option<&str> {
     };
     params.split(';').skip(1).find_map(|p| {
         let (k, v) = p.split_once('=')?;
-        k.trim()
-            .eq_ignore_ascii_case("tag")
-            .then(|| v.trim().trim_matches('"'))
+        k.trim().eq_ignore_ascii_case("tag").then(|| trim_quoted(v))
     })
 }
 
@@ -960,6 +1245,56 @@ mod tests {
             assert_eq!(KNOWN_HEADERS[usize::from(i)], name);
             assert_eq!(known_header(name), Some(i));
             assert_eq!(known_header(&name.to_ascii_uppercase()), Some(i));
+        }
+    }
+
+    #[test]
+    fn a_message_and_its_headers_stay_small() {
+        assert_eq!(std::mem::size_of::<PackedSlot>(), 8);
+        assert!(std::mem::size_of::<SipMessage>() <= 144);
+    }
+
+    #[test]
+    fn wide_and_nameless_headers_read_back() {
+        let long = "x".repeat(70_000);
+        let parts = [
+            ("Via", long.as_str()),
+            ("X-Custom", "a"),
+            ("", "not a header"),
+            ("CALL-ID", "written upper case"),
+            ("To", "<sip:rcc@mcm.contoso.com>"),
+            ("X-Custom", long.as_str()),
+        ];
+        let m = msg(&parts);
+        let read: Vec<(&str, &str)> = m.headers().map(|h| (h.name, h.value)).collect();
+        assert_eq!(read, parts);
+        assert_eq!(m.header_count(), 6);
+        assert_eq!(m.header("x-custom"), Some("a"));
+        assert_eq!(m.headers_named("X-Custom").nth(1), Some(long.as_str()));
+        assert_eq!(m.call_id(), Some("written upper case"));
+        assert_eq!(m.header("To"), Some("<sip:rcc@mcm.contoso.com>"));
+        assert_eq!(m.header("Via"), Some(long.as_str()));
+    }
+
+    #[test]
+    fn quick_trims_trim_like_str_trim() {
+        for s in [
+            "",
+            " ",
+            "a",
+            " a ",
+            "\u{a0}a\u{a0}",
+            "a\u{3000}",
+            "\u{1c}a",
+            "\ta\r",
+            "\"x\"",
+            " \"x\" ",
+            "\"\"",
+            "x\"",
+            "\u{85}",
+        ] {
+            assert_eq!(trim_value(s), s.trim(), "{s:?}");
+            assert_eq!(trim_quoted(s), s.trim().trim_matches('"'), "{s:?}");
         }
     }
 

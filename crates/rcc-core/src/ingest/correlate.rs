@@ -2,7 +2,7 @@
 //! dialogs and transactions.
 
 use super::{Dialog, FileReport, Ingested, Transaction};
-use crate::sip::{known, LogEvent, SipMessage, StartLineRef};
+use crate::sip::{known, trim_quoted, trim_value, LogEvent, SipMessage, StartLineRef};
 use std::hash::{Hash, Hasher};
 
 pub(crate) use crate::fxhash::{Fx, FxMap, FxSet};
@@ -26,7 +26,7 @@ struct Keys<'a> {
 fn keys(m: &SipMessage) -> Keys<'_> {
     let mut k = Keys::default();
     // Known names are table indexes (`sip::known`): integer compares, no string compares.
-    for h in m.slots.iter() {
+    for h in m.slots() {
         let slot = match h.name.known_index() {
             Some(known::VIA) => &mut k.via,
             Some(known::CALL_ID) => &mut k.call_id,
@@ -39,8 +39,8 @@ fn keys(m: &SipMessage) -> Keys<'_> {
             *slot = Some(m.span(h.value));
         }
     }
-    k.call_id = k.call_id.map(str::trim);
-    k.cseq = k.cseq.map(str::trim);
+    k.call_id = k.call_id.map(trim_value);
+    k.cseq = k.cseq.map(trim_value);
     k
 }
 
@@ -69,7 +69,7 @@ fn branch_of(via: Option<&str>) -> Option<&str> {
 }
 
 fn call_id(m: &SipMessage) -> Option<&str> {
-    hdr(m, "Call-ID").map(str::trim)
+    hdr(m, "Call-ID").map(trim_value)
 }
 
 fn tag_of(v: Option<&str>) -> Option<&str> {
@@ -91,7 +91,7 @@ fn tag_of(v: Option<&str>) -> Option<&str> {
             let val = rest.get(name_end + 1..)?;
             let end = memchr::memchr(b';', val).unwrap_or(val.len());
             let t = v.get(at + name_end + 1..at + name_end + 1 + end)?;
-            return Some(t.trim().trim_matches('"'));
+            return Some(trim_quoted(t));
         }
         i = at;
     }
@@ -200,7 +200,7 @@ pub(crate) fn assemble(
             let slot = seen.entry(id).or_default();
             if let Some(&k) = slot.iter().find(|&&k| !files_of[k].contains(&fi)) {
                 let src = all[i].source.clone();
-                all[k].also_seen.push(src);
+                all[k].add_also_seen(src);
                 files_of[k].push(fi);
                 keep[i] = false;
             } else {

@@ -424,7 +424,7 @@ fn read_file(
         suggested_clock_offset_ms: None,
     };
     for m in &out.messages {
-        match m.quality {
+        match m.quality() {
             crate::sip::ParseQuality::Clean => r.clean += 1,
             crate::sip::ParseQuality::Repaired { .. } => r.repaired += 1,
             crate::sip::ParseQuality::Partial { .. } => r.partial += 1,

@@ -27,8 +27,8 @@ use super::text::{find_byte, lossy, starts_with_ci, trim, Line, LineCursor};
 use super::validate::{self, BodyFit, Facts};
 use super::Problem;
 use crate::sip::{
-    known, known_header, known_header_bytes, Direction, ExtraText, LogEvent, ParseQuality,
-    SipMessage, Slot, SourceRef, Span, StartSpans, Timestamp,
+    known, known_header, known_header_bytes, Direction, ExtraText, LogEvent, MessageSpans,
+    ParseQuality, SipMessage, Slot, SourceRef, Span, StartSpans, Timestamp,
 };
 use std::sync::Arc;
 
@@ -46,7 +46,7 @@ pub(crate) struct Ctx<'a> {
 
 impl Ctx<'_> {
     /// `sub` as a span of the file text, when it is one (and cut at character boundaries).
-    #[inline]
+    #[inline(always)]
     pub fn span_of(&self, sub: &[u8]) -> Option<Span> {
         let base = self.text.as_bytes();
         let start = (sub.as_ptr() as usize).checked_sub(base.as_ptr() as usize)?;
@@ -64,8 +64,9 @@ impl Ctx<'_> {
         })
     }
 
-    /// A span for `sub`: in the file text when it is there, else copied into `extra`.
-    #[inline]
+    /// A span for `sub`: in the file text when it is there, else copied into `extra` (inlined:
+    /// it runs for every header line, and the copy is rare).
+    #[inline(always)]
     pub fn put(&self, extra: &mut ExtraText, sub: &[u8]) -> Span {
         match self.span_of(sub) {
             Some(s) => s,
@@ -96,6 +97,9 @@ pub(crate) struct Out {
     scratch_flags: Vec<Problem>,
     /// Header values already graded legal in this file.
     known_good: validate::Seen,
+    /// The last repairs graded, shared by the next message with the same (most of a file's
+    /// messages have the same repairs or none).
+    last_repaired: Option<Arc<ParseQuality>>,
 }
 
 impl Out {
@@ -109,6 +113,16 @@ impl Out {
             slots,
             lines,
             ..HeaderAcc::default()
+        }
+    }
+
+    /// A `Repaired` quality with these repairs, shared with the message before when it had the
+    /// same.
+    fn shared_repairs(&mut self, reasons: Vec<String>) -> Arc<ParseQuality> {
+        let quality = ParseQuality::Repaired { reasons };
+        match &self.last_repaired {
+            Some(last) if **last == quality => last.clone(),
+            _ => self.last_repaired.insert(Arc::new(quality)).clone(),
         }
     }
 
@@ -210,15 +224,11 @@ fn request_line_parts(line: &[u8], sp: usize) -> Option<Parts<'_>> {
     }
     let uri = trim(rest.get(..sp2)?);
     // A URI begins with a scheme (or, wrongly, '<'): text with a space before any ':' is prose.
-    let head_end = uri
-        .iter()
-        .position(|&c| c == b' ' || c == b'\t')
-        .unwrap_or(uri.len());
-    let head = uri.get(..head_end)?;
-    let starts_well = head
-        .first()
-        .is_some_and(|&c| c.is_ascii_alphabetic() || c == b'<');
-    if !starts_well || !(head.contains(&b':') || head.first() == Some(&b'<')) {
+    // The scan stops at the scheme's ':', not at the end of the URI.
+    let first = uri.first().copied();
+    let starts_well = first.is_some_and(|c| c.is_ascii_alphabetic() || c == b'<');
+    let colon_first = uri.iter().find(|&&c| matches!(c, b' ' | b'\t' | b':')) == Some(&b':');
+    if !starts_well || !(colon_first || first == Some(b'<')) {
         return None;
     }
     Some(Parts::Request(method, uri))
@@ -492,7 +502,7 @@ pub(crate) fn build(
     let time = meta.timestamp.map(|(w, ms)| (ctx.put(&mut extra, w), ms));
     let local = meta.local.map(|l| ctx.put(&mut extra, l));
     let peer = meta.peer.map(|p| ctx.put(&mut extra, p));
-    let mut m = SipMessage {
+    let mut m = SipMessage::from_spans(MessageSpans {
         text: ctx.text.clone(),
         extra: extra.finish(),
         source: SourceRef {
@@ -502,15 +512,13 @@ pub(crate) fn build(
         },
         time,
         direction: meta.direction,
-        local_span: local,
-        peer_span: peer,
+        local,
+        peer,
         start: start_spans,
-        // An exact-size copy; the growing buffer goes back to `out` for the next message.
-        slots: Box::from(slots.as_slice()),
-        body_span,
-        quality: ParseQuality::Clean,
-        also_seen: Vec::new(),
-    };
+        headers: &slots,
+        body: body_span,
+        quality: None,
+    });
     let mut flags = std::mem::take(&mut out.scratch_flags);
     flags.clear();
     if ctx.validate {
@@ -526,7 +534,7 @@ pub(crate) fn build(
     }
     out.scratch_slots = slots;
     out.scratch_lines = lines;
-    m.quality = match flags.first() {
+    let quality = match flags.first() {
         Some(first) => {
             let mut reason: String = first.message.chars().take(110).collect();
             if reason.len() < first.message.len() {
@@ -535,14 +543,15 @@ pub(crate) fn build(
             if flags.len() > 1 {
                 reason.push_str(&format!(" (+{} more)", flags.len() - 1));
             }
-            ParseQuality::Partial {
+            Some(Arc::new(ParseQuality::Partial {
                 reason,
                 line: first.line,
-            }
+            }))
         }
-        None if repairs.is_empty() => ParseQuality::Clean,
-        None => ParseQuality::Repaired { reasons: repairs },
+        None if repairs.is_empty() => None,
+        None => Some(out.shared_repairs(repairs)),
     };
+    m.set_shared_quality(quality);
     if !flags.is_empty() {
         let what = match m.start_line() {
             crate::sip::StartLineRef::Request { method, .. } => method.chars().take(40).collect(),
@@ -868,7 +877,11 @@ fn read_message(
         let ws = t.len() - stripped.len();
         let b = *base.get_or_insert(t.get(..ws).unwrap_or(&[]));
         // A line indented less than the block (or differently) is still a header line.
-        let text = t.strip_prefix(b).unwrap_or(stripped);
+        let text = if b.is_empty() {
+            t
+        } else {
+            t.strip_prefix(b).unwrap_or(stripped)
+        };
         // One scan of the leading token: `name:` is a header line, not a next start line.
         let tok = token_len(text);
         if text.get(tok) != Some(&b':') && ws <= b.len() && is_start_line(stripped) {
@@ -899,15 +912,24 @@ fn read_message(
         Some((bstart, bline)) => {
             let rest = region.get(bstart..).unwrap_or(&[]);
             // Where the body ends without a length: the next start line (or the region's end).
-            let next_start = scan_body_end(rest);
+            // Found only when needed: a length that frames the body usually settles it.
+            let next_start_found = std::cell::OnceCell::new();
+            let next_start = || *next_start_found.get_or_init(|| scan_body_end(rest));
             let framed = declared
                 .and_then(|cl| usize::try_from(cl).ok())
                 .and_then(|cl| {
                     // A length may run past the next start line (a message/sipfrag body holds
                     // one), but at most MAX_PAST_NEXT_START bytes: a wrong length then costs a
-                    // bounded walk, not one to the end of the file per message.
-                    let limit = next_start.saturating_add(MAX_PAST_NEXT_START);
-                    let end = body_end(rest.get(..limit.min(rest.len()))?, cl, form)?;
+                    // bounded walk, not one to the end of the file per message. A plain body
+                    // takes one byte of text per byte of length, so one no longer than that
+                    // bound lies within it wherever the next start line is.
+                    let window = if form.plain() && cl <= MAX_PAST_NEXT_START {
+                        rest
+                    } else {
+                        let limit = next_start().saturating_add(MAX_PAST_NEXT_START);
+                        rest.get(..limit.min(rest.len()))?
+                    };
+                    let end = body_end(window, cl, form)?;
                     // Trust the length if what follows is a next message, or if the body ends on
                     // a line boundary without swallowing a start line (then text after it is
                     // reported as non-SIP rather than taken into the body). Otherwise frame by
@@ -918,9 +940,9 @@ fn read_message(
                     let at_boundary = end == 0
                         || rest.get(end - 1) == Some(&b'\n')
                         || matches!(rest.get(end), None | Some(b'\r' | b'\n'));
-                    (at_boundary && end <= next_start).then_some(end)
+                    (at_boundary && end <= next_start()).then_some(end)
                 });
-            let end = framed.unwrap_or(next_start);
+            let end = framed.unwrap_or_else(next_start);
             body = rest.get(..end).unwrap_or(&[]);
             if framed.is_none() {
                 body = trim_trailing_newlines(body);

@@ -176,6 +176,8 @@ impl Seen {
         }
     }
 
+    /// The key of a value under a kind's tag: computed once per value, for the look-up and,
+    /// when it was not there, the insertion.
     fn key(tag: u8, v: &[u8]) -> u64 {
         use std::hash::Hasher;
         let mut h = crate::fxhash::Fx::default();
@@ -184,16 +186,14 @@ impl Seen {
         h.finish()
     }
 
-    fn contains(&self, tag: u8, v: &[u8]) -> bool {
-        self.index
-            .get(&Self::key(tag, v))
-            .is_some_and(|&(at, len)| {
-                let (at, len) = (at as usize, len as usize);
-                self.arena.get(at..at + len) == Some(v)
-            })
+    fn contains(&self, key: u64, v: &[u8]) -> bool {
+        self.index.get(&key).is_some_and(|&(at, len)| {
+            let (at, len) = (at as usize, len as usize);
+            self.arena.get(at..at + len) == Some(v)
+        })
     }
 
-    fn insert(&mut self, tag: u8, v: &[u8]) {
+    fn insert(&mut self, key: u64, v: &[u8]) {
         self.reserve();
         if self.arena.len() + v.len() > Self::MAX_BYTES {
             self.index.clear();
@@ -203,9 +203,13 @@ impl Seen {
             return;
         };
         self.arena.extend_from_slice(v);
-        self.index.insert(Self::key(tag, v), (at, len));
+        self.index.insert(key, (at, len));
     }
 }
+
+/// The tags under which legal start lines are remembered.
+const REQUEST_LINE_TAG: u8 = 0;
+const STATUS_LINE_TAG: u8 = 8;
 
 /// The tag under which a kind's legal values are remembered (`None`: not worth it).
 fn seen_tag(kind: Kind) -> Option<u8> {
@@ -260,7 +264,7 @@ pub(crate) fn check(
     repairs: &mut Vec<String>,
 ) {
     let mut flags = Flags(flags);
-    let request_method = match m.start {
+    let request_method = match m.start() {
         StartSpans::Request { method, .. } => Some(m.span(method)),
         StartSpans::Response { .. } => None,
     };
@@ -272,16 +276,29 @@ pub(crate) fn check(
                 .into(),
         );
     }
-    match request_method {
-        Some(_) => request_line(f.start_raw, f.start_line, &mut flags),
-        None => status_line(f.start_raw, f.start_line, &mut flags, repairs),
+    // A start line is judged by its bytes alone, and most repeat (the same request URI, `SIP/2.0
+    // 200 OK`): one judged without a fault or a repair is remembered like a header value.
+    let tag = match request_method {
+        Some(_) => REQUEST_LINE_TAG,
+        None => STATUS_LINE_TAG,
+    };
+    let start_key = Seen::key(tag, f.start_raw);
+    if !known_good.contains(start_key, f.start_raw) {
+        let before = (flags.0.len(), repairs.len());
+        match request_method {
+            Some(_) => request_line(f.start_raw, f.start_line, &mut flags),
+            None => status_line(f.start_raw, f.start_line, &mut flags, repairs),
+        }
+        if (flags.0.len(), repairs.len()) == before {
+            known_good.insert(start_key, f.start_raw);
+        }
     }
 
     // seen[k] = (line, value) of the first single-instance header k; via separately.
     let mut seen: [Option<(u32, &str)>; 7] = [None; 7];
     let mut via = false;
     let mut cl_line = None;
-    for (i, slot) in m.slots.iter().enumerate() {
+    for (i, slot) in m.slots().enumerate() {
         let line = f.lines.get(i).copied().unwrap_or(f.start_line);
         let value = m.span(slot.value);
         let name = m.name_of(slot.name);
@@ -319,8 +336,8 @@ pub(crate) fn check(
                 Some(_) => {}
             }
         }
-        let tag = seen_tag(kind);
-        if tag.is_some_and(|t| known_good.contains(t, v)) {
+        let key = seen_tag(kind).map(|t| Seen::key(t, v));
+        if key.is_some_and(|k| known_good.contains(k, v)) {
             continue;
         }
         if f.lossy && value.contains('\u{FFFD}') {
@@ -387,9 +404,9 @@ pub(crate) fn check(
             Err(ctl) => ctl,
             Ok(()) => e,
         });
-        match (result, tag) {
+        match (result, key) {
             (Err(e), _) => flags.push(line, fault(e)),
-            (Ok(()), Some(t)) => known_good.insert(t, v),
+            (Ok(()), Some(k)) => known_good.insert(k, v),
             (Ok(()), None) => {}
         }
     }

@@ -150,7 +150,7 @@ impl<'m, 'l> RowWriter<'m, 'l> {
 
     fn is_failing(&self, m: &SipMessage) -> bool {
         std::iter::once(&m.source)
-            .chain(m.also_seen.iter())
+            .chain(m.also_seen().iter())
             .any(|s| {
                 // Lines first: comparing them is cheaper than the file names.
                 self.failing.iter().any(|(f, l)| {
@@ -187,7 +187,7 @@ impl<'m, 'l> RowWriter<'m, 'l> {
         } else if m.status().is_some_and(|s| s >= 400) {
             Verdict::ErrorResponse
         } else {
-            match m.quality {
+            match m.quality() {
                 ParseQuality::Partial { .. } => Verdict::Partial,
                 ParseQuality::Repaired { .. } => Verdict::Repaired,
                 ParseQuality::Clean => Verdict::Ok,

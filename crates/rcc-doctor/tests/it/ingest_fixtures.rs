@@ -236,9 +236,9 @@ fn microsoft_mix_is_read_in_full() {
     assert_eq!(m[10].method(), Some("BENOTIFY"));
     assert!(m[10].request_uri().unwrap().ends_with(";gruu"));
     // Microsoft's methods and GRUU request URIs are legal SIP.
-    assert_eq!(m[10].quality, ParseQuality::Clean);
+    assert_eq!(m[10].quality(), &ParseQuality::Clean);
     assert_eq!(m[11].method(), Some("SERVICE"));
-    assert_eq!(m[11].quality, ParseQuality::Clean);
+    assert_eq!(m[11].quality(), &ParseQuality::Clean);
     // compact + folded
     let opt = &m[12];
     assert_eq!(opt.call_id(), Some("opt-call-1"));
@@ -248,7 +248,7 @@ fn microsoft_mix_is_read_in_full() {
         Some("application/sdp, application/csta+xml")
     );
     // Compact names and folding are legal: clean, not repaired.
-    assert_eq!(opt.quality, ParseQuality::Clean);
+    assert_eq!(opt.quality(), &ParseQuality::Clean);
     assert!(m[14].header("ms-diagnostics").unwrap().starts_with("1003;"));
     // dialogs: reg, sub (+BENOTIFY), rcc-1, svc, opt, rcc-2
     assert_eq!(r.dialogs.len(), 6);
@@ -347,10 +347,10 @@ fn client_and_server_logs_merge_with_duplicates_and_offset_suggestion() {
         .iter()
         .find(|m| m.request_uri() == Some("sip:rcc@pbx.fabrikam.com"))
         .unwrap();
-    assert_eq!(inv.also_seen.len(), 1);
+    assert_eq!(inv.also_seen().len(), 1);
     // Uncorrected, the server's copy is earlier (its clock is behind), so it is the one kept.
     assert_eq!(&*inv.source.file, "server_home.log");
-    assert_eq!(&*inv.also_seen[0].file, "client.uccapilog");
+    assert_eq!(&*inv.also_seen()[0].file, "client.uccapilog");
     // The server clock is 2 s behind.
     let sug = r.files[1].suggested_clock_offset_ms.unwrap();
     assert!((1990..=2010).contains(&sug), "{sug}");
@@ -430,7 +430,7 @@ fn clean_messages_reconstruct_to_the_original_text() {
     for m in r
         .messages
         .iter()
-        .filter(|m| m.quality == ParseQuality::Clean)
+        .filter(|m| m.quality() == &ParseQuality::Clean)
     {
         let (a, b) = (m.source.line_start as usize - 1, m.source.line_end as usize);
         let original: String = lines[a..b].concat();

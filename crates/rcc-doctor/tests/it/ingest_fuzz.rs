@@ -108,7 +108,7 @@ fn check(files: &[InputFile]) -> usize {
     let r = ingest(files);
     assert_eq!(r.files.len(), files.len());
     let total: usize = r.files.iter().map(|f| f.messages).sum();
-    let dup: usize = r.messages.iter().map(|m| m.also_seen.len()).sum();
+    let dup: usize = r.messages.iter().map(|m| m.also_seen().len()).sum();
     assert_eq!(r.messages.len() + dup, total);
     for f in &r.files {
         assert_eq!(f.clean + f.repaired + f.partial, f.messages);
@@ -129,14 +129,14 @@ fn check(files: &[InputFile]) -> usize {
             .unwrap()
     };
     for m in &r.messages {
-        for s in std::iter::once(&m.source).chain(&m.also_seen) {
+        for s in std::iter::once(&m.source).chain(m.also_seen()) {
             let n = lines_of(&s.file);
             assert!(
                 s.line_start >= 1 && s.line_start <= s.line_end && s.line_end <= n,
                 "{s:?} of {n}"
             );
         }
-        if let ParseQuality::Partial { reason, line } = &m.quality {
+        if let ParseQuality::Partial { reason, line } = &m.quality() {
             assert!(reason.chars().count() <= 140);
             assert!(
                 m.source.line_start <= *line && *line <= m.source.line_end,

@@ -76,7 +76,7 @@ fn a_start_line_on_the_trace_line_begins_a_message() {
     assert_eq!(r.messages.len(), 1, "{:?}", r.files[0].problems);
     assert_eq!(r.messages[0].status(), Some(100));
     assert_eq!(r.messages[0].direction, Some(Direction::Received));
-    assert_eq!(r.messages[0].quality, ParseQuality::Clean);
+    assert_eq!(r.messages[0].quality(), &ParseQuality::Clean);
 }
 
 #[test]
@@ -115,8 +115,8 @@ fn indented_pastes_read_as_the_messages_they_quote() {
     );
     assert!(inv.body().starts_with("v=0\r\no=- 1 1 IN IP4"));
     assert_eq!(inv.body().len(), 90, "the indent is not part of the body");
-    let ParseQuality::Repaired { reasons } = &inv.quality else {
-        panic!("{:?}", inv.quality)
+    let ParseQuality::Repaired { reasons } = &inv.quality() else {
+        panic!("{:?}", inv.quality())
     };
     assert!(
         reasons.iter().any(|r| r.starts_with("indent of 4")),
@@ -128,8 +128,8 @@ fn indented_pastes_read_as_the_messages_they_quote() {
     assert_eq!(resp.header_count(), 7);
     assert_eq!(resp.cseq(), Some((1, "INVITE")));
     assert!(resp.header("ms-diagnostics").unwrap().starts_with("10199;"));
-    let ParseQuality::Repaired { reasons } = &resp.quality else {
-        panic!("{:?}", resp.quality)
+    let ParseQuality::Repaired { reasons } = &resp.quality() else {
+        panic!("{:?}", resp.quality())
     };
     assert!(
         reasons.iter().any(|r| r.starts_with("indent of 1")),
@@ -143,9 +143,9 @@ fn indented_pastes_read_as_the_messages_they_quote() {
     }]);
     assert_eq!(r.messages.len(), 1);
     assert!(
-        matches!(&r.messages[0].quality, ParseQuality::Partial { line: 1, reason } if reason.contains("white space before the start line")),
+        matches!(&r.messages[0].quality(), ParseQuality::Partial { line: 1, reason } if reason.contains("white space before the start line")),
         "{:?}",
-        r.messages[0].quality
+        r.messages[0].quality()
     );
 }
 

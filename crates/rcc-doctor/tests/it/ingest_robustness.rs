@@ -59,9 +59,9 @@ fn html_in_headers_is_kept_and_graded() {
     let msg = &r.messages[0];
     assert_eq!(msg.header("Subject"), Some("<b>bold</b>"));
     assert!(
-        matches!(msg.quality, ParseQuality::Partial { .. }),
+        matches!(msg.quality(), ParseQuality::Partial { .. }),
         "{:?}",
-        msg.quality
+        msg.quality()
     );
     assert_eq!(msg.source.line_end, 9);
 }
@@ -293,7 +293,10 @@ fn wrong_lengths_cost_a_bounded_walk_not_the_rest_of_the_file() {
             "{cl}: {:?}",
             t.elapsed()
         );
-        assert!(r.messages.iter().all(|m| m.quality != ParseQuality::Clean));
+        assert!(r
+            .messages
+            .iter()
+            .all(|m| m.quality() != &ParseQuality::Clean));
         if cl > 100_000 {
             // Longer than the file: every message is read up to the next start line.
             assert_eq!(r.messages.len(), n);

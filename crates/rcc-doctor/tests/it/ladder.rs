@@ -261,13 +261,13 @@ fn the_failing_leg_evidence_colours_its_rows() {
 #[test]
 fn repaired_and_partial_messages_are_marked() {
     let mut msgs = seed(true);
-    msgs[0].quality = ParseQuality::Repaired {
+    msgs[0].set_quality(ParseQuality::Repaired {
         reasons: vec!["LF only".into()],
-    };
-    msgs[1].quality = ParseQuality::Partial {
+    });
+    msgs[1].set_quality(ParseQuality::Partial {
         reason: "bad".into(),
         line: 1,
-    };
+    });
     let l = build(&msgs, None, None);
     assert_eq!(l.rows[0].verdict, Verdict::Repaired);
     assert_eq!(l.rows[1].verdict, Verdict::Partial);

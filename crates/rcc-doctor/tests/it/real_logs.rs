@@ -171,7 +171,10 @@ fn the_edge_log_keeps_its_protocol_record_and_its_diagnostic_record() {
     assert_eq!(m.method(), Some("OPTIONS"));
     assert_eq!(m.header("Max-Forwards"), Some("70"));
     assert_eq!(m.peer(), Some("lyncservr.contoso.com:61182"));
-    assert!(matches!(&m.quality, ParseQuality::Partial { line: 7, .. }));
+    assert!(matches!(
+        &m.quality(),
+        ParseQuality::Partial { line: 7, .. }
+    ));
     let e = &r.events[0];
     assert_eq!(e.field("Level"), Some("TL_ERROR"));
     assert_eq!(e.field("Flag"), Some("TF_COMPONENT"));
@@ -206,8 +209,8 @@ fn the_published_500_reads_as_indented_not_folded() {
         .starts_with("15000;reason="));
     assert_eq!(m.header("Content-Length"), Some("0"));
     assert_eq!(m.call_id(), Some("fd8c35c4bf9c41999f72bac2ddbacec4"));
-    let ParseQuality::Repaired { reasons } = &m.quality else {
-        panic!("{:?}", m.quality)
+    let ParseQuality::Repaired { reasons } = &m.quality() else {
+        panic!("{:?}", m.quality())
     };
     assert!(
         reasons.contains(&"indent of 1 white-space character removed from 11 lines".to_string()),

@@ -426,7 +426,7 @@ fn content_length_is_fixed_when_the_body_changes_length() {
                 (
                     !m.start_line_text().is_empty(),
                     !m.body().is_empty(),
-                    m.quality.clone(),
+                    m.quality().clone(),
                 )
             })
             .collect::<Vec<_>>()

@@ -235,7 +235,7 @@ fn valid_messages_are_clean() {
     // The binary part of a multipart body and a NUL in a quoted pair are the message's own.
     for file in ["rfc4475/mpart01.dat", "rfc4475/intmeth.dat"] {
         let r = run(file);
-        assert_eq!(r.messages[0].quality, ParseQuality::Clean, "{file}");
+        assert_eq!(r.messages[0].quality(), &ParseQuality::Clean, "{file}");
         assert!(r.files[0].problems.is_empty(), "{file}");
     }
     let r = run("rfc4475/mpart01.dat");
@@ -267,9 +267,9 @@ fn invalid_files_are_flagged_on_the_line_of_the_fault() {
         let ParseQuality::Partial {
             line: first,
             reason,
-        } = &m.quality
+        } = &m.quality()
         else {
-            panic!("{}: {:?}", c.file, m.quality)
+            panic!("{}: {:?}", c.file, m.quality())
         };
         assert!(m.source.line_start <= *first && *first <= m.source.line_end);
         assert!(reason.starts_with(&format!("Line {first}: ")), "{reason}");
@@ -309,8 +309,8 @@ fn edge_files_are_kept_and_any_fault_is_on_its_line() {
         "do not hold a valid IPv6 address"
     ));
     assert_eq!(
-        run("rfc5118/port-ambiguous.dat").messages[0].quality,
-        ParseQuality::Clean
+        run("rfc5118/port-ambiguous.dat").messages[0].quality(),
+        &ParseQuality::Clean
     );
 }
 
