@@ -853,7 +853,7 @@ impl SipMessage {
                 .copied()
                 .unwrap_or_else(|| known_header(names[j]))
         };
-        self.slots.iter().filter_map(move |h| {
+        self.slots().filter_map(move |h| {
             let at = match h.name.known_index() {
                 Some(i) => (0..names.len()).position(|j| known_at(j) == Some(i)),
                 None => names
