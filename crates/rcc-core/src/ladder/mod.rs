@@ -325,8 +325,10 @@ fn build_knowing(
     diagnosis: Option<&Diagnosis>,
     topology: Option<&Topology>,
 ) -> Ladder {
-    // One walk: each message's ends and its row, read while it is at hand.
-    let mut tracer = hosts::Tracer::new(messages.len());
+    // One walk (the requests counted first, from a flag): each message's ends and its row,
+    // read while it is at hand.
+    let requests = messages.iter().filter(|m| m.is_request()).count();
+    let mut tracer = hosts::Tracer::new(messages.len(), requests);
     let mut row_writer = rows::RowWriter::new(messages.len(), line_servers, diagnosis);
     for (i, m) in messages.iter().enumerate() {
         tracer.step(m);
