@@ -61,6 +61,7 @@ test('the benchmark measures newline scan, worker ingestion, end-to-end and npm 
   const sum = Object.values(row.stages.ms).reduce((a, b) => a + b, 0);
   assert.ok(Math.abs(sum - row.e2e.bestMs) < 0.01, `the stages add up to ${sum} ms, end-to-end took ${row.e2e.bestMs} ms`);
   assert.ok(row.stages.summaryJsonBytes > 1000, 'the summary JSON was seen');
+  assert.ok(Number.isFinite(row.stages.ladderMs) && row.stages.ladderMs >= 0, `the ladder, built after the card, took ${row.stages.ladderMs} ms`);
   measured.browser = { rows: [row] };
 });
 

@@ -14,8 +14,10 @@
 //            only here: it never ships in dist/) over the raw-SIP file's messages, split outside
 //            the timing; raw SIP only (sip reads single messages, not trace containers);
 //   stages   where pick -> file card spent its time (STAGES: the page, the file read, ingest,
-//            diagnosis, ladder, summary JSON, the threads' messages, the render), from probes in
-//            the page and the worker and the summary's `timings`; they add up to end-to-end;
+//            diagnosis, summary JSON, the threads' messages, the render), from probes in the
+//            page and the worker and the summary's `timings`; they add up to end-to-end. The
+//            message ladder is built after the reply, when the page asks (its time is reported
+//            beside the stages, and the worker's memory is read once it is built);
 //   visits   navigation start -> the wizard usable, on a fresh profile (cold cache, no service
 //            worker), then again with the service worker (warm).
 // Each rate is the best of several runs; nothing passes or fails on speed, but a figure that
@@ -113,11 +115,13 @@ function pageStageProbe() {
 
 /// Installed in the analysis worker once it runs: notes when each `analysed` reply is posted,
 /// with the summary's `timings` (the worker's stamps on its own clock: the request's arrival and
-/// the core's stage boundaries) and the summary JSON's length.
+/// the core's stage boundaries) and the summary JSON's length; and each answer with a ladder
+/// (built when the page first asks, after the analysed reply), with its build time and the
+/// worker's memory then.
 function workerStageProbe() {
   if (self.__stageProbe) return true;
   const opened = __OPENED__;
-  const probe = { done: [] };
+  const probe = { done: [], ladders: [] };
   self.__stageProbe = probe;
   const post = self.postMessage;
   self.postMessage = function (msg, ...rest) {
@@ -129,6 +133,9 @@ function workerStageProbe() {
       let timings = null;
       try { timings = JSON.parse(msg.payload).timings; } catch { /* not the protocol we know: reported by stagesOf */ }
       probe.done.push({ at, id: m[1].seq, timings, jsonBytes: typeof msg.payload === 'string' ? msg.payload.length : null });
+    } else if (m && m[0] === 'answer' && m[1].answer && m[1].answer.ladder) {
+      const { built_ms: builtMs, memory_bytes: memoryBytes } = m[1].answer.ladder;
+      probe.ladders.push({ at, builtMs, memoryBytes });
     }
     return out;
   };
@@ -184,7 +191,6 @@ export const STAGES = [
   ['file', 'worker: request received -> analysis starts (a File streamed into wasm memory; bytes from the page hashed and copied in)'],
   ['ingest', 'worker: ingest (the core reading the logs)'],
   ['diagnose', 'worker: case, facts, diagnosis'],
-  ['ladder', 'worker: ladder build'],
   ['json', 'worker: summary to JSON, reply posted'],
   ['transit', 'between threads: request and reply in flight'],
   ['render', 'page: reply received -> file card in the DOM (summary parsed, rendered)'],
@@ -215,12 +221,24 @@ function stagesOf(name, run, pageProbe, workerProbe) {
     file: t.started_ms - t.received_ms,
     ingest: t.read_ms,
     diagnose: t.diagnose_ms - t.ladder_ms,
-    ladder: t.ladder_ms,
     json: replied.at - (t.started_ms + t.read_ms + t.diagnose_ms),
     transit: (done.at - post.at) - workerSpan,
     render: cardAt - done.at,
   };
-  return { ms: stages, summaryJsonBytes: replied.jsonBytes };
+  return { ms: stages, summaryJsonBytes: replied.jsonBytes, repliedAt: replied.at, ladderInReply: t.ladder_ms };
+}
+
+/// The ladder the worker built for the analysis it replied to at `repliedAt` (its clock): the
+/// first ladder answer posted after that reply, waited for. The worker's memory is read then, as
+/// the ladder is the analysis' high-water mark.
+async function ladderAfter(page, repliedAt, timeout) {
+  const until = Date.now() + timeout;
+  for (;;) {
+    const ladder = await page.__worker.evaluate((after) => self.__stageProbe.ladders.find((l) => l.at >= after) || null, repliedAt);
+    if (ladder) return ladder;
+    if (Date.now() > until) throw new Error('the worker built no ladder after its reply (the page asks for it when the analysis is out)');
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 /// One pick of `file` through `#log-files`: waits for its card (with the message count) and the
@@ -262,6 +280,10 @@ export async function pickOnce(page, file, { timeout = LONG } = {}) {
   const pageProbe = await page.evaluate(() => window.__stageProbe);
   const workerProbe = await page.__worker.evaluate(() => self.__stageProbe);
   Object.assign(run, stagesOf(name, run, pageProbe, workerProbe));
+  const ladder = await ladderAfter(page, run.repliedAt, timeout);
+  // Built with the analysis (an older worker) or after it: either way it is the ladder's time.
+  run.ladderMs = ladder.builtMs + run.ladderInReply;
+  run.memoryBytes = Math.max(run.memoryBytes, ladder.memoryBytes || 0);
   await page.getByRole('button', { name: `Remove ${name}` }).click();
   await page.locator('.file-card').first().waitFor({ state: 'detached', timeout });
   await page.getByTestId('analysis-progress').waitFor({ state: 'detached', timeout });
@@ -379,7 +401,7 @@ export async function benchFile(context, baseUrl, file, { format = 'raw', runs =
       memory: { bytes: picks[0].memoryBytes, perInput: picks[0].memoryBytes / bytes },
       e2e: { mbps: rate(bytes, bestE2e), bestMs: bestE2e, ms: picks.map((p) => p.e2eMs) },
       // Where the fastest pick's time went (they add up to its end-to-end time); every pick's too.
-      stages: { ms: fastest.ms, runs: picks.map((p) => p.ms), summaryJsonBytes: fastest.summaryJsonBytes },
+      stages: { ms: fastest.ms, runs: picks.map((p) => p.ms), summaryJsonBytes: fastest.summaryJsonBytes, ladderMs: fastest.ladderMs },
       sip: sip && { mbps: sipRate, ms: sip.ms, messages: sip.parsed, split: sip.split, version: sip.version },
       ratio: sip ? ours / sipRate : null,
     };
@@ -418,6 +440,7 @@ export function stageTable(rows) {
     lines.push(`| ${what} | ${rows.map((r) => `${fmt(r.stages.ms[key], 1)} ms (${fmt((100 * r.stages.ms[key]) / r.e2e.bestMs, 0)}%)`).join(' | ')} |`);
   }
   lines.push(`| **pick -> file card (end-to-end)** | ${rows.map((r) => `**${fmt(r.e2e.bestMs, 1)} ms**`).join(' | ')} |`);
+  lines.push(`| after the card: the ladder, built in the worker when the page asks | ${rows.map((r) => `${fmt(r.stages.ladderMs, 1)} ms`).join(' | ')} |`);
   lines.push(`| summary JSON sent to the page | ${rows.map((r) => `${fmt(r.stages.summaryJsonBytes / 1024, 1)} KiB`).join(' | ')} |`);
   return lines.join('\n');
 }

@@ -27,6 +27,7 @@ use crate::observe::{Observer, RccIndex};
 use crate::profile::{self, Profile};
 use crate::redact::{CategoryCount, RedactOptions, RedactionReport, Redactor};
 use crate::routing::{self, ParsedRules, Simulation};
+use crate::sip::SipMessage;
 use serde::{Deserialize, Serialize};
 
 /// A log file as the user named it (its bytes travel separately, as [`OwnedInput`]s).
@@ -106,24 +107,26 @@ impl Hooks<'_> {
 }
 
 /// How to run an analysis.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Options {
     /// Analyse the inputs with every identifier replaced by a consistent pseudonym, so
     /// everything shown, copied and exported carries pseudonyms (see [`crate::redact`]).
     pub redact: bool,
-    /// Build the message ladder (on by default). A caller that shows no ladder (the command
-    /// line's reports) turns it off: the summary's `ladder` is then empty and the details hold
-    /// the messages without rows; on a 100 MB log that is a fifth of the run saved.
-    pub ladder: bool,
+    /// When the message ladder is built (with the analysis by default).
+    pub ladder: LadderBuild,
 }
 
-impl Default for Options {
-    fn default() -> Options {
-        Options {
-            redact: false,
-            ladder: true,
-        }
-    }
+/// When an analysis builds its message ladder: a fifth of the work on a 100 MB log, and no part
+/// of the diagnosis.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum LadderBuild {
+    /// With the analysis: the summary holds the ladder's frame.
+    #[default]
+    WithAnalysis,
+    /// When the details are first asked for it ([`AnalysisDetails::build_ladder`]): the summary
+    /// holds none, so the diagnosis is out first (the analysis worker), or never (the command
+    /// line's reports show no ladder).
+    OnRequest,
 }
 
 /// The chosen gateway profile, else the default one.
@@ -188,13 +191,14 @@ pub fn reanalyze(
     input: AnalysisInput,
     read: LogsRead,
     hooks: &mut Hooks,
+    ladder: LadderBuild,
 ) -> (AnalysisSummary, AnalysisDetails) {
     let t0 = hooks.now();
     let finishing = Finish {
         redaction: None,
         redacted: None,
         bytes: read.bytes,
-        ladder: true,
+        ladder,
     };
     let (mut summary, details) = finish(&input, read.ingested, finishing, hooks);
     let t1 = hooks.now();
@@ -244,7 +248,7 @@ struct Finish {
     redacted: Option<Vec<OwnedInput>>,
     bytes: usize,
     /// [`Options::ladder`].
-    ladder: bool,
+    ladder: LadderBuild,
 }
 
 fn finish(
@@ -260,25 +264,30 @@ fn finish(
 ) -> (AnalysisSummary, AnalysisDetails) {
     let d = diagnose_read(input, &ingested);
     // ---- the ladder and the split ----
-    let ladder_start = hooks.now();
-    let ladder = if ladder {
-        crate::ladder::build_with_line_servers(
-            &ingested.messages,
-            &d.line_servers,
-            Some(&d.profile),
-            Some(&d.diagnosis),
-            Some(&d.case.topology),
-        )
-    } else {
-        crate::ladder::Ladder::default()
-    };
-    let ladder_ms = (hooks.now() - ladder_start).max(0.0);
     let mut ingested = ingested;
-    let messages = std::mem::take(&mut ingested.messages);
+    let basis = LadderBasis {
+        line_servers: d.line_servers,
+        profile: d.profile.clone(),
+        diagnosis: d.diagnosis.clone(),
+        topology: d.case.topology.clone(),
+    };
+    let mut data = LadderData {
+        ladder: crate::ladder::Ladder::default(),
+        messages: std::mem::take(&mut ingested.messages),
+    };
+    let (ladder_summary, ladder_basis, ladder_ms) = match ladder {
+        LadderBuild::WithAnalysis => {
+            let start = hooks.now();
+            data.ladder = basis.build(&data.messages);
+            let ms = (hooks.now() - start).max(0.0);
+            (Some(data.ladder.summary()), None, ms)
+        }
+        LadderBuild::OnRequest => (None, Some(basis), 0.0),
+    };
     let summary = AnalysisSummary {
         profile: d.profile,
         files: ingested.files.clone(),
-        messages: messages.len(),
+        messages: data.messages.len(),
         events: ingested.events.len(),
         dialogs: ingested.dialogs.len(),
         transactions: ingested.transaction_count,
@@ -289,7 +298,7 @@ fn finish(
         checks: d.facts.checks,
         simulation: d.facts.simulation,
         diagnosis: d.diagnosis,
-        ladder: ladder.summary(),
+        ladder: ladder_summary,
         redaction,
         timings: StageTimings {
             ladder_ms,
@@ -297,7 +306,8 @@ fn finish(
         },
     };
     let details = AnalysisDetails {
-        ladder: LadderData { ladder, messages },
+        ladder: data,
+        ladder_basis,
         redacted,
         read: ingested,
         bytes,
@@ -558,8 +568,9 @@ pub struct AnalysisSummary {
     pub checks: Vec<Check>,
     pub simulation: Option<Simulation>,
     pub diagnosis: Diagnosis,
-    /// The ladder of the messages, without its rows.
-    pub ladder: LadderSummary,
+    /// The ladder of the messages, without its rows, when it was built with the analysis
+    /// ([`LadderBuild::WithAnalysis`]); else [`AnalysisDetails::build_ladder`] gives it.
+    pub ladder: Option<LadderSummary>,
     /// Present when the inputs were redacted before the analysis.
     pub redaction: Option<RedactionSummary>,
     /// How long reading the logs and the rest took, by the clock of whoever ran the analysis.
@@ -586,7 +597,8 @@ pub struct StageTimings {
     pub read_ms: f64,
     /// Everything after the logs (the end of reading to the diagnosis), in ms.
     pub diagnose_ms: f64,
-    /// The part of `diagnose_ms` spent building the message ladder (its columns and rows).
+    /// The part of `diagnose_ms` spent building the message ladder (its columns and rows); 0
+    /// when it is built on request.
     #[serde(default)]
     pub ladder_ms: f64,
     /// Memory of whoever ran the analysis once it was done, where the front end can tell (the
@@ -681,7 +693,10 @@ pub fn first_lines(bytes: &[u8], n: usize) -> String {
 /// when it has none): the ladder with its messages, and the redacted logs for download.
 #[derive(Debug, Clone, Default)]
 pub struct AnalysisDetails {
+    /// The messages, and their ladder once it is built.
     pub ladder: LadderData,
+    /// What the ladder is built from, until it is ([`LadderBuild::OnRequest`]).
+    ladder_basis: Option<LadderBasis>,
     /// The redacted logs, when the analysis ran on them.
     pub redacted: Option<Vec<OwnedInput>>,
     /// The rest of what reading the logs gave (file reports, events, dialogs, transactions; the
@@ -692,7 +707,51 @@ pub struct AnalysisDetails {
     pub bytes: usize,
 }
 
+/// What the diagnosis gives the ladder: the line servers the configuration answers name, the
+/// profile, the failing leg, who is who.
+#[derive(Debug, Clone)]
+struct LadderBasis {
+    line_servers: crate::fxhash::FxSet<String>,
+    profile: Profile,
+    diagnosis: Diagnosis,
+    topology: crate::routing::Topology,
+}
+
+impl LadderBasis {
+    fn build(&self, messages: &[SipMessage]) -> crate::ladder::Ladder {
+        crate::ladder::build_with_line_servers(
+            messages,
+            &self.line_servers,
+            Some(&self.profile),
+            Some(&self.diagnosis),
+            Some(&self.topology),
+        )
+    }
+}
+
 impl AnalysisDetails {
+    /// The details of a ladder on its own (no analysis around it).
+    pub fn of_ladder(ladder: LadderData) -> AnalysisDetails {
+        AnalysisDetails {
+            ladder,
+            ..AnalysisDetails::default()
+        }
+    }
+
+    /// The messages and their ladder, built first if the analysis left it for later
+    /// ([`LadderBuild::OnRequest`]); the same ladder either way.
+    pub fn build_ladder(&mut self) -> &LadderData {
+        if let Some(basis) = self.ladder_basis.take() {
+            self.ladder.ladder = basis.build(&self.ladder.messages);
+        }
+        &self.ladder
+    }
+
+    /// Whether the ladder is still to be built ([`AnalysisDetails::build_ladder`]).
+    pub fn ladder_pending(&self) -> bool {
+        self.ladder_basis.is_some()
+    }
+
     /// What reading the logs gave, whole again (the messages taken back from the ladder).
     pub fn into_logs_read(self) -> LogsRead {
         let mut ingested = self.read;
@@ -750,6 +809,7 @@ mod tests {
                 progress: None,
                 clock: Some(&mut clock),
             },
+            LadderBuild::WithAnalysis,
         );
         let t = again.timings;
         assert_eq!(
@@ -759,10 +819,10 @@ mod tests {
         assert!(t.logs_reused);
     }
 
-    /// The command line skips the ladder: the diagnosis and everything else it reports are the
-    /// same, and only the ladder is missing.
+    /// A ladder left for later (the worker's, the command line's) changes nothing else the
+    /// analysis says, and when asked for it is the ladder built with the analysis.
     #[test]
-    fn an_analysis_without_the_ladder_says_the_same_and_builds_no_rows() {
+    fn a_ladder_built_on_request_is_the_ladder_built_with_the_analysis() {
         for ex in crate::example::examples() {
             let (input, logs) = example_input(&ex);
             let run = |ladder| {
@@ -776,13 +836,15 @@ mod tests {
                     },
                 )
             };
-            let (with, with_details) = run(true);
-            let (without, without_details) = run(false);
-            assert!(with.ladder.rows > 0, "{}", ex.name);
-            assert_eq!(without.ladder, crate::ladder::Ladder::default().summary());
-            assert!(without_details.ladder.ladder.rows.is_empty());
+            let (with, mut with_details) = run(LadderBuild::WithAnalysis);
+            let (later, mut later_details) = run(LadderBuild::OnRequest);
+            let frame = with.ladder.clone().expect("built with the analysis");
+            assert!(frame.rows > 0, "{}", ex.name);
+            assert_eq!(later.ladder, None);
+            assert!(later_details.ladder_pending());
+            assert!(later_details.ladder.ladder.rows.is_empty());
             assert_eq!(
-                without_details.ladder.messages.len(),
+                later_details.ladder.messages.len(),
                 with_details.ladder.messages.len()
             );
             let json = |s: &AnalysisSummary| {
@@ -790,7 +852,23 @@ mod tests {
                 v.as_object_mut().unwrap().remove("ladder");
                 v
             };
-            assert_eq!(json(&without), json(&with), "{}", ex.name);
+            assert_eq!(json(&later), json(&with), "{}", ex.name);
+            assert_eq!(later_details.build_ladder().summary(), frame, "{}", ex.name);
+            assert!(!later_details.ladder_pending());
+            assert_eq!(
+                later_details
+                    .ladder
+                    .ladder
+                    .all_rows(&later_details.ladder.messages),
+                with_details
+                    .ladder
+                    .ladder
+                    .all_rows(&with_details.ladder.messages),
+                "{}",
+                ex.name
+            );
+            let again = with_details.build_ladder().summary();
+            assert_eq!(again, frame, "built once, {}", ex.name);
         }
     }
 

@@ -1,7 +1,8 @@
 //! `rcc-doctor analyze`: the whole analysis, as text for people or JSON for tools.
 
 use rcc_core::analysis::{
-    analyze, AnalysisInput, AnalysisSummary, Hooks, LogFileInput, Options as AnalysisOptions,
+    analyze, AnalysisInput, AnalysisSummary, Hooks, LadderBuild, LogFileInput,
+    Options as AnalysisOptions,
 };
 use rcc_core::diagnosis::LegState;
 use rcc_core::ingest::OwnedInput;
@@ -109,7 +110,7 @@ pub fn run(args: &[String]) -> i32 {
     let mut clock = move || start.elapsed().as_secs_f64() * 1000.0;
     let want_timings = opts.timings;
     // Taken, not borrowed: the log bytes become the messages' shared text (no second copy).
-    // No report here shows the message ladder, so it is not built.
+    // No report here shows the message ladder, so it is never asked for, never built.
     let (analysis, details) = analyze(
         opts.input,
         opts.logs,
@@ -118,7 +119,7 @@ pub fn run(args: &[String]) -> i32 {
             clock: want_timings.then_some(&mut clock as &mut dyn FnMut() -> f64),
         },
         AnalysisOptions {
-            ladder: false,
+            ladder: LadderBuild::OnRequest,
             ..AnalysisOptions::default()
         },
     );

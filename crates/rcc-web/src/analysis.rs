@@ -159,7 +159,7 @@ async fn analyse_in_worker(
     progress.set(None);
     match result {
         Ok((seq, summary)) => Current {
-            source: AnalysisSource::remote(seq, client, summary.ladder.clone()),
+            source: AnalysisSource::remote(seq, client),
             summary: Arc::new(*summary),
         },
         Err(why) => {

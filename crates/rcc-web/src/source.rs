@@ -27,8 +27,19 @@ use std::sync::Arc;
 
 #[derive(Clone)]
 pub struct AnalysisSource {
-    ladder: Arc<LadderSummary>,
+    ladder: ArcRwSignal<LadderFrame>,
     kind: Kind,
+}
+
+/// The ladder's frame (columns, filter choices, row count, first failing row), as far as the
+/// page has it: the worker builds the ladder after it sends the diagnosis.
+#[derive(Clone, Debug, PartialEq)]
+pub enum LadderFrame {
+    /// Asked of the worker; it is building the ladder.
+    Building,
+    Ready(Arc<LadderSummary>),
+    /// The worker could not build it (said why in the console).
+    Unavailable,
 }
 
 #[derive(Clone)]
@@ -44,9 +55,10 @@ enum Kind {
 
 impl AnalysisSource {
     /// Details computed on the page.
-    pub fn local(details: AnalysisDetails) -> AnalysisSource {
+    pub fn local(mut details: AnalysisDetails) -> AnalysisSource {
+        let frame = details.build_ladder().summary();
         AnalysisSource {
-            ladder: Arc::new(details.ladder.summary()),
+            ladder: ArcRwSignal::new(LadderFrame::Ready(Arc::new(frame))),
             kind: Kind::Local(Arc::new(details)),
         }
     }
@@ -58,22 +70,31 @@ impl AnalysisSource {
         diagnosis: Option<&Diagnosis>,
         topology: Option<&Topology>,
     ) -> AnalysisSource {
-        AnalysisSource::local(AnalysisDetails {
-            ladder: LadderData::build(messages, profile, diagnosis, topology),
-            ..AnalysisDetails::default()
-        })
+        AnalysisSource::local(AnalysisDetails::of_ladder(LadderData::build(
+            messages, profile, diagnosis, topology,
+        )))
     }
 
-    /// The details of analysis `id`, held by the worker behind `client`.
-    pub(crate) fn remote(id: u32, client: WorkerClient, ladder: LadderSummary) -> AnalysisSource {
-        AnalysisSource {
-            ladder: Arc::new(ladder),
+    /// The details of analysis `id`, held by the worker behind `client`. Asks for the ladder's
+    /// frame at once: the worker builds the ladder while the page renders the diagnosis.
+    pub(crate) fn remote(id: u32, client: WorkerClient) -> AnalysisSource {
+        let source = AnalysisSource {
+            ladder: ArcRwSignal::new(LadderFrame::Building),
             kind: Kind::Remote {
                 id,
                 client: SendWrapper::new(client),
                 rows: ArcRwSignal::new(RowCache::default()),
             },
-        }
+        };
+        let asking = source.clone();
+        leptos::task::spawn_local(async move {
+            let frame = match asking.ask(Query::Ladder).await {
+                Some((Answer::Ladder { summary, .. }, _)) => LadderFrame::Ready(Arc::new(summary)),
+                _ => LadderFrame::Unavailable,
+            };
+            asking.ladder.set(frame);
+        });
+        source
     }
 
     /// Whether the analysis ran (and its messages live) in the worker.
@@ -81,9 +102,10 @@ impl AnalysisSource {
         matches!(self.kind, Kind::Remote { .. })
     }
 
-    /// The ladder's frame: columns, filter choices, row count, first failing row.
-    pub fn ladder(&self) -> &LadderSummary {
-        &self.ladder
+    /// The ladder's frame, as far as the page has it. Reactive: a view reading it is redrawn
+    /// when the worker's answer arrives.
+    pub fn ladder(&self) -> LadderFrame {
+        self.ladder.get()
     }
 
     /// Asks the worker holding this analysis; `None` when there is none, when it holds a newer

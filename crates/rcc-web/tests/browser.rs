@@ -98,7 +98,9 @@ async fn the_worker_answers_about_the_analysis_it_holds_and_no_other() {
     );
     let summary = summary_of(&got[2]);
     assert!(summary.messages > 0);
-    assert_eq!(summary.ladder.rows, summary.messages);
+    // The diagnosis goes out before the ladder is built: the ladder comes when asked.
+    assert_eq!(summary.ladder, None);
+    assert_eq!(summary.timings.ladder_ms, 0.0);
     assert!(!summary.timings.logs_reused);
 
     let ask = |analysis: u32, query: Query| {
@@ -120,6 +122,27 @@ async fn the_worker_answers_about_the_analysis_it_holds_and_no_other() {
             }
         }
     };
+    let ladder = match ask(7, Query::Ladder).await.0 {
+        Answer::Ladder {
+            summary: ladder,
+            memory_bytes,
+            ..
+        } => {
+            assert!(memory_bytes.is_some_and(|b| b > 0));
+            ladder
+        }
+        other => panic!("expected the ladder, got {other:?}"),
+    };
+    assert_eq!(ladder.rows, summary.messages);
+    // Asked again: the same ladder, not built again.
+    match ask(7, Query::Ladder).await.0 {
+        Answer::Ladder {
+            summary: again,
+            built_ms,
+            ..
+        } => assert_eq!((again, built_ms), (ladder.clone(), 0.0)),
+        other => panic!("expected the ladder, got {other:?}"),
+    }
     let (answer, all) = ask(
         7,
         Query::Filter {
@@ -137,10 +160,7 @@ async fn the_worker_answers_about_the_analysis_it_holds_and_no_other() {
         }
         other => panic!("expected rows, got {other:?}"),
     }
-    let failing = summary
-        .ladder
-        .first_failing
-        .expect("the seed's failing row");
+    let failing = ladder.first_failing.expect("the seed's failing row");
     match ask(7, Query::Raw { row: failing }).await.0 {
         Answer::Raw { message } => assert_eq!(message.expect("raw message").row, failing),
         other => panic!("expected a message, got {other:?}"),

@@ -12,7 +12,7 @@ use rcc_core::sip::{
     Header, MessageParts, ParseQuality, SipMessage, SourceRef, StartLine, Timestamp,
 };
 use rcc_web::diagram::{FlowDiagram, Ladder};
-use rcc_web::source::AnalysisSource;
+use rcc_web::source::{AnalysisSource, LadderFrame};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
@@ -486,7 +486,10 @@ async fn jump_to_the_failing_message_clears_the_filter_scrolls_and_opens_it() {
         ..Default::default()
     };
     let source = AnalysisSource::local_ladder(messages, None, Some(&diagnosis), None);
-    assert_eq!(source.ladder().first_failing, Some(7_000));
+    let LadderFrame::Ready(frame) = source.ladder() else {
+        panic!("a ladder on the page is ready at once");
+    };
+    assert_eq!(frame.first_failing, Some(7_000));
     let host = host();
     let handle = leptos::mount::mount_to(
         host.clone(),

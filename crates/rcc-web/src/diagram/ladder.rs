@@ -11,7 +11,7 @@
 
 use super::export::{copy_js_text, download_js};
 use super::window::{plan, Drawn, Edit};
-use crate::source::AnalysisSource;
+use crate::source::{AnalysisSource, LadderFrame};
 use leptos::prelude::*;
 use leptos::wasm_bindgen::JsValue;
 use rcc_core::ladder::{self, LadderFilter, RawMessage, Verdict};
@@ -184,6 +184,8 @@ fn count_of(listed: AsyncDerived<Option<Listed>, LocalStorage>) -> Option<usize>
     listed.with(|l| l.as_ref().and_then(|l| l.as_ref()).map(|l| l.rows.len()))
 }
 
+/// The ladder once its frame is at hand; until then (the worker builds it after it sends the
+/// diagnosis) a note that it is being drawn.
 #[component]
 pub fn Ladder(
     /// Where the ladder and its messages are (the page or the analysis worker).
@@ -192,13 +194,45 @@ pub fn Ladder(
     #[prop(optional)]
     rcc_only: bool,
 ) -> impl IntoView {
+    let frame = {
+        let source = source.clone();
+        Memo::new(move |_| source.ladder())
+    };
+    move || match frame.get() {
+        LadderFrame::Ready(summary) => {
+            view! { <LadderOf source=source.clone() summary=summary rcc_only=rcc_only /> }
+                .into_any()
+        }
+        LadderFrame::Building => view! {
+            <p class="hint ladder-building" role="status" data-testid="ladder-building">
+                <span class="spinner" aria-hidden="true"></span>
+                "Drawing the message ladder…"
+            </p>
+        }
+        .into_any(),
+        LadderFrame::Unavailable => view! {
+            <p class="notice" data-testid="ladder-unavailable">
+                "The message ladder could not be drawn. The diagnosis above is complete; \
+                 analysing again (change any input) draws it anew."
+            </p>
+        }
+        .into_any(),
+    }
+}
+
+#[component]
+fn LadderOf(
+    source: AnalysisSource,
+    summary: Arc<ladder::LadderSummary>,
+    rcc_only: bool,
+) -> impl IntoView {
     let state = LadderState::new(&source, rcc_only);
     follow_the_state(state, &source);
-    let (rows, columns) = (source.ladder().rows, source.ladder().columns.len());
+    let (rows, columns) = (summary.rows, summary.columns.len());
     view! {
         <div class="ladder" data-rows=rows data-columns=columns>
-            <LadderToolbar state=state source=source.clone() />
-            <LadderRows state=state source=source />
+            <LadderToolbar state=state source=source.clone() summary=Arc::clone(&summary) />
+            <LadderRows state=state source=source summary=summary />
             <RawPane state=state />
         </div>
     }
@@ -295,8 +329,11 @@ fn follow_select(select: NodeRef<leptos::html::Select>, value: Memo<String>) {
 
 /// Filters, the count, "Jump to failing message" and the Mermaid export.
 #[component]
-fn LadderToolbar(state: LadderState, source: AnalysisSource) -> impl IntoView {
-    let summary = source.ladder().clone();
+fn LadderToolbar(
+    state: LadderState,
+    source: AnalysisSource,
+    summary: Arc<ladder::LadderSummary>,
+) -> impl IntoView {
     let filter = state.filter;
     let copied = RwSignal::new(false);
     let (dialog_select, method_select) = (NodeRef::new(), NodeRef::new());
@@ -583,8 +620,11 @@ fn draw_window(state: LadderState, source: AnalysisSource, window_el: NodeRef<le
 /// The scrolling part: the sticky column header, the lifelines and the window of rows. Clicks
 /// and keys are handled once, on the body, by the row's `data-row`.
 #[component]
-fn LadderRows(state: LadderState, source: AnalysisSource) -> impl IntoView {
-    let summary = source.ladder();
+fn LadderRows(
+    state: LadderState,
+    source: AnalysisSource,
+    summary: Arc<ladder::LadderSummary>,
+) -> impl IntoView {
     let columns = summary.columns.len();
     let inner_w = TIME_W + DELTA_W + columns.max(1) as f64 * COL_W;
     let header = summary

@@ -7,7 +7,8 @@ use super::protocol::{
 };
 use leptos::wasm_bindgen::{self, prelude::*, JsCast};
 use rcc_core::analysis::{
-    analyze, reanalyze, AnalysisDetails, AnalysisInput, AnalysisSummary, Hooks, Options,
+    analyze, reanalyze, AnalysisDetails, AnalysisInput, AnalysisSummary, Hooks, LadderBuild,
+    Options,
 };
 use rcc_core::ingest::OwnedInput;
 use std::cell::{Cell, RefCell};
@@ -238,6 +239,7 @@ impl Host {
                     progress: None,
                     clock: Some(&mut clock),
                 },
+                LadderBuild::OnRequest,
             ),
             None => {
                 let mut progress = ProgressPost {
@@ -260,9 +262,11 @@ impl Host {
                         progress: Some(&mut report),
                         clock: Some(&mut clock),
                     },
+                    // The diagnosis goes out first; the ladder is built when the page asks
+                    // (Query::Ladder), while the page renders the diagnosis.
                     Options {
                         redact,
-                        ..Options::default()
+                        ladder: LadderBuild::OnRequest,
                     },
                 )
             }
@@ -364,17 +368,36 @@ impl Host {
     }
 
     fn answer(&self, analysis: u32, query: &Query) -> Result<(Answer, JsValue), String> {
-        let held = self.held.borrow();
+        let mut held = self.held.borrow_mut();
         let Some(details) = held
-            .as_ref()
+            .as_mut()
             .filter(|h| h.seq == analysis)
-            .map(|h| &h.details)
+            .map(|h| &mut h.details)
         else {
             return Ok((Answer::NotHeld, JsValue::UNDEFINED));
         };
+        // Every question but the redacted log's is about the ladder, built when first needed.
+        let start = crate::timing::now_ms();
+        let built_ms = match query {
+            Query::RedactedLog { .. } => 0.0,
+            _ if details.ladder_pending() => {
+                details.build_ladder();
+                (crate::timing::now_ms() - start).max(0.0)
+            }
+            _ => 0.0,
+        };
+        let details = &*details;
         let ladder = &details.ladder;
         let in_payload = |v: JsValue| Ok((Answer::InPayload, v));
         match query {
+            Query::Ladder => Ok((
+                Answer::Ladder {
+                    summary: ladder.summary(),
+                    built_ms,
+                    memory_bytes: crate::timing::wasm_memory_bytes(),
+                },
+                JsValue::UNDEFINED,
+            )),
             Query::Filter { filter } => {
                 in_payload(js_sys::Uint32Array::from(&ladder.filter(filter)[..]).into())
             }

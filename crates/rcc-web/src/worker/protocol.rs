@@ -15,7 +15,7 @@
 
 use leptos::wasm_bindgen::{JsCast, JsValue};
 use rcc_core::analysis::{AnalysisInput, AnalysisSummary};
-use rcc_core::ladder::{LadderFilter, RawMessage, Row};
+use rcc_core::ladder::{LadderFilter, LadderSummary, RawMessage, Row};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
 /// Page → worker.
@@ -46,6 +46,9 @@ pub enum ToWorker {
 pub enum Query {
     /// → [`Answer::InPayload`]: a `Uint32Array` of the row indexes passing the filter.
     Filter { filter: LadderFilter },
+    /// → [`Answer::Ladder`]. The worker builds the ladder when first asked (the page asks as
+    /// soon as the analysis is out), so the diagnosis never waits for it.
+    Ladder,
     /// → [`Answer::Rows`], in the order asked.
     Rows { rows: Vec<u32> },
     /// → [`Answer::Raw`].
@@ -88,6 +91,14 @@ pub enum FromWorker {
 pub enum Answer {
     /// The worker holds another analysis than the one asked about (a newer one replaced it).
     NotHeld,
+    Ladder {
+        summary: LadderSummary,
+        /// How long building it took (0 when it was built already), by the worker's clock.
+        built_ms: f64,
+        /// The worker's wasm memory once it is built: with the ladder in, the high-water mark of
+        /// the analysis (see [`rcc_core::analysis::StageTimings::memory_bytes`]).
+        memory_bytes: Option<usize>,
+    },
     Rows {
         rows: Vec<Row>,
     },
