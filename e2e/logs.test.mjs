@@ -182,6 +182,46 @@ test(`a ${LARGE_MIB} MiB log is read in the worker: progress bar, no main-thread
   await page.close();
 });
 
+// The worker sends the diagnosis before it builds the message ladder (a fifth of the work on a
+// large log): the diagnosis step shows the findings with "Drawing the message ladder…" below
+// them, then the ladder. Half the large log: its ladder takes the worker a few hundred ms, far
+// longer than the two paints before the ladder's section mounts.
+test('the diagnosis shows before the worker has built the message ladder', async () => {
+  const { file, copies } = largeLog(LARGE_MIB / 2);
+  const messages = 16 * copies;
+  const page = await freshPage('#/logs');
+  await page.locator('#log-files').setInputFiles(file);
+  await page.getByTestId('analysis-progress').waitFor({ timeout: 20000 });
+  await page.evaluate(() => {
+    // What the page showed while the ladder was being drawn (sticky: the note may be brief).
+    window.__whileDrawing = null;
+    new MutationObserver(() => {
+      const note = document.querySelector('[data-testid="ladder-building"]');
+      if (note && !window.__whileDrawing) {
+        window.__whileDrawing = {
+          note: note.textContent,
+          status: note.getAttribute('role'),
+          headline: document.querySelector('[data-testid="headline"]')?.textContent ?? null,
+          ladders: document.querySelectorAll('.ladder').length,
+        };
+      }
+    }).observe(document.body, { subtree: true, childList: true });
+  });
+  await page.locator('nav.rail a[data-step="diagnosis"]').click();
+  await page.getByTestId('analysis-progress').waitFor({ state: 'detached', timeout: 600_000 });
+  const ladder = page.locator('.ladder');
+  await ladder.waitFor({ timeout: 120_000 });
+  assert.equal(Number(await ladder.getAttribute('data-rows')), messages);
+  assert.equal(await page.getByTestId('ladder-building').count(), 0, 'the note goes when the ladder comes');
+  const seen = await page.evaluate(() => window.__whileDrawing);
+  assert.ok(seen, 'the ladder section said the ladder was being drawn');
+  assert.match(seen.note, /Drawing the message ladder/);
+  assert.equal(seen.status, 'status', 'announced to screen readers');
+  assert.ok(seen.headline, 'the findings were on the page already');
+  assert.equal(seen.ladders, 0);
+  await page.close();
+});
+
 test('without a worker (the single file) the page reads the logs itself and says so', async () => {
   const page = await context.newPage();
   await page.goto(`${server.url}/rcc-doctor.html#/logs`);
