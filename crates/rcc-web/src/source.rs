@@ -78,23 +78,37 @@ impl AnalysisSource {
     /// The details of analysis `id`, held by the worker behind `client`. Asks for the ladder's
     /// frame at once: the worker builds the ladder while the page renders the diagnosis.
     pub(crate) fn remote(id: u32, client: WorkerClient) -> AnalysisSource {
-        let source = AnalysisSource {
-            ladder: ArcRwSignal::new(LadderFrame::Building),
+        let frame = ArcRwSignal::new(LadderFrame::Building);
+        {
+            let (frame, client) = (frame.clone(), client.clone());
+            leptos::task::spawn_local(async move {
+                match client.query(id, Query::Ladder).await {
+                    Ok((Answer::Ladder { summary, .. }, _)) => {
+                        frame.set(LadderFrame::Ready(Arc::new(summary)))
+                    }
+                    // A newer analysis replaced this one: its own ladder is on its way.
+                    Err(NoResult::NotHeld | NoResult::Overtaken) => {}
+                    Err(NoResult::Failed(e)) => {
+                        leptos::logging::warn!(
+                            "RCC Doctor: the worker could not draw the ladder: {e}"
+                        );
+                        frame.set(LadderFrame::Unavailable);
+                    }
+                    Ok(other) => {
+                        leptos::logging::warn!("RCC Doctor: asked for the ladder, got {other:?}");
+                        frame.set(LadderFrame::Unavailable);
+                    }
+                }
+            });
+        }
+        AnalysisSource {
+            ladder: frame,
             kind: Kind::Remote {
                 id,
                 client: SendWrapper::new(client),
                 rows: ArcRwSignal::new(RowCache::default()),
             },
-        };
-        let asking = source.clone();
-        leptos::task::spawn_local(async move {
-            let frame = match asking.ask(Query::Ladder).await {
-                Some((Answer::Ladder { summary, .. }, _)) => LadderFrame::Ready(Arc::new(summary)),
-                _ => LadderFrame::Unavailable,
-            };
-            asking.ladder.set(frame);
-        });
-        source
+        }
     }
 
     /// Whether the analysis ran (and its messages live) in the worker.
