@@ -28,7 +28,7 @@ use crate::observe::{is_csta_invite, RccIndex};
 use crate::profile::Profile;
 use crate::routing::{CaseNames, Host, Topology};
 use crate::sip::SipMessage;
-use crate::uri::{self, NameAddr, UriView};
+use crate::uri::{self, UriView};
 use serde::{Deserialize, Serialize};
 
 /// Where a resolved name came from.
@@ -134,7 +134,7 @@ impl Case {
         let invites = csta_invites(messages, index);
         let user = resolve_user(sign_in, ad, &invites, messages, index);
         let user_aor = user.as_ref().and_then(|u| uri::aor(&u.value));
-        let users_config = users_config(messages, index, user_aor.as_deref());
+        let users_config = index.users_config(messages, user_aor.as_deref());
         let rcc_config = users_config
             .iter()
             .rev()
@@ -248,40 +248,6 @@ fn resolve_user(
             let aor = uri::aor(from_log.header("From")?)?;
             Some(Resolved::new(aor, Source::Log, vec![from_log.evidence()]))
         })
-}
-
-/// The user's configuration answers (To names the user), latest last; all of them when none
-/// names the user.
-fn users_config<'i>(
-    messages: &[SipMessage],
-    index: &'i RccIndex,
-    user_aor: Option<&str>,
-) -> Vec<&'i (usize, Provisioning)> {
-    let msg = |i: usize| messages.get(i);
-    let all: Vec<&(usize, Provisioning)> = index.config.iter().collect();
-    let mine: Vec<_> = all
-        .iter()
-        .copied()
-        .filter(|(i, _)| {
-            let Some(user_aor) = user_aor else {
-                return true;
-            };
-            let to = msg(*i).and_then(|m| {
-                if m.is_request() {
-                    m.request_uri()
-                } else {
-                    m.header("To")
-                }
-            });
-            to.and_then(|t| NameAddr::parse(t).view())
-                .is_some_and(|v| v.aor_is(user_aor))
-        })
-        .collect();
-    if mine.is_empty() {
-        all
-    } else {
-        mine
-    }
 }
 
 /// The line URI: the directory's, else the latest configuration's, else the device of the

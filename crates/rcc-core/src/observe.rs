@@ -109,7 +109,6 @@ impl RccIndex {
         for (i, m) in messages.iter().enumerate() {
             ix.log_end_ms = ix.log_end_ms.max(m.millis());
             let method = m.method();
-            let cseq_method = m.cseq().map(|c| c.1);
             match (method, m.status()) {
                 (Some(_), _) if is(method, "SUBSCRIBE") => {
                     let config_event = extract::event(m).is_some_and(|e| {
@@ -133,6 +132,7 @@ impl RccIndex {
                 }
                 (Some(_), _) if is(method, "REGISTER") => ix.registers.push(i),
                 (None, Some(status)) => {
+                    let cseq_method = m.cseq().map(|c| c.1);
                     let answer = configs.read(m);
                     if let Some(p) = &answer {
                         ix.note_line_server(p);
@@ -164,6 +164,35 @@ impl RccIndex {
             if !self.line_servers.contains(uri) {
                 self.line_servers.insert(uri.clone());
             }
+        }
+    }
+
+    /// The user's configuration answers (a NOTIFY's request URI or an answer's To names the
+    /// user), in time order; all of them when none names the user or the user is not known.
+    pub fn users_config(
+        &self,
+        messages: &[SipMessage],
+        user_aor: Option<&str>,
+    ) -> Vec<&(usize, Provisioning)> {
+        let all = self.config.iter();
+        let Some(user_aor) = user_aor else {
+            return all.collect();
+        };
+        let names_user = |&&(i, _): &&(usize, Provisioning)| {
+            messages.get(i).is_some_and(|m| {
+                let to = if m.is_request() {
+                    m.request_uri()
+                } else {
+                    m.header("To")
+                };
+                to.is_some_and(|t| uri::aor_is(t, user_aor))
+            })
+        };
+        let mine: Vec<_> = all.clone().filter(names_user).collect();
+        if mine.is_empty() {
+            all.collect()
+        } else {
+            mine
         }
     }
 
@@ -739,24 +768,23 @@ impl Observer<'_> {
         };
         // Configuration: the user's answers (To names the user in a 200 OK to its SUBSCRIBE, and
         // in a NOTIFY / BENOTIFY sent to it).
-        let config: Vec<(usize, Provisioning)> =
-            self.prefer_users(index.config.clone(), |(i, _)| {
-                msgs.get(*i).and_then(|m| {
-                    let h = if m.is_request() {
-                        m.request_uri().map(str::to_string)
-                    } else {
-                        m.header("To").map(str::to_string)
-                    };
-                    h.as_deref().and_then(uri::aor)
-                })
-            });
-        o.config = config.into_iter().map(|(_, p)| p).collect();
-        let subs = self.prefer_users(index.config_subscribes.clone(), |i| {
-            msgs.get(*i)
-                .and_then(|m| m.header("From"))
-                .and_then(uri::aor)
+        o.config = index
+            .users_config(msgs, self.user_aor.as_deref())
+            .into_iter()
+            .map(|(_, p)| p.clone())
+            .collect();
+        let subscribe = |i: &usize| msgs.get(*i);
+        let users_subscribe = self.user_aor.as_deref().and_then(|u| {
+            index
+                .config_subscribes
+                .iter()
+                .rev()
+                .filter_map(subscribe)
+                .find(|m| m.header("From").is_some_and(|f| uri::aor_is(f, u)))
         });
-        o.config_subscribe = subs.last().and_then(|i| msgs.get(*i)).map(seen);
+        o.config_subscribe = users_subscribe
+            .or_else(|| index.config_subscribes.last().and_then(subscribe))
+            .map(seen);
 
         // The CSTA attempts: the user's, when any is.
         o.attempts = self.prefer_users(self.users_attempts(index), |a| a.from_aor.clone());
@@ -838,7 +866,7 @@ impl Observer<'_> {
             let users = calls(&|call| {
                 call.iter().any(|m| {
                     is(m.method(), "INVITE")
-                        && m.header("From").and_then(uri::aor).as_ref() == Some(user)
+                        && m.header("From").is_some_and(|f| uri::aor_is(f, user))
                 })
             });
             if users.iter().any(|a| a.from_aor.as_ref() == Some(user)) {
@@ -879,11 +907,15 @@ impl Observer<'_> {
                 .collect();
             // The client's copy has the fewest Vias; its top branch is the client transaction.
             let vias: Vec<usize> = copies.iter().map(|m| extract::top_via(m).1).collect();
-            let Some((client_vias, client_copy)) = vias
+            // Each copy's top branch, read once for every question below.
+            let tops: Vec<Option<String>> = copies.iter().map(|m| top_branch(m)).collect();
+            let Some((client_vias, client_copy, client_branch)) = vias
                 .iter()
                 .copied()
                 .zip(copies.iter().copied())
-                .min_by_key(|&(n, _)| n)
+                .zip(&tops)
+                .map(|((n, m), top)| (n, m, top))
+                .min_by_key(|&(n, _, _)| n)
             else {
                 continue;
             };
@@ -892,7 +924,7 @@ impl Observer<'_> {
                 call,
                 cseqs: &cseqs,
                 cseq: n,
-                client_branch: top_branch(client_copy),
+                client_branch: client_branch.clone(),
                 client_vias: client_vias.max(1),
                 writers: &writers,
                 hs: profile.home_server().unwrap_or_default().to_string(),
@@ -924,7 +956,7 @@ impl Observer<'_> {
                 records: Vec::new(),
                 started_ms: client_copy.millis(),
             };
-            t.read_copies(&copies, &vias, &mut a);
+            t.read_copies(&copies, &vias, &tops, &mut a);
             // A capture behind the Home Server holds only forwarded copies: the one with the
             // fewest Vias still carries the Home Server's on top of the client's.
             if client_vias >= 2 && a.forwarded.is_none() {
@@ -1228,22 +1260,27 @@ impl Transaction<'_, '_> {
 
     /// The INVITE's copies: the client's (and its retransmissions) and the forwarded ones,
     /// including one that came back to the Home Server (a loop).
-    /// (`vias`: how many Via entries each copy has.)
-    fn read_copies(&self, copies: &[&SipMessage], vias: &[usize], a: &mut Attempt) {
+    /// (`vias`: how many Via entries each copy has; `tops`: each copy's top branch.)
+    fn read_copies(
+        &self,
+        copies: &[&SipMessage],
+        vias: &[usize],
+        tops: &[Option<String>],
+        a: &mut Attempt,
+    ) {
         let mut client_seen: Vec<(String, Option<Direction>)> = Vec::new();
         // The top branch of each forwarded copy (two Vias or more), counted once for all.
-        let forwarded_top =
-            |c: &SipMessage, vias: usize| (vias >= 2).then(|| top_branch(c)).flatten();
+        let forwarded_top = |top: &Option<String>, vias: usize| top.clone().filter(|_| vias >= 2);
         let mut forwarded_tops: FxMap<String, usize> = FxMap::default();
-        for b in copies
+        for b in tops
             .iter()
             .zip(vias)
-            .filter_map(|(c, &n)| forwarded_top(c, n))
+            .filter_map(|(top, &n)| forwarded_top(top, n))
         {
             *forwarded_tops.entry(b).or_default() += 1;
         }
-        for (m, &vias) in copies.iter().zip(vias) {
-            if vias <= self.client_vias && top_branch(m) == self.client_branch {
+        for ((m, &vias), top) in copies.iter().zip(vias).zip(tops) {
+            if vias <= self.client_vias && *top == self.client_branch {
                 let key = (m.source.file.to_string(), m.direction);
                 if client_seen.contains(&key) {
                     // A retransmission (Timer A): the first copy and the latest one show it.
@@ -1266,7 +1303,7 @@ impl Transaction<'_, '_> {
             // it: whoever sent it routed it back (a loop).
             // (Another copy's: `m` itself does not count.)
             let branches = via_branches(m);
-            let own = forwarded_top(m, vias);
+            let own = forwarded_top(top, vias);
             let came_back = branches.len() >= 3
                 || branches.iter().skip(1).any(|b| {
                     let others = forwarded_tops.get(b).copied().unwrap_or(0);

@@ -260,6 +260,12 @@ pub fn aor(value: &str) -> Option<String> {
     NameAddr::parse(value).view().map(|v| v.aor())
 }
 
+/// Whether [`aor`] of `value` is `aor`, compared in place: the logs' many messages are matched
+/// against one user without writing each one's address.
+pub fn aor_is(value: &str, aor: &str) -> bool {
+    NameAddr::parse(value).view().is_some_and(|v| v.aor_is(aor))
+}
+
 /// Is this host an IP address (IPv4 dotted quad or IPv6, with or without brackets)?
 pub fn is_ip(host: &str) -> bool {
     let h = host.trim().trim_start_matches('[').trim_end_matches(']');

@@ -97,6 +97,19 @@ impl Topology {
         learned: Learned,
         evidence: impl FnOnce() -> Evidence,
     ) {
+        let open = self.open(participant);
+        let teaches_host = learned.host.as_deref().is_some_and(|h| {
+            if uri::is_ip(h) {
+                self.entry(participant)
+                    .is_none_or(|e| !e.ips.iter().any(|ip| ip == h))
+            } else {
+                open.name
+            }
+        });
+        let teaches_point = learned.port.is_some() || learned.transport.is_some();
+        if !(open.evidence || teaches_host || open.listening_point && teaches_point) {
+            return;
+        }
         let kept_all = self
             .entry(participant)
             .is_some_and(|h| h.evidence.len() >= HOST_EVIDENCE_KEPT);
@@ -118,6 +131,26 @@ impl Topology {
             }],
         };
         self.merge(&add);
+    }
+
+    /// What a message can still teach of a participant besides a new IP address:
+    /// [`Topology::merge`] never replaces a known name or listening point, and keeps
+    /// [`HOST_EVIDENCE_KEPT`] places. A log names its servers in nearly every message; reading
+    /// what they can no longer add (a Contact, the ms-diagnostics) was most of inferring the
+    /// topology.
+    fn open(&self, participant: &str) -> Open {
+        match self.entry(participant) {
+            Some(h) if h.evidence.len() >= HOST_EVIDENCE_KEPT => Open {
+                name: h.fqdn.is_none(),
+                listening_point: h.port.is_none() && h.transport.is_none(),
+                evidence: false,
+            },
+            _ => Open {
+                name: true,
+                listening_point: true,
+                evidence: true,
+            },
+        }
     }
 
     /// Who is who from the logs (only the messages given: the caller passes the ones that
@@ -173,7 +206,12 @@ impl Topology {
             }
             // The client authenticates to its Home Server (or pool) by name.
             if let (Some(hs), true) = (&hs, from_client) {
-                if let Some(name) = extract::auth_target(m) {
+                // A name only: nothing to learn once the Home Server's is known and kept.
+                let open = t.open(hs);
+                if let Some(name) = Some(m)
+                    .filter(|_| open.name || open.evidence)
+                    .and_then(extract::auth_target)
+                {
                     t.learn_with(hs, Learned::host(&name), || m.evidence());
                 }
             }
@@ -182,22 +220,31 @@ impl Topology {
                     continue;
                 }
                 if m.status().is_some() {
+                    let open = t.open(&p.id);
                     // A response names its sender through its Contact (a UA such as a gateway;
                     // not a REGISTER's answer, whose Contact is the client's) and, for Microsoft
-                    // servers, the ms-diagnostics source.
-                    let register = m
-                        .cseq()
-                        .is_some_and(|c| c.1.eq_ignore_ascii_case("REGISTER"));
-                    if let Some(c) = m
-                        .header("Contact")
-                        .filter(|_| !register)
+                    // servers, the ms-diagnostics source: host names only (and the Contact a
+                    // listening point), so neither is read once those are known and kept.
+                    let contact_teaches = open.evidence || open.name || open.listening_point;
+                    let register = || {
+                        m.cseq()
+                            .is_some_and(|c| c.1.eq_ignore_ascii_case("REGISTER"))
+                    };
+                    if let Some(c) = Some(m)
+                        .filter(|_| contact_teaches && !register())
+                        .and_then(|m| m.header("Contact"))
                         .and_then(|c| NameAddr::parse(c).view())
                     {
                         if !uri::is_ip(c.host) {
                             t.learn_with(&p.id, Learned::of_uri(&c), || m.evidence());
                         }
                     }
-                    for d in extract::ms_diagnostics(m) {
+                    let diagnostics = if open.evidence || open.name {
+                        extract::ms_diagnostics(m)
+                    } else {
+                        Vec::new()
+                    };
+                    for d in diagnostics {
                         if let Some(src) = d.source.as_deref().and_then(uri::host_key) {
                             if !uri::is_ip(&src) {
                                 t.learn_with(&p.id, Learned::host(&src), || m.evidence());
@@ -223,6 +270,15 @@ impl Topology {
         }
         t
     }
+}
+
+/// What [`Topology::open`] says a message can still teach of a participant.
+#[derive(Debug, Clone, Copy)]
+struct Open {
+    name: bool,
+    listening_point: bool,
+    /// Its evidence is not full yet (any message that names it is kept).
+    evidence: bool,
 }
 
 /// What a message shows of a participant's address.
