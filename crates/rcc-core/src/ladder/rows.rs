@@ -4,7 +4,7 @@
 //! label, delay, verdict and columns; the dialog and method lists the filters offer.
 
 use super::columns::Columns;
-use super::hosts::Ends;
+use super::hosts::PackedEnds;
 use super::{DialogSummary, HashMap, HashSet, RowKey, Verdict};
 use crate::diagnosis::{Diagnosis, LegState};
 use crate::evidence::Evidence;
@@ -232,7 +232,7 @@ impl<'m, 'l> RowWriter<'m, 'l> {
 
     /// The rows with their columns (`ends`: each message's, by alias) and RCC marks, the
     /// methods sorted.
-    pub(super) fn finish(self, ends: &[Ends], columns: &Columns) -> Rows {
+    pub(super) fn finish(self, ends: &[PackedEnds], columns: &Columns) -> Rows {
         let RowWriter {
             mut rows,
             mut dialogs,
@@ -248,7 +248,8 @@ impl<'m, 'l> RowWriter<'m, 'l> {
         for (at, &k) in order.iter().enumerate() {
             sorted_at[k] = u16::try_from(at).unwrap_or(u16::MAX);
         }
-        for (row, &(f, t)) in rows.iter_mut().zip(ends) {
+        for (row, e) in rows.iter_mut().zip(ends) {
+            let (f, t) = e.ends();
             row.from = columns.of(f).and_then(|c| u16::try_from(c).ok());
             row.to = columns.of(t).and_then(|c| u16::try_from(c).ok());
             row.rcc = row
