@@ -217,6 +217,9 @@ pub(crate) fn assemble(
         all
     };
 
+    // The sort keys go before the correlation's tables come: both are a few MB for a 100 MB log,
+    // and wasm memory grows to the highest sum.
+    drop(order);
     // Keys are recomputed per pass (a scan of a few header slots) rather than kept for every
     // message: that would be ~80 bytes per message at the memory peak.
     let (dialogs, transaction_count) = dialogs_and_transaction_count(&messages);
@@ -324,7 +327,10 @@ fn dialogs_and_transaction_count(messages: &[SipMessage]) -> (Vec<Dialog>, usize
             transactions.insert(key);
         }
     }
-    (dialogs.out, transactions.len())
+    let mut dialogs = dialogs.out;
+    // The analysis keeps the dialogs: not the slack of their doubling.
+    dialogs.shrink_to_fit();
+    (dialogs, transactions.len())
 }
 
 /// The transactions (top Via branch + CSeq method) of `messages`, each with its messages and

@@ -384,6 +384,7 @@ fn read_file(
         text,
         validate,
         lossy: shared.lossy,
+        lines: shared.lines,
     };
     let mut out = sipmsg::Out::default();
     if shared.utf16 {

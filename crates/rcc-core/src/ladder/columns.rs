@@ -3,7 +3,7 @@
 //! configuration or the products say so, labelled with their nicest name and put in the
 //! profile's order.
 
-use super::hosts::{is_fqdn, is_ip, Aliases, Ends};
+use super::hosts::{is_fqdn, is_ip, Aliases, PackedEnds};
 use super::{Column, HashMap, HashSet};
 use crate::profile::Profile;
 use crate::routing::Topology;
@@ -25,7 +25,7 @@ impl Columns {
 /// The columns of a ladder: one per root alias that is a message's end.
 pub(super) fn columns(
     al: &mut Aliases,
-    ends: &[Ends],
+    ends: &[PackedEnds],
     products: &HashMap<(usize, &str), u32>,
     line_servers: &HashSet<String>,
     profile: Option<&Profile>,
@@ -34,7 +34,8 @@ pub(super) fn columns(
     // Columns: one per root that is an endpoint.
     let mut root_col: HashMap<usize, usize> = HashMap::default();
     let mut roots_in_order: Vec<usize> = Vec::new();
-    for &(f, t) in ends {
+    for e in ends {
+        let (f, t) = e.ends();
         for a in [f, t].into_iter().flatten() {
             let r = al.find(a);
             if let std::collections::hash_map::Entry::Vacant(e) = root_col.entry(r) {

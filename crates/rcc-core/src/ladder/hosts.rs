@@ -8,7 +8,8 @@
 use super::HashMap;
 use crate::extract::{self, ViaView};
 use crate::sip::{Direction, SipMessage};
-use std::borrow::Cow;
+use std::hash::{Hash, Hasher};
+use std::num::NonZeroU32;
 
 #[derive(Default)]
 pub(super) struct Aliases {
@@ -115,17 +116,67 @@ fn contact_host(m: &SipMessage) -> Option<&str> {
     host_of_header(m.header("Contact")?)
 }
 
-/// A transaction: Call-ID, CSeq number and method (upper case), top Via branch; borrowed from
-/// the message where it is written so.
-type TxKey<'m> = (&'m str, u32, Cow<'m, str>, &'m str);
+/// A transaction: Call-ID, CSeq number and method (any case), top Via branch; borrowed from
+/// the message.
+type TxKey<'m> = (&'m str, u32, Caseless<'m>, &'m str);
+
+/// A method compared and hashed regardless of case, without an upper-case copy (a `Cow` would
+/// take a third more of every entry of the request table).
+#[derive(Debug, Clone, Copy)]
+struct Caseless<'m>(&'m str);
+
+impl PartialEq for Caseless<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.eq_ignore_ascii_case(other.0)
+    }
+}
+
+impl Eq for Caseless<'_> {}
+
+impl Hash for Caseless<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        // Upper-cased a chunk at a time on the stack (a method is a few bytes).
+        let mut upper = [0u8; 32];
+        for chunk in self.0.as_bytes().chunks(upper.len()) {
+            let upper = &mut upper[..chunk.len()];
+            upper.copy_from_slice(chunk);
+            upper.make_ascii_uppercase();
+            state.write(upper);
+        }
+        // As `str` does: no method's hash input is a prefix of another's.
+        state.write_u8(0xff);
+    }
+}
+
 /// Sender and receiver alias of a message.
 pub(super) type Ends = (Option<usize>, Option<usize>);
+
+/// [`Ends`] as kept per message and per request while a ladder is built: alias ids plus one in
+/// 4 bytes each, where a pair of `Option<usize>` takes 16 on wasm32. (Alias ids are far below
+/// `u32::MAX`: a log names fewer hosts than it has bytes.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct PackedEnds(Option<NonZeroU32>, Option<NonZeroU32>);
+
+impl PackedEnds {
+    fn pack((from, to): Ends) -> PackedEnds {
+        let one = |a: Option<usize>| {
+            a.and_then(|a| u32::try_from(a + 1).ok())
+                .and_then(NonZeroU32::new)
+        };
+        PackedEnds(one(from), one(to))
+    }
+
+    pub(super) fn ends(self) -> Ends {
+        let id = |a: Option<NonZeroU32>| a.map(|a| a.get() as usize - 1);
+        (id(self.0), id(self.1))
+    }
+}
 
 /// The messages' ends and the aliases they were named by.
 pub(super) struct Traced<'m> {
     pub(super) aliases: Aliases,
     /// Per message: (from alias id, to alias id).
-    pub(super) ends: Vec<Ends>,
+    pub(super) ends: Vec<PackedEnds>,
     /// The product strings each alias said about itself, and how many messages said each.
     pub(super) products: HashMap<(usize, &'m str), u32>,
 }
@@ -134,9 +185,9 @@ pub(super) struct Traced<'m> {
 /// aliases they show to name one machine.
 pub(super) struct Tracer<'m> {
     al: Aliases,
-    ends: Vec<Ends>,
+    ends: Vec<PackedEnds>,
     /// Request endpoints by transaction, for responses that do not say where they came from.
-    requests: HashMap<TxKey<'m>, Ends>,
+    requests: HashMap<TxKey<'m>, PackedEnds>,
     products: HashMap<(usize, &'m str), u32>,
     /// "Whoever wrote this log", one alias per file (named once per file, not per message).
     writers: Vec<(std::sync::Arc<str>, Writer)>,
@@ -181,7 +232,8 @@ impl<'m> Tracer<'m> {
         let (from, to) = message_ends(al, &self.requests, m, writer, &mut top_via, &branch_key);
         if is_request {
             merge_request_aliases(al, m, (from, to), &mut top_via, via_count);
-            self.requests.insert(branch_key, (from, to));
+            self.requests
+                .insert(branch_key, PackedEnds::pack((from, to)));
         } else {
             let creates_dialog = cseq.is_some_and(|(_, x)| {
                 x.eq_ignore_ascii_case("INVITE") || x.eq_ignore_ascii_case("SUBSCRIBE")
@@ -192,7 +244,7 @@ impl<'m> Tracer<'m> {
         if let (Some(f), Some(p)) = (from, extract::product(m)) {
             *self.products.entry((f, p)).or_default() += 1;
         }
-        self.ends.push((from, to));
+        self.ends.push(PackedEnds::pack((from, to)));
     }
 
     pub(super) fn finish(self) -> Traced<'m> {
@@ -236,15 +288,6 @@ impl Writer {
     }
 }
 
-/// Upper case, copied only when it is not already.
-fn upper(s: &str) -> Cow<'_, str> {
-    if s.bytes().any(|b| b.is_ascii_lowercase()) {
-        Cow::Owned(s.to_ascii_uppercase())
-    } else {
-        Cow::Borrowed(s)
-    }
-}
-
 /// The transaction a message belongs to (its top Via branch, else the Via's sent-by).
 fn transaction<'m>(
     m: &'m SipMessage,
@@ -264,7 +307,7 @@ fn transaction<'m>(
         })
         .or_else(|| top_via.map(|v| v.sent_by))
         .unwrap_or("");
-    (m.call_id().unwrap_or(""), n, upper(meth), branch)
+    (m.call_id().unwrap_or(""), n, Caseless(meth), branch)
 }
 
 /// Where the message was sent by whom, as far as the log says: its direction and addresses
@@ -272,7 +315,7 @@ fn transaction<'m>(
 /// request it answers).
 fn message_ends(
     al: &mut Aliases,
-    requests: &HashMap<TxKey, Ends>,
+    requests: &HashMap<TxKey, PackedEnds>,
     m: &SipMessage,
     writer: &mut Writer,
     top_via: &mut TopVia,
@@ -297,7 +340,7 @@ fn message_ends(
                         } else {
                             requests
                                 .get(branch_key)
-                                .and_then(|r| r.0)
+                                .and_then(|r| r.ends().0)
                                 .or_else(|| top_via.alias(al))
                         }
                     });
@@ -308,7 +351,7 @@ fn message_ends(
                         if is_request {
                             top_via.alias(al)
                         } else {
-                            requests.get(branch_key).and_then(|r| r.1)
+                            requests.get(branch_key).and_then(|r| r.ends().1)
                         }
                     });
                     (other, Some(me))
@@ -324,8 +367,8 @@ fn message_ends(
                     .map(|h| al.host(h));
                 (from, to)
             } else {
-                match requests.get(branch_key) {
-                    Some(&(f, t)) => (t, f),
+                match requests.get(branch_key).map(|r| r.ends()) {
+                    Some((f, t)) => (t, f),
                     None => {
                         let from = extract::ms_diagnostics(m)
                             .into_iter()

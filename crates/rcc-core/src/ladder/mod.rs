@@ -13,10 +13,10 @@
 //! Mermaid `sequenceDiagram` text.
 //!
 //! A ladder keeps of each row only what took the whole log to know, as indexes ([`RowKey`]:
-//! columns, delay, verdict, dialog, method, RCC); the texts a view shows (time, label, method,
-//! Call-ID) are read from the message when a view asks for the row ([`Ladder::row`]), a page
-//! at a time. So a 100 MB log's ladder costs a few dozen bytes per message, and building it
-//! writes no string per message.
+//! columns, verdict, dialog, method, RCC; 28 bytes); the texts a view shows (time, delay, label,
+//! method, Call-ID) are read from the messages when a view asks for the row ([`Ladder::row`]),
+//! a page at a time. So a 100 MB log's ladder costs a few dozen bytes per message, and building
+//! it writes no string per message.
 //!
 //! Building is three phases, one file each: `hosts.rs` (who sent each message to whom, and the
 //! aliases that name one machine), `columns.rs` (one column per machine, recognised and
@@ -119,10 +119,10 @@ pub struct Row {
 /// a large log.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RowKey {
-    /// Index into the messages the ladder was built from.
+    /// Index into the messages the ladder was built from. (The delay since the previous
+    /// message with a time is read from the messages too: as an `Option<i64>` it was a third
+    /// of a row kept.)
     pub message: u32,
-    /// Milliseconds since the previous message with a time.
-    pub delta_ms: Option<i64>,
     /// Column indexes; `None` when the log does not say.
     pub from: Option<u16>,
     pub to: Option<u16>,
@@ -182,7 +182,7 @@ impl Ladder {
                 .map(|t| t.written.to_string())
                 .unwrap_or_default(),
             millis: m.millis(),
-            delta_ms: key.delta_ms,
+            delta_ms: rows::delta_ms(messages, key.message as usize),
             from: key.from.map(usize::from),
             to: key.to.map(usize::from),
             label: rows::label(m, method),
@@ -387,7 +387,6 @@ mod tests {
     fn key(i: usize) -> RowKey {
         RowKey {
             message: i as u32,
-            delta_ms: None,
             from: Some(0),
             to: None,
             method: Some(0),
@@ -398,6 +397,10 @@ mod tests {
     }
 
     fn invite(uri: &str) -> SipMessage {
+        invite_at(uri, None)
+    }
+
+    fn invite_at(uri: &str, millis: Option<i64>) -> SipMessage {
         use crate::sip::{MessageParts, ParseQuality, SourceRef, StartLine, Timestamp};
         SipMessage::from(MessageParts {
             source: SourceRef {
@@ -407,7 +410,7 @@ mod tests {
             },
             timestamp: Some(Timestamp {
                 written: "10:00:00.000".into(),
-                millis: None,
+                millis,
             }),
             direction: None,
             local: None,
@@ -427,7 +430,7 @@ mod tests {
     /// a few words, not the four strings a view shows (a `Row` is over 150 bytes before them).
     #[test]
     fn a_row_kept_costs_a_few_words() {
-        assert!(std::mem::size_of::<RowKey>() <= 48);
+        assert!(std::mem::size_of::<RowKey>() <= 28);
     }
 
     #[test]
@@ -436,8 +439,7 @@ mod tests {
             columns: vec![],
             rows: vec![RowKey {
                 dialog: Some(0),
-                delta_ms: Some(5),
-                ..key(1)
+                ..key(2)
             }],
             dialogs: vec![DialogSummary {
                 call_id: "c1".into(),
@@ -447,13 +449,18 @@ mod tests {
             }],
             methods: vec!["INVITE".into()],
         };
-        let messages = [invite("sip:x@y"), invite("sip:a@b")];
+        // The delay is read back to the last message with a time, past one without.
+        let messages = [
+            invite_at("sip:x@y", Some(1_000)),
+            invite("sip:x@y"),
+            invite_at("sip:a@b", Some(1_005)),
+        ];
         assert_eq!(
             ladder.row(&messages, 0),
             Some(Row {
-                message: 1,
+                message: 2,
                 time: "10:00:00.000".into(),
-                millis: None,
+                millis: Some(1_005),
                 delta_ms: Some(5),
                 from: Some(0),
                 to: None,

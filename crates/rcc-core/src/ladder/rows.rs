@@ -4,7 +4,7 @@
 //! label, delay, verdict and columns; the dialog and method lists the filters offer.
 
 use super::columns::Columns;
-use super::hosts::Ends;
+use super::hosts::PackedEnds;
 use super::{DialogSummary, HashMap, HashSet, RowKey, Verdict};
 use crate::diagnosis::{Diagnosis, LegState};
 use crate::evidence::Evidence;
@@ -84,6 +84,19 @@ fn evidence_lines(diagnosis: &Diagnosis) -> Vec<(String, u32)> {
         .collect()
 }
 
+/// Milliseconds from the previous message with a time to message `i`, when both have one.
+/// Read when a row is written, not kept per row: the walk back is one step unless messages
+/// without a time sit between.
+pub(super) fn delta_ms(messages: &[SipMessage], i: usize) -> Option<i64> {
+    let t = messages.get(i)?.millis()?;
+    let before = messages
+        .get(..i)?
+        .iter()
+        .rev()
+        .find_map(SipMessage::millis)?;
+    Some(t - before)
+}
+
 /// The rows, the dialogs (in order of first appearance) and the methods (sorted).
 pub(super) struct Rows {
     pub(super) rows: Vec<RowKey>,
@@ -123,8 +136,6 @@ pub(super) struct RowWriter<'m, 'l> {
     /// The log lines of the diagnosis' failing leg: (file, line).
     failing: Vec<(String, u32)>,
     rows: Vec<RowKey>,
-    /// The latest time a message had.
-    prev: Option<i64>,
     dialogs: Vec<DialogSummary>,
     dialog_index: HashMap<&'m str, u32>,
     /// Upper case, in order of first appearance (sorted at the end); a log has a dozen.
@@ -141,7 +152,6 @@ impl<'m, 'l> RowWriter<'m, 'l> {
             line_servers,
             failing: diagnosis.map(evidence_lines).unwrap_or_default(),
             rows: Vec::with_capacity(messages),
-            prev: None,
             dialogs: Vec::new(),
             dialog_index: HashMap::default(),
             methods: Vec::new(),
@@ -161,14 +171,6 @@ impl<'m, 'l> RowWriter<'m, 'l> {
 
     /// The row of message `i`, `m`.
     pub(super) fn step(&mut self, i: usize, m: &'m SipMessage) {
-        let millis = m.millis();
-        let delta_ms = match (self.prev, millis) {
-            (Some(p), Some(t)) => Some(t - p),
-            _ => None,
-        };
-        if millis.is_some() {
-            self.prev = millis;
-        }
         let methods = &mut self.methods;
         let method = method_of(m).filter(|x| !x.is_empty()).map(|x| {
             match methods
@@ -219,7 +221,6 @@ impl<'m, 'l> RowWriter<'m, 'l> {
         }
         self.rows.push(RowKey {
             message: u32::try_from(i).unwrap_or(u32::MAX),
-            delta_ms,
             from: None,
             to: None,
             method: method.and_then(|k| u16::try_from(k).ok()),
@@ -231,13 +232,15 @@ impl<'m, 'l> RowWriter<'m, 'l> {
 
     /// The rows with their columns (`ends`: each message's, by alias) and RCC marks, the
     /// methods sorted.
-    pub(super) fn finish(self, ends: &[Ends], columns: &Columns) -> Rows {
+    pub(super) fn finish(self, ends: &[PackedEnds], columns: &Columns) -> Rows {
         let RowWriter {
             mut rows,
-            dialogs,
+            mut dialogs,
             methods,
             ..
         } = self;
+        // Dialogs are found as the walk goes; the slack of their doubling would be kept.
+        dialogs.shrink_to_fit();
         // Methods sorted, each row's index following its method.
         let mut order: Vec<usize> = (0..methods.len()).collect();
         order.sort_by(|&a, &b| methods[a].cmp(&methods[b]));
@@ -245,7 +248,8 @@ impl<'m, 'l> RowWriter<'m, 'l> {
         for (at, &k) in order.iter().enumerate() {
             sorted_at[k] = u16::try_from(at).unwrap_or(u16::MAX);
         }
-        for (row, &(f, t)) in rows.iter_mut().zip(ends) {
+        for (row, e) in rows.iter_mut().zip(ends) {
+            let (f, t) = e.ends();
             row.from = columns.of(f).and_then(|c| u16::try_from(c).ok());
             row.to = columns.of(t).and_then(|c| u16::try_from(c).ok());
             row.rcc = row
