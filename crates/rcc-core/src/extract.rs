@@ -277,30 +277,31 @@ fn config_candidate(m: &SipMessage) -> Option<ConfigText<'_>> {
 
 /// Reads configuration answers like [`provisioning`], each distinct document once: a log
 /// repeats the same few documents to every sign-in, and reading each copy's XML again was most
-/// of indexing a large log.
+/// of indexing a large log. It numbers the documents instead of copying one per answer: the
+/// caller keeps (message, document) pairs and writes out only the answers it shows.
 #[derive(Default)]
 pub struct ConfigReader<'m> {
-    read: crate::fxhash::FxMap<ConfigText<'m>, Option<Provisioning>>,
+    /// Each text's document number (`None`: the text is no configuration document).
+    read: crate::fxhash::FxMap<ConfigText<'m>, Option<usize>>,
+    documents: Vec<Provisioning>,
 }
 
 impl<'m> ConfigReader<'m> {
-    /// [`provisioning`] of `m`.
-    pub fn read(&mut self, m: &'m SipMessage) -> Option<Provisioning> {
+    /// The number of `m`'s configuration document (see [`ConfigReader::into_documents`]), if
+    /// `m` is a configuration answer.
+    pub fn read(&mut self, m: &'m SipMessage) -> Option<usize> {
         let text = config_candidate(m)?;
         let (ct, event, body) = text;
-        let p = self
-            .read
-            .entry(text)
-            .or_insert_with(|| config_document(ct, event, body, m))
-            .as_ref()?;
-        Some(Provisioning {
-            source: p.source,
-            line_uri: p.line_uri.clone(),
-            line_server_uri: p.line_server_uri.clone(),
-            line_type: p.line_type.clone(),
-            telephony_mode: p.telephony_mode.clone(),
-            evidence: m.evidence(),
+        let documents = &mut self.documents;
+        *self.read.entry(text).or_insert_with(|| {
+            documents.push(config_document(ct, event, body, m)?);
+            Some(documents.len() - 1)
         })
+    }
+
+    /// The documents read, by number; each with the first message that carried it as evidence.
+    pub fn into_documents(self) -> Vec<Provisioning> {
+        self.documents
     }
 }
 
