@@ -357,8 +357,9 @@ fn resolve_generation(
             // Servers first: the server generation decides the admin tools. Only the one
             // reported is built (a log names its products in almost every message).
             let mut first = None;
+            let mut products = generation::ProductMatcher::default();
             for m in index.messages(messages) {
-                let Some(hit) = generation::product_match(m) else {
+                let Some(hit) = products.product_match(m) else {
                     continue;
                 };
                 if hit.names_a_server() {
