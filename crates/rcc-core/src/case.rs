@@ -135,18 +135,18 @@ impl Case {
         let user = resolve_user(sign_in, ad, &invites, messages, index);
         let user_aor = user.as_ref().and_then(|u| uri::aor(&u.value));
         let users_config = index.users_config(messages, user_aor.as_deref());
-        let rcc_config = users_config
-            .iter()
-            .rev()
-            .map(|(_, p)| p)
-            .find(|p| p.starts_rcc());
-        let with_line = users_config
-            .iter()
-            .rev()
-            .map(|(_, p)| p)
-            .find(|p| p.line_uri.is_some());
-        let line_uri = resolve_line_uri(ad, with_line, &invites);
-        let (line_server_uri, unusable_line_server) = resolve_line_server(ad, rcc_config, &invites);
+        let latest_config = |says: fn(&Provisioning) -> bool| {
+            let answer = users_config
+                .iter()
+                .rev()
+                .find(|answer| says(index.config_document(answer)))?;
+            Some(index.config_answer(answer, messages))
+        };
+        let rcc_config = latest_config(Provisioning::starts_rcc);
+        let with_line = latest_config(|p| p.line_uri.is_some());
+        let line_uri = resolve_line_uri(ad, with_line.as_ref(), &invites);
+        let (line_server_uri, unusable_line_server) =
+            resolve_line_server(ad, rcc_config.as_ref(), &invites);
 
         // ---- topology ----
         let line_server_host = line_server_uri
@@ -160,8 +160,14 @@ impl Case {
             line_server_host.as_deref(),
         ));
 
-        let generation =
-            resolve_generation(chosen, &tool_generations, &users_config, messages, index);
+        let decisive_config = latest_config(Provisioning::speaks_of_line);
+        let generation = resolve_generation(
+            chosen,
+            &tool_generations,
+            decisive_config.as_ref(),
+            messages,
+            index,
+        );
         Case {
             profile,
             user,
@@ -333,7 +339,7 @@ fn resolve_line_server(
 fn resolve_generation(
     chosen: Option<Generation>,
     tool_generations: &[SeenGeneration],
-    users_config: &[&(usize, Provisioning)],
+    decisive_config: Option<&Provisioning>,
     messages: &[SipMessage],
     index: &RccIndex,
 ) -> Option<SeenGeneration> {
@@ -351,8 +357,9 @@ fn resolve_generation(
             // Servers first: the server generation decides the admin tools. Only the one
             // reported is built (a log names its products in almost every message).
             let mut first = None;
+            let mut products = generation::ProductMatcher::default();
             for m in index.messages(messages) {
-                let Some(hit) = generation::product_match(m) else {
+                let Some(hit) = products.product_match(m) else {
                     continue;
                 };
                 if hit.names_a_server() {
@@ -366,11 +373,7 @@ fn resolve_generation(
                 .or_else(|| first.map(|(hit, m)| hit.seen(m)))
         })
         .or_else(|| {
-            let p = users_config
-                .iter()
-                .rev()
-                .map(|(_, p)| p)
-                .find(|p| p.speaks_of_line())?;
+            let p = decisive_config?;
             generation::from_config_source(p.source, p.evidence.clone())
         })
 }

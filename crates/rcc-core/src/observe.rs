@@ -45,8 +45,13 @@ const TIMER_SLACK_MS: i64 = 500;
 /// The messages that matter for remote call control, by index into the messages.
 #[derive(Debug, Clone, Default)]
 pub struct RccIndex {
-    /// Configuration answers (provisioning, provisioning-v2, roaming-self), in time order.
-    pub config: Vec<(usize, Provisioning)>,
+    /// Configuration answers (provisioning, provisioning-v2, roaming-self), in time order, each
+    /// as its message and its document: a log repeats a few documents to every sign-in (the
+    /// 100 MB synthetic log: 147k answers), and an answer written out with its evidence
+    /// ([`RccIndex::config_answer`]) is needed only for the user's.
+    pub config: Vec<ConfigAnswer>,
+    /// Every distinct configuration document read, by number ([`ConfigAnswer::document`]).
+    pub config_documents: Vec<Provisioning>,
     /// The line server URI of every configuration answer, whatever request it answers
     /// (`config` keeps the answers to SUBSCRIBEs), each once: the ladder marks the dialogs
     /// sent to them as remote call control.
@@ -74,6 +79,15 @@ pub struct RccIndex {
     /// For each record, the request it is about as the logs show it (the first request of its
     /// Call-ID with its `SIP-Start-Line`), by index into the messages.
     pub record_requests: Vec<Option<usize>>,
+}
+
+/// One configuration answer of [`RccIndex::config`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConfigAnswer {
+    /// The answer, by index into the messages.
+    pub message: usize,
+    /// What it says, by index into [`RccIndex::config_documents`].
+    pub document: usize,
 }
 
 fn is(method: Option<&str>, name: &str) -> bool {
@@ -120,9 +134,11 @@ impl RccIndex {
                     }
                 }
                 (Some(_), _) if is(method, "NOTIFY") || is(method, "BENOTIFY") => {
-                    if let Some(p) = configs.read(m) {
-                        ix.note_line_server(&p);
-                        ix.config.push((i, p));
+                    if let Some(document) = configs.read(m) {
+                        ix.config.push(ConfigAnswer {
+                            message: i,
+                            document,
+                        });
                     }
                 }
                 (Some(_), _) if is(method, "INVITE") && is_csta_invite(m) => {
@@ -133,13 +149,14 @@ impl RccIndex {
                 (Some(_), _) if is(method, "REGISTER") => ix.registers.push(i),
                 (None, Some(status)) => {
                     let cseq_method = m.cseq().map(|c| c.1);
+                    // Read whatever it answers: its line server counts too (`line_servers`).
                     let answer = configs.read(m);
-                    if let Some(p) = &answer {
-                        ix.note_line_server(p);
-                    }
                     if is(cseq_method, "SUBSCRIBE") {
-                        if let Some(p) = answer {
-                            ix.config.push((i, p));
+                        if let Some(document) = answer {
+                            ix.config.push(ConfigAnswer {
+                                message: i,
+                                document,
+                            });
                         }
                     } else if is(cseq_method, "REGISTER") {
                         ix.registers.push(i);
@@ -151,6 +168,12 @@ impl RccIndex {
                 _ => {}
             }
         }
+        ix.config_documents = configs.into_documents();
+        ix.line_servers = ix
+            .config_documents
+            .iter()
+            .filter_map(|p| p.line_server_uri.clone())
+            .collect();
         ix.csta_calls = csta_calls(ingested, csta_ids);
         ix.records = ingested.events.iter().map(Record::of).collect();
         ix.call_records = call_records(&ix.records, &ix.csta_calls);
@@ -159,11 +182,17 @@ impl RccIndex {
         ix
     }
 
-    fn note_line_server(&mut self, p: &Provisioning) {
-        if let Some(uri) = &p.line_server_uri {
-            if !self.line_servers.contains(uri) {
-                self.line_servers.insert(uri.clone());
-            }
+    /// What a configuration answer says, read once for all its copies.
+    pub fn config_document(&self, answer: &ConfigAnswer) -> &Provisioning {
+        &self.config_documents[answer.document]
+    }
+
+    /// A configuration answer written out, with its own message as evidence.
+    pub fn config_answer(&self, answer: &ConfigAnswer, messages: &[SipMessage]) -> Provisioning {
+        let document = self.config_document(answer);
+        Provisioning {
+            evidence: messages[answer.message].evidence(),
+            ..document.clone()
         }
     }
 
@@ -173,13 +202,13 @@ impl RccIndex {
         &self,
         messages: &[SipMessage],
         user_aor: Option<&str>,
-    ) -> Vec<&(usize, Provisioning)> {
-        let all = self.config.iter();
+    ) -> Vec<ConfigAnswer> {
+        let all = self.config.iter().copied();
         let Some(user_aor) = user_aor else {
             return all.collect();
         };
-        let names_user = |&&(i, _): &&(usize, Provisioning)| {
-            messages.get(i).is_some_and(|m| {
+        let names_user = |answer: &ConfigAnswer| {
+            messages.get(answer.message).is_some_and(|m| {
                 let to = if m.is_request() {
                     m.request_uri()
                 } else {
@@ -203,7 +232,7 @@ impl RccIndex {
     ) -> impl Iterator<Item = &'m SipMessage> + 'm {
         self.config
             .iter()
-            .map(|(i, _)| *i)
+            .map(|answer| answer.message)
             .chain(self.config_subscribes.iter().copied())
             .chain(self.csta_calls.iter().flat_map(|(_, v)| v.iter().copied()))
             .chain(self.registers.iter().copied())
@@ -770,8 +799,8 @@ impl Observer<'_> {
         // in a NOTIFY / BENOTIFY sent to it).
         o.config = index
             .users_config(msgs, self.user_aor.as_deref())
-            .into_iter()
-            .map(|(_, p)| p.clone())
+            .iter()
+            .map(|answer| index.config_answer(answer, msgs))
             .collect();
         let subscribe = |i: &usize| msgs.get(*i);
         let users_subscribe = self.user_aor.as_deref().and_then(|u| {

@@ -14,6 +14,7 @@
 //! Routing, extraction, the ladder, the diagnosis, the directory checks and the redaction
 //! scanner all read URIs and hosts here, so a fix to IPv6 or port handling is made once.
 
+use crate::ingest::text::find_ci;
 use serde::{Deserialize, Serialize};
 
 // =============================================================================================
@@ -261,9 +262,21 @@ pub fn aor(value: &str) -> Option<String> {
 }
 
 /// Whether [`aor`] of `value` is `aor`, compared in place: the logs' many messages are matched
-/// against one user without writing each one's address.
+/// against one user without writing each one's address. A value that does not hold the
+/// address's user part with its `@` and its host (in any case: [`UriView`] is slices of it)
+/// is not parsed: most values searched name another user.
 pub fn aor_is(value: &str, aor: &str) -> bool {
-    NameAddr::parse(value).view().is_some_and(|v| v.aor_is(aor))
+    let Some(rest) = aor.strip_prefix("sip:") else {
+        return false;
+    };
+    let (user_at, host) = match rest.rfind('@') {
+        Some(at) => (Some(&rest[..=at]), &rest[at + 1..]),
+        None => (None, rest),
+    };
+    let written = |part: &str| find_ci(value.as_bytes(), part.as_bytes()).is_some();
+    written(host)
+        && user_at.is_none_or(written)
+        && NameAddr::parse(value).view().is_some_and(|v| v.aor_is(aor))
 }
 
 /// Is this host an IP address (IPv4 dotted quad or IPv6, with or without brackets)?
@@ -827,6 +840,37 @@ pub fn line_uris_equivalent(a: &str, b: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn aor_is_agrees_with_aor_whatever_the_value_looks_like() {
+        let values = [
+            "\"Alice\" <SIP:Alice@Contoso.COM.;transport=tls>;tag=1",
+            "<sip:alice@[2001:db8::1]:5061>",
+            "sip:a@b@contoso.com",
+            "<sips:alice@contoso.com>",
+            "sip:contoso.com",
+            "<sip:bob@contoso.com>",
+            "tel:+1555",
+            "",
+        ];
+        let aors = [
+            "sip:alice@contoso.com",
+            "sip:alice@2001:db8::1",
+            "sip:a@b@contoso.com",
+            "sip:contoso.com",
+            "sip:",
+            "alice@contoso.com",
+        ];
+        for value in values {
+            for a in aors {
+                assert_eq!(
+                    aor_is(value, a),
+                    aor(value).as_deref() == Some(a),
+                    "{value} / {a}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn sip_uris() {
