@@ -819,6 +819,30 @@ fn address(v: &[u8], i: usize) -> Result<usize, Fault> {
     Ok(gt + 1)
 }
 
+/// A header whose value carries an identifier that is new in every transaction or dialog.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Identified {
+    /// `;branch=` (any Via).
+    Via,
+    /// `;tag=` after the last `>` (a From or To in `name-addr` form).
+    Address,
+}
+
+/// Where the identifier of `v` lies: the non-empty run of `token` characters after the
+/// marker. Replacing it by any other such run cannot change the verdict of [`via`] or of
+/// [`addresses`] (single): there the run is read as a parameter value or inside a quoted
+/// string, where every `token` character is read alike. Inside a URI it would not be (`%` is a
+/// `token` character that a URI must escape), hence only after the last `>` for addresses.
+pub fn identifier_run(which: Identified, v: &[u8]) -> Option<(usize, usize)> {
+    let (marker, from): (&[u8], usize) = match which {
+        Identified::Via => (b";branch=", 0),
+        Identified::Address => (b";tag=", memchr::memrchr(b'>', v)?),
+    };
+    let at = from + memchr::memmem::find(v.get(from..)?, marker)? + marker.len();
+    let len = v.get(at..)?.iter().take_while(|&&c| is_token(c)).count();
+    (len > 0).then_some((at, at + len))
+}
+
 /// `Via = via-parm *(COMMA via-parm)`, `via-parm = sent-protocol LWS sent-by *( SEMI
 /// via-params )`, `sent-protocol = protocol-name SLASH protocol-version SLASH transport`
 /// (`SLASH = SWS "/" SWS`), `sent-by = host [ COLON port ]`.
@@ -1304,6 +1328,51 @@ mod tests {
                     let _ = split_outside_quotes(&v, b',').count();
                 }
             }
+        }
+    }
+
+    /// Where a value's identifier lies, and that another identifier keeps the verdict even
+    /// where a character of it would be wrong elsewhere in the value (`%` in a URI).
+    #[test]
+    fn identifier_runs() {
+        let sent = b"SIP/2.0/TLS 10.0.0.1:5061;branch=z9hG4bK.a1;received=10.0.0.9";
+        let (a, b) = identifier_run(Identified::Via, sent).unwrap();
+        assert_eq!(&sent[a..b], b"z9hG4bK.a1");
+        let from = b"\"Bob\" <sip:bob@contoso.com;tag=inuri>;tag=1b6d82e7;epid=0102";
+        let (a, b) = identifier_run(Identified::Address, from).unwrap();
+        assert_eq!(&from[a..b], b"1b6d82e7");
+        // No identifier: none, an empty one, or a tag only inside the URI.
+        for (which, v) in [
+            (Identified::Via, &b"SIP/2.0/UDP host;rport"[..]),
+            (Identified::Via, b"SIP/2.0/UDP host;branch=;rport"),
+            (Identified::Address, b"<sip:bob@contoso.com;tag=x>"),
+            (Identified::Address, b"sip:bob@contoso.com;tag=x"),
+        ] {
+            assert_eq!(
+                identifier_run(which, v),
+                None,
+                "{}",
+                String::from_utf8_lossy(v)
+            );
+        }
+        let swap =
+            |v: &[u8], (a, b): (usize, usize), with: &[u8]| [&v[..a], with, &v[b..]].concat();
+        for with in [&b"%"[..], b"x", b"'~`!*+_-."] {
+            let v = swap(sent, identifier_run(Identified::Via, sent).unwrap(), with);
+            assert_eq!(via(&v), Ok(()));
+            let f = swap(
+                from,
+                identifier_run(Identified::Address, from).unwrap(),
+                with,
+            );
+            assert_eq!(addresses(&f, AddrRules::default()), Ok(()));
+            let quoted = b"<sip:a@b>;x=\">;tag=q\"";
+            let q = swap(
+                quoted,
+                identifier_run(Identified::Address, quoted).unwrap(),
+                with,
+            );
+            assert_eq!(addresses(&q, AddrRules::default()), Ok(()));
         }
     }
 }

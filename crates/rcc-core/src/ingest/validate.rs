@@ -154,9 +154,9 @@ impl Kind {
     }
 }
 
-/// Header values already judged legal in this file, by kind: a dialog's From, To, Call-ID and
-/// Contact, a transaction's Via repeat across its messages, and a value judged once need not be
-/// parsed again. Exact: the bytes are kept and compared, not only a hash. Bounded: it starts
+/// Header values already judged legal in this file, by kind: a dialog's From, To and Contact,
+/// a transaction's Via repeat across its messages (and, without their identifiers, across a
+/// client's transactions: [`Memo`]), and a value judged once need not be parsed again. Exact: the bytes are kept and compared, not only a hash. Bounded: it starts
 /// over past [`Seen::MAX_BYTES`].
 #[derive(Debug, Default)]
 pub(crate) struct Seen {
@@ -179,44 +179,115 @@ impl Seen {
     /// The key of a value under a kind's tag: computed once per value, for the look-up and,
     /// when it was not there, the insertion.
     fn key(tag: u8, v: &[u8]) -> u64 {
+        Self::key_of(tag, Memo::whole(v))
+    }
+
+    fn key_of(tag: u8, m: Memo) -> u64 {
         use std::hash::Hasher;
         let mut h = crate::fxhash::Fx::default();
-        h.write_u8(tag);
-        h.write(v);
+        // An excised value never shares a key with a whole one of the same bytes.
+        h.write_u8(if m.tail.is_some() {
+            tag | EXCISED_TAG
+        } else {
+            tag
+        });
+        h.write(m.head);
+        if let Some(tail) = m.tail {
+            h.write(tail);
+        }
         h.finish()
     }
 
     fn contains(&self, key: u64, v: &[u8]) -> bool {
+        self.contains_memo(key, Memo::whole(v))
+    }
+
+    fn contains_memo(&self, key: u64, m: Memo) -> bool {
         self.index.get(&key).is_some_and(|&(at, len)| {
             let (at, len) = (at as usize, len as usize);
-            self.arena.get(at..at + len) == Some(v)
+            let tail = m.tail.unwrap_or(&[]);
+            len == m.head.len() + tail.len()
+                && self.arena.get(at..at + m.head.len()) == Some(m.head)
+                && self.arena.get(at + m.head.len()..at + len) == Some(tail)
         })
     }
 
     fn insert(&mut self, key: u64, v: &[u8]) {
+        self.insert_memo(key, Memo::whole(v));
+    }
+
+    fn insert_memo(&mut self, key: u64, m: Memo) {
         self.reserve();
-        if self.arena.len() + v.len() > Self::MAX_BYTES {
+        let tail = m.tail.unwrap_or(&[]);
+        let n = m.head.len() + tail.len();
+        if self.arena.len() + n > Self::MAX_BYTES {
             self.index.clear();
             self.arena.clear();
         }
-        let (Ok(at), Ok(len)) = (u32::try_from(self.arena.len()), u32::try_from(v.len())) else {
+        let (Ok(at), Ok(len)) = (u32::try_from(self.arena.len()), u32::try_from(n)) else {
             return;
         };
-        self.arena.extend_from_slice(v);
+        self.arena.extend_from_slice(m.head);
+        self.arena.extend_from_slice(tail);
         self.index.insert(key, (at, len));
     }
 }
+
+/// What of a header value [`Seen`] remembers: the whole value, or the value without the one
+/// identifier that is new in every transaction or dialog (a Via's branch, a From's or To's
+/// tag), so that the next transaction of the same client is not parsed again. Sound because
+/// the identifier is a run of `token` characters right after `;branch=` (`;tag=`) where the
+/// grammar reads it as a parameter value or inside a quoted string: there every `token`
+/// character is read alike, so any other non-empty run gives the same verdict. (Inside a
+/// URI it would not: `%` is a `token` character but must be escaped there; hence a tag only
+/// after the last `>`.) The `grammar` fuzz target checks this.
+#[derive(Debug, Clone, Copy)]
+struct Memo<'a> {
+    head: &'a [u8],
+    /// After the identifier; `None`: nothing excised.
+    tail: Option<&'a [u8]>,
+}
+
+impl<'a> Memo<'a> {
+    fn whole(v: &'a [u8]) -> Memo<'a> {
+        Memo {
+            head: v,
+            tail: None,
+        }
+    }
+
+    /// `v` without its identifier run ([`g::identifier_run`]), or whole.
+    fn of(known: Option<u16>, v: &'a [u8]) -> Memo<'a> {
+        use crate::sip::known;
+        let which = match known {
+            Some(known::VIA) => g::Identified::Via,
+            Some(known::FROM | known::TO) => g::Identified::Address,
+            _ => return Memo::whole(v),
+        };
+        match g::identifier_run(which, v) {
+            Some((a, b)) => Memo {
+                head: v.get(..a).unwrap_or(v),
+                tail: Some(v.get(b..).unwrap_or(&[])),
+            },
+            None => Memo::whole(v),
+        }
+    }
+}
+
+/// Set in the tag of a value remembered without its identifier ([`Memo`]).
+const EXCISED_TAG: u8 = 0x40;
 
 /// The tags under which legal start lines are remembered.
 const REQUEST_LINE_TAG: u8 = 0;
 const STATUS_LINE_TAG: u8 = 8;
 
-/// The tag under which a kind's legal values are remembered (`None`: not worth it).
+/// The tag under which a kind's legal values are remembered (`None`: not worth it; a Call-ID
+/// is one pass over word characters, cheaper than hashing and remembering it, and it repeats
+/// only within its dialog).
 fn seen_tag(kind: Kind) -> Option<u8> {
     Some(match kind {
         Kind::Via => 1,
         Kind::Addr(r) => 2 + u8::from(r.list) + 2 * u8::from(r.contact),
-        Kind::CallId => 6,
         Kind::ContentType => 7,
         _ => return None,
     })
@@ -336,8 +407,9 @@ pub(crate) fn check(
                 Some(_) => {}
             }
         }
-        let key = seen_tag(kind).map(|t| Seen::key(t, v));
-        if key.is_some_and(|k| known_good.contains(k, v)) {
+        let memo = Memo::of(known, v);
+        let key = seen_tag(kind).map(|t| Seen::key_of(t, memo));
+        if key.is_some_and(|k| known_good.contains_memo(k, memo)) {
             continue;
         }
         if f.lossy && value.contains('\u{FFFD}') {
@@ -406,7 +478,7 @@ pub(crate) fn check(
         });
         match (result, key) {
             (Err(e), _) => flags.push(line, fault(e)),
-            (Ok(()), Some(k)) => known_good.insert(k, v),
+            (Ok(()), Some(k)) => known_good.insert_memo(k, memo),
             (Ok(()), None) => {}
         }
     }
