@@ -2,13 +2,14 @@
 # usage: scripts/snapshots.sh OUTDIR   (from the project root)
 # For refactorings that must not change what the analysis says: run it before and after, then
 # `diff -r BEFORE AFTER`. Builds the snapshot example (release) and writes one file per case.
+# SNAPSHOT_ARGS=--worker analyses each case the worker's way (grades and ladder later): the same.
 # Every case the repo and ../shared hold, through analysis::analyze: summary + ladder + raw rows.
 set -e
 OUT=$1; rm -rf "$OUT"; mkdir -p "$OUT"
 cargo build -q --release --example snapshot -p rcc-core
 BIN=target/release/examples/snapshot
 SH=$(cd ../shared 2>/dev/null && pwd || echo /work/shared)
-run() { local name=$1; shift; $BIN "$@" > "$OUT/$name" 2>&1 || echo "rc=$?" >> "$OUT/$name"; }
+run() { local name=$1; shift; $BIN $SNAPSHOT_ARGS "$@" > "$OUT/$name" 2>&1 || echo "rc=$?" >> "$OUT/$name"; }
 for d in fixtures/scenarios/*/ fixtures/cases/*/; do
   [ -f "$d/expected.toml" ] || continue
   name=$(basename $(dirname $d))__$(basename $d)

@@ -2,9 +2,12 @@
 //! it (a refactoring for speed must not change a byte): the summary JSON with its timings
 //! zeroed, then the ladder with every row written out, then every row's raw message.
 //! `cargo run --release --example snapshot -- [--profile P] [--sign-in S] [--ad F] [--routes F]
-//! [--redact] LOG...`
+//! [--redact] [--worker] LOG...`; `--worker` analyses the analysis worker's way (grades and
+//! ladder when asked for, after the diagnosis), which must print the same.
 
-use rcc_core::analysis::{analyze, AnalysisInput, Hooks, LogFileInput, Options, StageTimings};
+use rcc_core::analysis::{
+    analyze, AnalysisInput, Grading, Hooks, LadderBuild, LogFileInput, Options, StageTimings,
+};
 use rcc_core::ingest::OwnedInput;
 use rcc_core::ladder::{Column, DialogSummary, Row};
 
@@ -21,6 +24,7 @@ fn main() {
     let mut input = AnalysisInput::default();
     let mut logs = Vec::new();
     let mut redact = false;
+    let mut worker = false;
     let mut args = std::env::args().skip(1);
     let text = |p: Option<String>| {
         std::fs::read(p.unwrap_or_default())
@@ -34,6 +38,7 @@ fn main() {
             "--ad" => input.ad_text = text(args.next()),
             "--routes" => input.rules_text = text(args.next()),
             "--redact" => redact = true,
+            "--worker" => worker = true,
             path => {
                 let bytes = std::fs::read(path).unwrap_or_default();
                 input.logs.push(LogFileInput {
@@ -47,15 +52,22 @@ fn main() {
             }
         }
     }
-    let (mut summary, details) = analyze(
-        input,
-        logs,
-        &mut Hooks::default(),
-        Options {
+    let options = match worker {
+        false => Options {
             redact,
             ..Options::default()
         },
-    );
+        true => Options {
+            redact,
+            ladder: LadderBuild::OnRequest,
+            grading: Grading::Later,
+        },
+    };
+    let (mut summary, mut details) = analyze(input, logs, &mut Hooks::default(), options);
+    if worker {
+        summary.files = details.grade().to_vec();
+        summary.ladder = Some(details.build_ladder().summary());
+    }
     summary.timings = StageTimings::default();
     println!(
         "{}",

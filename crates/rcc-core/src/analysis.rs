@@ -114,6 +114,21 @@ pub struct Options {
     pub redact: bool,
     /// When the message ladder is built (with the analysis by default).
     pub ladder: LadderBuild,
+    /// When messages are graded against RFC 3261 (as they are read by default).
+    pub grading: Grading,
+}
+
+/// When an analysis grades the messages against RFC 3261: over a third of the reading on raw
+/// SIP, and no part of the diagnosis (only the file cards' counts and notes, and the ladder's
+/// badges, show grades).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Grading {
+    /// As the logs are read.
+    #[default]
+    WithReading,
+    /// When the details are first asked for the grades ([`AnalysisDetails::grade`]) or the
+    /// ladder: meanwhile the summary's file reports say `graded: false` (the analysis worker).
+    Later,
 }
 
 /// When an analysis builds its message ladder: a fifth of the work on a 100 MB log, and no part
@@ -154,7 +169,7 @@ pub fn analyze(
     };
     let bytes = logs.iter().map(|l| l.bytes.len()).sum();
     let t0 = hooks.now();
-    let ingested = read_logs(&input, logs, hooks);
+    let ingested = read_logs(&input, logs, options.grading, hooks);
     let t1 = hooks.now();
     let (mut summary, details) = finish(
         &input,
@@ -213,7 +228,12 @@ pub fn reanalyze(
     (summary, details)
 }
 
-fn read_logs(input: &AnalysisInput, logs: Vec<OwnedInput>, hooks: &mut Hooks) -> Ingested {
+fn read_logs(
+    input: &AnalysisInput,
+    logs: Vec<OwnedInput>,
+    grading: Grading,
+    hooks: &mut Hooks,
+) -> Ingested {
     if logs.is_empty() {
         return Ingested::default();
     }
@@ -228,6 +248,7 @@ fn read_logs(input: &AnalysisInput, logs: Vec<OwnedInput>, hooks: &mut Hooks) ->
         .collect();
     let opts = IngestOptions {
         clock_offsets_ms: input.logs.iter().map(|l| l.clock_offset_ms).collect(),
+        grade_later: grading == Grading::Later,
         ..IngestOptions::default()
     };
     let mut report = |p: ingest::Progress| {
@@ -242,6 +263,16 @@ fn read_logs(input: &AnalysisInput, logs: Vec<OwnedInput>, hooks: &mut Hooks) ->
 /// Everything after reading the logs: the AD paste and the rules, the case, the facts, the
 /// diagnosis, the ladder; split into what the page renders and what stays. Its timings hold
 /// only `ladder_ms` (the caller fills in the rest).
+/// Grades what `read` left ungraded, its messages being `messages` (taken from it for the
+/// ladder).
+fn grade_read(read: &mut Ingested, messages: &mut Vec<SipMessage>) {
+    if read.grading_pending() {
+        std::mem::swap(&mut read.messages, messages);
+        read.grade(&mut |_| {});
+        std::mem::swap(&mut read.messages, messages);
+    }
+}
+
 /// What [`finish`] adds to the logs read, beside the inputs.
 struct Finish {
     redaction: Option<RedactionSummary>,
@@ -277,6 +308,8 @@ fn finish(
     };
     let (ladder_summary, ladder_basis, ladder_ms) = match ladder {
         LadderBuild::WithAnalysis => {
+            // The ladder shows each message's grade.
+            grade_read(&mut ingested, &mut data.messages);
             let start = hooks.now();
             data.ladder = basis.build(&data.messages);
             let ms = (hooks.now() - start).max(0.0);
@@ -738,9 +771,23 @@ impl AnalysisDetails {
         }
     }
 
+    /// The file reports with every message graded: graded first if the analysis left it for
+    /// later ([`Grading::Later`]); the same reports either way.
+    pub fn grade(&mut self) -> &[FileReport] {
+        grade_read(&mut self.read, &mut self.ladder.messages);
+        &self.read.files
+    }
+
+    /// Whether the messages are still to be graded ([`AnalysisDetails::grade`]).
+    pub fn grading_pending(&self) -> bool {
+        self.read.grading_pending()
+    }
+
     /// The messages and their ladder, built first if the analysis left it for later
-    /// ([`LadderBuild::OnRequest`]); the same ladder either way.
+    /// ([`LadderBuild::OnRequest`]); the same ladder either way. Grades the messages first
+    /// (each row shows its message's grade).
     pub fn build_ladder(&mut self) -> &LadderData {
+        self.grade();
         if let Some(basis) = self.ladder_basis.take() {
             self.ladder.ladder = basis.build(&self.ladder.messages);
         }
@@ -869,6 +916,57 @@ mod tests {
             );
             let again = with_details.build_ladder().summary();
             assert_eq!(again, frame, "built once, {}", ex.name);
+        }
+    }
+
+    /// The worker's way (grades and ladder when asked, after the diagnosis) says what the
+    /// analysis with everything at once says: the summary but its file reports is the same
+    /// before grading, and the grades and the ladder are the same after.
+    #[test]
+    fn grades_made_later_are_the_grades_made_with_reading() {
+        for ex in crate::example::examples() {
+            let (input, logs) = example_input(&ex);
+            let (with, with_details) = analyze(
+                input.clone(),
+                logs.clone(),
+                &mut Hooks::default(),
+                Options::default(),
+            );
+            let (later, mut details) = analyze(
+                input,
+                logs,
+                &mut Hooks::default(),
+                Options {
+                    ladder: LadderBuild::OnRequest,
+                    grading: Grading::Later,
+                    ..Options::default()
+                },
+            );
+            let ungraded = later.files.iter().filter(|f| !f.graded).count();
+            let read = later.files.iter().filter(|f| f.messages > 0).count();
+            assert_eq!(ungraded, read, "{}", ex.name);
+            assert_eq!(details.grading_pending(), read > 0);
+            let json = |s: &AnalysisSummary| {
+                let mut v = serde_json::to_value(s).unwrap();
+                let o = v.as_object_mut().unwrap();
+                o.remove("ladder");
+                o.remove("files");
+                v
+            };
+            assert_eq!(json(&later), json(&with), "{}", ex.name);
+            assert_eq!(details.grade(), &with.files[..], "{}", ex.name);
+            assert!(!details.grading_pending());
+            let ladder = details.build_ladder();
+            assert_eq!(Some(ladder.summary()), with.ladder, "{}", ex.name);
+            assert_eq!(
+                ladder.ladder.all_rows(&ladder.messages),
+                with_details
+                    .ladder
+                    .ladder
+                    .all_rows(&with_details.ladder.messages),
+                "{}",
+                ex.name
+            );
         }
     }
 

@@ -19,7 +19,7 @@ use std::fmt::Write;
 pub const TOOL_NAME: &str = "rcc-doctor";
 
 /// One input log as summarised in reports.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InputFileSummary {
     pub name: String,
     /// Format label, e.g. `Communicator/UCCAPI client trace`.
@@ -37,6 +37,18 @@ pub struct InputFileSummary {
     /// What the reader has to say about the file, each on its line: text that is not SIP,
     /// truncation, binary data, and every fault of a partly parsed message.
     pub problems: Vec<crate::ingest::Problem>,
+    /// False when the report was made while the messages were still being graded (the page,
+    /// in the second after a large log's diagnosis): the grades and their faults are not in.
+    #[serde(default = "graded_by_default", skip_serializing_if = "is_true")]
+    pub graded: bool,
+}
+
+fn graded_by_default() -> bool {
+    true
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
 }
 
 impl From<&crate::ingest::FileReport> for InputFileSummary {
@@ -51,6 +63,7 @@ impl From<&crate::ingest::FileReport> for InputFileSummary {
             events: f.events,
             lines: f.lines,
             problems: f.problems.clone(),
+            graded: f.graded,
         }
     }
 }

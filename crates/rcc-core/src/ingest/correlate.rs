@@ -229,6 +229,7 @@ pub(crate) fn assemble(
         events: events.into_iter().map(|(_, _, e)| e).collect(),
         dialogs,
         transaction_count,
+        ungraded: Vec::new(),
     }
 }
 

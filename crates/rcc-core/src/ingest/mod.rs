@@ -84,12 +84,73 @@ pub struct Ingested {
     pub dialogs: Vec<Dialog>,
     /// How many SIP transactions the messages hold ([`Ingested::transactions`] lists them).
     pub transaction_count: usize,
+    /// The files read with [`IngestOptions::grade_later`], until [`Ingested::grade`] grades them.
+    #[serde(skip)]
+    pub(crate) ungraded: Vec<Ungraded>,
+}
+
+/// A file whose messages are not graded yet: what reading it again needs (its text is the one
+/// its messages share, not a copy).
+#[derive(Clone)]
+pub(crate) struct Ungraded {
+    index: usize,
+    name: Arc<str>,
+    shared: text::Shared,
+}
+
+impl std::fmt::Debug for Ungraded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Ungraded({})", self.name)
+    }
 }
 
 impl Ingested {
     /// The transactions, listed when asked for: the analysis only counts them.
     pub fn transactions(&self) -> Vec<Transaction> {
         correlate::transactions(&self.messages)
+    }
+
+    /// Whether some files' messages wait for [`Ingested::grade`].
+    pub fn grading_pending(&self) -> bool {
+        !self.ungraded.is_empty()
+    }
+
+    /// Grades the messages of the files read with [`IngestOptions::grade_later`]: each such
+    /// file is read again with grading, keeping only the grades, and its report and messages
+    /// get what reading it with grading would have given them (duplicates merged across files
+    /// included: the file's own copy was graded). Nothing to do when nothing waits.
+    pub fn grade(&mut self, progress: &mut dyn FnMut(Progress)) {
+        for u in std::mem::take(&mut self.ungraded) {
+            let total = u.shared.text.len();
+            let (report, out) =
+                read_shared(&u.name, &u.shared, 0, ReadMode::GradesOnly, &mut |done| {
+                    progress(Progress {
+                        file_index: u.index,
+                        bytes_done: done.min(total),
+                        bytes_total: total,
+                    })
+                });
+            let grades: crate::fxhash::FxMap<u32, Option<Arc<crate::sip::ParseQuality>>> = out
+                .grades
+                .unwrap_or_default()
+                .into_iter()
+                .map(|g| (g.line_start, g.quality))
+                .collect();
+            for m in &mut self.messages {
+                if Arc::ptr_eq(&m.source.file, &u.name) {
+                    if let Some(q) = grades.get(&m.source.line_start) {
+                        m.set_shared_quality(q.clone());
+                    }
+                }
+            }
+            if let Some(f) = self.files.get_mut(u.index) {
+                f.clean = report.clean;
+                f.repaired = report.repaired;
+                f.partial = report.partial;
+                f.problems = report.problems;
+                f.graded = true;
+            }
+        }
     }
 }
 
@@ -111,6 +172,18 @@ pub struct FileReport {
     pub clock_offset_ms: i64,
     /// An offset that would put this file's messages in causal order with the earlier files.
     pub suggested_clock_offset_ms: Option<i64>,
+    /// False while the messages wait for grading ([`IngestOptions::grade_later`]): `clean`,
+    /// `repaired`, `partial` and the grading faults in `problems` are not counted yet.
+    #[serde(default = "graded_by_default", skip_serializing_if = "is_true")]
+    pub graded: bool,
+}
+
+fn graded_by_default() -> bool {
+    true
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
 }
 
 /// Something the user should know about a file, with what to do.
@@ -196,6 +269,10 @@ pub struct IngestOptions {
     /// only the lenient front end's own repairs are reported (`Clean`/`Repaired`, never
     /// `Partial`); for benchmarks.
     pub validate: bool,
+    /// With `validate`: read without grading, and grade when [`Ingested::grade`] is called (the
+    /// analysis worker: the diagnosis does not need the grades). Meanwhile each file's report
+    /// says `graded: false`.
+    pub grade_later: bool,
 }
 
 impl Default for IngestOptions {
@@ -203,6 +280,7 @@ impl Default for IngestOptions {
         IngestOptions {
             clock_offsets_ms: Vec::new(),
             validate: true,
+            grade_later: false,
         }
     }
 }
@@ -328,6 +406,7 @@ pub fn ingest_owned(
 ) -> Ingested {
     let mut reports = Vec::with_capacity(files.len());
     let mut per_file: Vec<(Vec<SipMessage>, Vec<LogEvent>)> = Vec::with_capacity(files.len());
+    let mut ungraded = Vec::new();
     for (i, f) in files.into_iter().enumerate() {
         let total = f.bytes.len();
         progress(Progress {
@@ -336,13 +415,25 @@ pub fn ingest_owned(
             bytes_total: total,
         });
         let offset = opts.clock_offsets_ms.get(i).copied().unwrap_or(0);
-        let (report, mut msgs, mut events) = read_file(f, opts.validate, &mut |done| {
+        let mode = match (opts.validate, opts.grade_later) {
+            (false, _) => ReadMode::Ungraded,
+            (true, false) => ReadMode::Graded,
+            (true, true) => ReadMode::GradeLater,
+        };
+        let (report, mut msgs, mut events, later) = read_file(f, mode, &mut |done| {
             progress(Progress {
                 file_index: i,
                 bytes_done: done.min(total),
                 bytes_total: total,
             })
         });
+        if let Some((name, shared)) = later {
+            ungraded.push(Ungraded {
+                index: i,
+                name,
+                shared,
+            });
+        }
         progress(Progress {
             file_index: i,
             bytes_done: total,
@@ -364,29 +455,67 @@ pub fn ingest_owned(
         });
         per_file.push((msgs, events));
     }
-    correlate::assemble(reports, per_file)
+    Ingested {
+        ungraded,
+        ..correlate::assemble(reports, per_file)
+    }
 }
 
-/// Read one file (no merging). Returns its report (offset fields zero), messages and events.
-fn read_file(
-    f: OwnedInput,
-    validate: bool,
-    progress: &mut dyn FnMut(usize),
-) -> (FileReport, Vec<SipMessage>, Vec<LogEvent>) {
-    let bytes_len = f.bytes.len();
+/// How a file is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ReadMode {
+    /// Messages graded as they are read.
+    Graded,
+    /// Not graded (`IngestOptions::validate` off).
+    Ungraded,
+    /// Not graded now; the file is kept to be graded later ([`Ingested::grade`]).
+    GradeLater,
+    /// Read again to grade it: grades only, no messages.
+    GradesOnly,
+}
+
+/// A file's messages of time order and its report; with [`ReadMode::GradeLater`], what grading
+/// it later needs.
+type FileRead = (
+    FileReport,
+    Vec<SipMessage>,
+    Vec<LogEvent>,
+    Option<(Arc<str>, text::Shared)>,
+);
+
+fn read_file(f: OwnedInput, mode: ReadMode, progress: &mut dyn FnMut(usize)) -> FileRead {
     let name: Arc<str> = Arc::from(f.name.as_str());
+    let bytes = f.bytes.len();
     let shared = text::shared_text(f.bytes);
+    let (report, out) = read_shared(&name, &shared, bytes, mode, progress);
+    let later = (mode == ReadMode::GradeLater && report.messages > 0).then(|| (name, shared));
+    let report = FileReport {
+        graded: later.is_none(),
+        ..report
+    };
+    (report, out.messages, out.events, later)
+}
+
+/// Reads one file's text (`shared`, from `bytes` bytes) as `mode` says.
+fn read_shared(
+    name: &Arc<str>,
+    shared: &text::Shared,
+    bytes: usize,
+    mode: ReadMode,
+    progress: &mut dyn FnMut(usize),
+) -> (FileReport, sipmsg::Out) {
     let text = &shared.text;
     let buf: &[u8] = text.as_bytes().get(shared.skip..).unwrap_or(&[]);
     let format = detect_whole(buf);
     let ctx = sipmsg::Ctx {
-        file: &name,
+        file: name,
         text,
-        validate,
+        validate: matches!(mode, ReadMode::Graded | ReadMode::GradesOnly),
         lossy: shared.lossy,
         lines: shared.lines,
     };
     let mut out = sipmsg::Out::default();
+    out.grades = (mode == ReadMode::GradesOnly).then(Vec::new);
     if shared.utf16 {
         out.problem(1, text::UTF16_NOTE);
     }
@@ -399,7 +528,7 @@ fn read_file(
         LogFormat::SippTrace => readers::sipp(buf, ctx, &mut out, &mut tick),
     }
     outside_messages_check(buf, shared.lossy, &mut out);
-    if out.messages.is_empty() && out.events.is_empty() {
+    if out.built() == 0 && out.events.is_empty() {
         out.problem(
             1,
             "No SIP message was found in this file. Expected raw SIP text, a Communicator \
@@ -411,38 +540,45 @@ fn read_file(
     // Growth slack of a large vector is returned (mremap: no copy for big blocks).
     out.messages.shrink_to_fit();
     let mut r = FileReport {
-        name: f.name,
+        name: name.to_string(),
         format,
-        bytes: bytes_len,
+        bytes,
         lines: shared.lines,
-        messages: out.messages.len(),
+        messages: out.built(),
         clean: 0,
         repaired: 0,
         partial: 0,
         events: out.events.len(),
-        problems: out.problems,
+        problems: std::mem::take(&mut out.problems),
         clock_offset_ms: 0,
         suggested_clock_offset_ms: None,
+        graded: true,
     };
-    for m in &out.messages {
-        match m.quality() {
+    let qualities: Box<dyn Iterator<Item = &crate::sip::ParseQuality>> = match &out.grades {
+        Some(grades) => Box::new(
+            grades
+                .iter()
+                .map(|g| g.quality.as_deref().unwrap_or(&CLEAN)),
+        ),
+        None => Box::new(out.messages.iter().map(SipMessage::quality)),
+    };
+    for q in qualities {
+        match q {
             crate::sip::ParseQuality::Clean => r.clean += 1,
             crate::sip::ParseQuality::Repaired { .. } => r.repaired += 1,
             crate::sip::ParseQuality::Partial { .. } => r.partial += 1,
         }
     }
-    (r, out.messages, out.events)
+    (r, out)
 }
+
+static CLEAN: crate::sip::ParseQuality = crate::sip::ParseQuality::Clean;
 
 /// Binary data (NUL bytes) and bytes that were not UTF-8 (now U+FFFD) are the file's problem
 /// only outside its messages: inside one they belong to it (a binary body part, a quoted pair;
 /// in a header the grade says so). Reports the first such place of each kind.
 fn outside_messages_check(buf: &[u8], lossy: bool, out: &mut sipmsg::Out) {
-    let mut ranges: Vec<(u32, u32)> = out
-        .messages
-        .iter()
-        .map(|m| (m.source.line_start, m.source.line_end))
-        .collect();
+    let mut ranges = out.line_ranges();
     if !ranges.is_sorted() {
         ranges.sort_unstable();
     }

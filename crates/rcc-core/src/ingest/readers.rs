@@ -181,7 +181,7 @@ pub(crate) fn uccapi(buf: &[u8], ctx: Ctx, out: &mut Out, tick: &mut Tick) {
             cur.next();
         }
         let region = buf.get(region_start..region_end).unwrap_or(&[]);
-        let before = out.messages.len();
+        let before = out.built();
         frame_region(region, region_line, ctx, &meta, out);
         if !closed {
             out.problem(
@@ -193,7 +193,7 @@ pub(crate) fn uccapi(buf: &[u8], ctx: Ctx, out: &mut Out, tick: &mut Tick) {
                 ),
             );
         }
-        if out.messages.len() == before && !trim(region).is_empty() {
+        if out.built() == before && !trim(region).is_empty() {
             out.problem(
                 line.num,
                 format!(

@@ -102,9 +102,38 @@ pub(crate) struct Out {
     /// The last repairs graded, shared by the next message with the same (most of a file's
     /// messages have the same repairs or none).
     last_repaired: Option<Arc<ParseQuality>>,
+    /// `Some` when the file is read again only to grade its messages ([`super::grade_later`]):
+    /// each message's grade goes here and the message itself is dropped.
+    pub grades: Option<Vec<Grade>>,
+}
+
+/// The grade of one message of a file read again to grade it.
+#[derive(Debug)]
+pub(crate) struct Grade {
+    pub line_start: u32,
+    pub line_end: u32,
+    /// `None`: clean.
+    pub quality: Option<Arc<ParseQuality>>,
 }
 
 impl Out {
+    /// How many messages were read so far.
+    pub fn built(&self) -> usize {
+        self.messages.len() + self.grades.as_ref().map_or(0, Vec::len)
+    }
+
+    /// The line range of every message read, in reading order.
+    pub fn line_ranges(&self) -> Vec<(u32, u32)> {
+        match &self.grades {
+            Some(grades) => grades.iter().map(|g| (g.line_start, g.line_end)).collect(),
+            None => self
+                .messages
+                .iter()
+                .map(|m| (m.source.line_start, m.source.line_end))
+                .collect(),
+        }
+    }
+
     /// A header accumulator reusing this file's buffers (given back by [`build`]).
     pub fn header_acc(&mut self) -> HeaderAcc {
         let mut slots = std::mem::take(&mut self.scratch_slots);
@@ -553,7 +582,7 @@ pub(crate) fn build(
         None if repairs.is_empty() => None,
         None => Some(out.shared_repairs(repairs)),
     };
-    m.set_shared_quality(quality);
+    m.set_shared_quality(quality.clone());
     if !flags.is_empty() {
         let what = match m.start_line() {
             crate::sip::StartLineRef::Request { method, .. } => method.chars().take(40).collect(),
@@ -571,6 +600,14 @@ pub(crate) fn build(
         }
     }
     out.scratch_flags = flags;
+    if let Some(grades) = out.grades.as_mut() {
+        grades.push(Grade {
+            line_start: m.source.line_start,
+            line_end: m.source.line_end,
+            quality,
+        });
+        return;
+    }
     if out.messages.len() == out.messages.capacity() {
         reserve_for_the_rest(&mut out.messages, line_end, ctx.lines);
     }

@@ -152,6 +152,7 @@ pub(crate) fn newlines_and_ascii(b: &[u8]) -> (usize, bool) {
 }
 
 /// A file as the text its messages share (see [`shared_text`]).
+#[derive(Clone)]
 pub(crate) struct Shared {
     pub text: Arc<String>,
     /// Bytes of `text` to skip (a UTF-8 byte-order mark).

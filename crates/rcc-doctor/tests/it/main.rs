@@ -9,6 +9,7 @@ mod diagram_example;
 mod directory_checks;
 mod directory_fixtures;
 mod directory_robustness;
+mod grade_later;
 mod ingest_fixtures;
 mod ingest_fuzz;
 mod ingest_layouts;

@@ -1,0 +1,134 @@
+//! Grading later (`IngestOptions::grade_later`, the analysis worker's way: the diagnosis first,
+//! the grades after) gives what grading as the logs are read gives: every file's report and
+//! every message's grade, on every log of the fixtures (real logs, RFC 4475/5118 torture
+//! messages, the scenarios' and blind cases' logs read together) and on copies of one message
+//! in two files, graded differently, that are merged into one.
+
+use crate::support::ROOT;
+use rcc_core::ingest::{ingest_owned, IngestOptions, Ingested, OwnedInput};
+use std::path::{Path, PathBuf};
+
+fn read(files: &[OwnedInput], grade_later: bool) -> Ingested {
+    let opts = IngestOptions {
+        grade_later,
+        ..IngestOptions::default()
+    };
+    ingest_owned(files.to_vec(), &opts, &mut |_| {})
+}
+
+fn assert_same(what: &str, files: &[OwnedInput]) {
+    let now = read(files, false);
+    let mut later = read(files, true);
+    for f in &later.files {
+        assert_eq!(
+            f.graded,
+            f.messages == 0,
+            "{what}: {} before grading",
+            f.name
+        );
+        assert_eq!(
+            f.partial, 0,
+            "{what}: {} counts no grading fault yet",
+            f.name
+        );
+    }
+    assert_eq!(
+        later.grading_pending(),
+        later.files.iter().any(|f| f.messages > 0)
+    );
+    later.grade(&mut |_| {});
+    assert!(!later.grading_pending());
+    let json = |i: &Ingested| serde_json::to_value(i).expect("serialisable");
+    assert_eq!(json(&later), json(&now), "{what}");
+    for (a, b) in later.messages.iter().zip(&now.messages) {
+        assert_eq!(
+            a.quality(),
+            b.quality(),
+            "{what}: line {}",
+            b.source.line_start
+        );
+    }
+}
+
+fn owned(path: &Path) -> OwnedInput {
+    OwnedInput {
+        name: path.file_name().unwrap().to_string_lossy().into_owned(),
+        bytes: std::fs::read(path).unwrap(),
+    }
+}
+
+fn files_in(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+#[test]
+fn every_fixture_log_is_graded_later_as_it_is_graded_with_reading() {
+    let root = Path::new(ROOT).join("fixtures");
+    let mut singles = 0;
+    let mut dirs = vec![root.join("logs"), root.join("real-logs")];
+    dirs.extend(files_in(&root.join("sip-torture")));
+    for dir in dirs {
+        for f in files_in(&dir).into_iter().filter(|f| f.is_file()) {
+            assert_same(&f.display().to_string(), &[owned(&f)]);
+            singles += 1;
+        }
+    }
+    assert!(singles >= 80, "{singles} logs");
+    let mut cases = 0;
+    for group in ["scenarios", "cases"] {
+        for case in files_in(&root.join(group))
+            .into_iter()
+            .filter(|d| d.is_dir())
+        {
+            let logs: Vec<OwnedInput> = files_in(&case)
+                .iter()
+                .filter(|f| {
+                    let name = f.file_name().unwrap().to_string_lossy();
+                    !(name == "expected.toml"
+                        || name.ends_with(".md")
+                        || name.starts_with("ad.")
+                        || name.starts_with("rules."))
+                })
+                .map(|f| owned(f))
+                .collect();
+            if !logs.is_empty() {
+                assert_same(&case.display().to_string(), &logs);
+                cases += 1;
+            }
+        }
+    }
+    assert!(cases > 20, "{cases} cases");
+}
+
+/// The same INVITE in two files of the same name: as written in one (CRLF, clean), with LF
+/// line ends and a second, different CSeq in the other (repaired, and partly parsed). They are
+/// merged into one message; each file still counts its own copy's grade.
+#[test]
+fn a_message_merged_across_files_keeps_each_files_grade() {
+    let clean = "INVITE sip:rcc@gw.contoso.com SIP/2.0\r\nVia: SIP/2.0/TLS 10.0.0.1:5061;branch=z9hG4bK1\r\nMax-Forwards: 70\r\nFrom: <sip:alice@contoso.com>;tag=a1\r\nTo: <sip:rcc@gw.contoso.com>\r\nCall-ID: c1@10.0.0.1\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n";
+    let faulty = clean
+        .replace("\r\n", "\n")
+        .replace("CSeq: 1 INVITE\n", "CSeq: 1 INVITE\nCSeq: 2 INVITE\n");
+    let files = [
+        OwnedInput {
+            name: "trace.log".into(),
+            bytes: clean.as_bytes().to_vec(),
+        },
+        OwnedInput {
+            name: "trace.log".into(),
+            bytes: faulty.into_bytes(),
+        },
+    ];
+    let now = read(&files, false);
+    assert_eq!(
+        (now.files[0].clean, now.files[1].partial),
+        (1, 1),
+        "{:?}",
+        now.files
+    );
+    assert_same("one message in two files", &files);
+}
