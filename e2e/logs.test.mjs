@@ -222,6 +222,47 @@ test('the diagnosis shows before the worker has built the message ladder', async
   await page.close();
 });
 
+// The worker grades the messages against RFC 3261 after it sends the diagnosis (over a third
+// of reading raw SIP): the file card says so in place of the counts and notes, then counts.
+test('the file card says the messages are being graded, then counts them', async () => {
+  const { file, copies } = largeLog(LARGE_MIB / 2);
+  const messages = 16 * copies;
+  const page = await freshPage('#/logs');
+  await page.evaluate(() => {
+    window.__whileGrading = null;
+    new MutationObserver(() => {
+      const note = document.querySelector('.file-card [data-testid="grading"]');
+      if (note && !window.__whileGrading) {
+        const card = note.closest('.file-card');
+        window.__whileGrading = {
+          note: note.textContent,
+          status: note.getAttribute('role'),
+          messages: card.querySelector('[data-count="messages"]')?.textContent ?? null,
+          counts: card.querySelectorAll('[data-count="clean"], [data-count="partial"]').length,
+          notes: card.getAttribute('data-notes'),
+        };
+      }
+    }).observe(document.body, { subtree: true, childList: true });
+  });
+  await page.locator('#log-files').setInputFiles(file);
+  const card = page.locator('.file-card[data-format="raw-sip"][data-graded="true"]');
+  await card.waitFor({ timeout: 600_000 });
+  const seen = await page.evaluate(() => window.__whileGrading);
+  assert.ok(seen, 'the card said the messages were being graded');
+  assert.match(seen.note, /Grading each message against RFC 3261/);
+  assert.equal(seen.status, 'status', 'announced to screen readers');
+  assert.equal(seen.messages, `${messages} messages`, 'the message count is there at once');
+  assert.equal(seen.counts, 0, 'no grade count before grading');
+  assert.equal(seen.notes, null);
+  assert.equal(await page.locator('.file-card [data-testid="grading"]').count(), 0);
+  // raw_ms_mix.txt is all clean, copy after copy.
+  assert.equal(await card.locator('[data-count="clean"]').innerText(), `${messages} clean`);
+  assert.equal(await card.locator('[data-count="repaired"]').innerText(), '0 repaired');
+  assert.equal(await card.locator('[data-count="partial"]').innerText(), '0 partly parsed');
+  assert.equal(await card.getAttribute('data-notes'), '0');
+  await page.close();
+});
+
 test('without a worker (the single file) the page reads the logs itself and says so', async () => {
   const page = await context.newPage();
   await page.goto(`${server.url}/rcc-doctor.html#/logs`);

@@ -16,8 +16,9 @@
 //   stages   where pick -> file card spent its time (STAGES: the page, the file read, ingest,
 //            diagnosis, summary JSON, the threads' messages, the render), from probes in the
 //            page and the worker and the summary's `timings`; they add up to end-to-end. The
-//            message ladder is built after the reply, when the page asks (its time is reported
-//            beside the stages, and the worker's memory is read once it is built);
+//            grades (RFC 3261) and the message ladder are made after the reply, when the page
+//            asks (their times are reported beside the stages, and the worker's memory is read
+//            once the ladder is built);
 //   visits   navigation start -> the wizard usable, on a fresh profile (cold cache, no service
 //            worker), then again with the service worker (warm).
 // Each rate is the best of several runs; nothing passes or fails on speed, but a figure that
@@ -121,7 +122,7 @@ function pageStageProbe() {
 function workerStageProbe() {
   if (self.__stageProbe) return true;
   const opened = __OPENED__;
-  const probe = { done: [], ladders: [] };
+  const probe = { done: [], ladders: [], grades: [] };
   self.__stageProbe = probe;
   const post = self.postMessage;
   self.postMessage = function (msg, ...rest) {
@@ -136,6 +137,8 @@ function workerStageProbe() {
     } else if (m && m[0] === 'answer' && m[1].answer && m[1].answer.ladder) {
       const { built_ms: builtMs, memory_bytes: memoryBytes } = m[1].answer.ladder;
       probe.ladders.push({ at, builtMs, memoryBytes });
+    } else if (m && m[0] === 'answer' && m[1].answer && m[1].answer.grades) {
+      probe.grades.push({ at, gradedMs: m[1].answer.grades.graded_ms });
     }
     return out;
   };
@@ -228,15 +231,15 @@ function stagesOf(name, run, pageProbe, workerProbe) {
   return { ms: stages, summaryJsonBytes: replied.jsonBytes, repliedAt: replied.at, ladderInReply: t.ladder_ms };
 }
 
-/// The ladder the worker built for the analysis it replied to at `repliedAt` (its clock): the
-/// first ladder answer posted after that reply, waited for. The worker's memory is read then, as
-/// the ladder is the analysis' high-water mark.
-async function ladderAfter(page, repliedAt, timeout) {
+/// What the worker made for the analysis it replied to at `repliedAt` (its clock) when the page
+/// asked: the first answer of `kind` (`ladders`, `grades`) posted after that reply, waited for.
+/// The worker's memory is read with the ladder, the analysis' high-water mark.
+async function answerAfter(page, kind, repliedAt, timeout) {
   const until = Date.now() + timeout;
   for (;;) {
-    const ladder = await page.__worker.evaluate((after) => self.__stageProbe.ladders.find((l) => l.at >= after) || null, repliedAt);
-    if (ladder) return ladder;
-    if (Date.now() > until) throw new Error('the worker built no ladder after its reply (the page asks for it when the analysis is out)');
+    const found = await page.__worker.evaluate(([k, after]) => self.__stageProbe[k].find((l) => l.at >= after) || null, [kind, repliedAt]);
+    if (found) return found;
+    if (Date.now() > until) throw new Error(`the worker sent no ${kind} after its reply (the page asks for them when the analysis is out)`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }
@@ -280,7 +283,9 @@ export async function pickOnce(page, file, { timeout = LONG } = {}) {
   const pageProbe = await page.evaluate(() => window.__stageProbe);
   const workerProbe = await page.__worker.evaluate(() => self.__stageProbe);
   Object.assign(run, stagesOf(name, run, pageProbe, workerProbe));
-  const ladder = await ladderAfter(page, run.repliedAt, timeout);
+  const grades = await answerAfter(page, 'grades', run.repliedAt, timeout);
+  run.gradedMs = grades.gradedMs;
+  const ladder = await answerAfter(page, 'ladders', run.repliedAt, timeout);
   // Built with the analysis (an older worker) or after it: either way it is the ladder's time.
   run.ladderMs = ladder.builtMs + run.ladderInReply;
   run.memoryBytes = Math.max(run.memoryBytes, ladder.memoryBytes || 0);
@@ -401,7 +406,7 @@ export async function benchFile(context, baseUrl, file, { format = 'raw', runs =
       memory: { bytes: picks[0].memoryBytes, perInput: picks[0].memoryBytes / bytes },
       e2e: { mbps: rate(bytes, bestE2e), bestMs: bestE2e, ms: picks.map((p) => p.e2eMs) },
       // Where the fastest pick's time went (they add up to its end-to-end time); every pick's too.
-      stages: { ms: fastest.ms, runs: picks.map((p) => p.ms), summaryJsonBytes: fastest.summaryJsonBytes, ladderMs: fastest.ladderMs },
+      stages: { ms: fastest.ms, runs: picks.map((p) => p.ms), summaryJsonBytes: fastest.summaryJsonBytes, ladderMs: fastest.ladderMs, gradedMs: fastest.gradedMs },
       sip: sip && { mbps: sipRate, ms: sip.ms, messages: sip.parsed, split: sip.split, version: sip.version },
       ratio: sip ? ours / sipRate : null,
     };
@@ -440,7 +445,8 @@ export function stageTable(rows) {
     lines.push(`| ${what} | ${rows.map((r) => `${fmt(r.stages.ms[key], 1)} ms (${fmt((100 * r.stages.ms[key]) / r.e2e.bestMs, 0)}%)`).join(' | ')} |`);
   }
   lines.push(`| **pick -> file card (end-to-end)** | ${rows.map((r) => `**${fmt(r.e2e.bestMs, 1)} ms**`).join(' | ')} |`);
-  lines.push(`| after the card: the ladder, built in the worker when the page asks | ${rows.map((r) => `${fmt(r.stages.ladderMs, 1)} ms`).join(' | ')} |`);
+  lines.push(`| after the card: the grades (RFC 3261), in the worker when the page asks | ${rows.map((r) => `${fmt(r.stages.gradedMs, 1)} ms`).join(' | ')} |`);
+  lines.push(`| after the grades: the ladder, built in the worker when the page asks | ${rows.map((r) => `${fmt(r.stages.ladderMs, 1)} ms`).join(' | ')} |`);
   lines.push(`| summary JSON sent to the page | ${rows.map((r) => `${fmt(r.stages.summaryJsonBytes / 1024, 1)} KiB`).join(' | ')} |`);
   return lines.join('\n');
 }

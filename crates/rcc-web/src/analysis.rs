@@ -14,7 +14,7 @@ use leptos::prelude::*;
 use rcc_core::analysis::{
     analyze, AnalysisInput, AnalysisSummary, Hooks, LogFileInput, Options, RedactionSummary,
 };
-use rcc_core::ingest::OwnedInput;
+use rcc_core::ingest::{FileReport, OwnedInput};
 use std::sync::Arc;
 
 /// A computed analysis. Equality is identity, so the signal notifies on every recomputation
@@ -39,6 +39,16 @@ impl std::ops::Deref for Current {
 }
 
 impl Current {
+    /// The file reports, graded: the summary's, or those the worker graded after it sent the
+    /// summary, once they are here. Reactive (reads the source's grades): only the views that
+    /// show grades (the file cards, the reports) are redrawn when they come.
+    pub fn files(&self) -> Arc<[FileReport]> {
+        match self.source.graded_files() {
+            Some(files) if self.summary.files.iter().any(|f| !f.graded) => files,
+            _ => self.summary.files.clone().into(),
+        }
+    }
+
     /// While "Redact" is on: what was replaced, and a preview of each redacted log.
     pub fn redacted(&self) -> Option<&RedactionSummary> {
         self.summary.redaction.as_ref()

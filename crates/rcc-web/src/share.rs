@@ -2,27 +2,32 @@
 //! and exports (Markdown for tickets, JSON for tools, a printable self-contained HTML report,
 //! the redacted logs). Everything is built in the page and downloaded locally.
 
-use crate::analysis::use_analysis;
+use crate::analysis::{use_analysis, Current};
 use crate::copy::CopyButton;
 use crate::diagram::{download_js, download_text};
 use crate::state::AppState;
 use leptos::prelude::*;
 use rcc_core::analysis::AnalysisSummary;
 use rcc_core::diagram::{self, SvgTheme};
-use rcc_core::report::{self, Diagrams, ReportInput};
+use rcc_core::report::{self, Diagrams, InputFileSummary, ReportInput};
 
 fn now_iso() -> String {
     js_sys::Date::new_0().to_iso_string().into()
 }
 
-fn report_input(a: &AnalysisSummary) -> ReportInput {
-    ReportInput::from_summary(a, &now_iso())
+/// The report's input, with the file reports graded as far as the page has them (the worker
+/// grades after it sends the summary). Reactive.
+fn report_input(a: &Current) -> ReportInput {
+    let mut input = ReportInput::from_summary(a, &now_iso());
+    input.files = a.files().iter().map(InputFileSummary::from).collect();
+    input
 }
 
 /// The HTML report, with both diagrams inlined as SVG (the ladder's comes from wherever the
-/// messages are: see [`crate::source::AnalysisSource::report_svg`]).
+/// messages are: see [`crate::source::AnalysisSource::report_svg`]; asking for it waits for the
+/// grades, which the HTML report does not show).
 fn html_report(a: &AnalysisSummary, ladder_svg: String) -> String {
-    let mut input = report_input(a);
+    let mut input = ReportInput::from_summary(a, &now_iso());
     let layout = diagram::layout(&a.profile, &a.diagnosis.flow, &a.diagnosis.findings);
     input.diagrams = Some(Diagrams {
         flow_svg: diagram::to_svg(&layout, SvgTheme::Light),

@@ -17,6 +17,7 @@ use leptos::prelude::*;
 use leptos::wasm_bindgen::{JsCast, JsValue};
 use rcc_core::analysis::AnalysisDetails;
 use rcc_core::diagnosis::Diagnosis;
+use rcc_core::ingest::FileReport;
 use rcc_core::ladder::{LadderData, LadderFilter, LadderSummary, RawMessage, Row, RowCache};
 use rcc_core::profile::Profile;
 use rcc_core::routing::Topology;
@@ -28,6 +29,10 @@ use std::sync::Arc;
 #[derive(Clone)]
 pub struct AnalysisSource {
     ladder: ArcRwSignal<LadderFrame>,
+    /// The file reports with every message graded, once the worker sent them (it grades after
+    /// it sends the diagnosis); `None` until then, and for an analysis made on the page (its
+    /// summary is graded).
+    graded: ArcRwSignal<Option<Arc<[FileReport]>>>,
     kind: Kind,
 }
 
@@ -59,6 +64,7 @@ impl AnalysisSource {
         let frame = details.build_ladder().summary();
         AnalysisSource {
             ladder: ArcRwSignal::new(LadderFrame::Ready(Arc::new(frame))),
+            graded: ArcRwSignal::new(None),
             kind: Kind::Local(Arc::new(details)),
         }
     }
@@ -75,13 +81,26 @@ impl AnalysisSource {
         )))
     }
 
-    /// The details of analysis `id`, held by the worker behind `client`. Asks for the ladder's
-    /// frame at once: the worker builds the ladder while the page renders the diagnosis.
+    /// The details of analysis `id`, held by the worker behind `client`. Asks for the grades,
+    /// then the ladder's frame, at once: the worker makes them while the page renders the
+    /// diagnosis.
     pub(crate) fn remote(id: u32, client: WorkerClient) -> AnalysisSource {
         let frame = ArcRwSignal::new(LadderFrame::Building);
+        let graded = ArcRwSignal::new(None);
         {
-            let (frame, client) = (frame.clone(), client.clone());
+            let (frame, graded, client) = (frame.clone(), graded.clone(), client.clone());
             leptos::task::spawn_local(async move {
+                match client.query(id, Query::Grades).await {
+                    Ok((Answer::Grades { files, .. }, _)) => graded.set(Some(files.into())),
+                    // A newer analysis replaced this one.
+                    Err(NoResult::NotHeld | NoResult::Overtaken) => return,
+                    Err(NoResult::Failed(e)) => {
+                        leptos::logging::warn!("RCC Doctor: the worker could not grade: {e}")
+                    }
+                    Ok(other) => {
+                        leptos::logging::warn!("RCC Doctor: asked for the grades, got {other:?}")
+                    }
+                }
                 match client.query(id, Query::Ladder).await {
                     Ok((Answer::Ladder { summary, .. }, _)) => {
                         frame.set(LadderFrame::Ready(Arc::new(summary)))
@@ -103,12 +122,18 @@ impl AnalysisSource {
         }
         AnalysisSource {
             ladder: frame,
+            graded,
             kind: Kind::Remote {
                 id,
                 client: SendWrapper::new(client),
                 rows: ArcRwSignal::new(RowCache::default()),
             },
         }
+    }
+
+    /// The file reports with every message graded, when the worker has sent them. Reactive.
+    pub fn graded_files(&self) -> Option<Arc<[FileReport]>> {
+        self.graded.get()
     }
 
     /// Whether the analysis ran (and its messages live) in the worker.

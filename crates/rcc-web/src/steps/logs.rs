@@ -203,7 +203,7 @@ fn FileList() -> impl IntoView {
     let analysis = use_analysis();
     move || {
         let (reports, total_messages, dialogs) =
-            analysis.with(|a| (a.files.clone(), a.messages, a.dialogs));
+            analysis.with(|a| (a.files(), a.messages, a.dialogs));
         if reports.is_empty() {
             return None;
         }
@@ -215,7 +215,8 @@ fn FileList() -> impl IntoView {
             <ReadTimingNote />
             <ul class="file-list">
                 {reports
-                    .into_iter()
+                    .iter()
+                    .cloned()
                     .enumerate()
                     .map(|(i, r)| view! { <FileCard index=i report=r state=state /> })
                     .collect_view()}
@@ -259,8 +260,10 @@ fn FileCard(index: usize, report: FileReport, state: AppState) -> impl IntoView 
         .collect();
     let more_count = more.len();
     let name = report.name.clone();
+    // While the worker grades the messages (after the diagnosis), the counts and notes wait.
+    let graded = report.graded;
     view! {
-        <li class="file-card" data-file=report.name.clone() data-format=LogFormat::id(report.format) data-notes=problems.len()>
+        <li class="file-card" data-file=report.name.clone() data-format=LogFormat::id(report.format) data-notes=graded.then_some(problems.len()) data-graded=graded.to_string()>
             <div class="file-head">
                 <span class="file-name mono">{report.name.clone()}</span>
                 <span class="badge" class:bad=unknown>{report.format.label()}</span>
@@ -276,13 +279,25 @@ fn FileCard(index: usize, report: FileReport, state: AppState) -> impl IntoView 
             </div>
             <p class="file-counts">
                 <span data-count="messages">{report.messages} " messages"</span>
-                " · " <span class="badge ok">{report.clean} " clean"</span>
-                " " <span class="badge warn" title="Not valid SIP as written, but a lossless repair (LF-only line ends, an indent) made them valid; the repairs are listed per message">{report.repaired} " repaired"</span>
-                " " <span class="badge bad" title="Really wrong somewhere (the problems below say what, on which line); start line and headers were still read">{report.partial} " partly parsed"</span>
+                " · "
+                {if graded {
+                    view! {
+                        <span class="badge ok" data-count="clean">{report.clean} " clean"</span>
+                        " " <span class="badge warn" data-count="repaired" title="Not valid SIP as written, but a lossless repair (LF-only line ends, an indent) made them valid; the repairs are listed per message">{report.repaired} " repaired"</span>
+                        " " <span class="badge bad" data-count="partial" title="Really wrong somewhere (the problems below say what, on which line); start line and headers were still read">{report.partial} " partly parsed"</span>
+                    }.into_any()
+                } else {
+                    view! {
+                        <span class="grading" role="status" data-testid="grading">
+                            <span class="spinner" aria-hidden="true"></span>
+                            "Grading each message against RFC 3261…"
+                        </span>
+                    }.into_any()
+                }}
                 " · " {report.events} " diagnostic records"
                 " · " {report.lines} " lines"
             </p>
-            {(!problems.is_empty()).then(|| view! {
+            {(graded && !problems.is_empty()).then(|| view! {
                 <div class="file-notes" data-testid="file-notes">
                     <p class="file-notes-head">
                         {match problems.len() {

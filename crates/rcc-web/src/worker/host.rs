@@ -7,8 +7,8 @@ use super::protocol::{
 };
 use leptos::wasm_bindgen::{self, prelude::*, JsCast};
 use rcc_core::analysis::{
-    analyze, reanalyze, AnalysisDetails, AnalysisInput, AnalysisSummary, Hooks, LadderBuild,
-    Options,
+    analyze, reanalyze, AnalysisDetails, AnalysisInput, AnalysisSummary, Grading, Hooks,
+    LadderBuild, Options,
 };
 use rcc_core::ingest::OwnedInput;
 use std::cell::{Cell, RefCell};
@@ -262,11 +262,13 @@ impl Host {
                         progress: Some(&mut report),
                         clock: Some(&mut clock),
                     },
-                    // The diagnosis goes out first; the ladder is built when the page asks
-                    // (Query::Ladder), while the page renders the diagnosis.
+                    // The diagnosis goes out first; the grades and the ladder are made when
+                    // the page asks (Query::Grades, Query::Ladder), while it renders the
+                    // diagnosis.
                     Options {
                         redact,
                         ladder: LadderBuild::OnRequest,
+                        grading: Grading::Later,
                     },
                 )
             }
@@ -376,20 +378,32 @@ impl Host {
         else {
             return Ok((Answer::NotHeld, JsValue::UNDEFINED));
         };
-        // Every question but the redacted log's is about the ladder, built when first needed.
         let start = crate::timing::now_ms();
-        let built_ms = match query {
-            Query::RedactedLog { .. } => 0.0,
+        // Grades and the ladder are made when first asked for (the ladder shows grades).
+        let (built_ms, graded_ms) = match query {
+            Query::RedactedLog { .. } => (0.0, 0.0),
+            Query::Grades if details.grading_pending() => {
+                details.grade();
+                (0.0, (crate::timing::now_ms() - start).max(0.0))
+            }
+            Query::Grades => (0.0, 0.0),
             _ if details.ladder_pending() => {
                 details.build_ladder();
-                (crate::timing::now_ms() - start).max(0.0)
+                ((crate::timing::now_ms() - start).max(0.0), 0.0)
             }
-            _ => 0.0,
+            _ => (0.0, 0.0),
         };
         let details = &*details;
         let ladder = &details.ladder;
         let in_payload = |v: JsValue| Ok((Answer::InPayload, v));
         match query {
+            Query::Grades => Ok((
+                Answer::Grades {
+                    files: details.read.files.clone(),
+                    graded_ms,
+                },
+                JsValue::UNDEFINED,
+            )),
             Query::Ladder => Ok((
                 Answer::Ladder {
                     summary: ladder.summary(),

@@ -15,6 +15,7 @@
 
 use leptos::wasm_bindgen::{JsCast, JsValue};
 use rcc_core::analysis::{AnalysisInput, AnalysisSummary};
+use rcc_core::ingest::FileReport;
 use rcc_core::ladder::{LadderFilter, LadderSummary, RawMessage, Row};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
@@ -46,6 +47,10 @@ pub enum ToWorker {
 pub enum Query {
     /// → [`Answer::InPayload`]: a `Uint32Array` of the row indexes passing the filter.
     Filter { filter: LadderFilter },
+    /// → [`Answer::Grades`]. The worker grades the messages against RFC 3261 when first asked
+    /// (the page asks as soon as the analysis is out, before the ladder), so the diagnosis
+    /// never waits for the grades.
+    Grades,
     /// → [`Answer::Ladder`]. The worker builds the ladder when first asked (the page asks as
     /// soon as the analysis is out), so the diagnosis never waits for it.
     Ladder,
@@ -98,6 +103,12 @@ pub enum Answer {
         /// The worker's wasm memory once it is built: with the ladder in, the high-water mark of
         /// the analysis (see [`rcc_core::analysis::StageTimings::memory_bytes`]).
         memory_bytes: Option<usize>,
+    },
+    /// The file reports with every message graded.
+    Grades {
+        files: Vec<FileReport>,
+        /// How long grading took (0 when it was done already), by the worker's clock.
+        graded_ms: f64,
     },
     Rows {
         rows: Vec<Row>,
