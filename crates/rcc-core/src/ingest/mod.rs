@@ -10,6 +10,10 @@
 //! (after per-file clock offsets), the same message seen in two files is merged into one
 //! (`also_seen`), and dialogs and transactions are correlated.
 //!
+//! Grading can wait ([`IngestOptions::grade_later`]): the diagnosis does not need it, and it is
+//! over a third of reading raw SIP. Then [`Ingested::grade`] reads each file again for the grades
+//! alone and gives what grading with reading gives (`tests/it/grade_later.rs`).
+//!
 //! Clock offsets: [`ingest_with_offsets`] takes one offset per file (missing = 0), added to every
 //! timestamp of that file; `Timestamp::millis` of the returned messages *includes* the offset
 //! (`written` stays as written). [`FileReport::suggested_clock_offset_ms`] says what offset would
