@@ -492,7 +492,7 @@ fn read_file(f: OwnedInput, mode: ReadMode, progress: &mut dyn FnMut(usize)) -> 
     let bytes = f.bytes.len();
     let shared = text::shared_text(f.bytes);
     let (report, out) = read_shared(&name, &shared, bytes, mode, progress);
-    let later = (mode == ReadMode::GradeLater && report.messages > 0).then(|| (name, shared));
+    let later = (mode == ReadMode::GradeLater && report.messages > 0).then_some((name, shared));
     let report = FileReport {
         graded: later.is_none(),
         ..report
