@@ -750,13 +750,15 @@ fn via_view(entry: &str) -> ViaView<'_> {
 /// `Authorization` (NTLM, Kerberos and TLS-DSK name the Home Server's or pool's FQDN there), or
 /// of the server's `Authentication-Info`.
 pub fn auth_target(m: &SipMessage) -> Option<String> {
+    // By index: the topology asks every message of the client's until the Home Server's name
+    // is known, and these names are not among the few looked up without a hash.
     [
-        "Proxy-Authorization",
-        "Authorization",
-        "Authentication-Info",
+        known::PROXY_AUTHORIZATION,
+        known::AUTHORIZATION,
+        known::AUTHENTICATION_INFO,
     ]
-    .iter()
-    .filter_map(|h| m.header(h))
+    .into_iter()
+    .filter_map(|h| m.known_header_value(h))
     .find_map(|v| {
         let at = find_ci(v.as_bytes(), b"targetname=")? + "targetname=".len();
         let rest = v[at..].trim_start_matches('"');

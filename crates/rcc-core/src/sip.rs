@@ -274,6 +274,9 @@ pub(crate) mod known {
     pub const EVENT: u16 = 13;
     pub const EXPIRES: u16 = 14;
     pub const SERVER: u16 = 15;
+    pub const AUTHENTICATION_INFO: u16 = 23;
+    pub const AUTHORIZATION: u16 = 24;
+    pub const PROXY_AUTHORIZATION: u16 = 41;
     pub const MS_DIAGNOSTICS: u16 = 68;
     pub const MS_DIAGNOSTICS_PUBLIC: u16 = 69;
     pub const MS_CLIENT_DIAGNOSTICS: u16 = 70;
@@ -799,7 +802,7 @@ impl SipMessage {
 
     /// [`SipMessage::header`] of a name in [`KNOWN_HEADERS`], by its index: no name to look up
     /// (the accessors below run for every message in every pass).
-    fn known_header_value(&self, known: u16) -> Option<&str> {
+    pub(crate) fn known_header_value(&self, known: u16) -> Option<&str> {
         #[cfg(test)]
         reads::count();
         let name = KNOWN_HEADERS.get(usize::from(known)).copied().unwrap_or("");
@@ -1251,6 +1254,9 @@ mod tests {
             (known::EVENT, "Event"),
             (known::EXPIRES, "Expires"),
             (known::SERVER, "Server"),
+            (known::AUTHENTICATION_INFO, "Authentication-Info"),
+            (known::AUTHORIZATION, "Authorization"),
+            (known::PROXY_AUTHORIZATION, "Proxy-Authorization"),
             (known::MS_DIAGNOSTICS, "ms-diagnostics"),
             (known::MS_DIAGNOSTICS_PUBLIC, "ms-diagnostics-public"),
             (known::MS_CLIENT_DIAGNOSTICS, "ms-client-diagnostics"),
