@@ -374,7 +374,7 @@ fn diagnose_read(input: &AnalysisInput, ingested: &Ingested) -> Diagnosed {
         .then(|| routing::parse_rules(&input.rules_text, &profile));
     let mut index = RccIndex::build(ingested);
     // ---- case ----
-    let case = Case::resolve(CaseInputs {
+    let (case, users_config) = Case::resolve(CaseInputs {
         profile: profile.clone(),
         sign_in: &input.sign_in,
         ad: ad.as_ref(),
@@ -389,6 +389,7 @@ fn diagnose_read(input: &AnalysisInput, ingested: &Ingested) -> Diagnosed {
         profile: &case.profile,
         topology: &case.topology,
         user_aor: case.user_aor(),
+        users_config: &users_config,
         line_server_host: case.line_server_host(),
         messages: &ingested.messages,
         events: &ingested.events,

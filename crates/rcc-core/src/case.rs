@@ -24,7 +24,7 @@ use crate::directory::{AdAttributes, RccAttribute};
 use crate::evidence::Evidence;
 use crate::extract::Provisioning;
 use crate::generation::{self, Generation, SeenGeneration};
-use crate::observe::{is_csta_invite, RccIndex};
+use crate::observe::{is_csta_invite, ConfigAnswer, RccIndex};
 use crate::profile::Profile;
 use crate::routing::{CaseNames, Host, Topology};
 use crate::sip::SipMessage;
@@ -119,8 +119,10 @@ fn ad_value(ad: Option<&AdAttributes>, a: RccAttribute) -> Option<Resolved> {
 }
 
 impl Case {
-    /// Resolve the case (see the module docs for the precedence).
-    pub fn resolve(inputs: CaseInputs) -> Case {
+    /// Resolve the case (see the module docs for the precedence), with the user's
+    /// configuration answers it was resolved from ([`RccIndex::users_config`] for
+    /// [`Case::user_aor`]), which the observed flow reports.
+    pub fn resolve(inputs: CaseInputs) -> (Case, Vec<ConfigAnswer>) {
         let CaseInputs {
             profile,
             sign_in,
@@ -168,7 +170,7 @@ impl Case {
             messages,
             index,
         );
-        Case {
+        let case = Case {
             profile,
             user,
             line_uri,
@@ -177,7 +179,8 @@ impl Case {
             topology,
             generation,
             option_flags: ad_value(ad, RccAttribute::OptionFlags),
-        }
+        };
+        (case, users_config)
     }
 
     /// The names the route templates use.

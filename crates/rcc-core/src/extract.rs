@@ -18,7 +18,7 @@
 
 use crate::evidence::Evidence;
 use crate::ingest::text::find_ci;
-use crate::sip::SipMessage;
+use crate::sip::{known, SipMessage, KNOWN_HEADERS};
 use crate::uri;
 use serde::{Deserialize, Serialize};
 
@@ -490,17 +490,17 @@ pub fn csta(m: &SipMessage) -> Option<CstaBody> {
 
 /// All `ms-diagnostics`, `ms-diagnostics-public` and `ms-client-diagnostics` headers.
 pub fn ms_diagnostics(m: &SipMessage) -> Vec<MsDiagnostic> {
-    const NAMES: [&str; 3] = [
-        "ms-diagnostics",
-        "ms-diagnostics-public",
-        "ms-client-diagnostics",
+    const NAMES: [u16; 3] = [
+        known::MS_DIAGNOSTICS,
+        known::MS_DIAGNOSTICS_PUBLIC,
+        known::MS_CLIENT_DIAGNOSTICS,
     ];
-    let mut found: Vec<(usize, &str)> = m.headers_named_among(&NAMES).collect();
+    let mut found: Vec<(usize, &str)> = m.headers_among(&NAMES).collect();
     // Each name's headers in order, the names in the order above.
     found.sort_by_key(|&(k, _)| k);
     let mut out = Vec::new();
     for (k, v) in found {
-        let name = NAMES[k];
+        let name = KNOWN_HEADERS[usize::from(NAMES[k])];
         let parts = split_params(v);
         let head = parts.first().copied().unwrap_or_default();
         let code = head
@@ -750,13 +750,15 @@ fn via_view(entry: &str) -> ViaView<'_> {
 /// `Authorization` (NTLM, Kerberos and TLS-DSK name the Home Server's or pool's FQDN there), or
 /// of the server's `Authentication-Info`.
 pub fn auth_target(m: &SipMessage) -> Option<String> {
+    // By index: the topology asks every message of the client's until the Home Server's name
+    // is known, and these names are not among the few looked up without a hash.
     [
-        "Proxy-Authorization",
-        "Authorization",
-        "Authentication-Info",
+        known::PROXY_AUTHORIZATION,
+        known::AUTHORIZATION,
+        known::AUTHENTICATION_INFO,
     ]
-    .iter()
-    .filter_map(|h| m.header(h))
+    .into_iter()
+    .filter_map(|h| m.known_header_value(h))
     .find_map(|v| {
         let at = find_ci(v.as_bytes(), b"targetname=")? + "targetname=".len();
         let rest = v[at..].trim_start_matches('"');
@@ -769,7 +771,7 @@ pub fn auth_target(m: &SipMessage) -> Option<String> {
 /// The product string: `Server` (responses) or `User-Agent`, trimmed.
 pub fn product(m: &SipMessage) -> Option<&str> {
     let (mut server, mut agent) = (None, None);
-    for (k, v) in m.headers_named_among(&PRODUCT_HEADERS) {
+    for (k, v) in m.headers_among(&PRODUCT_HEADERS) {
         let first = if k == 0 { &mut server } else { &mut agent };
         first.get_or_insert(v);
     }
@@ -777,7 +779,7 @@ pub fn product(m: &SipMessage) -> Option<&str> {
 }
 
 /// The headers that name a product: a response's `Server`, a request's `User-Agent`.
-pub const PRODUCT_HEADERS: [&str; 2] = ["Server", "User-Agent"];
+pub(crate) const PRODUCT_HEADERS: [u16; 2] = [known::SERVER, known::USER_AGENT];
 
 /// The `Event` package without parameters, lower case.
 pub fn event(m: &SipMessage) -> Option<String> {

@@ -183,17 +183,28 @@ fn rows_in_order() -> &'static [ProductRow] {
     })
 }
 
-/// The header names the product rows read (`Server`, `User-Agent`), each once.
-fn row_headers() -> &'static [&'static str] {
-    static NAMES: OnceLock<Vec<&'static str>> = OnceLock::new();
-    NAMES.get_or_init(|| {
+/// The header names the product rows read (`Server`, `User-Agent`), each once, and their
+/// [`KNOWN_HEADERS`](crate::sip::KNOWN_HEADERS) indexes, by which a message's headers are
+/// found (every row names a known header: a test checks it).
+struct RowHeaders {
+    names: Vec<&'static str>,
+    known: Vec<u16>,
+}
+
+fn row_headers() -> &'static RowHeaders {
+    static HEADERS: OnceLock<RowHeaders> = OnceLock::new();
+    HEADERS.get_or_init(|| {
         let mut names: Vec<&'static str> = Vec::new();
         for r in rows_in_order() {
             if !names.iter().any(|n| n.eq_ignore_ascii_case(&r.header)) {
                 names.push(&r.header);
             }
         }
-        names
+        let (names, known) = names
+            .into_iter()
+            .filter_map(|n| Some((n, crate::sip::known_header(n)?)))
+            .unzip();
+        RowHeaders { names, known }
     })
 }
 
@@ -236,7 +247,7 @@ impl ProductMatch<'_> {
 /// `User-Agent` product tokens names. Each header is read and split into tokens once: the
 /// lowest row any token matches wins, the first value in header order among equals.
 pub fn product_match(m: &SipMessage) -> Option<ProductMatch<'_>> {
-    best_match(m, |k, value| value_rank(row_headers()[k], value))
+    best_match(m, |k, value| value_rank(row_headers().names[k], value))
 }
 
 /// [`product_match`] for many messages, each distinct header value matched against the rows
@@ -257,7 +268,7 @@ impl<'m> ProductMatcher<'m> {
             *self
                 .ranks
                 .entry((k, value))
-                .or_insert_with(|| value_rank(row_headers()[k], value))
+                .or_insert_with(|| value_rank(row_headers().names[k], value))
         })
     }
 }
@@ -271,7 +282,7 @@ fn best_match<'m>(
     let mut best: Option<(usize, &str)> = None;
     // One walk of the headers for the names the rows read (comparing every header's name with
     // every row's was most of resolving the generation).
-    for (k, value) in m.headers_named_among(row_headers()) {
+    for (k, value) in m.headers_among(&row_headers().known) {
         let value = value.trim();
         if let Some(rank) = rank_of(k, value).filter(|&r| best.is_none_or(|(b, _)| r < b)) {
             best = Some((rank, value));
@@ -420,6 +431,21 @@ mod tests {
             quality: ParseQuality::Clean,
             also_seen: vec![],
         })
+    }
+
+    #[test]
+    fn every_product_row_reads_a_known_header() {
+        for r in rows_in_order() {
+            assert!(
+                row_headers()
+                    .names
+                    .iter()
+                    .any(|n| n.eq_ignore_ascii_case(&r.header)),
+                "{}",
+                r.header
+            );
+        }
+        assert_eq!(row_headers().names.len(), row_headers().known.len());
     }
 
     #[test]

@@ -748,6 +748,10 @@ pub struct Observer<'a> {
     pub topology: &'a Topology,
     /// The user's address of record, when known (a log may hold several users).
     pub user_aor: Option<String>,
+    /// The user's configuration answers ([`RccIndex::users_config`] for `user_aor`), as the
+    /// case chose them: matching every answer against the user again cost as much as the
+    /// first time.
+    pub users_config: &'a [ConfigAnswer],
     /// The line server URI's host, when known.
     pub line_server_host: Option<String>,
     pub messages: &'a [SipMessage],
@@ -797,8 +801,8 @@ impl Observer<'_> {
         };
         // Configuration: the user's answers (To names the user in a 200 OK to its SUBSCRIBE, and
         // in a NOTIFY / BENOTIFY sent to it).
-        o.config = index
-            .users_config(msgs, self.user_aor.as_deref())
+        o.config = self
+            .users_config
             .iter()
             .map(|answer| index.config_answer(answer, msgs))
             .collect();

@@ -274,6 +274,12 @@ pub(crate) mod known {
     pub const EVENT: u16 = 13;
     pub const EXPIRES: u16 = 14;
     pub const SERVER: u16 = 15;
+    pub const AUTHENTICATION_INFO: u16 = 23;
+    pub const AUTHORIZATION: u16 = 24;
+    pub const PROXY_AUTHORIZATION: u16 = 41;
+    pub const MS_DIAGNOSTICS: u16 = 68;
+    pub const MS_DIAGNOSTICS_PUBLIC: u16 = 69;
+    pub const MS_CLIENT_DIAGNOSTICS: u16 = 70;
 }
 
 /// Index of a known header name (any letter case).
@@ -796,7 +802,7 @@ impl SipMessage {
 
     /// [`SipMessage::header`] of a name in [`KNOWN_HEADERS`], by its index: no name to look up
     /// (the accessors below run for every message in every pass).
-    fn known_header_value(&self, known: u16) -> Option<&str> {
+    pub(crate) fn known_header_value(&self, known: u16) -> Option<&str> {
         #[cfg(test)]
         reads::count();
         let name = KNOWN_HEADERS.get(usize::from(known)).copied().unwrap_or("");
@@ -834,33 +840,40 @@ impl SipMessage {
         self.values_named(known_header(name), name)
     }
 
-    /// Every header with one of these names, in order, with the index of its name in `names`:
-    /// one walk for names read together (`Server` and `User-Agent`, the three `ms-diagnostics`).
-    pub fn headers_named_among<'a>(
+    /// Every header with one of these [`KNOWN_HEADERS`] names (by index, see [`known`]), in
+    /// order, with the place of its name in `names`: one walk for names read together (`Server`
+    /// and `User-Agent`, the three `ms-diagnostics`). The names are indexes, not text, because
+    /// the topology and the generation read them on every message the index keeps: looking each
+    /// name up again on every call cost more than the walk.
+    pub(crate) fn headers_among<'a>(
         &'a self,
-        names: &'a [&'a str],
+        names: &'a [u16],
     ) -> impl Iterator<Item = (usize, &'a str)> + 'a {
         #[cfg(test)]
         reads::count();
-        // The names' table indexes, looked up once (callers name two or three).
-        let mut known = [None; 4];
-        for (k, name) in known.iter_mut().zip(names) {
-            *k = known_header(name);
-        }
-        let known_at = move |j: usize| {
-            known
-                .get(j)
-                .copied()
-                .unwrap_or_else(|| known_header(names[j]))
-        };
-        self.slots().filter_map(move |h| {
-            let at = match h.name.known_index() {
-                Some(i) => (0..names.len()).position(|j| known_at(j) == Some(i)),
-                None => names
-                    .iter()
-                    .position(|n| self.span(h.name).eq_ignore_ascii_case(n)),
-            }?;
-            Some((at, self.span(h.value)))
+        let narrow = self.slots.get(..self.header_count as usize).unwrap_or(&[]);
+        narrow.iter().filter_map(move |&p| {
+            let at = match p.known() {
+                // The common case, without unpacking.
+                Some(i) => names.iter().position(|&k| k == i)?,
+                None => {
+                    let h = self.unpack(p);
+                    match h.name.known_index() {
+                        Some(i) => names.iter().position(|&k| k == i)?,
+                        // A name kept as text (not in the canonical spelling) is compared as
+                        // text, as [`SipMessage::header`] does.
+                        None => {
+                            let name = self.span(h.name);
+                            names.iter().position(|&k| {
+                                KNOWN_HEADERS
+                                    .get(usize::from(k))
+                                    .is_some_and(|n| n.eq_ignore_ascii_case(name))
+                            })?
+                        }
+                    }
+                }
+            };
+            Some((at, self.span(self.unpack(p).value)))
         })
     }
 
@@ -1241,6 +1254,12 @@ mod tests {
             (known::EVENT, "Event"),
             (known::EXPIRES, "Expires"),
             (known::SERVER, "Server"),
+            (known::AUTHENTICATION_INFO, "Authentication-Info"),
+            (known::AUTHORIZATION, "Authorization"),
+            (known::PROXY_AUTHORIZATION, "Proxy-Authorization"),
+            (known::MS_DIAGNOSTICS, "ms-diagnostics"),
+            (known::MS_DIAGNOSTICS_PUBLIC, "ms-diagnostics-public"),
+            (known::MS_CLIENT_DIAGNOSTICS, "ms-client-diagnostics"),
         ] {
             assert_eq!(KNOWN_HEADERS[usize::from(i)], name);
             assert_eq!(known_header(name), Some(i));

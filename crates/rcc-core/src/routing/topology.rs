@@ -351,7 +351,7 @@ impl<'p, 'm> Products<'p, 'm> {
         let mut mask = 0;
         if self.profile.participants.len() <= u64::BITS as usize {
             let participants = &self.profile.participants;
-            for (_, product) in m.headers_named_among(&extract::PRODUCT_HEADERS) {
+            for (_, product) in m.headers_among(&extract::PRODUCT_HEADERS) {
                 mask |= *self.named.entry(product).or_insert_with(|| {
                     participants
                         .iter()
@@ -390,7 +390,7 @@ pub fn product_is(profile: &Profile, participant: &str, m: &SipMessage) -> bool 
     if p.product_hints.is_empty() {
         return false;
     }
-    m.headers_named_among(&extract::PRODUCT_HEADERS)
+    m.headers_among(&extract::PRODUCT_HEADERS)
         .any(|(_, product)| hint_match(&p.product_hints, product))
 }
 
