@@ -702,6 +702,20 @@ impl SipMessage {
         }
     }
 
+    /// The value of the first header whose name is [`KNOWN_HEADERS`] entry `known` as its
+    /// slot says (a name written as text is not looked at), as [`SipMessage::slots`] would find
+    /// it but unpacking only wide slots.
+    pub(crate) fn first_known_slot(&self, known: u16) -> Option<&str> {
+        let narrow = self.slots.get(..self.header_count as usize).unwrap_or(&[]);
+        narrow.iter().find_map(|&p| match p.known() {
+            Some(i) => (i == known).then(|| self.span(self.unpack(p).value)),
+            None => {
+                let h = self.unpack(p);
+                (h.name.known_index() == Some(known)).then(|| self.span(h.value))
+            }
+        })
+    }
+
     /// The header slots in order, unpacked.
     pub(crate) fn slots(&self) -> impl ExactSizeIterator<Item = Slot> + '_ {
         let narrow = self.slots.get(..self.header_count as usize).unwrap_or(&[]);

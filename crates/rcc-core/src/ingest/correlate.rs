@@ -370,9 +370,10 @@ pub(super) fn dialog_key(m: &SipMessage) -> DialogKey<'_> {
     dialog_key_of(&keys(m))
 }
 
-/// [`DialogKey::call_id`] alone (its tags are two more scans).
+/// [`DialogKey::call_id`] alone, found as [`keys`] finds it (the first slot named Call-ID) but
+/// without reading the other headers: the diagnosis asks it of every dialog.
 pub(super) fn dialog_call_id(m: &SipMessage) -> Option<&str> {
-    keys(m).call_id
+    m.first_known_slot(known::CALL_ID).map(trim_value)
 }
 
 fn dialog_key_of<'a>(k: &Keys<'a>) -> DialogKey<'a> {
