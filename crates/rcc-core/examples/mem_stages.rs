@@ -1,7 +1,7 @@
 //! Heap high-water mark of one analysis per stage, counted by a global allocator (exact and
 //! deterministic, unlike RSS): what the worker's wasm memory follows, since wasm memory only
 //! grows to the highest live heap. Native pointers are 8 bytes, wasm32's 4: read the per-message
-//! figures with that in mind (`SipMessage` is 144 bytes here, 112 on wasm32).
+//! figures with that in mind (`SipMessage` is 136 bytes here, 104 on wasm32).
 //! `cargo run --release --example mem_stages -- LOG...` (the ladder is built, as in the worker).
 
 use rcc_core::analysis::{analyze, AnalysisInput, Hooks, LogFileInput, Options};

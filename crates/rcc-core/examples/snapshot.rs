@@ -16,7 +16,7 @@ use rcc_core::ladder::{Column, DialogSummary, Row};
 struct Shown<'a> {
     columns: &'a [Column],
     rows: Vec<Row>,
-    dialogs: &'a [DialogSummary],
+    dialogs: Vec<DialogSummary>,
     methods: &'a [String],
 }
 
@@ -80,7 +80,7 @@ fn main() {
     let shown = Shown {
         columns: &ladder.ladder.columns,
         rows: ladder.ladder.all_rows(&ladder.messages),
-        dialogs: &ladder.ladder.dialogs,
+        dialogs: ladder.ladder.all_dialogs(&ladder.messages),
         methods: &ladder.ladder.methods,
     };
     println!("{}", serde_json::to_string(&shown).unwrap_or_default());

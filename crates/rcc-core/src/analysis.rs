@@ -313,7 +313,7 @@ fn finish(
             let start = hooks.now();
             data.ladder = basis.build(&data.messages);
             let ms = (hooks.now() - start).max(0.0);
-            (Some(data.ladder.summary()), None, ms)
+            (Some(data.summary()), None, ms)
         }
         LadderBuild::OnRequest => (None, Some(basis), 0.0),
     };

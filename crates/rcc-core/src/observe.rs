@@ -246,11 +246,11 @@ impl RccIndex {
 fn csta_calls(ingested: &Ingested, ids: Vec<&str>) -> Vec<(String, Vec<usize>)> {
     let at: FxMap<&str, usize> = ids.iter().enumerate().map(|(k, c)| (*c, k)).collect();
     let mut calls: Vec<Vec<usize>> = vec![Vec::new(); ids.len()];
-    for d in &ingested.dialogs {
+    for d in ingested.dialogs.iter() {
         #[cfg(test)]
         crate::sip::reads::count();
-        if let Some(&k) = at.get(d.call_id.as_str()) {
-            calls[k].extend_from_slice(&d.messages);
+        if let Some(&k) = at.get(d.call_id(&ingested.messages)) {
+            calls[k].extend(d.messages().iter().map(|&i| i as usize));
         }
     }
     let without_dialog: Vec<bool> = calls.iter().map(Vec::is_empty).collect();
@@ -322,11 +322,11 @@ fn record_requests(ingested: &Ingested, records: &[Record]) -> Vec<Option<usize>
         .filter_map(|r| Some((r.call_id.as_deref()?, FxMap::default())))
         .collect();
     if !first.is_empty() {
-        for d in &ingested.dialogs {
-            let Some(lines) = first.get_mut(d.call_id.as_str()) else {
+        for d in ingested.dialogs.iter() {
+            let Some(lines) = first.get_mut(d.call_id(&ingested.messages)) else {
                 continue;
             };
-            for &i in &d.messages {
+            for i in d.messages().iter().map(|&i| i as usize) {
                 let Some(m) = ingested.messages.get(i).filter(|m| m.is_request()) else {
                     continue;
                 };
@@ -354,9 +354,9 @@ fn refusal_requests(ingested: &Ingested, refusals: &[usize]) -> Vec<Option<usize
         .iter()
         .filter_map(|&ri| Some((msgs.get(ri)?.call_id()?, Vec::new())))
         .collect();
-    for d in &ingested.dialogs {
-        if let Some(call) = calls.get_mut(d.call_id.as_str()) {
-            call.extend_from_slice(&d.messages);
+    for d in ingested.dialogs.iter() {
+        if let Some(call) = calls.get_mut(d.call_id(msgs)) {
+            call.extend(d.messages().iter().map(|&i| i as usize));
         }
     }
     let mut answered: FxMap<usize, usize> = FxMap::default();

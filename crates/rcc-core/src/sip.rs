@@ -492,8 +492,9 @@ pub(crate) enum StartSpans {
 pub struct SipMessage {
     /// The file text the spans point into (shared by every message of the file).
     pub(crate) text: Arc<String>,
-    /// Text the front end rewrote (rarely any).
-    pub(crate) extra: Box<str>,
+    /// Text the front end rewrote (rarely any): behind one thin pointer, as a `Box<str>` would
+    /// be two words in every message.
+    extra: Option<Box<Box<str>>>,
     pub source: SourceRef,
     /// The timestamp's milliseconds, when [`Present::MILLIS`].
     millis: i64,
@@ -519,7 +520,7 @@ pub struct SipMessage {
 // What a kept message costs beside the file text on wasm32, where the app keeps it (a test checks
 // the 64-bit size).
 #[cfg(target_pointer_width = "32")]
-const _: () = assert!(std::mem::size_of::<SipMessage>() <= 112);
+const _: () = assert!(std::mem::size_of::<SipMessage>() <= 104);
 
 /// A message's other places, behind one thin pointer (a `Box<[_]>` would be two words in every
 /// message).
@@ -674,7 +675,7 @@ impl SipMessage {
             .with(Present::RESPONSE, response);
         SipMessage {
             text: p.text,
-            extra: p.extra,
+            extra: (!p.extra.is_empty()).then(|| Box::new(p.extra)),
             source: p.source,
             millis: millis.unwrap_or(0),
             slots: PackedSlot::pack(p.headers),
@@ -705,6 +706,20 @@ impl SipMessage {
                 uri: self.start_second,
             }
         }
+    }
+
+    /// The value of the first header whose name is [`KNOWN_HEADERS`] entry `known` as its
+    /// slot says (a name written as text is not looked at), as [`SipMessage::slots`] would find
+    /// it but unpacking only wide slots.
+    pub(crate) fn first_known_slot(&self, known: u16) -> Option<&str> {
+        let narrow = self.slots.get(..self.header_count as usize).unwrap_or(&[]);
+        narrow.iter().find_map(|&p| match p.known() {
+            Some(i) => (i == known).then(|| self.span(self.unpack(p).value)),
+            None => {
+                let h = self.unpack(p);
+                (h.name.known_index() == Some(known)).then(|| self.span(h.value))
+            }
+        })
     }
 
     /// The header slots in order, unpacked.
@@ -768,7 +783,11 @@ impl SipMessage {
     /// The text of a span ("" for a span that is not valid here; never panics).
     #[inline]
     pub(crate) fn span(&self, s: Span) -> &str {
-        s.in_texts(&self.text, &self.extra)
+        s.in_texts(&self.text, self.extra())
+    }
+
+    fn extra(&self) -> &str {
+        self.extra.as_deref().map_or("", |x| x)
     }
 
     /// The name of a header slot (canonical).
@@ -931,8 +950,12 @@ impl SipMessage {
     /// Heap bytes this message owns beyond its struct and the shared file text, and in how
     /// many blocks (for memory benchmarks).
     pub fn owned_heap(&self) -> (usize, usize) {
-        let mut bytes = self.slots.len() * std::mem::size_of::<PackedSlot>() + self.extra.len();
-        let mut blocks = usize::from(!self.slots.is_empty()) + usize::from(!self.extra.is_empty());
+        let extra = self
+            .extra
+            .as_ref()
+            .map_or(0, |x| std::mem::size_of::<Box<str>>() + x.len());
+        let mut bytes = self.slots.len() * std::mem::size_of::<PackedSlot>() + extra;
+        let mut blocks = usize::from(!self.slots.is_empty()) + 2 * usize::from(extra > 0);
         // A quality shared by several messages is counted with each (an upper bound), with the
         // reference counts of its `Arc`.
         let arc = std::mem::size_of::<ParseQuality>() + 2 * std::mem::size_of::<usize>();
@@ -1270,7 +1293,7 @@ mod tests {
     #[test]
     fn a_message_and_its_headers_stay_small() {
         assert_eq!(std::mem::size_of::<PackedSlot>(), 8);
-        assert!(std::mem::size_of::<SipMessage>() <= 144);
+        assert!(std::mem::size_of::<SipMessage>() <= 136);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Merging files: time order, duplicate messages across files, clock-offset suggestions,
 //! dialogs and transactions.
 
-use super::{Dialog, FileReport, Ingested, Transaction};
+use super::{Dialogs, FileReport, Ingested, Transaction};
 use crate::sip::{known, trim_quoted, trim_value, LogEvent, SipMessage, StartLineRef};
 use std::hash::{Hash, Hasher};
 
@@ -317,23 +317,19 @@ fn suggest_offsets(reports: &mut [FileReport], per_file: &[(Vec<SipMessage>, Vec
 /// Dialogs (Call-ID + tags) and the number of transactions, in one pass. The analysis needs
 /// only how many transactions there are: listing them ([`transactions`]) would cost an entry
 /// and two strings per request, about a tenth of reading a log.
-fn dialogs_and_transaction_count(messages: &[SipMessage]) -> (Vec<Dialog>, usize) {
-    let mut dialogs = Dialogs::with_capacity(messages.len() / 8);
+fn dialogs_and_transaction_count(messages: &[SipMessage]) -> (Dialogs, usize) {
+    let mut dialogs = DialogWalk::with_capacity(messages.len());
     let mut transactions: FxSet<(&str, &str)> =
         FxSet::with_capacity_and_hasher(messages.len() / 2, Default::default());
-    for (i, m) in messages.iter().enumerate() {
+    for m in messages {
         let k = keys(m);
-        dialogs.add(i, &k);
+        dialogs.add(&k);
         if let Some(key) = transaction_key(m, &k) {
             transactions.insert(key);
         }
     }
-    let mut dialogs = dialogs.out;
-    // The analysis keeps the dialogs: not the slack of their doubling.
-    dialogs.shrink_to_fit();
-    (dialogs, transactions.len())
+    (dialogs.finish(), transactions.len())
 }
-
 /// The transactions (top Via branch + CSeq method) of `messages`, each with its messages and
 /// retransmissions.
 pub(crate) fn transactions(messages: &[SipMessage]) -> Vec<Transaction> {
@@ -362,49 +358,145 @@ fn transaction_key<'a>(m: &'a SipMessage, k: &Keys<'a>) -> Option<(&'a str, &'a 
     Some((branch, method))
 }
 
-struct Dialogs<'a> {
-    out: Vec<Dialog>,
-    by_call: FxMap<&'a str, Vec<usize>>,
+/// What a message says of its dialog: the Call-ID and the tags of its From and To, read as the
+/// dialogs were found (so that [`super::Dialog`] reads back what matched).
+#[derive(Clone, Copy)]
+pub(super) struct DialogKey<'a> {
+    pub call_id: Option<&'a str>,
+    pub from_tag: Option<&'a str>,
+    pub to_tag: Option<&'a str>,
 }
 
-impl<'a> Dialogs<'a> {
-    fn with_capacity(n: usize) -> Self {
-        Dialogs {
-            out: Vec::with_capacity(n),
-            by_call: FxMap::with_capacity_and_hasher(n, Default::default()),
+pub(super) fn dialog_key(m: &SipMessage) -> DialogKey<'_> {
+    dialog_key_of(&keys(m))
+}
+
+/// [`DialogKey::call_id`] alone, found as [`keys`] finds it (the first slot named Call-ID) but
+/// without reading the other headers: the diagnosis asks it of every dialog.
+pub(super) fn dialog_call_id(m: &SipMessage) -> Option<&str> {
+    m.first_known_slot(known::CALL_ID).map(trim_value)
+}
+
+fn dialog_key_of<'a>(k: &Keys<'a>) -> DialogKey<'a> {
+    DialogKey {
+        call_id: k.call_id,
+        from_tag: tag_of(k.from),
+        to_tag: tag_of(k.to),
+    }
+}
+
+/// A dialog while the messages are walked: its tags borrowed for matching, where its to-tag
+/// came from, and the next dialog of the same Call-ID.
+struct OpenDialog<'a> {
+    from_tag: Option<&'a str>,
+    to_tag: Option<&'a str>,
+    to_tag_at: u32,
+    next: u32,
+}
+
+/// Finds the dialogs in one walk of the messages, in order (see [`DialogWalk::add`]).
+struct DialogWalk<'a> {
+    open: Vec<OpenDialog<'a>>,
+    /// The first dialog of each Call-ID; the others follow it through [`OpenDialog::next`].
+    by_call: FxMap<&'a str, u32>,
+    /// Each message's dialog ([`Dialogs::NONE`] without a Call-ID).
+    dialog_of: Vec<u32>,
+}
+
+impl<'a> DialogWalk<'a> {
+    fn with_capacity(messages: usize) -> Self {
+        DialogWalk {
+            open: Vec::with_capacity(messages / 8),
+            by_call: FxMap::with_capacity_and_hasher(messages / 8, Default::default()),
+            dialog_of: Vec::with_capacity(messages),
         }
     }
 
-    fn add(&mut self, i: usize, k: &Keys<'a>) {
-        let out = &mut self.out;
-        let Some(call_id) = k.call_id else { return };
-        let (ft, tt) = (tag_of(k.from), tag_of(k.to));
-        let cands = self.by_call.entry(call_id).or_default();
-        let found = cands.iter().copied().find(|&d| {
-            let dl = &out[d];
-            let (a, b) = (dl.from_tag.as_deref(), dl.to_tag.as_deref());
+    /// The next message, by its keys: into the first dialog of its Call-ID whose tags match
+    /// (either way round; a missing to-tag matches any and is learnt), else a new dialog.
+    fn add(&mut self, k: &Keys<'a>) {
+        let i = u32::try_from(self.dialog_of.len()).unwrap_or(Dialogs::NONE);
+        let key = dialog_key_of(k);
+        let Some(call_id) = key.call_id else {
+            self.dialog_of.push(Dialogs::NONE);
+            return;
+        };
+        let (ft, tt) = (key.from_tag, key.to_tag);
+        let open = &mut self.open;
+        let new = u32::try_from(open.len()).unwrap_or(Dialogs::NONE);
+        let first = *self.by_call.entry(call_id).or_insert(new);
+        let (mut at, mut last) = (first, None);
+        let found = loop {
+            let Some(dl) = open.get(at as usize) else {
+                break None;
+            };
+            let (a, b) = (dl.from_tag, dl.to_tag);
             let same = a == ft && (b.is_none() || tt.is_none() || b == tt);
             let reverse = a.is_some() && a == tt && (b.is_none() || b == ft);
-            same || reverse
-        });
-        match found {
+            if same || reverse {
+                break Some(at);
+            }
+            (last, at) = (Some(at), dl.next);
+        };
+        let d = match found {
             Some(d) => {
-                let dl = &mut out[d];
+                let dl = &mut open[d as usize];
                 if dl.to_tag.is_none() {
-                    let other = if dl.from_tag.as_deref() == ft { tt } else { ft };
-                    dl.to_tag = other.map(str::to_string);
+                    let (other, from) = if dl.from_tag == ft {
+                        (tt, 0)
+                    } else {
+                        (ft, Dialogs::FROM)
+                    };
+                    if other.is_some() {
+                        dl.to_tag = other;
+                        dl.to_tag_at = i | from;
+                    }
                 }
-                dl.messages.push(i);
+                d
             }
             None => {
-                cands.push(out.len());
-                out.push(Dialog {
-                    call_id: call_id.to_string(),
-                    from_tag: ft.map(str::to_string),
-                    to_tag: tt.map(str::to_string),
-                    messages: vec![i],
+                if let Some(l) = last.and_then(|l| open.get_mut(l as usize)) {
+                    l.next = new;
+                }
+                open.push(OpenDialog {
+                    from_tag: ft,
+                    to_tag: tt,
+                    to_tag_at: if tt.is_some() { i } else { Dialogs::NONE },
+                    next: Dialogs::NONE,
                 });
+                new
             }
+        };
+        self.dialog_of.push(d);
+    }
+
+    /// The dialogs, each message listed under its own (one list, no slack).
+    fn finish(self) -> Dialogs {
+        let DialogWalk {
+            open, dialog_of, ..
+        } = self;
+        let mut starts = vec![0u32; open.len()];
+        for &d in &dialog_of {
+            if let Some(n) = starts.get_mut(d as usize) {
+                *n += 1;
+            }
+        }
+        let mut total = 0u32;
+        for s in &mut starts {
+            (*s, total) = (total, total + *s);
+        }
+        let mut next = starts.clone();
+        let mut messages = vec![0u32; total as usize];
+        for (i, &d) in dialog_of.iter().enumerate() {
+            if let Some(at) = next.get_mut(d as usize) {
+                messages[*at as usize] = u32::try_from(i).unwrap_or(Dialogs::NONE);
+                *at += 1;
+            }
+        }
+        Dialogs {
+            starts,
+            messages,
+            to_tags: open.iter().map(|d| d.to_tag_at).collect(),
         }
     }
 }

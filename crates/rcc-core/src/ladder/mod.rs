@@ -135,7 +135,7 @@ pub struct RowKey {
     pub rcc: bool,
 }
 
-/// One Call-ID for the dialog filter.
+/// One Call-ID for the dialog filter, as a view gets it ([`Ladder::dialog`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DialogSummary {
     pub call_id: String,
@@ -145,14 +145,24 @@ pub struct DialogSummary {
     pub rcc: bool,
 }
 
+/// One dialog as the ladder keeps it: its first row, how many rows it has and whether it is
+/// remote call control. Its Call-ID and label are read from its first row's message when a view
+/// asks ([`Ladder::dialog`]): copied, they were about 45 bytes per message on wasm32.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DialogKey {
+    pub first: u32,
+    pub rows: u32,
+    pub rcc: bool,
+}
+
 /// The whole ladder.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Ladder {
     pub columns: Vec<Column>,
     /// One per message, in order (see [`RowKey`] and [`Ladder::row`]).
     pub rows: Vec<RowKey>,
-    /// Call-IDs in order of first appearance.
-    pub dialogs: Vec<DialogSummary>,
+    /// Call-IDs in order of first appearance (see [`DialogKey`]).
+    pub dialogs: Vec<DialogKey>,
     /// Methods present, sorted.
     pub methods: Vec<String>,
 }
@@ -171,10 +181,7 @@ impl Ladder {
     pub fn row(&self, messages: &[SipMessage], row: usize) -> Option<Row> {
         let key = self.rows.get(row)?;
         let m = messages.get(key.message as usize)?;
-        let method = key
-            .method
-            .and_then(|k| self.methods.get(usize::from(k)))
-            .map_or("", String::as_str);
+        let method = self.method_of(key);
         Some(Row {
             message: key.message as usize,
             time: m
@@ -189,7 +196,10 @@ impl Ladder {
             method: method.to_string(),
             status: m.status(),
             verdict: key.verdict,
-            call_id: self.dialog_of(key).map(|d| d.call_id.clone()),
+            call_id: key
+                .dialog
+                .and_then(|d| self.call_id(messages, d as usize))
+                .map(str::to_string),
             rcc: key.rcc,
         })
     }
@@ -201,12 +211,43 @@ impl Ladder {
             .collect()
     }
 
-    fn dialog_of(&self, key: &RowKey) -> Option<&DialogSummary> {
-        self.dialogs.get(key.dialog? as usize)
+    /// A row's method name ("" without one).
+    fn method_of(&self, key: &RowKey) -> &str {
+        key.method
+            .and_then(|k| self.methods.get(usize::from(k)))
+            .map_or("", String::as_str)
     }
 
-    /// Indexes of the rows passing `filter`, in order.
-    pub fn filtered(&self, filter: &LadderFilter) -> Vec<usize> {
+    /// Dialog `d`'s Call-ID: its first message's.
+    fn call_id<'m>(&self, messages: &'m [SipMessage], d: usize) -> Option<&'m str> {
+        let first = self.rows.get(self.dialogs.get(d)?.first as usize)?;
+        messages.get(first.message as usize)?.call_id()
+    }
+
+    /// Dialog `d` as the dialog filter lists it, its texts read from its first message
+    /// (`messages`: the ones the ladder was built from).
+    pub fn dialog(&self, messages: &[SipMessage], d: usize) -> Option<DialogSummary> {
+        let dialog = self.dialogs.get(d)?;
+        let first = self.rows.get(dialog.first as usize)?;
+        let m = messages.get(first.message as usize)?;
+        Some(DialogSummary {
+            call_id: m.call_id()?.to_string(),
+            label: rows::label(m, self.method_of(first)),
+            rows: dialog.rows as usize,
+            rcc: dialog.rcc,
+        })
+    }
+
+    /// Every dialog as the dialog filter lists it (exports, tests; a view gets the summary's).
+    pub fn all_dialogs(&self, messages: &[SipMessage]) -> Vec<DialogSummary> {
+        (0..self.dialogs.len())
+            .filter_map(|d| self.dialog(messages, d))
+            .collect()
+    }
+
+    /// Indexes of the rows passing `filter`, in order (`messages`: the ones the ladder was
+    /// built from, for the dialogs' Call-IDs).
+    pub fn filtered(&self, messages: &[SipMessage], filter: &LadderFilter) -> Vec<usize> {
         // The filter's method and dialog as indexes, compared once, not per row.
         let method_ok: Vec<bool> = self
             .methods
@@ -219,15 +260,21 @@ impl Ladder {
             })
             .collect();
         let without_method_ok = filter.method.as_ref().is_none_or(|m| m.is_empty());
+        // The filter's dialog, as indexes: each dialog's Call-ID read once, not per row.
+        let dialog_ok: Option<Vec<bool>> = filter.call_id.as_ref().map(|c| {
+            (0..self.dialogs.len())
+                .map(|d| self.call_id(messages, d) == Some(c.as_str()))
+                .collect()
+        });
         self.rows
             .iter()
             .enumerate()
             .filter(|(_, r)| {
                 (!filter.rcc_only || r.rcc)
-                    && filter
-                        .call_id
-                        .as_ref()
-                        .is_none_or(|c| self.dialog_of(r).is_some_and(|d| d.call_id == *c))
+                    && dialog_ok.as_ref().is_none_or(|ok| {
+                        r.dialog
+                            .is_some_and(|d| ok.get(d as usize).copied().unwrap_or(false))
+                    })
                     && r.method.map_or(without_method_ok, |k| {
                         method_ok.get(usize::from(k)).copied().unwrap_or(false)
                     })
@@ -400,6 +447,16 @@ mod tests {
         invite_at(uri, None)
     }
 
+    /// `m` with this Call-ID.
+    fn in_call(m: SipMessage, call_id: &str) -> SipMessage {
+        let mut parts = m.to_parts();
+        parts.headers.push(crate::sip::Header {
+            name: "Call-ID".into(),
+            value: call_id.into(),
+        });
+        SipMessage::from(parts)
+    }
+
     fn invite_at(uri: &str, millis: Option<i64>) -> SipMessage {
         use crate::sip::{MessageParts, ParseQuality, SourceRef, StartLine, Timestamp};
         SipMessage::from(MessageParts {
@@ -441,9 +498,8 @@ mod tests {
                 dialog: Some(0),
                 ..key(2)
             }],
-            dialogs: vec![DialogSummary {
-                call_id: "c1".into(),
-                label: "INVITE sip:a@b".into(),
+            dialogs: vec![DialogKey {
+                first: 0,
                 rows: 1,
                 rcc: true,
             }],
@@ -453,7 +509,7 @@ mod tests {
         let messages = [
             invite_at("sip:x@y", Some(1_000)),
             invite("sip:x@y"),
-            invite_at("sip:a@b", Some(1_005)),
+            in_call(invite_at("sip:a@b", Some(1_005)), "c1"),
         ];
         assert_eq!(
             ladder.row(&messages, 0),
@@ -474,6 +530,21 @@ mod tests {
         );
         assert_eq!(ladder.row(&messages, 1), None);
         assert_eq!(ladder.row(&messages[..1], 0), None, "no such message");
+        assert_eq!(
+            ladder.all_dialogs(&messages),
+            [DialogSummary {
+                call_id: "c1".into(),
+                label: "INVITE sip:a@b".into(),
+                rows: 1,
+                rcc: true,
+            }]
+        );
+    }
+
+    /// A ladder keeps a few words per dialog, not its Call-ID and label.
+    #[test]
+    fn a_dialog_kept_costs_a_few_words() {
+        assert!(std::mem::size_of::<DialogKey>() <= 12);
     }
 
     #[test]
@@ -537,22 +608,29 @@ mod tests {
 
     #[test]
     fn the_summary_lists_rcc_dialogs_first_and_at_most_the_limit() {
-        let dialogs = (0..MAX_DIALOGS_LISTED + 50)
-            .map(|i| DialogSummary {
-                call_id: format!("c{i}"),
-                label: "REGISTER sip:contoso.com".into(),
+        let n = MAX_DIALOGS_LISTED + 50;
+        let dialogs = (0..n)
+            .map(|i| DialogKey {
+                first: i as u32,
                 rows: 1,
                 rcc: i == MAX_DIALOGS_LISTED + 10,
             })
             .collect();
         let ladder = Ladder {
             columns: vec![],
-            rows: (0..12).map(key).collect(),
+            rows: (0..n)
+                .map(|i| RowKey {
+                    dialog: Some(i as u32),
+                    ..key(i)
+                })
+                .collect(),
             dialogs,
             methods: vec!["INVITE".into()],
         };
-        let messages: Vec<SipMessage> = (0..12).map(|_| invite("sip:a@b")).collect();
-        let s = ladder.summary();
+        let messages: Vec<SipMessage> = (0..n)
+            .map(|i| in_call(invite("sip:a@b"), &format!("c{i}")))
+            .collect();
+        let s = ladder.summary(&messages);
         assert_eq!(s.dialogs.len(), MAX_DIALOGS_LISTED);
         assert_eq!(s.dialogs_total, MAX_DIALOGS_LISTED + 50);
         assert_eq!(
@@ -560,11 +638,12 @@ mod tests {
             format!("c{}", MAX_DIALOGS_LISTED + 10)
         );
         assert_eq!(s.dialogs[1].call_id, "c0");
-        assert_eq!(s.rows, 12);
+        assert_eq!(s.dialogs[1].label, "INVITE sip:a@b");
+        assert_eq!(s.rows, n);
         assert_eq!(s.first_failing, None);
         assert_eq!(
             ladder
-                .rows_at(&messages, &[3, 1, 99])
+                .rows_at(&messages, &[3, 1, n as u32])
                 .iter()
                 .map(|r| r.message)
                 .collect::<Vec<_>>(),

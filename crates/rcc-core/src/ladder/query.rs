@@ -34,13 +34,17 @@ pub struct LadderSummary {
 }
 
 impl Ladder {
-    /// The summary a view needs before its first row (see [`LadderSummary`]).
-    pub fn summary(&self) -> LadderSummary {
-        let rcc = self.dialogs.iter().filter(|d| d.rcc);
-        let other = self.dialogs.iter().filter(|d| !d.rcc);
+    /// The summary a view needs before its first row (see [`LadderSummary`]), its dialogs'
+    /// texts read from `messages` (the ones the ladder was built from).
+    pub fn summary(&self, messages: &[SipMessage]) -> LadderSummary {
+        let of = |rcc: bool| (0..self.dialogs.len()).filter(move |&d| self.dialogs[d].rcc == rcc);
         LadderSummary {
             columns: self.columns.clone(),
-            dialogs: rcc.chain(other).take(MAX_DIALOGS_LISTED).cloned().collect(),
+            dialogs: of(true)
+                .chain(of(false))
+                .take(MAX_DIALOGS_LISTED)
+                .filter_map(|d| self.dialog(messages, d))
+                .collect(),
             dialogs_total: self.dialogs.len(),
             methods: self.methods.clone(),
             rows: self.rows.len(),
@@ -138,13 +142,13 @@ impl LadderData {
     }
 
     pub fn summary(&self) -> LadderSummary {
-        self.ladder.summary()
+        self.ladder.summary(&self.messages)
     }
 
     /// Indexes of the rows passing `filter`, ascending.
     pub fn filter(&self, filter: &LadderFilter) -> Vec<u32> {
         self.ladder
-            .filtered(filter)
+            .filtered(&self.messages, filter)
             .into_iter()
             .map(|i| i as u32)
             .collect()
@@ -165,15 +169,22 @@ impl LadderData {
 
     /// The rows passing `filter` as Mermaid text.
     pub fn mermaid(&self, filter: &LadderFilter) -> String {
-        to_mermaid_rows(&self.ladder, &self.messages, &self.ladder.filtered(filter))
+        to_mermaid_rows(
+            &self.ladder,
+            &self.messages,
+            &self.ladder.filtered(&self.messages, filter),
+        )
     }
 
     /// The ladder drawn in the HTML report: the RCC rows (at most [`SVG_MAX_ROWS`](super::SVG_MAX_ROWS)) as SVG.
     pub fn report_svg(&self) -> String {
-        let rows = self.ladder.filtered(&LadderFilter {
-            rcc_only: true,
-            ..LadderFilter::default()
-        });
+        let rows = self.ladder.filtered(
+            &self.messages,
+            &LadderFilter {
+                rcc_only: true,
+                ..LadderFilter::default()
+            },
+        );
         to_svg(&self.ladder, &self.messages, &rows)
     }
 }

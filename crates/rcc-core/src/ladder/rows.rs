@@ -5,7 +5,7 @@
 
 use super::columns::Columns;
 use super::hosts::PackedEnds;
-use super::{DialogSummary, HashMap, HashSet, RowKey, Verdict};
+use super::{DialogKey, HashMap, HashSet, RowKey, Verdict};
 use crate::diagnosis::{Diagnosis, LegState};
 use crate::evidence::Evidence;
 use crate::extract;
@@ -100,7 +100,7 @@ pub(super) fn delta_ms(messages: &[SipMessage], i: usize) -> Option<i64> {
 /// The rows, the dialogs (in order of first appearance) and the methods (sorted).
 pub(super) struct Rows {
     pub(super) rows: Vec<RowKey>,
-    pub(super) dialogs: Vec<DialogSummary>,
+    pub(super) dialogs: Vec<DialogKey>,
     pub(super) methods: Vec<String>,
 }
 
@@ -136,7 +136,7 @@ pub(super) struct RowWriter<'m, 'l> {
     /// The log lines of the diagnosis' failing leg: (file, line).
     failing: Vec<(String, u32)>,
     rows: Vec<RowKey>,
-    dialogs: Vec<DialogSummary>,
+    dialogs: Vec<DialogKey>,
     dialog_index: HashMap<&'m str, u32>,
     /// Upper case, in order of first appearance (sorted at the end); a log has a dozen.
     methods: Vec<String>,
@@ -196,6 +196,7 @@ impl<'m, 'l> RowWriter<'m, 'l> {
             }
         };
         let method_name = method.map_or("", |k| self.methods[k].as_str());
+        let row = u32::try_from(self.rows.len()).unwrap_or(u32::MAX);
         let dialogs = &mut self.dialogs;
         let dialog = m.call_id().map(|c| match self.dialog_index.get(c) {
             Some(&d) => {
@@ -205,9 +206,8 @@ impl<'m, 'l> RowWriter<'m, 'l> {
             None => {
                 let d = u32::try_from(dialogs.len()).unwrap_or(u32::MAX);
                 self.dialog_index.insert(c, d);
-                dialogs.push(DialogSummary {
-                    call_id: c.to_string(),
-                    label: label(m, method_name),
+                dialogs.push(DialogKey {
+                    first: row,
                     rows: 1,
                     rcc: false,
                 });

@@ -65,10 +65,13 @@ fn the_seed_ladder_labels_hosts_and_marks_the_failing_rows() {
     assert!(labels.contains(&"Home Server (LCS/OCS)"), "{labels:?}");
     assert!(rows.iter().any(|r| r.verdict == Verdict::FailingLeg));
     assert!(rows.iter().all(|r| r.from.is_some() && r.to.is_some()));
-    let rcc = l.filtered(&LadderFilter {
-        rcc_only: true,
-        ..LadderFilter::default()
-    });
+    let rcc = l.filtered(
+        &details.ladder.messages,
+        &LadderFilter {
+            rcc_only: true,
+            ..LadderFilter::default()
+        },
+    );
     assert!(!rcc.is_empty());
     assert!(rcc.iter().all(|&r| rows[r].method != "REGISTER"));
     assert!(to_mermaid(l, &details.ladder.messages).starts_with("sequenceDiagram\n"));

@@ -255,10 +255,10 @@ fn microsoft_mix_is_read_in_full() {
     let rcc = r
         .dialogs
         .iter()
-        .find(|d| d.call_id == "rcc-call-1")
+        .find(|d| d.call_id(&r.messages) == "rcc-call-1")
         .unwrap();
-    assert_eq!(rcc.messages, vec![4, 5, 6, 7, 8, 9]);
-    assert_eq!(rcc.to_tag.as_deref(), Some("gw77"));
+    assert_eq!(rcc.messages(), [4, 5, 6, 7, 8, 9]);
+    assert_eq!(rcc.to_tag(&r.messages), Some("gw77"));
     // transactions: INVITE (3 msgs), ACK, INFO (2), ...
     let transactions = r.transactions();
     assert_eq!(transactions.len(), r.transaction_count);

@@ -153,8 +153,11 @@ fn check(files: &[InputFile]) -> usize {
             e.source
         );
     }
-    for d in &r.dialogs {
-        assert!(d.messages.iter().all(|&i| i < r.messages.len()));
+    for d in r.dialogs.iter() {
+        assert!(d
+            .messages()
+            .iter()
+            .all(|&i| (i as usize) < r.messages.len()));
     }
     let transactions = r.transactions();
     assert_eq!(transactions.len(), r.transaction_count);

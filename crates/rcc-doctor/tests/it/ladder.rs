@@ -284,27 +284,37 @@ fn filters_by_dialog_method_and_rcc_only() {
             .map(|&r| rows[r].label.split(' ').next().unwrap().to_string())
             .collect()
     };
-    let rcc = l.filtered(&LadderFilter {
-        rcc_only: true,
-        ..Default::default()
-    });
+    let rcc = l.filtered(
+        &msgs,
+        &LadderFilter {
+            rcc_only: true,
+            ..Default::default()
+        },
+    );
     assert_eq!(methods(&rcc), ["SUBSCRIBE", "200", "INVITE", "100", "404"]);
     assert_eq!(rows[rcc[0]].call_id.as_deref(), Some("prov"));
-    let invite = l.filtered(&LadderFilter {
-        method: Some("invite".into()),
-        ..Default::default()
-    });
+    let invite = l.filtered(
+        &msgs,
+        &LadderFilter {
+            method: Some("invite".into()),
+            ..Default::default()
+        },
+    );
     assert_eq!(invite, [5, 6, 7]);
-    let reg = l.filtered(&LadderFilter {
-        call_id: Some("reg".into()),
-        ..Default::default()
-    });
+    let reg = l.filtered(
+        &msgs,
+        &LadderFilter {
+            call_id: Some("reg".into()),
+            ..Default::default()
+        },
+    );
     assert_eq!(reg, [0, 1]);
-    assert_eq!(l.filtered(&LadderFilter::default()).len(), 9);
+    assert_eq!(l.filtered(&msgs, &LadderFilter::default()).len(), 9);
     assert_eq!(l.dialogs.len(), 5);
-    assert_eq!(l.dialogs[0].label, "REGISTER sip:contoso.com");
-    assert!(l.dialogs.iter().find(|d| d.call_id == "rcc").unwrap().rcc);
-    assert!(!l.dialogs.iter().find(|d| d.call_id == "pres").unwrap().rcc);
+    let dialogs = l.all_dialogs(&msgs);
+    assert_eq!(dialogs[0].label, "REGISTER sip:contoso.com");
+    assert!(dialogs.iter().find(|d| d.call_id == "rcc").unwrap().rcc);
+    assert!(!dialogs.iter().find(|d| d.call_id == "pres").unwrap().rcc);
     assert!(l.methods.contains(&"OPTIONS".to_string()));
 }
 
@@ -406,10 +416,13 @@ fn ten_thousand_synthetic_messages_build_quickly_and_rcc_only_drops_the_noise() 
     assert_eq!(l.rows.len(), got.messages.len());
     assert!(l.columns.len() >= 2, "{:#?}", l.columns);
     assert_eq!(l.columns[0].label, "Communicator");
-    let rcc = l.filtered(&LadderFilter {
-        rcc_only: true,
-        ..Default::default()
-    });
+    let rcc = l.filtered(
+        &got.messages,
+        &LadderFilter {
+            rcc_only: true,
+            ..Default::default()
+        },
+    );
     assert!(!rcc.is_empty() && rcc.len() < l.rows.len());
     let rows = l.all_rows(&got.messages);
     for &r in &rcc {
@@ -467,7 +480,7 @@ fn ladder_data_answers_what_a_view_asks_the_same_as_the_model() {
     let filtered = data.filter(&rcc);
     assert_eq!(
         filtered.iter().map(|&i| i as usize).collect::<Vec<_>>(),
-        model.filtered(&rcc)
+        model.filtered(&msgs, &rcc)
     );
     // Rows by index, in the order asked.
     let rows = data.rows(&filtered[1..3]);
@@ -501,11 +514,11 @@ fn ladder_data_answers_what_a_view_asks_the_same_as_the_model() {
     // Mermaid of a filter, and the report's SVG of the RCC rows.
     assert_eq!(
         data.mermaid(&rcc),
-        to_mermaid_rows(&model, &msgs, &model.filtered(&rcc))
+        to_mermaid_rows(&model, &msgs, &model.filtered(&msgs, &rcc))
     );
     assert_eq!(
         data.report_svg(),
-        to_svg(&model, &msgs, &model.filtered(&rcc))
+        to_svg(&model, &msgs, &model.filtered(&msgs, &rcc))
     );
     // Where a row lands in a filtered list.
     assert_eq!(position_of(&filtered, r), Some(2));
