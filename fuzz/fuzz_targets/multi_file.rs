@@ -33,8 +33,9 @@ fuzz_target!(|data: &[u8]| {
         assert_eq!(x.quality(), y.quality());
         assert_eq!(x.source.line_start, y.source.line_start);
     }
-    for d in &r.dialogs {
-        assert!(d.messages.iter().all(|&i| i < r.messages.len()));
+    for d in r.dialogs.iter() {
+        assert!(d.messages().iter().all(|&i| (i as usize) < r.messages.len()));
+        let _ = (d.call_id(&r.messages), d.from_tag(&r.messages), d.to_tag(&r.messages));
     }
     // The count the analysis shows is the number of transactions the list holds.
     assert_eq!(r.transactions().len(), r.transaction_count);
