@@ -3,20 +3,14 @@
 //! target/release/examples/diagnose_cost LOG` (wall time on a shared machine is noise; the
 //! instruction count is not). Prints the stage timings.
 
-use rcc_core::analysis::{analyze, AnalysisInput, Hooks, LadderBuild, LogFileInput, Options};
+use rcc_core::analysis::{analyze, AnalysisInput, Hooks, LadderBuild, Options};
 use rcc_core::ingest::OwnedInput;
 
 fn main() {
     let path = std::env::args().nth(1).expect("usage: diagnose_cost LOG");
     let bytes = std::fs::read(&path).expect("the log can be read");
-    let input = AnalysisInput {
-        logs: vec![LogFileInput {
-            name: path.clone(),
-            ..LogFileInput::default()
-        }],
-        ..AnalysisInput::default()
-    };
     let logs = vec![OwnedInput { name: path, bytes }];
+    let input = AnalysisInput::of_logs(&logs);
     let (summary, _details) = analyze(
         input,
         logs,

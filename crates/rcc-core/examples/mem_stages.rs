@@ -4,7 +4,7 @@
 //! figures with that in mind (`SipMessage` is 136 bytes here, 104 on wasm32).
 //! `cargo run --release --example mem_stages -- LOG...` (the ladder is built, as in the worker).
 
-use rcc_core::analysis::{analyze, AnalysisInput, Hooks, LogFileInput, Options};
+use rcc_core::analysis::{analyze, AnalysisInput, Hooks, Options};
 use rcc_core::ingest::OwnedInput;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
@@ -66,14 +66,8 @@ fn main() {
         let bytes = std::fs::read(&path).expect("a readable log");
         let size = bytes.len();
         eprintln!("{path}: {:.1} MiB", size as f64 / (1 << 20) as f64);
-        let input = AnalysisInput {
-            logs: vec![LogFileInput {
-                name: path.clone(),
-                ..LogFileInput::default()
-            }],
-            ..AnalysisInput::default()
-        };
         let logs = vec![OwnedInput { name: path, bytes }];
+        let input = AnalysisInput::of_logs(&logs);
         mark("start", size);
         RUN_PEAK.store(0, Relaxed);
         // The analysis reads the clock between its stages: read, diagnose, ladder, split.

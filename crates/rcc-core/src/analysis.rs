@@ -58,6 +58,22 @@ pub struct AnalysisInput {
     pub logs: Vec<LogFileInput>,
 }
 
+impl AnalysisInput {
+    /// Only logs (no AD paste, rules or sign-in), named as `logs` name them, in their order.
+    pub fn of_logs(logs: &[OwnedInput]) -> AnalysisInput {
+        AnalysisInput {
+            logs: logs
+                .iter()
+                .map(|l| LogFileInput {
+                    name: l.name.clone(),
+                    ..LogFileInput::default()
+                })
+                .collect(),
+            ..AnalysisInput::default()
+        }
+    }
+}
+
 /// The inputs of a built-in example: what the wizard holds once the user loaded it, and its
 /// logs' bytes.
 pub fn example_input(ex: &crate::example::ExampleCase) -> (AnalysisInput, Vec<OwnedInput>) {
