@@ -39,16 +39,11 @@ pub struct InputFileSummary {
     pub problems: Vec<crate::ingest::Problem>,
     /// False when the report was made while the messages were still being graded (the page,
     /// in the second after a large log's diagnosis): the grades and their faults are not in.
-    #[serde(default = "graded_by_default", skip_serializing_if = "is_true")]
+    #[serde(
+        default = "crate::ingest::graded_by_default",
+        skip_serializing_if = "crate::ingest::is_true"
+    )]
     pub graded: bool,
-}
-
-fn graded_by_default() -> bool {
-    true
-}
-
-fn is_true(b: &bool) -> bool {
-    *b
 }
 
 impl From<&crate::ingest::FileReport> for InputFileSummary {

@@ -182,11 +182,13 @@ pub struct FileReport {
     pub graded: bool,
 }
 
-fn graded_by_default() -> bool {
+/// Serde's default for a `graded` flag: absent means graded (only `false` is written).
+pub(crate) fn graded_by_default() -> bool {
     true
 }
 
-fn is_true(b: &bool) -> bool {
+/// Serde's `skip_serializing_if` for a `graded` flag.
+pub(crate) fn is_true(b: &bool) -> bool {
     *b
 }
 
