@@ -883,6 +883,11 @@ mod tests {
         assert!(t.logs_reused);
     }
 
+    /// Every row of a ladder, written from its messages.
+    fn every_row(data: &LadderData) -> Vec<crate::ladder::Row> {
+        data.ladder.all_rows(&data.messages)
+    }
+
     /// A ladder left for later (the worker's, the command line's) changes nothing else the
     /// analysis says, and when asked for it is the ladder built with the analysis.
     #[test]
@@ -920,14 +925,8 @@ mod tests {
             assert_eq!(later_details.build_ladder().summary(), frame, "{}", ex.name);
             assert!(!later_details.ladder_pending());
             assert_eq!(
-                later_details
-                    .ladder
-                    .ladder
-                    .all_rows(&later_details.ladder.messages),
-                with_details
-                    .ladder
-                    .ladder
-                    .all_rows(&with_details.ladder.messages),
+                every_row(&later_details.ladder),
+                every_row(&with_details.ladder),
                 "{}",
                 ex.name
             );
@@ -976,11 +975,8 @@ mod tests {
             let ladder = details.build_ladder();
             assert_eq!(Some(ladder.summary()), with.ladder, "{}", ex.name);
             assert_eq!(
-                ladder.ladder.all_rows(&ladder.messages),
-                with_details
-                    .ladder
-                    .ladder
-                    .all_rows(&with_details.ladder.messages),
+                every_row(ladder),
+                every_row(&with_details.ladder),
                 "{}",
                 ex.name
             );
