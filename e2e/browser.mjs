@@ -1,5 +1,7 @@
 // Launches Debian's Chromium through playwright-core (no browser download) with the flags this
-// machine needs, and a fresh profile each time.
+// machine needs, and a fresh profile each time. The profile is removed when its context closes
+// and, for a run that ends without closing it, when the process exits: hundreds of test runs left
+// 7 GB of profiles in /tmp once, and CI then failed for want of disk.
 import { chromium } from 'playwright-core';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -8,8 +10,18 @@ import path from 'node:path';
 export const SCREENSHOTS = path.resolve('target/screenshots');
 fs.mkdirSync(SCREENSHOTS, { recursive: true });
 
+const openProfiles = new Set();
+
+function removeProfile(dir) {
+  fs.rmSync(dir, { recursive: true, force: true });
+  openProfiles.delete(dir);
+}
+
+process.on('exit', () => { for (const dir of [...openProfiles]) removeProfile(dir); });
+
 export async function launch() {
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rcc-doctor-chromium-'));
+  openProfiles.add(userDataDir);
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     headless: true,
@@ -17,6 +29,8 @@ export async function launch() {
       '--no-first-run', '--disable-sync', '--disable-quic'],
     viewport: { width: 1280, height: 860 },
   });
+  context.profileDir = userDataDir;
+  context.on('close', () => removeProfile(userDataDir));
   return context;
 }
 
