@@ -1041,6 +1041,7 @@ mod tests {
                 let small = diagnosis_reads(&input, vec![synth_log(format, 300_000, one_user)]);
                 let big = diagnosis_reads(&input, vec![synth_log(format, 600_000, one_user)]);
                 let per_message = |(reads, messages): (u64, usize)| reads as f64 / messages as f64;
+                eprintln!("DBG {format:?} {one_user} {small:?} {big:?}");
                 assert!(
                     per_message(big) <= 1.1 * per_message(small),
                     "{format:?} (one user: {one_user}): {small:?} reads for messages, then {big:?}"

@@ -18,7 +18,7 @@
 
 use crate::evidence::Evidence;
 use crate::ingest::text::find_ci;
-use crate::sip::{known, SipMessage, KNOWN_HEADERS};
+use crate::sip::{known, split_at_white_space, trim_value, SipMessage, KNOWN_HEADERS};
 use crate::uri;
 use serde::{Deserialize, Serialize};
 
@@ -264,7 +264,7 @@ fn config_candidate(m: &SipMessage) -> Option<ConfigText<'_>> {
     }
     let body = m.body();
     let ct = m.content_type().unwrap_or("");
-    let event = m.header("Event").unwrap_or("");
+    let event = m.known_header_value(known::EVENT).unwrap_or("");
     let head = body.get(..body.len().min(512)).unwrap_or(body);
     // Each word searched from its `v` or `g`: see [`mentions`].
     let provision = |s: &str| mentions(s.as_bytes(), b"provision", 3);
@@ -589,7 +589,7 @@ fn split_list(v: &str) -> Vec<&str> {
 /// Via entries (top first) and Record-Route hosts.
 pub fn hop_chain(m: &SipMessage) -> HopChain {
     let mut chain = HopChain::default();
-    for v in m.headers_named("Via") {
+    for v in m.known_header_values(known::VIA) {
         chain.vias.extend(split_list(v).into_iter().map(via_entry));
     }
     chain.record_route = record_route(m);
@@ -598,7 +598,7 @@ pub fn hop_chain(m: &SipMessage) -> HopChain {
 
 /// The Record-Route hosts of [`hop_chain`], without reading the Vias.
 pub fn record_route(m: &SipMessage) -> Vec<String> {
-    m.headers_named("Record-Route")
+    m.known_header_values(known::RECORD_ROUTE)
         .flat_map(split_list)
         .filter_map(crate::uri::host_of_header)
         .collect()
@@ -616,7 +616,7 @@ pub fn top_via(m: &SipMessage) -> (Option<Via>, usize) {
 pub fn top_via_view(m: &SipMessage) -> (Option<ViaView<'_>>, usize) {
     let mut top = None;
     let mut count = 0;
-    for v in m.headers_named("Via") {
+    for v in m.known_header_values(known::VIA) {
         let (first, more) = list_entries(v);
         if top.is_none() {
             top = first.map(via_view);
@@ -686,7 +686,7 @@ impl<'a> ViaView<'a> {
 fn list_entries(v: &str) -> (Option<&str>, usize) {
     // Nearly every value is one entry with no quote or bracket: one vectorised look says so.
     if memchr::memchr3(b',', b'"', b'<', v.as_bytes()).is_none() {
-        let entry = v.trim();
+        let entry = trim_value(v);
         return ((!entry.is_empty()).then_some(entry), 0);
     }
     let (mut quoted, mut angle, mut start) = (false, false, 0);
@@ -726,17 +726,16 @@ fn via_entry(entry: &str) -> Via {
 
 /// [`via_entry`] as slices of the entry.
 fn via_view(entry: &str) -> ViaView<'_> {
-    let mut words = entry.splitn(2, char::is_whitespace);
-    let proto = words.next().unwrap_or("");
-    let rest = words.next().unwrap_or("").trim();
-    let transport = proto.rsplit('/').next().unwrap_or("");
+    let (proto, rest) = split_at_white_space(entry).unwrap_or((entry, ""));
+    let rest = trim_value(rest);
+    let transport = memchr::memrchr(b'/', proto.as_bytes()).map_or(proto, |i| &proto[i + 1..]);
     // The sent-by ends at the first `;` unless a quote comes first (then `params_of` decides).
     let sent_by = match memchr::memchr2(b';', b'"', rest.as_bytes()) {
         Some(i) if rest.as_bytes()[i] == b';' => &rest[..i],
         None => rest,
         Some(_) => params_of(rest).next().unwrap_or_default(),
-    }
-    .trim();
+    };
+    let sent_by = trim_value(sent_by);
     let host = crate::uri::split_host_port_text(sent_by).0;
     ViaView {
         transport,
@@ -770,12 +769,11 @@ pub fn auth_target(m: &SipMessage) -> Option<String> {
 
 /// The product string: `Server` (responses) or `User-Agent`, trimmed.
 pub fn product(m: &SipMessage) -> Option<&str> {
-    let (mut server, mut agent) = (None, None);
-    for (k, v) in m.headers_among(&PRODUCT_HEADERS) {
-        let first = if k == 0 { &mut server } else { &mut agent };
-        first.get_or_insert(v);
-    }
-    server.or(agent).map(str::trim).filter(|s| !s.is_empty())
+    // Two tight walks cost less than one that asks which name each header has.
+    m.known_header_value(known::SERVER)
+        .or_else(|| m.known_header_value(known::USER_AGENT))
+        .map(trim_value)
+        .filter(|s| !s.is_empty())
 }
 
 /// The headers that name a product: a response's `Server`, a request's `User-Agent`.
@@ -783,7 +781,7 @@ pub(crate) const PRODUCT_HEADERS: [u16; 2] = [known::SERVER, known::USER_AGENT];
 
 /// The `Event` package without parameters, lower case.
 pub fn event(m: &SipMessage) -> Option<String> {
-    m.header("Event")
+    m.known_header_value(known::EVENT)
         .map(|e| {
             e.split(';')
                 .next()

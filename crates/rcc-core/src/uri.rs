@@ -15,6 +15,7 @@
 //! scanner all read URIs and hosts here, so a fix to IPv6 or port handling is made once.
 
 use crate::ingest::text::find_ci;
+use crate::sip::{strip_runs, trim_value};
 use serde::{Deserialize, Serialize};
 
 // =============================================================================================
@@ -41,11 +42,7 @@ impl<'a> UriView<'a> {
     /// Reads a SIP/SIPS URI leniently: surrounding space and angle brackets are ignored, the
     /// scheme is case-insensitive. `None` when it is not a SIP URI or names no host.
     pub fn parse(uri: &'a str) -> Option<UriView<'a>> {
-        let uri = uri
-            .trim()
-            .trim_start_matches('<')
-            .trim_end_matches('>')
-            .trim();
+        let uri = trim_value(strip_runs(trim_value(uri), b'<', b'>'));
         let (scheme, rest) = if let Some(r) = strip_scheme(uri, "sips:") {
             (&uri[..4], r)
         } else if let Some(r) = strip_scheme(uri, "sip:") {
@@ -140,12 +137,12 @@ impl<'a> NameAddr<'a> {
     /// Splits one header value (not a comma-separated list). Never fails: text without brackets
     /// is an addr-spec whose parameters start at the first `;` after the host.
     pub fn parse(value: &'a str) -> NameAddr<'a> {
-        let v = value.trim();
+        let v = trim_value(value);
         if let Some(open) = find_unquoted(v, b'<') {
-            let display = v[..open].trim().trim_matches('"').trim();
+            let display = trim_value(strip_runs(trim_value(&v[..open]), b'"', b'"'));
             let after = &v[open + 1..];
-            let close = after.find('>').unwrap_or(after.len());
-            let uri = after[..close].trim();
+            let close = memchr::memchr(b'>', after.as_bytes()).unwrap_or(after.len());
+            let uri = trim_value(&after[..close]);
             let rest = after.get(close + 1..).unwrap_or("").trim_start();
             let params = rest.strip_prefix(';').unwrap_or(rest);
             return NameAddr {
@@ -156,11 +153,11 @@ impl<'a> NameAddr<'a> {
         }
         // addr-spec: header parameters cannot be told from URI parameters without brackets
         // (RFC 3261 20.10), so they are the header's.
-        let host_start = v.rfind('@').map_or(0, |i| i + 1);
-        match v[host_start..].find(';') {
+        let host_start = memchr::memrchr(b'@', v.as_bytes()).map_or(0, |i| i + 1);
+        match memchr::memchr(b';', &v.as_bytes()[host_start..]) {
             Some(i) => NameAddr {
                 display: None,
-                uri: v[..host_start + i].trim(),
+                uri: trim_value(&v[..host_start + i]),
                 params: &v[host_start + i + 1..],
             },
             None => NameAddr {
@@ -225,16 +222,18 @@ pub fn split_host_port(s: &str) -> (&str, Option<u16>) {
 
 /// [`split_host_port`] with the port as written (a reader of the host alone parses nothing).
 pub fn split_host_port_text(s: &str) -> (&str, Option<&str>) {
-    let s = s.trim();
+    let s = trim_value(s);
     if let Some(rest) = s.strip_prefix('[') {
         return match rest.split_once(']') {
             Some((h, after)) => (h, after.strip_prefix(':')),
             None => (rest, None),
         };
     }
-    match s.rsplit_once(':') {
+    // By bytes (every Via and URI host of the ladder and the diagnosis passes here).
+    let b = s.as_bytes();
+    match memchr::memrchr(b':', b) {
         // One colon: host:port. More (a bare IPv6 address): no port.
-        Some((h, p)) if !h.contains(':') => (h, Some(p)),
+        Some(i) if memchr::memchr(b':', &b[..i]).is_none() => (&s[..i], Some(&s[i + 1..])),
         _ => (s, None),
     }
 }
@@ -289,7 +288,7 @@ pub fn aor_is(value: &str, aor: &str) -> bool {
 
 /// Is this host an IP address (IPv4 dotted quad or IPv6, with or without brackets)?
 pub fn is_ip(host: &str) -> bool {
-    let h = host.trim().trim_start_matches('[').trim_end_matches(']');
+    let h = strip_runs(trim_value(host), b'[', b']');
     h.parse::<std::net::IpAddr>().is_ok()
 }
 
@@ -848,6 +847,80 @@ pub fn line_uris_equivalent(a: &str, b: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Host and port split by bytes as the char searches split them.
+    #[test]
+    fn host_and_port_split_as_by_chars() {
+        fn by_chars(s: &str) -> (&str, Option<&str>) {
+            let s = s.trim();
+            if let Some(rest) = s.strip_prefix('[') {
+                return match rest.split_once(']') {
+                    Some((h, after)) => (h, after.strip_prefix(':')),
+                    None => (rest, None),
+                };
+            }
+            match s.rsplit_once(':') {
+                Some((h, p)) if !h.contains(':') => (h, Some(p)),
+                _ => (s, None),
+            }
+        }
+        for s in [
+            "",
+            ":",
+            "a",
+            "a:5061",
+            " a:5061 ",
+            "a:",
+            ":5061",
+            "2001:db8::1",
+            "[2001:db8::1]:5061",
+            "[::1]",
+            "[::1",
+            "h\u{e9}te:1",
+            "\u{a0}b.example:5060\u{3000}",
+            "a:b:c",
+            "a::",
+        ] {
+            assert_eq!(split_host_port_text(s), by_chars(s), "{s:?}");
+        }
+    }
+
+    /// A name-addr read by bytes as the char searches read it.
+    #[test]
+    fn name_addr_parts_read_as_by_chars() {
+        for (value, display, uri, params) in [
+            (
+                "\"Bob\" <sip:bob@b.example>;tag=1",
+                Some("Bob"),
+                "sip:bob@b.example",
+                "tag=1",
+            ),
+            (
+                " \"\"x\"\" < sip:x@y > ; tag=2 ",
+                Some("x"),
+                "sip:x@y",
+                " tag=2",
+            ),
+            ("\u{a0}Ann\u{3000}<sip:a@b>", Some("Ann"), "sip:a@b", ""),
+            ("<sip:a@b", None, "sip:a@b", ""),
+            (
+                "sip:a;x@b.example;tag=3",
+                None,
+                "sip:a;x@b.example",
+                "tag=3",
+            ),
+            ("sip:a@b.example ;tag=4", None, "sip:a@b.example", "tag=4"),
+            ("sip:b.example", None, "sip:b.example", ""),
+            ("", None, "", ""),
+        ] {
+            let n = NameAddr::parse(value);
+            assert_eq!(
+                (n.display, n.uri, n.params),
+                (display, uri, params),
+                "{value:?}"
+            );
+        }
+    }
 
     #[test]
     fn aor_is_agrees_with_aor_whatever_the_value_looks_like() {

@@ -7,7 +7,7 @@
 
 use super::HashMap;
 use crate::extract::{self, ViaView};
-use crate::sip::{Direction, SipMessage};
+use crate::sip::{known, trim_value, Direction, SipMessage};
 use std::hash::{Hash, Hasher};
 use std::num::NonZeroU32;
 
@@ -97,9 +97,9 @@ pub(super) fn is_fqdn(h: &str) -> bool {
 }
 
 /// The hosts a `Route`/`Record-Route` value list names, in order, as written (see
-/// [`host_of_header`]).
-fn route_hosts<'m>(m: &'m SipMessage, name: &'m str) -> impl Iterator<Item = &'m str> + 'm {
-    m.headers_named(name)
+/// [`host_of_header`]); `name` is [`known::ROUTE`] or [`known::RECORD_ROUTE`].
+fn route_hosts(m: &SipMessage, name: u16) -> impl Iterator<Item = &str> + '_ {
+    m.known_header_values(name)
         .flat_map(|v| v.split(','))
         .filter_map(host_of_header)
 }
@@ -113,7 +113,7 @@ fn host_of_header(value: &str) -> Option<&str> {
 }
 
 fn contact_host(m: &SipMessage) -> Option<&str> {
-    host_of_header(m.header("Contact")?)
+    host_of_header(m.known_header_value(known::CONTACT)?)
 }
 
 /// A transaction: Call-ID, CSeq number and method (any case), top Via branch; borrowed from
@@ -296,18 +296,30 @@ fn transaction<'m>(
 ) -> TxKey<'m> {
     let (n, meth) = cseq.unwrap_or((0, ""));
     let branch = m
-        .header("Via")
-        .and_then(|v| {
-            v.split(';').find_map(|p| {
-                let (k, val) = p.split_once('=')?;
-                k.trim()
-                    .eq_ignore_ascii_case("branch")
-                    .then(|| val.trim().split(',').next().unwrap_or(""))
-            })
-        })
+        .known_header_value(known::VIA)
+        .and_then(branch_param)
         .or_else(|| top_via.map(|v| v.sent_by))
         .unwrap_or("");
     (m.call_id().unwrap_or(""), n, Caseless(meth), branch)
+}
+
+/// The `branch` parameter of a Via value: the first `;`-separated part whose name (before its
+/// first `=`) is `branch` in any case, its value up to a `,` (a second Via entry). By bytes:
+/// the ladder reads it for every message.
+fn branch_param(via: &str) -> Option<&str> {
+    let mut rest = via;
+    loop {
+        let end = memchr::memchr(b';', rest.as_bytes()).unwrap_or(rest.len());
+        let part = &rest[..end];
+        if let Some(eq) = memchr::memchr(b'=', part.as_bytes()) {
+            if trim_value(&part[..eq]).eq_ignore_ascii_case("branch") {
+                let value = trim_value(&part[eq + 1..]);
+                let comma = memchr::memchr(b',', value.as_bytes()).unwrap_or(value.len());
+                return Some(&value[..comma]);
+            }
+        }
+        rest = rest.get(end + 1..)?;
+    }
 }
 
 /// Where the message was sent by whom, as far as the log says: its direction and addresses
@@ -333,7 +345,7 @@ fn message_ends(
                 Direction::Sent => {
                     let other = other.or_else(|| {
                         if is_request {
-                            route_hosts(m, "Route")
+                            route_hosts(m, known::ROUTE)
                                 .next()
                                 .or_else(|| m.request_uri().and_then(host_of_header))
                                 .map(|h| al.host(h))
@@ -361,7 +373,7 @@ fn message_ends(
         None => {
             if is_request {
                 let from = top_via.alias(al);
-                let to = route_hosts(m, "Route")
+                let to = route_hosts(m, known::ROUTE)
                     .next()
                     .or_else(|| m.request_uri().and_then(host_of_header))
                     .map(|h| al.host(h));
@@ -411,13 +423,13 @@ fn merge_request_aliases(
         }
     }
     if m.direction == Some(Direction::Sent) {
-        if let (Some(t), Some(r)) = (to, route_hosts(m, "Route").next()) {
+        if let (Some(t), Some(r)) = (to, route_hosts(m, known::ROUTE).next()) {
             let r = al.host(r);
             al.union(t, r);
         }
     }
     if m.direction == Some(Direction::Received) {
-        if let (Some(f), Some(r)) = (from, route_hosts(m, "Record-Route").next()) {
+        if let (Some(f), Some(r)) = (from, route_hosts(m, known::RECORD_ROUTE).next()) {
             let r = al.host(r);
             al.union(f, r);
         }
@@ -442,7 +454,7 @@ fn merge_response_aliases(
             al.union(t, vh);
         }
     }
-    let last_rr = route_hosts(m, "Record-Route").last();
+    let last_rr = route_hosts(m, known::RECORD_ROUTE).last();
     if m.direction == Some(Direction::Received) {
         if let (Some(f), Some(r)) = (from, last_rr) {
             let r = al.host(r);
@@ -466,6 +478,41 @@ fn merge_response_aliases(
                     al.union(f, h);
                 }
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What `branch_param` replaced: the Via split at every `;` and `=` by chars.
+    fn by_char_splits(v: &str) -> Option<&str> {
+        v.split(';').find_map(|p| {
+            let (k, val) = p.split_once('=')?;
+            k.trim()
+                .eq_ignore_ascii_case("branch")
+                .then(|| val.trim().split(',').next().unwrap_or(""))
+        })
+    }
+
+    #[test]
+    fn branch_param_reads_as_the_char_splits() {
+        for via in [
+            "SIP/2.0/TLS 10.0.0.1:5061;branch=z9hG4bK1",
+            "SIP/2.0/TLS 10.0.0.1:5061 ; BRANCH = z9hG4bK2 ;received=1.2.3.4",
+            "SIP/2.0/UDP a;rport;branch=z9hG4bK3, SIP/2.0/UDP b;branch=z9hG4bK4",
+            "SIP/2.0/UDP a;x=1=2;branch=",
+            "SIP/2.0/UDP a;branchy=1;branch\u{3000}=\u{a0}z9\u{3000}",
+            "SIP/2.0/UDP a;ms-received-port=1",
+            "branch=first",
+            ";;;",
+            "",
+            "SIP/2.0/UDP a;branch",
+            "SIP/2.0/UDP a;branch=z,",
+            "SIP/2.0/UDP a;\u{b}branch\u{b}=\u{c}x\u{b}",
+        ] {
+            assert_eq!(branch_param(via), by_char_splits(via), "{via:?}");
         }
     }
 }
