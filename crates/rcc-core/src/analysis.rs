@@ -1024,9 +1024,12 @@ mod tests {
         }
     }
 
-    /// Twice the log, at most about twice the work: no stage of the diagnosis scans the
-    /// messages, the dialogs or the records once per CSTA call, answer or record. (Each log
-    /// holds hundreds of CSTA calls, so a quadratic stage shows as a ratio near 4.)
+    /// Four times the log, about four times the work: no stage of the diagnosis scans the
+    /// messages, the dialogs or the records once per CSTA call, answer or record. Such a stage
+    /// shows as about four times the reads per message; the mix of a synthetic log moves the
+    /// reads per message by up to a sixth between sizes, either way (a client trace of one
+    /// user: 5.2, 6.2, 6.9, 7.2 and 5.9 reads per message at 0.15, 0.3, 0.6, 1.2 and 2.4 MB),
+    /// which a comparison of twice the log at 1.1 could not tell from a real growth.
     #[test]
     fn the_diagnosis_does_linear_work_in_every_format() {
         for format in LogFormat::ALL
@@ -1039,11 +1042,10 @@ mod tests {
                     ..AnalysisInput::default()
                 };
                 let small = diagnosis_reads(&input, vec![synth_log(format, 300_000, one_user)]);
-                let big = diagnosis_reads(&input, vec![synth_log(format, 600_000, one_user)]);
+                let big = diagnosis_reads(&input, vec![synth_log(format, 1_200_000, one_user)]);
                 let per_message = |(reads, messages): (u64, usize)| reads as f64 / messages as f64;
-                eprintln!("DBG {format:?} {one_user} {small:?} {big:?}");
                 assert!(
-                    per_message(big) <= 1.1 * per_message(small),
+                    per_message(big) <= 1.5 * per_message(small),
                     "{format:?} (one user: {one_user}): {small:?} reads for messages, then {big:?}"
                 );
             }
