@@ -2,16 +2,25 @@
 //! `valgrind --tool=callgrind --collect-atstart=no --toggle-collect='rcc_core::analysis::finish*'
 //! target/release/examples/diagnose_cost LOG` (wall time on a shared machine is noise; the
 //! instruction count is not). Prints the stage timings.
+//! With `--ladder`, then grades the messages and builds the ladder the worker's way, when asked:
+//! `--toggle-collect='diagnose_cost::build_ladder'` counts that build alone.
 
-use rcc_core::analysis::{analyze, AnalysisInput, Hooks, LadderBuild, Options};
+use rcc_core::analysis::{analyze, AnalysisDetails, AnalysisInput, Hooks, LadderBuild, Options};
 use rcc_core::ingest::OwnedInput;
 
+#[inline(never)]
+fn build_ladder(details: &mut AnalysisDetails) -> usize {
+    details.build_ladder().summary().rows
+}
+
 fn main() {
-    let path = std::env::args().nth(1).expect("usage: diagnose_cost LOG");
+    let mut args = std::env::args().skip(1);
+    let path = args.next().expect("usage: diagnose_cost LOG [--ladder]");
+    let ladder = args.next().as_deref() == Some("--ladder");
     let bytes = std::fs::read(&path).expect("the log can be read");
     let logs = vec![OwnedInput { name: path, bytes }];
     let input = AnalysisInput::of_logs(&logs);
-    let (summary, _details) = analyze(
+    let (summary, mut details) = analyze(
         input,
         logs,
         &mut Hooks::default(),
@@ -28,4 +37,11 @@ fn main() {
         summary.timings.diagnose_ms,
         summary.diagnosis.findings.len()
     );
+    if ladder {
+        details.grade();
+        let started = std::time::Instant::now();
+        let rows = build_ladder(&mut details);
+        let ms = started.elapsed().as_secs_f64() * 1e3;
+        eprintln!("ladder: {rows} rows in {ms:.0} ms");
+    }
 }
