@@ -270,3 +270,57 @@ async fn the_worker_reports_reading_a_file_then_ingesting_it_as_progress() {
     );
     assert_eq!(p.last(), Some(&INGESTED_AT), "{p:?}");
 }
+
+/// A picked file reads into a lent buffer, read after read, and gives the same bytes as the
+/// stream's own chunks: here with a buffer of 7 bytes, so a chunk ends inside a line, inside a
+/// multi-byte character, and the last one is short.
+#[wasm_bindgen_test]
+async fn a_file_reads_the_same_into_a_lent_buffer_as_in_the_streams_chunks() {
+    use rcc_web::worker::file_chunks::{append_chunk, FileChunks};
+    use wasm_bindgen::{JsCast, JsValue};
+
+    let mut text = String::new();
+    for i in 0..5_000 {
+        text.push_str(&format!(
+            "INVITE sip:+1555{i:04}@pbx.example SIP/2.0\r\nSubject: Zürich №{i}\r\n"
+        ));
+    }
+    let parts = js_sys::Array::of1(&JsValue::from_str(&text));
+    let file = web_sys::File::new_with_str_sequence(&parts, "client.log").unwrap();
+
+    let mut lent = FileChunks::open_lending(&file, 7);
+    assert!(lent.lends_buffer(), "Chromium streams a File as bytes");
+    let (mut read, mut reads) = (Vec::new(), 0);
+    while lent.append_next(&mut read).await.unwrap() {
+        reads += 1;
+    }
+    assert!(reads >= text.len() / 7, "{reads} reads of at most 7 bytes");
+
+    // The same file through the default reader's chunks.
+    let reader: web_sys::ReadableStreamDefaultReader = file.stream().get_reader().unchecked_into();
+    let mut chunked = Vec::new();
+    loop {
+        let step = wasm_bindgen_futures::JsFuture::from(reader.read())
+            .await
+            .unwrap();
+        if js_sys::Reflect::get(&step, &"done".into())
+            .unwrap()
+            .as_bool()
+            == Some(true)
+        {
+            break;
+        }
+        let chunk = js_sys::Reflect::get(&step, &"value".into()).unwrap();
+        append_chunk(&mut chunked, chunk.unchecked_ref());
+    }
+    assert_eq!(read.len(), text.len());
+    assert!(read == text.as_bytes() && chunked == read);
+
+    // The whole buffer at once, and reading past the end reads nothing more.
+    let mut whole = FileChunks::open(&file);
+    let mut once = Vec::new();
+    while whole.append_next(&mut once).await.unwrap() {}
+    assert_eq!(once, read);
+    assert!(!whole.append_next(&mut once).await.unwrap());
+    assert_eq!(once.len(), text.len());
+}

@@ -2,6 +2,7 @@
 //! for, the queue of messages, the analysis it keeps), reads picked files, runs the analysis and
 //! answers queries. web/worker.js only loads the wasm and calls [`run_worker`].
 
+use super::file_chunks::FileChunks;
 use super::protocol::{
     envelope, open, summary_payload, transferables, Answer, FromWorker, Query, ToWorker,
 };
@@ -328,11 +329,9 @@ impl Host {
         Ok(Some(logs))
     }
 
-    /// Reads `file` into wasm memory as the browser streams it, chunk by chunk (tens of KiB),
-    /// so the worker's JavaScript never holds a whole 100 MB file next to its copy in wasm
-    /// memory and a newer analysis stops the read between two chunks. The browser reads ahead
-    /// while a chunk is copied: measured in Chromium 156 on a 100 MB log, 190-250 ms against
-    /// 295-430 ms for 8 MiB `slice().arrayBuffer()` reads one after the other.
+    /// Reads `file` into wasm memory as the browser streams it ([`FileChunks`]), so the
+    /// worker's JavaScript never holds a whole 100 MB file next to its copy in wasm memory and a
+    /// newer analysis stops the read between two chunks.
     /// `None` when a newer analysis was asked for meanwhile.
     /// `read` hears how many bytes are in.
     async fn read_file(
@@ -343,27 +342,15 @@ impl Host {
     ) -> Result<Option<Vec<u8>>, String> {
         let failed = |e: JsValue| format!("could not read {}: {e:?}", file.name());
         let mut bytes = Vec::with_capacity(file.size() as usize);
-        let reader: web_sys::ReadableStreamDefaultReader =
-            file.stream().get_reader().unchecked_into();
+        let mut chunks = FileChunks::open(file);
         loop {
             if self.overtaken(seq) {
-                // The read is abandoned; a failed cancel changes nothing for us.
-                let _ = reader.cancel();
+                chunks.cancel();
                 return Ok(None);
             }
-            let step = wasm_bindgen_futures::JsFuture::from(reader.read())
-                .await
-                .map_err(failed)?;
-            let done = js_sys::Reflect::get(&step, &JsValue::from_str("done")).map_err(failed)?;
-            if done.as_bool() != Some(false) {
+            if !chunks.append_next(&mut bytes).await.map_err(failed)? {
                 break;
             }
-            let value = js_sys::Reflect::get(&step, &JsValue::from_str("value")).map_err(failed)?;
-            let chunk: js_sys::Uint8Array = value.unchecked_into();
-            // The file may have changed since it was picked: the stream's bytes are the truth.
-            let at = bytes.len();
-            bytes.resize(at + chunk.length() as usize, 0);
-            chunk.copy_to(&mut bytes[at..]);
             read(bytes.len());
         }
         Ok(Some(bytes))

@@ -6,8 +6,10 @@
 //! - [`host`]: the worker's side; web/worker.js only loads the wasm and calls
 //!   [`host::run_worker`].
 //! - [`client`]: the page's side, a future per request.
+//! - [`file_chunks`]: the worker reads a picked file into one lent buffer, chunk by chunk.
 
 pub mod client;
+pub mod file_chunks;
 pub mod host;
 pub mod protocol;
 
