@@ -12,9 +12,15 @@ fs.mkdirSync(SCREENSHOTS, { recursive: true });
 
 const openProfiles = new Set();
 
+// Chromium's helper processes may still write into the profile just after the browser is
+// gone: retry, and never throw (a profile that cannot go now is tried again at exit).
 function removeProfile(dir) {
-  fs.rmSync(dir, { recursive: true, force: true });
-  openProfiles.delete(dir);
+  try {
+    fs.rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
+    openProfiles.delete(dir);
+  } catch (e) {
+    console.error(`could not remove the Chromium profile ${dir}: ${e.message}`);
+  }
 }
 
 process.on('exit', () => { for (const dir of [...openProfiles]) removeProfile(dir); });
@@ -30,7 +36,13 @@ export async function launch() {
     viewport: { width: 1280, height: 860 },
   });
   context.profileDir = userDataDir;
-  context.on('close', () => removeProfile(userDataDir));
+  // Removed once close() has resolved (the browser has exited), not from the 'close' event,
+  // which comes while it is still shutting down.
+  const close = context.close.bind(context);
+  context.close = async (...args) => {
+    await close(...args);
+    removeProfile(userDataDir);
+  };
   return context;
 }
 
