@@ -1,7 +1,7 @@
 //! `rcc-doctor analyze`: the whole analysis, as text for people or JSON for tools.
 
 use rcc_core::analysis::{
-    analyze, AnalysisInput, AnalysisSummary, Hooks, LadderBuild, LogFileInput,
+    analyze, AnalysisInput, AnalysisSummary, Grading, Hooks, LadderBuild, LogFileInput,
     Options as AnalysisOptions,
 };
 use rcc_core::diagnosis::LegState;
@@ -120,6 +120,8 @@ pub fn run(args: &[String]) -> i32 {
         },
         AnalysisOptions {
             ladder: LadderBuild::OnRequest,
+            // The reports show the grades; the diagnosis does not wait for them.
+            grading: Grading::Alongside,
             ..AnalysisOptions::default()
         },
     );

@@ -124,7 +124,62 @@ impl Ingested {
     /// get what reading it with grading would have given them (duplicates merged across files
     /// included: the file's own copy was graded). Nothing to do when nothing waits.
     pub fn grade(&mut self, progress: &mut dyn FnMut(Progress)) {
-        for u in std::mem::take(&mut self.ungraded) {
+        let grades = self.take_grading().compute(progress);
+        self.apply_grades(grades);
+    }
+
+    /// The grading [`Ingested::grade`] would do, taken out to be computed apart from the
+    /// messages (on another thread while the diagnosis reads them: the command line), then
+    /// given back with [`Ingested::apply_grades`].
+    pub fn take_grading(&mut self) -> PendingGrading {
+        PendingGrading(std::mem::take(&mut self.ungraded))
+    }
+
+    /// Gives the messages and the file reports the grades computed from
+    /// [`Ingested::take_grading`].
+    pub fn apply_grades(&mut self, grades: ComputedGrades) {
+        for file in grades.0 {
+            for m in &mut self.messages {
+                if Arc::ptr_eq(&m.source.file, &file.name) {
+                    if let Some(q) = file.by_line.get(&m.source.line_start) {
+                        m.set_shared_quality(q.clone());
+                    }
+                }
+            }
+            if let Some(f) = self.files.get_mut(file.index) {
+                let report = file.report;
+                f.clean = report.clean;
+                f.repaired = report.repaired;
+                f.partial = report.partial;
+                f.problems = report.problems;
+                f.graded = true;
+            }
+        }
+    }
+}
+
+/// Files whose messages wait for their grades ([`Ingested::take_grading`]): their texts, not
+/// their messages, so the grades can be computed while something else reads the messages.
+#[derive(Debug, Default)]
+pub struct PendingGrading(Vec<Ungraded>);
+
+/// The grades of [`PendingGrading::compute`], for [`Ingested::apply_grades`].
+#[derive(Debug, Default)]
+pub struct ComputedGrades(Vec<FileGrades>);
+
+#[derive(Debug)]
+struct FileGrades {
+    index: usize,
+    name: Arc<str>,
+    report: FileReport,
+    /// A message's grade by its first line (`None`: clean).
+    by_line: crate::fxhash::FxMap<u32, Option<Arc<crate::sip::ParseQuality>>>,
+}
+
+impl PendingGrading {
+    /// Reads each file again with grading, keeping only the grades.
+    pub fn compute(self, progress: &mut dyn FnMut(Progress)) -> ComputedGrades {
+        let files = self.0.into_iter().map(|u| {
             let total = u.shared.text.len();
             let (report, out) =
                 read_shared(&u.name, &u.shared, 0, ReadMode::GradesOnly, &mut |done| {
@@ -134,27 +189,20 @@ impl Ingested {
                         bytes_total: total,
                     })
                 });
-            let grades: crate::fxhash::FxMap<u32, Option<Arc<crate::sip::ParseQuality>>> = out
+            let by_line = out
                 .grades
                 .unwrap_or_default()
                 .into_iter()
                 .map(|g| (g.line_start, g.quality))
                 .collect();
-            for m in &mut self.messages {
-                if Arc::ptr_eq(&m.source.file, &u.name) {
-                    if let Some(q) = grades.get(&m.source.line_start) {
-                        m.set_shared_quality(q.clone());
-                    }
-                }
+            FileGrades {
+                index: u.index,
+                name: u.name,
+                report,
+                by_line,
             }
-            if let Some(f) = self.files.get_mut(u.index) {
-                f.clean = report.clean;
-                f.repaired = report.repaired;
-                f.partial = report.partial;
-                f.problems = report.problems;
-                f.graded = true;
-            }
-        }
+        });
+        ComputedGrades(files.collect())
     }
 }
 
