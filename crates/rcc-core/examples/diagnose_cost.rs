@@ -2,10 +2,13 @@
 //! `valgrind --tool=callgrind --collect-atstart=no --toggle-collect='rcc_core::analysis::finish*'
 //! target/release/examples/diagnose_cost LOG` (wall time on a shared machine is noise; the
 //! instruction count is not). Prints the stage timings.
+//! The logs are read the worker's way, grading after the diagnosis.
 //! With `--ladder`, then grades the messages and builds the ladder the worker's way, when asked:
 //! `--toggle-collect='diagnose_cost::build_ladder'` counts that build alone.
 
-use rcc_core::analysis::{analyze, AnalysisDetails, AnalysisInput, Hooks, LadderBuild, Options};
+use rcc_core::analysis::{
+    analyze, AnalysisDetails, AnalysisInput, Grading, Hooks, LadderBuild, Options,
+};
 use rcc_core::ingest::OwnedInput;
 
 #[inline(never)]
@@ -27,6 +30,8 @@ fn main() {
         Options {
             // The ladder is no part of the diagnosis (the worker builds it when asked).
             ladder: LadderBuild::OnRequest,
+            // As the worker reads: grading after the diagnosis (`--ladder` grades first).
+            grading: Grading::Later,
             ..Options::default()
         },
     );
