@@ -145,9 +145,8 @@ pub enum Grading {
     /// When the details are first asked for the grades ([`AnalysisDetails::grade`]) or the
     /// ladder: meanwhile the summary's file reports say `graded: false` (the analysis worker).
     Later,
-    /// On a second thread while the diagnosis runs, the summary graded as with reading (the
-    /// command line, on a machine with a core to spare; where there are no threads, the wasm
-    /// build, after the diagnosis on the one thread).
+    /// As the logs are read, on a second thread ([`IngestOptions::grade_alongside`]: the
+    /// command line, on a machine with a core to spare); the same results as `WithReading`.
     Alongside,
 }
 
@@ -199,7 +198,6 @@ pub fn analyze(
             redacted: kept,
             bytes,
             ladder: options.ladder,
-            grading: options.grading,
         },
         hooks,
     );
@@ -235,8 +233,6 @@ pub fn reanalyze(
         redacted: None,
         bytes: read.bytes,
         ladder,
-        // Logs read again are graded by then, or when the details are asked.
-        grading: Grading::Later,
     };
     let (mut summary, details) = finish(&input, read.ingested, finishing, hooks);
     let t1 = hooks.now();
@@ -271,7 +267,8 @@ fn read_logs(
         .collect();
     let opts = IngestOptions {
         clock_offsets_ms: input.logs.iter().map(|l| l.clock_offset_ms).collect(),
-        grade_later: grading != Grading::WithReading,
+        grade_later: grading == Grading::Later,
+        grade_alongside: grading == Grading::Alongside,
         ..IngestOptions::default()
     };
     let mut report = |p: ingest::Progress| {
@@ -303,8 +300,6 @@ struct Finish {
     bytes: usize,
     /// [`Options::ladder`].
     ladder: LadderBuild,
-    /// [`Options::grading`]: [`Grading::Alongside`] grades while the diagnosis runs.
-    grading: Grading,
 }
 
 fn finish(
@@ -315,17 +310,12 @@ fn finish(
         redacted,
         bytes,
         ladder,
-        grading,
     }: Finish,
     hooks: &mut Hooks,
 ) -> (AnalysisSummary, AnalysisDetails) {
-    let mut ingested = ingested;
-    let d = if grading == Grading::Alongside {
-        diagnose_grading(input, &mut ingested)
-    } else {
-        diagnose_read(input, &ingested)
-    };
+    let d = diagnose_read(input, &ingested);
     // ---- the ladder and the split ----
+    let mut ingested = ingested;
     let basis = LadderBasis {
         line_servers: d.line_servers,
         profile: d.profile.clone(),
@@ -395,30 +385,6 @@ struct Diagnosed {
 /// Reads the AD paste and the rules, then the case, the facts and the findings, from the logs
 /// already read. The logs are read once more only through [`RccIndex`]: the few messages that
 /// matter for remote call control.
-/// [`diagnose_read`], the messages graded on a second thread meanwhile: the grades need only
-/// the logs' texts, the diagnosis only the messages.
-#[cfg(not(target_arch = "wasm32"))]
-fn diagnose_grading(input: &AnalysisInput, ingested: &mut Ingested) -> Diagnosed {
-    let pending = ingested.take_grading();
-    let (d, grades) = std::thread::scope(|s| {
-        let grader = s.spawn(move || pending.compute(&mut |_| {}));
-        (diagnose_read(input, ingested), grader.join())
-    });
-    match grades {
-        Ok(grades) => ingested.apply_grades(grades),
-        Err(panic) => std::panic::resume_unwind(panic),
-    }
-    d
-}
-
-/// [`diagnose_read`], then the grades, on the one thread the browser build has.
-#[cfg(target_arch = "wasm32")]
-fn diagnose_grading(input: &AnalysisInput, ingested: &mut Ingested) -> Diagnosed {
-    let d = diagnose_read(input, ingested);
-    ingested.grade(&mut |_| {});
-    d
-}
-
 fn diagnose_read(input: &AnalysisInput, ingested: &Ingested) -> Diagnosed {
     let profile = profile_of(input);
     // ---- read ----
@@ -1021,11 +987,11 @@ mod tests {
         }
     }
 
-    /// Grading on a second thread while the diagnosis runs (the command line) gives what
+    /// Grading on a second thread while the logs are read (the command line) gives what
     /// grading with reading gives: the same summary, files and grades included, and the same
     /// ladder, its badges included.
     #[test]
-    fn grades_made_alongside_the_diagnosis_are_the_grades_made_with_reading() {
+    fn grades_made_alongside_the_reading_are_the_grades_made_with_reading() {
         let mut logs_with_faults = 0;
         for ex in crate::example::examples() {
             let (input, logs) = example_input(&ex);

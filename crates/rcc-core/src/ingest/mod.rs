@@ -124,62 +124,7 @@ impl Ingested {
     /// get what reading it with grading would have given them (duplicates merged across files
     /// included: the file's own copy was graded). Nothing to do when nothing waits.
     pub fn grade(&mut self, progress: &mut dyn FnMut(Progress)) {
-        let grades = self.take_grading().compute(progress);
-        self.apply_grades(grades);
-    }
-
-    /// The grading [`Ingested::grade`] would do, taken out to be computed apart from the
-    /// messages (on another thread while the diagnosis reads them: the command line), then
-    /// given back with [`Ingested::apply_grades`].
-    pub fn take_grading(&mut self) -> PendingGrading {
-        PendingGrading(std::mem::take(&mut self.ungraded))
-    }
-
-    /// Gives the messages and the file reports the grades computed from
-    /// [`Ingested::take_grading`].
-    pub fn apply_grades(&mut self, grades: ComputedGrades) {
-        for file in grades.0 {
-            for m in &mut self.messages {
-                if Arc::ptr_eq(&m.source.file, &file.name) {
-                    if let Some(q) = file.by_line.get(&m.source.line_start) {
-                        m.set_shared_quality(q.clone());
-                    }
-                }
-            }
-            if let Some(f) = self.files.get_mut(file.index) {
-                let report = file.report;
-                f.clean = report.clean;
-                f.repaired = report.repaired;
-                f.partial = report.partial;
-                f.problems = report.problems;
-                f.graded = true;
-            }
-        }
-    }
-}
-
-/// Files whose messages wait for their grades ([`Ingested::take_grading`]): their texts, not
-/// their messages, so the grades can be computed while something else reads the messages.
-#[derive(Debug, Default)]
-pub struct PendingGrading(Vec<Ungraded>);
-
-/// The grades of [`PendingGrading::compute`], for [`Ingested::apply_grades`].
-#[derive(Debug, Default)]
-pub struct ComputedGrades(Vec<FileGrades>);
-
-#[derive(Debug)]
-struct FileGrades {
-    index: usize,
-    name: Arc<str>,
-    report: FileReport,
-    /// A message's grade by its first line (`None`: clean).
-    by_line: crate::fxhash::FxMap<u32, Option<Arc<crate::sip::ParseQuality>>>,
-}
-
-impl PendingGrading {
-    /// Reads each file again with grading, keeping only the grades.
-    pub fn compute(self, progress: &mut dyn FnMut(Progress)) -> ComputedGrades {
-        let files = self.0.into_iter().map(|u| {
+        for u in std::mem::take(&mut self.ungraded) {
             let total = u.shared.text.len();
             let (report, out) =
                 read_shared(&u.name, &u.shared, 0, ReadMode::GradesOnly, &mut |done| {
@@ -189,21 +134,39 @@ impl PendingGrading {
                         bytes_total: total,
                     })
                 });
-            let by_line = out
-                .grades
-                .unwrap_or_default()
-                .into_iter()
-                .map(|g| (g.line_start, g.quality))
-                .collect();
-            FileGrades {
-                index: u.index,
-                name: u.name,
-                report,
-                by_line,
+            let messages = self
+                .messages
+                .iter_mut()
+                .filter(|m| Arc::ptr_eq(&m.source.file, &u.name));
+            if let Some(f) = self.files.get_mut(u.index) {
+                give_grades(messages, f, report, out.grades.unwrap_or_default());
             }
-        });
-        ComputedGrades(files.collect())
+        }
     }
+}
+
+/// Gives a file's messages and its report what a grades-only read of it found (`report`,
+/// `grades`): what reading it with grading would have given them.
+fn give_grades<'m>(
+    messages: impl Iterator<Item = &'m mut SipMessage>,
+    file: &mut FileReport,
+    report: FileReport,
+    grades: Vec<sipmsg::Grade>,
+) {
+    let by_line: crate::fxhash::FxMap<u32, Option<Arc<crate::sip::ParseQuality>>> = grades
+        .into_iter()
+        .map(|g| (g.line_start, g.quality))
+        .collect();
+    for m in messages {
+        if let Some(q) = by_line.get(&m.source.line_start) {
+            m.set_shared_quality(q.clone());
+        }
+    }
+    file.clean = report.clean;
+    file.repaired = report.repaired;
+    file.partial = report.partial;
+    file.problems = report.problems;
+    file.graded = true;
 }
 
 /// What was read from one file.
@@ -403,6 +366,11 @@ pub struct IngestOptions {
     /// analysis worker: the diagnosis does not need the grades). Meanwhile each file's report
     /// says `graded: false`.
     pub grade_later: bool,
+    /// With `validate` and not `grade_later`: grade each file on a second thread while this one
+    /// reads it without grading, then give the messages their grades (the command line; the
+    /// same results as grading with reading). Where there are no threads (the wasm build), the
+    /// file is graded with reading.
+    pub grade_alongside: bool,
 }
 
 impl Default for IngestOptions {
@@ -411,6 +379,7 @@ impl Default for IngestOptions {
             clock_offsets_ms: Vec::new(),
             validate: true,
             grade_later: false,
+            grade_alongside: false,
         }
     }
 }
@@ -545,10 +514,11 @@ pub fn ingest_owned(
             bytes_total: total,
         });
         let offset = opts.clock_offsets_ms.get(i).copied().unwrap_or(0);
-        let mode = match (opts.validate, opts.grade_later) {
-            (false, _) => ReadMode::Ungraded,
-            (true, false) => ReadMode::Graded,
-            (true, true) => ReadMode::GradeLater,
+        let mode = match (opts.validate, opts.grade_later, opts.grade_alongside) {
+            (false, _, _) => ReadMode::Ungraded,
+            (true, true, _) => ReadMode::GradeLater,
+            (true, false, true) if cfg!(not(target_arch = "wasm32")) => ReadMode::GradedAlongside,
+            (true, false, _) => ReadMode::Graded,
         };
         let (report, mut msgs, mut events, later) = read_file(f, mode, &mut |done| {
             progress(Progress {
@@ -602,6 +572,9 @@ enum ReadMode {
     GradeLater,
     /// Read again to grade it: grades only, no messages.
     GradesOnly,
+    /// Read without grading while a second thread reads it [`ReadMode::GradesOnly`]; then the
+    /// messages get their grades (native only).
+    GradedAlongside,
 }
 
 /// A file's messages of time order and its report; with [`ReadMode::GradeLater`], what grading
@@ -617,13 +590,49 @@ fn read_file(f: OwnedInput, mode: ReadMode, progress: &mut dyn FnMut(usize)) -> 
     let name: Arc<str> = Arc::from(f.name.as_str());
     let bytes = f.bytes.len();
     let shared = text::shared_text(f.bytes);
-    let (report, out) = read_shared(&name, &shared, bytes, mode, progress);
+    let (report, out) = match mode {
+        ReadMode::GradedAlongside => read_graded_alongside(&name, &shared, bytes, progress),
+        _ => read_shared(&name, &shared, bytes, mode, progress),
+    };
     let later = (mode == ReadMode::GradeLater && report.messages > 0).then_some((name, shared));
     let report = FileReport {
         graded: later.is_none(),
         ..report
     };
     (report, out.messages, out.events, later)
+}
+
+/// [`ReadMode::GradedAlongside`]: the grades-only read on a second thread, the read without
+/// grading on this one; the grades take longer to find than the messages (the grammar's
+/// checks), so the file is read in about the time of the slower of the two.
+#[cfg(not(target_arch = "wasm32"))]
+fn read_graded_alongside(
+    name: &Arc<str>,
+    shared: &text::Shared,
+    bytes: usize,
+    progress: &mut dyn FnMut(usize),
+) -> (FileReport, sipmsg::Out) {
+    let ((mut report, mut out), graded) = std::thread::scope(|s| {
+        let grader =
+            s.spawn(|| read_shared(name, shared, bytes, ReadMode::GradesOnly, &mut |_| {}));
+        let read = read_shared(name, shared, bytes, ReadMode::GradeLater, progress);
+        (read, grader.join())
+    });
+    let (graded, graded_out) = graded.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+    let grades = graded_out.grades.unwrap_or_default();
+    give_grades(out.messages.iter_mut(), &mut report, graded, grades);
+    (report, out)
+}
+
+/// Where there are no threads: graded with reading.
+#[cfg(target_arch = "wasm32")]
+fn read_graded_alongside(
+    name: &Arc<str>,
+    shared: &text::Shared,
+    bytes: usize,
+    progress: &mut dyn FnMut(usize),
+) -> (FileReport, sipmsg::Out) {
+    read_shared(name, shared, bytes, ReadMode::Graded, progress)
 }
 
 /// Reads one file's text (`shared`, from `bytes` bytes) as `mode` says.
