@@ -154,8 +154,8 @@ const fmt = (v, digits = 0) => (v == null || !Number.isFinite(v) ? '—' : v.toF
 /// The stages of the --timings run (ms and share of its wall time).
 export const NATIVE_STAGES = [
   ['read_files_ms', 'reading the arguments and the file'],
-  ['ingest_ms', 'ingest (without grading)'],
-  ['diagnose_ms', 'case, facts, diagnosis; the grades (RFC 3261) on a second thread meanwhile'],
+  ['ingest_ms', 'ingest (the grades, RFC 3261, read on a second thread meanwhile)'],
+  ['diagnose_ms', 'case, facts, diagnosis'],
   ['ladder_ms', 'ladder build'],
   ['report_ms', 'JSON report made'],
   ['write_ms', 'JSON report written'],
