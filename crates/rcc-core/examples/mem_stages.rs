@@ -2,9 +2,11 @@
 //! deterministic, unlike RSS): what the worker's wasm memory follows, since wasm memory only
 //! grows to the highest live heap. Native pointers are 8 bytes, wasm32's 4: read the per-message
 //! figures with that in mind (`SipMessage` is 136 bytes here, 104 on wasm32).
-//! `cargo run --release --example mem_stages -- LOG...` (the ladder is built, as in the worker).
+//! `cargo run --release --example mem_stages -- [--worker] LOG...` (the ladder is built). With
+//! `--worker`, the worker's order: read without grading, diagnose, then the grades and the
+//! ladder as the page asks for them.
 
-use rcc_core::analysis::{analyze, AnalysisInput, Hooks, Options};
+use rcc_core::analysis::{analyze, AnalysisInput, Grading, Hooks, LadderBuild, Options};
 use rcc_core::ingest::OwnedInput;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
@@ -62,7 +64,18 @@ fn mark(stage: &str, input: usize) {
 }
 
 fn main() {
-    for path in std::env::args().skip(1) {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let worker = args.iter().any(|a| a == "--worker");
+    let options = if worker {
+        Options {
+            ladder: LadderBuild::OnRequest,
+            grading: Grading::Later,
+            ..Options::default()
+        }
+    } else {
+        Options::default()
+    };
+    for path in args.into_iter().filter(|a| a != "--worker") {
         let bytes = std::fs::read(&path).expect("a readable log");
         let size = bytes.len();
         eprintln!("{path}: {:.1} MiB", size as f64 / (1 << 20) as f64);
@@ -82,8 +95,14 @@ fn main() {
             clock: Some(&mut clock),
             ..Hooks::default()
         };
-        let (summary, details) = analyze(input, logs, &mut hooks, Options::default());
+        let (summary, mut details) = analyze(input, logs, &mut hooks, options);
         mark("returned", size);
+        if worker {
+            details.grade();
+            mark("grades", size);
+            details.build_ladder();
+            mark("ladder", size);
+        }
         let messages = details.ladder.messages.len();
         eprintln!(
             "{messages} messages; held {:.0} bytes per message beside the text; run peak {:.2}x \
