@@ -1,5 +1,6 @@
 //! Fuzzes merging: the input split at its first 0xFF byte into two files. Grading later (the
-//! worker's way) must give what grading with reading gives.
+//! worker's way) and grading alongside the reading on a second thread (the command line's) must
+//! give what grading with reading gives.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use rcc_core::ingest::{ingest_owned, IngestOptions, Ingested, OwnedInput};
@@ -17,21 +18,25 @@ fuzz_target!(|data: &[u8]| {
             bytes: b.to_vec(),
         },
     ];
-    let read = |grade_later| {
+    let read = |grade_later, grade_alongside| {
         let opts = IngestOptions {
             grade_later,
+            grade_alongside,
             ..IngestOptions::default()
         };
         ingest_owned(files.clone(), &opts, &mut |_| {})
     };
-    let r: Ingested = read(false);
-    let mut later = read(true);
+    let r: Ingested = read(false, false);
+    let mut later = read(true, false);
     later.grade(&mut |_| {});
-    assert_eq!(later.files, r.files);
-    assert_eq!(later.messages.len(), r.messages.len());
-    for (x, y) in later.messages.iter().zip(&r.messages) {
-        assert_eq!(x.quality(), y.quality());
-        assert_eq!(x.source.line_start, y.source.line_start);
+    let alongside = read(false, true);
+    for other in [&later, &alongside] {
+        assert_eq!(other.files, r.files);
+        assert_eq!(other.messages.len(), r.messages.len());
+        for (x, y) in other.messages.iter().zip(&r.messages) {
+            assert_eq!(x.quality(), y.quality());
+            assert_eq!(x.source.line_start, y.source.line_start);
+        }
     }
     for d in r.dialogs.iter() {
         assert!(d.messages().iter().all(|&i| (i as usize) < r.messages.len()));
