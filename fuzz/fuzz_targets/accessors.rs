@@ -71,10 +71,10 @@ fn host_port_by_chars(s: &str) -> (&str, Option<&str>) {
     }
 }
 
-/// NameAddr::parse as it was written with char searches (the quoted-`<` search is shared).
+/// NameAddr::parse as it was written with char searches (the quoted-`<` search is the same).
 fn name_addr_by_chars(value: &str) -> (Option<&str>, &str, &str) {
     let v = value.trim();
-    if let Some(open) = find_unquoted(v, b'<') {
+    if let Some(open) = uri::find_unquoted(v, b'<') {
         let display = v[..open].trim().trim_matches('"').trim();
         let after = &v[open + 1..];
         let close = after.find('>').unwrap_or(after.len());
@@ -88,20 +88,4 @@ fn name_addr_by_chars(value: &str) -> (Option<&str>, &str, &str) {
         Some(i) => (None, v[..host_start + i].trim(), &v[host_start + i + 1..]),
         None => (None, v, ""),
     }
-}
-
-fn find_unquoted(s: &str, c: u8) -> Option<usize> {
-    let (mut quoted, mut escaped) = (false, false);
-    for (i, &b) in s.as_bytes().iter().enumerate() {
-        if escaped {
-            escaped = false;
-        } else if quoted && b == b'\\' {
-            escaped = true;
-        } else if b == b'"' {
-            quoted = !quoted;
-        } else if b == c && !quoted {
-            return Some(i);
-        }
-    }
-    None
 }

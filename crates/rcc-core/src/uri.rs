@@ -180,7 +180,7 @@ impl<'a> NameAddr<'a> {
 }
 
 /// The position of `c` in `s` outside double quotes.
-fn find_unquoted(s: &str, c: u8) -> Option<usize> {
+pub fn find_unquoted(s: &str, c: u8) -> Option<usize> {
     // Most values have no quote before `c`: one vectorised search settles them.
     match memchr::memchr2(c, b'"', s.as_bytes()) {
         None => return None,
@@ -848,40 +848,27 @@ pub fn line_uris_equivalent(a: &str, b: &str) -> bool {
 mod tests {
     use super::*;
 
-    /// Host and port split by bytes as the char searches split them.
+    /// Host and port split by bytes (bracketed IPv6, bare IPv6, white space outside ASCII).
     #[test]
-    fn host_and_port_split_as_by_chars() {
-        fn by_chars(s: &str) -> (&str, Option<&str>) {
-            let s = s.trim();
-            if let Some(rest) = s.strip_prefix('[') {
-                return match rest.split_once(']') {
-                    Some((h, after)) => (h, after.strip_prefix(':')),
-                    None => (rest, None),
-                };
-            }
-            match s.rsplit_once(':') {
-                Some((h, p)) if !h.contains(':') => (h, Some(p)),
-                _ => (s, None),
-            }
-        }
-        for s in [
-            "",
-            ":",
-            "a",
-            "a:5061",
-            " a:5061 ",
-            "a:",
-            ":5061",
-            "2001:db8::1",
-            "[2001:db8::1]:5061",
-            "[::1]",
-            "[::1",
-            "h\u{e9}te:1",
-            "\u{a0}b.example:5060\u{3000}",
-            "a:b:c",
-            "a::",
+    fn host_and_port_split_by_bytes() {
+        for (s, host, port) in [
+            ("", "", None),
+            (":", "", Some("")),
+            ("a", "a", None),
+            ("a:5061", "a", Some("5061")),
+            (" a:5061 ", "a", Some("5061")),
+            ("a:", "a", Some("")),
+            (":5061", "", Some("5061")),
+            ("2001:db8::1", "2001:db8::1", None),
+            ("[2001:db8::1]:5061", "2001:db8::1", Some("5061")),
+            ("[::1]", "::1", None),
+            ("[::1", "::1", None),
+            ("h\u{e9}te:1", "h\u{e9}te", Some("1")),
+            ("\u{a0}b.example:5060\u{3000}", "b.example", Some("5060")),
+            ("a:b:c", "a:b:c", None),
+            ("a::", "a::", None),
         ] {
-            assert_eq!(split_host_port_text(s), by_chars(s), "{s:?}");
+            assert_eq!(split_host_port_text(s), (host, port), "{s:?}");
         }
     }
 

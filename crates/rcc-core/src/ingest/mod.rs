@@ -604,8 +604,8 @@ fn read_file(f: OwnedInput, mode: ReadMode, progress: &mut dyn FnMut(usize)) -> 
 
 /// [`ReadMode::GradedAlongside`]: the grades-only read on a second thread, the read without
 /// grading on this one; the grades take longer to find than the messages (the grammar's
-/// checks), so the file is read in about the time of the slower of the two.
-#[cfg(not(target_arch = "wasm32"))]
+/// checks), so the file is read in about the time of the slower of the two. Never chosen where
+/// there are no threads (the wasm build grades with reading instead: see `ingest_owned`).
 fn read_graded_alongside(
     name: &Arc<str>,
     shared: &text::Shared,
@@ -622,17 +622,6 @@ fn read_graded_alongside(
     let grades = graded_out.grades.unwrap_or_default();
     give_grades(out.messages.iter_mut(), &mut report, graded, grades);
     (report, out)
-}
-
-/// Where there are no threads: graded with reading.
-#[cfg(target_arch = "wasm32")]
-fn read_graded_alongside(
-    name: &Arc<str>,
-    shared: &text::Shared,
-    bytes: usize,
-    progress: &mut dyn FnMut(usize),
-) -> (FileReport, sipmsg::Out) {
-    read_shared(name, shared, bytes, ReadMode::Graded, progress)
 }
 
 /// Reads one file's text (`shared`, from `bytes` bytes) as `mode` says.
