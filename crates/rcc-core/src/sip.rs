@@ -924,12 +924,13 @@ impl SipMessage {
         reads::count();
         let narrow = self.slots.get(..self.header_count as usize).unwrap_or(&[]);
         narrow.iter().filter_map(move |&p| {
-            if p.name < PackedSlot::WIDE {
+            match p.known() {
                 // The common case: a known name, compared as an integer.
-                let at = names.iter().position(|&k| k == p.name)?;
-                Some((at, self.narrow_value(p)))
-            } else {
-                self.wide_among(p, names)
+                Some(i) => {
+                    let at = names.iter().position(|&k| k == i)?;
+                    Some((at, self.narrow_value(p)))
+                }
+                None => self.wide_among(p, names),
             }
         })
     }
@@ -1252,12 +1253,7 @@ pub(crate) fn strip_runs(s: &str, lead: u8, trail: u8) -> &str {
 /// `s` trimmed ([`trim_value`]) and without the quotes around it (a quoted tag).
 #[inline]
 pub(crate) fn trim_quoted(s: &str) -> &str {
-    let s = trim_value(s);
-    if s.starts_with('"') || s.ends_with('"') {
-        s.trim_matches('"')
-    } else {
-        s
-    }
+    strip_runs(trim_value(s), b'"', b'"')
 }
 
 /// The `tag` parameter of a From/To value.

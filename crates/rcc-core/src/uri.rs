@@ -15,7 +15,7 @@
 //! scanner all read URIs and hosts here, so a fix to IPv6 or port handling is made once.
 
 use crate::ingest::text::find_ci;
-use crate::sip::{strip_runs, trim_value};
+use crate::sip::{strip_runs, trim_quoted, trim_value};
 use serde::{Deserialize, Serialize};
 
 // =============================================================================================
@@ -139,7 +139,7 @@ impl<'a> NameAddr<'a> {
     pub fn parse(value: &'a str) -> NameAddr<'a> {
         let v = trim_value(value);
         if let Some(open) = find_unquoted(v, b'<') {
-            let display = trim_value(strip_runs(trim_value(&v[..open]), b'"', b'"'));
+            let display = trim_value(trim_quoted(&v[..open]));
             let after = &v[open + 1..];
             let close = memchr::memchr(b'>', after.as_bytes()).unwrap_or(after.len());
             let uri = trim_value(&after[..close]);
