@@ -781,15 +781,17 @@ pub(crate) const PRODUCT_HEADERS: [u16; 2] = [known::SERVER, known::USER_AGENT];
 
 /// The `Event` package without parameters, lower case.
 pub fn event(m: &SipMessage) -> Option<String> {
-    m.known_header_value(known::EVENT)
-        .map(|e| {
-            e.split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase()
-        })
+    event_package(m)
+        .map(str::to_ascii_lowercase)
         .filter(|e| !e.is_empty())
+}
+
+/// The `Event` package without parameters, as written (the ladder compares it in place).
+pub(crate) fn event_package(m: &SipMessage) -> Option<&str> {
+    m.known_header_value(known::EVENT).map(|e| {
+        let end = memchr::memchr(b';', e.as_bytes()).unwrap_or(e.len());
+        trim_value(&e[..end])
+    })
 }
 
 #[cfg(test)]

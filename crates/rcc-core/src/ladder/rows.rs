@@ -10,7 +10,7 @@ use crate::diagnosis::{Diagnosis, LegState};
 use crate::evidence::Evidence;
 use crate::extract;
 use crate::ingest::text::find_ci;
-use crate::sip::{known, trim_value, ParseQuality, SipMessage};
+use crate::sip::{ParseQuality, SipMessage};
 
 /// A line server URI as the ladder compares request URIs with it: without `<>`, parameters
 /// and headers, lower case.
@@ -58,10 +58,8 @@ fn makes_rcc_dialog(m: &SipMessage, method: &str, line_servers: &HashSet<String>
             const PROVISIONING: &[u8] = b"vnd-microsoft-provisioning";
             // The Event package without parameters (as `extract::event` reads it), compared in
             // place.
-            m.known_header_value(known::EVENT).is_some_and(|e| {
-                let end = memchr::memchr(b';', e.as_bytes()).unwrap_or(e.len());
-                let package = trim_value(&e[..end]).as_bytes();
-                package
+            extract::event_package(m).is_some_and(|e| {
+                e.as_bytes()
                     .get(..PROVISIONING.len())
                     .is_some_and(|p| p.eq_ignore_ascii_case(PROVISIONING))
             })
