@@ -6,9 +6,7 @@
 //! With `--ladder`, then grades the messages and builds the ladder the worker's way, when asked:
 //! `--toggle-collect='diagnose_cost::build_ladder'` counts that build alone.
 
-use rcc_core::analysis::{
-    analyze, AnalysisDetails, AnalysisInput, Grading, Hooks, LadderBuild, Options,
-};
+use rcc_core::analysis::{analyze, AnalysisDetails, AnalysisInput, Hooks, Options};
 use rcc_core::ingest::OwnedInput;
 
 #[inline(never)]
@@ -27,13 +25,9 @@ fn main() {
         input,
         logs,
         &mut Hooks::default(),
-        Options {
-            // The ladder is no part of the diagnosis (the worker builds it when asked).
-            ladder: LadderBuild::OnRequest,
-            // As the worker reads: grading after the diagnosis (`--ladder` grades first).
-            grading: Grading::Later,
-            ..Options::default()
-        },
+        // As the worker: the grades and the ladder are no part of the diagnosis (`--ladder`
+        // grades, then builds the ladder, after it).
+        Options::WORKER,
     );
     eprintln!(
         "messages {} read {:.0} ms diagnose {:.0} ms findings {}",

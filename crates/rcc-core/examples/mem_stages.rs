@@ -6,7 +6,7 @@
 //! `--worker`, the worker's order: read without grading, diagnose, then the grades and the
 //! ladder as the page asks for them.
 
-use rcc_core::analysis::{analyze, AnalysisInput, Grading, Hooks, LadderBuild, Options};
+use rcc_core::analysis::{analyze, AnalysisInput, Hooks, Options};
 use rcc_core::ingest::OwnedInput;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
@@ -67,11 +67,7 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let worker = args.iter().any(|a| a == "--worker");
     let options = if worker {
-        Options {
-            ladder: LadderBuild::OnRequest,
-            grading: Grading::Later,
-            ..Options::default()
-        }
+        Options::WORKER
     } else {
         Options::default()
     };

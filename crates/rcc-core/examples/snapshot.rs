@@ -5,9 +5,7 @@
 //! [--redact] [--worker] LOG...`; `--worker` analyses the analysis worker's way (grades and
 //! ladder when asked for, after the diagnosis), which must print the same.
 
-use rcc_core::analysis::{
-    analyze, AnalysisInput, Grading, Hooks, LadderBuild, LogFileInput, Options, StageTimings,
-};
+use rcc_core::analysis::{analyze, AnalysisInput, Hooks, LogFileInput, Options, StageTimings};
 use rcc_core::ingest::OwnedInput;
 use rcc_core::ladder::{Column, DialogSummary, Row};
 
@@ -59,8 +57,7 @@ fn main() {
         },
         true => Options {
             redact,
-            ladder: LadderBuild::OnRequest,
-            grading: Grading::Later,
+            ..Options::WORKER
         },
     };
     let (mut summary, mut details) = analyze(input, logs, &mut Hooks::default(), options);

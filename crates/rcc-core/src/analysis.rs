@@ -134,6 +134,17 @@ pub struct Options {
     pub grading: Grading,
 }
 
+impl Options {
+    /// The analysis worker's way: the diagnosis goes out first; the grades and the ladder are
+    /// made when the page asks for them. The measuring examples and the snapshots use it to see
+    /// what the worker does.
+    pub const WORKER: Options = Options {
+        redact: false,
+        ladder: LadderBuild::OnRequest,
+        grading: Grading::Later,
+    };
+}
+
 /// When an analysis grades the messages against RFC 3261: over a third of the reading on raw
 /// SIP, and no part of the diagnosis (only the file cards' counts and notes, and the ladder's
 /// badges, show grades).
@@ -952,16 +963,7 @@ mod tests {
                 &mut Hooks::default(),
                 Options::default(),
             );
-            let (later, mut details) = analyze(
-                input,
-                logs,
-                &mut Hooks::default(),
-                Options {
-                    ladder: LadderBuild::OnRequest,
-                    grading: Grading::Later,
-                    ..Options::default()
-                },
-            );
+            let (later, mut details) = analyze(input, logs, &mut Hooks::default(), Options::WORKER);
             let ungraded = later.files.iter().filter(|f| !f.graded).count();
             let read = later.files.iter().filter(|f| f.messages > 0).count();
             assert_eq!(ungraded, read, "{}", ex.name);

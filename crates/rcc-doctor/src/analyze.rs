@@ -120,7 +120,7 @@ pub fn run(args: &[String]) -> i32 {
         },
         AnalysisOptions {
             ladder: LadderBuild::OnRequest,
-            // The reports show the grades; the diagnosis does not wait for them.
+            // The reports show the grades: read for them on a second thread meanwhile.
             grading: Grading::Alongside,
             ..AnalysisOptions::default()
         },

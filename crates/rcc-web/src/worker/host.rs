@@ -8,8 +8,8 @@ use super::protocol::{
 };
 use leptos::wasm_bindgen::{self, prelude::*, JsCast};
 use rcc_core::analysis::{
-    analyze, reanalyze, AnalysisDetails, AnalysisInput, AnalysisSummary, Grading, Hooks,
-    LadderBuild, Options,
+    analyze, reanalyze, AnalysisDetails, AnalysisInput, AnalysisSummary, Hooks, LadderBuild,
+    Options,
 };
 use rcc_core::ingest::OwnedInput;
 use std::cell::{Cell, RefCell};
@@ -268,8 +268,7 @@ impl Host {
                     // diagnosis.
                     Options {
                         redact,
-                        ladder: LadderBuild::OnRequest,
-                        grading: Grading::Later,
+                        ..Options::WORKER
                     },
                 )
             }
