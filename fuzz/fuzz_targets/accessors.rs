@@ -3,19 +3,16 @@
 //! char search it replaced (CSeq, Content-Type, host and port, name-addr, Via).
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use rcc_core::ingest::{ingest, InputFile};
+
+mod common;
 use rcc_core::sip::SipMessage;
 use rcc_core::{extract, uri};
 
 const PREFIX: &[u8] = b"INVITE sip:a@b SIP/2.0\r\n";
 
 fuzz_target!(|data: &[u8]| {
-    let mut bytes = PREFIX.to_vec();
-    bytes.extend_from_slice(data);
-    let r = ingest(&[InputFile {
-        name: "fuzz",
-        bytes: &bytes,
-    }]);
+    let r = common::ingest_prefixed(PREFIX, data);
+    common::check(&r);
     for m in &r.messages {
         check_message(m);
     }
