@@ -324,3 +324,108 @@ async fn a_file_reads_the_same_into_a_lent_buffer_as_in_the_streams_chunks() {
     assert!(!whole.append_next(&mut once).await.unwrap());
     assert_eq!(once.len(), text.len());
 }
+
+/// While idle, the worker warms its analysis code up on synthetic logs in the formats users
+/// bring, silently: each slice reads its format's messages and makes ladder rows, the page hears
+/// nothing, a query that arrives meanwhile is answered about the analysis the worker holds, and a
+/// worker that already read enough of the page's own logs does not warm up at all.
+#[wasm_bindgen_test]
+async fn the_worker_warms_up_while_idle_without_a_word_to_the_page() {
+    use rcc_core::ingest::synth;
+    use rcc_web::worker::host::Host;
+    use rcc_web::worker::protocol::{Answer, FromWorker, Query, ToWorker};
+    use rcc_web::worker::warm_up::{self, ENOUGH_BYTES, SLICES};
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    use wasm_bindgen::JsValue;
+
+    for (slice, &(format, bytes)) in SLICES.iter().enumerate() {
+        let log = warm_up::slice_log(slice).unwrap();
+        assert!(log.len() >= bytes, "slice {slice}: {} bytes", log.len());
+        let warmed = warm_up::analyse(log);
+        assert_eq!(warmed.format, Some(format), "slice {slice}");
+        assert!(
+            warmed.messages > 50 && warmed.rows == 50,
+            "slice {slice}: {warmed:?}"
+        );
+    }
+    assert_eq!(warm_up::slice_log(SLICES.len()), None);
+
+    let replies: Rc<RefCell<Vec<FromWorker>>> = Rc::default();
+    let new_host = || {
+        let replies = Rc::clone(&replies);
+        Host::new(Box::new(move |m, _| {
+            if !matches!(m, FromWorker::Progress { .. }) {
+                replies.borrow_mut().push(m.clone())
+            }
+        }))
+    };
+    let settle = |host: Rc<Host>| async move {
+        while !host.is_idle() {
+            gloo_timers::future::TimeoutFuture::new(1).await;
+        }
+    };
+    let ex = rcc_core::example::nortel_seed();
+    let (input, _) = rcc_core::analysis::example_input(&ex);
+    let analyze = |host: &Rc<Host>, logs: &[&[u8]]| {
+        let files = js_sys::Array::new();
+        for bytes in logs {
+            files.push(&js_sys::Uint8Array::from(*bytes));
+        }
+        let mut input = input.clone();
+        input.logs.truncate(logs.len());
+        host.receive(
+            ToWorker::Analyze {
+                seq: 1,
+                input,
+                redact: false,
+            },
+            files.into(),
+        );
+    };
+
+    // The example (a few KB): the worker warms up after it, slice by slice.
+    let host = new_host();
+    analyze(&host, &[ex.logs[0].1.as_bytes()]);
+    host.warm_up(5);
+    settle(Rc::clone(&host)).await;
+    gloo_timers::future::TimeoutFuture::new(7).await;
+    host.receive(
+        ToWorker::Query {
+            seq: 2,
+            analysis: 1,
+            query: Query::Ladder,
+        },
+        JsValue::UNDEFINED,
+    );
+    for _ in 0..2_000 {
+        if host.warmed_slices() == SLICES.len() {
+            break;
+        }
+        gloo_timers::future::TimeoutFuture::new(5).await;
+    }
+    assert_eq!(host.warmed_slices(), SLICES.len());
+    let got = std::mem::take(&mut *replies.borrow_mut());
+    assert_eq!(
+        got.len(),
+        2,
+        "an analysis and an answer, nothing of the warm-up: {got:?}"
+    );
+    assert!(matches!(got[0], FromWorker::Analysed { seq: 1 }), "{got:?}");
+    match &got[1] {
+        FromWorker::Answer {
+            seq: 2,
+            answer: Answer::Ladder { summary, .. },
+        } => assert!(summary.rows > 0, "the example's ladder"),
+        other => panic!("expected the example's ladder, got {other:?}"),
+    }
+
+    // A log of the page as large as the whole warm-up: nothing left to warm.
+    let host = new_host();
+    let big = synth::generate(rcc_core::ingest::LogFormat::RawSip, ENOUGH_BYTES, 7);
+    analyze(&host, &[&big]);
+    settle(Rc::clone(&host)).await;
+    host.warm_up(1);
+    gloo_timers::future::TimeoutFuture::new(50).await;
+    assert_eq!(host.warmed_slices(), 0);
+}

@@ -6,6 +6,7 @@ use super::file_chunks::FileChunks;
 use super::protocol::{
     envelope, open, summary_payload, transferables, Answer, FromWorker, Query, ToWorker,
 };
+use super::warm_up;
 use leptos::wasm_bindgen::{self, prelude::*, JsCast};
 use rcc_core::analysis::{
     analyze, reanalyze, AnalysisDetails, AnalysisInput, AnalysisSummary, Hooks, LadderBuild,
@@ -130,6 +131,10 @@ pub struct Host {
     queue: RefCell<VecDeque<(ToWorker, JsValue, f64)>>,
     draining: Cell<bool>,
     held: RefCell<Option<Held>>,
+    /// Bytes of the page's logs read so far (they warm the code up as [`warm_up`] would).
+    logs_read: Cell<usize>,
+    /// [`warm_up::SLICES`] run so far.
+    warmed: Cell<usize>,
 }
 
 impl Host {
@@ -140,7 +145,47 @@ impl Host {
             queue: RefCell::new(VecDeque::new()),
             draining: Cell::new(false),
             held: RefCell::new(None),
+            logs_read: Cell::new(0),
+            warmed: Cell::new(0),
         })
+    }
+
+    /// Warms the analysis code up ([`warm_up`]): one slice after each `pause_ms` in which the
+    /// worker had nothing to do, until every slice ran or the page's own logs did the same.
+    pub fn warm_up(self: &Rc<Self>, pause_ms: u32) {
+        let host = Rc::clone(self);
+        wasm_bindgen_futures::spawn_local(async move {
+            let mut slice = 0;
+            while let Some(log) = warm_up::slice_log(slice) {
+                if host.logs_read.get() >= warm_up::ENOUGH_BYTES {
+                    break;
+                }
+                gloo_timers::future::TimeoutFuture::new(pause_ms).await;
+                if !host.is_idle() {
+                    continue;
+                }
+                // Read as a picked file is: the stream and its lent buffer warm up too.
+                let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(&log[..]));
+                drop(log);
+                let Ok(blob) = web_sys::Blob::new_with_u8_array_sequence(&parts) else {
+                    break;
+                };
+                let mut bytes = Vec::with_capacity(blob.size() as usize);
+                let mut chunks = FileChunks::open(&blob);
+                while let Ok(true) = chunks.append_next(&mut bytes).await {}
+                // The page may have asked for something while the log was read: it goes first.
+                if host.is_idle() {
+                    warm_up::analyse(bytes);
+                    slice += 1;
+                    host.warmed.set(slice);
+                }
+            }
+        });
+    }
+
+    /// How many warm-up slices ran.
+    pub fn warmed_slices(&self) -> usize {
+        self.warmed.get()
     }
 
     /// Takes a message from the page; it is handled after those before it.
@@ -252,6 +297,9 @@ impl Host {
                 let Some(logs) = self.read_logs(seq, &input, sent, &mut progress).await? else {
                     return Ok(None);
                 };
+                let bytes: usize = logs.iter().map(|l| l.bytes.len()).sum();
+                self.logs_read
+                    .set(self.logs_read.get().saturating_add(bytes));
                 let ingest_from = if reads_files { FILE_READ_SHARE } else { 0.0 };
                 let mut report = |ingested: f64| {
                     progress.at(ingest_from + (INGESTED_AT - ingest_from) * ingested);
@@ -448,6 +496,7 @@ pub fn run_worker(early: js_sys::Array) {
         })
     };
     let host = Host::new(post);
+    host.warm_up(warm_up::PAUSE_MS);
     let take = {
         let host = Rc::clone(&host);
         move |data: JsValue| match open::<ToWorker>(&data) {

@@ -7,11 +7,14 @@
 //!   [`host::run_worker`].
 //! - [`client`]: the page's side, a future per request.
 //! - [`file_chunks`]: the worker reads a picked file into one lent buffer, chunk by chunk.
+//! - [`warm_up`]: while idle, the worker runs its analysis on small synthetic logs, so that the
+//!   browser has optimised that code before the user's first log.
 
 pub mod client;
 pub mod file_chunks;
 pub mod host;
 pub mod protocol;
+pub mod warm_up;
 
 pub use client::{page_has_worker, NoResult, WorkerClient};
 pub use protocol::{Answer, Query};
