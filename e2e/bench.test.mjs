@@ -10,7 +10,7 @@ import path from 'node:path';
 import { serve } from './server.mjs';
 import { launch } from './browser.mjs';
 import { binary } from './cli.mjs';
-import { benchFile, table, stageTable, STAGES, measureFirstVisit, visitTable } from '../scripts/bench-browser.mjs';
+import { benchFile, table, stageTable, STAGES, measureFirstVisit, visitTable, measureFirstPick, firstPickTable } from '../scripts/bench-browser.mjs';
 import { benchNative, checkCounts, uccapiMessages, nativeTable, nativeStageTable, NATIVE_STAGES } from '../scripts/bench-native.mjs';
 import { summarize, markdown, weigh } from '../scripts/bench-summary.mjs';
 
@@ -81,6 +81,21 @@ test('the first visit is timed on a fresh profile, the second from the service w
   measured.browser.firstVisit = fv;
 });
 
+test("a user's first pick is timed in a fresh browser, against a second pick in the same page", async () => {
+  const unit = fs.readFileSync('fixtures/logs/raw_ms_mix.txt');
+  const file = path.join(dir, 'first-pick.txt');
+  fs.writeFileSync(file, Buffer.concat(Array.from({ length: 64 }, () => unit)));
+  const fp = await measureFirstPick(launch, server.url, file, { runs: 1, idleMs: 300 });
+  console.log(firstPickTable(fp));
+  assert.equal(fp.picks.length, 1);
+  assert.equal(fp.bytes, fs.statSync(file).size);
+  for (const pick of [fp.first, fp.second]) {
+    assert.ok(Number.isFinite(pick.e2eMs) && pick.e2eMs > 0 && Number.isFinite(pick.readMs) && pick.readMs > 0);
+    assert.ok(pick.e2eMs >= pick.readMs, 'pick -> card includes the read');
+  }
+  measured.browser.firstPick = fp;
+});
+
 test('the native whole run and npm sip in Node count the same messages of a UCCAPI trace', () => {
   const unit = fs.readFileSync('fixtures/logs/client.uccapilog');
   const copies = 16;
@@ -114,7 +129,7 @@ test('the summary has a row per figure and names what this run did not measure',
   assert.match(md, /^\| figure \| ours \| peer \/ bound \(same run\) \| ratio \| goal \| met \|$/m);
   const figures = rows.map((r) => r.figure);
   for (const f of [/^worker ingest, raw-sip 1\.0 MB/, /^native `rcc-doctor analyze --json`/, /^worker wasm memory/, /^shipped wasm, brotli/,
-    /^shipped wasm, raw/, /^single file/, /^first visit, cold cache/, /^second visit, service worker/]) {
+    /^shipped wasm, raw/, /^single file/, /^first visit, cold cache/, /^second visit, service worker/, /^first pick in a fresh browser/]) {
     assert.ok(figures.some((x) => f.test(x)), `no row ${f}`);
   }
   for (const r of rows) assert.ok(['yes', 'no', '—'].includes(r.met) && r.ours !== '—', `${r.figure}: ${r.ours} ${r.met}`);

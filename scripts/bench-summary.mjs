@@ -35,6 +35,7 @@ export function measureWeight(dist) {
 }
 
 const KIB = 1024;
+const MB = 1024 * 1024;
 const fmt = (v, digits = 0) => (v == null || !Number.isFinite(v) ? '—' : v.toFixed(digits));
 const times = (v) => (v == null || !Number.isFinite(v) ? '—' : `${v.toFixed(v < 10 ? 2 : 1)}×`);
 const yes = (ok) => (ok ? 'yes' : 'no');
@@ -116,6 +117,16 @@ export function summarize({ browser, native, weight }) {
       });
     }
   } else missing.push('the first visit');
+  // 7. A user's first log, in a fresh browser: against the second pick of it in the same page.
+  const fp = browser?.firstPick;
+  if (fp) {
+    const mb = fp.bytes / MB;
+    rows.push({
+      figure: `first pick in a fresh browser -> file card + diagnosis, ${fp.file} (MB/s)`, ours: fmt(mb / (fp.first.e2eMs / 1000)),
+      peer: `second pick ${fmt(mb / (fp.second.e2eMs / 1000))} (median of ${fp.runs}; ingest ${fmt(fp.first.readMs, 1)} vs ${fmt(fp.second.readMs, 1)} ms)`,
+      ratio: times(fp.second.e2eMs / fp.first.e2eMs), goal: 'report it', met: '—', values: { ours: fp.first.e2eMs, peer: fp.second.e2eMs },
+    });
+  } else missing.push('the first pick');
   return { rows, missing };
 }
 
