@@ -151,9 +151,11 @@ test(`a ${LARGE_MIB} MiB log is read in the worker: progress bar, no main-thread
   });
   assert.notEqual(focused, null, 'rows far down are placeholders until the worker answers');
   await page.waitForFunction((r) => document.activeElement?.dataset.row === String(r) && document.activeElement.dataset.verdict, focused);
-  // A selected row shows its raw message, fetched from the worker.
-  const row = page.locator('.ladder-row[data-verdict]').nth(5);
-  const r = await row.getAttribute('data-row');
+  // A selected row shows its raw message, fetched from the worker. The row is named by its
+  // number: the rows drawn move as the window follows the focus, so an nth() locator could
+  // resolve to another row between reading its number and the click.
+  const r = String(focused + 2);
+  const row = page.locator(`.ladder-row[data-row="${r}"][data-verdict]`);
   await row.click();
   const raw = page.locator(`.ladder-raw[data-row="${r}"]`);
   await raw.locator('pre').waitFor();
