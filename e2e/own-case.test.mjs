@@ -241,6 +241,12 @@ test('feedback where the user looks: failing checks under the paste box, check m
   await paste(page, '#ad-paste', ownLdif());
   const summary = page.getByTestId('paste-checks');
   await summary.waitFor();
+  // The page scrolls the checks into view in the frame after they render: wait for that frame
+  // (the assertions below say where things ended up if it never comes).
+  await page.waitForFunction(() => {
+    const top = document.querySelector('[data-testid=paste-checks]')?.getBoundingClientRect().top;
+    return top != null && top + 40 < innerHeight;
+  }, null, { timeout: 2000 }).catch(() => {});
   const box = await page.locator('#ad-paste').boundingBox();
   const sum = await summary.boundingBox();
   assert.ok(sum.y - (box.y + box.height) < 250, `the failing checks start ${sum.y - (box.y + box.height)} px under the paste box`);

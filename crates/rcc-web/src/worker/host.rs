@@ -135,6 +135,8 @@ pub struct Host {
     logs_read: Cell<usize>,
     /// [`warm_up::SLICES`] run so far.
     warmed: Cell<usize>,
+    /// When the worker last finished handling the page's messages (`timing::now_ms`).
+    quiet_since: Cell<f64>,
 }
 
 impl Host {
@@ -147,11 +149,12 @@ impl Host {
             held: RefCell::new(None),
             logs_read: Cell::new(0),
             warmed: Cell::new(0),
+            quiet_since: Cell::new(f64::NEG_INFINITY),
         })
     }
 
-    /// Warms the analysis code up ([`warm_up`]): one slice after each `pause_ms` in which the
-    /// worker had nothing to do, until every slice ran or the page's own logs did the same.
+    /// Warms the analysis code up ([`warm_up`]): one slice whenever the worker has had nothing
+    /// to do for `pause_ms`, until every slice ran or the page's own logs did the same.
     pub fn warm_up(self: &Rc<Self>, pause_ms: u32) {
         let host = Rc::clone(self);
         wasm_bindgen_futures::spawn_local(async move {
@@ -161,7 +164,7 @@ impl Host {
                     break;
                 }
                 gloo_timers::future::TimeoutFuture::new(pause_ms).await;
-                if !host.is_idle() {
+                if !host.quiet_for(pause_ms) {
                     continue;
                 }
                 // Read as a picked file is: the stream and its lent buffer warm up too.
@@ -174,7 +177,7 @@ impl Host {
                 let mut chunks = FileChunks::open(&blob);
                 while let Ok(true) = chunks.append_next(&mut bytes).await {}
                 // The page may have asked for something while the log was read: it goes first.
-                if host.is_idle() {
+                if host.quiet_for(pause_ms) {
                     warm_up::analyse(bytes);
                     slice += 1;
                     host.warmed.set(slice);
@@ -208,6 +211,7 @@ impl Host {
                     host.handle(message, payload, arrived_ms).await;
                 }
                 host.draining.set(false);
+                host.quiet_since.set(crate::timing::now_ms());
             });
         }
     }
@@ -215,6 +219,12 @@ impl Host {
     /// Whether every message received so far has been handled.
     pub fn is_idle(&self) -> bool {
         !self.draining.get()
+    }
+
+    /// Whether the worker has had nothing to do for `ms`: a page that is still sending analyses
+    /// (one per keystroke in a paste box) keeps the warm-up waiting.
+    fn quiet_for(&self, ms: u32) -> bool {
+        self.is_idle() && crate::timing::now_ms() - self.quiet_since.get() >= f64::from(ms)
     }
 
     fn overtaken(&self, seq: u32) -> bool {
