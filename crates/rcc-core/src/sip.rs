@@ -722,6 +722,39 @@ impl SipMessage {
         })
     }
 
+    /// [`SipMessage::first_known_slot`] of each of `known`, in one walk of the slots that ends
+    /// once each was found (the Via, Call-ID, CSeq, From and To of every message come early).
+    pub(crate) fn first_known_slots<const N: usize>(&self, known: [u16; N]) -> [Option<&str>; N] {
+        let mut found = [None; N];
+        let mut left = N;
+        let narrow = self.slots.get(..self.header_count as usize).unwrap_or(&[]);
+        for &p in narrow {
+            let slot = match p.known() {
+                Some(i) => known
+                    .iter()
+                    .position(|&k| k == i)
+                    .map(|at| (at, self.unpack(p))),
+                None => {
+                    let h = self.unpack(p);
+                    h.name
+                        .known_index()
+                        .and_then(|i| known.iter().position(|&k| k == i))
+                        .map(|at| (at, h))
+                }
+            };
+            if let Some((at, h)) = slot {
+                if found[at].is_none() {
+                    found[at] = Some(self.span(h.value));
+                    left -= 1;
+                    if left == 0 {
+                        break;
+                    }
+                }
+            }
+        }
+        found
+    }
+
     /// The header slots in order, unpacked.
     pub(crate) fn slots(&self) -> impl ExactSizeIterator<Item = Slot> + '_ {
         let narrow = self.slots.get(..self.header_count as usize).unwrap_or(&[]);
@@ -1256,17 +1289,37 @@ pub(crate) fn trim_quoted(s: &str) -> &str {
     strip_runs(trim_value(s), b'"', b'"')
 }
 
-/// The `tag` parameter of a From/To value.
-fn param_tag(value: &str) -> Option<&str> {
-    // Parameters after the closing '>' (or after the URI when there are no brackets).
-    let params = match value.rfind('>') {
-        Some(i) => &value[i + 1..],
-        None => value,
-    };
-    params.split(';').skip(1).find_map(|p| {
-        let (k, v) = p.split_once('=')?;
-        k.trim().eq_ignore_ascii_case("tag").then(|| trim_quoted(v))
-    })
+/// The `tag` parameter of a From/To value: among the parameters after the closing '>' (after
+/// the URI when there are no brackets), the first named `tag` (any case; SIP white space around
+/// the name), its value trimmed and unquoted. Every message is asked (its dialog), so by bytes,
+/// and the usual shape, a first parameter written `;tag=`, is tried first.
+pub(crate) fn param_tag(value: &str) -> Option<&str> {
+    let b = value.as_bytes();
+    let from = memchr::memrchr(b'>', b).map_or(0, |i| i + 1);
+    if b.get(from..).is_some_and(|r| r.starts_with(b";tag=")) {
+        let start = from + 5;
+        let len = memchr::memchr(b';', b.get(start..)?).unwrap_or(b.len() - start);
+        // ASCII bytes around: the offsets are character boundaries.
+        return value.get(start..start + len).map(trim_quoted);
+    }
+    let mut i = from;
+    while let Some(p) = memchr::memchr(b';', b.get(i..)?) {
+        let at = i + p + 1;
+        let rest = b.get(at..)?;
+        let name_end = memchr::memchr2(b'=', b';', rest).unwrap_or(rest.len());
+        if rest.get(name_end) == Some(&b'=')
+            && rest
+                .get(..name_end)?
+                .trim_ascii()
+                .eq_ignore_ascii_case(b"tag")
+        {
+            let start = at + name_end + 1;
+            let len = memchr::memchr(b';', b.get(start..)?).unwrap_or(b.len() - start);
+            return value.get(start..start + len).map(trim_quoted);
+        }
+        i = at;
+    }
+    None
 }
 
 /// A non-SIP record a log carries as evidence, e.g. an LCS/OCS diagnostic record explaining why
@@ -1317,6 +1370,46 @@ pub(crate) mod reads {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The tag reader against the plain reading (split at ';', then at '='), on the shapes logs
+    /// write and some they should not.
+    #[test]
+    fn tags_read_as_the_plain_split_reads_them() {
+        fn plain(value: &str) -> Option<&str> {
+            let params = value.rfind('>').map_or(value, |i| &value[i + 1..]);
+            params.split(';').skip(1).find_map(|p| {
+                let (k, v) = p.split_once('=')?;
+                k.trim_ascii()
+                    .eq_ignore_ascii_case("tag")
+                    .then(|| trim_quoted(v))
+            })
+        }
+        for value in [
+            "\"A\" <sip:a@b;tag=no>;tag=abc;epid=1",
+            "<sip:a@b>;epid=1;TAG = x",
+            "<sip:a@b>;epid=1;TAG=x",
+            "sip:a@b;tag=q",
+            "<sip:a@b>;tag",
+            "<sip:a@b>",
+            "<sip:a@b>;tag=",
+            "<sip:a@b>;tag=\"quoted\";x=1",
+            "<sip:a@b>;tag= spaced ;x=1",
+            "<sip:a@b>;tagx=1;tag=2",
+            "<sip:a@b>;tag;tag=3",
+            "<sip:a@b>;;tag=4",
+            ";tag=5",
+            "<sip:a@b>;tag=ü",
+            "",
+        ] {
+            assert_eq!(param_tag(value), plain(value), "{value:?}");
+        }
+        assert_eq!(
+            param_tag("\"A\" <sip:a@b;tag=no>;tag=abc;epid=1"),
+            Some("abc")
+        );
+        assert_eq!(param_tag("<sip:a@b>;epid=1;TAG = x"), Some("x"));
+        assert_eq!(param_tag("<sip:a@b>;tag"), None);
+    }
 
     fn msg(headers: &[(&str, &str)]) -> SipMessage {
         SipMessage::from(MessageParts {

@@ -2,7 +2,7 @@
 //! dialogs and transactions.
 
 use super::{Dialogs, FileReport, Ingested, Transaction};
-use crate::sip::{known, trim_quoted, trim_value, LogEvent, SipMessage, StartLineRef};
+use crate::sip::{known, param_tag, trim_value, LogEvent, SipMessage, StartLineRef};
 use std::hash::{Hash, Hasher};
 
 pub(crate) use crate::fxhash::{Fx, FxMap, FxSet};
@@ -24,24 +24,21 @@ struct Keys<'a> {
 }
 
 fn keys(m: &SipMessage) -> Keys<'_> {
-    let mut k = Keys::default();
     // Known names are table indexes (`sip::known`): integer compares, no string compares.
-    for h in m.slots() {
-        let slot = match h.name.known_index() {
-            Some(known::VIA) => &mut k.via,
-            Some(known::CALL_ID) => &mut k.call_id,
-            Some(known::CSEQ) => &mut k.cseq,
-            Some(known::FROM) => &mut k.from,
-            Some(known::TO) => &mut k.to,
-            _ => continue,
-        };
-        if slot.is_none() {
-            *slot = Some(m.span(h.value));
-        }
+    let [via, call_id, cseq, from, to] = m.first_known_slots([
+        known::VIA,
+        known::CALL_ID,
+        known::CSEQ,
+        known::FROM,
+        known::TO,
+    ]);
+    Keys {
+        via,
+        call_id: call_id.map(trim_value),
+        cseq: cseq.map(trim_value),
+        from,
+        to,
     }
-    k.call_id = k.call_id.map(trim_value);
-    k.cseq = k.cseq.map(trim_value);
-    k
 }
 
 /// The `branch` parameter of the first via-parm. memchr scans: every message asks, and a Via
@@ -49,6 +46,17 @@ fn keys(m: &SipMessage) -> Keys<'_> {
 fn branch_of(via: Option<&str>) -> Option<&str> {
     let via = via?;
     let b = via.as_bytes();
+    // The usual shape: the branch is the first parameter, written `;branch=`, and the first
+    // via-parm has no ',' before it; the value ends at the next ';' or ','. Only the short
+    // sent-protocol and sent-by are scanned for a ',', not the whole (long) value.
+    let semi = memchr::memchr(b';', b)?;
+    let first_parm = memchr::memchr(b',', b.get(..semi)?).is_none();
+    if first_parm && b.get(semi + 1..).is_some_and(|r| r.starts_with(b"branch=")) {
+        let start = semi + 8;
+        let end = memchr::memchr2(b';', b',', b.get(start..)?).map_or(b.len(), |p| start + p);
+        // ASCII bytes around: the offsets are character boundaries.
+        return via.get(start..end).map(str::trim);
+    }
     let first_end = memchr::memchr(b',', b).unwrap_or(b.len());
     let first = b.get(..first_end)?;
     let mut at = memchr::memchr(b';', first)?;
@@ -59,7 +67,6 @@ fn branch_of(via: Option<&str>) -> Option<&str> {
         if let Some(eq) = memchr::memchr(b'=', param) {
             let name = param.get(..eq)?.trim_ascii();
             if name.eq_ignore_ascii_case(b"branch") {
-                // ASCII bytes around: the offsets are character boundaries.
                 return via.get(start + eq + 1..end).map(str::trim);
             }
         }
@@ -70,32 +77,6 @@ fn branch_of(via: Option<&str>) -> Option<&str> {
 
 fn call_id(m: &SipMessage) -> Option<&str> {
     hdr(m, "Call-ID").map(trim_value)
-}
-
-fn tag_of(v: Option<&str>) -> Option<&str> {
-    // memchr scans: the `tag` parameter after the closing '>' (or anywhere without brackets).
-    let v = v?;
-    let b = v.as_bytes();
-    let from = memchr::memrchr(b'>', b).map_or(0, |i| i + 1);
-    let mut i = from;
-    while let Some(p) = memchr::memchr(b';', b.get(i..)?) {
-        let at = i + p + 1;
-        let rest = b.get(at..)?;
-        let name_end = memchr::memchr2(b'=', b';', rest).unwrap_or(rest.len());
-        if rest
-            .get(..name_end)?
-            .trim_ascii()
-            .eq_ignore_ascii_case(b"tag")
-            && rest.get(name_end) == Some(&b'=')
-        {
-            let val = rest.get(name_end + 1..)?;
-            let end = memchr::memchr(b';', val).unwrap_or(val.len());
-            let t = v.get(at + name_end + 1..at + name_end + 1 + end)?;
-            return Some(trim_quoted(t));
-        }
-        i = at;
-    }
-    None
 }
 
 /// Top Via `branch` parameter.
@@ -112,7 +93,7 @@ fn identity(m: &SipMessage) -> Option<String> {
         "{call_id}\u{1f}{cseq}\u{1f}{}\u{1f}{}\u{1f}{}",
         m.start_line_text(),
         top_branch(m).unwrap_or(""),
-        tag_of(hdr(m, "From")).unwrap_or("")
+        hdr(m, "From").and_then(param_tag).unwrap_or("")
     ))
 }
 
@@ -347,10 +328,11 @@ fn transaction_key<'a>(m: &'a SipMessage, k: &Keys<'a>) -> Option<(&'a str, &'a 
     let method = k
         .cseq
         .and_then(|v| {
-            // "1 INVITE": the word after the number.
+            // "1 INVITE": the word after the number (split by bytes: SP and HTAB are ASCII).
+            let blank = |s: &str| s.bytes().position(|c| c == b' ' || c == b'\t');
             let v = v.trim_ascii();
-            let rest = v.get(v.find([' ', '\t'])?..)?.trim_ascii_start();
-            rest.get(..rest.find([' ', '\t']).unwrap_or(rest.len()))
+            let rest = v.get(blank(v)?..)?.trim_ascii_start();
+            rest.get(..blank(rest).unwrap_or(rest.len()))
         })
         .filter(|m| !m.is_empty())
         .or_else(|| m.method())
@@ -380,8 +362,8 @@ pub(super) fn dialog_call_id(m: &SipMessage) -> Option<&str> {
 fn dialog_key_of<'a>(k: &Keys<'a>) -> DialogKey<'a> {
     DialogKey {
         call_id: k.call_id,
-        from_tag: tag_of(k.from),
-        to_tag: tag_of(k.to),
+        from_tag: k.from.and_then(param_tag),
+        to_tag: k.to.and_then(param_tag),
     }
 }
 
@@ -558,9 +540,10 @@ mod tests {
 
 #[cfg(test)]
 mod branch_tests {
+    use super::branch_of;
+
     #[test]
     fn branches() {
-        use super::branch_of;
         let b = |v| branch_of(Some(v));
         assert_eq!(
             b("SIP/2.0/TLS h:5061;branch=z9hG4bKa;received=1.2.3.4"),
@@ -574,21 +557,37 @@ mod branch_tests {
         assert_eq!(b("SIP/2.0/UDP h;branch"), None);
         assert_eq!(b("SIP/2.0/UDP h"), None);
     }
-}
 
-#[cfg(test)]
-mod tag_tests {
+    /// The branch reader against the plain reading (split at ',', ';' and '='), on the shapes
+    /// logs write and some they should not: the first parameter or a later one, any case, white
+    /// space, empty values, a second via-parm.
     #[test]
-    fn tags() {
-        use super::tag_of;
-        assert_eq!(
-            tag_of(Some("\"A\" <sip:a@b;tag=no>;tag=abc;epid=1")),
-            Some("abc")
-        );
-        assert_eq!(tag_of(Some("<sip:a@b>;epid=1;TAG = x")), Some("x"));
-        assert_eq!(tag_of(Some("<sip:a@b>;epid=1;TAG=x")), Some("x"));
-        assert_eq!(tag_of(Some("sip:a@b;tag=q")), Some("q"));
-        assert_eq!(tag_of(Some("<sip:a@b>;tag")), None);
-        assert_eq!(tag_of(Some("<sip:a@b>")), None);
+    fn branches_read_as_the_plain_split_reads_them() {
+        fn plain(via: &str) -> Option<&str> {
+            let first = via.split(',').next()?;
+            first.split(';').skip(1).find_map(|p| {
+                let (k, v) = p.split_once('=')?;
+                k.trim_ascii()
+                    .eq_ignore_ascii_case("branch")
+                    .then(|| v.trim())
+            })
+        }
+        for via in [
+            "SIP/2.0/TLS 10.0.0.1:5061;branch=z9hG4bK1;ms-received-port=5061",
+            "SIP/2.0/TLS 10.0.0.1:5061;branch=z9hG4bK1",
+            "SIP/2.0/TLS 10.0.0.1:5061;branch=",
+            "SIP/2.0/TLS 10.0.0.1:5061;branch= z9 ;x",
+            "SIP/2.0/TLS 10.0.0.1:5061;branch=a,SIP/2.0/TLS h;branch=b",
+            "SIP/2.0/TLS 10.0.0.1:5061,SIP/2.0/TLS h;branch=b",
+            "SIP/2.0/TLS h;received=1.2.3.4;BRANCH = z9hG4bKx;rport",
+            "SIP/2.0/TLS h;branchy=1;branch=2",
+            "SIP/2.0/TLS h;branch;branch=3",
+            "SIP/2.0/TLS h;;branch=4",
+            "SIP/2.0/UDP h;branch=ü;x",
+            "SIP/2.0/UDP h",
+            "",
+        ] {
+            assert_eq!(branch_of(Some(via)), plain(via), "{via:?}");
+        }
     }
 }
