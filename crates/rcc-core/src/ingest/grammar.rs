@@ -568,9 +568,16 @@ pub fn number(s: &[u8]) -> Option<u64> {
     if s.is_empty() || !s.iter().all(u8::is_ascii_digit) {
         return None;
     }
+    // The overflow test by comparison, not `checked_mul`: on wasm32 a checked 64-bit multiply is
+    // a call to a 128-bit multiply, and every message's Content-Length is read here.
+    const LIMIT: u64 = u64::MAX / 10;
     let mut n: u64 = 0;
     for &c in s {
-        n = n.checked_mul(10)?.checked_add(u64::from(c - b'0'))?;
+        let d = u64::from(c - b'0');
+        if n > LIMIT || (n == LIMIT && d > u64::MAX % 10) {
+            return None;
+        }
+        n = n * 10 + d;
     }
     Some(n)
 }
@@ -1035,6 +1042,29 @@ pub fn split_outside_quotes(v: &[u8], sep: u8) -> impl Iterator<Item = &[u8]> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Numbers up to `u64::MAX` whatever the leading zeros, `None` one past it, against the
+    /// standard library's parse.
+    #[test]
+    fn numbers_up_to_the_largest_u64() {
+        for s in [
+            "0",
+            "007",
+            "1844674407370955161",
+            "18446744073709551609",
+            "18446744073709551615",
+            "18446744073709551616",
+            "18446744073709551620",
+            "99999999999999999999",
+            "00000000000000000000018446744073709551615",
+            "00000000000000000000018446744073709551616",
+        ] {
+            assert_eq!(number(s.as_bytes()), s.parse::<u64>().ok(), "{s}");
+        }
+        assert_eq!(number(b""), None);
+        assert_eq!(number(b"12a"), None);
+        assert_eq!(number(b"+1"), None);
+    }
 
     #[test]
     fn uris() {
