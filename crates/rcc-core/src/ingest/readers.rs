@@ -76,17 +76,72 @@ fn packet_opening(line: &[u8]) -> Option<(Direction, &'static str, usize)> {
     None
 }
 
+/// What a stamped trace line says of packets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PacketWords {
+    /// It opens one: the direction, what the log calls it, and where its peer address starts.
+    Opening(Direction, &'static str, usize),
+    /// `End of ...`: it closes one.
+    End,
+    /// Nothing of a packet.
+    Other,
+}
+
+/// Where a trace line's text starts: after its first `:: ` (`... INFO :: Sending Packet - ...`).
+fn said_at(line: &[u8]) -> Option<usize> {
+    needle!(b":: ").find(line).map(|i| i + 3)
+}
+
+/// What a trace line says of packets, read first where the trace writes it, at the start of
+/// its text (`said`, from [`said_at`]), with no search; else anywhere on the line, as
+/// [`is_end_of_packet`] and [`packet_opening`] read it.
+fn packet_words(line: &[u8], said: Option<usize>) -> PacketWords {
+    const OPENINGS: [(&[u8], Direction, &str); 3] = [
+        (b"Sending Packet - ", Direction::Sent, "Sending Packet"),
+        (
+            b"Received Packet - ",
+            Direction::Received,
+            "Received Packet",
+        ),
+        (b"Data Received - ", Direction::Received, "Data Received"),
+    ];
+    if let Some((at, text)) = said.and_then(|at| Some((at, line.get(at..)?))) {
+        for (words, dir, what) in OPENINGS {
+            if text.starts_with(words) {
+                return PacketWords::Opening(dir, what, at + words.len());
+            }
+        }
+        if text.strip_prefix(b"End of ").is_some_and(|rest| {
+            [&b"Sending Packet"[..], b"Received Packet", b"Data Received"]
+                .iter()
+                .any(|w| rest.starts_with(w))
+        }) {
+            return PacketWords::End;
+        }
+    }
+    if is_end_of_packet(line) {
+        return PacketWords::End;
+    }
+    match packet_opening(line) {
+        Some((dir, what, peer_at)) => PacketWords::Opening(dir, what, peer_at),
+        None => PacketWords::Other,
+    }
+}
+
 /// Offset in `line` of a SIP start line written on the trace line itself, after the prefix's
 /// `:: ` (`... INFO :: SIP/2.0 200 OK`) or after a packet line's `bytes:`.
 pub(crate) fn start_on_trace_line(line: &[u8]) -> Option<usize> {
+    start_on_trace_line_said(line, said_at(line))
+}
+
+/// [`start_on_trace_line`] when where the line's text starts is known ([`said_at`]).
+fn start_on_trace_line_said(line: &[u8], said: Option<usize>) -> Option<usize> {
     let after = |at: usize| {
         let rest = line.get(at..)?;
         let skip = rest.len() - rest.trim_ascii_start().len();
         super::sipmsg::is_start_line(rest.get(skip..)?).then_some(at + skip)
     };
-    needle!(b":: ")
-        .find(line)
-        .and_then(|i| after(i + 3))
+    said.and_then(after)
         .or_else(|| needle!(b"bytes:").find(line).and_then(|i| after(i + 6)))
 }
 
@@ -141,13 +196,15 @@ pub(crate) fn uccapi(buf: &[u8], ctx: Ctx, out: &mut Out, tick: &mut Tick) {
             continue;
         };
         last_stamp = Some(stamp);
-        if is_end_of_packet(text) {
+        let said = said_at(text);
+        let words = packet_words(text, said);
+        if words == PacketWords::End {
             // An "End of ... Packet" line without its opening line: noise.
             continue;
         }
         let timestamp = Some((stamp, parse_mdy_time(stamp)));
-        let on_line = start_on_trace_line(text);
-        let Some((dir, what, peer_at)) = packet_opening(text) else {
+        let on_line = start_on_trace_line_said(text, said);
+        let PacketWords::Opening(dir, what, peer_at) = words else {
             match on_line {
                 Some(at) => {
                     let end = skip_to_stamp(&mut cur, buf.len());
@@ -176,7 +233,9 @@ pub(crate) fn uccapi(buf: &[u8], ctx: Ctx, out: &mut Out, tick: &mut Tick) {
             None => (cur.pos(), cur.line()),
         };
         let region_end = skip_to_stamp(&mut cur, buf.len());
-        let closed = cur.peek().is_some_and(|l| is_end_of_packet(l.text));
+        let closed = cur
+            .peek()
+            .is_some_and(|l| packet_words(l.text, said_at(l.text)) == PacketWords::End);
         if closed {
             cur.next();
         }
