@@ -705,3 +705,40 @@ pub(crate) fn sipp(buf: &[u8], ctx: Ctx, out: &mut Out, tick: &mut Tick) {
     }
     flush(&mut region, buf.len(), out, tick);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Read where the trace writes them, the packet words say what the searches anywhere on
+    /// the line say, on Communicator 2007's and Lync's lines, and lines without them.
+    #[test]
+    fn packet_words_read_as_the_searches_read_them() {
+        for line in [
+            "11/30/2006|14:00:00.016 0AE8:0B20 INFO  :: Sending Packet - 10.0.0.5:5061 (From Local Address: 10.0.0.20:50120) 778 bytes:",
+            "11/30/2006|14:00:00.016 0AE8:0B20 INFO  :: End of Sending Packet - 10.0.0.5:5061 (From Local Address: 10.0.0.20:50120) 778 bytes",
+            "11/30/2006|14:00:00.100 0AE8:0B20 INFO  :: Received Packet - 10.0.0.5:5061 (To Local Address: 10.0.0.20:50120) 500 bytes:",
+            "11/30/2006|14:00:00.100 0AE8:0B20 INFO  :: End of Received Packet - 10.0.0.5:5061 500 bytes",
+            "02/14/2013|09:15:02.511 1F68:2A4 INFO :: Data Received - 198.51.100.10:5061 (To Local Address: 192.0.2.44:51023) 288 bytes:",
+            "02/14/2013|09:15:02.511 1F68:2A4 INFO :: End of Data Received - 198.51.100.10:5061 (To Local Address: 192.0.2.44:51023) 288 bytes",
+            "02/14/2013|09:15:02.511 1F68:2A4 INFO :: SIP/2.0 200 OK",
+            "02/14/2013|09:15:02.511 1F68:2A4 ERROR :: Connection lost",
+            "02/14/2013|09:15:02.511 1F68:2A4 INFO Sending Packet - 198.51.100.10:5061 (no colons) 10 bytes:",
+            "02/14/2013|09:15:02.511 1F68:2A4 INFO :: note: End of Data Received - later on the line",
+        ] {
+            let b = line.as_bytes();
+            let searched = if is_end_of_packet(b) {
+                PacketWords::End
+            } else {
+                packet_opening(b).map_or(PacketWords::Other, |(d, w, at)| {
+                    PacketWords::Opening(d, w, at)
+                })
+            };
+            assert_eq!(packet_words(b, said_at(b)), searched, "{line}");
+            assert_eq!(
+                start_on_trace_line_said(b, said_at(b)),
+                start_on_trace_line(b)
+            );
+        }
+    }
+}
