@@ -1322,6 +1322,40 @@ pub(crate) fn param_tag(value: &str) -> Option<&str> {
     None
 }
 
+/// The `branch` parameter of a Via value's first via-parm (the top one: a transaction's
+/// branch), its value trimmed. memchr scans: every message is asked (its transaction, in the
+/// correlation and the ladder), and a Via value is long.
+pub(crate) fn via_branch(via: &str) -> Option<&str> {
+    let b = via.as_bytes();
+    // The usual shape: the branch is the first parameter, written `;branch=`, and the first
+    // via-parm has no ',' before it; the value ends at the next ';' or ','. Only the short
+    // sent-protocol and sent-by are scanned for a ',', not the whole (long) value.
+    let semi = memchr::memchr(b';', b)?;
+    let first_parm = memchr::memchr(b',', b.get(..semi)?).is_none();
+    if first_parm && b.get(semi + 1..).is_some_and(|r| r.starts_with(b"branch=")) {
+        let start = semi + 8;
+        let end = memchr::memchr2(b';', b',', b.get(start..)?).map_or(b.len(), |p| start + p);
+        // ASCII bytes around: the offsets are character boundaries.
+        return via.get(start..end).map(str::trim);
+    }
+    let first_end = memchr::memchr(b',', b).unwrap_or(b.len());
+    let first = b.get(..first_end)?;
+    let mut at = memchr::memchr(b';', first)?;
+    while at < first_end {
+        let start = at + 1;
+        let end = memchr::memchr(b';', first.get(start..)?).map_or(first_end, |p| start + p);
+        let param = first.get(start..end)?;
+        if let Some(eq) = memchr::memchr(b'=', param) {
+            let name = param.get(..eq)?.trim_ascii();
+            if name.eq_ignore_ascii_case(b"branch") {
+                return via.get(start + eq + 1..end).map(str::trim);
+            }
+        }
+        at = end;
+    }
+    None
+}
+
 /// A non-SIP record a log carries as evidence, e.g. an LCS/OCS diagnostic record explaining why
 /// the proxy rejected a request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -1370,6 +1404,55 @@ pub(crate) mod reads {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn branches() {
+        let b = via_branch;
+        assert_eq!(
+            b("SIP/2.0/TLS h:5061;branch=z9hG4bKa;received=1.2.3.4"),
+            Some("z9hG4bKa")
+        );
+        assert_eq!(
+            b("SIP/2.0/TLS h;rport; BRANCH = z9x ,SIP/2.0/UDP g;branch=no"),
+            Some("z9x")
+        );
+        assert_eq!(b("SIP/2.0/UDP h, SIP/2.0/UDP g;branch=second"), None);
+        assert_eq!(b("SIP/2.0/UDP h;branch"), None);
+        assert_eq!(b("SIP/2.0/UDP h"), None);
+    }
+
+    /// The branch reader against the plain reading (split at ',', ';' and '='), on the shapes
+    /// logs write and some they should not: the first parameter or a later one, any case, white
+    /// space, empty values, a second via-parm.
+    #[test]
+    fn branches_read_as_the_plain_split_reads_them() {
+        fn plain(via: &str) -> Option<&str> {
+            let first = via.split(',').next()?;
+            first.split(';').skip(1).find_map(|p| {
+                let (k, v) = p.split_once('=')?;
+                k.trim_ascii()
+                    .eq_ignore_ascii_case("branch")
+                    .then(|| v.trim())
+            })
+        }
+        for via in [
+            "SIP/2.0/TLS 10.0.0.1:5061;branch=z9hG4bK1;ms-received-port=5061",
+            "SIP/2.0/TLS 10.0.0.1:5061;branch=z9hG4bK1",
+            "SIP/2.0/TLS 10.0.0.1:5061;branch=",
+            "SIP/2.0/TLS 10.0.0.1:5061;branch= z9 ;x",
+            "SIP/2.0/TLS 10.0.0.1:5061;branch=a,SIP/2.0/TLS h;branch=b",
+            "SIP/2.0/TLS 10.0.0.1:5061,SIP/2.0/TLS h;branch=b",
+            "SIP/2.0/TLS h;received=1.2.3.4;BRANCH = z9hG4bKx;rport",
+            "SIP/2.0/TLS h;branchy=1;branch=2",
+            "SIP/2.0/TLS h;branch;branch=3",
+            "SIP/2.0/TLS h;;branch=4",
+            "SIP/2.0/UDP h;branch=ü;x",
+            "SIP/2.0/UDP h",
+            "",
+        ] {
+            assert_eq!(via_branch(via), plain(via), "{via:?}");
+        }
+    }
 
     /// The tag reader against the plain reading (split at ';', then at '='), on the shapes logs
     /// write and some they should not.

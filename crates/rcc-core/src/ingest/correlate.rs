@@ -2,7 +2,7 @@
 //! dialogs and transactions.
 
 use super::{Dialogs, FileReport, Ingested, Transaction};
-use crate::sip::{known, param_tag, trim_value, LogEvent, SipMessage, StartLineRef};
+use crate::sip::{known, param_tag, trim_value, via_branch, LogEvent, SipMessage, StartLineRef};
 use std::hash::{Hash, Hasher};
 
 pub(crate) use crate::fxhash::{Fx, FxMap, FxSet};
@@ -41,47 +41,13 @@ fn keys(m: &SipMessage) -> Keys<'_> {
     }
 }
 
-/// The `branch` parameter of the first via-parm. memchr scans: every message asks, and a Via
-/// value is long (this was a tenth of merging a log when scanned byte by byte).
-fn branch_of(via: Option<&str>) -> Option<&str> {
-    let via = via?;
-    let b = via.as_bytes();
-    // The usual shape: the branch is the first parameter, written `;branch=`, and the first
-    // via-parm has no ',' before it; the value ends at the next ';' or ','. Only the short
-    // sent-protocol and sent-by are scanned for a ',', not the whole (long) value.
-    let semi = memchr::memchr(b';', b)?;
-    let first_parm = memchr::memchr(b',', b.get(..semi)?).is_none();
-    if first_parm && b.get(semi + 1..).is_some_and(|r| r.starts_with(b"branch=")) {
-        let start = semi + 8;
-        let end = memchr::memchr2(b';', b',', b.get(start..)?).map_or(b.len(), |p| start + p);
-        // ASCII bytes around: the offsets are character boundaries.
-        return via.get(start..end).map(str::trim);
-    }
-    let first_end = memchr::memchr(b',', b).unwrap_or(b.len());
-    let first = b.get(..first_end)?;
-    let mut at = memchr::memchr(b';', first)?;
-    while at < first_end {
-        let start = at + 1;
-        let end = memchr::memchr(b';', first.get(start..)?).map_or(first_end, |p| start + p);
-        let param = first.get(start..end)?;
-        if let Some(eq) = memchr::memchr(b'=', param) {
-            let name = param.get(..eq)?.trim_ascii();
-            if name.eq_ignore_ascii_case(b"branch") {
-                return via.get(start + eq + 1..end).map(str::trim);
-            }
-        }
-        at = end;
-    }
-    None
-}
-
 fn call_id(m: &SipMessage) -> Option<&str> {
     hdr(m, "Call-ID").map(trim_value)
 }
 
 /// Top Via `branch` parameter.
 pub(crate) fn top_branch(m: &SipMessage) -> Option<&str> {
-    branch_of(hdr(m, "Via"))
+    hdr(m, "Via").and_then(via_branch)
 }
 
 /// Identity of a message for "the same message seen twice": Call-ID, CSeq, start line, top Via
@@ -324,7 +290,7 @@ pub(crate) fn transactions(messages: &[SipMessage]) -> Vec<Transaction> {
 /// What names a message's transaction: its top Via branch and its CSeq method (the request's
 /// method when the CSeq has none).
 fn transaction_key<'a>(m: &'a SipMessage, k: &Keys<'a>) -> Option<(&'a str, &'a str)> {
-    let branch = branch_of(k.via)?;
+    let branch = k.via.and_then(via_branch)?;
     let method = k
         .cseq
         .and_then(|v| {
@@ -535,59 +501,5 @@ mod tests {
         let mut v = vec!['a', 'b', 'c', 'd', 'e'];
         super::apply_permutation(&mut v, &[2, 0, 1, 4, 3]);
         assert_eq!(v, vec!['c', 'a', 'b', 'e', 'd']);
-    }
-}
-
-#[cfg(test)]
-mod branch_tests {
-    use super::branch_of;
-
-    #[test]
-    fn branches() {
-        let b = |v| branch_of(Some(v));
-        assert_eq!(
-            b("SIP/2.0/TLS h:5061;branch=z9hG4bKa;received=1.2.3.4"),
-            Some("z9hG4bKa")
-        );
-        assert_eq!(
-            b("SIP/2.0/TLS h;rport; BRANCH = z9x ,SIP/2.0/UDP g;branch=no"),
-            Some("z9x")
-        );
-        assert_eq!(b("SIP/2.0/UDP h, SIP/2.0/UDP g;branch=second"), None);
-        assert_eq!(b("SIP/2.0/UDP h;branch"), None);
-        assert_eq!(b("SIP/2.0/UDP h"), None);
-    }
-
-    /// The branch reader against the plain reading (split at ',', ';' and '='), on the shapes
-    /// logs write and some they should not: the first parameter or a later one, any case, white
-    /// space, empty values, a second via-parm.
-    #[test]
-    fn branches_read_as_the_plain_split_reads_them() {
-        fn plain(via: &str) -> Option<&str> {
-            let first = via.split(',').next()?;
-            first.split(';').skip(1).find_map(|p| {
-                let (k, v) = p.split_once('=')?;
-                k.trim_ascii()
-                    .eq_ignore_ascii_case("branch")
-                    .then(|| v.trim())
-            })
-        }
-        for via in [
-            "SIP/2.0/TLS 10.0.0.1:5061;branch=z9hG4bK1;ms-received-port=5061",
-            "SIP/2.0/TLS 10.0.0.1:5061;branch=z9hG4bK1",
-            "SIP/2.0/TLS 10.0.0.1:5061;branch=",
-            "SIP/2.0/TLS 10.0.0.1:5061;branch= z9 ;x",
-            "SIP/2.0/TLS 10.0.0.1:5061;branch=a,SIP/2.0/TLS h;branch=b",
-            "SIP/2.0/TLS 10.0.0.1:5061,SIP/2.0/TLS h;branch=b",
-            "SIP/2.0/TLS h;received=1.2.3.4;BRANCH = z9hG4bKx;rport",
-            "SIP/2.0/TLS h;branchy=1;branch=2",
-            "SIP/2.0/TLS h;branch;branch=3",
-            "SIP/2.0/TLS h;;branch=4",
-            "SIP/2.0/UDP h;branch=ü;x",
-            "SIP/2.0/UDP h",
-            "",
-        ] {
-            assert_eq!(branch_of(Some(via)), plain(via), "{via:?}");
-        }
     }
 }

@@ -7,7 +7,7 @@
 
 use super::HashMap;
 use crate::extract::{self, ViaView};
-use crate::sip::{known, trim_value, Direction, SipMessage};
+use crate::sip::{known, via_branch, Direction, SipMessage};
 use std::hash::{Hash, Hasher};
 use std::num::NonZeroU32;
 
@@ -297,29 +297,10 @@ fn transaction<'m>(
     let (n, meth) = cseq.unwrap_or((0, ""));
     let branch = m
         .known_header_value(known::VIA)
-        .and_then(branch_param)
+        .and_then(via_branch)
         .or_else(|| top_via.map(|v| v.sent_by))
         .unwrap_or("");
     (m.call_id().unwrap_or(""), n, Caseless(meth), branch)
-}
-
-/// The `branch` parameter of a Via value: the first `;`-separated part whose name (before its
-/// first `=`) is `branch` in any case, its value up to a `,` (a second Via entry). By bytes:
-/// the ladder reads it for every message.
-fn branch_param(via: &str) -> Option<&str> {
-    let mut rest = via;
-    loop {
-        let end = memchr::memchr(b';', rest.as_bytes()).unwrap_or(rest.len());
-        let part = &rest[..end];
-        if let Some(eq) = memchr::memchr(b'=', part.as_bytes()) {
-            if trim_value(&part[..eq]).eq_ignore_ascii_case("branch") {
-                let value = trim_value(&part[eq + 1..]);
-                let comma = memchr::memchr(b',', value.as_bytes()).unwrap_or(value.len());
-                return Some(&value[..comma]);
-            }
-        }
-        rest = rest.get(end + 1..)?;
-    }
 }
 
 /// Where the message was sent by whom, as far as the log says: its direction and addresses
@@ -478,41 +459,6 @@ fn merge_response_aliases(
                     al.union(f, h);
                 }
             }
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// What `branch_param` replaced: the Via split at every `;` and `=` by chars.
-    fn by_char_splits(v: &str) -> Option<&str> {
-        v.split(';').find_map(|p| {
-            let (k, val) = p.split_once('=')?;
-            k.trim()
-                .eq_ignore_ascii_case("branch")
-                .then(|| val.trim().split(',').next().unwrap_or(""))
-        })
-    }
-
-    #[test]
-    fn branch_param_reads_as_the_char_splits() {
-        for via in [
-            "SIP/2.0/TLS 10.0.0.1:5061;branch=z9hG4bK1",
-            "SIP/2.0/TLS 10.0.0.1:5061 ; BRANCH = z9hG4bK2 ;received=1.2.3.4",
-            "SIP/2.0/UDP a;rport;branch=z9hG4bK3, SIP/2.0/UDP b;branch=z9hG4bK4",
-            "SIP/2.0/UDP a;x=1=2;branch=",
-            "SIP/2.0/UDP a;branchy=1;branch\u{3000}=\u{a0}z9\u{3000}",
-            "SIP/2.0/UDP a;ms-received-port=1",
-            "branch=first",
-            ";;;",
-            "",
-            "SIP/2.0/UDP a;branch",
-            "SIP/2.0/UDP a;branch=z,",
-            "SIP/2.0/UDP a;\u{b}branch\u{b}=\u{c}x\u{b}",
-        ] {
-            assert_eq!(branch_param(via), by_char_splits(via), "{via:?}");
         }
     }
 }
