@@ -159,14 +159,14 @@ impl Host {
         let host = Rc::clone(self);
         wasm_bindgen_futures::spawn_local(async move {
             let mut slice = 0;
-            while let Some(log) = warm_up::slice_log(slice) {
-                if host.logs_read.get() >= warm_up::ENOUGH_BYTES {
-                    break;
-                }
+            while slice < warm_up::SLICES.len() && host.logs_read.get() < warm_up::ENOUGH_BYTES {
                 gloo_timers::future::TimeoutFuture::new(pause_ms).await;
                 if !host.quiet_for(pause_ms) {
                     continue;
                 }
+                let Some(log) = warm_up::slice_log(slice) else {
+                    break;
+                };
                 // Read as a picked file is: the stream and its lent buffer warm up too.
                 let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(&log[..]));
                 drop(log);
