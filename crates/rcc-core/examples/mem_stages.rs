@@ -4,7 +4,9 @@
 //! figures with that in mind (`SipMessage` is 136 bytes here, 104 on wasm32).
 //! `cargo run --release --example mem_stages -- [--worker] LOG...` (the ladder is built). With
 //! `--worker`, the worker's order: read without grading, diagnose, then the grades and the
-//! ladder as the page asks for them.
+//! ladder as the page asks for them. Built for `wasm32-wasip1` and run under a WASI runtime
+//! (Node's `node:wasi` will do), it also prints the wasm memory after each stage: the figure the
+//! browser bench compares with the input, allocator slack included.
 
 use rcc_core::analysis::{analyze, AnalysisInput, Hooks, Options};
 use rcc_core::ingest::OwnedInput;
@@ -52,15 +54,31 @@ fn mark(stage: &str, input: usize) {
     let (live, peak) = (LIVE.load(Relaxed), PEAK.load(Relaxed));
     let x = |b: usize| b as f64 / input as f64;
     let mb = |b: usize| b as f64 / (1 << 20) as f64;
-    eprintln!(
+    eprint!(
         "{stage:<10} peak {:7.1} MiB ({:.2}x)  live after {:7.1} MiB ({:.2}x)",
         mb(peak),
         x(peak),
         mb(live),
         x(live)
     );
+    match wasm_memory() {
+        Some(m) => eprintln!("  wasm memory {:7.1} MiB ({:.2}x)", mb(m), x(m)),
+        None => eprintln!(),
+    }
     RUN_PEAK.fetch_max(peak, Relaxed);
     PEAK.store(live, Relaxed);
+}
+
+/// The whole linear memory (stack, statics, the allocator's free lists and all): what the
+/// browser's bench reads off the worker. Only wasm has one.
+#[cfg(target_arch = "wasm32")]
+fn wasm_memory() -> Option<usize> {
+    Some(std::arch::wasm32::memory_size(0) * 65536)
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn wasm_memory() -> Option<usize> {
+    None
 }
 
 fn main() {
