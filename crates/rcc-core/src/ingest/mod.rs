@@ -151,15 +151,21 @@ fn give_grades<'m>(
     messages: impl Iterator<Item = &'m mut SipMessage>,
     file: &mut FileReport,
     report: FileReport,
-    grades: Vec<sipmsg::Grade>,
+    mut grades: Vec<sipmsg::Grade>,
 ) {
-    let by_line: crate::fxhash::FxMap<u32, Option<Arc<crate::sip::ParseQuality>>> = grades
-        .into_iter()
-        .map(|g| (g.line_start, g.quality))
-        .collect();
+    // A read gives its grades in line order already; searching them costs no map beside them,
+    // at the analysis' high-water mark. Stable, so that of two grades for one line the later
+    // one (the one a map would keep) is found.
+    if !grades.is_sorted_by_key(|g| g.line_start) {
+        grades.sort_by_key(|g| g.line_start);
+    }
     for m in messages {
-        if let Some(q) = by_line.get(&m.source.line_start) {
-            m.set_shared_quality(q.clone());
+        let line = m.source.line_start;
+        let after = grades.partition_point(|g| g.line_start <= line);
+        if let Some(g) = after.checked_sub(1).map(|i| &grades[i]) {
+            if g.line_start == line {
+                m.set_shared_quality(g.quality.clone());
+            }
         }
     }
     file.clean = report.clean;

@@ -601,6 +601,9 @@ pub(crate) fn build(
     }
     out.scratch_flags = flags;
     if let Some(grades) = out.grades.as_mut() {
+        if grades.len() == grades.capacity() {
+            reserve_for_the_rest(grades, line_end, ctx.lines);
+        }
         grades.push(Grade {
             line_start: m.source.line_start,
             line_end: m.source.line_end,
@@ -614,14 +617,14 @@ pub(crate) fn build(
     out.messages.push(m);
 }
 
-/// Room for the messages a file still holds, guessed from how many lines the ones read so far
-/// took, instead of doubling: the messages are the largest block of a read, and doubling keeps
-/// the old block beside the new one (a 100 MB raw SIP log: 14 MiB beside 29 MiB for 20 MiB of
-/// messages, at the analysis' high-water mark in wasm, whose memory never shrinks). Small
-/// vectors still double (a few thousand messages say little about the rest); the guess has a
+/// Room for the messages (or, in a grades-only read, their grades) a file still holds, guessed
+/// from how many lines the ones read so far took, instead of doubling: the messages are the
+/// largest block of a read, and doubling keeps the old block beside the new one (a 100 MB raw
+/// SIP log: 14 MiB beside 29 MiB for 20 MiB of messages, at the analysis' high-water mark in
+/// wasm, whose memory never shrinks). Small vectors still double (a few thousand messages say little about the rest); the guess has a
 /// margin of an eighth (cut off by `shrink_to_fit` in place at the end), so a file whose later
 /// messages are shorter than its earlier ones grows once more, by another guess.
-fn reserve_for_the_rest(messages: &mut Vec<SipMessage>, line_end: u32, lines: u32) {
+fn reserve_for_the_rest<T>(messages: &mut Vec<T>, line_end: u32, lines: u32) {
     const DOUBLE_BELOW: usize = 4096;
     let read = messages.len();
     if read < DOUBLE_BELOW || line_end == 0 {

@@ -156,8 +156,11 @@ impl Kind {
 
 /// Header values already judged legal in this file, by kind: a dialog's From, To and Contact,
 /// a transaction's Via repeat across its messages (and, without their identifiers, across a
-/// client's transactions: [`Memo`]), and a value judged once need not be parsed again. Exact: the bytes are kept and compared, not only a hash. Bounded: it starts
-/// over past [`Seen::MAX_BYTES`].
+/// client's transactions: [`Memo`]), and a value judged once need not be parsed again. Exact:
+/// the bytes are kept and compared, not only a hash. Bounded and never grown: both parts are
+/// reserved once, at their limits ([`Seen::MAX_VALUES`], [`Seen::MAX_BYTES`]), and it starts
+/// over when either is full, so a large log neither pays for growing them step by step nor
+/// holds a doubled table at its peak.
 #[derive(Debug, Default)]
 pub(crate) struct Seen {
     index: crate::fxhash::FxMap<u64, (u32, u32)>,
@@ -165,14 +168,16 @@ pub(crate) struct Seen {
 }
 
 impl Seen {
-    const MAX_BYTES: usize = 1 << 20;
+    /// A client's distinct values fill a few KiB; a busy server's dialogs, far more than this
+    /// holds, and those repeat within a dialog, which a recent window keeps.
+    const MAX_BYTES: usize = 1 << 18;
+    const MAX_VALUES: usize = 4096;
 
-    /// Sized for a few thousand values up front, so a log does not pay for growing it step by
-    /// step (a file with few messages pays a few KiB).
+    /// Reserved at the first insertion, so a file with nothing to remember pays nothing.
     fn reserve(&mut self) {
         if self.arena.capacity() == 0 {
-            self.index.reserve(4096);
-            self.arena.reserve(1 << 17);
+            self.index.reserve(Self::MAX_VALUES);
+            self.arena.reserve_exact(Self::MAX_BYTES);
         }
     }
 
@@ -220,7 +225,11 @@ impl Seen {
         self.reserve();
         let tail = m.tail.unwrap_or(&[]);
         let n = m.head.len() + tail.len();
-        if self.arena.len() + n > Self::MAX_BYTES {
+        if n > Self::MAX_BYTES {
+            return;
+        }
+        // The map's capacity is at least MAX_VALUES; full means the next insertion would grow it.
+        if self.arena.len() + n > Self::MAX_BYTES || self.index.len() == self.index.capacity() {
             self.index.clear();
             self.arena.clear();
         }
