@@ -5,6 +5,7 @@
 //! "whoever wrote this log"). Each message gets a sender and a receiver alias, and what the
 //! message says about its hops merges aliases that name the same machine (a union-find).
 
+use super::index_table::IndexTable;
 use super::HashMap;
 use crate::extract::{self, ViaView};
 use crate::sip::{known, via_branch, Direction, SipMessage};
@@ -184,25 +185,28 @@ pub(super) struct Traced<'m> {
 /// Follows the messages one at a time ([`Tracer::step`], in order): their ends, and the
 /// aliases they show to name one machine.
 pub(super) struct Tracer<'m> {
+    messages: &'m [SipMessage],
     al: Aliases,
     ends: Vec<PackedEnds>,
-    /// Request endpoints by transaction, for responses that do not say where they came from.
-    requests: HashMap<TxKey<'m>, PackedEnds>,
+    /// Requests (their index in `messages`, so their ends in `ends`) by transaction, for
+    /// responses that do not say where they came from.
+    requests: IndexTable,
     products: HashMap<(usize, &'m str), u32>,
     /// "Whoever wrote this log", one alias per file (named once per file, not per message).
     writers: Vec<(std::sync::Arc<str>, Writer)>,
 }
 
 impl<'m> Tracer<'m> {
-    /// A tracer for `messages`, of which `requests` are requests.
-    pub(super) fn new(messages: usize, requests: usize) -> Self {
+    /// A tracer for `messages` (walked in order by [`Tracer::step`]), of which `requests` are
+    /// requests.
+    pub(super) fn new(messages: &'m [SipMessage], requests: usize) -> Self {
         Tracer {
+            messages,
             al: Aliases::default(),
-            ends: Vec::with_capacity(messages),
+            ends: Vec::with_capacity(messages.len()),
             // Sized once: rehashing grew to a fifth of the walk on a large log. To the requests,
-            // not the messages: the table is the high-water mark of the analysis' memory (about
-            // 14 MB of wasm memory for the 182,000 messages of a 100 MB log, when sized to them).
-            requests: HashMap::with_capacity_and_hasher(requests, Default::default()),
+            // not the messages: the table is at the high-water mark of the analysis' memory.
+            requests: IndexTable::with_capacity(requests),
             products: HashMap::default(),
             writers: Vec::new(),
         }
@@ -228,12 +232,27 @@ impl<'m> Tracer<'m> {
             }
         };
         let writer = &mut writers[w].1;
-        let branch_key = transaction(m, cseq, view.as_ref());
-        let (from, to) = message_ends(al, &self.requests, m, writer, &mut top_via, &branch_key);
+        let branch_key = transaction(m, cseq, || view.map(|v| v.sent_by));
+        let messages = self.messages;
+        let request_key = |j: u32| {
+            let r = &messages[j as usize];
+            transaction(r, r.cseq(), || {
+                extract::top_via_view(r).0.map(|v| v.sent_by)
+            })
+        };
+        // The request a response answers: its ends, as traced when it was walked.
+        let request = if is_request {
+            None
+        } else {
+            self.requests
+                .find(&branch_key, request_key)
+                .and_then(|j| self.ends.get(j as usize).copied())
+        };
+        let (from, to) = message_ends(al, request, m, writer, &mut top_via);
         if is_request {
             merge_request_aliases(al, m, (from, to), &mut top_via, via_count);
-            self.requests
-                .insert(branch_key, PackedEnds::pack((from, to)));
+            let i = u32::try_from(self.ends.len()).unwrap_or(u32::MAX);
+            self.requests.insert(&branch_key, i, request_key);
         } else {
             let creates_dialog = cseq.is_some_and(|(_, x)| {
                 x.eq_ignore_ascii_case("INVITE") || x.eq_ignore_ascii_case("SUBSCRIBE")
@@ -289,30 +308,30 @@ impl Writer {
 }
 
 /// The transaction a message belongs to (its top Via branch, else the Via's sent-by).
+/// (`sent_by`: the top Via's, asked only when it has no branch.)
 fn transaction<'m>(
     m: &'m SipMessage,
     cseq: Option<(u32, &'m str)>,
-    top_via: Option<&ViaView<'m>>,
+    sent_by: impl FnOnce() -> Option<&'m str>,
 ) -> TxKey<'m> {
     let (n, meth) = cseq.unwrap_or((0, ""));
     let branch = m
         .known_header_value(known::VIA)
         .and_then(via_branch)
-        .or_else(|| top_via.map(|v| v.sent_by))
+        .or_else(sent_by)
         .unwrap_or("");
     (m.call_id().unwrap_or(""), n, Caseless(meth), branch)
 }
 
 /// Where the message was sent by whom, as far as the log says: its direction and addresses
 /// when the log records them, else its Via, Route and request URI (and, for a response, the
-/// request it answers).
+/// request it answers, `request`).
 fn message_ends(
     al: &mut Aliases,
-    requests: &HashMap<TxKey, PackedEnds>,
+    request: Option<PackedEnds>,
     m: &SipMessage,
     writer: &mut Writer,
     top_via: &mut TopVia,
-    branch_key: &TxKey,
 ) -> Ends {
     let is_request = m.method().is_some();
     match m.direction {
@@ -331,8 +350,7 @@ fn message_ends(
                                 .or_else(|| m.request_uri().and_then(host_of_header))
                                 .map(|h| al.host(h))
                         } else {
-                            requests
-                                .get(branch_key)
+                            request
                                 .and_then(|r| r.ends().0)
                                 .or_else(|| top_via.alias(al))
                         }
@@ -344,7 +362,7 @@ fn message_ends(
                         if is_request {
                             top_via.alias(al)
                         } else {
-                            requests.get(branch_key).and_then(|r| r.ends().1)
+                            request.and_then(|r| r.ends().1)
                         }
                     });
                     (other, Some(me))
@@ -360,7 +378,7 @@ fn message_ends(
                     .map(|h| al.host(h));
                 (from, to)
             } else {
-                match requests.get(branch_key).map(|r| r.ends()) {
+                match request.map(|r| r.ends()) {
                     Some((f, t)) => (t, f),
                     None => {
                         let from = extract::ms_diagnostics(m)

@@ -40,6 +40,7 @@ use std::ops::Range;
 mod columns;
 mod export;
 mod hosts;
+mod index_table;
 mod query;
 mod rows;
 
@@ -375,8 +376,8 @@ fn build_knowing(
     // One walk (the requests counted first, from a flag): each message's ends and its row,
     // read while it is at hand.
     let requests = messages.iter().filter(|m| m.is_request()).count();
-    let mut tracer = hosts::Tracer::new(messages.len(), requests);
-    let mut row_writer = rows::RowWriter::new(messages.len(), line_servers, diagnosis);
+    let mut tracer = hosts::Tracer::new(messages, requests);
+    let mut row_writer = rows::RowWriter::new(messages, line_servers, diagnosis);
     for (i, m) in messages.iter().enumerate() {
         tracer.step(m);
         row_writer.step(i, m);

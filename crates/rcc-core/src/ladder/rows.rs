@@ -5,7 +5,8 @@
 
 use super::columns::Columns;
 use super::hosts::PackedEnds;
-use super::{DialogKey, HashMap, HashSet, RowKey, Verdict};
+use super::index_table::IndexTable;
+use super::{DialogKey, HashSet, RowKey, Verdict};
 use crate::diagnosis::{Diagnosis, LegState};
 use crate::evidence::Evidence;
 use crate::extract;
@@ -134,25 +135,28 @@ pub(super) struct RowWriter<'m, 'l> {
     line_servers: &'l HashSet<String>,
     /// The log lines of the diagnosis' failing leg: (file, line).
     failing: Vec<(String, u32)>,
+    messages: &'m [SipMessage],
     rows: Vec<RowKey>,
     dialogs: Vec<DialogKey>,
-    dialog_index: HashMap<&'m str, u32>,
+    /// The dialogs (their index in `dialogs`) by Call-ID, the first row's.
+    dialog_index: IndexTable,
     /// Upper case, in order of first appearance (sorted at the end); a log has a dozen.
     methods: Vec<String>,
 }
 
 impl<'m, 'l> RowWriter<'m, 'l> {
     pub(super) fn new(
-        messages: usize,
+        messages: &'m [SipMessage],
         line_servers: &'l HashSet<String>,
         diagnosis: Option<&Diagnosis>,
     ) -> Self {
         RowWriter {
             line_servers,
             failing: diagnosis.map(evidence_lines).unwrap_or_default(),
-            rows: Vec::with_capacity(messages),
+            messages,
+            rows: Vec::with_capacity(messages.len()),
             dialogs: Vec::new(),
-            dialog_index: HashMap::default(),
+            dialog_index: IndexTable::with_capacity(0),
             methods: Vec::new(),
         }
     }
@@ -196,23 +200,28 @@ impl<'m, 'l> RowWriter<'m, 'l> {
         };
         let method_name = method.map_or("", |k| self.methods[k].as_str());
         let row = u32::try_from(self.rows.len()).unwrap_or(u32::MAX);
-        let dialogs = &mut self.dialogs;
-        let dialog = m.call_id().map(|c| match self.dialog_index.get(c) {
-            Some(&d) => {
+        let dialog = m.call_id().map(|c| {
+            let (messages, dialogs) = (self.messages, &mut self.dialogs);
+            // One row per message, in order: a dialog's first row is its first message.
+            let call_id_of = |dialogs: &[DialogKey], d: u32| {
+                messages[dialogs[d as usize].first as usize].call_id()
+            };
+            let key = Some(c);
+            if let Some(d) = self.dialog_index.find(&key, |d| call_id_of(dialogs, d)) {
                 dialogs[d as usize].rows += 1;
-                d
+                return d;
             }
-            None => {
-                let d = u32::try_from(dialogs.len()).unwrap_or(u32::MAX);
-                self.dialog_index.insert(c, d);
-                dialogs.push(DialogKey {
-                    first: row,
-                    rows: 1,
-                    rcc: false,
-                });
-                d
-            }
+            let d = u32::try_from(dialogs.len()).unwrap_or(u32::MAX);
+            dialogs.push(DialogKey {
+                first: row,
+                rows: 1,
+                rcc: false,
+            });
+            self.dialog_index
+                .insert(&key, d, |d| call_id_of(dialogs, d));
+            d
         });
+        let dialogs = &mut self.dialogs;
         if let Some(d) = dialog.and_then(|d| dialogs.get_mut(d as usize)) {
             if m.is_request() && !d.rcc && makes_rcc_dialog(m, method_name, self.line_servers) {
                 d.rcc = true;
