@@ -17,6 +17,7 @@ pub mod findings;
 pub mod fixes;
 pub(crate) mod fxhash;
 pub mod generation;
+pub(crate) mod index_table;
 pub mod ingest;
 pub(crate) mod knowledge;
 pub mod ladder;

@@ -2,6 +2,7 @@
 //! dialogs and transactions.
 
 use super::{Dialogs, FileReport, Ingested, Transaction};
+use crate::index_table::IndexTable;
 use crate::sip::{known, param_tag, trim_value, via_branch, LogEvent, SipMessage, StartLineRef};
 use std::hash::{Hash, Hasher};
 
@@ -78,17 +79,16 @@ fn millis(m: &SipMessage) -> Option<i64> {
 
 /// Sort keys: a message without a time takes the time of the one before it in its file, so
 /// untimed messages stay where their file put them.
-fn carry_forward<T>(items: &[T], f: impl Fn(&T) -> Option<i64>) -> Vec<i64> {
-    let mut last = i64::MIN;
-    items
-        .iter()
-        .map(|x| {
-            if let Some(t) = f(x) {
-                last = t;
-            }
-            last
-        })
-        .collect()
+fn carry_forward<'a, T>(
+    items: &'a [T],
+    f: impl Fn(&T) -> Option<i64> + 'a,
+) -> impl Iterator<Item = i64> + 'a {
+    items.iter().scan(i64::MIN, move |last, x| {
+        if let Some(t) = f(x) {
+            *last = t;
+        }
+        Some(*last)
+    })
 }
 
 pub(crate) fn assemble(
@@ -106,12 +106,25 @@ pub(crate) fn assemble(
     } else {
         Vec::with_capacity(total)
     };
-    let mut order: Vec<(i64, u32, usize)> = Vec::with_capacity(total);
+    // A single file in time order (the usual case) needs no sort keys: 16 bytes a message on
+    // wasm32, at the read's high-water mark.
+    let in_order = reports.len() <= 1
+        && per_file.len() == 1
+        && per_file
+            .first()
+            .is_some_and(|(m, _)| carry_forward(m, millis).is_sorted());
+    let mut order: Vec<(i64, u32, usize)> = if in_order {
+        Vec::new()
+    } else {
+        Vec::with_capacity(total)
+    };
     let mut events: Vec<(i64, usize, LogEvent)> = Vec::new();
     for (fi, (mut msgs, evs)) in per_file.into_iter().enumerate() {
         let fi32 = u32::try_from(fi).unwrap_or(u32::MAX);
-        for k in carry_forward(&msgs, millis) {
-            order.push((k, fi32, order.len()));
+        if !in_order {
+            for k in carry_forward(&msgs, millis) {
+                order.push((k, fi32, order.len()));
+            }
         }
         if all.capacity() == 0 {
             all = std::mem::take(&mut msgs);
@@ -119,7 +132,8 @@ pub(crate) fn assemble(
             all.append(&mut msgs);
         }
         drop(msgs);
-        let ek = carry_forward(&evs, |e| e.timestamp.as_ref().and_then(|t| t.millis));
+        let ek: Vec<i64> =
+            carry_forward(&evs, |e| e.timestamp.as_ref().and_then(|t| t.millis)).collect();
         events.extend(ek.into_iter().zip(evs).map(|(k, e)| (k, fi, e)));
     }
     if !order.is_sorted() {
@@ -266,16 +280,25 @@ fn suggest_offsets(reports: &mut [FileReport], per_file: &[(Vec<SipMessage>, Vec
 /// and two strings per request, about a tenth of reading a log.
 fn dialogs_and_transaction_count(messages: &[SipMessage]) -> (Dialogs, usize) {
     let mut dialogs = DialogWalk::with_capacity(messages.len());
-    let mut transactions: FxSet<(&str, &str)> =
-        FxSet::with_capacity_and_hasher(messages.len() / 2, Default::default());
-    for m in messages {
+    // A message of each transaction, by index: its key is read again when a probe lands on
+    // it, rather than kept in every bucket.
+    let mut transactions = IndexTable::with_capacity(messages.len() / 2);
+    let key_of = |j: u32| {
+        let r = &messages[j as usize];
+        transaction_key(r, &keys(r))
+    };
+    let mut count = 0;
+    for (i, m) in messages.iter().enumerate() {
         let k = keys(m);
         dialogs.add(&k);
         if let Some(key) = transaction_key(m, &k) {
-            transactions.insert(key);
+            let i = u32::try_from(i).unwrap_or(u32::MAX);
+            if transactions.insert(&Some(key), i, key_of).is_none() {
+                count += 1;
+            }
         }
     }
-    (dialogs.finish(), transactions.len())
+    (dialogs.finish(), count)
 }
 /// The transactions (top Via branch + CSeq method) of `messages`, each with its messages and
 /// retransmissions.

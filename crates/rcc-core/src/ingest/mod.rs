@@ -712,6 +712,11 @@ static CLEAN: crate::sip::ParseQuality = crate::sip::ParseQuality::Clean;
 /// only outside its messages: inside one they belong to it (a binary body part, a quoted pair;
 /// in a header the grade says so). Reports the first such place of each kind.
 fn outside_messages_check(buf: &[u8], lossy: bool, out: &mut sipmsg::Out) {
+    // The messages' line ranges (8 bytes a message, at the read's high-water mark) only for a
+    // file that has something to place.
+    if !lossy && memchr::memchr(0, buf).is_none() {
+        return;
+    }
     let mut ranges = out.line_ranges();
     if !ranges.is_sorted() {
         ranges.sort_unstable();

@@ -5,9 +5,9 @@
 //! "whoever wrote this log"). Each message gets a sender and a receiver alias, and what the
 //! message says about its hops merges aliases that name the same machine (a union-find).
 
-use super::index_table::IndexTable;
 use super::HashMap;
 use crate::extract::{self, ViaView};
+use crate::index_table::IndexTable;
 use crate::sip::{known, via_branch, Direction, SipMessage};
 use std::hash::{Hash, Hasher};
 use std::num::NonZeroU32;

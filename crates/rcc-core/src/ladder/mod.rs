@@ -40,7 +40,6 @@ use std::ops::Range;
 mod columns;
 mod export;
 mod hosts;
-mod index_table;
 mod query;
 mod rows;
 

@@ -5,11 +5,11 @@
 
 use super::columns::Columns;
 use super::hosts::PackedEnds;
-use super::index_table::IndexTable;
 use super::{DialogKey, HashSet, RowKey, Verdict};
 use crate::diagnosis::{Diagnosis, LegState};
 use crate::evidence::Evidence;
 use crate::extract;
+use crate::index_table::IndexTable;
 use crate::ingest::text::find_ci;
 use crate::sip::{ParseQuality, SipMessage};
 
