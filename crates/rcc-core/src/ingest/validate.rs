@@ -170,8 +170,8 @@ pub(crate) struct Seen {
 impl Seen {
     /// A client's distinct values fill a few KiB; a busy server's dialogs, far more than this
     /// holds, and those repeat within a dialog, which a recent window keeps.
-    const MAX_BYTES: usize = 1 << 18;
-    const MAX_VALUES: usize = 4096;
+    const MAX_BYTES: usize = 1 << 17;
+    const MAX_VALUES: usize = 2048;
 
     /// Reserved at the first insertion, so a file with nothing to remember pays nothing.
     fn reserve(&mut self) {
