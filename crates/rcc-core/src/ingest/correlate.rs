@@ -279,13 +279,22 @@ fn suggest_offsets(reports: &mut [FileReport], per_file: &[(Vec<SipMessage>, Vec
 /// only how many transactions there are: listing them ([`transactions`]) would cost an entry
 /// and two strings per request, about a tenth of reading a log.
 fn dialogs_and_transaction_count(messages: &[SipMessage]) -> (Dialogs, usize) {
-    let mut dialogs = DialogWalk::with_capacity(messages.len());
+    let mut dialogs = DialogWalk::new(messages);
     // A message of each transaction, by index: its key is read again when a probe lands on
     // it, rather than kept in every bucket.
     let mut transactions = IndexTable::with_capacity(messages.len() / 2);
     let key_of = |j: u32| {
         let r = &messages[j as usize];
-        transaction_key(r, &keys(r))
+        // Only the two headers the key reads (the scan stops once it has them).
+        let [via, cseq] = r.first_known_slots([known::VIA, known::CSEQ]);
+        let k = Keys {
+            via,
+            call_id: None,
+            cseq: cseq.map(trim_value),
+            from: None,
+            to: None,
+        };
+        transaction_key(r, &k)
     };
     let mut count = 0;
     for (i, m) in messages.iter().enumerate() {
@@ -363,23 +372,30 @@ struct OpenDialog<'a> {
     to_tag: Option<&'a str>,
     to_tag_at: u32,
     next: u32,
+    /// The message that opened it (its Call-ID is the dialog's).
+    first: u32,
 }
 
 /// Finds the dialogs in one walk of the messages, in order (see [`DialogWalk::add`]).
 struct DialogWalk<'a> {
+    messages: &'a [SipMessage],
     open: Vec<OpenDialog<'a>>,
-    /// The first dialog of each Call-ID; the others follow it through [`OpenDialog::next`].
-    by_call: FxMap<&'a str, u32>,
+    /// The first dialog of each Call-ID (its Call-ID read again from its first message); the
+    /// others follow it through [`OpenDialog::next`].
+    by_call: IndexTable,
     /// Each message's dialog ([`Dialogs::NONE`] without a Call-ID).
     dialog_of: Vec<u32>,
 }
 
 impl<'a> DialogWalk<'a> {
-    fn with_capacity(messages: usize) -> Self {
+    /// A walk of `messages` ([`DialogWalk::add`] each, in order).
+    fn new(messages: &'a [SipMessage]) -> Self {
+        let n = messages.len();
         DialogWalk {
-            open: Vec::with_capacity(messages / 8),
-            by_call: FxMap::with_capacity_and_hasher(messages / 8, Default::default()),
-            dialog_of: Vec::with_capacity(messages),
+            messages,
+            open: Vec::with_capacity(n / 8),
+            by_call: IndexTable::with_capacity(n / 8),
+            dialog_of: Vec::with_capacity(n),
         }
     }
 
@@ -393,10 +409,13 @@ impl<'a> DialogWalk<'a> {
             return;
         };
         let (ft, tt) = (key.from_tag, key.to_tag);
-        let open = &mut self.open;
+        let (messages, open) = (self.messages, &mut self.open);
+        let call_of = |open: &[OpenDialog], d: u32| {
+            dialog_call_id(&messages[open[d as usize].first as usize])
+        };
         let new = u32::try_from(open.len()).unwrap_or(Dialogs::NONE);
-        let first = *self.by_call.entry(call_id).or_insert(new);
-        let (mut at, mut last) = (first, None);
+        let first = self.by_call.find(&Some(call_id), |d| call_of(open, d));
+        let (mut at, mut last) = (first.unwrap_or(new), None);
         let found = loop {
             let Some(dl) = open.get(at as usize) else {
                 break None;
@@ -434,7 +453,12 @@ impl<'a> DialogWalk<'a> {
                     to_tag: tt,
                     to_tag_at: if tt.is_some() { i } else { Dialogs::NONE },
                     next: Dialogs::NONE,
+                    first: i,
                 });
+                if first.is_none() {
+                    self.by_call
+                        .insert(&Some(call_id), new, |d| call_of(open, d));
+                }
                 new
             }
         };
