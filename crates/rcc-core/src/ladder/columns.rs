@@ -16,6 +16,15 @@ pub(super) struct Columns {
 }
 
 impl Columns {
+    /// Columns with these aliases' columns (by alias id) and no labels.
+    #[cfg(test)]
+    pub(super) fn of_aliases(column_of_alias: Vec<Option<usize>>) -> Columns {
+        Columns {
+            columns: Vec::new(),
+            column_of_alias,
+        }
+    }
+
     /// The column of an alias (`None` stays `None`).
     pub(super) fn of(&self, alias: Option<usize>) -> Option<usize> {
         self.column_of_alias.get(alias?).copied().flatten()
@@ -25,7 +34,7 @@ impl Columns {
 /// The columns of a ladder: one per root alias that is a message's end.
 pub(super) fn columns(
     al: &mut Aliases,
-    ends: &[PackedEnds],
+    ends: impl Iterator<Item = PackedEnds>,
     products: &HashMap<(usize, &str), u32>,
     line_servers: &HashSet<String>,
     profile: Option<&Profile>,

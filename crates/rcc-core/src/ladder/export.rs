@@ -38,7 +38,7 @@ pub fn to_mermaid_rows(ladder: &Ladder, messages: &[SipMessage], rows: &[usize])
     let mut unknown = false;
     for &r in rows {
         if let Some(row) = ladder.rows.get(r) {
-            for c in [row.from.map(usize::from), row.to.map(usize::from)] {
+            for c in [row.from().map(usize::from), row.to().map(usize::from)] {
                 match c {
                     Some(c) if c < used.len() => used[c] = true,
                     _ => unknown = true,

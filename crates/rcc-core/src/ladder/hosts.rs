@@ -159,7 +159,7 @@ pub(super) type Ends = (Option<usize>, Option<usize>);
 pub(super) struct PackedEnds(Option<NonZeroU32>, Option<NonZeroU32>);
 
 impl PackedEnds {
-    fn pack((from, to): Ends) -> PackedEnds {
+    pub(super) fn pack((from, to): Ends) -> PackedEnds {
         let one = |a: Option<usize>| {
             a.and_then(|a| u32::try_from(a + 1).ok())
                 .and_then(NonZeroU32::new)
@@ -171,13 +171,26 @@ impl PackedEnds {
         let id = |a: Option<NonZeroU32>| a.map(|a| a.get() as usize - 1);
         (id(self.0), id(self.1))
     }
+
+    /// Both ends as alias ids, when they are below `below` (`none` for an unknown end).
+    pub(super) fn narrow(self, below: u16, none: u16) -> Option<(u16, u16)> {
+        let one = |a: Option<NonZeroU32>| match a {
+            None => Some(none),
+            Some(a) => u16::try_from(a.get() - 1).ok().filter(|&id| id < below),
+        };
+        Some((one(self.0)?, one(self.1)?))
+    }
+
+    /// [`PackedEnds::narrow`] undone.
+    pub(super) fn widen((from, to): (u16, u16), none: u16) -> PackedEnds {
+        let one = |id: u16| (id != none).then_some(usize::from(id));
+        PackedEnds::pack((one(from), one(to)))
+    }
 }
 
 /// The messages' ends and the aliases they were named by.
 pub(super) struct Traced<'m> {
     pub(super) aliases: Aliases,
-    /// Per message: (from alias id, to alias id).
-    pub(super) ends: Vec<PackedEnds>,
     /// The product strings each alias said about itself, and how many messages said each.
     pub(super) products: HashMap<(usize, &'m str), u32>,
 }
@@ -186,10 +199,11 @@ pub(super) struct Traced<'m> {
 /// aliases they show to name one machine.
 pub(super) struct Tracer<'m> {
     messages: &'m [SipMessage],
+    /// How many messages were walked: the index of the next.
+    walked: u32,
     al: Aliases,
-    ends: Vec<PackedEnds>,
-    /// Requests (their index in `messages`, so their ends in `ends`) by transaction, for
-    /// responses that do not say where they came from.
+    /// Requests (their index in `messages`) by transaction, for responses that do not say
+    /// where they came from.
     requests: IndexTable,
     products: HashMap<(usize, &'m str), u32>,
     /// "Whoever wrote this log", one alias per file (named once per file, not per message).
@@ -202,8 +216,8 @@ impl<'m> Tracer<'m> {
     pub(super) fn new(messages: &'m [SipMessage], requests: usize) -> Self {
         Tracer {
             messages,
+            walked: 0,
             al: Aliases::default(),
-            ends: Vec::with_capacity(messages.len()),
             // Sized once: rehashing grew to a fifth of the walk on a large log. To the requests,
             // not the messages: the table is at the high-water mark of the analysis' memory.
             requests: IndexTable::with_capacity(requests),
@@ -212,8 +226,14 @@ impl<'m> Tracer<'m> {
         }
     }
 
-    /// The next message.
-    pub(super) fn step(&mut self, m: &'m SipMessage) {
+    /// The next message: its ends. `ends_of` gives those of an earlier message, by index (the
+    /// rows keep them: a vector of them here took 8 bytes a message at the ladder's
+    /// high-water mark).
+    pub(super) fn step(
+        &mut self,
+        m: &'m SipMessage,
+        ends_of: impl Fn(u32) -> Option<PackedEnds>,
+    ) -> PackedEnds {
         let al = &mut self.al;
         let (view, via_count) = extract::top_via_view(m);
         let mut top_via = TopVia { view, alias: None };
@@ -246,13 +266,12 @@ impl<'m> Tracer<'m> {
         } else {
             self.requests
                 .find(&branch_key, request_key)
-                .and_then(|j| self.ends.get(j as usize).copied())
+                .and_then(ends_of)
         };
         let (from, to) = message_ends(al, request, m, writer, &mut top_via);
         if is_request {
             merge_request_aliases(al, m, (from, to), &mut top_via, via_count);
-            let i = u32::try_from(self.ends.len()).unwrap_or(u32::MAX);
-            self.requests.insert(&branch_key, i, request_key);
+            self.requests.insert(&branch_key, self.walked, request_key);
         } else {
             let creates_dialog = cseq.is_some_and(|(_, x)| {
                 x.eq_ignore_ascii_case("INVITE") || x.eq_ignore_ascii_case("SUBSCRIBE")
@@ -263,13 +282,13 @@ impl<'m> Tracer<'m> {
         if let (Some(f), Some(p)) = (from, extract::product(m)) {
             *self.products.entry((f, p)).or_default() += 1;
         }
-        self.ends.push(PackedEnds::pack((from, to)));
+        self.walked = self.walked.saturating_add(1);
+        PackedEnds::pack((from, to))
     }
 
     pub(super) fn finish(self) -> Traced<'m> {
         Traced {
             aliases: self.al,
-            ends: self.ends,
             products: self.products,
         }
     }

@@ -13,7 +13,7 @@
 //! Mermaid `sequenceDiagram` text.
 //!
 //! A ladder keeps of each row only what took the whole log to know, as indexes ([`RowKey`]:
-//! columns, verdict, dialog, method, RCC; 28 bytes); the texts a view shows (time, delay, label,
+//! columns, verdict, dialog, method, RCC; 12 bytes); the texts a view shows (time, delay, label,
 //! method, Call-ID) are read from the messages when a view asks for the row ([`Ladder::row`]),
 //! a page at a time. So a 100 MB log's ladder costs a few dozen bytes per message, and building
 //! it writes no string per message.
@@ -114,25 +114,72 @@ pub struct Row {
 }
 
 /// One message's row as the ladder keeps it: what took the whole log to know (columns, delay,
-/// verdict, dialog, RCC), as indexes. Its texts (time, label, method, Call-ID) are read from the
-/// message when a view asks ([`Ladder::row`]): a view shows a page of rows, not the 100,000 of
-/// a large log.
+/// verdict, dialog, RCC), as indexes, in 12 bytes. Row `i` is message `i` of the messages the
+/// ladder was built from, so the row does not say which. Its texts (time, label, method,
+/// Call-ID) are read from the message when a view asks ([`Ladder::row`]): a view shows a page
+/// of rows, not the 100,000 of a large log. The indexes are kept without `Option`'s tag (which
+/// took 12 more bytes a row on wasm32): the largest value of each stands for none, so a
+/// 65,535th column or method would show as unknown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RowKey {
-    /// Index into the messages the ladder was built from. (The delay since the previous
-    /// message with a time is read from the messages too: as an `Option<i64>` it was a third
-    /// of a row kept.)
-    pub message: u32,
-    /// Column indexes; `None` when the log does not say.
-    pub from: Option<u16>,
-    pub to: Option<u16>,
-    /// Index into [`Ladder::methods`]; `None` for a message without one.
-    pub method: Option<u16>,
-    /// Index into [`Ladder::dialogs`]; `None` for a message without a Call-ID.
-    pub dialog: Option<u32>,
+    dialog: u32,
+    from: u16,
+    to: u16,
+    method: u16,
     pub verdict: Verdict,
     /// Part of remote call control (CSTA dialog or provisioning subscription).
     pub rcc: bool,
+}
+
+const NO_U16: u16 = u16::MAX;
+const NO_U32: u32 = u32::MAX;
+
+fn some16(v: u16) -> Option<u16> {
+    (v != NO_U16).then_some(v)
+}
+
+impl RowKey {
+    /// A row of `verdict`, its columns not known yet (they are, when the walk is over:
+    /// [`RowKey::set_columns`]).
+    pub fn new(method: Option<u16>, dialog: Option<u32>, verdict: Verdict, rcc: bool) -> RowKey {
+        RowKey {
+            dialog: dialog.unwrap_or(NO_U32),
+            from: NO_U16,
+            to: NO_U16,
+            method: method.unwrap_or(NO_U16),
+            verdict,
+            rcc,
+        }
+    }
+
+    /// The sending and receiving column; `None` when the log does not say.
+    pub fn set_columns(&mut self, from: Option<u16>, to: Option<u16>) {
+        (self.from, self.to) = (from.unwrap_or(NO_U16), to.unwrap_or(NO_U16));
+    }
+
+    pub(crate) fn set_method(&mut self, method: Option<u16>) {
+        self.method = method.unwrap_or(NO_U16);
+    }
+
+    /// Column index of the sender; `None` when the log does not say.
+    pub fn from(&self) -> Option<u16> {
+        some16(self.from)
+    }
+
+    /// Column index of the receiver; `None` when the log does not say.
+    pub fn to(&self) -> Option<u16> {
+        some16(self.to)
+    }
+
+    /// Index into [`Ladder::methods`]; `None` for a message without one.
+    pub fn method(&self) -> Option<u16> {
+        some16(self.method)
+    }
+
+    /// Index into [`Ladder::dialogs`]; `None` for a message without a Call-ID.
+    pub fn dialog(&self) -> Option<u32> {
+        (self.dialog != NO_U32).then_some(self.dialog)
+    }
 }
 
 /// One Call-ID for the dialog filter, as a view gets it ([`Ladder::dialog`]).
@@ -180,24 +227,24 @@ impl Ladder {
     /// ladder was built from).
     pub fn row(&self, messages: &[SipMessage], row: usize) -> Option<Row> {
         let key = self.rows.get(row)?;
-        let m = messages.get(key.message as usize)?;
+        let m = messages.get(row)?;
         let method = self.method_of(key);
         Some(Row {
-            message: key.message as usize,
+            message: row,
             time: m
                 .timestamp()
                 .map(|t| t.written.to_string())
                 .unwrap_or_default(),
             millis: m.millis(),
-            delta_ms: rows::delta_ms(messages, key.message as usize),
-            from: key.from.map(usize::from),
-            to: key.to.map(usize::from),
+            delta_ms: rows::delta_ms(messages, row),
+            from: key.from().map(usize::from),
+            to: key.to().map(usize::from),
             label: rows::label(m, method),
             method: method.to_string(),
             status: m.status(),
             verdict: key.verdict,
             call_id: key
-                .dialog
+                .dialog()
                 .and_then(|d| self.call_id(messages, d as usize))
                 .map(str::to_string),
             rcc: key.rcc,
@@ -213,15 +260,14 @@ impl Ladder {
 
     /// A row's method name ("" without one).
     fn method_of(&self, key: &RowKey) -> &str {
-        key.method
+        key.method()
             .and_then(|k| self.methods.get(usize::from(k)))
             .map_or("", String::as_str)
     }
 
     /// Dialog `d`'s Call-ID: its first message's.
     fn call_id<'m>(&self, messages: &'m [SipMessage], d: usize) -> Option<&'m str> {
-        let first = self.rows.get(self.dialogs.get(d)?.first as usize)?;
-        messages.get(first.message as usize)?.call_id()
+        messages.get(self.dialogs.get(d)?.first as usize)?.call_id()
     }
 
     /// Dialog `d` as the dialog filter lists it, its texts read from its first message
@@ -229,7 +275,7 @@ impl Ladder {
     pub fn dialog(&self, messages: &[SipMessage], d: usize) -> Option<DialogSummary> {
         let dialog = self.dialogs.get(d)?;
         let first = self.rows.get(dialog.first as usize)?;
-        let m = messages.get(first.message as usize)?;
+        let m = messages.get(dialog.first as usize)?;
         Some(DialogSummary {
             call_id: m.call_id()?.to_string(),
             label: rows::label(m, self.method_of(first)),
@@ -272,10 +318,10 @@ impl Ladder {
             .filter(|(_, r)| {
                 (!filter.rcc_only || r.rcc)
                     && dialog_ok.as_ref().is_none_or(|ok| {
-                        r.dialog
+                        r.dialog()
                             .is_some_and(|d| ok.get(d as usize).copied().unwrap_or(false))
                     })
-                    && r.method.map_or(without_method_ok, |k| {
+                    && r.method().map_or(without_method_ok, |k| {
                         method_ok.get(usize::from(k)).copied().unwrap_or(false)
                     })
             })
@@ -377,21 +423,27 @@ fn build_knowing(
     let requests = messages.iter().filter(|m| m.is_request()).count();
     let mut tracer = hosts::Tracer::new(messages, requests);
     let mut row_writer = rows::RowWriter::new(messages, line_servers, diagnosis);
-    for (i, m) in messages.iter().enumerate() {
-        tracer.step(m);
-        row_writer.step(i, m);
+    for m in messages {
+        let ends = tracer.step(m, |j| row_writer.ends_of(j));
+        row_writer.step(m, ends);
     }
     let hosts::Traced {
         aliases: mut al,
-        ends,
         products,
     } = tracer.finish();
-    let columns = columns::columns(&mut al, &ends, &products, line_servers, profile, topology);
+    let columns = columns::columns(
+        &mut al,
+        row_writer.ends(),
+        &products,
+        line_servers,
+        profile,
+        topology,
+    );
     let rows::Rows {
         rows,
         dialogs,
         methods,
-    } = row_writer.finish(&ends, &columns);
+    } = row_writer.finish(&columns);
     Ladder {
         columns: columns.columns,
         rows,
@@ -430,17 +482,11 @@ mod tests {
         }
     }
 
-    /// Row `i` as the ladder keeps it: an INVITE from column 0.
-    fn key(i: usize) -> RowKey {
-        RowKey {
-            message: i as u32,
-            from: Some(0),
-            to: None,
-            method: Some(0),
-            dialog: None,
-            verdict: Verdict::Ok,
-            rcc: true,
-        }
+    /// A row as the ladder keeps it: an INVITE from column 0, in `dialog`.
+    fn key(dialog: Option<u32>) -> RowKey {
+        let mut k = RowKey::new(Some(0), dialog, Verdict::Ok, true);
+        k.set_columns(Some(0), None);
+        k
     }
 
     fn invite(uri: &str) -> SipMessage {
@@ -487,19 +533,74 @@ mod tests {
     /// a few words, not the four strings a view shows (a `Row` is over 150 bytes before them).
     #[test]
     fn a_row_kept_costs_a_few_words() {
-        assert!(std::mem::size_of::<RowKey>() <= 28);
+        assert!(std::mem::size_of::<RowKey>() <= 12);
+    }
+
+    #[test]
+    fn a_row_says_none_for_what_the_log_does_not_say() {
+        let k = RowKey::new(None, None, Verdict::Partial, false);
+        assert_eq!(
+            (k.from(), k.to(), k.method(), k.dialog()),
+            (None, None, None, None)
+        );
+        let mut k = RowKey::new(Some(3), Some(7), Verdict::Ok, true);
+        k.set_columns(Some(0), Some(u16::MAX - 1));
+        assert_eq!(
+            (k.from(), k.to(), k.method(), k.dialog()),
+            (Some(0), Some(u16::MAX - 1), Some(3), Some(7))
+        );
+    }
+
+    /// A row keeps its ends' alias ids in its column fields while the messages are walked;
+    /// ids too large for them (a log naming 65,534 hosts) are kept beside the rows.
+    #[test]
+    fn rows_keep_their_ends_however_many_hosts_the_log_names() {
+        use hosts::PackedEnds;
+        let messages: Vec<SipMessage> = (0..4).map(|_| invite("sip:a@b")).collect();
+        let servers = HashSet::default();
+        let mut w = rows::RowWriter::new(&messages, &servers, None);
+        let wide = 70_000;
+        let given = [
+            (Some(0), Some(1)),
+            (Some(wide), Some(2)),
+            (None, None),
+            (Some(3), Some(wide + 1)),
+        ];
+        for (m, &ends) in messages.iter().zip(&given) {
+            w.step(m, PackedEnds::pack(ends));
+        }
+        let read: Vec<_> = (0..4).map(|r| w.ends_of(r).map(PackedEnds::ends)).collect();
+        assert_eq!(read, given.map(Some));
+        assert_eq!(w.ends().map(PackedEnds::ends).collect::<Vec<_>>(), given);
+        let mut column_of_alias = vec![None; wide + 2];
+        (column_of_alias[0], column_of_alias[1], column_of_alias[2]) = (Some(0), Some(1), Some(2));
+        (
+            column_of_alias[3],
+            column_of_alias[wide],
+            column_of_alias[wide + 1],
+        ) = (Some(3), Some(4), Some(5));
+        let rows = w
+            .finish(&columns::Columns::of_aliases(column_of_alias))
+            .rows;
+        let columns: Vec<_> = rows.iter().map(|r| (r.from(), r.to())).collect();
+        assert_eq!(
+            columns,
+            [
+                (Some(0), Some(1)),
+                (Some(4), Some(2)),
+                (None, None),
+                (Some(3), Some(5))
+            ]
+        );
     }
 
     #[test]
     fn a_row_is_written_from_its_message_when_asked() {
         let ladder = Ladder {
             columns: vec![],
-            rows: vec![RowKey {
-                dialog: Some(0),
-                ..key(2)
-            }],
+            rows: vec![key(None), key(None), key(Some(0))],
             dialogs: vec![DialogKey {
-                first: 0,
+                first: 2,
                 rows: 1,
                 rcc: true,
             }],
@@ -512,7 +613,7 @@ mod tests {
             in_call(invite_at("sip:a@b", Some(1_005)), "c1"),
         ];
         assert_eq!(
-            ladder.row(&messages, 0),
+            ladder.row(&messages, 2),
             Some(Row {
                 message: 2,
                 time: "10:00:00.000".into(),
@@ -528,8 +629,8 @@ mod tests {
                 rcc: true,
             })
         );
-        assert_eq!(ladder.row(&messages, 1), None);
-        assert_eq!(ladder.row(&messages[..1], 0), None, "no such message");
+        assert_eq!(ladder.row(&messages, 3), None);
+        assert_eq!(ladder.row(&messages[..2], 2), None, "no such message");
         assert_eq!(
             ladder.all_dialogs(&messages),
             [DialogSummary {
@@ -618,12 +719,7 @@ mod tests {
             .collect();
         let ladder = Ladder {
             columns: vec![],
-            rows: (0..n)
-                .map(|i| RowKey {
-                    dialog: Some(i as u32),
-                    ..key(i)
-                })
-                .collect(),
+            rows: (0..n).map(|i| key(Some(i as u32))).collect(),
             dialogs,
             methods: vec!["INVITE".into()],
         };
@@ -665,7 +761,7 @@ mod tests {
                 aliases: vec![],
                 participant: None,
             }],
-            rows: (0..500).map(key).collect(),
+            rows: (0..500).map(|_| key(None)).collect(),
             dialogs: vec![],
             methods: vec!["INVITE".into()],
         };

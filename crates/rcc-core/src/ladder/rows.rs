@@ -142,7 +142,15 @@ pub(super) struct RowWriter<'m, 'l> {
     dialog_index: IndexTable,
     /// Upper case, in order of first appearance (sorted at the end); a log has a dozen.
     methods: Vec<String>,
+    /// The ends of the rows whose alias ids do not fit a row's column fields (marked
+    /// [`WIDE_ENDS`]), by row, ascending: a log naming 65,534 hosts.
+    wide_ends: Vec<(u32, PackedEnds)>,
 }
+
+/// While the messages are walked, a row's column fields hold its ends' alias ids (the columns
+/// come at the end, from all of them): [`super::NO_U16`] for an unknown end, this in `from`
+/// for ends kept in [`RowWriter::wide_ends`].
+const WIDE_ENDS: u16 = super::NO_U16 - 1;
 
 impl<'m, 'l> RowWriter<'m, 'l> {
     pub(super) fn new(
@@ -158,7 +166,26 @@ impl<'m, 'l> RowWriter<'m, 'l> {
             dialogs: Vec::new(),
             dialog_index: IndexTable::with_capacity(0),
             methods: Vec::new(),
+            wide_ends: Vec::new(),
         }
+    }
+
+    /// The ends of row `row` (message `row`), as [`RowWriter::step`] was given them.
+    pub(super) fn ends_of(&self, row: u32) -> Option<PackedEnds> {
+        let r = self.rows.get(row as usize)?;
+        if r.from != WIDE_ENDS {
+            return Some(PackedEnds::widen((r.from, r.to), super::NO_U16));
+        }
+        let at = self
+            .wide_ends
+            .binary_search_by_key(&row, |&(r, _)| r)
+            .ok()?;
+        Some(self.wide_ends[at].1)
+    }
+
+    /// Every row's ends, in order.
+    pub(super) fn ends(&self) -> impl Iterator<Item = PackedEnds> + '_ {
+        (0..self.rows.len()).filter_map(|r| self.ends_of(u32::try_from(r).ok()?))
     }
 
     fn is_failing(&self, m: &SipMessage) -> bool {
@@ -172,8 +199,8 @@ impl<'m, 'l> RowWriter<'m, 'l> {
             })
     }
 
-    /// The row of message `i`, `m`.
-    pub(super) fn step(&mut self, i: usize, m: &'m SipMessage) {
+    /// The row of the next message, `m` (row `i` is message `i`: every message has one, in order).
+    pub(super) fn step(&mut self, m: &'m SipMessage, ends: PackedEnds) {
         let methods = &mut self.methods;
         let method = method_of(m).filter(|x| !x.is_empty()).map(|x| {
             match methods
@@ -227,24 +254,27 @@ impl<'m, 'l> RowWriter<'m, 'l> {
                 d.rcc = true;
             }
         }
-        self.rows.push(RowKey {
-            message: u32::try_from(i).unwrap_or(u32::MAX),
-            from: None,
-            to: None,
-            method: method.and_then(|k| u16::try_from(k).ok()),
+        let mut key = RowKey::new(
+            method.and_then(|k| u16::try_from(k).ok()),
             dialog,
             verdict,
-            rcc: false,
+            false,
+        );
+        (key.from, key.to) = ends.narrow(WIDE_ENDS, super::NO_U16).unwrap_or_else(|| {
+            self.wide_ends.push((row, ends));
+            (WIDE_ENDS, super::NO_U16)
         });
+        self.rows.push(key);
     }
 
     /// The rows with their columns (`ends`: each message's, by alias) and RCC marks, the
     /// methods sorted.
-    pub(super) fn finish(self, ends: &[PackedEnds], columns: &Columns) -> Rows {
+    pub(super) fn finish(self, columns: &Columns) -> Rows {
         let RowWriter {
             mut rows,
             mut dialogs,
             methods,
+            wide_ends,
             ..
         } = self;
         // Dialogs are found as the walk goes; the slack of their doubling would be kept.
@@ -256,14 +286,21 @@ impl<'m, 'l> RowWriter<'m, 'l> {
         for (at, &k) in order.iter().enumerate() {
             sorted_at[k] = u16::try_from(at).unwrap_or(u16::MAX);
         }
-        for (row, e) in rows.iter_mut().zip(ends) {
-            let (f, t) = e.ends();
-            row.from = columns.of(f).and_then(|c| u16::try_from(c).ok());
-            row.to = columns.of(t).and_then(|c| u16::try_from(c).ok());
+        // The wide ends are those of the rows marked so, in row order.
+        let mut wide = wide_ends.into_iter().map(|(_, e)| e);
+        for row in rows.iter_mut() {
+            let e = if row.from == WIDE_ENDS {
+                wide.next()
+            } else {
+                Some(PackedEnds::widen((row.from, row.to), super::NO_U16))
+            };
+            let (f, t) = e.map_or((None, None), PackedEnds::ends);
+            let column = |a| columns.of(a).and_then(|c| u16::try_from(c).ok());
+            row.set_columns(column(f), column(t));
             row.rcc = row
-                .dialog
+                .dialog()
                 .is_some_and(|d| dialogs.get(d as usize).is_some_and(|d| d.rcc));
-            row.method = row.method.map(|k| sorted_at[usize::from(k)]);
+            row.set_method(row.method().map(|k| sorted_at[usize::from(k)]));
         }
         let methods = order.into_iter().map(|k| methods[k].clone()).collect();
         Rows {

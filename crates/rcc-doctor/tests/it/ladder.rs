@@ -228,11 +228,11 @@ fn without_directions_vias_and_transactions_place_the_messages() {
     let l = build(&seed(false), None, None);
     let invite = &l.rows[5];
     let c = |i: Option<u16>| l.columns[usize::from(i.unwrap())].host.clone();
-    assert_eq!(c(invite.from), "10.0.0.20");
-    assert_eq!(c(invite.to), "mcm.contoso.com");
+    assert_eq!(c(invite.from()), "10.0.0.20");
+    assert_eq!(c(invite.to()), "mcm.contoso.com");
     // The 404 answers the INVITE's transaction: the same two columns, reversed.
     let r404 = &l.rows[7];
-    assert_eq!((r404.from, r404.to), (invite.to, invite.from));
+    assert_eq!((r404.from(), r404.to()), (invite.to(), invite.from()));
 }
 
 #[test]
@@ -456,14 +456,14 @@ fn a_known_address_names_the_participant() {
     let msgs = seed(false);
     let options = 8;
     let plain = build(&msgs, Some(&p), None);
-    let col = usize::from(plain.rows[options].from.unwrap());
+    let col = usize::from(plain.rows[options].from().unwrap());
     assert_eq!(plain.columns[col].participant, None);
     let l = build_with_topology(&msgs, Some(&p), None, Some(&topo));
-    let c = &l.columns[usize::from(l.rows[options].from.unwrap())];
+    let c = &l.columns[usize::from(l.rows[options].from().unwrap())];
     assert_eq!(c.participant.as_deref(), Some("home-server"));
     assert_eq!(c.label, "Home Server (LCS/OCS)");
     // The line server host is still the Application Proxy (from the provisioning answer).
-    let invite_to = &l.columns[usize::from(l.rows[5].to.unwrap())];
+    let invite_to = &l.columns[usize::from(l.rows[5].to().unwrap())];
     assert_eq!(invite_to.participant.as_deref(), Some("app-proxy"));
 }
 
