@@ -139,14 +139,16 @@ impl Ingested {
                 .iter_mut()
                 .filter(|m| Arc::ptr_eq(&m.source.file, &u.name));
             if let Some(f) = self.files.get_mut(u.index) {
-                give_grades(messages, f, report, out.grades.unwrap_or_default());
+                let grades = out.grades.map(|g| g.kept).unwrap_or_default();
+                give_grades(messages, f, report, grades);
             }
         }
     }
 }
 
-/// Gives a file's messages and its report what a grades-only read of it found (`report`,
-/// `grades`): what reading it with grading would have given them.
+/// Gives a file's messages and its report what a grades-only read of it found (`report`, and
+/// `grades`: those it kept, [`sipmsg::Grades::kept`]): what reading it with grading would have
+/// given them.
 fn give_grades<'m>(
     messages: impl Iterator<Item = &'m mut SipMessage>,
     file: &mut FileReport,
@@ -162,11 +164,12 @@ fn give_grades<'m>(
     for m in messages {
         let line = m.source.line_start;
         let after = grades.partition_point(|g| g.line_start <= line);
-        if let Some(g) = after.checked_sub(1).map(|i| &grades[i]) {
-            if g.line_start == line {
-                m.set_shared_quality(g.quality.clone());
-            }
-        }
+        let kept = after
+            .checked_sub(1)
+            .map(|i| &grades[i])
+            .filter(|g| g.line_start == line);
+        // No grade kept: graded clean.
+        m.set_shared_quality(kept.and_then(|g| g.quality.clone()));
     }
     file.clean = report.clean;
     file.repaired = report.repaired;
@@ -625,7 +628,7 @@ fn read_graded_alongside(
         (read, grader.join())
     });
     let (graded, graded_out) = graded.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-    let grades = graded_out.grades.unwrap_or_default();
+    let grades = graded_out.grades.map(|g| g.kept).unwrap_or_default();
     give_grades(out.messages.iter_mut(), &mut report, graded, grades);
     (report, out)
 }
@@ -649,7 +652,8 @@ fn read_shared(
         lines: shared.lines,
     };
     let mut out = sipmsg::Out::default();
-    out.grades = (mode == ReadMode::GradesOnly).then(Vec::new);
+    out.grades =
+        (mode == ReadMode::GradesOnly).then(|| sipmsg::Grades::for_file(buf, shared.lossy));
     if shared.utf16 {
         out.problem(1, text::UTF16_NOTE);
     }
@@ -688,25 +692,20 @@ fn read_shared(
         suggested_clock_offset_ms: None,
         graded: true,
     };
-    let qualities: Box<dyn Iterator<Item = &crate::sip::ParseQuality>> = match &out.grades {
-        Some(grades) => Box::new(
-            grades
-                .iter()
-                .map(|g| g.quality.as_deref().unwrap_or(&CLEAN)),
-        ),
-        None => Box::new(out.messages.iter().map(SipMessage::quality)),
-    };
-    for q in qualities {
-        match q {
-            crate::sip::ParseQuality::Clean => r.clean += 1,
-            crate::sip::ParseQuality::Repaired { .. } => r.repaired += 1,
-            crate::sip::ParseQuality::Partial { .. } => r.partial += 1,
+    match &out.grades {
+        Some(g) => (r.clean, r.repaired, r.partial) = (g.clean, g.repaired, g.partial),
+        None => {
+            for q in out.messages.iter().map(SipMessage::quality) {
+                match q {
+                    crate::sip::ParseQuality::Clean => r.clean += 1,
+                    crate::sip::ParseQuality::Repaired { .. } => r.repaired += 1,
+                    crate::sip::ParseQuality::Partial { .. } => r.partial += 1,
+                }
+            }
         }
     }
     (r, out)
 }
-
-static CLEAN: crate::sip::ParseQuality = crate::sip::ParseQuality::Clean;
 
 /// Binary data (NUL bytes) and bytes that were not UTF-8 (now U+FFFD) are the file's problem
 /// only outside its messages: inside one they belong to it (a binary body part, a quoted pair;
@@ -714,7 +713,7 @@ static CLEAN: crate::sip::ParseQuality = crate::sip::ParseQuality::Clean;
 fn outside_messages_check(buf: &[u8], lossy: bool, out: &mut sipmsg::Out) {
     // The messages' line ranges (8 bytes a message, at the read's high-water mark) only for a
     // file that has something to place.
-    if !lossy && memchr::memchr(0, buf).is_none() {
+    if !sipmsg::has_places_outside(buf, lossy) {
         return;
     }
     let mut ranges = out.line_ranges();

@@ -103,29 +103,86 @@ pub(crate) struct Out {
     /// messages have the same repairs or none).
     last_repaired: Option<Arc<ParseQuality>>,
     /// `Some` when the file is read again only to grade its messages ([`super::grade_later`]):
-    /// each message's grade goes here and the message itself is dropped.
-    pub grades: Option<Vec<Grade>>,
+    /// each message is graded here and dropped.
+    pub grades: Option<Grades>,
 }
 
-/// The grade of one message of a file read again to grade it.
+/// What a read that only grades ([`super::grade_later`]) keeps of the messages: most are
+/// clean, and a clean message needs no grade kept (a grade per message took 12 bytes a
+/// message on wasm32, at the grading's memory high-water mark).
+#[derive(Debug, Default)]
+pub(crate) struct Grades {
+    /// How many messages were graded clean, repaired and partly parsed.
+    pub clean: usize,
+    pub repaired: usize,
+    pub partial: usize,
+    /// The grades that are not clean, in reading order: a message without one is clean. A
+    /// clean grade is kept after one of a message from the same line, so that the last grade
+    /// of a line is the one found, as for every other line.
+    pub kept: Vec<Grade>,
+    /// Every message's line range, kept only for a file with something to place among them
+    /// ([`has_places_outside`]).
+    pub ranges: Option<Vec<(u32, u32)>>,
+}
+
+/// A grade kept by a read that only grades: the message's first line and its quality.
 #[derive(Debug)]
 pub(crate) struct Grade {
     pub line_start: u32,
-    pub line_end: u32,
     /// `None`: clean.
     pub quality: Option<Arc<ParseQuality>>,
+}
+
+/// Whether a file has bytes to place inside or outside its messages: NUL bytes, or bytes that
+/// were not UTF-8 (`lossy`).
+pub(crate) fn has_places_outside(buf: &[u8], lossy: bool) -> bool {
+    lossy || memchr::memchr(0, buf).is_some()
+}
+
+impl Grades {
+    /// For a read of `buf` that only grades.
+    pub fn for_file(buf: &[u8], lossy: bool) -> Grades {
+        Grades {
+            ranges: has_places_outside(buf, lossy).then(Vec::new),
+            ..Grades::default()
+        }
+    }
+
+    fn count(&self) -> usize {
+        self.clean + self.repaired + self.partial
+    }
+
+    fn add(&mut self, lines: (u32, u32), quality: Option<Arc<ParseQuality>>) {
+        match quality.as_deref() {
+            None | Some(ParseQuality::Clean) => self.clean += 1,
+            Some(ParseQuality::Repaired { .. }) => self.repaired += 1,
+            Some(ParseQuality::Partial { .. }) => self.partial += 1,
+        }
+        if let Some(ranges) = self.ranges.as_mut() {
+            ranges.push(lines);
+        }
+        let line_start = lines.0;
+        let after_same_line = self.kept.last().is_some_and(|g| g.line_start == line_start);
+        if quality.is_some() || after_same_line {
+            self.kept.push(Grade {
+                line_start,
+                quality,
+            });
+        }
+    }
 }
 
 impl Out {
     /// How many messages were read so far.
     pub fn built(&self) -> usize {
-        self.messages.len() + self.grades.as_ref().map_or(0, Vec::len)
+        self.messages.len() + self.grades.as_ref().map_or(0, Grades::count)
     }
 
-    /// The line range of every message read, in reading order.
+    /// The line range of every message read, in reading order (in a read that only grades,
+    /// kept only where [`has_places_outside`]).
     pub fn line_ranges(&self) -> Vec<(u32, u32)> {
         match &self.grades {
-            Some(grades) => grades.iter().map(|g| (g.line_start, g.line_end)).collect(),
+            Some(grades) => grades.ranges.clone().unwrap_or_default(),
             None => self
                 .messages
                 .iter()
@@ -601,14 +658,7 @@ pub(crate) fn build(
     }
     out.scratch_flags = flags;
     if let Some(grades) = out.grades.as_mut() {
-        if grades.len() == grades.capacity() {
-            reserve_for_the_rest(grades, line_end, ctx.lines);
-        }
-        grades.push(Grade {
-            line_start: m.source.line_start,
-            line_end: m.source.line_end,
-            quality,
-        });
+        grades.add((m.source.line_start, m.source.line_end), quality);
         return;
     }
     if out.messages.len() == out.messages.capacity() {
@@ -617,14 +667,13 @@ pub(crate) fn build(
     out.messages.push(m);
 }
 
-/// Room for the messages (or, in a grades-only read, their grades) a file still holds, guessed
-/// from how many lines the ones read so far took, instead of doubling: the messages are the
-/// largest block of a read, and doubling keeps the old block beside the new one (a 100 MB raw
+/// Room for the messages a file still holds, guessed from how many lines the ones read so far
+/// took, instead of doubling: the messages are the largest block of a read, and doubling keeps the old block beside the new one (a 100 MB raw
 /// SIP log: 14 MiB beside 29 MiB for 20 MiB of messages, at the analysis' high-water mark in
 /// wasm, whose memory never shrinks). Small vectors still double (a few thousand messages say little about the rest); the guess has a
 /// margin of an eighth (cut off by `shrink_to_fit` in place at the end), so a file whose later
 /// messages are shorter than its earlier ones grows once more, by another guess.
-fn reserve_for_the_rest<T>(messages: &mut Vec<T>, line_end: u32, lines: u32) {
+fn reserve_for_the_rest(messages: &mut Vec<SipMessage>, line_end: u32, lines: u32) {
     const DOUBLE_BELOW: usize = 4096;
     let read = messages.len();
     if read < DOUBLE_BELOW || line_end == 0 {
