@@ -776,21 +776,17 @@ impl Observer<'_> {
         }
     }
 
-    /// Keep the user's items when any is the user's (a log of several users), else all.
-    fn prefer_users<T: Clone>(&self, all: Vec<T>, aor: impl Fn(&T) -> Option<String>) -> Vec<T> {
-        let Some(u) = &self.user_aor else {
+    /// Keep the user's items when any is the user's (a log of several users), else all. The
+    /// others are dropped in place, not the user's copied: a client trace that retried remote
+    /// call control all day holds thousands of attempts, each with its evidence.
+    fn prefer_users<T>(&self, all: Vec<T>, aor: impl Fn(&T) -> Option<&str>) -> Vec<T> {
+        let Some(u) = self.user_aor.as_deref() else {
             return all;
         };
-        let mine: Vec<T> = all
-            .iter()
-            .filter(|x| aor(x).as_ref() == Some(u))
-            .cloned()
-            .collect();
-        if mine.is_empty() {
-            all
-        } else {
-            mine
+        if !all.iter().any(|x| aor(x) == Some(u)) {
+            return all;
         }
+        all.into_iter().filter(|x| aor(x) == Some(u)).collect()
     }
 
     pub fn observe(&self, index: &RccIndex) -> Observed {
@@ -820,7 +816,7 @@ impl Observer<'_> {
             .map(seen);
 
         // The CSTA attempts: the user's, when any is.
-        o.attempts = self.prefer_users(self.users_attempts(index), |a| a.from_aor.clone());
+        o.attempts = self.prefer_users(self.users_attempts(index), |a| a.from_aor.as_deref());
         // Stable; sorts (key, index) pairs, not attempts (less wasm than `sort_by_key`).
         o.attempts
             .sort_by_cached_key(|a| a.started_ms.unwrap_or(i64::MIN));
