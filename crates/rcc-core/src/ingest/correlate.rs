@@ -372,16 +372,15 @@ struct OpenDialog<'a> {
     to_tag: Option<&'a str>,
     to_tag_at: u32,
     next: u32,
-    /// The message that opened it (its Call-ID is the dialog's).
-    first: u32,
+    /// Its Call-ID: what the table of the first dialog of each Call-ID compares.
+    call_id: &'a str,
 }
 
 /// Finds the dialogs in one walk of the messages, in order (see [`DialogWalk::add`]).
 struct DialogWalk<'a> {
-    messages: &'a [SipMessage],
     open: Vec<OpenDialog<'a>>,
-    /// The first dialog of each Call-ID (its Call-ID read again from its first message); the
-    /// others follow it through [`OpenDialog::next`].
+    /// The first dialog of each Call-ID, by index (the key is the dialog's own Call-ID, not a
+    /// copy of it in every bucket); the others follow it through [`OpenDialog::next`].
     by_call: IndexTable,
     /// Each message's dialog ([`Dialogs::NONE`] without a Call-ID).
     dialog_of: Vec<u32>,
@@ -392,7 +391,6 @@ impl<'a> DialogWalk<'a> {
     fn new(messages: &'a [SipMessage]) -> Self {
         let n = messages.len();
         DialogWalk {
-            messages,
             open: Vec::with_capacity(n / 8),
             by_call: IndexTable::with_capacity(n / 8),
             dialog_of: Vec::with_capacity(n),
@@ -409,12 +407,10 @@ impl<'a> DialogWalk<'a> {
             return;
         };
         let (ft, tt) = (key.from_tag, key.to_tag);
-        let (messages, open) = (self.messages, &mut self.open);
-        let call_of = |open: &[OpenDialog], d: u32| {
-            dialog_call_id(&messages[open[d as usize].first as usize])
-        };
+        let open = &mut self.open;
+        let call_of = |open: &[OpenDialog<'a>], d: u32| open[d as usize].call_id;
         let new = u32::try_from(open.len()).unwrap_or(Dialogs::NONE);
-        let first = self.by_call.find(&Some(call_id), |d| call_of(open, d));
+        let first = self.by_call.find(&call_id, |d| call_of(open, d));
         let (mut at, mut last) = (first.unwrap_or(new), None);
         let found = loop {
             let Some(dl) = open.get(at as usize) else {
@@ -453,11 +449,10 @@ impl<'a> DialogWalk<'a> {
                     to_tag: tt,
                     to_tag_at: if tt.is_some() { i } else { Dialogs::NONE },
                     next: Dialogs::NONE,
-                    first: i,
+                    call_id,
                 });
                 if first.is_none() {
-                    self.by_call
-                        .insert(&Some(call_id), new, |d| call_of(open, d));
+                    self.by_call.insert(&call_id, new, |d| call_of(open, d));
                 }
                 new
             }
