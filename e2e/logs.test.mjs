@@ -4,8 +4,10 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { serve } from './server.mjs';
 import { launch, screenshot } from './browser.mjs';
+import { binary } from './cli.mjs';
 
 let server, context;
 before(async () => { server = await serve('dist'); context = await launch(); });
@@ -22,11 +24,8 @@ async function freshPage(hash) {
 
 test('picking several files shows each format and the merged count', async () => {
   const page = await freshPage('#/logs');
-  await page.locator('#log-files').setInputFiles([
-    'fixtures/logs/client.uccapilog',
-    'fixtures/logs/server_home.log',
-    'fixtures/logs/raw_ms_mix.txt',
-  ]);
+  const files = ['fixtures/logs/client.uccapilog', 'fixtures/logs/server_home.log', 'fixtures/logs/raw_ms_mix.txt'];
+  await page.locator('#log-files').setInputFiles(files);
   await page.locator('.file-card').nth(2).waitFor();
   const formats = await page.locator('.file-card').evaluateAll((els) => els.map((e) => e.dataset.format));
   assert.deepEqual(formats.sort(), ['raw-sip', 'server-log', 'uccapi']);
@@ -34,6 +33,14 @@ test('picking several files shows each format and the merged count', async () =>
   assert.match(await uccapi.innerText(), /Communicator\/UCCAPI client trace/);
   assert.match(await uccapi.locator('[data-count="messages"]').innerText(), /^\d+ messages$/);
   assert.match(await page.getByTestId('logs-summary').innerText(), /3 file\(s\), \d+ distinct SIP messages/);
+  // The worker counts the dialogs with the grades, after the diagnosis: the count then shows,
+  // the one the command line finds while reading.
+  const dialogs = page.getByTestId('logs-summary').locator('[data-count="dialogs"]');
+  await page.waitForFunction(() => /^\d+ dialogs$/.test(
+    document.querySelector('[data-testid="logs-summary"] [data-count="dialogs"]')?.textContent ?? ''));
+  const cli = execFileSync(binary(), ['analyze', ...files], { encoding: 'utf8' });
+  const [, cliDialogs] = cli.match(/merged: \d+ distinct messages, (\d+) dialogs/);
+  assert.equal(await dialogs.innerText(), `${cliDialogs} dialogs`);
   await screenshot(page, 'logs-files');
   await page.close();
 });

@@ -449,7 +449,7 @@ export function stageTable(rows) {
     lines.push(`| ${what} | ${rows.map((r) => `${fmt(r.stages.ms[key], 1)} ms (${fmt((100 * r.stages.ms[key]) / r.e2e.bestMs, 0)}%)`).join(' | ')} |`);
   }
   lines.push(`| **pick -> file card (end-to-end)** | ${rows.map((r) => `**${fmt(r.e2e.bestMs, 1)} ms**`).join(' | ')} |`);
-  lines.push(`| after the card: the grades (RFC 3261), in the worker when the page asks | ${rows.map((r) => `${fmt(r.stages.gradedMs, 1)} ms`).join(' | ')} |`);
+  lines.push(`| after the card: the grades (RFC 3261) and the dialog count, in the worker when the page asks | ${rows.map((r) => `${fmt(r.stages.gradedMs, 1)} ms`).join(' | ')} |`);
   lines.push(`| after the grades: the ladder, built in the worker when the page asks | ${rows.map((r) => `${fmt(r.stages.ladderMs, 1)} ms`).join(' | ')} |`);
   lines.push(`| summary JSON sent to the page | ${rows.map((r) => `${fmt(r.stages.summaryJsonBytes / 1024, 1)} KiB`).join(' | ')} |`);
   return lines.join('\n');

@@ -63,6 +63,7 @@ fn main() {
     let (mut summary, mut details) = analyze(input, logs, &mut Hooks::default(), options);
     if worker {
         summary.files = details.grade().to_vec();
+        (summary.dialogs, summary.transactions) = (details.dialogs(), details.transactions());
         summary.ladder = Some(details.build_ladder().summary());
     }
     summary.timings = StageTimings::default();

@@ -280,6 +280,8 @@ fn read_logs(
         clock_offsets_ms: input.logs.iter().map(|l| l.clock_offset_ms).collect(),
         grade_later: grading == Grading::Later,
         grade_alongside: grading == Grading::Alongside,
+        // The dialogs and transactions are only counted for the file list: with the grades.
+        correlate_later: grading == Grading::Later,
         ..IngestOptions::default()
     };
     let mut report = |p: ingest::Progress| {
@@ -291,15 +293,13 @@ fn read_logs(
     ingest::ingest_owned(logs, &opts, &mut report)
 }
 
-/// Everything after reading the logs: the AD paste and the rules, the case, the facts, the
-/// diagnosis, the ladder; split into what the page renders and what stays. Its timings hold
-/// only `ladder_ms` (the caller fills in the rest).
-/// Grades what `read` left ungraded, its messages being `messages` (taken from it for the
-/// ladder).
+/// Grades what `read` left ungraded and counts its dialogs and transactions if they wait, its
+/// messages being `messages` (taken from it for the ladder).
 fn grade_read(read: &mut Ingested, messages: &mut Vec<SipMessage>) {
-    if read.grading_pending() {
+    if read.grading_pending() || read.correlation_pending() {
         std::mem::swap(&mut read.messages, messages);
         read.grade(&mut |_| {});
+        read.correlate();
         std::mem::swap(&mut read.messages, messages);
     }
 }
@@ -313,6 +313,9 @@ struct Finish {
     ladder: LadderBuild,
 }
 
+/// Everything after reading the logs: the AD paste and the rules, the case, the facts, the
+/// diagnosis, the ladder; split into what the page renders and what stays. Its timings hold
+/// only `ladder_ms` (the caller fills in the rest).
 fn finish(
     input: &AnalysisInput,
     ingested: Ingested,
@@ -348,13 +351,20 @@ fn finish(
         }
         LadderBuild::OnRequest => (None, Some(basis), 0.0),
     };
+    let details = AnalysisDetails {
+        ladder: data,
+        ladder_basis,
+        redacted,
+        read: ingested,
+        bytes,
+    };
     let summary = AnalysisSummary {
         profile: d.profile,
-        files: ingested.files.clone(),
-        messages: data.messages.len(),
-        events: ingested.events.len(),
-        dialogs: ingested.dialogs.len(),
-        transactions: ingested.transaction_count,
+        files: details.read.files.clone(),
+        messages: details.ladder.messages.len(),
+        events: details.read.events.len(),
+        dialogs: details.dialogs(),
+        transactions: details.transactions(),
         ad_paste: d.ad_paste,
         ad: d.ad,
         rules: d.rules,
@@ -368,13 +378,6 @@ fn finish(
             ladder_ms,
             ..StageTimings::default()
         },
-    };
-    let details = AnalysisDetails {
-        ladder: data,
-        ladder_basis,
-        redacted,
-        read: ingested,
-        bytes,
     };
     (summary, details)
 }
@@ -622,8 +625,10 @@ pub struct AnalysisSummary {
     /// Distinct SIP messages after merging the files.
     pub messages: usize,
     pub events: usize,
-    pub dialogs: usize,
-    pub transactions: usize,
+    /// `None` until they are counted, with the grades ([`Grading::Later`]: then
+    /// [`AnalysisDetails::dialogs`] tells).
+    pub dialogs: Option<usize>,
+    pub transactions: Option<usize>,
     pub ad_paste: AdPaste,
     /// The attributes the checks used (paste, overridden by typed fields).
     pub ad: Option<AdAttributes>,
@@ -804,15 +809,27 @@ impl AnalysisDetails {
     }
 
     /// The file reports with every message graded: graded first if the analysis left it for
-    /// later ([`Grading::Later`]); the same reports either way.
+    /// later ([`Grading::Later`]), and the dialogs and transactions counted then too; the same
+    /// reports and counts either way.
     pub fn grade(&mut self) -> &[FileReport] {
         grade_read(&mut self.read, &mut self.ladder.messages);
         &self.read.files
     }
 
-    /// Whether the messages are still to be graded ([`AnalysisDetails::grade`]).
+    /// Whether the messages are still to be graded, or their dialogs counted
+    /// ([`AnalysisDetails::grade`]).
     pub fn grading_pending(&self) -> bool {
-        self.read.grading_pending()
+        self.read.grading_pending() || self.read.correlation_pending()
+    }
+
+    /// How many dialogs the logs hold; `None` until [`AnalysisDetails::grade`] counted them.
+    pub fn dialogs(&self) -> Option<usize> {
+        (!self.read.correlation_pending()).then_some(self.read.dialogs.len())
+    }
+
+    /// How many transactions the logs hold; `None` until [`AnalysisDetails::grade`] counted them.
+    pub fn transactions(&self) -> Option<usize> {
+        (!self.read.correlation_pending()).then_some(self.read.transaction_count)
     }
 
     /// The messages and their ladder, built first if the analysis left it for later
@@ -950,9 +967,10 @@ mod tests {
         }
     }
 
-    /// The worker's way (grades and ladder when asked, after the diagnosis) says what the
-    /// analysis with everything at once says: the summary but its file reports is the same
-    /// before grading, and the grades and the ladder are the same after.
+    /// The worker's way (grades, dialog counts and ladder when asked, after the diagnosis) says
+    /// what the analysis with everything at once says: the summary but its file reports and
+    /// counts is the same before grading, and the grades, the counts and the ladder are the
+    /// same after.
     #[test]
     fn grades_made_later_are_the_grades_made_with_reading() {
         for ex in crate::example::examples() {
@@ -973,11 +991,22 @@ mod tests {
                 let o = v.as_object_mut().unwrap();
                 o.remove("ladder");
                 o.remove("files");
+                o.remove("dialogs");
+                o.remove("transactions");
                 v
             };
             assert_eq!(json(&later), json(&with), "{}", ex.name);
+            assert_eq!((later.dialogs, later.transactions), (None, None));
+            assert_eq!((details.dialogs(), details.transactions()), (None, None));
             assert_eq!(details.grade(), &with.files[..], "{}", ex.name);
             assert!(!details.grading_pending());
+            assert!(with.dialogs.is_some_and(|d| d > 0), "{}", ex.name);
+            assert_eq!(
+                (details.dialogs(), details.transactions()),
+                (with.dialogs, with.transactions),
+                "{}",
+                ex.name
+            );
             let ladder = details.build_ladder();
             assert_eq!(Some(ladder.summary()), with.ladder, "{}", ex.name);
             assert_eq!(

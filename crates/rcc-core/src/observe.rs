@@ -174,11 +174,28 @@ impl RccIndex {
             .iter()
             .filter_map(|p| p.line_server_uri.clone())
             .collect();
-        ix.csta_calls = csta_calls(ingested, csta_ids);
         ix.records = ingested.events.iter().map(Record::of).collect();
+        // The messages of every Call-ID looked into below (the CSTA calls, the records that name
+        // a request, the refusals), found together.
+        let mut by_call: FxMap<&str, Vec<usize>> = FxMap::default();
+        let record_calls = ix.records.iter().filter(|r| r.start_line.is_some());
+        for call in csta_ids
+            .iter()
+            .copied()
+            .chain(record_calls.filter_map(|r| r.call_id.as_deref()))
+            .chain(
+                ix.refusals
+                    .iter()
+                    .filter_map(|&r| messages.get(r)?.call_id()),
+            )
+        {
+            by_call.entry(call).or_default();
+        }
+        ingested.messages_by_call(&mut by_call);
+        ix.csta_calls = csta_calls(ingested, csta_ids, &by_call);
         ix.call_records = call_records(&ix.records, &ix.csta_calls);
-        ix.record_requests = record_requests(ingested, &ix.records);
-        ix.refusal_requests = refusal_requests(ingested, &ix.refusals);
+        ix.record_requests = record_requests(ingested, &ix.records, &by_call);
+        ix.refusal_requests = refusal_requests(ingested, &ix.refusals, &by_call);
         ix
     }
 
@@ -240,19 +257,19 @@ impl RccIndex {
     }
 }
 
-/// Every message of each CSTA call (by Call-ID), in time order: from the dialogs ingestion
-/// built, read once; a call with no dialog (messages without tags: a partial paste) from the
-/// messages themselves, in one more pass when there is such a call.
-fn csta_calls(ingested: &Ingested, ids: Vec<&str>) -> Vec<(String, Vec<usize>)> {
+/// Every message of each CSTA call (by Call-ID), in time order: `by_call` holds each call's
+/// ([`Ingested::messages_by_call`]); a call with none there (its Call-ID read another way: a
+/// damaged message) from the messages themselves, in one more pass when there is such a call.
+fn csta_calls(
+    ingested: &Ingested,
+    ids: Vec<&str>,
+    by_call: &FxMap<&str, Vec<usize>>,
+) -> Vec<(String, Vec<usize>)> {
     let at: FxMap<&str, usize> = ids.iter().enumerate().map(|(k, c)| (*c, k)).collect();
-    let mut calls: Vec<Vec<usize>> = vec![Vec::new(); ids.len()];
-    for d in ingested.dialogs.iter() {
-        #[cfg(test)]
-        crate::sip::reads::count();
-        if let Some(&k) = at.get(d.call_id(&ingested.messages)) {
-            calls[k].extend(d.messages().iter().map(|&i| i as usize));
-        }
-    }
+    let mut calls: Vec<Vec<usize>> = ids
+        .iter()
+        .map(|c| by_call.get(c).cloned().unwrap_or_default())
+        .collect();
     let without_dialog: Vec<bool> = calls.iter().map(Vec::is_empty).collect();
     if without_dialog.contains(&true) {
         for (i, m) in ingested.messages.iter().enumerate() {
@@ -312,28 +329,26 @@ fn call_records(records: &[Record], calls: &[(String, Vec<usize>)]) -> Vec<Vec<u
     out
 }
 
-/// The request each record is about (see [`RccIndex::record_requests`]), found through the
-/// dialogs of the records' Call-IDs (every message with a Call-ID is in one), each request's
-/// start line read once.
-fn record_requests(ingested: &Ingested, records: &[Record]) -> Vec<Option<usize>> {
+/// The request each record is about (see [`RccIndex::record_requests`]), found among the
+/// messages of the records' Call-IDs (`by_call`), each request's start line read once.
+fn record_requests(
+    ingested: &Ingested,
+    records: &[Record],
+    by_call: &FxMap<&str, Vec<usize>>,
+) -> Vec<Option<usize>> {
     let mut first: FxMap<&str, FxMap<String, usize>> = records
         .iter()
         .filter(|r| r.start_line.is_some())
         .filter_map(|r| Some((r.call_id.as_deref()?, FxMap::default())))
         .collect();
-    if !first.is_empty() {
-        for d in ingested.dialogs.iter() {
-            let Some(lines) = first.get_mut(d.call_id(&ingested.messages)) else {
+    for (call, lines) in first.iter_mut() {
+        for &i in by_call.get(call).map_or(&[][..], Vec::as_slice) {
+            let Some(m) = ingested.messages.get(i).filter(|m| m.is_request()) else {
                 continue;
             };
-            for i in d.messages().iter().map(|&i| i as usize) {
-                let Some(m) = ingested.messages.get(i).filter(|m| m.is_request()) else {
-                    continue;
-                };
-                let line = m.start_line_text().trim().to_string();
-                let at = lines.entry(line).or_insert(i);
-                *at = (*at).min(i);
-            }
+            let line = m.start_line_text().trim().to_string();
+            let at = lines.entry(line).or_insert(i);
+            *at = (*at).min(i);
         }
     }
     records
@@ -346,18 +361,20 @@ fn record_requests(ingested: &Ingested, records: &[Record]) -> Vec<Option<usize>
 }
 
 /// The request each refusal answers (see [`RccIndex::refusal_requests`]): one walk through the
-/// messages of the refusals' Call-IDs (their dialogs), keeping the latest request of each CSeq.
+/// messages of the refusals' Call-IDs (`by_call`), keeping the latest request of each CSeq.
 /// A refusal without a Call-ID (a damaged message) is looked up by a walk back.
-fn refusal_requests(ingested: &Ingested, refusals: &[usize]) -> Vec<Option<usize>> {
+fn refusal_requests(
+    ingested: &Ingested,
+    refusals: &[usize],
+    by_call: &FxMap<&str, Vec<usize>>,
+) -> Vec<Option<usize>> {
     let msgs = &ingested.messages;
     let mut calls: FxMap<&str, Vec<usize>> = refusals
         .iter()
         .filter_map(|&ri| Some((msgs.get(ri)?.call_id()?, Vec::new())))
         .collect();
-    for d in ingested.dialogs.iter() {
-        if let Some(call) = calls.get_mut(d.call_id(msgs)) {
-            call.extend(d.messages().iter().map(|&i| i as usize));
-        }
+    for (c, call) in calls.iter_mut() {
+        call.extend(by_call.get(c).map_or(&[][..], Vec::as_slice));
     }
     let mut answered: FxMap<usize, usize> = FxMap::default();
     for call in calls.values_mut() {

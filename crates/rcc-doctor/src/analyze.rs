@@ -231,10 +231,16 @@ fn text_report(a: &AnalysisSummary) -> String {
                 let _ = writeln!(out, "    … {} more notes", f.problems.len() - 10);
             }
         }
+        // The command line reads with the counts (`Grading::Alongside`); "?" only if a caller
+        // left them for later.
+        let count = |n: Option<usize>| n.map_or_else(|| "?".to_string(), |n| n.to_string());
         let _ = writeln!(
             out,
             "  merged: {} distinct messages, {} dialogs, {} transactions, {} diagnostic records",
-            a.messages, a.dialogs, a.transactions, a.events
+            a.messages,
+            count(a.dialogs),
+            count(a.transactions),
+            a.events
         );
     }
     if !a.ad_paste.recognised.is_empty() || !a.ad_paste.problems.is_empty() {

@@ -49,6 +49,12 @@ impl Current {
         }
     }
 
+    /// How many dialogs the logs hold: the summary's count, or the one the worker made with the
+    /// grades, once it is here (reactive, as [`Current::files`]); `None` while it is counted.
+    pub fn dialogs(&self) -> Option<usize> {
+        self.summary.dialogs.or_else(|| self.source.dialogs())
+    }
+
     /// While "Redact" is on: what was replaced, and a preview of each redacted log.
     pub fn redacted(&self) -> Option<&RedactionSummary> {
         self.summary.redaction.as_ref()

@@ -33,6 +33,9 @@ pub struct AnalysisSource {
     /// it sends the diagnosis); `None` until then, and for an analysis made on the page (its
     /// summary is graded).
     graded: ArcRwSignal<Option<Arc<[FileReport]>>>,
+    /// How many dialogs the logs hold, once the worker counted them (with the grades); `None`
+    /// until then, and for an analysis made on the page (its summary has the count).
+    dialogs: ArcRwSignal<Option<usize>>,
     kind: Kind,
 }
 
@@ -65,6 +68,7 @@ impl AnalysisSource {
         AnalysisSource {
             ladder: ArcRwSignal::new(LadderFrame::Ready(Arc::new(frame))),
             graded: ArcRwSignal::new(None),
+            dialogs: ArcRwSignal::new(None),
             kind: Kind::Local(Arc::new(details)),
         }
     }
@@ -87,11 +91,16 @@ impl AnalysisSource {
     pub(crate) fn remote(id: u32, client: WorkerClient) -> AnalysisSource {
         let frame = ArcRwSignal::new(LadderFrame::Building);
         let graded = ArcRwSignal::new(None);
+        let dialogs = ArcRwSignal::new(None);
         {
             let (frame, graded, client) = (frame.clone(), graded.clone(), client.clone());
+            let counted = dialogs.clone();
             leptos::task::spawn_local(async move {
                 match client.query(id, Query::Grades).await {
-                    Ok((Answer::Grades { files, .. }, _)) => graded.set(Some(files.into())),
+                    Ok((Answer::Grades { files, dialogs, .. }, _)) => {
+                        counted.set(dialogs);
+                        graded.set(Some(files.into()));
+                    }
                     // A newer analysis replaced this one.
                     Err(NoResult::NotHeld | NoResult::Overtaken) => return,
                     Err(NoResult::Failed(e)) => {
@@ -123,6 +132,7 @@ impl AnalysisSource {
         AnalysisSource {
             ladder: frame,
             graded,
+            dialogs,
             kind: Kind::Remote {
                 id,
                 client: SendWrapper::new(client),
@@ -134,6 +144,11 @@ impl AnalysisSource {
     /// The file reports with every message graded, when the worker has sent them. Reactive.
     pub fn graded_files(&self) -> Option<Arc<[FileReport]>> {
         self.graded.get()
+    }
+
+    /// How many dialogs the logs hold, when the worker has counted them. Reactive.
+    pub fn dialogs(&self) -> Option<usize> {
+        self.dialogs.get()
     }
 
     /// Whether the analysis ran (and its messages live) in the worker.

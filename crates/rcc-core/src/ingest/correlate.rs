@@ -94,6 +94,7 @@ fn carry_forward<'a, T>(
 pub(crate) fn assemble(
     mut reports: Vec<FileReport>,
     per_file: Vec<(Vec<SipMessage>, Vec<LogEvent>)>,
+    correlate_now: bool,
 ) -> Ingested {
     suggest_offsets(&mut reports, &per_file);
 
@@ -183,13 +184,18 @@ pub(crate) fn assemble(
     drop(order);
     // Keys are recomputed per pass (a scan of a few header slots) rather than kept for every
     // message: that would be ~80 bytes per message at the memory peak.
-    let (dialogs, transaction_count) = dialogs_and_transaction_count(&messages);
+    let (dialogs, transaction_count) = if correlate_now {
+        dialogs_and_transaction_count(&messages)
+    } else {
+        (Dialogs::default(), 0)
+    };
     Ingested {
         files: reports,
         messages,
         events: events.into_iter().map(|(_, _, e)| e).collect(),
         dialogs,
         transaction_count,
+        correlation_pending: !correlate_now,
         ungraded: Vec::new(),
     }
 }
@@ -278,7 +284,7 @@ fn suggest_offsets(reports: &mut [FileReport], per_file: &[(Vec<SipMessage>, Vec
 /// Dialogs (Call-ID + tags) and the number of transactions, in one pass. The analysis needs
 /// only how many transactions there are: listing them ([`transactions`]) would cost an entry
 /// and two strings per request, about a tenth of reading a log.
-fn dialogs_and_transaction_count(messages: &[SipMessage]) -> (Dialogs, usize) {
+pub(super) fn dialogs_and_transaction_count(messages: &[SipMessage]) -> (Dialogs, usize) {
     let mut dialogs = DialogWalk::new(messages);
     // A message of each transaction, by index: its key is read again when a probe lands on
     // it, rather than kept in every bucket.

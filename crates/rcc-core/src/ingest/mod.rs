@@ -12,7 +12,11 @@
 //!
 //! Grading can wait ([`IngestOptions::grade_later`]): the diagnosis does not need it, and it is
 //! over a third of reading raw SIP. Then [`Ingested::grade`] reads each file again for the grades
-//! alone and gives what grading with reading gives (`tests/it/grade_later.rs`).
+//! alone and gives what grading with reading gives (`tests/it/grade_later.rs`). So can
+//! counting the dialogs and transactions ([`IngestOptions::correlate_later`]): the diagnosis
+//! finds the messages of the few calls it needs without them ([`Ingested::messages_by_call`]),
+//! and correlating is about a third of reading raw SIP. [`Ingested::correlate`] then counts
+//! them as reading would have.
 //!
 //! Clock offsets: [`ingest_with_offsets`] takes one offset per file (missing = 0), added to every
 //! timestamp of that file; `Timestamp::millis` of the returned messages *includes* the offset
@@ -45,6 +49,7 @@ pub mod synth;
 pub(crate) mod text;
 mod validate;
 
+use crate::fxhash::FxMap;
 use crate::sip::{LogEvent, SipMessage};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -88,6 +93,10 @@ pub struct Ingested {
     pub dialogs: Dialogs,
     /// How many SIP transactions the messages hold ([`Ingested::transactions`] lists them).
     pub transaction_count: usize,
+    /// Read with [`IngestOptions::correlate_later`]: `dialogs` and `transaction_count` wait for
+    /// [`Ingested::correlate`].
+    #[serde(skip)]
+    pub(crate) correlation_pending: bool,
     /// The files read with [`IngestOptions::grade_later`], until [`Ingested::grade`] grades them.
     #[serde(skip)]
     pub(crate) ungraded: Vec<Ungraded>,
@@ -117,6 +126,51 @@ impl Ingested {
     /// Whether some files' messages wait for [`Ingested::grade`].
     pub fn grading_pending(&self) -> bool {
         !self.ungraded.is_empty()
+    }
+
+    /// Whether the dialogs and transactions wait for [`Ingested::correlate`].
+    pub fn correlation_pending(&self) -> bool {
+        self.correlation_pending
+    }
+
+    /// Finds the dialogs and counts the transactions of messages read with
+    /// [`IngestOptions::correlate_later`]: what reading would have found. Nothing to do when
+    /// nothing waits.
+    pub fn correlate(&mut self) {
+        if std::mem::take(&mut self.correlation_pending) {
+            (self.dialogs, self.transaction_count) =
+                correlate::dialogs_and_transaction_count(&self.messages);
+        }
+    }
+
+    /// The messages of each Call-ID that `calls` has a list for, added to it as indexes in time
+    /// order: through the dialogs when they are found, else in one pass over the messages
+    /// (every message with a Call-ID is in the one dialog of its Call-ID, so both give the
+    /// same lists).
+    pub(crate) fn messages_by_call(&self, calls: &mut FxMap<&str, Vec<usize>>) {
+        if calls.is_empty() {
+            return;
+        }
+        if self.correlation_pending {
+            for (i, m) in self.messages.iter().enumerate() {
+                #[cfg(test)]
+                crate::sip::reads::count();
+                if let Some(list) = correlate::dialog_call_id(m).and_then(|c| calls.get_mut(c)) {
+                    list.push(i);
+                }
+            }
+            return;
+        }
+        for d in self.dialogs.iter() {
+            #[cfg(test)]
+            crate::sip::reads::count();
+            if let Some(list) = calls.get_mut(d.call_id(&self.messages)) {
+                list.extend(d.messages().iter().map(|&i| i as usize));
+            }
+        }
+        for list in calls.values_mut() {
+            list.sort_unstable();
+        }
     }
 
     /// Grades the messages of the files read with [`IngestOptions::grade_later`]: each such
@@ -380,6 +434,9 @@ pub struct IngestOptions {
     /// same results as grading with reading). Where there are no threads (the wasm build), the
     /// file is graded with reading.
     pub grade_alongside: bool,
+    /// Find the dialogs and count the transactions when [`Ingested::correlate`] is called, not
+    /// with reading (the analysis worker: no part of the diagnosis needs them).
+    pub correlate_later: bool,
 }
 
 impl Default for IngestOptions {
@@ -389,6 +446,7 @@ impl Default for IngestOptions {
             validate: true,
             grade_later: false,
             grade_alongside: false,
+            correlate_later: false,
         }
     }
 }
@@ -566,7 +624,7 @@ pub fn ingest_owned(
     }
     Ingested {
         ungraded,
-        ..correlate::assemble(reports, per_file)
+        ..correlate::assemble(reports, per_file, !opts.correlate_later)
     }
 }
 
@@ -761,4 +819,64 @@ fn first_outside(
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fxhash::FxSet;
+
+    /// Read with and without the dialogs, every format's synthetic log and a torture of
+    /// Call-IDs (none, empty, two in one message, the same in two dialogs) gives the same
+    /// messages for every Call-ID, and counting later finds what reading found.
+    #[test]
+    fn messages_by_call_without_the_dialogs_are_those_of_the_dialogs() {
+        let odd = b"INVITE sip:a@b SIP/2.0\r\nCall-ID: x\r\nFrom: <sip:a@b>;tag=1\r\nCSeq: 1 INVITE\r\n\r\n\
+SIP/2.0 200 OK\r\nCall-ID:  x \r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:c@d>;tag=2\r\nCSeq: 1 INVITE\r\n\r\n\
+INVITE sip:a@b SIP/2.0\r\nCall-ID: x\r\nFrom: <sip:e@f>;tag=9\r\nCSeq: 1 INVITE\r\n\r\n\
+OPTIONS sip:a@b SIP/2.0\r\nCall-ID:\r\nCSeq: 2 OPTIONS\r\n\r\n\
+OPTIONS sip:a@b SIP/2.0\r\nCSeq: 3 OPTIONS\r\n\r\n\
+BYE sip:a@b SIP/2.0\r\nCall-ID: y\r\nCall-ID: x\r\nCSeq: 4 BYE\r\n\r\n"
+            .to_vec();
+        let mut logs: Vec<Vec<u8>> = LogFormat::ALL
+            .into_iter()
+            .filter(|f| *f != LogFormat::Unknown)
+            .map(|f| synth::generate(f, 60_000, 7))
+            .collect();
+        logs.push(odd);
+        for bytes in logs {
+            let read = |correlate_later| {
+                let files = vec![OwnedInput {
+                    name: "log".into(),
+                    bytes: bytes.clone(),
+                }];
+                let opts = IngestOptions {
+                    correlate_later,
+                    ..IngestOptions::default()
+                };
+                ingest_owned(files, &opts, &mut |_| {})
+            };
+            let (now, mut later) = (read(false), read(true));
+            assert!(later.correlation_pending() && !now.correlation_pending());
+            let calls: FxSet<&str> = now.messages.iter().filter_map(|m| m.call_id()).collect();
+            assert!(!calls.is_empty());
+            let by_call = |ingested: &Ingested| {
+                let mut all: FxMap<&str, Vec<usize>> =
+                    calls.iter().map(|&c| (c, Vec::new())).collect();
+                ingested.messages_by_call(&mut all);
+                let mut all: Vec<(String, Vec<usize>)> =
+                    all.into_iter().map(|(c, v)| (c.to_string(), v)).collect();
+                all.sort();
+                all
+            };
+            let without = by_call(&later);
+            assert_eq!(without, by_call(&now));
+            assert!(without.iter().any(|(_, v)| !v.is_empty()));
+            later.correlate();
+            assert!(!later.correlation_pending());
+            assert_eq!(later.dialogs, now.dialogs);
+            assert_eq!(later.transaction_count, now.transaction_count);
+            assert_eq!(by_call(&later), without);
+        }
+    }
 }

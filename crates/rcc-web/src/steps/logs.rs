@@ -203,14 +203,22 @@ fn FileList() -> impl IntoView {
     let analysis = use_analysis();
     move || {
         let (reports, total_messages, dialogs) =
-            analysis.with(|a| (a.files(), a.messages, a.dialogs));
+            analysis.with(|a| (a.files(), a.messages, a.dialogs()));
         if reports.is_empty() {
             return None;
         }
+        // The worker counts the dialogs with the grades, after the diagnosis.
+        let dialogs = match dialogs {
+            Some(n) => view! { <span data-count="dialogs">{n} " dialogs"</span> }.into_any(),
+            None => view! {
+                <span class="grading" role="status" data-count="dialogs"><span class="spinner" aria-hidden="true"></span>"dialogs being counted…"</span>
+            }
+            .into_any(),
+        };
         Some(view! {
             <h3>"Files read"</h3>
             <p class="summary" data-testid="logs-summary">
-                {reports.len()} " file(s), " {total_messages} " distinct SIP messages, " {dialogs} " dialogs"
+                {reports.len()} " file(s), " {total_messages} " distinct SIP messages, " {dialogs}
             </p>
             <ReadTimingNote />
             <ul class="file-list">

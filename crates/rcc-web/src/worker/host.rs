@@ -444,6 +444,7 @@ impl Host {
             Query::Grades => Ok((
                 Answer::Grades {
                     files: details.read.files.clone(),
+                    dialogs: details.dialogs(),
                     graded_ms,
                 },
                 JsValue::UNDEFINED,

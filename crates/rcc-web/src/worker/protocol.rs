@@ -47,9 +47,9 @@ pub enum ToWorker {
 pub enum Query {
     /// → [`Answer::InPayload`]: a `Uint32Array` of the row indexes passing the filter.
     Filter { filter: LadderFilter },
-    /// → [`Answer::Grades`]. The worker grades the messages against RFC 3261 when first asked
-    /// (the page asks as soon as the analysis is out, before the ladder), so the diagnosis
-    /// never waits for the grades.
+    /// → [`Answer::Grades`]. The worker grades the messages against RFC 3261, and counts their
+    /// dialogs, when first asked (the page asks as soon as the analysis is out, before the
+    /// ladder), so the diagnosis never waits for either.
     Grades,
     /// → [`Answer::Ladder`]. The worker builds the ladder when first asked (the page asks as
     /// soon as the analysis is out), so the diagnosis never waits for it.
@@ -104,9 +104,11 @@ pub enum Answer {
         /// the analysis (see [`rcc_core::analysis::StageTimings::memory_bytes`]).
         memory_bytes: Option<usize>,
     },
-    /// The file reports with every message graded.
+    /// The file reports with every message graded, and how many dialogs the logs hold
+    /// (counted with the grades).
     Grades {
         files: Vec<FileReport>,
+        dialogs: Option<usize>,
         /// How long grading took (0 when it was done already), by the worker's clock.
         graded_ms: f64,
     },
