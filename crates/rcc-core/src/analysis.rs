@@ -132,17 +132,35 @@ pub struct Options {
     pub ladder: LadderBuild,
     /// When messages are graded against RFC 3261 (as they are read by default).
     pub grading: Grading,
+    /// When the dialogs and transactions are counted (as the logs are read by default).
+    pub counting: Counting,
 }
 
 impl Options {
-    /// The analysis worker's way: the diagnosis goes out first; the grades and the ladder are
-    /// made when the page asks for them. The measuring examples and the snapshots use it to see
+    /// The analysis worker's way: the diagnosis goes out first; the grades, the dialog counts
+    /// and the ladder are made when the page asks for them. The measuring examples and the snapshots use it to see
     /// what the worker does.
     pub const WORKER: Options = Options {
         redact: false,
         ladder: LadderBuild::OnRequest,
         grading: Grading::Later,
+        counting: Counting::Later,
     };
+}
+
+/// When an analysis finds the dialogs and counts the transactions (the summary's `dialogs` and
+/// `transactions`): about a fifth of reading raw SIP, shown only in the file list and the
+/// command line's text report, and no part of the diagnosis (it takes the messages of the few
+/// calls it looks into by their Call-ID).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Counting {
+    /// As the logs are read.
+    #[default]
+    WithReading,
+    /// With the grades, when the details are first asked for them ([`AnalysisDetails::grade`])
+    /// or the ladder; meanwhile the summary says `None` (the analysis worker, and reports that
+    /// show no counts).
+    Later,
 }
 
 /// When an analysis grades the messages against RFC 3261: over a third of the reading on raw
@@ -199,7 +217,7 @@ pub fn analyze(
     };
     let bytes = logs.iter().map(|l| l.bytes.len()).sum();
     let t0 = hooks.now();
-    let ingested = read_logs(&input, logs, options.grading, hooks);
+    let ingested = read_logs(&input, logs, options, hooks);
     let t1 = hooks.now();
     let (mut summary, details) = finish(
         &input,
@@ -261,7 +279,9 @@ pub fn reanalyze(
 fn read_logs(
     input: &AnalysisInput,
     logs: Vec<OwnedInput>,
-    grading: Grading,
+    Options {
+        grading, counting, ..
+    }: Options,
     hooks: &mut Hooks,
 ) -> Ingested {
     if logs.is_empty() {
@@ -280,8 +300,7 @@ fn read_logs(
         clock_offsets_ms: input.logs.iter().map(|l| l.clock_offset_ms).collect(),
         grade_later: grading == Grading::Later,
         grade_alongside: grading == Grading::Alongside,
-        // The dialogs and transactions are only counted for the file list: with the grades.
-        correlate_later: grading == Grading::Later,
+        correlate_later: counting == Counting::Later,
         ..IngestOptions::default()
     };
     let mut report = |p: ingest::Progress| {
@@ -625,8 +644,8 @@ pub struct AnalysisSummary {
     /// Distinct SIP messages after merging the files.
     pub messages: usize,
     pub events: usize,
-    /// `None` until they are counted, with the grades ([`Grading::Later`]: then
-    /// [`AnalysisDetails::dialogs`] tells).
+    /// `None` until they are counted ([`Counting::Later`]: then [`AnalysisDetails::dialogs`]
+    /// tells).
     pub dialogs: Option<usize>,
     pub transactions: Option<usize>,
     pub ad_paste: AdPaste,
@@ -809,8 +828,8 @@ impl AnalysisDetails {
     }
 
     /// The file reports with every message graded: graded first if the analysis left it for
-    /// later ([`Grading::Later`]), and the dialogs and transactions counted then too; the same
-    /// reports and counts either way.
+    /// later ([`Grading::Later`]), and the dialogs and transactions counted then if they wait
+    /// ([`Counting::Later`]); the same reports and counts either way.
     pub fn grade(&mut self) -> &[FileReport] {
         grade_read(&mut self.read, &mut self.ladder.messages);
         &self.read.files
@@ -822,7 +841,8 @@ impl AnalysisDetails {
         self.read.grading_pending() || self.read.correlation_pending()
     }
 
-    /// How many dialogs the logs hold; `None` until [`AnalysisDetails::grade`] counted them.
+    /// How many dialogs the logs hold; `None` until [`AnalysisDetails::grade`] counted them
+    /// ([`Counting::Later`]).
     pub fn dialogs(&self) -> Option<usize> {
         (!self.read.correlation_pending()).then_some(self.read.dialogs.len())
     }

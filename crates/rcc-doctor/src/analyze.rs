@@ -1,7 +1,7 @@
 //! `rcc-doctor analyze`: the whole analysis, as text for people or JSON for tools.
 
 use rcc_core::analysis::{
-    analyze, AnalysisInput, AnalysisSummary, Grading, Hooks, LadderBuild, LogFileInput,
+    analyze, AnalysisInput, AnalysisSummary, Counting, Grading, Hooks, LadderBuild, LogFileInput,
     Options as AnalysisOptions,
 };
 use rcc_core::diagnosis::LegState;
@@ -122,6 +122,12 @@ pub fn run(args: &[String]) -> i32 {
             ladder: LadderBuild::OnRequest,
             // The reports show the grades: read for them on a second thread meanwhile.
             grading: Grading::Alongside,
+            // Only the text report shows how many dialogs and transactions there are.
+            counting: if opts.json {
+                Counting::Later
+            } else {
+                Counting::WithReading
+            },
             ..AnalysisOptions::default()
         },
     );

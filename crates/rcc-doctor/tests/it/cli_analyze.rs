@@ -97,6 +97,21 @@ fn text_output_shows_formats_rule_and_flow() {
         "{out}"
     );
     assert!(out.contains("NO ROUTE"), "{out}");
+    // The text report counts the dialogs and transactions (the JSON report, which shows no
+    // counts, leaves them uncounted).
+    let merged = out
+        .lines()
+        .find(|l| l.trim_start().starts_with("merged:"))
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(
+        merged.contains(" dialogs, ") && !merged.contains('?'),
+        "{merged}"
+    );
+    let dialogs: usize = merged
+        .split(", ")
+        .find_map(|p| p.strip_suffix(" dialogs")?.parse().ok())
+        .unwrap_or_else(|| panic!("{merged}"));
+    assert!(dialogs > 0, "{merged}");
 }
 
 #[test]
