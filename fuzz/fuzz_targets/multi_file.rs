@@ -1,9 +1,11 @@
-//! Fuzzes merging: the input split at its first 0xFF byte into two files. Grading later (the
-//! worker's way) and grading alongside the reading on a second thread (the command line's) must
-//! give what grading with reading gives.
+//! Fuzzes merging: the input split at its first 0xFF byte into two files. Grading and counting
+//! the dialogs later (the worker's way) and grading alongside the reading on a second thread (the
+//! command line's) must give what grading with reading gives; the index the diagnosis reads must
+//! find the same messages of each call before the dialogs are counted as after.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use rcc_core::ingest::{ingest_owned, IngestOptions, Ingested, OwnedInput};
+use rcc_core::observe::RccIndex;
 
 fuzz_target!(|data: &[u8]| {
     let cut = data.iter().position(|&b| b == 0xFF).unwrap_or(data.len());
@@ -22,13 +24,23 @@ fuzz_target!(|data: &[u8]| {
         let opts = IngestOptions {
             grade_later,
             grade_alongside,
+            correlate_later: grade_later,
             ..IngestOptions::default()
         };
         ingest_owned(files.clone(), &opts, &mut |_| {})
     };
     let r: Ingested = read(false, false);
     let mut later = read(true, false);
+    let (now, uncounted) = (RccIndex::build(&r), RccIndex::build(&later));
+    assert_eq!(uncounted.csta_calls, now.csta_calls);
+    assert_eq!(uncounted.record_requests, now.record_requests);
+    assert_eq!(uncounted.refusal_requests, now.refusal_requests);
+    assert_eq!(uncounted.call_records, now.call_records);
     later.grade(&mut |_| {});
+    assert!(later.correlation_pending());
+    later.correlate();
+    assert_eq!(later.dialogs, r.dialogs);
+    assert_eq!(later.transaction_count, r.transaction_count);
     let alongside = read(false, true);
     for other in [&later, &alongside] {
         assert_eq!(other.files, r.files);
