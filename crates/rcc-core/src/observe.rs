@@ -1,11 +1,13 @@
 //! What the logs show of the remote call control set-up, read by SIP transaction.
 //!
 //! Two steps. [`RccIndex::build`] walks the messages once and keeps the few that matter: the
-//! client's configuration SUBSCRIBEs and their answers (every generation), the CSTA calls (found
-//! through the dialogs ingestion already grouped by Call-ID), REGISTER exchanges and the
-//! challenges a server sent, and the line servers the configuration answers name (which the
-//! ladder needs too, so it does not read the answers again). A 100 MB log of presence, IM and media traffic is diagnosed from
-//! that index, not by walking every message again. [`observe`] then reads each CSTA call as
+//! client's configuration SUBSCRIBEs and their answers (every generation), the CSTA calls,
+//! REGISTER exchanges and the challenges a server sent, and the line servers the configuration
+//! answers name (which the ladder needs too, so it does not read the answers again); then the
+//! messages of the few Call-IDs it looks into (the CSTA calls, the records, the challenges) in one
+//! more step (`Ingested::messages_by_call`: through the dialogs when reading found
+//! them, else one read of each message's Call-ID). A 100 MB log of presence, IM and media traffic
+//! is diagnosed from that index, not by walking every message again for each call. [`observe`] then reads each CSTA call as
 //! RFC 3261 transactions (Via branch, CSeq, Call-ID), not by method names:
 //!
 //! * The client's INVITE carries one Via (its own); a copy forwarded by the Home Server carries
@@ -104,7 +106,7 @@ pub fn is_csta_invite(m: &SipMessage) -> bool {
 }
 
 impl RccIndex {
-    /// One pass over the messages (and over the dialogs for the CSTA calls).
+    /// One pass over the messages, then the messages of the Call-IDs it looks into.
     pub fn build(ingested: &Ingested) -> RccIndex {
         let messages = &ingested.messages;
         let mut ix = RccIndex::default();

@@ -14,7 +14,7 @@
 //! over a third of reading raw SIP. Then [`Ingested::grade`] reads each file again for the grades
 //! alone and gives what grading with reading gives (`tests/it/grade_later.rs`). So can
 //! counting the dialogs and transactions ([`IngestOptions::correlate_later`]): the diagnosis
-//! finds the messages of the few calls it needs without them ([`Ingested::messages_by_call`]),
+//! finds the messages of the few calls it needs without them (`Ingested::messages_by_call`),
 //! and correlating is about a third of reading raw SIP. [`Ingested::correlate`] then counts
 //! them as reading would have.
 //!
