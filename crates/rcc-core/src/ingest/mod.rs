@@ -15,7 +15,7 @@
 //! alone and gives what grading with reading gives (`tests/it/grade_later.rs`). So can
 //! counting the dialogs and transactions ([`IngestOptions::correlate_later`]): the diagnosis
 //! finds the messages of the few calls it needs without them (`Ingested::messages_by_call`),
-//! and correlating is about a third of reading raw SIP. [`Ingested::correlate`] then counts
+//! and correlating is about a fifth of reading raw SIP. [`Ingested::correlate`] then counts
 //! them as reading would have.
 //!
 //! Clock offsets: [`ingest_with_offsets`] takes one offset per file (missing = 0), added to every
