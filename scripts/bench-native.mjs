@@ -155,7 +155,8 @@ const fmt = (v, digits = 0) => (v == null || !Number.isFinite(v) ? '—' : v.toF
 export const NATIVE_STAGES = [
   ['read_files_ms', 'reading the arguments and the file'],
   ['ingest_ms', 'ingest (the grades, RFC 3261, read on a second thread meanwhile)'],
-  ['diagnose_ms', 'case, facts, diagnosis'],
+  ['diagnose_ms', 'case, facts, diagnosis (the grades still read on the second thread)'],
+  ['grades_wait_ms', 'waiting for the grades once diagnosed'],
   ['ladder_ms', 'ladder build'],
   ['report_ms', 'JSON report made'],
   ['write_ms', 'JSON report written'],

@@ -174,8 +174,9 @@ pub enum Grading {
     /// When the details are first asked for the grades ([`AnalysisDetails::grade`]) or the
     /// ladder: meanwhile the summary's file reports say `graded: false` (the analysis worker).
     Later,
-    /// As the logs are read, on a second thread ([`IngestOptions::grade_alongside`]: the
-    /// command line, on a machine with a core to spare); the same results as `WithReading`.
+    /// As the logs are read and diagnosed, on a second thread ([`IngestOptions::grade_alongside`]:
+    /// the command line, on a machine with a core to spare), waited for once the diagnosis is
+    /// made; the same results as `WithReading`.
     Alongside,
 }
 
@@ -227,6 +228,7 @@ pub fn analyze(
             redacted: kept,
             bytes,
             ladder: options.ladder,
+            grades_alongside: options.grading == Grading::Alongside,
         },
         hooks,
     );
@@ -262,6 +264,7 @@ pub fn reanalyze(
         redacted: None,
         bytes: read.bytes,
         ladder,
+        grades_alongside: false,
     };
     let (mut summary, details) = finish(&input, read.ingested, finishing, hooks);
     let t1 = hooks.now();
@@ -330,6 +333,9 @@ struct Finish {
     bytes: usize,
     /// [`Options::ladder`].
     ladder: LadderBuild,
+    /// [`Grading::Alongside`]: the grades, read on other threads during the diagnosis, are
+    /// waited for after it.
+    grades_alongside: bool,
 }
 
 /// Everything after reading the logs: the AD paste and the rules, the case, the facts, the
@@ -343,12 +349,19 @@ fn finish(
         redacted,
         bytes,
         ladder,
+        grades_alongside,
     }: Finish,
     hooks: &mut Hooks,
 ) -> (AnalysisSummary, AnalysisDetails) {
     let d = diagnose_read(input, &ingested);
-    // ---- the ladder and the split ----
     let mut ingested = ingested;
+    let mut grades_wait_ms = 0.0;
+    if grades_alongside {
+        let start = hooks.now();
+        ingested.grade(&mut |_| {});
+        grades_wait_ms = (hooks.now() - start).max(0.0);
+    }
+    // ---- the ladder and the split ----
     let basis = LadderBasis {
         line_servers: d.line_servers,
         profile: d.profile.clone(),
@@ -395,6 +408,7 @@ fn finish(
         redaction,
         timings: StageTimings {
             ladder_ms,
+            grades_wait_ms,
             ..StageTimings::default()
         },
     };
@@ -684,12 +698,17 @@ pub struct StageTimings {
     pub started_ms: f64,
     /// Reading the logs (the start of reading to its end), in ms.
     pub read_ms: f64,
-    /// Everything after the logs (the end of reading to the diagnosis), in ms.
+    /// Everything after the logs (the end of reading to the diagnosis, and the grades with
+    /// [`Grading::Alongside`]), in ms.
     pub diagnose_ms: f64,
     /// The part of `diagnose_ms` spent building the message ladder (its columns and rows); 0
     /// when it is built on request.
     #[serde(default)]
     pub ladder_ms: f64,
+    /// The part of `diagnose_ms` spent waiting, once the diagnosis was made, for the grades a
+    /// second thread read meanwhile ([`Grading::Alongside`]); 0 otherwise.
+    #[serde(default)]
+    pub grades_wait_ms: f64,
     /// Memory of whoever ran the analysis once it was done, where the front end can tell (the
     /// browser: the wasm memory, whose size is its high-water mark as it never shrinks).
     #[serde(default)]

@@ -170,8 +170,8 @@ pub fn run(args: &[String]) -> i32 {
 /// `--timings`: one line on stderr, `rcc-doctor timings: {JSON}`: the ms of each stage, one after
 /// the other on one clock that starts with the command (the process start before it is not
 /// seen here), and their sum `total_ms`. Stages: reading the arguments and the files, ingesting,
-/// the diagnosis, the ladder build, making the report (JSON or text), writing it, leaving the
-/// analysis to the OS (not freed: the process ends).
+/// the diagnosis, waiting for the grades read alongside it, the ladder build, making the report
+/// (JSON or text), writing it, leaving the analysis to the OS (not freed: the process ends).
 fn timings_line(
     t: &rcc_core::analysis::StageTimings,
     reported_ms: f64,
@@ -183,7 +183,8 @@ fn timings_line(
         "bytes": t.bytes,
         "read_files_ms": t.started_ms,
         "ingest_ms": t.read_ms,
-        "diagnose_ms": t.diagnose_ms - t.ladder_ms,
+        "diagnose_ms": t.diagnose_ms - t.ladder_ms - t.grades_wait_ms,
+        "grades_wait_ms": t.grades_wait_ms,
         "ladder_ms": t.ladder_ms,
         "report_ms": reported_ms - analysed_ms,
         "write_ms": written_ms - reported_ms,

@@ -103,13 +103,22 @@ pub struct Ingested {
 }
 
 /// A file whose messages are not graded yet: what reading it again needs (its text is the one
-/// its messages share, not a copy).
+/// its messages share, not a copy), or the grades a second thread is reading from it.
 #[derive(Clone)]
 pub(crate) struct Ungraded {
     index: usize,
     name: Arc<str>,
     shared: text::Shared,
+    alongside: Option<GradesAlongside>,
 }
+
+/// A file's grades-only read on a second thread ([`ReadMode::GradedAlongside`]), joined when
+/// the grades are asked for ([`Ingested::grade`]). The clones of its [`Ungraded`] share it: the
+/// first to ask joins it, any other reads the file again.
+type GradesAlongside = Arc<std::sync::Mutex<Option<std::thread::JoinHandle<GradesRead>>>>;
+
+/// What a grades-only read gives: the file's report and the grades it kept.
+type GradesRead = (FileReport, sipmsg::Out);
 
 impl std::fmt::Debug for Ungraded {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -173,21 +182,32 @@ impl Ingested {
         }
     }
 
-    /// Grades the messages of the files read with [`IngestOptions::grade_later`]: each such
-    /// file is read again with grading, keeping only the grades, and its report and messages
-    /// get what reading it with grading would have given them (duplicates merged across files
-    /// included: the file's own copy was graded). Nothing to do when nothing waits.
+    /// Grades the messages of the files read with [`IngestOptions::grade_later`] or
+    /// [`IngestOptions::grade_alongside`]: each such file is read again with grading, keeping
+    /// only the grades (or the second thread reading it so is waited for), and its report and
+    /// messages get what reading it with grading would have given them (duplicates merged
+    /// across files included: the file's own copy was graded). Nothing to do when nothing
+    /// waits.
     pub fn grade(&mut self, progress: &mut dyn FnMut(Progress)) {
         for u in std::mem::take(&mut self.ungraded) {
             let total = u.shared.text.len();
-            let (report, out) =
+            let joined = u
+                .alongside
+                .and_then(|thread| thread.lock().ok()?.take())
+                .map(|thread| {
+                    thread
+                        .join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                });
+            let (report, out) = joined.unwrap_or_else(|| {
                 read_shared(&u.name, &u.shared, 0, ReadMode::GradesOnly, &mut |done| {
                     progress(Progress {
                         file_index: u.index,
                         bytes_done: done.min(total),
                         bytes_total: total,
                     })
-                });
+                })
+            });
             let messages = self
                 .messages
                 .iter_mut()
@@ -430,9 +450,11 @@ pub struct IngestOptions {
     /// says `graded: false`.
     pub grade_later: bool,
     /// With `validate` and not `grade_later`: grade each file on a second thread while this one
-    /// reads it without grading, then give the messages their grades (the command line; the
-    /// same results as grading with reading). Where there are no threads (the wasm build), the
-    /// file is graded with reading.
+    /// reads it without grading, and leave that thread running until [`Ingested::grade`] waits
+    /// for it and gives the messages their grades (the command line: it diagnoses meanwhile;
+    /// then the same results as grading with reading). Meanwhile each file's report says
+    /// `graded: false`. Where there are no threads (the wasm build), the file is graded with
+    /// reading.
     pub grade_alongside: bool,
     /// Find the dialogs and count the transactions when [`Ingested::correlate`] is called, not
     /// with reading (the analysis worker: no part of the diagnosis needs them).
@@ -594,11 +616,12 @@ pub fn ingest_owned(
                 bytes_total: total,
             })
         });
-        if let Some((name, shared)) = later {
+        if let Some((name, shared, alongside)) = later {
             ungraded.push(Ungraded {
                 index: i,
                 name,
                 shared,
+                alongside,
             });
         }
         progress(Progress {
@@ -639,29 +662,38 @@ enum ReadMode {
     GradeLater,
     /// Read again to grade it: grades only, no messages.
     GradesOnly,
-    /// Read without grading while a second thread reads it [`ReadMode::GradesOnly`]; then the
-    /// messages get their grades (native only).
+    /// Read without grading while a second thread reads it [`ReadMode::GradesOnly`], left
+    /// running until the grades are asked for (native only).
     GradedAlongside,
 }
 
-/// A file's messages of time order and its report; with [`ReadMode::GradeLater`], what grading
-/// it later needs.
+/// A file's messages of time order and its report; with [`ReadMode::GradeLater`] or
+/// [`ReadMode::GradedAlongside`], what grading it later needs.
 type FileRead = (
     FileReport,
     Vec<SipMessage>,
     Vec<LogEvent>,
-    Option<(Arc<str>, text::Shared)>,
+    Option<(Arc<str>, text::Shared, Option<GradesAlongside>)>,
 );
 
 fn read_file(f: OwnedInput, mode: ReadMode, progress: &mut dyn FnMut(usize)) -> FileRead {
     let name: Arc<str> = Arc::from(f.name.as_str());
     let bytes = f.bytes.len();
     let shared = text::shared_text(f.bytes);
-    let (report, out) = match mode {
-        ReadMode::GradedAlongside => read_graded_alongside(&name, &shared, bytes, progress),
-        _ => read_shared(&name, &shared, bytes, mode, progress),
+    let (report, out, later) = match mode {
+        ReadMode::GradedAlongside => {
+            let alongside = grade_alongside(&name, &shared, bytes);
+            let (report, out) = read_shared(&name, &shared, bytes, ReadMode::GradeLater, progress);
+            // Waited for even without messages: its report's problems are the graded read's.
+            (report, out, Some((name, shared, Some(alongside))))
+        }
+        _ => {
+            let (report, out) = read_shared(&name, &shared, bytes, mode, progress);
+            let later = (mode == ReadMode::GradeLater && report.messages > 0)
+                .then_some((name, shared, None));
+            (report, out, later)
+        }
     };
-    let later = (mode == ReadMode::GradeLater && report.messages > 0).then_some((name, shared));
     let report = FileReport {
         graded: later.is_none(),
         ..report
@@ -669,26 +701,17 @@ fn read_file(f: OwnedInput, mode: ReadMode, progress: &mut dyn FnMut(usize)) -> 
     (report, out.messages, out.events, later)
 }
 
-/// [`ReadMode::GradedAlongside`]: the grades-only read on a second thread, the read without
-/// grading on this one; the grades take longer to find than the messages (the grammar's
-/// checks), so the file is read in about the time of the slower of the two. Never chosen where
-/// there are no threads (the wasm build grades with reading instead: see `ingest_owned`).
-fn read_graded_alongside(
-    name: &Arc<str>,
-    shared: &text::Shared,
-    bytes: usize,
-    progress: &mut dyn FnMut(usize),
-) -> (FileReport, sipmsg::Out) {
-    let ((mut report, mut out), graded) = std::thread::scope(|s| {
-        let grader =
-            s.spawn(|| read_shared(name, shared, bytes, ReadMode::GradesOnly, &mut |_| {}));
-        let read = read_shared(name, shared, bytes, ReadMode::GradeLater, progress);
-        (read, grader.join())
+/// [`ReadMode::GradedAlongside`]: the grades-only read of a file, started on a second thread
+/// while this one reads the file without grading and the diagnosis runs; the grades take
+/// longer to find than the messages (the grammar's checks), and the diagnosis needs none.
+/// Never chosen where there are no threads (the wasm build grades with reading instead: see
+/// `ingest_owned`).
+fn grade_alongside(name: &Arc<str>, shared: &text::Shared, bytes: usize) -> GradesAlongside {
+    let (name, shared) = (Arc::clone(name), shared.clone());
+    let thread = std::thread::spawn(move || {
+        read_shared(&name, &shared, bytes, ReadMode::GradesOnly, &mut |_| {})
     });
-    let (graded, graded_out) = graded.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-    let grades = graded_out.grades.map(|g| g.kept).unwrap_or_default();
-    give_grades(out.messages.iter_mut(), &mut report, graded, grades);
-    (report, out)
+    Arc::new(std::sync::Mutex::new(Some(thread)))
 }
 
 /// Reads one file's text (`shared`, from `bytes` bytes) as `mode` says.
@@ -877,6 +900,54 @@ BYE sip:a@b SIP/2.0\r\nCall-ID: y\r\nCall-ID: x\r\nCSeq: 4 BYE\r\n\r\n"
             assert_eq!(later.dialogs, now.dialogs);
             assert_eq!(later.transaction_count, now.transaction_count);
             assert_eq!(by_call(&later), without);
+        }
+    }
+
+    /// The command line's way: `ingest_owned` leaves the grades-only reads running on their
+    /// threads (the diagnosis needs no grades); until `grade` waits for them the files say
+    /// `graded: false` and the messages are ungraded, after it everything is what grading with
+    /// reading gives, a file without messages and a clone taken meanwhile included.
+    #[test]
+    fn grades_read_alongside_wait_for_grade_and_are_the_grades_read_with_reading() {
+        let faulty = b"INVITE sip:a@b SIP/2.0\r\nVia: SIP/2.0/TCP h;branch=z9hG4bK1\r\n\
+Call-ID: x\r\nCSeq: one INVITE\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:c@d>\r\n\r\n\
+SIP/2.0 200 OK\r\nCall-ID: x\r\nCSeq: 1 INVITE\r\n\r\n"
+            .to_vec();
+        let files: Vec<OwnedInput> = [
+            synth::generate(LogFormat::Uccapi, 60_000, 3),
+            faulty,
+            synth::generate(LogFormat::RawSip, 60_000, 5),
+            b"no SIP here".to_vec(),
+        ]
+        .into_iter()
+        .enumerate()
+        .map(|(i, bytes)| OwnedInput {
+            name: format!("log{i}"),
+            bytes,
+        })
+        .collect();
+        let read = |grade_alongside| {
+            let opts = IngestOptions {
+                grade_alongside,
+                ..IngestOptions::default()
+            };
+            ingest_owned(files.clone(), &opts, &mut |_| {})
+        };
+        let with = read(false);
+        assert!(with.files.iter().any(|f| f.partial + f.repaired > 0));
+        let mut alongside = read(true);
+        assert!(alongside.grading_pending());
+        assert!(alongside.files.iter().all(|f| !f.graded));
+        let mut clone = alongside.clone();
+        for ingested in [&mut alongside, &mut clone] {
+            ingested.grade(&mut |_| {});
+            assert!(!ingested.grading_pending());
+            assert_eq!(ingested.files, with.files);
+            assert_eq!(ingested.messages.len(), with.messages.len());
+            for (x, y) in ingested.messages.iter().zip(&with.messages) {
+                assert_eq!(x.quality(), y.quality());
+                assert_eq!(x.source.line_start, y.source.line_start);
+            }
         }
     }
 }

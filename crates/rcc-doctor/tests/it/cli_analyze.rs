@@ -164,6 +164,7 @@ fn timings_go_to_stderr_in_one_json_line_and_leave_the_report_alone() {
         "read_files_ms",
         "ingest_ms",
         "diagnose_ms",
+        "grades_wait_ms",
         "ladder_ms",
         "report_ms",
         "write_ms",
