@@ -318,12 +318,17 @@ fn read_logs(
 /// Grades what `read` left ungraded and counts its dialogs and transactions if they wait, its
 /// messages being `messages` (taken from it for the ladder).
 fn grade_read(read: &mut Ingested, messages: &mut Vec<SipMessage>) {
-    if read.grading_pending() || read.correlation_pending() {
+    if grades_or_counts_wait(read) {
         std::mem::swap(&mut read.messages, messages);
         read.grade(&mut |_| {});
         read.correlate();
         std::mem::swap(&mut read.messages, messages);
     }
+}
+
+/// Whether `read`'s messages still wait for their grades, or its dialogs to be counted.
+fn grades_or_counts_wait(read: &Ingested) -> bool {
+    read.grading_pending() || read.correlation_pending()
 }
 
 /// What [`finish`] adds to the logs read, beside the inputs.
@@ -857,7 +862,7 @@ impl AnalysisDetails {
     /// Whether the messages are still to be graded, or their dialogs counted
     /// ([`AnalysisDetails::grade`]).
     pub fn grading_pending(&self) -> bool {
-        self.read.grading_pending() || self.read.correlation_pending()
+        grades_or_counts_wait(&self.read)
     }
 
     /// How many dialogs the logs hold; `None` until [`AnalysisDetails::grade`] counted them

@@ -282,13 +282,12 @@ fn csta_calls(
             }
         }
     }
+    // Each list is in time order already, without repeats: `by_call`'s are, and the pass
+    // above adds a call's messages in order to a list it found empty.
+    debug_assert!(calls.iter().all(|c| c.windows(2).all(|w| w[0] < w[1])));
     ids.into_iter()
         .zip(calls)
-        .map(|(id, mut all)| {
-            all.sort_unstable();
-            all.dedup();
-            (id.to_string(), all)
-        })
+        .map(|(id, all)| (id.to_string(), all))
         .collect()
 }
 
@@ -379,9 +378,8 @@ fn refusal_requests(
         call.extend(by_call.get(c).map_or(&[][..], Vec::as_slice));
     }
     let mut answered: FxMap<usize, usize> = FxMap::default();
-    for call in calls.values_mut() {
-        call.sort_unstable();
-        call.dedup();
+    // In time order, without repeats: as `by_call` holds them.
+    for call in calls.values() {
         let mut latest: FxMap<Option<(u32, &str)>, usize> = FxMap::default();
         for &i in call.iter() {
             let m = &msgs[i];

@@ -180,6 +180,8 @@ impl Ingested {
         for list in calls.values_mut() {
             list.sort_unstable();
         }
+        // A message is in one dialog: no index twice.
+        debug_assert!(calls.values().all(|l| l.windows(2).all(|w| w[0] < w[1])));
     }
 
     /// Grades the messages of the files read with [`IngestOptions::grade_later`] or
