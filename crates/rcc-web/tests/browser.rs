@@ -8,6 +8,56 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+/// The wasm build's newline and ASCII scan (128-bit SIMD, not the plain loop the native tests
+/// check) says what a byte-by-byte count says: every length around its 16-byte words and
+/// 4,080-byte blocks, at every alignment, with a newline or a byte above 0x7F in every place.
+#[wasm_bindgen_test]
+fn the_simd_newline_and_ascii_scan_counts_as_a_byte_loop_does() {
+    use rcc_core::ingest::{count_newlines, newlines_and_ascii};
+    let slow = |b: &[u8]| {
+        (
+            b.iter().filter(|&&c| c == b'\n').count(),
+            b.iter().all(|&c| c < 0x80),
+        )
+    };
+    let mut state = 0x2545_f491_u32;
+    let mut random = move || {
+        state ^= state << 13;
+        state ^= state >> 17;
+        state ^= state << 5;
+        state
+    };
+    let base: Vec<u8> = (0..9000)
+        .map(|_| match random() % 7 {
+            0 => b'\n',
+            1 => b'\r',
+            _ => b'a' + (random() % 26) as u8,
+        })
+        .collect();
+    for len in (0..40).chain(4070..4100).chain([8159, 8160, 8161, 8191]) {
+        for start in 0..17 {
+            let b = &base[start..start + len];
+            assert_eq!(newlines_and_ascii(b), slow(b), "len {len} at {start}");
+            assert_eq!(count_newlines(b), slow(b).0);
+        }
+    }
+    for len in [1, 15, 16, 17, 300, 4080, 4081, 5000] {
+        for at in (0..len).step_by(len / 15 + 1).chain([len - 1]) {
+            for odd in [0x80, 0xC3, 0xFF] {
+                let mut b = base[..len].to_vec();
+                b[at] = odd;
+                assert_eq!(
+                    newlines_and_ascii(&b),
+                    slow(&b),
+                    "{odd:#x} at {at} of {len}"
+                );
+            }
+            let all_newlines = vec![b'\n'; len];
+            assert_eq!(newlines_and_ascii(&all_newlines), (len, true));
+        }
+    }
+}
+
 #[wasm_bindgen_test]
 fn step_hashes_round_trip_in_wasm() {
     for s in Step::ALL {

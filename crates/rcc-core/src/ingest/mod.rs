@@ -54,7 +54,7 @@ use crate::sip::{LogEvent, SipMessage};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
-pub use text::count_newlines;
+pub use text::{count_newlines, newlines_and_ascii};
 
 /// One dropped or pasted file, borrowed: its bytes are copied once into the text the messages
 /// share. [`OwnedInput`] avoids that copy.
