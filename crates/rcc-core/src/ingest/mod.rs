@@ -686,8 +686,8 @@ fn read_file(f: OwnedInput, mode: ReadMode, progress: &mut dyn FnMut(usize)) -> 
         ReadMode::GradedAlongside => {
             let alongside = grade_alongside(&name, &shared, bytes);
             let (report, out) = read_shared(&name, &shared, bytes, ReadMode::GradeLater, progress);
-            // Waited for even without messages: its report's problems are the graded read's.
-            (report, out, Some((name, shared, Some(alongside))))
+            // Graded even without messages: its report's problems are the graded read's.
+            (report, out, Some((name, shared, alongside)))
         }
         _ => {
             let (report, out) = read_shared(&name, &shared, bytes, mode, progress);
@@ -707,13 +707,19 @@ fn read_file(f: OwnedInput, mode: ReadMode, progress: &mut dyn FnMut(usize)) -> 
 /// while this one reads the file without grading and the diagnosis runs; the grades take
 /// longer to find than the messages (the grammar's checks), and the diagnosis needs none.
 /// Never chosen where there are no threads (the wasm build grades with reading instead: see
-/// `ingest_owned`).
-fn grade_alongside(name: &Arc<str>, shared: &text::Shared, bytes: usize) -> GradesAlongside {
+/// `ingest_owned`). `None` where the system would start no thread (a limit reached): the
+/// grades are then read when asked for, as with [`ReadMode::GradeLater`].
+fn grade_alongside(
+    name: &Arc<str>,
+    shared: &text::Shared,
+    bytes: usize,
+) -> Option<GradesAlongside> {
     let (name, shared) = (Arc::clone(name), shared.clone());
-    let thread = std::thread::spawn(move || {
-        read_shared(&name, &shared, bytes, ReadMode::GradesOnly, &mut |_| {})
-    });
-    Arc::new(std::sync::Mutex::new(Some(thread)))
+    let thread = std::thread::Builder::new()
+        .name("grades".into())
+        .spawn(move || read_shared(&name, &shared, bytes, ReadMode::GradesOnly, &mut |_| {}))
+        .ok()?;
+    Some(Arc::new(std::sync::Mutex::new(Some(thread))))
 }
 
 /// Reads one file's text (`shared`, from `bytes` bytes) as `mode` says.
