@@ -144,10 +144,6 @@ pub fn newlines_and_ascii(b: &[u8]) -> (usize, bool) {
     return newlines_and_ascii_plain(b);
 }
 
-#[cfg_attr(
-    all(target_arch = "wasm32", target_feature = "simd128"),
-    allow(dead_code)
-)]
 fn newlines_and_ascii_plain(b: &[u8]) -> (usize, bool) {
     let mut newlines = 0usize;
     let mut high = 0u8;
@@ -179,7 +175,7 @@ mod simd128 {
         let newline = u8x16_splat(b'\n');
         let mut high = u8x16_splat(0);
         let mut newlines = 0usize;
-        let mut high_tail = 0u8;
+        let mut tail_ascii = true;
         for block in b.chunks(LANES * 255) {
             let mut counts = u8x16_splat(0);
             let mut words = block.chunks_exact(LANES);
@@ -199,12 +195,12 @@ mod simd128 {
                 u32x4_extract_lane::<3>(sums),
             ];
             newlines += lanes.iter().map(|&n| n as usize).sum::<usize>();
-            for &c in words.remainder() {
-                newlines += usize::from(c == b'\n');
-                high_tail |= c;
-            }
+            // The bytes short of a word (only in the last block): the plain loop.
+            let (n, ascii) = super::newlines_and_ascii_plain(words.remainder());
+            newlines += n;
+            tail_ascii &= ascii;
         }
-        (newlines, u8x16_bitmask(high) == 0 && high_tail < 0x80)
+        (newlines, u8x16_bitmask(high) == 0 && tail_ascii)
     }
 }
 
