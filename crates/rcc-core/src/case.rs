@@ -24,7 +24,7 @@ use crate::directory::{AdAttributes, RccAttribute};
 use crate::evidence::Evidence;
 use crate::extract::Provisioning;
 use crate::generation::{self, Generation, SeenGeneration};
-use crate::observe::{is_csta_invite, ConfigAnswer, RccIndex};
+use crate::observe::{ConfigAnswer, RccIndex};
 use crate::profile::Profile;
 use crate::routing::{CaseNames, Host, Topology};
 use crate::sip::SipMessage;
@@ -207,14 +207,14 @@ impl Case {
 
 /// The client's CSTA INVITEs (the first copy of each call), latest last.
 fn csta_invites<'m>(messages: &'m [SipMessage], index: &RccIndex) -> Vec<&'m SipMessage> {
-    let msg = |i: usize| messages.get(i);
     index
         .csta_calls
         .iter()
         .filter_map(|(_, idxs)| {
             idxs.iter()
-                .filter_map(|&i| msg(i))
-                .find(|m| is_csta_invite(m) && m.to_tag().is_none())
+                .filter(|&&i| index.is_csta_invite_at(i))
+                .filter_map(|&i| messages.get(i))
+                .find(|m| m.to_tag().is_none())
         })
         .collect()
 }

@@ -63,6 +63,9 @@ pub struct RccIndex {
     /// CSTA calls: the Call-ID of each CSTA INVITE with every message of that Call-ID, in time
     /// order of their first CSTA INVITE.
     pub csta_calls: Vec<(String, Vec<usize>)>,
+    /// Every CSTA INVITE ([`is_csta_invite`]), by index into the messages, in order: judged
+    /// once, in the walk that finds the calls.
+    pub csta_invites: Vec<usize>,
     /// REGISTER requests and their answers.
     pub registers: Vec<usize>,
     /// 401, 403 and 407 answers (a server refusing or challenging).
@@ -144,6 +147,7 @@ impl RccIndex {
                     }
                 }
                 (Some(_), _) if is(method, "INVITE") && is_csta_invite(m) => {
+                    ix.csta_invites.push(i);
                     if let Some(c) = m.call_id().filter(|c| csta_seen.insert(c)) {
                         csta_ids.push(c);
                     }
@@ -194,11 +198,17 @@ impl RccIndex {
             by_call.entry(call).or_default();
         }
         ingested.messages_by_call(&mut by_call);
-        ix.csta_calls = csta_calls(ingested, csta_ids, &by_call);
-        ix.call_records = call_records(&ix.records, &ix.csta_calls);
         ix.record_requests = record_requests(ingested, &ix.records, &by_call);
         ix.refusal_requests = refusal_requests(ingested, &ix.refusals, &by_call);
+        // Last: the calls take their lists out of `by_call`.
+        ix.csta_calls = csta_calls(ingested, csta_ids, by_call);
+        ix.call_records = call_records(&ix.records, &ix.csta_calls);
         ix
+    }
+
+    /// Whether message `i` is a CSTA INVITE ([`is_csta_invite`]).
+    pub fn is_csta_invite_at(&self, i: usize) -> bool {
+        self.csta_invites.binary_search(&i).is_ok()
     }
 
     /// What a configuration answer says, read once for all its copies.
@@ -262,15 +272,16 @@ impl RccIndex {
 /// Every message of each CSTA call (by Call-ID), in time order: `by_call` holds each call's
 /// ([`Ingested::messages_by_call`]); a call with none there (its Call-ID read another way: a
 /// damaged message) from the messages themselves, in one more pass when there is such a call.
-fn csta_calls(
+fn csta_calls<'m>(
     ingested: &Ingested,
-    ids: Vec<&str>,
-    by_call: &FxMap<&str, Vec<usize>>,
+    ids: Vec<&'m str>,
+    mut by_call: FxMap<&'m str, Vec<usize>>,
 ) -> Vec<(String, Vec<usize>)> {
     let at: FxMap<&str, usize> = ids.iter().enumerate().map(|(k, c)| (*c, k)).collect();
+    // The Call-IDs are distinct (the walk keeps each one's first CSTA INVITE).
     let mut calls: Vec<Vec<usize>> = ids
         .iter()
-        .map(|c| by_call.get(c).cloned().unwrap_or_default())
+        .map(|c| by_call.remove(c).unwrap_or_default())
         .collect();
     let without_dialog: Vec<bool> = calls.iter().map(Vec::is_empty).collect();
     if without_dialog.contains(&true) {

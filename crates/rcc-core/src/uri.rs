@@ -270,7 +270,9 @@ pub fn aor_is(value: &str, aor: &str) -> bool {
     let Some(rest) = aor.strip_prefix("sip:") else {
         return false;
     };
-    let (user, host) = match rest.rfind('@') {
+    // memchr's: `str::rfind` of a char cost half of this function (it runs for every call's
+    // INVITE and every configuration answer).
+    let (user, host) = match memchr::memrchr(b'@', rest.as_bytes()) {
         Some(at) => (Some(&rest[..at]), &rest[at + 1..]),
         None => (None, rest),
     };

@@ -133,6 +133,42 @@ impl Topology {
         self.merge(&add);
     }
 
+    /// [`Topology::learn_with`] of a host as a message writes it, with its port and its
+    /// transport (read only when needed). A log names its servers in thousands of messages, and
+    /// most teach nothing new: they are answered before the host is lower-cased into a
+    /// [`Learned`], which nearly every message used to allocate and drop.
+    fn learn_host_with(
+        &mut self,
+        participant: &str,
+        host: &str,
+        port: Option<u16>,
+        transport: impl FnOnce() -> Option<Transport>,
+        evidence: impl FnOnce() -> Evidence,
+    ) {
+        let open = self.open(participant);
+        // As `learn_with` judges the host, but on the host as written: an address in another
+        // letter case than the one known (IPv6 only) is left to `learn_with` to judge.
+        let may_teach_host = if uri::is_ip(host) {
+            host.bytes().any(|b| b.is_ascii_uppercase())
+                || self
+                    .entry(participant)
+                    .is_none_or(|e| !e.ips.iter().any(|ip| ip == host))
+        } else {
+            open.name
+        };
+        // `learn_with` goes on only for what these allow (a listening point whatever its port
+        // and transport).
+        if !(open.evidence || may_teach_host || open.listening_point) {
+            return;
+        }
+        let learned = Learned {
+            host: Some(host.to_ascii_lowercase()),
+            port,
+            transport: transport(),
+        };
+        self.learn_with(participant, learned, evidence);
+    }
+
     /// What a message can still teach of a participant besides a new IP address:
     /// [`Topology::merge`] never replaces a known name or listening point, and keeps
     /// [`HOST_EVIDENCE_KEPT`] places. A log names its servers in nearly every message; reading
@@ -193,15 +229,7 @@ impl Topology {
             if let (Some(hs), Some(peer), true) = (&hs, m.peer(), from_client) {
                 if m.direction == Some(Direction::Sent) && m.is_request() {
                     let (host, port) = uri::split_host_port(peer);
-                    t.learn_with(
-                        hs,
-                        Learned {
-                            host: Some(host.to_ascii_lowercase()),
-                            port,
-                            transport: top_via_transport(m),
-                        },
-                        || m.evidence(),
-                    );
+                    t.learn_host_with(hs, host, port, || top_via_transport(m), || m.evidence());
                 }
             }
             // The client authenticates to its Home Server (or pool) by name.
@@ -255,15 +283,8 @@ impl Topology {
                     // A request names its sender in its top Via.
                     let (host, port) = uri::split_host_port(v.sent_by);
                     if p.role != Role::HomeServer || !uri::is_ip(host) {
-                        t.learn_with(
-                            &p.id,
-                            Learned {
-                                host: Some(host.to_ascii_lowercase()),
-                                port,
-                                transport: Transport::parse(v.transport),
-                            },
-                            || m.evidence(),
-                        );
+                        let transport = || Transport::parse(v.transport);
+                        t.learn_host_with(&p.id, host, port, transport, || m.evidence());
                     }
                 }
             }
