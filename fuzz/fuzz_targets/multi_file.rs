@@ -4,22 +4,13 @@
 //! find the same messages of each call before the dialogs are counted as after.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use rcc_core::ingest::{ingest_owned, IngestOptions, Ingested, OwnedInput};
+use rcc_core::ingest::{ingest_owned, IngestOptions, Ingested};
 use rcc_core::observe::RccIndex;
 
+mod split;
+
 fuzz_target!(|data: &[u8]| {
-    let cut = data.iter().position(|&b| b == 0xFF).unwrap_or(data.len());
-    let (a, b) = data.split_at(cut);
-    let files = vec![
-        OwnedInput {
-            name: "a".into(),
-            bytes: a.to_vec(),
-        },
-        OwnedInput {
-            name: "b".into(),
-            bytes: b.to_vec(),
-        },
-    ];
+    let files = split::two_files(data);
     let read = |grade_later, grade_alongside| {
         let opts = IngestOptions {
             grade_later,
