@@ -432,3 +432,71 @@ fn hint_match(hints: &[String], product: &str) -> bool {
         .iter()
         .any(|h| find_ci(product.as_bytes(), h.as_bytes()).is_some())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `learn_host_with` answers before lower-casing only where `learn_with` would learn
+    /// nothing: both topologies stay equal through host names, addresses in either letter case
+    /// (bracketed or not), repeats past the kept evidence, and a listening point and addresses
+    /// first seen once nothing else can be learned (one address entered by the admin in upper
+    /// case).
+    #[test]
+    fn learning_a_host_as_written_learns_what_learning_it_lower_cased_does() {
+        let hosts = [
+            ("gw.contoso.com", None, None),
+            ("GW.Contoso.com", None, None),
+            ("10.0.0.7", None, None),
+            ("10.0.0.8", None, None),
+            ("fe80::1", None, None),
+            ("FE80::1", None, None),
+            ("[FE80::2]", None, None),
+            ("[fe80::2]", None, None),
+            ("Other.Contoso.COM", None, None),
+        ];
+        let late = [
+            ("GW.Contoso.com", None, Some(Transport::Tls)),
+            ("10.0.0.7", Some(5061), Some(Transport::Tcp)),
+            ("10.0.0.9", None, None),
+            ("[FE80::3]", None, None),
+            ("FE80::9", None, None),
+            ("fe80::9", None, None),
+        ];
+        // Each host again and again (past HOST_EVIDENCE_KEPT, once the name and the listening
+        // point are known), then new addresses.
+        let steps = hosts.iter().cycle().take(hosts.len() * 3).chain(&late);
+        let entered = [Host {
+            participant: "gw".into(),
+            fqdn: None,
+            ips: vec!["FE80::9".into()],
+            port: None,
+            transport: None,
+            evidence: Vec::new(),
+            entered: true,
+        }];
+        let mut written = Topology::entered(&entered);
+        let mut lowered = written.clone();
+        for (k, &(host, port, transport)) in steps.enumerate() {
+            let evidence = || Evidence::Input {
+                field: "step".into(),
+                value: k.to_string(),
+            };
+            written.learn_host_with("gw", host, port, || transport, evidence);
+            let learned = Learned {
+                host: Some(host.to_ascii_lowercase()),
+                port,
+                transport,
+            };
+            lowered.learn_with("gw", learned, evidence);
+            assert_eq!(written, lowered, "after step {k} ({host})");
+        }
+        // The late listening point and addresses came when only they could still be learned.
+        let gw = lowered.entry("gw").expect("the gateway is known");
+        assert_eq!(gw.evidence.len(), HOST_EVIDENCE_KEPT);
+        assert_eq!((gw.port, gw.transport), (None, Some(Transport::Tls)));
+        for ip in ["10.0.0.9", "[fe80::3]", "fe80::9"] {
+            assert!(gw.ips.iter().any(|x| x == ip), "{ip} in {:?}", gw.ips);
+        }
+    }
+}
