@@ -8,6 +8,7 @@ use super::text::{
     lossy, needle, parse_mdy_time, parse_ymd_time, starts_with_ci, trim, Line, LineCursor,
 };
 use crate::sip::{Direction, LogEvent, SourceRef, Timestamp};
+use std::borrow::Cow;
 
 /// Calls `progress(bytes_done)` at most every 256 KiB.
 pub(crate) struct Tick<'p> {
@@ -163,7 +164,7 @@ fn skip_to_stamp(cur: &mut LineCursor, len: usize) -> usize {
         if uccapi_stamp(l.text).is_some() {
             return l.start;
         }
-        cur.next();
+        cur.move_past(&l);
     }
     len
 }
@@ -414,7 +415,9 @@ fn server_record(buf: &[u8], cur: &mut LineCursor, head: Line, ctx: Ctx, out: &m
     let stamp = th.stamp;
     let millis = stamp.and_then(parse_mdy_time);
 
-    let mut fields: Vec<(String, String)> = Vec::new();
+    // The record's fields as written (text already UTF-8), owned only when a value continues on
+    // a second line: a SIP record reads two of them, an event keeps them all.
+    let mut fields: Vec<(&[u8], Cow<[u8]>)> = Vec::new();
     let mut start: Option<(Parts, &[u8], u32)> = None;
     let mut acc = out.header_acc();
     let mut body_from: Option<usize> = None;
@@ -439,7 +442,7 @@ fn server_record(buf: &[u8], cur: &mut LineCursor, head: Line, ctx: Ctx, out: &m
             body_to = line.start;
             break;
         }
-        cur.next();
+        cur.move_past(&line);
         end_line = line.num;
         if t == b"$$end_record" {
             body_to = line.start;
@@ -465,11 +468,12 @@ fn server_record(buf: &[u8], cur: &mut LineCursor, head: Line, ctx: Ctx, out: &m
                 } else if let Some(c) = t.iter().position(|&c| c == b':') {
                     let k = trim(t.get(..c).unwrap_or(&[]));
                     let v = trim(t.get(c + 1..).unwrap_or(&[]));
-                    fields.push((lossy(k).into_owned(), lossy(v).into_owned()));
+                    fields.push((k, Cow::Borrowed(v)));
                 } else if let Some(last) = fields.last_mut() {
                     if !t.is_empty() {
-                        last.1.push(' ');
-                        last.1.push_str(&lossy(t));
+                        let value = last.1.to_mut();
+                        value.push(b' ');
+                        value.extend_from_slice(t);
                     }
                 }
             }
@@ -507,19 +511,16 @@ fn server_record(buf: &[u8], cur: &mut LineCursor, head: Line, ctx: Ctx, out: &m
             ),
         );
     }
-    let mut extra = vec![
-        ("Level".to_string(), lossy(th.level).into_owned()),
-        ("Flag".to_string(), lossy(th.flag).into_owned()),
-    ];
     match start {
         Some((parts, raw, line)) => {
             let get = |k: &str| {
                 fields
                     .iter()
-                    .find(|(n, _)| n.eq_ignore_ascii_case(k))
-                    .map(|(_, v)| v.as_str())
+                    .find(|(n, _)| n.eq_ignore_ascii_case(k.as_bytes()))
+                    .map(|(_, v)| &**v)
             };
             let direction = get("Direction").and_then(|d| {
+                let d = lossy(d);
                 let d = d.split(';').next().unwrap_or("").trim();
                 if d.eq_ignore_ascii_case("incoming") {
                     Some(Direction::Received)
@@ -533,7 +534,7 @@ fn server_record(buf: &[u8], cur: &mut LineCursor, head: Line, ctx: Ctx, out: &m
                 timestamp: stamp.map(|s| (s, millis)),
                 direction,
                 local: None,
-                peer: get("Peer").map(str::as_bytes),
+                peer: get("Peer"),
             };
             let (body, raw_body) = match body_from {
                 Some(from) => {
@@ -566,6 +567,10 @@ fn server_record(buf: &[u8], cur: &mut LineCursor, head: Line, ctx: Ctx, out: &m
             );
         }
         None => {
+            let mut extra = vec![
+                ("Level".to_string(), lossy(th.level).into_owned()),
+                ("Flag".to_string(), lossy(th.flag).into_owned()),
+            ];
             let (component, trace) = component_and_trace(th.rest);
             if !component.is_empty() {
                 extra.push(("Component".into(), lossy(component).into_owned()));
@@ -573,7 +578,11 @@ fn server_record(buf: &[u8], cur: &mut LineCursor, head: Line, ctx: Ctx, out: &m
             if !trace.is_empty() {
                 extra.push(("Trace".into(), lossy(trace).into_owned()));
             }
-            extra.extend(fields);
+            extra.extend(
+                fields
+                    .iter()
+                    .map(|(k, v)| (lossy(k).into_owned(), lossy(v).into_owned())),
+            );
             out.events.push(LogEvent {
                 source: SourceRef {
                     file: ctx.file.clone(),
@@ -683,9 +692,11 @@ pub(crate) fn sipp(buf: &[u8], ctx: Ctx, out: &mut Out, tick: &mut Tick) {
             pending_ts = (!stamp.is_empty()).then(|| (stamp, parse_ymd_time(stamp)));
             continue;
         }
-        let sent = needle!(b"message sent").find(t).is_some();
-        let recv = needle!(b"message received").find(t).is_some();
-        if (sent || recv) && region.is_none() && trim(t).len() < 80 {
+        // A packet's opening line comes only between regions, and is short: the two searches
+        // are not run on every line of every message.
+        let may_open = region.is_none() && trim(t).len() < 80;
+        let sent = may_open && needle!(b"message sent").find(t).is_some();
+        if sent || may_open && needle!(b"message received").find(t).is_some() {
             let meta = Meta {
                 timestamp: pending_ts.take(),
                 direction: Some(if sent {

@@ -72,6 +72,13 @@ impl<'a> LineCursor<'a> {
     pub fn peek(&self) -> Option<Line<'a>> {
         self.clone().next()
     }
+
+    /// Moves past `line`, the line [`LineCursor::peek`] just gave: where it ends is known, so
+    /// its newline is not searched for a second time (readers that look before they take a
+    /// line searched every line of a packet twice).
+    pub fn move_past(&mut self, line: &Line<'a>) {
+        self.seek(line.next, line.num.saturating_add(1));
+    }
 }
 
 impl<'a> Iterator for LineCursor<'a> {
@@ -463,6 +470,25 @@ mod tests {
         assert_eq!(find_ci(b"cst", b"csta"), None);
         assert_eq!(find_ci(b"x", b""), Some(0));
         assert_eq!(find_ci(b"a/1 B/2", b"b/"), Some(4));
+    }
+
+    /// Peeking and moving past walks the lines as taking each does: the same lines, and the
+    /// cursor in the same place after each (line endings of every kind, no final newline).
+    #[test]
+    fn moving_past_a_peeked_line_is_taking_it() {
+        let text = b"a\r\nb\n\n\r\nlast";
+        let (mut taken, mut skipped) = (LineCursor::new(text, 7), LineCursor::new(text, 7));
+        while let Some(line) = skipped.peek() {
+            skipped.move_past(&line);
+            let next = taken.next().expect("as many lines");
+            assert_eq!(
+                (line.text, line.start, line.num),
+                (next.text, next.start, next.num)
+            );
+            assert_eq!((skipped.pos(), skipped.line()), (taken.pos(), taken.line()));
+        }
+        assert!(taken.next().is_none());
+        assert_eq!(skipped.line(), 7 + 5);
     }
 
     #[test]
