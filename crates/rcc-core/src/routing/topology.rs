@@ -100,8 +100,7 @@ impl Topology {
         let open = self.open(participant);
         let teaches_host = learned.host.as_deref().is_some_and(|h| {
             if uri::is_ip(h) {
-                self.entry(participant)
-                    .is_none_or(|e| !e.ips.iter().any(|ip| ip == h))
+                !self.knows_ip(participant, h)
             } else {
                 open.name
             }
@@ -149,10 +148,7 @@ impl Topology {
         // As `learn_with` judges the host, but on the host as written: an address in another
         // letter case than the one known (IPv6 only) is left to `learn_with` to judge.
         let may_teach_host = if uri::is_ip(host) {
-            host.bytes().any(|b| b.is_ascii_uppercase())
-                || self
-                    .entry(participant)
-                    .is_none_or(|e| !e.ips.iter().any(|ip| ip == host))
+            host.bytes().any(|b| b.is_ascii_uppercase()) || !self.knows_ip(participant, host)
         } else {
             open.name
         };
@@ -167,6 +163,12 @@ impl Topology {
             transport: transport(),
         };
         self.learn_with(participant, learned, evidence);
+    }
+
+    /// Whether `ip` (as written, compared exactly) is among the participant's addresses.
+    fn knows_ip(&self, participant: &str, ip: &str) -> bool {
+        self.entry(participant)
+            .is_some_and(|e| e.ips.iter().any(|known| known == ip))
     }
 
     /// What a message can still teach of a participant besides a new IP address:
