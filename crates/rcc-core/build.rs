@@ -6,7 +6,10 @@
 use std::path::{Path, PathBuf};
 
 fn main() {
-    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data");
+    // Read when the script runs, not when it was compiled: one compiled script may serve two
+    // checkouts that share a target directory, and `env!` would point both at the first.
+    let manifest = std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let data = Path::new(&manifest).join("../../data");
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
     println!("cargo:rerun-if-changed={}", data.display());
     let mut files = Vec::new();
