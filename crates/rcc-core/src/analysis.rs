@@ -569,7 +569,7 @@ fn effective_attributes(paste: &AdPaste, fields: Option<&AdFields>) -> Option<Ad
             }
         }
     }
-    (attrs != AdAttributes::default()).then_some(attrs)
+    attrs.any_value().then_some(attrs)
 }
 
 /// The same inputs with every identifier replaced by a consistent pseudonym (see

@@ -7,7 +7,7 @@
 //! diagnosis asks for the generation instead of guessing the tool.
 
 use crate::case::Case;
-use crate::directory::{parse_option_flags, RCC_MASK};
+use crate::directory::{parse_option_flags, RccOn};
 use crate::findings::FindingId;
 use crate::generation::{self, Generation, HowToCollect};
 use crate::knowledge::{data_json, load};
@@ -341,7 +341,7 @@ fn values(case: &Case, rule: Option<&Rule>) -> Values {
         case.option_flags
             .as_ref()
             .and_then(|f| parse_option_flags(&f.value).ok())
-            .map(|n| (n | RCC_MASK).to_string()),
+            .map(|n| RccOn::from_flags(n).value().to_string()),
     );
     v
 }

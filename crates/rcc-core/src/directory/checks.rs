@@ -1,6 +1,6 @@
 //! The directory checks (ids documented in the module above).
 
-use super::flags::{decode_option_flags, RCC_MASK};
+use super::flags::{decode_option_flags, RccOn, RCC_MASK};
 use super::{AdAttributes, Check, CheckStatus, RccAttribute};
 use crate::evidence::Evidence;
 use crate::generation::Generation;
@@ -395,6 +395,7 @@ fn line_server_uri_present(c: &CheckInputs, ls: &Option<String>) -> Check {
     match &ls {
         Some(v) => mk("line-server-uri-present", CheckStatus::Pass, "msRTCSIP-LineServer is set.", Some(v.clone()), vec![], attr_ev(attrs, RccAttribute::LineServer)),
         None if empty => unknown("line-server-uri-present", NO_DATA),
+        None if attrs.not_exported(RccAttribute::LineServer) => unknown("line-server-uri-present", c.missing(RccAttribute::LineServer)),
         None => mk("line-server-uri-present", CheckStatus::Fail, "msRTCSIP-LineServer is not set: provisioning carries no remote call control SIP URI, so Communicator never sends the CSTA INVITE.", None, c.server_fix(SERVER_PLACEHOLDER), attr_ev(attrs, RccAttribute::LineServer)),
     }
 }
@@ -405,8 +406,8 @@ fn line_server_uri_valid(c: &CheckInputs, ls: &Option<String>) -> Check {
     match &ls {
         None => unknown(
             "line-server-uri-valid",
-            if empty {
-                NO_DATA.to_string()
+            if empty || attrs.not_exported(RccAttribute::LineServer) {
+                c.missing(RccAttribute::LineServer)
             } else {
                 "msRTCSIP-LineServer is not set (see line-server-uri-present).".to_string()
             },
@@ -437,6 +438,9 @@ fn line_uri_present(c: &CheckInputs, line: &Option<String>) -> Check {
             attr_ev(attrs, RccAttribute::Line),
         ),
         None if empty => unknown("line-uri-present", NO_DATA),
+        None if attrs.not_exported(RccAttribute::Line) => {
+            unknown("line-uri-present", c.missing(RccAttribute::Line))
+        }
         None => mk(
             "line-uri-present",
             CheckStatus::Fail,
@@ -454,8 +458,8 @@ fn line_uri_valid(c: &CheckInputs, line: &Option<String>) -> Check {
     match &line {
         None => unknown(
             "line-uri-valid",
-            if empty {
-                NO_DATA.to_string()
+            if empty || attrs.not_exported(RccAttribute::Line) {
+                c.missing(RccAttribute::Line)
             } else {
                 "msRTCSIP-Line is not set (see line-uri-present).".to_string()
             },
@@ -610,7 +614,10 @@ fn rcc_enabled(c: &CheckInputs) -> Check {
                         mk("rcc-enabled", CheckStatus::Pass, "Option flag 16 (bit 4, remote call control) is set.", Some(shown), vec![], ev)
                     } else {
                         if let Ok(n) = super::flags::parse_option_flags(&v) {
-                            fix.insert(2, format!("Or in ADSI Edit: msRTCSIP-OptionFlags = {} (today's {n} plus 16).", n | RCC_MASK));
+                            fix.insert(2, match RccOn::from_flags(n) {
+                                RccOn::Add(v) => format!("Or in ADSI Edit: msRTCSIP-OptionFlags = {v} (today's {n} plus 16)."),
+                                RccOn::EnterpriseVoice { dual_mode, rcc_only } => format!("Or in ADSI Edit: msRTCSIP-OptionFlags = {dual_mode} (today's {n} plus 16 and 512: dual mode, Enterprise Voice together with remote call control) or {rcc_only} (remote call control only: 128 cleared, 16 set). The user has Enterprise Voice (128), and 16 added alone makes neither mode."),
+                            });
                         }
                         mk("rcc-enabled", CheckStatus::Fail, "Option flag 16 (bit 4, remote call control) is not set: Communicator will not try to control the phone even with a line and server URI.", Some(shown), fix, ev)
                     }
@@ -656,13 +663,14 @@ fn provisioning_matches(c: &CheckInputs) -> Vec<Check> {
         "If the attribute was changed recently, wait for Active Directory replication (or check the value on the domain controller the Home Server reads).".to_string(),
         "Have the user sign out of Communicator and sign in again so it receives fresh provisioning data.".to_string(),
     ];
-    for (id, attr, observed, what, is_line) in [
+    for (id, attr, observed, what, is_line, present_id) in [
         (
             "provisioning-line-matches",
             RccAttribute::Line,
             &ctx.observed.line_uri,
             "line URI",
             true,
+            "line-uri-present",
         ),
         (
             "provisioning-server-matches",
@@ -670,13 +678,18 @@ fn provisioning_matches(c: &CheckInputs) -> Vec<Check> {
             &ctx.observed.line_server_uri,
             "remote call control SIP URI",
             false,
+            "line-server-uri-present",
         ),
     ] {
         out.push(match (observed, value_of(attrs, attr)) {
             (None, _) => unknown(id, format!("Add a client log that covers sign-in: the provisioning answer (SUBSCRIBE Event: vnd-microsoft-provisioning) shows the {what} the client received.")),
             (Some((seen, oev)), None) => {
-                if empty {
-                    unknown(id, NO_DATA)
+                if empty || attrs.not_exported(attr) {
+                    unknown(id, c.missing(attr))
+                } else if seen.trim().is_empty() {
+                    // Neither has one: the directory and what the client received agree, and
+                    // the missing value is the other check's finding.
+                    mk(id, CheckStatus::Pass, format!("The provisioning answer carried no {what}, and the paste has no {} either (see {present_id}).", attr.name()), Some(String::new()), vec![], vec![oev.clone()])
                 } else {
                     mk(id, CheckStatus::Warning, format!("The client received {what} '{seen}' but the paste has no {}: the paste may be from another account, or the attribute changed since sign-in.", attr.name()), Some(seen.clone()), replication_fix.clone(), vec![oev.clone()])
                 }

@@ -6,6 +6,43 @@ use std::sync::OnceLock;
 
 /// The remote call control bit.
 pub const RCC_MASK: u32 = 16;
+/// Enterprise Voice (`UCEnabled`).
+pub const UC_MASK: u32 = 128;
+/// Remote call control together with Enterprise Voice (`RemoteCallControlDualMode`).
+pub const DUAL_MODE_MASK: u32 = 512;
+
+/// The flags that turn remote call control on, from a user's flags `n`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RccOn {
+    /// Bit 16 added (or already there); every other bit kept.
+    Add(u32),
+    /// An Enterprise Voice user without remote call control: adding 16 alone gives neither
+    /// mode, so the admin chooses (domain.md F2): dual mode keeps the voice (16 | 128 | 512),
+    /// remote call control only gives it up (128 and 512 cleared, 16 set).
+    EnterpriseVoice { dual_mode: u32, rcc_only: u32 },
+}
+
+impl RccOn {
+    pub fn from_flags(n: u32) -> RccOn {
+        if n & RCC_MASK == 0 && n & UC_MASK != 0 {
+            RccOn::EnterpriseVoice {
+                dual_mode: n | RCC_MASK | DUAL_MODE_MASK,
+                rcc_only: (n & !(UC_MASK | DUAL_MODE_MASK)) | RCC_MASK,
+            }
+        } else {
+            RccOn::Add(n | RCC_MASK)
+        }
+    }
+
+    /// The one value a command is written with: dual mode for an Enterprise Voice user, which
+    /// takes nothing away (the fix's text offers the other choice).
+    pub fn value(self) -> u32 {
+        match self {
+            RccOn::Add(v) => v,
+            RccOn::EnterpriseVoice { dual_mode, .. } => dual_mode,
+        }
+    }
+}
 
 /// One row of `data/option-flags.toml`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -139,6 +176,32 @@ mod tests {
         let t = option_flag_table();
         assert!(t.iter().any(|d| d.rcc && d.mask == RCC_MASK));
         assert!(t.iter().any(|d| d.mask == 128 && d.name == "UCEnabled"));
+    }
+
+    #[test]
+    fn remote_call_control_is_added_and_an_enterprise_voice_user_chooses() {
+        assert_eq!(RccOn::from_flags(256), RccOn::Add(272));
+        assert_eq!(RccOn::from_flags(0), RccOn::Add(16));
+        // Already on, with or without Enterprise Voice: nothing changes.
+        assert_eq!(RccOn::from_flags(400), RccOn::Add(400));
+        assert_eq!(RccOn::from_flags(912), RccOn::Add(912));
+        let ev = RccOn::from_flags(384);
+        assert_eq!(
+            ev,
+            RccOn::EnterpriseVoice {
+                dual_mode: 912,
+                rcc_only: 272
+            }
+        );
+        assert_eq!(ev.value(), 912);
+        // A stray dual-mode bit without 16 goes with the voice in "remote call control only".
+        assert_eq!(
+            RccOn::from_flags(128 | 512 | 1),
+            RccOn::EnterpriseVoice {
+                dual_mode: 657,
+                rcc_only: 17
+            }
+        );
     }
 
     #[test]

@@ -37,7 +37,8 @@ mod paste;
 
 pub use checks::{check, CheckContext, ObservedProvisioning, RouteVerdict, CHECK_IDS};
 pub use flags::{
-    decode_option_flags, option_flag_table, parse_option_flags, FlagBit, OptionFlagDef, RCC_MASK,
+    decode_option_flags, option_flag_table, parse_option_flags, FlagBit, OptionFlagDef, RccOn,
+    RCC_MASK,
 };
 pub use paste::{parse_paste, AdFormat, AdPaste, Ignored, PasteProblem, Recognised};
 
@@ -70,6 +71,11 @@ pub struct AdAttributes {
     /// as option flag 16.
     #[serde(default)]
     pub rcc_enabled: Option<AdValue>,
+    /// Attributes the paste shows were not exported: a column export (dsquery `-attr`,
+    /// Format-Table) lists the attributes asked for in its header, and one missing there says
+    /// nothing of the user (where an LDIF or a list export omits what is not set).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_exported: Vec<RccAttribute>,
 }
 
 /// Outcome of one check.
@@ -183,6 +189,16 @@ impl RccAttribute {
 }
 
 impl AdAttributes {
+    /// Whether the paste says nothing of `a` (see [`AdAttributes::not_exported`]).
+    pub fn not_exported(&self, a: RccAttribute) -> bool {
+        self.get(a).is_none() && self.not_exported.contains(&a)
+    }
+
+    /// Whether any attribute has a value.
+    pub fn any_value(&self) -> bool {
+        RccAttribute::ALL.into_iter().any(|a| self.get(a).is_some())
+    }
+
     /// The value of one attribute, if supplied.
     pub fn get(&self, a: RccAttribute) -> Option<&AdValue> {
         match a {

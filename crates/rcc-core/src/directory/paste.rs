@@ -126,6 +126,8 @@ struct Sink {
     raws: Vec<Raw>,
     ignored: Vec<Ignored>,
     problems: Vec<PasteProblem>,
+    /// A column export's header: the attributes it was asked for.
+    columns: Option<Vec<String>>,
 }
 
 impl Sink {
@@ -305,8 +307,19 @@ pub fn parse_paste(text: &str) -> AdPaste {
         raws,
         mut ignored,
         mut problems,
+        columns,
     } = sink;
     let mut attributes = AdAttributes::default();
+    if let Some(columns) = columns {
+        attributes.not_exported = RccAttribute::ALL
+            .into_iter()
+            .filter(|&a| {
+                !columns
+                    .iter()
+                    .any(|c| RccAttribute::from_name(c) == Some(a))
+            })
+            .collect();
+    }
     let mut recognised = Vec::new();
     let mut registrar_pool = None;
     for raw in raws {
@@ -672,6 +685,7 @@ fn parse_columns(lines: &[String], sink: &mut Sink) {
     let Some((hidx, mut cols)) = column_header(lines) else {
         return;
     };
+    sink.columns = Some(cols.iter().map(|(name, _)| name.clone()).collect());
     for (i, l) in lines[..hidx].iter().enumerate() {
         if !l.trim().is_empty() {
             sink.ignore(

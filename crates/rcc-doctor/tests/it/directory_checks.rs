@@ -22,6 +22,7 @@ fn good() -> AdAttributes {
         line_server: v("sip:rcc@mcm.contoso.com"),
         option_flags: v("272"),
         rcc_enabled: None,
+        not_exported: vec![],
     }
 }
 
@@ -256,6 +257,93 @@ fn provisioning_without_a_line_fails() {
     ctx.observed.line_uri = Some((String::new(), log("no line")));
     assert_eq!(
         status(&check(&good(), &ctx), "provisioning-line-matches"),
+        Fail
+    );
+}
+
+/// A provisioning answer without a line, and a paste without one: the two agree (the missing
+/// line is line-uri-present's failure), so no "another account" warning.
+#[test]
+fn no_value_received_and_none_in_the_paste_agree() {
+    let mut a = good();
+    a.line = None;
+    a.line_server = None;
+    let mut ctx = full_ctx();
+    ctx.observed.line_uri = Some((String::new(), log("no line")));
+    ctx.observed.line_server_uri = Some((String::new(), log("no line server")));
+    let checks = check(&a, &ctx);
+    for (id, present) in [
+        ("provisioning-line-matches", "line-uri-present"),
+        ("provisioning-server-matches", "line-server-uri-present"),
+    ] {
+        let c = get(&checks, id);
+        assert_eq!(c.status, Pass, "{id}: {}", c.why);
+        assert!(c.why.contains(present), "{id}: {}", c.why);
+        assert_eq!(c.evidence.len(), 1, "{id}");
+        assert_eq!(status(&checks, present), Fail);
+    }
+}
+
+/// Bit 16 added alone to an Enterprise Voice user (128) makes neither mode: the fix offers
+/// dual mode (16 | 128 | 512) and remote call control only (128 cleared), as domain.md F2 says.
+#[test]
+fn an_enterprise_voice_user_is_offered_dual_mode_or_rcc_only() {
+    let mut a = good();
+    a.option_flags = v("384");
+    let checks = check(&a, &CheckContext::default());
+    let rcc = get(&checks, "rcc-enabled");
+    assert_eq!(rcc.status, Fail);
+    let text = rcc.fix.join("\n");
+    assert!(
+        text.contains("912 (today's 384 plus 16 and 512: dual mode"),
+        "{text}"
+    );
+    assert!(text.contains("or 272 (remote call control only"), "{text}");
+    assert!(!text.contains("400"), "{text}");
+}
+
+/// A column export lists the attributes it was asked for: one missing from its header says
+/// nothing of the user ("not in the paste"), where an LDIF export leaves out what is not set.
+#[test]
+fn an_attribute_a_column_export_did_not_ask_for_is_unknown_not_unset() {
+    let columns = "C:\\>dsquery * \"CN=Eva Novak,DC=contoso,DC=com\" -attr msRTCSIP-PrimaryUserAddress msRTCSIP-OptionFlags msRTCSIP-Line\n\
+                   \x20 msRTCSIP-PrimaryUserAddress    msRTCSIP-OptionFlags    msRTCSIP-Line\n\
+                   \x20 sip:eva.novak@contoso.com      272                     tel:+13125550142\n";
+    let p = parse_paste(columns);
+    assert_eq!(p.format, AdFormat::Dsquery);
+    assert!(p
+        .attributes
+        .not_exported
+        .contains(&RccAttribute::LineServer));
+    assert!(!p.attributes.not_exported.contains(&RccAttribute::Line));
+    let mut ctx = full_ctx();
+    ctx.observed.line_server_uri = Some((String::new(), log("no line server")));
+    let checks = check(&p.attributes, &ctx);
+    for id in [
+        "line-server-uri-present",
+        "line-server-uri-valid",
+        "provisioning-server-matches",
+    ] {
+        let c = get(&checks, id);
+        assert_eq!(c.status, Unknown, "{id}: {}", c.why);
+        assert!(
+            c.why.contains("msRTCSIP-LineServer is not in the paste"),
+            "{id}: {}",
+            c.why
+        );
+    }
+    assert_eq!(status(&checks, "line-uri-present"), Pass);
+
+    // The same user in LDIF, where an attribute without a value is left out: not set.
+    let ldif = "dn: CN=Eva Novak,DC=contoso,DC=com\nmsRTCSIP-PrimaryUserAddress: sip:eva.novak@contoso.com\n\
+                msRTCSIP-OptionFlags: 272\nmsRTCSIP-Line: tel:+13125550142\n";
+    let p = parse_paste(ldif);
+    assert!(p.attributes.not_exported.is_empty());
+    assert_eq!(
+        status(
+            &check(&p.attributes, &full_ctx()),
+            "line-server-uri-present"
+        ),
         Fail
     );
 }
