@@ -27,6 +27,10 @@ pub struct MsDiagnosticCode {
     pub inferred: bool,
     pub source: String,
     pub range: String,
+    /// The source says the TLS connection to the next hop failed on its certificate: the hop
+    /// was reached over TLS.
+    #[serde(default)]
+    pub tls_certificate: bool,
 }
 
 /// One Logging Tool `Result-Code`.
@@ -43,6 +47,9 @@ pub struct ResultCode {
     #[serde(default)]
     pub inferred: bool,
     pub source: String,
+    /// As [`MsDiagnosticCode::tls_certificate`].
+    #[serde(default)]
+    pub tls_certificate: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]

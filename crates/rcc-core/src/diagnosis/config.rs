@@ -69,6 +69,7 @@ fn route_draft(profile: &Profile, p: &RouteProblem) -> Draft {
     if let Some(a) = &p.assumption {
         d.assumptions.push(format!("Assumed: {a}."));
         d.warning_only = true;
+        d.listener_assumed = true;
     }
     d.assumptions.extend(p.rule_assumptions.iter().cloned());
     d.leg = route_leg(profile, p);

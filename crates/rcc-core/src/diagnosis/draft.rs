@@ -38,6 +38,12 @@ pub(super) struct Draft {
     pub symptom: Option<Symptom>,
     /// Made where the flow broke (its leg is the failing leg): its leg wins in a merge.
     pub at_failure: bool,
+    /// A route's transport or port judged against the listening point the profile only
+    /// assumes for the next hop (no `[servers]` row, nothing in the logs).
+    pub listener_assumed: bool,
+    /// The logs show the TLS connection toward the next hop failing on its certificate: the
+    /// hop was reached over TLS where the route points.
+    pub failed_on_certificate: bool,
 }
 
 impl Draft {
@@ -56,6 +62,8 @@ impl Draft {
             from_config: false,
             symptom: None,
             at_failure: false,
+            listener_assumed: false,
+            failed_on_certificate: false,
         }
     }
 
@@ -92,7 +100,19 @@ pub(super) fn reconcile(
     success: bool,
 ) -> Vec<Draft> {
     let mut out: Vec<Draft> = Vec::new();
+    let tls_reached = logs.iter().any(|d| d.failed_on_certificate);
     for mut c in config {
+        // A listening point the profile only assumes gives way to what the logs show of the
+        // hop: the gateway answering through the route as it is, or the route's TLS connection
+        // reaching it and failing on its certificate (then the certificate or the route's FQDN
+        // is the fix the logs' own finding gives, not another transport or port).
+        let works = c
+            .leg
+            .as_ref()
+            .is_some_and(|l| matches!(leg_state(flow, l), Some(LegState::Ok | LegState::Inferred)));
+        if c.listener_assumed && (works || tls_reached) {
+            continue;
+        }
         // A rule the logs show was not needed: the rules entered are not the ones in use.
         let contradicted = c.id.is_missing_route()
             && c.leg.as_ref().is_some_and(|l| {
@@ -311,6 +331,8 @@ pub(super) fn merge(drafts: Vec<Draft>) -> Vec<Draft> {
                 m.from_logs |= d.from_logs;
                 m.from_config |= d.from_config;
                 m.symptom = m.symptom.or(d.symptom);
+                m.listener_assumed &= d.listener_assumed;
+                m.failed_on_certificate |= d.failed_on_certificate;
                 if m.from_logs && m.from_config {
                     m.confidence = Confidence::High;
                 } else if d.confidence < m.confidence {

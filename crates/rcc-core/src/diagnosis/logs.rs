@@ -530,6 +530,7 @@ fn attempt_failure(
         }
     }
     d.symptom = symptom;
+    d.failed_on_certificate = failed_on_certificate(a);
     d.detail.push(describe_failure(profile, step, &lo, a));
     d.detail.extend(code_notes);
     if let Some(f) = basis {
@@ -568,6 +569,21 @@ fn attempt_failure(
         return Some((h, d));
     }
     Some((leg, d))
+}
+
+/// Whether the attempt's answers or records say its TLS connection toward the next hop failed
+/// on that hop's certificate (`tls_certificate` in `data/diagnostic-codes.toml`).
+fn failed_on_certificate(a: &Attempt) -> bool {
+    let by_code = [&a.answer, &a.answer_back]
+        .into_iter()
+        .flatten()
+        .flat_map(|r| &r.diagnostics)
+        .any(|d| msdiag::ms_diagnostic(d.code).is_some_and(|c| c.tls_certificate));
+    by_code
+        || a.records
+            .iter()
+            .filter_map(|r| r.result_code.as_deref())
+            .any(|rc| msdiag::result_code(rc).is_some_and(|c| c.tls_certificate))
 }
 
 /// The index of the profile's flow step of `kind` (from `from`, when given).
