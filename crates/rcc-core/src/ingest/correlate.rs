@@ -291,7 +291,7 @@ pub(super) fn dialogs_and_transaction_count(messages: &[SipMessage]) -> (Dialogs
     let mut transactions = IndexTable::with_capacity(messages.len() / 2);
     let key_of = |j: u32| {
         let r = &messages[j as usize];
-        // Only the two headers the key reads (the scan stops once it has them).
+        // Only the two headers a branch key reads (the scan stops once it has them).
         let [via, cseq] = r.first_known_slots([known::VIA, known::CSEQ]);
         let k = Keys {
             via,
@@ -300,7 +300,11 @@ pub(super) fn dialogs_and_transaction_count(messages: &[SipMessage]) -> (Dialogs
             from: None,
             to: None,
         };
-        transaction_key(r, &k)
+        if k.via.and_then(via_branch).is_some() {
+            transaction_key(r, &k)
+        } else {
+            transaction_key(r, &keys(r))
+        }
     };
     let mut count = 0;
     for (i, m) in messages.iter().enumerate() {
@@ -325,10 +329,45 @@ pub(crate) fn transactions(messages: &[SipMessage]) -> Vec<Transaction> {
     transactions.out
 }
 
+/// What names a message's transaction (RFC 3261 17.1.3, 17.2.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum TxnKey<'a> {
+    /// The top Via's branch and the CSeq method.
+    Branch(&'a str, &'a str),
+    /// A top Via without a branch (an RFC 2543 peer, or a published log that lost it): what
+    /// 17.2.3 matches on then that a response repeats too, the top Via's transport and sent-by,
+    /// the Call-ID, the From tag and the CSeq (number and method). Not the Request-URI or the To
+    /// tag, which a response lacks or adds.
+    NoBranch {
+        sent_by: &'a str,
+        call_id: &'a str,
+        from_tag: Option<&'a str>,
+        cseq: &'a str,
+        method: &'a str,
+    },
+}
+
+impl<'a> TxnKey<'a> {
+    /// The branch as [`Transaction::branch`] shows it (empty without one).
+    fn branch(self) -> &'a str {
+        match self {
+            TxnKey::Branch(branch, _) => branch,
+            TxnKey::NoBranch { .. } => "",
+        }
+    }
+
+    fn method(self) -> &'a str {
+        match self {
+            TxnKey::Branch(_, method) | TxnKey::NoBranch { method, .. } => method,
+        }
+    }
+}
+
 /// What names a message's transaction: its top Via branch and its CSeq method (the request's
-/// method when the CSeq has none).
-fn transaction_key<'a>(m: &'a SipMessage, k: &Keys<'a>) -> Option<(&'a str, &'a str)> {
-    let branch = k.via.and_then(via_branch)?;
+/// method when the CSeq has none); without a branch, [`TxnKey::NoBranch`] (it needs the
+/// Call-ID, which `k` may then not hold: `None`).
+fn transaction_key<'a>(m: &'a SipMessage, k: &Keys<'a>) -> Option<TxnKey<'a>> {
+    let via = k.via?;
     let method = k
         .cseq
         .and_then(|v| {
@@ -341,7 +380,19 @@ fn transaction_key<'a>(m: &'a SipMessage, k: &Keys<'a>) -> Option<(&'a str, &'a 
         .filter(|m| !m.is_empty())
         .or_else(|| m.method())
         .unwrap_or("");
-    Some((branch, method))
+    if let Some(branch) = via_branch(via) {
+        return Some(TxnKey::Branch(branch, method));
+    }
+    // The top Via entry up to its parameters (a header may hold several entries).
+    let top = via.split(',').next().unwrap_or(via);
+    let sent_by = top.split(';').next().unwrap_or(top).trim_ascii();
+    Some(TxnKey::NoBranch {
+        sent_by,
+        call_id: k.call_id?,
+        from_tag: k.from.and_then(param_tag),
+        cseq: k.cseq?.trim_ascii(),
+        method,
+    })
 }
 
 /// What a message says of its dialog: the Call-ID and the tags of its From and To, read as the
@@ -499,7 +550,7 @@ impl<'a> DialogWalk<'a> {
 
 struct Transactions<'a> {
     out: Vec<Transaction>,
-    index: FxMap<(&'a str, &'a str), usize>,
+    index: FxMap<TxnKey<'a>, usize>,
     copies: FxSet<(usize, u64)>,
 }
 
@@ -514,13 +565,13 @@ impl<'a> Transactions<'a> {
 
     fn add(&mut self, i: usize, m: &'a SipMessage, k: &Keys<'a>) {
         let out = &mut self.out;
-        let Some((branch, method)) = transaction_key(m, k) else {
+        let Some(key) = transaction_key(m, k) else {
             return;
         };
-        let t = *self.index.entry((branch, method)).or_insert_with(|| {
+        let t = *self.index.entry(key).or_insert_with(|| {
             out.push(Transaction {
-                branch: branch.to_string(),
-                method: method.to_string(),
+                branch: key.branch().to_string(),
+                method: key.method().to_string(),
                 messages: Vec::new(),
                 retransmissions: 0,
             });

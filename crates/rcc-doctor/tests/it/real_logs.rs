@@ -164,6 +164,25 @@ fn the_ocs_messages_are_read_in_full() {
         .ends_with("ms-received-port=10409;ms-received-cid=1E00"));
 }
 
+/// The published REGISTER's Via has no branch (RFC 2543 style, or trimmed by its publisher):
+/// RFC 3261 17.2.3 then matches on what request and response share, so the REGISTER and its
+/// 200 OK are one transaction (they counted none).
+#[test]
+fn a_request_and_its_answer_without_a_branch_are_one_transaction() {
+    let r = run("ocs2007r2-register.sip");
+    assert!(r.messages[0]
+        .header("Via")
+        .is_some_and(|v| !v.contains("branch")));
+    let t = r.transactions();
+    assert_eq!((t.len(), r.transaction_count), (1, 1));
+    assert_eq!(
+        (t[0].branch.as_str(), t[0].method.as_str()),
+        ("", "REGISTER")
+    );
+    assert_eq!(t[0].messages, [0, 1]);
+    assert_eq!(t[0].retransmissions, 0);
+}
+
 #[test]
 fn the_edge_log_keeps_its_protocol_record_and_its_diagnostic_record() {
     let r = run("ocs2007r2-edge-sipstack.log");
