@@ -976,13 +976,14 @@ impl Observer<'_> {
             else {
                 continue;
             };
-            let t = Transaction {
+            let mut t = Transaction {
                 observer: self,
                 call,
                 cseqs: &cseqs,
                 cseq: n,
                 client_branch: client_branch.clone(),
                 client_vias: client_vias.max(1),
+                behind_home_server: false,
                 writers: &writers,
                 hs: profile.home_server().unwrap_or_default().to_string(),
                 target: profile.line_server_host().map(|p| p.id.clone()),
@@ -1017,6 +1018,7 @@ impl Observer<'_> {
             // A capture behind the Home Server holds only forwarded copies: the one with the
             // fewest Vias still carries the Home Server's on top of the client's.
             if client_vias >= 2 && a.forwarded.is_none() {
+                t.behind_home_server = true;
                 a.forwarded = Some(seen(client_copy));
                 t.reach(
                     &mut a,
@@ -1026,6 +1028,11 @@ impl Observer<'_> {
                 );
             }
             t.read_answers(&mut a);
+            if t.behind_home_server && a.answer.is_none() {
+                // The next hop's answer is the best there is (`mark_session` keeps the Home
+                // Server's own leg to the client inferred).
+                a.answer = a.answer_back.clone();
+            }
             t.read_acks_and_cancel(&mut a);
             t.read_session(&mut a);
             a.records = records.iter().map(|&r| r.clone()).collect();
@@ -1283,6 +1290,10 @@ struct Transaction<'o, 'c> {
     /// The top Via branch of the client's copy: the client transaction.
     client_branch: Option<String>,
     client_vias: usize,
+    /// The logs hold only copies the Home Server forwarded (a capture behind it): no answer
+    /// to the client can be in them, and answers on the forwarded branch came back from the
+    /// next hop.
+    behind_home_server: bool,
     /// Who wrote each log file (the participant whose log it is), by file name.
     writers: &'c [(String, Option<String>)],
     hs: String,
@@ -1404,8 +1415,9 @@ impl Transaction<'_, '_> {
             .filter(|&(k, m)| m.status().is_some() && self.in_txn(k, "INVITE"))
         {
             let status = m.status().unwrap_or(0);
-            let to_client = top_branch(m) == self.client_branch
-                || (self.client_branch.is_none() && extract::top_via(m).1 <= self.client_vias);
+            let to_client = !self.behind_home_server
+                && (top_branch(m) == self.client_branch
+                    || (self.client_branch.is_none() && extract::top_via(m).1 <= self.client_vias));
             let answer = self.observer.answer_of(
                 m,
                 &self.hs,

@@ -396,7 +396,14 @@ fn mark_session(profile: &Profile, a: &Attempt, flow: &mut [FlowLeg]) {
         );
     }
     if let Some(r) = a.answer.as_ref().filter(|r| r.status < 300) {
-        set_leg(flow, LegKind::Answer, None, LegState::Ok, &r.evidence);
+        // An answer the logs show only coming back to the Home Server (a capture behind it, or
+        // its log ends first) stands in for the one to the client: that leg is inferred.
+        let stand_in = a.answer_back.as_ref().map(|b| &b.evidence) == Some(&r.evidence);
+        if stand_in {
+            set_leg(flow, LegKind::Answer, None, LegState::Inferred, &[]);
+        } else {
+            set_leg(flow, LegKind::Answer, None, LegState::Ok, &r.evidence);
+        }
         if r.csta_problem().is_some() || !r.system_status_normal() {
             if let Some(l) = flow.iter_mut().find(|l| l.kind == LegKind::Answer) {
                 l.observed = Some(match r.csta_problem() {

@@ -21,8 +21,10 @@
 
 use crate::support::{from_dir, ROOT};
 use rcc_core::analysis::AnalysisSummary;
+use rcc_core::diagnosis::LegState;
 use rcc_core::evidence::Evidence;
 use rcc_core::findings::{FindingId, Severity};
+use rcc_core::profile::LegKind;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -273,6 +275,33 @@ fn check_all(under: &str) {
         dirs.len(),
         failures.join("\n\n")
     );
+}
+
+/// A capture between the Home Server and the gateway holds the forwarded INVITE and the
+/// gateway's answers to the Home Server, never what the Home Server sent the client: the flow
+/// shows the answer back as seen and the answer to the client (and its 100 Trying) as not seen.
+/// The gateway's 100 Trying and 200 OK used to be drawn on the client's legs.
+#[test]
+fn a_capture_behind_the_home_server_shows_the_answer_back_not_the_answer() {
+    let dir = Path::new(ROOT).join("fixtures/cases/19-ocs2007-gateway-events-challenged-407");
+    let only = ["tcp-stream-7-fe-to-gw.txt".to_string()];
+    let a = from_dir(&dir, "generic", None, Some(&only)).analyze();
+    let leg = |kind: LegKind| {
+        a.diagnosis
+            .flow
+            .iter()
+            .find(|l| l.kind == kind && !l.extra)
+            .unwrap_or_else(|| panic!("no {kind:?} leg"))
+    };
+    assert_eq!(leg(LegKind::Forward).state, LegState::Ok);
+    assert_eq!(leg(LegKind::AnswerBack).state, LegState::Ok);
+    assert!(leg(LegKind::AnswerBack)
+        .evidence
+        .iter()
+        .any(|e| e.label().contains("tcp-stream-7-fe-to-gw.txt")));
+    assert_eq!(leg(LegKind::Answer).state, LegState::Inferred);
+    assert!(leg(LegKind::Answer).evidence.is_empty());
+    assert_eq!(leg(LegKind::Trying).state, LegState::Unknown);
 }
 
 #[test]
