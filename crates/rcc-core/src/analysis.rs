@@ -569,7 +569,7 @@ fn effective_attributes(paste: &AdPaste, fields: Option<&AdFields>) -> Option<Ad
             }
         }
     }
-    attrs.any_value().then_some(attrs)
+    (!attrs.is_empty()).then_some(attrs)
 }
 
 /// The same inputs with every identifier replaced by a consistent pseudonym (see

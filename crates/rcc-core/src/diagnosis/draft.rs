@@ -331,8 +331,6 @@ pub(super) fn merge(drafts: Vec<Draft>) -> Vec<Draft> {
                 m.from_logs |= d.from_logs;
                 m.from_config |= d.from_config;
                 m.symptom = m.symptom.or(d.symptom);
-                m.listener_assumed &= d.listener_assumed;
-                m.failed_on_certificate |= d.failed_on_certificate;
                 if m.from_logs && m.from_config {
                     m.confidence = Confidence::High;
                 } else if d.confidence < m.confidence {

@@ -227,6 +227,12 @@ struct CheckInputs<'a> {
 }
 
 impl CheckInputs<'_> {
+    /// Whether the paste says nothing of attribute `a`: no attributes at all, or a column
+    /// export that did not ask for it ([`AdAttributes::not_exported`]).
+    fn says_nothing_of(&self, a: RccAttribute) -> bool {
+        self.empty || self.attrs.not_exported(a)
+    }
+
     /// Why a check cannot decide without attribute `a`.
     fn missing(&self, a: RccAttribute) -> String {
         if self.empty {
@@ -391,22 +397,21 @@ fn sign_in_matches(c: &CheckInputs, primary: &Option<String>) -> Check {
 
 /// line-server-uri-present: msRTCSIP-LineServer is set.
 fn line_server_uri_present(c: &CheckInputs, ls: &Option<String>) -> Check {
-    let (attrs, empty) = (c.attrs, c.empty);
+    let attrs = c.attrs;
     match &ls {
         Some(v) => mk("line-server-uri-present", CheckStatus::Pass, "msRTCSIP-LineServer is set.", Some(v.clone()), vec![], attr_ev(attrs, RccAttribute::LineServer)),
-        None if empty => unknown("line-server-uri-present", NO_DATA),
-        None if attrs.not_exported(RccAttribute::LineServer) => unknown("line-server-uri-present", c.missing(RccAttribute::LineServer)),
+        None if c.says_nothing_of(RccAttribute::LineServer) => unknown("line-server-uri-present", c.missing(RccAttribute::LineServer)),
         None => mk("line-server-uri-present", CheckStatus::Fail, "msRTCSIP-LineServer is not set: provisioning carries no remote call control SIP URI, so Communicator never sends the CSTA INVITE.", None, c.server_fix(SERVER_PLACEHOLDER), attr_ev(attrs, RccAttribute::LineServer)),
     }
 }
 
 /// line-server-uri-valid: msRTCSIP-LineServer is a SIP URI (with a user part).
 fn line_server_uri_valid(c: &CheckInputs, ls: &Option<String>) -> Check {
-    let (attrs, empty) = (c.attrs, c.empty);
+    let attrs = c.attrs;
     match &ls {
         None => unknown(
             "line-server-uri-valid",
-            if empty || attrs.not_exported(RccAttribute::LineServer) {
+            if c.says_nothing_of(RccAttribute::LineServer) {
                 c.missing(RccAttribute::LineServer)
             } else {
                 "msRTCSIP-LineServer is not set (see line-server-uri-present).".to_string()
@@ -427,7 +432,7 @@ fn line_server_uri_valid(c: &CheckInputs, ls: &Option<String>) -> Check {
 
 /// line-uri-present: msRTCSIP-Line is set.
 fn line_uri_present(c: &CheckInputs, line: &Option<String>) -> Check {
-    let (attrs, empty) = (c.attrs, c.empty);
+    let attrs = c.attrs;
     match &line {
         Some(v) => mk(
             "line-uri-present",
@@ -437,8 +442,7 @@ fn line_uri_present(c: &CheckInputs, line: &Option<String>) -> Check {
             vec![],
             attr_ev(attrs, RccAttribute::Line),
         ),
-        None if empty => unknown("line-uri-present", NO_DATA),
-        None if attrs.not_exported(RccAttribute::Line) => {
+        None if c.says_nothing_of(RccAttribute::Line) => {
             unknown("line-uri-present", c.missing(RccAttribute::Line))
         }
         None => mk(
@@ -454,11 +458,11 @@ fn line_uri_present(c: &CheckInputs, line: &Option<String>) -> Check {
 
 /// line-uri-valid: msRTCSIP-Line is a tel URI (RFC 3966) or a SIP URI.
 fn line_uri_valid(c: &CheckInputs, line: &Option<String>) -> Check {
-    let (attrs, empty) = (c.attrs, c.empty);
+    let attrs = c.attrs;
     match &line {
         None => unknown(
             "line-uri-valid",
-            if empty || attrs.not_exported(RccAttribute::Line) {
+            if c.says_nothing_of(RccAttribute::Line) {
                 c.missing(RccAttribute::Line)
             } else {
                 "msRTCSIP-Line is not set (see line-uri-present).".to_string()
@@ -656,7 +660,7 @@ fn line_server_routed(c: &CheckInputs, ls: &Option<String>) -> Check {
 /// provisioning-line-matches and provisioning-server-matches: the client received in
 /// provisioning what the directory holds.
 fn provisioning_matches(c: &CheckInputs) -> Vec<Check> {
-    let (attrs, ctx, empty) = (c.attrs, c.ctx, c.empty);
+    let (attrs, ctx) = (c.attrs, c.ctx);
     let mut out = Vec::with_capacity(2);
     let replication_fix = vec![
         "Check that the paste is from the account that signs in (compare msRTCSIP-PrimaryUserAddress with the sign-in address).".to_string(),
@@ -684,7 +688,7 @@ fn provisioning_matches(c: &CheckInputs) -> Vec<Check> {
         out.push(match (observed, value_of(attrs, attr)) {
             (None, _) => unknown(id, format!("Add a client log that covers sign-in: the provisioning answer (SUBSCRIBE Event: vnd-microsoft-provisioning) shows the {what} the client received.")),
             (Some((seen, oev)), None) => {
-                if empty || attrs.not_exported(attr) {
+                if c.says_nothing_of(attr) {
                     unknown(id, c.missing(attr))
                 } else if seen.trim().is_empty() {
                     // Neither has one: the directory and what the client received agree, and

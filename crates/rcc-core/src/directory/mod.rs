@@ -194,11 +194,6 @@ impl AdAttributes {
         self.get(a).is_none() && self.not_exported.contains(&a)
     }
 
-    /// Whether any attribute has a value.
-    pub fn any_value(&self) -> bool {
-        RccAttribute::ALL.into_iter().any(|a| self.get(a).is_some())
-    }
-
     /// The value of one attribute, if supplied.
     pub fn get(&self, a: RccAttribute) -> Option<&AdValue> {
         match a {

@@ -300,11 +300,8 @@ pub(super) fn dialogs_and_transaction_count(messages: &[SipMessage]) -> (Dialogs
             from: None,
             to: None,
         };
-        if k.via.and_then(via_branch).is_some() {
-            transaction_key(r, &k)
-        } else {
-            transaction_key(r, &keys(r))
-        }
+        // Without a branch the key needs the Call-ID and the From tag too.
+        transaction_key(r, &k).or_else(|| transaction_key(r, &keys(r)))
     };
     let mut count = 0;
     for (i, m) in messages.iter().enumerate() {
