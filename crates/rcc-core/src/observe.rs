@@ -557,6 +557,20 @@ pub struct Attempt {
     /// Server diagnostic records about this call.
     pub records: Vec<Record>,
     pub started_ms: Option<i64>,
+    /// Which of `invite` and `answer` are the Home Server's side standing in for the client's,
+    /// which the logs lack.
+    #[serde(default)]
+    pub stand_ins: StandIns,
+}
+
+/// Where the logs lack the client's side of an attempt, the Home Server's side stands in for
+/// it: the INVITE it forwarded (a capture behind it holds only that copy) and the answer it
+/// got back (that capture; or a log that ends before the Home Server answered the client).
+/// The flow draws a leg shown only by a stand-in as inferred.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StandIns {
+    pub invite: bool,
+    pub answer: bool,
 }
 
 impl Attempt {
@@ -1012,6 +1026,7 @@ impl Observer<'_> {
                 infos: Vec::new(),
                 refreshes: Vec::new(),
                 records: Vec::new(),
+                stand_ins: StandIns::default(),
                 started_ms: client_copy.millis(),
             };
             t.read_copies(&copies, &vias, &tops, &mut a);
@@ -1019,6 +1034,7 @@ impl Observer<'_> {
             // fewest Vias still carries the Home Server's on top of the client's.
             if client_vias >= 2 && a.forwarded.is_none() {
                 t.behind_home_server = true;
+                a.stand_ins.invite = true;
                 a.forwarded = Some(seen(client_copy));
                 t.reach(
                     &mut a,
@@ -1032,6 +1048,7 @@ impl Observer<'_> {
                 // The next hop's answer is the best there is (`mark_session` keeps the Home
                 // Server's own leg to the client inferred).
                 a.answer = a.answer_back.clone();
+                a.stand_ins.answer = a.answer.is_some();
             }
             t.read_acks_and_cancel(&mut a);
             t.read_session(&mut a);
@@ -1272,6 +1289,7 @@ fn outcome(a: &mut Attempt, log_end: Option<i64>) -> Outcome {
     if outcome == Outcome::Pending && a.answer_back.is_some() {
         // Only the next hop's log: its answer is the best there is.
         a.answer = a.answer_back.clone();
+        a.stand_ins.answer = true;
         return match a.answer.as_ref().map(|r| r.status) {
             Some(s) if s < 300 => Outcome::Established,
             _ => Outcome::Failed,

@@ -379,7 +379,11 @@ fn mark_session(profile: &Profile, a: &Attempt, flow: &mut [FlowLeg]) {
             }
         }
     }
-    set_leg(flow, LegKind::Invite, None, LegState::Ok, &a.invite);
+    if a.stand_ins.invite {
+        set_leg(flow, LegKind::Invite, None, LegState::Inferred, &[]);
+    } else {
+        set_leg(flow, LegKind::Invite, None, LegState::Ok, &a.invite);
+    }
     if let Some(t) = &a.trying {
         set_leg(flow, LegKind::Trying, None, LegState::Ok, t);
     }
@@ -396,10 +400,7 @@ fn mark_session(profile: &Profile, a: &Attempt, flow: &mut [FlowLeg]) {
         );
     }
     if let Some(r) = a.answer.as_ref().filter(|r| r.status < 300) {
-        // An answer the logs show only coming back to the Home Server (a capture behind it, or
-        // its log ends first) stands in for the one to the client: that leg is inferred.
-        let stand_in = a.answer_back.as_ref().map(|b| &b.evidence) == Some(&r.evidence);
-        if stand_in {
+        if a.stand_ins.answer {
             set_leg(flow, LegKind::Answer, None, LegState::Inferred, &[]);
         } else {
             set_leg(flow, LegKind::Answer, None, LegState::Ok, &r.evidence);

@@ -282,7 +282,7 @@ fn check_all(under: &str) {
 /// shows the answer back as seen and the answer to the client (and its 100 Trying) as not seen.
 /// The gateway's 100 Trying and 200 OK used to be drawn on the client's legs.
 #[test]
-fn a_capture_behind_the_home_server_shows_the_answer_back_not_the_answer() {
+fn a_capture_behind_the_home_server_shows_the_copies_it_forwarded_not_the_clients() {
     let dir = Path::new(ROOT).join("fixtures/cases/19-ocs2007-gateway-events-challenged-407");
     let only = ["tcp-stream-7-fe-to-gw.txt".to_string()];
     let a = from_dir(&dir, "generic", None, Some(&only)).analyze();
@@ -294,6 +294,9 @@ fn a_capture_behind_the_home_server_shows_the_answer_back_not_the_answer() {
             .unwrap_or_else(|| panic!("no {kind:?} leg"))
     };
     assert_eq!(leg(LegKind::Forward).state, LegState::Ok);
+    // The INVITE as the client sent it is not in the capture: its forwarded copy implies it.
+    assert_eq!(leg(LegKind::Invite).state, LegState::Inferred);
+    assert!(leg(LegKind::Invite).evidence.is_empty());
     assert_eq!(leg(LegKind::AnswerBack).state, LegState::Ok);
     assert!(leg(LegKind::AnswerBack)
         .evidence
