@@ -88,10 +88,22 @@ struct Requirement {
     evidence: String,
 }
 
+/// What the evidence says caused a finding, where a fix template is written for that cause
+/// only (`cause` in `data/fix-templates.toml`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FixCause {
+    /// The TLS connection failed on the next hop's certificate (a code marked `tls_certificate`
+    /// in `data/diagnostic-codes.toml`).
+    Certificate,
+}
+
 #[derive(Deserialize)]
 struct Template {
     id: String,
     finding: FindingId,
+    #[serde(default)]
+    cause: Option<FixCause>,
     generations: Vec<Generation>,
     applies: bool,
     tool: String,
@@ -366,13 +378,22 @@ fn chosen_variant(t: &Template, rule: Option<&Rule>) -> Option<usize> {
     })
 }
 
-/// The fix for finding `id` in the case's generation, or None (no template, or no generation).
-pub fn admin_fix(id: FindingId, case: &Case, rule: Option<&Rule>) -> Option<AdminFix> {
+/// The fix for finding `id` in the case's generation, or None (no template, or no generation):
+/// the row written for `cause` where there is one, else the finding's general row.
+pub fn admin_fix(
+    id: FindingId,
+    case: &Case,
+    rule: Option<&Rule>,
+    cause: Option<FixCause>,
+) -> Option<AdminFix> {
     let generation = case.generation.as_ref()?.generation;
-    let t = templates()
-        .fix
-        .iter()
-        .find(|t| t.finding == id && t.generations.contains(&generation))?;
+    let row = |cause: Option<FixCause>| {
+        templates()
+            .fix
+            .iter()
+            .find(|t| t.finding == id && t.cause == cause && t.generations.contains(&generation))
+    };
+    let t = cause.and_then(|c| row(Some(c))).or_else(|| row(None))?;
     let values = values(case, rule);
     let mut missing = Vec::new();
     let mut fill = |s: &str| values.fill(s, &mut missing);
@@ -459,6 +480,31 @@ mod tests {
                     "no {id} template for {}",
                     g.id()
                 );
+            }
+        }
+        // A row for a cause sits beside the finding's general row, and no two rows compete.
+        for t in &file.fix {
+            for g in &t.generations {
+                let same = |u: &&Template| {
+                    u.finding == t.finding && u.cause == t.cause && u.generations.contains(g)
+                };
+                assert_eq!(
+                    file.fix.iter().filter(same).count(),
+                    1,
+                    "{} in {}",
+                    t.id,
+                    g.id()
+                );
+                if t.cause.is_some() {
+                    assert!(
+                        file.fix.iter().any(|u| u.finding == t.finding
+                            && u.cause.is_none()
+                            && u.generations.contains(g)),
+                        "{}: no general row beside it in {}",
+                        t.id,
+                        g.id()
+                    );
+                }
             }
         }
     }

@@ -405,7 +405,10 @@ pub(super) fn render(drafts: Vec<Draft>, case: &Case) -> Vec<Finding> {
             }
             // A fix in the generation's own tools replaces the generation-blind steps, which
             // would name another product's console.
-            let admin_fix = fixes::admin_fix(d.id, case, d.rule.as_ref());
+            let cause = d
+                .failed_on_certificate
+                .then_some(fixes::FixCause::Certificate);
+            let admin_fix = fixes::admin_fix(d.id, case, d.rule.as_ref(), cause);
             let mut fix = if admin_fix.is_some() {
                 Vec::new()
             } else if d.fix.is_empty() {

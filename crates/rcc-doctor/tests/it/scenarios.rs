@@ -14,6 +14,7 @@
 //! rule = "route mcm-ap.contoso.com -> mcm-ap.contoso.com:5061 tls"   # optional
 //! evidence = ["capture.txt:12"]        # optional: lines its evidence must cover
 //! fix_words = "New-CsStaticRoute"      # optional: words the fix must use
+//! fix_title = "certificate"            # optional: words the generation's fix title must use
 //! [[run]]                              # optional: a subset of the log files
 //! files = ["capture.txt"]
 //! ids = ["home-server-route-missing"]
@@ -59,6 +60,8 @@ struct ExpectedFinding {
     evidence_any: Vec<String>,
     /// Words the fix must use (a cmdlet, a console tab), in the generation's words or not.
     fix_words: Option<String>,
+    /// Words the title of the fix in the generation's tools must use (the row chosen).
+    fix_title: Option<String>,
 }
 
 #[derive(serde::Deserialize)]
@@ -163,6 +166,12 @@ fn check(dir: &Path, exp: &Expected) -> Vec<String> {
             }
             if !text.contains(words.as_str()) {
                 problems.push(format!("{}: the fix does not say {words:?}", e.id));
+            }
+        }
+        if let Some(words) = &e.fix_title {
+            let title = f.admin_fix.as_ref().map(|x| x.title.as_str());
+            if !title.is_some_and(|t| t.contains(words.as_str())) {
+                problems.push(format!("{}: fix title {title:?} lacks {words:?}", e.id));
             }
         }
         let covered = |want_line: &str| {
