@@ -15,6 +15,12 @@ use crate::version::VERSION;
 use serde::{Deserialize, Serialize};
 use std::fmt::Write;
 
+/// `n` and the noun it counts, singular for one: "1 dialog", "3 dialogs" (every noun the
+/// summaries count takes a plain -s).
+pub fn counted(n: usize, noun: &str) -> String {
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
+}
+
 /// The tool name written in every report.
 pub const TOOL_NAME: &str = "rcc-doctor";
 
@@ -140,11 +146,11 @@ impl ReportInput {
     fn from_parts(a: Parts<'_>, generated_at: &str) -> ReportInput {
         let ad = (!a.ad_paste.recognised.is_empty() || a.ad.is_some()).then(|| {
             format!(
-                "{}: {} attribute(s) recognised, {} line(s) ignored, {} problem(s)",
+                "{}: {} recognised, {} ignored, {}",
                 a.ad_paste.format.label(),
-                a.ad_paste.recognised.len(),
-                a.ad_paste.ignored.len(),
-                a.ad_paste.problems.len()
+                counted(a.ad_paste.recognised.len(), "attribute"),
+                counted(a.ad_paste.ignored.len(), "line"),
+                counted(a.ad_paste.problems.len(), "problem")
             )
         });
         let rules = a.rules.map(|r| {
@@ -153,7 +159,7 @@ impl ReportInput {
                 None => format!("{label}: not supplied"),
             };
             format!(
-                "{}; {}; {}; {} problem(s)",
+                "{}; {}; {}; {}",
                 part(
                     "Home Server routes",
                     r.config.home_server.as_ref().map(Vec::len)
@@ -166,7 +172,7 @@ impl ReportInput {
                     "Application Proxy routes",
                     r.config.app_proxy.as_ref().map(Vec::len)
                 ),
-                r.problems.len()
+                counted(r.problems.len(), "problem")
             )
         });
         ReportInput {
@@ -303,8 +309,8 @@ pub fn ticket_summary(input: &ReportInput, d: &Diagnosis) -> String {
         }
         if !f.assumptions.is_empty() {
             o.push(format!(
-                "How sure: rests on {} assumption(s), listed in the full report.",
-                f.assumptions.len()
+                "How sure: rests on {}, listed in the full report.",
+                counted(f.assumptions.len(), "assumption")
             ));
         }
         for other in problems.iter().skip(1).take(2) {

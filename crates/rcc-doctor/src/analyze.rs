@@ -6,6 +6,7 @@ use rcc_core::analysis::{
 };
 use rcc_core::diagnosis::LegState;
 use rcc_core::ingest::OwnedInput;
+use rcc_core::report::counted;
 
 struct Options {
     json: bool,
@@ -259,8 +260,15 @@ fn text_report(a: &AnalysisSummary) -> String {
         for f in &a.files {
             let _ = writeln!(
                 out,
-                "  {}: {} — {} messages ({} clean, {} repaired, {} partly parsed), {} diagnostic records, {} lines",
-                f.name, f.format.label(), f.messages, f.clean, f.repaired, f.partial, f.events, f.lines
+                "  {}: {} — {} ({} clean, {} repaired, {} partly parsed), {}, {}",
+                f.name,
+                f.format.label(),
+                counted(f.messages, "message"),
+                f.clean,
+                f.repaired,
+                f.partial,
+                counted(f.events, "diagnostic record"),
+                counted(f.lines as usize, "line")
             );
             if let Some(ms) = f.suggested_clock_offset_ms {
                 let _ = writeln!(
@@ -278,23 +286,25 @@ fn text_report(a: &AnalysisSummary) -> String {
         }
         // The command line reads with the counts (`Grading::Alongside`); "?" only if a caller
         // left them for later.
-        let count = |n: Option<usize>| n.map_or_else(|| "?".to_string(), |n| n.to_string());
+        let count = |n: Option<usize>, noun: &str| {
+            n.map_or_else(|| format!("? {noun}s"), |n| counted(n, noun))
+        };
         let _ = writeln!(
             out,
-            "  merged: {} distinct messages, {} dialogs, {} transactions, {} diagnostic records",
-            a.messages,
-            count(a.dialogs),
-            count(a.transactions),
-            a.events
+            "  merged: {}, {}, {}, {}",
+            counted(a.messages, "distinct message"),
+            count(a.dialogs, "dialog"),
+            count(a.transactions, "transaction"),
+            counted(a.events, "diagnostic record")
         );
     }
     if !a.ad_paste.recognised.is_empty() || !a.ad_paste.problems.is_empty() {
         let _ = writeln!(
             out,
-            "\nDirectory: {} ({} attributes recognised, {} lines ignored)",
+            "\nDirectory: {} ({} recognised, {} ignored)",
             a.ad_paste.format.label(),
-            a.ad_paste.recognised.len(),
-            a.ad_paste.ignored.len()
+            counted(a.ad_paste.recognised.len(), "attribute"),
+            counted(a.ad_paste.ignored.len(), "line")
         );
         for p in &a.ad_paste.problems {
             let _ = writeln!(out, "  line {}: {}", p.line, p.message);

@@ -108,7 +108,11 @@ pub fn run(args: &[String]) -> i32 {
         }
     }
     let report = r.report();
-    println!("Redacted {} file(s) into {}", inputs.len(), out.display());
+    println!(
+        "Redacted {} into {}",
+        rcc_core::report::counted(inputs.len(), "file"),
+        out.display()
+    );
     for c in &report.counts {
         println!(
             "  {:<6} {:>6} replaced ({} distinct)  {}",

@@ -4,6 +4,7 @@
 use crate::copy::CopyButton;
 use leptos::prelude::*;
 use rcc_core::directory::{Check, CheckStatus};
+use rcc_core::report::counted;
 
 pub fn status_id(s: CheckStatus) -> &'static str {
     match s {
@@ -47,9 +48,9 @@ pub fn CheckList(mut checks: Vec<Check>) -> impl IntoView {
     checks.sort_by_key(|c| rank(c.status));
     let count = |s: CheckStatus| checks.iter().filter(|c| c.status == s).count();
     let tally = format!(
-        "{} failed, {} warning(s), {} unknown, {} passed",
+        "{} failed, {}, {} unknown, {} passed",
         count(CheckStatus::Fail),
-        count(CheckStatus::Warning),
+        counted(count(CheckStatus::Warning), "warning"),
         count(CheckStatus::Unknown),
         count(CheckStatus::Pass)
     );

@@ -10,6 +10,7 @@ use crate::state::AppState;
 use leptos::prelude::*;
 use rcc_core::directory::{self, decode_option_flags, AdFields, CheckStatus, RccAttribute};
 use rcc_core::generation::CollectInput;
+use rcc_core::report::counted;
 
 #[component]
 pub fn DirectoryStep() -> impl IntoView {
@@ -90,8 +91,8 @@ fn PasteSummary() -> impl IntoView {
                 <div class="paste-summary" data-testid="ad-format" data-format=format!("{:?}", p.format)>
                     <p>
                         "Read as " <strong>{p.format.label()}</strong> ": "
-                        {p.recognised.len()} " attribute(s) recognised, "
-                        {p.ignored.len()} " line(s) ignored."
+                        {counted(p.recognised.len(), "attribute")} " recognised, "
+                        {counted(p.ignored.len(), "line")} " ignored."
                     </p>
                     {(!p.problems.is_empty()).then(|| view! {
                         <ul class="problems-list">
@@ -164,10 +165,15 @@ fn PasteChecks() -> impl IntoView {
             .count();
         let head = match (fails, problems.len()) {
             (0, 0) => "Every check passes or needs more input.".to_string(),
-            (0, n) => format!("No check fails; {n} warning(s):"),
+            (0, n) => format!("No check fails; {}:", counted(n, "warning")),
             (1, 1) => "1 check fails:".to_string(),
             (f, n) if n == f => format!("{f} checks fail:"),
-            (f, n) => format!("{f} check(s) fail, {} warning(s):", n - f),
+            (f, n) => format!(
+                "{} {}, {}:",
+                counted(f, "check"),
+                if f == 1 { "fails" } else { "fail" },
+                counted(n - f, "warning")
+            ),
         };
         Some(view! {
             <div class="paste-checks" data-testid="paste-checks" role="status">

@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use leptos::wasm_bindgen::{JsCast, JsValue};
 use rcc_core::generation::CollectInput;
 use rcc_core::ingest::{FileReport, LogFormat};
+use rcc_core::report::counted;
 
 /// Notes about a file shown on its card before "more notes".
 const NOTES_SHOWN: usize = 3;
@@ -209,7 +210,7 @@ fn FileList() -> impl IntoView {
         }
         // The worker counts the dialogs with the grades, after the diagnosis.
         let dialogs = match dialogs {
-            Some(n) => view! { <span data-count="dialogs">{n} " dialogs"</span> }.into_any(),
+            Some(n) => view! { <span data-count="dialogs">{counted(n, "dialog")}</span> }.into_any(),
             None => view! {
                 <span class="grading" role="status" data-count="dialogs"><span class="spinner" aria-hidden="true"></span>"dialogs being counted…"</span>
             }
@@ -218,7 +219,7 @@ fn FileList() -> impl IntoView {
         Some(view! {
             <h3>"Files read"</h3>
             <p class="summary" data-testid="logs-summary">
-                {reports.len()} " file(s), " {total_messages} " distinct SIP messages, " {dialogs}
+                {counted(reports.len(), "file")} ", " {counted(total_messages, "distinct SIP message")} ", " {dialogs}
             </p>
             <ReadTimingNote />
             <ul class="file-list">
@@ -286,7 +287,7 @@ fn FileCard(index: usize, report: FileReport, state: AppState) -> impl IntoView 
                 </button>
             </div>
             <p class="file-counts">
-                <span data-count="messages">{report.messages} " messages"</span>
+                <span data-count="messages">{counted(report.messages, "message")}</span>
                 " · "
                 {if graded {
                     view! {
@@ -302,8 +303,8 @@ fn FileCard(index: usize, report: FileReport, state: AppState) -> impl IntoView 
                         </span>
                     }.into_any()
                 }}
-                " · " {report.events} " diagnostic records"
-                " · " {report.lines} " lines"
+                " · " {counted(report.events, "diagnostic record")}
+                " · " {counted(report.lines as usize, "line")}
             </p>
             {(graded && !problems.is_empty()).then(|| view! {
                 <div class="file-notes" data-testid="file-notes">
@@ -316,7 +317,7 @@ fn FileCard(index: usize, report: FileReport, state: AppState) -> impl IntoView 
                     <ul>{shown.into_iter().map(note).collect_view()}</ul>
                     {(more_count > 0).then(|| view! {
                         <details class="problems">
-                            <summary>{more_count} " more note(s)"</summary>
+                            <summary>{counted(more_count, "more note")}</summary>
                             <ul>{more.into_iter().map(note).collect_view()}</ul>
                         </details>
                     })}
