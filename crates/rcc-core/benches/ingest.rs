@@ -92,7 +92,7 @@ fn main() {
         let r = ingest_owned(
             vec![OwnedInput {
                 name: "big".into(),
-                bytes,
+                bytes: bytes.into(),
             }],
             &IngestOptions::default(),
             &mut |_| {},

@@ -49,7 +49,7 @@ fn bench_ingest(bencher: Bencher, format: &str, validate: bool) {
         .bench_values(|bytes| {
             let files = vec![OwnedInput {
                 name: "bench".into(),
-                bytes,
+                bytes: bytes.into(),
             }];
             ingest_owned(files, &opts, &mut |_| {})
         });

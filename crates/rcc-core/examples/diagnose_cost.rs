@@ -19,7 +19,10 @@ fn main() {
     let path = args.next().expect("usage: diagnose_cost LOG [--ladder]");
     let ladder = args.next().as_deref() == Some("--ladder");
     let bytes = std::fs::read(&path).expect("the log can be read");
-    let logs = vec![OwnedInput { name: path, bytes }];
+    let logs = vec![OwnedInput {
+        name: path,
+        bytes: bytes.into(),
+    }];
     let input = AnalysisInput::of_logs(&logs);
     let (summary, mut details) = analyze(
         input,

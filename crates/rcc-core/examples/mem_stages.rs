@@ -93,7 +93,10 @@ fn main() {
         let bytes = std::fs::read(&path).expect("a readable log");
         let size = bytes.len();
         eprintln!("{path}: {:.1} MiB", size as f64 / (1 << 20) as f64);
-        let logs = vec![OwnedInput { name: path, bytes }];
+        let logs = vec![OwnedInput {
+            name: path,
+            bytes: bytes.into(),
+        }];
         let input = AnalysisInput::of_logs(&logs);
         mark("start", size);
         RUN_PEAK.store(0, Relaxed);

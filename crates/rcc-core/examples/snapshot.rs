@@ -45,7 +45,7 @@ fn main() {
                 });
                 logs.push(OwnedInput {
                     name: path.to_string(),
-                    bytes,
+                    bytes: bytes.into(),
                 });
             }
         }

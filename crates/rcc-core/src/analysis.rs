@@ -98,7 +98,7 @@ pub fn example_input(ex: &crate::example::ExampleCase) -> (AnalysisInput, Vec<Ow
         .iter()
         .map(|(name, text)| OwnedInput {
             name: name.to_string(),
-            bytes: text.as_bytes().to_vec(),
+            bytes: text.as_bytes().to_vec().into(),
         })
         .collect();
     (input, logs)
@@ -601,7 +601,7 @@ pub fn redact_input(
             .unwrap_or_default();
         let name = format!("log-{}{ext}", i + 1);
         out_logs.push(OwnedInput {
-            bytes: r.redact_bytes(&l.name, &l.bytes),
+            bytes: r.redact_bytes(&l.name, &l.bytes).into(),
             name: name.clone(),
         });
         if let Some(meta) = out.logs.get_mut(i) {
@@ -1141,7 +1141,7 @@ mod tests {
         }
         OwnedInput {
             name: format!("synth.{}", format.id()),
-            bytes: b,
+            bytes: b.into(),
         }
     }
 

@@ -13,6 +13,7 @@ pub mod evidence;
 pub mod example;
 pub mod extract;
 pub mod facts;
+pub mod file_text;
 pub mod findings;
 pub mod fixes;
 pub(crate) mod fxhash;

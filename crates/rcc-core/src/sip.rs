@@ -2,7 +2,7 @@
 //!
 //! A [`SipMessage`] borrows nothing but shares the text of the file it was read from: its start
 //! line, header names and values, body, timestamp and addresses are spans (`Span`) into that one
-//! shared buffer (an `Arc<String>` of the whole decoded file), like httparse's borrowed slices
+//! shared buffer (an `Arc<FileText>` of the whole decoded file), like httparse's borrowed slices
 //! but owned enough to outlive the reader and cross the worker boundary. Whatever the lenient
 //! front end had to rewrite (an unfolded header, a restored CRLF body, an upper-case name turned
 //! canonical) lives in the message's own small `extra` text instead. Headers are packed 8 bytes
@@ -18,6 +18,7 @@
 //! plain owned shape, also the JSON shape) and converts it with `SipMessage::from`.
 
 use crate::evidence::Evidence;
+use crate::file_text::FileText;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::sync::Arc;
 
@@ -467,7 +468,7 @@ pub(crate) enum StartSpans {
 #[derive(Clone)]
 pub struct SipMessage {
     /// The file text the spans point into (shared by every message of the file).
-    pub(crate) text: Arc<String>,
+    pub(crate) text: Arc<FileText>,
     /// Text the front end rewrote (rarely any): behind one thin pointer, as a `Box<str>` would
     /// be two words in every message.
     extra: Option<Box<Box<str>>>,
@@ -525,7 +526,7 @@ impl Present {
 
 /// The parts of a message read from a log, as spans: what [`SipMessage::from_spans`] packs.
 pub(crate) struct MessageSpans<'a> {
-    pub text: Arc<String>,
+    pub text: Arc<FileText>,
     pub extra: Box<str>,
     pub source: SourceRef,
     pub time: Option<(Span, Option<i64>)>,

@@ -5,7 +5,7 @@ use rcc_core::analysis::{
     Options as AnalysisOptions,
 };
 use rcc_core::diagnosis::LegState;
-use rcc_core::ingest::OwnedInput;
+use rcc_core::ingest::{FileBytes, OwnedInput};
 use rcc_core::report::counted;
 
 struct Options {
@@ -16,46 +16,14 @@ struct Options {
     logs: Vec<OwnedInput>,
 }
 
-fn read(path: &str) -> Result<Vec<u8>, String> {
+fn read(path: &str) -> Result<FileBytes, String> {
     #[cfg(unix)]
-    if let Some(bytes) = read_in_halves(path, READ_IN_HALVES_FROM) {
+    if let Some(bytes) = crate::map::map(path, crate::map::MAP_FROM) {
         return Ok(bytes);
     }
-    std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))
-}
-
-/// A file this large is read in two halves at once, on two threads.
-#[cfg(unix)]
-const READ_IN_HALVES_FROM: u64 = 8 << 20;
-
-/// Reads a regular file of at least `from` bytes in two halves at once: copying out of the page
-/// cache into a fresh buffer (and faulting its pages in) is most of reading a log, and splits
-/// between two cores (a 50 MB trace: 33 -> 23 ms). Bytes appended meanwhile (a live trace) are
-/// read after; `None` (then the caller reads it plainly) for a smaller or special file, or on
-/// any error.
-#[cfg(unix)]
-fn read_in_halves(path: &str, from: u64) -> Option<Vec<u8>> {
-    use std::io::{Read, Seek, SeekFrom};
-    use std::os::unix::fs::FileExt;
-    let mut file = std::fs::File::open(path).ok()?;
-    let meta = file.metadata().ok()?;
-    let size = meta.len();
-    if !meta.is_file() || size < from {
-        return None;
-    }
-    let mut bytes = vec![0u8; usize::try_from(size).ok()?];
-    let half = bytes.len() / 2;
-    let (first, second) = bytes.split_at_mut(half);
-    let (read_first, read_second) = std::thread::scope(|s| {
-        let file = &file;
-        let other = s.spawn(move || file.read_exact_at(second, half as u64));
-        (file.read_exact_at(first, 0), other.join())
-    });
-    read_first.ok()?;
-    read_second.ok()?.ok()?;
-    file.seek(SeekFrom::Start(size)).ok()?;
-    file.read_to_end(&mut bytes).ok()?;
-    Some(bytes)
+    std::fs::read(path)
+        .map(FileBytes::from)
+        .map_err(|e| format!("cannot read {path}: {e}"))
 }
 
 fn read_text(path: &str) -> Result<String, String> {
@@ -440,33 +408,5 @@ fn write_admin_fix(out: &mut String, fix: &rcc_core::fixes::AdminFix) {
     }
     if let Some(c) = &fix.check {
         let _ = writeln!(out, "      check: {c}");
-    }
-}
-
-#[cfg(all(test, unix))]
-mod tests {
-    use super::read_in_halves;
-
-    /// Read in halves, a file is the bytes a plain read gives, whatever its length (odd, even,
-    /// one byte); a pipe or a file below the threshold is left to the plain read.
-    #[test]
-    fn a_file_read_in_halves_is_the_file() {
-        let dir = std::env::temp_dir().join(format!("rcc-doctor-halves-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        for len in [1usize, 2, 3, 4095, 4096, 65_537, 1 << 20] {
-            let path = dir.join(format!("log{len}"));
-            let bytes: Vec<u8> = (0..len).map(|i| (i * 7 % 251) as u8).collect();
-            std::fs::write(&path, &bytes).unwrap();
-            let path = path.to_str().unwrap();
-            assert_eq!(
-                read_in_halves(path, 1).as_deref(),
-                Some(&bytes[..]),
-                "{len}"
-            );
-            assert_eq!(read_in_halves(path, len as u64 + 1), None);
-        }
-        assert_eq!(read_in_halves("/dev/null", 0), None);
-        assert_eq!(read_in_halves(dir.join("none").to_str().unwrap(), 0), None);
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -4,6 +4,8 @@
 //! input: readers turn bad bytes into problems with line numbers.
 
 mod analyze;
+#[cfg(unix)]
+mod map;
 mod redact;
 
 const USAGE: &str = "\

@@ -128,7 +128,7 @@ fn analyse_here(request: &Request) -> Option<Current> {
         match data {
             LogData::Bytes(bytes) => logs.push(OwnedInput {
                 name: log.name.clone(),
-                bytes: bytes.to_vec(),
+                bytes: bytes.to_vec().into(),
             }),
             LogData::File(_) | LogData::Text(_) => return None,
         }

@@ -9,11 +9,11 @@ pub fn two_files(data: &[u8]) -> Vec<OwnedInput> {
     vec![
         OwnedInput {
             name: "a".into(),
-            bytes: a.to_vec(),
+            bytes: a.to_vec().into(),
         },
         OwnedInput {
             name: "b".into(),
-            bytes: b.to_vec(),
+            bytes: b.to_vec().into(),
         },
     ]
 }

@@ -54,6 +54,7 @@ use crate::sip::{LogEvent, SipMessage};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
+pub use crate::file_text::{FileBytes, KeptBytes};
 pub use text::{count_newlines, newlines_and_ascii};
 
 /// One dropped or pasted file, borrowed: its bytes are copied once into the text the messages
@@ -69,7 +70,7 @@ pub struct InputFile<'a> {
 #[derive(Debug, Clone, Default)]
 pub struct OwnedInput {
     pub name: String,
-    pub bytes: Vec<u8>,
+    pub bytes: FileBytes,
 }
 
 /// Reading progress: `bytes_done` of `bytes_total` in file `file_index`.
@@ -582,7 +583,7 @@ pub fn ingest_with_options(
         .iter()
         .map(|f| OwnedInput {
             name: f.name.to_string(),
-            bytes: f.bytes.to_vec(),
+            bytes: f.bytes.to_vec().into(),
         })
         .collect();
     ingest_owned(owned, opts, progress)
@@ -879,7 +880,7 @@ BYE sip:a@b SIP/2.0\r\nCall-ID: y\r\nCall-ID: x\r\nCSeq: 4 BYE\r\n\r\n"
             let read = |correlate_later| {
                 let files = vec![OwnedInput {
                     name: "log".into(),
-                    bytes: bytes.clone(),
+                    bytes: bytes.clone().into(),
                 }];
                 let opts = IngestOptions {
                     correlate_later,
@@ -931,7 +932,7 @@ SIP/2.0 200 OK\r\nCall-ID: x\r\nCSeq: 1 INVITE\r\n\r\n"
         .enumerate()
         .map(|(i, bytes)| OwnedInput {
             name: format!("log{i}"),
-            bytes,
+            bytes: bytes.into(),
         })
         .collect();
         let read = |grade_alongside| {

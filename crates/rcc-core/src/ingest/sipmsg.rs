@@ -26,6 +26,7 @@ use super::grammar::is_token;
 use super::text::{find_byte, lossy, starts_with_ci, trim, Line, LineCursor};
 use super::validate::{self, BodyFit, Facts};
 use super::Problem;
+use crate::file_text::FileText;
 use crate::sip::{
     known, known_header, known_header_bytes, Direction, ExtraText, LogEvent, MessageSpans,
     ParseQuality, SipMessage, Slot, SourceRef, Span, StartSpans, Timestamp,
@@ -37,7 +38,7 @@ use std::sync::Arc;
 pub(crate) struct Ctx<'a> {
     pub file: &'a Arc<str>,
     /// The whole decoded file; every slice a reader hands over should lie in it.
-    pub text: &'a Arc<String>,
+    pub text: &'a Arc<FileText>,
     /// Grade messages (RFC 3261 checks); off: only the front end's own repairs are reported.
     pub validate: bool,
     /// The file had bytes that were not UTF-8, each now one U+FFFD.

@@ -3,6 +3,7 @@
 //! Everything here works on untrusted bytes and never panics: every index comes from a search in
 //! the same slice, and arithmetic on offsets goes through `get`.
 
+use crate::file_text::{FileBytes, FileText};
 use std::borrow::Cow;
 use std::sync::Arc;
 
@@ -120,7 +121,7 @@ pub(crate) fn line_count(bytes: &[u8]) -> u32 {
 
 /// A UTF-16 file (Notepad "Unicode", with its byte-order mark) as UTF-8 text; `None` when the
 /// bytes do not start with a UTF-16 byte-order mark.
-fn utf16_text(bytes: &[u8]) -> Option<String> {
+pub(crate) fn utf16_text(bytes: &[u8]) -> Option<String> {
     match bytes {
         [0xFF, 0xFE, rest @ ..] => Some(utf16(rest, u16::from_le_bytes)),
         [0xFE, 0xFF, rest @ ..] => Some(utf16(rest, u16::from_be_bytes)),
@@ -214,7 +215,7 @@ mod simd128 {
 /// A file as the text its messages share (see [`shared_text`]).
 #[derive(Clone)]
 pub(crate) struct Shared {
-    pub text: Arc<String>,
+    pub text: Arc<FileText>,
     /// Bytes of `text` to skip (a UTF-8 byte-order mark).
     pub skip: usize,
     /// Lines as an editor counts them.
@@ -228,30 +229,14 @@ pub(crate) struct Shared {
 /// The file as the text its messages will share: UTF-8 taken as is (no copy), UTF-16 decoded,
 /// anything else read as UTF-8 with each byte that is not UTF-8 replaced by one U+FFFD (one per
 /// byte, so a body's Content-Length can still be counted: see `sipmsg`).
-pub(crate) fn shared_text(bytes: Vec<u8>) -> Shared {
+pub(crate) fn shared_text(bytes: FileBytes) -> Shared {
     if let Some(text) = utf16_text(&bytes) {
         let lines = line_count(text.as_bytes());
         return Shared {
-            text: Arc::new(text),
+            text: Arc::new(FileText::from(text)),
             skip: 0,
             lines,
             utf16: true,
-            lossy: false,
-        };
-    }
-    // Most logs are ASCII: one pass counts the lines and proves the bytes are UTF-8.
-    let (newlines, ascii) = newlines_and_ascii(&bytes);
-    if ascii {
-        let partial = usize::from(bytes.last().is_some_and(|&b| b != b'\n'));
-        let lines = u32::try_from(newlines + partial).unwrap_or(u32::MAX);
-        // SAFETY: every byte is below 0x80 (checked just above), and ASCII is valid UTF-8.
-        #[allow(unsafe_code)]
-        let text = unsafe { String::from_utf8_unchecked(bytes) };
-        return Shared {
-            text: Arc::new(text),
-            skip: 0,
-            lines,
-            utf16: false,
             lossy: false,
         };
     }
@@ -260,21 +245,24 @@ pub(crate) fn shared_text(bytes: Vec<u8>) -> Shared {
     } else {
         0
     };
-    let (text, lossy) = match String::from_utf8(bytes) {
-        Ok(s) => (s, false),
-        Err(e) => {
-            let bytes = e.into_bytes();
-            let mut text = String::with_capacity(bytes.len() + bytes.len() / 8);
-            for chunk in bytes.utf8_chunks() {
-                text.push_str(chunk.valid());
-                for _ in chunk.invalid() {
-                    text.push(char::REPLACEMENT_CHARACTER);
-                }
-            }
-            (text, true)
-        }
+    // Most logs are ASCII: one pass counts the lines and proves the bytes are UTF-8.
+    let (newlines, ascii) = newlines_and_ascii(&bytes);
+    let utf8 = ascii || std::str::from_utf8(&bytes).is_ok();
+    let lines = if ascii {
+        let partial = usize::from(bytes.last().is_some_and(|&b| b != b'\n'));
+        u32::try_from(newlines + partial).unwrap_or(u32::MAX)
+    } else {
+        line_count(bytes.get(skip..).unwrap_or(&[]))
     };
-    let lines = line_count(text.as_bytes().get(skip..).unwrap_or(&[]));
+    let (text, lossy) = if utf8 {
+        // SAFETY: checked just above (all ASCII, or valid UTF-8).
+        #[allow(unsafe_code)]
+        let text = unsafe { bytes.into_text_unchecked() };
+        (text, false)
+    } else {
+        lossy_text(&bytes)
+    };
+    // Replacing bytes changes no line count: a newline is ASCII and stays.
     Shared {
         text: Arc::new(text),
         skip,
@@ -282,6 +270,18 @@ pub(crate) fn shared_text(bytes: Vec<u8>) -> Shared {
         utf16: false,
         lossy,
     }
+}
+
+/// Bytes that are not all UTF-8, with each byte that is not replaced by one U+FFFD.
+fn lossy_text(bytes: &[u8]) -> (FileText, bool) {
+    let mut text = String::with_capacity(bytes.len() + bytes.len() / 8);
+    for chunk in bytes.utf8_chunks() {
+        text.push_str(chunk.valid());
+        for _ in chunk.invalid() {
+            text.push(char::REPLACEMENT_CHARACTER);
+        }
+    }
+    (FileText::from(text), true)
 }
 
 /// The note a file gets when it had bytes that are not UTF-8 outside its messages' bodies.
@@ -461,6 +461,7 @@ pub(crate) fn parse_ymd_time(b: &[u8]) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::file_text::KeptBytes;
 
     #[test]
     fn find_ci_finds_the_first_place_in_any_case() {
@@ -511,24 +512,7 @@ mod tests {
             .map(|i| if i % 7 == 0 { b'\n' } else { b'x' })
             .collect();
         assert_eq!(newlines_and_ascii(&long), (count_newlines(&long), true));
-        for (text, lines) in [
-            ("", 0),
-            ("a", 1),
-            ("a\n", 1),
-            ("a\nb", 2),
-            ("\u{feff}a\nb\n", 2),
-        ] {
-            assert_eq!(
-                shared_text(text.as_bytes().to_vec()).lines,
-                lines,
-                "{text:?}"
-            );
-        }
         assert_eq!(line_count(b"a\nb\n"), 2);
-        // One U+FFFD per byte that is not UTF-8 (so lengths can be counted back).
-        let s = shared_text(b"a\xff\xfeb\n".to_vec());
-        assert!(s.lossy);
-        assert_eq!(s.text.as_str(), "a\u{FFFD}\u{FFFD}b\n");
         assert_eq!(find(b"hello world", b"wor"), Some(6));
     }
 
@@ -581,5 +565,62 @@ mod tests {
             assert_eq!(parse_mdy_time(b), any_mdy_time(b), "{t}");
         }
         assert!(fixed_mdy_time(b"02/14/2013|09:15:02.331").is_some());
+    }
+
+    struct Static(&'static [u8]);
+
+    // SAFETY: a 'static slice never changes and is not inside the value.
+    #[allow(unsafe_code)]
+    unsafe impl KeptBytes for Static {
+        fn bytes(&self) -> &[u8] {
+            self.0
+        }
+    }
+
+    #[test]
+    fn counts_lines_as_an_editor_and_replaces_each_byte_that_is_not_utf8() {
+        for (text, lines) in [
+            ("", 0),
+            ("a", 1),
+            ("a\n", 1),
+            ("a\nb", 2),
+            ("\u{feff}a\nb\n", 2),
+        ] {
+            assert_eq!(
+                shared_text(text.as_bytes().to_vec().into()).lines,
+                lines,
+                "{text:?}"
+            );
+        }
+        // One U+FFFD per byte that is not UTF-8 (so lengths can be counted back).
+        let s = shared_text(b"a\xff\xfeb\n".to_vec().into());
+        assert!(s.lossy);
+        assert_eq!(&**s.text, "a\u{FFFD}\u{FFFD}b\n");
+    }
+
+    #[test]
+    fn kept_and_owned_bytes_read_as_the_same_text() {
+        let cases: [&'static [u8]; 6] = [
+            b"INVITE sip:a@b SIP/2.0\r\n\r\n",
+            b"",
+            b"no newline at the end",
+            "\u{feff}caf\u{e9}\nline two\n".as_bytes(),
+            b"bad \xff byte\n",
+            b"\xff\xfeh\x00i\x00\n\x00",
+        ];
+        for bytes in cases {
+            let owned = shared_text(bytes.to_vec().into());
+            let kept = shared_text(FileBytes::kept(Box::new(Static(bytes))));
+            assert_eq!(&**owned.text, &**kept.text, "{bytes:?}");
+            assert_eq!(
+                (owned.skip, owned.lines, owned.utf16, owned.lossy),
+                (kept.skip, kept.lines, kept.utf16, kept.lossy),
+                "{bytes:?}"
+            );
+        }
+        // UTF-8 kept bytes are the text itself, not a copy.
+        let b: &'static [u8] = b"REGISTER sip:x SIP/2.0\r\n";
+        let kept = shared_text(FileBytes::kept(Box::new(Static(b))));
+        assert_eq!(kept.text.as_ptr(), b.as_ptr());
     }
 }

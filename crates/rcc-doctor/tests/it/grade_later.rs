@@ -53,7 +53,7 @@ fn assert_same(what: &str, files: &[OwnedInput]) {
 fn owned(path: &Path) -> OwnedInput {
     OwnedInput {
         name: path.file_name().unwrap().to_string_lossy().into_owned(),
-        bytes: std::fs::read(path).unwrap(),
+        bytes: std::fs::read(path).unwrap().into(),
     }
 }
 
@@ -116,11 +116,11 @@ fn a_message_merged_across_files_keeps_each_files_grade() {
     let files = [
         OwnedInput {
             name: "trace.log".into(),
-            bytes: clean.as_bytes().to_vec(),
+            bytes: clean.as_bytes().to_vec().into(),
         },
         OwnedInput {
             name: "trace.log".into(),
-            bytes: faulty.into_bytes(),
+            bytes: faulty.into_bytes().into(),
         },
     ];
     let now = read(&files, false);

@@ -96,7 +96,7 @@ impl Run {
             .iter()
             .map(|(n, b)| OwnedInput {
                 name: n.clone(),
-                bytes: b.clone(),
+                bytes: b.clone().into(),
             })
             .collect();
         (input, logs)

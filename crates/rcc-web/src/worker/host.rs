@@ -380,7 +380,7 @@ impl Host {
             };
             logs.push(OwnedInput {
                 name: log.name.clone(),
-                bytes,
+                bytes: bytes.into(),
             });
         }
         Ok(Some(logs))

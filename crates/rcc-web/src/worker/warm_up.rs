@@ -60,7 +60,7 @@ pub fn slice_log(slice: usize) -> Option<Vec<u8>> {
 pub fn analyse(bytes: Vec<u8>) -> Warmed {
     let logs = vec![OwnedInput {
         name: "warm-up.log".into(),
-        bytes,
+        bytes: bytes.into(),
     }];
     let input = AnalysisInput::of_logs(&logs);
     let (summary, mut details) = analyze(input, logs, &mut Hooks::default(), Options::WORKER);
