@@ -91,6 +91,39 @@ fn leg_state(flow: &[FlowLeg], leg: &Leg) -> Option<LegState> {
     flow.iter().find(|f| f.is(leg)).map(|f| f.state)
 }
 
+/// A transport or port judged against a listening point the profile only assumes, weighed
+/// against the logs: false (drop it) where they show the hop working through the route as it
+/// is, or the route's TLS connection reaching it and failing on its certificate (then the
+/// certificate or the route's FQDN is the fix the logs' own finding gives); beside another
+/// failure the logs show, a low-confidence warning to check, with no rule proposed on a guess.
+fn weigh_assumed_listener(
+    c: &mut Draft,
+    flow: &[FlowLeg],
+    logs: &[Draft],
+    tls_reached: bool,
+) -> bool {
+    let works = c
+        .leg
+        .as_ref()
+        .is_some_and(|l| matches!(leg_state(flow, l), Some(LegState::Ok | LegState::Inferred)));
+    if works || tls_reached {
+        return false;
+    }
+    if !logs.is_empty() {
+        c.warning_only = true;
+        c.confidence = Confidence::Low;
+        if let Some(rule) = c.rule.take() {
+            c.detail.push(format!(
+                "Confirm the port and transport the next hop listens on: the profile only \
+                 assumes them. Only if they differ from the route's would the route need to \
+                 become: {}.",
+                rule.text()
+            ));
+        }
+    }
+    true
+}
+
 /// Lets precise causes explain vague symptoms, and direct evidence in the logs overrule a
 /// configuration that says otherwise.
 pub(super) fn reconcile(
@@ -102,15 +135,7 @@ pub(super) fn reconcile(
     let mut out: Vec<Draft> = Vec::new();
     let tls_reached = logs.iter().any(|d| d.failed_on_certificate);
     for mut c in config {
-        // A listening point the profile only assumes gives way to what the logs show of the
-        // hop: the gateway answering through the route as it is, or the route's TLS connection
-        // reaching it and failing on its certificate (then the certificate or the route's FQDN
-        // is the fix the logs' own finding gives, not another transport or port).
-        let works = c
-            .leg
-            .as_ref()
-            .is_some_and(|l| matches!(leg_state(flow, l), Some(LegState::Ok | LegState::Inferred)));
-        if c.listener_assumed && (works || tls_reached) {
+        if c.listener_assumed && !weigh_assumed_listener(&mut c, flow, &logs, tls_reached) {
             continue;
         }
         // A rule the logs show was not needed: the rules entered are not the ones in use.
@@ -219,8 +244,12 @@ pub(super) fn reconcile(
             );
         }
     }
-    // A precise configuration cause explains a vague log symptom on the same path.
-    let config_has = |id: FindingId| out.iter().any(|d| d.from_config && d.id == id);
+    // A precise configuration cause explains a vague log symptom on the same path (not one
+    // that rests on an assumed listening point).
+    let config_has = |id: FindingId| {
+        out.iter()
+            .any(|d| d.from_config && d.id == id && !d.listener_assumed)
+    };
     for d in logs.iter_mut() {
         let vague = matches!(
             d.id,

@@ -520,7 +520,10 @@ impl<'a> Simulator<'a> {
                 Some(l) => (
                     Some(l.transport),
                     Some(l.port),
-                    format!("as the {} profile declares", profile.id),
+                    format!(
+                        "if it listens where the {} profile assumes (not documented)",
+                        profile.id
+                    ),
                     Some(format!(
                         "the {} listens on {}:{} ({}); add it under [servers] if it differs",
                         profile.label(next),
@@ -550,11 +553,16 @@ impl<'a> Simulator<'a> {
             at: at.to_string(),
             direction: RouteDirection::Forward,
             message: format!(
-                "the route sends to {}:{} over {}, but the {} serves {}:{} {basis}",
+                "the route sends to {}:{} over {}, but the {} {} {}:{} {basis}",
                 r.next_hop,
                 r.port,
                 r.transport.as_str().to_uppercase(),
                 profile.label(next),
+                if assumption.is_some() {
+                    "would serve"
+                } else {
+                    "serves"
+                },
                 t.as_str().to_uppercase(),
                 p
             ),
