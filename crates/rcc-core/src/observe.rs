@@ -561,6 +561,24 @@ pub struct Attempt {
     /// which the logs lack.
     #[serde(default)]
     pub stand_ins: StandIns,
+    /// The BYE that ended the session, when the log shows one.
+    #[serde(default)]
+    pub ended: Option<SessionEnd>,
+}
+
+/// How a session that came up ended: its BYE, who sent it, and how long after the 200 OK,
+/// beside the session interval (RFC 4028 `Session-Expires`) that 200 OK set.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionEnd {
+    /// The far end (the gateway's side) sent the BYE, not the client.
+    pub by_far_end: bool,
+    pub bye: Vec<Evidence>,
+    /// From the session's 200 OK to the BYE.
+    pub after_ms: Option<i64>,
+    /// The 200 OK's `Session-Expires` in seconds, and its `refresher` parameter.
+    pub session_expires: Option<(u32, Option<String>)>,
+    /// The 200 OK that set it.
+    pub answer: Vec<Evidence>,
 }
 
 /// Where the logs lack the client's side of an attempt, the Home Server's side stands in for
@@ -1027,6 +1045,7 @@ impl Observer<'_> {
                 refreshes: Vec::new(),
                 records: Vec::new(),
                 stand_ins: StandIns::default(),
+                ended: None,
                 started_ms: client_copy.millis(),
             };
             t.read_copies(&copies, &vias, &tops, &mut a);
@@ -1516,6 +1535,9 @@ impl Transaction<'_, '_> {
         // ones after it with its CSeq.
         let mut finals_at: HashMap<(u32, &str), Vec<usize>> = HashMap::new();
         let mut refreshed: FxSet<Evidence> = FxSet::default();
+        let session_ok = call.iter().enumerate().find(|&(k, r)| {
+            r.status().is_some_and(|s| (200..300).contains(&s)) && self.in_txn(k, "INVITE")
+        });
         for (k, r) in call.iter().enumerate() {
             if r.status().is_some_and(|s| s >= 200) {
                 if let Some(c) = self.cseqs[k] {
@@ -1565,6 +1587,26 @@ impl Transaction<'_, '_> {
                             answer,
                         });
                     }
+                }
+            } else if method.eq_ignore_ascii_case("BYE") && a.ended.is_none() {
+                if let Some((_, ok)) = session_ok {
+                    let session_expires = ok.header("Session-Expires").and_then(|v| {
+                        let (secs, params) = v.split_once(';').unwrap_or((v, ""));
+                        let refresher = params.split(';').find_map(|p| {
+                            let (k, v) = p.split_once('=')?;
+                            k.trim()
+                                .eq_ignore_ascii_case("refresher")
+                                .then(|| v.trim().to_ascii_lowercase())
+                        });
+                        Some((secs.trim().parse().ok()?, refresher))
+                    });
+                    a.ended = Some(SessionEnd {
+                        by_far_end: uri::aor(m.header("From").unwrap_or("")) != a.from_aor,
+                        bye: seen(m),
+                        after_ms: m.millis().zip(ok.millis()).map(|(b, o)| b - o),
+                        session_expires,
+                        answer: seen(ok),
+                    });
                 }
             } else if method.eq_ignore_ascii_case("INVITE") && m.to_tag().is_some() {
                 let answer = finals().next();

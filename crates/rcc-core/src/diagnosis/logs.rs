@@ -184,7 +184,10 @@ pub(super) fn read(case: &Case, o: &Observed, needed: &mut Needed) -> LogRead {
             }
             if failing.is_none() {
                 if a.succeeded() {
-                    out.success = Some(all_clear(o, a));
+                    match session_dropped(a) {
+                        Some(d) => out.drafts.push(d),
+                        None => out.success = Some(all_clear(o, a)),
+                    }
                 } else if a.outcome == Outcome::Pending {
                     needed.add(
                         "A log that runs at least 32 seconds past the CSTA INVITE (its answer may \
@@ -504,6 +507,61 @@ fn all_clear(o: &Observed, a: &Attempt) -> Draft {
         ));
     }
     d
+}
+
+/// A session that came up and that the far end then ended with BYE: remote call control
+/// stopped there. When no refresh was answered and the BYE came once the session interval the
+/// 200 OK set had run out, it is failure signature F10 (domain.md: the client schedules its
+/// refresh re-INVITE at Session-Expires - 60 s, RFC 4028; without it the gateway drops the
+/// session after about 30 minutes).
+fn session_dropped(a: &Attempt) -> Option<Draft> {
+    let end = a.ended.as_ref().filter(|e| e.by_far_end)?;
+    let refreshed = a
+        .refreshes
+        .iter()
+        .any(|r| r.status.is_some_and(|s| s < 300));
+    let after = end
+        .after_ms
+        .map(|ms| format!(" {} s after the 200 OK", ms / 1000))
+        .unwrap_or_default();
+    let expired = end.session_expires.as_ref().filter(|(secs, _)| {
+        let due_ms = (i64::from(*secs) - 60) * 1000;
+        !refreshed && end.after_ms.is_none_or(|ms| ms >= due_ms)
+    });
+    let mut d = Draft::logs(FindingId::RccSessionFailed, Confidence::Medium);
+    d.evidence.extend(end.answer.iter().cloned());
+    d.evidence.extend(end.bye.iter().cloned());
+    match expired {
+        Some((secs, refresher)) => {
+            d.confidence = Confidence::High;
+            let who = match refresher.as_deref() {
+                Some("uac") => " (refresher=uac: the client refreshes)",
+                Some("uas") => " (refresher=uas: the gateway refreshes)",
+                _ => "",
+            };
+            d.detail.push(format!(
+                "The session came up, then the gateway ended it with BYE{after}. The 200 OK set \
+                 Session-Expires: {secs}{who}, and no refresh re-INVITE was answered before it \
+                 ran out (RFC 4028; Communicator refreshes at Session-Expires - 60 s). This is \
+                 failure signature F10: phone control stops about {} minutes after sign-in.",
+                secs / 60
+            ));
+            d.fix = vec![
+                "The session must be refreshed before it expires: look for the client's \
+                 re-INVITE (To tag set) around Session-Expires - 60 s. A client that sends none \
+                 does not refresh the session: check its version and updates."
+                    .into(),
+                "Until then, signing Communicator out and in again sets up a new session (a \
+                 rebuild INVITE is expected after such a drop)."
+                    .into(),
+            ];
+        }
+        None => d.detail.push(format!(
+            "The session came up, then the gateway ended it with BYE{after}: phone control \
+             stopped there. The gateway's own log says why."
+        )),
+    }
+    Some(d)
 }
 
 /// How many earlier attempts that ended the same way lend their answer as evidence.
