@@ -349,7 +349,7 @@ fn resolve_generation(
     chosen
         .map(|g| SeenGeneration {
             generation: g,
-            basis: "chosen in the wizard".into(),
+            basis: "your choice".into(),
             inferred: false,
             evidence: vec![Evidence::Input {
                 field: "generation".into(),

@@ -22,8 +22,8 @@
 //! | `csta-error` | error | CSTA error, systemStatus not normal, or MonitorStart failed |
 //! | `route-loop` | error | a route sends the request back to a server it already passed |
 //! | `rules-disagree-with-logs` | warning | the rules entered say a hop cannot forward, the logs show it did |
-//! | `rcc-session-failed` | warning | the session failed in a way no signature explains |
-//! | `all-clear` | info | a successful RequestSystemStatus exchange, or a complete clean configuration check |
+//! | `rcc-session-failed` | warning | the session did not come up in a way no signature explains, or the gateway ended it (BYE; F10: no refresh before Session-Expires) |
+//! | `all-clear` | info | a successful RequestSystemStatus exchange (a session the gateway did not end), or a complete clean configuration check (then titled as such: no log shows it working) |
 
 use crate::knowledge::{data_json, load};
 use serde::{Deserialize, Serialize};
@@ -155,6 +155,10 @@ pub struct CatalogEntry {
     /// Generic fix steps with `{line_server_uri}`, `{line_uri}`, `{user}` placeholders.
     #[serde(default)]
     pub fix: Vec<String>,
+    /// The title when only the configuration (no log) shows the finding, where that changes
+    /// what may be claimed (`all-clear`: no log shows remote call control working).
+    #[serde(default)]
+    pub title_without_logs: Option<String>,
 }
 
 #[derive(Deserialize)]

@@ -224,7 +224,18 @@ pub(super) fn read(case: &Case, facts: &Facts, needed: &mut Needed) -> ConfigRea
             }),
     );
     out.flow = config_flow(profile, &out.drafts, sim, facts.have_ad, ad_bad);
-    if ad_complete && ad_ok && sim.is_some_and(Simulation::complete) && out.drafts.is_empty() {
+    // A core check that only warns (e.g. 256 missing beside 16 for Communicator 2007) leaves
+    // the configuration in doubt: no all-clear from it.
+    let ad_warns = facts
+        .checks
+        .iter()
+        .any(|c| CORE_CHECKS.contains(&c.id.as_str()) && c.status == CheckStatus::Warning);
+    if ad_complete
+        && ad_ok
+        && !ad_warns
+        && sim.is_some_and(Simulation::complete)
+        && out.drafts.is_empty()
+    {
         let mut d = Draft::config(FindingId::AllClear, Confidence::Medium).detail(
             "The directory attributes pass and the routes carry the INVITE to the gateway and \
              back. A client log would confirm it end to end.",

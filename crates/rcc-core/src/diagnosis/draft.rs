@@ -455,7 +455,10 @@ pub(super) fn render(drafts: Vec<Draft>, case: &Case) -> Vec<Finding> {
                 id: d.id,
                 severity,
                 confidence: d.confidence,
-                title: entry.title.clone(),
+                title: match &entry.title_without_logs {
+                    Some(t) if !d.from_logs => t.clone(),
+                    _ => entry.title.clone(),
+                },
                 explanation,
                 leg: d.leg,
                 admin_fix,

@@ -1,6 +1,6 @@
 //! The directory checks (ids documented in the module above).
 
-use super::flags::{decode_option_flags, RccOn, RCC_MASK};
+use super::flags::{decode_option_flags, RccOn, ENHANCED_PRESENCE_MASK, RCC_MASK};
 use super::{AdAttributes, Check, CheckStatus, RccAttribute};
 use crate::evidence::Evidence;
 use crate::generation::Generation;
@@ -614,7 +614,14 @@ fn rcc_enabled(c: &CheckInputs) -> Check {
                     let set: Vec<String> = bits.iter().filter(|b| b.set).map(|b| b.name.clone()).collect();
                     let shown = if set.is_empty() { v.clone() } else { format!("{v} ({})", set.join(", ")) };
                     let on = bits.iter().any(|b| b.mask == RCC_MASK && b.set);
-                    if on {
+                    let enhanced = bits.iter().any(|b| b.mask == ENHANCED_PRESENCE_MASK && b.set);
+                    let communicator_2007 = matches!(c.ctx.generation, Some(Generation::Ocs2007 | Generation::Ocs2007R2));
+                    if on && communicator_2007 && !enhanced {
+                        let fix = super::flags::parse_option_flags(&v)
+                            .map(|n| vec![format!("In ADSI Edit: msRTCSIP-OptionFlags = {} (today's {n} plus 256), or enable the user for enhanced presence in the OCS user properties; then sign Communicator out and in again.", n | ENHANCED_PRESENCE_MASK)])
+                            .unwrap_or_default();
+                        mk("rcc-enabled", CheckStatus::Warning, "Option flag 16 (remote call control) is set, but not 256 (enhanced presence): set both for Communicator 2007 clients; Nortel requires enhanced presence before Converged Office telephony.", Some(shown), fix, ev)
+                    } else if on {
                         mk("rcc-enabled", CheckStatus::Pass, "Option flag 16 (bit 4, remote call control) is set.", Some(shown), vec![], ev)
                     } else {
                         if let Ok(n) = super::flags::parse_option_flags(&v) {

@@ -10,6 +10,9 @@ pub const RCC_MASK: u32 = 16;
 pub const UC_MASK: u32 = 128;
 /// Remote call control together with Enterprise Voice (`RemoteCallControlDualMode`).
 pub const DUAL_MODE_MASK: u32 = 512;
+/// EnabledForEnhancedPresence: Communicator 2007 needs it beside remote call control
+/// (domain.md F1; Nortel: enhanced presence before Converged Office).
+pub const ENHANCED_PRESENCE_MASK: u32 = 256;
 
 /// The flags that turn remote call control on, from a user's flags `n`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -9,6 +9,7 @@ use rcc_core::diagnosis::{Confidence, Diagnosis, EvidenceNeeded, Finding};
 use rcc_core::findings::Severity;
 use rcc_core::fixes::{AdminFix, FixVariant};
 use rcc_core::profile::Profile;
+use rcc_core::report::counted;
 
 fn severity_id(s: Severity) -> &'static str {
     s.as_str()
@@ -124,20 +125,28 @@ fn Headline(diagnosis: Diagnosis) -> impl IntoView {
         .find(|f| f.severity == Severity::Error)
         .or_else(|| diagnosis.findings.first())
         .cloned();
-    let errors = diagnosis
-        .findings
-        .iter()
-        .filter(|f| f.severity == Severity::Error)
-        .count();
+    let count = |s: Severity| {
+        diagnosis
+            .findings
+            .iter()
+            .filter(|f| f.severity == s)
+            .count()
+    };
+    let (errors, warnings) = (count(Severity::Error), count(Severity::Warning));
+    let also = match warnings {
+        0 => String::new(),
+        n => format!(" Also {} to check.", counted(n, "warning")),
+    };
     match top {
         Some(f) => view! {
             <div class=format!("headline {}", severity_id(f.severity)) data-testid="headline">
                 <p class="headline-title">{f.title.clone()}</p>
                 <p class="headline-sub">
-                    {match errors {
-                        0 => "Nothing blocks remote call control in the evidence given.".to_string(),
-                        1 => "One problem found. The fix is below, with its evidence.".to_string(),
-                        n => format!("{n} problems found. Fix them in the order shown."),
+                    {match (errors, warnings) {
+                        (0, 0) => "Nothing blocks remote call control in the evidence given.".to_string(),
+                        (0, n) => format!("No certain error; {} below, each with its evidence.", counted(n, "warning")),
+                        (1, _) => format!("One problem found. The fix is below, with its evidence.{also}"),
+                        (n, _) => format!("{n} problems found. Fix them in the order shown.{also}"),
                     }}
                 </p>
             </div>
