@@ -246,7 +246,7 @@ fn text_report(a: &AnalysisSummary) -> String {
                 );
             }
             for p in f.problems.iter().take(10) {
-                let _ = writeln!(out, "    line {}: {}", p.line, p.message);
+                let _ = writeln!(out, "    {}", at_line(p.line, &p.message));
             }
             if f.problems.len() > 10 {
                 let _ = writeln!(out, "    … {} more notes", f.problems.len() - 10);
@@ -275,7 +275,7 @@ fn text_report(a: &AnalysisSummary) -> String {
             counted(a.ad_paste.ignored.len(), "line")
         );
         for p in &a.ad_paste.problems {
-            let _ = writeln!(out, "  line {}: {}", p.line, p.message);
+            let _ = writeln!(out, "  {}", at_line(p.line, &p.message));
         }
     }
     if !a.checks.is_empty() {
@@ -408,5 +408,15 @@ fn write_admin_fix(out: &mut String, fix: &rcc_core::fixes::AdminFix) {
     }
     if let Some(c) = &fix.check {
         let _ = writeln!(out, "      check: {c}");
+    }
+}
+
+/// A note with its line number in front, unless its text already starts with it ("Line 89:
+/// …", as the readers write most of theirs).
+fn at_line(line: u32, message: &str) -> String {
+    if message.starts_with(&format!("Line {line}:")) {
+        message.to_string()
+    } else {
+        format!("line {line}: {message}")
     }
 }
