@@ -288,6 +288,7 @@ pub(super) fn reconcile(
             }
         }
     }
+    sign_in_address_explains_refusal(&mut logs, &mut out);
     // A directory cause explains a client that never sent the INVITE.
     let is_directory_cause = |d: &Draft| {
         matches!(
@@ -320,6 +321,39 @@ pub(super) fn reconcile(
     }
     logs.extend(out);
     logs
+}
+
+/// A sign-in the server refused (user-not-enabled from the logs) while the directory's SIP
+/// address is not the address signed in with: the address is the cause. The directory check's
+/// words, evidence and fix move into the refusal's finding, which then no longer tells to
+/// enable a user the directory may show enabled, and the check's separate warning goes.
+fn sign_in_address_explains_refusal(logs: &mut [Draft], out: &mut Vec<Draft>) {
+    let is_sign_in = |d: &Draft| {
+        d.id == FindingId::ProvisioningMismatch
+            && d.evidence
+                .iter()
+                .any(|e| matches!(e, Evidence::Input { field, .. } if field == "sign-in address"))
+    };
+    let Some(refusal) = logs
+        .iter_mut()
+        .find(|d| d.id == FindingId::UserNotEnabled && d.from_logs)
+    else {
+        return;
+    };
+    let Some(at) = out.iter().position(is_sign_in) else {
+        return;
+    };
+    let cause = out.remove(at);
+    refusal.detail.insert(
+        0,
+        format!(
+            "The server refused the address signed in with: {}",
+            cause.detail.join(" ")
+        ),
+    );
+    refusal.evidence.extend(cause.evidence);
+    refusal.fix = cause.fix;
+    refusal.confidence = refusal.confidence.max(Confidence::Medium);
 }
 
 /// Findings of the same id become one (evidence combined; seen by logs and configuration

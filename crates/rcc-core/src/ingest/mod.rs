@@ -756,6 +756,7 @@ fn read_shared(
         LogFormat::SippTrace => readers::sipp(buf, ctx, &mut out, &mut tick),
     }
     outside_messages_check(buf, shared.lossy, &mut out);
+    html_escaped_check(buf, &mut out);
     if out.built() == 0 && out.events.is_empty() {
         out.problem(
             1,
@@ -825,6 +826,31 @@ fn outside_messages_check(buf: &[u8], lossy: bool, out: &mut sipmsg::Out) {
         if let Some(line) = first_outside(buf, hits, &ranges) {
             out.problem(line, text::not_utf8_note(line));
         }
+    }
+}
+
+/// A log copied out of a web page's HTML source has its SIP escaped (`&lt;sip:…&gt;`,
+/// `&quot;`): say so once, at the first such place. An escaped paste is escaped throughout, so
+/// its head tells (a bounded look, whatever the file's size).
+fn html_escaped_check(buf: &[u8], out: &mut sipmsg::Out) {
+    const HEAD: usize = 64 << 10;
+    let head = &buf[..buf.len().min(HEAD)];
+    let at = ["&lt;sip:", "&lt;tel:", "&lt;sips:", "&quot;"]
+        .iter()
+        .filter_map(|needle| memchr::memmem::find(head, needle.as_bytes()))
+        .min();
+    if let Some(at) = at {
+        let line =
+            text::line_count(&head[..at]).max(1) + u32::from(at > 0 && head[at - 1] == b'\n');
+        out.problem(
+            line,
+            format!(
+                "Line {line}: the text is HTML-escaped (&lt; &gt; &quot; stand for < > \"): it \
+                 was copied from a web page's source. Addresses in angle brackets and quoted \
+                 values are read as written, so names and reasons may look wrong: copy the log \
+                 as the page shows it, or use the original file."
+            ),
+        );
     }
 }
 
@@ -957,6 +983,47 @@ SIP/2.0 200 OK\r\nCall-ID: x\r\nCSeq: 1 INVITE\r\n\r\n"
                 assert_eq!(x.quality(), y.quality());
                 assert_eq!(x.source.line_start, y.source.line_start);
             }
+        }
+    }
+
+    #[test]
+    fn an_html_escaped_paste_is_named_once_at_its_first_escape_in_every_grading_mode() {
+        let escaped =
+            b"REGISTER sip:contoso.com SIP/2.0\nVia: SIP/2.0/TLS 10.0.0.5:1562;branch=z9hG4bK1\n\
+From: &lt;sip:jo@contoso.com&gt;;tag=1\nTo: &lt;sip:jo@contoso.com&gt;\nCall-ID: x\n\
+CSeq: 1 REGISTER\nContent-Length: 0\n\n"
+                .to_vec();
+        let clean =
+            b"REGISTER sip:contoso.com SIP/2.0\r\nFrom: \"Jo\" <sip:jo@contoso.com>;tag=1\r\n\r\n";
+        for (validate, grade_later) in [(true, false), (false, false), (true, true)] {
+            let opts = IngestOptions {
+                validate,
+                grade_later,
+                ..IngestOptions::default()
+            };
+            let files = vec![
+                OwnedInput {
+                    name: "escaped".into(),
+                    bytes: escaped.clone().into(),
+                },
+                OwnedInput {
+                    name: "clean".into(),
+                    bytes: clean.to_vec().into(),
+                },
+            ];
+            let mut read = ingest_owned(files, &opts, &mut |_| {});
+            read.grade(&mut |_| {});
+            let notes = |i: usize| -> Vec<&Problem> {
+                read.files[i]
+                    .problems
+                    .iter()
+                    .filter(|p| p.message.contains("HTML-escaped"))
+                    .collect()
+            };
+            let escaped_notes = notes(0);
+            assert_eq!(escaped_notes.len(), 1, "{validate} {grade_later}");
+            assert_eq!(escaped_notes[0].line, 3);
+            assert!(notes(1).is_empty());
         }
     }
 }
