@@ -69,7 +69,8 @@ fn route_draft(profile: &Profile, p: &RouteProblem) -> Draft {
     if let Some(a) = &p.assumption {
         d.assumptions.push(format!("Assumed: {a}."));
         d.warning_only = true;
-        d.listener_assumed = true;
+        // Only a transport or port rests on where the next hop listens.
+        d.listener_assumed = p.finding == FindingId::TlsTransportMismatch;
     }
     d.assumptions.extend(p.rule_assumptions.iter().cloned());
     d.leg = route_leg(profile, p);

@@ -477,24 +477,39 @@ impl<'a> Simulator<'a> {
                 assumption: None,
                 rule_assumptions: vec![],
             }),
-            None => self.problems.push(RouteProblem {
-                finding: FindingId::HostNotAuthorized,
-                at: at.to_string(),
-                direction: RouteDirection::Return,
-                message: format!(
-                    "{label} ({want}) is not in the Home Server's host authorization list, so \
-                     its requests are challenged or refused"
-                ),
-                rule: Some(Rule::authorize(&want)),
-                fix: auth_fix(&want),
-                evidence: vec![Evidence::Rule {
-                    table: HOST_AUTH_TABLE.into(),
-                    row: None,
-                    text: format!("no row for {}", names.join(" / ")),
-                }],
-                assumption: None,
-                rule_assumptions: vec![],
-            }),
+            None => {
+                let typo = self
+                    .near_miss(&want)
+                    .filter(|n| rows.iter().any(|r| r.host.eq_ignore_ascii_case(n)));
+                let message = match &typo {
+                    Some(n) => format!(
+                        "{label} ({want}) is not in the Home Server's host authorization list, \
+                         but {n}, the same name with two characters swapped, is: if {want} is a typo in the \
+                         remote call control SIP URI, correcting the URI is the fix"
+                    ),
+                    None => format!(
+                        "{label} ({want}) is not in the Home Server's host authorization list, \
+                         so its requests would be challenged (401/407) or refused (403)"
+                    ),
+                };
+                self.problems.push(RouteProblem {
+                    finding: FindingId::HostNotAuthorized,
+                    at: at.to_string(),
+                    direction: RouteDirection::Return,
+                    message,
+                    rule: Some(Rule::authorize(&want)),
+                    fix: auth_fix(&want),
+                    evidence: vec![Evidence::Rule {
+                        table: HOST_AUTH_TABLE.into(),
+                        row: None,
+                        text: format!("no row for {}", names.join(" / ")),
+                    }],
+                    assumption: typo.map(|n| {
+                        format!("{want} is the {label}'s name, though the rules name {n}")
+                    }),
+                    rule_assumptions: vec![],
+                });
+            }
         }
     }
 
@@ -802,15 +817,59 @@ impl<'a> Simulator<'a> {
         Some(e.to_string())
     }
 
+    /// A host the rules name that is `host` with two neighbouring characters swapped: the line
+    /// server URI's host may be a typo of it (`mcm-ap10` written for the `mcm-ap01` every rule
+    /// names).
+    fn near_miss(&self, host: &str) -> Option<String> {
+        let host = host.to_ascii_lowercase();
+        let routes = [&self.config.home_server, &self.config.app_proxy];
+        let named = routes
+            .into_iter()
+            .flatten()
+            .flatten()
+            .flat_map(|r| [r.pattern.as_str(), r.next_hop.as_str()])
+            .chain(
+                self.config
+                    .host_authorization
+                    .iter()
+                    .flatten()
+                    .map(|h| h.host.as_str()),
+            );
+        named
+            .map(|n| n.trim_start_matches("*.").to_ascii_lowercase())
+            .filter(|n| !uri::is_ip(n) && *n != host)
+            .find(|n| one_swap_apart(n, &host))
+    }
+
     /// No route (or one to the wrong host) at the walk's current hop: the rule it needs.
     fn route_missing(
         &mut self,
         walk: &Walk,
         req: Option<&RouteRequirement>,
-        message: String,
+        mut message: String,
         ev: Evidence,
     ) {
-        let (rule, fix, rule_assumptions) = self.missing_rule(req);
+        let (rule, mut fix, rule_assumptions) = self.missing_rule(req);
+        let typo = walk
+            .uri_host
+            .as_deref()
+            .filter(|_| walk.direction == RouteDirection::Forward)
+            .and_then(|h| Some((h, self.near_miss(h)?)));
+        if let Some((written, named)) = typo {
+            message = format!(
+                "{}. The rules name {named}, {written} with two characters swapped: the remote call \
+                 control SIP URI may have a typo, and correcting it (msRTCSIP-LineServer) would \
+                 make this route unnecessary",
+                message.trim_end_matches('.')
+            );
+            fix.insert(
+                0,
+                format!(
+                    "If {written} is a typo of {named}, correct the user's remote call control \
+                     SIP URI (msRTCSIP-LineServer) to name {named} instead of adding a route."
+                ),
+            );
+        }
         self.problems.push(RouteProblem {
             finding: req.map(|q| q.finding).unwrap_or(match walk.direction {
                 RouteDirection::Forward => FindingId::HomeServerRouteMissing,
@@ -851,6 +910,20 @@ impl<'a> Simulator<'a> {
             rule_assumptions,
         });
     }
+}
+
+/// Whether `a` and `b` differ only by two neighbouring characters swapped (`mcm-ap10` for
+/// `mcm-ap01`): the typo a name is read as. Other near misses (one character changed, added or
+/// dropped) are as often two real servers (`gw1`, `gw2`), and would tell pseudonyms apart.
+fn one_swap_apart(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let Some(i) = a.iter().zip(b).position(|(x, y)| x != y) else {
+        return false;
+    };
+    i + 1 < a.len() && a[i] == b[i + 1] && a[i + 1] == b[i] && a[i + 2..] == b[i + 2..]
 }
 
 /// A request on its way through the routes.
@@ -914,6 +987,21 @@ fn auth_fix(host: &str) -> Vec<String> {
 mod tests {
     use super::super::rules::parse_rules;
     use super::*;
+
+    #[test]
+    fn a_typo_is_two_neighbours_swapped() {
+        assert!(one_swap_apart("mcm-ap01.x.lt", "mcm-ap10.x.lt"));
+        assert!(one_swap_apart("cpus01", "cups01"));
+        // Other near misses are as often two servers, or two pseudonyms.
+        assert!(!one_swap_apart("gw1.contoso.com", "gw2.contoso.com"));
+        assert!(!one_swap_apart(
+            "host-1.domain-a.example",
+            "host-1.domain-b.example"
+        ));
+        assert!(!one_swap_apart("cups01", "cups011"));
+        assert!(!one_swap_apart("ab-ba", "ba-ab"));
+        assert!(!one_swap_apart("same", "same"));
+    }
     use crate::profile::profile;
 
     const SEED: &str = "\

@@ -15,6 +15,7 @@
 //! evidence = ["capture.txt:12"]        # optional: lines its evidence must cover
 //! fix_words = "New-CsStaticRoute"      # optional: words the fix must use
 //! fix_title = "certificate"            # optional: words the generation's fix title must use
+//! explanation_words = "typo"           # optional: words the explanation must use
 //! [[run]]                              # optional: a subset of the log files
 //! files = ["capture.txt"]
 //! ids = ["home-server-route-missing"]
@@ -62,6 +63,8 @@ struct ExpectedFinding {
     fix_words: Option<String>,
     /// Words the title of the fix in the generation's tools must use (the row chosen).
     fix_title: Option<String>,
+    /// Words the finding's explanation must use.
+    explanation_words: Option<String>,
 }
 
 #[derive(serde::Deserialize)]
@@ -166,6 +169,11 @@ fn check(dir: &Path, exp: &Expected) -> Vec<String> {
             }
             if !text.contains(words.as_str()) {
                 problems.push(format!("{}: the fix does not say {words:?}", e.id));
+            }
+        }
+        if let Some(words) = &e.explanation_words {
+            if !f.explanation.contains(words.as_str()) {
+                problems.push(format!("{}: the explanation does not say {words:?}", e.id));
             }
         }
         if let Some(words) = &e.fix_title {
