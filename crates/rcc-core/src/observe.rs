@@ -755,12 +755,14 @@ fn writer_of(
     match format {
         LogFormat::Uccapi => profile.client().map(str::to_string),
         LogFormat::ServerLog => {
+            // A copy the client's trace holds too is merged into one message: the server's
+            // log is then among the places it was also seen (where it was received).
             let received_with = |vias: fn(usize) -> bool| {
                 call.iter().any(|m| {
-                    *m.source.file == *file
-                        && m.direction == Some(Direction::Received)
-                        && is_csta_invite(m)
-                        && vias(extract::top_via(m).1)
+                    let here = (*m.source.file == *file
+                        && m.direction == Some(Direction::Received))
+                        || m.also_seen().iter().any(|o| *o.file == *file);
+                    here && is_csta_invite(m) && vias(extract::top_via(m).1)
                 })
             };
             // The Home Server receives the client's own copy (one Via); the next hop receives
@@ -1415,10 +1417,29 @@ impl Transaction<'_, '_> {
                     others > usize::from(own.as_ref() == Some(b))
                 });
             if came_back && m.direction == Some(Direction::Received) {
+                // Who sent it back: the peer, or the top Via it added; else the next hop when
+                // it came from where the Home Server had sent it, and otherwise the Home
+                // Server's own pool (another Front End its route sent it to).
+                // (By host: the answer's connection has its own port.)
+                let host = |p: &str| uri::split_host_port(p).0.to_ascii_lowercase();
+                let sent_there = |p: &str| {
+                    copies.iter().any(|c| {
+                        c.direction == Some(Direction::Sent)
+                            && c.peer().is_some_and(|q| host(q) == host(p))
+                    })
+                };
                 let from = m
                     .peer()
                     .and_then(|p| self.observer.resolve(p))
-                    .or_else(|| self.target.clone());
+                    .or_else(|| {
+                        extract::top_via(m)
+                            .0
+                            .and_then(|v| self.observer.resolve(&v.host))
+                    })
+                    .or_else(|| match m.peer() {
+                        Some(p) if sent_there(p) => self.target.clone(),
+                        _ => Some(self.hs.clone()),
+                    });
                 if let Some(f) = from {
                     a.looped_back.get_or_insert((f, seen(m)));
                 }
@@ -1510,9 +1531,15 @@ impl Transaction<'_, '_> {
                 continue;
             }
             let same_txn = self.in_txn(k, "ACK") && top_branch(m) == self.client_branch;
+            // Only a 2xx opens a session to ACK; without one, an ACK on another hop (its own
+            // branch) acknowledges that hop's error answer (RFC 3261 17.1.1.3).
+            let session = [&a.answer, &a.answer_back]
+                .into_iter()
+                .flatten()
+                .any(|r| r.status < 300);
             if same_txn && a.answer.as_ref().is_none_or(|r| r.status >= 300) {
                 a.transaction_ack.get_or_insert_with(|| seen(m));
-            } else if self.cseqs[k].is_some_and(|c| c.0 == self.cseq) {
+            } else if session && self.cseqs[k].is_some_and(|c| c.0 == self.cseq) {
                 a.session_ack.get_or_insert_with(|| seen(m));
             }
         }
