@@ -400,6 +400,7 @@ pub fn admin_fix(
     let steps = t.steps.iter().map(|s| fill(s)).collect();
     let chosen_at = chosen_variant(t, rule);
     let check = t.check.as_deref().map(&mut fill);
+    let note = t.note.as_deref().map(&mut fill);
     let variant = |v: &VariantTemplate, missing: &mut Vec<String>| FixVariant {
         id: v.id.clone(),
         label: v.label.clone(),
@@ -432,7 +433,7 @@ pub fn admin_fix(
         check,
         to_fill,
         inferred: t.inferred,
-        note: t.note.clone(),
+        note,
         sources: t.source.clone(),
     })
 }
@@ -451,6 +452,7 @@ mod tests {
             assert!(!t.generations.is_empty(), "{}", t.id);
             let mut texts: Vec<&str> = t.steps.iter().map(String::as_str).collect();
             texts.extend(t.check.as_deref());
+            texts.extend(t.note.as_deref());
             for v in &t.variant {
                 texts.extend(v.commands.as_deref());
                 texts.push(&v.when);
