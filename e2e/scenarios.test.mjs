@@ -84,6 +84,15 @@ for (const dir of [...SCENARIOS, ...CASES]) {
       .catch(() => {});
     const shown = await page.locator('[data-finding]').evaluateAll((els) => els.map((e) => e.dataset.finding));
     assert.deepEqual(shown, expected, `finding cards of ${dir}`);
+    // The headline counts errors and warnings apart: no "nothing blocks" beside a warning.
+    const count = (severity) => cli.findings.filter((f) => f.severity === severity).length;
+    if (cli.findings.length) {
+      const sub = await page.getByTestId('headline').locator('.headline-sub').innerText();
+      const [errs, warns] = [count('error'), count('warning')];
+      if (errs === 0 && warns > 0) assert.match(sub, /^No certain error; \d+ warnings? to check below/, `headline of ${dir}`);
+      if (errs === 0 && warns === 0) assert.match(sub, /^Nothing blocks remote call control/, `headline of ${dir}`);
+      if (errs > 0 && warns > 0) assert.match(sub, /Also \d+ warnings? to check\.$/, `headline of ${dir}`);
+    }
     const drawn = await page.locator('svg.rcc-flow g.leg[data-leg]').evaluateAll((els) => {
       const l = els.find((e) => (e.dataset.state === 'failing' || e.dataset.state === 'missing-route') && !e.dataset.extra);
       return l ? l.dataset.leg : null;

@@ -144,7 +144,7 @@ fn Headline(diagnosis: Diagnosis) -> impl IntoView {
                 <p class="headline-sub">
                     {match (errors, warnings) {
                         (0, 0) => "Nothing blocks remote call control in the evidence given.".to_string(),
-                        (0, n) => format!("No certain error; {} below, each with its evidence.", counted(n, "warning")),
+                        (0, n) => format!("No certain error; {} to check below, with the evidence.", counted(n, "warning")),
                         (1, _) => format!("One problem found. The fix is below, with its evidence.{also}"),
                         (n, _) => format!("{n} problems found. Fix them in the order shown.{also}"),
                     }}
