@@ -236,7 +236,7 @@ fn resolve_user(
                 uri::with_sip_scheme(typed),
                 Source::Typed,
                 vec![Evidence::Input {
-                    field: "sign-in address".into(),
+                    field: crate::directory::SIGN_IN_ADDRESS.into(),
                     value: typed.into(),
                 }],
             )

@@ -790,6 +790,20 @@ pub fn product(m: &SipMessage) -> Option<&str> {
 /// The headers that name a product: a response's `Server`, a request's `User-Agent`.
 pub(crate) const PRODUCT_HEADERS: [u16; 2] = [known::SERVER, known::USER_AGENT];
 
+/// The session interval a message sets (RFC 4028 `Session-Expires: 1800;refresher=uac`): the
+/// seconds, and the `refresher` parameter in lower case.
+pub fn session_expires(m: &SipMessage) -> Option<(u32, Option<String>)> {
+    let v = m.header("Session-Expires")?;
+    let (secs, params) = v.split_once(';').unwrap_or((v, ""));
+    let refresher = params.split(';').find_map(|p| {
+        let (k, v) = p.split_once('=')?;
+        k.trim()
+            .eq_ignore_ascii_case("refresher")
+            .then(|| v.trim().to_ascii_lowercase())
+    });
+    Some((secs.trim().parse().ok()?, refresher))
+}
+
 /// The `Event` package without parameters, lower case.
 pub fn event(m: &SipMessage) -> Option<String> {
     event_package(m)
@@ -840,6 +854,19 @@ mod tests {
             code: 200,
             reason: "OK".into(),
         }
+    }
+
+    #[test]
+    fn session_expires_reads_the_interval_and_the_refresher() {
+        let read = |v: &str| session_expires(&msg(ok(), &[("Session-Expires", v)], ""));
+        assert_eq!(read("1800;refresher=uac"), Some((1800, Some("uac".into()))));
+        assert_eq!(
+            read(" 90 ; Refresher = UAS"),
+            Some((90, Some("uas".into())))
+        );
+        assert_eq!(read("3600"), Some((3600, None)));
+        assert_eq!(read("soon"), None);
+        assert_eq!(session_expires(&msg(ok(), &[], "")), None);
     }
 
     #[test]

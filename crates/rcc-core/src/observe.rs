@@ -1617,21 +1617,11 @@ impl Transaction<'_, '_> {
                 }
             } else if method.eq_ignore_ascii_case("BYE") && a.ended.is_none() {
                 if let Some((_, ok)) = session_ok {
-                    let session_expires = ok.header("Session-Expires").and_then(|v| {
-                        let (secs, params) = v.split_once(';').unwrap_or((v, ""));
-                        let refresher = params.split(';').find_map(|p| {
-                            let (k, v) = p.split_once('=')?;
-                            k.trim()
-                                .eq_ignore_ascii_case("refresher")
-                                .then(|| v.trim().to_ascii_lowercase())
-                        });
-                        Some((secs.trim().parse().ok()?, refresher))
-                    });
                     a.ended = Some(SessionEnd {
                         by_far_end: uri::aor(m.header("From").unwrap_or("")) != a.from_aor,
                         bye: seen(m),
                         after_ms: m.millis().zip(ok.millis()).map(|(b, o)| b - o),
-                        session_expires,
+                        session_expires: extract::session_expires(ok),
                         answer: seen(ok),
                     });
                 }

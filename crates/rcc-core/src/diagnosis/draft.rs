@@ -332,7 +332,7 @@ fn sign_in_address_explains_refusal(logs: &mut [Draft], out: &mut Vec<Draft>) {
         d.id == FindingId::ProvisioningMismatch
             && d.evidence
                 .iter()
-                .any(|e| matches!(e, Evidence::Input { field, .. } if field == "sign-in address"))
+                .any(|e| matches!(e, Evidence::Input { field, .. } if field == crate::directory::SIGN_IN_ADDRESS))
     };
     let Some(refusal) = logs
         .iter_mut()

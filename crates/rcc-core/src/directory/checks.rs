@@ -379,7 +379,7 @@ fn sign_in_matches(c: &CheckInputs, primary: &Option<String>) -> Check {
                 if t.to_ascii_lowercase().starts_with("sip") { t.to_string() } else { format!("sip:{t}") }
             };
             let mut ev = attr_ev(attrs, RccAttribute::PrimaryUserAddress);
-            ev.push(Evidence::Input { field: "sign-in address".into(), value: s.clone() });
+            ev.push(Evidence::Input { field: super::SIGN_IN_ADDRESS.into(), value: s.clone() });
             let t = p.trim();
             let bare = if t.len() > 4 && t.is_char_boundary(4) && t[..4].eq_ignore_ascii_case("sip:") { &t[4..] } else { t };
             let fix = vec![

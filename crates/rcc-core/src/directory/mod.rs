@@ -36,6 +36,10 @@ mod flags;
 mod paste;
 
 pub use checks::{check, CheckContext, ObservedProvisioning, RouteVerdict, CHECK_IDS};
+
+/// The evidence field of the address the user signs in with (the case's, the checks'), by
+/// which the diagnosis knows a finding that rests on it.
+pub const SIGN_IN_ADDRESS: &str = "sign-in address";
 pub use flags::{
     decode_option_flags, option_flag_table, parse_option_flags, FlagBit, OptionFlagDef, RccOn,
     RCC_MASK,
