@@ -1421,11 +1421,11 @@ impl Transaction<'_, '_> {
                 // it came from where the Home Server had sent it, and otherwise the Home
                 // Server's own pool (another Front End its route sent it to).
                 // (By host: the answer's connection has its own port.)
-                let host = |p: &str| uri::split_host_port(p).0.to_ascii_lowercase();
                 let sent_there = |p: &str| {
                     copies.iter().any(|c| {
                         c.direction == Some(Direction::Sent)
-                            && c.peer().is_some_and(|q| host(q) == host(p))
+                            && c.peer()
+                                .is_some_and(|q| uri::host_key(q) == uri::host_key(p))
                     })
                 };
                 let from = m
