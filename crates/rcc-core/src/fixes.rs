@@ -365,11 +365,15 @@ fn chosen_variant(t: &Template, rule: Option<&Rule>) -> Option<usize> {
         Some(Rule::Authorize(h)) => Some(uri::is_ip(&h.host)),
         None => None,
     };
+    // A route for a pool that has its own static routing collection goes into that one.
+    let pool = matches!(rule, Some(Rule::Route(r)) if r.collection.is_some());
     let by_transport = tcp.and_then(|tcp| {
         let want = if tcp { "tcp" } else { "tls" };
-        t.variant
-            .iter()
-            .position(|v| v.id.split('-').next() == Some(want))
+        let of_transport = |v: &&VariantTemplate| v.id.split('-').next() == Some(want);
+        let in_pool = format!("{want}-pool");
+        pool.then(|| t.variant.iter().position(|v| v.id == in_pool))
+            .flatten()
+            .or_else(|| t.variant.iter().position(|v| of_transport(&v)))
     });
     by_transport.or_else(|| {
         t.variant

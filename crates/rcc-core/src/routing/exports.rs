@@ -11,7 +11,7 @@
 //! capture: a transport without `Certificate=` is read as TCP, and the host may be given as
 //! `Fqdn=`, `IPAddress=` or `Address=`.
 
-use super::rules::{HostAuthorization, Route};
+use super::rules::{Collection, HostAuthorization, Route};
 use crate::generation::AdminTool;
 use crate::sip::Transport;
 
@@ -71,6 +71,9 @@ impl<'a> Object<'a> {
 /// What an object turned out to be.
 pub(super) enum Read {
     Routes(Vec<Route>),
+    /// Lync's collection view: the collection (`None` for an identity that is neither
+    /// `Global` nor a Registrar pool's) and its routes, listed without their next hop.
+    Collection(Option<Collection>, Vec<Route>),
     Authorized(HostAuthorization),
     /// An object the rules know but that lacks what is needed, with what to run instead.
     Incomplete(String),
@@ -153,11 +156,26 @@ pub(super) fn read(o: &Object) -> Read {
             transport: t,
             replace_host: yes(o.get("ReplaceHostInRequestUri")).unwrap_or(false),
             line: o.first_line,
+            collection: None,
         }]);
     }
     // Lync collection view: Identity + Route {MatchUri=...;...}: no next hop shown.
-    if let (Some(_), Some(route)) = (o.get("Identity"), o.get("Route")) {
-        let matches: Vec<String> = route
+    if let (Some(identity), Some(route)) = (o.get("Identity"), o.get("Route")) {
+        let identity = identity.trim().to_ascii_lowercase();
+        let collection = if identity == "global" {
+            Some(Collection {
+                pool: None,
+                line: o.first_line,
+            })
+        } else {
+            identity
+                .strip_prefix("service:registrar:")
+                .map(|pool| Collection {
+                    pool: Some(pool.trim().trim_end_matches('.').to_string()),
+                    line: o.first_line,
+                })
+        };
+        let routes = route
             .split("MatchUri=")
             .skip(1)
             .map(|x| {
@@ -168,23 +186,17 @@ pub(super) fn read(o: &Object) -> Read {
                     .to_string()
             })
             .filter(|x| !x.is_empty())
+            .map(|m| Route {
+                pattern: m.to_ascii_lowercase(),
+                next_hop: String::new(),
+                port: 0,
+                transport: Transport::Tls,
+                replace_host: false,
+                line: o.first_line,
+                collection: collection.as_ref().and_then(|c| c.pool.clone()),
+            })
             .collect();
-        if matches.is_empty() {
-            return Read::Incomplete("this static routing collection has no route".to_string());
-        }
-        return Read::Routes(
-            matches
-                .into_iter()
-                .map(|m| Route {
-                    pattern: m.to_ascii_lowercase(),
-                    next_hop: String::new(),
-                    port: 0,
-                    transport: Transport::Tls,
-                    replace_host: false,
-                    line: o.first_line,
-                })
-                .collect(),
-        );
+        return Read::Collection(collection, routes);
     }
     // OCS / LCS WMI route (MSFT_SIPRoutingTableData).
     if let (Some(m), Some(hop)) = (o.get("MatchURI"), o.get("NextHop")) {
@@ -205,6 +217,7 @@ pub(super) fn read(o: &Object) -> Read {
             transport: t,
             replace_host: yes(o.get("ReplaceHostInRequestURI")).unwrap_or(false),
             line: o.first_line,
+            collection: None,
         }]);
     }
     // Trusted application pool (Lync) or authorized host (WMI MSFT_SIPRemoteAddressData).
@@ -296,10 +309,17 @@ mod tests {
     #[test]
     fn the_collection_view_gives_routes_without_a_next_hop() {
         let o = object("Identity : Global\nRoute    : {MatchUri=fabrikam.net;MatchOnlyPhoneUri=False;Enabled=True;ReplaceHostInRequestUri=False}\n");
-        let Read::Routes(r) = read(&o) else {
-            panic!("a route")
+        let Read::Collection(Some(c), r) = read(&o) else {
+            panic!("a collection")
         };
+        assert_eq!(c.pool, None);
         assert_eq!(r[0].pattern, "fabrikam.net");
         assert!(r[0].next_hop.is_empty());
+        let o = object("Identity : Service:Registrar:LyncPool02.contoso.com\nRoute    : {}\n");
+        let Read::Collection(Some(c), r) = read(&o) else {
+            panic!("a collection")
+        };
+        assert_eq!(c.pool.as_deref(), Some("lyncpool02.contoso.com"));
+        assert!(r.is_empty());
     }
 }

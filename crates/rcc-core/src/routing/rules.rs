@@ -42,6 +42,10 @@ pub struct Route {
     pub replace_host: bool,
     /// 1-based line in the rules text (0 when built in code).
     pub line: u32,
+    /// The Lync static routing collection that holds it, when the paste showed one
+    /// ([`Collection`]): `Some(pool)` for a pool's own collection.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collection: Option<String>,
 }
 
 impl Route {
@@ -103,6 +107,7 @@ impl Rule {
             transport,
             replace_host: false,
             line: 0,
+            collection: None,
         })
     }
 
@@ -135,9 +140,124 @@ pub struct RoutingConfig {
     /// The routes of the server that answers the line server URI (the Application Proxy, or a
     /// gateway whose routing the admin can see).
     pub app_proxy: Option<Vec<Route>>,
+    /// The Lync static routing collections the paste listed (`Get-CsStaticRoutingConfiguration`),
+    /// empty ones too: which one a pool routes with depends on which exist.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub collections: Vec<Collection>,
+}
+
+/// A Lync static routing collection: `Identity : Global` or `Service:Registrar:<pool>`. A pool
+/// with a collection of its own routes with it alone; every other pool with the global one
+/// (generations.md: `Set-CsStaticRoutingConfiguration`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Collection {
+    /// The pool of `Service:Registrar:<pool>` (lower case); `None` for the global collection.
+    pub pool: Option<String>,
+    pub line: u32,
+}
+
+impl Collection {
+    /// "the Global collection (line 3)", "lyncpool02.contoso.com's collection (line 6)".
+    pub fn describe(&self) -> String {
+        match &self.pool {
+            None => format!("the Global collection (line {})", self.line),
+            Some(pool) => format!("{pool}'s collection (line {})", self.line),
+        }
+    }
+}
+
+/// Which collection the user's pool routes with, and the routes it does not see.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CollectionChoice {
+    /// The pool's own collection, or the global one (`None`).
+    pub pool: Option<String>,
+    /// That collection, as [`Collection::describe`] names it.
+    pub used: String,
+    /// Why, in one sentence, naming the pool and the collections.
+    pub why: String,
+    /// Routes in other pools' collections: they do not route this user's requests.
+    pub left_out: Vec<Route>,
+}
+
+/// The Home Server's routes as the user's pool sees them (see [`RoutingConfig::for_pool`]).
+pub struct PoolRoutes<'c> {
+    pub config: std::borrow::Cow<'c, RoutingConfig>,
+    pub choice: Option<CollectionChoice>,
+    /// What would decide the collection, when the routes are in several and the pool is not
+    /// known.
+    pub unknown: Option<String>,
 }
 
 impl RoutingConfig {
+    /// The Home Server's table as the user's pool `pool` routes with it: when the paste shows
+    /// pools' own collections, a pool with one sees only its routes, any other pool only the
+    /// global ones. `pool` is the Home Server's FQDN and whether an admin named it (Get-CsUser
+    /// RegistrarPool, `[servers]`): a Front End's name read from a log may not be its pool's.
+    pub fn for_pool(&self, pool: Option<(&str, bool)>) -> PoolRoutes<'_> {
+        let unscoped = PoolRoutes {
+            config: std::borrow::Cow::Borrowed(self),
+            choice: None,
+            unknown: None,
+        };
+        let pools: Vec<&Collection> = self
+            .collections
+            .iter()
+            .filter(|c| c.pool.is_some())
+            .collect();
+        if pools.is_empty() {
+            return unscoped;
+        }
+        let own = pool.and_then(|(p, _)| pools.iter().find(|c| c.pool.as_deref() == Some(p)));
+        let (pool, used, why) = match (own, pool) {
+            (Some(c), Some((p, _))) => (
+                Some(p.to_string()),
+                c.describe(),
+                format!(
+                    "{p} has a static routing collection of its own (line {}) and routes with it alone",
+                    c.line
+                ),
+            ),
+            (None, Some((p, true))) => {
+                let used = self
+                    .collections
+                    .iter()
+                    .find(|c| c.pool.is_none())
+                    .map(Collection::describe)
+                    .unwrap_or_else(|| "the Global collection (not pasted)".into());
+                let why =
+                    format!("{p} has no static routing collection of its own, so it routes with {used}");
+                (None, used, why)
+            }
+            _ => {
+                return PoolRoutes {
+                    unknown: Some(
+                        "The user's Registrar pool (Get-CsUser | Format-List RegistrarPool): the \
+                         routes pasted are in several pools' static routing collections"
+                            .into(),
+                    ),
+                    ..unscoped
+                }
+            }
+        };
+        let Some(table) = &self.home_server else {
+            return unscoped;
+        };
+        let (kept, left_out): (Vec<Route>, Vec<Route>) =
+            table.iter().cloned().partition(|r| r.collection == pool);
+        let global_shown = self.collections.iter().any(|c| c.pool.is_none());
+        let mut config = self.clone();
+        config.home_server = (pool.is_some() || global_shown || !kept.is_empty()).then_some(kept);
+        PoolRoutes {
+            config: std::borrow::Cow::Owned(config),
+            choice: Some(CollectionChoice {
+                pool,
+                used,
+                why,
+                left_out,
+            }),
+            unknown: None,
+        }
+    }
     /// Routes of the table of a participant role, if supplied: the Home Server's, or (for the
     /// Application Proxy or gateway that hosts the line server) the `[app-proxy]` table.
     pub fn table(&self, role: Role) -> Option<&[Route]> {
@@ -372,6 +492,8 @@ pub fn parse_rules(text: &str, profile: &Profile) -> ParsedRules {
     if let Some(o) = object.take() {
         take_object(&mut out, profile, section, &o);
     }
+    routes_without_next_hop(&mut out);
+    out.problems.sort_by_key(|p| p.line);
     out
 }
 
@@ -398,37 +520,19 @@ fn take_object(out: &mut ParsedRules, profile: &Profile, section: Section, o: &e
         }
     }
     match exports::read(o) {
-        exports::Read::Routes(routes) => {
-            if routes.iter().any(|r| r.next_hop.is_empty()) {
-                problem(
-                    out,
-                    format!(
-                        "lines {}-{}: this view of the static routes does not show their next hop, \
-                         port or transport; paste the output of \
-                         'Get-CsStaticRoutingConfiguration | Select-Object -ExpandProperty Route' \
-                         too",
-                        o.first_line, o.last_line
-                    ),
-                );
+        exports::Read::Routes(routes) => file_routes(out, section, routes),
+        exports::Read::Collection(collection, routes) => {
+            // Listed even when empty: an empty collection still decides what its pool routes.
+            if let Some(c) = collection {
+                out.config.collections.push(c);
             }
             let table = if section == Section::AppProxy {
                 &mut out.config.app_proxy
             } else {
                 &mut out.config.home_server
             };
-            let table = table.get_or_insert_with(Vec::new);
-            for r in routes {
-                // The expanded view repeats what the collection view listed: keep the full one.
-                if let Some(old) = table.iter_mut().find(|x| {
-                    x.pattern == r.pattern && (x.next_hop.is_empty() || r.next_hop.is_empty())
-                }) {
-                    if old.next_hop.is_empty() {
-                        *old = r;
-                    }
-                } else {
-                    table.push(r);
-                }
-            }
+            table.get_or_insert_with(Vec::new);
+            file_routes(out, section, routes);
         }
         exports::Read::Authorized(h) => {
             // A trusted application pool names its Registrar: the users' pool.
@@ -481,6 +585,61 @@ fn take_object(out: &mut ParsedRules, profile: &Profile, section: Section, o: &e
                 ),
             );
         }
+    }
+}
+
+/// Files routes read from an admin tool under the section's table. The expanded view
+/// (`Select-Object -ExpandProperty Route`) repeats what the collection view listed without a
+/// next hop: the two make one route, in the collection view's collection.
+fn file_routes(out: &mut ParsedRules, section: Section, routes: Vec<Route>) {
+    let table = if section == Section::AppProxy {
+        &mut out.config.app_proxy
+    } else {
+        &mut out.config.home_server
+    };
+    let table = table.get_or_insert_with(Vec::new);
+    for r in routes {
+        let half = table
+            .iter_mut()
+            .find(|x| x.pattern == r.pattern && (x.next_hop.is_empty() != r.next_hop.is_empty()));
+        match half {
+            Some(old) if old.next_hop.is_empty() => {
+                let collection = old.collection.take();
+                *old = Route {
+                    collection: collection.or(r.collection),
+                    ..r
+                };
+            }
+            Some(old) => {
+                if old.collection.is_none() {
+                    old.collection = r.collection;
+                }
+            }
+            None => table.push(r),
+        }
+    }
+}
+
+/// Routes still without a next hop once the whole paste is read: only the collection view was
+/// pasted for them.
+fn routes_without_next_hop(out: &mut ParsedRules) {
+    let lines: Vec<u32> = [&out.config.home_server, &out.config.app_proxy]
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|r| r.next_hop.is_empty())
+        .map(|r| r.line)
+        .collect();
+    let mut lines = lines;
+    lines.dedup();
+    for line in lines {
+        out.problems.push(RuleProblem {
+            line,
+            message: "this view of the static routes does not show their next hop, port or \
+                      transport; paste the output of 'Get-CsStaticRoutingConfiguration | \
+                      Select-Object -ExpandProperty Route' too"
+                .into(),
+        });
     }
 }
 
@@ -686,6 +845,7 @@ fn parse_route(line: &str, line_no: u32) -> Result<Route, String> {
         transport,
         replace_host,
         line: line_no,
+        collection: None,
     })
 }
 
@@ -747,5 +907,76 @@ mod tests {
         );
         assert_eq!(p.problems.len(), 1);
         assert_eq!(p.problems[0].line, 2);
+    }
+
+    /// Two pools' collections and the expanded view below them, as Lync's shell prints them.
+    const COLLECTIONS: &str = "\
+Identity : Global
+Route    : {}
+
+Identity : Service:Registrar:lyncpool02.contoso.com
+Route    : {MatchUri=rccgw.contoso.net;MatchOnlyPhoneUri=False;Enabled=True;ReplaceHostInRequestUri=False}
+
+Transport               : TransportChoice=Certificate=Microsoft.Rtc.Management.WritableConfig.Settings.SipProxy.UseDefaultCert;Fqdn=rccgw.contoso.net;Port=5065
+MatchUri                : rccgw.contoso.net
+MatchOnlyPhoneUri       : False
+Enabled                 : True
+ReplaceHostInRequestUri : False
+";
+
+    #[test]
+    fn the_two_views_of_a_collection_make_one_route_in_it() {
+        let p = parse_rules(COLLECTIONS, &profile("generic").unwrap());
+        assert!(
+            p.problems.is_empty(),
+            "the expanded view was pasted: {:?}",
+            p.problems
+        );
+        let routes = p.config.home_server.as_deref().unwrap();
+        assert_eq!(routes.len(), 1);
+        assert_eq!(
+            (routes[0].next_hop.as_str(), routes[0].port),
+            ("rccgw.contoso.net", 5065)
+        );
+        assert_eq!(
+            routes[0].collection.as_deref(),
+            Some("lyncpool02.contoso.com")
+        );
+        let pools: Vec<Option<&str>> = p
+            .config
+            .collections
+            .iter()
+            .map(|c| c.pool.as_deref())
+            .collect();
+        assert_eq!(pools, vec![None, Some("lyncpool02.contoso.com")]);
+        // The collection view alone still says what is missing, on its line.
+        let alone = parse_rules(COLLECTIONS.split("\nTransport").next().unwrap(), &nortel());
+        assert_eq!(alone.problems.len(), 1);
+        assert_eq!(alone.problems[0].line, 4);
+    }
+
+    #[test]
+    fn a_pool_routes_with_its_own_collection_or_else_the_global_one() {
+        let p = parse_rules(COLLECTIONS, &profile("generic").unwrap());
+        let own = p.config.for_pool(Some(("lyncpool02.contoso.com", false)));
+        assert_eq!(own.config.home_server.as_ref().map(Vec::len), Some(1));
+        assert!(own.choice.unwrap().left_out.is_empty());
+        // A pool the admin named, without a collection of its own: the global one, empty.
+        let other = p.config.for_pool(Some(("lyncpool01.contoso.com", true)));
+        assert_eq!(other.config.home_server.as_ref().map(Vec::len), Some(0));
+        let choice = other.choice.unwrap();
+        assert_eq!(choice.pool, None);
+        assert_eq!(choice.left_out.len(), 1);
+        assert!(
+            choice.why.contains("the Global collection (line 1)"),
+            "{}",
+            choice.why
+        );
+        // A Front End's name from a log may be any pool's member: nothing is decided.
+        for pool in [Some(("fe01.contoso.com", false)), None] {
+            let unknown = p.config.for_pool(pool);
+            assert!(unknown.choice.is_none() && unknown.unknown.is_some());
+            assert_eq!(unknown.config.home_server.as_ref().map(Vec::len), Some(1));
+        }
     }
 }

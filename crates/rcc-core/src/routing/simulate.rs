@@ -10,7 +10,7 @@
 //! the exact line the admin must add. Where a route's transport or port can only be judged from
 //! the profile's declared defaults, the problem names that assumption.
 
-use super::rules::{table_name, Route, RoutingConfig, Rule, HOST_AUTH_TABLE};
+use super::rules::{table_name, CollectionChoice, Route, RoutingConfig, Rule, HOST_AUTH_TABLE};
 use super::topology::Topology;
 use crate::evidence::Evidence;
 use crate::findings::FindingId;
@@ -149,6 +149,10 @@ pub struct Simulation {
     /// "<host> is the <participant>").
     #[serde(default)]
     pub assumed: Vec<String>,
+    /// The Lync static routing collection the user's pool routes with, when the paste showed
+    /// pools' own collections ([`RoutingConfig::for_pool`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collection: Option<CollectionChoice>,
 }
 
 impl Simulation {
@@ -260,13 +264,6 @@ pub fn required_rule(
     if let Some(f) = topology.fqdn(&req.at) {
         who = format!("{who}, {f}");
     }
-    let kind = if pattern == "*" {
-        "any user agent"
-    } else if pattern.contains('@') {
-        "user@host"
-    } else {
-        "domain/host"
-    };
     let open = match profile.participant(&req.at).map(|p| p.role) {
         Some(Role::HomeServer) => {
             format!("On the {who}: open the server's Properties > Routing tab and click Add.")
@@ -275,11 +272,7 @@ pub fn required_rule(
     };
     let fix = vec![
         open,
-        format!(
-            "Matching URI ({kind}): '{pattern}'; next hop '{hop}', transport {}, port {port}; \
-             do not replace the host in the request URI.",
-            transport.as_str().to_ascii_uppercase(),
-        ),
+        route_step(&pattern, &hop, port, transport),
         "Apply, then sign Communicator out and in again.".into(),
     ];
     let next = profile.label(&req.next_participant);
@@ -316,6 +309,22 @@ pub fn required_rule(
     }
 }
 
+/// The console step that enters a route: its matching URI and where it sends.
+fn route_step(pattern: &str, hop: &str, port: u16, transport: Transport) -> String {
+    let kind = if pattern == "*" {
+        "any user agent"
+    } else if pattern.contains('@') {
+        "user@host"
+    } else {
+        "domain/host"
+    };
+    format!(
+        "Matching URI ({kind}): '{pattern}'; next hop '{hop}', transport {}, port {port}; do not \
+         replace the host in the request URI.",
+        transport.as_str().to_ascii_uppercase(),
+    )
+}
+
 /// A request-URI that only a `*` route matches, for routing "a request to the user" when the
 /// user's address is not known.
 const ANY_USER: &str = "sip:user@user-domain.invalid";
@@ -327,13 +336,20 @@ pub fn simulate(
     topology: &Topology,
     names: &CaseNames,
 ) -> Simulation {
+    let home = profile.home_server().unwrap_or_default();
+    let pool = topology
+        .entry(home)
+        .and_then(|h| Some((h.fqdn.as_deref()?, h.entered)));
+    let scoped = config.for_pool(pool);
+    let config = &*scoped.config;
     let mut sim = Simulator {
         profile,
         config,
         topology,
         names,
+        collection: scoped.choice.as_ref(),
         problems: Vec::new(),
-        unknowns: Vec::new(),
+        unknowns: scoped.unknown.clone().into_iter().collect(),
         assumed: Vec::new(),
     };
     let target = profile
@@ -394,6 +410,7 @@ pub fn simulate(
         problems,
         unknowns,
         assumed,
+        collection: scoped.choice,
     }
 }
 
@@ -410,9 +427,16 @@ fn dedup_problems(p: &mut Vec<RouteProblem>) {
     });
 }
 
+/// A route in another pool's collection ([`Simulator::in_another_collection`]).
+struct Elsewhere<'a> {
+    why: &'a str,
+    route: &'a Route,
+}
+
 struct Simulator<'a> {
     profile: &'a Profile,
     config: &'a RoutingConfig,
+    collection: Option<&'a CollectionChoice>,
     topology: &'a Topology,
     names: &'a CaseNames,
     problems: Vec<RouteProblem>,
@@ -689,11 +713,16 @@ impl<'a> Simulator<'a> {
         };
         let req = self.requirement(&current, walk.direction);
         let Some(i) = best_route(table, walk.request_uri) else {
+            let collection = self
+                .collection
+                .filter(|_| part.role == Role::HomeServer)
+                .map(|c| format!("{}: ", c.used))
+                .unwrap_or_default();
             let ev = Evidence::Rule {
                 table: table_name(part.role).into(),
                 row: None,
                 text: format!(
-                    "no route matches {} ({} row{} checked)",
+                    "{collection}no route matches {} ({} row{} checked)",
                     walk.shown_uri,
                     table.len(),
                     if table.len() == 1 { "" } else { "s" }
@@ -849,7 +878,44 @@ impl<'a> Simulator<'a> {
         mut message: String,
         ev: Evidence,
     ) {
-        let (rule, mut fix, rule_assumptions) = self.missing_rule(req);
+        let (mut rule, mut fix, mut rule_assumptions) = self.missing_rule(req);
+        if let Some(elsewhere) = self.in_another_collection(walk) {
+            message = format!(
+                "{}: {}; the route for {} on line {} is in {}'s collection and does not route \
+                 this user's requests",
+                message.trim_end_matches('.'),
+                elsewhere.why,
+                elsewhere.route.pattern,
+                elsewhere.route.line,
+                elsewhere
+                    .route
+                    .collection
+                    .as_deref()
+                    .unwrap_or("another pool"),
+            );
+            // The route the admin already wrote for another pool says where the gateway
+            // listens better than the profile's usual port.
+            if let Some(Rule::Route(r)) = &mut rule {
+                r.collection = self.collection.and_then(|c| c.pool.clone());
+                if !elsewhere.route.next_hop.is_empty() {
+                    r.next_hop = elsewhere.route.next_hop.clone();
+                    r.port = elsewhere.route.port;
+                    r.transport = elsewhere.route.transport;
+                    rule_assumptions.retain(|a| !a.starts_with("The rule"));
+                    rule_assumptions.push(format!(
+                        "The rule copies the next hop, port and transport of the route on line {} \
+                         ({}:{} {}).",
+                        elsewhere.route.line,
+                        r.next_hop,
+                        r.port,
+                        r.transport.as_str().to_ascii_uppercase()
+                    ));
+                    if let Some(step) = fix.iter_mut().find(|f| f.starts_with("Matching URI")) {
+                        *step = route_step(&r.pattern, &r.next_hop, r.port, r.transport);
+                    }
+                }
+            }
+        }
         let typo = walk
             .uri_host
             .as_deref()
@@ -884,6 +950,21 @@ impl<'a> Simulator<'a> {
             assumption: None,
             rule_assumptions,
         });
+    }
+
+    /// A route for the walk's request that the Home Server's pool does not see: it is in
+    /// another pool's static routing collection.
+    fn in_another_collection(&self, walk: &Walk) -> Option<Elsewhere<'a>> {
+        let choice = self.collection?;
+        let home = self.profile.home_server()?;
+        if walk.current != home || walk.direction != RouteDirection::Forward {
+            return None;
+        }
+        let i = best_route(&choice.left_out, walk.request_uri)?;
+        Some(Elsewhere {
+            why: &choice.why,
+            route: &choice.left_out[i],
+        })
     }
 
     /// The route sends the request back to a server it passed: the rule the hop should have
