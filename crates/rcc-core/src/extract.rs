@@ -102,6 +102,8 @@ pub struct CstaBody {
     /// Device the message is about: `lcs:line`, `deviceObject`, `deviceID`, `callingDevice`.
     pub device: Option<String>,
     pub monitor_cross_ref: Option<String>,
+    /// The number a `MakeCall` asks the gateway to dial (`calledDirectoryNumber`).
+    pub called: Option<String>,
 }
 
 impl CstaBody {
@@ -478,6 +480,9 @@ pub fn csta(m: &SipMessage) -> Option<CstaBody> {
     ]
     .iter()
     .find_map(|n| text_of(body, n));
+    if root.local.eq_ignore_ascii_case("MakeCall") {
+        c.called = text_of(body, "calledDirectoryNumber");
+    }
     if root.local.eq_ignore_ascii_case("CSTAErrorCode") {
         // The first child names the category; its text the value.
         let err = all.get(1).map(|t| {

@@ -22,6 +22,7 @@
 //! | `csta-error` | error | CSTA error, systemStatus not normal, or MonitorStart failed |
 //! | `route-loop` | error | a route sends the request back to a server it already passed |
 //! | `rules-disagree-with-logs` | warning | the rules entered say a hop cannot forward, the logs show it did |
+//! | `dial-string-malformed` | warning | the session works, but Communicator asked the gateway to dial a number no phone can dial (F9: a `v:` suffix) |
 //! | `rcc-session-failed` | warning | the session did not come up in a way no signature explains, or the gateway ended it (BYE; F10: no refresh before Session-Expires) |
 //! | `all-clear` | info | a successful RequestSystemStatus exchange (a session the gateway did not end), or a complete clean configuration check (then titled as such: no log shows it working) |
 
@@ -47,13 +48,14 @@ pub enum FindingId {
     CstaError,
     RouteLoop,
     RulesDisagreeWithLogs,
+    DialStringMalformed,
     RccSessionFailed,
     AllClear,
 }
 
 impl FindingId {
     /// Every id, in the catalog's (display) order.
-    pub const ALL: [FindingId; 16] = [
+    pub const ALL: [FindingId; 17] = [
         FindingId::HomeServerRouteMissing,
         FindingId::AppProxyReturnRouteMissing,
         FindingId::LineServerUriMissing,
@@ -68,6 +70,7 @@ impl FindingId {
         FindingId::CstaError,
         FindingId::RouteLoop,
         FindingId::RulesDisagreeWithLogs,
+        FindingId::DialStringMalformed,
         FindingId::RccSessionFailed,
         FindingId::AllClear,
     ];
@@ -89,6 +92,7 @@ impl FindingId {
             FindingId::CstaError => "csta-error",
             FindingId::RouteLoop => "route-loop",
             FindingId::RulesDisagreeWithLogs => "rules-disagree-with-logs",
+            FindingId::DialStringMalformed => "dial-string-malformed",
             FindingId::RccSessionFailed => "rcc-session-failed",
             FindingId::AllClear => "all-clear",
         }

@@ -509,6 +509,9 @@ pub struct InfoExchange {
     pub name: String,
     pub request: Vec<Evidence>,
     pub answer: Option<Answer>,
+    /// The number a `MakeCall` asks the gateway to dial.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dialled: Option<String>,
 }
 
 /// One attempt to set up the remote call control session: an initial CSTA INVITE transaction
@@ -1612,6 +1615,7 @@ impl Transaction<'_, '_> {
                             name: body.name.clone(),
                             request: seen(m),
                             answer,
+                            dialled: body.called.clone(),
                         });
                     }
                 }

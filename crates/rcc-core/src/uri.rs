@@ -553,6 +553,37 @@ pub fn validate_sip_uri(s: &str) -> Result<SipUriParts, String> {
 
 const VISUAL: &str = "-.()";
 
+/// What makes a number Communicator asks the gateway to dial (MakeCall's
+/// `calledDirectoryNumber`) one no phone can dial, if anything: a character that is not a digit,
+/// `*`, `#`, DTMF `A`-`D`, a `+` in front, a space or a visual separator, in the number of a
+/// `tel:` URI (before its parameters) or of a bare number. A SIP URI is another party's address, not a
+/// dial string, and is not judged. Cisco's gateway took `tel:5555551234v:41234` off hook and
+/// dialled nothing (domain.md F9; sipe commit f7d0d5b4).
+pub fn dial_string_flaw(called: &str) -> Option<String> {
+    let s = called.trim();
+    let number = match strip_scheme(s, "tel:") {
+        Some(rest) => rest.split(';').next().unwrap_or(""),
+        None if s.eq_ignore_ascii_case("tel:") => "",
+        None if s.contains('@')
+            || (s.contains(':') && !s.starts_with(|c: char| c.is_ascii_digit() || c == '+')) =>
+        {
+            return None
+        }
+        None => s,
+    };
+    let number = number.strip_prefix('+').unwrap_or(number);
+    if number.is_empty() {
+        return Some("it holds no number".into());
+    }
+    // Spaces too: not allowed in a tel URI, but no source shows a gateway failing on them.
+    let dialable = |c: char| c.is_ascii_digit() || "*#ABCDabcd ".contains(c) || VISUAL.contains(c);
+    let (at, c) = number.char_indices().find(|&(_, c)| !dialable(c))?;
+    Some(format!(
+        "'{c}' after {} is not something a phone dials",
+        &number[..at]
+    ))
+}
+
 /// Validates a tel URI per RFC 3966: a global number `tel:+14255550123` (visual separators
 /// `-.()` allowed), or a local number that carries `;phone-context=`
 /// (`tel:73124;phone-context=dialstring`), with optional `;ext=`.
@@ -962,6 +993,30 @@ mod tests {
         assert!(validate_sip_uri("sip:rcc@mcm.contoso.com:99999").is_err());
         assert!(validate_sip_uri("sip:rcc@[fe80::1]:5061").is_ok());
         assert!(validate_sip_uri("sip:a%2").is_err());
+    }
+
+    #[test]
+    fn dial_strings_a_phone_cannot_dial() {
+        let flaw = |s| dial_string_flaw(s);
+        assert!(flaw("tel:5555551234v:41234")
+            .unwrap()
+            .contains("'v' after 5555551234"));
+        assert!(flaw("5551234 x12").is_some());
+        assert!(flaw("tel:").is_some());
+        for fine in [
+            "tel:+14255550123",
+            "tel:+1 (425) 555-0123",
+            "tel:5551234",
+            "tel:+14255550123;ext=123",
+            "tel:73124;phone-context=dialstring",
+            "*67#",
+            "+44.20.7946.0321",
+            "sip:bob@contoso.com",
+            "sip:+14255550123@contoso.com;user=phone",
+            "4711@cups01.example",
+        ] {
+            assert_eq!(flaw(fine), None, "{fine}");
+        }
     }
 
     #[test]

@@ -8,7 +8,9 @@ use crate::evidence::Evidence;
 use crate::extract::Provisioning;
 use crate::findings::FindingId;
 use crate::msdiag;
-use crate::observe::{config_words, Answer, Attempt, Observed, Outcome, Refresh, Refusal};
+use crate::observe::{
+    config_words, Answer, Attempt, InfoExchange, Observed, Outcome, Refresh, Refusal,
+};
 use crate::profile::{FailureSignature, FlowStep, LegKind, Profile, Role};
 use crate::routing::{required_rule, Rule, Topology};
 use crate::uri;
@@ -184,10 +186,14 @@ pub(super) fn read(case: &Case, o: &Observed, needed: &mut Needed) -> LogRead {
             }
             if failing.is_none() {
                 if a.succeeded() {
-                    match session_dropped(a) {
-                        Some(d) => out.drafts.push(d),
-                        None => out.success = Some(all_clear(o, a)),
+                    let faults: Vec<Draft> = session_dropped(a)
+                        .into_iter()
+                        .chain(malformed_dialling(a))
+                        .collect();
+                    if faults.is_empty() {
+                        out.success = Some(all_clear(o, a));
                     }
+                    out.drafts.extend(faults);
                 } else if a.outcome == Outcome::Pending {
                     needed.add(
                         "A log that runs at least 32 seconds past the CSTA INVITE (its answer may \
@@ -561,6 +567,45 @@ fn session_dropped(a: &Attempt) -> Option<Draft> {
              stopped there. The gateway's own log says why."
         )),
     }
+    Some(d)
+}
+
+/// A session that works, in which Communicator asked the gateway to dial numbers no phone can
+/// dial (failure signature F9): the phone goes off hook and nothing is dialled.
+fn malformed_dialling(a: &Attempt) -> Option<Draft> {
+    let calls: Vec<(&InfoExchange, &str, String)> = a
+        .infos
+        .iter()
+        .filter_map(|x| {
+            let called = x.dialled.as_deref()?;
+            Some((x, called, uri::dial_string_flaw(called)?))
+        })
+        .collect();
+    let (first, called, flaw) = calls.first()?;
+    let mut d = Draft::logs(FindingId::DialStringMalformed, Confidence::High);
+    for (x, _, _) in calls.iter().take(MAX_REPEATED_ATTEMPTS) {
+        d.evidence.extend(x.request.iter().cloned());
+        if let Some(r) = &x.answer {
+            d.evidence.extend(r.evidence.iter().cloned());
+        }
+    }
+    let answered = match &first.answer {
+        Some(r) if r.status < 300 && r.csta_problem().is_none() => {
+            format!(
+                " The gateway accepted it ({}) instead of refusing it.",
+                r.start_line
+            )
+        }
+        Some(r) => format!(" The gateway answered {}.", r.start_line),
+        None => String::new(),
+    };
+    let more = match calls.len() {
+        1 => String::new(),
+        n => format!(" {n} MakeCall requests carry such a number."),
+    };
+    d.detail.push(format!(
+        "MakeCall asked the gateway to dial {called}: {flaw}.{answered}{more}"
+    ));
     Some(d)
 }
 
