@@ -219,7 +219,9 @@ fn apply_permutation<T>(v: &mut [T], perm: &[usize]) {
 
 /// For each file after the first, an offset that would put it in causal order with the earlier
 /// files: the same message should not be seen at very different times, and a response should not
-/// come before its request.
+/// come before its request. Every suggestion is on the first file's clock: a file is compared
+/// with the earlier ones as their suggestions would shift them (a proxy's log shares messages
+/// with the Front End's, not the client's), so all of them can be applied at once.
 fn suggest_offsets(reports: &mut [FileReport], per_file: &[(Vec<SipMessage>, Vec<LogEvent>)]) {
     if per_file.len() < 2 {
         return;
@@ -228,6 +230,8 @@ fn suggest_offsets(reports: &mut [FileReport], per_file: &[(Vec<SipMessage>, Vec
     let mut requests: FxMap<(String, String, String), i64> = FxMap::default();
     let mut responses: FxMap<(String, String, String), i64> = FxMap::default();
     for (fi, (msgs, _)) in per_file.iter().enumerate() {
+        // How far this file's times move onto the first file's clock.
+        let mut shift = 0i64;
         if fi > 0 {
             let mut deltas = Vec::new();
             let mut need_later = 0i64; // this file's responses precede requests elsewhere
@@ -258,6 +262,7 @@ fn suggest_offsets(reports: &mut [FileReport], per_file: &[(Vec<SipMessage>, Vec
             } else {
                 None
             };
+            shift = suggestion.unwrap_or(0);
             if let Some(r) = reports.get_mut(fi) {
                 r.suggested_clock_offset_ms = suggestion
                     .filter(|&s| s != 0)
@@ -265,7 +270,9 @@ fn suggest_offsets(reports: &mut [FileReport], per_file: &[(Vec<SipMessage>, Vec
             }
         }
         for m in msgs {
-            let Some(t) = millis(m) else { continue };
+            let Some(t) = millis(m).map(|t| t.saturating_add(shift)) else {
+                continue;
+            };
             if let Some(id) = identity(m) {
                 ids.entry(id).or_insert(t);
             }

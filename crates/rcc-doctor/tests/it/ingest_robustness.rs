@@ -276,6 +276,50 @@ fn a_response_logged_before_its_request_suggests_an_offset() {
 }
 
 #[test]
+fn every_suggested_offset_is_on_the_first_files_clock() {
+    // The client's request, the Front End's log of it 7 s early and of its forwarded copy, and
+    // the proxy's log of that copy 2 s earlier still: the proxy shares nothing with the client,
+    // so its offset is found through the Front End's, and both apply at once.
+    let packet = |time: &str, dir: &str, msg: &str| {
+        format!("11/30/2006|{time} 0AE8:0B20 INFO  :: {dir} Packet - 10.0.0.5:5061 (Local Address: 10.0.0.20:1) 1 bytes:\r\n{msg}11/30/2006|{time} 0AE8:0B20 INFO  :: End of {dir} Packet - x\r\n")
+    };
+    let forwarded = MSG.replace(
+        "Via: SIP/2.0/TLS 10.0.0.1",
+        "Via: SIP/2.0/TLS 10.0.0.9:5061;branch=z9hG4bKfe\r\nVia: SIP/2.0/TLS 10.0.0.1",
+    );
+    let client = packet("14:02:11.000", "Sending", MSG);
+    let front_end =
+        packet("14:02:04.000", "Received", MSG) + &packet("14:02:04.100", "Sending", &forwarded);
+    let proxy = packet("14:02:02.100", "Received", &forwarded);
+    let files = [
+        InputFile {
+            name: "client",
+            bytes: client.as_bytes(),
+        },
+        InputFile {
+            name: "front-end",
+            bytes: front_end.as_bytes(),
+        },
+        InputFile {
+            name: "proxy",
+            bytes: proxy.as_bytes(),
+        },
+    ];
+    let r = ingest(&files);
+    let suggested: Vec<Option<i64>> = r
+        .files
+        .iter()
+        .map(|f| f.suggested_clock_offset_ms)
+        .collect();
+    assert_eq!(suggested, vec![None, Some(7000), Some(9000)]);
+    let r = ingest_with_offsets(&files, &[0, 7000, 9000]);
+    assert!(r
+        .files
+        .iter()
+        .all(|f| f.suggested_clock_offset_ms.is_none()));
+}
+
+#[test]
 fn wrong_lengths_cost_a_bounded_walk_not_the_rest_of_the_file() {
     // LF-only messages (their bodies are walked byte by byte) whose Content-Length runs past the
     // next message, huge or merely too long: the file is read in time linear in its size.
