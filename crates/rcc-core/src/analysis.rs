@@ -520,7 +520,7 @@ fn tool_generations(ad: &AdPaste, rules: Option<&ParsedRules>) -> Vec<SeenGenera
     if let Some((g, line, text)) = rules.and_then(|r| r.named_generation.as_ref()) {
         out.push(SeenGeneration {
             generation: *g,
-            basis: format!("the routing rules' note on line {line} names it"),
+            basis: format!("the routing rules' note on line {line}"),
             inferred: false,
             evidence: vec![Evidence::Rule {
                 table: "rules".into(),

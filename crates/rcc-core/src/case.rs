@@ -188,6 +188,10 @@ impl Case {
         CaseNames {
             line_server_uri: self.line_server_uri.as_ref().map(|r| r.value.clone()),
             user_uri: self.user.as_ref().map(|r| r.value.clone()),
+            client: Some(
+                crate::generation::client_name(self.generation.as_ref().map(|g| g.generation))
+                    .to_string(),
+            ),
         }
     }
 

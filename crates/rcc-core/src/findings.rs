@@ -156,7 +156,7 @@ pub struct CatalogEntry {
     pub severity: Severity,
     pub title: String,
     pub explanation: String,
-    /// Generic fix steps with `{line_server_uri}`, `{line_uri}`, `{user}` placeholders.
+    /// Generic fix steps with `{line_server_uri}`, `{line_uri}`, `{user}`, `{client}` placeholders.
     #[serde(default)]
     pub fix: Vec<String>,
     /// The title when only the configuration (no log) shows the finding, where that changes
@@ -182,6 +182,8 @@ pub struct FixNames<'a> {
     pub line_server_uri: Option<&'a str>,
     pub line_uri: Option<&'a str>,
     pub user: Option<&'a str>,
+    /// The client's name in the case's generation ([`crate::generation::client_name`]).
+    pub client: Option<&'a str>,
 }
 
 /// The catalog's generic fix for `id`, placeholders filled (or labelled examples).
@@ -203,6 +205,7 @@ pub fn generic_fix(id: FindingId, names: &FixNames) -> Vec<String> {
                     .unwrap_or("tel:+14255550123;ext=5123 (an example)"),
             )
             .replace("{user}", names.user.unwrap_or("the user"))
+            .replace("{client}", names.client.unwrap_or("Communicator"))
         })
         .collect()
 }

@@ -128,6 +128,40 @@ fn table() -> &'static Table {
     T.get_or_init(|| load("generations", data_json!("generations")))
 }
 
+/// The client the user signs out of and in again: Communicator up to OCS 2007 R2, Lync with
+/// Lync Server; both names when the generation is not known.
+pub fn client_name(generation: Option<Generation>) -> &'static str {
+    match generation {
+        Some(Generation::Lync2010 | Generation::Lync2013) => "Lync",
+        Some(_) => "Communicator",
+        None => "Communicator (or Lync)",
+    }
+}
+
+/// `text` with "Communicator", the client in general, named Lync for a Lync generation
+/// ([`client_name`]); a named version ("Communicator 2005") stays.
+pub fn in_client_words(text: &str, generation: Option<Generation>) -> String {
+    // Only a known Lync generation renames: "Communicator (or Lync)" would repeat itself.
+    let client = client_name(generation);
+    if client != "Lync" || !text.contains("Communicator") {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("Communicator") {
+        let after = &rest[at + "Communicator".len()..];
+        out.push_str(&rest[..at]);
+        out.push_str(if after.starts_with(" 20") {
+            "Communicator"
+        } else {
+            client
+        });
+        rest = after;
+    }
+    out.push_str(rest);
+    out
+}
+
 /// How to collect `input`: the rows for `generation`, or every row when it is not known.
 pub fn how_to_collect(
     input: CollectInput,
@@ -341,7 +375,7 @@ pub fn from_admin_tool(tool: AdminTool, what: &str, evidence: Evidence) -> SeenG
         AdminTool::LyncShell => SeenGeneration {
             generation: Generation::Lync2010,
             basis: format!(
-                "{what} is Lync Server Management Shell output (Lync Server 2010 or 2013, whose \
+                "{what}, Lync Server Management Shell output (Lync Server 2010 or 2013, whose \
                  commands are the same)"
             ),
             inferred: false,
@@ -350,7 +384,7 @@ pub fn from_admin_tool(tool: AdminTool, what: &str, evidence: Evidence) -> SeenG
         AdminTool::Wmi => SeenGeneration {
             generation: Generation::Ocs2007,
             basis: format!(
-                "{what} is a WMI export (OCS 2007 or LCS 2005 SP1; choose LCS 2005 in the \
+                "{what}, a WMI export (OCS 2007 or LCS 2005 SP1; choose LCS 2005 in the \
                  wizard if the pool runs it, for its console's words)"
             ),
             inferred: true,

@@ -217,8 +217,10 @@ fn text_report(a: &AnalysisSummary) -> String {
             "Generation: {} (from {}{})",
             g.generation.name(),
             g.basis,
+            // Where in a log; a paste's basis names its own line.
             g.evidence
                 .first()
+                .filter(|e| matches!(e, rcc_core::evidence::Evidence::Log { .. }))
                 .map(|e| format!(" in {}", e.label()))
                 .unwrap_or_default()
         );

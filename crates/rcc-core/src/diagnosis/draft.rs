@@ -456,6 +456,9 @@ pub(super) fn render(drafts: Vec<Draft>, case: &Case) -> Vec<Finding> {
         line_server_uri: line_server,
         line_uri,
         user,
+        client: Some(crate::generation::client_name(
+            case.generation.as_ref().map(|g| g.generation),
+        )),
     };
     drafts
         .into_iter()

@@ -557,7 +557,7 @@ fn session_dropped(a: &Attempt) -> Option<Draft> {
                  re-INVITE (To tag set) around Session-Expires - 60 s. A client that sends none \
                  does not refresh the session: check its version and updates."
                     .into(),
-                "Until then, signing Communicator out and in again sets up a new session (a \
+                "Until then, signing the client out and in again sets up a new session (a \
                  rebuild INVITE is expected after such a drop)."
                     .into(),
             ];

@@ -3,6 +3,7 @@
 use super::flags::{decode_option_flags, RccOn, ENHANCED_PRESENCE_MASK, RCC_MASK};
 use super::{AdAttributes, Check, CheckStatus, RccAttribute};
 use crate::evidence::Evidence;
+use crate::generation::in_client_words;
 use crate::generation::Generation;
 use crate::uri::{
     classify_line_uri, line_uris_equivalent, parse_line_uri_lenient, sip_uris_equivalent,
@@ -131,14 +132,16 @@ fn unknown(id: &str, why: impl Into<String>) -> Check {
 
 const NO_DATA: &str = "No directory data yet: paste the user's attributes or fill in the form (directory step) to decide this.";
 
-/// The property-page path to a remote call control field, for LCS 2005 SP1 and OCS 2007.
-fn rcc_console_fix(setting: &str) -> Vec<String> {
+/// The property-page path to a remote call control field, for LCS 2005 SP1 and OCS 2007, and
+/// the Set-CsUser line for Lync, with the values to enter.
+fn rcc_console_fix(server: &str, line: &str, user: &str, client: &str) -> Vec<String> {
+    let setting = dialog(server, line);
     vec![
         format!("LCS 2005 SP1: Active Directory Users and Computers → the user → Properties → Live Communications tab → Advanced Settings… → {setting}"),
         format!("OCS 2007: Office Communications Server 2007 admin snap-in or Active Directory Users and Computers → the user → Properties → Communications tab → Advanced Settings: Configure… → Telephony → {setting}"),
-        "Lync Server 2010 / 2013: Lync Server Control Panel → Users → the user → Edit → Telephony: Remote call control, with Line URI and Line Server URI; or Set-CsUser -LineServerUri … -LineUri … -RemoteCallControlTelephonyEnabled $true (never edit a Lync user's msRTCSIP attributes directly).".to_string(),
+        format!("Lync Server 2010 / 2013: Lync Server Control Panel → Users → the user → Edit → Telephony: Remote call control, with Line URI and Line Server URI; or in Lync Server Management Shell: Set-CsUser -Identity \"{user}\" -LineServerURI \"{server}\" -LineURI \"{line}\" -RemoteCallControlTelephonyEnabled $true (never edit a Lync user's msRTCSIP attributes directly)."),
         "LCS 2005 / OCS 2007, many users at once: the OCS 2007 Configure Users wizard does not cover these telephony fields, so set msRTCSIP-LineServer, msRTCSIP-Line and msRTCSIP-OptionFlags with ldifde (changetype: modify) or ADSI Edit.".to_string(),
-        "Then allow Active Directory replication and have the user sign out of Communicator and sign in again.".to_string(),
+        format!("Then allow Active Directory replication and have the user sign out of {client} and sign in again."),
     ]
 }
 
@@ -179,6 +182,7 @@ fn suggest_sip(v: &str) -> Option<String> {
 
 const SERVER_PLACEHOLDER: &str = "<the gateway's SIP URI, e.g. sip:rcc@mcm.contoso.com>";
 const LINE_PLACEHOLDER: &str = "<the phone's line URI, e.g. tel:+14255550123;ext=123>";
+const USER_PLACEHOLDER: &str = "<the user's SIP address, e.g. sip:alice@contoso.com>";
 
 /// The remote call control settings as the property page shows them.
 fn dialog(server: &str, line: &str) -> String {
@@ -208,6 +212,12 @@ pub fn check(attrs: &AdAttributes, ctx: &CheckContext) -> Vec<Check> {
     let mut checks = check_all(attrs, ctx);
     for c in &mut checks {
         c.fix.retain(|line| fits(ctx.generation, line));
+        // The fix lines keep the LDAP names: the LCS and OCS lines edit those attributes.
+        c.title = in_client_words(&attrs.named_as_pasted(&c.title), ctx.generation);
+        c.why = in_client_words(&attrs.named_as_pasted(&c.why), ctx.generation);
+        for line in &mut c.fix {
+            *line = in_client_words(line, ctx.generation);
+        }
     }
     checks
 }
@@ -224,6 +234,8 @@ struct CheckInputs<'a> {
     server_shown: String,
     /// The line URI a fix shows, likewise.
     line_shown: String,
+    /// The user's SIP address a fix shows (`Set-CsUser -Identity`).
+    user_shown: String,
 }
 
 impl CheckInputs<'_> {
@@ -247,12 +259,17 @@ impl CheckInputs<'_> {
 
     /// The console steps that set the line server URI to `server` (the line as shown).
     fn server_fix(&self, server: &str) -> Vec<String> {
-        rcc_console_fix(&dialog(server, &self.line_shown))
+        self.console_fix(server, &self.line_shown)
     }
 
     /// The console steps that set the line URI to `line` (the line server as shown).
     fn line_fix(&self, line: &str) -> Vec<String> {
-        rcc_console_fix(&dialog(&self.server_shown, line))
+        self.console_fix(&self.server_shown, line)
+    }
+
+    fn console_fix(&self, server: &str, line: &str) -> Vec<String> {
+        let client = crate::generation::client_name(self.ctx.generation);
+        rcc_console_fix(server, line, &self.user_shown, client)
     }
 }
 
@@ -266,12 +283,15 @@ fn check_all(attrs: &AdAttributes, ctx: &CheckContext) -> Vec<Check> {
     let line_shown = value_of(attrs, RccAttribute::Line)
         .filter(|v| parse_line_uri_lenient(v).is_ok())
         .unwrap_or_else(|| LINE_PLACEHOLDER.to_string());
+    let user_shown = value_of(attrs, RccAttribute::PrimaryUserAddress)
+        .unwrap_or_else(|| USER_PLACEHOLDER.to_string());
     let c = CheckInputs {
         attrs,
         ctx,
         empty: attrs.is_empty(),
         server_shown,
         line_shown,
+        user_shown,
     };
     let primary = value_of(attrs, RccAttribute::PrimaryUserAddress);
     let ls = value_of(attrs, RccAttribute::LineServer);
@@ -309,7 +329,7 @@ fn user_enabled(c: &CheckInputs) -> Check {
                 "true" => mk(
                     "user-enabled",
                     CheckStatus::Pass,
-                    "msRTCSIP-UserEnabled is TRUE.",
+                    format!("msRTCSIP-UserEnabled is {}.", v.trim()),
                     Some(v),
                     fix,
                     ev,
@@ -317,7 +337,10 @@ fn user_enabled(c: &CheckInputs) -> Check {
                 "false" => mk(
                     "user-enabled",
                     CheckStatus::Fail,
-                    "msRTCSIP-UserEnabled is FALSE: the user cannot sign in to LCS/OCS at all.",
+                    format!(
+                        "msRTCSIP-UserEnabled is {}: the user cannot sign in to LCS/OCS at all.",
+                        v.trim()
+                    ),
                     Some(v),
                     fix,
                     ev,
@@ -605,8 +628,7 @@ fn rcc_enabled(c: &CheckInputs) -> Check {
         None if lync_switch.is_some() => {
             let v = lync_switch.unwrap_or_default();
             let ev = attr_ev(attrs, RccAttribute::RemoteCallControl);
-            let user = value_of(attrs, RccAttribute::PrimaryUserAddress)
-                .unwrap_or_else(|| "sip:alice@contoso.com".into());
+            let user = &c.user_shown;
             let fix = vec![format!(
                 "Lync Server Management Shell: Set-CsUser -Identity \"{user}\" -RemoteCallControlTelephonyEnabled $true -LineServerURI \"{server_shown}\" -LineURI \"{line_shown}\""
             )];
@@ -620,7 +642,7 @@ fn rcc_enabled(c: &CheckInputs) -> Check {
         None => unknown("rcc-enabled", "msRTCSIP-OptionFlags is not in the paste: include it (if the full export has none, remote call control is off)."),
         Some(v) => {
             let ev = attr_ev(attrs, RccAttribute::OptionFlags);
-            let mut fix = rcc_console_fix(&dialog(&c.server_shown, &c.line_shown));
+            let mut fix = c.console_fix(&c.server_shown, &c.line_shown);
             match decode_option_flags(&v) {
                 Err(e) => mk("rcc-enabled", CheckStatus::Fail, e, Some(v), fix, ev),
                 Ok(bits) => {
@@ -685,7 +707,7 @@ fn provisioning_matches(c: &CheckInputs) -> Vec<Check> {
     let replication_fix = vec![
         "Check that the paste is from the account that signs in (compare msRTCSIP-PrimaryUserAddress with the sign-in address).".to_string(),
         "If the attribute was changed recently, wait for Active Directory replication (or check the value on the domain controller the Home Server reads).".to_string(),
-        "Have the user sign out of Communicator and sign in again so it receives fresh provisioning data.".to_string(),
+        format!("Have the user sign out of {} and sign in again so it receives fresh provisioning data.", crate::generation::client_name(c.ctx.generation)),
     ];
     for (id, attr, observed, what, is_line, present_id) in [
         (

@@ -80,6 +80,10 @@ pub struct AdAttributes {
     /// nothing of the user (where an LDIF or a list export omits what is not set).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub not_exported: Vec<RccAttribute>,
+    /// The paste is Lync's `Get-CsUser`: its values are shown under its property names
+    /// ([`RccAttribute::lync_name`]), which the admin recognises.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub lync_names: bool,
 }
 
 /// Outcome of one check.
@@ -140,6 +144,20 @@ impl RccAttribute {
             RccAttribute::PrimaryHomeServer => "msRTCSIP-PrimaryHomeServer",
             RccAttribute::Line => "msRTCSIP-Line",
             RccAttribute::LineServer => "msRTCSIP-LineServer",
+            RccAttribute::OptionFlags => "msRTCSIP-OptionFlags",
+            RccAttribute::RemoteCallControl => "RemoteCallControlTelephonyEnabled",
+        }
+    }
+
+    /// The name `Get-CsUser` prints it under (Lync Server 2010 / 2013); option flags have
+    /// none (Lync sets them through its own switches).
+    pub fn lync_name(self) -> &'static str {
+        match self {
+            RccAttribute::UserEnabled => "Enabled",
+            RccAttribute::PrimaryUserAddress => "SipAddress",
+            RccAttribute::PrimaryHomeServer => "RegistrarPool",
+            RccAttribute::Line => "LineURI",
+            RccAttribute::LineServer => "LineServerURI",
             RccAttribute::OptionFlags => "msRTCSIP-OptionFlags",
             RccAttribute::RemoteCallControl => "RemoteCallControlTelephonyEnabled",
         }
@@ -229,10 +247,48 @@ impl AdAttributes {
         RccAttribute::ALL.iter().all(|a| self.get(*a).is_none())
     }
 
+    /// The name the paste shows `a` under: the LDAP name, or Lync's property name.
+    pub fn name(&self, a: RccAttribute) -> &'static str {
+        if self.lync_names {
+            a.lync_name()
+        } else {
+            a.name()
+        }
+    }
+
+    /// `text` with the LDAP names written as the paste shows them (a Get-CsUser paste says
+    /// LineURI, not msRTCSIP-Line).
+    pub fn named_as_pasted(&self, text: &str) -> String {
+        if !self.lync_names {
+            return text.to_string();
+        }
+        // Longest first: msRTCSIP-Line is the start of msRTCSIP-LineServer.
+        let mut order = RccAttribute::ALL;
+        order.sort_by_key(|a| std::cmp::Reverse(a.name().len()));
+        let named = order
+            .iter()
+            .fold(text.to_string(), |t, a| t.replace(a.name(), a.lync_name()));
+        // "LCS/OCS" as the product, not within a label that lists Lync too ("LCS/OCS/Lync").
+        let mut out = String::with_capacity(named.len());
+        let mut rest = named.as_str();
+        while let Some(at) = rest.find("LCS/OCS") {
+            let after = &rest[at + "LCS/OCS".len()..];
+            out.push_str(&rest[..at]);
+            out.push_str(if after.starts_with('/') {
+                "LCS/OCS"
+            } else {
+                "Lync Server"
+            });
+            rest = after;
+        }
+        out.push_str(rest);
+        out
+    }
+
     /// Evidence pointing at one supplied attribute.
     pub fn evidence(&self, a: RccAttribute) -> Option<Evidence> {
         self.get(a).map(|v| Evidence::Attribute {
-            name: a.name().to_string(),
+            name: self.name(a).to_string(),
             value: v.value.clone(),
         })
     }

@@ -309,7 +309,10 @@ pub fn parse_paste(text: &str) -> AdPaste {
         mut problems,
         columns,
     } = sink;
-    let mut attributes = AdAttributes::default();
+    let mut attributes = AdAttributes {
+        lync_names: format == AdFormat::LyncUser,
+        ..AdAttributes::default()
+    };
     if let Some(columns) = columns {
         attributes.not_exported = RccAttribute::ALL
             .into_iter()

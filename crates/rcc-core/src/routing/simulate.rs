@@ -81,6 +81,9 @@ pub fn best_route(routes: &[Route], request_uri: &str) -> Option<usize> {
 pub struct CaseNames {
     pub line_server_uri: Option<String>,
     pub user_uri: Option<String>,
+    /// The client the user signs out of and in again ([`crate::generation::client_name`]).
+    #[serde(default)]
+    pub client: Option<String>,
 }
 
 /// One hop the simulated request took.
@@ -273,7 +276,10 @@ pub fn required_rule(
     let fix = vec![
         open,
         route_step(&pattern, &hop, port, transport),
-        "Apply, then sign Communicator out and in again.".into(),
+        format!(
+            "Apply, then sign {} out and in again.",
+            names.client.as_deref().unwrap_or("Communicator")
+        ),
     ];
     let next = profile.label(&req.next_participant);
     let known = topology.entry(&req.next_participant);
@@ -1113,6 +1119,7 @@ app-proxy mcm-ap.contoso.com 10.0.0.20 tls:5061
         CaseNames {
             line_server_uri: Some("sip:rcc@mcm-ap.contoso.com".into()),
             user_uri: Some("sip:alice@contoso.com".into()),
+            client: None,
         }
     }
 
@@ -1179,6 +1186,7 @@ app-proxy mcm-ap.contoso.com 10.0.0.20 tls:5061
             &CaseNames {
                 line_server_uri: None,
                 user_uri: None,
+                client: None,
             },
         );
         assert_eq!(sim.forward.outcome, PathOutcome::Unknown);

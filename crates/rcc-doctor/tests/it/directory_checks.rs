@@ -23,6 +23,7 @@ fn good() -> AdAttributes {
         option_flags: v("272"),
         rcc_enabled: None,
         not_exported: vec![],
+        lync_names: false,
     }
 }
 
@@ -571,5 +572,43 @@ fn fix_lines_follow_the_generation() {
         !ocs.iter()
             .any(|l| l.starts_with("Lync") || l.starts_with("LCS 2005 SP1")),
         "{ocs:?}"
+    );
+}
+
+#[test]
+fn a_get_csuser_paste_is_checked_in_lync_words() {
+    let paste = parse_paste(
+        "SipAddress                        : sip:luca@helvetia.example\n\
+         Enabled                           : True\n\
+         RegistrarPool                     : lyncpool01.helvetia.example\n\
+         LineURI                           : tel:+41445551234;phone-context=dialstring\n\
+         LineServerURI                     : sip:rcc@imp01.helvetia.example\n\
+         RemoteCallControlTelephonyEnabled : True\n",
+    );
+    let ctx = CheckContext {
+        generation: Some(rcc_core::generation::Generation::Lync2013),
+        ..Default::default()
+    };
+    let checks = check(&paste.attributes, &ctx);
+    let enabled = get(&checks, "user-enabled");
+    assert_eq!(enabled.title, "User enabled for Lync Server");
+    assert_eq!(enabled.why, "Enabled is True.");
+    let line = get(&checks, "line-uri-valid");
+    assert_eq!(line.status, Fail);
+    assert!(matches!(&line.evidence[0], Evidence::Attribute { name, .. } if name == "LineURI"));
+    let fix = line.fix.join("\n");
+    assert!(
+        fix.contains(
+            "Set-CsUser -Identity \"sip:luca@helvetia.example\" -LineServerURI \"sip:rcc@imp01.helvetia.example\""
+        ),
+        "{fix}"
+    );
+    assert!(fix.contains("sign out of Lync and sign in again"), "{fix}");
+    assert!(!fix.contains('…'), "every value filled in: {fix}");
+    // An LDIF export keeps the LDAP names.
+    let checks = check(&good(), &ctx);
+    assert_eq!(
+        get(&checks, "user-enabled").why,
+        "msRTCSIP-UserEnabled is TRUE."
     );
 }

@@ -21,6 +21,7 @@ fn names(ls: &str, user: &str) -> CaseNames {
     CaseNames {
         line_server_uri: Some(ls.into()),
         user_uri: Some(user.into()),
+        client: None,
     }
 }
 

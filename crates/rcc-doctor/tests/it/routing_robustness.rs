@@ -67,6 +67,7 @@ fn random_rules_never_panic() {
     let names = CaseNames {
         line_server_uri: Some("sip:rcc@mcm-ap.contoso.com".into()),
         user_uri: Some("sip:alice@contoso.com".into()),
+        client: None,
     };
     let ps = profiles();
     for _ in 0..3000 {

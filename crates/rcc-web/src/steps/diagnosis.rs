@@ -103,8 +103,10 @@ fn GenerationNote(diagnosis: Diagnosis) -> impl IntoView {
             },
             g.generation.name(),
             g.basis,
+            // Where in a log; a paste's basis names its own line.
             g.evidence
                 .first()
+                .filter(|e| matches!(e, rcc_core::evidence::Evidence::Log { .. }))
                 .map(|e| format!(" ({})", e.label()))
                 .unwrap_or_default()
         ),
