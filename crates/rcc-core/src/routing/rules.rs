@@ -522,16 +522,11 @@ fn take_object(out: &mut ParsedRules, profile: &Profile, section: Section, o: &e
     match exports::read(o) {
         exports::Read::Routes(routes) => file_routes(out, section, routes),
         exports::Read::Collection(collection, routes) => {
-            // Listed even when empty: an empty collection still decides what its pool routes.
+            // Listed even when empty: an empty collection still decides what its pool routes
+            // (and `file_routes` marks the table supplied).
             if let Some(c) = collection {
                 out.config.collections.push(c);
             }
-            let table = if section == Section::AppProxy {
-                &mut out.config.app_proxy
-            } else {
-                &mut out.config.home_server
-            };
-            table.get_or_insert_with(Vec::new);
             file_routes(out, section, routes);
         }
         exports::Read::Authorized(h) => {
@@ -623,14 +618,13 @@ fn file_routes(out: &mut ParsedRules, section: Section, routes: Vec<Route>) {
 /// Routes still without a next hop once the whole paste is read: only the collection view was
 /// pasted for them.
 fn routes_without_next_hop(out: &mut ParsedRules) {
-    let lines: Vec<u32> = [&out.config.home_server, &out.config.app_proxy]
+    let mut lines: Vec<u32> = [&out.config.home_server, &out.config.app_proxy]
         .into_iter()
         .flatten()
         .flatten()
         .filter(|r| r.next_hop.is_empty())
         .map(|r| r.line)
         .collect();
-    let mut lines = lines;
     lines.dedup();
     for line in lines {
         out.problems.push(RuleProblem {

@@ -11,7 +11,7 @@
 //! the profile's declared defaults, the problem names that assumption.
 
 use super::rules::{table_name, CollectionChoice, Route, RoutingConfig, Rule, HOST_AUTH_TABLE};
-use super::topology::Topology;
+use super::topology::{Learned, Topology};
 use crate::evidence::Evidence;
 use crate::findings::FindingId;
 use crate::profile::{Profile, Role, RouteDirection, RouteRequirement};
@@ -659,6 +659,51 @@ impl<'a> Simulator<'a> {
         }
     }
 
+    /// [`Simulator::missing_rule`] where a route in another pool's collection already goes
+    /// where this one must: its next hop, port and transport say where the next server
+    /// listens, before the profile's usual ones (what the admin entered under `[servers]`
+    /// still comes first).
+    fn missing_rule_copying(
+        &self,
+        req: Option<&RouteRequirement>,
+        elsewhere: &Elsewhere,
+    ) -> (Option<Rule>, Vec<String>, Vec<String>) {
+        let (Some(req), false) = (req, elsewhere.route.next_hop.is_empty()) else {
+            return self.missing_rule(req);
+        };
+        let r = elsewhere.route;
+        let mut topology = self.topology.clone();
+        topology.learn(
+            &req.next_participant,
+            Learned {
+                host: uri::host_key(&r.next_hop),
+                port: Some(r.port),
+                transport: Some(r.transport),
+            },
+            Evidence::Rule {
+                table: table_name(Role::HomeServer).into(),
+                row: None,
+                text: format!("line {}: {}", r.line, r.text()),
+            },
+        );
+        let mut copied = required_rule(req, self.profile, &topology, self.names);
+        let listening_known = self
+            .topology
+            .entry(&req.next_participant)
+            .is_some_and(|h| h.port.is_some() && h.transport.is_some());
+        if !listening_known {
+            copied.assumptions.push(format!(
+                "The rule's port {} and transport {} are those of the route on line {}, in {}'s \
+                 collection.",
+                r.port,
+                r.transport.as_str().to_ascii_uppercase(),
+                r.line,
+                r.collection.as_deref().unwrap_or("another pool"),
+            ));
+        }
+        (Some(copied.rule), copied.fix, copied.assumptions)
+    }
+
     /// Routes `request_uri` from `start` hop by hop until it reaches `target`, stops (no
     /// route, an unknown next hop, a loop) or a table is missing; problems are recorded.
     fn route_path(
@@ -884,42 +929,24 @@ impl<'a> Simulator<'a> {
         mut message: String,
         ev: Evidence,
     ) {
-        let (mut rule, mut fix, mut rule_assumptions) = self.missing_rule(req);
-        if let Some(elsewhere) = self.in_another_collection(walk) {
+        let elsewhere = self.in_another_collection(walk);
+        let (mut rule, mut fix, rule_assumptions) = match &elsewhere {
+            Some(e) => self.missing_rule_copying(req, e),
+            None => self.missing_rule(req),
+        };
+        if let Some(e) = &elsewhere {
             message = format!(
                 "{}: {}; the route for {} on line {} is in {}'s collection and does not route \
                  this user's requests",
                 message.trim_end_matches('.'),
-                elsewhere.why,
-                elsewhere.route.pattern,
-                elsewhere.route.line,
-                elsewhere
-                    .route
-                    .collection
-                    .as_deref()
-                    .unwrap_or("another pool"),
+                e.why,
+                e.route.pattern,
+                e.route.line,
+                e.route.collection.as_deref().unwrap_or("another pool"),
             );
-            // The route the admin already wrote for another pool says where the gateway
-            // listens better than the profile's usual port.
+            // Added where the pool routes: its own collection, when it has one.
             if let Some(Rule::Route(r)) = &mut rule {
                 r.collection = self.collection.and_then(|c| c.pool.clone());
-                if !elsewhere.route.next_hop.is_empty() {
-                    r.next_hop = elsewhere.route.next_hop.clone();
-                    r.port = elsewhere.route.port;
-                    r.transport = elsewhere.route.transport;
-                    rule_assumptions.retain(|a| !a.starts_with("The rule"));
-                    rule_assumptions.push(format!(
-                        "The rule copies the next hop, port and transport of the route on line {} \
-                         ({}:{} {}).",
-                        elsewhere.route.line,
-                        r.next_hop,
-                        r.port,
-                        r.transport.as_str().to_ascii_uppercase()
-                    ));
-                    if let Some(step) = fix.iter_mut().find(|f| f.starts_with("Matching URI")) {
-                        *step = route_step(&r.pattern, &r.next_hop, r.port, r.transport);
-                    }
-                }
             }
         }
         let typo = walk
