@@ -6,6 +6,7 @@ use crate::case::Case;
 use crate::evidence::Evidence;
 use crate::findings::{generic_fix, FindingId, FixNames, Severity};
 use crate::fixes;
+use crate::generation::in_client_words;
 use crate::profile::LegKind;
 use crate::routing::Rule;
 
@@ -488,20 +489,23 @@ pub(super) fn render(drafts: Vec<Draft>, case: &Case) -> Vec<Finding> {
             } else {
                 entry.severity
             };
+            // The catalog's words say Communicator; a Lync user's client is Lync.
+            let generation = case.generation.as_ref().map(|g| g.generation);
+            let words = |t: &str| in_client_words(t, generation);
             Finding {
                 id: d.id,
                 severity,
                 confidence: d.confidence,
-                title: match &entry.title_without_logs {
-                    Some(t) if !d.from_logs => t.clone(),
-                    _ => entry.title.clone(),
-                },
-                explanation,
+                title: words(match &entry.title_without_logs {
+                    Some(t) if !d.from_logs => t,
+                    _ => &entry.title,
+                }),
+                explanation: words(&explanation),
                 leg: d.leg,
                 admin_fix,
                 rule: d.rule.as_ref().map(Rule::text),
                 evidence: d.evidence,
-                fix,
+                fix: fix.iter().map(|f| words(f)).collect(),
                 assumptions: d.assumptions,
             }
         })
