@@ -93,6 +93,9 @@ for (const dir of [...SCENARIOS, ...CASES]) {
       if (errs === 0 && warns === 0) assert.match(sub, /^Nothing blocks remote call control/, `headline of ${dir}`);
       if (errs > 0 && warns > 0) assert.match(sub, /Also \d+ warnings? to check\.$/, `headline of ${dir}`);
     }
+    // Long commands scroll inside their box: the page never grows sideways.
+    const widths = await page.evaluate(() => [document.documentElement.scrollWidth, innerWidth]);
+    assert.ok(widths[0] <= widths[1], `the diagnosis of ${dir} is ${widths[0]} px wide in a ${widths[1]} px window`);
     const drawn = await page.locator('svg.rcc-flow g.leg[data-leg]').evaluateAll((els) => {
       const l = els.find((e) => (e.dataset.state === 'failing' || e.dataset.state === 'missing-route') && !e.dataset.extra);
       return l ? l.dataset.leg : null;
