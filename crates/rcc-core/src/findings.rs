@@ -22,7 +22,7 @@
 //! | `csta-error` | error | CSTA error, systemStatus not normal, or MonitorStart failed |
 //! | `route-loop` | error | a route sends the request back to a server it already passed |
 //! | `rules-disagree-with-logs` | warning | the rules entered say a hop cannot forward, the logs show it did |
-//! | `dial-string-malformed` | warning | the session works, but Communicator asked the gateway to dial a number no phone can dial (F9: a `v:` suffix) |
+//! | `dial-string-malformed` | warning | the session came up, but Communicator asked the gateway to dial a number no phone can dial (F9: a `v:` suffix) |
 //! | `rcc-session-failed` | warning | the session did not come up in a way no signature explains, or the gateway ended it (BYE; F10: no refresh before Session-Expires) |
 //! | `all-clear` | info | a successful RequestSystemStatus exchange (a session the gateway did not end), or a complete clean configuration check (then titled as such: no log shows it working) |
 

@@ -404,10 +404,15 @@ pub(super) fn merge(drafts: Vec<Draft>) -> Vec<Draft> {
             None => merged.push(d),
         }
     }
-    if merged
-        .iter()
-        .any(|d| d.id != FindingId::RccSessionFailed && d.id.severity() != Severity::Info)
-    {
+    // A finding that explains why the session failed replaces the catch-all; a malformed
+    // dial string explains only the call it was dialled for.
+    let explains_the_session = |d: &Draft| {
+        !matches!(
+            d.id,
+            FindingId::RccSessionFailed | FindingId::DialStringMalformed
+        ) && d.id.severity() != Severity::Info
+    };
+    if merged.iter().any(explains_the_session) {
         merged.retain(|d| d.id != FindingId::RccSessionFailed);
     }
     merged
