@@ -287,11 +287,19 @@ fn config_flow(
                 })
         });
         if stopped {
-            if let Some(d) = finding.filter(|d| d.id.is_missing_route()) {
-                leg.state = LegState::MissingRoute;
-                leg.evidence = d.evidence.clone();
-            } else {
-                leg.state = LegState::NotReached;
+            // Past the first failure nothing is reached, but the configuration breaks later
+            // legs too: each error finding's leg shows it (a missing route, an unauthorized
+            // gateway), so the flow and the finding cards agree.
+            match finding {
+                Some(d) => {
+                    leg.state = if d.id.is_missing_route() {
+                        LegState::MissingRoute
+                    } else {
+                        LegState::Failing
+                    };
+                    leg.evidence = d.evidence.clone();
+                }
+                None => leg.state = LegState::NotReached,
             }
             legs.push(leg);
             continue;

@@ -461,15 +461,27 @@ impl<'a> Simulator<'a> {
                 .push("Home Server host authorization list".into());
             return;
         };
+        // The Home Server matches the row by the name its route uses: the FQDN for a route
+        // to an FQDN, the IP for a route to an IP (OCS Host Authorization tab; domain.md
+        // section 7). That holds where the route's next hop is known to be the peer (one of
+        // its names); a next hop only taken to be it, or no route, lets every name count.
         let mut names: Vec<String> = Vec::new();
-        if let Some(h) = hop_name {
-            names.push(h.to_ascii_lowercase());
-        }
+        let mut other_names: Vec<String> = Vec::new();
         if let Some(h) = self.topology.entry(peer) {
-            names.extend(h.fqdn.iter().cloned());
-            names.extend(h.ips.iter().cloned());
+            other_names.extend(h.fqdn.iter().cloned());
+            other_names.extend(h.ips.iter().cloned());
+        }
+        let hop = hop_name.map(str::to_ascii_lowercase);
+        match hop {
+            Some(h) if other_names.contains(&h) => names.push(h),
+            Some(h) => {
+                names.push(h);
+                names.append(&mut other_names);
+            }
+            None => names.append(&mut other_names),
         }
         names.dedup();
+        other_names.retain(|n| !names.contains(n));
         if names.is_empty() {
             self.unknowns
                 .push(format!("FQDN of the {}", profile.label(peer)));
@@ -511,13 +523,23 @@ impl<'a> Simulator<'a> {
                 let typo = self
                     .near_miss(&want)
                     .filter(|n| rows.iter().any(|r| r.host.eq_ignore_ascii_case(n)));
-                let message = match &typo {
-                    Some(n) => format!(
+                let by_other_name = other_names
+                    .iter()
+                    .find(|n| rows.iter().any(|r| r.host.eq_ignore_ascii_case(n)));
+                let message = match (&typo, by_other_name) {
+                    (_, Some(other)) => format!(
+                        "{label} is in the Home Server's host authorization list as {other}, but \
+                         the route names it {want}: the entry must be written as the route names \
+                         the next hop ({} for a route to {})",
+                        if uri::is_ip(&want) { "its IP address" } else { "its FQDN" },
+                        if uri::is_ip(&want) { "an IP address" } else { "an FQDN" },
+                    ),
+                    (Some(n), None) => format!(
                         "{label} ({want}) is not in the Home Server's host authorization list, \
                          but {n}, the same name with two characters swapped, is: if {want} is a typo in the \
                          remote call control SIP URI, correcting the URI is the fix"
                     ),
-                    None => format!(
+                    (None, None) => format!(
                         "{label} ({want}) is not in the Home Server's host authorization list, \
                          so its requests would be challenged (401/407) or refused (403)"
                     ),
