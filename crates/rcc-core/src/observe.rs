@@ -1123,6 +1123,27 @@ impl Observer<'_> {
                     responder = Some(w);
                 }
             }
+            // A product string the Home Server shares (an Application Proxy runs the same
+            // server software, Server: RTC/3.5) gives way to where the answer was: sent by
+            // another server's own log, or received by the Home Server's from another host.
+            if responder.as_deref() == Some(hs) && !to_client {
+                let other = |w: &String| w != hs && Some(w.as_str()) != self.profile.client();
+                let shown = match m.direction {
+                    Some(Direction::Sent) => writer
+                        .clone()
+                        .filter(other)
+                        .map(|w| (w, format!("sent by its own log ({})", m.evidence().label()))),
+                    Some(Direction::Received) if writer.as_deref() == Some(hs) => m
+                        .peer()
+                        .and_then(|p| Some((self.resolve(p).filter(other)?, p)))
+                        .map(|(w, p)| (w, format!("received from {p}"))),
+                    _ => None,
+                };
+                if let Some((w, how)) = shown {
+                    basis = Some(format!("{how}; {}", basis.take().unwrap_or_default()));
+                    responder = Some(w);
+                }
+            }
         }
         if responder.is_none() && m.direction == Some(Direction::Sent) {
             if let Some(w) = writer.filter(|w| Some(w.as_str()) != self.profile.client()) {
