@@ -548,8 +548,9 @@ fn session_dropped(a: &Attempt) -> Option<Draft> {
             d.detail.push(format!(
                 "The session came up, then the gateway ended it with BYE{after}. The 200 OK set \
                  Session-Expires: {secs}{who}, and no refresh re-INVITE was answered before it \
-                 ran out (RFC 4028; Communicator refreshes at Session-Expires - 60 s). This is \
-                 failure signature F10: phone control stops about {} minutes after sign-in.",
+                 ran out (RFC 4028; Communicator refreshes at Session-Expires - 60 s). A session \
+                 that is never refreshed ends like this: phone control stops about {} minutes \
+                 after sign-in.",
                 secs / 60
             ));
             d.fix = vec![
