@@ -146,16 +146,25 @@ pub fn in_client_words(text: &str, generation: Option<Generation>) -> String {
     if client != "Lync" || !text.contains("Communicator") {
         return text.to_string();
     }
+    rename_product(text, "Communicator", client, |after| {
+        after.starts_with(" 20")
+    })
+}
+
+/// `text` with each `name` written `to`, except where what follows says it is another product
+/// (`keep(after)`): "Communicator 2005", "LCS/OCS/Lync".
+pub(crate) fn rename_product(
+    text: &str,
+    name: &str,
+    to: &str,
+    keep: impl Fn(&str) -> bool,
+) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
-    while let Some(at) = rest.find("Communicator") {
-        let after = &rest[at + "Communicator".len()..];
+    while let Some(at) = rest.find(name) {
+        let after = &rest[at + name.len()..];
         out.push_str(&rest[..at]);
-        out.push_str(if after.starts_with(" 20") {
-            "Communicator"
-        } else {
-            client
-        });
+        out.push_str(if keep(after) { name } else { to });
         rest = after;
     }
     out.push_str(rest);

@@ -269,20 +269,9 @@ impl AdAttributes {
             .iter()
             .fold(text.to_string(), |t, a| t.replace(a.name(), a.lync_name()));
         // "LCS/OCS" as the product, not within a label that lists Lync too ("LCS/OCS/Lync").
-        let mut out = String::with_capacity(named.len());
-        let mut rest = named.as_str();
-        while let Some(at) = rest.find("LCS/OCS") {
-            let after = &rest[at + "LCS/OCS".len()..];
-            out.push_str(&rest[..at]);
-            out.push_str(if after.starts_with('/') {
-                "LCS/OCS"
-            } else {
-                "Lync Server"
-            });
-            rest = after;
-        }
-        out.push_str(rest);
-        out
+        crate::generation::rename_product(&named, "LCS/OCS", "Lync Server", |after| {
+            after.starts_with('/')
+        })
     }
 
     /// Evidence pointing at one supplied attribute.
