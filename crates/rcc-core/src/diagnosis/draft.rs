@@ -32,6 +32,9 @@ pub(super) struct Draft {
     pub fix: Vec<String>,
     pub detail: Vec<String>,
     pub assumptions: Vec<String>,
+    /// Assumptions a configuration finding of the same id settles (the row is missing from the
+    /// pasted list): shown only when no such finding merged in.
+    pub unless_configured: Vec<String>,
     /// Shown as a warning although the catalog says error: it rests on assumptions only.
     pub warning_only: bool,
     pub from_logs: bool,
@@ -58,6 +61,7 @@ impl Draft {
             fix: vec![],
             detail: vec![],
             assumptions: vec![],
+            unless_configured: vec![],
             warning_only: false,
             from_logs: false,
             from_config: false,
@@ -391,6 +395,11 @@ pub(super) fn merge(drafts: Vec<Draft>) -> Vec<Draft> {
                         m.assumptions.push(a);
                     }
                 }
+                for a in d.unless_configured {
+                    if !m.unless_configured.contains(&a) {
+                        m.unless_configured.push(a);
+                    }
+                }
                 m.warning_only &= d.warning_only;
                 m.from_logs |= d.from_logs;
                 m.from_config |= d.from_config;
@@ -511,7 +520,13 @@ pub(super) fn render(drafts: Vec<Draft>, case: &Case) -> Vec<Finding> {
                 rule: d.rule.as_ref().map(Rule::text),
                 evidence: d.evidence,
                 fix: fix.iter().map(|f| words(f)).collect(),
-                assumptions: d.assumptions,
+                assumptions: {
+                    let mut a = d.assumptions;
+                    if !d.from_config {
+                        a.extend(d.unless_configured);
+                    }
+                    a
+                },
             }
         })
         .collect()

@@ -1242,7 +1242,8 @@ fn records_and_refusals(case: &Case, o: &Observed, out: &mut LogRead) {
             .and_then(|h| h.fqdn.clone().or_else(|| h.ips.first().cloned()));
         if let Some(h) = host {
             d.rule = Some(Rule::authorize(&h));
-            d.assumptions.push(format!(
+            // The pasted list settles it when the simulation finds the row missing too.
+            d.unless_configured.push(format!(
                 "The row names {h}, as the logs show the {}; enter the host authorization list \
                  (routing step) to confirm it is missing.",
                 profile.label(target.as_deref().unwrap_or_default())
