@@ -39,6 +39,10 @@ pub struct RouteVerdict {
     /// if they are (the check is then a warning that asks to confirm).
     #[serde(default)]
     pub assumed: Vec<String>,
+    /// The matching URI of the Home Server route the simulation says to add (`user@host` when
+    /// the line server's host is the users' own domain), when it says to add one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub route_pattern: Option<String>,
 }
 
 /// What the logs showed the client received and sent (filled by the diagnosis engine).
@@ -682,7 +686,9 @@ fn line_server_routed(c: &CheckInputs, ls: &Option<String>) -> Check {
         Some(r) => {
             let mut ev = r.evidence.clone();
             ev.extend(attrs.evidence(RccAttribute::LineServer));
-            let host = ls.as_deref().and_then(|v| validate_sip_uri(v).ok()).map(|p| p.host).unwrap_or_else(|| "mcm.contoso.com".into());
+            // The simulation's pattern where it has one: a route for the users' own domain
+            // would send every user to the gateway.
+            let host = r.route_pattern.clone().or_else(|| ls.as_deref().and_then(|v| validate_sip_uri(v).ok()).map(|p| p.host)).unwrap_or_else(|| "mcm.contoso.com".into());
             let fix = vec![
                 format!("LCS 2005: Live Communications Server 2005 snap-in → the Home Server (or pool) → Properties → Routing tab → Add: matching URI domain/host = {host}, next hop = the Application Proxy / gateway FQDN, port and transport (TLS or TCP) it listens on."),
                 format!("OCS 2007: Office Communications Server 2007 admin snap-in → the pool → Front End Properties → Routing tab → Add: same fields ({host} → the gateway's FQDN, port, transport)."),

@@ -161,7 +161,16 @@ pub struct Simulation {
 impl Simulation {
     /// The verdict the directory checks take: did the INVITE for the line server URI get routed?
     pub fn route_verdict(&self) -> crate::directory::RouteVerdict {
+        let route_pattern = self
+            .problems
+            .iter()
+            .filter(|p| p.direction == RouteDirection::Forward)
+            .find_map(|p| match &p.rule {
+                Some(Rule::Route(r)) => Some(r.pattern.clone()),
+                _ => None,
+            });
         crate::directory::RouteVerdict {
+            route_pattern,
             routed: self.forward.outcome == PathOutcome::Reached,
             detail: self.forward.detail.clone(),
             assumed: self.assumed.clone(),

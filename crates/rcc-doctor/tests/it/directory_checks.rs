@@ -61,6 +61,7 @@ fn full_ctx() -> CheckContext {
                 text: "mcm.contoso.com → apppx.contoso.com:5061 TLS".into(),
             }],
             assumed: vec![],
+            route_pattern: None,
         }),
         observed: ObservedProvisioning {
             line_uri: Some(("tel:+14255550123;ext=123".into(), log("line"))),
@@ -218,11 +219,22 @@ fn route_verdict_is_passed_through() {
             text: "no row matches mcm.contoso.com".into(),
         }],
         assumed: vec![],
+        route_pattern: None,
     });
     let checks = check(&good(), &ctx);
     let c = get(&checks, "line-server-routed");
     assert_eq!(c.status, Fail);
     assert_eq!(c.why, "No static route matches mcm.contoso.com.");
+    // The simulation's pattern wins: a line server in the users' own domain is routed as
+    // user@host, never the whole domain.
+    let mut own_domain = ctx.clone();
+    if let Some(r) = own_domain.line_server_route.as_mut() {
+        r.route_pattern = Some("rcc@contoso.com".into());
+    }
+    let fix = get(&check(&good(), &own_domain), "line-server-routed")
+        .fix
+        .join("\n");
+    assert!(fix.contains("domain/host = rcc@contoso.com"), "{fix}");
     assert!(c
         .fix
         .iter()
@@ -497,6 +509,7 @@ fn a_route_through_an_assumed_hop_is_a_warning() {
         detail: "sip:rcc@mcm.contoso.com reaches the Application Proxy".into(),
         evidence: vec![],
         assumed: vec!["10.0.0.20 is the Application Proxy".into()],
+        route_pattern: None,
     });
     let c = get(&check(&good(), &ctx), "line-server-routed").clone();
     assert_eq!(c.status, Warning);
