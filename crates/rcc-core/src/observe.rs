@@ -1116,6 +1116,22 @@ impl Observer<'_> {
                 }
             }
         }
+        // Where the answer was, as the logs show it: sent by a server's own log (unless it
+        // only relays the next hop's answer to the client: relayed answers carry the next
+        // hop's diagnostics), or received from a host the topology knows.
+        let client = self.profile.client();
+        let sent_by_log = || {
+            writer
+                .clone()
+                .filter(|w| m.direction == Some(Direction::Sent) && Some(w.as_str()) != client)
+                .filter(|w| !to_client || w == hs)
+                .map(|w| (w, format!("sent by its own log ({})", m.evidence().label())))
+        };
+        let received_from = || {
+            m.peer()
+                .filter(|_| m.direction == Some(Direction::Received) && !to_client)
+                .and_then(|p| Some((self.resolve(p)?, format!("received from {p}"))))
+        };
         if responder.is_none() {
             if let Some(p) = extract::product(m) {
                 if let Some(w) = participant_of_product(self.profile, p) {
@@ -1127,38 +1143,19 @@ impl Observer<'_> {
             // server software, Server: RTC/3.5) gives way to where the answer was: sent by
             // another server's own log, or received by the Home Server's from another host.
             if responder.as_deref() == Some(hs) && !to_client {
-                let other = |w: &String| w != hs && Some(w.as_str()) != self.profile.client();
-                let shown = match m.direction {
-                    Some(Direction::Sent) => writer
-                        .clone()
-                        .filter(other)
-                        .map(|w| (w, format!("sent by its own log ({})", m.evidence().label()))),
-                    Some(Direction::Received) if writer.as_deref() == Some(hs) => m
-                        .peer()
-                        .and_then(|p| Some((self.resolve(p).filter(other)?, p)))
-                        .map(|(w, p)| (w, format!("received from {p}"))),
-                    _ => None,
-                };
+                let shown = sent_by_log()
+                    .or_else(|| received_from().filter(|_| writer.as_deref() == Some(hs)))
+                    .filter(|(w, _)| w != hs && Some(w.as_str()) != client);
                 if let Some((w, how)) = shown {
                     basis = Some(format!("{how}; {}", basis.take().unwrap_or_default()));
                     responder = Some(w);
                 }
             }
         }
-        if responder.is_none() && m.direction == Some(Direction::Sent) {
-            if let Some(w) = writer.filter(|w| Some(w.as_str()) != self.profile.client()) {
-                if !to_client || w == hs {
-                    // A server's own log shows it sending the answer: unless it only relays the
-                    // next hop's, it answered (relayed answers carry the next hop's diagnostics).
-                    basis = Some(format!("sent by its own log ({})", m.evidence().label()));
-                    responder = Some(w);
-                }
-            }
-        }
-        if responder.is_none() && m.direction == Some(Direction::Received) && !to_client {
-            if let Some(p) = m.peer().and_then(|p| self.resolve(p)) {
-                basis = Some(format!("received from {}", m.peer().unwrap_or_default()));
-                responder = Some(p);
+        if responder.is_none() {
+            if let Some((w, how)) = sent_by_log().or_else(received_from) {
+                basis = Some(how);
+                responder = Some(w);
             }
         }
         if responder.is_none() && m.status().is_some_and(|s| s < 300) {
