@@ -136,6 +136,13 @@ fn unknown(id: &str, why: impl Into<String>) -> Check {
 
 const NO_DATA: &str = "No directory data yet: paste the user's attributes or fill in the form (directory step) to decide this.";
 
+/// The Lync command that enables remote call control for `user` with its two URIs.
+fn set_csuser(user: &str, server: &str, line: &str) -> String {
+    format!(
+        "Set-CsUser -Identity \"{user}\" -LineServerURI \"{server}\" -LineURI \"{line}\" -RemoteCallControlTelephonyEnabled $true"
+    )
+}
+
 /// The property-page path to a remote call control field, for LCS 2005 SP1 and OCS 2007, and
 /// the Set-CsUser line for Lync, with the values to enter.
 fn rcc_console_fix(server: &str, line: &str, user: &str, client: &str) -> Vec<String> {
@@ -143,7 +150,7 @@ fn rcc_console_fix(server: &str, line: &str, user: &str, client: &str) -> Vec<St
     vec![
         format!("LCS 2005 SP1: Active Directory Users and Computers → the user → Properties → Live Communications tab → Advanced Settings… → {setting}"),
         format!("OCS 2007: Office Communications Server 2007 admin snap-in or Active Directory Users and Computers → the user → Properties → Communications tab → Advanced Settings: Configure… → Telephony → {setting}"),
-        format!("Lync Server 2010 / 2013: Lync Server Control Panel → Users → the user → Edit → Telephony: Remote call control, with Line URI and Line Server URI; or in Lync Server Management Shell: Set-CsUser -Identity \"{user}\" -LineServerURI \"{server}\" -LineURI \"{line}\" -RemoteCallControlTelephonyEnabled $true (never edit a Lync user's msRTCSIP attributes directly)."),
+        format!("Lync Server 2010 / 2013: Lync Server Control Panel → Users → the user → Edit → Telephony: Remote call control, with Line URI and Line Server URI; or in Lync Server Management Shell: {} (never edit a Lync user's msRTCSIP attributes directly).", set_csuser(user, server, line)),
         "LCS 2005 / OCS 2007, many users at once: the OCS 2007 Configure Users wizard does not cover these telephony fields, so set msRTCSIP-LineServer, msRTCSIP-Line and msRTCSIP-OptionFlags with ldifde (changetype: modify) or ADSI Edit.".to_string(),
         format!("Then allow Active Directory replication and have the user sign out of {client} and sign in again."),
     ]
@@ -634,7 +641,8 @@ fn rcc_enabled(c: &CheckInputs) -> Check {
             let ev = attr_ev(attrs, RccAttribute::RemoteCallControl);
             let user = &c.user_shown;
             let fix = vec![format!(
-                "Lync Server Management Shell: Set-CsUser -Identity \"{user}\" -RemoteCallControlTelephonyEnabled $true -LineServerURI \"{server_shown}\" -LineURI \"{line_shown}\""
+                "Lync Server Management Shell: {}",
+                set_csuser(user, server_shown, line_shown)
             )];
             match v.trim().to_ascii_lowercase().as_str() {
                 "true" => mk("rcc-enabled", CheckStatus::Pass, "RemoteCallControlTelephonyEnabled is True.", Some(v), fix, ev),

@@ -242,11 +242,13 @@ fn a_client_trace_that_opens_with_megabytes_of_noise_is_still_a_client_trace() {
     assert!(!r.messages.is_empty());
 }
 
+/// `msg` as a client trace logs it at `time` (`dir`: Sending or Received).
+fn packet(time: &str, dir: &str, msg: &str) -> String {
+    format!("11/30/2006|{time} 0AE8:0B20 INFO  :: {dir} Packet - 10.0.0.5:5061 (Local Address: 10.0.0.20:1) 1 bytes:\r\n{msg}11/30/2006|{time} 0AE8:0B20 INFO  :: End of {dir} Packet - x\r\n")
+}
+
 #[test]
 fn a_response_logged_before_its_request_suggests_an_offset() {
-    let packet = |time: &str, dir: &str, msg: &str| {
-        format!("11/30/2006|{time} 0AE8:0B20 INFO  :: {dir} Packet - 10.0.0.5:5061 (Local Address: 10.0.0.20:1) 1 bytes:\r\n{msg}11/30/2006|{time} 0AE8:0B20 INFO  :: End of {dir} Packet - x\r\n")
-    };
     let a = packet("14:02:11.000", "Sending", MSG);
     let trying = MSG.replace("OPTIONS sip:a@contoso.com SIP/2.0", "SIP/2.0 100 Trying");
     let b = packet("14:02:09.000", "Received", &trying);
@@ -280,9 +282,6 @@ fn every_suggested_offset_is_on_the_first_files_clock() {
     // The client's request, the Front End's log of it 7 s early and of its forwarded copy, and
     // the proxy's log of that copy 2 s earlier still: the proxy shares nothing with the client,
     // so its offset is found through the Front End's, and both apply at once.
-    let packet = |time: &str, dir: &str, msg: &str| {
-        format!("11/30/2006|{time} 0AE8:0B20 INFO  :: {dir} Packet - 10.0.0.5:5061 (Local Address: 10.0.0.20:1) 1 bytes:\r\n{msg}11/30/2006|{time} 0AE8:0B20 INFO  :: End of {dir} Packet - x\r\n")
-    };
     let forwarded = MSG.replace(
         "Via: SIP/2.0/TLS 10.0.0.1",
         "Via: SIP/2.0/TLS 10.0.0.9:5061;branch=z9hG4bKfe\r\nVia: SIP/2.0/TLS 10.0.0.1",
