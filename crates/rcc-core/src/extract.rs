@@ -18,6 +18,7 @@
 
 use crate::evidence::Evidence;
 use crate::ingest::text::find_ci;
+use crate::rcc_marks;
 use crate::sip::{known, split_at_white_space, trim_value, SipMessage, KNOWN_HEADERS};
 use crate::uri;
 use serde::{Deserialize, Serialize};
@@ -247,59 +248,8 @@ fn unescape(s: &str) -> String {
 /// a provisioning, provisioning-v2 or roaming-self document). Fields are `None` where the
 /// document has no line data.
 pub fn provisioning(m: &SipMessage) -> Option<Provisioning> {
-    let (ct, event, body) = config_candidate(m)?;
+    let (ct, event, body) = rcc_marks::config_candidate(m)?;
     config_document(ct, event, body, m)
-}
-
-/// What decides whether a message is a configuration answer and what it says: its Content-Type,
-/// Event and body; `None` for a message that cannot be one.
-type ConfigText<'m> = (&'m str, &'m str, &'m str);
-
-/// The [`ConfigText`] of a message that may be a configuration answer. Every configuration
-/// document mentions "provision" or "roaming" in its Content-Type, Event or root element: most
-/// messages are rejected here, before any XML is read.
-fn config_candidate(m: &SipMessage) -> Option<ConfigText<'_>> {
-    if m.method()
-        .is_some_and(|x| !(x.eq_ignore_ascii_case("NOTIFY") || x.eq_ignore_ascii_case("BENOTIFY")))
-    {
-        return None;
-    }
-    let body = m.body();
-    let ct = m.content_type().unwrap_or("");
-    let event = m.known_header_value(known::EVENT).unwrap_or("");
-    // Each word searched from its `v` or `g`: see [`mentions`].
-    let provision = |s: &str| mentions(s.as_bytes(), b"provision", 3);
-    let named = provision(ct)
-        || provision(event)
-        || mentions(ct.as_bytes(), b"roaming-self", 6)
-        || mentions(event.as_bytes(), b"roaming-self", 6);
-    // Else the root element names it; a body typed SDP or CSTA has none of those (most answers
-    // in a log: calls' and CSTA requests'), so its head is not searched.
-    let typed_other =
-        || ct.eq_ignore_ascii_case("application/sdp") || mentions(ct.as_bytes(), b"csta", 1);
-    let rooted = || {
-        let head = body.get(..body.len().min(512)).unwrap_or(body);
-        provision(head) || mentions(head.as_bytes(), b"roaming", 6)
-    };
-    (named || (!body.is_empty() && !typed_other() && rooted())).then_some((ct, event, body))
-}
-
-/// Whether `hay` holds `needle` (lower case ASCII) in any case, found from its byte `anchor`:
-/// nearly every message the index reads is no configuration answer, and a search from the
-/// first byte stops at every `p` and `r` of the head of a body (XML, SDP) to compare; `v` and
-/// `g` are rare there (those stops were 7.3M of the 80.6M instructions of the diagnose stage
-/// on the 10 MB synthetic raw log).
-fn mentions(hay: &[u8], needle: &[u8], anchor: usize) -> bool {
-    // Most Events and many Content-Types are empty: no search at all for those.
-    if hay.len() < needle.len() {
-        return false;
-    }
-    let at = needle[anchor];
-    memchr::memchr2_iter(at, at.to_ascii_uppercase(), hay).any(|i| {
-        i.checked_sub(anchor)
-            .and_then(|start| hay.get(start..start + needle.len()))
-            .is_some_and(|w| w.eq_ignore_ascii_case(needle))
-    })
 }
 
 /// Reads configuration answers like [`provisioning`], each distinct document once: a log
@@ -309,7 +259,7 @@ fn mentions(hay: &[u8], needle: &[u8], anchor: usize) -> bool {
 #[derive(Default)]
 pub struct ConfigReader<'m> {
     /// Each text's document number (`None`: the text is no configuration document).
-    read: crate::fxhash::FxMap<ConfigText<'m>, Option<usize>>,
+    read: crate::fxhash::FxMap<rcc_marks::ConfigText<'m>, Option<usize>>,
     documents: Vec<Provisioning>,
 }
 
@@ -317,7 +267,7 @@ impl<'m> ConfigReader<'m> {
     /// The number of `m`'s configuration document (see [`ConfigReader::into_documents`]), if
     /// `m` is a configuration answer.
     pub fn read(&mut self, m: &'m SipMessage) -> Option<usize> {
-        let text = config_candidate(m)?;
+        let text = rcc_marks::config_candidate(m)?;
         let (ct, event, body) = text;
         let documents = &mut self.documents;
         *self.read.entry(text).or_insert_with(|| {
@@ -811,17 +761,9 @@ pub fn session_expires(m: &SipMessage) -> Option<(u32, Option<String>)> {
 
 /// The `Event` package without parameters, lower case.
 pub fn event(m: &SipMessage) -> Option<String> {
-    event_package(m)
+    m.event_package()
         .map(str::to_ascii_lowercase)
         .filter(|e| !e.is_empty())
-}
-
-/// The `Event` package without parameters, as written (the ladder compares it in place).
-pub(crate) fn event_package(m: &SipMessage) -> Option<&str> {
-    m.known_header_value(known::EVENT).map(|e| {
-        let end = memchr::memchr(b';', e.as_bytes()).unwrap_or(e.len());
-        trim_value(&e[..end])
-    })
 }
 
 #[cfg(test)]
@@ -889,7 +831,7 @@ mod tests {
         ] {
             for (needle, anchor) in [("provision", 3), ("roaming", 6), ("roaming-self", 6)] {
                 assert_eq!(
-                    mentions(hay.as_bytes(), needle.as_bytes(), anchor),
+                    rcc_marks::mentions(hay.as_bytes(), needle.as_bytes(), anchor),
                     find_ci(hay.as_bytes(), needle.as_bytes()).is_some(),
                     "{hay} / {needle}"
                 );

@@ -25,6 +25,7 @@ pub mod ladder;
 pub mod msdiag;
 pub mod observe;
 pub mod profile;
+pub(crate) mod rcc_marks;
 pub mod redact;
 pub mod report;
 pub mod routing;

@@ -28,9 +28,10 @@ use crate::evidence::Evidence;
 use crate::extract::{self, ConfigSource, CstaBody, MsDiagnostic, Provisioning};
 use crate::findings::FindingId;
 use crate::fxhash::{FxMap, FxSet};
-use crate::ingest::text::find_ci;
 use crate::ingest::{FileReport, Ingested, LogFormat};
 use crate::profile::{Profile, Role};
+pub use crate::rcc_marks::is_csta_invite;
+use crate::rcc_marks::RccMarks;
 use crate::routing::{participant_of_product, Topology};
 use crate::sip::{Direction, LogEvent, SipMessage};
 use crate::uri::{self, NameAddr};
@@ -99,15 +100,6 @@ fn is(method: Option<&str>, name: &str) -> bool {
     method.is_some_and(|m| m.eq_ignore_ascii_case(name))
 }
 
-/// A CSTA INVITE: an INVITE whose body is CSTA (content type, or a RequestSystemStatus body).
-pub fn is_csta_invite(m: &SipMessage) -> bool {
-    is(m.method(), "INVITE")
-        && (m
-            .content_type()
-            .is_some_and(|c| find_ci(c.as_bytes(), b"csta").is_some())
-            || m.body().contains("RequestSystemStatus"))
-}
-
 impl RccIndex {
     /// One pass over the messages, then the messages of the Call-IDs it looks into.
     pub fn build(ingested: &Ingested) -> RccIndex {
@@ -127,51 +119,44 @@ impl RccIndex {
             .max();
         for (i, m) in messages.iter().enumerate() {
             ix.log_end_ms = ix.log_end_ms.max(m.millis());
-            let method = m.method();
-            match (method, m.status()) {
-                (Some(_), _) if is(method, "SUBSCRIBE") => {
-                    let config_event = extract::event(m).is_some_and(|e| {
-                        e.starts_with("vnd-microsoft-provisioning")
-                            || e.starts_with("vnd-microsoft-roaming-self")
-                    });
-                    if config_event {
+            let marks = RccMarks::read(m);
+            // Read whatever it answers: an answer's line server counts too (`line_servers`).
+            let document = if marks.has(RccMarks::CONFIG_CANDIDATE) {
+                configs.read(m)
+            } else {
+                None
+            };
+            let answer = |document| ConfigAnswer {
+                message: i,
+                document,
+            };
+            match m.status() {
+                None => {
+                    if marks.has(RccMarks::CONFIG_SUBSCRIBE) {
                         ix.config_subscribes.push(i);
                     }
-                }
-                (Some(_), _) if is(method, "NOTIFY") || is(method, "BENOTIFY") => {
-                    if let Some(document) = configs.read(m) {
-                        ix.config.push(ConfigAnswer {
-                            message: i,
-                            document,
-                        });
-                    }
-                }
-                (Some(_), _) if is(method, "INVITE") && is_csta_invite(m) => {
-                    ix.csta_invites.push(i);
-                    if let Some(c) = m.call_id().filter(|c| csta_seen.insert(c)) {
-                        csta_ids.push(c);
-                    }
-                }
-                (Some(_), _) if is(method, "REGISTER") => ix.registers.push(i),
-                (None, Some(status)) => {
-                    let cseq_method = m.cseq().map(|c| c.1);
-                    // Read whatever it answers: its line server counts too (`line_servers`).
-                    let answer = configs.read(m);
-                    if is(cseq_method, "SUBSCRIBE") {
-                        if let Some(document) = answer {
-                            ix.config.push(ConfigAnswer {
-                                message: i,
-                                document,
-                            });
+                    // A NOTIFY's or a BENOTIFY's (no other request is a candidate).
+                    ix.config.extend(document.map(answer));
+                    if marks.has(RccMarks::CSTA_INVITE) {
+                        ix.csta_invites.push(i);
+                        if let Some(c) = m.call_id().filter(|c| csta_seen.insert(c)) {
+                            csta_ids.push(c);
                         }
-                    } else if is(cseq_method, "REGISTER") {
+                    }
+                    if marks.has(RccMarks::REGISTER) {
+                        ix.registers.push(i);
+                    }
+                }
+                Some(status) => {
+                    if marks.has(RccMarks::SUBSCRIBE_ANSWER) {
+                        ix.config.extend(document.map(answer));
+                    } else if marks.has(RccMarks::REGISTER) {
                         ix.registers.push(i);
                     }
                     if matches!(status, 401 | 403 | 407) {
                         ix.refusals.push(i);
                     }
                 }
-                _ => {}
             }
         }
         ix.config_documents = configs.into_documents();
@@ -1666,5 +1651,93 @@ impl Transaction<'_, '_> {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::{ingest_owned, IngestOptions, OwnedInput};
+
+    /// The questions the index's walk asked each message before the marks, asked the same way.
+    fn asked_in_the_walk(m: &SipMessage) -> RccMarks {
+        let method = m.method();
+        let mut marks = 0;
+        if is(method, "SUBSCRIBE")
+            && extract::event(m).is_some_and(|e| {
+                e.starts_with("vnd-microsoft-provisioning")
+                    || e.starts_with("vnd-microsoft-roaming-self")
+            })
+        {
+            marks |= RccMarks::CONFIG_SUBSCRIBE;
+        }
+        if (is(method, "NOTIFY") || is(method, "BENOTIFY") || method.is_none())
+            && crate::rcc_marks::config_candidate(m).is_some()
+        {
+            marks |= RccMarks::CONFIG_CANDIDATE;
+        }
+        if is(method, "INVITE") && is_csta_invite(m) {
+            marks |= RccMarks::CSTA_INVITE;
+        }
+        let cseq_method = m.cseq().map(|c| c.1);
+        if is(method, "REGISTER") || method.is_none() && is(cseq_method, "REGISTER") {
+            marks |= RccMarks::REGISTER;
+        }
+        if method.is_none() && is(cseq_method, "SUBSCRIBE") {
+            marks |= RccMarks::SUBSCRIBE_ANSWER;
+        }
+        RccMarks::from_bits(marks)
+    }
+
+    /// Every message read from a log carries its marks, read when it was built, and they say
+    /// what the walk asked: on the built-in example's logs, every format's synthetic log and
+    /// messages written to test each mark (letter case, parameters, a CSeq without a number).
+    #[test]
+    fn marks_are_read_with_the_message_and_say_what_the_walk_asked() {
+        let odd = b"subscribe sip:a@b SIP/2.0\r\nCall-ID: 1\r\nCSeq: 1 subscribe\r\nEvent: VND-Microsoft-Roaming-Self ;x=1\r\n\r\n\
+SUBSCRIBE sip:a@b SIP/2.0\r\nCall-ID: 2\r\nCSeq: 1 SUBSCRIBE\r\nEvent: presence\r\n\r\n\
+SUBSCRIBE sip:a@b SIP/2.0\r\nCall-ID: 3\r\nCSeq: 1 SUBSCRIBE\r\nEvent: vnd-microsoft-provisioning-v2\r\n\r\n\
+SIP/2.0 200 OK\r\nCall-ID: 3\r\nCSeq: 1 Subscribe\r\nContent-Type: application/vnd-microsoft-roaming-provisioning-v2+xml\r\nContent-Length: 20\r\n\r\n<provisionGroupList/>\
+SIP/2.0 200 OK\r\nCall-ID: 4\r\nCSeq: x SUBSCRIBE\r\n\r\n\
+Benotify sip:a@b SIP/2.0\r\nCall-ID: 3\r\nCSeq: 2 BENOTIFY\r\nContent-Type: text/xml\r\nContent-Length: 15\r\n\r\n<roamingData/>\r\n\
+NOTIFY sip:a@b SIP/2.0\r\nCall-ID: 5\r\nCSeq: 2 NOTIFY\r\nContent-Type: application/sdp\r\nContent-Length: 12\r\n\r\nprovision\r\n\r\n\
+invite sip:a@b SIP/2.0\r\nCall-ID: 6\r\nCSeq: 1 INVITE\r\nContent-Type: Application/CSTA+XML\r\n\r\n\
+INVITE sip:a@b SIP/2.0\r\nCall-ID: 7\r\nCSeq: 1 INVITE\r\nContent-Length: 23\r\n\r\n<RequestSystemStatus/>\r\n\
+REGISTER sip:b SIP/2.0\r\nCall-ID: 8\r\nCSeq: 1 REGISTER\r\n\r\n\
+SIP/2.0 401 Unauthorized\r\nCall-ID: 8\r\nCSeq: 1 register\r\n\r\n"
+            .to_vec();
+        let mut logs: Vec<Vec<u8>> = crate::ingest::LogFormat::ALL
+            .into_iter()
+            .filter(|f| *f != crate::ingest::LogFormat::Unknown)
+            .map(|f| crate::ingest::synth::generate(f, 60_000, 7))
+            .collect();
+        for example in crate::example::examples() {
+            logs.extend(
+                example
+                    .logs
+                    .iter()
+                    .map(|(_, text)| text.as_bytes().to_vec()),
+            );
+        }
+        logs.push(odd);
+        let mut seen = [0usize; 5];
+        for bytes in logs {
+            let files = vec![OwnedInput {
+                name: "log".into(),
+                bytes: bytes.into(),
+            }];
+            let ingested = ingest_owned(files, &IngestOptions::default(), &mut |_| {});
+            assert!(!ingested.messages.is_empty());
+            for m in &ingested.messages {
+                assert!(m.stored_rcc_marks().is_some(), "{}", m.start_line_text());
+                let marks = RccMarks::read(m);
+                assert_eq!(marks, asked_in_the_walk(m), "{}", m.start_line_text());
+                for (bit, count) in seen.iter_mut().enumerate() {
+                    *count += usize::from(marks.has(1 << bit));
+                }
+            }
+        }
+        // Each mark was set somewhere: the comparison above saw both answers for each.
+        assert!(seen.iter().all(|&n| n > 0), "{seen:?}");
     }
 }

@@ -492,6 +492,10 @@ pub struct SipMessage {
     header_count: u32,
     present: Present,
     pub direction: Option<Direction>,
+    /// What the RCC index asks of it ([`crate::rcc_marks`]), read as it was built;
+    /// [`SipMessage::MARKS_NOT_READ`] for a message made another way. In the padding: no message
+    /// grows.
+    rcc_marks: u8,
 }
 
 // What a kept message costs beside the file text on wasm32, where the app keeps it (a test checks
@@ -667,7 +671,30 @@ impl SipMessage {
             header_count: u32::try_from(p.headers.len()).unwrap_or(u32::MAX),
             present,
             direction: p.direction,
+            rcc_marks: Self::MARKS_NOT_READ,
         }
+    }
+
+    const MARKS_NOT_READ: u8 = u8::MAX;
+
+    /// The [`crate::rcc_marks`] stored when the message was built, if they were.
+    pub(crate) fn stored_rcc_marks(&self) -> Option<u8> {
+        (self.rcc_marks != Self::MARKS_NOT_READ).then_some(self.rcc_marks)
+    }
+
+    /// Keeps [`crate::rcc_marks`] read while the message's text is still in the cache.
+    pub(crate) fn store_rcc_marks(&mut self, marks: u8) {
+        if marks != Self::MARKS_NOT_READ {
+            self.rcc_marks = marks;
+        }
+    }
+
+    /// The `Event` package without parameters, as written.
+    pub(crate) fn event_package(&self) -> Option<&str> {
+        self.known_header_value(known::EVENT).map(|e| {
+            let end = memchr::memchr(b';', e.as_bytes()).unwrap_or(e.len());
+            trim_value(&e[..end])
+        })
     }
 
     /// The start line's spans.

@@ -662,6 +662,7 @@ pub(crate) fn build(
         grades.add((m.source.line_start, m.source.line_end), quality);
         return;
     }
+    m.store_rcc_marks(crate::rcc_marks::RccMarks::of(&m).bits());
     if out.messages.len() == out.messages.capacity() {
         reserve_for_the_rest(&mut out.messages, line_end, ctx.lines);
     }

@@ -59,7 +59,7 @@ fn makes_rcc_dialog(m: &SipMessage, method: &str, line_servers: &HashSet<String>
             const PROVISIONING: &[u8] = b"vnd-microsoft-provisioning";
             // The Event package without parameters (as `extract::event` reads it), compared in
             // place.
-            extract::event_package(m).is_some_and(|e| {
+            m.event_package().is_some_and(|e| {
                 e.as_bytes()
                     .get(..PROVISIONING.len())
                     .is_some_and(|p| p.eq_ignore_ascii_case(PROVISIONING))
