@@ -58,6 +58,12 @@ impl Facts {
                     line_server_route: simulation.as_ref().map(Simulation::route_verdict),
                     observed: seen,
                     generation: case.generation.as_ref().map(|g| g.generation),
+                    application_proxy: Some(
+                        case.profile
+                            .participants
+                            .iter()
+                            .any(|p| p.role == crate::profile::Role::AppProxy),
+                    ),
                 };
                 directory::check(attrs, &ctx)
             }

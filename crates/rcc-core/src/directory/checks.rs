@@ -81,6 +81,9 @@ pub struct CheckContext {
     pub observed: ObservedProvisioning,
     /// The server generation, when known: fix lines written for another one are left out.
     pub generation: Option<Generation>,
+    /// Whether the gateway profile puts an Application Proxy before the gateway (Nortel's MCM),
+    /// whose route back to the Home Server is then part of the routing fix; `None`: not known.
+    pub application_proxy: Option<bool>,
 }
 
 fn title(id: &str) -> &'static str {
@@ -697,12 +700,20 @@ fn line_server_routed(c: &CheckInputs, ls: &Option<String>) -> Check {
             // The simulation's pattern where it has one: a route for the users' own domain
             // would send every user to the gateway.
             let host = r.route_pattern.clone().or_else(|| ls.as_deref().and_then(|v| validate_sip_uri(v).ok()).map(|p| p.host)).unwrap_or_else(|| "mcm.contoso.com".into());
-            let fix = vec![
-                format!("LCS 2005: Live Communications Server 2005 snap-in → the Home Server (or pool) → Properties → Routing tab → Add: matching URI domain/host = {host}, next hop = the Application Proxy / gateway FQDN, port and transport (TLS or TCP) it listens on."),
-                format!("OCS 2007: Office Communications Server 2007 admin snap-in → the pool → Front End Properties → Routing tab → Add: same fields ({host} → the gateway's FQDN, port, transport)."),
+            let next_hop = match ctx.application_proxy {
+                Some(true) => "the Application Proxy FQDN",
+                Some(false) => "the gateway FQDN",
+                None => "the Application Proxy / gateway FQDN",
+            };
+            let mut fix = vec![
+                format!("LCS 2005: Live Communications Server 2005 snap-in → the Home Server (or pool) → Properties → Routing tab → Add: matching URI domain/host = {host}, next hop = {next_hop}, port and transport (TLS or TCP) it listens on."),
+                format!("OCS 2007: Office Communications Server 2007 admin snap-in → the pool → Front End Properties → Routing tab → Add: same fields ({host} → {next_hop}, port, transport)."),
                 format!("Lync Server 2010 / 2013: New-CsStaticRoute -TLSRoute -Destination <gateway FQDN> -Port <port> -UseDefaultCertificate $true -MatchUri {host}, added with Set-CsStaticRoutingConfiguration -Route @{{Add=$r}}; the gateway is a trusted application pool."),
-                "LCS 2005 / OCS 2007 with an Application Proxy: on the proxy, add the route back (any user, *, → the Home Server); and add the proxy/gateway to the Home Server's Host Authorization list.".to_string(),
             ];
+            fix.push(match ctx.application_proxy {
+                Some(false) => "LCS 2005 / OCS 2007: add the gateway to the Home Server's Host Authorization list.".to_string(),
+                _ => "LCS 2005 / OCS 2007 with an Application Proxy: on the proxy, add the route back (any user, *, → the Home Server); and add the proxy/gateway to the Home Server's Host Authorization list.".to_string(),
+            });
             if r.routed && !r.assumed.is_empty() {
                 let why = format!("{}, if {}: confirm it (routing step, [servers]).", r.detail.trim_end_matches('.'), r.assumed.join(" and "));
                 mk("line-server-routed", CheckStatus::Warning, why, ls.clone(), fix, ev)

@@ -73,6 +73,7 @@ fn full_ctx() -> CheckContext {
             csta_device: Some(("tel:+1-425-555-0123;ext=123".into(), log("MonitorStart"))),
         },
         generation: None,
+        application_proxy: Some(true),
     }
 }
 
@@ -518,6 +519,49 @@ fn a_route_through_an_assumed_hop_is_a_warning() {
         "{}",
         c.why
     );
+}
+
+/// The routing fix speaks of the Application Proxy's route back only where the gateway profile
+/// has one (Nortel's MCM); a Cisco or generic gateway is the Home Server's next hop itself.
+#[test]
+fn the_route_back_from_an_application_proxy_is_fixed_only_where_there_is_one() {
+    let mut ctx = full_ctx();
+    ctx.line_server_route = Some(RouteVerdict {
+        routed: false,
+        detail: "No static route matches sip:rcc@cups.contoso.com.".into(),
+        evidence: vec![],
+        assumed: vec![],
+        route_pattern: Some("cups.contoso.com".into()),
+    });
+    let fix = |application_proxy| {
+        let ctx = CheckContext {
+            application_proxy,
+            ..ctx.clone()
+        };
+        get(&check(&good(), &ctx), "line-server-routed")
+            .fix
+            .join("\n")
+    };
+    let (nortel, cisco, unknown) = (fix(Some(true)), fix(Some(false)), fix(None));
+    assert!(
+        nortel.contains("add the route back (any user, *, → the Home Server)"),
+        "{nortel}"
+    );
+    assert!(
+        nortel.contains("next hop = the Application Proxy FQDN"),
+        "{nortel}"
+    );
+    assert!(!cisco.contains("Application Proxy"), "{cisco}");
+    assert!(cisco.contains("next hop = the gateway FQDN"), "{cisco}");
+    assert!(
+        cisco.contains("add the gateway to the Home Server's Host Authorization list"),
+        "{cisco}"
+    );
+    assert!(
+        unknown.contains("the Application Proxy / gateway FQDN"),
+        "{unknown}"
+    );
+    assert!(unknown.contains("add the route back"), "{unknown}");
 }
 
 #[test]
