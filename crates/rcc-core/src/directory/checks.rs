@@ -724,16 +724,22 @@ fn line_server_routed(c: &CheckInputs, ls: &Option<String>) -> Check {
     }
 }
 
+/// What to do when the client works from other values than the directory's: the paste may be
+/// another account's, or the client's copy is older than the directory.
+fn replication_fix(c: &CheckInputs) -> Vec<String> {
+    vec![
+        "Check that the paste is from the account that signs in (compare msRTCSIP-PrimaryUserAddress with the sign-in address).".to_string(),
+        "If the attribute was changed recently, wait for Active Directory replication (or check the value on the domain controller the Home Server reads).".to_string(),
+        format!("Have the user sign out of {} and sign in again so it receives fresh provisioning data.", crate::generation::client_name(c.ctx.generation)),
+    ]
+}
+
 /// provisioning-line-matches and provisioning-server-matches: the client received in
 /// provisioning what the directory holds.
 fn provisioning_matches(c: &CheckInputs) -> Vec<Check> {
     let (attrs, ctx) = (c.attrs, c.ctx);
     let mut out = Vec::with_capacity(2);
-    let replication_fix = vec![
-        "Check that the paste is from the account that signs in (compare msRTCSIP-PrimaryUserAddress with the sign-in address).".to_string(),
-        "If the attribute was changed recently, wait for Active Directory replication (or check the value on the domain controller the Home Server reads).".to_string(),
-        format!("Have the user sign out of {} and sign in again so it receives fresh provisioning data.", crate::generation::client_name(c.ctx.generation)),
-    ];
+    let replication_fix = replication_fix(c);
     for (id, attr, observed, what, is_line, present_id) in [
         (
             "provisioning-line-matches",
@@ -838,8 +844,18 @@ fn csta_device_matches_line(c: &CheckInputs) -> Check {
         (Some(_), None) => unknown("csta-device-matches-line", "No line URI to compare with: paste msRTCSIP-Line or include the provisioning answer in the log."),
         (Some((dev, dev_ev)), Some((l, lev))) => {
             let ev = vec![lev.clone(), dev_ev.clone()];
+            // The line the client received, where it is not the directory's: the client asks
+            // for the device it was given, and the directory is not what to change.
+            let received_other = ctx.observed.line_uri.as_ref().filter(|(seen, _)| {
+                !seen.trim().is_empty() && !line_uris_equivalent(seen, l)
+            });
             if line_uris_equivalent(dev, l) {
                 mk("csta-device-matches-line", CheckStatus::Pass, "The device in the CSTA request is the user's line.", Some(dev.clone()), vec![], ev)
+            } else if let Some((seen, seen_ev)) = received_other.filter(|(seen, _)| line_uris_equivalent(dev, seen)) {
+                let mut ev = ev;
+                ev.push(seen_ev.clone());
+                let received = if seen == dev { String::new() } else { format!(" (received as {seen})") };
+                mk("csta-device-matches-line", CheckStatus::Fail, format!("The CSTA request names device {dev}: the line URI the client received at sign-in{received}, not the directory's {l}. The client works from an older copy of its settings (see provisioning-line-matches): the directory's line is the phone it should control."), Some(dev.clone()), replication_fix(c), ev)
             } else {
                 let mut fix = c.line_fix(l);
                 fix.insert(0, format!("The client asked for device {dev}; make msRTCSIP-Line the device the PBX knows for this user's phone (and check the gateway's number normalisation)."));

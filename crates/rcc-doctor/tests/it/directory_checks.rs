@@ -403,6 +403,41 @@ fn csta_device_compares_digits() {
     );
 }
 
+/// The client asks the gateway for the line it received at sign-in: where that is an older
+/// line than the directory's, the directory is right and the client's copy is old (the
+/// replication fix), not a device the PBX does not know (the msRTCSIP-Line fix).
+#[test]
+fn a_csta_device_that_is_the_received_old_line_asks_for_fresh_provisioning() {
+    let mut ctx = full_ctx();
+    ctx.observed.line_uri = Some(("tel:+14255550999".into(), log("line")));
+    ctx.observed.csta_device = Some(("tel:+1-425-555-0999".into(), log("device")));
+    let c = get(&check(&good(), &ctx), "csta-device-matches-line").clone();
+    assert_eq!(c.status, Fail, "{}", c.why);
+    assert!(c.why.contains("received as tel:+14255550999"), "{}", c.why);
+    assert!(
+        c.why
+            .contains("not the directory's tel:+14255550123;ext=123"),
+        "{}",
+        c.why
+    );
+    assert!(
+        c.fix.iter().any(|f| f.contains("sign in again")),
+        "{:?}",
+        c.fix
+    );
+    assert!(
+        !c.fix.iter().any(|f| f.contains("make msRTCSIP-Line")),
+        "{:?}",
+        c.fix
+    );
+    assert_eq!(c.evidence.len(), 3);
+    // A device that is neither the received line nor the directory's is still a failure.
+    ctx.observed.csta_device = Some(("tel:+14255550777".into(), log("device")));
+    let c = get(&check(&good(), &ctx), "csta-device-matches-line").clone();
+    assert_eq!(c.status, Fail);
+    assert!(c.fix[0].contains("make msRTCSIP-Line"), "{:?}", c.fix);
+}
+
 #[test]
 fn option_flags_decode_and_serialise() {
     let bits = decode_option_flags("0x310").unwrap(); // 512 + 256 + 16
