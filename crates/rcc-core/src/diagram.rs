@@ -544,7 +544,7 @@ fn place_leg(
     // Labels may overhang short arrows (centred on them) rather than break every word; they
     // are measured bold, the widest way any state draws them.
     let wrap_w = span.max(230.0).min(frame.inner) - 16.0;
-    let lines = wrap_to_width(&leg.message, wrap_w, Font::SansBold);
+    let lines = wrap_to_width(leg.shown_message(), wrap_w, Font::SansBold);
     let ay = row_y + lines.len().max(1) as f64 * LINE_H + 8.0;
     let mut row_h = (ay - row_y) + 18.0;
     let dir = if x2 >= x1 { 1.0 } else { -1.0 };
@@ -877,7 +877,14 @@ pub fn to_svg(layout: &FlowLayout, theme: SvgTheme) -> String {
     let desc: Vec<String> = layout
         .arrows
         .iter()
-        .map(|a| format!("{}. {}: {}", a.step, a.message, state_label(a.state)))
+        .map(|a| {
+            format!(
+                "{}. {}: {}",
+                a.step,
+                a.shown_message(),
+                state_label(a.state)
+            )
+        })
         .collect();
     let _ = write!(s, "<desc>{}</desc>", e(&desc.join("; ")));
     let _ = write!(s, "<style>{}</style>", svg_style(&p));
@@ -1035,6 +1042,16 @@ impl Node {
 }
 
 impl Arrow {
+    /// What the arrow says ([`crate::diagnosis::shown_message`]).
+    pub fn shown_message(&self) -> &str {
+        crate::diagnosis::shown_message(
+            &self.message,
+            self.observed.as_deref(),
+            self.state,
+            self.extra,
+        )
+    }
+
     /// Baseline of label line `i` (centred on [`Arrow::label_x`]).
     pub fn line_y(&self, i: usize) -> f64 {
         self.row_y + 12.0 + i as f64 * LINE_H
@@ -1111,6 +1128,22 @@ mod tests {
             .collect()
     }
 
+    /// A leg that went through with another message than the known-good one is drawn with what
+    /// was seen; a failing leg keeps the known-good message (its state says it did not come).
+    #[test]
+    fn a_leg_that_went_through_otherwise_is_drawn_with_what_was_seen() {
+        let p = crate::profile::profile("generic").unwrap();
+        let mut flow = flow_of(&p, |_| LegState::Ok);
+        let seen = "SIP/2.0 200 OK (systemStatus disabled)";
+        flow[0].observed = Some(seen.into());
+        flow[1].observed = Some(seen.into());
+        flow[1].state = LegState::Failing;
+        let l = layout(&p, &flow, &[]);
+        assert_eq!(l.arrows[0].lines.join(" "), seen);
+        assert_eq!(l.arrows[0].message, flow[0].message);
+        assert_eq!(l.arrows[1].lines.join(" "), flow[1].message);
+    }
+
     /// Every label fits its box or the drawing, whatever the profile: nothing is cut.
     #[test]
     fn every_text_fits_its_box_and_nothing_is_cut() {
@@ -1130,7 +1163,7 @@ mod tests {
                 }
             }
             for a in &l.arrows {
-                assert_eq!(a.lines.join(" "), a.message, "a leg label was cut");
+                assert_eq!(a.lines.join(" "), a.shown_message(), "a leg label was cut");
                 for line in &a.lines {
                     let half = text_width(line, Font::SansBold) / 2.0;
                     assert!(a.label_x - half >= MARGIN + GUTTER - 0.5, "{line}");

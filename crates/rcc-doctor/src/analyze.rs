@@ -361,17 +361,17 @@ fn text_report(a: &AnalysisSummary) -> String {
                 LegState::NotReached => "-       ",
                 LegState::Unknown => "?       ",
             };
-            let observed = l
-                .observed
-                .as_deref()
-                .map(|o| format!(" [seen: {o}]"))
-                .unwrap_or_default();
+            // As the diagram draws it, with the other message beside it.
+            let message = match l.observed.as_deref() {
+                Some(o) if l.shown_message() == o => format!("{o} [known-good: {}]", l.message),
+                Some(o) => format!("{} [seen: {o}]", l.message),
+                None => l.message.clone(),
+            };
             let _ = writeln!(
                 out,
-                "  {mark} {} → {}: {}{observed}",
+                "  {mark} {} → {}: {message}",
                 a.profile.label(&l.from),
                 a.profile.label(&l.to),
-                l.message
             );
         }
     }

@@ -1087,13 +1087,20 @@ fn mark_failure(
     d: &Draft,
     attempt: Option<&Attempt>,
 ) {
+    // What a log shows after the failure (the answer of a gateway that reports its PBX link
+    // down) came back through the legs before it: those happened too.
+    let last_seen = flow
+        .iter()
+        .rposition(|l| l.state == LegState::Ok)
+        .filter(|&k| k > i);
     for (k, l) in flow.iter_mut().enumerate() {
+        let implied = profile.flow[k].required || l.kind == LegKind::Hidden;
         if k < i {
-            if l.state == LegState::Unknown
-                && (profile.flow[k].required || l.kind == LegKind::Hidden)
-            {
+            if l.state == LegState::Unknown && implied {
                 l.state = LegState::Inferred;
             }
+        } else if k > i && l.state != LegState::Ok && implied && last_seen.is_some_and(|s| k < s) {
+            l.state = LegState::Inferred;
         } else if k == i {
             l.state = if d.id.is_missing_route() {
                 LegState::MissingRoute

@@ -165,6 +165,33 @@ impl FlowLeg {
     fn is(&self, l: &Leg) -> bool {
         self.from == l.from && self.to == l.to && self.message == l.message
     }
+
+    /// What the leg is shown saying ([`shown_message`]).
+    pub fn shown_message(&self) -> &str {
+        shown_message(
+            &self.message,
+            self.observed.as_deref(),
+            self.state,
+            self.extra,
+        )
+    }
+}
+
+/// What a leg is drawn and listed saying: its known-good message, except on a leg that went
+/// through with another message (a gateway's 200 OK whose systemStatus is not normal): there
+/// what came, or a leg shown `ok` would claim the good answer came. A failing leg keeps the
+/// known-good message (its state says it did not come), and an error answer drawn as proof
+/// has its own.
+pub fn shown_message<'a>(
+    message: &'a str,
+    observed: Option<&'a str>,
+    state: LegState,
+    extra: bool,
+) -> &'a str {
+    match observed {
+        Some(seen) if state == LegState::Ok && !extra => seen,
+        _ => message,
+    }
 }
 
 /// Evidence that would decide an open question, and the wizard step that collects it.

@@ -324,6 +324,42 @@ fn a_capture_behind_the_home_server_shows_the_copies_it_forwarded_not_the_client
     assert_eq!(leg(LegKind::Trying).state, LegState::Unknown);
 }
 
+/// A gateway that reports its PBX link down (systemStatus disabled) still answered: the 200 OK
+/// the client got came back through the Home Server, so that leg is implied, not "not
+/// reached"; the client's leg is drawn with what came, not the known-good "systemStatus
+/// normal" (third outsider round, case 12).
+#[test]
+fn the_answer_of_a_gateway_whose_pbx_link_is_down_came_back_through_the_home_server() {
+    let dir = Path::new(ROOT).join("fixtures/cases/17-ocs2007-systemstatus-disabled-kb-indented");
+    let a = from_dir(&dir, "generic", None, None).analyze();
+    let flow = &a.diagnosis.flow;
+    let failing = flow
+        .iter()
+        .position(|l| l.state == LegState::Failing && !l.extra)
+        .expect("a failing leg");
+    let leg = |kind: LegKind| {
+        flow.iter()
+            .find(|l| l.kind == kind && !l.extra)
+            .unwrap_or_else(|| panic!("no {kind:?} leg"))
+    };
+    let back = flow
+        .iter()
+        .position(|l| l.kind == LegKind::AnswerBack && !l.extra)
+        .unwrap();
+    assert!(back > failing, "{flow:#?}");
+    assert_eq!(leg(LegKind::AnswerBack).state, LegState::Inferred);
+    let answer = leg(LegKind::Answer);
+    assert_eq!(answer.state, LegState::Ok);
+    let seen = answer.observed.as_deref().expect("what came");
+    assert!(seen.contains("disabled"), "{seen}");
+    assert_eq!(answer.shown_message(), seen);
+    // Past the answer the client saw, nothing more was reached.
+    assert!(flow
+        .iter()
+        .filter(|l| matches!(l.kind, LegKind::Info | LegKind::InfoAnswer))
+        .all(|l| l.state == LegState::NotReached));
+}
+
 #[test]
 fn every_scenario_gives_its_expected_report() {
     check_all("fixtures/scenarios");

@@ -70,11 +70,12 @@ pub(super) fn LegList(layout: Arc<FlowLayout>) -> impl IntoView {
                     Some(r) => format!(" {}. Add this rule: {r}", c.title),
                     None => format!(" {}.", c.title),
                 });
-            let seen = a
-                .observed
-                .as_ref()
-                .map(|o| format!(" Seen: {o}."))
-                .unwrap_or_default();
+            // The route says what the arrow says; the other message follows.
+            let seen = match a.observed.as_deref() {
+                Some(o) if a.shown_message() == o => format!(" Known-good: {}.", a.message),
+                Some(o) => format!(" Seen: {o}."),
+                None => String::new(),
+            };
             let proof = if a.extra {
                 " This is the error answer that proves the failure."
             } else {
@@ -139,7 +140,12 @@ fn callout_of<'a>(layout: &'a FlowLayout, a: &Arrow) -> Option<&'a Callout> {
 /// "From → To: MESSAGE", with the participants' labels.
 fn route(layout: &FlowLayout, a: &Arrow) -> String {
     let label = |id| label_of(layout, id);
-    format!("{} → {}: {}", label(&a.from), label(&a.to), a.message)
+    format!(
+        "{} → {}: {}",
+        label(&a.from),
+        label(&a.to),
+        a.shown_message()
+    )
 }
 
 /// A participant's label, or its id when the layout has no such participant.
