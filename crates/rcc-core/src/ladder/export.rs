@@ -127,15 +127,8 @@ pub fn to_svg(ladder: &Ladder, messages: &[SipMessage], rows: &[usize]) -> Strin
     }
     for (n, r) in rows.iter().enumerate() {
         let y = TOP + ROW_H * (n as f64 + 0.5);
-        let time: String = r
-            .time
-            .chars()
-            .rev()
-            .take(12)
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
-            .collect();
+        // Hours to milliseconds: the column holds 12 characters.
+        let time: String = super::time_of_day(&r.time).chars().take(12).collect();
         let _ = write!(
             o,
             "<text class=\"t\" x=\"4\" y=\"{}\">{}</text>",

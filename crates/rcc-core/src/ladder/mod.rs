@@ -89,6 +89,24 @@ impl Verdict {
     }
 }
 
+/// The time of day of a timestamp as a log writes it, for a column too narrow for the date:
+/// the digits before the first `:` and what follows, in the last word (`11/30/2006|14:00:00.769`,
+/// SIPp's `2007-03-05<TAB>16:40:02.118220`, ISO's `2007-03-05T16:40:02Z`); the last word
+/// whole when it has no `:`.
+pub fn time_of_day(written: &str) -> &str {
+    let last = written
+        .rsplit(|c: char| c == '|' || c.is_whitespace())
+        .find(|w| !w.is_empty())
+        .unwrap_or("");
+    let Some(colon) = last.find(':') else {
+        return last;
+    };
+    let start = last[..colon]
+        .rfind(|c: char| !c.is_ascii_digit())
+        .map_or(0, |i| i + 1);
+    &last[start..]
+}
+
 /// One message as a view shows it: written by [`Ladder::row`] when a view asks for it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Row {
@@ -592,6 +610,23 @@ mod tests {
                 (Some(3), Some(5))
             ]
         );
+    }
+
+    #[test]
+    fn the_time_of_day_is_cut_from_every_format_s_timestamp() {
+        for (written, time) in [
+            ("11/30/2006|14:00:00.769", "14:00:00.769"),
+            ("2007-03-05\t16:40:02.118220", "16:40:02.118220"),
+            ("2007-03-05 16:40:02.118220", "16:40:02.118220"),
+            ("2007-03-05T16:40:02Z", "16:40:02Z"),
+            ("2009-11-03 10:22:01.123-05:00", "10:22:01.123-05:00"),
+            ("Nov  3, 2009 10:22:01.123456000 ", "10:22:01.123456000"),
+            ("14:00:00.769", "14:00:00.769"),
+            ("1257243721.123456", "1257243721.123456"),
+            ("", ""),
+        ] {
+            assert_eq!(time_of_day(written), time, "{written:?}");
+        }
     }
 
     #[test]

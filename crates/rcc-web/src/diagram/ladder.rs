@@ -68,7 +68,7 @@ fn row_html(row: &ladder::Row) -> String {
         ),
     };
     let delta = row.delta_ms.map(|d| format!("+{d} ms")).unwrap_or_default();
-    let time = row.time.rsplit(['|', ' ', '-']).next().unwrap_or("");
+    let time = rcc_core::ladder::time_of_day(&row.time);
     format!(
         r#"<span class="ladder-time" title="{}">{}</span><span class="ladder-delta">{}</span>{arrow}<span class="ladder-label">{}</span></span><span class="visually-hidden">, {}</span>"#,
         esc(&row.time),
