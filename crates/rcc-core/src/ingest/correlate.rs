@@ -52,16 +52,29 @@ pub(crate) fn top_branch(m: &SipMessage) -> Option<&str> {
 }
 
 /// Identity of a message for "the same message seen twice": Call-ID, CSeq, start line, top Via
-/// branch, From tag.
+/// branch. The From tag is compared apart ([`same_sender`]): a damaged copy (a trace pasted into
+/// a mail that wrapped the From line) has lost it.
 fn identity(m: &SipMessage) -> Option<String> {
     let call_id = call_id(m)?;
     let cseq = hdr(m, "CSeq").unwrap_or("").trim();
     Some(format!(
-        "{call_id}\u{1f}{cseq}\u{1f}{}\u{1f}{}\u{1f}{}",
+        "{call_id}\u{1f}{cseq}\u{1f}{}\u{1f}{}",
         m.start_line_text(),
         top_branch(m).unwrap_or(""),
-        hdr(m, "From").and_then(param_tag).unwrap_or("")
     ))
+}
+
+/// The From tag, which a damaged copy may have lost.
+fn from_tag(m: &SipMessage) -> Option<&str> {
+    hdr(m, "From").and_then(param_tag)
+}
+
+/// Whether two messages of one [`identity`] have the same From tag, or one of them has none.
+fn same_sender(a: &SipMessage, b: &SipMessage) -> bool {
+    match (from_tag(a), from_tag(b)) {
+        (Some(x), Some(y)) => x == y,
+        _ => true,
+    }
 }
 
 /// Key of the transaction a message belongs to, for cross-file causality.
@@ -160,7 +173,20 @@ pub(crate) fn assemble(
                 continue;
             };
             let slot = seen.entry(id).or_default();
-            if let Some(&k) = slot.iter().find(|&&k| !files_of[k].contains(&fi)) {
+            let earlier = slot
+                .iter()
+                .copied()
+                .find(|&k| !files_of[k].contains(&fi) && same_sender(&all[k], &all[i]));
+            if let Some(k) = earlier {
+                // The copy that kept its From tag is the one read (the grades are not known
+                // yet); only at the same time, so the order holds.
+                if from_tag(&all[k]).is_none()
+                    && from_tag(&all[i]).is_some()
+                    && all[i].millis() == all[k].millis()
+                {
+                    let (first, rest) = all.split_at_mut(i);
+                    std::mem::swap(&mut first[k], &mut rest[0]);
+                }
                 let src = all[i].source.clone();
                 all[k].add_also_seen(src);
                 files_of[k].push(fi);

@@ -132,3 +132,49 @@ fn a_message_merged_across_files_keeps_each_files_grade() {
     );
     assert_same("one message in two files", &files);
 }
+
+/// A trace pasted into a mail that wrapped its long lines, and the trace itself: the From line's
+/// wrap took the tag onto a line of its own, yet the two copies of each message are one message
+/// (Call-ID, CSeq, start line and branch agree; a missing From tag is no other sender), the
+/// copy that kept its tag is the one read, and grading now or later gives the same.
+#[test]
+fn a_mail_wrapped_copy_of_a_trace_merges_with_the_trace() {
+    let clean = "INVITE sip:rcc-gw@fjordkraft.example SIP/2.0\r\nVia: SIP/2.0/TLS 10.9.60.141:61022;branch=z9hG4bKfa88\r\nMax-Forwards: 70\r\nFrom: <sip:oystein.odegard@fjordkraft.example>;tag=5f8e2c1a07;epid=d2a9c0e71b\r\nTo: <sip:rcc-gw@fjordkraft.example>\r\nCall-ID: 9e8d7c6b5a4f\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n\
+SIP/2.0 404 Not Found\r\nVia: SIP/2.0/TLS 10.9.60.141:61022;branch=z9hG4bKfa88\r\nFrom: <sip:oystein.odegard@fjordkraft.example>;tag=5f8e2c1a07;epid=d2a9c0e71b\r\nTo: <sip:rcc-gw@fjordkraft.example>;tag=99\r\nCall-ID: 9e8d7c6b5a4f\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n";
+    let wrapped = clean.replace(
+        "From: <sip:oystein.odegard@fjordkraft.example>;tag=",
+        "From: <sip:oystein.odegard@fjordkraft.exam\r\nple>;tag=",
+    );
+    let files = [
+        OwnedInput {
+            name: "mail.txt".into(),
+            bytes: wrapped.into_bytes().into(),
+        },
+        OwnedInput {
+            name: "trace.log".into(),
+            bytes: clean.as_bytes().to_vec().into(),
+        },
+    ];
+    let now = read(&files, false);
+    assert_eq!(now.messages.len(), 2, "{:#?}", now.messages);
+    for m in &now.messages {
+        assert_eq!(&*m.source.file, "trace.log");
+        assert_eq!(m.also_seen().len(), 1);
+        assert_eq!(&*m.also_seen()[0].file, "mail.txt");
+        assert_eq!(m.from_tag(), Some("5f8e2c1a07"));
+    }
+    assert_same("a trace and its mail-wrapped copy", &files);
+    // Another sender's message of the same identity stays apart.
+    let other = clean.replace("tag=5f8e2c1a07", "tag=1111");
+    let files = [
+        OwnedInput {
+            name: "a.log".into(),
+            bytes: clean.as_bytes().to_vec().into(),
+        },
+        OwnedInput {
+            name: "b.log".into(),
+            bytes: other.into_bytes().into(),
+        },
+    ];
+    assert_eq!(read(&files, false).messages.len(), 4);
+}
