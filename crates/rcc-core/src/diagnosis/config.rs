@@ -72,7 +72,7 @@ fn route_draft(profile: &Profile, p: &RouteProblem) -> Draft {
         // Only a transport or port rests on where the next hop listens.
         d.listener_assumed = p.finding == FindingId::TlsTransportMismatch;
     }
-    d.assumptions.extend(p.rule_assumptions.iter().cloned());
+    d.rule_assumptions = p.rule_assumptions.clone();
     d.leg = route_leg(profile, p);
     d
 }

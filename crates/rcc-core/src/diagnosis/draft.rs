@@ -32,6 +32,9 @@ pub(super) struct Draft {
     pub fix: Vec<String>,
     pub detail: Vec<String>,
     pub assumptions: Vec<String>,
+    /// What [`Draft::rule`]'s details rest on (its next hop, port, transport): they go with the
+    /// rule when a merge takes another.
+    pub rule_assumptions: Vec<String>,
     /// Assumptions a configuration finding of the same id settles (the row is missing from the
     /// pasted list): shown only when no such finding merged in.
     pub unless_configured: Vec<String>,
@@ -61,6 +64,7 @@ impl Draft {
             fix: vec![],
             detail: vec![],
             assumptions: vec![],
+            rule_assumptions: vec![],
             unless_configured: vec![],
             warning_only: false,
             from_logs: false,
@@ -381,7 +385,7 @@ pub(super) fn merge(drafts: Vec<Draft>) -> Vec<Draft> {
                 // A rule the configuration gave beats one written from the logs alone.
                 if d.rule.is_some() && (m.rule.is_none() || (d.from_config && !m.from_config)) {
                     m.rule = d.rule;
-                    m.assumptions.retain(|a| !a.starts_with("The rule"));
+                    m.rule_assumptions = d.rule_assumptions;
                 }
                 if m.fix.is_empty() || (d.from_config && !m.from_config && !d.fix.is_empty()) {
                     m.fix = d.fix;
@@ -522,6 +526,7 @@ pub(super) fn render(drafts: Vec<Draft>, case: &Case) -> Vec<Finding> {
                 fix: fix.iter().map(|f| words(f)).collect(),
                 assumptions: {
                     let mut a = d.assumptions;
+                    a.extend(d.rule_assumptions);
                     if !d.from_config {
                         a.extend(d.unless_configured);
                     }

@@ -1073,7 +1073,7 @@ fn rule_from_logs(case: &Case, step: &FlowStep, a: &Attempt, d: &mut Draft) {
     let r = required_rule(req, profile, &topology, &names);
     d.rule = Some(r.rule);
     d.fix = r.fix;
-    d.assumptions.extend(r.assumptions);
+    d.rule_assumptions = r.assumptions;
     let _ = step;
 }
 
