@@ -138,6 +138,20 @@ pub fn client_name(generation: Option<Generation>) -> &'static str {
     }
 }
 
+/// Where the client receives its line, by generation (domain.md section 3): Communicator 2005's
+/// provisioning subscription, or from OCS 2007 on the roaming-self `userProperties`; both when
+/// the generation is not known.
+pub fn configuration_event(generation: Option<Generation>) -> &'static str {
+    match generation {
+        Some(Generation::Lcs2005) => "SUBSCRIBE Event: vnd-microsoft-provisioning",
+        Some(_) => "SUBSCRIBE Event: vnd-microsoft-roaming-self, its userProperties line",
+        None => {
+            "SUBSCRIBE Event: vnd-microsoft-provisioning for Communicator 2005, \
+             vnd-microsoft-roaming-self for 2007 and later"
+        }
+    }
+}
+
 /// `text` with "Communicator", the client in general, named Lync for a Lync generation
 /// ([`client_name`]); a named version ("Communicator 2005") stays.
 pub fn in_client_words(text: &str, generation: Option<Generation>) -> String {

@@ -7,6 +7,7 @@ use crate::case::Case;
 use crate::evidence::Evidence;
 use crate::extract::Provisioning;
 use crate::findings::FindingId;
+use crate::generation::configuration_event;
 use crate::msdiag;
 use crate::observe::{
     config_words, Answer, Attempt, InfoExchange, Observed, Outcome, Refresh, Refusal,
@@ -145,9 +146,11 @@ pub(super) fn read(case: &Case, o: &Observed, needed: &mut Needed) -> LogRead {
         match &o.sign_in_refused {
             Some(r) => sign_in_refused(profile, r, &mut out),
             None => needed.add(
-                "A Communicator log from sign-in: it should show the client's configuration \
-                 (SUBSCRIBE for vnd-microsoft-provisioning or vnd-microsoft-roaming-self) and \
-                 the CSTA INVITE",
+                format!(
+                    "A Communicator log from sign-in: it should show the client's configuration \
+                     ({}) and the CSTA INVITE",
+                    configuration_event(case.generation.as_ref().map(|g| g.generation))
+                ),
                 Step::Logs,
             ),
         }
@@ -170,10 +173,11 @@ pub(super) fn read(case: &Case, o: &Observed, needed: &mut Needed) -> LogRead {
                 );
             } else if config.is_none() {
                 needed.add(
-                    "A Communicator log from sign-in: the configuration answer \
-                     (vnd-microsoft-provisioning for Communicator 2005, vnd-microsoft-roaming-self \
-                     for 2007 and later) says whether the client is given a remote call control \
-                     line",
+                    format!(
+                        "A Communicator log from sign-in: the configuration answer ({}) says \
+                         whether the client is given a remote call control line",
+                        configuration_event(case.generation.as_ref().map(|g| g.generation))
+                    ),
                     Step::Logs,
                 );
             }

@@ -619,19 +619,6 @@ fn line_uri_form_matches_profile(c: &CheckInputs, line: &Option<String>) -> Chec
     }
 }
 
-/// Where the client receives its line, by generation (domain.md section 3): Communicator 2005's
-/// provisioning subscription, or from OCS 2007 on the roaming-self `userProperties`.
-fn configuration_event(generation: Option<Generation>) -> &'static str {
-    match generation {
-        Some(Generation::Lcs2005) => "SUBSCRIBE Event: vnd-microsoft-provisioning",
-        Some(_) => "SUBSCRIBE Event: vnd-microsoft-roaming-self, its userProperties line",
-        None => {
-            "SUBSCRIBE Event: vnd-microsoft-provisioning for Communicator 2005, \
-             vnd-microsoft-roaming-self for 2007 and later"
-        }
-    }
-}
-
 /// rcc-enabled: remote call control is switched on (option flag 16, or Lync's
 /// RemoteCallControlTelephonyEnabled).
 fn rcc_enabled(c: &CheckInputs) -> Check {
@@ -759,7 +746,7 @@ fn provisioning_matches(c: &CheckInputs) -> Vec<Check> {
         ),
     ] {
         out.push(match (observed, value_of(attrs, attr)) {
-            (None, _) => unknown(id, format!("Add a client log that covers sign-in: the configuration answer ({}) shows the {what} the client received.", configuration_event(ctx.generation))),
+            (None, _) => unknown(id, format!("Add a client log that covers sign-in: the configuration answer ({}) shows the {what} the client received.", crate::generation::configuration_event(ctx.generation))),
             (Some((seen, oev)), None) => {
                 if c.says_nothing_of(attr) {
                     unknown(id, c.missing(attr))
