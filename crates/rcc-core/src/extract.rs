@@ -592,6 +592,14 @@ pub fn top_via_view(m: &SipMessage) -> (Option<ViaView<'_>>, usize) {
     (top, count)
 }
 
+/// The bottom Via as written: the one the request's maker added (each proxy adds its own above),
+/// so the UA its User-Agent names. A client trace receives a gateway's request with its Home
+/// Server's Via on top.
+pub fn bottom_via_view(m: &SipMessage) -> Option<ViaView<'_>> {
+    let last = m.known_header_values(known::VIA).last()?;
+    split_list(last).last().copied().map(via_view)
+}
+
 /// One Via entry as written (see [`Via`] for its owned, case-folded form).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ViaView<'a> {

@@ -281,8 +281,9 @@ impl Topology {
                             }
                         }
                     }
-                } else if let Some(v) = extract::top_via_view(m).0 {
-                    // A request names its sender in its top Via.
+                } else if let Some(v) = extract::bottom_via_view(m) {
+                    // A request names its maker (the UA its User-Agent names) in its bottom Via:
+                    // the top one is the last proxy's.
                     let (host, port) = uri::split_host_port(v.sent_by);
                     if p.role != Role::HomeServer || !uri::is_ip(host) {
                         let transport = || Transport::parse(v.transport);
@@ -438,6 +439,36 @@ fn hint_match(hints: &[String], product: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A gateway's request that reached the client through its Home Server carries the Home
+    /// Server's Via on top of the gateway's own: the gateway is where its bottom Via says, never
+    /// the Home Server's address (a working Lync case was judged a transport mismatch from it).
+    #[test]
+    fn a_request_names_its_maker_in_its_bottom_via() {
+        let log = "INFO sip:alice@contoso.com;gruu SIP/2.0\r\n\
+Via: SIP/2.0/TLS 10.140.2.15:5061;branch=z9hG4bK7a43\r\n\
+Via: SIP/2.0/TLS 10.140.9.30:5065;branch=z9hG4bKcd47;received=10.140.9.30\r\n\
+From: <sip:rcc@gw.contoso.com>;tag=f0\r\nTo: <sip:alice@contoso.com>;tag=13\r\n\
+Call-ID: 26a8\r\nCSeq: 1 INFO\r\nUser-Agent: Kestrel-CSTA-Gateway/5.1.3\r\n\
+Content-Length: 0\r\n\r\n";
+        let files = vec![crate::ingest::OwnedInput {
+            name: "trace".into(),
+            bytes: log.as_bytes().to_vec().into(),
+        }];
+        let read = crate::ingest::ingest_owned(
+            files,
+            &crate::ingest::IngestOptions::default(),
+            &mut |_| {},
+        );
+        let profile = crate::profile::profile("generic").unwrap();
+        let t = Topology::infer(&profile, &read.messages, None);
+        let gateway = t
+            .entry("gateway")
+            .expect("the gateway is named by its User-Agent");
+        assert_eq!(gateway.ips, ["10.140.9.30"]);
+        assert_eq!(gateway.port, Some(5065));
+        assert!(t.who_is("10.140.2.15").is_none());
+    }
 
     /// `learn_host_with` answers before lower-casing only where `learn_with` would learn
     /// nothing: both topologies stay equal through host names, addresses in either letter case
