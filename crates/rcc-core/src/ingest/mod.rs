@@ -747,6 +747,9 @@ fn read_shared(
     if shared.utf16 {
         out.problem(1, text::UTF16_NOTE);
     }
+    if let Some((first, last)) = shared.unquoted {
+        out.problem(first, text::unquoted_note(first, last));
+    }
     let mut tick = readers::Tick::new(progress);
     match format {
         LogFormat::RawSip | LogFormat::Unknown => readers::raw(buf, ctx, &mut out, &mut tick),

@@ -224,6 +224,8 @@ pub(crate) struct Shared {
     pub utf16: bool,
     /// The file had bytes that are not UTF-8; each became one U+FFFD.
     pub lossy: bool,
+    /// The first and last line that lost an e-mail's quote marks ([`unquoted`]).
+    pub unquoted: Option<(u32, u32)>,
 }
 
 /// The file as the text its messages will share: UTF-8 taken as is (no copy), UTF-16 decoded,
@@ -238,7 +240,9 @@ pub(crate) fn shared_text(bytes: FileBytes) -> Shared {
             lines,
             utf16: true,
             lossy: false,
-        };
+            unquoted: None,
+        }
+        .unquoted();
     }
     let skip = if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
         3
@@ -269,7 +273,80 @@ pub(crate) fn shared_text(bytes: FileBytes) -> Shared {
         lines,
         utf16: false,
         lossy,
+        unquoted: None,
     }
+    .unquoted()
+}
+
+/// Files up to this size are looked at for e-mail quote marks: a trace forwarded in a mail is
+/// a paste of a few pages, and looking costs a scan of the text.
+const QUOTED_MAIL_MAX: usize = 16 << 20;
+
+/// Lines in a row that start with a quote mark before a file counts as a quoted e-mail.
+const QUOTED_RUN: usize = 3;
+
+impl Shared {
+    /// The text without an e-mail's quote marks (`> `, `>> `, `> > `) at the start of its lines,
+    /// where some [`QUOTED_RUN`] lines in a row carry them: no SIP line starts with `>`. Each
+    /// line keeps its number, so every place in the file is still where the user sees it.
+    fn unquoted(self) -> Shared {
+        let text: &str = self.text.get(self.skip..).unwrap_or("");
+        if text.len() > QUOTED_MAIL_MAX || !quoted_run(text) {
+            return self;
+        }
+        let mut out = String::with_capacity(text.len());
+        let (mut first, mut last) = (None, 0u32);
+        for (n, line) in text.split_inclusive('\n').enumerate() {
+            let rest = strip_quote_marks(line);
+            if rest.len() != line.len() {
+                let n = u32::try_from(n + 1).unwrap_or(u32::MAX);
+                first.get_or_insert(n);
+                last = n;
+            }
+            out.push_str(rest);
+        }
+        Shared {
+            text: Arc::new(FileText::from(out)),
+            skip: 0,
+            unquoted: first.map(|f| (f, last)),
+            ..self
+        }
+    }
+}
+
+/// Whether [`QUOTED_RUN`] lines in a row start with a quote mark.
+fn quoted_run(text: &str) -> bool {
+    // Most files have no line that starts with '>': one vectorised search says so.
+    if !text.starts_with('>') && memchr::memmem::find(text.as_bytes(), b"\n>").is_none() {
+        return false;
+    }
+    let mut run = 0;
+    for line in text.split('\n') {
+        run = if line.starts_with('>') { run + 1 } else { 0 };
+        if run >= QUOTED_RUN {
+            return true;
+        }
+    }
+    false
+}
+
+/// `line` without its quote marks: one or more `>` at its start, each maybe followed by one
+/// space or tab (`> `, `>> `, `> > `); the line itself when it starts otherwise.
+fn strip_quote_marks(line: &str) -> &str {
+    let mut rest = line;
+    while let Some(after) = rest.strip_prefix('>') {
+        rest = after.strip_prefix([' ', '\t']).unwrap_or(after);
+    }
+    rest
+}
+
+/// The note a file whose lines lost e-mail quote marks gets.
+pub(crate) fn unquoted_note(first: u32, last: u32) -> String {
+    format!(
+        "Lines {first}-{last} were quoted in an e-mail (lines starting with '>'): they were read \
+         without the quote marks. If a line was wrapped by the mail program, its message may \
+         be partly parsed: the original file reads best."
+    )
 }
 
 /// Bytes that are not all UTF-8, with each byte that is not replaced by one U+FFFD.
@@ -461,6 +538,30 @@ pub(crate) fn parse_ymd_time(b: &[u8]) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A trace quoted in an e-mail is read without the quote marks, every line keeping its
+    /// number; a '>' that starts fewer than three lines in a row (an XML body wrapped before a
+    /// '>') leaves the file as it is.
+    #[test]
+    fn quote_marks_go_from_an_e_mailed_trace_and_only_from_one() {
+        let mail = "Hi,\n\n> INVITE sip:a@b SIP/2.0\n>> Via: SIP/2.0/TLS h\n> > CSeq: 1 INVITE\n>\n\n-- \nPavel\n";
+        let s = shared_text(mail.as_bytes().to_vec().into());
+        assert_eq!(
+            &**s.text,
+            "Hi,\n\nINVITE sip:a@b SIP/2.0\nVia: SIP/2.0/TLS h\nCSeq: 1 INVITE\n\n\n-- \nPavel\n"
+        );
+        assert_eq!(s.unquoted, Some((3, 6)));
+        assert_eq!(s.lines, line_count(mail.as_bytes()));
+        for kept in [
+            "INVITE sip:a@b SIP/2.0\r\nContent-Length: 9\r\n\r\n<a\r\n>b</a\r\n>\r\n",
+            "> one\n> two\nthree\n> four\n",
+            "no quote at all\n",
+        ] {
+            let s = shared_text(kept.as_bytes().to_vec().into());
+            assert_eq!(&**s.text, kept);
+            assert_eq!(s.unquoted, None);
+        }
+    }
     use crate::file_text::KeptBytes;
 
     #[test]
