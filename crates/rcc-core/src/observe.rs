@@ -1313,7 +1313,10 @@ fn outcome(a: &mut Attempt, log_end: Option<i64>) -> Outcome {
             _ => Outcome::TimedOut,
         },
     };
-    if outcome == Outcome::Pending && a.answer_back.is_some() {
+    // The client acknowledged a session whose answer to it the log lost (a pasted copy that
+    // damaged its Via): the answer on its way back stands in for it.
+    let acked = outcome == Outcome::TimedOut && a.session_ack.is_some();
+    if (outcome == Outcome::Pending || acked) && a.answer_back.is_some() {
         // Only the next hop's log: its answer is the best there is.
         a.answer = a.answer_back.clone();
         a.stand_ins.answer = true;
