@@ -140,6 +140,7 @@ pub(super) fn reconcile(
     config: Vec<Draft>,
     flow: &[FlowLeg],
     success: bool,
+    stale_target: bool,
 ) -> Vec<Draft> {
     let mut out: Vec<Draft> = Vec::new();
     let tls_reached = logs.iter().any(|d| d.failed_on_certificate);
@@ -297,6 +298,9 @@ pub(super) fn reconcile(
             }
         }
     }
+    if stale_target && config_has(FindingId::ProvisioningMismatch) {
+        stale_target_explains_the_route(&mut logs);
+    }
     sign_in_address_explains_refusal(&mut logs, &mut out);
     // A directory cause explains a client that never sent the INVITE.
     let is_directory_cause = |d: &Draft| {
@@ -363,6 +367,29 @@ fn sign_in_address_explains_refusal(logs: &mut [Draft], out: &mut Vec<Draft>) {
     refusal.evidence.extend(cause.evidence);
     refusal.fix = cause.fix;
     refusal.confidence = refusal.confidence.max(Confidence::Medium);
+}
+
+/// The client sent its INVITE to an old remote call control URI that the Home Server no longer
+/// routes, while the routes entered send the directory's URI on: the route is not missing, the
+/// client's copy of its settings is old (no rule for a host that was retired).
+fn stale_target_explains_the_route(logs: &mut [Draft]) {
+    for d in logs
+        .iter_mut()
+        .filter(|d| d.id == FindingId::HomeServerRouteMissing)
+    {
+        d.id = FindingId::ProvisioningMismatch;
+        d.rule = None;
+        d.rule_assumptions.clear();
+        d.fix.clear();
+        d.assumptions.clear();
+        d.warning_only = false;
+        d.detail.push(
+            "The Home Server could not route the CSTA INVITE because the client sent it to the \
+             remote call control URI it was given at sign-in, not the directory's, which the \
+             routes entered do send on: no route needs adding."
+                .into(),
+        );
+    }
 }
 
 /// Findings of the same id become one (evidence combined; seen by logs and configuration

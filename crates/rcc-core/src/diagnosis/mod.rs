@@ -24,6 +24,7 @@ mod draft;
 mod logs;
 
 use crate::case::Case;
+use crate::directory::CheckStatus;
 use crate::evidence::Evidence;
 use crate::facts::Facts;
 use crate::findings::{FindingId, Severity};
@@ -242,11 +243,22 @@ pub fn diagnose(case: &Case, facts: &Facts) -> Diagnosis {
     let from_logs = logs::read(case, &facts.observed, &mut needed);
     let from_config = config::read(case, facts, &mut needed);
     let log_success = from_logs.success.clone();
+    // The INVITE went elsewhere than the directory's remote call control URI, which the routes
+    // entered send on to the gateway.
+    let check_is = |id: &str, status: CheckStatus| {
+        facts
+            .checks
+            .iter()
+            .any(|c| c.id == id && c.status == status)
+    };
+    let stale_target = check_is("invite-uri-matches-line-server", CheckStatus::Fail)
+        && check_is("line-server-routed", CheckStatus::Pass);
     let drafts = draft::reconcile(
         from_logs.drafts,
         from_config.drafts,
         &from_logs.flow,
         log_success.is_some(),
+        stale_target,
     );
     let mut merged = draft::merge(drafts);
 
