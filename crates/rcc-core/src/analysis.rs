@@ -484,7 +484,8 @@ fn diagnose_read(input: &AnalysisInput, ingested: &Ingested) -> Diagnosed {
 }
 
 /// Who is who, as the admin's pastes say: the rules' `[servers]` rows, then the user's
-/// Registrar pool from a Get-CsUser paste (the Home Server role in Lync's words).
+/// Registrar pool from a Get-CsUser paste (the Home Server role in Lync's words), then the
+/// Registrar a trusted application pool names.
 fn servers_of(profile: &Profile, ad: &AdPaste, rules: Option<&ParsedRules>) -> Vec<routing::Host> {
     let mut servers: Vec<routing::Host> = rules.map(|r| r.servers.clone()).unwrap_or_default();
     let home = profile.home_server().unwrap_or("home-server");
@@ -495,6 +496,7 @@ fn servers_of(profile: &Profile, ad: &AdPaste, rules: Option<&ParsedRules>) -> V
         })
     };
     if let Some(pool) = &ad.registrar_pool {
+        // The user's own pool before the one the gateway is trusted on (they may differ).
         if !named(&servers) {
             servers.push(routing::Host {
                 participant: home.to_string(),
@@ -508,6 +510,11 @@ fn servers_of(profile: &Profile, ad: &AdPaste, rules: Option<&ParsedRules>) -> V
                 }],
                 entered: true,
             });
+        }
+    }
+    if let Some(h) = rules.and_then(|r| r.trusted_registrar.as_ref()) {
+        if !named(&servers) {
+            servers.push(h.clone());
         }
     }
     servers

@@ -311,6 +311,11 @@ pub struct ParsedRules {
     pub config: RoutingConfig,
     /// The `[servers]` rows, as entered.
     pub servers: Vec<Host>,
+    /// The Registrar the first trusted application pool names, as the Home Server: the pool the
+    /// gateway is trusted on, taken for the user's pool only where nothing names that (a
+    /// `[servers]` row, Get-CsUser's RegistrarPool).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trusted_registrar: Option<Host>,
     pub problems: Vec<RuleProblem>,
     /// Admin tools whose output was pasted, each with the first line it printed (they name
     /// the generation when nothing else does).
@@ -530,15 +535,15 @@ fn take_object(out: &mut ParsedRules, profile: &Profile, section: Section, o: &e
             file_routes(out, section, routes);
         }
         exports::Read::Authorized(h) => {
-            // A trusted application pool names its Registrar: the users' pool.
+            // A trusted application pool names its Registrar: the pool it is trusted on.
             if let Some(pool) = o
                 .get("Registrar")
                 .map(|r| r.rsplit(':').next().unwrap_or(r))
             {
                 let home = profile.home_server().unwrap_or("home-server").to_string();
                 let pool = pool.trim().trim_end_matches('.').to_ascii_lowercase();
-                if !pool.is_empty() && !out.servers.iter().any(|s| s.participant == home) {
-                    out.servers.push(Host {
+                if !pool.is_empty() && out.trusted_registrar.is_none() {
+                    out.trusted_registrar = Some(Host {
                         participant: home,
                         fqdn: Some(pool),
                         ips: vec![],
