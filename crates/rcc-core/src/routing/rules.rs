@@ -380,6 +380,8 @@ pub fn parse_rules(text: &str, profile: &Profile) -> ParsedRules {
     let mut out = ParsedRules::default();
     let mut section = Section::None;
     let mut object: Option<exports::Object> = None;
+    // The command of the last console prompt: what printed the object that follows.
+    let mut command: Option<&str> = None;
     for (i, raw) in text.lines().enumerate() {
         let line_no = u32::try_from(i + 1).unwrap_or(u32::MAX);
         // Admin tools' list output: `Name : value` lines, one object per block.
@@ -395,9 +397,16 @@ pub fn parse_rules(text: &str, profile: &Profile) -> ParsedRules {
                 continue;
             }
             if let Some(o) = object.take() {
-                take_object(&mut out, profile, section, &o);
+                take_object(&mut out, profile, section, &o, command);
             }
             if is_console_noise(raw) {
+                if let Some((_, typed)) = raw
+                    .trim()
+                    .strip_prefix("PS ")
+                    .and_then(|p| p.split_once('>'))
+                {
+                    command = Some(typed.trim());
+                }
                 continue;
             }
         }
@@ -495,11 +504,23 @@ pub fn parse_rules(text: &str, profile: &Profile) -> ParsedRules {
         }
     }
     if let Some(o) = object.take() {
-        take_object(&mut out, profile, section, &o);
+        take_object(&mut out, profile, section, &o, command);
     }
     routes_without_next_hop(&mut out);
     out.problems.sort_by_key(|p| p.line);
     out
+}
+
+/// Whether a console command prints a route object of its own making, which no pool uses yet:
+/// a variable echoed (`$r`, `$r | Format-List`) or New-CsStaticRoute's output; not a
+/// Get-CsStaticRoutingConfiguration or WMI export of the routes in use.
+fn prints_a_route_object(command: &str) -> bool {
+    let c = command.trim();
+    let echo = c.starts_with('$') && !c.split('|').next().unwrap_or("").contains('=');
+    echo || crate::ingest::text::find_ci(c.as_bytes(), b"New-CsStaticRoute").is_some_and(|i| {
+        // Unassigned: `$r = New-CsStaticRoute ...` prints nothing.
+        !c[..i].contains('=')
+    })
 }
 
 /// A prompt, a command echo or a table rule of a console paste: nothing to read, nothing wrong.
@@ -512,7 +533,14 @@ fn is_console_noise(line: &str) -> bool {
 
 /// Files an admin tool's object under the table of the section it is in (routes outside a
 /// section are the Home Server's; trusted hosts are host authorization).
-fn take_object(out: &mut ParsedRules, profile: &Profile, section: Section, o: &exports::Object) {
+/// `command` is what the console paste shows typed before the object, if it shows a prompt.
+fn take_object(
+    out: &mut ParsedRules,
+    profile: &Profile,
+    section: Section,
+    o: &exports::Object,
+    command: Option<&str>,
+) {
     let problem = |out: &mut ParsedRules, message: String| {
         out.problems.push(RuleProblem {
             line: o.first_line,
@@ -525,6 +553,23 @@ fn take_object(out: &mut ParsedRules, profile: &Profile, section: Section, o: &e
         }
     }
     match exports::read(o) {
+        // A route object printed by New-CsStaticRoute, or its variable echoed, is in no
+        // collection until Set-CsStaticRoutingConfiguration adds it: the pool does not use it.
+        exports::Read::Routes(_) if command.is_some_and(prints_a_route_object) => {
+            problem(
+                out,
+                format!(
+                    "lines {}-{}: a static route as `{}` printed it, not a route in a \
+                     collection: the pool routes only with those (add it with \
+                     Set-CsStaticRoutingConfiguration -Route @{{Add=$r}}, then paste \
+                     Get-CsStaticRoutingConfiguration | Format-List Identity,Route); not read as \
+                     a route",
+                    o.first_line,
+                    o.last_line,
+                    command.unwrap_or_default()
+                ),
+            );
+        }
         exports::Read::Routes(routes) => file_routes(out, section, routes),
         exports::Read::Collection(collection, routes) => {
             // Listed even when empty: an empty collection still decides what its pool routes
@@ -952,6 +997,46 @@ ReplaceHostInRequestUri : False
         let alone = parse_rules(COLLECTIONS.split("\nTransport").next().unwrap(), &nortel());
         assert_eq!(alone.problems.len(), 1);
         assert_eq!(alone.problems[0].line, 4);
+    }
+
+    /// A route object the admin made (New-CsStaticRoute into `$r`, then `$r` echoed) is in no
+    /// collection: it is not read as a route, and a note says how to add it; the same block
+    /// printed by Get-CsStaticRoutingConfiguration, or with no prompt at all, is a route.
+    #[test]
+    fn a_route_object_echoed_is_no_route_in_use() {
+        let block = "Transport               : TransportChoice=Certificate=Microsoft.Rtc.Management.WritableConfig.Settings.SipProxy.UseDefaultCert;Fqdn=cups.contoso.com;Port=5061
+MatchUri                : cups.contoso.com
+MatchOnlyPhoneUri       : False
+Enabled                 : True
+ReplaceHostInRequestUri : False
+";
+        let routes = |prompt: &str| {
+            let text = format!("{prompt}\n\n{block}\nIdentity : Global\nRoute    : {{}}\n");
+            let p = parse_rules(&text, &profile("cisco").unwrap());
+            let n = p.config.home_server.as_ref().map_or(0, Vec::len);
+            (n, p.problems)
+        };
+        for echo in [
+            "PS C:\\> $r",
+            "PS C:\\Users\\adm> $route | Format-List",
+            "PS C:\\> New-CsStaticRoute -TLSRoute -Destination cups.contoso.com -Port 5061 -MatchUri cups.contoso.com",
+        ] {
+            let (n, problems) = routes(echo);
+            assert_eq!(n, 0, "{echo}");
+            assert!(
+                problems
+                    .iter()
+                    .any(|p| p.message.contains("not a route in a collection")),
+                "{echo}: {problems:?}"
+            );
+        }
+        for shown in [
+            "PS C:\\> Get-CsStaticRoutingConfiguration -Identity global | Select-Object -ExpandProperty Route",
+            "",
+        ] {
+            let (n, problems) = routes(shown);
+            assert_eq!(n, 1, "{shown}: {problems:?}");
+        }
     }
 
     #[test]
