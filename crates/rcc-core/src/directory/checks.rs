@@ -715,7 +715,7 @@ fn line_server_routed(c: &CheckInputs, ls: &Option<String>) -> Check {
 /// another account's, or the client's copy is older than the directory.
 fn replication_fix(c: &CheckInputs) -> Vec<String> {
     vec![
-        "Check that the paste is from the account that signs in (compare msRTCSIP-PrimaryUserAddress with the sign-in address).".to_string(),
+        format!("Check that the paste is from the account that signs in (compare {} with the sign-in address).", c.attrs.name(RccAttribute::PrimaryUserAddress)),
         "If the attribute was changed recently, wait for Active Directory replication (or check the value on the domain controller the Home Server reads).".to_string(),
         format!("Have the user sign out of {} and sign in again so it receives fresh provisioning data.", crate::generation::client_name(c.ctx.generation)),
     ]

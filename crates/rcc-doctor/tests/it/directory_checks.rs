@@ -697,6 +697,22 @@ fn a_get_csuser_paste_is_checked_in_lync_words() {
     );
     assert!(fix.contains("sign out of Lync and sign in again"), "{fix}");
     assert!(!fix.contains('…'), "every value filled in: {fix}");
+    // The client received another line than LineURI: the replication fix names SipAddress.
+    let ctx = CheckContext {
+        observed: ObservedProvisioning {
+            line_uri: Some(("tel:+41445559999".into(), log("line"))),
+            ..Default::default()
+        },
+        ..ctx
+    };
+    let received = get(&check(&paste.attributes, &ctx), "provisioning-line-matches")
+        .fix
+        .join("\n");
+    assert!(
+        received.contains("compare SipAddress with the sign-in address"),
+        "{received}"
+    );
+    assert!(!received.contains("msRTCSIP"), "{received}");
     // An LDIF export keeps the LDAP names.
     let checks = check(&good(), &ctx);
     assert_eq!(
