@@ -682,6 +682,18 @@ fn attempt_failure(
             profile.label(&profile.flow[h].to),
             lo.csta_error.as_deref().unwrap_or_default()
         ));
+        // The PBX link first: the line URI and the routes are not what the status speaks of.
+        let (gateway, pbx) = (profile.label(&target), profile.label(&profile.flow[h].to));
+        d.fix = vec![
+            format!(
+                "Check the link from the {gateway} to the {pbx} first (the CTI service or \
+                 connection on both sides): the {gateway} answered, so the directory and the \
+                 routes got the request there."
+            ),
+            "On the PBX and the gateway, check that the line is configured and licensed for CTI / \
+             remote call control."
+                .into(),
+        ];
         return Some((h, d));
     }
     Some((leg, d))
