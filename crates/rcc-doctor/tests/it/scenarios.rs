@@ -353,6 +353,18 @@ fn the_answer_of_a_gateway_whose_pbx_link_is_down_came_back_through_the_home_ser
     let seen = answer.observed.as_deref().expect("what came");
     assert!(seen.contains("disabled"), "{seen}");
     assert_eq!(answer.shown_message(), seen);
+    // The fix starts at the link the status speaks of, not at the line URI.
+    let csta = a
+        .diagnosis
+        .findings
+        .iter()
+        .find(|f| f.id == rcc_core::findings::FindingId::CstaError)
+        .expect("csta-error");
+    assert!(
+        csta.fix[0].starts_with("Check the link from the SIP/CSTA gateway to the PBX first"),
+        "{:?}",
+        csta.fix
+    );
     // Past the answer the client saw, nothing more was reached.
     assert!(flow
         .iter()
