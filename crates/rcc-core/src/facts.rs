@@ -60,9 +60,8 @@ impl Facts {
                     generation: case.generation.as_ref().map(|g| g.generation),
                     application_proxy: Some(
                         case.profile
-                            .participants
-                            .iter()
-                            .any(|p| p.role == crate::profile::Role::AppProxy),
+                            .by_role(crate::profile::Role::AppProxy)
+                            .is_some(),
                     ),
                 };
                 directory::check(attrs, &ctx)

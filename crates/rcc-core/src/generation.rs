@@ -143,10 +143,10 @@ pub fn client_name(generation: Option<Generation>) -> &'static str {
 /// the generation is not known.
 pub fn configuration_event(generation: Option<Generation>) -> &'static str {
     match generation {
-        Some(Generation::Lcs2005) => "SUBSCRIBE Event: vnd-microsoft-provisioning",
-        Some(_) => "SUBSCRIBE Event: vnd-microsoft-roaming-self, its userProperties line",
+        Some(Generation::Lcs2005) => "Event: vnd-microsoft-provisioning",
+        Some(_) => "Event: vnd-microsoft-roaming-self, its userProperties line",
         None => {
-            "SUBSCRIBE Event: vnd-microsoft-provisioning for Communicator 2005, \
+            "Event: vnd-microsoft-provisioning for Communicator 2005, \
              vnd-microsoft-roaming-self for 2007 and later"
         }
     }

@@ -1315,7 +1315,7 @@ fn outcome(a: &mut Attempt, log_end: Option<i64>) -> Outcome {
     };
     // The client acknowledged a session whose answer to it the log lost (a pasted copy that
     // damaged its Via): the answer on its way back stands in for it.
-    let acked = outcome == Outcome::TimedOut && a.session_ack.is_some();
+    let acked = outcome == Outcome::TimedOut && a.answer.is_none() && a.session_ack.is_some();
     if (outcome == Outcome::Pending || acked) && a.answer_back.is_some() {
         // Only the next hop's log: its answer is the best there is.
         a.answer = a.answer_back.clone();
@@ -1660,6 +1660,7 @@ impl Transaction<'_, '_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ingest::text::find_ci;
     use crate::ingest::{ingest_owned, IngestOptions, OwnedInput};
 
     /// The questions the index's walk asked each message before the marks, asked the same way.
@@ -1679,7 +1680,12 @@ mod tests {
         {
             marks |= RccMarks::CONFIG_CANDIDATE;
         }
-        if is(method, "INVITE") && is_csta_invite(m) {
+        // As the walk judged a CSTA INVITE, before the marks.
+        let csta = m
+            .content_type()
+            .is_some_and(|c| find_ci(c.as_bytes(), b"csta").is_some())
+            || m.body().contains("RequestSystemStatus");
+        if is(method, "INVITE") && csta {
             marks |= RccMarks::CSTA_INVITE;
         }
         let cseq_method = m.cseq().map(|c| c.1);

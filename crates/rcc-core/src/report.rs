@@ -504,7 +504,7 @@ pub fn to_markdown(input: &ReportInput, d: &Diagnosis) -> String {
                 n + 1,
                 md_text(input.label(&l.from)),
                 md_text(input.label(&l.to)),
-                md_text(&l.message),
+                md_text(l.shown_message()),
                 state_word(l.state)
             );
         }
@@ -901,7 +901,7 @@ fn html_flow(o: &mut String, input: &ReportInput, d: &Diagnosis) {
                 n + 1,
                 e(input.label(&l.from)),
                 e(input.label(&l.to)),
-                e(&l.message),
+                e(l.shown_message()),
                 st.replace(' ', "-"),
                 st
             );

@@ -363,7 +363,7 @@ fn text_report(a: &AnalysisSummary) -> String {
             };
             // As the diagram draws it, with the other message beside it.
             let message = match l.observed.as_deref() {
-                Some(o) if l.shown_message() == o => format!("{o} [known-good: {}]", l.message),
+                Some(o) if l.shown_message() == o => format!("{o} [expected: {}]", l.message),
                 Some(o) => format!("{} [seen: {o}]", l.message),
                 None => l.message.clone(),
             };

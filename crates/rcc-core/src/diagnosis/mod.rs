@@ -243,8 +243,8 @@ pub fn diagnose(case: &Case, facts: &Facts) -> Diagnosis {
     let from_logs = logs::read(case, &facts.observed, &mut needed);
     let from_config = config::read(case, facts, &mut needed);
     let log_success = from_logs.success.clone();
-    // The INVITE went elsewhere than the directory's remote call control URI, which the routes
-    // entered send on to the gateway.
+    // The INVITE went to the remote call control URI the client received, not the directory's,
+    // which the routes entered send on to the gateway.
     let check_is = |id: &str, status: CheckStatus| {
         facts
             .checks
@@ -252,7 +252,16 @@ pub fn diagnose(case: &Case, facts: &Facts) -> Diagnosis {
             .any(|c| c.id == id && c.status == status)
     };
     let stale_target = check_is("invite-uri-matches-line-server", CheckStatus::Fail)
-        && check_is("line-server-routed", CheckStatus::Pass);
+        && check_is("provisioning-server-matches", CheckStatus::Fail)
+        && check_is("line-server-routed", CheckStatus::Pass)
+        && facts.observed.judged().is_some_and(|a| {
+            facts
+                .observed
+                .decisive_config()
+                .and_then(|p| p.line_server_uri.as_deref())
+                .and_then(crate::uri::aor)
+                .is_some_and(|received| crate::uri::aor_is(&a.request_uri, &received))
+        });
     let drafts = draft::reconcile(
         from_logs.drafts,
         from_config.drafts,
@@ -271,6 +280,16 @@ pub fn diagnose(case: &Case, facts: &Facts) -> Diagnosis {
         config::mark_missing_routes(&mut flow, &merged);
         flow
     };
+    // A leg drawn without a route where no finding says a route is missing (the client sent
+    // the INVITE to a retired URI): it failed there, and no rule is to be added.
+    if !merged.iter().any(|d| d.id.is_missing_route()) {
+        for l in flow
+            .iter_mut()
+            .filter(|l| l.state == LegState::MissingRoute)
+        {
+            l.state = LegState::Failing;
+        }
+    }
     draft::attach_flow(&mut flow, &mut merged);
 
     // All-clear, only with proof.

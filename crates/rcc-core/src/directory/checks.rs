@@ -842,7 +842,7 @@ fn csta_device_matches_line(c: &CheckInputs) -> Check {
                 let mut ev = ev;
                 ev.push(seen_ev.clone());
                 let received = if seen == dev { String::new() } else { format!(" (received as {seen})") };
-                mk("csta-device-matches-line", CheckStatus::Fail, format!("The CSTA request names device {dev}: the line URI the client received at sign-in{received}, not the directory's {l}. The client works from an older copy of its settings (see provisioning-line-matches): the directory's line is the phone it should control."), Some(dev.clone()), replication_fix(c), ev)
+                mk("csta-device-matches-line", CheckStatus::Fail, format!("The CSTA request names device {dev}: the line URI the client received at sign-in{received}, not the directory's {l}. The client works from an older copy of its settings (see the check \"{}\"): the directory's line is the phone it should control.", title("provisioning-line-matches")), Some(dev.clone()), replication_fix(c), ev)
             } else {
                 let mut fix = c.line_fix(l);
                 fix.insert(0, format!("The client asked for device {dev}; make msRTCSIP-Line the device the PBX knows for this user's phone (and check the gateway's number normalisation)."));

@@ -186,6 +186,10 @@ pub(crate) fn assemble(
                 {
                     let (first, rest) = all.split_at_mut(i);
                     std::mem::swap(&mut first[k], &mut rest[0]);
+                    // The places the damaged copy collected go with the copy that is kept.
+                    for place in rest[0].also_seen().to_vec() {
+                        first[k].add_also_seen(place);
+                    }
                 }
                 let src = all[i].source.clone();
                 all[k].add_also_seen(src);

@@ -286,29 +286,50 @@ const QUOTED_MAIL_MAX: usize = 16 << 20;
 const QUOTED_RUN: usize = 3;
 
 impl Shared {
-    /// The text without an e-mail's quote marks (`> `, `>> `, `> > `) at the start of its lines,
-    /// where some [`QUOTED_RUN`] lines in a row carry them: no SIP line starts with `>`. Each
-    /// line keeps its number, so every place in the file is still where the user sees it.
+    /// The text without an e-mail's quote marks (`> `, `>> `, `> > `) where some
+    /// [`QUOTED_RUN`] lines in a row start with one: a message's line may start with `>` (an XML
+    /// tag wrapped before its `>`), three in a row do not. Each run loses the quote depth all
+    /// its lines share, so a quoted line that itself starts with `>` keeps it; every line keeps
+    /// its number, so each place in the file is still where the user sees it.
     fn unquoted(self) -> Shared {
         let text: &str = self.text.get(self.skip..).unwrap_or("");
         if text.len() > QUOTED_MAIL_MAX || !quoted_run(text) {
             return self;
         }
+        let lines: Vec<&str> = text.split_inclusive('\n').collect();
         let mut out = String::with_capacity(text.len());
-        let (mut first, mut last) = (None, 0u32);
-        for (n, line) in text.split_inclusive('\n').enumerate() {
-            let rest = strip_quote_marks(line);
-            if rest.len() != line.len() {
-                let n = u32::try_from(n + 1).unwrap_or(u32::MAX);
-                first.get_or_insert(n);
-                last = n;
+        let (mut first, mut last) = (None, 0usize);
+        let mut at = 0;
+        while at < lines.len() {
+            let run = lines[at..]
+                .iter()
+                .take_while(|l| l.starts_with('>'))
+                .count();
+            if run < QUOTED_RUN {
+                // Not a quote: the lines as they are (a run too short, or no mark at all).
+                for line in &lines[at..at + run.max(1)] {
+                    out.push_str(line);
+                }
+                at += run.max(1);
+                continue;
             }
-            out.push_str(rest);
+            let depth = lines[at..at + run]
+                .iter()
+                .map(|l| quote_depth(l))
+                .min()
+                .unwrap_or(0);
+            for line in &lines[at..at + run] {
+                out.push_str(strip_quote_marks(line, depth));
+            }
+            first.get_or_insert(at + 1);
+            last = at + run;
+            at += run;
         }
+        let number = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
         Shared {
             text: Arc::new(FileText::from(out)),
             skip: 0,
-            unquoted: first.map(|f| (f, last)),
+            unquoted: first.map(|f| (number(f), number(last))),
             ..self
         }
     }
@@ -330,12 +351,25 @@ fn quoted_run(text: &str) -> bool {
     false
 }
 
-/// `line` without its quote marks: one or more `>` at its start, each maybe followed by one
-/// space or tab (`> `, `>> `, `> > `); the line itself when it starts otherwise.
-fn strip_quote_marks(line: &str) -> &str {
+/// How many quote marks `line` starts with: `>`, each maybe followed by one space or tab.
+fn quote_depth(line: &str) -> usize {
     let mut rest = line;
+    let mut depth = 0;
     while let Some(after) = rest.strip_prefix('>') {
         rest = after.strip_prefix([' ', '\t']).unwrap_or(after);
+        depth += 1;
+    }
+    depth
+}
+
+/// `line` without its first `depth` quote marks (see [`quote_depth`]).
+fn strip_quote_marks(line: &str, depth: usize) -> &str {
+    let mut rest = line;
+    for _ in 0..depth {
+        match rest.strip_prefix('>') {
+            Some(after) => rest = after.strip_prefix([' ', '\t']).unwrap_or(after),
+            None => break,
+        }
     }
     rest
 }
@@ -544,13 +578,16 @@ mod tests {
     /// '>') leaves the file as it is.
     #[test]
     fn quote_marks_go_from_an_e_mailed_trace_and_only_from_one() {
-        let mail = "Hi,\n\n> INVITE sip:a@b SIP/2.0\n>> Via: SIP/2.0/TLS h\n> > CSeq: 1 INVITE\n>\n\n-- \nPavel\n";
+        let mail = "Hi,\n\n> INVITE sip:a@b SIP/2.0\n> Via: SIP/2.0/TLS h\n> Content-Length: 9\n>\n> <a\n> >b</a\n> >\n\n-- \nPavel\n";
         let s = shared_text(mail.as_bytes().to_vec().into());
         assert_eq!(
             &**s.text,
-            "Hi,\n\nINVITE sip:a@b SIP/2.0\nVia: SIP/2.0/TLS h\nCSeq: 1 INVITE\n\n\n-- \nPavel\n"
+            "Hi,\n\nINVITE sip:a@b SIP/2.0\nVia: SIP/2.0/TLS h\nContent-Length: 9\n\n<a\n>b</a\n>\n\n-- \nPavel\n"
         );
-        assert_eq!(s.unquoted, Some((3, 6)));
+        assert_eq!(s.unquoted, Some((3, 9)));
+        // Quoted twice: both marks go, wherever the forwards put their spaces.
+        let twice = shared_text(b">> a\n> > b\n>>c\n".to_vec().into());
+        assert_eq!(&**twice.text, "a\nb\nc\n");
         assert_eq!(s.lines, line_count(mail.as_bytes()));
         for kept in [
             "INVITE sip:a@b SIP/2.0\r\nContent-Length: 9\r\n\r\n<a\r\n>b</a\r\n>\r\n",

@@ -102,8 +102,9 @@ pub fn time_of_day(written: &str) -> &str {
         return last;
     };
     let start = last[..colon]
-        .rfind(|c: char| !c.is_ascii_digit())
-        .map_or(0, |i| i + 1);
+        .char_indices()
+        .rfind(|(_, c)| !c.is_ascii_digit())
+        .map_or(0, |(i, c)| i + c.len_utf8());
     &last[start..]
 }
 
@@ -623,6 +624,8 @@ mod tests {
             ("Nov  3, 2009 10:22:01.123456000 ", "10:22:01.123456000"),
             ("14:00:00.769", "14:00:00.769"),
             ("1257243721.123456", "1257243721.123456"),
+            ("2009/10/05|下午10:22:01.123", "10:22:01.123"),
+            ("下午", "下午"),
             ("", ""),
         ] {
             assert_eq!(time_of_day(written), time, "{written:?}");

@@ -10,6 +10,7 @@
 use super::exports;
 use crate::evidence::Evidence;
 use crate::generation::{AdminTool, Generation};
+use crate::ingest::text::find_ci;
 use crate::profile::{Profile, Role};
 use crate::sip::Transport;
 use crate::uri;
@@ -380,8 +381,8 @@ pub fn parse_rules(text: &str, profile: &Profile) -> ParsedRules {
     let mut out = ParsedRules::default();
     let mut section = Section::None;
     let mut object: Option<exports::Object> = None;
-    // The command of the last console prompt: what printed the object that follows.
-    let mut command: Option<&str> = None;
+    // What printed the object that follows: a route object the admin made, or not.
+    let mut made = RouteObjects::default();
     for (i, raw) in text.lines().enumerate() {
         let line_no = u32::try_from(i + 1).unwrap_or(u32::MAX);
         // Admin tools' list output: `Name : value` lines, one object per block.
@@ -397,16 +398,10 @@ pub fn parse_rules(text: &str, profile: &Profile) -> ParsedRules {
                 continue;
             }
             if let Some(o) = object.take() {
-                take_object(&mut out, profile, section, &o, command);
+                take_object(&mut out, profile, section, &o, made.printing);
             }
             if is_console_noise(raw) {
-                if let Some((_, typed)) = raw
-                    .trim()
-                    .strip_prefix("PS ")
-                    .and_then(|p| p.split_once('>'))
-                {
-                    command = Some(typed.trim());
-                }
+                made.prompt(raw);
                 continue;
             }
         }
@@ -504,23 +499,54 @@ pub fn parse_rules(text: &str, profile: &Profile) -> ParsedRules {
         }
     }
     if let Some(o) = object.take() {
-        take_object(&mut out, profile, section, &o, command);
+        take_object(&mut out, profile, section, &o, made.printing);
     }
     routes_without_next_hop(&mut out);
     out.problems.sort_by_key(|p| p.line);
     out
 }
 
-/// Whether a console command prints a route object of its own making, which no pool uses yet:
-/// a variable echoed (`$r`, `$r | Format-List`) or New-CsStaticRoute's output; not a
-/// Get-CsStaticRoutingConfiguration or WMI export of the routes in use.
-fn prints_a_route_object(command: &str) -> bool {
-    let c = command.trim();
-    let echo = c.starts_with('$') && !c.split('|').next().unwrap_or("").contains('=');
-    echo || crate::ingest::text::find_ci(c.as_bytes(), b"New-CsStaticRoute").is_some_and(|i| {
-        // Unassigned: `$r = New-CsStaticRoute ...` prints nothing.
-        !c[..i].contains('=')
-    })
+/// The route objects a console paste shows the admin making (`$r = New-CsStaticRoute ...`),
+/// and whether the last command typed prints one: the variable echoed (`$r`, `$r | fl`) or
+/// New-CsStaticRoute's own output. Such a route is in no collection until
+/// Set-CsStaticRoutingConfiguration adds it; what Get-CsStaticRoutingConfiguration or WMI
+/// print is in use.
+#[derive(Default)]
+struct RouteObjects<'t> {
+    variables: Vec<&'t str>,
+    /// The last command prints a route object: the variable it was kept in, if any.
+    printing: Option<Option<&'t str>>,
+}
+
+impl<'t> RouteObjects<'t> {
+    fn prompt(&mut self, line: &'t str) {
+        let Some((_, typed)) = line
+            .trim()
+            .strip_prefix("PS ")
+            .and_then(|p| p.split_once('>'))
+        else {
+            return;
+        };
+        let typed = typed.trim();
+        let new_route = find_ci(typed.as_bytes(), b"New-CsStaticRoute").is_some();
+        let assigned = typed
+            .strip_prefix('$')
+            .and_then(|t| t.split_once('='))
+            .map(|(name, _)| name.trim());
+        self.printing = match (new_route, assigned) {
+            (true, Some(name)) => {
+                self.variables.push(name);
+                None
+            }
+            (true, None) => Some(None),
+            // A variable echoed alone (not a property of it, such as `$c.Route`).
+            (false, _) => typed
+                .strip_prefix('$')
+                .map(|t| t.split('|').next().unwrap_or("").trim())
+                .filter(|v| self.variables.contains(v))
+                .map(Some),
+        };
+    }
 }
 
 /// A prompt, a command echo or a table rule of a console paste: nothing to read, nothing wrong.
@@ -533,13 +559,14 @@ fn is_console_noise(line: &str) -> bool {
 
 /// Files an admin tool's object under the table of the section it is in (routes outside a
 /// section are the Home Server's; trusted hosts are host authorization).
-/// `command` is what the console paste shows typed before the object, if it shows a prompt.
+/// `route_object`: the object is a route the admin made, not one in use ([`RouteObjects`]),
+/// with the variable it is kept in.
 fn take_object(
     out: &mut ParsedRules,
     profile: &Profile,
     section: Section,
     o: &exports::Object,
-    command: Option<&str>,
+    route_object: Option<Option<&str>>,
 ) {
     let problem = |out: &mut ParsedRules, message: String| {
         out.problems.push(RuleProblem {
@@ -555,18 +582,17 @@ fn take_object(
     match exports::read(o) {
         // A route object printed by New-CsStaticRoute, or its variable echoed, is in no
         // collection until Set-CsStaticRoutingConfiguration adds it: the pool does not use it.
-        exports::Read::Routes(_) if command.is_some_and(prints_a_route_object) => {
+        exports::Read::Routes(_) if route_object.is_some() => {
+            let variable = route_object.flatten().unwrap_or("r");
             problem(
                 out,
                 format!(
-                    "lines {}-{}: a static route as `{}` printed it, not a route in a \
-                     collection: the pool routes only with those (add it with \
-                     Set-CsStaticRoutingConfiguration -Route @{{Add=$r}}, then paste \
-                     Get-CsStaticRoutingConfiguration | Format-List Identity,Route); not read as \
-                     a route",
-                    o.first_line,
-                    o.last_line,
-                    command.unwrap_or_default()
+                    "lines {}-{}: a static route made at the console (${variable}), in no \
+                     collection yet, so no pool routes with it; not read as a route. Add it with \
+                     Set-CsStaticRoutingConfiguration -Identity global -Route @{{Add=${variable}}} \
+                     (or the pool's collection), then paste Get-CsStaticRoutingConfiguration | \
+                     Format-List Identity,Route.",
+                    o.first_line, o.last_line
                 ),
             );
         }
@@ -999,9 +1025,10 @@ ReplaceHostInRequestUri : False
         assert_eq!(alone.problems[0].line, 4);
     }
 
-    /// A route object the admin made (New-CsStaticRoute into `$r`, then `$r` echoed) is in no
-    /// collection: it is not read as a route, and a note says how to add it; the same block
-    /// printed by Get-CsStaticRoutingConfiguration, or with no prompt at all, is a route.
+    /// A route object the admin made (New-CsStaticRoute into `$r`, then `$r` echoed, or its
+    /// own output) is in no collection: it is not read as a route, and a note says how to add
+    /// it; the same block printed by Get-CsStaticRoutingConfiguration (a variable's `.Route`
+    /// too, or a variable not made by New-CsStaticRoute), or with no prompt at all, is a route.
     #[test]
     fn a_route_object_echoed_is_no_route_in_use() {
         let block = "Transport               : TransportChoice=Certificate=Microsoft.Rtc.Management.WritableConfig.Settings.SipProxy.UseDefaultCert;Fqdn=cups.contoso.com;Port=5061
@@ -1017,8 +1044,8 @@ ReplaceHostInRequestUri : False
             (n, p.problems)
         };
         for echo in [
-            "PS C:\\> $r",
-            "PS C:\\Users\\adm> $route | Format-List",
+            "PS C:\\> $r = New-CsStaticRoute -TLSRoute -Destination cups.contoso.com -Port 5061 -MatchUri cups.contoso.com\nPS C:\\> $r",
+            "PS C:\\Users\\adm> $route=New-CsStaticRoute -TCPRoute -Destination 10.0.0.9 -MatchUri cups.contoso.com\nPS C:\\Users\\adm> $route | Format-List",
             "PS C:\\> New-CsStaticRoute -TLSRoute -Destination cups.contoso.com -Port 5061 -MatchUri cups.contoso.com",
         ] {
             let (n, problems) = routes(echo);
@@ -1026,12 +1053,15 @@ ReplaceHostInRequestUri : False
             assert!(
                 problems
                     .iter()
-                    .any(|p| p.message.contains("not a route in a collection")),
+                    .any(|p| p.message.contains("in no collection yet")),
                 "{echo}: {problems:?}"
             );
         }
         for shown in [
             "PS C:\\> Get-CsStaticRoutingConfiguration -Identity global | Select-Object -ExpandProperty Route",
+            "PS C:\\> $c = Get-CsStaticRoutingConfiguration -Identity global\nPS C:\\> $c.Route",
+            "PS C:\\> $r = New-CsStaticRoute -TLSRoute -Destination x -MatchUri x\nPS C:\\> $c.Route",
+            "PS C:\\> $r",
             "",
         ] {
             let (n, problems) = routes(shown);

@@ -72,7 +72,7 @@ pub(super) fn LegList(layout: Arc<FlowLayout>) -> impl IntoView {
                 });
             // The route says what the arrow says; the other message follows.
             let seen = match a.observed.as_deref() {
-                Some(o) if a.shown_message() == o => format!(" Known-good: {}.", a.message),
+                Some(o) if a.shown_message() == o => format!(" Expected: {}.", a.message),
                 Some(o) => format!(" Seen: {o}."),
                 None => String::new(),
             };
