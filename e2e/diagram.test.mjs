@@ -96,6 +96,12 @@ test('the example case: missing route on the Home Server hop, callout with the e
   const opened = await openExample();
   if (!opened) assert.fail(NOT_WIRED);
   const { page, errors } = opened;
+  // The legs are painted in stages after the diagram appears: wait for them, then count.
+  await page.waitForFunction(
+    () => document.querySelectorAll('figure.flow-diagram svg g.leg[data-leg]').length >= 5,
+    null,
+    { timeout: 10000 },
+  ).catch(() => {});
   const legs = page.locator('figure.flow-diagram svg g.leg[data-leg]');
   assert.ok(await legs.count() >= 5);
   // The seed's fault: the Home Server never forwards the CSTA INVITE to the Application Proxy,
