@@ -208,11 +208,11 @@ pub(super) fn read(case: &Case, o: &Observed, needed: &mut Needed) -> LogRead {
                 // Legs before the last seen one happened; the rest are just not seen.
                 let last_seen = flow.iter().rposition(|l| l.state == LegState::Ok);
                 for (i, l) in flow.iter_mut().enumerate() {
-                    if l.state == LegState::Unknown && last_seen.is_some_and(|k| i < k) {
-                        let required = profile.flow[i].required;
-                        if required || l.kind == LegKind::Hidden {
-                            l.state = LegState::Inferred;
-                        }
+                    if l.state == LegState::Unknown
+                        && last_seen.is_some_and(|k| i < k)
+                        && implied_by_later(profile, i, l)
+                    {
+                        l.state = LegState::Inferred;
                     }
                 }
             }
@@ -1093,6 +1093,12 @@ fn rule_from_logs(case: &Case, step: &FlowStep, a: &Attempt, d: &mut Draft) {
     let _ = step;
 }
 
+/// Whether leg `k` happened when a later one did: a leg the known-good flow requires, or one
+/// no Microsoft-side log can show.
+fn implied_by_later(profile: &Profile, k: usize, l: &FlowLeg) -> bool {
+    profile.flow[k].required || l.kind == LegKind::Hidden
+}
+
 /// Marks the flow around the failing leg `i`: before it, legs happened (seen, else implied);
 /// it fails (or has no route); after it, nothing was reached. The error answer that proves the
 /// failure is drawn right after it.
@@ -1110,7 +1116,7 @@ fn mark_failure(
         .rposition(|l| l.state == LegState::Ok)
         .filter(|&k| k > i);
     for (k, l) in flow.iter_mut().enumerate() {
-        let implied = profile.flow[k].required || l.kind == LegKind::Hidden;
+        let implied = implied_by_later(profile, k, l);
         if k < i {
             if l.state == LegState::Unknown && implied {
                 l.state = LegState::Inferred;
