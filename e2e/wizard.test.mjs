@@ -78,6 +78,36 @@ test('keyboard only: from the error icon to the findings', async () => {
   await page.close();
 });
 
+test('a field the user focuses in the new step\'s first frame keeps the focus', async () => {
+  const { page } = await fresh();
+  // The step's heading takes the focus in the frame after the step renders. A user (or a
+  // script) that is already in one of the step's fields by then keeps it: the heading must
+  // not take it from under a paste.
+  // The field is focused the moment it is in the page (a mutation observer runs before any
+  // frame), so the heading's frame always comes after.
+  const active = await page.evaluate(async () => {
+    const focused = new Promise((resolve) => {
+      const seen = new MutationObserver(() => {
+        const field = document.querySelector('#ad-paste');
+        if (!field) return;
+        seen.disconnect();
+        field.focus();
+        resolve();
+      });
+      seen.observe(document.body, { childList: true, subtree: true });
+    });
+    document.querySelector('nav.rail a[data-step="directory"]').click();
+    await focused;
+    for (let i = 0; i < 3; i++) await new Promise((r) => requestAnimationFrame(r));
+    return document.activeElement?.id;
+  });
+  assert.equal(active, 'ad-paste');
+  // Reaching a step with nothing focused in it still puts the focus on its heading.
+  await page.locator('nav.rail a[data-step="routing"]').click();
+  await page.waitForFunction(() => document.activeElement?.tagName === 'H2');
+  await page.close();
+});
+
 test('a reload mid-way restores the inputs and the step', async () => {
   const { page } = await fresh('#/directory');
   const ldif = fs.readFileSync('fixtures/ad/ldif-good.ldf', 'utf8');

@@ -27,7 +27,8 @@ pub fn App() -> impl IntoView {
     // the next frame's animation callback, not in the task that renders the step: focusing
     // lays the page out, and there that layout is the frame's own (done once, before the
     // frame paints the heading focused and in view), not a second one forced inside the
-    // render task. What the step builds after the paint comes later (see `paint`).
+    // render task. What the step builds after the paint comes later (see `paint`). Focus the
+    // user has already put inside the new step (a field clicked within that frame) stays.
     let main_ref = NodeRef::<leptos::html::Main>::new();
     let first_render = StoredValue::new(true);
     Effect::new(move |_| {
@@ -40,6 +41,15 @@ pub fn App() -> impl IntoView {
             let Some(main) = main_ref.try_get_untracked().flatten() else {
                 return;
             };
+            let settled_inside = main
+                .query_selector("[data-step-view]")
+                .ok()
+                .flatten()
+                .zip(document().active_element())
+                .is_some_and(|(view, active)| view.contains(Some(&active)));
+            if settled_inside {
+                return;
+            }
             if let Ok(Some(h)) = main.query_selector("h2") {
                 use leptos::wasm_bindgen::JsCast;
                 if let Ok(h) = h.dyn_into::<web_sys::HtmlElement>() {
