@@ -159,14 +159,36 @@ fn token_at(line: &[u8], at: usize) -> Option<&[u8]> {
 
 /// Moves `cur` over unstamped lines; returns where they end (the next stamped line, which is
 /// not consumed, or the end of the buffer).
+///
+/// A stamped line has its `|` at offset 10, and a packet's lines have almost none: the next
+/// stamp is found among the `|`s, and the lines passed over are only counted, not cut one by one
+/// (the packet's own reader cuts them next; cutting them here too was a tenth of reading a trace).
 fn skip_to_stamp(cur: &mut LineCursor, len: usize) -> usize {
-    while let Some(l) = cur.peek() {
-        if uccapi_stamp(l.text).is_some() {
-            return l.start;
+    let buf = cur.buf();
+    let from = cur.pos().min(buf.len());
+    let mut search = from;
+    let end = loop {
+        let Some(bar) = super::text::find_byte(&buf[search..], b'|').map(|i| search + i) else {
+            break len.min(buf.len());
+        };
+        search = bar + 1;
+        let Some(start) = bar.checked_sub(10).filter(|&s| s >= from) else {
+            continue;
+        };
+        let at_line_start = start == from || buf[start - 1] == b'\n';
+        if !at_line_start || super::text::find_byte(&buf[start..bar], b'\n').is_some() {
+            continue;
         }
-        cur.move_past(&l);
-    }
-    len
+        let line = &buf[start..];
+        let line = &line[..super::text::find_byte(line, b'\n').unwrap_or(line.len())];
+        let text = line.strip_suffix(b"\r").unwrap_or(line);
+        if uccapi_stamp(text).is_some() {
+            break start;
+        }
+    };
+    let passed = super::text::line_count(&buf[from..end]);
+    cur.seek(end, cur.line().saturating_add(passed));
+    end
 }
 
 /// Communicator / UCCAPI client trace (Communicator 2007 and Lync 2010/2013 layouts).
@@ -750,6 +772,67 @@ mod tests {
                 start_on_trace_line_said(b, said_at(b)),
                 start_on_trace_line(b)
             );
+        }
+    }
+
+    /// Where the next stamped line is, as looking at every line finds it: lines with `|`s
+    /// anywhere (a stamp's `|` at offset 10 after a `\n` inside the last 10 bytes, a `|` near
+    /// the start), CRLF and LF, no newline at the end, a stamp on the first line.
+    #[test]
+    fn the_next_stamp_is_where_every_line_looked_at_finds_it() {
+        fn line_by_line(cur: &mut LineCursor, len: usize) -> usize {
+            while let Some(l) = cur.peek() {
+                if uccapi_stamp(l.text).is_some() {
+                    return l.start;
+                }
+                cur.move_past(&l);
+            }
+            len
+        }
+        const PIECES: [&str; 10] = [
+            "11/30/2006|14:00:00.016 INFO :: x\r\n",
+            "11/30/2006|14:00:00.016\n",
+            "Via: a|b|c\r\n",
+            "ab\n11/30/2006|14:00:00.016 short\n",
+            "|||||||||||\n",
+            "0123456789|0123456789012345\n",
+            "11/30/2006|14:00:00.0\n",
+            "\r\n",
+            "x",
+            "12/01/2026|09:15:02.511 1F68:2A4 INFO :: y",
+        ];
+        let mut seed = 0x9E37_79B9_7F4A_7C15_u64;
+        for _ in 0..20_000 {
+            let mut text = String::new();
+            for _ in 0..(seed % 7) {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                text.push_str(PIECES[(seed % PIECES.len() as u64) as usize]);
+            }
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let buf = text.as_bytes();
+            let mut a = LineCursor::new(buf, 1);
+            let mut b = LineCursor::new(buf, 1);
+            // Start after a line or two, as a packet's first line is taken before the skip.
+            for _ in 0..(seed % 3) {
+                if let Some(l) = a.next() {
+                    b.move_past(&l);
+                }
+            }
+            loop {
+                let (x, y) = (
+                    skip_to_stamp(&mut a, buf.len()),
+                    line_by_line(&mut b, buf.len()),
+                );
+                assert_eq!((x, a.pos(), a.line()), (y, b.pos(), b.line()), "{text:?}");
+                if a.next().is_none() {
+                    break;
+                }
+                b.next();
+            }
         }
     }
 }
