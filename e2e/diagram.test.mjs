@@ -132,7 +132,7 @@ test('the example case: missing route on the Home Server hop, callout with the e
   await page.locator('[data-action="flow-jump-failing"]').click();
   await page.waitForFunction(() => document.querySelector('svg g.leg[data-state="missing-route"]').classList.contains('focus'));
   assert.equal(await callout.evaluate((g) => g.classList.contains('shown')), true);
-  assert.match(await page.getByTestId('flow-status').innerText(), /breaks at step \d+ of \d+, Home Server \(LCS\/OCS\) → Application Proxy \(Nortel MCM\)/);
+  assert.match(await page.getByTestId('flow-status').innerText(), /breaks at step \d+ of \d+, Home Server \(LCS 2005\) → Application Proxy \(Nortel MCM\)/);
   await screenshot(page, 'diagram-example');
   assert.deepEqual(errors, []);
   await page.close();

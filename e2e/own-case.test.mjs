@@ -190,7 +190,7 @@ test('the flow diagram shows the evidence first; the replay is short and every f
   assert.equal(look['missing-route'].stroke, look.extra.stroke, 'the break and its proof in red');
   const legend = await page.locator('.flow-legend li').evaluateAll((els) => els.map((e) => e.dataset.style));
   assert.deepEqual(legend.sort(), ['extra', 'missing-route', 'not-reached', 'ok', 'unknown']);
-  assert.match(await page.getByTestId('flow-status').innerText(), /^What your evidence shows: the flow breaks at step \d+ of \d+, Home Server \(LCS\/OCS\) → Application Proxy \(Nortel MCM\)/);
+  assert.match(await page.getByTestId('flow-status').innerText(), /^What your evidence shows: the flow breaks at step \d+ of \d+, Home Server \(LCS 2005\) → Application Proxy \(Nortel MCM\)/);
   assert.deepEqual(await page.evaluate(textOverflows), []);
   assert.deepEqual(await page.evaluate(frameProblems), [], 'the final state');
 
@@ -286,8 +286,8 @@ test('copied text uses the participants\' names: a short summary for a ticket, t
   const lines = ticket.trim().split('\n');
   assert.ok(lines.length >= 6 && lines.length <= 14, `${lines.length} lines:\n${ticket}`);
   assert.match(ticket, /^Remote call control fails: /);
-  assert.match(ticket, /Failing leg: Home Server \(LCS\/OCS\) → Application Proxy \(Nortel MCM\): /);
-  assert.match(ticket, new RegExp(`Rule to add on the Home Server \\(LCS/OCS\\): route\\s+${OWN.host.replace(/\./g, '\\.')}`));
+  assert.match(ticket, /Failing leg: Home Server \(LCS 2005\) → Application Proxy \(Nortel MCM\): /);
+  assert.match(ticket, new RegExp(`Rule to add on the Home Server \\(LCS 2005\\): route\\s+${OWN.host.replace(/\./g, '\\.')}`));
   assert.ok(lines.some((l) => /^- pasted-1\.log:\d+/.test(l)), ticket);
   assert.doesNotMatch(ticket, standaloneId);
   const report = await copied('[data-copy="report"]');

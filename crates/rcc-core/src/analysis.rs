@@ -472,7 +472,8 @@ fn diagnose_read(input: &AnalysisInput, ingested: &Ingested) -> Diagnosed {
     // ---- findings ----
     let diagnosis = diagnosis::diagnose(&case, &facts);
     Diagnosed {
-        profile,
+        // As the case names its participants (after the generation).
+        profile: case.profile.clone(),
         line_servers: std::mem::take(&mut index.line_servers),
         ad_paste,
         ad,

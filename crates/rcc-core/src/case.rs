@@ -23,9 +23,9 @@
 use crate::directory::{AdAttributes, RccAttribute};
 use crate::evidence::Evidence;
 use crate::extract::Provisioning;
-use crate::generation::{self, Generation, SeenGeneration};
+use crate::generation::{self, in_client_words, Generation, SeenGeneration};
 use crate::observe::{ConfigAnswer, RccIndex};
-use crate::profile::Profile;
+use crate::profile::{Profile, Role};
 use crate::routing::{CaseNames, Host, Topology};
 use crate::sip::SipMessage;
 use crate::uri::{self, UriView};
@@ -171,7 +171,7 @@ impl Case {
             index,
         );
         let case = Case {
-            profile,
+            profile: named_for(profile, generation.as_ref().map(|g| g.generation)),
             user,
             line_uri,
             line_server_uri,
@@ -207,6 +207,23 @@ impl Case {
             .and_then(|r| UriView::parse(&r.value))
             .map(|v| v.host_key())
     }
+}
+
+/// The profile with its participants named as the generation names them: the user's server
+/// after its product ("Home Server (OCS 2007 R2)"), the client Lync for a Lync generation.
+/// Every flow, fix and report of the case takes its names from here.
+fn named_for(mut profile: Profile, generation: Option<Generation>) -> Profile {
+    let Some(g) = generation else {
+        return profile;
+    };
+    for p in &mut profile.participants {
+        match p.role {
+            Role::HomeServer => p.label = g.home_server_label().to_string(),
+            Role::Client => p.label = in_client_words(&p.label, Some(g)),
+            _ => {}
+        }
+    }
+    profile
 }
 
 /// The client's CSTA INVITEs (the first copy of each call), latest last.

@@ -58,6 +58,15 @@ impl Generation {
             .map_or(self.id(), |g| g.name.as_str())
     }
 
+    /// How a flow names the user's server in this generation ("Home Server (OCS 2007 R2)").
+    pub fn home_server_label(self) -> &'static str {
+        table()
+            .generation
+            .iter()
+            .find(|g| g.id == self)
+            .map_or("Home Server", |g| g.home_server.as_str())
+    }
+
     /// Lync manages routes and users in PowerShell; the older ones in consoles.
     pub fn uses_powershell(self) -> bool {
         matches!(self, Generation::Lync2010 | Generation::Lync2013)
@@ -71,6 +80,7 @@ struct GenerationRow {
     name: String,
     #[serde(default)]
     spoken: Vec<String>,
+    home_server: String,
 }
 
 /// A product-string row: a `Server` or `User-Agent` prefix and the generation it names.

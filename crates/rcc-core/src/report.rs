@@ -1030,11 +1030,11 @@ mod tests {
         );
         assert!(text.contains("Finding: "), "{text}");
         assert!(
-            text.contains("Failing leg: Home Server (LCS/OCS) → Application Proxy (Nortel MCM): "),
+            text.contains("Failing leg: Home Server (LCS 2005) → Application Proxy (Nortel MCM): "),
             "{text}"
         );
         assert!(
-            text.contains("Rule to add on the Home Server (LCS/OCS): route  mcm-ap.contoso.com"),
+            text.contains("Rule to add on the Home Server (LCS 2005): route  mcm-ap.contoso.com"),
             "{text}"
         );
         assert!(

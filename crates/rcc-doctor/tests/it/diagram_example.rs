@@ -62,7 +62,7 @@ fn the_seed_ladder_labels_hosts_and_marks_the_failing_rows() {
     }
     let labels: Vec<&str> = l.columns.iter().map(|c| c.label.as_str()).collect();
     assert_eq!(labels[0], "Communicator", "{labels:?}");
-    assert!(labels.contains(&"Home Server (LCS/OCS)"), "{labels:?}");
+    assert!(labels.contains(&"Home Server (LCS 2005)"), "{labels:?}");
     assert!(rows.iter().any(|r| r.verdict == Verdict::FailingLeg));
     assert!(rows.iter().all(|r| r.from.is_some() && r.to.is_some()));
     let rcc = l.filtered(

@@ -337,6 +337,59 @@ fn a_chosen_generation_rewrites_the_fix() {
     assert_eq!(fix.template, "return-route-lync");
 }
 
+/// Once the generation is known, the flow, the fixes and the report name the user's server
+/// after its product and a Lync user's client Lync; while it is not, the profile's own names
+/// stand ("Home Server (LCS/OCS)" covers every generation the profile serves).
+#[test]
+fn the_participants_are_named_as_the_generation_names_them() {
+    let labels = |a: &rcc_core::analysis::AnalysisSummary| -> Vec<(String, String)> {
+        a.profile
+            .participants
+            .iter()
+            .map(|p| (p.id.clone(), p.label.clone()))
+            .collect()
+    };
+    let label = |a: &rcc_core::analysis::AnalysisSummary, id: &str| {
+        labels(a).into_iter().find(|(i, _)| i == id).unwrap().1
+    };
+    let seed = crate::support::example(&rcc_core::example::nortel_seed(), true, true);
+    let from_logs = seed.analyze();
+    assert_eq!(
+        from_logs.diagnosis.generation.as_ref().unwrap().generation,
+        Generation::Lcs2005
+    );
+    assert_eq!(label(&from_logs, "home-server"), "Home Server (LCS 2005)");
+    assert_eq!(label(&from_logs, "client"), "Communicator");
+    let lync = seed.generation(Generation::Lync2013).analyze();
+    assert_eq!(
+        label(&lync, "home-server"),
+        "Home Server (Lync Server 2013)"
+    );
+    assert_eq!(label(&lync, "client"), "Lync");
+    let report = rcc_core::report::to_markdown(
+        &rcc_core::report::ReportInput::from_summary(&lync, "2026-12-05 08:00 UTC"),
+        &lync.diagnosis,
+    );
+    assert!(
+        report.contains("Application Proxy (Nortel MCM) → Home Server (Lync Server 2013)"),
+        "{report}"
+    );
+    assert!(!report.contains("(LCS/OCS)"), "{report}");
+    // The gateway's side keeps the profile's names.
+    assert_eq!(label(&lync, "app-proxy"), label(&from_logs, "app-proxy"));
+    let unknown = Run::new("cisco")
+        .sign_in("bob@contoso.com")
+        .ad(CISCO_AD)
+        .analyze();
+    assert!(unknown.diagnosis.generation.is_none());
+    assert_eq!(
+        labels(&unknown),
+        labels(&Run::new("cisco").analyze()),
+        "no generation: the profile's names"
+    );
+    assert_eq!(label(&unknown, "front-end"), "Front End (Home Server)");
+}
+
 /// Without anything naming the generation, the fix stays generic and the wizard asks.
 #[test]
 fn an_unknown_generation_is_asked_for() {
