@@ -1052,6 +1052,16 @@ impl Arrow {
         )
     }
 
+    /// The message named beside it ([`crate::diagnosis::other_message`]).
+    pub fn other_message(&self) -> Option<crate::diagnosis::OtherMessage<'_>> {
+        crate::diagnosis::other_message(
+            &self.message,
+            self.observed.as_deref(),
+            self.state,
+            self.extra,
+        )
+    }
+
     /// Baseline of label line `i` (centred on [`Arrow::label_x`]).
     pub fn line_y(&self, i: usize) -> f64 {
         self.row_y + 12.0 + i as f64 * LINE_H

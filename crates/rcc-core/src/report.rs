@@ -394,6 +394,18 @@ fn md_text(s: &str) -> String {
 }
 
 /// The diagnosis as ticket-ready Markdown (headings documented in `docs/report-schema.md`).
+/// A flow leg's message as the reports list it: what it is shown saying, and the other message
+/// it names (as the CLI and the diagram's list say them).
+fn leg_message(l: &crate::diagnosis::FlowLeg) -> String {
+    use crate::diagnosis::OtherMessage;
+    let shown = l.shown_message();
+    match l.other_message() {
+        Some(OtherMessage::Expected(m)) => format!("{shown} (expected: {m})"),
+        Some(OtherMessage::Seen(m)) => format!("{shown} (seen: {m})"),
+        None => shown.to_string(),
+    }
+}
+
 pub fn to_markdown(input: &ReportInput, d: &Diagnosis) -> String {
     let mut o = String::new();
     let _ = writeln!(o, "# RCC Doctor report\n");
@@ -504,7 +516,7 @@ pub fn to_markdown(input: &ReportInput, d: &Diagnosis) -> String {
                 n + 1,
                 md_text(input.label(&l.from)),
                 md_text(input.label(&l.to)),
-                md_text(l.shown_message()),
+                md_text(&leg_message(l)),
                 state_word(l.state)
             );
         }
@@ -901,7 +913,7 @@ fn html_flow(o: &mut String, input: &ReportInput, d: &Diagnosis) {
                 n + 1,
                 e(input.label(&l.from)),
                 e(input.label(&l.to)),
-                e(l.shown_message()),
+                e(&leg_message(l)),
                 st.replace(' ', "-"),
                 st
             );

@@ -4,7 +4,7 @@ use rcc_core::analysis::{
     analyze, AnalysisInput, AnalysisSummary, Counting, Grading, Hooks, LadderBuild, LogFileInput,
     Options as AnalysisOptions,
 };
-use rcc_core::diagnosis::LegState;
+use rcc_core::diagnosis::{LegState, OtherMessage};
 use rcc_core::ingest::{FileBytes, OwnedInput};
 use rcc_core::report::counted;
 
@@ -362,10 +362,11 @@ fn text_report(a: &AnalysisSummary) -> String {
                 LegState::Unknown => "?       ",
             };
             // As the diagram draws it, with the other message beside it.
-            let message = match l.observed.as_deref() {
-                Some(o) if l.shown_message() == o => format!("{o} [expected: {}]", l.message),
-                Some(o) => format!("{} [seen: {o}]", l.message),
-                None => l.message.clone(),
+            let shown = l.shown_message();
+            let message = match l.other_message() {
+                Some(OtherMessage::Expected(m)) => format!("{shown} [expected: {m}]"),
+                Some(OtherMessage::Seen(m)) => format!("{shown} [seen: {m}]"),
+                None => shown.to_string(),
             };
             let _ = writeln!(
                 out,

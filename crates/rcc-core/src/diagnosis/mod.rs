@@ -176,6 +176,41 @@ impl FlowLeg {
             self.extra,
         )
     }
+
+    /// The message shown beside it ([`other_message`]).
+    pub fn other_message(&self) -> Option<OtherMessage<'_>> {
+        other_message(
+            &self.message,
+            self.observed.as_deref(),
+            self.state,
+            self.extra,
+        )
+    }
+}
+
+/// The message a leg also names, beside the one it is shown saying.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OtherMessage<'a> {
+    /// The leg is shown with what came: this is what the known-good flow expects there.
+    Expected(&'a str),
+    /// The leg is shown with what the known-good flow expects: this is what came instead.
+    Seen(&'a str),
+}
+
+/// [`OtherMessage`] of a leg: the known-good message where [`shown_message`] shows what came,
+/// what came where it shows the known-good message; none where nothing else came.
+pub fn other_message<'a>(
+    message: &'a str,
+    observed: Option<&'a str>,
+    state: LegState,
+    extra: bool,
+) -> Option<OtherMessage<'a>> {
+    let seen = observed?;
+    Some(if shown_message(message, observed, state, extra) == seen {
+        OtherMessage::Expected(message)
+    } else {
+        OtherMessage::Seen(seen)
+    })
 }
 
 /// What a leg is drawn and listed saying: its known-good message, except on a leg that went

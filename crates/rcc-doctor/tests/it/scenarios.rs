@@ -353,6 +353,17 @@ fn the_answer_of_a_gateway_whose_pbx_link_is_down_came_back_through_the_home_ser
     let seen = answer.observed.as_deref().expect("what came");
     assert!(seen.contains("disabled"), "{seen}");
     assert_eq!(answer.shown_message(), seen);
+    assert_eq!(
+        answer.other_message(),
+        Some(rcc_core::diagnosis::OtherMessage::Expected(&answer.message))
+    );
+    // The reports list the leg as the CLI and the diagram do: what came, then what was expected.
+    let report = rcc_core::report::to_markdown(
+        &rcc_core::report::ReportInput::from_summary(&a, "2026-12-05 08:00 UTC"),
+        &a.diagnosis,
+    );
+    let expected = format!("{seen} (expected: {})", answer.message);
+    assert!(report.contains(&expected), "{expected}\n{report}");
     // The fix starts at the link the status speaks of, not at the line URI.
     let csta = a
         .diagnosis

@@ -4,6 +4,7 @@
 
 use super::Replay;
 use leptos::prelude::*;
+use rcc_core::diagnosis::OtherMessage;
 use rcc_core::diagram::{
     legend_sample, state_label, state_str, style_label, Arrow, Callout, FlowLayout,
 };
@@ -71,9 +72,9 @@ pub(super) fn LegList(layout: Arc<FlowLayout>) -> impl IntoView {
                     None => format!(" {}.", c.title),
                 });
             // The route says what the arrow says; the other message follows.
-            let seen = match a.observed.as_deref() {
-                Some(o) if a.shown_message() == o => format!(" Expected: {}.", a.message),
-                Some(o) => format!(" Seen: {o}."),
+            let seen = match a.other_message() {
+                Some(OtherMessage::Expected(m)) => format!(" Expected: {m}."),
+                Some(OtherMessage::Seen(m)) => format!(" Seen: {m}."),
                 None => String::new(),
             };
             let proof = if a.extra {
