@@ -85,6 +85,11 @@ pub struct Case {
     pub generation: Option<SeenGeneration>,
     /// The user's `msRTCSIP-OptionFlags`, as the directory gives it.
     pub option_flags: Option<Resolved>,
+    /// The product that sent the latest CSTA INVITE when it is not the client (a test tool such
+    /// as SIPp sending on the user's behalf): its `User-Agent`, which names the client in the
+    /// flow.
+    #[serde(default)]
+    pub client_tool: Option<String>,
 }
 
 /// What the case is resolved from.
@@ -170,8 +175,13 @@ impl Case {
             messages,
             index,
         );
+        let client_tool = client_tool(&profile, &invites);
         let case = Case {
-            profile: named_for(profile, generation.as_ref().map(|g| g.generation)),
+            profile: named_for(
+                profile,
+                generation.as_ref().map(|g| g.generation),
+                client_tool.as_deref(),
+            ),
             user,
             line_uri,
             line_server_uri,
@@ -179,6 +189,7 @@ impl Case {
             topology,
             generation,
             option_flags: ad_value(ad, RccAttribute::OptionFlags),
+            client_tool,
         };
         (case, users_config)
     }
@@ -209,21 +220,33 @@ impl Case {
     }
 }
 
-/// The profile with its participants named as the generation names them: the user's server
-/// after its product ("Home Server (OCS 2007 R2)"), the client Lync for a Lync generation.
+/// The profile with its participants named as the case shows them: the user's server after
+/// its product once the generation is known ("Home Server (OCS 2007 R2)"), the client Lync for
+/// a Lync generation, or after the tool that sent the INVITE in its place ("Client (SIPp/3.1)").
 /// Every flow, fix and report of the case takes its names from here.
-fn named_for(mut profile: Profile, generation: Option<Generation>) -> Profile {
-    let Some(g) = generation else {
-        return profile;
-    };
+fn named_for(mut profile: Profile, generation: Option<Generation>, tool: Option<&str>) -> Profile {
     for p in &mut profile.participants {
-        match p.role {
-            Role::HomeServer => p.label = g.home_server_label().to_string(),
-            Role::Client => p.label = in_client_words(&p.label, Some(g)),
+        match (p.role, generation, tool) {
+            (Role::Client, _, Some(tool)) => {
+                let product = tool.split_whitespace().next().unwrap_or(tool);
+                p.label = format!("Client ({product})");
+            }
+            (Role::Client, Some(g), None) => p.label = in_client_words(&p.label, Some(g)),
+            (Role::HomeServer, Some(g), _) => p.label = g.home_server_label().to_string(),
             _ => {}
         }
     }
     profile
+}
+
+/// The `User-Agent` of the latest CSTA INVITE when it names a product, and not the client's
+/// ([`Case::client_tool`]).
+fn client_tool(profile: &Profile, invites: &[&SipMessage]) -> Option<String> {
+    let client = profile.client()?;
+    let invite = invites.last()?;
+    let product = invite.header("User-Agent")?.trim();
+    let by_client = crate::routing::product_is(profile, client, invite);
+    (!by_client && !product.is_empty()).then(|| product.to_string())
 }
 
 /// The client's CSTA INVITEs (the first copy of each call), latest last.

@@ -184,7 +184,7 @@ pub(super) fn read(case: &Case, o: &Observed, needed: &mut Needed) -> LogRead {
         }
         None => {}
         Some(a) => {
-            mark_session(profile, a, &mut flow);
+            mark_session(case, a, &mut flow);
             if failing.is_none() {
                 failing = attempt_failure(case, o, a, &mut flow);
             }
@@ -210,7 +210,7 @@ pub(super) fn read(case: &Case, o: &Observed, needed: &mut Needed) -> LogRead {
                 for (i, l) in flow.iter_mut().enumerate() {
                     if l.state == LegState::Unknown
                         && last_seen.is_some_and(|k| i < k)
-                        && implied_by_later(profile, i, l)
+                        && implied_by_later(case, i, l)
                     {
                         l.state = LegState::Inferred;
                     }
@@ -220,7 +220,7 @@ pub(super) fn read(case: &Case, o: &Observed, needed: &mut Needed) -> LogRead {
     }
     if let Some((i, mut d)) = failing {
         d.at_failure = true;
-        mark_failure(profile, &mut flow, i, &d, attempt);
+        mark_failure(case, &mut flow, i, &d, attempt);
         out.drafts.push(d);
     }
     out.flow = flow;
@@ -382,12 +382,12 @@ fn read_configuration(
 
 /// Marks the legs the attempt shows: its INVITE, the Home Server's Trying and forwarded copy,
 /// the answers, the session's ACK and the CSTA requests inside the session.
-fn mark_session(profile: &Profile, a: &Attempt, flow: &mut [FlowLeg]) {
-    let (hs, target) = home_server_and_target(profile);
+fn mark_session(case: &Case, a: &Attempt, flow: &mut [FlowLeg]) {
+    let (hs, target) = home_server_and_target(&case.profile);
     // Before the INVITE, the client had its configuration: implied.
     for kind in [LegKind::Subscribe, LegKind::Provisioning] {
-        if let Some(l) = flow.iter_mut().find(|l| l.kind == kind) {
-            if l.state == LegState::Unknown {
+        if let Some((k, l)) = flow.iter_mut().enumerate().find(|(_, l)| l.kind == kind) {
+            if l.state == LegState::Unknown && implied_by_later(case, k, l) {
                 l.state = LegState::Inferred;
             }
         }
@@ -430,7 +430,7 @@ fn mark_session(profile: &Profile, a: &Attempt, flow: &mut [FlowLeg]) {
     if let Some(s) = &a.session_ack {
         set_leg(flow, LegKind::Ack, None, LegState::Ok, s);
     }
-    for (leg, step) in flow.iter_mut().zip(&profile.flow) {
+    for (leg, step) in flow.iter_mut().zip(&case.profile.flow) {
         let Some(name) = &step.csta else { continue };
         let Some(x) = a.info(name) else { continue };
         match step.kind {
@@ -1094,21 +1094,27 @@ fn rule_from_logs(case: &Case, step: &FlowStep, a: &Attempt, d: &mut Draft) {
 }
 
 /// Whether leg `k` happened when a later one did: a leg the known-good flow requires, or one
-/// no Microsoft-side log can show.
-fn implied_by_later(profile: &Profile, k: usize, l: &FlowLeg) -> bool {
-    profile.flow[k].required || l.kind == LegKind::Hidden
+/// no Microsoft-side log can show. A tool that sent the INVITE on the user's behalf (a SIPp
+/// probe) never asked for the client's configuration: those legs are not implied.
+fn implied_by_later(case: &Case, k: usize, l: &FlowLeg) -> bool {
+    let configuration = matches!(l.kind, LegKind::Subscribe | LegKind::Provisioning);
+    if configuration && case.client_tool.is_some() {
+        return false;
+    }
+    case.profile.flow[k].required || l.kind == LegKind::Hidden
 }
 
 /// Marks the flow around the failing leg `i`: before it, legs happened (seen, else implied);
 /// it fails (or has no route); after it, nothing was reached. The error answer that proves the
 /// failure is drawn right after it.
 fn mark_failure(
-    profile: &Profile,
+    case: &Case,
     flow: &mut Vec<FlowLeg>,
     i: usize,
     d: &Draft,
     attempt: Option<&Attempt>,
 ) {
+    let profile = &case.profile;
     // What a log shows after the failure (the answer of a gateway that reports its PBX link
     // down) came back through the legs before it: those happened too.
     let last_seen = flow
@@ -1116,7 +1122,7 @@ fn mark_failure(
         .rposition(|l| l.state == LegState::Ok)
         .filter(|&k| k > i);
     for (k, l) in flow.iter_mut().enumerate() {
-        let implied = implied_by_later(profile, k, l);
+        let implied = implied_by_later(case, k, l);
         if k < i {
             if l.state == LegState::Unknown && implied {
                 l.state = LegState::Inferred;
@@ -1149,11 +1155,12 @@ fn mark_failure(
                 .filter(|w| *w == hs)
                 .unwrap_or_else(|| hs.clone()),
             to: client.clone(),
+            // What came is its message: nothing else to show beside it.
             message: answer_label(r),
             kind: LegKind::Answer,
             state: LegState::Failing,
             evidence: r.evidence.clone(),
-            observed: Some(r.start_line.clone()),
+            observed: None,
             extra: true,
         }),
         (None, Some(c)) => Some(FlowLeg {

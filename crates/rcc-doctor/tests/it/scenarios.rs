@@ -324,6 +324,46 @@ fn a_capture_behind_the_home_server_shows_the_copies_it_forwarded_not_the_client
     assert_eq!(leg(LegKind::Trying).state, LegState::Unknown);
 }
 
+/// A SIPp probe sent the CSTA INVITE on the user's behalf: the flow names the client after
+/// it, and the configuration legs stay unknown (a probe never asks for the client's
+/// configuration: the INVITE does not imply them). The error answer drawn as proof says what
+/// came, with nothing beside it (fourth outsider round, case 08).
+#[test]
+fn a_probe_that_sent_the_invite_names_the_client_and_implies_no_configuration() {
+    let dir = Path::new(ROOT).join("fixtures/cases/06-sipp-tcp-503-1005-route-domain-typo");
+    let a = from_dir(&dir, "generic", None, None).analyze();
+    let client = a
+        .profile
+        .participants
+        .iter()
+        .find(|p| p.id == "client")
+        .unwrap();
+    assert_eq!(client.label, "Client (SIPp/Linux)");
+    assert_eq!(
+        a.case
+            .client_tool
+            .as_deref()
+            .map(|t| t.starts_with("SIPp/Linux")),
+        Some(true)
+    );
+    let flow = &a.diagnosis.flow;
+    for kind in [LegKind::Subscribe, LegKind::Provisioning] {
+        let leg = flow.iter().find(|l| l.kind == kind).unwrap();
+        assert_eq!(leg.state, LegState::Unknown, "{kind:?}: {flow:#?}");
+    }
+    let invite = flow
+        .iter()
+        .find(|l| l.kind == LegKind::Invite && !l.extra)
+        .unwrap();
+    assert_eq!(invite.state, LegState::Ok);
+    let proof = flow.iter().find(|l| l.extra).expect("the error answer");
+    assert!(proof.message.starts_with("503"), "{}", proof.message);
+    assert_eq!(proof.other_message(), None);
+    // A client's own trace still implies its configuration (the seed: Communicator 2005).
+    let seed = crate::support::example(&rcc_core::example::nortel_seed(), true, true).analyze();
+    assert!(seed.case.client_tool.is_none());
+}
+
 /// A gateway that reports its PBX link down (systemStatus disabled) still answered: the 200 OK
 /// the client got came back through the Home Server, so that leg is implied, not "not
 /// reached"; the client's leg is drawn with what came, not the known-good "systemStatus
