@@ -321,7 +321,7 @@ fn check_all(attrs: &AdAttributes, ctx: &CheckContext) -> Vec<Check> {
     out.push(line_uri_form_matches_profile(&c, &line));
     out.push(rcc_enabled(&c));
     out.push(line_server_routed(&c, &ls));
-    out.extend(provisioning_matches(&c));
+    out.extend(provisioning_matches(&c, rcc_switched_off(attrs)));
     out.push(invite_uri_matches_line_server(&c));
     out.push(csta_device_matches_line(&c));
     out
@@ -675,6 +675,17 @@ fn rcc_enabled(c: &CheckInputs) -> Check {
     }
 }
 
+/// Whether the directory switches remote call control off for the user: option flag 16 clear
+/// in a readable msRTCSIP-OptionFlags, or Lync's RemoteCallControlTelephonyEnabled False
+/// (what [`rcc_enabled`] fails on; not an unreadable value).
+fn rcc_switched_off(attrs: &AdAttributes) -> bool {
+    match value_of(attrs, RccAttribute::OptionFlags) {
+        Some(v) => super::flags::parse_option_flags(&v).is_ok_and(|n| n & RCC_MASK == 0),
+        None => value_of(attrs, RccAttribute::RemoteCallControl)
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("false")),
+    }
+}
+
 /// line-server-routed: the Home Server routes the CSTA INVITE for the line server (the
 /// routing step's verdict).
 fn line_server_routed(c: &CheckInputs, ls: &Option<String>) -> Check {
@@ -722,8 +733,10 @@ fn replication_fix(c: &CheckInputs) -> Vec<String> {
 }
 
 /// provisioning-line-matches and provisioning-server-matches: the client received in
-/// provisioning what the directory holds.
-fn provisioning_matches(c: &CheckInputs) -> Vec<Check> {
+/// provisioning what the directory holds. With remote call control off for the user
+/// (`rcc_off`: the rcc-enabled check fails), the server sends no line: an answer without one
+/// is that, not replication (domain.md F1).
+fn provisioning_matches(c: &CheckInputs, rcc_off: bool) -> Vec<Check> {
     let (attrs, ctx) = (c.attrs, c.ctx);
     let mut out = Vec::with_capacity(2);
     let replication_fix = replication_fix(c);
@@ -765,6 +778,9 @@ fn provisioning_matches(c: &CheckInputs) -> Vec<Check> {
                     && if is_line { line_uris_equivalent(seen, &ad) } else { sip_uris_equivalent(seen, &ad) };
                 if same {
                     mk(id, CheckStatus::Pass, format!("The client received the {what} the directory holds."), Some(seen.clone()), vec![], ev)
+                } else if seen.trim().is_empty() && rcc_off {
+                    let fix = vec![format!("Enable remote call control for the user (see rcc-enabled); then have the user sign out of {} and sign in again.", crate::generation::client_name(ctx.generation))];
+                    mk(id, CheckStatus::Fail, format!("The provisioning answer carried no {what} although AD has {ad}: remote call control is off for the user (see rcc-enabled), and the server sends no line then."), Some(String::new()), fix, ev)
                 } else if seen.trim().is_empty() {
                     mk(id, CheckStatus::Fail, format!("The provisioning answer carried no {what} although AD has {ad}: replication delay, wrong account, or changed attribute not yet picked up: sign out and in, check replication."), Some(String::new()), replication_fix.clone(), ev)
                 } else {

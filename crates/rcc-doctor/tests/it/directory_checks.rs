@@ -618,7 +618,60 @@ fn provisioning_answer_without_a_line_is_recorded_as_none_received() {
     let c = get(&checks, "provisioning-line-matches");
     assert_eq!(c.status, Fail);
     assert!(c.why.contains("carried no line URI"));
+    assert!(c.why.contains("replication"), "{}", c.why);
     assert_eq!(status(&checks, "provisioning-server-matches"), Pass);
+}
+
+/// With remote call control off in the directory (flag 16 clear, or Lync's switch False) the
+/// server sends no line: an answer without one points at rcc-enabled, not at replication
+/// (fourth outsider round, case 11). An unreadable flags value says nothing of it.
+#[test]
+fn no_line_received_while_rcc_is_off_points_at_rcc_enabled() {
+    let mut obs = ObservedProvisioning::default();
+    obs.record_provisioning(&rcc_core::extract::Provisioning {
+        line_uri: None,
+        line_server_uri: None,
+        source: rcc_core::extract::ConfigSource::RoamingSelf,
+        line_type: None,
+        telephony_mode: None,
+        evidence: log("userProperties"),
+    });
+    let ctx = CheckContext {
+        observed: obs,
+        ..Default::default()
+    };
+    let lync_off = AdAttributes {
+        option_flags: None,
+        rcc_enabled: v("False"),
+        ..good()
+    };
+    for attrs in [
+        AdAttributes {
+            option_flags: v("256"),
+            ..good()
+        },
+        lync_off,
+    ] {
+        let checks = check(&attrs, &ctx);
+        assert_eq!(status(&checks, "rcc-enabled"), Fail);
+        for id in ["provisioning-line-matches", "provisioning-server-matches"] {
+            let c = get(&checks, id);
+            assert_eq!(c.status, Fail);
+            assert!(
+                c.why.contains("remote call control is off"),
+                "{id}: {}",
+                c.why
+            );
+            assert!(!c.why.contains("replication"), "{id}: {}", c.why);
+            assert!(c.fix[0].contains("rcc-enabled"), "{:?}", c.fix);
+        }
+    }
+    let unreadable = AdAttributes {
+        option_flags: v("sixteen"),
+        ..good()
+    };
+    let c = get(&check(&unreadable, &ctx), "provisioning-line-matches").clone();
+    assert!(c.why.contains("replication"), "{}", c.why);
 }
 
 #[test]
