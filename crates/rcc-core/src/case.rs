@@ -203,6 +203,7 @@ impl Case {
                 crate::generation::client_name(self.generation.as_ref().map(|g| g.generation))
                     .to_string(),
             ),
+            generation: self.generation.as_ref().map(|g| g.generation),
         }
     }
 

@@ -14,6 +14,7 @@ use super::rules::{table_name, CollectionChoice, Route, RoutingConfig, Rule, HOS
 use super::topology::{Learned, Topology};
 use crate::evidence::Evidence;
 use crate::findings::FindingId;
+use crate::generation::Generation;
 use crate::profile::{Profile, Role, RouteDirection, RouteRequirement};
 use crate::sip::Transport;
 use crate::uri::{self, UriView};
@@ -84,6 +85,9 @@ pub struct CaseNames {
     /// The client the user signs out of and in again ([`crate::generation::client_name`]).
     #[serde(default)]
     pub client: Option<String>,
+    /// The server generation, when known: what a route may name as its next hop.
+    #[serde(default)]
+    pub generation: Option<Generation>,
 }
 
 /// One hop the simulated request took.
@@ -303,6 +307,30 @@ pub fn required_rule(
                 "Nothing names the {next}: put its FQDN in the rule (routing step, [servers])."
             )),
         }
+    }
+    // LCS and OCS take a TCP route's next hop only as an IP address (the Routing tab's "FQDN"
+    // is for TLS); Lync's New-CsStaticRoute -TCPRoute takes an FQDN too.
+    let fqdn_over_tcp = transport == Transport::Tcp && !uri::is_ip(&hop);
+    if fqdn_over_tcp && names.generation.is_none_or(|g| !g.uses_powershell()) {
+        let servers = names
+            .generation
+            .map_or("LCS and OCS take".to_string(), |g| {
+                format!("{} takes", g.name())
+            });
+        // `hop` is a placeholder ("<… FQDN>") when nothing names the next hop.
+        assumptions.push(if hop.starts_with('<') {
+            format!(
+                "{servers} a TCP route's next hop only as an IP address: enter the {next}'s IP \
+                 address as the next hop (and authorize that address), or route over TLS to its \
+                 FQDN."
+            )
+        } else {
+            format!(
+                "{servers} a TCP route's next hop only as an IP address: enter the {next}'s IP \
+                 address in place of {hop} (and authorize that address), or route over TLS to \
+                 {hop}."
+            )
+        });
     }
     if !known.is_some_and(|h| h.port.is_some() && h.transport.is_some()) {
         assumptions.push(format!(
@@ -1178,6 +1206,7 @@ app-proxy mcm-ap.contoso.com 10.0.0.20 tls:5061
             line_server_uri: Some("sip:rcc@mcm-ap.contoso.com".into()),
             user_uri: Some("sip:alice@contoso.com".into()),
             client: None,
+            generation: None,
         }
     }
 
@@ -1245,6 +1274,7 @@ app-proxy mcm-ap.contoso.com 10.0.0.20 tls:5061
                 line_server_uri: None,
                 user_uri: None,
                 client: None,
+                generation: None,
             },
         );
         assert_eq!(sim.forward.outcome, PathOutcome::Unknown);

@@ -22,7 +22,52 @@ fn names(ls: &str, user: &str) -> CaseNames {
         line_server_uri: Some(ls.into()),
         user_uri: Some(user.into()),
         client: None,
+        generation: None,
     }
+}
+
+/// LCS and OCS take a TCP route's next hop only as an IP address: a TCP rule to an FQDN says
+/// so (fourth outsider round, cases 02 and 05); Lync takes the FQDN, and TLS routes name it.
+#[test]
+fn a_tcp_route_to_an_fqdn_says_lcs_and_ocs_want_the_address() {
+    let p = profile("cisco").unwrap();
+    let rules = parse_rules("[home-server]\n[host-authorization]\n", &p);
+    let rule_assumptions = |generation: Option<Generation>| {
+        let sim = simulate(
+            &p,
+            &rules.config,
+            &Topology::infer(&p, [], Some("cups.contoso.com")),
+            &CaseNames {
+                generation,
+                ..names("sip:bob@cups.contoso.com", "sip:bob@contoso.com")
+            },
+        );
+        let route = &sim.problems[0];
+        assert_eq!(route.finding, FindingId::HomeServerRouteMissing);
+        assert!(route.rule.as_ref().unwrap().text().contains(" tcp "));
+        route.rule_assumptions.join("\n")
+    };
+    let ocs = rule_assumptions(Some(Generation::Ocs2007R2));
+    assert!(
+        ocs.contains("Office Communications Server 2007 R2 takes a TCP route's next hop only as an IP address"),
+        "{ocs}"
+    );
+    assert!(ocs.contains("in place of cups.contoso.com"), "{ocs}");
+    assert!(rule_assumptions(None).contains("LCS and OCS take a TCP route's next hop"));
+    // Nothing names the gateway: the rule's placeholder is not quoted back.
+    let unnamed = simulate(
+        &p,
+        &rules.config,
+        &Topology::default(),
+        &CaseNames {
+            generation: Some(Generation::Lcs2005),
+            ..names("sip:bob@cups.contoso.com", "sip:bob@contoso.com")
+        },
+    );
+    let said = unnamed.problems[0].rule_assumptions.join("\n");
+    assert!(said.contains("IP address as the next hop"), "{said}");
+    assert!(!said.contains("in place of <"), "{said}");
+    assert!(!rule_assumptions(Some(Generation::Lync2013)).contains("only as an IP address"));
 }
 
 #[test]

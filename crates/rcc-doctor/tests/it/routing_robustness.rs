@@ -68,6 +68,7 @@ fn random_rules_never_panic() {
         line_server_uri: Some("sip:rcc@mcm-ap.contoso.com".into()),
         user_uri: Some("sip:alice@contoso.com".into()),
         client: None,
+        generation: None,
     };
     let ps = profiles();
     for _ in 0..3000 {
