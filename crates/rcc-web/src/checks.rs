@@ -68,7 +68,7 @@ fn CheckRow(check: Check) -> impl IntoView {
     let fix_text = check.fix.join("\n");
     let has_fix = !check.fix.is_empty();
     view! {
-        <li class=format!("check {}", status_id(status)) data-check=check.id.clone() data-status=status_id(status)>
+        <li class=format!("check {}", status_id(status)) data-check=check.id.as_str() data-status=status_id(status)>
             <span class="check-icon" aria-hidden="true">{status_glyph(status)}</span>
             <div class="check-body">
                 <div class="check-title">

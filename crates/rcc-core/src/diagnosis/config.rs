@@ -4,7 +4,7 @@
 use super::draft::Draft;
 use super::{Confidence, FlowLeg, Leg, LegState, Needed};
 use crate::case::Case;
-use crate::directory::CheckStatus;
+use crate::directory::{CheckId, CheckStatus};
 use crate::facts::Facts;
 use crate::findings::FindingId;
 use crate::profile::{FlowStep, LegKind, Profile, Role, RouteDirection};
@@ -93,21 +93,22 @@ fn check_drafts(facts: &Facts) -> Vec<Draft> {
         .iter()
         .filter(|c| c.status == CheckStatus::Fail)
     {
-        let id = match c.id.as_str() {
-            "user-enabled" => FindingId::UserNotEnabled,
-            "line-server-uri-present" => FindingId::LineServerUriMissing,
-            "line-server-uri-valid" => FindingId::LineServerUriInvalid,
-            "line-uri-present" | "line-uri-valid" | "line-uri-form-matches-profile" => {
-                FindingId::LineUriInvalid
-            }
-            "rcc-enabled" => FindingId::RccNotEnabled,
-            "sign-in-matches"
-            | "provisioning-line-matches"
-            | "provisioning-server-matches"
-            | "invite-uri-matches-line-server"
-            | "csta-device-matches-line" => FindingId::ProvisioningMismatch,
-            // The route simulation reports routing with the exact rule.
-            _ => continue,
+        let id = match c.id {
+            CheckId::UserEnabled => FindingId::UserNotEnabled,
+            CheckId::LineServerUriPresent => FindingId::LineServerUriMissing,
+            CheckId::LineServerUriValid => FindingId::LineServerUriInvalid,
+            CheckId::LineUriPresent
+            | CheckId::LineUriValid
+            | CheckId::LineUriFormMatchesProfile => FindingId::LineUriInvalid,
+            CheckId::RccEnabled => FindingId::RccNotEnabled,
+            CheckId::SignInMatches
+            | CheckId::ProvisioningLineMatches
+            | CheckId::ProvisioningServerMatches
+            | CheckId::InviteUriMatchesLineServer
+            | CheckId::CstaDeviceMatchesLine => FindingId::ProvisioningMismatch,
+            // The route simulation reports routing with the exact rule; an invalid SIP address
+            // is the sign-in's problem before it is remote call control's.
+            CheckId::LineServerRouted | CheckId::PrimaryUserAddressValid => continue,
         };
         let mut d = Draft::config(id, Confidence::High);
         if id == FindingId::ProvisioningMismatch {
@@ -135,13 +136,13 @@ fn check_drafts(facts: &Facts) -> Vec<Draft> {
 }
 
 /// The directory checks that decide whether the attributes are complete.
-const CORE_CHECKS: [&str; 6] = [
-    "user-enabled",
-    "line-server-uri-present",
-    "line-server-uri-valid",
-    "line-uri-present",
-    "line-uri-valid",
-    "rcc-enabled",
+const CORE_CHECKS: [CheckId; 6] = [
+    CheckId::UserEnabled,
+    CheckId::LineServerUriPresent,
+    CheckId::LineServerUriValid,
+    CheckId::LineUriPresent,
+    CheckId::LineUriValid,
+    CheckId::RccEnabled,
 ];
 
 pub(super) fn read(case: &Case, facts: &Facts, needed: &mut Needed) -> ConfigRead {
@@ -230,7 +231,7 @@ pub(super) fn read(case: &Case, facts: &Facts, needed: &mut Needed) -> ConfigRea
     let ad_warns = facts
         .checks
         .iter()
-        .any(|c| CORE_CHECKS.contains(&c.id.as_str()) && c.status == CheckStatus::Warning);
+        .any(|c| CORE_CHECKS.contains(&c.id) && c.status == CheckStatus::Warning);
     if ad_complete
         && ad_ok
         && !ad_warns

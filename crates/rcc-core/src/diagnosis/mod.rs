@@ -24,7 +24,7 @@ mod draft;
 mod logs;
 
 use crate::case::Case;
-use crate::directory::CheckStatus;
+use crate::directory::{CheckId, CheckStatus};
 use crate::evidence::Evidence;
 use crate::facts::Facts;
 use crate::findings::{FindingId, Severity};
@@ -280,15 +280,15 @@ pub fn diagnose(case: &Case, facts: &Facts) -> Diagnosis {
     let log_success = from_logs.success.clone();
     // The INVITE went to the remote call control URI the client received, not the directory's,
     // which the routes entered send on to the gateway.
-    let check_is = |id: &str, status: CheckStatus| {
+    let check_is = |id: CheckId, status: CheckStatus| {
         facts
             .checks
             .iter()
             .any(|c| c.id == id && c.status == status)
     };
-    let stale_target = check_is("invite-uri-matches-line-server", CheckStatus::Fail)
-        && check_is("provisioning-server-matches", CheckStatus::Fail)
-        && check_is("line-server-routed", CheckStatus::Pass)
+    let stale_target = check_is(CheckId::InviteUriMatchesLineServer, CheckStatus::Fail)
+        && check_is(CheckId::ProvisioningServerMatches, CheckStatus::Fail)
+        && check_is(CheckId::LineServerRouted, CheckStatus::Pass)
         && facts.observed.judged().is_some_and(|a| {
             facts
                 .observed

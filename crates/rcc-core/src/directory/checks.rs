@@ -1,7 +1,7 @@
 //! The directory checks (ids documented in the module above).
 
 use super::flags::{decode_option_flags, RccOn, ENHANCED_PRESENCE_MASK, RCC_MASK};
-use super::{AdAttributes, Check, CheckStatus, RccAttribute};
+use super::{AdAttributes, Check, CheckId, CheckStatus, RccAttribute};
 use crate::evidence::Evidence;
 use crate::generation::in_client_words;
 use crate::generation::Generation;
@@ -12,22 +12,7 @@ use crate::uri::{
 use serde::{Deserialize, Serialize};
 
 /// Every check id, in the order [`check`] returns them.
-pub const CHECK_IDS: [&str; 14] = [
-    "user-enabled",
-    "primary-user-address-valid",
-    "sign-in-matches",
-    "line-server-uri-present",
-    "line-server-uri-valid",
-    "line-uri-present",
-    "line-uri-valid",
-    "line-uri-form-matches-profile",
-    "rcc-enabled",
-    "line-server-routed",
-    "provisioning-line-matches",
-    "provisioning-server-matches",
-    "invite-uri-matches-line-server",
-    "csta-device-matches-line",
-];
+pub const CHECK_IDS: [CheckId; 14] = CheckId::ALL;
 
 /// The routing module's verdict on whether the Home Server routes requests for the line server.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -86,28 +71,29 @@ pub struct CheckContext {
     pub application_proxy: Option<bool>,
 }
 
-fn title(id: &str) -> &'static str {
+fn title(id: CheckId) -> &'static str {
     match id {
-        "user-enabled" => "User enabled for LCS/OCS",
-        "primary-user-address-valid" => "SIP address (msRTCSIP-PrimaryUserAddress) is valid",
-        "sign-in-matches" => "SIP address matches the sign-in address",
-        "line-server-uri-present" => "Remote call control SIP URI (Server URI) is set",
-        "line-server-uri-valid" => "Remote call control SIP URI is a valid SIP URI",
-        "line-uri-present" => "Line URI is set",
-        "line-uri-valid" => "Line URI is a valid tel or SIP URI",
-        "line-uri-form-matches-profile" => "Line URI form is one the gateway accepts",
-        "rcc-enabled" => "Remote call control is enabled (option flag 16)",
-        "line-server-routed" => "Home Server routes requests for the line server",
-        "provisioning-line-matches" => "Client received the AD line URI",
-        "provisioning-server-matches" => "Client received the AD remote call control SIP URI",
-        "invite-uri-matches-line-server" => "CSTA INVITE went to the remote call control SIP URI",
-        "csta-device-matches-line" => "CSTA device is the line URI",
-        _ => "Directory check",
+        CheckId::UserEnabled => "User enabled for LCS/OCS",
+        CheckId::PrimaryUserAddressValid => "SIP address (msRTCSIP-PrimaryUserAddress) is valid",
+        CheckId::SignInMatches => "SIP address matches the sign-in address",
+        CheckId::LineServerUriPresent => "Remote call control SIP URI (Server URI) is set",
+        CheckId::LineServerUriValid => "Remote call control SIP URI is a valid SIP URI",
+        CheckId::LineUriPresent => "Line URI is set",
+        CheckId::LineUriValid => "Line URI is a valid tel or SIP URI",
+        CheckId::LineUriFormMatchesProfile => "Line URI form is one the gateway accepts",
+        CheckId::RccEnabled => "Remote call control is enabled (option flag 16)",
+        CheckId::LineServerRouted => "Home Server routes requests for the line server",
+        CheckId::ProvisioningLineMatches => "Client received the AD line URI",
+        CheckId::ProvisioningServerMatches => "Client received the AD remote call control SIP URI",
+        CheckId::InviteUriMatchesLineServer => {
+            "CSTA INVITE went to the remote call control SIP URI"
+        }
+        CheckId::CstaDeviceMatchesLine => "CSTA device is the line URI",
     }
 }
 
 fn mk(
-    id: &str,
+    id: CheckId,
     status: CheckStatus,
     why: impl Into<String>,
     value: Option<String>,
@@ -115,7 +101,7 @@ fn mk(
     evidence: Vec<Evidence>,
 ) -> Check {
     Check {
-        id: id.to_string(),
+        id,
         status,
         title: title(id).to_string(),
         why: why.into(),
@@ -133,7 +119,7 @@ fn mk(
     }
 }
 
-fn unknown(id: &str, why: impl Into<String>) -> Check {
+fn unknown(id: CheckId, why: impl Into<String>) -> Check {
     mk(id, CheckStatus::Unknown, why, None, Vec::new(), Vec::new())
 }
 
@@ -331,7 +317,7 @@ fn check_all(attrs: &AdAttributes, ctx: &CheckContext) -> Vec<Check> {
 fn user_enabled(c: &CheckInputs) -> Check {
     let attrs = c.attrs;
     match value_of(attrs, RccAttribute::UserEnabled) {
-        None => unknown("user-enabled", c.missing(RccAttribute::UserEnabled)),
+        None => unknown(CheckId::UserEnabled, c.missing(RccAttribute::UserEnabled)),
         Some(v) => {
             let fix = vec![
                 "LCS 2005 SP1: Active Directory Users and Computers → the user → Properties → Live Communications tab → check 'Enable Live Communications for this user'".to_string(),
@@ -341,7 +327,7 @@ fn user_enabled(c: &CheckInputs) -> Check {
             let ev = attr_ev(attrs, RccAttribute::UserEnabled);
             match v.trim().to_ascii_lowercase().as_str() {
                 "true" => mk(
-                    "user-enabled",
+                    CheckId::UserEnabled,
                     CheckStatus::Pass,
                     format!("msRTCSIP-UserEnabled is {}.", v.trim()),
                     Some(v),
@@ -349,7 +335,7 @@ fn user_enabled(c: &CheckInputs) -> Check {
                     ev,
                 ),
                 "false" => mk(
-                    "user-enabled",
+                    CheckId::UserEnabled,
                     CheckStatus::Fail,
                     format!(
                         "msRTCSIP-UserEnabled is {}: the user cannot sign in to LCS/OCS at all.",
@@ -360,7 +346,7 @@ fn user_enabled(c: &CheckInputs) -> Check {
                     ev,
                 ),
                 _ => mk(
-                    "user-enabled",
+                    CheckId::UserEnabled,
                     CheckStatus::Warning,
                     format!("Unexpected value '{v}': AD stores this attribute as TRUE or FALSE."),
                     Some(v),
@@ -377,7 +363,7 @@ fn primary_user_address_valid(c: &CheckInputs, primary: &Option<String>) -> Chec
     let attrs = c.attrs;
     match &primary {
         None => unknown(
-            "primary-user-address-valid",
+            CheckId::PrimaryUserAddressValid,
             c.missing(RccAttribute::PrimaryUserAddress),
         ),
         Some(v) => {
@@ -388,7 +374,7 @@ fn primary_user_address_valid(c: &CheckInputs, primary: &Option<String>) -> Chec
                 format!("Lync Server 2010 / 2013: Set-CsUser -Identity <the user> -SipAddress {example} (or Lync Server Control Panel → Users → Edit → SIP address)."),
             ];
             let ev = attr_ev(attrs, RccAttribute::PrimaryUserAddress);
-            let id = "primary-user-address-valid";
+            let id = CheckId::PrimaryUserAddressValid;
             match validate_sip_uri(v) {
                 Err(e) => mk(id, CheckStatus::Fail, format!("Not a valid SIP address: {e}."), Some(v.clone()), fix, ev),
                 Ok(p) if p.user.is_none() => mk(id, CheckStatus::Fail, "No user part: the address must be sip:user@domain.", Some(v.clone()), fix, ev),
@@ -404,10 +390,10 @@ fn primary_user_address_valid(c: &CheckInputs, primary: &Option<String>) -> Chec
 fn sign_in_matches(c: &CheckInputs, primary: &Option<String>) -> Check {
     let (attrs, ctx) = (c.attrs, c.ctx);
     match (&ctx.sign_in, &primary) {
-        (None, _) => unknown("sign-in-matches", "Enter the address the user signs in to Communicator with to compare it with msRTCSIP-PrimaryUserAddress."),
-        (Some(_), None) => unknown("sign-in-matches", c.missing(RccAttribute::PrimaryUserAddress)),
+        (None, _) => unknown(CheckId::SignInMatches, "Enter the address the user signs in to Communicator with to compare it with msRTCSIP-PrimaryUserAddress."),
+        (Some(_), None) => unknown(CheckId::SignInMatches, c.missing(RccAttribute::PrimaryUserAddress)),
         (Some(s), Some(_)) if s.contains('\\') || !s.contains('@') => unknown(
-            "sign-in-matches",
+            CheckId::SignInMatches,
             format!("'{s}' looks like a Windows account, not a sign-in address: enter the address typed in Communicator (e.g. alice@contoso.com) to compare."),
         ),
         (Some(s), Some(p)) => {
@@ -424,9 +410,9 @@ fn sign_in_matches(c: &CheckInputs, primary: &Option<String>) -> Check {
                 "If the paste may be from another account, check the dn / sAMAccountName of the exported user.".to_string(),
             ];
             if sip_uris_equivalent(&s_norm, p) {
-                mk("sign-in-matches", CheckStatus::Pass, "The sign-in address is the user's SIP address.", Some(p.clone()), fix, ev)
+                mk(CheckId::SignInMatches, CheckStatus::Pass, "The sign-in address is the user's SIP address.", Some(p.clone()), fix, ev)
             } else {
-                mk("sign-in-matches", CheckStatus::Fail, format!("The user signs in as {s_norm} but the directory says {p}: provisioning (and so the line URI) belongs to the directory account."), Some(p.clone()), fix, ev)
+                mk(CheckId::SignInMatches, CheckStatus::Fail, format!("The user signs in as {s_norm} but the directory says {p}: provisioning (and so the line URI) belongs to the directory account."), Some(p.clone()), fix, ev)
             }
         }
     }
@@ -436,9 +422,9 @@ fn sign_in_matches(c: &CheckInputs, primary: &Option<String>) -> Check {
 fn line_server_uri_present(c: &CheckInputs, ls: &Option<String>) -> Check {
     let attrs = c.attrs;
     match &ls {
-        Some(v) => mk("line-server-uri-present", CheckStatus::Pass, "msRTCSIP-LineServer is set.", Some(v.clone()), vec![], attr_ev(attrs, RccAttribute::LineServer)),
-        None if c.says_nothing_of(RccAttribute::LineServer) => unknown("line-server-uri-present", c.missing(RccAttribute::LineServer)),
-        None => mk("line-server-uri-present", CheckStatus::Fail, "msRTCSIP-LineServer is not set: provisioning carries no remote call control SIP URI, so Communicator never sends the CSTA INVITE.", None, c.server_fix(SERVER_PLACEHOLDER), attr_ev(attrs, RccAttribute::LineServer)),
+        Some(v) => mk(CheckId::LineServerUriPresent, CheckStatus::Pass, "msRTCSIP-LineServer is set.", Some(v.clone()), vec![], attr_ev(attrs, RccAttribute::LineServer)),
+        None if c.says_nothing_of(RccAttribute::LineServer) => unknown(CheckId::LineServerUriPresent, c.missing(RccAttribute::LineServer)),
+        None => mk(CheckId::LineServerUriPresent, CheckStatus::Fail, "msRTCSIP-LineServer is not set: provisioning carries no remote call control SIP URI, so Communicator never sends the CSTA INVITE.", None, c.server_fix(SERVER_PLACEHOLDER), attr_ev(attrs, RccAttribute::LineServer)),
     }
 }
 
@@ -447,7 +433,7 @@ fn line_server_uri_valid(c: &CheckInputs, ls: &Option<String>) -> Check {
     let attrs = c.attrs;
     match &ls {
         None => unknown(
-            "line-server-uri-valid",
+            CheckId::LineServerUriValid,
             if c.says_nothing_of(RccAttribute::LineServer) {
                 c.missing(RccAttribute::LineServer)
             } else {
@@ -456,7 +442,7 @@ fn line_server_uri_valid(c: &CheckInputs, ls: &Option<String>) -> Check {
         ),
         Some(v) => {
             let ev = attr_ev(attrs, RccAttribute::LineServer);
-            let id = "line-server-uri-valid";
+            let id = CheckId::LineServerUriValid;
             let example = suggest_sip(v).unwrap_or_else(|| SERVER_PLACEHOLDER.into());
             match validate_sip_uri(v) {
                 Err(e) => mk(id, CheckStatus::Fail, format!("Not a valid SIP URI: {e}."), Some(v.clone()), c.server_fix(&example), ev),
@@ -472,7 +458,7 @@ fn line_uri_present(c: &CheckInputs, line: &Option<String>) -> Check {
     let attrs = c.attrs;
     match &line {
         Some(v) => mk(
-            "line-uri-present",
+            CheckId::LineUriPresent,
             CheckStatus::Pass,
             "msRTCSIP-Line is set.",
             Some(v.clone()),
@@ -480,10 +466,10 @@ fn line_uri_present(c: &CheckInputs, line: &Option<String>) -> Check {
             attr_ev(attrs, RccAttribute::Line),
         ),
         None if c.says_nothing_of(RccAttribute::Line) => {
-            unknown("line-uri-present", c.missing(RccAttribute::Line))
+            unknown(CheckId::LineUriPresent, c.missing(RccAttribute::Line))
         }
         None => mk(
-            "line-uri-present",
+            CheckId::LineUriPresent,
             CheckStatus::Fail,
             "msRTCSIP-Line is not set: Communicator has no phone line to control.",
             None,
@@ -498,7 +484,7 @@ fn line_uri_valid(c: &CheckInputs, line: &Option<String>) -> Check {
     let attrs = c.attrs;
     match &line {
         None => unknown(
-            "line-uri-valid",
+            CheckId::LineUriValid,
             if c.says_nothing_of(RccAttribute::Line) {
                 c.missing(RccAttribute::Line)
             } else {
@@ -507,7 +493,7 @@ fn line_uri_valid(c: &CheckInputs, line: &Option<String>) -> Check {
         ),
         Some(v) => {
             let ev = attr_ev(attrs, RccAttribute::Line);
-            let id = "line-uri-valid";
+            let id = CheckId::LineUriValid;
             match parse_line_uri_lenient(v) {
                 Err(e) => {
                     let example =
@@ -567,7 +553,7 @@ fn line_uri_form_matches_profile(c: &CheckInputs, line: &Option<String>) -> Chec
         .map(|(u, _)| u);
     match (&line, &parsed_line) {
         (None, _) => unknown(
-            "line-uri-form-matches-profile",
+            CheckId::LineUriFormMatchesProfile,
             if empty {
                 NO_DATA.to_string()
             } else {
@@ -575,13 +561,13 @@ fn line_uri_form_matches_profile(c: &CheckInputs, line: &Option<String>) -> Chec
             },
         ),
         (Some(_), None) => unknown(
-            "line-uri-form-matches-profile",
+            CheckId::LineUriFormMatchesProfile,
             "The line URI is not valid (see line-uri-valid); fix it first.",
         ),
         (Some(v), Some(p)) => {
             let form = classify_line_uri(p);
             let mut ev = attr_ev(attrs, RccAttribute::Line);
-            let id = "line-uri-form-matches-profile";
+            let id = CheckId::LineUriFormMatchesProfile;
             if ctx.line_uri_forms.is_empty() {
                 mk(
                     id,
@@ -635,18 +621,18 @@ fn rcc_enabled(c: &CheckInputs) -> Check {
                 set_csuser(user, server_shown, line_shown)
             )];
             match v.trim().to_ascii_lowercase().as_str() {
-                "true" => mk("rcc-enabled", CheckStatus::Pass, "RemoteCallControlTelephonyEnabled is True.", Some(v), fix, ev),
-                "false" => mk("rcc-enabled", CheckStatus::Fail, "RemoteCallControlTelephonyEnabled is False: Lync will not try to control the phone even with a line and server URI.", Some(v), fix, ev),
-                _ => mk("rcc-enabled", CheckStatus::Warning, format!("Unexpected value '{v}': Get-CsUser prints True or False."), Some(v), fix, ev),
+                "true" => mk(CheckId::RccEnabled, CheckStatus::Pass, "RemoteCallControlTelephonyEnabled is True.", Some(v), fix, ev),
+                "false" => mk(CheckId::RccEnabled, CheckStatus::Fail, "RemoteCallControlTelephonyEnabled is False: Lync will not try to control the phone even with a line and server URI.", Some(v), fix, ev),
+                _ => mk(CheckId::RccEnabled, CheckStatus::Warning, format!("Unexpected value '{v}': Get-CsUser prints True or False."), Some(v), fix, ev),
             }
         }
-        None if empty => unknown("rcc-enabled", NO_DATA),
-        None => unknown("rcc-enabled", "msRTCSIP-OptionFlags is not in the paste: include it (if the full export has none, remote call control is off)."),
+        None if empty => unknown(CheckId::RccEnabled, NO_DATA),
+        None => unknown(CheckId::RccEnabled, "msRTCSIP-OptionFlags is not in the paste: include it (if the full export has none, remote call control is off)."),
         Some(v) => {
             let ev = attr_ev(attrs, RccAttribute::OptionFlags);
             let mut fix = c.console_fix(&c.server_shown, &c.line_shown);
             match decode_option_flags(&v) {
-                Err(e) => mk("rcc-enabled", CheckStatus::Fail, e, Some(v), fix, ev),
+                Err(e) => mk(CheckId::RccEnabled, CheckStatus::Fail, e, Some(v), fix, ev),
                 Ok(bits) => {
                     let set: Vec<String> = bits.iter().filter(|b| b.set).map(|b| b.name.clone()).collect();
                     let shown = if set.is_empty() { v.clone() } else { format!("{v} ({})", set.join(", ")) };
@@ -657,9 +643,9 @@ fn rcc_enabled(c: &CheckInputs) -> Check {
                         let fix = super::flags::parse_option_flags(&v)
                             .map(|n| vec![format!("In ADSI Edit: msRTCSIP-OptionFlags = {} (today's {n} plus 256), or enable the user for enhanced presence in the OCS user properties; then sign Communicator out and in again.", n | ENHANCED_PRESENCE_MASK)])
                             .unwrap_or_default();
-                        mk("rcc-enabled", CheckStatus::Warning, "Option flag 16 (remote call control) is set, but not 256 (enhanced presence): set both for Communicator 2007 clients; Nortel requires enhanced presence before Converged Office telephony.", Some(shown), fix, ev)
+                        mk(CheckId::RccEnabled, CheckStatus::Warning, "Option flag 16 (remote call control) is set, but not 256 (enhanced presence): set both for Communicator 2007 clients; Nortel requires enhanced presence before Converged Office telephony.", Some(shown), fix, ev)
                     } else if on {
-                        mk("rcc-enabled", CheckStatus::Pass, "Option flag 16 (bit 4, remote call control) is set.", Some(shown), vec![], ev)
+                        mk(CheckId::RccEnabled, CheckStatus::Pass, "Option flag 16 (bit 4, remote call control) is set.", Some(shown), vec![], ev)
                     } else {
                         if let Ok(n) = super::flags::parse_option_flags(&v) {
                             fix.insert(2, match RccOn::from_flags(n) {
@@ -667,7 +653,7 @@ fn rcc_enabled(c: &CheckInputs) -> Check {
                                 RccOn::EnterpriseVoice { dual_mode, rcc_only } => format!("Or in ADSI Edit: msRTCSIP-OptionFlags = {dual_mode} (today's {n} plus 16 and 512: dual mode, Enterprise Voice together with remote call control) or {rcc_only} (remote call control only: 128 cleared, 16 set). The user has Enterprise Voice (128), and 16 added alone makes neither mode."),
                             });
                         }
-                        mk("rcc-enabled", CheckStatus::Fail, "Option flag 16 (bit 4, remote call control) is not set: Communicator will not try to control the phone even with a line and server URI.", Some(shown), fix, ev)
+                        mk(CheckId::RccEnabled, CheckStatus::Fail, "Option flag 16 (bit 4, remote call control) is not set: Communicator will not try to control the phone even with a line and server URI.", Some(shown), fix, ev)
                     }
                 }
             }
@@ -691,7 +677,7 @@ fn rcc_switched_off(attrs: &AdAttributes) -> bool {
 fn line_server_routed(c: &CheckInputs, ls: &Option<String>) -> Check {
     let (attrs, ctx) = (c.attrs, c.ctx);
     match &ctx.line_server_route {
-        None => unknown("line-server-routed", "Enter the Home Server static routes (routing step) to find out whether the CSTA INVITE for the line server is forwarded."),
+        None => unknown(CheckId::LineServerRouted, "Enter the Home Server static routes (routing step) to find out whether the CSTA INVITE for the line server is forwarded."),
         Some(r) => {
             let mut ev = r.evidence.clone();
             ev.extend(attrs.evidence(RccAttribute::LineServer));
@@ -714,9 +700,9 @@ fn line_server_routed(c: &CheckInputs, ls: &Option<String>) -> Check {
             });
             if r.routed && !r.assumed.is_empty() {
                 let why = format!("{}, if {}: confirm it (routing step, [servers]).", r.detail.trim_end_matches('.'), r.assumed.join(" and "));
-                mk("line-server-routed", CheckStatus::Warning, why, ls.clone(), fix, ev)
+                mk(CheckId::LineServerRouted, CheckStatus::Warning, why, ls.clone(), fix, ev)
             } else {
-                mk("line-server-routed", if r.routed { CheckStatus::Pass } else { CheckStatus::Fail }, r.detail.clone(), ls.clone(), fix, ev)
+                mk(CheckId::LineServerRouted, if r.routed { CheckStatus::Pass } else { CheckStatus::Fail }, r.detail.clone(), ls.clone(), fix, ev)
             }
         }
     }
@@ -742,20 +728,20 @@ fn provisioning_matches(c: &CheckInputs, rcc_off: bool) -> Vec<Check> {
     let replication_fix = replication_fix(c);
     for (id, attr, observed, what, is_line, present_id) in [
         (
-            "provisioning-line-matches",
+            CheckId::ProvisioningLineMatches,
             RccAttribute::Line,
             &ctx.observed.line_uri,
             "line URI",
             true,
-            "line-uri-present",
+            CheckId::LineUriPresent,
         ),
         (
-            "provisioning-server-matches",
+            CheckId::ProvisioningServerMatches,
             RccAttribute::LineServer,
             &ctx.observed.line_server_uri,
             "remote call control SIP URI",
             false,
-            "line-server-uri-present",
+            CheckId::LineServerUriPresent,
         ),
     ] {
         out.push(match (observed, value_of(attrs, attr)) {
@@ -809,8 +795,8 @@ fn invite_uri_matches_line_server(c: &CheckInputs) -> Check {
                 .filter(|(s, _)| !s.trim().is_empty())
         });
     match (&ctx.observed.invite_request_uri, &target) {
-        (None, _) => unknown("invite-uri-matches-line-server", "Add a log with the CSTA INVITE (Content-Type: application/csta+xml); if there is none, the client never tried (see rcc-enabled and line-server-uri-present)."),
-        (Some(_), None) => unknown("invite-uri-matches-line-server", "No remote call control SIP URI to compare with: paste msRTCSIP-LineServer or include the provisioning answer in the log."),
+        (None, _) => unknown(CheckId::InviteUriMatchesLineServer, "Add a log with the CSTA INVITE (Content-Type: application/csta+xml); if there is none, the client never tried (see rcc-enabled and line-server-uri-present)."),
+        (Some(_), None) => unknown(CheckId::InviteUriMatchesLineServer, "No remote call control SIP URI to compare with: paste msRTCSIP-LineServer or include the provisioning answer in the log."),
         (Some((inv, iev)), Some((t, tev))) => {
             let ev = vec![tev.clone(), iev.clone()];
             let fix = vec![
@@ -818,9 +804,9 @@ fn invite_uri_matches_line_server(c: &CheckInputs) -> Check {
                 "If only a server log shows it, a static route that replaces the host in the request URI rewrote it: check that route's host replacement setting (Home Server → Properties → Routing tab).".to_string(),
             ];
             if sip_uris_equivalent(inv, t) {
-                mk("invite-uri-matches-line-server", CheckStatus::Pass, "The CSTA INVITE was addressed to the remote call control SIP URI.", Some(inv.clone()), vec![], ev)
+                mk(CheckId::InviteUriMatchesLineServer, CheckStatus::Pass, "The CSTA INVITE was addressed to the remote call control SIP URI.", Some(inv.clone()), vec![], ev)
             } else {
-                mk("invite-uri-matches-line-server", CheckStatus::Fail, format!("The CSTA INVITE went to {inv}, but the remote call control SIP URI is {t}."), Some(inv.clone()), fix, ev)
+                mk(CheckId::InviteUriMatchesLineServer, CheckStatus::Fail, format!("The CSTA INVITE went to {inv}, but the remote call control SIP URI is {t}."), Some(inv.clone()), fix, ev)
             }
         }
     }
@@ -843,8 +829,8 @@ fn csta_device_matches_line(c: &CheckInputs) -> Check {
                 .filter(|(s, _)| !s.trim().is_empty())
         });
     match (&ctx.observed.csta_device, &line_target) {
-        (None, _) => unknown("csta-device-matches-line", "Add a log with the CSTA body (RequestSystemStatus / MonitorStart) to see which device the client asked the gateway to control."),
-        (Some(_), None) => unknown("csta-device-matches-line", "No line URI to compare with: paste msRTCSIP-Line or include the provisioning answer in the log."),
+        (None, _) => unknown(CheckId::CstaDeviceMatchesLine, "Add a log with the CSTA body (RequestSystemStatus / MonitorStart) to see which device the client asked the gateway to control."),
+        (Some(_), None) => unknown(CheckId::CstaDeviceMatchesLine, "No line URI to compare with: paste msRTCSIP-Line or include the provisioning answer in the log."),
         (Some((dev, dev_ev)), Some((l, lev))) => {
             let ev = vec![lev.clone(), dev_ev.clone()];
             // The line the client received, where it is not the directory's: the client asks
@@ -853,16 +839,16 @@ fn csta_device_matches_line(c: &CheckInputs) -> Check {
                 !seen.trim().is_empty() && !line_uris_equivalent(seen, l)
             });
             if line_uris_equivalent(dev, l) {
-                mk("csta-device-matches-line", CheckStatus::Pass, "The device in the CSTA request is the user's line.", Some(dev.clone()), vec![], ev)
+                mk(CheckId::CstaDeviceMatchesLine, CheckStatus::Pass, "The device in the CSTA request is the user's line.", Some(dev.clone()), vec![], ev)
             } else if let Some((seen, seen_ev)) = received_other.filter(|(seen, _)| line_uris_equivalent(dev, seen)) {
                 let mut ev = ev;
                 ev.push(seen_ev.clone());
                 let received = if seen == dev { String::new() } else { format!(" (received as {seen})") };
-                mk("csta-device-matches-line", CheckStatus::Fail, format!("The CSTA request names device {dev}: the line URI the client received at sign-in{received}, not the directory's {l}. The client works from an older copy of its settings (see the check \"{}\"): the directory's line is the phone it should control.", title("provisioning-line-matches")), Some(dev.clone()), replication_fix(c), ev)
+                mk(CheckId::CstaDeviceMatchesLine, CheckStatus::Fail, format!("The CSTA request names device {dev}: the line URI the client received at sign-in{received}, not the directory's {l}. The client works from an older copy of its settings (see the check \"{}\"): the directory's line is the phone it should control.", title(CheckId::ProvisioningLineMatches)), Some(dev.clone()), replication_fix(c), ev)
             } else {
                 let mut fix = c.line_fix(l);
                 fix.insert(0, format!("The client asked for device {dev}; make msRTCSIP-Line the device the PBX knows for this user's phone (and check the gateway's number normalisation)."));
-                mk("csta-device-matches-line", CheckStatus::Fail, format!("The CSTA request names device {dev}, not the line URI {l}: the gateway will not find the phone."), Some(dev.clone()), fix, ev)
+                mk(CheckId::CstaDeviceMatchesLine, CheckStatus::Fail, format!("The CSTA request names device {dev}, not the line URI {l}: the gateway will not find the phone."), Some(dev.clone()), fix, ev)
             }
         }
     }

@@ -96,11 +96,97 @@ pub enum CheckStatus {
     Unknown,
 }
 
+/// A directory check, by its stable id (the kebab-case name is the JSON and the UI's).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CheckId {
+    /// `user-enabled`
+    UserEnabled,
+    /// `primary-user-address-valid`
+    PrimaryUserAddressValid,
+    /// `sign-in-matches`
+    SignInMatches,
+    /// `line-server-uri-present`
+    LineServerUriPresent,
+    /// `line-server-uri-valid`
+    LineServerUriValid,
+    /// `line-uri-present`
+    LineUriPresent,
+    /// `line-uri-valid`
+    LineUriValid,
+    /// `line-uri-form-matches-profile`
+    LineUriFormMatchesProfile,
+    /// `rcc-enabled`
+    RccEnabled,
+    /// `line-server-routed`
+    LineServerRouted,
+    /// `provisioning-line-matches`
+    ProvisioningLineMatches,
+    /// `provisioning-server-matches`
+    ProvisioningServerMatches,
+    /// `invite-uri-matches-line-server`
+    InviteUriMatchesLineServer,
+    /// `csta-device-matches-line`
+    CstaDeviceMatchesLine,
+}
+
+impl CheckId {
+    /// Every check, in the order [`check`] returns them.
+    pub const ALL: [CheckId; 14] = [
+        CheckId::UserEnabled,
+        CheckId::PrimaryUserAddressValid,
+        CheckId::SignInMatches,
+        CheckId::LineServerUriPresent,
+        CheckId::LineServerUriValid,
+        CheckId::LineUriPresent,
+        CheckId::LineUriValid,
+        CheckId::LineUriFormMatchesProfile,
+        CheckId::RccEnabled,
+        CheckId::LineServerRouted,
+        CheckId::ProvisioningLineMatches,
+        CheckId::ProvisioningServerMatches,
+        CheckId::InviteUriMatchesLineServer,
+        CheckId::CstaDeviceMatchesLine,
+    ];
+
+    /// The stable id (`line-server-uri-valid`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CheckId::UserEnabled => "user-enabled",
+            CheckId::PrimaryUserAddressValid => "primary-user-address-valid",
+            CheckId::SignInMatches => "sign-in-matches",
+            CheckId::LineServerUriPresent => "line-server-uri-present",
+            CheckId::LineServerUriValid => "line-server-uri-valid",
+            CheckId::LineUriPresent => "line-uri-present",
+            CheckId::LineUriValid => "line-uri-valid",
+            CheckId::LineUriFormMatchesProfile => "line-uri-form-matches-profile",
+            CheckId::RccEnabled => "rcc-enabled",
+            CheckId::LineServerRouted => "line-server-routed",
+            CheckId::ProvisioningLineMatches => "provisioning-line-matches",
+            CheckId::ProvisioningServerMatches => "provisioning-server-matches",
+            CheckId::InviteUriMatchesLineServer => "invite-uri-matches-line-server",
+            CheckId::CstaDeviceMatchesLine => "csta-device-matches-line",
+        }
+    }
+}
+
+impl std::fmt::Display for CheckId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Tests and callers that name a check by its stable id compare it as written.
+impl PartialEq<&str> for CheckId {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
 /// One directory check: what was checked, the verdict, why, the value, and the exact fix.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Check {
-    /// Stable id, e.g. `line-server-uri-valid`.
-    pub id: String,
+    pub id: CheckId,
     pub status: CheckStatus,
     pub title: String,
     /// One line: why this status.

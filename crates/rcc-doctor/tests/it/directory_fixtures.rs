@@ -325,7 +325,7 @@ fn assert_case(case: &Case, text: &str, label: &str) {
         );
     }
     let checks = check(&p.attributes, &CheckContext::default());
-    let ids: Vec<&str> = checks.iter().map(|c| c.id.as_str()).collect();
+    let ids: Vec<_> = checks.iter().map(|c| c.id).collect();
     assert_eq!(ids, CHECK_IDS.to_vec(), "{label}: ids and order");
     for (id, want) in case.checks {
         let c = checks.iter().find(|c| c.id == *id).unwrap();

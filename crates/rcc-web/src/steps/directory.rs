@@ -181,7 +181,7 @@ fn PasteChecks() -> impl IntoView {
                 {(!problems.is_empty()).then(|| view! {
                     <ul>
                         {problems.into_iter().map(|c| view! {
-                            <li class=format!("check-line {}", status_id(c.status)) data-check-summary=c.id.clone()>
+                            <li class=format!("check-line {}", status_id(c.status)) data-check-summary=c.id.as_str()>
                                 <span class="visually-hidden">{if c.status == CheckStatus::Fail { "Fails: " } else { "Warning: " }}</span>
                                 <span aria-hidden="true">{if c.status == CheckStatus::Fail { "✕ " } else { "! " }}</span>
                                 {c.title.clone()}
