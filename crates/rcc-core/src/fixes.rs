@@ -327,6 +327,10 @@ fn values(case: &Case, rule: Option<&Rule>) -> Values {
         v.set("gateway_fqdn", g.fqdn.clone());
         v.set("gateway_ip", g.ips.first().cloned());
     }
+    v.set(
+        "rcc_host",
+        profile.line_server_host().map(|p| p.label.clone()),
+    );
     let home = fqdn_of(Role::HomeServer);
     v.set("pool_fqdn", home.clone());
     v.set("home_server_fqdn", home);

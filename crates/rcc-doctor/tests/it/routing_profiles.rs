@@ -405,6 +405,21 @@ fn the_participants_are_named_as_the_generation_names_them() {
     );
     assert_eq!(label(&from_logs, "home-server"), "Home Server (LCS 2005)");
     assert_eq!(label(&from_logs, "client"), "Communicator");
+    // The route's step names the server that answers the RCC server URI by the profile's name.
+    let route = from_logs
+        .diagnosis
+        .findings
+        .iter()
+        .find(|f| f.id == FindingId::HomeServerRouteMissing)
+        .and_then(|f| f.admin_fix.as_ref())
+        .unwrap();
+    assert_eq!(route.template, "route-lcs2005");
+    assert!(
+        route.steps.iter().any(|s| s
+            .contains("of the Application Proxy (Nortel MCM), which answers the RCC server URI")),
+        "{:?}",
+        route.steps
+    );
     let lync = seed.generation(Generation::Lync2013).analyze();
     assert_eq!(
         label(&lync, "home-server"),
