@@ -305,9 +305,10 @@ fn check_all(attrs: &AdAttributes, ctx: &CheckContext) -> Vec<Check> {
     out.push(line_uri_present(&c, &line));
     out.push(line_uri_valid(&c, &line));
     out.push(line_uri_form_matches_profile(&c, &line));
-    out.push(rcc_enabled(&c));
+    let (rcc, rcc_off) = rcc_enabled(&c);
+    out.push(rcc);
     out.push(line_server_routed(&c, &ls));
-    out.extend(provisioning_matches(&c, rcc_switched_off(attrs)));
+    out.extend(provisioning_matches(&c, rcc_off));
     out.push(invite_uri_matches_line_server(&c));
     out.push(csta_device_matches_line(&c));
     out
@@ -606,8 +607,10 @@ fn line_uri_form_matches_profile(c: &CheckInputs, line: &Option<String>) -> Chec
 }
 
 /// rcc-enabled: remote call control is switched on (option flag 16, or Lync's
-/// RemoteCallControlTelephonyEnabled).
-fn rcc_enabled(c: &CheckInputs) -> Check {
+/// RemoteCallControlTelephonyEnabled). Also says whether the directory switches it off for
+/// the user (flag 16 clear in a readable value, or the switch False; not an unreadable value),
+/// which the provisioning check needs to name the cause of a missing line.
+fn rcc_enabled(c: &CheckInputs) -> (Check, bool) {
     let (attrs, empty) = (c.attrs, c.empty);
     let (server_shown, line_shown) = (&c.server_shown, &c.line_shown);
     let lync_switch = value_of(attrs, RccAttribute::RemoteCallControl);
@@ -621,25 +624,25 @@ fn rcc_enabled(c: &CheckInputs) -> Check {
                 set_csuser(user, server_shown, line_shown)
             )];
             match v.trim().to_ascii_lowercase().as_str() {
-                "true" => mk(CheckId::RccEnabled, CheckStatus::Pass, "RemoteCallControlTelephonyEnabled is True.", Some(v), fix, ev),
-                "false" => mk(CheckId::RccEnabled, CheckStatus::Fail, "RemoteCallControlTelephonyEnabled is False: Lync will not try to control the phone even with a line and server URI.", Some(v), fix, ev),
-                _ => mk(CheckId::RccEnabled, CheckStatus::Warning, format!("Unexpected value '{v}': Get-CsUser prints True or False."), Some(v), fix, ev),
+                "true" => (mk(CheckId::RccEnabled, CheckStatus::Pass, "RemoteCallControlTelephonyEnabled is True.", Some(v), fix, ev), false),
+                "false" => (mk(CheckId::RccEnabled, CheckStatus::Fail, "RemoteCallControlTelephonyEnabled is False: Lync will not try to control the phone even with a line and server URI.", Some(v), fix, ev), true),
+                _ => (mk(CheckId::RccEnabled, CheckStatus::Warning, format!("Unexpected value '{v}': Get-CsUser prints True or False."), Some(v), fix, ev), false),
             }
         }
-        None if empty => unknown(CheckId::RccEnabled, NO_DATA),
-        None => unknown(CheckId::RccEnabled, "msRTCSIP-OptionFlags is not in the paste: include it (if the full export has none, remote call control is off)."),
+        None if empty => (unknown(CheckId::RccEnabled, NO_DATA), false),
+        None => (unknown(CheckId::RccEnabled, "msRTCSIP-OptionFlags is not in the paste: include it (if the full export has none, remote call control is off)."), false),
         Some(v) => {
             let ev = attr_ev(attrs, RccAttribute::OptionFlags);
             let mut fix = c.console_fix(&c.server_shown, &c.line_shown);
             match decode_option_flags(&v) {
-                Err(e) => mk(CheckId::RccEnabled, CheckStatus::Fail, e, Some(v), fix, ev),
+                Err(e) => (mk(CheckId::RccEnabled, CheckStatus::Fail, e, Some(v), fix, ev), false),
                 Ok(bits) => {
                     let set: Vec<String> = bits.iter().filter(|b| b.set).map(|b| b.name.clone()).collect();
                     let shown = if set.is_empty() { v.clone() } else { format!("{v} ({})", set.join(", ")) };
                     let on = bits.iter().any(|b| b.mask == RCC_MASK && b.set);
                     let enhanced = bits.iter().any(|b| b.mask == ENHANCED_PRESENCE_MASK && b.set);
                     let communicator_2007 = matches!(c.ctx.generation, Some(Generation::Ocs2007 | Generation::Ocs2007R2));
-                    if on && communicator_2007 && !enhanced {
+                    let check = if on && communicator_2007 && !enhanced {
                         let fix = super::flags::parse_option_flags(&v)
                             .map(|n| vec![format!("In ADSI Edit: msRTCSIP-OptionFlags = {} (today's {n} plus 256), or enable the user for enhanced presence in the OCS user properties; then sign Communicator out and in again.", n | ENHANCED_PRESENCE_MASK)])
                             .unwrap_or_default();
@@ -654,21 +657,11 @@ fn rcc_enabled(c: &CheckInputs) -> Check {
                             });
                         }
                         mk(CheckId::RccEnabled, CheckStatus::Fail, "Option flag 16 (bit 4, remote call control) is not set: Communicator will not try to control the phone even with a line and server URI.", Some(shown), fix, ev)
-                    }
+                    };
+                    (check, !on)
                 }
             }
         }
-    }
-}
-
-/// Whether the directory switches remote call control off for the user: option flag 16 clear
-/// in a readable msRTCSIP-OptionFlags, or Lync's RemoteCallControlTelephonyEnabled False
-/// (what [`rcc_enabled`] fails on; not an unreadable value).
-fn rcc_switched_off(attrs: &AdAttributes) -> bool {
-    match value_of(attrs, RccAttribute::OptionFlags) {
-        Some(v) => super::flags::parse_option_flags(&v).is_ok_and(|n| n & RCC_MASK == 0),
-        None => value_of(attrs, RccAttribute::RemoteCallControl)
-            .is_some_and(|v| v.trim().eq_ignore_ascii_case("false")),
     }
 }
 
