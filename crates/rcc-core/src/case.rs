@@ -243,11 +243,10 @@ fn named_for(mut profile: Profile, generation: Option<Generation>, tool: Option<
 /// The `User-Agent` of the latest CSTA INVITE when it names a product, and not the client's
 /// ([`Case::client_tool`]).
 fn client_tool(profile: &Profile, invites: &[&SipMessage]) -> Option<String> {
-    let client = profile.client()?;
     let invite = invites.last()?;
     let product = invite.header("User-Agent")?.trim();
-    let by_client = crate::routing::product_is(profile, client, invite);
-    (!by_client && !product.is_empty()).then(|| product.to_string())
+    (!product.is_empty() && !crate::routing::sent_by_client(profile, invite))
+        .then(|| product.to_string())
 }
 
 /// The client's CSTA INVITEs (the first copy of each call), latest last.

@@ -1014,9 +1014,7 @@ impl Observer<'_> {
                 call_id: call_id.to_string(),
                 request_uri: client_copy.request_uri().unwrap_or_default().to_string(),
                 from_aor: client_copy.header("From").and_then(uri::aor),
-                by_client: profile
-                    .client()
-                    .is_some_and(|c| crate::routing::product_is(profile, c, client_copy)),
+                by_client: crate::routing::sent_by_client(profile, client_copy),
                 invite: seen(client_copy),
                 device: extract::csta(client_copy).and_then(|c| c.device),
                 retransmissions: 0,

@@ -418,6 +418,15 @@ pub fn product_is(profile: &Profile, participant: &str, m: &SipMessage) -> bool 
         .any(|(_, product)| hint_match(&p.product_hints, product))
 }
 
+/// Whether the client itself sent this request (its product string names Communicator or
+/// Lync), not a tool such as SIPp sending on the user's behalf. The one decider of both the
+/// case's client tool and each CSTA attempt's `by_client`.
+pub fn sent_by_client(profile: &Profile, m: &SipMessage) -> bool {
+    profile
+        .client()
+        .is_some_and(|client| product_is(profile, client, m))
+}
+
 /// The participant (not the client) a product string names.
 pub fn participant_of_product(profile: &Profile, product: &str) -> Option<String> {
     profile
