@@ -143,7 +143,7 @@ impl Topology {
         port: Option<u16>,
         transport: impl FnOnce() -> Option<Transport>,
         evidence: impl FnOnce() -> Evidence,
-    ) {
+    ) -> Taught {
         let open = self.open(participant);
         // As `learn_with` judges the host, but on the host as written: an address in another
         // letter case than the one known (IPv6 only) is left to `learn_with` to judge.
@@ -155,7 +155,7 @@ impl Topology {
         // `learn_with` goes on only for what these allow (a listening point whatever its port
         // and transport).
         if !(open.evidence || may_teach_host || open.listening_point) {
-            return;
+            return Taught::Nothing;
         }
         let learned = Learned {
             host: Some(host.to_ascii_lowercase()),
@@ -163,6 +163,20 @@ impl Topology {
             transport: transport(),
         };
         self.learn_with(participant, learned, evidence);
+        Taught::Maybe
+    }
+
+    /// What of a participant's entry [`Topology::open`] and [`Topology::knows_ip`] read:
+    /// [`Topology::merge`] only adds, so an equal state is an unchanged entry.
+    fn entry_state(&self, participant: &str) -> EntryState {
+        self.entry(participant).map(|h| {
+            (
+                h.evidence.len(),
+                h.ips.len(),
+                h.fqdn.is_some(),
+                h.port.is_some() || h.transport.is_some(),
+            )
+        })
     }
 
     /// Whether `ip` (as written, compared exactly) is among the participant's addresses.
@@ -224,14 +238,27 @@ impl Topology {
             .filter(|p| p.role != Role::Client)
             .map(|p| (p, products.participant(&p.id)))
             .collect();
+        // The client sends to one peer again and again: once that peer taught the Home Server
+        // nothing, it teaches nothing until the Home Server's entry changes.
+        let mut quiet_peer: Option<(&str, EntryState)> = None;
         for m in messages {
             let named = products.named_by(m);
             // Client traces: the client only talks to its Home Server.
             let from_client = named.names(client);
             if let (Some(hs), Some(peer), true) = (&hs, m.peer(), from_client) {
                 if m.direction == Some(Direction::Sent) && m.is_request() {
-                    let (host, port) = uri::split_host_port(peer);
-                    t.learn_host_with(hs, host, port, || top_via_transport(m), || m.evidence());
+                    let state = t.entry_state(hs);
+                    if quiet_peer != Some((peer, state)) {
+                        let (host, port) = uri::split_host_port(peer);
+                        let taught = t.learn_host_with(
+                            hs,
+                            host,
+                            port,
+                            || top_via_transport(m),
+                            || m.evidence(),
+                        );
+                        quiet_peer = (taught == Taught::Nothing).then_some((peer, state));
+                    }
                 }
             }
             // The client authenticates to its Home Server (or pool) by name.
@@ -295,6 +322,19 @@ impl Topology {
         t
     }
 }
+
+/// Whether [`Topology::learn_host_with`] stopped before reading the message: what the
+/// participant's entry holds already covers the host (the same host, with the entry unchanged,
+/// stops there again).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Taught {
+    Nothing,
+    Maybe,
+}
+
+/// [`Topology::entry_state`]: evidence kept, addresses, whether a name and a listening point
+/// are known; `None` for a participant not known yet.
+type EntryState = Option<(usize, usize, bool, bool)>;
 
 /// What [`Topology::open`] says a message can still teach of a participant.
 #[derive(Debug, Clone, Copy)]
