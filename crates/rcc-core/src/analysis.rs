@@ -486,7 +486,7 @@ fn diagnose_read(input: &AnalysisInput, ingested: &Ingested) -> Diagnosed {
 
 /// Who is who, as the admin's pastes say: the rules' `[servers]` rows, then the user's
 /// Registrar pool from a Get-CsUser paste (the Home Server role in Lync's words), then the
-/// Registrar a trusted application pool names.
+/// Registrar a trusted application pool names, then the gateway's trusted application.
 fn servers_of(profile: &Profile, ad: &AdPaste, rules: Option<&ParsedRules>) -> Vec<routing::Host> {
     let mut servers: Vec<routing::Host> = rules.map(|r| r.servers.clone()).unwrap_or_default();
     let home = profile.home_server().unwrap_or("home-server");
@@ -518,6 +518,15 @@ fn servers_of(profile: &Profile, ad: &AdPaste, rules: Option<&ParsedRules>) -> V
             servers.push(h.clone());
         }
     }
+    if let Some(h) = rules.and_then(|r| r.trusted_gateway.as_ref()) {
+        let gateway_named = servers.iter().any(|s| {
+            routing::servers_participant(profile, &s.participant).as_deref()
+                == Some(h.participant.as_str())
+        });
+        if !gateway_named {
+            servers.push(h.clone());
+        }
+    }
     servers
 }
 
@@ -535,6 +544,7 @@ fn tool_generations(ad: &AdPaste, rules: Option<&ParsedRules>) -> Vec<SeenGenera
                 row: None,
                 text: format!("line {line}: {text}"),
             }],
+            or: None,
         });
     }
     if ad.format == directory::AdFormat::LyncUser {

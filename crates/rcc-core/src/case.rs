@@ -399,6 +399,7 @@ fn resolve_generation(
                 field: "generation".into(),
                 value: g.name().into(),
             }],
+            or: None,
         })
         .or_else(|| {
             // Servers first: the server generation decides the admin tools. Only the one
@@ -414,10 +415,18 @@ fn resolve_generation(
                 }
                 first = first.or(Some((hit, m)));
             }
-            tool_generations
-                .first()
-                .cloned()
-                .or_else(|| first.map(|(hit, m)| hit.seen(m)))
+            let product = first.map(|(hit, m)| hit.seen(m));
+            match (tool_generations.first(), product) {
+                // The admin tool's output fits two generations; the client's version tells
+                // which (a Lync 2013 client, UCCAPI/15.0, beside Get-CsUser output).
+                (Some(t), Some(p)) if t.or == Some(p.generation) => Some(SeenGeneration {
+                    basis: format!("{}, beside {}", p.basis, t.basis),
+                    evidence: [p.evidence, t.evidence.clone()].concat(),
+                    ..p
+                }),
+                (Some(t), _) => Some(t.clone()),
+                (None, p) => p,
+            }
         })
         .or_else(|| {
             let p = decisive_config?;

@@ -221,6 +221,10 @@ pub struct SeenGeneration {
     /// The data row is an inference rather than a documented fact.
     pub inferred: bool,
     pub evidence: Vec<Evidence>,
+    /// The other generation the same evidence fits (an admin tool whose output is the same in
+    /// two): a log's product string that names that one decides.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub or: Option<Generation>,
 }
 
 /// The product tokens of a `Server` or `User-Agent` value, comments in parentheses left out.
@@ -306,6 +310,7 @@ impl ProductMatch<'_> {
             basis: format!("{}: {}", self.row.header, self.value),
             inferred: self.row.inferred,
             evidence: vec![m.evidence()],
+            or: None,
         }
     }
 }
@@ -413,6 +418,7 @@ pub fn from_admin_tool(tool: AdminTool, what: &str, evidence: Evidence) -> SeenG
             ),
             inferred: false,
             evidence: vec![evidence],
+            or: Some(Generation::Lync2013),
         },
         AdminTool::Wmi => SeenGeneration {
             generation: Generation::Ocs2007,
@@ -422,6 +428,7 @@ pub fn from_admin_tool(tool: AdminTool, what: &str, evidence: Evidence) -> SeenG
             ),
             inferred: true,
             evidence: vec![evidence],
+            or: Some(Generation::Lcs2005),
         },
     }
 }
@@ -467,6 +474,7 @@ pub fn from_config_source(source: ConfigSource, evidence: Evidence) -> Option<Se
         ),
         inferred: false,
         evidence: vec![evidence],
+        or: None,
     })
 }
 

@@ -545,6 +545,10 @@ pub struct Attempt {
     /// Server diagnostic records about this call.
     pub records: Vec<Record>,
     pub started_ms: Option<i64>,
+    /// How long the log runs after the INVITE, when it ends before Timer B without a final
+    /// answer ([`Outcome::Pending`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log_ends_after_ms: Option<i64>,
     /// Which of `invite` and `answer` are the Home Server's side standing in for the client's,
     /// which the logs lack.
     #[serde(default)]
@@ -1035,6 +1039,7 @@ impl Observer<'_> {
                 stand_ins: StandIns::default(),
                 ended: None,
                 started_ms: client_copy.millis(),
+                log_ends_after_ms: None,
             };
             t.read_copies(&copies, &vias, &tops, &mut a);
             // A capture behind the Home Server holds only forwarded copies: the one with the
@@ -1184,7 +1189,12 @@ impl Observer<'_> {
                 .and_then(|p| participant_of_product(profile, p))
                 .as_deref()
                 == Some(target.as_str());
-            if from_peer || from_via || from_product {
+            // The gateway's own requests (its phone events) come From the line server URI.
+            let from_line_server = req
+                .header("From")
+                .and_then(|f| uri::NameAddr::parse(f).view().map(|v| v.host_key()))
+                .is_some_and(|h| is_target(&h));
+            if from_peer || from_via || from_product || from_line_server {
                 match &mut found {
                     None => {
                         found = Some(Refusal {
@@ -1307,7 +1317,10 @@ fn outcome(a: &mut Attempt, log_end: Option<i64>) -> Outcome {
         Some(_) => Outcome::Failed,
         None if a.cancel.is_some() => Outcome::Cancelled,
         None => match (a.started_ms, log_end) {
-            (Some(t0), Some(end)) if end - t0 < TIMER_B_MS - TIMER_SLACK_MS => Outcome::Pending,
+            (Some(t0), Some(end)) if end - t0 < TIMER_B_MS - TIMER_SLACK_MS => {
+                a.log_ends_after_ms = Some(end - t0);
+                Outcome::Pending
+            }
             _ => Outcome::TimedOut,
         },
     };

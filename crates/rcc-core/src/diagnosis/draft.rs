@@ -51,6 +51,9 @@ pub(super) struct Draft {
     /// The logs show the TLS connection toward the next hop failing on its certificate: the
     /// hop was reached over TLS where the route points.
     pub failed_on_certificate: bool,
+    /// What the logs' own diagnostic codes point at, said before any fix (whichever fix is
+    /// shown, the generation's or the generic one).
+    pub first_steps: Vec<String>,
 }
 
 impl Draft {
@@ -73,6 +76,7 @@ impl Draft {
             at_failure: false,
             listener_assumed: false,
             failed_on_certificate: false,
+            first_steps: vec![],
         }
     }
 
@@ -528,6 +532,7 @@ pub(super) fn render(drafts: Vec<Draft>, case: &Case) -> Vec<Finding> {
             } else {
                 d.fix
             };
+            fix.splice(0..0, d.first_steps);
             fix.extend(fixes::gateway_steps(d.id, case));
             let severity = if d.warning_only && entry.severity == Severity::Error {
                 Severity::Warning

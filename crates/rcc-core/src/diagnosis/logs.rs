@@ -204,6 +204,7 @@ pub(super) fn read(case: &Case, o: &Observed, needed: &mut Needed) -> LogRead {
                          still be coming)",
                         Step::Logs,
                     );
+                    out.drafts.push(unanswered_yet(case, a));
                 }
                 // Legs before the last seen one happened; the rest are just not seen.
                 let last_seen = flow.iter().rposition(|l| l.state == LegState::Ok);
@@ -458,8 +459,13 @@ fn all_clear(o: &Observed, a: &Attempt) -> Draft {
         "The gateway answered the CSTA INVITE with 200 OK and systemStatus normal (or a \
          MonitorStart that succeeded).",
     );
-    if let Some(r) = &a.answer {
-        d.evidence.extend(r.evidence.iter().cloned());
+    // The gateway's own answer as the Home Server received it, then as the client got it.
+    for r in a.answer_back.iter().chain(&a.answer) {
+        for e in &r.evidence {
+            if !d.evidence.contains(e) {
+                d.evidence.push(e.clone());
+            }
+        }
     }
     // The monitor that makes the phone visible, when the log shows it.
     if let Some(r) = a.info("MonitorStart").and_then(|x| x.answer.as_ref()) {
@@ -516,6 +522,42 @@ fn all_clear(o: &Observed, a: &Attempt) -> Draft {
             o.attempts.len()
         ));
     }
+    d
+}
+
+/// The log ends before the INVITE's answer could come: the session is not seen coming up, and
+/// why is not in the evidence. Said as such (low confidence, the last step seen as evidence)
+/// rather than left blank, since the user came with the phone error.
+fn unanswered_yet(case: &Case, a: &Attempt) -> Draft {
+    let mut d = Draft::logs(FindingId::RccSessionFailed, Confidence::Low);
+    d.warning_only = true;
+    d.evidence.extend(a.invite.iter().cloned());
+    let profile = &case.profile;
+    let last = match (&a.forwarded, &a.trying) {
+        (Some(f), _) => {
+            d.evidence.extend(f.iter().cloned());
+            let next = profile
+                .line_server_host()
+                .map(|p| profile.label(&p.id))
+                .unwrap_or("the next hop");
+            format!("the Home Server forwarded the CSTA INVITE towards the {next}")
+        }
+        (None, Some(t)) => {
+            d.evidence.extend(t.iter().cloned());
+            "the Home Server answered the CSTA INVITE 100 Trying".to_string()
+        }
+        (None, None) => "the client sent the CSTA INVITE".to_string(),
+    };
+    let after = a
+        .log_ends_after_ms
+        .map(|ms| format!(" {:.1} s later", ms as f64 / 1000.0))
+        .unwrap_or_default();
+    d.detail.push(format!(
+        "The last step the logs show: {last}. They end{after}, with no answer to it: the session \
+         is not seen coming up, and the cause is not in the evidence. The answer may take up to \
+         32 seconds (RFC 3261 Timer B): a log that runs that long after the INVITE, or the \
+         client's own log up to the phone error, says where it fails."
+    ));
     d
 }
 
@@ -633,6 +675,7 @@ fn attempt_failure(
         confidence,
         basis,
         code_notes,
+        code_steps,
     } = judge(profile, step, &lo, a);
     let mut d = Draft::logs(id, confidence);
     d.leg = Some(leg_of(step));
@@ -649,6 +692,7 @@ fn attempt_failure(
     d.failed_on_certificate = failed_on_certificate(a);
     d.detail.push(describe_failure(profile, step, &lo, a));
     d.detail.extend(code_notes);
+    d.first_steps = code_steps;
     if let Some(f) = basis {
         if f.inferred {
             d.assumptions.push(format!(
@@ -905,6 +949,9 @@ struct Judgement<'p> {
     confidence: Confidence,
     basis: Option<&'p FailureSignature>,
     code_notes: Vec<String>,
+    /// What a documented code that names the finding says of remote call control (the
+    /// knowledge file's `rcc` sentence), to say first in the fix.
+    code_steps: Vec<String>,
 }
 
 /// The best-scoring failure signature of the leg (none: rcc-session-failed, low confidence);
@@ -936,8 +983,12 @@ fn judge<'p>(
     // A documented diagnostic code that names the same finding makes it certain.
     let documented = lo.codes.iter().filter_map(|c| msdiag::ms_diagnostic(*c));
     let mut code_notes = Vec::new();
+    let mut code_steps = Vec::new();
     for row in documented {
         code_notes.push(format!("ms-diagnostics {}: {}", row.code, row.meaning));
+        if let (Some(rcc), Some(true)) = (&row.rcc, row.finding.map(|f| f == id)) {
+            code_steps.push(format!("ms-diagnostics {} points here. {rcc}", row.code));
+        }
         if row.finding == Some(id) && !row.inferred {
             confidence = Confidence::High;
         }
@@ -952,6 +1003,7 @@ fn judge<'p>(
         confidence,
         basis,
         code_notes,
+        code_steps,
     }
 }
 

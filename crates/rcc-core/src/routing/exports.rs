@@ -5,8 +5,11 @@
 //! (`Get-WmiObject ... | Format-List`, or `wmic ... /format:list`).
 //!
 //! These are lists of objects: `Name : value` lines (PowerShell pads the names) or `Name=value`
-//! lines (wmic), one object per block, blocks separated by blank lines. Each object is read by
-//! the names it carries (see `generations.md` beside the domain notes for the layouts found and
+//! lines (wmic), one object per block, blocks separated by blank lines. A value longer than the
+//! console is wrapped by `Format-List` onto indented lines below it, cut anywhere (mid-word too),
+//! so those lines are joined to it without a space. `Get-WmiObject ... | Format-List *` also
+//! prints the WMI system properties (`__CLASS`, `__SERVER`), which say what each object is and
+//! which server it came from. Each object is read by the names it carries (see `generations.md` beside the domain notes for the layouts found and
 //! the ones not found). A TCP route's exact `TransportChoice` text was not found in any public
 //! capture: a transport without `Certificate=` is read as TCP, and the host may be given as
 //! `Fqdn=`, `IPAddress=` or `Address=`.
@@ -14,6 +17,7 @@
 use super::rules::{Collection, HostAuthorization, Route};
 use crate::generation::AdminTool;
 use crate::sip::Transport;
+use std::borrow::Cow;
 
 /// One `Name : value` (or `Name=value`) property line, when the line is one.
 pub(super) fn property(line: &str) -> Option<(&str, &str)> {
@@ -22,9 +26,12 @@ pub(super) fn property(line: &str) -> Option<(&str, &str)> {
     }
     let name_end = line.find(|c: char| c == ':' || c == '=' || c.is_whitespace())?;
     let name = &line[..name_end];
-    // Admin tools print PascalCase property names; the rules' own words are lower case, so
-    // `route: a -> b` stays a rule with a stray separator.
-    if !name.starts_with(|c: char| c.is_ascii_uppercase())
+    // Admin tools print PascalCase property names (WMI's system properties with two
+    // underscores before them); the rules' own words are lower case, so `route: a -> b` stays
+    // a rule with a stray separator.
+    if !name
+        .trim_start_matches("__")
+        .starts_with(|c: char| c.is_ascii_uppercase())
         || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
     {
         return None;
@@ -48,24 +55,73 @@ pub(super) fn property(line: &str) -> Option<(&str, &str)> {
     Some((name, value.trim()))
 }
 
+/// The rest of a value `Format-List` wrapped: a line indented past the names, when the line is
+/// one (the caller knows whether a property line came just before).
+pub(super) fn continuation(line: &str) -> Option<&str> {
+    let rest = line.trim();
+    (line.starts_with(char::is_whitespace) && !rest.is_empty()).then_some(rest)
+}
+
 /// A block of property lines, with the line each came from.
 pub(super) struct Object<'a> {
-    pub props: Vec<(&'a str, &'a str, u32)>,
+    pub props: Vec<(&'a str, Cow<'a, str>, u32)>,
     pub first_line: u32,
     pub last_line: u32,
 }
 
 impl<'a> Object<'a> {
-    pub(super) fn get(&self, name: &str) -> Option<&'a str> {
+    pub(super) fn new(line: u32) -> Self {
+        Object {
+            props: Vec::new(),
+            first_line: line,
+            last_line: line,
+        }
+    }
+
+    pub(super) fn push(&mut self, name: &'a str, value: &'a str, line: u32) {
+        // WMI's system properties head the block; a rule row is told by its own first line.
+        if !name.starts_with("__") && self.props.iter().all(|(n, _, _)| n.starts_with("__")) {
+            self.first_line = line;
+        }
+        self.props.push((name, Cow::Borrowed(value), line));
+        self.last_line = line;
+    }
+
+    /// Joins a wrapped line to the last value: `Format-List` cuts where the console ends.
+    pub(super) fn continue_value(&mut self, rest: &str, line: u32) {
+        if let Some((_, value, _)) = self.props.last_mut() {
+            value.to_mut().push_str(rest);
+            self.last_line = line;
+        }
+    }
+
+    pub(super) fn get(&self, name: &str) -> Option<&str> {
         self.props
             .iter()
             .find(|(n, _, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v, _)| *v)
+            .map(|(_, v, _)| v.as_ref())
     }
 
     fn has(&self, name: &str) -> bool {
         self.get(name).is_some()
     }
+
+    /// The server that printed the object, as WMI names it (`__SERVER`, or PowerShell's
+    /// `PSComputerName`), lower case.
+    pub(super) fn server(&self) -> Option<String> {
+        self.get("__SERVER")
+            .or_else(|| self.get("PSComputerName"))
+            .map(|s| s.trim().to_ascii_lowercase())
+            .filter(|s| !s.is_empty())
+    }
+}
+
+/// Where a trusted application listens.
+pub(super) struct Listening {
+    pub fqdn: String,
+    pub port: u16,
+    pub transport: Transport,
+    pub line: u32,
 }
 
 /// What an object turned out to be.
@@ -74,7 +130,12 @@ pub(super) enum Read {
     /// Lync's collection view: the collection (`None` for an identity that is neither
     /// `Global` nor a Registrar pool's) and its routes, listed without their next hop.
     Collection(Option<Collection>, Vec<Route>),
+    /// A route switched off (`Enabled : False`).
+    Disabled(Route),
     Authorized(HostAuthorization),
+    /// A trusted application (`Get-CsTrustedApplication`): where the gateway listens (its
+    /// pool's FQDN, port and protocol, when shown), not whether it is trusted.
+    TrustedApplication(Option<Listening>),
     /// An object the rules know but that lacks what is needed, with what to run instead.
     Incomplete(String),
     /// Not an object the rules know.
@@ -130,6 +191,14 @@ pub(super) fn tool_of(o: &Object) -> Option<AdminTool> {
     }
 }
 
+fn enabled_or_not(o: &Object, route: Route) -> Read {
+    if yes(o.get("Enabled")) == Some(false) {
+        Read::Disabled(route)
+    } else {
+        Read::Routes(vec![route])
+    }
+}
+
 /// Reads one object.
 pub(super) fn read(o: &Object) -> Read {
     // Lync static route (Select-Object -ExpandProperty Route).
@@ -144,20 +213,18 @@ pub(super) fn read(o: &Object) -> Read {
         let port = pair(&p, "port")
             .and_then(|x| x.parse().ok())
             .unwrap_or(t.default_port());
-        if yes(o.get("Enabled")) == Some(false) {
-            return Read::Incomplete(format!(
-                "the route for {m} is disabled (Enabled : False): a disabled route routes nothing"
-            ));
-        }
-        return Read::Routes(vec![Route {
-            pattern: m.to_ascii_lowercase(),
-            next_hop: host.trim_end_matches('.').to_ascii_lowercase(),
-            port,
-            transport: t,
-            replace_host: yes(o.get("ReplaceHostInRequestUri")).unwrap_or(false),
-            line: o.first_line,
-            collection: None,
-        }]);
+        return enabled_or_not(
+            o,
+            Route {
+                pattern: m.to_ascii_lowercase(),
+                next_hop: host.trim_end_matches('.').to_ascii_lowercase(),
+                port,
+                transport: t,
+                replace_host: yes(o.get("ReplaceHostInRequestUri")).unwrap_or(false),
+                line: o.first_line,
+                collection: None,
+            },
+        );
     }
     // Lync collection view: Identity + Route {MatchUri=...;...}: no next hop shown.
     if let (Some(identity), Some(route)) = (o.get("Identity"), o.get("Route")) {
@@ -204,21 +271,21 @@ pub(super) fn read(o: &Object) -> Read {
             .get("NextHopTransport")
             .and_then(Transport::parse)
             .unwrap_or(Transport::Tls);
-        if yes(o.get("Enabled")) == Some(false) {
-            return Read::Incomplete(format!("the route for {m} is disabled (Enabled = False)"));
-        }
-        return Read::Routes(vec![Route {
-            pattern: m.to_ascii_lowercase(),
-            next_hop: hop.trim_end_matches('.').to_ascii_lowercase(),
-            port: o
-                .get("NextHopPort")
-                .and_then(|p| p.parse().ok())
-                .unwrap_or(t.default_port()),
-            transport: t,
-            replace_host: yes(o.get("ReplaceHostInRequestURI")).unwrap_or(false),
-            line: o.first_line,
-            collection: None,
-        }]);
+        return enabled_or_not(
+            o,
+            Route {
+                pattern: m.to_ascii_lowercase(),
+                next_hop: hop.trim_end_matches('.').to_ascii_lowercase(),
+                port: o
+                    .get("NextHopPort")
+                    .and_then(|p| p.parse().ok())
+                    .unwrap_or(t.default_port()),
+                transport: t,
+                replace_host: yes(o.get("ReplaceHostInRequestURI")).unwrap_or(false),
+                line: o.first_line,
+                collection: None,
+            },
+        );
     }
     // Trusted application pool (Lync) or authorized host (WMI MSFT_SIPRemoteAddressData).
     let trust = o.has("TreatAsAuthenticated") || o.has("ThrottleAsServer");
@@ -251,11 +318,18 @@ pub(super) fn read(o: &Object) -> Read {
         || o.get("Identity")
             .is_some_and(|i| i.contains("urn:application:"))
     {
-        return Read::Incomplete(
-            "a trusted application says where the gateway listens, not whether it is trusted: \
-             also paste Get-CsTrustedApplicationPool | Format-List"
-                .into(),
-        );
+        let fqdn = o
+            .get("TrustedApplicationPoolFqdn")
+            .or_else(|| o.get("Identity").and_then(|i| i.split('/').next()));
+        let listening = (|| {
+            Some(Listening {
+                fqdn: fqdn?.trim().trim_end_matches('.').to_ascii_lowercase(),
+                port: o.get("Port")?.trim().parse().ok()?,
+                transport: Transport::parse(o.get("Protocol")?)?,
+                line: o.first_line,
+            })
+        })();
+        return Read::TrustedApplication(listening);
     }
     Read::Unknown
 }
@@ -265,10 +339,10 @@ mod tests {
     use super::*;
 
     fn object(text: &str) -> Object<'_> {
-        let props: Vec<(&str, &str, u32)> = text
+        let props: Vec<(&str, Cow<str>, u32)> = text
             .lines()
             .enumerate()
-            .filter_map(|(i, l)| property(l).map(|(n, v)| (n, v, i as u32 + 1)))
+            .filter_map(|(i, l)| property(l).map(|(n, v)| (n, Cow::Borrowed(v), i as u32 + 1)))
             .collect();
         Object {
             first_line: 1,

@@ -145,6 +145,18 @@ pub struct RoutingConfig {
     /// empty ones too: which one a pool routes with depends on which exist.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub collections: Vec<Collection>,
+    /// Routes an export shows switched off (`Enabled : False`): they route nothing, but say
+    /// where the admin meant requests to go.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub disabled: Vec<DisabledRoute>,
+}
+
+/// A route in a table but switched off.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DisabledRoute {
+    /// The table it is in: the Home Server's, or the Application Proxy's (`[app-proxy]`).
+    pub table: Role,
+    pub route: Route,
 }
 
 /// A Lync static routing collection: `Identity : Global` or `Service:Registrar:<pool>`. A pool
@@ -317,6 +329,10 @@ pub struct ParsedRules {
     /// `[servers]` row, Get-CsUser's RegistrarPool).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trusted_registrar: Option<Host>,
+    /// The gateway as its trusted application shows it (`Get-CsTrustedApplication`): the one
+    /// whose pool a Home Server route sends to, with the port and protocol it listens on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trusted_gateway: Option<Host>,
     pub problems: Vec<RuleProblem>,
     /// Admin tools whose output was pasted, each with the first line it printed (they name
     /// the generation when nothing else does).
@@ -381,27 +397,29 @@ pub fn parse_rules(text: &str, profile: &Profile) -> ParsedRules {
     let mut out = ParsedRules::default();
     let mut section = Section::None;
     let mut object: Option<exports::Object> = None;
-    // What printed the object that follows: a route object the admin made, or not.
-    let mut made = RouteObjects::default();
+    // Admin tools' objects, filed once the whole paste says which server printed which.
+    let mut printed: Vec<Printed> = Vec::new();
+    // What the console shows of the command that printed the object that follows.
+    let mut console = Console::default();
     for (i, raw) in text.lines().enumerate() {
         let line_no = u32::try_from(i + 1).unwrap_or(u32::MAX);
         // Admin tools' list output: `Name : value` lines, one object per block.
         if section != Section::Servers {
-            if let Some((name, value)) = exports::property(raw.trim_end()) {
-                let o = object.get_or_insert_with(|| exports::Object {
-                    props: Vec::new(),
-                    first_line: line_no,
-                    last_line: line_no,
-                });
-                o.props.push((name, value, line_no));
-                o.last_line = line_no;
+            let raw = raw.trim_end();
+            if let Some((name, value)) = exports::property(raw) {
+                object
+                    .get_or_insert_with(|| exports::Object::new(line_no))
+                    .push(name, value, line_no);
+                continue;
+            }
+            if let (Some(o), Some(rest)) = (object.as_mut(), exports::continuation(raw)) {
+                o.continue_value(rest, line_no);
                 continue;
             }
             if let Some(o) = object.take() {
-                take_object(&mut out, profile, section, &o, made.printing);
+                printed.push(console.printed(section, o));
             }
-            if is_console_noise(raw) {
-                made.prompt(raw);
+            if console.read(raw) {
                 continue;
             }
         }
@@ -499,35 +517,71 @@ pub fn parse_rules(text: &str, profile: &Profile) -> ParsedRules {
         }
     }
     if let Some(o) = object.take() {
-        take_object(&mut out, profile, section, &o, made.printing);
+        printed.push(console.printed(section, o));
     }
+    file_objects(&mut out, profile, printed);
     routes_without_next_hop(&mut out);
     out.problems.sort_by_key(|p| p.line);
     out
 }
 
-/// The route objects a console paste shows the admin making (`$r = New-CsStaticRoute ...`),
-/// and whether the last command typed prints one: the variable echoed (`$r`, `$r | fl`) or
-/// New-CsStaticRoute's own output. Such a route is in no collection until
-/// Set-CsStaticRoutingConfiguration adds it; what Get-CsStaticRoutingConfiguration or WMI
-/// print is in use.
+/// What a console paste shows of the commands typed, for the objects they print.
+///
+/// The route objects the admin makes (`$r = New-CsStaticRoute ...`), and whether the last
+/// command prints one: the variable echoed (`$r`, `$r | fl`) or New-CsStaticRoute's own output.
+/// Such a route is in no collection until Set-CsStaticRoutingConfiguration adds it; what
+/// Get-CsStaticRoutingConfiguration or WMI print is in use. And the server the command was run
+/// against (`-ComputerName`, wmic's `/node:`), for objects that do not name it themselves.
 #[derive(Default)]
-struct RouteObjects<'t> {
-    variables: Vec<&'t str>,
+struct Console {
+    variables: Vec<String>,
     /// The last command prints a route object: the variable it was kept in, if any.
-    printing: Option<Option<&'t str>>,
+    printing: Option<Option<String>>,
+    /// The server the last command names, lower case.
+    server: Option<String>,
+    /// The last prompt line filled the console's width: the line after it may be the rest of
+    /// the command, cut where the console ended (`-ComputerNam` / `e OCSAP01`).
+    wrapped: Option<String>,
 }
 
-impl<'t> RouteObjects<'t> {
-    fn prompt(&mut self, line: &'t str) {
-        let Some((_, typed)) = line
-            .trim()
-            .strip_prefix("PS ")
-            .and_then(|p| p.split_once('>'))
-        else {
-            return;
-        };
-        let typed = typed.trim();
+/// A console narrower than this does not wrap commands; 80 columns is the smallest default.
+const CONSOLE_WIDTH_MIN: usize = 79;
+
+/// An object as printed, with what the console said about it.
+struct Printed<'t> {
+    section: Section,
+    object: exports::Object<'t>,
+    route_object: Option<Option<String>>,
+    server: Option<String>,
+}
+
+impl Console {
+    /// Reads a line that is not an object's: true for a prompt, a wrapped command's rest, the
+    /// shell's banner or a table rule (nothing to read as rules, nothing wrong).
+    fn read(&mut self, line: &str) -> bool {
+        let t = line.trim();
+        let prompt = t.strip_prefix("PS ").and_then(|p| p.split_once('>'));
+        if let Some(start) = self.wrapped.take() {
+            if !t.is_empty() && prompt.is_none() {
+                self.command(&format!("{start}{t}"));
+                return true;
+            }
+        }
+        if let Some((_, typed)) = prompt {
+            self.command(typed.trim());
+            if line.chars().count() >= CONSOLE_WIDTH_MIN {
+                self.wrapped = Some(typed.trim().to_string());
+            }
+            return true;
+        }
+        t.starts_with("C:\\")
+            || t == "Windows PowerShell"
+            || (t.starts_with("Copyright (C)") && t.contains("Microsoft Corporation"))
+            || (!t.is_empty() && t.chars().all(|c| c == '-' || c == ' '))
+    }
+
+    fn command(&mut self, typed: &str) {
+        self.server = computer_named(typed);
         let new_route = find_ci(typed.as_bytes(), b"New-CsStaticRoute").is_some();
         let assigned = typed
             .strip_prefix('$')
@@ -535,7 +589,7 @@ impl<'t> RouteObjects<'t> {
             .map(|(name, _)| name.trim());
         self.printing = match (new_route, assigned) {
             (true, Some(name)) => {
-                self.variables.push(name);
+                self.variables.push(name.to_string());
                 None
             }
             (true, None) => Some(None),
@@ -543,30 +597,130 @@ impl<'t> RouteObjects<'t> {
             (false, _) => typed
                 .strip_prefix('$')
                 .map(|t| t.split('|').next().unwrap_or("").trim())
-                .filter(|v| self.variables.contains(v))
-                .map(Some),
+                .filter(|v| self.variables.iter().any(|x| x == v))
+                .map(|v| Some(v.to_string())),
         };
+    }
+
+    fn printed<'t>(&self, section: Section, object: exports::Object<'t>) -> Printed<'t> {
+        Printed {
+            section,
+            route_object: self.printing.clone(),
+            server: object.server().or_else(|| self.server.clone()),
+            object,
+        }
     }
 }
 
-/// A prompt, a command echo or a table rule of a console paste: nothing to read, nothing wrong.
-fn is_console_noise(line: &str) -> bool {
-    let t = line.trim();
-    t.starts_with("PS ") && t.contains('>')
-        || t.starts_with("C:\\")
-        || (!t.is_empty() && t.chars().all(|c| c == '-' || c == ' '))
+/// The server a command names: `-ComputerName X` (or its `-cn` alias), wmic's `/node:X`.
+fn computer_named(typed: &str) -> Option<String> {
+    let bytes = typed.as_bytes();
+    let after = [&b"-ComputerName"[..], b"-cn ", b"/node:"]
+        .into_iter()
+        .find_map(|flag| Some(find_ci(bytes, flag)? + flag.len()))?;
+    let name = typed[after..]
+        .trim_start_matches([' ', ':'])
+        .split([' ', ',', '|'])
+        .next()?
+        .trim_matches(['"', '\'']);
+    (!name.is_empty() && !name.starts_with(['-', '$']))
+        .then(|| name.trim_end_matches('.').to_ascii_lowercase())
+}
+
+/// A host name's first label, lower case: WMI names a server by its NetBIOS-style name, the
+/// routes by FQDN.
+fn first_label(host: &str) -> String {
+    host.split('.').next().unwrap_or(host).to_ascii_lowercase()
+}
+
+/// Files the objects read under their tables. Objects outside a section are the Home Server's,
+/// except where the paste shows several servers and one of them is another's next hop: that
+/// one is the server behind the Home Server (the Application Proxy or gateway), and its routes
+/// are the `[app-proxy]` table.
+fn file_objects(out: &mut ParsedRules, profile: &Profile, printed: Vec<Printed>) {
+    let mut servers: Vec<&str> = printed.iter().filter_map(|p| p.server.as_deref()).collect();
+    servers.sort_unstable();
+    servers.dedup();
+    let behind: Vec<String> = if servers.len() > 1 {
+        let next_hops: Vec<(String, String)> = printed
+            .iter()
+            .filter_map(|p| Some((first_label(p.server.as_deref()?), p.object.get("NextHop")?)))
+            .map(|(from, hop)| (from, first_label(hop)))
+            .collect();
+        servers
+            .iter()
+            .map(|s| first_label(s))
+            .filter(|s| next_hops.iter().any(|(from, hop)| hop == s && from != s))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let has_trusted_pool = printed.iter().any(|p| p.object.get("PoolFqdn").is_some());
+    let mut apps = Vec::new();
+    for p in &printed {
+        let from_behind = p
+            .server
+            .as_deref()
+            .is_some_and(|s| behind.contains(&first_label(s)));
+        let section = match p.section {
+            Section::None | Section::HomeServer if from_behind => Section::AppProxy,
+            s => s,
+        };
+        take_object(
+            out,
+            profile,
+            section,
+            &p.object,
+            p.route_object.as_ref().map(|v| v.as_deref()),
+            has_trusted_pool,
+            &mut apps,
+        );
+    }
+    // The trusted application a Home Server route sends to is the gateway: it says where the
+    // gateway listens (a TLS route to its TCP port is then a certain mismatch).
+    let routed_to = |fqdn: &str| {
+        let home = out.config.home_server.iter().flatten();
+        let off = out.config.disabled.iter().map(|d| &d.route);
+        home.chain(off).any(|r| r.next_hop == fqdn)
+    };
+    let gateway = profile.line_server_host().map(|p| p.id.clone());
+    if let (Some(app), Some(participant)) = (apps.into_iter().find(|a| routed_to(&a.fqdn)), gateway)
+    {
+        out.trusted_gateway = Some(Host {
+            participant,
+            evidence: vec![Evidence::Rule {
+                table: "rules".into(),
+                row: None,
+                text: format!(
+                    "line {}: trusted application on {}, port {}, {}",
+                    app.line,
+                    app.fqdn,
+                    app.port,
+                    app.transport.as_str().to_ascii_uppercase()
+                ),
+            }],
+            fqdn: Some(app.fqdn),
+            ips: vec![],
+            port: Some(app.port),
+            transport: Some(app.transport),
+            entered: true,
+        });
+    }
 }
 
 /// Files an admin tool's object under the table of the section it is in (routes outside a
 /// section are the Home Server's; trusted hosts are host authorization).
-/// `route_object`: the object is a route the admin made, not one in use ([`RouteObjects`]),
-/// with the variable it is kept in.
+/// `route_object`: the object is a route the admin made, not one in use ([`Console`]),
+/// with the variable it is kept in. `trusted_pool_pasted`: the paste lists trusted
+/// application pools, so a trusted application needs no other paste.
 fn take_object(
     out: &mut ParsedRules,
     profile: &Profile,
     section: Section,
     o: &exports::Object,
     route_object: Option<Option<&str>>,
+    trusted_pool_pasted: bool,
+    apps: &mut Vec<exports::Listening>,
 ) {
     let problem = |out: &mut ParsedRules, message: String| {
         out.problems.push(RuleProblem {
@@ -597,6 +751,36 @@ fn take_object(
             );
         }
         exports::Read::Routes(routes) => file_routes(out, section, routes),
+        exports::Read::Disabled(route) => {
+            problem(
+                out,
+                format!(
+                    "lines {}-{}: the route for {} is disabled (Enabled = False): a disabled \
+                     route routes nothing",
+                    o.first_line, o.last_line, route.pattern
+                ),
+            );
+            // The table was pasted, with this row in it.
+            file_routes(out, section, Vec::new());
+            out.config.disabled.push(DisabledRoute {
+                table: if section == Section::AppProxy {
+                    Role::AppProxy
+                } else {
+                    Role::HomeServer
+                },
+                route,
+            });
+        }
+        // The Application Proxy's own authorized hosts: whom it trusts, not whether the Home
+        // Server trusts it.
+        exports::Read::Authorized(h) if section == Section::AppProxy => problem(
+            out,
+            format!(
+                "lines {}-{}: an authorized host ({}) of the server behind the Home Server, not \
+                 of the Home Server: not read as the Home Server's host authorization",
+                o.first_line, o.last_line, h.host
+            ),
+        ),
         exports::Read::Collection(collection, routes) => {
             // Listed even when empty: an empty collection still decides what its pool routes
             // (and `file_routes` marks the table supplied).
@@ -637,6 +821,20 @@ fn take_object(
                 .host_authorization
                 .get_or_insert_with(Vec::new)
                 .push(h);
+        }
+        exports::Read::TrustedApplication(listening) if trusted_pool_pasted => {
+            apps.extend(listening)
+        }
+        exports::Read::TrustedApplication(listening) => {
+            apps.extend(listening);
+            problem(
+                out,
+                format!(
+                "lines {}-{}: a trusted application says where the gateway listens, not whether \
+                 it is trusted: also paste Get-CsTrustedApplicationPool | Format-List",
+                o.first_line, o.last_line
+            ),
+            )
         }
         exports::Read::Incomplete(why) => problem(
             out,

@@ -67,10 +67,14 @@ fn route_score(pattern: &str, user: Option<&str>, host: &str) -> Option<usize> {
 
 /// The best route (index) for a request-URI in a table.
 pub fn best_route(routes: &[Route], request_uri: &str) -> Option<usize> {
+    best_route_of(routes.iter(), request_uri)
+}
+
+/// [`best_route`] over routes gathered from elsewhere; the index is the iterator's.
+fn best_route_of<'r>(routes: impl Iterator<Item = &'r Route>, request_uri: &str) -> Option<usize> {
     let v = UriView::parse(request_uri)?;
     let host = v.host_key();
     routes
-        .iter()
         .enumerate()
         .filter_map(|(i, r)| route_score(&r.pattern, v.user, &host).map(|s| (s, i)))
         .max_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)))
@@ -435,7 +439,35 @@ pub fn simulate(
         .iter()
         .any(|h| h.at == start && h.next.as_deref() == Some(target.as_str()));
     if target != start && !checked_on_the_way {
-        sim.check_authorized(&start, &target, None);
+        // A route written for the line server but not in use (switched off, another pool's)
+        // still names the next hop as the admin knows it.
+        let meant = names
+            .line_server_uri
+            .as_deref()
+            .and_then(|u| sim.meant_route(&start, RouteDirection::Forward, u))
+            .map(|e| e.route.next_hop.clone())
+            .filter(|h| !h.is_empty());
+        // With nothing to name the server behind the Home Server, a Home Server that routes
+        // to one server alone routes there.
+        let only = match (&meant, &names.line_server_uri, sim.topology.fqdn(&target)) {
+            (None, None, None) => sim.only_route(&start),
+            _ => None,
+        };
+        let before = sim.problems.len();
+        let hop = meant.as_deref().or(only.map(|r| r.next_hop.as_str()));
+        sim.check_authorized(&start, &target, hop);
+        if let Some(r) = only {
+            let guess = format!(
+                "no remote call control server URI was given, so the Home Server's one static \
+                 route (line {}: {}) is taken to be the route to the {}",
+                r.line,
+                r.text(),
+                profile.label(&target)
+            );
+            for p in &mut sim.problems[before..] {
+                p.assumption.get_or_insert_with(|| guess.clone());
+            }
+        }
     }
     let Simulator {
         mut problems,
@@ -470,10 +502,53 @@ fn dedup_problems(p: &mut Vec<RouteProblem>) {
     });
 }
 
-/// A route in another pool's collection ([`Simulator::in_another_collection`]).
+/// A route written for the walk's request that does not route it ([`Simulator::meant_route`]):
+/// it sits in another pool's collection, or it is switched off.
 struct Elsewhere<'a> {
-    why: &'a str,
     route: &'a Route,
+    kind: Unused<'a>,
+}
+
+enum Unused<'a> {
+    /// In another pool's static routing collection; why the pool does not see it.
+    OtherCollection(&'a str),
+    /// `Enabled : False`.
+    Disabled,
+}
+
+impl Elsewhere<'_> {
+    /// Why the route does not route the request, in one clause.
+    fn why(&self) -> String {
+        let r = self.route;
+        match self.kind {
+            Unused::OtherCollection(why) => format!(
+                "{why}; the route for {} on line {} is in {}'s collection and does not route \
+                 this user's requests",
+                r.pattern,
+                r.line,
+                r.collection.as_deref().unwrap_or("another pool"),
+            ),
+            Unused::Disabled => format!(
+                "the route for {} on line {} is there but disabled (Enabled = False), and a \
+                 disabled route routes nothing: enable it again (Enabled = True) rather than \
+                 adding a second route for {}",
+                r.pattern, r.line, r.pattern
+            ),
+        }
+    }
+
+    /// Where the rule's port and transport come from, when nothing else says.
+    fn source(&self) -> String {
+        let r = self.route;
+        match self.kind {
+            Unused::OtherCollection(_) => format!(
+                "the route on line {}, in {}'s collection",
+                r.line,
+                r.collection.as_deref().unwrap_or("another pool")
+            ),
+            Unused::Disabled => format!("the disabled route on line {}", r.line),
+        }
+    }
 }
 
 struct Simulator<'a> {
@@ -732,6 +807,7 @@ impl<'a> Simulator<'a> {
         };
         let r = elsewhere.route;
         let mut topology = self.topology.clone();
+        topology.forget_guessed_name(&req.next_participant);
         topology.learn(
             &req.next_participant,
             Learned {
@@ -752,12 +828,10 @@ impl<'a> Simulator<'a> {
             .is_some_and(|h| h.port.is_some() && h.transport.is_some());
         if !listening_known {
             copied.assumptions.push(format!(
-                "The rule's port {} and transport {} are those of the route on line {}, in {}'s \
-                 collection.",
+                "The rule's port {} and transport {} are those of {}.",
                 r.port,
                 r.transport.as_str().to_ascii_uppercase(),
-                r.line,
-                r.collection.as_deref().unwrap_or("another pool"),
+                elsewhere.source(),
             ));
         }
         (Some(copied.rule), copied.fix, copied.assumptions)
@@ -988,23 +1062,15 @@ impl<'a> Simulator<'a> {
         mut message: String,
         ev: Evidence,
     ) {
-        let elsewhere = self.in_another_collection(walk);
+        let elsewhere = self.meant_route(&walk.current, walk.direction, walk.request_uri);
         let (mut rule, mut fix, rule_assumptions) = match &elsewhere {
             Some(e) => self.missing_rule_copying(req, e),
             None => self.missing_rule(req),
         };
         if let Some(e) = &elsewhere {
-            message = format!(
-                "{}: {}; the route for {} on line {} is in {}'s collection and does not route \
-                 this user's requests",
-                message.trim_end_matches('.'),
-                e.why,
-                e.route.pattern,
-                e.route.line,
-                e.route.collection.as_deref().unwrap_or("another pool"),
-            );
+            message = format!("{}: {}", message.trim_end_matches('.'), e.why());
             // Added where the pool routes: its own collection, when it has one.
-            if let Some(Rule::Route(r)) = &mut rule {
+            if let (Unused::OtherCollection(_), Some(Rule::Route(r))) = (&e.kind, &mut rule) {
                 r.collection = self.collection.and_then(|c| c.pool.clone());
             }
         }
@@ -1044,18 +1110,51 @@ impl<'a> Simulator<'a> {
         });
     }
 
-    /// A route for the walk's request that the Home Server's pool does not see: it is in
-    /// another pool's static routing collection.
-    fn in_another_collection(&self, walk: &Walk) -> Option<Elsewhere<'a>> {
+    /// The one route of `at`'s table, when it has one alone and it leads to a server the case
+    /// does not already name as another participant.
+    fn only_route(&self, at: &str) -> Option<&'a Route> {
+        let role = self.profile.participant(at)?.role;
+        let config: &'a RoutingConfig = self.config;
+        match config.table(role)? {
+            [r] if !r.next_hop.is_empty() && self.topology.who_is(&r.next_hop).is_none() => Some(r),
+            _ => None,
+        }
+    }
+
+    /// A route written for `request_uri` at `at` that does not route it: switched off in
+    /// `at`'s own table, or (the Home Server's, forward) in another pool's static routing
+    /// collection.
+    fn meant_route(
+        &self,
+        at: &str,
+        direction: RouteDirection,
+        request_uri: &str,
+    ) -> Option<Elsewhere<'a>> {
+        let role = self.profile.participant(at)?.role;
+        let config: &'a RoutingConfig = self.config;
+        let disabled = || {
+            config
+                .disabled
+                .iter()
+                .filter(move |d| {
+                    d.table == role || (d.table == Role::AppProxy && role == Role::Gateway)
+                })
+                .map(|d| &d.route)
+        };
+        if let Some(i) = best_route_of(disabled(), request_uri) {
+            return disabled().nth(i).map(|route| Elsewhere {
+                route,
+                kind: Unused::Disabled,
+            });
+        }
         let choice = self.collection?;
-        let home = self.profile.home_server()?;
-        if walk.current != home || walk.direction != RouteDirection::Forward {
+        if role != Role::HomeServer || direction != RouteDirection::Forward {
             return None;
         }
-        let i = best_route(&choice.left_out, walk.request_uri)?;
+        let i = best_route(&choice.left_out, request_uri)?;
         Some(Elsewhere {
-            why: &choice.why,
             route: &choice.left_out[i],
+            kind: Unused::OtherCollection(&choice.why),
         })
     }
 

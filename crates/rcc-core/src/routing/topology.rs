@@ -17,6 +17,11 @@ pub struct Topology {
     pub hosts: Vec<Host>,
 }
 
+/// The evidence field of a name taken from the line server URI's host: a guess (a Nortel line
+/// server URI names a domain the Home Server routes to the Application Proxy, not always the
+/// proxy's own name), which anything the admin wrote about that server replaces.
+const LINE_SERVER_HOST: &str = "line server URI host";
+
 /// Places kept as a host's evidence. A few show who it is; a busy log names the same host in
 /// thousands of messages, and keeping (and comparing) them all made reading it quadratic.
 const HOST_EVIDENCE_KEPT: usize = 8;
@@ -46,6 +51,19 @@ impl Topology {
             .iter()
             .find(|h| h.fqdn.as_deref() == Some(host.as_str()) || h.ips.contains(&host))
             .map(|h| h.participant.clone())
+    }
+
+    /// Drops a participant's name where it rests only on the line server URI's host, so that
+    /// a route the admin wrote names it instead.
+    pub fn forget_guessed_name(&mut self, participant: &str) {
+        let guessed =
+            |e: &Evidence| matches!(e, Evidence::Input { field, .. } if field == LINE_SERVER_HOST);
+        if let Some(h) = self.hosts.iter_mut().find(|h| h.participant == participant) {
+            if !h.entered && h.ips.is_empty() && h.evidence.iter().all(guessed) {
+                h.fqdn = None;
+                h.evidence.clear();
+            }
+        }
     }
 
     /// Add what `other` knows and `self` does not (entered values win over inferred ones).
@@ -224,7 +242,7 @@ impl Topology {
                     target,
                     Learned::host(lsh),
                     Evidence::Input {
-                        field: "line server URI host".into(),
+                        field: LINE_SERVER_HOST.into(),
                         value: lsh.into(),
                     },
                 );
