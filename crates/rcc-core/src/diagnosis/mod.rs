@@ -272,6 +272,50 @@ impl Needed {
     }
 }
 
+/// Rules the logs contradict, printed on a server the logs show is not the user's Home
+/// Server: that is why they disagree, and where to export them instead. What those rules
+/// alone say of the user's Home Server is then no finding.
+fn other_servers_rules(case: &Case, facts: &Facts, drafts: &mut Vec<draft::Draft>) {
+    let Some((server, line)) = facts
+        .simulation
+        .as_ref()
+        .and_then(|s| s.printed_on.as_ref())
+    else {
+        return;
+    };
+    let Some(home) = case
+        .profile
+        .home_server()
+        .and_then(|h| case.topology.entry(h))
+        .filter(|h| !h.entered)
+        .and_then(|h| h.fqdn.as_deref())
+    else {
+        return;
+    };
+    let label = |h: &str| h.split('.').next().unwrap_or(h).to_ascii_lowercase();
+    if label(home) == label(server) {
+        return;
+    }
+    if !drafts
+        .iter()
+        .any(|d| d.id == FindingId::RulesDisagreeWithLogs)
+    {
+        return;
+    }
+    drafts.retain(|d| d.from_logs || !d.from_config);
+    for d in drafts
+        .iter_mut()
+        .filter(|d| d.id == FindingId::RulesDisagreeWithLogs)
+    {
+        d.detail.push(format!(
+            "The rules pasted were printed on {server} (line {line}), but the logs show the \
+             user's Home Server is {home}: export its routes and host authorization there \
+             (Get-WmiObject -ComputerName {} ...) and paste those instead.",
+            label(home)
+        ));
+    }
+}
+
 /// Diagnose a case from its facts.
 pub fn diagnose(case: &Case, facts: &Facts) -> Diagnosis {
     let mut needed = Needed::default();
@@ -305,6 +349,7 @@ pub fn diagnose(case: &Case, facts: &Facts) -> Diagnosis {
         stale_target,
     );
     let mut merged = draft::merge(drafts);
+    other_servers_rules(case, facts, &mut merged);
 
     // The flow: the logs' when they show the set-up, else the configuration's; a route the
     // configuration lacks is marked on a leg the logs could not see past.

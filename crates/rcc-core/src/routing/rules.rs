@@ -149,6 +149,11 @@ pub struct RoutingConfig {
     /// where the admin meant requests to go.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub disabled: Vec<DisabledRoute>,
+    /// The server the Home Server's tables were printed on, as the paste names it (WMI's
+    /// `__SERVER`, `-ComputerName`), with the line: rules of another server than the user's
+    /// explain rules the logs contradict.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub printed_on: Option<(String, u32)>,
 }
 
 /// A route in a table but switched off.
@@ -666,6 +671,9 @@ fn file_objects(out: &mut ParsedRules, profile: &Profile, printed: Vec<Printed>)
             Section::None | Section::HomeServer if from_behind => Section::AppProxy,
             s => s,
         };
+        if section != Section::AppProxy && out.config.printed_on.is_none() {
+            out.config.printed_on = p.server.clone().map(|s| (s, p.object.first_line));
+        }
         take_object(
             out,
             profile,

@@ -164,6 +164,9 @@ pub struct Simulation {
     /// pools' own collections ([`RoutingConfig::for_pool`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub collection: Option<CollectionChoice>,
+    /// The server the Home Server's rules were printed on ([`RoutingConfig::printed_on`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub printed_on: Option<(String, u32)>,
 }
 
 impl Simulation {
@@ -486,6 +489,7 @@ pub fn simulate(
         unknowns,
         assumed,
         collection: scoped.choice,
+        printed_on: config.printed_on.clone(),
     }
 }
 

@@ -259,6 +259,7 @@ impl Topology {
         // The client sends to one peer again and again: once that peer taught the Home Server
         // nothing, it teaches nothing until the Home Server's entry changes.
         let mut quiet_peer: Option<(&str, EntryState)> = None;
+        let mut record_routed: Option<(String, &SipMessage)> = None;
         for m in messages {
             let named = products.named_by(m);
             // Client traces: the client only talks to its Home Server.
@@ -289,6 +290,16 @@ impl Topology {
                 {
                     t.learn_with(hs, Learned::host(&name), || m.evidence());
                 }
+            }
+            // Each proxy puts its Record-Route on top (RFC 3261 16.6), so in a dialog the
+            // client opened the last entry is the proxy nearest the client, its Home Server:
+            // in the client's trace and in the server's log alike. That names one Front End,
+            // not its pool, so it counts only where nothing else names the Home Server.
+            if record_routed.is_none() && (from_client || m.status().is_some()) {
+                record_routed = extract::record_route(m)
+                    .pop()
+                    .filter(|h| !uri::is_ip(h))
+                    .map(|h| (h, m));
             }
             for &(p, at) in &others {
                 if !named.names(at) {
@@ -335,6 +346,11 @@ impl Topology {
                         t.learn_host_with(&p.id, host, port, transport, || m.evidence());
                     }
                 }
+            }
+        }
+        if let (Some(hs), Some((name, m))) = (&hs, record_routed) {
+            if t.entry(hs).is_none_or(|h| h.fqdn.is_none()) {
+                t.learn(hs, Learned::host(&name), m.evidence());
             }
         }
         t
