@@ -544,7 +544,7 @@ fn tool_generations(ad: &AdPaste, rules: Option<&ParsedRules>) -> Vec<SeenGenera
                 row: None,
                 text: format!("line {line}: {text}"),
             }],
-            or: None,
+            also_fits: vec![],
         });
     }
     if ad.format == directory::AdFormat::LyncUser {

@@ -399,7 +399,7 @@ fn resolve_generation(
                 field: "generation".into(),
                 value: g.name().into(),
             }],
-            or: None,
+            also_fits: vec![],
         })
         .or_else(|| {
             // Servers first: the server generation decides the admin tools. Only the one
@@ -419,7 +419,7 @@ fn resolve_generation(
             match (tool_generations.first(), product) {
                 // The admin tool's output fits two generations; the client's version tells
                 // which (a Lync 2013 client, UCCAPI/15.0, beside Get-CsUser output).
-                (Some(t), Some(p)) if t.or == Some(p.generation) => Some(SeenGeneration {
+                (Some(t), Some(p)) if t.also_fits.contains(&p.generation) => Some(SeenGeneration {
                     basis: format!("{}, beside {}", p.basis, t.basis),
                     evidence: [p.evidence, t.evidence.clone()].concat(),
                     ..p

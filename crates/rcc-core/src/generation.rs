@@ -221,10 +221,10 @@ pub struct SeenGeneration {
     /// The data row is an inference rather than a documented fact.
     pub inferred: bool,
     pub evidence: Vec<Evidence>,
-    /// The other generation the same evidence fits (an admin tool whose output is the same in
-    /// two): a log's product string that names that one decides.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub or: Option<Generation>,
+    /// The other generations the same evidence fits (an admin tool whose output is the same
+    /// in several): a log's product string that names one of them decides.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub also_fits: Vec<Generation>,
 }
 
 /// The product tokens of a `Server` or `User-Agent` value, comments in parentheses left out.
@@ -310,7 +310,7 @@ impl ProductMatch<'_> {
             basis: format!("{}: {}", self.row.header, self.value),
             inferred: self.row.inferred,
             evidence: vec![m.evidence()],
-            or: None,
+            also_fits: vec![],
         }
     }
 }
@@ -418,17 +418,17 @@ pub fn from_admin_tool(tool: AdminTool, what: &str, evidence: Evidence) -> SeenG
             ),
             inferred: false,
             evidence: vec![evidence],
-            or: Some(Generation::Lync2013),
+            also_fits: vec![Generation::Lync2013],
         },
         AdminTool::Wmi => SeenGeneration {
             generation: Generation::Ocs2007,
             basis: format!(
-                "{what}, a WMI export (OCS 2007 or LCS 2005 SP1; choose LCS 2005 in the \
-                 wizard if the pool runs it, for its console's words)"
+                "{what}, a WMI export (LCS 2005 SP1, OCS 2007 or 2007 R2: choose the pool's \
+                 in the wizard, for its console's words)"
             ),
             inferred: true,
             evidence: vec![evidence],
-            or: Some(Generation::Lcs2005),
+            also_fits: vec![Generation::Lcs2005, Generation::Ocs2007R2],
         },
     }
 }
@@ -474,7 +474,7 @@ pub fn from_config_source(source: ConfigSource, evidence: Evidence) -> Option<Se
         ),
         inferred: false,
         evidence: vec![evidence],
-        or: None,
+        also_fits: vec![],
     })
 }
 

@@ -1585,11 +1585,20 @@ impl Transaction<'_, '_> {
         let session_ok = call.iter().enumerate().find(|&(k, r)| {
             r.status().is_some_and(|s| (200..300).contains(&s)) && self.in_txn(k, "INVITE")
         });
+        // The copy of each request nearest its sender has the fewest Vias: a server log may
+        // hold only the copies the Home Server forwarded (its Via on top of the client's).
+        let mut fewest_vias: HashMap<(u32, &str), usize> = HashMap::new();
         for (k, r) in call.iter().enumerate() {
             if r.status().is_some_and(|s| s >= 200) {
                 if let Some(c) = self.cseqs[k] {
                     finals_at.entry(c).or_default().push(k);
                 }
+            } else if let (Some(c), true) = (self.cseqs[k], r.is_request()) {
+                let vias = extract::top_via(r).1;
+                fewest_vias
+                    .entry(c)
+                    .and_modify(|n| *n = (*n).min(vias))
+                    .or_insert(vias);
             }
         }
         for (k, m) in call.iter().enumerate() {
@@ -1625,8 +1634,11 @@ impl Transaction<'_, '_> {
                         }
                         x
                     });
-                    let from_client = extract::top_via(m).1 <= self.client_vias
-                        && uri::aor(m.header("From").unwrap_or("")) == a.from_aor;
+                    let vias = extract::top_via(m).1;
+                    let nearest = vias <= self.client_vias
+                        || cseq.and_then(|c| fewest_vias.get(&c)) == Some(&vias);
+                    let from_client =
+                        nearest && uri::aor(m.header("From").unwrap_or("")) == a.from_aor;
                     if from_client {
                         a.infos.push(InfoExchange {
                             name: body.name.clone(),

@@ -137,6 +137,47 @@ fn weigh_assumed_listener(
     true
 }
 
+/// A missing route the logs show was not needed: the rules entered are not the ones in use.
+/// The finding says so, with what shows the leg working.
+fn disagreement(c: &Draft, flow: &[FlowLeg]) -> Draft {
+    let mut d = Draft::config(FindingId::RulesDisagreeWithLogs, Confidence::Medium);
+    d.from_logs = true;
+    d.leg = c.leg.clone();
+    d.detail.push(format!(
+        "The rules entered say: {}. But the logs show this leg working{}.",
+        c.detail.join(" "),
+        c.leg
+            .as_ref()
+            .and_then(|l| flow.iter().find(|f| f.is(l)))
+            .and_then(|f| f.evidence.first())
+            .map(|e| format!(" ({})", e.label()))
+            .unwrap_or_default()
+    ));
+    d.evidence = c.evidence.clone();
+    // What shows the leg working: its own message (or, for a leg implied by a later
+    // one, the first message seen after it) and the answer that came back.
+    if let Some(i) = c
+        .leg
+        .as_ref()
+        .and_then(|l| flow.iter().position(|f| f.is(l)))
+    {
+        let seen = |f: &&FlowLeg| f.state == LegState::Ok && !f.evidence.is_empty();
+        let shown = flow[i..].iter().find(seen);
+        let answer = flow[i..]
+            .iter()
+            .filter(seen)
+            .find(|f| matches!(f.kind, LegKind::AnswerBack | LegKind::Answer));
+        for f in shown.into_iter().chain(answer) {
+            for e in &f.evidence {
+                if !d.evidence.contains(e) {
+                    d.evidence.push(e.clone());
+                }
+            }
+        }
+    }
+    d
+}
+
 /// Lets precise causes explain vague symptoms, and direct evidence in the logs overrule a
 /// configuration that says otherwise.
 pub(super) fn reconcile(
@@ -152,48 +193,23 @@ pub(super) fn reconcile(
         if c.listener_assumed && !weigh_assumed_listener(&mut c, flow, &logs, tls_reached) {
             continue;
         }
+        // A server listens on more than one transport: a route the logs show carrying the
+        // INVITE (or a session that came up through it) is no mismatch, whatever other
+        // listening point they show.
+        let carried = c
+            .leg
+            .as_ref()
+            .is_some_and(|l| matches!(leg_state(flow, l), Some(LegState::Ok | LegState::Inferred)));
+        if c.id == FindingId::TlsTransportMismatch && carried {
+            continue;
+        }
         // A rule the logs show was not needed: the rules entered are not the ones in use.
         let contradicted = c.id.is_missing_route()
             && c.leg.as_ref().is_some_and(|l| {
                 matches!(leg_state(flow, l), Some(LegState::Ok | LegState::Inferred))
             });
         if contradicted {
-            let mut d = Draft::config(FindingId::RulesDisagreeWithLogs, Confidence::Medium);
-            d.from_logs = true;
-            d.leg = c.leg.clone();
-            d.detail.push(format!(
-                "The rules entered say: {}. But the logs show this leg working{}.",
-                c.detail.join(" "),
-                c.leg
-                    .as_ref()
-                    .and_then(|l| flow.iter().find(|f| f.is(l)))
-                    .and_then(|f| f.evidence.first())
-                    .map(|e| format!(" ({})", e.label()))
-                    .unwrap_or_default()
-            ));
-            d.evidence = c.evidence.clone();
-            // What shows the leg working: its own message (or, for a leg implied by a later
-            // one, the first message seen after it) and the answer that came back.
-            if let Some(i) = c
-                .leg
-                .as_ref()
-                .and_then(|l| flow.iter().position(|f| f.is(l)))
-            {
-                let seen = |f: &&FlowLeg| f.state == LegState::Ok && !f.evidence.is_empty();
-                let shown = flow[i..].iter().find(seen);
-                let answer = flow[i..]
-                    .iter()
-                    .filter(seen)
-                    .find(|f| matches!(f.kind, LegKind::AnswerBack | LegKind::Answer));
-                for f in shown.into_iter().chain(answer) {
-                    for e in &f.evidence {
-                        if !d.evidence.contains(e) {
-                            d.evidence.push(e.clone());
-                        }
-                    }
-                }
-            }
-            out.push(d);
+            out.push(disagreement(&c, flow));
             continue;
         }
         // Answers travel back on the Home Server's own connection; host authorization decides

@@ -97,7 +97,13 @@ pub struct FlagBit {
 /// Parses an option flags value: decimal (`400`), negative decimal as AD shows a high bit
 /// (`-2147483632`), or hex (`0x190`).
 pub fn parse_option_flags(value: &str) -> Result<u32, String> {
-    let v = value.trim();
+    // ADSI Edit writes an integer as hex with its decimal or flag names after it:
+    // `0x180 = ( 384 )`; the number before the `=` is the value.
+    let v = match value.split_once('=') {
+        Some((number, names)) if names.trim_start().starts_with('(') => number,
+        _ => value,
+    };
+    let v = v.trim();
     if v.is_empty() {
         return Err(
             "msRTCSIP-OptionFlags is empty: it should be a number such as 16 or 400".into(),
@@ -173,6 +179,13 @@ pub fn decode_option_flags(value: &str) -> Result<Vec<FlagBit>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn adsi_edit_hex_with_its_decimal_after_it_is_the_number() {
+        assert_eq!(parse_option_flags("0x180 = ( 384 )"), Ok(384));
+        assert_eq!(parse_option_flags("0x110 = (16 | 256)"), Ok(272));
+        assert!(parse_option_flags("16 = 32").is_err());
+    }
 
     #[test]
     fn table_loads_and_has_rcc_bit() {

@@ -750,6 +750,9 @@ fn read_shared(
     if let Some((first, last)) = shared.unquoted {
         out.problem(first, text::unquoted_note(first, last));
     }
+    if let Some(line) = shared.unescaped {
+        out.problem(line, text::unescaped_note(line));
+    }
     let mut tick = readers::Tick::new(progress);
     match format {
         LogFormat::RawSip | LogFormat::Unknown => readers::raw(buf, ctx, &mut out, &mut tick),
@@ -833,16 +836,11 @@ fn outside_messages_check(buf: &[u8], lossy: bool, out: &mut sipmsg::Out) {
 }
 
 /// A log copied out of a web page's HTML source has its SIP escaped (`&lt;sip:…&gt;`,
-/// `&quot;`): say so once, at the first such place. An escaped paste is escaped throughout, so
-/// its head tells (a bounded look, whatever the file's size).
+/// `&quot;`): files small enough are read decoded ([`text::Shared`]); a larger one is read as
+/// written, and this says so once, at the first such place.
 fn html_escaped_check(buf: &[u8], out: &mut sipmsg::Out) {
-    const HEAD: usize = 64 << 10;
-    let head = &buf[..buf.len().min(HEAD)];
-    let at = ["&lt;sip:", "&lt;tel:", "&lt;sips:", "&quot;"]
-        .iter()
-        .filter_map(|needle| memchr::memmem::find(head, needle.as_bytes()))
-        .min();
-    if let Some(at) = at {
+    let head = &buf[..buf.len().min(text::HTML_HEAD)];
+    if let Some(at) = text::html_escape_at(head) {
         let line =
             text::line_count(&head[..at]).max(1) + u32::from(at > 0 && head[at - 1] == b'\n');
         out.problem(

@@ -226,6 +226,8 @@ pub(crate) struct Shared {
     pub lossy: bool,
     /// The first and last line that lost an e-mail's quote marks ([`unquoted`]).
     pub unquoted: Option<(u32, u32)>,
+    /// The first line of a paste whose HTML escapes were decoded ([`Shared::unescaped`]).
+    pub unescaped: Option<u32>,
 }
 
 /// The file as the text its messages will share: UTF-8 taken as is (no copy), UTF-16 decoded,
@@ -241,8 +243,10 @@ pub(crate) fn shared_text(bytes: FileBytes) -> Shared {
             utf16: true,
             lossy: false,
             unquoted: None,
+            unescaped: None,
         }
-        .unquoted();
+        .unquoted()
+        .unescaped();
     }
     let skip = if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
         3
@@ -274,8 +278,10 @@ pub(crate) fn shared_text(bytes: FileBytes) -> Shared {
         utf16: false,
         lossy,
         unquoted: None,
+        unescaped: None,
     }
     .unquoted()
+    .unescaped()
 }
 
 /// Files up to this size are looked at for e-mail quote marks: a trace forwarded in a mail is
@@ -333,6 +339,82 @@ impl Shared {
             ..self
         }
     }
+}
+
+/// What says a paste was copied from a web page's HTML source: SIP's angle brackets and
+/// quotes written as entities. An escaped paste is escaped throughout, so its head tells.
+pub(crate) const HTML_ESCAPES: [&str; 4] = ["&lt;sip:", "&lt;tel:", "&lt;sips:", "&quot;"];
+
+/// The part of a file looked at for [`HTML_ESCAPES`].
+pub(crate) const HTML_HEAD: usize = 64 << 10;
+
+/// Where the first of [`HTML_ESCAPES`] is in the head of `text`, if anywhere.
+pub(crate) fn html_escape_at(text: &[u8]) -> Option<usize> {
+    let head = &text[..text.len().min(HTML_HEAD)];
+    HTML_ESCAPES
+        .iter()
+        .filter_map(|needle| memchr::memmem::find(head, needle.as_bytes()))
+        .min()
+}
+
+impl Shared {
+    /// The text with its HTML escapes decoded (`&lt;` `&gt;` `&quot;` `&apos;` `&#39;`
+    /// `&amp;`, once: a body's own `&amp;` was escaped again and comes back as written) where
+    /// the head shows [`HTML_ESCAPES`]. No escape holds a newline, so every line keeps its
+    /// number.
+    fn unescaped(self) -> Shared {
+        let text: &str = self.text.get(self.skip..).unwrap_or("");
+        if text.len() > QUOTED_MAIL_MAX {
+            return self;
+        }
+        let Some(at) = html_escape_at(text.as_bytes()) else {
+            return self;
+        };
+        let line = line_count(&text.as_bytes()[..at]).max(1)
+            + u32::from(at > 0 && text.as_bytes()[at - 1] == b'\n');
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text;
+        while let Some(i) = rest.find('&') {
+            out.push_str(&rest[..i]);
+            rest = &rest[i..];
+            let decoded = [
+                ("&lt;", '<'),
+                ("&gt;", '>'),
+                ("&quot;", '"'),
+                ("&apos;", '\''),
+                ("&#39;", '\''),
+                ("&amp;", '&'),
+            ]
+            .into_iter()
+            .find(|(entity, _)| rest.starts_with(entity));
+            match decoded {
+                Some((entity, c)) => {
+                    out.push(c);
+                    rest = &rest[entity.len()..];
+                }
+                None => {
+                    out.push('&');
+                    rest = &rest[1..];
+                }
+            }
+        }
+        out.push_str(rest);
+        Shared {
+            text: Arc::new(FileText::from(out)),
+            skip: 0,
+            unescaped: Some(line),
+            ..self
+        }
+    }
+}
+
+/// The note a paste whose HTML escapes were decoded gets.
+pub(crate) fn unescaped_note(line: u32) -> String {
+    format!(
+        "Line {line}: the text was HTML-escaped (&lt; &gt; &quot; for < > \"), as copied from a \
+         web page's source: it was read with them put back. Line numbers are the file's; a \
+         body's Content-Length may count the original bytes."
+    )
 }
 
 /// Whether [`QUOTED_RUN`] lines in a row start with a quote mark.
@@ -600,6 +682,23 @@ mod tests {
         }
     }
     use crate::file_text::KeptBytes;
+
+    /// A paste from a web page's source is read with its escapes put back, once (a body's
+    /// own `&amp;` stays), every line keeping its number; text without them is left alone.
+    #[test]
+    fn an_html_escaped_paste_is_read_decoded() {
+        let page = "Ticket\nFrom: &quot;Ann&quot; &lt;sip:ann@a.example&gt;;tag=1\n\n&lt;x a=&quot;1&amp;amp;2&quot;/&gt; &#39;&amp\n";
+        let s = shared_text(page.as_bytes().to_vec().into());
+        assert_eq!(
+            &**s.text,
+            "Ticket\nFrom: \"Ann\" <sip:ann@a.example>;tag=1\n\n<x a=\"1&amp;2\"/> '&amp\n"
+        );
+        assert_eq!(s.unescaped, Some(2));
+        assert_eq!(s.lines, line_count(page.as_bytes()));
+        let plain = shared_text(b"From: <sip:a@b>\nX: a &amp; b\n".to_vec().into());
+        assert_eq!(plain.unescaped, None);
+        assert_eq!(&**plain.text, "From: <sip:a@b>\nX: a &amp; b\n");
+    }
 
     #[test]
     fn find_ci_finds_the_first_place_in_any_case() {

@@ -544,6 +544,9 @@ struct Console {
     printing: Option<Option<String>>,
     /// The server the last command names, lower case.
     server: Option<String>,
+    /// The server the admin's last note names (`REM mcm01 ...`): where the commands after it
+    /// ran, unless they name one.
+    noted: Option<String>,
     /// The last prompt line filled the console's width: the line after it may be the rest of
     /// the command, cut where the console ended (`-ComputerNam` / `e OCSAP01`).
     wrapped: Option<String>,
@@ -571,6 +574,20 @@ impl Console {
                 self.command(&format!("{start}{t}"));
                 return true;
             }
+        }
+        // cmd's comments, where an admin writes which server the output below comes from
+        // (`REM mcm01 (Application Proxy)`): a first word that is a host name names it.
+        if let Some(note) = t.strip_prefix("REM ").or_else(|| t.strip_prefix(":: ")) {
+            let first = note.split_whitespace().next().unwrap_or("");
+            let host_like = first.len() > 1
+                && first.starts_with(|c: char| c.is_ascii_alphabetic())
+                && first
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.');
+            if host_like {
+                self.noted = Some(first.trim_end_matches('.').to_ascii_lowercase());
+            }
+            return true;
         }
         if let Some((_, typed)) = prompt {
             self.command(typed.trim());
@@ -611,7 +628,10 @@ impl Console {
         Printed {
             section,
             route_object: self.printing.clone(),
-            server: object.server().or_else(|| self.server.clone()),
+            server: object
+                .server()
+                .or_else(|| self.server.clone())
+                .or_else(|| self.noted.clone()),
             object,
         }
     }
@@ -1235,6 +1255,65 @@ ReplaceHostInRequestUri : False
     /// own output) is in no collection: it is not read as a route, and a note says how to add
     /// it; the same block printed by Get-CsStaticRoutingConfiguration (a variable's `.Route`
     /// too, or a variable not made by New-CsStaticRoute), or with no prompt at all, is a route.
+    /// An 80-column WMI paste: a command wrapped at the console's width, system properties,
+    /// values wrapped mid-word; two servers, one the other's next hop, so its routes are the
+    /// Application Proxy's; its disabled `*` route is kept as such, and its own authorized
+    /// hosts are not the Home Server's.
+    #[test]
+    fn a_wrapped_wmi_paste_of_two_servers_files_each_server_s_rows() {
+        let text = "Windows PowerShell\r
+Copyright (C) 2009 Microsoft Corporation. All rights reserved.\r
+\r
+PS C:\\Users\\adm> Get-WmiObject -Class MSFT_SIPRoutingTableData -ComputerName OCSFE\r
+1 | fl *\r
+\r
+__GENUS                 : 2\r
+__SERVER                : OCSFE1\r
+__PATH                  : \\\\OCSFE1\\root\\cimv2:MSFT_SIPRoutingTableData.Backen\r
+                          d=\"SQL\\\\RTC\"\r
+Enabled                 : True\r
+MatchURI                : mcm.contoso.com\r
+NextHop                 : ocsap01.contoso.c\r
+                          om\r
+NextHopPort             : 5061\r
+NextHopTransport        : TLS\r
+\r
+REM ocsap01 (the Application Proxy)\r
+PS C:\\Users\\adm> Get-WmiObject -Class MSFT_SIPRoutingTableData | fl *\r
+\r
+Enabled                 : False\r
+MatchURI                : *\r
+NextHop                 : ocspool.contoso.com\r
+NextHopPort             : 5061\r
+NextHopTransport        : TLS\r
+\r
+Server               : ocspool.contoso.com\r
+ThrottleAsServer     : True\r
+TreatAsAuthenticated : True\r
+";
+        let p = parse_rules(text, &profile("nortel").unwrap());
+        let home = p.config.home_server.as_deref().unwrap();
+        assert_eq!(home.len(), 1);
+        assert_eq!(home[0].next_hop, "ocsap01.contoso.com");
+        assert_eq!(
+            home[0].line, 11,
+            "the rule row starts after the system properties"
+        );
+        assert_eq!(p.config.app_proxy.as_deref(), Some(&[][..]));
+        assert_eq!(p.config.disabled.len(), 1);
+        assert_eq!(p.config.disabled[0].table, Role::AppProxy);
+        assert_eq!(p.config.disabled[0].route.pattern, "*");
+        assert_eq!(p.config.host_authorization, None);
+        assert_eq!(p.config.printed_on, Some(("ocsfe1".to_string(), 11)));
+        let messages: Vec<&str> = p.problems.iter().map(|x| x.message.as_str()).collect();
+        assert_eq!(messages.len(), 2, "{messages:?}");
+        assert!(messages[0].contains("disabled"), "{messages:?}");
+        assert!(
+            messages[1].contains("server behind the Home Server"),
+            "{messages:?}"
+        );
+    }
+
     #[test]
     fn a_route_object_echoed_is_no_route_in_use() {
         let block = "Transport               : TransportChoice=Certificate=Microsoft.Rtc.Management.WritableConfig.Settings.SipProxy.UseDefaultCert;Fqdn=cups.contoso.com;Port=5061
