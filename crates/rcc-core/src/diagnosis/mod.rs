@@ -272,10 +272,11 @@ impl Needed {
     }
 }
 
-/// Rules the logs contradict, printed on a server the logs show is not the user's Home
-/// Server: that is why they disagree, and where to export them instead. What those rules
-/// alone say of the user's Home Server is then no finding.
-fn other_servers_rules(case: &Case, facts: &Facts, drafts: &mut Vec<draft::Draft>) {
+/// Rules the logs contradict, printed on a server other than the Home Server the logs show:
+/// likely why they disagree, and where to export them instead. Not certain (a pool's Front
+/// Ends share its routes, and a name says nothing of the pool), so what those rules alone say
+/// stays, as the warnings [`draft::reconcile`] made of it.
+fn other_servers_rules(case: &Case, facts: &Facts, drafts: &mut [draft::Draft]) {
     let Some((server, line)) = facts
         .simulation
         .as_ref()
@@ -296,20 +297,14 @@ fn other_servers_rules(case: &Case, facts: &Facts, drafts: &mut Vec<draft::Draft
     if label(home) == label(server) {
         return;
     }
-    if !drafts
-        .iter()
-        .any(|d| d.id == FindingId::RulesDisagreeWithLogs)
-    {
-        return;
-    }
-    drafts.retain(|d| d.from_logs || !d.from_config);
     for d in drafts
         .iter_mut()
         .filter(|d| d.id == FindingId::RulesDisagreeWithLogs)
     {
         d.detail.push(format!(
-            "The rules pasted were printed on {server} (line {line}), but the logs show the \
-             user's Home Server is {home}: export its routes and host authorization there \
+            "The rules pasted were printed on {server} (line {line}), and the logs show the \
+             user's Home Server as {home}: unless {server} is in the same pool, they are \
+             another pool's rules. Export the routes and host authorization of {home}'s pool \
              (Get-WmiObject -ComputerName {} ...) and paste those instead.",
             label(home)
         ));
