@@ -680,7 +680,13 @@ fn attempt_failure(
     let mut d = Draft::logs(id, confidence);
     d.leg = Some(leg_of(step));
     d.evidence = lo.evidence.clone();
-    // What shows the INVITE got past the Home Server (the next hop's 100 Trying, its log).
+    // What shows the INVITE got past the Home Server: its forwarded copy, the next hop's
+    // 100 Trying, its log.
+    for e in a.forwarded.iter().flatten() {
+        if !d.evidence.contains(e) {
+            d.evidence.push(e.clone());
+        }
+    }
     for r in &a.reached {
         if Some(r.participant.as_str()) != profile.home_server()
             && !d.evidence.contains(&r.evidence)

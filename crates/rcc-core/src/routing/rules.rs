@@ -672,10 +672,16 @@ fn file_objects(out: &mut ParsedRules, profile: &Profile, printed: Vec<Printed>)
             .filter_map(|p| Some((first_label(p.server.as_deref()?), p.object.get("NextHop")?)))
             .map(|(from, hop)| (from, first_label(hop)))
             .collect();
+        // Two servers that route to each other are a loop, not one behind the other.
+        let routes_to = |from: &str, to: &str| next_hops.iter().any(|(f, h)| f == from && h == to);
         servers
             .iter()
             .map(|s| first_label(s))
-            .filter(|s| next_hops.iter().any(|(from, hop)| hop == s && from != s))
+            .filter(|s| {
+                next_hops
+                    .iter()
+                    .any(|(from, hop)| hop == s && from != s && !routes_to(s, from))
+            })
             .collect()
     } else {
         Vec::new()

@@ -262,12 +262,13 @@ impl Topology {
         let mut record_routed: Option<(String, &SipMessage)> = None;
         for m in messages {
             let named = products.named_by(m);
-            // Client traces: the client only talks to its Home Server.
+            // Client traces: the client only talks to its Home Server. A server's log sends
+            // the client's requests on too (its own Via on top): that peer is the next hop.
             let from_client = named.names(client);
             if let (Some(hs), Some(peer), true) = (&hs, m.peer(), from_client) {
                 if m.direction == Some(Direction::Sent) && m.is_request() {
                     let state = t.entry_state(hs);
-                    if quiet_peer != Some((peer, state)) {
+                    if quiet_peer != Some((peer, state)) && extract::top_via_view(m).1 == 1 {
                         let (host, port) = uri::split_host_port(peer);
                         let taught = t.learn_host_with(
                             hs,
