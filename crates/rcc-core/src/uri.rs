@@ -299,6 +299,12 @@ pub fn is_ipv4(host: &str) -> bool {
     host.parse::<std::net::Ipv4Addr>().is_ok()
 }
 
+/// A host name's first label, lower case: WMI and admins name a server by its NetBIOS-style
+/// name, routes and logs by FQDN, so the two meet there.
+pub fn first_label(host: &str) -> String {
+    host.split('.').next().unwrap_or(host).to_ascii_lowercase()
+}
+
 /// A fully qualified host name (dotted, not an address, with letters).
 pub fn is_fqdn(host: &str) -> bool {
     host.contains('.')

@@ -293,7 +293,7 @@ fn other_servers_rules(case: &Case, facts: &Facts, drafts: &mut [draft::Draft]) 
     else {
         return;
     };
-    let label = |h: &str| h.split('.').next().unwrap_or(h).to_ascii_lowercase();
+    let label = crate::uri::first_label;
     if label(home) == label(server) {
         return;
     }

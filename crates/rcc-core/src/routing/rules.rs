@@ -13,7 +13,7 @@ use crate::generation::{AdminTool, Generation};
 use crate::ingest::text::find_ci;
 use crate::profile::{Profile, Role};
 use crate::sip::Transport;
-use crate::uri;
+use crate::uri::{self, first_label};
 use serde::{Deserialize, Serialize};
 
 /// The rules-text format, for the UI's help panel (the long form is docs/rules-format.md).
@@ -650,12 +650,6 @@ fn computer_named(typed: &str) -> Option<String> {
         .trim_matches(['"', '\'']);
     (!name.is_empty() && !name.starts_with(['-', '$']))
         .then(|| name.trim_end_matches('.').to_ascii_lowercase())
-}
-
-/// A host name's first label, lower case: WMI names a server by its NetBIOS-style name, the
-/// routes by FQDN.
-fn first_label(host: &str) -> String {
-    host.split('.').next().unwrap_or(host).to_ascii_lowercase()
 }
 
 /// Files the objects read under their tables. Objects outside a section are the Home Server's,
