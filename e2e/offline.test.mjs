@@ -121,6 +121,13 @@ test('after load the app makes no network request at all', async () => {
   await page.goto(`${server.url}/`);
   await page.locator('h2').first().waitFor();
   await controlled(page); // the service worker's precache is part of loading
+  // So is the analysis worker fetching the wasm (from the cache): on a busy machine it starts
+  // after the page is controlled. Loading ends when requests stop for a second.
+  for (let quiet = 0, last = -1, waited = 0; quiet < 4 && waited < 40; waited++) {
+    quiet = seen.length === last ? quiet + 1 : 0;
+    last = seen.length;
+    await page.waitForTimeout(250);
+  }
   const before = server.requests.length;
   const seenBefore = seen.length;
   for (const step of ['directory', 'routing', 'logs', 'diagnosis', 'symptom']) {
