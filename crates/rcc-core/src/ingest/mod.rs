@@ -839,10 +839,7 @@ fn outside_messages_check(buf: &[u8], lossy: bool, out: &mut sipmsg::Out) {
 /// `&quot;`): files small enough are read decoded ([`text::Shared`]); a larger one is read as
 /// written, and this says so once, at the first such place.
 fn html_escaped_check(buf: &[u8], out: &mut sipmsg::Out) {
-    let head = &buf[..buf.len().min(text::HTML_HEAD)];
-    if let Some(at) = text::html_escape_at(head) {
-        let line =
-            text::line_count(&head[..at]).max(1) + u32::from(at > 0 && head[at - 1] == b'\n');
+    if let Some(line) = text::html_escape_line(buf) {
         out.problem(
             line,
             format!(

@@ -346,15 +346,16 @@ impl Shared {
 pub(crate) const HTML_ESCAPES: [&str; 4] = ["&lt;sip:", "&lt;tel:", "&lt;sips:", "&quot;"];
 
 /// The part of a file looked at for [`HTML_ESCAPES`].
-pub(crate) const HTML_HEAD: usize = 64 << 10;
+const HTML_HEAD: usize = 64 << 10;
 
-/// Where the first of [`HTML_ESCAPES`] is in the head of `text`, if anywhere.
-pub(crate) fn html_escape_at(text: &[u8]) -> Option<usize> {
+/// The line of the first of [`HTML_ESCAPES`] in the head of `text`, if any is there.
+pub(crate) fn html_escape_line(text: &[u8]) -> Option<u32> {
     let head = &text[..text.len().min(HTML_HEAD)];
-    HTML_ESCAPES
+    let at = HTML_ESCAPES
         .iter()
         .filter_map(|needle| memchr::memmem::find(head, needle.as_bytes()))
-        .min()
+        .min()?;
+    Some(line_count(&head[..at]).max(1) + u32::from(at > 0 && head[at - 1] == b'\n'))
 }
 
 impl Shared {
@@ -367,11 +368,9 @@ impl Shared {
         if text.len() > QUOTED_MAIL_MAX {
             return self;
         }
-        let Some(at) = html_escape_at(text.as_bytes()) else {
+        let Some(line) = html_escape_line(text.as_bytes()) else {
             return self;
         };
-        let line = line_count(&text.as_bytes()[..at]).max(1)
-            + u32::from(at > 0 && text.as_bytes()[at - 1] == b'\n');
         let mut out = String::with_capacity(text.len());
         let mut rest = text;
         while let Some(i) = rest.find('&') {
