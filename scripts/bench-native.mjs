@@ -154,8 +154,8 @@ const fmt = (v, digits = 0) => (v == null || !Number.isFinite(v) ? '—' : v.toF
 /// The stages of the --timings run (ms and share of its wall time).
 export const NATIVE_STAGES = [
   ['read_files_ms', 'reading the arguments and the file'],
-  ['ingest_ms', 'ingest (the grades, RFC 3261, read on a second thread meanwhile)'],
-  ['diagnose_ms', 'case, facts, diagnosis (the grades still read on the second thread)'],
+  ['ingest_ms', 'ingest, graded against RFC 3261 (a large trace: its two halves at once, on two threads)'],
+  ['diagnose_ms', 'case, facts, diagnosis (a log not cut in halves: its grades still read on a second thread)'],
   ['grades_wait_ms', 'waiting for the grades once diagnosed'],
   ['ladder_ms', 'ladder build'],
   ['report_ms', 'JSON report made'],

@@ -174,9 +174,10 @@ pub enum Grading {
     /// When the details are first asked for the grades ([`AnalysisDetails::grade`]) or the
     /// ladder: meanwhile the summary's file reports say `graded: false` (the analysis worker).
     Later,
-    /// As the logs are read and diagnosed, on a second thread ([`IngestOptions::grade_alongside`]:
-    /// the command line, on a machine with a core to spare), waited for once the diagnosis is
-    /// made; the same results as `WithReading`.
+    /// With a second thread ([`IngestOptions::grade_alongside`]: the command line, on a machine
+    /// with a core to spare): a large log whose format has a place to cut is read graded in two
+    /// halves at once; any other is read without grades while the second thread grades it,
+    /// waited for once the diagnosis is made. The same results as `WithReading`.
     Alongside,
 }
 

@@ -127,7 +127,8 @@ pub fn run(args: &[String]) -> i32 {
         },
         AnalysisOptions {
             ladder: LadderBuild::OnRequest,
-            // The reports show the grades: read for them on a second thread meanwhile.
+            // The reports show the grades: a second thread reads half of a large log, graded,
+            // or grades a log meanwhile.
             grading: Grading::Alongside,
             // Only the text report shows how many dialogs and transactions there are.
             counting: if opts.json {

@@ -202,14 +202,23 @@ impl Ingested {
                         .join()
                         .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
                 });
+            let format = self.files.get(u.index).map(|f| f.format);
+            let format = format.unwrap_or_else(|| detect_whole(u.shared.body()));
             let (report, out) = joined.unwrap_or_else(|| {
-                read_shared(&u.name, &u.shared, 0, ReadMode::GradesOnly, &mut |done| {
-                    progress(Progress {
-                        file_index: u.index,
-                        bytes_done: done.min(total),
-                        bytes_total: total,
-                    })
-                })
+                read_shared(
+                    &u.name,
+                    &u.shared,
+                    format,
+                    0,
+                    ReadMode::GradesOnly,
+                    &mut |done| {
+                        progress(Progress {
+                            file_index: u.index,
+                            bytes_done: done.min(total),
+                            bytes_total: total,
+                        })
+                    },
+                )
             });
             let messages = self
                 .messages
@@ -459,6 +468,12 @@ pub struct IngestOptions {
     /// `graded: false`. Where there are no threads (the wasm build), the file is graded with
     /// reading.
     pub grade_alongside: bool,
+    /// With `grade_alongside`: a file of at least this many bytes whose format has a place
+    /// near its middle where its reader may start afresh is read graded in two parts at once
+    /// instead, the second on the second thread (its report is graded at once). 4 MiB by
+    /// default; tests set less to cut small files.
+    #[serde(default = "halves_from_default")]
+    pub halves_from: usize,
     /// Find the dialogs and count the transactions when [`Ingested::correlate`] is called, not
     /// with reading (the analysis worker: no part of the diagnosis needs them).
     pub correlate_later: bool,
@@ -471,9 +486,14 @@ impl Default for IngestOptions {
             validate: true,
             grade_later: false,
             grade_alongside: false,
+            halves_from: HALVES_FROM,
             correlate_later: false,
         }
     }
+}
+
+fn halves_from_default() -> usize {
+    HALVES_FROM
 }
 
 /// How many leading bytes [`detect_format`] looks at.
@@ -612,13 +632,14 @@ pub fn ingest_owned(
             (true, false, true) if cfg!(not(target_arch = "wasm32")) => ReadMode::GradedAlongside,
             (true, false, _) => ReadMode::Graded,
         };
-        let (report, mut msgs, mut events, later) = read_file(f, mode, &mut |done| {
-            progress(Progress {
-                file_index: i,
-                bytes_done: done.min(total),
-                bytes_total: total,
-            })
-        });
+        let (report, mut msgs, mut events, later) =
+            read_file(f, mode, opts.halves_from, &mut |done| {
+                progress(Progress {
+                    file_index: i,
+                    bytes_done: done.min(total),
+                    bytes_total: total,
+                })
+            });
         if let Some((name, shared, alongside)) = later {
             ungraded.push(Ungraded {
                 index: i,
@@ -668,6 +689,25 @@ enum ReadMode {
     /// Read without grading while a second thread reads it [`ReadMode::GradesOnly`], left
     /// running until the grades are asked for (native only).
     GradedAlongside,
+    /// Graded, in two parts at once, cut at `cut` (a [`readers::fresh_start`]): the part after
+    /// it on a second thread (native only). What [`ReadMode::GradedAlongside`] becomes for a
+    /// large file whose format has a place to cut: the grades come with the messages, and no
+    /// part of the file is framed twice.
+    Halves { cut: usize },
+}
+
+/// Files smaller than this are read in one part: a second thread is worth its start, and the
+/// merge of two parts' messages, only over megabytes.
+const HALVES_FROM: usize = 4 << 20;
+
+/// Where a file too large to read in one part, graded, may be cut in two for
+/// [`ReadMode::Halves`]: the first place its reader may start afresh in the third quarter.
+fn halves_cut(format: LogFormat, buf: &[u8], from_bytes: usize) -> Option<usize> {
+    let len = buf.len();
+    if len < from_bytes.max(2) {
+        return None;
+    }
+    readers::fresh_start(format, buf, len / 2, len / 2 + len / 4)
 }
 
 /// A file's messages of time order and its report; with [`ReadMode::GradeLater`] or
@@ -679,19 +719,36 @@ type FileRead = (
     Option<(Arc<str>, text::Shared, Option<GradesAlongside>)>,
 );
 
-fn read_file(f: OwnedInput, mode: ReadMode, progress: &mut dyn FnMut(usize)) -> FileRead {
+fn read_file(
+    f: OwnedInput,
+    mode: ReadMode,
+    halves_from: usize,
+    progress: &mut dyn FnMut(usize),
+) -> FileRead {
     let name: Arc<str> = Arc::from(f.name.as_str());
     let bytes = f.bytes.len();
     let shared = text::shared_text(f.bytes);
+    let format = detect_whole(shared.body());
+    let mode = match (mode, halves_cut(format, shared.body(), halves_from)) {
+        (ReadMode::GradedAlongside, Some(cut)) => ReadMode::Halves { cut },
+        _ => mode,
+    };
     let (report, out, later) = match mode {
         ReadMode::GradedAlongside => {
-            let alongside = grade_alongside(&name, &shared, bytes);
-            let (report, out) = read_shared(&name, &shared, bytes, ReadMode::GradeLater, progress);
+            let alongside = grade_alongside(&name, &shared, format, bytes);
+            let (report, out) = read_shared(
+                &name,
+                &shared,
+                format,
+                bytes,
+                ReadMode::GradeLater,
+                progress,
+            );
             // Graded even without messages: its report's problems are the graded read's.
             (report, out, Some((name, shared, alongside)))
         }
         _ => {
-            let (report, out) = read_shared(&name, &shared, bytes, mode, progress);
+            let (report, out) = read_shared(&name, &shared, format, bytes, mode, progress);
             let later = (mode == ReadMode::GradeLater && report.messages > 0)
                 .then_some((name, shared, None));
             (report, out, later)
@@ -713,31 +770,44 @@ fn read_file(f: OwnedInput, mode: ReadMode, progress: &mut dyn FnMut(usize)) -> 
 fn grade_alongside(
     name: &Arc<str>,
     shared: &text::Shared,
+    format: LogFormat,
     bytes: usize,
 ) -> Option<GradesAlongside> {
     let (name, shared) = (Arc::clone(name), shared.clone());
     let thread = std::thread::Builder::new()
         .name("grades".into())
-        .spawn(move || read_shared(&name, &shared, bytes, ReadMode::GradesOnly, &mut |_| {}))
+        .spawn(move || {
+            read_shared(
+                &name,
+                &shared,
+                format,
+                bytes,
+                ReadMode::GradesOnly,
+                &mut |_| {},
+            )
+        })
         .ok()?;
     Some(Arc::new(std::sync::Mutex::new(Some(thread))))
 }
 
-/// Reads one file's text (`shared`, from `bytes` bytes) as `mode` says.
+/// Reads one file's text (`shared`, from `bytes` bytes, in `format`) as `mode` says.
 fn read_shared(
     name: &Arc<str>,
     shared: &text::Shared,
+    format: LogFormat,
     bytes: usize,
     mode: ReadMode,
     progress: &mut dyn FnMut(usize),
 ) -> (FileReport, sipmsg::Out) {
     let text = &shared.text;
-    let buf: &[u8] = text.as_bytes().get(shared.skip..).unwrap_or(&[]);
-    let format = detect_whole(buf);
+    let buf = shared.body();
     let ctx = sipmsg::Ctx {
         file: name,
         text,
-        validate: matches!(mode, ReadMode::Graded | ReadMode::GradesOnly),
+        validate: matches!(
+            mode,
+            ReadMode::Graded | ReadMode::GradesOnly | ReadMode::Halves { .. }
+        ),
         lossy: shared.lossy,
         lines: shared.lines,
     };
@@ -754,12 +824,9 @@ fn read_shared(
         out.problem(line, text::unescaped_note(line));
     }
     let mut tick = readers::Tick::new(progress);
-    match format {
-        LogFormat::RawSip | LogFormat::Unknown => readers::raw(buf, ctx, &mut out, &mut tick),
-        LogFormat::Uccapi => readers::uccapi(buf, ctx, &mut out, &mut tick),
-        LogFormat::ServerLog => readers::server_log(buf, ctx, &mut out, &mut tick),
-        LogFormat::WiresharkFollow => readers::wireshark(buf, ctx, &mut out, &mut tick),
-        LogFormat::SippTrace => readers::sipp(buf, ctx, &mut out, &mut tick),
+    match mode {
+        ReadMode::Halves { cut } => read_halves(format, buf, cut, ctx, &mut out, &mut tick),
+        _ => read_part(format, buf, 1, ctx, &mut out, &mut tick),
     }
     outside_messages_check(buf, shared.lossy, &mut out);
     html_escaped_check(buf, &mut out);
@@ -802,6 +869,87 @@ fn read_shared(
         }
     }
     (r, out)
+}
+
+/// Reads `buf` (or a part of a file from its line `first_line`) with `format`'s reader.
+fn read_part(
+    format: LogFormat,
+    buf: &[u8],
+    first_line: u32,
+    ctx: sipmsg::Ctx,
+    out: &mut sipmsg::Out,
+    tick: &mut readers::Tick,
+) {
+    match format {
+        LogFormat::RawSip | LogFormat::Unknown => readers::raw(buf, first_line, ctx, out, tick),
+        LogFormat::Uccapi => readers::uccapi(buf, first_line, ctx, out, tick),
+        LogFormat::ServerLog => readers::server_log(buf, first_line, ctx, out, tick),
+        LogFormat::WiresharkFollow => readers::wireshark(buf, first_line, ctx, out, tick),
+        LogFormat::SippTrace => readers::sipp(buf, first_line, ctx, out, tick),
+    }
+}
+
+/// [`ReadMode::Halves`]: reads `buf` up to `cut` here and from `cut` on a second thread at once
+/// (on this one after, where no thread starts), then puts the second part's messages, events
+/// and problems after the first's: in reading order, as one read of the whole gives them.
+fn read_halves(
+    format: LogFormat,
+    buf: &[u8],
+    cut: usize,
+    ctx: sipmsg::Ctx,
+    out: &mut sipmsg::Out,
+    tick: &mut readers::Tick,
+) {
+    let (head, rest) = buf.split_at(cut.min(buf.len()));
+    // `cut` starts a line: the lines before it all end in a newline.
+    let rest_line = u32::try_from(text::count_newlines(head))
+        .unwrap_or(u32::MAX)
+        .saturating_add(1);
+    let ((), second) = at_once(
+        || read_part(format, head, 1, ctx, out, tick),
+        move || {
+            let mut second = sipmsg::Out::default();
+            let mut no_progress = |_| {};
+            let mut tick = readers::Tick::new(&mut no_progress);
+            read_part(format, rest, rest_line, ctx, &mut second, &mut tick);
+            second
+        },
+    );
+    out.append(second);
+}
+
+/// Runs `here` on this thread and `there` on a second one at once, and gives both results;
+/// both on this thread, one after the other, where no thread starts (the wasm build has none).
+/// A panic on the second thread goes on here.
+pub(crate) fn at_once<A, B: Send>(
+    here: impl FnOnce() -> A,
+    there: impl FnOnce() -> B + Send,
+) -> (A, B) {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        // Taken by whichever thread runs it: the second, or this one if it did not start.
+        let slot = std::sync::Mutex::new(Some(there));
+        let take = || slot.lock().ok().and_then(|mut s| s.take());
+        std::thread::scope(|scope| {
+            let thread = std::thread::Builder::new()
+                .name("second part".into())
+                .spawn_scoped(scope, move || take().map(|there| there()))
+                .ok();
+            let a = here();
+            let b = match thread {
+                Some(thread) => thread
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                None => take().map(|there| there()),
+            };
+            match b {
+                Some(b) => (a, b),
+                None => unreachable!("one thread took the work"),
+            }
+        })
+    }
+    #[cfg(target_arch = "wasm32")]
+    (here(), there())
 }
 
 /// Binary data (NUL bytes) and bytes that were not UTF-8 (now U+FFFD) are the file's problem
@@ -881,6 +1029,84 @@ fn first_outside(
 mod tests {
     use super::*;
     use crate::fxhash::FxSet;
+
+    /// Every log of the fixtures and every format's synthetic log, read in two parts at every
+    /// place its reader may start afresh ([`readers::fresh_start`]), gives what one graded read
+    /// of it gives: the report, every message (with its grade), event and problem.
+    #[test]
+    fn a_file_read_in_halves_is_read_as_one_at_every_cut() {
+        let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
+        let mut dirs = vec![fixtures.join("logs"), fixtures.join("real-logs")];
+        for parent in ["cases", "scenarios"] {
+            let mut cases: Vec<_> = std::fs::read_dir(fixtures.join(parent))
+                .into_iter()
+                .flatten()
+                .filter_map(|e| Some(e.ok()?.path()))
+                .collect();
+            cases.sort();
+            dirs.extend(cases);
+        }
+        let mut logs: Vec<(String, Vec<u8>)> = Vec::new();
+        for dir in dirs {
+            let mut files: Vec<_> = std::fs::read_dir(&dir)
+                .into_iter()
+                .flatten()
+                .filter_map(|e| Some(e.ok()?.path()))
+                .filter(|p| p.is_file())
+                .collect();
+            files.sort();
+            for f in files {
+                logs.push((
+                    f.display().to_string(),
+                    std::fs::read(&f).unwrap_or_default(),
+                ));
+            }
+        }
+        for format in [
+            LogFormat::Uccapi,
+            LogFormat::ServerLog,
+            LogFormat::SippTrace,
+        ] {
+            logs.push((
+                format!("synthetic {format:?}"),
+                synth::generate(format, 30_000, 3),
+            ));
+        }
+        let (mut cut_files, mut cuts) = (FxSet::default(), 0);
+        for (name, bytes) in logs {
+            let shared = text::shared_text(bytes.into());
+            let format = detect_whole(shared.body());
+            let file: Arc<str> = Arc::from(name.as_str());
+            let read = |mode| read_shared(&file, &shared, format, 0, mode, &mut |_| {});
+            let whole = read(ReadMode::Graded);
+            let json = |out: &sipmsg::Out| {
+                let grades: Vec<_> = out
+                    .messages
+                    .iter()
+                    .map(|m| format!("{:?}", m.quality()))
+                    .collect();
+                serde_json::to_string(&(&out.messages, &out.events, &out.problems, grades))
+                    .expect("serialisable")
+            };
+            let mut from = 1;
+            while let Some(cut) = readers::fresh_start(format, shared.body(), from, usize::MAX) {
+                let halves = read(ReadMode::Halves { cut });
+                assert_eq!(halves.0, whole.0, "{name}: report, cut at byte {cut}");
+                assert!(
+                    json(&halves.1) == json(&whole.1),
+                    "{name}: cut at byte {cut}"
+                );
+                cut_files.insert(name.clone());
+                cuts += 1;
+                from = cut + 1;
+            }
+        }
+        assert!(
+            cut_files.len() >= 20 && cuts >= 500,
+            "{} files, {cuts} cuts",
+            cut_files.len()
+        );
+    }
 
     /// Read with and without the dialogs, every format's synthetic log and a torture of
     /// Call-IDs (none, empty, two in one message, the same in two dialogs) gives the same

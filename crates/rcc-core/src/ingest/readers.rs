@@ -30,8 +30,8 @@ impl<'p> Tick<'p> {
 }
 
 /// Raw SIP text (and anything not recognised: we still look for messages).
-pub(crate) fn raw(buf: &[u8], ctx: Ctx, out: &mut Out, tick: &mut Tick) {
-    frame_region_ticked(buf, 1, ctx, &Meta::default(), out, Some((0, tick)));
+pub(crate) fn raw(buf: &[u8], first_line: u32, ctx: Ctx, out: &mut Out, tick: &mut Tick) {
+    frame_region_ticked(buf, first_line, ctx, &Meta::default(), out, Some((0, tick)));
 }
 
 fn ts(written: &[u8], millis: Option<i64>) -> Timestamp {
@@ -199,8 +199,8 @@ fn skip_to_stamp(cur: &mut LineCursor, len: usize) -> usize {
 /// follow a trace line on unstamped lines: both are read up to the next trace line, with the
 /// line's time and no direction. Other trace lines are context; ERROR/WARN lines are kept as
 /// events.
-pub(crate) fn uccapi(buf: &[u8], ctx: Ctx, out: &mut Out, tick: &mut Tick) {
-    let mut cur = LineCursor::new(buf, 1);
+pub(crate) fn uccapi(buf: &[u8], first_line: u32, ctx: Ctx, out: &mut Out, tick: &mut Tick) {
+    let mut cur = LineCursor::new(buf, first_line);
     let mut last_stamp: Option<&[u8]> = None;
     while let Some(line) = cur.next() {
         tick.at(line.start);
@@ -357,8 +357,8 @@ fn opens_record<'a>(line: &[u8], next: impl FnOnce() -> Option<Line<'a>>) -> boo
 /// diagnostic records (kept as events), each from its trace header line to `$$end_record`. The
 /// header line ends with `$$begin_record`, or (diagnostic records as OCS 2007 R2 writes them)
 /// carries the trace text instead and the fields follow directly.
-pub(crate) fn server_log(buf: &[u8], ctx: Ctx, out: &mut Out, tick: &mut Tick) {
-    let mut cur = LineCursor::new(buf, 1);
+pub(crate) fn server_log(buf: &[u8], first_line: u32, ctx: Ctx, out: &mut Out, tick: &mut Tick) {
+    let mut cur = LineCursor::new(buf, first_line);
     while let Some(line) = cur.next() {
         tick.at(line.start);
         if opens_record(line.text, || cur.peek()) {
@@ -631,8 +631,8 @@ fn trim_nl(mut b: &[u8]) -> &[u8] {
 
 /// Wireshark "Follow TCP/UDP Stream" text, plain or with tshark's `-z follow` header and chunk
 /// length lines (node 0 chunks flush left, node 1 chunks tab-indented).
-pub(crate) fn wireshark(buf: &[u8], ctx: Ctx, out: &mut Out, tick: &mut Tick) {
-    let cur = LineCursor::new(buf, 1);
+pub(crate) fn wireshark(buf: &[u8], first_line: u32, ctx: Ctx, out: &mut Out, tick: &mut Tick) {
+    let cur = LineCursor::new(buf, first_line);
     let mut nodes: [Option<&[u8]>; 2] = [None, None];
     let mut region: Option<(usize, u32, Meta)> = None;
     let mut header_done = false;
@@ -692,8 +692,8 @@ pub(crate) fn wireshark(buf: &[u8], ctx: Ctx, out: &mut Out, tick: &mut Tick) {
 }
 
 /// SIPp `-trace_msg` output.
-pub(crate) fn sipp(buf: &[u8], ctx: Ctx, out: &mut Out, tick: &mut Tick) {
-    let cur = LineCursor::new(buf, 1);
+pub(crate) fn sipp(buf: &[u8], first_line: u32, ctx: Ctx, out: &mut Out, tick: &mut Tick) {
+    let cur = LineCursor::new(buf, first_line);
     let mut region: Option<(usize, u32, Meta)> = None;
     let mut pending_ts: Option<(&[u8], Option<i64>)> = None;
     let flush =
@@ -737,6 +737,50 @@ pub(crate) fn sipp(buf: &[u8], ctx: Ctx, out: &mut Out, tick: &mut Tick) {
         }
     }
     flush(&mut region, buf.len(), out, tick);
+}
+
+/// The first line, starting in `from..to`, where a read of `format` may start afresh: reading
+/// the file up to that line and from that line on (its line number carried over) gives the
+/// messages, events and problems of one read of the whole, so the two parts can be read at once
+/// ([`super::ReadMode::Halves`]). Such a line ends every record or packet before it and carries
+/// all the state its reader keeps across lines:
+/// - a Communicator trace: a stamped line that is not an `End of …` line (the reader visits
+///   every stamped line but the one that closes a packet, and a stamped line sets the only
+///   state, the last stamp);
+/// - a Logging Tool file: a trace header line that ends with `$$begin_record` (a record stops
+///   before the next that opens, and such a line is not a record's field, which the line
+///   before it may look ahead for);
+/// - a SIPp trace: a `----------` line (it ends the message before it and sets the next one's
+///   time).
+///
+/// Raw SIP (framed by Content-Length) and Wireshark's text (the stream's node addresses, read
+/// once at its head) have none.
+pub(crate) fn fresh_start(
+    format: super::LogFormat,
+    buf: &[u8],
+    from: usize,
+    to: usize,
+) -> Option<usize> {
+    use super::LogFormat;
+    let starts_afresh: fn(&[u8]) -> bool = match format {
+        LogFormat::Uccapi => {
+            |t| uccapi_stamp(t).is_some() && packet_words(t, said_at(t)) != PacketWords::End
+        }
+        LogFormat::ServerLog => |t| {
+            let t = trim(t);
+            t.ends_with(b"$$begin_record") && is_trace_header(t)
+        },
+        LogFormat::SippTrace => |t| t.starts_with(b"----------"),
+        LogFormat::RawSip | LogFormat::WiresharkFollow | LogFormat::Unknown => return None,
+    };
+    // The first line start after `from`: just past a newline at or after `from - 1`.
+    let back = from.checked_sub(1)?;
+    let first = back + super::text::find_byte(buf.get(back..to.min(buf.len()))?, b'\n')? + 1;
+    let mut cur = LineCursor::new(buf, 0);
+    cur.seek(first, 0);
+    cur.take_while(|line| line.start < to)
+        .find(|line| starts_afresh(line.text))
+        .map(|line| line.start)
 }
 
 #[cfg(test)]

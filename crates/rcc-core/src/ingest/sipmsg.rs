@@ -174,6 +174,16 @@ impl Grades {
 }
 
 impl Out {
+    /// Takes in what a read of the next part of the same file found (see
+    /// [`super::ReadMode::Halves`]): its messages, events and problems after these. A part's
+    /// reading state (its scratch buffers, the header values it knew legal) goes with it.
+    pub fn append(&mut self, next: Out) {
+        debug_assert!(self.grades.is_none() && next.grades.is_none());
+        self.messages.extend(next.messages);
+        self.events.extend(next.events);
+        self.problems.extend(next.problems);
+    }
+
     /// How many messages were read so far.
     pub fn built(&self) -> usize {
         self.messages.len() + self.grades.as_ref().map_or(0, Grades::count)

@@ -152,6 +152,17 @@ pub fn newlines_and_ascii(b: &[u8]) -> (usize, bool) {
     return newlines_and_ascii_plain(b);
 }
 
+/// [`newlines_and_ascii`] of a large file in two halves at once (see [`super::at_once`]).
+fn newlines_and_ascii_at_once(b: &[u8]) -> (usize, bool) {
+    if b.len() < super::HALVES_FROM {
+        return newlines_and_ascii(b);
+    }
+    let (head, rest) = b.split_at(b.len() / 2);
+    let ((n, ascii), (m, rest_ascii)) =
+        super::at_once(|| newlines_and_ascii(head), || newlines_and_ascii(rest));
+    (n + m, ascii && rest_ascii)
+}
+
 fn newlines_and_ascii_plain(b: &[u8]) -> (usize, bool) {
     let mut newlines = 0usize;
     let mut high = 0u8;
@@ -254,7 +265,7 @@ pub(crate) fn shared_text(bytes: FileBytes) -> Shared {
         0
     };
     // Most logs are ASCII: one pass counts the lines and proves the bytes are UTF-8.
-    let (newlines, ascii) = newlines_and_ascii(&bytes);
+    let (newlines, ascii) = newlines_and_ascii_at_once(&bytes);
     let utf8 = ascii || std::str::from_utf8(&bytes).is_ok();
     let lines = if ascii {
         let partial = usize::from(bytes.last().is_some_and(|&b| b != b'\n'));
@@ -290,6 +301,13 @@ const QUOTED_MAIL_MAX: usize = 16 << 20;
 
 /// Lines in a row that start with a quote mark before a file counts as a quoted e-mail.
 const QUOTED_RUN: usize = 3;
+
+impl Shared {
+    /// The text its reader reads: without a byte-order mark.
+    pub fn body(&self) -> &[u8] {
+        self.text.as_bytes().get(self.skip..).unwrap_or(&[])
+    }
+}
 
 impl Shared {
     /// The text without an e-mail's quote marks (`> `, `>> `, `> > `) where some

@@ -1,5 +1,6 @@
 //! Grading later (`IngestOptions::grade_later`, the analysis worker's way: the diagnosis first,
-//! the grades after) gives what grading as the logs are read gives: every file's report and
+//! the grades after) and reading a log in two halves at once (`IngestOptions::halves_from`, the
+//! command line's way with a large log) give what grading as the logs are read gives: every file's report and
 //! every message's grade, on every log of the fixtures (real logs, RFC 4475/5118 torture
 //! messages, the scenarios' and blind cases' logs read together) and on copies of one message
 //! in two files, graded differently, that are merged into one.
@@ -38,15 +39,26 @@ fn assert_same(what: &str, files: &[OwnedInput]) {
     );
     later.grade(&mut |_| {});
     assert!(!later.grading_pending());
+    // As the command line reads a large log: in two halves at once where the format has a
+    // place to cut (`halves_from: 0` cuts the smallest), else graded on a second thread.
+    let halves_opts = IngestOptions {
+        grade_alongside: true,
+        halves_from: 0,
+        ..IngestOptions::default()
+    };
+    let mut halves = ingest_owned(files.to_vec(), &halves_opts, &mut |_| {});
+    halves.grade(&mut |_| {});
     let json = |i: &Ingested| serde_json::to_value(i).expect("serialisable");
-    assert_eq!(json(&later), json(&now), "{what}");
-    for (a, b) in later.messages.iter().zip(&now.messages) {
-        assert_eq!(
-            a.quality(),
-            b.quality(),
-            "{what}: line {}",
-            b.source.line_start
-        );
+    for (how, other) in [("graded later", &later), ("read in halves", &halves)] {
+        assert_eq!(json(other), json(&now), "{what}: {how}");
+        for (a, b) in other.messages.iter().zip(&now.messages) {
+            assert_eq!(
+                a.quality(),
+                b.quality(),
+                "{what}: {how}: line {}",
+                b.source.line_start
+            );
+        }
     }
 }
 
