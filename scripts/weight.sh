@@ -11,7 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
-pre=target/wasm32-unknown-unknown/release/rcc-doctor-web.wasm
+pre=target/wasm32-unknown-unknown/web/rcc-doctor-web.wasm
 out=target/weight
 scripts/size.sh
 [ -f "$pre" ] || { echo "weight: no $pre yet (run trunk build --release)"; exit 0; }

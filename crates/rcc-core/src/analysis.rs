@@ -1136,7 +1136,9 @@ mod tests {
 
     /// The reads (message headers, record fields) the diagnosis of `logs` does after the logs
     /// were read: the index, the case, the facts and the findings (the ladder aside, which
-    /// shows every message), and how many messages there were.
+    /// shows every message), and how many messages there were. Reads are counted in debug
+    /// builds only (`sip::reads`).
+    #[cfg(debug_assertions)]
     fn diagnosis_reads(input: &AnalysisInput, logs: Vec<OwnedInput>) -> (u64, usize) {
         let ingested = ingest::ingest_owned(logs, &IngestOptions::default(), &mut |_| {});
         crate::sip::reads::take();
@@ -1147,6 +1149,7 @@ mod tests {
     /// A synthetic log (every format's Microsoft-style RCC mix) of about `bytes`; with
     /// `one_user`, every session's user is one of four (as in a client trace, where every
     /// CSTA attempt is the user's), keeping each message's length.
+    #[cfg(debug_assertions)]
     fn synth_log(format: LogFormat, bytes: usize, one_user: bool) -> OwnedInput {
         let mut b = ingest::synth::generate(format, bytes, 42);
         if one_user {
@@ -1171,6 +1174,7 @@ mod tests {
     /// user: 5.2, 6.2, 6.9, 7.2 and 5.9 reads per message at 0.15, 0.3, 0.6, 1.2 and 2.4 MB),
     /// which a comparison of twice the log at 1.1 could not tell from a real growth.
     #[test]
+    #[cfg(debug_assertions)]
     fn the_diagnosis_does_linear_work_in_every_format() {
         for format in LogFormat::ALL
             .into_iter()

@@ -3,33 +3,30 @@
 //! everything here runs natively under `cargo test` and in the browser unchanged. See
 //! ARCHITECTURE.md for the map.
 
+// The reading layer, a crate of its own (built for speed; see rcc-read's Cargo.toml).
+pub use rcc_read::{evidence, file_text, ingest, sip};
+pub(crate) use rcc_read::{fxhash, index_table, rcc_marks};
+
 pub mod analysis;
 pub(crate) mod base64;
 pub mod case;
 pub mod diagnosis;
 pub mod diagram;
 pub mod directory;
-pub mod evidence;
 pub mod example;
 pub mod extract;
 pub mod facts;
-pub mod file_text;
 pub mod findings;
 pub mod fixes;
-pub(crate) mod fxhash;
 pub mod generation;
-pub(crate) mod index_table;
-pub mod ingest;
 pub(crate) mod knowledge;
 pub mod ladder;
 pub mod msdiag;
 pub mod observe;
 pub mod profile;
-pub(crate) mod rcc_marks;
 pub mod redact;
 pub mod report;
 pub mod routing;
-pub mod sip;
 pub mod uri;
 pub mod version;
 pub mod wizard;

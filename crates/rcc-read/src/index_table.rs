@@ -9,7 +9,7 @@ use crate::fxhash::Fx;
 use hashbrown::hash_table::{Entry, HashTable};
 use std::hash::{BuildHasher, BuildHasherDefault, Hash};
 
-pub(crate) struct IndexTable {
+pub struct IndexTable {
     table: HashTable<u32>,
 }
 
@@ -18,20 +18,20 @@ fn hash<K: Hash>(key: &K) -> u64 {
 }
 
 impl IndexTable {
-    pub(crate) fn with_capacity(n: usize) -> Self {
+    pub fn with_capacity(n: usize) -> Self {
         IndexTable {
             table: HashTable::with_capacity(n),
         }
     }
 
     /// The index whose key (`key_of`) is `key`.
-    pub(crate) fn find<K: Hash + Eq>(&self, key: &K, key_of: impl Fn(u32) -> K) -> Option<u32> {
+    pub fn find<K: Hash + Eq>(&self, key: &K, key_of: impl Fn(u32) -> K) -> Option<u32> {
         self.table.find(hash(key), |&i| key_of(i) == *key).copied()
     }
 
     /// Files `index` under `key`, in place of the index filed there before (returned), as a
     /// map's insert does.
-    pub(crate) fn insert<K: Hash + Eq>(
+    pub fn insert<K: Hash + Eq>(
         &mut self,
         key: &K,
         index: u32,

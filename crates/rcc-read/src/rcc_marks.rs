@@ -8,28 +8,28 @@ use crate::sip::{known, SipMessage};
 
 /// The answers, one bit each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct RccMarks(u8);
+pub struct RccMarks(u8);
 
 impl RccMarks {
     /// A SUBSCRIBE for the client's configuration (provisioning or roaming-self).
-    pub(crate) const CONFIG_SUBSCRIBE: u8 = 1;
+    pub const CONFIG_SUBSCRIBE: u8 = 1;
     /// It may be a configuration answer ([`config_candidate`]).
-    pub(crate) const CONFIG_CANDIDATE: u8 = 2;
+    pub const CONFIG_CANDIDATE: u8 = 2;
     /// [`is_csta_invite`].
-    pub(crate) const CSTA_INVITE: u8 = 4;
+    pub const CSTA_INVITE: u8 = 4;
     /// A REGISTER, or an answer to one.
-    pub(crate) const REGISTER: u8 = 8;
+    pub const REGISTER: u8 = 8;
     /// An answer to a SUBSCRIBE.
-    pub(crate) const SUBSCRIBE_ANSWER: u8 = 16;
+    pub const SUBSCRIBE_ANSWER: u8 = 16;
 
     /// The marks stored with the message when it was built, else read now.
-    pub(crate) fn read(m: &SipMessage) -> RccMarks {
+    pub fn read(m: &SipMessage) -> RccMarks {
         m.stored_rcc_marks()
             .map_or_else(|| RccMarks::of(m), RccMarks)
     }
 
     /// The marks of `m`, read from its text.
-    pub(crate) fn of(m: &SipMessage) -> RccMarks {
+    pub fn of(m: &SipMessage) -> RccMarks {
         let named = |method: &str, name: &str| method.eq_ignore_ascii_case(name);
         let marks = match m.method() {
             Some(method) if named(method, "NOTIFY") || named(method, "BENOTIFY") => {
@@ -65,16 +65,16 @@ impl RccMarks {
         RccMarks(marks)
     }
 
-    #[cfg(test)]
-    pub(crate) fn from_bits(bits: u8) -> RccMarks {
+    /// The marks [`RccMarks::bits`] gave (a message stores them as a byte).
+    pub fn from_bits(bits: u8) -> RccMarks {
         RccMarks(bits)
     }
 
-    pub(crate) fn bits(self) -> u8 {
+    pub fn bits(self) -> u8 {
         self.0
     }
 
-    pub(crate) fn has(self, mark: u8) -> bool {
+    pub fn has(self, mark: u8) -> bool {
         self.0 & mark != 0
     }
 
@@ -103,13 +103,13 @@ fn starts_with_ci(hay: &[u8], prefix: &[u8]) -> bool {
 
 /// What decides whether a message is a configuration answer and what it says: its Content-Type,
 /// Event and body; `None` for a message that cannot be one.
-pub(crate) type ConfigText<'m> = (&'m str, &'m str, &'m str);
+pub type ConfigText<'m> = (&'m str, &'m str, &'m str);
 
 /// The [`ConfigText`] of a message that may be a configuration answer (what
 /// [`crate::extract::ConfigReader::read`] reads). Every configuration document mentions
 /// "provision" or "roaming" in its Content-Type, Event or root element: most messages are
 /// rejected here, before any XML is read.
-pub(crate) fn config_candidate(m: &SipMessage) -> Option<ConfigText<'_>> {
+pub fn config_candidate(m: &SipMessage) -> Option<ConfigText<'_>> {
     if m.method()
         .is_some_and(|x| !(x.eq_ignore_ascii_case("NOTIFY") || x.eq_ignore_ascii_case("BENOTIFY")))
     {
@@ -140,7 +140,7 @@ pub(crate) fn config_candidate(m: &SipMessage) -> Option<ConfigText<'_>> {
 /// first byte stops at every `p` and `r` of the head of a body (XML, SDP) to compare; `v` and
 /// `g` are rare there (those stops were 7.3M of the 80.6M instructions of the diagnose stage
 /// on the 10 MB synthetic raw log).
-pub(crate) fn mentions(hay: &[u8], needle: &[u8], anchor: usize) -> bool {
+pub fn mentions(hay: &[u8], needle: &[u8], anchor: usize) -> bool {
     // Most Events and many Content-Types are empty: no search at all for those.
     if hay.len() < needle.len() {
         return false;

@@ -7,7 +7,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 /// FxHash (rustc's): much cheaper than SipHash for short keys; no DoS concern for local logs.
 #[derive(Default, Clone, Copy)]
-pub(crate) struct Fx(u64);
+pub struct Fx(u64);
 impl Hasher for Fx {
     #[inline]
     fn write(&mut self, bytes: &[u8]) {
@@ -41,5 +41,5 @@ impl Fx {
         self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
     }
 }
-pub(crate) type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
-pub(crate) type FxSet<K> = HashSet<K, BuildHasherDefault<Fx>>;
+pub type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
+pub type FxSet<K> = HashSet<K, BuildHasherDefault<Fx>>;

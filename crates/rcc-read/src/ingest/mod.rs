@@ -46,7 +46,7 @@ pub mod grammar;
 mod readers;
 mod sipmsg;
 pub mod synth;
-pub(crate) mod text;
+pub mod text;
 mod validate;
 
 use crate::fxhash::FxMap;
@@ -97,16 +97,16 @@ pub struct Ingested {
     /// Read with [`IngestOptions::correlate_later`]: `dialogs` and `transaction_count` wait for
     /// [`Ingested::correlate`].
     #[serde(skip)]
-    pub(crate) correlation_pending: bool,
+    pub correlation_pending: bool,
     /// The files read with [`IngestOptions::grade_later`], until [`Ingested::grade`] grades them.
     #[serde(skip)]
-    pub(crate) ungraded: Vec<Ungraded>,
+    pub ungraded: Vec<Ungraded>,
 }
 
 /// A file whose messages are not graded yet: what reading it again needs (its text is the one
 /// its messages share, not a copy), or the grades a second thread is reading from it.
 #[derive(Clone)]
-pub(crate) struct Ungraded {
+pub struct Ungraded {
     index: usize,
     name: Arc<str>,
     shared: text::Shared,
@@ -157,13 +157,13 @@ impl Ingested {
     /// order: through the dialogs when they are found, else in one pass over the messages
     /// (every message with a Call-ID is in the one dialog of its Call-ID, so both give the
     /// same lists).
-    pub(crate) fn messages_by_call(&self, calls: &mut FxMap<&str, Vec<usize>>) {
+    pub fn messages_by_call(&self, calls: &mut FxMap<&str, Vec<usize>>) {
         if calls.is_empty() {
             return;
         }
         if self.correlation_pending {
             for (i, m) in self.messages.iter().enumerate() {
-                #[cfg(test)]
+                #[cfg(debug_assertions)]
                 crate::sip::reads::count();
                 if let Some(list) = correlate::dialog_call_id(m).and_then(|c| calls.get_mut(c)) {
                     list.push(i);
@@ -172,7 +172,7 @@ impl Ingested {
             return;
         }
         for d in self.dialogs.iter() {
-            #[cfg(test)]
+            #[cfg(debug_assertions)]
             crate::sip::reads::count();
             if let Some(list) = calls.get_mut(d.call_id(&self.messages)) {
                 list.extend(d.messages().iter().map(|&i| i as usize));
@@ -289,12 +289,12 @@ pub struct FileReport {
 }
 
 /// Serde's default for a `graded` flag: absent means graded (only `false` is written).
-pub(crate) fn graded_by_default() -> bool {
+pub fn graded_by_default() -> bool {
     true
 }
 
 /// Serde's `skip_serializing_if` for a `graded` flag.
-pub(crate) fn is_true(b: &bool) -> bool {
+pub fn is_true(b: &bool) -> bool {
     *b
 }
 
@@ -921,10 +921,7 @@ fn read_halves(
 /// Runs `here` on this thread and `there` on a second one at once, and gives both results;
 /// both on this thread, one after the other, where no thread starts (the wasm build has none).
 /// A panic on the second thread goes on here.
-pub(crate) fn at_once<A, B: Send>(
-    here: impl FnOnce() -> A,
-    there: impl FnOnce() -> B + Send,
-) -> (A, B) {
+pub fn at_once<A, B: Send>(here: impl FnOnce() -> A, there: impl FnOnce() -> B + Send) -> (A, B) {
     #[cfg(not(target_arch = "wasm32"))]
     {
         // Taken by whichever thread runs it: the second, or this one if it did not start.

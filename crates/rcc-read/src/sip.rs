@@ -165,7 +165,7 @@ pub enum ParseQuality {
 }
 
 /// Canonical spellings of the header names logs use; a [`Span`] can name one by index.
-pub(crate) const KNOWN_HEADERS: &[&str] = &[
+pub const KNOWN_HEADERS: &[&str] = &[
     "Via",
     "From",
     "To",
@@ -258,7 +258,7 @@ pub(crate) const KNOWN_HEADERS: &[&str] = &[
 ];
 
 /// Indexes in [`KNOWN_HEADERS`] of the names the core looks up most (a test checks them).
-pub(crate) mod known {
+pub mod known {
     pub const VIA: u16 = 0;
     pub const FROM: u16 = 1;
     pub const TO: u16 = 2;
@@ -284,12 +284,12 @@ pub(crate) mod known {
 }
 
 /// Index of a known header name (any letter case).
-pub(crate) fn known_header(name: &str) -> Option<u16> {
+pub fn known_header(name: &str) -> Option<u16> {
     known_header_bytes(name.as_bytes())
 }
 
 /// [`known_header`] on the bytes of a name (readers hold bytes; a name is ASCII).
-pub(crate) fn known_header_bytes(name: &[u8]) -> Option<u16> {
+pub fn known_header_bytes(name: &[u8]) -> Option<u16> {
     // The names logs and code use most, without a lookup: by length, then a whole-word compare
     // of fixed size (no call to compare bytes) for the usual spelling, or in place in any
     // letter case (server logs write them upper case; scanning a list of them instead cost six
@@ -341,7 +341,7 @@ fn known_by_lower_case() -> &'static crate::fxhash::FxMap<String, u16> {
 /// message's own `extra` text when `start` has [`Span::EXTRA`] set. A header name span may
 /// instead name a [`KNOWN_HEADERS`] entry ([`Span::known`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub(crate) struct Span {
+pub struct Span {
     pub start: u32,
     pub len: u32,
 }
@@ -379,7 +379,7 @@ impl Span {
 /// One header line: its name (a [`KNOWN_HEADERS`] index or text) and value. The working form
 /// readers build; a message keeps its headers packed ([`PackedSlot`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Slot {
+pub struct Slot {
     pub name: Span,
     pub value: Span,
 }
@@ -389,7 +389,7 @@ pub(crate) struct Slot {
 /// longer is [`PackedSlot::WIDE`]: its two full spans follow the message's headers in the same
 /// box, `value_start` saying which pair.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct PackedSlot {
+pub struct PackedSlot {
     value_start: u32,
     value_len: u16,
     name: u16,
@@ -417,7 +417,7 @@ impl PackedSlot {
     }
 
     /// `headers` packed: one slot each, then a (name, value) pair of slots per wide header.
-    pub(crate) fn pack(headers: &[Slot]) -> Box<[PackedSlot]> {
+    pub fn pack(headers: &[Slot]) -> Box<[PackedSlot]> {
         let narrow = |h: &Slot| -> Option<PackedSlot> {
             let name = match h.name.known_index() {
                 Some(i) if i < PackedSlot::WIDE => i,
@@ -458,7 +458,7 @@ impl PackedSlot {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum StartSpans {
+pub enum StartSpans {
     Request { method: Span, uri: Span },
     Response { code: u16, reason: Span },
 }
@@ -468,7 +468,7 @@ pub(crate) enum StartSpans {
 #[derive(Clone)]
 pub struct SipMessage {
     /// The file text the spans point into (shared by every message of the file).
-    pub(crate) text: Arc<FileText>,
+    pub text: Arc<FileText>,
     /// Text the front end rewrote (rarely any): behind one thin pointer, as a `Box<str>` would
     /// be two words in every message.
     extra: Option<Box<Box<str>>>,
@@ -476,7 +476,7 @@ pub struct SipMessage {
     /// The timestamp's milliseconds, when [`Present::MILLIS`].
     millis: i64,
     /// The headers, packed: the first `header_count` are one per header line.
-    pub(crate) slots: Box<[PackedSlot]>,
+    pub slots: Box<[PackedSlot]>,
     /// `None` is clean; messages of a file with the same repairs share one.
     quality: Option<Arc<ParseQuality>>,
     /// Other places the same message was seen (e.g. the client log and the server log); rare,
@@ -488,7 +488,7 @@ pub struct SipMessage {
     /// Method and URI of a request; the status code (as `start`) and reason of a response.
     start_first: Span,
     start_second: Span,
-    pub(crate) body_span: Span,
+    pub body_span: Span,
     header_count: u32,
     present: Present,
     pub direction: Option<Direction>,
@@ -510,7 +510,7 @@ struct AlsoSeen(Vec<SourceRef>);
 
 /// Which of a message's optional parts it has (one byte instead of an `Option` around each).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub(crate) struct Present(u8);
+pub struct Present(u8);
 
 impl Present {
     pub const TIME: u8 = 1;
@@ -529,7 +529,7 @@ impl Present {
 }
 
 /// The parts of a message read from a log, as spans: what [`SipMessage::from_spans`] packs.
-pub(crate) struct MessageSpans<'a> {
+pub struct MessageSpans<'a> {
     pub text: Arc<FileText>,
     pub extra: Box<str>,
     pub source: SourceRef,
@@ -564,7 +564,7 @@ pub struct MessageParts {
 
 /// Builds the `extra` text of a message from parts that are not in a shared text.
 #[derive(Default)]
-pub(crate) struct ExtraText(String);
+pub struct ExtraText(String);
 
 impl ExtraText {
     pub fn push(&mut self, s: &str) -> Span {
@@ -635,7 +635,7 @@ impl From<MessageParts> for SipMessage {
 }
 
 impl SipMessage {
-    pub(crate) fn from_spans(p: MessageSpans) -> SipMessage {
+    pub fn from_spans(p: MessageSpans) -> SipMessage {
         let (time_span, millis) = p.time.unwrap_or_default();
         let (start_first, start_second, response) = match p.start {
             StartSpans::Request { method, uri } => (method, uri, false),
@@ -678,19 +678,19 @@ impl SipMessage {
     const MARKS_NOT_READ: u8 = u8::MAX;
 
     /// The [`crate::rcc_marks`] stored when the message was built, if they were.
-    pub(crate) fn stored_rcc_marks(&self) -> Option<u8> {
+    pub fn stored_rcc_marks(&self) -> Option<u8> {
         (self.rcc_marks != Self::MARKS_NOT_READ).then_some(self.rcc_marks)
     }
 
     /// Keeps [`crate::rcc_marks`] read while the message's text is still in the cache.
-    pub(crate) fn store_rcc_marks(&mut self, marks: u8) {
+    pub fn store_rcc_marks(&mut self, marks: u8) {
         if marks != Self::MARKS_NOT_READ {
             self.rcc_marks = marks;
         }
     }
 
     /// The `Event` package without parameters, as written.
-    pub(crate) fn event_package(&self) -> Option<&str> {
+    pub fn event_package(&self) -> Option<&str> {
         self.known_header_value(known::EVENT).map(|e| {
             let end = memchr::memchr(b';', e.as_bytes()).unwrap_or(e.len());
             trim_value(&e[..end])
@@ -698,7 +698,7 @@ impl SipMessage {
     }
 
     /// The start line's spans.
-    pub(crate) fn start(&self) -> StartSpans {
+    pub fn start(&self) -> StartSpans {
         if self.present.has(Present::RESPONSE) {
             StartSpans::Response {
                 code: u16::try_from(self.start_first.start).unwrap_or(0),
@@ -715,7 +715,7 @@ impl SipMessage {
     /// The value of the first header whose name is [`KNOWN_HEADERS`] entry `known` as its
     /// slot says (a name written as text is not looked at), as [`SipMessage::slots`] would find
     /// it but unpacking only wide slots.
-    pub(crate) fn first_known_slot(&self, known: u16) -> Option<&str> {
+    pub fn first_known_slot(&self, known: u16) -> Option<&str> {
         let narrow = self.slots.get(..self.header_count as usize).unwrap_or(&[]);
         narrow.iter().find_map(|&p| match p.known() {
             Some(i) => (i == known).then(|| self.span(self.unpack(p).value)),
@@ -728,7 +728,7 @@ impl SipMessage {
 
     /// [`SipMessage::first_known_slot`] of each of `known`, in one walk of the slots that ends
     /// once each was found (the Via, Call-ID, CSeq, From and To of every message come early).
-    pub(crate) fn first_known_slots<const N: usize>(&self, known: [u16; N]) -> [Option<&str>; N] {
+    pub fn first_known_slots<const N: usize>(&self, known: [u16; N]) -> [Option<&str>; N] {
         let mut found = [None; N];
         let mut left = N;
         let narrow = self.slots.get(..self.header_count as usize).unwrap_or(&[]);
@@ -760,7 +760,7 @@ impl SipMessage {
     }
 
     /// The header slots in order, unpacked.
-    pub(crate) fn slots(&self) -> impl ExactSizeIterator<Item = Slot> + '_ {
+    pub fn slots(&self) -> impl ExactSizeIterator<Item = Slot> + '_ {
         let narrow = self.slots.get(..self.header_count as usize).unwrap_or(&[]);
         narrow.iter().map(|&p| self.unpack(p))
     }
@@ -804,7 +804,7 @@ impl SipMessage {
     }
 
     /// [`SipMessage::set_quality`] with one that may be shared (`None`: clean).
-    pub(crate) fn set_shared_quality(&mut self, quality: Option<Arc<ParseQuality>>) {
+    pub fn set_shared_quality(&mut self, quality: Option<Arc<ParseQuality>>) {
         self.quality = quality;
     }
 
@@ -819,7 +819,7 @@ impl SipMessage {
 
     /// The text of a span ("" for a span that is not valid here; never panics).
     #[inline]
-    pub(crate) fn span(&self, s: Span) -> &str {
+    pub fn span(&self, s: Span) -> &str {
         s.in_texts(&self.text, self.extra())
     }
 
@@ -829,7 +829,7 @@ impl SipMessage {
 
     /// The name of a header slot (canonical).
     #[inline]
-    pub(crate) fn name_of(&self, s: Span) -> &str {
+    pub fn name_of(&self, s: Span) -> &str {
         match s.known_index() {
             Some(i) => KNOWN_HEADERS.get(usize::from(i)).copied().unwrap_or(""),
             None => self.span(s),
@@ -851,7 +851,7 @@ impl SipMessage {
 
     /// The first header with this name (case-insensitive; pass the long form).
     pub fn header(&self, name: &str) -> Option<&str> {
-        #[cfg(test)]
+        #[cfg(debug_assertions)]
         reads::count();
         match known_header(name) {
             Some(known) => self.first_known(known, name),
@@ -861,8 +861,8 @@ impl SipMessage {
 
     /// [`SipMessage::header`] of a name in [`KNOWN_HEADERS`], by its index: no name to look up
     /// (the accessors below run for every message in every pass).
-    pub(crate) fn known_header_value(&self, known: u16) -> Option<&str> {
-        #[cfg(test)]
+    pub fn known_header_value(&self, known: u16) -> Option<&str> {
+        #[cfg(debug_assertions)]
         reads::count();
         let name = KNOWN_HEADERS.get(usize::from(known)).copied().unwrap_or("");
         self.first_known(known, name)
@@ -934,8 +934,8 @@ impl SipMessage {
     }
 
     /// The values of every header whose [`KNOWN_HEADERS`] index is `known`, in order.
-    pub(crate) fn known_header_values(&self, known: u16) -> impl Iterator<Item = &str> + '_ {
-        #[cfg(test)]
+    pub fn known_header_values(&self, known: u16) -> impl Iterator<Item = &str> + '_ {
+        #[cfg(debug_assertions)]
         reads::count();
         let name = KNOWN_HEADERS.get(usize::from(known)).copied().unwrap_or("");
         self.values_named(Some(known), name)
@@ -943,7 +943,7 @@ impl SipMessage {
 
     /// Every header with this name, in order (Via, Record-Route, ms-diagnostics repeat).
     pub fn headers_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-        #[cfg(test)]
+        #[cfg(debug_assertions)]
         reads::count();
         self.values_named(known_header(name), name)
     }
@@ -953,11 +953,11 @@ impl SipMessage {
     /// and `User-Agent`, the three `ms-diagnostics`). The names are indexes, not text, because
     /// the topology and the generation read them on every message the index keeps: looking each
     /// name up again on every call cost more than the walk.
-    pub(crate) fn headers_among<'a>(
+    pub fn headers_among<'a>(
         &'a self,
         names: &'a [u16],
     ) -> impl Iterator<Item = (usize, &'a str)> + 'a {
-        #[cfg(test)]
+        #[cfg(debug_assertions)]
         reads::count();
         let narrow = self.slots.get(..self.header_count as usize).unwrap_or(&[]);
         narrow.iter().filter_map(move |&p| {
@@ -1247,7 +1247,7 @@ impl<'de> Deserialize<'de> for SipMessage {
 /// `s.trim()`, without its character-by-character search when both ends are printable ASCII
 /// (as in most header values): no white space can be trimmed then.
 #[inline]
-pub(crate) fn trim_value(s: &str) -> &str {
+pub fn trim_value(s: &str) -> &str {
     let printable = |b: Option<&u8>| b.is_some_and(|&c| c > b' ' && c < 0x7F);
     if printable(s.as_bytes().first()) && printable(s.as_bytes().last()) {
         s
@@ -1260,7 +1260,7 @@ pub(crate) fn trim_value(s: &str) -> &str {
 /// a CSeq or a Via's protocol and sent-by, read for every message by the ladder and the
 /// diagnosis.
 #[inline]
-pub(crate) fn split_at_white_space(s: &str) -> Option<(&str, &str)> {
+pub fn split_at_white_space(s: &str) -> Option<(&str, &str)> {
     let b = s.as_bytes();
     // char::is_whitespace's ASCII members (vertical tab included), or a byte that starts or
     // continues a character outside ASCII, which may be white space.
@@ -1276,7 +1276,7 @@ pub(crate) fn split_at_white_space(s: &str) -> Option<(&str, &str)> {
 /// `s` without the runs of `lead` at its start and of `trail` at its end, as
 /// `s.trim_start_matches(lead).trim_end_matches(trail)` (both ASCII) but by bytes.
 #[inline]
-pub(crate) fn strip_runs(s: &str, lead: u8, trail: u8) -> &str {
+pub fn strip_runs(s: &str, lead: u8, trail: u8) -> &str {
     let b = s.as_bytes();
     let start = b.iter().position(|&c| c != lead).unwrap_or(b.len());
     let end = b[start..]
@@ -1289,7 +1289,7 @@ pub(crate) fn strip_runs(s: &str, lead: u8, trail: u8) -> &str {
 
 /// `s` trimmed ([`trim_value`]) and without the quotes around it (a quoted tag).
 #[inline]
-pub(crate) fn trim_quoted(s: &str) -> &str {
+pub fn trim_quoted(s: &str) -> &str {
     strip_runs(trim_value(s), b'"', b'"')
 }
 
@@ -1297,7 +1297,7 @@ pub(crate) fn trim_quoted(s: &str) -> &str {
 /// the URI when there are no brackets), the first named `tag` (any case; SIP white space around
 /// the name), its value trimmed and unquoted. Every message is asked (its dialog), so by bytes,
 /// and the usual shape, a first parameter written `;tag=`, is tried first.
-pub(crate) fn param_tag(value: &str) -> Option<&str> {
+pub fn param_tag(value: &str) -> Option<&str> {
     let b = value.as_bytes();
     let from = memchr::memrchr(b'>', b).map_or(0, |i| i + 1);
     if b.get(from..).is_some_and(|r| r.starts_with(b";tag=")) {
@@ -1329,7 +1329,7 @@ pub(crate) fn param_tag(value: &str) -> Option<&str> {
 /// The `branch` parameter of a Via value's first via-parm (the top one: a transaction's
 /// branch), its value trimmed. memchr scans: every message is asked (its transaction, in the
 /// correlation and the ladder), and a Via value is long.
-pub(crate) fn via_branch(via: &str) -> Option<&str> {
+pub fn via_branch(via: &str) -> Option<&str> {
     let b = via.as_bytes();
     // The usual shape: the branch is the first parameter, written `;branch=`, and the first
     // via-parm has no ',' before it; the value ends at the next ';' or ','. Only the short
@@ -1372,7 +1372,7 @@ pub struct LogEvent {
 
 impl LogEvent {
     pub fn field(&self, name: &str) -> Option<&str> {
-        #[cfg(test)]
+        #[cfg(debug_assertions)]
         reads::count();
         self.fields
             .iter()
@@ -1381,13 +1381,14 @@ impl LogEvent {
     }
 }
 
-/// The work an analysis does, counted in the core's own tests only (no cost in a build): how
+/// The work an analysis does, counted in debug builds only, for the core's own tests (no cost in
+/// a release build; `rcc-core`'s tests, in another crate, count too): how
 /// many times it read a message header ([`SipMessage::header`], [`SipMessage::headers_named`])
 /// or a record's field ([`LogEvent::field`]), on this thread. Tests that double a log and
 /// expect at most double the reads catch a per-message scan inside a per-message loop without
 /// timing anything.
-#[cfg(test)]
-pub(crate) mod reads {
+#[cfg(debug_assertions)]
+pub mod reads {
     use std::cell::Cell;
 
     thread_local! {
@@ -1395,12 +1396,12 @@ pub(crate) mod reads {
     }
 
     /// One read (also called by the few loops that compare without reading a header).
-    pub(crate) fn count() {
+    pub fn count() {
         READS.with(|r| r.set(r.get() + 1));
     }
 
     /// The reads since the last call, and start again from zero.
-    pub(crate) fn take() -> u64 {
+    pub fn take() -> u64 {
         READS.with(|r| r.replace(0))
     }
 }
