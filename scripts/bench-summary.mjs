@@ -49,11 +49,15 @@ export function summarize({ browser, native, weight }) {
   const size = (mb) => `${fmt(mb, mb < 9.5 ? 1 : 0)} MB`;
   const label = (r) => `${r.detected} ${size(r.mb)}`;
   // 1. Worker ingest on raw SIP against npm sip in the same page; every format against 400 MB/s.
+  // The issue sets the goal at 10 and 100 MB; a smaller log's figure (a 1 MB read lasts about
+  // 3 ms, on a clock of 0.1 ms) is reported beside it, not judged.
   for (const r of logs.filter((r) => r.sip)) {
     const fast = r.ours.mbps >= 400;
+    const judged = r.mb >= 5;
     rows.push({
       figure: `worker ingest, ${label(r)} (MB/s)`, ours: fmt(r.ours.mbps), peer: `npm sip ${fmt(r.sip.mbps)} (same page; newline scan ${fmt(r.newline.mbps)})`,
-      ratio: times(r.ratio), goal: '≥ 4× npm sip, ≥ 400 MB/s', met: yes(r.ratio >= 4 && fast), values: { ours: r.ours.mbps, peer: r.sip.mbps, ratio: r.ratio },
+      ratio: times(r.ratio), goal: judged ? '≥ 4× npm sip, ≥ 400 MB/s' : 'report it (goal at 10 and 100 MB)',
+      met: judged ? yes(r.ratio >= 4 && fast) : '—', values: { ours: r.ours.mbps, peer: r.sip.mbps, ratio: r.ratio },
     });
   }
   for (const r of logs.filter((r) => !r.sip)) {
