@@ -40,7 +40,7 @@ impl FileBytes {
     /// # Safety
     /// The bytes are UTF-8 (the caller checked them).
     #[allow(unsafe_code)]
-    pub unsafe fn into_text_unchecked(self) -> FileText {
+    pub(crate) unsafe fn into_text_unchecked(self) -> FileText {
         match self.0 {
             // SAFETY: the caller's promise.
             Bytes::Owned(v) => FileText::from(unsafe { String::from_utf8_unchecked(v) }),
@@ -97,7 +97,7 @@ impl std::fmt::Debug for FileBytes {
 
 /// A file's text, shared by its messages: a `String`, or bytes kept by their owner that were
 /// checked to be UTF-8. Dereferences to `str` without a branch (one pointer and a length).
-pub struct FileText {
+pub(crate) struct FileText {
     ptr: *const u8,
     len: usize,
     /// What `ptr` points into; never touched after construction but dropped with it.

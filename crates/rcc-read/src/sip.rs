@@ -289,7 +289,7 @@ pub fn known_header(name: &str) -> Option<u16> {
 }
 
 /// [`known_header`] on the bytes of a name (readers hold bytes; a name is ASCII).
-pub fn known_header_bytes(name: &[u8]) -> Option<u16> {
+pub(crate) fn known_header_bytes(name: &[u8]) -> Option<u16> {
     // The names logs and code use most, without a lookup: by length, then a whole-word compare
     // of fixed size (no call to compare bytes) for the usual spelling, or in place in any
     // letter case (server logs write them upper case; scanning a list of them instead cost six
@@ -341,7 +341,7 @@ fn known_by_lower_case() -> &'static crate::fxhash::FxMap<String, u16> {
 /// message's own `extra` text when `start` has [`Span::EXTRA`] set. A header name span may
 /// instead name a [`KNOWN_HEADERS`] entry ([`Span::known`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Span {
+pub(crate) struct Span {
     pub start: u32,
     pub len: u32,
 }
@@ -379,7 +379,7 @@ impl Span {
 /// One header line: its name (a [`KNOWN_HEADERS`] index or text) and value. The working form
 /// readers build; a message keeps its headers packed ([`PackedSlot`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Slot {
+pub(crate) struct Slot {
     pub name: Span,
     pub value: Span,
 }
@@ -389,7 +389,7 @@ pub struct Slot {
 /// longer is [`PackedSlot::WIDE`]: its two full spans follow the message's headers in the same
 /// box, `value_start` saying which pair.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PackedSlot {
+pub(crate) struct PackedSlot {
     value_start: u32,
     value_len: u16,
     name: u16,
@@ -417,7 +417,7 @@ impl PackedSlot {
     }
 
     /// `headers` packed: one slot each, then a (name, value) pair of slots per wide header.
-    pub fn pack(headers: &[Slot]) -> Box<[PackedSlot]> {
+    pub(crate) fn pack(headers: &[Slot]) -> Box<[PackedSlot]> {
         let narrow = |h: &Slot| -> Option<PackedSlot> {
             let name = match h.name.known_index() {
                 Some(i) if i < PackedSlot::WIDE => i,
@@ -458,7 +458,7 @@ impl PackedSlot {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StartSpans {
+pub(crate) enum StartSpans {
     Request { method: Span, uri: Span },
     Response { code: u16, reason: Span },
 }
@@ -468,7 +468,7 @@ pub enum StartSpans {
 #[derive(Clone)]
 pub struct SipMessage {
     /// The file text the spans point into (shared by every message of the file).
-    pub text: Arc<FileText>,
+    pub(crate) text: Arc<FileText>,
     /// Text the front end rewrote (rarely any): behind one thin pointer, as a `Box<str>` would
     /// be two words in every message.
     extra: Option<Box<Box<str>>>,
@@ -476,7 +476,7 @@ pub struct SipMessage {
     /// The timestamp's milliseconds, when [`Present::MILLIS`].
     millis: i64,
     /// The headers, packed: the first `header_count` are one per header line.
-    pub slots: Box<[PackedSlot]>,
+    pub(crate) slots: Box<[PackedSlot]>,
     /// `None` is clean; messages of a file with the same repairs share one.
     quality: Option<Arc<ParseQuality>>,
     /// Other places the same message was seen (e.g. the client log and the server log); rare,
@@ -488,7 +488,7 @@ pub struct SipMessage {
     /// Method and URI of a request; the status code (as `start`) and reason of a response.
     start_first: Span,
     start_second: Span,
-    pub body_span: Span,
+    pub(crate) body_span: Span,
     header_count: u32,
     present: Present,
     pub direction: Option<Direction>,
@@ -510,7 +510,7 @@ struct AlsoSeen(Vec<SourceRef>);
 
 /// Which of a message's optional parts it has (one byte instead of an `Option` around each).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Present(u8);
+pub(crate) struct Present(u8);
 
 impl Present {
     pub const TIME: u8 = 1;
@@ -529,8 +529,8 @@ impl Present {
 }
 
 /// The parts of a message read from a log, as spans: what [`SipMessage::from_spans`] packs.
-pub struct MessageSpans<'a> {
-    pub text: Arc<FileText>,
+pub(crate) struct MessageSpans<'a> {
+    pub(crate) text: Arc<FileText>,
     pub extra: Box<str>,
     pub source: SourceRef,
     pub time: Option<(Span, Option<i64>)>,
@@ -564,7 +564,7 @@ pub struct MessageParts {
 
 /// Builds the `extra` text of a message from parts that are not in a shared text.
 #[derive(Default)]
-pub struct ExtraText(String);
+pub(crate) struct ExtraText(String);
 
 impl ExtraText {
     pub fn push(&mut self, s: &str) -> Span {
@@ -635,7 +635,7 @@ impl From<MessageParts> for SipMessage {
 }
 
 impl SipMessage {
-    pub fn from_spans(p: MessageSpans) -> SipMessage {
+    pub(crate) fn from_spans(p: MessageSpans) -> SipMessage {
         let (time_span, millis) = p.time.unwrap_or_default();
         let (start_first, start_second, response) = match p.start {
             StartSpans::Request { method, uri } => (method, uri, false),
@@ -683,7 +683,7 @@ impl SipMessage {
     }
 
     /// Keeps [`crate::rcc_marks`] read while the message's text is still in the cache.
-    pub fn store_rcc_marks(&mut self, marks: u8) {
+    pub(crate) fn store_rcc_marks(&mut self, marks: u8) {
         if marks != Self::MARKS_NOT_READ {
             self.rcc_marks = marks;
         }
@@ -698,7 +698,7 @@ impl SipMessage {
     }
 
     /// The start line's spans.
-    pub fn start(&self) -> StartSpans {
+    pub(crate) fn start(&self) -> StartSpans {
         if self.present.has(Present::RESPONSE) {
             StartSpans::Response {
                 code: u16::try_from(self.start_first.start).unwrap_or(0),
@@ -715,7 +715,7 @@ impl SipMessage {
     /// The value of the first header whose name is [`KNOWN_HEADERS`] entry `known` as its
     /// slot says (a name written as text is not looked at), as [`SipMessage::slots`] would find
     /// it but unpacking only wide slots.
-    pub fn first_known_slot(&self, known: u16) -> Option<&str> {
+    pub(crate) fn first_known_slot(&self, known: u16) -> Option<&str> {
         let narrow = self.slots.get(..self.header_count as usize).unwrap_or(&[]);
         narrow.iter().find_map(|&p| match p.known() {
             Some(i) => (i == known).then(|| self.span(self.unpack(p).value)),
@@ -728,7 +728,7 @@ impl SipMessage {
 
     /// [`SipMessage::first_known_slot`] of each of `known`, in one walk of the slots that ends
     /// once each was found (the Via, Call-ID, CSeq, From and To of every message come early).
-    pub fn first_known_slots<const N: usize>(&self, known: [u16; N]) -> [Option<&str>; N] {
+    pub(crate) fn first_known_slots<const N: usize>(&self, known: [u16; N]) -> [Option<&str>; N] {
         let mut found = [None; N];
         let mut left = N;
         let narrow = self.slots.get(..self.header_count as usize).unwrap_or(&[]);
@@ -760,7 +760,7 @@ impl SipMessage {
     }
 
     /// The header slots in order, unpacked.
-    pub fn slots(&self) -> impl ExactSizeIterator<Item = Slot> + '_ {
+    pub(crate) fn slots(&self) -> impl ExactSizeIterator<Item = Slot> + '_ {
         let narrow = self.slots.get(..self.header_count as usize).unwrap_or(&[]);
         narrow.iter().map(|&p| self.unpack(p))
     }
@@ -804,7 +804,7 @@ impl SipMessage {
     }
 
     /// [`SipMessage::set_quality`] with one that may be shared (`None`: clean).
-    pub fn set_shared_quality(&mut self, quality: Option<Arc<ParseQuality>>) {
+    pub(crate) fn set_shared_quality(&mut self, quality: Option<Arc<ParseQuality>>) {
         self.quality = quality;
     }
 
@@ -819,7 +819,7 @@ impl SipMessage {
 
     /// The text of a span ("" for a span that is not valid here; never panics).
     #[inline]
-    pub fn span(&self, s: Span) -> &str {
+    pub(crate) fn span(&self, s: Span) -> &str {
         s.in_texts(&self.text, self.extra())
     }
 
@@ -829,7 +829,7 @@ impl SipMessage {
 
     /// The name of a header slot (canonical).
     #[inline]
-    pub fn name_of(&self, s: Span) -> &str {
+    pub(crate) fn name_of(&self, s: Span) -> &str {
         match s.known_index() {
             Some(i) => KNOWN_HEADERS.get(usize::from(i)).copied().unwrap_or(""),
             None => self.span(s),
@@ -1297,7 +1297,7 @@ pub fn trim_quoted(s: &str) -> &str {
 /// the URI when there are no brackets), the first named `tag` (any case; SIP white space around
 /// the name), its value trimmed and unquoted. Every message is asked (its dialog), so by bytes,
 /// and the usual shape, a first parameter written `;tag=`, is tried first.
-pub fn param_tag(value: &str) -> Option<&str> {
+pub(crate) fn param_tag(value: &str) -> Option<&str> {
     let b = value.as_bytes();
     let from = memchr::memrchr(b'>', b).map_or(0, |i| i + 1);
     if b.get(from..).is_some_and(|r| r.starts_with(b";tag=")) {

@@ -6,7 +6,7 @@ use crate::index_table::IndexTable;
 use crate::sip::{known, param_tag, trim_value, via_branch, LogEvent, SipMessage, StartLineRef};
 use std::hash::{Hash, Hasher};
 
-pub use crate::fxhash::{Fx, FxMap, FxSet};
+pub(crate) use crate::fxhash::{Fx, FxMap, FxSet};
 
 /// Header lookup by canonical name (the readers store canonical names, so exact compare).
 #[inline]
@@ -47,7 +47,7 @@ fn call_id(m: &SipMessage) -> Option<&str> {
 }
 
 /// Top Via `branch` parameter.
-pub fn top_branch(m: &SipMessage) -> Option<&str> {
+pub(crate) fn top_branch(m: &SipMessage) -> Option<&str> {
     hdr(m, "Via").and_then(via_branch)
 }
 
@@ -104,7 +104,7 @@ fn carry_forward<'a, T>(
     })
 }
 
-pub fn assemble(
+pub(crate) fn assemble(
     mut reports: Vec<FileReport>,
     per_file: Vec<(Vec<SipMessage>, Vec<LogEvent>)>,
     correlate_now: bool,
@@ -355,7 +355,7 @@ pub(super) fn dialogs_and_transaction_count(messages: &[SipMessage]) -> (Dialogs
 }
 /// The transactions (top Via branch + CSeq method) of `messages`, each with its messages and
 /// retransmissions.
-pub fn transactions(messages: &[SipMessage]) -> Vec<Transaction> {
+pub(crate) fn transactions(messages: &[SipMessage]) -> Vec<Transaction> {
     let mut transactions = Transactions::with_capacity(messages.len() / 2);
     for (i, m) in messages.iter().enumerate() {
         transactions.add(i, m, &keys(m));

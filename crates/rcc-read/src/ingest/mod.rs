@@ -97,16 +97,16 @@ pub struct Ingested {
     /// Read with [`IngestOptions::correlate_later`]: `dialogs` and `transaction_count` wait for
     /// [`Ingested::correlate`].
     #[serde(skip)]
-    pub correlation_pending: bool,
+    pub(crate) correlation_pending: bool,
     /// The files read with [`IngestOptions::grade_later`], until [`Ingested::grade`] grades them.
     #[serde(skip)]
-    pub ungraded: Vec<Ungraded>,
+    pub(crate) ungraded: Vec<Ungraded>,
 }
 
 /// A file whose messages are not graded yet: what reading it again needs (its text is the one
 /// its messages share, not a copy), or the grades a second thread is reading from it.
 #[derive(Clone)]
-pub struct Ungraded {
+pub(crate) struct Ungraded {
     index: usize,
     name: Arc<str>,
     shared: text::Shared,

@@ -11,7 +11,7 @@ use crate::sip::{Direction, LogEvent, SourceRef, Timestamp};
 use std::borrow::Cow;
 
 /// Calls `progress(bytes_done)` at most every 256 KiB.
-pub struct Tick<'p> {
+pub(crate) struct Tick<'p> {
     pub cb: &'p mut dyn FnMut(usize),
     next: usize,
 }
@@ -30,7 +30,7 @@ impl<'p> Tick<'p> {
 }
 
 /// Raw SIP text (and anything not recognised: we still look for messages).
-pub fn raw(buf: &[u8], first_line: u32, ctx: Ctx, out: &mut Out, tick: &mut Tick) {
+pub(crate) fn raw(buf: &[u8], first_line: u32, ctx: Ctx, out: &mut Out, tick: &mut Tick) {
     frame_region_ticked(buf, first_line, ctx, &Meta::default(), out, Some((0, tick)));
 }
 
@@ -42,7 +42,7 @@ fn ts(written: &[u8], millis: Option<i64>) -> Timestamp {
 }
 
 /// `MM/DD/YYYY|HH:MM:SS.mmm` at the start of a line?
-pub fn uccapi_stamp(line: &[u8]) -> Option<&[u8]> {
+pub(crate) fn uccapi_stamp(line: &[u8]) -> Option<&[u8]> {
     if line.len() < 23 || line.get(2) != Some(&b'/') || line.get(10) != Some(&b'|') {
         return None;
     }
@@ -131,7 +131,7 @@ fn packet_words(line: &[u8], said: Option<usize>) -> PacketWords {
 
 /// Offset in `line` of a SIP start line written on the trace line itself, after the prefix's
 /// `:: ` (`... INFO :: SIP/2.0 200 OK`) or after a packet line's `bytes:`.
-pub fn start_on_trace_line(line: &[u8]) -> Option<usize> {
+pub(crate) fn start_on_trace_line(line: &[u8]) -> Option<usize> {
     start_on_trace_line_said(line, said_at(line))
 }
 
@@ -199,7 +199,7 @@ fn skip_to_stamp(cur: &mut LineCursor, len: usize) -> usize {
 /// follow a trace line on unstamped lines: both are read up to the next trace line, with the
 /// line's time and no direction. Other trace lines are context; ERROR/WARN lines are kept as
 /// events.
-pub fn uccapi(buf: &[u8], first_line: u32, ctx: Ctx, out: &mut Out, tick: &mut Tick) {
+pub(crate) fn uccapi(buf: &[u8], first_line: u32, ctx: Ctx, out: &mut Out, tick: &mut Tick) {
     let mut cur = LineCursor::new(buf, first_line);
     let mut last_stamp: Option<&[u8]> = None;
     while let Some(line) = cur.next() {
@@ -357,7 +357,7 @@ fn opens_record<'a>(line: &[u8], next: impl FnOnce() -> Option<Line<'a>>) -> boo
 /// diagnostic records (kept as events), each from its trace header line to `$$end_record`. The
 /// header line ends with `$$begin_record`, or (diagnostic records as OCS 2007 R2 writes them)
 /// carries the trace text instead and the fields follow directly.
-pub fn server_log(buf: &[u8], first_line: u32, ctx: Ctx, out: &mut Out, tick: &mut Tick) {
+pub(crate) fn server_log(buf: &[u8], first_line: u32, ctx: Ctx, out: &mut Out, tick: &mut Tick) {
     let mut cur = LineCursor::new(buf, first_line);
     while let Some(line) = cur.next() {
         tick.at(line.start);
@@ -631,7 +631,7 @@ fn trim_nl(mut b: &[u8]) -> &[u8] {
 
 /// Wireshark "Follow TCP/UDP Stream" text, plain or with tshark's `-z follow` header and chunk
 /// length lines (node 0 chunks flush left, node 1 chunks tab-indented).
-pub fn wireshark(buf: &[u8], first_line: u32, ctx: Ctx, out: &mut Out, tick: &mut Tick) {
+pub(crate) fn wireshark(buf: &[u8], first_line: u32, ctx: Ctx, out: &mut Out, tick: &mut Tick) {
     let cur = LineCursor::new(buf, first_line);
     let mut nodes: [Option<&[u8]>; 2] = [None, None];
     let mut region: Option<(usize, u32, Meta)> = None;
@@ -692,7 +692,7 @@ pub fn wireshark(buf: &[u8], first_line: u32, ctx: Ctx, out: &mut Out, tick: &mu
 }
 
 /// SIPp `-trace_msg` output.
-pub fn sipp(buf: &[u8], first_line: u32, ctx: Ctx, out: &mut Out, tick: &mut Tick) {
+pub(crate) fn sipp(buf: &[u8], first_line: u32, ctx: Ctx, out: &mut Out, tick: &mut Tick) {
     let cur = LineCursor::new(buf, first_line);
     let mut region: Option<(usize, u32, Meta)> = None;
     let mut pending_ts: Option<(&[u8], Option<i64>)> = None;

@@ -35,7 +35,7 @@ use std::sync::Arc;
 
 /// How a reader wants messages built.
 #[derive(Debug, Clone, Copy)]
-pub struct Ctx<'a> {
+pub(crate) struct Ctx<'a> {
     pub file: &'a Arc<str>,
     /// The whole decoded file; every slice a reader hands over should lie in it.
     pub text: &'a Arc<FileText>,
@@ -80,7 +80,7 @@ impl Ctx<'_> {
 
 /// What the container format says about a message (slices of the file text where possible).
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Meta<'a> {
+pub(crate) struct Meta<'a> {
     /// As written, and parsed.
     pub timestamp: Option<(&'a [u8], Option<i64>)>,
     pub direction: Option<Direction>,
@@ -90,7 +90,7 @@ pub struct Meta<'a> {
 
 /// What a reader produces for one file.
 #[derive(Debug, Default)]
-pub struct Out {
+pub(crate) struct Out {
     pub messages: Vec<SipMessage>,
     pub events: Vec<LogEvent>,
     pub problems: Vec<Problem>,
@@ -112,7 +112,7 @@ pub struct Out {
 /// clean, and a clean message needs no grade kept (a grade per message took 12 bytes a
 /// message on wasm32, at the grading's memory high-water mark).
 #[derive(Debug, Default)]
-pub struct Grades {
+pub(crate) struct Grades {
     /// How many messages were graded clean, repaired and partly parsed.
     pub clean: usize,
     pub repaired: usize,
@@ -128,7 +128,7 @@ pub struct Grades {
 
 /// A grade kept by a read that only grades: the message's first line and its quality.
 #[derive(Debug)]
-pub struct Grade {
+pub(crate) struct Grade {
     pub line_start: u32,
     /// `None`: clean.
     pub quality: Option<Arc<ParseQuality>>,
@@ -136,7 +136,7 @@ pub struct Grade {
 
 /// Whether a file has bytes to place inside or outside its messages: NUL bytes, or bytes that
 /// were not UTF-8 (`lossy`).
-pub fn has_places_outside(buf: &[u8], lossy: bool) -> bool {
+pub(crate) fn has_places_outside(buf: &[u8], lossy: bool) -> bool {
     lossy || memchr::memchr(0, buf).is_some()
 }
 
@@ -244,14 +244,14 @@ impl Out {
 
 /// Is this line a SIP start line? (cheap; used for framing)
 #[inline]
-pub fn is_start_line(line: &[u8]) -> bool {
+pub(crate) fn is_start_line(line: &[u8]) -> bool {
     start_line_parts(line).is_some()
 }
 
 /// A start line split into slices: request (method, uri) or response (code, reason). A status
 /// code that is not a number below 1000 is 0 (the grade says what it was).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Parts<'a> {
+pub(crate) enum Parts<'a> {
     Request(&'a [u8], &'a [u8]),
     Response(u16, &'a [u8]),
 }
@@ -259,7 +259,7 @@ pub enum Parts<'a> {
 /// Parse a request or status line leniently (see the module doc); `line` starts at its first
 /// non-blank character.
 #[inline]
-pub fn parse_start_line(line: &[u8]) -> Option<Parts<'_>> {
+pub(crate) fn parse_start_line(line: &[u8]) -> Option<Parts<'_>> {
     start_line_parts(line)
 }
 
@@ -428,7 +428,7 @@ fn canonical_text(name: &[u8]) -> String {
 
 /// Accumulates header lines one by one, with their file lines and what had to be repaired.
 #[derive(Default)]
-pub struct HeaderAcc {
+pub(crate) struct HeaderAcc {
     slots: Vec<Slot>,
     /// File line of each slot (for faults).
     lines: Vec<u32>,
@@ -544,7 +544,7 @@ impl HeaderAcc {
 
 /// The start line of a message being built.
 #[derive(Debug, Clone, Copy)]
-pub struct Start<'a> {
+pub(crate) struct Start<'a> {
     pub parts: Parts<'a>,
     /// As written, from its first non-blank character.
     pub raw: &'a [u8],
@@ -555,14 +555,14 @@ pub struct Start<'a> {
 
 /// The body of a message being built, and how it fitted its Content-Length.
 #[derive(Debug, Clone, Copy)]
-pub struct Body<'a> {
+pub(crate) struct Body<'a> {
     pub text: &'a [u8],
     pub fit: BodyFit,
 }
 
 /// Build the message from parsed parts, grade it and add it to `out`.
 #[allow(clippy::too_many_arguments)]
-pub fn build(
+pub(crate) fn build(
     ctx: Ctx,
     meta: &Meta,
     start: Start,
@@ -829,12 +829,12 @@ const MAX_PAST_NEXT_START: usize = 64 << 10;
 /// Read every SIP message in `region` (a slice of the file whose first line is `first_line`).
 /// Text before/between messages that is not SIP is reported once per run and skipped; a lone
 /// `ms-diagnostics` header line becomes an event (see [`lone_diagnostics`]).
-pub fn frame_region(region: &[u8], first_line: u32, ctx: Ctx, meta: &Meta, out: &mut Out) {
+pub(crate) fn frame_region(region: &[u8], first_line: u32, ctx: Ctx, meta: &Meta, out: &mut Out) {
     frame_region_ticked(region, first_line, ctx, meta, out, None);
 }
 
 /// [`frame_region`] reporting progress: `tick` gets (region offset in the file, tick).
-pub fn frame_region_ticked(
+pub(crate) fn frame_region_ticked(
     region: &[u8],
     first_line: u32,
     ctx: Ctx,
@@ -1134,7 +1134,7 @@ fn read_message(
 
 /// How a record body (server log) fits its Content-Length: the container's line ends are
 /// ambiguous, so the length may count the body with or without its trailing line ends.
-pub fn record_body_fit(declared: Option<u64>, trimmed: &[u8], raw: &[u8]) -> BodyFit {
+pub(crate) fn record_body_fit(declared: Option<u64>, trimmed: &[u8], raw: &[u8]) -> BodyFit {
     let Some(cl) = declared else {
         return BodyFit::Unchecked;
     };

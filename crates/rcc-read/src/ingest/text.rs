@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 /// Position of the first `b` in `hay` (memchr: SIMD where the target has it).
 #[inline]
-pub fn find_byte(hay: &[u8], b: u8) -> Option<usize> {
+pub(crate) fn find_byte(hay: &[u8], b: u8) -> Option<usize> {
     memchr::memchr(b, hay)
 }
 
@@ -20,7 +20,7 @@ pub fn count_newlines(hay: &[u8]) -> usize {
 
 /// One physical line of the input.
 #[derive(Debug, Clone, Copy)]
-pub struct Line<'a> {
+pub(crate) struct Line<'a> {
     /// The line without its `\n` and without a trailing `\r`.
     pub text: &'a [u8],
     /// Byte offset of the first byte of the line.
@@ -35,7 +35,7 @@ pub struct Line<'a> {
 
 /// Walks the lines of a buffer, keeping offsets and line numbers.
 #[derive(Debug, Clone)]
-pub struct LineCursor<'a> {
+pub(crate) struct LineCursor<'a> {
     buf: &'a [u8],
     pos: usize,
     num: u32,
@@ -113,7 +113,7 @@ impl<'a> Iterator for LineCursor<'a> {
 }
 
 /// Lines in a file as an editor counts them.
-pub fn line_count(bytes: &[u8]) -> u32 {
+pub(crate) fn line_count(bytes: &[u8]) -> u32 {
     let n = count_newlines(bytes);
     let extra = usize::from(!bytes.is_empty() && bytes.last() != Some(&b'\n'));
     u32::try_from(n + extra).unwrap_or(u32::MAX)
@@ -121,7 +121,7 @@ pub fn line_count(bytes: &[u8]) -> u32 {
 
 /// A UTF-16 file (Notepad "Unicode", with its byte-order mark) as UTF-8 text; `None` when the
 /// bytes do not start with a UTF-16 byte-order mark.
-pub fn utf16_text(bytes: &[u8]) -> Option<String> {
+pub(crate) fn utf16_text(bytes: &[u8]) -> Option<String> {
     match bytes {
         [0xFF, 0xFE, rest @ ..] => Some(utf16(rest, u16::from_le_bytes)),
         [0xFE, 0xFF, rest @ ..] => Some(utf16(rest, u16::from_be_bytes)),
@@ -130,7 +130,7 @@ pub fn utf16_text(bytes: &[u8]) -> Option<String> {
 }
 
 /// The input as UTF-8-ish bytes for sniffing: UTF-16 files decoded, a UTF-8 BOM skipped.
-pub fn decode(bytes: &[u8]) -> Cow<'_, [u8]> {
+pub(crate) fn decode(bytes: &[u8]) -> Cow<'_, [u8]> {
     match utf16_text(bytes) {
         Some(text) => Cow::Owned(text.into_bytes()),
         None => Cow::Borrowed(bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes)),
@@ -225,7 +225,7 @@ mod simd128 {
 
 /// A file as the text its messages share (see [`shared_text`]).
 #[derive(Clone)]
-pub struct Shared {
+pub(crate) struct Shared {
     pub text: Arc<FileText>,
     /// Bytes of `text` to skip (a UTF-8 byte-order mark).
     pub skip: usize,
@@ -244,7 +244,7 @@ pub struct Shared {
 /// The file as the text its messages will share: UTF-8 taken as is (no copy), UTF-16 decoded,
 /// anything else read as UTF-8 with each byte that is not UTF-8 replaced by one U+FFFD (one per
 /// byte, so a body's Content-Length can still be counted: see `sipmsg`).
-pub fn shared_text(bytes: FileBytes) -> Shared {
+pub(crate) fn shared_text(bytes: FileBytes) -> Shared {
     if let Some(text) = utf16_text(&bytes) {
         let lines = line_count(text.as_bytes());
         return Shared {
@@ -361,13 +361,13 @@ impl Shared {
 
 /// What says a paste was copied from a web page's HTML source: SIP's angle brackets and
 /// quotes written as entities. An escaped paste is escaped throughout, so its head tells.
-pub const HTML_ESCAPES: [&str; 4] = ["&lt;sip:", "&lt;tel:", "&lt;sips:", "&quot;"];
+pub(crate) const HTML_ESCAPES: [&str; 4] = ["&lt;sip:", "&lt;tel:", "&lt;sips:", "&quot;"];
 
 /// The part of a file looked at for [`HTML_ESCAPES`].
 const HTML_HEAD: usize = 64 << 10;
 
 /// The line of the first of [`HTML_ESCAPES`] in the head of `text`, if any is there.
-pub fn html_escape_line(text: &[u8]) -> Option<u32> {
+pub(crate) fn html_escape_line(text: &[u8]) -> Option<u32> {
     let head = &text[..text.len().min(HTML_HEAD)];
     let at = HTML_ESCAPES
         .iter()
@@ -426,7 +426,7 @@ impl Shared {
 }
 
 /// The note a paste whose HTML escapes were decoded gets.
-pub fn unescaped_note(line: u32) -> String {
+pub(crate) fn unescaped_note(line: u32) -> String {
     format!(
         "Line {line}: the text was HTML-escaped (&lt; &gt; &quot; for < > \"), as copied from a \
          web page's source: it was read with them put back. Line numbers are the file's; a \
@@ -474,7 +474,7 @@ fn strip_quote_marks(line: &str, depth: usize) -> &str {
 }
 
 /// The note a file whose lines lost e-mail quote marks gets.
-pub fn unquoted_note(first: u32, last: u32) -> String {
+pub(crate) fn unquoted_note(first: u32, last: u32) -> String {
     format!(
         "Lines {first}-{last} were quoted in an e-mail (lines starting with '>'): they were read \
          without the quote marks. If a line was wrapped by the mail program, its message may \
@@ -495,7 +495,7 @@ fn lossy_text(bytes: &[u8]) -> (FileText, bool) {
 }
 
 /// The note a file gets when it had bytes that are not UTF-8 outside its messages' bodies.
-pub fn not_utf8_note(line: u32) -> String {
+pub(crate) fn not_utf8_note(line: u32) -> String {
     format!(
         "Line {line}: the file has bytes that are not UTF-8 (from here on, maybe more); they are \
          shown as U+FFFD. Was it saved in another encoding? Everything else was read."
@@ -503,7 +503,7 @@ pub fn not_utf8_note(line: u32) -> String {
 }
 
 /// The note a converted UTF-16 file gets.
-pub const UTF16_NOTE: &str =
+pub(crate) const UTF16_NOTE: &str =
     "The file is UTF-16 (\"Unicode\"); it was converted to UTF-8 for reading.";
 
 fn utf16(bytes: &[u8], f: fn([u8; 2]) -> u16) -> String {
@@ -515,7 +515,7 @@ fn utf16(bytes: &[u8], f: fn([u8; 2]) -> u16) -> String {
 
 /// Bytes as text, replacing invalid UTF-8.
 #[inline]
-pub fn lossy(b: &[u8]) -> Cow<'_, str> {
+pub(crate) fn lossy(b: &[u8]) -> Cow<'_, str> {
     match std::str::from_utf8(b) {
         Ok(s) => Cow::Borrowed(s),
         Err(_) => String::from_utf8_lossy(b),
@@ -524,13 +524,13 @@ pub fn lossy(b: &[u8]) -> Cow<'_, str> {
 
 /// Trim ASCII whitespace at both ends.
 #[inline]
-pub fn trim(b: &[u8]) -> &[u8] {
+pub(crate) fn trim(b: &[u8]) -> &[u8] {
     b.trim_ascii()
 }
 
 /// Case-insensitive prefix test.
 #[inline]
-pub fn starts_with_ci(b: &[u8], prefix: &[u8]) -> bool {
+pub(crate) fn starts_with_ci(b: &[u8], prefix: &[u8]) -> bool {
     b.len() >= prefix.len()
         && b.get(..prefix.len())
             .is_some_and(|p| p.eq_ignore_ascii_case(prefix))
@@ -564,7 +564,7 @@ pub(crate) use needle;
 
 /// Offset of `needle` in `hay` (memchr's substring search: no restart per first-byte hit). For a
 /// constant needle searched per line, use [`needle!`].
-pub fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+pub(crate) fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     if needle.is_empty() {
         return None;
     }
@@ -590,7 +590,7 @@ fn num(b: &[u8]) -> Option<i64> {
 }
 
 /// `HH:MM:SS[.fraction]` → milliseconds since midnight.
-pub fn parse_hms(b: &[u8]) -> Option<i64> {
+pub(crate) fn parse_hms(b: &[u8]) -> Option<i64> {
     let mut parts = b.splitn(3, |&c| c == b':');
     let h = num(parts.next()?)?;
     let m = num(parts.next()?)?;
@@ -620,7 +620,7 @@ fn date_ms(y: i64, mo: i64, d: i64) -> Option<i64> {
 }
 
 /// `MM/DD/YYYY` + separator + `HH:MM:SS.mmm` (UCCAPI `|`, server log `-`).
-pub fn parse_mdy_time(b: &[u8]) -> Option<i64> {
+pub(crate) fn parse_mdy_time(b: &[u8]) -> Option<i64> {
     fixed_mdy_time(b).or_else(|| any_mdy_time(b))
 }
 
@@ -658,7 +658,7 @@ fn any_mdy_time(b: &[u8]) -> Option<i64> {
 }
 
 /// `YYYY-MM-DD HH:MM:SS.ffffff` (SIPp).
-pub fn parse_ymd_time(b: &[u8]) -> Option<i64> {
+pub(crate) fn parse_ymd_time(b: &[u8]) -> Option<i64> {
     let y = num(b.get(0..4)?)?;
     let mo = num(b.get(5..7)?)?;
     let d = num(b.get(8..10)?)?;

@@ -29,7 +29,7 @@ use std::sync::OnceLock;
 
 /// How a body fitted the Content-Length the message declares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BodyFit {
+pub(crate) enum BodyFit {
     /// No usable Content-Length, or nothing to compare (the value itself is graded).
     Unchecked,
     /// The declared length framed the body.
@@ -39,7 +39,7 @@ pub enum BodyFit {
 }
 
 /// What the reader knows about a message beyond its parts.
-pub struct Facts<'a> {
+pub(crate) struct Facts<'a> {
     /// The start line as written (without a removed indent).
     pub start_raw: &'a [u8],
     pub start_line: u32,
@@ -162,7 +162,7 @@ impl Kind {
 /// over when either is full, so a large log neither pays for growing them step by step nor
 /// holds a doubled table at its peak.
 #[derive(Debug, Default)]
-pub struct Seen {
+pub(crate) struct Seen {
     index: crate::fxhash::FxMap<u64, (u32, u32)>,
     arena: Vec<u8>,
 }
@@ -336,7 +336,7 @@ impl Flags<'_> {
 }
 
 /// Grades `m`: faults go to `flags` (each on its line), mechanical repairs to `repairs`.
-pub fn check(
+pub(crate) fn check(
     m: &SipMessage,
     f: &Facts,
     known_good: &mut Seen,
