@@ -110,6 +110,8 @@ pub(crate) struct Ungraded {
     index: usize,
     name: Arc<str>,
     shared: text::Shared,
+    /// As its first read detected it.
+    format: LogFormat,
     alongside: Option<GradesAlongside>,
 }
 
@@ -202,13 +204,11 @@ impl Ingested {
                         .join()
                         .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
                 });
-            let format = self.files.get(u.index).map(|f| f.format);
-            let format = format.unwrap_or_else(|| detect_whole(u.shared.body()));
             let (report, out) = joined.unwrap_or_else(|| {
                 read_shared(
                     &u.name,
                     &u.shared,
-                    format,
+                    u.format,
                     0,
                     ReadMode::GradesOnly,
                     &mut |done| {
@@ -645,6 +645,7 @@ pub fn ingest_owned(
                 index: i,
                 name,
                 shared,
+                format: report.format,
                 alongside,
             });
         }
@@ -1033,25 +1034,22 @@ mod tests {
     #[test]
     fn a_file_read_in_halves_is_read_as_one_at_every_cut() {
         let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
-        let mut dirs = vec![fixtures.join("logs"), fixtures.join("real-logs")];
-        for parent in ["cases", "scenarios"] {
-            let mut cases: Vec<_> = std::fs::read_dir(fixtures.join(parent))
+        let sorted_entries = |dir: &std::path::Path| {
+            let mut entries: Vec<_> = std::fs::read_dir(dir)
                 .into_iter()
                 .flatten()
                 .filter_map(|e| Some(e.ok()?.path()))
                 .collect();
-            cases.sort();
-            dirs.extend(cases);
+            entries.sort();
+            entries
+        };
+        let mut dirs = vec![fixtures.join("logs"), fixtures.join("real-logs")];
+        for parent in ["cases", "scenarios"] {
+            dirs.extend(sorted_entries(&fixtures.join(parent)));
         }
         let mut logs: Vec<(String, Vec<u8>)> = Vec::new();
         for dir in dirs {
-            let mut files: Vec<_> = std::fs::read_dir(&dir)
-                .into_iter()
-                .flatten()
-                .filter_map(|e| Some(e.ok()?.path()))
-                .filter(|p| p.is_file())
-                .collect();
-            files.sort();
+            let files = sorted_entries(&dir).into_iter().filter(|p| p.is_file());
             for f in files {
                 logs.push((
                     f.display().to_string(),

@@ -307,9 +307,7 @@ impl Shared {
     pub fn body(&self) -> &[u8] {
         self.text.as_bytes().get(self.skip..).unwrap_or(&[])
     }
-}
 
-impl Shared {
     /// The text without an e-mail's quote marks (`> `, `>> `, `> > `) where some
     /// [`QUOTED_RUN`] lines in a row start with one: a message's line may start with `>` (an XML
     /// tag wrapped before its `>`), three in a row do not. Each run loses the quote depth all
