@@ -313,7 +313,9 @@ fn values(case: &Case, rule: Option<&Rule>) -> Values {
                 v.set("gateway_fqdn", Some(h.host.clone()));
             }
             v.set("next_hop", Some(h.host.clone()));
-            let port = gateway.and_then(|g| g.port).or_else(|| {
+            // Where the gateway is seen to listen, else where the route to it sends, else
+            // the profile's usual port.
+            let port = gateway.and_then(|g| g.port).or(h.port).or_else(|| {
                 profile
                     .line_server_host()
                     .and_then(|p| p.listens.as_ref())

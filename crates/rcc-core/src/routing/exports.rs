@@ -309,6 +309,7 @@ pub(super) fn read(o: &Object) -> Read {
                 throttle_as_server: yes(o.get("ThrottleAsServer")).unwrap_or(false),
                 outbound_only: yes(o.get("OutboundOnly")).unwrap_or(false),
                 line: o.first_line,
+                port: None,
             }),
             None => Read::Incomplete("this trusted host names no server".into()),
         };

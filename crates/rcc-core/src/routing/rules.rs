@@ -71,6 +71,11 @@ pub struct HostAuthorization {
     pub throttle_as_server: bool,
     pub outbound_only: bool,
     pub line: u32,
+    /// Where the host listens, when the case knows it from the route that reaches it: Lync's
+    /// trusted application takes it (`New-CsTrustedApplication -Port`); OCS's Host
+    /// Authorization row has none, so the rules text never writes it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<u16>,
 }
 
 impl HostAuthorization {
@@ -115,12 +120,18 @@ impl Rule {
     /// A host authorization row as RCC wants it: authenticated, throttled as a server, not
     /// outbound only (the gateway opens connections to send its answers and events).
     pub fn authorize(host: &str) -> Rule {
+        Rule::authorize_at(host, None)
+    }
+
+    /// [`Rule::authorize`] of a host the case's route reaches at `port`.
+    pub fn authorize_at(host: &str, port: Option<u16>) -> Rule {
         Rule::Authorize(HostAuthorization {
             host: host.to_string(),
             authenticated: true,
             throttle_as_server: true,
             outbound_only: false,
             line: 0,
+            port,
         })
     }
 
@@ -1056,6 +1067,7 @@ fn parse_host_authorization(
         throttle_as_server: false,
         outbound_only: false,
         line: line_no,
+        port: None,
     };
     let mut unknown = Vec::new();
     for w in words {

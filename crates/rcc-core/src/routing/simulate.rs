@@ -448,8 +448,8 @@ pub fn simulate(
             .line_server_uri
             .as_deref()
             .and_then(|u| sim.meant_route(&start, RouteDirection::Forward, u))
-            .map(|e| e.route.next_hop.clone())
-            .filter(|h| !h.is_empty());
+            .map(|e| e.route)
+            .filter(|r| !r.next_hop.is_empty());
         // With nothing to name the server behind the Home Server, a Home Server that routes
         // to one server alone routes there.
         let only = match (&meant, &names.line_server_uri, sim.topology.fqdn(&target)) {
@@ -457,8 +457,7 @@ pub fn simulate(
             _ => None,
         };
         let before = sim.problems.len();
-        let hop = meant.as_deref().or(only.map(|r| r.next_hop.as_str()));
-        sim.check_authorized(&start, &target, hop);
+        sim.check_authorized(&start, &target, meant.or(only));
         if let Some(r) = only {
             let guess = format!(
                 "no remote call control server URI was given, so the Home Server's one static \
@@ -567,7 +566,8 @@ struct Simulator<'a> {
 }
 
 impl<'a> Simulator<'a> {
-    fn check_authorized(&mut self, at: &str, peer: &str, hop_name: Option<&str>) {
+    /// `hop`: the route whose next hop is taken to be `peer`, when there is one.
+    fn check_authorized(&mut self, at: &str, peer: &str, hop: Option<&Route>) {
         let profile = self.profile;
         if profile.participant(at).map(|p| p.role) != Some(Role::HomeServer) {
             return;
@@ -587,8 +587,7 @@ impl<'a> Simulator<'a> {
             other_names.extend(h.fqdn.iter().cloned());
             other_names.extend(h.ips.iter().cloned());
         }
-        let hop = hop_name.map(str::to_ascii_lowercase);
-        match hop {
+        match hop.map(|r| r.next_hop.to_ascii_lowercase()) {
             Some(h) if other_names.contains(&h) => names.push(h),
             Some(h) => {
                 names.push(h);
@@ -625,7 +624,7 @@ impl<'a> Simulator<'a> {
                         ""
                     }
                 ),
-                rule: Some(Rule::authorize(&r.host)),
+                rule: Some(Rule::authorize_at(&r.host, hop.map(|r| r.port))),
                 fix: auth_fix(&r.host),
                 evidence: vec![Evidence::Rule {
                     table: HOST_AUTH_TABLE.into(),
@@ -665,7 +664,7 @@ impl<'a> Simulator<'a> {
                     at: at.to_string(),
                     direction: RouteDirection::Return,
                     message,
-                    rule: Some(Rule::authorize(&want)),
+                    rule: Some(Rule::authorize_at(&want, hop.map(|r| r.port))),
                     fix: auth_fix(&want),
                     evidence: vec![Evidence::Rule {
                         table: HOST_AUTH_TABLE.into(),
@@ -971,7 +970,7 @@ impl<'a> Simulator<'a> {
             && !next_is_home
             && !walk.visited.contains(&next)
         {
-            self.check_authorized(&current, &next, Some(&r.next_hop));
+            self.check_authorized(&current, &next, Some(r));
         }
         walk.hops.push(SimHop {
             at: current.clone(),
@@ -1432,10 +1431,17 @@ app-proxy mcm-ap.contoso.com 10.0.0.20 tls:5061
     fn finds_an_unauthorized_next_hop() {
         let text = FIXED.replace("mcm-ap.contoso.com  authenticated throttle-as-server", "");
         let sim = run(&text, &names());
-        assert!(sim
+        let p = sim
             .problems
             .iter()
-            .any(|p| p.finding == FindingId::HostNotAuthorized));
+            .find(|p| p.finding == FindingId::HostNotAuthorized)
+            .expect("unauthorized");
+        // The row to add knows where the host listens from the route that reaches it (a Lync
+        // trusted application takes the port).
+        match &p.rule {
+            Some(Rule::Authorize(h)) => assert_eq!(h.port, Some(5061)),
+            other => panic!("{other:?}"),
+        }
         assert_eq!(sim.forward.outcome, PathOutcome::Reached);
     }
 
