@@ -629,20 +629,36 @@ fn trim_nl(mut b: &[u8]) -> &[u8] {
     b
 }
 
+/// A region of a file between marker lines, waiting to be framed: its start, its first line,
+/// and what the marker said of it.
+type Region<'a> = (usize, u32, Meta<'a>);
+
+/// Frames the pending region of a reader that cuts its file at marker lines (Wireshark's chunk
+/// lengths, SIPp's separators), ending at `end`.
+fn flush_region(
+    buf: &[u8],
+    region: &mut Option<Region>,
+    end: usize,
+    ctx: Ctx,
+    out: &mut Out,
+    tick: &mut Tick,
+) {
+    if let Some((start, line, meta)) = region.take() {
+        let r = buf.get(start..end).unwrap_or(&[]);
+        frame_region_ticked(r, line, ctx, &meta, out, Some((start, tick)));
+    }
+}
+
 /// Wireshark "Follow TCP/UDP Stream" text, plain or with tshark's `-z follow` header and chunk
 /// length lines (node 0 chunks flush left, node 1 chunks tab-indented).
 pub(crate) fn wireshark(buf: &[u8], first_line: u32, ctx: Ctx, out: &mut Out, tick: &mut Tick) {
     let cur = LineCursor::new(buf, first_line);
     let mut nodes: [Option<&[u8]>; 2] = [None, None];
-    let mut region: Option<(usize, u32, Meta)> = None;
+    let mut region: Option<Region> = None;
     let mut header_done = false;
-    let flush =
-        |region: &mut Option<(usize, u32, Meta)>, end: usize, out: &mut Out, tick: &mut Tick| {
-            if let Some((start, line, meta)) = region.take() {
-                let r = buf.get(start..end).unwrap_or(&[]);
-                frame_region_ticked(r, line, ctx, &meta, out, Some((start, tick)));
-            }
-        };
+    let flush = |region: &mut Option<Region>, end: usize, out: &mut Out, tick: &mut Tick| {
+        flush_region(buf, region, end, ctx, out, tick)
+    };
     for line in cur {
         let t = line.text;
         if t.starts_with(b"=====") {
@@ -694,15 +710,11 @@ pub(crate) fn wireshark(buf: &[u8], first_line: u32, ctx: Ctx, out: &mut Out, ti
 /// SIPp `-trace_msg` output.
 pub(crate) fn sipp(buf: &[u8], first_line: u32, ctx: Ctx, out: &mut Out, tick: &mut Tick) {
     let cur = LineCursor::new(buf, first_line);
-    let mut region: Option<(usize, u32, Meta)> = None;
+    let mut region: Option<Region> = None;
     let mut pending_ts: Option<(&[u8], Option<i64>)> = None;
-    let flush =
-        |region: &mut Option<(usize, u32, Meta)>, end: usize, out: &mut Out, tick: &mut Tick| {
-            if let Some((start, line, meta)) = region.take() {
-                let r = buf.get(start..end).unwrap_or(&[]);
-                frame_region_ticked(r, line, ctx, &meta, out, Some((start, tick)));
-            }
-        };
+    let flush = |region: &mut Option<Region>, end: usize, out: &mut Out, tick: &mut Tick| {
+        flush_region(buf, region, end, ctx, out, tick)
+    };
     for line in cur {
         let t = line.text;
         if t.starts_with(b"----------") {
