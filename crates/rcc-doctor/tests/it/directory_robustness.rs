@@ -1,28 +1,9 @@
 //! Randomised robustness: ~20k mutated pastes through the parser and the checks, no panics, and
 //! basic invariants hold. Stable Rust, own xorshift RNG, fixed seed (reproducible).
 
+use crate::support::Rng;
 use rcc_core::directory::*;
 use rcc_core::uri::*;
-
-struct XorShift(u64);
-
-impl XorShift {
-    fn next(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        self.0 = x;
-        x
-    }
-    fn below(&mut self, n: usize) -> usize {
-        if n == 0 {
-            0
-        } else {
-            (self.next() % n as u64) as usize
-        }
-    }
-}
 
 const SNIPPETS: &[&str] = &[
     "dn: ",
@@ -107,7 +88,7 @@ fn char_boundary_floor(s: &str, mut i: usize) -> usize {
     i
 }
 
-fn mutate(rng: &mut XorShift, base: &str) -> String {
+fn mutate(rng: &mut Rng, base: &str) -> String {
     let mut s = base.to_string();
     for _ in 0..1 + rng.below(8) {
         let pos = char_boundary_floor(&s, rng.below(s.len() + 1));
@@ -156,7 +137,7 @@ fn mutate(rng: &mut XorShift, base: &str) -> String {
 #[test]
 fn twenty_thousand_mutated_pastes_never_panic() {
     let bases = fixtures();
-    let mut rng = XorShift(0x5eed_1234_abcd_0001);
+    let mut rng = Rng(0x5eed_1234_abcd_0001);
     let ctx = CheckContext {
         sign_in: Some("alice@contoso.com".into()),
         line_uri_forms: vec![LineUriForm::TelExtension],
@@ -218,7 +199,7 @@ fn twenty_thousand_mutated_pastes_never_panic() {
 
 #[test]
 fn validators_survive_random_strings() {
-    let mut rng = XorShift(0xdead_beef_cafe_f00d);
+    let mut rng = Rng(0xdead_beef_cafe_f00d);
     let alphabet: Vec<char> = "sipte:l+0123456789;=@.-()[]%abcdefx#*/?&, \t<>\"é🙂"
         .chars()
         .collect();

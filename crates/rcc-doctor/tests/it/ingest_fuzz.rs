@@ -6,27 +6,9 @@
 //!
 //! `INGEST_FUZZ_ITERS=200000 cargo test --release --test it ingest_fuzz -- --nocapture` runs more.
 
+use crate::support::Rng;
 use rcc_core::ingest::*;
 use rcc_core::sip::ParseQuality;
-
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        self.0 = x;
-        x
-    }
-    fn below(&mut self, n: usize) -> usize {
-        if n == 0 {
-            0
-        } else {
-            (self.next() % n as u64) as usize
-        }
-    }
-}
 
 const TOKENS: &[&[u8]] = &[
     b"\r\n", b"\n", b"\r\n\r\n", b"\r", b" ", b"\t", b":", b"\0", b"\xff\xfe", b"\xef\xbb\xbf",

@@ -162,3 +162,26 @@ pub fn from_dir(dir: &Path, profile: &str, sign_in: Option<&str>, only: Option<&
     }
     r
 }
+
+/// A small deterministic generator (xorshift64) for the tests that build random input.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        self.0 = x;
+        x
+    }
+
+    /// A number in `0..n` (0 when `n` is 0).
+    pub fn below(&mut self, n: usize) -> usize {
+        if n == 0 {
+            0
+        } else {
+            (self.next() % n as u64) as usize
+        }
+    }
+}
