@@ -970,8 +970,12 @@ impl Observer<'_> {
     ) -> Vec<Attempt> {
         let profile = self.profile;
         let mut writers: Vec<(String, Option<String>)> = Vec::new();
-        for m in call {
-            let f = m.source.file.to_string();
+        // (A file whose every copy was merged into another file's is among the places seen.)
+        let files = call
+            .iter()
+            .flat_map(|m| std::iter::once(&m.source).chain(m.also_seen()));
+        for source in files {
+            let f = source.file.to_string();
             if !writers.iter().any(|(x, _)| *x == f) {
                 let w = writer_of(&f, self.files, profile, call);
                 writers.push((f, w));
@@ -1064,6 +1068,16 @@ impl Observer<'_> {
             }
             t.read_acks_and_cancel(&mut a);
             t.read_session(&mut a);
+            // Last: a message a hop's own log shows (its answer) says more than its copy of
+            // the INVITE merged into another log's.
+            for (m, &n) in copies.iter().zip(&vias) {
+                let what = if n <= t.client_vias {
+                    "INVITE"
+                } else {
+                    "forwarded INVITE"
+                };
+                t.reach_where_also_seen(&mut a, m, what);
+            }
             a.records = records.iter().map(|&r| r.clone()).collect();
             a.outcome = outcome(&mut a, log_end);
             out.push(a);
@@ -1361,9 +1375,13 @@ struct Transaction<'o, 'c> {
 
 impl Transaction<'_, '_> {
     fn writer(&self, m: &SipMessage) -> Option<String> {
+        self.writer_of_file(&m.source.file)
+    }
+
+    fn writer_of_file(&self, file: &str) -> Option<String> {
         self.writers
             .iter()
-            .find(|(f, _)| **f == *m.source.file)
+            .find(|(f, _)| **f == *file)
             .and_then(|(_, w)| w.clone())
     }
 
@@ -1374,14 +1392,34 @@ impl Transaction<'_, '_> {
 
     /// Records that the INVITE reached `p`, with what shows it.
     fn reach(&self, a: &mut Attempt, p: Option<String>, how: String, m: &SipMessage) {
+        self.reach_at(a, p, how, m.evidence());
+    }
+
+    fn reach_at(&self, a: &mut Attempt, p: Option<String>, how: String, evidence: Evidence) {
         if let Some(p) = p {
             if Some(p.as_str()) != self.observer.profile.client() && !a.reached(&p) {
                 a.reached.push(Reached {
                     participant: p,
                     how,
-                    evidence: m.evidence(),
+                    evidence,
                 });
             }
+        }
+    }
+
+    /// Records where the INVITE `m` arrived in the logs it was merged from: the same message
+    /// in another writer's log (a next hop's) was received there, since whoever sends a copy
+    /// on adds its own Via (a different message).
+    fn reach_where_also_seen(&self, a: &mut Attempt, m: &SipMessage, what: &str) {
+        for place in m.also_seen() {
+            let evidence = Evidence::Log {
+                file: place.file.to_string(),
+                line_start: place.line_start,
+                line_end: place.line_end,
+                excerpt: m.start_line_text(),
+            };
+            let how = format!("its log shows the {what} arriving ({})", evidence.label());
+            self.reach_at(a, self.writer_of_file(&place.file), how, evidence);
         }
     }
 
