@@ -281,6 +281,26 @@ impl Values {
     }
 }
 
+/// A route's next hop as LCS and OCS's Add Static Route dialog takes it: a name in "FQDN"
+/// (with TLS only), an address in "IP address" (with TCP only).
+fn next_hop_entry(next_hop: &str, transport: Transport) -> String {
+    match (uri::is_ip(next_hop), transport) {
+        (true, Transport::Tls) => format!(
+            "\"IP address\" = {next_hop} is taken only with \"Transport\" TCP: for TLS enter \
+             the FQDN its certificate names in \"FQDN\""
+        ),
+        (true, t) => format!(
+            "\"IP address\" = {next_hop}, \"Transport\" {}",
+            t.as_str().to_ascii_uppercase()
+        ),
+        (false, Transport::Tls) => format!("\"FQDN\" = {next_hop}, \"Transport\" TLS"),
+        (false, _) => format!(
+            "\"FQDN\" = {next_hop} is taken only with \"Transport\" TLS: for TCP enter its \
+             IP address in \"IP address\""
+        ),
+    }
+}
+
 /// What the case and the finding's rule say about each placeholder.
 fn values(case: &Case, rule: Option<&Rule>) -> Values {
     let mut v = Values::default();
@@ -300,6 +320,10 @@ fn values(case: &Case, rule: Option<&Rule>) -> Values {
             v.set("match_uri", Some(r.pattern.clone()));
             v.set("port", Some(r.port.to_string()));
             v.set("next_hop", Some(r.next_hop.clone()));
+            v.set(
+                "next_hop_entry",
+                Some(next_hop_entry(&r.next_hop, r.transport)),
+            );
             if uri::is_ip(&r.next_hop) {
                 v.set("gateway_ip", Some(r.next_hop.clone()));
             } else {
@@ -313,6 +337,12 @@ fn values(case: &Case, rule: Option<&Rule>) -> Values {
                 v.set("gateway_fqdn", Some(h.host.clone()));
             }
             v.set("next_hop", Some(h.host.clone()));
+            let field = if uri::is_ip(&h.host) {
+                "IP address"
+            } else {
+                "FQDN"
+            };
+            v.set("server_entry", Some(format!("\"{field}\" = {}", h.host)));
             // Where the gateway is seen to listen, else where the route to it sends, else
             // the profile's usual port.
             let port = gateway.and_then(|g| g.port).or(h.port).or_else(|| {
