@@ -160,11 +160,20 @@ impl Case {
             .as_ref()
             .and_then(|r| UriView::parse(&r.value))
             .map(|v| v.host_key());
+        // A line server URI in the users' own SIP domain names no server of the gateway's:
+        // that domain is the pool's (the URI needs a route narrower than the domain).
+        let users_domain = user_aor
+            .as_deref()
+            .and_then(|a| a.rsplit_once('@'))
+            .map(|(_, d)| d.to_ascii_lowercase());
+        let gateway_name = line_server_host
+            .as_deref()
+            .filter(|h| Some(*h) != users_domain.as_deref());
         let mut topology = Topology::entered(servers);
         topology.merge(&Topology::infer(
             &profile,
             index.messages(messages),
-            line_server_host.as_deref(),
+            gateway_name,
         ));
 
         let decisive_config = latest_config(Provisioning::speaks_of_line);
@@ -383,6 +392,10 @@ fn resolve_line_server(
 
 /// The server generation: as chosen, else a server's word in the logs, else the pasted admin
 /// tools', else any word in the logs, else the configuration's source.
+/// How many messages of a log without remote call control traffic are read for the products
+/// that name its generation.
+const PRODUCT_SCAN: usize = 2000;
+
 fn resolve_generation(
     chosen: Option<Generation>,
     tool_generations: &[SeenGeneration],
@@ -406,7 +419,12 @@ fn resolve_generation(
             // reported is built (a log names its products in almost every message).
             let mut first = None;
             let mut products = generation::ProductMatcher::default();
-            for m in index.messages(messages) {
+            // Logs without remote call control traffic still name their products: the first
+            // messages of all, then (a server named in nearly every message of its own).
+            let mut rcc = index.messages(messages).peekable();
+            let no_rcc = rcc.peek().is_none();
+            let others = messages.iter().take(if no_rcc { PRODUCT_SCAN } else { 0 });
+            for m in rcc.chain(others) {
                 let Some(hit) = products.product_match(m) else {
                     continue;
                 };

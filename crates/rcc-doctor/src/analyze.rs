@@ -116,6 +116,7 @@ pub fn run(args: &[String]) -> i32 {
     };
     let mut clock = move || start.elapsed().as_secs_f64() * 1000.0;
     let want_timings = opts.timings;
+    let profile_chosen = !opts.input.profile_id.is_empty();
     // Taken, not borrowed: the log bytes become the messages' shared text (no second copy).
     // No report here shows the message ladder, so it is never asked for, never built.
     let (analysis, details) = analyze(
@@ -148,7 +149,7 @@ pub fn run(args: &[String]) -> i32 {
             }
         }
     } else {
-        text_report(&analysis)
+        text_report(&analysis, profile_chosen)
     };
     let reported_ms = clock();
     {
@@ -208,10 +209,21 @@ pub fn json_report(a: &AnalysisSummary) -> serde_json::Value {
     rcc_core::report::to_json_value(&input, &a.diagnosis)
 }
 
-fn text_report(a: &AnalysisSummary) -> String {
+/// (`profile_chosen`: `--profile` named the gateway; else the default one stands in for it,
+/// and the report says so rather than present its participants as the user's.)
+fn text_report(a: &AnalysisSummary, profile_chosen: bool) -> String {
     use std::fmt::Write;
     let mut out = String::new();
-    let _ = writeln!(out, "Gateway profile: {}", a.profile.name);
+    let _ = writeln!(
+        out,
+        "Gateway profile: {}{}",
+        a.profile.name,
+        if profile_chosen {
+            ""
+        } else {
+            " (assumed: no --profile given; `rcc-doctor profiles` lists the gateways)"
+        }
+    );
     if let Some(g) = &a.diagnosis.generation {
         let _ = writeln!(
             out,

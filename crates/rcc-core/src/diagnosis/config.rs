@@ -63,6 +63,7 @@ fn route_draft(profile: &Profile, p: &RouteProblem) -> Draft {
     );
     d.rule = p.rule.clone();
     d.fix = p.fix.clone();
+    d.first_steps.extend(p.correct_first.clone());
     d.evidence = p.evidence.clone();
     d.detail
         .push(format!("{}.", capitalise(p.message.trim_end_matches('.'))));

@@ -594,14 +594,16 @@ fn session_dropped(a: &Attempt) -> Option<Draft> {
             d.detail.push(format!(
                 "The session came up, then the gateway ended it with BYE{after}. The 200 OK set \
                  Session-Expires: {secs}{who}, and no refresh re-INVITE was answered before it \
-                 ran out (RFC 4028; Communicator refreshes at Session-Expires - 60 s). A session \
+                 ran out (RFC 4028: the refresher re-INVITEs before the session expires; \
+                 pidgin-sipe's client does at Session-Expires - 60 s). A session \
                  that is never refreshed ends like this: phone control stops about {} minutes \
                  after sign-in.",
                 secs / 60
             ));
             d.fix = vec![
                 "The session must be refreshed before it expires: look for the client's \
-                 re-INVITE (To tag set) around Session-Expires - 60 s. A client that sends none \
+                 re-INVITE (To tag set) before Session-Expires runs out (pidgin-sipe sends it \
+                 60 s before). A client that sends none \
                  does not refresh the session: check its version and updates."
                     .into(),
                 "Until then, signing the client out and in again sets up a new session (a \
@@ -1132,7 +1134,9 @@ fn rule_from_logs(case: &Case, step: &FlowStep, a: &Attempt, d: &mut Draft) {
         names.line_server_uri = Some(a.request_uri.clone());
     }
     let host = uri::UriView::parse(&a.request_uri).map(|v| v.host_key());
-    if let (Some(t), Some(h)) = (profile.line_server_host(), &host) {
+    // (A host that is the users' own SIP domain is the pool's, not the gateway's name.)
+    let own_domain = names.line_server_in_users_domain().is_some();
+    if let (Some(t), Some(h), false) = (profile.line_server_host(), &host, own_domain) {
         if topology.fqdn(&t.id).is_none() {
             topology.learn(
                 &t.id,
@@ -1257,18 +1261,20 @@ fn describe_failure(
     lo: &LegObservation,
     a: &Attempt,
 ) -> String {
-    let mut s = format!(
-        "The flow stops at '{}' ({} to {}):",
-        step.message,
-        profile.label(&step.from),
-        profile.label(&step.to)
-    );
+    let (from, to) = (profile.label(&step.from), profile.label(&step.to));
+    let mut s = match (&lo.csta_error, lo.missing) {
+        // The answer came: what failed is in it, not where the flow stops.
+        (Some(e), false) => format!(
+            "Where the flow expects '{}' ({from} to {to}), the gateway's answer carries a CSTA \
+             problem ({e}).",
+            step.message
+        ),
+        _ => format!("The flow stops at '{}' ({from} to {to}):", step.message),
+    };
     if lo.missing {
         s.push_str(" the message never appears in the logs.");
-    } else if let Some(e) = &lo.csta_error {
-        s.push_str(&format!(
-            " the gateway's answer carries a CSTA problem ({e})."
-        ));
+    } else if lo.csta_error.is_some() {
+        // Said above.
     } else if let Some(st) = lo.status.filter(|s| *s >= 300 && !lo.timeout) {
         s.push_str(&format!(" the INVITE was answered {st}"));
         if let Some(r) = &lo.responder {

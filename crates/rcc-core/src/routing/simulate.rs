@@ -94,6 +94,24 @@ pub struct CaseNames {
     pub generation: Option<Generation>,
 }
 
+impl CaseNames {
+    /// The line server URI's user and host when its host is the users' own SIP domain: a
+    /// route for that domain would send every user to the gateway.
+    pub(crate) fn line_server_in_users_domain(&self) -> Option<(String, String)> {
+        let line_server = UriView::parse(self.line_server_uri.as_deref()?)?;
+        let users = UriView::parse(self.user_uri.as_deref()?)?;
+        let host = line_server.host_key();
+        (host == users.host_key()).then_some(())?;
+        Some((line_server.user?.to_string(), host))
+    }
+
+    /// Whether static routes match only domains (Lync's `MatchUri`: a domain or `*.domain`), so
+    /// no route can single out one address of the users' own domain.
+    fn routes_match_domains_only(&self) -> bool {
+        self.generation.is_some_and(|g| g.uses_powershell())
+    }
+}
+
 /// One hop the simulated request took.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SimHop {
@@ -145,6 +163,10 @@ pub struct RouteProblem {
     /// What the rule's details rest on (see [`RequiredRule::assumptions`]); the verdict stands.
     #[serde(default)]
     pub rule_assumptions: Vec<String>,
+    /// The step to take before any rule: the URI reads as a typo of a name the rules route
+    /// (see [`typo_of`]), and correcting it makes the rule unnecessary.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub correct_first: Option<String>,
 }
 
 /// What the simulator found.
@@ -241,12 +263,11 @@ fn template_value(key: &str, profile: &Profile, topology: &Topology, names: &Cas
         }
         // A route for the line server's host, or for `user@host` when that host is the users'
         // own SIP domain (a route for the whole domain would send every user to the gateway).
-        "line_server_match" => match names.line_server_uri.as_deref().and_then(UriView::parse) {
-            Some(v) if Some(v.host_key()) == view(&names.user_uri) && v.user.is_some() => {
-                format!("{}@{}", v.user.unwrap_or_default(), v.host_key())
-            }
-            Some(v) => v.host_key(),
-            None => "<line server host>".into(),
+        "line_server_match" => match names.line_server_in_users_domain() {
+            // Lync's MatchUri is a domain: the URI itself must move to the gateway's.
+            Some(_) if names.routes_match_domains_only() => "<the gateway's own domain>".into(),
+            Some((user, host)) => format!("{user}@{host}"),
+            None => view(&names.line_server_uri).unwrap_or_else(|| "<line server host>".into()),
         },
         "user_domain" => view(&names.user_uri).unwrap_or_else(|| "<SIP domain>".into()),
         k => {
@@ -276,12 +297,19 @@ pub fn required_rule(
     names: &CaseNames,
 ) -> RequiredRule {
     let pattern = render_template(&req.pattern, profile, topology, names);
-    let hop = render_template(&req.next_hop, profile, topology, names);
+    let known = topology.entry(&req.next_participant);
     // What the next hop is known to serve beats the profile's usual port.
-    let (transport, port) = topology
-        .entry(&req.next_participant)
+    let (transport, port) = known
         .and_then(|h| Some((h.transport?, h.port?)))
         .unwrap_or((req.transport, req.port));
+    // LCS and OCS take a TCP route's next hop only as an IP address (the Routing tab's "FQDN"
+    // is for TLS); Lync's New-CsStaticRoute -TCPRoute takes an FQDN too.
+    let ip_only =
+        transport == Transport::Tcp && names.generation.is_none_or(|g| !g.uses_powershell());
+    let hop = match known.and_then(|h| h.ips.first()) {
+        Some(ip) if ip_only => ip.clone(),
+        _ => render_template(&req.next_hop, profile, topology, names),
+    };
     let rule = Rule::route(&pattern, &hop, port, transport);
     let mut who = profile.label(&req.at).to_string();
     if let Some(f) = topology.fqdn(&req.at) {
@@ -302,7 +330,6 @@ pub fn required_rule(
         ),
     ];
     let next = profile.label(&req.next_participant);
-    let known = topology.entry(&req.next_participant);
     let mut assumptions = Vec::new();
     if known.is_none_or(|h| !h.entered) {
         match known.and_then(|h| Some((h.fqdn.clone()?, h.evidence.first()?.label()))) {
@@ -315,10 +342,7 @@ pub fn required_rule(
             )),
         }
     }
-    // LCS and OCS take a TCP route's next hop only as an IP address (the Routing tab's "FQDN"
-    // is for TLS); Lync's New-CsStaticRoute -TCPRoute takes an FQDN too.
-    let fqdn_over_tcp = transport == Transport::Tcp && !uri::is_ip(&hop);
-    if fqdn_over_tcp && names.generation.is_none_or(|g| !g.uses_powershell()) {
+    if ip_only && !uri::is_ip(&hop) {
         let servers = names
             .generation
             .map_or("LCS and OCS take".to_string(), |g| {
@@ -633,32 +657,35 @@ impl<'a> Simulator<'a> {
                 }],
                 assumption: None,
                 rule_assumptions: vec![],
+                correct_first: None,
             }),
             None => {
                 let typo = self
                     .near_miss(&want)
-                    .filter(|n| rows.iter().any(|r| r.host.eq_ignore_ascii_case(n)));
+                    .filter(|(n, _)| rows.iter().any(|r| r.host.eq_ignore_ascii_case(n)));
                 let by_other_name = other_names
                     .iter()
                     .find(|n| rows.iter().any(|r| r.host.eq_ignore_ascii_case(n)));
-                let message = match (&typo, by_other_name) {
-                    (_, Some(other)) => format!(
+                let message =
+                    match (&typo, by_other_name) {
+                        (_, Some(other)) => format!(
                         "{label} is in the Home Server's host authorization list as {other}, but \
                          the route names it {want}: the entry must be written as the route names \
                          the next hop ({} for a route to {})",
                         if uri::is_ip(&want) { "its IP address" } else { "its FQDN" },
                         if uri::is_ip(&want) { "an IP address" } else { "an FQDN" },
                     ),
-                    (Some(n), None) => format!(
+                        (Some((n, t)), None) => format!(
                         "{label} ({want}) is not in the Home Server's host authorization list, \
-                         but {n}, the same name with two characters swapped, is: if {want} is a typo in the \
-                         remote call control SIP URI, correcting the URI is the fix"
+                         but {n}, the same name with {}, is: if {want} is a typo in the \
+                         remote call control SIP URI, correcting the URI is the fix",
+                        t.words()
                     ),
-                    (None, None) => format!(
+                        (None, None) => format!(
                         "{label} ({want}) is not in the Home Server's host authorization list, \
                          so its requests would be challenged (401/407) or refused (403)"
                     ),
-                };
+                    };
                 self.problems.push(RouteProblem {
                     finding: FindingId::HostNotAuthorized,
                     at: at.to_string(),
@@ -671,10 +698,11 @@ impl<'a> Simulator<'a> {
                         row: None,
                         text: format!("no row for {}", names.join(" / ")),
                     }],
-                    assumption: typo.map(|n| {
+                    assumption: typo.map(|(n, _)| {
                         format!("{want} is the {label}'s name, though the rules name {n}")
                     }),
                     rule_assumptions: vec![],
+                    correct_first: None,
                 });
             }
         }
@@ -773,6 +801,7 @@ impl<'a> Simulator<'a> {
             evidence: vec![ev.clone()],
             assumption,
             rule_assumptions: vec![],
+            correct_first: None,
         });
     }
 
@@ -1033,10 +1062,9 @@ impl<'a> Simulator<'a> {
         Some(e.to_string())
     }
 
-    /// A host the rules name that is `host` with two neighbouring characters swapped: the line
-    /// server URI's host may be a typo of it (`mcm-ap10` written for the `mcm-ap01` every rule
-    /// names).
-    fn near_miss(&self, host: &str) -> Option<String> {
+    /// A host the rules name of which `host` reads as a typo ([`typo_of`]): the line server
+    /// URI's host may be one (`mcm-ap10` written for the `mcm-ap01` every rule names).
+    fn near_miss(&self, host: &str) -> Option<(String, Typo)> {
         let host = host.to_ascii_lowercase();
         let routes = [&self.config.home_server, &self.config.app_proxy];
         let named = routes
@@ -1054,7 +1082,8 @@ impl<'a> Simulator<'a> {
         named
             .map(|n| n.trim_start_matches("*.").to_ascii_lowercase())
             .filter(|n| !uri::is_ip(n) && *n != host)
-            .find(|n| one_swap_apart(n, &host))
+            .find_map(|n| Some((typo_of(&n, &host)?, n)))
+            .map(|(t, n)| (n, t))
     }
 
     /// No route (or one to the wrong host) at the walk's current hop: the rule it needs.
@@ -1066,7 +1095,7 @@ impl<'a> Simulator<'a> {
         ev: Evidence,
     ) {
         let elsewhere = self.meant_route(&walk.current, walk.direction, walk.request_uri);
-        let (mut rule, mut fix, rule_assumptions) = match &elsewhere {
+        let (mut rule, fix, rule_assumptions) = match &elsewhere {
             Some(e) => self.missing_rule_copying(req, e),
             None => self.missing_rule(req),
         };
@@ -1082,20 +1111,44 @@ impl<'a> Simulator<'a> {
             .as_deref()
             .filter(|_| walk.direction == RouteDirection::Forward)
             .and_then(|h| Some((h, self.near_miss(h)?)));
-        if let Some((written, named)) = typo {
+        let mut correct_first = None;
+        let own_domain = self
+            .names
+            .line_server_in_users_domain()
+            .filter(|_| walk.direction == RouteDirection::Forward)
+            .filter(|_| self.names.routes_match_domains_only());
+        if let Some((user, domain)) = own_domain {
             message = format!(
-                "{}. The rules name {named}, {written} with two characters swapped: the remote call \
-                 control SIP URI may have a typo, and correcting it (msRTCSIP-LineServer) would \
-                 make this route unnecessary",
+                "{}. The line server URI is in the users' own SIP domain {domain}: the pool takes \
+                 it for a user of its own, and a static route matches a whole domain (MatchUri), \
+                 so one for {domain} would send every user's requests to the gateway",
                 message.trim_end_matches('.')
             );
-            fix.insert(
-                0,
-                format!(
-                    "If {written} is a typo of {named}, correct the user's remote call control \
-                     SIP URI (msRTCSIP-LineServer) to name {named} instead of adding a route."
-                ),
+            let identity = self
+                .names
+                .user_uri
+                .as_deref()
+                .map_or("<user>", |u| u.strip_prefix("sip:").unwrap_or(u));
+            correct_first = Some(format!(
+                "Give the users a Line Server URI in a domain of the gateway's own, e.g. \
+                 Set-CsUser -Identity \"{identity}\" -LineServerUri \"sip:{user}@<gateway \
+                 FQDN>\", and route that domain to the gateway (below)."
+            ));
+        }
+        if let Some((written, (named, kind))) = typo {
+            message = format!(
+                "{}. The rules name {named}, and {written} is that name with {}: the remote \
+                 call control SIP URI may have a typo, and correcting it (msRTCSIP-LineServer) \
+                 would make this route unnecessary",
+                message.trim_end_matches('.'),
+                kind.words()
             );
+            let corrected = with_host(walk.request_uri, written, &named);
+            correct_first = Some(format!(
+                "If {written} is a typo of {named}, correct the user's remote call control SIP \
+                 URI (msRTCSIP-LineServer) to {corrected} instead of adding a route; then sign \
+                 the client out and in again."
+            ));
         }
         self.problems.push(RouteProblem {
             finding: req.map(|q| q.finding).unwrap_or(match walk.direction {
@@ -1110,6 +1163,7 @@ impl<'a> Simulator<'a> {
             evidence: vec![ev],
             assumption: None,
             rule_assumptions,
+            correct_first,
         });
     }
 
@@ -1183,22 +1237,76 @@ impl<'a> Simulator<'a> {
             evidence: walk.hops.iter().map(|h| h.evidence.clone()).collect(),
             assumption: None,
             rule_assumptions,
+            correct_first: None,
         });
     }
 }
 
-/// Whether `a` and `b` differ only by two neighbouring characters swapped (`mcm-ap10` for
-/// `mcm-ap01`): the typo a name is read as. Other near misses (one character changed, added or
-/// dropped) are as often two real servers (`gw1`, `gw2`), and would tell pseudonyms apart.
-fn one_swap_apart(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    if a.len() != b.len() {
-        return false;
+/// `uri` with its host `written` (as [`UriView::host_key`] reads it) replaced by `named`.
+fn with_host(uri: &str, written: &str, named: &str) -> String {
+    let after_user = uri.find('@').map_or(0, |at| at + 1);
+    match uri[after_user..].to_ascii_lowercase().find(written) {
+        Some(i) => {
+            let start = after_user + i;
+            format!("{}{named}{}", &uri[..start], &uri[start + written.len()..])
+        }
+        None => named.to_string(),
     }
-    let Some(i) = a.iter().zip(b).position(|(x, y)| x != y) else {
-        return false;
+}
+
+/// How a written name differs from the one the rules name, when it reads as a typo of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Typo {
+    /// Two neighbouring characters swapped (`mcm-ap10` for `mcm-ap01`).
+    Swapped,
+    /// One letter left out of a word (`lucernepublshing` for `lucernepublishing`).
+    LetterDropped,
+    /// One letter too many in a word (`contosso` for `contoso`).
+    LetterAdded,
+}
+
+impl Typo {
+    fn words(self) -> &'static str {
+        match self {
+            Typo::Swapped => "two neighbouring characters swapped",
+            Typo::LetterDropped => "one letter left out",
+            Typo::LetterAdded => "one letter too many",
+        }
+    }
+}
+
+/// Whether `written` reads as a typo of `named`: two neighbouring characters swapped, or one
+/// letter dropped or added inside a word of six letters or more. Other near misses (a character
+/// changed, a digit added or dropped, a short word) are as often two real servers (`gw1`,
+/// `gw2`, `cups01` and `cups011`), and would tell pseudonyms apart.
+fn typo_of(named: &str, written: &str) -> Option<Typo> {
+    let (n, w) = (named.as_bytes(), written.as_bytes());
+    let i = n.iter().zip(w).position(|(x, y)| x != y);
+    if n.len() == w.len() {
+        let i = i?;
+        let swapped =
+            i + 1 < n.len() && n[i] == w[i + 1] && n[i + 1] == w[i] && n[i + 2..] == w[i + 2..];
+        return swapped.then_some(Typo::Swapped);
+    }
+    // One letter more in `long` than in `short`, at the first difference.
+    let (long, short, kind) = match n.len().checked_sub(w.len()) {
+        Some(1) => (n, w, Typo::LetterDropped),
+        None if w.len() == n.len() + 1 => (w, n, Typo::LetterAdded),
+        _ => return None,
     };
-    i + 1 < a.len() && a[i] == b[i + 1] && a[i + 1] == b[i] && a[i + 2..] == b[i + 2..]
+    let i = i.unwrap_or(short.len());
+    let one_letter_more = long[i].is_ascii_alphabetic() && long[i + 1..] == short[i..];
+    // The word (between dots and dashes) the letter is in, in the longer name.
+    let is_word = |c: &u8| c.is_ascii_alphabetic();
+    let start = long[..i]
+        .iter()
+        .rposition(|c| !is_word(c))
+        .map_or(0, |p| p + 1);
+    let end = long[i..]
+        .iter()
+        .position(|c| !is_word(c))
+        .map_or(long.len(), |p| i + p);
+    (one_letter_more && end - start >= 6).then_some(kind)
 }
 
 /// A request on its way through the routes.
@@ -1264,18 +1372,46 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_typo_is_two_neighbours_swapped() {
-        assert!(one_swap_apart("mcm-ap01.x.lt", "mcm-ap10.x.lt"));
-        assert!(one_swap_apart("cpus01", "cups01"));
+    fn a_typo_is_two_neighbours_swapped_or_a_letter_in_a_word() {
+        assert_eq!(
+            typo_of("mcm-ap01.x.lt", "mcm-ap10.x.lt"),
+            Some(Typo::Swapped)
+        );
+        assert_eq!(typo_of("cups01", "cpus01"), Some(Typo::Swapped));
+        let (named, dropped) = (
+            "cups01.lucernepublishing.com",
+            "cups01.lucernepublshing.com",
+        );
+        assert_eq!(typo_of(named, dropped), Some(Typo::LetterDropped));
+        assert_eq!(typo_of(dropped, named), Some(Typo::LetterAdded));
+        assert_eq!(
+            typo_of("gw.contoso.com", "gw.contosso.com"),
+            Some(Typo::LetterAdded)
+        );
+        assert_eq!(
+            typo_of("gw.fabrikam.com", "gw.fabrikam.coms"),
+            None,
+            "a short word"
+        );
+        assert_eq!(
+            typo_of("gw.fabrikam", "gw.fabrikams"),
+            Some(Typo::LetterAdded),
+            "at the end"
+        );
         // Other near misses are as often two servers, or two pseudonyms.
-        assert!(!one_swap_apart("gw1.contoso.com", "gw2.contoso.com"));
-        assert!(!one_swap_apart(
-            "host-1.domain-a.example",
-            "host-1.domain-b.example"
-        ));
-        assert!(!one_swap_apart("cups01", "cups011"));
-        assert!(!one_swap_apart("ab-ba", "ba-ab"));
-        assert!(!one_swap_apart("same", "same"));
+        assert_eq!(typo_of("gw1.contoso.com", "gw2.contoso.com"), None);
+        assert_eq!(
+            typo_of("host-1.domain-a.example", "host-1.domain-b.example"),
+            None
+        );
+        assert_eq!(typo_of("cups01", "cups011"), None);
+        assert_eq!(
+            typo_of("cups.example", "cupsa.example"),
+            None,
+            "a short word"
+        );
+        assert_eq!(typo_of("ab-ba", "ba-ab"), None);
+        assert_eq!(typo_of("same", "same"), None);
     }
     use crate::profile::profile;
 

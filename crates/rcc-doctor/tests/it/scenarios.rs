@@ -32,6 +32,8 @@ use std::path::{Path, PathBuf};
 
 #[derive(serde::Deserialize)]
 struct Expected {
+    /// The gateway the user names; none: the default profile stands in (as on the command line).
+    #[serde(default)]
     profile: String,
     sign_in: Option<String>,
     #[serde(default)]
