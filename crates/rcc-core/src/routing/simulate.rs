@@ -163,8 +163,9 @@ pub struct RouteProblem {
     /// What the rule's details rest on (see [`RequiredRule::assumptions`]); the verdict stands.
     #[serde(default)]
     pub rule_assumptions: Vec<String>,
-    /// The step to take before any rule: the URI reads as a typo of a name the rules route
-    /// (see [`typo_of`]), and correcting it makes the rule unnecessary.
+    /// The step to take before any rule: correcting the line server URI, when it reads as a
+    /// typo of a name the rules route ([`typo_of`]: the rule is then unnecessary) or sits in
+    /// the users' own domain where routes match whole domains (no rule can single it out).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub correct_first: Option<String>,
 }
