@@ -160,15 +160,14 @@ impl Case {
             .as_ref()
             .and_then(|r| UriView::parse(&r.value))
             .map(|v| v.host_key());
-        // A line server URI in the users' own SIP domain names no server of the gateway's:
-        // that domain is the pool's (the URI needs a route narrower than the domain).
-        let users_domain = user_aor
-            .as_deref()
-            .and_then(|a| a.rsplit_once('@'))
-            .map(|(_, d)| d.to_ascii_lowercase());
-        let gateway_name = line_server_host
-            .as_deref()
-            .filter(|h| Some(*h) != users_domain.as_deref());
+        // A line server URI in the users' own SIP domain names no server of the gateway's.
+        let own_domain = match (&line_server_uri, &user) {
+            (Some(l), Some(u)) => {
+                crate::routing::simulate::in_users_domain(&l.value, &u.value).is_some()
+            }
+            _ => false,
+        };
+        let gateway_name = line_server_host.as_deref().filter(|_| !own_domain);
         let mut topology = Topology::entered(servers);
         topology.merge(&Topology::infer(
             &profile,
@@ -419,8 +418,8 @@ fn resolve_generation(
             // reported is built (a log names its products in almost every message).
             let mut first = None;
             let mut products = generation::ProductMatcher::default();
-            // Logs without remote call control traffic still name their products: the first
-            // messages of all, then (a server named in nearly every message of its own).
+            // A log without remote call control traffic still names its products: its first
+            // messages then (a server names itself in nearly every message it writes).
             let mut rcc = index.messages(messages).peekable();
             let no_rcc = rcc.peek().is_none();
             let others = messages.iter().take(if no_rcc { PRODUCT_SCAN } else { 0 });

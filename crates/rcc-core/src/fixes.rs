@@ -331,17 +331,13 @@ fn values(case: &Case, rule: Option<&Rule>) -> Values {
             }
         }
         Some(Rule::Authorize(h)) => {
-            if uri::is_ip(&h.host) {
-                v.set("gateway_ip", Some(h.host.clone()));
+            let (value, field) = if uri::is_ip(&h.host) {
+                ("gateway_ip", "IP address")
             } else {
-                v.set("gateway_fqdn", Some(h.host.clone()));
-            }
-            v.set("next_hop", Some(h.host.clone()));
-            let field = if uri::is_ip(&h.host) {
-                "IP address"
-            } else {
-                "FQDN"
+                ("gateway_fqdn", "FQDN")
             };
+            v.set(value, Some(h.host.clone()));
+            v.set("next_hop", Some(h.host.clone()));
             v.set("server_entry", Some(format!("\"{field}\" = {}", h.host)));
             // Where the gateway is seen to listen, else where the route to it sends, else
             // the profile's usual port.

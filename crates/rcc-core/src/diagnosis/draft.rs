@@ -439,16 +439,17 @@ pub(super) fn merge(drafts: Vec<Draft>) -> Vec<Draft> {
                 }
                 // A correction the configuration shows (a typo in a URI) comes before the
                 // steps the logs point at.
-                for (k, step) in d.first_steps.into_iter().enumerate() {
-                    if !m.first_steps.contains(&step) {
-                        let at = if d.from_config {
-                            k
-                        } else {
-                            m.first_steps.len()
-                        };
-                        m.first_steps.insert(at.min(m.first_steps.len()), step);
-                    }
-                }
+                let new: Vec<String> = d
+                    .first_steps
+                    .into_iter()
+                    .filter(|s| !m.first_steps.contains(s))
+                    .collect();
+                let at = if d.from_config {
+                    0
+                } else {
+                    m.first_steps.len()
+                };
+                m.first_steps.splice(at..at, new);
                 if m.leg.is_none() || (d.at_failure && !m.at_failure && d.leg.is_some()) {
                     m.leg = d.leg;
                     m.at_failure |= d.at_failure;

@@ -94,15 +94,21 @@ pub struct CaseNames {
     pub generation: Option<Generation>,
 }
 
+/// The line server URI, read, when its host is the users' own SIP domain (the user's URI's):
+/// that host is the pool's, not the gateway's name, and a route for it would send every user
+/// to the gateway.
+pub fn in_users_domain<'u>(line_server_uri: &'u str, user_uri: &str) -> Option<UriView<'u>> {
+    let line_server = UriView::parse(line_server_uri)?;
+    let users = UriView::parse(user_uri)?;
+    (line_server.host_key() == users.host_key()).then_some(line_server)
+}
+
 impl CaseNames {
-    /// The line server URI's user and host when its host is the users' own SIP domain: a
-    /// route for that domain would send every user to the gateway.
+    /// The line server URI's user and host when its host is the users' own SIP domain
+    /// ([`in_users_domain`]).
     pub(crate) fn line_server_in_users_domain(&self) -> Option<(String, String)> {
-        let line_server = UriView::parse(self.line_server_uri.as_deref()?)?;
-        let users = UriView::parse(self.user_uri.as_deref()?)?;
-        let host = line_server.host_key();
-        (host == users.host_key()).then_some(())?;
-        Some((line_server.user?.to_string(), host))
+        let uri = in_users_domain(self.line_server_uri.as_deref()?, self.user_uri.as_deref()?)?;
+        Some((uri.user?.to_string(), uri.host_key()))
     }
 
     /// Whether static routes match only domains (Lync's `MatchUri`: a domain or `*.domain`), so
@@ -1083,8 +1089,7 @@ impl<'a> Simulator<'a> {
         named
             .map(|n| n.trim_start_matches("*.").to_ascii_lowercase())
             .filter(|n| !uri::is_ip(n) && *n != host)
-            .find_map(|n| Some((typo_of(&n, &host)?, n)))
-            .map(|(t, n)| (n, t))
+            .find_map(|n| typo_of(&n, &host).map(|t| (n, t)))
     }
 
     /// No route (or one to the wrong host) at the walk's current hop: the rule it needs.
