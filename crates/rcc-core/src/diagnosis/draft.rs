@@ -40,6 +40,10 @@ pub(super) struct Draft {
     pub unless_configured: Vec<String>,
     /// Shown as a warning although the catalog says error: it rests on assumptions only.
     pub warning_only: bool,
+    /// Shown as an error although the catalog says warning: it took over a failure the logs
+    /// show (the gateway's CSTA error, the Home Server's refusal), so the flow is proven broken
+    /// by it. The catalog's severity is for the cause seen alone, which may do no harm.
+    pub breaks_the_flow: bool,
     pub from_logs: bool,
     pub from_config: bool,
     pub symptom: Option<Symptom>,
@@ -70,6 +74,7 @@ impl Draft {
             rule_assumptions: vec![],
             unless_configured: vec![],
             warning_only: false,
+            breaks_the_flow: false,
             from_logs: false,
             from_config: false,
             symptom: None,
@@ -91,6 +96,15 @@ impl Draft {
         Draft {
             from_config: true,
             ..Draft::new(id, confidence)
+        }
+    }
+
+    /// The severity shown: the catalog's, lowered or raised by what the finding rests on.
+    pub fn severity(&self) -> Severity {
+        match self.id.severity() {
+            Severity::Error if self.warning_only => Severity::Warning,
+            Severity::Warning if self.breaks_the_flow => Severity::Error,
+            s => s,
         }
     }
 
@@ -315,6 +329,7 @@ pub(super) fn reconcile(
         if config_has(cause) {
             for d in logs.iter_mut().filter(|d| d.id == FindingId::CstaError) {
                 d.id = cause;
+                d.breaks_the_flow = true;
             }
         }
     }
@@ -403,6 +418,7 @@ fn stale_target_explains_the_route(logs: &mut [Draft]) {
         d.fix.clear();
         d.assumptions.clear();
         d.warning_only = false;
+        d.breaks_the_flow = true;
         d.detail.push(
             "The Home Server could not route the CSTA INVITE because the client sent it to the \
              remote call control URI it was given at sign-in, not the directory's, which the \
@@ -465,6 +481,7 @@ pub(super) fn merge(drafts: Vec<Draft>) -> Vec<Draft> {
                     }
                 }
                 m.warning_only &= d.warning_only;
+                m.breaks_the_flow |= d.breaks_the_flow;
                 m.from_logs |= d.from_logs;
                 m.from_config |= d.from_config;
                 m.symptom = m.symptom.or(d.symptom);
@@ -497,7 +514,9 @@ pub(super) fn merge(drafts: Vec<Draft>) -> Vec<Draft> {
 pub(super) fn attach_flow(flow: &mut [FlowLeg], drafts: &mut [Draft]) {
     let none_marked = !flow.iter().any(|f| f.state.is_failure());
     for d in drafts.iter() {
-        if d.id.severity() != Severity::Error || !(d.from_logs || none_marked) {
+        // The catalog's error (a warning only for resting on assumptions still names its leg).
+        let error = d.id.severity() == Severity::Error || d.breaks_the_flow;
+        if !error || !(d.from_logs || none_marked) {
             continue;
         }
         let Some(l) = &d.leg else { continue };
@@ -519,7 +538,7 @@ pub(super) fn attach_flow(flow: &mut [FlowLeg], drafts: &mut [Draft]) {
     // A finding without a leg takes the flow's failing leg when it explains it.
     if let Some(f) = flow.iter().find(|f| f.state.is_failure() && !f.extra) {
         for d in drafts.iter_mut().filter(|d| d.leg.is_none() && d.from_logs) {
-            if d.id.severity() == Severity::Error {
+            if d.id.severity() == Severity::Error || d.breaks_the_flow {
                 d.leg = Some(f.leg());
             }
         }
@@ -543,6 +562,7 @@ pub(super) fn render(drafts: Vec<Draft>, case: &Case) -> Vec<Finding> {
         .into_iter()
         .map(|d| {
             let entry = d.id.entry();
+            let severity = d.severity();
             let mut explanation = entry.explanation.clone();
             for x in &d.detail {
                 explanation.push(' ');
@@ -563,11 +583,6 @@ pub(super) fn render(drafts: Vec<Draft>, case: &Case) -> Vec<Finding> {
             };
             fix.splice(0..0, d.first_steps);
             fix.extend(fixes::gateway_steps(d.id, case));
-            let severity = if d.warning_only && entry.severity == Severity::Error {
-                Severity::Warning
-            } else {
-                entry.severity
-            };
             // The catalog's words say Communicator; a Lync user's client is Lync.
             let generation = case.generation.as_ref().map(|g| g.generation);
             let words = |t: &str| in_client_words(t, generation);

@@ -16,6 +16,7 @@
 //! fix_words = "New-CsStaticRoute"      # optional: words the fix must use
 //! fix_title = "certificate"            # optional: words the generation's fix title must use
 //! explanation_words = "typo"           # optional: words the explanation must use
+//! severity = "error"                   # optional: the severity shown
 //! [[run]]                              # optional: a subset of the log files
 //! files = ["capture.txt"]
 //! ids = ["home-server-route-missing"]
@@ -67,6 +68,8 @@ struct ExpectedFinding {
     fix_title: Option<String>,
     /// Words the finding's explanation must use.
     explanation_words: Option<String>,
+    /// The severity shown (`error`, `warning`, `info`).
+    severity: Option<String>,
 }
 
 #[derive(serde::Deserialize)]
@@ -176,6 +179,12 @@ fn check(dir: &Path, exp: &Expected) -> Vec<String> {
         if let Some(words) = &e.explanation_words {
             if !f.explanation.contains(words.as_str()) {
                 problems.push(format!("{}: the explanation does not say {words:?}", e.id));
+            }
+        }
+        if let Some(want) = &e.severity {
+            let got = f.severity.as_str();
+            if got != want {
+                problems.push(format!("{}: severity {got}, want {want}", e.id));
             }
         }
         if let Some(words) = &e.fix_title {
