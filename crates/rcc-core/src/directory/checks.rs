@@ -156,7 +156,9 @@ fn value_of(attrs: &AdAttributes, a: RccAttribute) -> Option<String> {
     attrs.get(a).map(|v| v.value.clone())
 }
 
-/// Best guess at a corrected line URI (spaces, brackets, quotes removed; `tel:` added).
+/// Best guess at a corrected line URI (spaces, brackets, quotes removed; `tel:` added; a
+/// global number's `;phone-context=` dropped, since RFC 3966 gives context to local numbers
+/// only and Cisco's guides say not to add `phone-context=dialstring` to an E.164 number).
 fn suggest_line(v: &str) -> Option<String> {
     let mut s: String = v
         .chars()
@@ -165,6 +167,14 @@ fn suggest_line(v: &str) -> Option<String> {
     let low = s.to_ascii_lowercase();
     if !low.starts_with("tel:") && !low.starts_with("sip:") && !low.starts_with("sips:") {
         s = format!("tel:{s}");
+    }
+    let global_tel = s.get(..5).is_some_and(|p| p.eq_ignore_ascii_case("tel:+"));
+    if global_tel && validate_line_uri(&s).is_err() {
+        s = s
+            .split(';')
+            .filter(|p| !p.to_ascii_lowercase().starts_with("phone-context="))
+            .collect::<Vec<_>>()
+            .join(";");
     }
     (validate_line_uri(&s).is_ok() && s != v).then_some(s)
 }
