@@ -626,6 +626,10 @@ pub struct Record {
     /// The server the record is about (`Peer-FQDN`, `Peer-IP`, `Peer`), without its port.
     #[serde(default)]
     pub peer: Vec<String>,
+    /// The name a certificate's subject gives (`CN=…` in any field): what the next hop
+    /// presented, when a record about a TLS failure says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate_name: Option<String>,
 }
 
 impl Record {
@@ -654,6 +658,7 @@ impl Record {
                 .filter_map(|f| e.field(f))
                 .filter_map(|p| uri::host_key(p.trim()))
                 .collect(),
+            certificate_name: e.fields.iter().find_map(|(_, v)| common_name(v)),
         }
     }
 
@@ -665,6 +670,16 @@ impl Record {
             .collect::<Vec<_>>()
             .join(" ")
     }
+}
+
+/// The value of the first `CN=` in `text` (a certificate subject as Windows writes it).
+fn common_name(text: &str) -> Option<String> {
+    let at = text.find("CN=").or_else(|| text.find("cn="))?;
+    let name: String = text[at + 3..]
+        .chars()
+        .take_while(|c| !matches!(c, ',' | ';' | '"' | '\'' | ')' | '/') && !c.is_whitespace())
+        .collect();
+    (!name.is_empty()).then_some(name)
 }
 
 /// A request refused or challenged by a server.
@@ -1721,6 +1736,19 @@ impl Transaction<'_, '_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_certificate_subject_gives_its_common_name() {
+        let data =
+            r#"fqdn="gw.contoso.com";peer-certificate-subject="CN=aes01.corp.local, O=Contoso""#;
+        assert_eq!(common_name(data).as_deref(), Some("aes01.corp.local"));
+        assert_eq!(
+            common_name("subject: cn=gw.contoso.com").as_deref(),
+            Some("gw.contoso.com")
+        );
+        assert_eq!(common_name("CN= ; no name"), None);
+        assert_eq!(common_name("SEC_E_WRONG_PRINCIPAL"), None);
+    }
     use crate::ingest::text::find_ci;
     use crate::ingest::{ingest_owned, IngestOptions, OwnedInput};
 

@@ -10,7 +10,7 @@ use crate::findings::FindingId;
 use crate::generation::configuration_event;
 use crate::msdiag;
 use crate::observe::{
-    config_words, Answer, Attempt, InfoExchange, Observed, Outcome, Refresh, Refusal,
+    config_words, Answer, Attempt, InfoExchange, Observed, Outcome, Record, Refresh, Refusal,
 };
 use crate::profile::{FailureSignature, FlowStep, LegKind, Profile, Role};
 use crate::routing::{required_rule, Rule, Topology};
@@ -715,11 +715,18 @@ fn attempt_failure(
     if id.is_missing_route() {
         rule_from_logs(case, step, a, &mut d);
     }
-    if matches!(
+    let connections = if matches!(
         id,
         FindingId::GatewayUnreachable | FindingId::TlsTransportMismatch
     ) {
-        connection_failures(case, o, a, leg, &mut d);
+        connection_failures(case, o, a, leg, &mut d)
+    } else {
+        Vec::new()
+    };
+    if d.failed_on_certificate {
+        let records = a.records.iter().chain(connections);
+        d.first_steps
+            .extend(records.filter_map(certificate_presented).next());
     }
     if id == FindingId::GatewayUnreachable {
         unanswered_invites(o, a, &mut d);
@@ -764,6 +771,25 @@ fn failed_on_certificate(a: &Attempt) -> bool {
             .iter()
             .filter_map(|r| r.result_code.as_deref())
             .any(|rc| msdiag::result_code(rc).is_some_and(|c| c.tls_certificate))
+}
+
+/// What a record of the certificate failure says the next hop presented (`CN=` in the record),
+/// beside the name the pool connected to (the record's peer): the two names to make agree.
+fn certificate_presented(r: &Record) -> Option<String> {
+    let presented = r.certificate_name.as_deref()?;
+    let at = r.evidence.label();
+    Some(match r.peer.iter().find(|p| !crate::uri::is_ip(p)) {
+        Some(peer) if peer.eq_ignore_ascii_case(presented) => format!(
+            "The next hop's certificate names {presented}, the FQDN the pool connected to \
+             ({at}): the names agree, so look at trust: the pool must trust the CA that \
+             issued it, and the next hop the pool's."
+        ),
+        Some(peer) => format!(
+            "The next hop at {peer} presented a certificate for {presented} ({at}): the \
+             route's next hop and the certificate's name must be the same FQDN."
+        ),
+        None => format!("The next hop presented a certificate for {presented} ({at})."),
+    })
 }
 
 /// The index of the profile's flow step of `kind` (from `from`, when given).
@@ -1043,8 +1069,15 @@ fn repeated_attempts(o: &Observed, a: &Attempt, d: &mut Draft) {
     });
 }
 
-/// The Home Server's own word on the connection it could not make to the next hop of `leg`.
-fn connection_failures(case: &Case, o: &Observed, a: &Attempt, leg: usize, d: &mut Draft) {
+/// The Home Server's own word on the connection it could not make to the next hop of `leg`;
+/// returns those records.
+fn connection_failures<'o>(
+    case: &Case,
+    o: &'o Observed,
+    a: &Attempt,
+    leg: usize,
+    d: &mut Draft,
+) -> Vec<&'o Record> {
     let next = &case.profile.flow[leg].to;
     let names: Vec<String> = case
         .topology
@@ -1052,11 +1085,16 @@ fn connection_failures(case: &Case, o: &Observed, a: &Attempt, leg: usize, d: &m
         .map(|h| h.fqdn.iter().chain(&h.ips).cloned().collect())
         .unwrap_or_default();
     let host = uri::UriView::parse(&a.request_uri).map(|v| v.host_key());
-    for r in o.connection_failures.iter().filter(|r| {
-        r.peer
-            .iter()
-            .any(|p| names.contains(p) || host.as_ref() == Some(p))
-    }) {
+    let toward_next: Vec<&Record> = o
+        .connection_failures
+        .iter()
+        .filter(|r| {
+            r.peer
+                .iter()
+                .any(|p| names.contains(p) || host.as_ref() == Some(p))
+        })
+        .collect();
+    for r in &toward_next {
         d.evidence.push(r.evidence.clone());
         d.detail.push(format!(
             "The Home Server's log says of its connection to {}: {}.",
@@ -1069,6 +1107,7 @@ fn connection_failures(case: &Case, o: &Observed, a: &Attempt, leg: usize, d: &m
                 .trim_end_matches('.')
         ));
     }
+    toward_next
 }
 
 /// Other INVITEs to the same host that got no answer at all (a probe, an earlier try) say the

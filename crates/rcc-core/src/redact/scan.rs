@@ -1772,11 +1772,17 @@ fn dn(r: &mut Redactor, s: &str, i: usize, out: &mut String) -> usize {
             let lower = t.to_ascii_lowercase();
             let hostish = valid_label(t)
                 && (t.bytes().any(|b| b.is_ascii_digit()) || r.is_known_host_label(&lower));
-            if hostish {
-                let lead = &v[..v.len() - v.trim_start().len()];
-                let trail = &v[v.trim_end().len()..];
+            let lead = &v[..v.len() - v.trim_start().len()];
+            let trail = &v[v.trim_end().len()..];
+            if hostish || looks_fqdn(t) {
+                // A server's name (`CN=lcs01` in a pool's DN, `CN=gw.contoso.com` in a
+                // certificate subject) maps as that host does everywhere else.
                 out.push_str(lead);
-                out.push_str(&r.map_bare_host(t));
+                out.push_str(&if hostish {
+                    r.map_bare_host(t)
+                } else {
+                    r.map_host(t)
+                });
                 out.push_str(trail);
             } else if !t.contains(' ') && r.is_learned_user(t) {
                 out.push_str(&r.map_user(t));

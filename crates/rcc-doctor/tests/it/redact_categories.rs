@@ -107,6 +107,19 @@ fn protocol_text_and_products_stay() {
     }
 }
 
+/// A certificate subject's common name that is a server's FQDN maps as that server does
+/// everywhere else, not as a person's name.
+#[test]
+fn a_certificate_subject_names_a_host() {
+    let log = "Peer: aes-tr87.contoso.com:4723\nData: peer-certificate-subject=\"CN=aes01.contoso.com\"\nINVITE sip:rcc@aes01.contoso.com SIP/2.0\n";
+    let mut r = Redactor::new(RedactOptions::default());
+    let out = r.redact_text("log", log);
+    let cn = out.split("CN=").nth(1).and_then(|t| t.split('"').next());
+    let invited = out.split('@').nth(1).and_then(|t| t.split(' ').next());
+    assert!(cn.is_some_and(|h| h.ends_with(".example")), "{out}");
+    assert_eq!(cn, invited, "{out}");
+}
+
 #[test]
 fn directory_names_and_base64_values() {
     let ldif = "dn: CN=Alice Smith,OU=Sales,DC=contoso,DC=com\nsAMAccountName: alice\ndisplayName:: QWxpY2UgU21pdGg=\nmsRTCSIP-Line:: dGVsOisxNDI1NTU1MDE0MjtleHQ9MTQy\nmsRTCSIP-PrimaryHomeServer: CN=LC Services,CN=Microsoft,CN=lcs01,CN=Pools,CN=RTC Service,CN=Microsoft,CN=System,DC=contoso,DC=com\n";
