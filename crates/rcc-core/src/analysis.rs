@@ -194,9 +194,10 @@ pub enum LadderBuild {
     OnRequest,
 }
 
-/// The chosen gateway profile, else the default one.
-fn profile_of(input: &AnalysisInput) -> Profile {
+/// The chosen gateway profile, else the one the logs name, else the default one.
+fn profile_of(input: &AnalysisInput, seen: Option<&routing::GatewaySeen>) -> Profile {
     profile::profile(&input.profile_id)
+        .or_else(|| seen.and_then(|s| profile::profile(&s.profile)))
         .or_else(|| profile::profile(DEFAULT_PROFILE))
         .unwrap_or_else(|| profile::profiles()[0].clone())
 }
@@ -439,13 +440,18 @@ struct Diagnosed {
 /// already read. The logs are read once more only through [`RccIndex`]: the few messages that
 /// matter for remote call control.
 fn diagnose_read(input: &AnalysisInput, ingested: &Ingested) -> Diagnosed {
-    let profile = profile_of(input);
+    let mut index = RccIndex::build(ingested);
+    let gateway_seen = routing::gateway_in_logs(
+        profile::profiles(),
+        &ingested.messages,
+        index.csta_calls.iter().map(|(_, call)| call.as_slice()),
+    );
+    let profile = profile_of(input, gateway_seen.as_ref());
     // ---- read ----
     let ad_paste = directory::parse_paste(&input.ad_text);
     let ad = effective_attributes(&ad_paste, input.ad_fields.as_ref());
     let rules = (!input.rules_text.trim().is_empty())
         .then(|| routing::parse_rules(&input.rules_text, &profile));
-    let mut index = RccIndex::build(ingested);
     // ---- case ----
     let (case, users_config) = Case::resolve(CaseInputs {
         profile: profile.clone(),
@@ -456,6 +462,7 @@ fn diagnose_read(input: &AnalysisInput, ingested: &Ingested) -> Diagnosed {
         tool_generations: tool_generations(&ad_paste, rules.as_ref()),
         messages: &ingested.messages,
         index: &index,
+        gateway_seen,
     });
     // ---- facts ----
     let observed = Observer {

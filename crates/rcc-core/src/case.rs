@@ -26,7 +26,7 @@ use crate::extract::Provisioning;
 use crate::generation::{self, in_client_words, Generation, SeenGeneration};
 use crate::observe::{ConfigAnswer, RccIndex};
 use crate::profile::{Profile, Role};
-use crate::routing::{CaseNames, Host, Topology};
+use crate::routing::{CaseNames, GatewaySeen, Host, Topology};
 use crate::sip::SipMessage;
 use crate::uri::{self, UriView};
 use serde::{Deserialize, Serialize};
@@ -90,6 +90,10 @@ pub struct Case {
     /// flow.
     #[serde(default)]
     pub client_tool: Option<String>,
+    /// The gateway the logs name ([`crate::routing::gateway_in_logs`]): the profile when none
+    /// was chosen, else a second opinion on the choice.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gateway_seen: Option<GatewaySeen>,
 }
 
 /// What the case is resolved from.
@@ -108,6 +112,7 @@ pub struct CaseInputs<'a> {
     pub tool_generations: Vec<SeenGeneration>,
     pub messages: &'a [SipMessage],
     pub index: &'a RccIndex,
+    pub gateway_seen: Option<GatewaySeen>,
 }
 
 fn ad_value(ad: Option<&AdAttributes>, a: RccAttribute) -> Option<Resolved> {
@@ -137,6 +142,7 @@ impl Case {
             tool_generations,
             messages,
             index,
+            gateway_seen,
         } = inputs;
         let invites = csta_invites(messages, index);
         let user = resolve_user(sign_in, ad, &invites, messages, index);
@@ -198,6 +204,7 @@ impl Case {
             generation,
             option_flags: ad_value(ad, RccAttribute::OptionFlags),
             client_tool,
+            gateway_seen,
         };
         (case, users_config)
     }

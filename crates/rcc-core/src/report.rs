@@ -97,6 +97,9 @@ pub struct ReportInput {
     /// Participant ids and their labels, so people read "Home Server", not `home-server`.
     #[serde(default)]
     pub participants: Vec<(String, String)>,
+    /// One line about the gateway the logs name (`None` = none named).
+    #[serde(default)]
+    pub gateway_in_logs: Option<String>,
 }
 
 impl ReportInput {
@@ -109,6 +112,7 @@ impl ReportInput {
         }
         i.ad = i.ad.as_deref().map(|s| r.redact_snippet(s));
         i.rules = i.rules.as_deref().map(|s| r.redact_snippet(s));
+        i.gateway_in_logs = i.gateway_in_logs.as_deref().map(|s| r.redact_snippet(s));
         for c in &mut i.checks {
             c.why = r.redact_snippet(&c.why);
             c.value = c.value.as_deref().map(|v| r.redact_snippet(v));
@@ -138,6 +142,7 @@ impl ReportInput {
                 ad: a.ad.as_ref(),
                 rules: a.rules.as_ref(),
                 checks: &a.checks,
+                gateway_seen: a.case.gateway_seen.as_ref(),
             },
             generated_at,
         )
@@ -190,6 +195,11 @@ impl ReportInput {
                 .iter()
                 .map(|p| (p.id.clone(), p.label.clone()))
                 .collect(),
+            gateway_in_logs: a.gateway_seen.map(|g| {
+                let name =
+                    crate::profile::profile(&g.profile).map_or(g.profile.clone(), |p| p.name);
+                format!("{} ({name}), {}", g.product, g.evidence.label())
+            }),
         }
     }
 }
@@ -202,6 +212,7 @@ struct Parts<'a> {
     ad: Option<&'a crate::directory::AdAttributes>,
     rules: Option<&'a crate::routing::ParsedRules>,
     checks: &'a [crate::directory::Check],
+    gateway_seen: Option<&'a crate::routing::GatewaySeen>,
 }
 
 fn severity_word(s: Severity) -> &'static str {
@@ -538,6 +549,9 @@ pub fn to_markdown(input: &ReportInput, d: &Diagnosis) -> String {
     }
     let _ = writeln!(o, "## Inputs\n");
     let _ = writeln!(o, "- **Gateway profile:** {}", md_text(&input.profile));
+    if let Some(g) = &input.gateway_in_logs {
+        let _ = writeln!(o, "- **Gateway the logs name:** {}", md_text(g));
+    }
     let _ = writeln!(o, "- **Generated:** {}", md_text(&input.generated_at));
     let _ = writeln!(
         o,
@@ -593,6 +607,7 @@ pub fn to_json_value(input: &ReportInput, d: &Diagnosis) -> serde_json::Value {
             "ad": input.ad,
             "rules": input.rules,
             "participants": input.participants,
+            "gateway_in_logs": input.gateway_in_logs,
         },
     })
 }
@@ -955,6 +970,9 @@ fn html_inputs(o: &mut String, input: &ReportInput) {
         e(input.ad.as_deref().unwrap_or("not supplied")),
         e(input.rules.as_deref().unwrap_or("not supplied"))
     );
+    if let Some(g) = &input.gateway_in_logs {
+        let _ = writeln!(o, "<dt>Gateway the logs name</dt><dd>{}</dd>", e(g));
+    }
     let _ = writeln!(o, "</dl>");
     if input.files.is_empty() {
         let _ = writeln!(o, "<p>Logs: none.</p>");

@@ -214,16 +214,23 @@ pub fn json_report(a: &AnalysisSummary) -> serde_json::Value {
 fn text_report(a: &AnalysisSummary, profile_chosen: bool) -> String {
     use std::fmt::Write;
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "Gateway profile: {}{}",
-        a.profile.name,
-        if profile_chosen {
-            ""
-        } else {
-            " (assumed: no --profile given; `rcc-doctor profiles` lists the gateways)"
-        }
-    );
+    let seen = a.case.gateway_seen.as_ref();
+    let named =
+        |s: &rcc_core::routing::GatewaySeen| format!("{} in {}", s.product, s.evidence.label());
+    let basis = match seen {
+        _ if profile_chosen => String::new(),
+        Some(s) if s.profile == a.profile.id => format!(" (from the logs: {})", named(s)),
+        _ => " (assumed: no --profile given; `rcc-doctor profiles` lists the gateways)".into(),
+    };
+    let _ = writeln!(out, "Gateway profile: {}{basis}", a.profile.name);
+    if let Some(s) = seen.filter(|s| profile_chosen && s.profile != a.profile.id) {
+        let other = rcc_core::profile::profile(&s.profile).map_or(s.profile.clone(), |p| p.name);
+        let _ = writeln!(
+            out,
+            "  but the logs name another gateway ({other}): {}; check --profile",
+            named(s)
+        );
+    }
     if let Some(g) = &a.diagnosis.generation {
         let _ = writeln!(
             out,

@@ -18,4 +18,7 @@ pub use simulate::{
     best_route, render_template, required_rule, simulate, CaseNames, PathOutcome, RoutePath,
     RouteProblem, SimHop, Simulation,
 };
-pub use topology::{participant_of_product, product_is, sent_by_client, Learned, Topology};
+pub use topology::{
+    gateway_in_logs, participant_of_product, product_is, sent_by_client, GatewaySeen, Learned,
+    Topology, GENERIC_PROFILE,
+};

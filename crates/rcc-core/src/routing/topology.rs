@@ -512,6 +512,89 @@ pub fn participant_of_product(profile: &Profile, product: &str) -> Option<String
         .map(|x| x.id.clone())
 }
 
+/// The gateway the logs name: a product string on the remote call control dialogs that one
+/// gateway profile's own participants claim (not the client's or the Home Server's, which every
+/// profile shares), or, failing that, the product that answered a CSTA INVITE 2xx when no
+/// profile knows it (the generic gateway).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GatewaySeen {
+    /// The profile's id.
+    pub profile: String,
+    /// The `Server` or `User-Agent` value that names it.
+    pub product: String,
+    pub evidence: Evidence,
+}
+
+/// [`GatewaySeen`] from the messages of the CSTA calls (`calls`: indexes into `messages`).
+/// `None` when nothing names a gateway, or two profiles' products appear (say nothing rather
+/// than pick one).
+pub fn gateway_in_logs<'m>(
+    profiles: &[Profile],
+    messages: &'m [SipMessage],
+    calls: impl IntoIterator<Item = &'m [usize]>,
+) -> Option<GatewaySeen> {
+    let shared = |product: &str| {
+        profiles.iter().any(|p| {
+            p.participants.iter().any(|x| {
+                matches!(x.role, Role::Client | Role::HomeServer)
+                    && hint_match(&x.product_hints, product)
+            })
+        })
+    };
+    let mut named: Option<GatewaySeen> = None;
+    let mut unknown_answer: Option<GatewaySeen> = None;
+    for m in calls.into_iter().flatten().filter_map(|&i| messages.get(i)) {
+        for (_, product) in m.headers_among(&extract::PRODUCT_HEADERS) {
+            if shared(product) {
+                continue;
+            }
+            let owners = profiles.iter().filter(|p| {
+                p.id != GENERIC_PROFILE
+                    && p.participants.iter().any(|x| {
+                        !matches!(x.role, Role::Client | Role::HomeServer)
+                            && hint_match(&x.product_hints, product)
+                    })
+            });
+            let mut owner = None;
+            for p in owners {
+                if owner.is_some() {
+                    return None;
+                }
+                owner = Some(p);
+            }
+            match (owner, &named) {
+                (Some(p), Some(seen)) if seen.profile != p.id => return None,
+                (Some(p), None) => {
+                    named = Some(GatewaySeen {
+                        profile: p.id.clone(),
+                        product: product.trim().to_string(),
+                        evidence: m.evidence(),
+                    })
+                }
+                (None, _) if unknown_answer.is_none() && answers_csta_invite(m) => {
+                    unknown_answer = Some(GatewaySeen {
+                        profile: GENERIC_PROFILE.to_string(),
+                        product: product.trim().to_string(),
+                        evidence: m.evidence(),
+                    })
+                }
+                _ => {}
+            }
+        }
+    }
+    named.or(unknown_answer)
+}
+
+/// The profile for a gateway no shipped profile names.
+pub const GENERIC_PROFILE: &str = "generic";
+
+/// A 2xx answer to an INVITE (on a CSTA call: the gateway's acceptance of the session).
+fn answers_csta_invite(m: &SipMessage) -> bool {
+    m.status().is_some_and(|s| (200..300).contains(&s))
+        && m.cseq()
+            .is_some_and(|(_, method)| method.eq_ignore_ascii_case("INVITE"))
+}
+
 /// Whether the product string contains one of the hints, in any letter case (compared in
 /// place: this runs for every participant on every message the topology is inferred from).
 fn hint_match(hints: &[String], product: &str) -> bool {

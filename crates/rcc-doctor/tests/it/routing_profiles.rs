@@ -505,3 +505,53 @@ fn avaya_certificate_rejection_names_what_ae_services_checks() {
         Generation::Ocs2007
     );
 }
+
+/// Without a chosen gateway the profile is the one whose product the remote call control
+/// dialogs name (as the command line without `--profile` runs); a chosen one stays chosen, and
+/// what the logs name is kept beside it as a second opinion (the wizard's note, the report's
+/// `gateway_in_logs`). A product no profile claims that accepts the session is the generic
+/// gateway; two profiles' products, or none, name nothing.
+#[test]
+fn the_gateway_the_logs_name() {
+    use crate::support::{from_dir, ROOT};
+    let case = |name: &str| std::path::Path::new(ROOT).join("fixtures/cases").join(name);
+    let cisco = case("12-cisco-dialstring-session-ok-wireshark");
+    let a = from_dir(&cisco, "", None, None).analyze();
+    assert_eq!(a.profile.id, "cisco");
+    let seen = a.case.gateway_seen.clone().expect("the logs name CUPS");
+    assert_eq!(seen.product, "Cisco-Systems-UA/7.0");
+    let report = rcc_core::report::ReportInput::from_summary(&a, "");
+    assert!(report
+        .gateway_in_logs
+        .is_some_and(|g| g.starts_with("Cisco-Systems-UA/7.0 (Cisco Unified Presence")));
+
+    let a = from_dir(&cisco, "nortel", None, None).analyze();
+    assert_eq!(a.profile.id, "nortel");
+    assert_eq!(a.case.gateway_seen, Some(seen));
+
+    let unknown = from_dir(
+        &case("17-ocs2007-systemstatus-disabled-kb-indented"),
+        "",
+        None,
+        None,
+    );
+    let a = unknown.analyze();
+    assert_eq!(a.profile.id, "generic");
+    assert_eq!(
+        a.case.gateway_seen.map(|s| s.product).as_deref(),
+        Some("TR87-Gateway/1.8")
+    );
+
+    // Nothing past the Home Server answered: the default stands in, named by nothing.
+    let a = from_dir(&case("01-seed-lcs2005-404-serverlog-rules"), "", None, None).analyze();
+    assert_eq!(
+        (a.profile.id.as_str(), a.case.gateway_seen),
+        ("nortel", None)
+    );
+
+    // A Cisco trace and a Nortel one together name no one gateway.
+    let mut both = from_dir(&cisco, "", None, None);
+    let nortel = from_dir(&case("10-r2-roaming-self-line-session-ok"), "", None, None);
+    both.logs.extend(nortel.logs);
+    assert_eq!(both.analyze().case.gateway_seen, None);
+}

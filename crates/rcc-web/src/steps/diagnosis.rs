@@ -42,6 +42,7 @@ pub fn DiagnosisStep() -> impl IntoView {
             view! {
                 <Headline diagnosis=diagnosis.clone() />
                 <GenerationNote diagnosis=diagnosis.clone() />
+                <GatewayNote />
                 <Findings diagnosis=diagnosis.clone() profile=profile />
                 <Needed diagnosis=diagnosis />
             }
@@ -116,6 +117,34 @@ fn GenerationNote(diagnosis: Diagnosis) -> impl IntoView {
     };
     let id = diagnosis.generation.as_ref().map(|g| g.generation.id());
     view! { <p class="hint generation-note" data-testid="generation-note" data-generation=id>{text}</p> }
+}
+
+/// When the logs name another gateway than the one chosen: which, where, and a button that
+/// switches to it (the diagnosis follows the choice).
+#[component]
+pub fn GatewayNote() -> impl IntoView {
+    let analysis = use_analysis();
+    let state = expect_context::<crate::state::AppState>();
+    move || {
+        let (seen, chosen) = analysis.with(|a| (a.case.gateway_seen.clone(), a.profile.clone()));
+        let seen = seen.filter(|s| s.profile != chosen.id)?;
+        let other = rcc_core::profile::profile(&seen.profile)?;
+        let id = other.id.clone();
+        Some(view! {
+            <p class="notice gateway-note" data-testid="gateway-note" data-profile=other.id.clone()>
+                {format!(
+                    "Your logs name another gateway: {} ({}), {}. This diagnosis is for {}. ",
+                    seen.product,
+                    other.name,
+                    seen.evidence.label(),
+                    chosen.name
+                )}
+                <button type="button" class="link-button" on:click=move |_| state.profile.set(id.clone())>
+                    {format!("Use {}", other.name)}
+                </button>
+            </p>
+        })
+    }
 }
 
 /// One sentence on top: what is wrong, or that nothing is decided yet.

@@ -87,6 +87,7 @@ fn ProfilePicker() -> impl IntoView {
                 })
                 .collect_view()}
         </fieldset>
+        <super::diagnosis::GatewayNote />
     }
 }
 
