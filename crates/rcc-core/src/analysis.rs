@@ -470,7 +470,7 @@ fn diagnose_read(input: &AnalysisInput, ingested: &Ingested) -> Diagnosed {
         topology: &case.topology,
         user_aor: case.user_aor(),
         users_config: &users_config,
-        line_server_host: case.line_server_host(),
+        line_server_host: case.gateway_host(),
         messages: &ingested.messages,
         events: &ingested.events,
         files: &ingested.files,

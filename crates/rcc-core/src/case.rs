@@ -162,23 +162,12 @@ impl Case {
             resolve_line_server(ad, rcc_config.as_ref(), &invites);
 
         // ---- topology ----
-        let line_server_host = line_server_uri
-            .as_ref()
-            .and_then(|r| UriView::parse(&r.value))
-            .map(|v| v.host_key());
-        // A line server URI in the users' own SIP domain names no server of the gateway's.
-        let own_domain = match (&line_server_uri, &user) {
-            (Some(l), Some(u)) => {
-                crate::routing::simulate::in_users_domain(&l.value, &u.value).is_some()
-            }
-            _ => false,
-        };
-        let gateway_name = line_server_host.as_deref().filter(|_| !own_domain);
+        let gateway_name = gateway_host(line_server_uri.as_ref(), user.as_ref());
         let mut topology = Topology::entered(servers);
         topology.merge(&Topology::infer(
             &profile,
             index.messages(messages),
-            gateway_name,
+            gateway_name.as_deref(),
         ));
 
         let decisive_config = latest_config(Provisioning::speaks_of_line);
@@ -234,6 +223,25 @@ impl Case {
             .and_then(|r| UriView::parse(&r.value))
             .map(|v| v.host_key())
     }
+
+    /// The line server URI's host when it names the gateway's side (see [`gateway_host`]).
+    pub fn gateway_host(&self) -> Option<String> {
+        gateway_host(self.line_server_uri.as_ref(), self.user.as_ref())
+    }
+}
+
+/// The line server URI's host (lower case) as a name of the gateway's side, unless it is the
+/// users' own SIP domain: then it names no server of the gateway's (the Home Server serves that
+/// domain; a user-level route sends the URI on), and a message from or to that domain is the
+/// users', not the gateway's.
+fn gateway_host(line_server: Option<&Resolved>, user: Option<&Resolved>) -> Option<String> {
+    let line_server = line_server?;
+    let own_domain = user.is_some_and(|u| {
+        crate::routing::simulate::in_users_domain(&line_server.value, &u.value).is_some()
+    });
+    UriView::parse(&line_server.value)
+        .map(|v| v.host_key())
+        .filter(|_| !own_domain)
 }
 
 /// The profile with its participants named as the case shows them: the user's server after

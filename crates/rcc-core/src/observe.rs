@@ -545,6 +545,10 @@ pub struct Attempt {
     /// Server diagnostic records about this call.
     pub records: Vec<Record>,
     pub started_ms: Option<i64>,
+    /// When the call's first `Date` header says it was (UTC), for ordering attempts whose
+    /// messages carry no log time (SIP pasted from mail).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dated_ms: Option<i64>,
     /// How long the log runs after the INVITE, when it ends before Timer B without a final
     /// answer ([`Outcome::Pending`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -730,6 +734,9 @@ pub struct Observed {
     pub connection_failures: Vec<Record>,
     /// The log ends less than Timer B after the judged INVITE, without a final answer.
     pub log_ends_early: bool,
+    /// The attempts carry no log time and are in the order of their `Date` headers.
+    #[serde(default)]
+    pub ordered_by_date: bool,
 }
 
 impl Observed {
@@ -821,7 +828,8 @@ pub struct Observer<'a> {
     /// case chose them: matching every answer against the user again cost as much as the
     /// first time.
     pub users_config: &'a [ConfigAnswer],
-    /// The line server URI's host, when known.
+    /// The line server URI's host, when known and it names the gateway's side
+    /// ([`crate::case::Case::gateway_host`]).
     pub line_server_host: Option<String>,
     pub messages: &'a [SipMessage],
     pub events: &'a [LogEvent],
@@ -889,6 +897,15 @@ impl Observer<'_> {
         // Stable; sorts (key, index) pairs, not attempts (less wasm than `sort_by_key`).
         o.attempts
             .sort_by_cached_key(|a| a.started_ms.unwrap_or(i64::MIN));
+        // Without any log time, the senders' Date headers order them (the order in a file
+        // pasted from mail is the mail's, newest first under top posting).
+        o.ordered_by_date = o.attempts.len() > 1
+            && o.attempts.iter().all(|a| a.started_ms.is_none())
+            && o.attempts.iter().any(|a| a.dated_ms.is_some());
+        if o.ordered_by_date {
+            o.attempts
+                .sort_by_cached_key(|a| a.dated_ms.unwrap_or(i64::MIN));
+        }
         // The client's own attempts speak for the user; a probe sent on its behalf (SIPp)
         // only when there is nothing else.
         let any_by_client = o.attempts.iter().any(|a| a.by_client);
@@ -956,7 +973,15 @@ impl Observer<'_> {
                     .iter()
                     .filter_map(|&r| index.records.get(r))
                     .collect();
-                out.extend(self.attempts_of(call_id, &call, &records, index.log_end_ms));
+                let dated_ms = call.iter().find_map(|m| {
+                    m.header("Date")
+                        .and_then(|d| crate::ingest::text::parse_sip_date(d.as_bytes()))
+                });
+                out.extend(
+                    self.attempts_of(call_id, &call, &records, index.log_end_ms)
+                        .into_iter()
+                        .map(|a| Attempt { dated_ms, ..a }),
+                );
             }
             out
         };
@@ -1058,6 +1083,7 @@ impl Observer<'_> {
                 stand_ins: StandIns::default(),
                 ended: None,
                 started_ms: client_copy.millis(),
+                dated_ms: None,
                 log_ends_after_ms: None,
             };
             t.read_copies(&copies, &vias, &tops, &mut a);
@@ -1311,6 +1337,23 @@ fn initial_transactions(call: &[&SipMessage], cseqs: &[CSeq]) -> Vec<Vec<u32>> {
                 }
             }
         }
+    }
+    // A log that starts inside the session (a rolled-over trace) holds only its re-INVITEs
+    // (refreshes): the first one the session answered 2xx stands for the session set up
+    // before the log begins. One refused (481 after a night) says nothing of that session.
+    if initial.is_empty() {
+        let accepted = |n: u32| {
+            call.iter().zip(cseqs).any(|(m, &c)| {
+                m.status().is_some_and(|s| (200..300).contains(&s)) && in_txn(c, n, "INVITE")
+            })
+        };
+        initial.extend(
+            call.iter()
+                .zip(cseqs)
+                .filter(|(m, _)| is(m.method(), "INVITE"))
+                .filter_map(|(_, c)| c.map(|(n, _)| n))
+                .find(|&n| accepted(n)),
+        );
     }
     let challenged = |n: u32| {
         call.iter().zip(cseqs).any(|(m, cseq)| {

@@ -373,3 +373,20 @@ pub(super) fn mark_missing_routes(flow: &mut [FlowLeg], drafts: &[Draft]) {
         }
     }
 }
+
+/// A leg the logs marked failing only because nothing came back past it, before a later leg
+/// the configuration shows without its route back ([`mark_missing_routes`]): the request went
+/// on as the routes say (inferred), and the route back is where it breaks.
+pub(super) fn route_back_explains_silence(flow: &mut [FlowLeg]) {
+    let Some(back) = flow.iter().position(|f| {
+        !f.extra && f.state == LegState::MissingRoute && f.kind == LegKind::AnswerBack
+    }) else {
+        return;
+    };
+    for f in flow[..back]
+        .iter_mut()
+        .filter(|f| !f.extra && f.state == LegState::Failing && f.kind == LegKind::Forward)
+    {
+        f.state = LegState::Inferred;
+    }
+}

@@ -319,6 +319,25 @@ pub(super) fn reconcile(
             };
             if fits && config_has(cause) {
                 d.id = cause;
+                // No answer says only that nothing came back: where the configuration breaks
+                // the path (no route back from the next hop) is the failing leg, not the last
+                // leg the logs could see.
+                if cause == FindingId::AppProxyReturnRouteMissing {
+                    if let Some(c) = out.iter().find(|c| c.from_config && c.id == cause) {
+                        d.leg = c.leg.clone();
+                        d.at_failure = false;
+                        // The words of the vague reading (where the logs stop, the signature
+                        // it rested on) give way to what the routes settle.
+                        d.assumptions.clear();
+                        if !d.detail.is_empty() {
+                            d.detail[0] = "Nothing came back within Timer B (32 s, RFC 3261): \
+                                the logs do not show where the INVITE stopped, and the routes \
+                                entered settle it: it is forwarded, and the answer has no route \
+                                back."
+                                .into();
+                        }
+                    }
+                }
                 break;
             }
         }

@@ -517,9 +517,10 @@ fn all_clear(o: &Observed, a: &Attempt) -> Draft {
     }
     if o.attempts.len() > 1 {
         d.detail.push(format!(
-            "The log holds {} session attempts; the latest decides (a client rebuilds the \
+            "The log holds {} session attempts; the latest{} decides (a client rebuilds the \
              session after 12-24 hours, which is normal).",
-            o.attempts.len()
+            o.attempts.len(),
+            by_date(o)
         ));
     }
     d
@@ -1057,8 +1058,9 @@ fn repeated_attempts(o: &Observed, a: &Attempt, d: &mut Draft) {
     }
     d.detail.push(if same.is_empty() {
         format!(
-            "The log holds {} session attempts; the latest with an answer decides.",
-            o.attempts.len()
+            "The log holds {} session attempts; the latest{} with an answer decides.",
+            o.attempts.len(),
+            by_date(o)
         )
     } else {
         format!(
@@ -1067,6 +1069,15 @@ fn repeated_attempts(o: &Observed, a: &Attempt, d: &mut Draft) {
             same.len()
         )
     });
+}
+
+/// How the latest attempt was told when the messages carry no log time.
+fn by_date(o: &Observed) -> &'static str {
+    if o.ordered_by_date {
+        " by the Date headers (the messages carry no log time)"
+    } else {
+        ""
+    }
 }
 
 /// The Home Server's own word on the connection it could not make to the next hop of `leg`;

@@ -353,6 +353,7 @@ pub fn diagnose(case: &Case, facts: &Facts) -> Diagnosis {
     } else {
         let mut flow = from_logs.flow;
         config::mark_missing_routes(&mut flow, &merged);
+        config::route_back_explains_silence(&mut flow);
         flow
     };
     // A leg drawn without a route where no finding says a route is missing (the client sent

@@ -666,9 +666,45 @@ pub(crate) fn parse_ymd_time(b: &[u8]) -> Option<i64> {
     Some(date_ms(y, mo, d)? + parse_hms(b.get(11..)?)?)
 }
 
+/// A SIP `Date` header's value (`Wed, 21 Mar 2007 18:31:40 GMT`, RFC 3261 20.17's rfc1123-date)
+/// → milliseconds since 1970 (UTC). `None` for any other layout.
+pub fn parse_sip_date(v: &[u8]) -> Option<i64> {
+    const MONTHS: [&[u8]; 12] = [
+        b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov",
+        b"Dec",
+    ];
+    let v = v.trim_ascii();
+    if super::grammar::date(v).is_err() {
+        return None;
+    }
+    let month = MONTHS.iter().position(|m| v.get(8..11) == Some(*m))?;
+    let day = date_ms(num(v.get(12..16)?)?, month as i64 + 1, num(v.get(5..7)?)?)?;
+    Some(day + parse_hms(v.get(17..25)?)?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_sip_date_is_read_as_utc() {
+        assert_eq!(
+            parse_sip_date(b"Wed, 21 Mar 2007 18:31:40 GMT"),
+            Some(1_174_501_900_000)
+        );
+        assert_eq!(
+            parse_sip_date(b" Tue, 20 Mar 2007 23:58:12 GMT "),
+            Some(1_174_435_092_000)
+        );
+        for bad in [
+            &b"Wed, 21 Mar 2007 18:31:40 CET"[..],
+            b"21 Mar 2007",
+            b"",
+            b"Wed, 21 Xyz 2007 18:31:40 GMT",
+        ] {
+            assert_eq!(parse_sip_date(bad), None);
+        }
+    }
 
     /// A trace quoted in an e-mail is read without the quote marks, every line keeping its
     /// number; a '>' that starts fewer than three lines in a row (an XML body wrapped before a
