@@ -79,6 +79,14 @@ for (const dir of [...SCENARIOS, ...CASES]) {
     assert.equal(await page.getByTestId('case-banner').getAttribute('data-case'), 'own');
 
     await step(page, 'diagnosis');
+    // No gateway named: when the logs name one, the note offers it, and the user takes it (the
+    // command line without --profile takes it by itself).
+    if (!c.profile && cli.inputs.gateway_in_logs) {
+      const note = page.getByTestId('gateway-note');
+      await note.waitFor();
+      await note.getByRole('button').click();
+      await note.waitFor({ state: 'detached' });
+    }
     const expected = cli.findings.map((f) => f.id);
     await page.waitForFunction((ids) => JSON.stringify([...document.querySelectorAll('[data-finding]')].map((e) => e.dataset.finding)) === JSON.stringify(ids), expected, { timeout: 15000 })
       .catch(() => {});
@@ -118,3 +126,33 @@ for (const dir of [...SCENARIOS, ...CASES]) {
     await page.close();
   });
 }
+
+/// A Cisco case entered without choosing its gateway (the Nortel default stays checked): the
+/// diagnosis and the routing step both say which gateway the logs name, where, and switch to it
+/// on a click; then the page shows what the command line shows for that gateway.
+test('the gateway the logs name is offered where the wrong one is chosen', async () => {
+  const dir = 'fixtures/cases/12-cisco-dialstring-session-ok-wireshark';
+  const c = readCase(dir);
+  const text = (f) => fs.readFileSync(path.join(dir, f), 'utf8');
+  const { page, errors } = await freshPage(context, server, '#/symptom');
+  await page.locator('[data-symptom="error-icon"] input').check();
+  await step(page, 'logs');
+  await page.locator('#log-files').setInputFiles(c.logs.map((f) => path.join(dir, f)));
+  await page.waitForFunction((n) => document.querySelectorAll('.file-card').length === n, c.logs.length);
+  await step(page, 'diagnosis');
+  const note = page.getByTestId('gateway-note');
+  await note.waitFor();
+  assert.equal(await note.getAttribute('data-profile'), 'cisco');
+  assert.match(await note.innerText(), /Cisco-Systems-UA\/7\.0 \(Cisco Unified Presence.*\), ocsfe01-to-cups01-tcp5060-follow\.txt:\d+-\d+\. This diagnosis is for Nortel/);
+  await step(page, 'routing');
+  await page.getByTestId('gateway-note').getByRole('button', { name: /^Use Cisco/ }).click();
+  assert.ok(await page.locator('[data-profile="cisco"] input').isChecked(), 'the button chooses the gateway');
+  await page.getByTestId('gateway-note').waitFor({ state: 'detached' });
+  await step(page, 'diagnosis');
+  const cli = analyze({ files: Object.fromEntries(c.logs.map((f) => [f, text(f)])), profile: 'cisco' });
+  const states = await page.locator('svg.rcc-flow g.leg[data-leg]').evaluateAll((els) => els.map((e) => e.dataset.state));
+  assert.deepEqual(states, cli.flow.map((l) => l.state));
+  assert.equal(await page.getByTestId('gateway-note').count(), 0);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
