@@ -1780,6 +1780,9 @@ impl Transaction<'_, '_> {
 mod tests {
     use super::*;
 
+    use crate::ingest::text::find_ci;
+    use crate::ingest::{ingest_owned, IngestOptions, OwnedInput};
+
     #[test]
     fn a_certificate_subject_gives_its_common_name() {
         let data =
@@ -1792,8 +1795,6 @@ mod tests {
         assert_eq!(common_name("CN= ; no name"), None);
         assert_eq!(common_name("SEC_E_WRONG_PRINCIPAL"), None);
     }
-    use crate::ingest::text::find_ci;
-    use crate::ingest::{ingest_owned, IngestOptions, OwnedInput};
 
     /// The questions the index's walk asked each message before the marks, asked the same way.
     fn asked_in_the_walk(m: &SipMessage) -> RccMarks {

@@ -517,8 +517,8 @@ fn all_clear(o: &Observed, a: &Attempt) -> Draft {
     }
     if o.attempts.len() > 1 {
         d.detail.push(format!(
-            "The log holds {} session attempts; the latest{} decides (a client rebuilds the \
-             session after 12-24 hours, which is normal).",
+            "The log holds {} session attempts; the latest decides (a client rebuilds the \
+             session after 12-24 hours, which is normal).{}",
             o.attempts.len(),
             by_date(o)
         ));
@@ -1058,7 +1058,7 @@ fn repeated_attempts(o: &Observed, a: &Attempt, d: &mut Draft) {
     }
     d.detail.push(if same.is_empty() {
         format!(
-            "The log holds {} session attempts; the latest{} with an answer decides.",
+            "The log holds {} session attempts; the latest with an answer decides.{}",
             o.attempts.len(),
             by_date(o)
         )
@@ -1074,7 +1074,7 @@ fn repeated_attempts(o: &Observed, a: &Attempt, d: &mut Draft) {
 /// How the latest attempt was told when the messages carry no log time.
 fn by_date(o: &Observed) -> &'static str {
     if o.ordered_by_date {
-        " by the Date headers (the messages carry no log time)"
+        " The messages carry no log time: their Date headers tell which is the latest."
     } else {
         ""
     }
