@@ -145,7 +145,7 @@ test('the gateway the logs name is offered where the wrong one is chosen', async
   assert.equal(await note.getAttribute('data-profile'), 'cisco');
   assert.match(await note.innerText(), /Cisco-Systems-UA\/7\.0 \(Cisco Unified Presence.*\), ocsfe01-to-cups01-tcp5060-follow\.txt:\d+-\d+\. This diagnosis is for Nortel/);
   await step(page, 'routing');
-  await page.getByTestId('gateway-note').getByRole('button', { name: /^Use Cisco/ }).click();
+  await page.getByTestId('gateway-note').getByRole('button', { name: /^Use this gateway: Cisco Unified Presence/ }).click();
   assert.ok(await page.locator('[data-profile="cisco"] input').isChecked(), 'the button chooses the gateway');
   await page.getByTestId('gateway-note').waitFor({ state: 'detached' });
   await step(page, 'diagnosis');

@@ -139,8 +139,13 @@ pub fn GatewayNote() -> impl IntoView {
                     seen.evidence.label(),
                     chosen.name
                 )}
-                <button type="button" class="link-button" on:click=move |_| state.profile.set(id.clone())>
-                    {format!("Use {}", other.name)}
+                <button
+                    type="button"
+                    class="link-button"
+                    aria-label=format!("Use this gateway: {}", other.name)
+                    on:click=move |_| state.profile.set(id.clone())
+                >
+                    "Use this gateway"
                 </button>
             </p>
         })
