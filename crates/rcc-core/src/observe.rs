@@ -676,14 +676,20 @@ impl Record {
     }
 }
 
-/// The value of the first `CN=` in `text` (a certificate subject as Windows writes it).
+/// The value of the first `CN=` in `text` (a certificate subject as Windows writes it), when
+/// it is a server's name (a dotted host name, maybe a wildcard), not a person's (`CN=Ann Lee`
+/// in a directory DN).
 fn common_name(text: &str) -> Option<String> {
     let at = text.find("CN=").or_else(|| text.find("cn="))?;
     let name: String = text[at + 3..]
         .chars()
         .take_while(|c| !matches!(c, ',' | ';' | '"' | '\'' | ')' | '/') && !c.is_whitespace())
         .collect();
-    (!name.is_empty()).then_some(name)
+    let host_like = name.contains('.')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '*'));
+    host_like.then_some(name)
 }
 
 /// A request refused or challenged by a server.
@@ -1793,6 +1799,11 @@ mod tests {
             Some("gw.contoso.com")
         );
         assert_eq!(common_name("CN= ; no name"), None);
+        assert_eq!(common_name("CN=Ann Lee,OU=Ops,DC=contoso,DC=com"), None);
+        assert_eq!(
+            common_name("CN=*.contoso.com").as_deref(),
+            Some("*.contoso.com")
+        );
         assert_eq!(common_name("SEC_E_WRONG_PRINCIPAL"), None);
     }
 
