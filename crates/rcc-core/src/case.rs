@@ -297,10 +297,16 @@ fn resolve_user(
 ) -> Option<Resolved> {
     let msg = |i: usize| messages.get(i);
     let typed = sign_in.trim();
-    (!typed.is_empty())
+    // Pasted with its display name, as Outlook copies an address ("Ruiz, Dana" <sip:…>): the
+    // address is what the angle brackets hold.
+    let address = match (typed.find('<'), typed.rfind('>')) {
+        (Some(open), Some(close)) if open < close => typed[open + 1..close].trim(),
+        _ => typed,
+    };
+    (!address.is_empty())
         .then(|| {
             Resolved::new(
-                uri::with_sip_scheme(typed),
+                uri::with_sip_scheme(address),
                 Source::Typed,
                 vec![Evidence::Input {
                     field: crate::directory::SIGN_IN_ADDRESS.into(),

@@ -561,6 +561,17 @@ pub(super) fn attach_flow(flow: &mut [FlowLeg], drafts: &mut [Draft]) {
                 d.leg = Some(f.leg());
             }
         }
+        // A second cause whose leg the flow shows working (an invalid line delivered in a
+        // configuration answer that got through) names no leg: the flow broke before its
+        // effect, elsewhere.
+        for d in drafts.iter_mut().filter(|d| !d.at_failure) {
+            let works = d.leg.as_ref().is_some_and(|l| {
+                matches!(leg_state(flow, l), Some(LegState::Ok | LegState::Inferred))
+            });
+            if works && d.severity() == Severity::Error {
+                d.leg = None;
+            }
+        }
     }
 }
 

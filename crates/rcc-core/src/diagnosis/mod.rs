@@ -311,12 +311,42 @@ fn other_servers_rules(case: &Case, facts: &Facts, drafts: &mut [draft::Draft]) 
     }
 }
 
+/// The address of another user whose working session the logs show: when the user is known
+/// (the address signed in with, or the directory's) and the judged session's From is neither.
+fn someone_elses_session(case: &Case, facts: &Facts) -> Option<String> {
+    use crate::case::Source;
+    let from = facts.observed.judged()?.from_aor.clone()?;
+    let user = case
+        .user
+        .as_ref()
+        .filter(|u| matches!(u.source, Source::Typed | Source::Directory))?;
+    let directory = facts
+        .checks
+        .iter()
+        .find(|c| c.id == CheckId::PrimaryUserAddressValid)
+        .and_then(|c| c.value.as_deref());
+    let is_from = |a: &str| crate::uri::aor(a).is_some_and(|a| a == from);
+    (!is_from(&user.value) && !directory.is_some_and(is_from)).then_some(from)
+}
+
 /// Diagnose a case from its facts.
 pub fn diagnose(case: &Case, facts: &Facts) -> Diagnosis {
     let mut needed = Needed::default();
     let from_logs = logs::read(case, &facts.observed, &mut needed);
     let from_config = config::read(case, facts, &mut needed);
-    let log_success = from_logs.success.clone();
+    // A working session of another user (a trace attached from the wrong machine) says nothing
+    // of this user's settings: no all-clear from it, and no doubt cast on the directory.
+    let someone_else = someone_elses_session(case, facts);
+    if let Some(other) = &someone_else {
+        needed.add(
+            format!(
+                "A log of the user's own sign-in: the session in the logs given is {other}'s, \
+                 not the user's"
+            ),
+            Step::Logs,
+        );
+    }
+    let log_success = from_logs.success.clone().filter(|_| someone_else.is_none());
     // The INVITE went to the remote call control URI the client received, not the directory's,
     // which the routes entered send on to the gateway.
     let check_is = |id: CheckId, status: CheckStatus| {
@@ -348,7 +378,7 @@ pub fn diagnose(case: &Case, facts: &Facts) -> Diagnosis {
 
     // The flow: the logs' when they show the set-up, else the configuration's; a route the
     // configuration lacks is marked on a leg the logs could not see past.
-    let mut flow = if from_logs.flow.is_empty() {
+    let mut flow = if from_logs.flow.is_empty() || someone_else.is_some() {
         from_config.flow
     } else {
         let mut flow = from_logs.flow;

@@ -611,15 +611,25 @@ impl<'a> Simulator<'a> {
         // The Home Server matches the row by the name its route uses: the FQDN for a route
         // to an FQDN, the IP for a route to an IP (OCS Host Authorization tab; domain.md
         // section 7). That holds where the route's next hop is known to be the peer (one of
-        // its names); a next hop only taken to be it, or no route, lets every name count.
+        // its names), and for a route to an IP address, taken to be the peer's (the finding
+        // says so): the row for the peer's FQDN does not cover it. A next hop named by another
+        // FQDN (a Director, the pool itself in a loop) or no route lets every name count.
         let mut names: Vec<String> = Vec::new();
         let mut other_names: Vec<String> = Vec::new();
         if let Some(h) = self.topology.entry(peer) {
             other_names.extend(h.fqdn.iter().cloned());
             other_names.extend(h.ips.iter().cloned());
         }
+        let mut taken_to_be = None;
         match hop.map(|r| r.next_hop.to_ascii_lowercase()) {
             Some(h) if other_names.contains(&h) => names.push(h),
+            Some(h) if uri::is_ip(&h) => {
+                taken_to_be = Some(format!(
+                    "{h}, the route's next hop, is the {}'s address",
+                    profile.label(peer)
+                ));
+                names.push(h);
+            }
             Some(h) => {
                 names.push(h);
                 names.append(&mut other_names);
@@ -705,9 +715,11 @@ impl<'a> Simulator<'a> {
                         row: None,
                         text: format!("no row for {}", names.join(" / ")),
                     }],
-                    assumption: typo.map(|(n, _)| {
-                        format!("{want} is the {label}'s name, though the rules name {n}")
-                    }),
+                    assumption: typo
+                        .map(|(n, _)| {
+                            format!("{want} is the {label}'s name, though the rules name {n}")
+                        })
+                        .or(taken_to_be),
                     rule_assumptions: vec![],
                     correct_first: None,
                 });
