@@ -546,7 +546,8 @@ pub struct Attempt {
     pub records: Vec<Record>,
     pub started_ms: Option<i64>,
     /// When the call's first `Date` header says it was (UTC), for ordering attempts whose
-    /// messages carry no log time (SIP pasted from mail).
+    /// messages carry no log time (SIP pasted from mail); read only for a call with such an
+    /// attempt.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dated_ms: Option<i64>,
     /// How long the log runs after the INVITE, when it ends before Timer B without a final
@@ -979,15 +980,19 @@ impl Observer<'_> {
                     .iter()
                     .filter_map(|&r| index.records.get(r))
                     .collect();
-                let dated_ms = call.iter().find_map(|m| {
-                    m.header("Date")
-                        .and_then(|d| crate::ingest::text::parse_sip_date(d.as_bytes()))
-                });
-                out.extend(
-                    self.attempts_of(call_id, &call, &records, index.log_end_ms)
-                        .into_iter()
-                        .map(|a| Attempt { dated_ms, ..a }),
-                );
+                let attempts = self.attempts_of(call_id, &call, &records, index.log_end_ms);
+                // Read only where it may order them: attempts without a log time.
+                let dated_ms = attempts
+                    .iter()
+                    .any(|a| a.started_ms.is_none())
+                    .then(|| {
+                        call.iter().find_map(|m| {
+                            m.header("Date")
+                                .and_then(|d| crate::ingest::text::parse_sip_date(d.as_bytes()))
+                        })
+                    })
+                    .flatten();
+                out.extend(attempts.into_iter().map(|a| Attempt { dated_ms, ..a }));
             }
             out
         };
