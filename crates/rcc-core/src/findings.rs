@@ -19,7 +19,7 @@
 //! | `gateway-unreachable` | error | the hop before the gateway could not reach it (408/503/504, no answer) |
 //! | `host-not-authorized` | error | the gateway is not an authorized host / trusted application |
 //! | `tls-transport-mismatch` | error | route transport/port differs from the next hop, or TLS fails |
-//! | `csta-error` | error | CSTA error, systemStatus not normal, or MonitorStart failed |
+//! | `csta-error` | error | CSTA error, systemStatus not normal, MonitorStart failed, or a request inside a working session (MakeCall) refused; also read from an excerpt of the session's INFOs alone |
 //! | `route-loop` | error | a route sends the request back to a server it already passed |
 //! | `rules-disagree-with-logs` | warning | the rules entered say a hop cannot forward, the logs show it did |
 //! | `dial-string-malformed` | warning | the session came up, but Communicator asked the gateway to dial a number no phone can dial (F9: a `v:` suffix) |

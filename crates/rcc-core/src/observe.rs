@@ -62,7 +62,8 @@ pub struct RccIndex {
     /// The client's SUBSCRIBEs for its configuration.
     pub config_subscribes: Vec<usize>,
     /// CSTA calls: the Call-ID of each CSTA INVITE with every message of that Call-ID, in time
-    /// order of their first CSTA INVITE.
+    /// order of their first CSTA INVITE. When the logs hold no CSTA INVITE at all, the Call-IDs
+    /// of the CSTA INFOs instead (a session the logs show only from inside).
     pub csta_calls: Vec<(String, Vec<usize>)>,
     /// Every CSTA INVITE ([`is_csta_invite`]), by index into the messages, in order: judged
     /// once, in the walk that finds the calls.
@@ -108,6 +109,10 @@ impl RccIndex {
         // The CSTA calls' Call-IDs, in order of their first CSTA INVITE.
         let mut csta_ids: Vec<&str> = Vec::new();
         let mut csta_seen: FxSet<&str> = FxSet::default();
+        // The Call-IDs of CSTA INFOs, in order of their first: the calls when no CSTA INVITE
+        // is in the logs at all (an excerpt of a session's INFOs).
+        let mut info_ids: Vec<&str> = Vec::new();
+        let mut info_seen: FxSet<&str> = FxSet::default();
         let mut configs = extract::ConfigReader::default();
         // The log runs until its last timestamp, a message's or a record's (a client trace's
         // "Timer B fired" line comes 32 s after the last message): the messages' read in the
@@ -146,6 +151,11 @@ impl RccIndex {
                     if marks.has(RccMarks::REGISTER) {
                         ix.registers.push(i);
                     }
+                    if marks.has(RccMarks::CSTA_INFO) && csta_ids.is_empty() {
+                        if let Some(c) = m.call_id().filter(|c| info_seen.insert(c)) {
+                            info_ids.push(c);
+                        }
+                    }
                 }
                 Some(status) => {
                     if marks.has(RccMarks::SUBSCRIBE_ANSWER) {
@@ -158,6 +168,9 @@ impl RccIndex {
                     }
                 }
             }
+        }
+        if csta_ids.is_empty() {
+            csta_ids = info_ids;
         }
         ix.config_documents = configs.into_documents();
         ix.line_servers = ix
@@ -586,9 +599,46 @@ pub struct SessionEnd {
 pub struct StandIns {
     pub invite: bool,
     pub answer: bool,
+    /// The whole set-up is before the log: only the session's CSTA INFOs show it (no INVITE,
+    /// no answer; `invite` and `answer` are set too).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub session: bool,
 }
 
 impl Attempt {
+    /// The attempt `m` opens (the client's copy of its INVITE), before anything is read of
+    /// what became of it.
+    fn opened_by(call_id: &str, m: &SipMessage, profile: &Profile) -> Attempt {
+        Attempt {
+            call_id: call_id.to_string(),
+            request_uri: m.request_uri().unwrap_or_default().to_string(),
+            from_aor: m.header("From").and_then(uri::aor),
+            by_client: crate::routing::sent_by_client(profile, m),
+            invite: seen(m),
+            device: extract::csta(m).and_then(|c| c.device),
+            retransmissions: 0,
+            forwarded: None,
+            trying: None,
+            downstream_provisional: None,
+            answer_back: None,
+            answer: None,
+            session_ack: None,
+            transaction_ack: None,
+            cancel: None,
+            outcome: Outcome::Pending,
+            reached: Vec::new(),
+            looped_back: None,
+            infos: Vec::new(),
+            refreshes: Vec::new(),
+            records: Vec::new(),
+            stand_ins: StandIns::default(),
+            ended: None,
+            started_ms: m.millis(),
+            dated_ms: None,
+            log_ends_after_ms: None,
+        }
+    }
+
     pub fn reached(&self, participant: &str) -> bool {
         self.reached.iter().any(|r| r.participant == participant)
     }
@@ -1069,34 +1119,7 @@ impl Observer<'_> {
                 hs: profile.home_server().unwrap_or_default().to_string(),
                 target: profile.line_server_host().map(|p| p.id.clone()),
             };
-            let mut a = Attempt {
-                call_id: call_id.to_string(),
-                request_uri: client_copy.request_uri().unwrap_or_default().to_string(),
-                from_aor: client_copy.header("From").and_then(uri::aor),
-                by_client: crate::routing::sent_by_client(profile, client_copy),
-                invite: seen(client_copy),
-                device: extract::csta(client_copy).and_then(|c| c.device),
-                retransmissions: 0,
-                forwarded: None,
-                trying: None,
-                downstream_provisional: None,
-                answer_back: None,
-                answer: None,
-                session_ack: None,
-                transaction_ack: None,
-                cancel: None,
-                outcome: Outcome::Pending,
-                reached: Vec::new(),
-                looped_back: None,
-                infos: Vec::new(),
-                refreshes: Vec::new(),
-                records: Vec::new(),
-                stand_ins: StandIns::default(),
-                ended: None,
-                started_ms: client_copy.millis(),
-                dated_ms: None,
-                log_ends_after_ms: None,
-            };
+            let mut a = Attempt::opened_by(call_id, client_copy, profile);
             t.read_copies(&copies, &vias, &tops, &mut a);
             // A capture behind the Home Server holds only forwarded copies: the one with the
             // fewest Vias still carries the Home Server's on top of the client's.
@@ -1134,7 +1157,66 @@ impl Observer<'_> {
             a.outcome = outcome(&mut a, log_end);
             out.push(a);
         }
+        if out.is_empty() && !call.iter().any(|m| is(m.method(), "INVITE")) {
+            out.extend(self.session_seen_inside(call_id, call, &cseqs, records, &writers));
+        }
         out
+    }
+
+    /// A call the logs show only from inside: no INVITE, only the CSTA INFOs of a session set
+    /// up before the log began (an excerpt pasted from mail). The client's first CSTA request
+    /// (not an event) gives the user and the line server (its To: a dialog's remote URI
+    /// stays the INVITE's Request-URI, RFC 3261 12.1.2, while its Request-URI is the
+    /// gateway's Contact). The session counts as established, with the INVITE and its answer
+    /// stood in for: its requests were answered inside the dialog.
+    fn session_seen_inside(
+        &self,
+        call_id: &str,
+        call: &[&SipMessage],
+        cseqs: &[CSeq],
+        records: &[&Record],
+        writers: &[(String, Option<String>)],
+    ) -> Option<Attempt> {
+        let profile = self.profile;
+        let is_request = |m: &SipMessage| {
+            is(m.method(), "INFO")
+                && extract::csta(m).is_some_and(|b| !b.name.to_ascii_lowercase().ends_with("event"))
+        };
+        let first = call.iter().copied().find(|m| is_request(m))?;
+        let from_aor = first.header("From").and_then(uri::aor);
+        let client_vias = call
+            .iter()
+            .filter(|m| is_request(m) && m.header("From").and_then(uri::aor) == from_aor)
+            .map(|m| extract::top_via(m).1)
+            .min()
+            .unwrap_or(1);
+        let t = Transaction {
+            observer: self,
+            call,
+            cseqs,
+            // No INVITE: no message is in this transaction.
+            cseq: u32::MAX,
+            client_branch: None,
+            client_vias: client_vias.max(1),
+            behind_home_server: false,
+            writers,
+            hs: profile.home_server().unwrap_or_default().to_string(),
+            target: profile.line_server_host().map(|p| p.id.clone()),
+        };
+        let mut a = Attempt {
+            request_uri: first.header("To").and_then(uri::aor).unwrap_or_default(),
+            invite: Vec::new(),
+            outcome: Outcome::Established,
+            records: records.iter().map(|&r| r.clone()).collect(),
+            stand_ins: StandIns {
+                invite: true,
+                answer: true,
+                session: true,
+            },
+            ..Attempt::opened_by(call_id, first, profile)
+        };
+        t.read_session(&mut a);
+        Some(a)
     }
 
     /// An answer, with who produced it where the message tells: the ms-diagnostics source (a
@@ -1837,6 +1919,12 @@ mod tests {
         if is(method, "INVITE") && csta {
             marks |= RccMarks::CSTA_INVITE;
         }
+        let csta_typed = m
+            .content_type()
+            .is_some_and(|c| find_ci(c.as_bytes(), b"csta").is_some());
+        if is(method, "INFO") && csta_typed {
+            marks |= RccMarks::CSTA_INFO;
+        }
         let cseq_method = m.cseq().map(|c| c.1);
         if is(method, "REGISTER") || method.is_none() && is(cseq_method, "REGISTER") {
             marks |= RccMarks::REGISTER;
@@ -1862,7 +1950,9 @@ NOTIFY sip:a@b SIP/2.0\r\nCall-ID: 5\r\nCSeq: 2 NOTIFY\r\nContent-Type: applicat
 invite sip:a@b SIP/2.0\r\nCall-ID: 6\r\nCSeq: 1 INVITE\r\nContent-Type: Application/CSTA+XML\r\n\r\n\
 INVITE sip:a@b SIP/2.0\r\nCall-ID: 7\r\nCSeq: 1 INVITE\r\nContent-Length: 23\r\n\r\n<RequestSystemStatus/>\r\n\
 REGISTER sip:b SIP/2.0\r\nCall-ID: 8\r\nCSeq: 1 REGISTER\r\n\r\n\
-SIP/2.0 401 Unauthorized\r\nCall-ID: 8\r\nCSeq: 1 register\r\n\r\n"
+SIP/2.0 401 Unauthorized\r\nCall-ID: 8\r\nCSeq: 1 register\r\n\r\n\
+info sip:a@b SIP/2.0\r\nCall-ID: 9\r\nCSeq: 2 INFO\r\nc: application/CSTA+xml\r\n\r\n\
+INFO sip:a@b SIP/2.0\r\nCall-ID: 9\r\nCSeq: 3 INFO\r\nContent-Type: text/plain\r\n\r\n"
             .to_vec();
         let mut logs: Vec<Vec<u8>> = crate::ingest::LogFormat::ALL
             .into_iter()
@@ -1878,7 +1968,7 @@ SIP/2.0 401 Unauthorized\r\nCall-ID: 8\r\nCSeq: 1 register\r\n\r\n"
             );
         }
         logs.push(odd);
-        let mut seen = [0usize; 5];
+        let mut seen = [0usize; 6];
         for bytes in logs {
             let files = vec![OwnedInput {
                 name: "log".into(),

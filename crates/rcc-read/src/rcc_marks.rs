@@ -21,6 +21,9 @@ impl RccMarks {
     pub const REGISTER: u8 = 8;
     /// An answer to a SUBSCRIBE.
     pub const SUBSCRIBE_ANSWER: u8 = 16;
+    /// An INFO whose body is CSTA ([`is_csta_info`]): a session the log shows only from
+    /// inside (its INVITE before the log began) is found by these.
+    pub const CSTA_INFO: u8 = 32;
 
     /// The marks stored with the message when it was built, else read now.
     pub fn read(m: &SipMessage) -> RccMarks {
@@ -52,6 +55,7 @@ impl RccMarks {
             }
             Some(method) if named(method, "INVITE") && is_csta_invite(m) => Self::CSTA_INVITE,
             Some(method) if named(method, "REGISTER") => Self::REGISTER,
+            Some(method) if named(method, "INFO") && is_csta_info(m) => Self::CSTA_INFO,
             Some(_) => 0,
             None => {
                 Self::candidate(m)
@@ -94,6 +98,13 @@ pub fn is_csta_invite(m: &SipMessage) -> bool {
             .content_type()
             .is_some_and(|c| mentions(c.as_bytes(), b"csta", 1))
             || m.body().contains("RequestSystemStatus"))
+}
+
+/// A CSTA INFO: an INFO whose Content-Type is CSTA (a request or an event inside the session).
+pub fn is_csta_info(m: &SipMessage) -> bool {
+    m.method().is_some_and(|x| x.eq_ignore_ascii_case("INFO"))
+        && m.content_type()
+            .is_some_and(|c| mentions(c.as_bytes(), b"csta", 1))
 }
 
 fn starts_with_ci(hay: &[u8], prefix: &[u8]) -> bool {

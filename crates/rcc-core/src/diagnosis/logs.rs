@@ -189,15 +189,22 @@ pub(super) fn read(case: &Case, o: &Observed, needed: &mut Needed) -> LogRead {
                 failing = attempt_failure(case, o, a, &mut flow);
             }
             if failing.is_none() {
-                if a.succeeded() {
-                    let faults: Vec<Draft> = session_dropped(a)
+                let faults = || -> Vec<Draft> {
+                    session_dropped(a)
                         .into_iter()
                         .chain(malformed_dialling(a))
-                        .collect();
+                        .chain(refused_request(a))
+                        .collect()
+                };
+                if a.succeeded() {
+                    let faults = faults();
                     if faults.is_empty() {
                         out.success = Some(all_clear(o, a));
                     }
                     out.drafts.extend(faults);
+                } else if a.stand_ins.session {
+                    // No answer to judge the session by: what its requests met is all there is.
+                    out.drafts.extend(faults());
                 } else if a.outcome == Outcome::Pending {
                     needed.add(
                         "A log that runs at least 32 seconds past the CSTA INVITE (its answer may \
@@ -393,7 +400,16 @@ fn mark_session(case: &Case, a: &Attempt, flow: &mut [FlowLeg]) {
             }
         }
     }
-    if a.stand_ins.invite {
+    if a.stand_ins.session {
+        // The session was set up before the log: every leg of its INVITE and its ACK happened.
+        for l in flow.iter_mut() {
+            let set_up =
+                l.kind.is_invite_path() || matches!(l.kind, LegKind::Ack | LegKind::Hidden);
+            if set_up && l.kind != LegKind::Trying {
+                l.state = LegState::Inferred;
+            }
+        }
+    } else if a.stand_ins.invite {
         set_leg(flow, LegKind::Invite, None, LegState::Inferred, &[]);
     } else {
         set_leg(flow, LegKind::Invite, None, LegState::Ok, &a.invite);
@@ -659,6 +675,104 @@ fn malformed_dialling(a: &Attempt) -> Option<Draft> {
     Some(d)
 }
 
+/// A request inside a working session that the gateway refused (a MakeCall answered with a
+/// CSTA error or an error status): README's `csta-error` for that request. A number no phone
+/// can dial is [`malformed_dialling`]'s, and the requests the session needs (MonitorStart) are
+/// [`established_failure`]'s. A called number neither global nor with a `phone-context` is
+/// named: RFC 3966 gives it no meaning outside a context, and the numbers Communicator
+/// dials are normalized by the Address Book's rules (Lync13RCC step 4).
+fn refused_request(a: &Attempt) -> Option<Draft> {
+    let refused: Vec<(&InfoExchange, &Answer, String)> = a
+        .infos
+        .iter()
+        .filter(|x| {
+            x.dialled
+                .as_deref()
+                .is_none_or(|d| uri::dial_string_flaw(d).is_none())
+        })
+        .filter_map(|x| {
+            let r = x.answer.as_ref()?;
+            let problem = match r.csta_problem() {
+                Some(p) => format!("CSTA {p}"),
+                None if r.status >= 300 => format!("SIP {}", r.status),
+                None => return None,
+            };
+            Some((x, r, problem))
+        })
+        .collect();
+    let (first, answer, problem) = refused.first()?;
+    let mut d = Draft::logs(FindingId::CstaError, Confidence::High);
+    for (x, r, _) in refused.iter().take(MAX_REPEATED_ATTEMPTS) {
+        d.evidence.extend(x.request.iter().cloned());
+        d.evidence.extend(r.evidence.iter().cloned());
+    }
+    let what = match &first.dialled {
+        Some(n) => format!("{} to {n}", first.name),
+        None => first.name.clone(),
+    };
+    let worked: Vec<&InfoExchange> = a
+        .infos
+        .iter()
+        .filter(|x| {
+            x.answer
+                .as_ref()
+                .is_some_and(|r| r.status < 300 && r.csta_problem().is_none())
+        })
+        .collect();
+    let mut detail = format!(
+        "The gateway refused {what} ({}): {} ({problem}).",
+        first.request.first().map(|e| e.label()).unwrap_or_default(),
+        answer.start_line,
+    );
+    if let Some(x) = worked.first() {
+        detail.push_str(&format!(
+            " The session itself works: {} was answered without error.",
+            x.name
+        ));
+    }
+    if a.stand_ins.session {
+        detail.push_str(
+            " The logs show the session only from inside (no INVITE): it was set up before \
+             they begin.",
+        );
+    }
+    d.detail.push(detail);
+    if refused.len() > 1 {
+        d.detail
+            .push(format!("{} CSTA requests were refused.", refused.len()));
+    }
+    let local = first
+        .dialled
+        .as_deref()
+        .filter(|n| uri::validate_tel_uri(n).is_err() || is_local_without_context(n));
+    if let Some(n) = local {
+        d.fix.push(format!(
+            "The number {n} is neither global (+ and the country code) nor given a \
+             phone-context (RFC 3966): a gateway has no context to place it in. Numbers Communicator \
+             dials come from contacts and the Address Book, whose normalization rules turn \
+             them into E.164 (Lync13RCC step 4): add a rule that matches this form."
+        ));
+    }
+    if !worked.is_empty() {
+        d.fix.push(
+            "The session and the line work (another request was answered): look at what the \
+             refused request asked for, and at the gateway's and the PBX's logs for that call."
+                .into(),
+        );
+    }
+    Some(d)
+}
+
+/// A tel URI or bare number that is local (no `+`) and carries no `phone-context`.
+fn is_local_without_context(n: &str) -> bool {
+    let s = n.trim();
+    let number = s
+        .get(..4)
+        .filter(|p| p.eq_ignore_ascii_case("tel:"))
+        .map_or(s, |_| &s[4..]);
+    !number.starts_with('+') && !number.to_ascii_lowercase().contains(";phone-context=")
+}
+
 /// How many earlier attempts that ended the same way lend their answer as evidence.
 const MAX_REPEATED_ATTEMPTS: usize = 3;
 
@@ -851,8 +965,7 @@ fn established_failure(
     flow: &mut [FlowLeg],
     lo: &mut LegObservation,
 ) -> Option<usize> {
-    let r = a.answer.as_ref()?;
-    if let Some(p) = r.csta_problem() {
+    if let Some((r, p)) = a.answer.as_ref().and_then(|r| Some((r, r.csta_problem()?))) {
         lo.status = Some(r.status);
         lo.csta_error = Some(p);
         lo.responder = r.responder.clone();

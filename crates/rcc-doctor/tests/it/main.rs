@@ -25,6 +25,7 @@ mod routing_robustness;
 mod scenarios;
 mod scenarios_scale;
 mod scenarios_seed;
+mod session_requests;
 mod support;
 mod tidy;
 mod torture;
