@@ -1627,8 +1627,12 @@ impl Transaction<'_, '_> {
                 });
             if came_back && m.direction == Some(Direction::Received) {
                 // Who sent it back: the peer, or the top Via it added; else the next hop when
-                // it came from where the Home Server had sent it, and otherwise the Home
-                // Server's own pool (another Front End its route sent it to).
+                // it came from where the Home Server had sent it and that hop is a proxy (an
+                // Application Proxy's `*` route); otherwise the Home Server's own pool (another
+                // Front End its route sent it to). A gateway is the session's user agent
+                // (RFC 3261 16: only a proxy forwards a request), so a copy from where the
+                // route sent it, when the gateway is the line server host, came back through a
+                // server the route named instead of the gateway.
                 // (By host: the answer's connection has its own port.)
                 let sent_there = |p: &str| {
                     copies.iter().any(|c| {
@@ -1637,6 +1641,11 @@ impl Transaction<'_, '_> {
                                 .is_some_and(|q| uri::host_key(q) == uri::host_key(p))
                     })
                 };
+                let target_forwards = self
+                    .observer
+                    .profile
+                    .line_server_host()
+                    .is_some_and(|p| p.role != Role::Gateway);
                 let from = m
                     .peer()
                     .and_then(|p| self.observer.resolve(p))
@@ -1646,7 +1655,7 @@ impl Transaction<'_, '_> {
                             .and_then(|v| self.observer.resolve(&v.host))
                     })
                     .or_else(|| match m.peer() {
-                        Some(p) if sent_there(p) => self.target.clone(),
+                        Some(p) if sent_there(p) && target_forwards => self.target.clone(),
                         _ => Some(self.hs.clone()),
                     });
                 if let Some(f) = from {

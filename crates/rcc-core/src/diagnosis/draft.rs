@@ -603,7 +603,15 @@ pub(super) fn render(drafts: Vec<Draft>, case: &Case) -> Vec<Finding> {
             let cause = d
                 .failed_on_certificate
                 .then_some(fixes::FixCause::Certificate);
-            let admin_fix = fixes::admin_fix(d.id, case, d.rule.as_ref(), cause);
+            // The loop's rows change the Home Server's own route: a loop another hop makes
+            // (an Application Proxy whose gateway application stopped) keeps the general words.
+            let elsewhere = d.id == FindingId::RouteLoop
+                && d.leg
+                    .as_ref()
+                    .is_none_or(|l| Some(l.from.as_str()) != case.profile.home_server());
+            let admin_fix = (!elsewhere)
+                .then(|| fixes::admin_fix(d.id, case, d.rule.as_ref(), cause))
+                .flatten();
             let mut fix = if admin_fix.is_some() {
                 Vec::new()
             } else if d.fix.is_empty() {

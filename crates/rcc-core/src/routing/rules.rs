@@ -716,11 +716,13 @@ fn file_objects(out: &mut ParsedRules, profile: &Profile, printed: Vec<Printed>)
         );
     }
     // The trusted application a Home Server route sends to is the gateway: it says where the
-    // gateway listens (a TLS route to its TCP port is then a certain mismatch).
+    // gateway listens (a TLS route to its TCP port is then a certain mismatch). So is the one
+    // a route is for (its MatchUri is the application's FQDN), wherever that route sends.
     let routed_to = |fqdn: &str| {
         let home = out.config.home_server.iter().flatten();
         let off = out.config.disabled.iter().map(|d| &d.route);
-        home.chain(off).any(|r| r.next_hop == fqdn)
+        home.chain(off)
+            .any(|r| r.next_hop == fqdn || r.pattern.eq_ignore_ascii_case(fqdn))
     };
     let gateway = profile.line_server_host().map(|p| p.id.clone());
     if let (Some(app), Some(participant)) = (apps.into_iter().find(|a| routed_to(&a.fqdn)), gateway)
