@@ -721,7 +721,8 @@ fn via_view(entry: &str) -> ViaView<'_> {
 
 /// The server a client authenticates to: the `targetname` of its `Proxy-Authorization` or
 /// `Authorization` (NTLM, Kerberos and TLS-DSK name the Home Server's or pool's FQDN there), or
-/// of the server's `Authentication-Info`.
+/// of the server's `Authentication-Info`. Kerberos names it as its service principal,
+/// `sip/<fqdn>` (MS-SIPAE 4.2): the FQDN after `sip/`.
 pub fn auth_target(m: &SipMessage) -> Option<String> {
     // By index: the topology asks every message of the client's until the Home Server's name
     // is known, and these names are not among the few looked up without a hash.
@@ -736,7 +737,11 @@ pub fn auth_target(m: &SipMessage) -> Option<String> {
         let at = find_ci(v.as_bytes(), b"targetname=")? + "targetname=".len();
         let rest = v[at..].trim_start_matches('"');
         let end = rest.find(['"', ',', ' ']).unwrap_or(rest.len());
-        Some(rest[..end].trim().to_ascii_lowercase())
+        let name = rest[..end].trim().to_ascii_lowercase();
+        Some(match name.strip_prefix("sip/") {
+            Some(fqdn) => fqdn.to_string(),
+            None => name,
+        })
     })
     .filter(|t| uri::is_fqdn(t))
 }
@@ -809,6 +814,30 @@ mod tests {
             code: 200,
             reason: "OK".into(),
         }
+    }
+
+    #[test]
+    fn auth_target_reads_ntlm_and_kerberos_names() {
+        let target = |h: &str, v: &str| auth_target(&msg(ok(), &[(h, v)], ""));
+        let ntlm = r#"NTLM qop="auth", realm="SIP Communications Service", targetname="fe01.contoso.com", crand="1""#;
+        assert_eq!(
+            target("Proxy-Authorization", ntlm),
+            Some("fe01.contoso.com".into())
+        );
+        // MS-SIPAE 4.2: Kerberos names the service principal.
+        let krb = r#"Kerberos qop="auth", realm="SIP Communications Service", targetname="sip/FE01.contoso.com", crand="2""#;
+        assert_eq!(
+            target("Proxy-Authorization", krb),
+            Some("fe01.contoso.com".into())
+        );
+        assert_eq!(
+            target("Authentication-Info", krb),
+            Some("fe01.contoso.com".into())
+        );
+        assert_eq!(
+            target("Proxy-Authorization", r#"Kerberos targetname="sip/""#),
+            None
+        );
     }
 
     #[test]
