@@ -686,15 +686,21 @@ fn refused_request(a: &Attempt) -> Option<Draft> {
         .infos
         .iter()
         .filter(|x| {
-            x.dialled
-                .as_deref()
-                .is_none_or(|d| uri::dial_string_flaw(d).is_none())
+            !SESSION_REQUESTS
+                .iter()
+                .any(|n| x.name.eq_ignore_ascii_case(n))
+                && x.dialled
+                    .as_deref()
+                    .is_none_or(|d| uri::dial_string_flaw(d).is_none())
         })
         .filter_map(|x| {
             let r = x.answer.as_ref()?;
             let problem = match r.csta_problem() {
                 Some(p) => format!("CSTA {p}"),
-                None if r.status >= 300 => format!("SIP {}", r.status),
+                // 481 and 408 say the dialog or the transport is gone, not the request refused.
+                None if r.status >= 300 && !matches!(r.status, 408 | 481) => {
+                    format!("SIP {}", r.status)
+                }
                 None => return None,
             };
             Some((x, r, problem))
@@ -762,6 +768,16 @@ fn refused_request(a: &Attempt) -> Option<Draft> {
     }
     Some(d)
 }
+
+/// Requests about the session itself, not a call: the ones it needs are judged with it
+/// ([`established_failure`]); a capability query or the monitor's end at sign-out refused says
+/// nothing of phone control.
+const SESSION_REQUESTS: [&str; 4] = [
+    "RequestSystemStatus",
+    "GetCSTAFeatures",
+    "MonitorStart",
+    "MonitorStop",
+];
 
 /// A tel URI or bare number that is local (no `+`) and carries no `phone-context`.
 fn is_local_without_context(n: &str) -> bool {

@@ -164,6 +164,42 @@ fn a_refused_make_call_in_a_working_session_is_a_csta_error() {
     );
 }
 
+/// A capability query the gateway does not implement, the monitor's end at sign-out answered
+/// for a dialog already gone, and a MakeCall answered 481 refuse no call request.
+#[test]
+fn requests_about_the_session_refused_leave_it_all_clear() {
+    let mut log = session();
+    log.push(request("INFO", 3, &format!("<GetCSTAFeatures {NS}/>")));
+    log.push(message(
+        "SIP/2.0 501 Not Implemented",
+        "3 INFO",
+        false,
+        true,
+        "",
+    ));
+    log.push(make_call(4, "tel:+14255550171"));
+    log.push(message(
+        "SIP/2.0 481 Call Leg/Transaction Does Not Exist",
+        "4 INFO",
+        false,
+        true,
+        "",
+    ));
+    log.push(request("INFO", 5, &format!("<MonitorStop {NS}/>")));
+    log.push(message(
+        "SIP/2.0 481 Call Leg/Transaction Does Not Exist",
+        "5 INFO",
+        false,
+        true,
+        "",
+    ));
+    assert_eq!(ids(&run(&log)), [FindingId::AllClear]);
+    // The same MakeCall refused by the gateway is the call's error.
+    log.push(make_call(6, "tel:+14255550172"));
+    log.push(message("SIP/2.0 403 Forbidden", "6 INFO", false, true, ""));
+    assert_eq!(ids(&run(&log)), [FindingId::CstaError]);
+}
+
 #[test]
 fn a_number_no_phone_can_dial_is_the_dial_strings_finding_alone() {
     let mut log = session();
