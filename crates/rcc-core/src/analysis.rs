@@ -448,7 +448,7 @@ fn diagnose_read(input: &AnalysisInput, ingested: &Ingested) -> Diagnosed {
     );
     let profile = profile_of(input, gateway_seen.as_ref());
     // ---- read ----
-    let ad_paste = directory::parse_paste(&input.ad_text);
+    let ad_paste = directory::parse_paste_for(&input.ad_text, Some(&input.sign_in));
     let ad = effective_attributes(&ad_paste, input.ad_fields.as_ref());
     let rules = (!input.rules_text.trim().is_empty())
         .then(|| routing::parse_rules(&input.rules_text, &profile));
@@ -526,7 +526,12 @@ fn servers_of(profile: &Profile, ad: &AdPaste, rules: Option<&ParsedRules>) -> V
             servers.push(h.clone());
         }
     }
-    if let Some(h) = rules.and_then(|r| r.trusted_gateway.as_ref()) {
+    let line_server_host = ad
+        .attributes
+        .line_server
+        .as_ref()
+        .and_then(|v| crate::uri::host_key(&v.value));
+    if let Some(h) = rules.and_then(|r| r.trusted_gateway(line_server_host.as_deref())) {
         let gateway_named = servers.iter().any(|s| {
             routing::servers_participant(profile, &s.participant).as_deref()
                 == Some(h.participant.as_str())

@@ -44,7 +44,9 @@ pub use flags::{
     decode_option_flags, option_flag_table, parse_option_flags, FlagBit, OptionFlagDef, RccOn,
     RCC_MASK,
 };
-pub use paste::{parse_paste, AdFormat, AdPaste, Ignored, PasteProblem, Recognised};
+pub use paste::{
+    parse_paste, parse_paste_for, AdFormat, AdPaste, Ignored, PasteProblem, Recognised,
+};
 
 use crate::evidence::Evidence;
 use serde::{Deserialize, Serialize};

@@ -128,6 +128,8 @@ struct Sink {
     problems: Vec<PasteProblem>,
     /// A column export's header: the attributes it was asked for.
     columns: Option<Vec<String>>,
+    /// Where a second object of a PowerShell list begins (its first line).
+    objects_from: Option<u32>,
 }
 
 impl Sink {
@@ -261,8 +263,125 @@ fn detect(lines: &[String]) -> AdFormat {
     AdFormat::Unrecognised
 }
 
+/// The address a user's entry gives (`msRTCSIP-PrimaryUserAddress` / `SipAddress`), for
+/// comparing: lower case, without `sip:`.
+fn address_key(value: &str) -> String {
+    let v = value.trim();
+    let v = v
+        .rfind('<')
+        .and_then(|i| v[i + 1..].split('>').next())
+        .unwrap_or(v)
+        .trim();
+    let v = v
+        .get(..4)
+        .filter(|p| p.eq_ignore_ascii_case("sip:"))
+        .map_or(v, |_| &v[4..]);
+    v.to_ascii_lowercase()
+}
+
+/// A paste of several users' entries (each begins where a property repeats) keeps one: the
+/// entry whose address the sign-in names, else the first; the others' lines are ignored, and a
+/// problem says whose entry was used. Entries that do not each give a distinct address: a
+/// PowerShell list's objects (`objects_from`, the second's first line) keep the first; any
+/// other paste is returned as it is (a repeated attribute is then reported line by line).
+fn one_user(
+    raws: Vec<Raw>,
+    sign_in: Option<&str>,
+    objects_from: Option<u32>,
+    ignored: &mut Vec<Ignored>,
+    problems: &mut Vec<PasteProblem>,
+) -> Vec<Raw> {
+    let mut entries: Vec<Vec<Raw>> = vec![Vec::new()];
+    // The current entry's property names (a paste of noise has thousands).
+    let mut names: std::collections::HashSet<String> = std::collections::HashSet::new();
+    for raw in raws {
+        let name = raw.name.to_ascii_lowercase();
+        if names.contains(&name) {
+            entries.push(Vec::new());
+            names.clear();
+        }
+        names.insert(name);
+        entries.last_mut().expect("one entry at least").push(raw);
+    }
+    let address = |entry: &[Raw]| {
+        entry.iter().find_map(|r| {
+            (RccAttribute::from_name(&r.name) == Some(RccAttribute::PrimaryUserAddress))
+                .then(|| address_key(&clean_value(&r.value)))
+                .filter(|a| !a.is_empty())
+        })
+    };
+    let addresses: Vec<Option<String>> = entries.iter().map(|e| address(e)).collect();
+    let mut distinct: Vec<&String> = addresses.iter().flatten().collect();
+    distinct.dedup();
+    if entries.len() < 2 || addresses.iter().any(Option::is_none) || distinct.len() < 2 {
+        let Some(n) = objects_from.filter(|_| entries.len() >= 2) else {
+            return entries.into_iter().flatten().collect();
+        };
+        problems.push(PasteProblem {
+            line: n,
+            message: format!(
+                "The output holds more than one object; used the first and ignored everything \
+                 from line {n}. Run Get-ADUser for one user."
+            ),
+        });
+        let mut entries = entries.into_iter();
+        let first = entries.next().unwrap_or_default();
+        ignored.extend(entries.flatten().map(|r| Ignored {
+            line: r.line,
+            text: truncate(&r.text),
+            why: "another object: only the first user is checked".into(),
+        }));
+        return first;
+    }
+    let wanted = sign_in.map(address_key).filter(|s| s.contains('@'));
+    let chosen = wanted
+        .as_ref()
+        .and_then(|w| addresses.iter().position(|a| a.as_ref() == Some(w)));
+    let pick = chosen.unwrap_or(0);
+    let names: Vec<String> = addresses.iter().flatten().cloned().collect();
+    let used = names[pick].clone();
+    let first_line = entries[pick].first().map_or(0, |r| r.line);
+    problems.push(PasteProblem {
+        line: first_line,
+        message: match chosen {
+            Some(_) => format!(
+                "The paste holds {} users' entries ({}): used {used}'s, the one the sign-in \
+                 address names.",
+                entries.len(),
+                names.join(", ")
+            ),
+            None => format!(
+                "The paste holds {} users' entries ({}): used the first, {used}'s. Enter the \
+                 user's sign-in address to use another.",
+                entries.len(),
+                names.join(", ")
+            ),
+        },
+    });
+    let mut kept = Vec::new();
+    for (k, entry) in entries.into_iter().enumerate() {
+        if k == pick {
+            kept = entry;
+            continue;
+        }
+        let whose = names[k].clone();
+        ignored.extend(entry.into_iter().map(|r| Ignored {
+            line: r.line,
+            text: truncate(&r.text),
+            why: format!("another user's entry ({whose})"),
+        }));
+    }
+    kept
+}
+
 /// Reads an Active Directory paste. Never panics; unusable lines land in `ignored` with a reason.
 pub fn parse_paste(text: &str) -> AdPaste {
+    parse_paste_for(text, None)
+}
+
+/// [`parse_paste`], choosing among several users' entries (a query that matched a manager and
+/// an assistant) the one `sign_in` names.
+pub fn parse_paste_for(text: &str, sign_in: Option<&str>) -> AdPaste {
     let mut sink = Sink::default();
     let lines = split_lines(text, &mut sink);
     let mut format = detect(&lines);
@@ -308,7 +427,9 @@ pub fn parse_paste(text: &str) -> AdPaste {
         mut ignored,
         mut problems,
         columns,
+        objects_from,
     } = sink;
+    let raws = one_user(raws, sign_in, objects_from, &mut ignored, &mut problems);
     let mut attributes = AdAttributes {
         lync_names: format == AdFormat::LyncUser,
         ..AdAttributes::default()
@@ -804,7 +925,6 @@ fn parse_powershell(lines: &[String], sink: &mut Sink) {
     let mut current: Option<usize> = None;
     let mut blank_since_attr = false;
     let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
-    let mut skipping = false;
     for (i, l) in lines.iter().enumerate() {
         let n = i as u32 + 1;
         if l.trim().is_empty() {
@@ -824,19 +944,12 @@ fn parse_powershell(lines: &[String], sink: &mut Sink) {
         }
         if let Some((name, _, value)) = ps_split(l) {
             let low = name.to_ascii_lowercase();
-            if blank_since_attr && seen.contains(&low) && !skipping {
-                skipping = true;
-                sink.problem(
-                    n,
-                    format!("The output holds more than one object; used the first and ignored everything from line {n}. Run Get-ADUser for one user."),
-                );
+            // Another object (a query that matched several users): `one_user` keeps one.
+            if blank_since_attr && seen.contains(&low) {
+                sink.objects_from.get_or_insert(n);
+                seen.clear();
             }
             blank_since_attr = false;
-            if skipping {
-                sink.ignore(n, l, "another object: only the first user is checked");
-                current = None;
-                continue;
-            }
             seen.insert(low);
             sink.raws.push(Raw {
                 name: name.to_string(),
@@ -845,13 +958,9 @@ fn parse_powershell(lines: &[String], sink: &mut Sink) {
                 text: l.clone(),
             });
             current = Some(sink.raws.len() - 1);
-        } else if let (true, Some(idx), false) =
-            (l.starts_with(char::is_whitespace), current, skipping)
-        {
+        } else if let (true, Some(idx)) = (l.starts_with(char::is_whitespace), current) {
             // Wrapped value: Format-List breaks long values at the console width, mid-word.
             sink.raws[idx].value.push_str(l.trim());
-        } else if skipping {
-            sink.ignore(n, l, "another object: only the first user is checked");
         } else {
             sink.ignore(n, l, "not a 'Name : value' line");
             current = None;
@@ -957,6 +1066,43 @@ fn parse_name_value(lines: &[String], sink: &mut Sink) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A query that matched a manager and an assistant: the sign-in picks the entry; without
+    /// one the first is used and the paste says so; objects of one address keep the first.
+    #[test]
+    fn a_paste_of_several_users_keeps_the_one_the_sign_in_names() {
+        let entry = |name: &str, line: &str| {
+            format!(
+                "Name                        : {name}\nmsRTCSIP-Line               : {line}\n\
+                 msRTCSIP-PrimaryUserAddress : sip:{name}@contoso.com\n\n"
+            )
+        };
+        let text = format!(
+            "{}{}",
+            entry("gideon", "tel:+1555"),
+            entry("lena", "tel:+1556")
+        );
+        let lena = parse_paste_for(&text, Some("Lena@Contoso.com"));
+        assert_eq!(lena.attributes.line.as_ref().unwrap().value, "tel:+1556");
+        assert!(lena.problems[0].message.contains("used lena@contoso.com's"));
+        assert!(lena
+            .ignored
+            .iter()
+            .any(|i| i.why.contains("gideon@contoso.com")));
+        let first = parse_paste_for(&text, Some("\"Ruiz, Dana\" <sip:dana@contoso.com>"));
+        assert_eq!(first.attributes.line.as_ref().unwrap().value, "tel:+1555");
+        assert!(first.problems[0]
+            .message
+            .contains("Enter the user's sign-in address"));
+        let same = format!(
+            "{}{}",
+            entry("lena", "tel:+1555"),
+            entry("lena", "tel:+1556")
+        );
+        let p = parse_paste_for(&same, Some("lena@contoso.com"));
+        assert_eq!(p.attributes.line.as_ref().unwrap().value, "tel:+1555");
+        assert!(p.problems[0].message.contains("more than one object"));
+    }
 
     #[test]
     fn empty_and_whitespace() {

@@ -130,8 +130,9 @@ pub(super) enum Read {
     /// Lync's collection view: the collection (`None` for an identity that is neither
     /// `Global` nor a Registrar pool's) and its routes, listed without their next hop.
     Collection(Option<Collection>, Vec<Route>),
-    /// A route switched off (`Enabled : False`).
-    Disabled(Route),
+    /// A route that routes no remote call control request: switched off (`Enabled : False`),
+    /// or (`true`) matching phone URIs only (`MatchOnlyPhoneUri : True`).
+    Disabled(Route, bool),
     Authorized(HostAuthorization),
     /// A trusted application (`Get-CsTrustedApplication`): where the gateway listens (its
     /// pool's FQDN, port and protocol, when shown), not whether it is trusted.
@@ -193,7 +194,11 @@ pub(super) fn tool_of(o: &Object) -> Option<AdminTool> {
 
 fn enabled_or_not(o: &Object, route: Route) -> Read {
     if yes(o.get("Enabled")) == Some(false) {
-        Read::Disabled(route)
+        Read::Disabled(route, false)
+    } else if yes(o.get("MatchOnlyPhoneUri")) == Some(true) {
+        // New-CsStaticRoute: such a route matches only phone URIs (`user=phone`); the line
+        // server URI is a SIP URI.
+        Read::Disabled(route, true)
     } else {
         Read::Routes(vec![route])
     }

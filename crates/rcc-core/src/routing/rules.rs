@@ -167,12 +167,16 @@ pub struct RoutingConfig {
     pub printed_on: Option<(String, u32)>,
 }
 
-/// A route in a table but switched off.
+/// A route in a table that routes no remote call control request: switched off, or for phone
+/// URIs only.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DisabledRoute {
     /// The table it is in: the Home Server's, or the Application Proxy's (`[app-proxy]`).
     pub table: Role,
     pub route: Route,
+    /// Switched on, but it matches phone URIs only (`MatchOnlyPhoneUri : True`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub phone_only: bool,
 }
 
 /// A Lync static routing collection: `Identity : Global` or `Service:Registrar:<pool>`. A pool
@@ -345,10 +349,11 @@ pub struct ParsedRules {
     /// `[servers]` row, Get-CsUser's RegistrarPool).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trusted_registrar: Option<Host>,
-    /// The gateway as its trusted application shows it (`Get-CsTrustedApplication`): the one
-    /// whose pool a Home Server route sends to, with the port and protocol it listens on.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub trusted_gateway: Option<Host>,
+    /// The trusted applications (`Get-CsTrustedApplication`) a Home Server route is for or
+    /// sends to, each with the port and protocol it listens on: the gateway is among them
+    /// ([`ParsedRules::trusted_gateway`] picks it).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub trusted_applications: Vec<Host>,
     pub problems: Vec<RuleProblem>,
     /// Admin tools whose output was pasted, each with the first line it printed (they name
     /// the generation when nothing else does).
@@ -536,6 +541,7 @@ pub fn parse_rules(text: &str, profile: &Profile) -> ParsedRules {
         printed.push(console.printed(section, o));
     }
     file_objects(&mut out, profile, printed);
+    halves_of_disabled_routes(&mut out);
     routes_without_next_hop(&mut out);
     out.problems.sort_by_key(|p| p.line);
     out
@@ -691,7 +697,14 @@ fn file_objects(out: &mut ParsedRules, profile: &Profile, printed: Vec<Printed>)
     } else {
         Vec::new()
     };
-    let has_trusted_pool = printed.iter().any(|p| p.object.get("PoolFqdn").is_some());
+    let has_trusted_pool = printed.iter().any(|p| {
+        p.object.get("PoolFqdn").is_some()
+            || p.object.get("Identity").is_some_and(|i| {
+                i.trim()
+                    .to_ascii_lowercase()
+                    .starts_with("trustedapplicationpool:")
+            })
+    });
     let mut apps = Vec::new();
     for p in &printed {
         let from_behind = p
@@ -724,11 +737,12 @@ fn file_objects(out: &mut ParsedRules, profile: &Profile, printed: Vec<Printed>)
         home.chain(off)
             .any(|r| r.next_hop == fqdn || r.pattern.eq_ignore_ascii_case(fqdn))
     };
-    let gateway = profile.line_server_host().map(|p| p.id.clone());
-    if let (Some(app), Some(participant)) = (apps.into_iter().find(|a| routed_to(&a.fqdn)), gateway)
-    {
-        out.trusted_gateway = Some(Host {
-            participant,
+    let Some(participant) = profile.line_server_host().map(|p| p.id.clone()) else {
+        return;
+    };
+    for app in apps.into_iter().filter(|a| routed_to(&a.fqdn)) {
+        out.trusted_applications.push(Host {
+            participant: participant.clone(),
             evidence: vec![Evidence::Rule {
                 table: "rules".into(),
                 row: None,
@@ -746,6 +760,27 @@ fn file_objects(out: &mut ParsedRules, profile: &Profile, printed: Vec<Printed>)
             transport: Some(app.transport),
             entered: true,
         });
+    }
+}
+
+impl ParsedRules {
+    /// The gateway's trusted application: the one named by the line server URI's host when it
+    /// is known, else the only one the routes lead to (the line server URI may name the gateway
+    /// wrongly; a paste that lists another application's route too, a paging server say, names
+    /// no gateway by itself).
+    pub fn trusted_gateway(&self, line_server_host: Option<&str>) -> Option<&Host> {
+        let named = |h: &&Host| {
+            h.fqdn
+                .as_deref()
+                .zip(line_server_host)
+                .is_some_and(|(f, l)| f.eq_ignore_ascii_case(l))
+        };
+        self.trusted_applications.iter().find(named).or(
+            match self.trusted_applications.as_slice() {
+                [only] => Some(only),
+                _ => None,
+            },
+        )
     }
 }
 
@@ -792,14 +827,22 @@ fn take_object(
             );
         }
         exports::Read::Routes(routes) => file_routes(out, section, routes),
-        exports::Read::Disabled(route) => {
+        exports::Read::Disabled(route, phone_only) => {
             problem(
                 out,
-                format!(
-                    "lines {}-{}: the route for {} is disabled (Enabled = False): a disabled \
-                     route routes nothing",
-                    o.first_line, o.last_line, route.pattern
-                ),
+                if phone_only {
+                    format!(
+                        "lines {}-{}: the route for {} has MatchOnlyPhoneUri = True: it matches \
+                         phone URIs only, not the line server's SIP URI",
+                        o.first_line, o.last_line, route.pattern
+                    )
+                } else {
+                    format!(
+                        "lines {}-{}: the route for {} is disabled (Enabled = False): a disabled \
+                         route routes nothing",
+                        o.first_line, o.last_line, route.pattern
+                    )
+                },
             );
             // The table was pasted, with this row in it.
             file_routes(out, section, Vec::new());
@@ -810,6 +853,7 @@ fn take_object(
                     Role::HomeServer
                 },
                 route,
+                phone_only,
             });
         }
         // The Application Proxy's own authorized hosts: whom it trusts, not whether the Home
@@ -926,6 +970,22 @@ fn file_routes(out: &mut ParsedRules, section: Section, routes: Vec<Route>) {
                 }
             }
             None => table.push(r),
+        }
+    }
+}
+
+/// The collection view lists a route without its next hop; when the expanded view shows that
+/// route routing nothing (switched off, phone URIs only), the collection's line is the same
+/// route, not one of its own.
+fn halves_of_disabled_routes(out: &mut ParsedRules) {
+    let config = &mut out.config;
+    for d in &config.disabled {
+        let table = match d.table {
+            Role::AppProxy => &mut config.app_proxy,
+            _ => &mut config.home_server,
+        };
+        if let Some(t) = table.as_mut() {
+            t.retain(|r| !(r.next_hop.is_empty() && r.pattern == d.route.pattern));
         }
     }
 }
@@ -1166,6 +1226,51 @@ mod tests {
 
     fn nortel() -> Profile {
         profile("nortel").unwrap()
+    }
+
+    /// Two trusted applications with routes (a paging server beside the gateway): the line
+    /// server's host picks the gateway's; a route for phone URIs only routes no line server.
+    #[test]
+    fn the_gateways_trusted_application_is_the_line_servers() {
+        let app = |fqdn: &str, port: u16| {
+            format!(
+                "Identity                   : {fqdn}/urn:application:x\n\
+                 TrustedApplicationPoolFqdn : {fqdn}\nPort                       : {port}\n\
+                 Protocol                   : Mtls\n\n"
+            )
+        };
+        let route = |fqdn: &str, phone_only: bool| {
+            format!(
+                "Transport               : TransportChoice=Certificate=x;Fqdn={fqdn};Port=5061\n\
+                 MatchUri                : {fqdn}\nMatchOnlyPhoneUri       : {}\n\
+                 Enabled                 : True\n\n",
+                if phone_only { "True" } else { "False" }
+            )
+        };
+        let p = profile("avaya").unwrap();
+        let text = format!(
+            "{}{}{}{}",
+            route("paging.contoso.com", false),
+            route("aes.contoso.com", true),
+            app("paging.contoso.com", 5061),
+            app("aes.contoso.com", 5065)
+        );
+        let r = parse_rules(&text, &p);
+        let gw = r.trusted_gateway(Some("aes.contoso.com")).unwrap();
+        assert_eq!(
+            (gw.fqdn.as_deref(), gw.port),
+            (Some("aes.contoso.com"), Some(5065))
+        );
+        assert!(
+            r.trusted_gateway(None).is_none(),
+            "two applications name no gateway alone"
+        );
+        assert_eq!(r.config.home_server.as_ref().unwrap().len(), 1);
+        assert!(r.config.disabled[0].phone_only);
+        assert!(r
+            .problems
+            .iter()
+            .any(|x| x.message.contains("MatchOnlyPhoneUri = True")));
     }
 
     #[test]

@@ -546,8 +546,8 @@ struct Elsewhere<'a> {
 enum Unused<'a> {
     /// In another pool's static routing collection; why the pool does not see it.
     OtherCollection(&'a str),
-    /// `Enabled : False`.
-    Disabled,
+    /// `Enabled : False`, or (`true`) `MatchOnlyPhoneUri : True`.
+    Disabled(bool),
 }
 
 impl Elsewhere<'_> {
@@ -562,11 +562,18 @@ impl Elsewhere<'_> {
                 r.line,
                 r.collection.as_deref().unwrap_or("another pool"),
             ),
-            Unused::Disabled => format!(
+            Unused::Disabled(false) => format!(
                 "the route for {} on line {} is there but disabled (Enabled = False), and a \
                  disabled route routes nothing: enable it again (Enabled = True) rather than \
                  adding a second route for {}",
                 r.pattern, r.line, r.pattern
+            ),
+            Unused::Disabled(true) => format!(
+                "the route for {} on line {} has MatchOnlyPhoneUri = True, so it matches phone \
+                 URIs (user=phone) only and never the line server's SIP URI: replace it with \
+                 one whose MatchOnlyPhoneUri is False (New-CsStaticRoute without \
+                 -MatchOnlyPhoneUri), as Microsoft's remote call control route keeps it",
+                r.pattern, r.line
             ),
         }
     }
@@ -580,7 +587,8 @@ impl Elsewhere<'_> {
                 r.line,
                 r.collection.as_deref().unwrap_or("another pool")
             ),
-            Unused::Disabled => format!("the disabled route on line {}", r.line),
+            Unused::Disabled(false) => format!("the disabled route on line {}", r.line),
+            Unused::Disabled(true) => format!("the phone-URI-only route on line {}", r.line),
         }
     }
 }
@@ -1208,18 +1216,14 @@ impl<'a> Simulator<'a> {
         let role = self.profile.participant(at)?.role;
         let config: &'a RoutingConfig = self.config;
         let disabled = || {
-            config
-                .disabled
-                .iter()
-                .filter(move |d| {
-                    d.table == role || (d.table == Role::AppProxy && role == Role::Gateway)
-                })
-                .map(|d| &d.route)
+            config.disabled.iter().filter(move |d| {
+                d.table == role || (d.table == Role::AppProxy && role == Role::Gateway)
+            })
         };
-        if let Some(i) = best_route_of(disabled(), request_uri) {
-            return disabled().nth(i).map(|route| Elsewhere {
-                route,
-                kind: Unused::Disabled,
+        if let Some(i) = best_route_of(disabled().map(|d| &d.route), request_uri) {
+            return disabled().nth(i).map(|d| Elsewhere {
+                route: &d.route,
+                kind: Unused::Disabled(d.phone_only),
             });
         }
         let choice = self.collection?;
