@@ -1345,10 +1345,14 @@ impl Observer<'_> {
             if from_peer || from_via || from_product || from_line_server {
                 match &mut found {
                     None => {
+                        // The first refusal as every log shows it (the refusing server's own
+                        // copy beside the one the gateway's log received).
+                        let mut evidence = seen(req);
+                        evidence.extend(seen(resp));
                         found = Some(Refusal {
                             request: req.start_line_text(),
                             answer: resp.start_line_text(),
-                            evidence: vec![req.evidence(), resp.evidence()],
+                            evidence,
                             times: 1,
                         })
                     }

@@ -870,7 +870,10 @@ fn attempt_failure(
              ({}).",
             profile.label(&target),
             profile.label(&profile.flow[h].to),
-            lo.csta_error.as_deref().unwrap_or_default()
+            lo.csta_error
+                .clone()
+                .or_else(|| lo.status.map(|s| format!("SIP {s} from it")))
+                .unwrap_or_default()
         ));
         // The PBX link first: the line URI and the routes are not what the status speaks of.
         let (gateway, pbx) = (profile.label(&target), profile.label(&profile.flow[h].to));
@@ -967,6 +970,19 @@ fn observe_failure(
     let (leg, symptom) = match a.outcome {
         Outcome::Established => (established_failure(profile, a, flow, &mut lo)?, None),
         Outcome::Failed => refused(profile, a, &mut lo)?,
+        // A 408 the line server host sent itself: it is up and its answer came back; what
+        // timed out is its own next hop (MCM's NRS or call server), an error answer.
+        Outcome::TimedOut if timed_out_beyond(profile, a) => {
+            let (leg, symptom) = refused(profile, a, &mut lo)?;
+            let (_, target) = home_server_and_target(profile);
+            lo.responder = Some(target.clone());
+            let back = leg_index(profile, LegKind::AnswerBack, Some(&target)).unwrap_or(leg);
+            let symptom = symptom.map(|s| Symptom {
+                home_server_answered: false,
+                ..s
+            });
+            (back, symptom)
+        }
         Outcome::Cancelled | Outcome::TimedOut => unanswered(profile, a, &mut lo)?,
         Outcome::Pending => return None,
     };
@@ -1005,6 +1021,20 @@ fn established_failure(
             .or_else(|| Some(format!("SIP {}", r.status)));
         lo.evidence = x.request.clone();
         lo.evidence.extend(r.evidence.iter().cloned());
+        // The session's other requests the gateway refused too (GetCSTAFeatures before the
+        // MonitorStart): the same cause, seen earlier.
+        for other in a.infos.iter().filter(|o| !std::ptr::eq(*o, x)) {
+            let Some(ra) = other.answer.as_ref() else {
+                continue;
+            };
+            let session_request = SESSION_REQUESTS
+                .iter()
+                .any(|n| other.name.eq_ignore_ascii_case(n));
+            if session_request && (ra.status >= 300 || ra.csta_problem().is_some()) {
+                lo.evidence.extend(other.request.iter().cloned());
+                lo.evidence.extend(ra.evidence.iter().cloned());
+            }
+        }
         flow[i].observed = Some(match r.csta_problem() {
             Some(p) => format!("{} (CSTA: {p})", r.start_line),
             None => r.start_line.clone(),
@@ -1013,6 +1043,18 @@ fn established_failure(
     } else {
         None
     }
+}
+
+/// The attempt's 408 was written by the line server host (a gateway or Application Proxy that
+/// answered for its own next hop), not by the client's or the Home Server's timer.
+fn timed_out_beyond(profile: &Profile, a: &Attempt) -> bool {
+    let (_, target) = home_server_and_target(profile);
+    // The Home Server relays it to the client: the answer it received says who wrote it.
+    let written = a.answer_back.as_ref().or(a.answer.as_ref());
+    a.answer.as_ref().is_some_and(|r| r.status == 408)
+        && written.is_some_and(|r| {
+            r.status == 408 && !target.is_empty() && r.responder.as_deref() == Some(&target)
+        })
 }
 
 /// An INVITE answered with an error: who answered decides the leg.
@@ -1175,15 +1217,57 @@ fn judge<'p>(
 /// client retries; a helpdesk engineer reads the first failure as readily).
 fn repeated_attempts(o: &Observed, a: &Attempt, d: &mut Draft) {
     let status = |x: &Attempt| x.answer.as_ref().map(|r| r.status);
+    // A session that came up failed on a request inside it: the same one refused again.
+    fn refused(x: &Attempt) -> Option<&InfoExchange> {
+        x.infos.iter().find(|i| {
+            i.answer
+                .as_ref()
+                .is_some_and(|r| r.status >= 300 || r.csta_problem().is_some())
+        })
+    }
+    let same_request = |x: &Attempt| match (refused(x), refused(a)) {
+        (Some(p), Some(q)) => p.name.eq_ignore_ascii_case(&q.name),
+        // A session refused in its answer (systemStatus disabled): the same problem again.
+        (None, None) => {
+            let problem = |x: &Attempt| x.answer.as_ref().and_then(Answer::csta_problem);
+            a.outcome != Outcome::Established || (problem(a).is_some() && problem(x) == problem(a))
+        }
+        _ => false,
+    };
     let same: Vec<&Attempt> = o
         .attempts
         .iter()
-        .filter(|x| !std::ptr::eq(*x, a) && x.outcome == a.outcome && status(x) == status(a))
+        .filter(|x| {
+            !std::ptr::eq(*x, a)
+                && x.outcome == a.outcome
+                && status(x) == status(a)
+                && same_request(x)
+        })
         .collect();
-    for x in same.iter().rev().take(MAX_REPEATED_ATTEMPTS) {
-        let answer = x.answer.as_ref().map(|r| r.evidence.clone());
-        d.evidence
-            .extend(answer.or_else(|| x.cancel.clone()).unwrap_or_default());
+    // The latest ones, and the first: when it began.
+    let lent = same
+        .iter()
+        .rev()
+        .take(MAX_REPEATED_ATTEMPTS - 1)
+        .chain(same.first().filter(|_| same.len() >= MAX_REPEATED_ATTEMPTS));
+    for x in lent {
+        let evidence = match refused(x) {
+            Some(i) => i
+                .request
+                .iter()
+                .chain(i.answer.iter().flat_map(|r| &r.evidence))
+                .cloned()
+                .collect(),
+            None => {
+                let answer = x.answer.as_ref().map(|r| r.evidence.clone());
+                answer.or_else(|| x.cancel.clone()).unwrap_or_default()
+            }
+        };
+        for e in evidence {
+            if !d.evidence.contains(&e) {
+                d.evidence.push(e);
+            }
+        }
     }
     d.detail.push(if same.is_empty() {
         format!(
@@ -1288,12 +1372,17 @@ fn behind_the_gateway(profile: &Profile, step: &FlowStep, lo: &LegObservation) -
             .csta_error
             .as_deref()
             .is_some_and(|p| p.starts_with("systemStatus"));
+    // The line server host's own timeout: its link beyond it did not answer.
+    let timed_out_beyond = step.kind == LegKind::AnswerBack
+        && matches!(lo.status, Some(408 | 504))
+        && !target.is_empty()
+        && lo.responder.as_deref() == Some(target.as_str());
     let behind = profile.flow.iter().position(|s| {
         s.kind == LegKind::Hidden
             && s.from == target
             && profile.participant(&s.to).map(|p| p.role) == Some(Role::Pbx)
     });
-    match (system_down, behind) {
+    match (system_down || timed_out_beyond, behind) {
         (true, Some(h)) => Some(h),
         _ => None,
     }

@@ -251,7 +251,14 @@ pub struct Diagnosis {
 impl Diagnosis {
     /// The leg the diagram and the ladder mark: the first failing or missing-route leg.
     pub fn failing_leg(&self) -> Option<&FlowLeg> {
-        self.flow.iter().find(|l| l.state.is_failure() && !l.extra)
+        let failing = |extra: bool| {
+            self.flow
+                .iter()
+                .find(move |l| l.state.is_failure() && l.extra == extra)
+        };
+        // A leg of the known-good flow first; else a leg drawn beside it (the gateway's own
+        // request the Home Server refused), when that is the only failure.
+        failing(false).or_else(|| failing(true))
     }
 
     pub fn has(&self, id: FindingId) -> bool {
