@@ -750,7 +750,7 @@ fn refused_request(a: &Attempt) -> Option<Draft> {
     let local = first
         .dialled
         .as_deref()
-        .filter(|n| uri::validate_tel_uri(n).is_err() || is_local_without_context(n));
+        .filter(|n| !n.contains('@') && is_local_without_context(n));
     if let Some(n) = local {
         d.fix.push(format!(
             "The number {n} is neither global (+ and the country code) nor given a \
