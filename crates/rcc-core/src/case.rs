@@ -297,12 +297,7 @@ fn resolve_user(
 ) -> Option<Resolved> {
     let msg = |i: usize| messages.get(i);
     let typed = sign_in.trim();
-    // Pasted with its display name, as Outlook copies an address ("Ruiz, Dana" <sip:…>): the
-    // address is what the angle brackets hold.
-    let address = match (typed.find('<'), typed.rfind('>')) {
-        (Some(open), Some(close)) if open < close => typed[open + 1..close].trim(),
-        _ => typed,
-    };
+    let address = uri::typed_address(typed);
     (!address.is_empty())
         .then(|| {
             Resolved::new(

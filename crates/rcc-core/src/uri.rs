@@ -250,6 +250,16 @@ pub fn host_key(s: &str) -> Option<String> {
     (!h.is_empty()).then_some(h)
 }
 
+/// The address a typed or pasted sign-in holds: what the angle brackets hold when it was
+/// pasted with its display name, as Outlook copies an address (`"Ruiz, Dana" <sip:…>`).
+pub fn typed_address(typed: &str) -> &str {
+    let typed = typed.trim();
+    match (typed.find('<'), typed.rfind('>')) {
+        (Some(open), Some(close)) if open < close => typed[open + 1..close].trim(),
+        _ => typed,
+    }
+}
+
 /// The host of the URI in a header value (`"x" <sip:a@B.com;gruu>;tag=1` → `b.com`).
 pub fn host_of_header(value: &str) -> Option<String> {
     NameAddr::parse(value).view().map(|v| v.host_key())
@@ -367,7 +377,7 @@ pub enum LineUri {
     Sip(SipUriParts),
 }
 
-fn strip_scheme<'a>(s: &'a str, scheme: &str) -> Option<&'a str> {
+pub(crate) fn strip_scheme<'a>(s: &'a str, scheme: &str) -> Option<&'a str> {
     let n = scheme.len();
     if s.len() > n && s.is_char_boundary(n) && s[..n].eq_ignore_ascii_case(scheme) {
         Some(&s[n..])

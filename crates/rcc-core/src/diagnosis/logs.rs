@@ -782,10 +782,7 @@ const SESSION_REQUESTS: [&str; 4] = [
 /// A tel URI or bare number that is local (no `+`) and carries no `phone-context`.
 fn is_local_without_context(n: &str) -> bool {
     let s = n.trim();
-    let number = s
-        .get(..4)
-        .filter(|p| p.eq_ignore_ascii_case("tel:"))
-        .map_or(s, |_| &s[4..]);
+    let number = uri::strip_scheme(s, "tel:").unwrap_or(s);
     !number.starts_with('+') && !number.to_ascii_lowercase().contains(";phone-context=")
 }
 

@@ -266,17 +266,10 @@ fn detect(lines: &[String]) -> AdFormat {
 /// The address a user's entry gives (`msRTCSIP-PrimaryUserAddress` / `SipAddress`), for
 /// comparing: lower case, without `sip:`.
 fn address_key(value: &str) -> String {
-    let v = value.trim();
-    let v = v
-        .rfind('<')
-        .and_then(|i| v[i + 1..].split('>').next())
+    let v = crate::uri::typed_address(value);
+    crate::uri::strip_scheme(v, "sip:")
         .unwrap_or(v)
-        .trim();
-    let v = v
-        .get(..4)
-        .filter(|p| p.eq_ignore_ascii_case("sip:"))
-        .map_or(v, |_| &v[4..]);
-    v.to_ascii_lowercase()
+        .to_ascii_lowercase()
 }
 
 /// A paste of several users' entries (each begins where a property repeats) keeps one: the
